@@ -1,0 +1,50 @@
+/**
+ * losskit — deep-learning losses (value and exact gradient) and exact streaming metrics,
+ * with the semantics of PyTorch, Keras and scikit-learn. Browser-safe, zero dependencies.
+ */
+export { LosskitError, type LosskitErrorCode } from './errors.js';
+export {
+  tensor,
+  toNested,
+  sizeOf,
+  broadcastShapes,
+  type Tensor,
+  type TensorInput,
+  type TensorLike,
+  type Shape,
+  type FloatArray,
+  type NestedNumberArray,
+  type NumericTypedArray,
+} from './tensor.js';
+export { REDUCTIONS, planReduction, broadcastSampleWeight, type Reduction, type ReductionPlan } from './reduce.js';
+export { makeLoss, withDefaults, type LossFunction, type LossOptions, type LossResult, type LossImpl } from './losses/core.js';
+export { elementwiseLoss, type ElementwiseKernel, type ElementwiseSpec } from './losses/elementwise.js';
+export { getLoss, listLosses, registerLoss, type LossInfo, type LossEntry, type LossAlias, type Dialect } from './losses/registry.js';
+export { checkGradient, type GradientCheckOptions, type GradientCheckResult } from './gradcheck.js';
+export * from './losses/regression.js';
+export * from './losses/binary.js';
+export * from './losses/classification.js';
+export * from './losses/divergence.js';
+export * from './losses/ranking.js';
+export * from './losses/embedding.js';
+export * from './losses/multilabel.js';
+export * from './losses/sequence.js';
+export * from './losses/segmentation.js';
+
+// Metrics: the streaming class, registry, and the one-shot functions under `metrics.`.
+export {
+  Metric,
+  F64List,
+  oneShot,
+  type MetricSpec,
+  type MetricState,
+  type MetricOptions,
+  type MetricValue,
+  type MetricJSON,
+  type UpdateOptions,
+  type FieldSpec,
+  type MergeRule,
+  type OneShotMetric,
+} from './metrics/core.js';
+export { getMetric, restoreMetric, listMetrics, type MetricInfo, type MetricEntry, type MetricAlias, type MetricSource } from './metrics/registry.js';
+export * as metrics from './metrics/index.js';

@@ -1,0 +1,96 @@
+/**
+ * `getLoss(name)` / `listLosses()`: every loss under its canonical name and its PyTorch, Keras
+ * and TensorFlow.js aliases, each alias with its dialect's defaults.
+ */
+import { LosskitError, describe } from '../errors.js';
+import { suggest } from '../validate.js';
+import { LOSS_FAMILIES } from './catalog.js';
+import type { LossFunction } from './core.js';
+import { withDefaults } from './core.js';
+import type { Dialect, LossEntry } from './registry-types.js';
+
+export type { Dialect, LossAlias, LossEntry } from './registry-types.js';
+
+interface Resolved {
+  entry: LossEntry;
+  dialect: Dialect | 'canonical';
+  fn: LossFunction;
+}
+
+let table: Map<string, Resolved> | null = null;
+const customEntries: LossEntry[] = [];
+
+function allEntries(): LossEntry[] {
+  return [...LOSS_FAMILIES.flat(), ...customEntries];
+}
+
+function build(): Map<string, Resolved> {
+  const t = new Map<string, Resolved>();
+  const add = (name: string, r: Resolved): void => {
+    const prev = t.get(name);
+    if (prev !== undefined && prev.entry !== r.entry) {
+      throw new Error(`losskit internal: loss name '${name}' is claimed by ${prev.entry.name} and ${r.entry.name}`);
+    }
+    if (prev === undefined || r.dialect === 'canonical') t.set(name, r);
+  };
+  for (const entry of allEntries()) {
+    add(entry.name, { entry, dialect: 'canonical', fn: entry.fn });
+    for (const a of entry.aliases) {
+      const base = a.fn ?? entry.fn;
+      add(a.name, { entry, dialect: a.dialect, fn: a.defaults ? withDefaults(base, a.defaults) : base });
+    }
+  }
+  return t;
+}
+
+function lookup(): Map<string, Resolved> {
+  if (table === null) table = build();
+  return table;
+}
+
+/**
+ * The loss for any of its spellings — canonical (`crossEntropy`), PyTorch (`CrossEntropyLoss`,
+ * `cross_entropy`), Keras (`categorical_crossentropy`, `CategoricalCrossentropy`, with Keras
+ * defaults) or TensorFlow.js (`softmaxCrossEntropy`) — with that dialect's defaults bound.
+ *
+ * @throws LosskitError `UNKNOWN_NAME`, suggesting the closest known name.
+ */
+export function getLoss(name: string): LossFunction {
+  const t = lookup();
+  const r = typeof name === 'string' ? t.get(name) : undefined;
+  if (r === undefined) {
+    const hint = typeof name === 'string' ? suggest(name, [...t.keys()]) : undefined;
+    throw new LosskitError(
+      'UNKNOWN_NAME',
+      'getLoss',
+      `'name' must be a known loss name; received ${describe(name)}${hint ? ` (did you mean '${hint}'?)` : ''}. listLosses() lists every name`,
+      'name',
+    );
+  }
+  return r.fn;
+}
+
+export interface LossInfo {
+  name: string;
+  description: string;
+  aliases: { name: string; dialect: Dialect }[];
+}
+
+/** Every canonical loss with its aliases and a one-line description. */
+export function listLosses(): LossInfo[] {
+  return allEntries().map((e) => ({
+    name: e.name,
+    description: e.description,
+    aliases: e.aliases.map((a) => ({ name: a.name, dialect: a.dialect })),
+  }));
+}
+
+/** Adds a loss (e.g. from `defineLoss`) to the registry. */
+export function registerLoss(entry: LossEntry): void {
+  const t = lookup();
+  for (const n of [entry.name, ...entry.aliases.map((a) => a.name)]) {
+    if (t.has(n)) throw new LosskitError('INVALID_OPTION', 'registerLoss', `loss name '${n}' is already registered; expected a new name`, 'name');
+  }
+  customEntries.push(entry);
+  table = null;
+}

@@ -1,0 +1,8 @@
+/** The metric families; the metric registry reads them from here. */
+import { classificationMetrics } from './classification.js';
+import { curveMetrics } from './curves.js';
+import { lossMetrics } from './loss-metric.js';
+import type { MetricEntry } from './registry-types.js';
+import { regressionMetrics } from './regression.js';
+
+export const METRIC_FAMILIES: readonly (readonly MetricEntry[])[] = [classificationMetrics, curveMetrics, regressionMetrics, lossMetrics];

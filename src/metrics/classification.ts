@@ -1,0 +1,4 @@
+/** classification metrics (to be filled in; see the metrics issue). */
+import type { MetricEntry } from './registry-types.js';
+
+export const classificationMetrics: MetricEntry[] = [];

@@ -1,0 +1,4 @@
+/**
+ * `losskit/node`: the Node-only parts (files, terminal output, the CLI's building blocks).
+ */
+export {};

@@ -1,0 +1,155 @@
+/**
+ * The one reducer. Every loss in losskit — value and gradient alike — gets its sample weights,
+ * class weights, masks / `ignoreIndex` and reduction from here.
+ *
+ * A loss produces one value `lᵢ` per **loss element** (the elements of the tensor PyTorch returns
+ * for `reduction='none'`; e.g. `[N]` for cross-entropy on `[N, C]` logits, `yPred`'s shape for
+ * MSE). Kernels have already folded any *element* weights into `lᵢ` (PyTorch's BCE `weight`,
+ * the class weight `w[yᵢ]` of cross-entropy / NLL). Two more per-element factors come from here:
+ *
+ * - `sᵢ` — the sample weight (`sampleWeight`, Keras semantics, broadcast to the loss elements;
+ *   1 when absent). It multiplies the value and the gradient of element `i`.
+ * - `vᵢ` — the normalising weight of `'mean'`: the class weight of the target (`w[yᵢ]`, PyTorch),
+ *   0 for masked / ignored elements, 1 otherwise. Supplied by the loss as `normWeights`.
+ *
+ * | reduction          | value                              | denominator                 |
+ * | ------------------ | ---------------------------------- | --------------------------- |
+ * | `'none'`           | `sᵢ·lᵢ` for every element           | —                           |
+ * | `'sum'`            | `Σ sᵢ·lᵢ`                           | 1                           |
+ * | `'mean'`           | `Σ sᵢ·lᵢ / Σ sᵢ·vᵢ`                  | `Σ sᵢ·vᵢ` (weighted count)   |
+ * | `'sumOverBatchSize'` | `Σ sᵢ·lᵢ / n`                     | `n` = number of loss elements (Keras) |
+ * | `'batchmean'`      | `Σ sᵢ·lᵢ / N`                       | `N` = `yPred.shape[0]` (PyTorch `kl_div`) |
+ *
+ * With no sample weights and no normalising weights `'mean'` is the plain mean `Σ lᵢ / n`,
+ * PyTorch's default. With class weights it is PyTorch's weighted mean `Σ w[yᵢ]·lᵢ / Σ w[yᵢ]`;
+ * with sample weights it is the sample-weighted mean (Keras's `mean_with_sample_weight`,
+ * torchmetrics' weighted `MeanMetric`); Keras's own default, `'sumOverBatchSize'`, divides the
+ * weighted sum by the element count instead. A zero denominator gives `NaN` for `'mean'` and a
+ * zero gradient (as PyTorch does when every target is ignored).
+ *
+ * The gradient of element `i` is scaled by exactly the same factor: `∂value/∂ŷ = sᵢ·∂lᵢ/∂ŷ / D`
+ * (for `'none'`: the gradient of `Σ sᵢ·lᵢ`).
+ *
+ * ## Sample-weight broadcasting (Keras rules, extended)
+ * `sampleWeight` may be a number, or a tensor whose shape
+ * 1. equals the loss shape, or broadcasts to it (NumPy rules), after Keras's
+ *    `squeeze_or_expand_to_same_rank` (a trailing dimension of 1 is squeezed/added when the ranks
+ *    differ by one); or
+ * 2. is a leading prefix of the loss shape (`[N]` for loss elements `[N, T]`): per-sample
+ *    weights, repeated over the trailing dimensions (TF1 / tfjs `computeWeightedLoss` style).
+ */
+import { LosskitError, fmtShape } from './errors.js';
+import type { Shape, Tensor, TensorInput } from './tensor.js';
+import { broadcastShapes, broadcastTo, sizeOf, tensor } from './tensor.js';
+import { checkFinite, checkOneOf } from './validate.js';
+
+export const REDUCTIONS = ['none', 'mean', 'sum', 'batchmean', 'sumOverBatchSize'] as const;
+export type Reduction = (typeof REDUCTIONS)[number];
+export type ScalarReduction = Exclude<Reduction, 'none'>;
+
+/**
+ * How to reduce: `value = scale · Σ weightsᵢ·lᵢ` (or, for `'none'`, `weightsᵢ·lᵢ` per element),
+ * `gradient of element i = scale · weightsᵢ · ∂lᵢ/∂ŷ`. `weights` is `null` when all are 1.
+ */
+export interface ReductionPlan {
+  readonly reduction: Reduction;
+  readonly weights: Float64Array | null;
+  readonly scale: number;
+  /** The factor kernels multiply gradients by: `scale`, except 0 when the denominator is 0
+   * (PyTorch: every target ignored gives a NaN loss but a zero gradient). */
+  readonly gradScale: number;
+  readonly lossShape: Shape;
+}
+
+/** Resolves the `reduction` option (checking its value). */
+export function resolveReduction(fn: string, reduction: unknown, fallback: Reduction = 'mean'): Reduction {
+  if (reduction === undefined) return fallback;
+  return checkOneOf(fn, 'reduction', reduction, REDUCTIONS);
+}
+
+/**
+ * Broadcasts `sampleWeight` to the loss elements (rules in the module doc). Returns `null` for
+ * an absent weight; a scalar weight becomes a filled array only when `materialiseScalar` is set.
+ */
+export function broadcastSampleWeight(fn: string, sampleWeight: TensorInput | undefined, lossShape: Shape): Float64Array | null {
+  if (sampleWeight === undefined) return null;
+  const sw = tensor(sampleWeight, undefined, fn, 'sampleWeight');
+  checkFinite(fn, 'sampleWeight', sw);
+  const n = sizeOf(lossShape);
+  if (sw.data.length === 1 && sw.shape.length <= 1) {
+    return new Float64Array(n).fill(sw.data[0]);
+  }
+  let s: readonly number[] = sw.shape;
+  // Keras's squeeze_or_expand_to_same_rank.
+  if (lossShape.length === s.length + 1 && lossShape[lossShape.length - 1] === 1) s = [...s, 1];
+  else if (s.length === lossShape.length + 1 && s[s.length - 1] === 1) s = s.slice(0, -1);
+  const b = broadcastShapes(lossShape, s);
+  if (b !== null && b.length === lossShape.length && b.every((d, i) => d === lossShape[i])) {
+    return broadcastTo(sw.data, s, lossShape);
+  }
+  // Prefix rule: per-sample weights repeated over trailing dimensions.
+  if (sw.shape.length < lossShape.length && sw.shape.every((d, i) => d === lossShape[i])) {
+    const padded = [...sw.shape, ...new Array<number>(lossShape.length - sw.shape.length).fill(1)];
+    return broadcastTo(sw.data, padded, lossShape);
+  }
+  throw new LosskitError(
+    'SHAPE_MISMATCH',
+    fn,
+    `'sampleWeight' has shape ${fmtShape(sw.shape)}, which does not broadcast to the per-element losses of shape ${fmtShape(lossShape)}; expected a number, ${fmtShape(lossShape)}, a shape that broadcasts to it, or a leading prefix of it (e.g. ${fmtShape(lossShape.slice(0, 1))} per-sample weights)`,
+    'sampleWeight',
+  );
+}
+
+/**
+ * Plans the reduction of loss elements of shape `lossShape`.
+ *
+ * @param normWeights `vᵢ` of the table (class weight of the target, 0 when ignored), or `null`
+ *   when every element counts 1. Only `'mean'` reads it.
+ * @param batchSize `N` for `'batchmean'`; defaults to `lossShape[0]` (1 for a scalar).
+ */
+export function planReduction(
+  fn: string,
+  reduction: Reduction,
+  lossShape: Shape,
+  sampleWeight: TensorInput | undefined,
+  normWeights: Float64Array | null = null,
+  batchSize?: number,
+): ReductionPlan {
+  const weights = broadcastSampleWeight(fn, sampleWeight, lossShape);
+  const n = sizeOf(lossShape);
+  let scale = 1;
+  switch (reduction) {
+    case 'none':
+    case 'sum':
+      scale = 1;
+      break;
+    case 'sumOverBatchSize':
+      scale = 1 / n;
+      break;
+    case 'batchmean':
+      scale = 1 / (batchSize ?? (lossShape.length > 0 ? lossShape[0] : 1));
+      break;
+    case 'mean': {
+      let d = 0;
+      if (weights === null && normWeights === null) d = n;
+      else if (weights === null && normWeights !== null) for (let i = 0; i < n; i++) d += normWeights[i];
+      else if (weights !== null && normWeights === null) for (let i = 0; i < n; i++) d += weights[i];
+      else if (weights !== null && normWeights !== null) for (let i = 0; i < n; i++) d += weights[i] * normWeights[i];
+      scale = d === 0 ? NaN : 1 / d;
+      break;
+    }
+  }
+  return { reduction, weights, scale, gradScale: Number.isNaN(scale) ? 0 : scale, lossShape };
+}
+
+/**
+ * Finishes a reduction: the reduced number (`scale · weightedSum`), or for `'none'` the
+ * per-element tensor the kernel wrote (already multiplied by the sample weights).
+ */
+export function finishReduction(plan: ReductionPlan, weightedSum: number, perElement: Float64Array | null): number | Tensor {
+  if (plan.reduction === 'none') {
+    if (perElement === null) throw new Error('losskit internal: reduction none needs per-element values');
+    return { data: perElement, shape: plan.lossShape };
+  }
+  return plan.scale * weightedSum;
+}

@@ -1,0 +1,215 @@
+/**
+ * Validation helpers used at the API boundary. Kernels never validate; wrappers call these
+ * first and fail fast with a {@link LosskitError} naming the function, the argument, the
+ * expectation and what was received.
+ */
+import { LosskitError, describe, fmtShape } from './errors.js';
+import type { FloatArray, Shape, Tensor } from './tensor.js';
+import { shapesEqual, sizeOf } from './tensor.js';
+
+/** Levenshtein distance, for "did you mean" hints on misspelt option names. */
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+/** The closest candidate to `name`, if it is close enough to be a plausible typo. */
+export function suggest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/**
+ * Rejects option names not in `allowed` (a typo in an option name is an error, never ignored).
+ * `undefined` values are treated as absent.
+ */
+export function checkOptionNames(fn: string, options: object | undefined, allowed: readonly string[]): void {
+  if (options === undefined || options === null) return;
+  if (typeof options !== 'object') {
+    throw new LosskitError('INVALID_OPTION', fn, `'options' must be an object; received ${describe(options)}`, 'options');
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      const hint = suggest(key, allowed);
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; valid options are ${allowed.map((a) => `'${a}'`).join(', ')}`,
+        key,
+      );
+    }
+  }
+}
+
+/** Checks that `value` is one of `choices`. */
+export function checkOneOf<T extends string>(fn: string, name: string, value: unknown, choices: readonly T[]): T {
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option '${name}' must be one of ${choices.map((c) => `'${c}'`).join(', ')}; received ${describe(value)}`,
+      name,
+    );
+  }
+  return value as T;
+}
+
+export interface NumberRule {
+  min?: number;
+  max?: number;
+  /** Exclusive lower bound. */
+  gt?: number;
+  integer?: boolean;
+}
+
+/** Checks a numeric option (finite unless the rule allows otherwise) against its range. */
+export function checkNumberOption(fn: string, name: string, value: unknown, rule: NumberRule = {}): number {
+  const parts: string[] = [];
+  if (rule.integer) parts.push('an integer');
+  else parts.push('a finite number');
+  if (rule.gt !== undefined) parts.push(`> ${rule.gt}`);
+  if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
+  if (rule.max !== undefined) parts.push(`<= ${rule.max}`);
+  const expect = parts.join(' ');
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (!rule.integer || Number.isInteger(value)) &&
+    (rule.gt === undefined || value > rule.gt) &&
+    (rule.min === undefined || value >= rule.min) &&
+    (rule.max === undefined || value <= rule.max);
+  if (!ok) {
+    throw new LosskitError('INVALID_OPTION', fn, `option '${name}' must be ${expect}; received ${describe(value)}`, name);
+  }
+  return value as number;
+}
+
+export function checkBooleanOption(fn: string, name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new LosskitError('INVALID_OPTION', fn, `option '${name}' must be true or false; received ${describe(value)}`, name);
+  }
+  return value;
+}
+
+/** Throws `EMPTY_INPUT` when the tensor has no elements. */
+export function checkNonEmpty(fn: string, arg: string, t: Tensor): void {
+  if (t.data.length === 0) {
+    throw new LosskitError('EMPTY_INPUT', fn, `'${arg}' is empty (shape ${fmtShape(t.shape)}); expected at least one element`, arg);
+  }
+}
+
+/** Throws `SHAPE_MISMATCH` unless both tensors have the same shape. */
+export function checkSameShape(fn: string, a: Tensor, aName: string, b: Tensor, bName: string): void {
+  if (!shapesEqual(a.shape, b.shape)) {
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'${aName}' has shape ${fmtShape(a.shape)} but '${bName}' has shape ${fmtShape(b.shape)}; expected ${fmtShape(b.shape)} (the same shape)`,
+      aName,
+    );
+  }
+}
+
+/** Index of the first non-finite value, or -1. */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v - v !== 0) return i; // NaN and ±Infinity give NaN here
+  }
+  return -1;
+}
+
+/** Formats flat index `i` of `shape` as `[a,b,c]`. */
+export function fmtIndex(i: number, shape: Shape): string {
+  if (shape.length === 0) return '[]';
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx[d] = i % shape[d];
+    i = Math.floor(i / shape[d]);
+  }
+  return `[${idx.join(',')}]`;
+}
+
+/** Throws `NON_FINITE` if any element of `t` is NaN or ±Infinity. */
+export function checkFinite(fn: string, arg: string, t: Tensor): void {
+  const i = firstNonFinite(t.data);
+  if (i >= 0) {
+    throw new LosskitError(
+      'NON_FINITE',
+      fn,
+      `'${arg}' must contain only finite numbers; received ${describe(t.data[i])} at index ${fmtIndex(i, t.shape)}`,
+      arg,
+    );
+  }
+}
+
+/**
+ * Lazy finiteness check: when a loss came out non-finite, find the input that caused it. It
+ * costs nothing on the happy path (a finite result), and turns a silent NaN into a precise
+ * `NON_FINITE` error naming the argument and the index.
+ */
+export function explainNonFinite(fn: string, result: number, inputs: readonly (readonly [string, Tensor | null | undefined])[]): void {
+  if (result - result === 0) return;
+  for (const [name, t] of inputs) if (t) checkFinite(fn, name, t);
+}
+
+/** Throws `OUT_OF_RANGE` unless every value lies in [lo, hi]. */
+export function checkRange(fn: string, arg: string, t: Tensor, lo: number, hi: number, what: string): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (!(v >= lo && v <= hi)) {
+      if (v !== v) checkFinite(fn, arg, t);
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        fn,
+        `'${arg}' must hold ${what} in [${lo}, ${hi}]; received ${describe(v)} at index ${fmtIndex(i, t.shape)}`,
+        arg,
+      );
+    }
+  }
+}
+
+/**
+ * Checks integer class labels in `[0, numClasses)`; `ignoreIndex` (if given) is allowed too.
+ */
+export function checkClassLabels(fn: string, arg: string, t: Tensor, numClasses: number, ignoreIndex?: number): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (v === ignoreIndex) continue;
+    if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
+      const why = !Number.isInteger(v) ? 'is not an integer' : 'is out of range';
+      throw new LosskitError(
+        'INVALID_LABEL',
+        fn,
+        `'${arg}' must hold integer class indices in [0, ${numClasses - 1}]${ignoreIndex !== undefined ? ` or ignoreIndex ${ignoreIndex}` : ''}; received ${describe(v)} at index ${fmtIndex(i, t.shape)} (${why})`,
+        arg,
+      );
+    }
+  }
+}
+
+/** A float64 copy-free view helper: number of elements equals the shape's size. */
+export function checkSize(fn: string, arg: string, data: FloatArray, shape: Shape): void {
+  if (data.length !== sizeOf(shape)) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' has ${data.length} values but its shape ${fmtShape(shape)} needs ${sizeOf(shape)}`, arg);
+  }
+}
