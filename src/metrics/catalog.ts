@@ -2,7 +2,8 @@
 import { classificationMetrics } from './classification.js';
 import { curveMetrics } from './curves.js';
 import { lossMetrics } from './loss-metric.js';
+import { probabilisticMetrics } from './probabilistic.js';
 import type { MetricEntry } from './registry-types.js';
 import { regressionMetrics } from './regression.js';
 
-export const METRIC_FAMILIES: readonly (readonly MetricEntry[])[] = [classificationMetrics, curveMetrics, regressionMetrics, lossMetrics];
+export const METRIC_FAMILIES: readonly (readonly MetricEntry[])[] = [classificationMetrics, curveMetrics, probabilisticMetrics, regressionMetrics, lossMetrics];

@@ -5,5 +5,6 @@
  */
 export * from './classification.js';
 export * from './curves.js';
+export * from './probabilistic.js';
 export * from './regression.js';
 export * from './loss-metric.js';

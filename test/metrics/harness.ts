@@ -6,7 +6,7 @@
  * 4. `reset` returns to the empty state; a clone is independent.
  */
 import { expect } from 'vitest';
-import { getMetric, restoreMetric, type MetricOptions, type MetricValue, type Tensor } from '../../src/index.js';
+import { getMetric, restoreMetric, type MetricOptions, type MetricValue, type OneShotMetric, type Tensor } from '../../src/index.js';
 import { expectClose } from '../helpers.js';
 
 export interface HarnessCase {
@@ -44,7 +44,7 @@ function compareValue(actual: MetricValue, expected: MetricValue, rtol: number, 
   expectClose(actual as number | number[], expected as number | number[], rtol, atol, label);
 }
 
-export function runHarness(c: HarnessCase, oneShotFn?: (yt: unknown, yp: unknown, o?: MetricOptions) => MetricValue): void {
+export function runHarness(c: HarnessCase, oneShotFn?: OneShotMetric): void {
   const rtol = c.rtol ?? 1e-9;
   const atol = c.atol ?? 1e-12;
   const opts = c.options ?? {};
@@ -55,7 +55,7 @@ export function runHarness(c: HarnessCase, oneShotFn?: (yt: unknown, yp: unknown
   const whole = getMetric(c.metric, opts);
   whole.update(c.yTrue as never, c.yPred as never, w ? { sampleWeight: w } : {});
   compareValue(whole.compute(), c.expected, rtol, atol, `${c.metric} update+compute`);
-  if (oneShotFn) compareValue(oneShotFn(c.yTrue, c.yPred, w ? { ...opts, sampleWeight: w } : opts), c.expected, rtol, atol, `${c.metric} one-shot`);
+  if (oneShotFn) compareValue(oneShotFn(c.yTrue as never, c.yPred as never, w ? { ...opts, sampleWeight: w } : opts), c.expected, rtol, atol, `${c.metric} one-shot`);
 
   for (const sp of splits(n)) {
     // 2. batches
