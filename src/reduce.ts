@@ -48,12 +48,17 @@ export type Reduction = (typeof REDUCTIONS)[number];
 export type ScalarReduction = Exclude<Reduction, 'none'>;
 
 /**
- * How to reduce: `value = scale · Σ weightsᵢ·lᵢ` (or, for `'none'`, `weightsᵢ·lᵢ` per element),
- * `gradient of element i = scale · weightsᵢ · ∂lᵢ/∂ŷ`. `weights` is `null` when all are 1.
+ * How to reduce: `value = Σ weightsᵢ·lᵢ / denominator` (or, for `'none'`, `weightsᵢ·lᵢ` per
+ * element), `gradient of element i = gradScale · weightsᵢ · ∂lᵢ/∂ŷ`. `weights` is `null` when all
+ * are 1.
  */
 export interface ReductionPlan {
   readonly reduction: Reduction;
   readonly weights: Float64Array | null;
+  /** The reduction's denominator (1 for `'sum'` and `'none'`). The value is divided by it, not
+   * multiplied by its reciprocal, to round once as PyTorch does. */
+  readonly denominator: number;
+  /** `1 / denominator` (NaN when the denominator is 0). */
   readonly scale: number;
   /** The factor kernels multiply gradients by: `scale`, except 0 when the denominator is 0
    * (PyTorch: every target ignored gives a NaN loss but a zero gradient). */
@@ -117,39 +122,39 @@ export function planReduction(
 ): ReductionPlan {
   const weights = broadcastSampleWeight(fn, sampleWeight, lossShape);
   const n = sizeOf(lossShape);
-  let scale = 1;
+  let d = 1;
   switch (reduction) {
     case 'none':
     case 'sum':
-      scale = 1;
+      d = 1;
       break;
     case 'sumOverBatchSize':
-      scale = 1 / n;
+      d = n;
       break;
     case 'batchmean':
-      scale = 1 / (batchSize ?? (lossShape.length > 0 ? lossShape[0] : 1));
+      d = batchSize ?? (lossShape.length > 0 ? lossShape[0] : 1);
       break;
     case 'mean': {
-      let d = 0;
+      d = 0;
       if (weights === null && normWeights === null) d = n;
       else if (weights === null && normWeights !== null) for (let i = 0; i < n; i++) d += normWeights[i];
       else if (weights !== null && normWeights === null) for (let i = 0; i < n; i++) d += weights[i];
       else if (weights !== null && normWeights !== null) for (let i = 0; i < n; i++) d += weights[i] * normWeights[i];
-      scale = d === 0 ? NaN : 1 / d;
       break;
     }
   }
-  return { reduction, weights, scale, gradScale: Number.isNaN(scale) ? 0 : scale, lossShape };
+  const scale = d === 0 ? NaN : 1 / d;
+  return { reduction, weights, denominator: d, scale, gradScale: d === 0 ? 0 : scale, lossShape };
 }
 
 /**
- * Finishes a reduction: the reduced number (`scale · weightedSum`), or for `'none'` the
- * per-element tensor the kernel wrote (already multiplied by the sample weights).
+ * Finishes a reduction: the reduced number (`weightedSum / denominator`; 0/0 is NaN), or for
+ * `'none'` the per-element tensor the kernel wrote (already multiplied by the sample weights).
  */
 export function finishReduction(plan: ReductionPlan, weightedSum: number, perElement: Float64Array | null): number | Tensor {
   if (plan.reduction === 'none') {
     if (perElement === null) throw new Error('losskit internal: reduction none needs per-element values');
     return { data: perElement, shape: plan.lossShape };
   }
-  return plan.scale * weightedSum;
+  return plan.denominator === 0 ? NaN : weightedSum / plan.denominator;
 }

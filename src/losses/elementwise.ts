@@ -74,7 +74,7 @@ export function runElementwise<P>(
 ): { value: number | Tensor; sum: number } {
   const n = yPred.length;
   let w = plan.weights;
-  let scale = plan.scale;
+  let denominator = plan.denominator;
   let gradScale = plan.gradScale;
   if (k !== 1) {
     if (w !== null) {
@@ -85,14 +85,14 @@ export function runElementwise<P>(
     } else if (plan.reduction === 'none') {
       w = new Float64Array(n).fill(1 / k);
     } else {
-      scale /= k;
+      denominator *= k;
       gradScale /= k;
     }
   }
   const out = plan.reduction === 'none' ? new Float64Array(n) : null;
   const sum = kernel(n, yTrue, yPred, w, gradScale, out, grad, params);
   const perElement = out !== null && k !== 1 ? groupSum(out, k) : out;
-  const value = plan.reduction === 'none' ? finishReduction(plan, sum, perElement) : scale * sum;
+  const value = finishReduction(denominator === plan.denominator ? plan : { ...plan, denominator }, sum, perElement);
   return { value, sum };
 }
 
