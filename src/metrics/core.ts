@@ -98,6 +98,12 @@ export interface MetricOptions {
   normalize?: 'true' | 'pred' | 'all' | 'none';
   /** Loss metrics: the loss's own options. */
   lossOptions?: Record<string, unknown>;
+  /** Loss metrics: the loss name (any `getLoss` spelling). */
+  loss?: string;
+  /** `meanAbsolutePercentageError`: report a percentage (×100, Keras `mape`) instead of a fraction. */
+  percent?: boolean;
+  /** `cosineSimilarity`: reduce the per-sample values by their weighted `'mean'` or `'sum'` (torchmetrics). */
+  reduction?: 'mean' | 'sum';
   /** One-shot functions only: per-sample weights. */
   sampleWeight?: TensorInput;
 }
@@ -114,6 +120,9 @@ export interface MetricSpec<C extends object = object> {
   optionNames: readonly string[];
   /** Validates the options and returns the normalised, JSON-safe config. */
   config(options: MetricOptions, fn: string): C;
+  /** Optional: a JSON-safe copy of the options (e.g. typed arrays → plain arrays), which the
+   * metric keeps and `toJSON` writes. Default: a shallow copy. */
+  normalizeOptions?(options: MetricOptions, fn: string): MetricOptions;
   fields(config: C): Record<string, FieldSpec>;
   /** Adds a batch to the state. `sampleWeight` is `null` or one weight per sample (`yTrue.shape[0]`). */
   update(state: MetricState, yTrue: Tensor, yPred: Tensor, sampleWeight: Float64Array | null, config: C, fn: string): void;
@@ -195,7 +204,7 @@ export class Metric<C extends object = object> {
     checkOptionNames(name, options, spec.optionNames);
     this.name = name;
     this.spec = spec;
-    this.options = { ...options };
+    this.options = spec.normalizeOptions ? spec.normalizeOptions(options, name) : { ...options };
     this.config = spec.config(options, name);
     this.fingerprint = fingerprint(spec.name, this.config);
     this.fieldSpecs = spec.fields(this.config);
