@@ -48,3 +48,7 @@ export {
 } from './metrics/core.js';
 export { getMetric, restoreMetric, listMetrics, type MetricInfo, type MetricEntry, type MetricAlias, type MetricSource } from './metrics/registry.js';
 export * as metrics from './metrics/index.js';
+
+// Watching the loss: training history, LR range test, SVG charts, HTML report (browser-safe).
+export * from './history.js';
+export * from './lr-finder.js';
