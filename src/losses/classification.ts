@@ -1,4 +1,655 @@
-/** classification losses (to be filled in; see the loss catalogue issues). */
+/**
+ * Multiclass classification losses: softmax cross-entropy on logits (PyTorch and Keras/tfjs
+ * dialects), negative log-likelihood on log-probabilities, the seed's cross-entropy with a
+ * prior-KL regulariser, categorical focal loss and categorical hinge.
+ *
+ * Layout. A class-probability tensor is viewed as `outer × C × inner`: the class axis has
+ * length `C`, `outer` is the product of the dimensions before it and `inner` of those after.
+ * PyTorch puts classes on axis 1 (`[N, C, d1, …]`, so `outer = N`, `inner = d1·…`; a 1-D
+ * `[C]` input is one unbatched sample); Keras and tfjs put them last (`[N, C]`, `[N, T, C]`,
+ * so `inner = 1`). One loss element per `(outer, inner)` position; reductions, sample
+ * weights and the `'mean'` denominators come from the shared reducer (`reduce.ts`).
+ *
+ * Kernels are fused: per loss element one pass for the max, one for Σ exp (storing the
+ * exponentials in the gradient buffer) and one writing the gradient — no allocation per row.
+ */
+import { LosskitError, describe, fmtShape } from '../errors.js';
+import type { ReductionPlan } from '../reduce.js';
+import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
+import type { FloatArray, Shape, Tensor, TensorInput } from '../tensor.js';
+import { shapesEqual, sizeOf, tensor } from '../tensor.js';
+import {
+  checkBooleanOption,
+  checkClassLabels,
+  checkFinite,
+  checkNonEmpty,
+  checkNumberOption,
+  checkOneOf,
+  explainNonFinite,
+} from '../validate.js';
+import type { LossFunction, LossOptions } from './core.js';
+import { gradBuffer, makeLoss } from './core.js';
 import type { LossEntry } from './registry-types.js';
 
-export const classificationLosses: LossEntry[] = [];
+// ---------------------------------------------------------------------------------------------
+// Layout helpers
+// ---------------------------------------------------------------------------------------------
+
+/** `outer × C × inner` view of a tensor around its class axis. */
+export interface ClassLayout {
+  readonly outer: number;
+  readonly C: number;
+  readonly inner: number;
+  /** Shape of the loss elements: the tensor's shape without the class axis. */
+  readonly lossShape: Shape;
+}
+
+/** The layout of `shape` around class axis `axis` (already non-negative and in range). */
+export function classLayout(shape: Shape, axis: number): ClassLayout {
+  let outer = 1;
+  let inner = 1;
+  for (let d = 0; d < axis; d++) outer *= shape[d];
+  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
+  return { outer, C: shape[axis], inner, lossShape: [...shape.slice(0, axis), ...shape.slice(axis + 1)] };
+}
+
+/** Resolves a Keras-style `axis` option (default −1) against a rank. */
+function resolveAxis(fn: string, axis: unknown, rank: number): number {
+  if (rank === 0) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' is a scalar; expected at least one dimension (the class axis)`, 'yPred');
+  }
+  const a = axis === undefined ? -1 : checkNumberOption(fn, 'axis', axis, { integer: true, min: -rank, max: rank - 1 });
+  return a < 0 ? a + rank : a;
+}
+
+type Target = { kind: 'index'; labels: FloatArray } | { kind: 'probs'; probs: FloatArray };
+
+/** Which kind of target `yTrue` is for `yPred` with class axis `axis` (PyTorch's rule: same
+ * shape → probabilities, shape without the class axis → class indices). */
+function resolveTarget(fn: string, yTrue: Tensor, yPred: Tensor, axis: number, squeezeTrailingOne = false): Target {
+  if (shapesEqual(yTrue.shape, yPred.shape)) return { kind: 'probs', probs: yTrue.data };
+  const idxShape = [...yPred.shape.slice(0, axis), ...yPred.shape.slice(axis + 1)];
+  if (shapesEqual(yTrue.shape, idxShape)) return { kind: 'index', labels: yTrue.data };
+  // Keras's sparse losses accept labels [N, 1] for yPred [N, C] (squeezed).
+  if (squeezeTrailingOne && yTrue.shape.length === idxShape.length + 1 && yTrue.shape[yTrue.shape.length - 1] === 1 && shapesEqual(yTrue.shape.slice(0, -1), idxShape)) {
+    return { kind: 'index', labels: yTrue.data };
+  }
+  throw new LosskitError(
+    'SHAPE_MISMATCH',
+    fn,
+    `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected ${fmtShape(idxShape)} (class indices) or ${fmtShape(yPred.shape)} (probabilities)`,
+    'yTrue',
+  );
+}
+
+/** Class weights `[C]`, finite. */
+function resolveClassWeight(fn: string, weight: TensorInput | undefined, C: number): FloatArray | null {
+  if (weight === undefined) return null;
+  const w = tensor(weight, undefined, fn, 'weight');
+  if (w.shape.length !== 1 || w.shape[0] !== C) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `option 'weight' has shape ${fmtShape(w.shape)}; expected [${C}] (one weight per class)`, 'weight');
+  }
+  checkFinite(fn, 'weight', w);
+  return w.data;
+}
+
+function requireTarget(fn: string, yTrue: TensorInput | null): TensorInput {
+  if (yTrue === null || yTrue === undefined) {
+    throw new LosskitError('INVALID_INPUT', fn, `'yTrue' is required; received ${yTrue === null ? 'null' : 'undefined'}`, 'yTrue');
+  }
+  return yTrue;
+}
+
+/** PyTorch's 'mean' denominator weights for index targets: w[y] (1 without class weights), 0 when
+ * ignored. `null` when every element counts 1 (no class weights, nothing ignored). */
+function indexNormWeights(labels: FloatArray, cw: FloatArray | null, ignoreIndex: number): Float64Array | null {
+  const n = labels.length;
+  let anyIgnored = false;
+  if (cw === null) {
+    for (let i = 0; i < n; i++) if (labels[i] === ignoreIndex) { anyIgnored = true; break; }
+    if (!anyIgnored) return null;
+  }
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const y = labels[i];
+    v[i] = y === ignoreIndex ? 0 : cw === null ? 1 : cw[y];
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernels
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Softmax cross-entropy fast path: `N` contiguous rows of `C` logits, integer targets, no class
+ * weights, no label smoothing. Per row: `l = log Σ exp(z − m) − (z_y − m)`,
+ * `∂l/∂z_c = softmax(z)_c − [c = y]`. Returns `Σ wᵢ·lᵢ`; writes `out[i] = wᵢ·lᵢ` and
+ * `grad = scale·wᵢ·∂lᵢ/∂z` when given. Rows whose label equals `ignoreIndex` contribute 0.
+ */
+export function softmaxCrossEntropyRows(
+  N: number,
+  C: number,
+  z: FloatArray,
+  labels: FloatArray,
+  ignoreIndex: number,
+  w: Float64Array | null,
+  scale: number,
+  out: Float64Array | null,
+  grad: Float64Array | null,
+): number {
+  let total = 0;
+  for (let r = 0, base = 0; r < N; r++, base += C) {
+    const y = labels[r];
+    if (y === ignoreIndex) {
+      if (out !== null) out[r] = 0;
+      if (grad !== null) grad.fill(0, base, base + C);
+      continue;
+    }
+    const end = base + C;
+    let m = z[base];
+    for (let j = base + 1; j < end; j++) {
+      const v = z[j];
+      if (v > m) m = v;
+    }
+    let s = 0;
+    if (grad !== null) {
+      // Keep exp(z − m) in the gradient buffer: the third pass only rescales it.
+      for (let j = base; j < end; j++) {
+        const e = Math.exp(z[j] - m);
+        grad[j] = e;
+        s += e;
+      }
+    } else {
+      for (let j = base; j < end; j++) s += Math.exp(z[j] - m);
+    }
+    // −log_softmax(z)_y = log s − (z_y − m): the same operation order as PyTorch's log_softmax,
+    // exact for logits of ±1e9.
+    const l = Math.log(s) - (z[base + y] - m);
+    const wi = w === null ? 1 : w[r];
+    total += wi * l;
+    if (out !== null) out[r] = wi * l;
+    if (grad !== null) {
+      const g = scale * wi;
+      const k = g / s;
+      for (let j = base; j < end; j++) grad[j] *= k;
+      grad[base + y] -= g;
+    }
+  }
+  return total;
+}
+
+/**
+ * General softmax cross-entropy kernel over `outer × C × inner` logits. Each loss element
+ * has per-class coefficients `a_c` and `lᵢ = Σ_c a_c·(−log softmax(z)_c)`, so
+ * `∂lᵢ/∂z_c = A·softmax(z)_c − a_c` with `A = Σ_c a_c`:
+ * - index target y: `a_c = (1−ls)·w_y·[c = y] + (ls/C)·w_c` (PyTorch's label smoothing with
+ *   class weights `w`, 1 when absent); ignored targets give `lᵢ = 0` and a zero gradient;
+ * - probability target t: `a_c = w_c·((1−ls)·t_c + ls/C)`.
+ */
+export function softmaxCrossEntropyKernel(
+  outer: number,
+  C: number,
+  inner: number,
+  z: FloatArray,
+  labels: FloatArray | null,
+  probs: FloatArray | null,
+  cw: FloatArray | null,
+  ls: number,
+  ignoreIndex: number,
+  w: Float64Array | null,
+  scale: number,
+  out: Float64Array | null,
+  grad: Float64Array | null,
+): number {
+  const rowStride = C * inner;
+  const lsC = ls / C;
+  let total = 0;
+  let i = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++, i++) {
+      const base = o * rowStride + k;
+      const end = base + rowStride;
+      let y = -1;
+      if (labels !== null) {
+        y = labels[i];
+        if (y === ignoreIndex) {
+          if (out !== null) out[i] = 0;
+          if (grad !== null) for (let j = base; j < end; j += inner) grad[j] = 0;
+          continue;
+        }
+      }
+      let m = z[base];
+      for (let j = base + inner; j < end; j += inner) {
+        const v = z[j];
+        if (v > m) m = v;
+      }
+      let s = 0;
+      if (grad !== null) {
+        for (let j = base; j < end; j += inner) {
+          const e = Math.exp(z[j] - m);
+          grad[j] = e;
+          s += e;
+        }
+      } else {
+        for (let j = base; j < end; j += inner) s += Math.exp(z[j] - m);
+      }
+      const logS = Math.log(s);
+      let l = 0;
+      let A = 0;
+      let ay = 0;
+      if (labels !== null) {
+        ay = (1 - ls) * (cw === null ? 1 : cw[y]);
+        l = ay * (logS - (z[base + y * inner] - m));
+        A = ay;
+        if (ls !== 0) {
+          for (let c = 0, j = base; c < C; c++, j += inner) {
+            const a = lsC * (cw === null ? 1 : cw[c]);
+            l += a * (logS - (z[j] - m));
+            A += a;
+          }
+        }
+      } else if (probs !== null) {
+        for (let c = 0, j = base; c < C; c++, j += inner) {
+          const a = (cw === null ? 1 : cw[c]) * (ls === 0 ? probs[j] : probs[j] * (1 - ls) + lsC);
+          l += a * (logS - (z[j] - m));
+          A += a;
+        }
+      }
+      const wi = w === null ? 1 : w[i];
+      total += wi * l;
+      if (out !== null) out[i] = wi * l;
+      if (grad !== null) {
+        const g = scale * wi;
+        const kA = (g * A) / s;
+        if (labels !== null) {
+          if (ls === 0) {
+            for (let j = base; j < end; j += inner) grad[j] *= kA;
+          } else {
+            for (let c = 0, j = base; c < C; c++, j += inner) grad[j] = grad[j] * kA - g * lsC * (cw === null ? 1 : cw[c]);
+          }
+          grad[base + y * inner] -= g * ay;
+        } else if (probs !== null) {
+          for (let c = 0, j = base; c < C; c++, j += inner) {
+            const a = (cw === null ? 1 : cw[c]) * (ls === 0 ? probs[j] : probs[j] * (1 - ls) + lsC);
+            grad[j] = grad[j] * kA - g * a;
+          }
+        }
+      }
+    }
+  }
+  return total;
+}
+
+/**
+ * Negative log-likelihood kernel: `lᵢ = −w_y·x[y]` over `outer × C × inner` log-probabilities,
+ * gradient `−scale·wᵢ·w_y` at the target's position and 0 elsewhere.
+ */
+export function nllKernel(
+  outer: number,
+  C: number,
+  inner: number,
+  x: FloatArray,
+  labels: FloatArray,
+  cw: FloatArray | null,
+  ignoreIndex: number,
+  w: Float64Array | null,
+  scale: number,
+  out: Float64Array | null,
+  grad: Float64Array | null,
+): number {
+  if (grad !== null) grad.fill(0);
+  const rowStride = C * inner;
+  let total = 0;
+  let i = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++, i++) {
+      const y = labels[i];
+      if (y === ignoreIndex) {
+        if (out !== null) out[i] = 0;
+        continue;
+      }
+      const j = o * rowStride + y * inner + k;
+      const wy = cw === null ? 1 : cw[y];
+      const wi = w === null ? 1 : w[i];
+      const l = -wy * x[j];
+      total += wi * l;
+      if (out !== null) out[i] = wi * l;
+      if (grad !== null) grad[j] = -scale * wi * wy;
+    }
+  }
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// crossEntropy / nllLoss (PyTorch)
+// ---------------------------------------------------------------------------------------------
+
+/** Everything a softmax-cross-entropy call needs once validated. */
+interface CEPrepared {
+  yPred: Tensor;
+  yTrue: Tensor;
+  layout: ClassLayout;
+  target: Target;
+  cw: FloatArray | null;
+  ls: number;
+  ignoreIndex: number;
+  plan: ReductionPlan;
+}
+
+const CE_OPTIONS = ['reduction', 'sampleWeight', 'weight', 'ignoreIndex', 'labelSmoothing'] as const;
+
+/** Validates crossEntropy-style inputs (PyTorch layout) and plans the reduction. */
+function prepareCrossEntropy(fn: string, yTrueIn: TensorInput | null, yPredIn: TensorInput, options: LossOptions, reductionFallback: 'mean' = 'mean'): CEPrepared {
+  const reduction = resolveReduction(fn, options.reduction, reductionFallback);
+  const ignoreIndex = options.ignoreIndex === undefined ? -100 : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
+  const ls = options.labelSmoothing === undefined ? 0 : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
+  const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
+  const yPred = tensor(yPredIn, undefined, fn, 'yPred');
+  if (yPred.shape.length === 0) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' is a scalar; expected logits [C], [N, C] or [N, C, d1, …]`, 'yPred');
+  }
+  checkNonEmpty(fn, 'yPred', yPred);
+  const axis = yPred.shape.length === 1 ? 0 : 1;
+  const layout = classLayout(yPred.shape, axis);
+  const target = resolveTarget(fn, yTrue, yPred, axis);
+  const cw = resolveClassWeight(fn, options.weight, layout.C);
+  let normWeights: Float64Array | null = null;
+  if (target.kind === 'index') {
+    checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
+    if (reduction === 'mean') normWeights = indexNormWeights(target.labels, cw, ignoreIndex);
+  }
+  const plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight, normWeights);
+  return { yPred, yTrue, layout, target, cw, ls, ignoreIndex, plan };
+}
+
+/** Runs the softmax cross-entropy kernel for a prepared call; returns the value and Σwᵢlᵢ. */
+function runCrossEntropy(p: CEPrepared, grad: Float64Array | null): { value: number | Tensor; sum: number } {
+  const { layout, target, plan } = p;
+  const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
+  let sum: number;
+  if (target.kind === 'index' && layout.inner === 1 && p.cw === null && p.ls === 0) {
+    sum = softmaxCrossEntropyRows(layout.outer, layout.C, p.yPred.data, target.labels, p.ignoreIndex, plan.weights, plan.gradScale, out, grad);
+  } else {
+    sum = softmaxCrossEntropyKernel(
+      layout.outer,
+      layout.C,
+      layout.inner,
+      p.yPred.data,
+      target.kind === 'index' ? target.labels : null,
+      target.kind === 'probs' ? target.probs : null,
+      p.cw,
+      p.ls,
+      p.ignoreIndex,
+      plan.weights,
+      plan.gradScale,
+      out,
+      grad,
+    );
+  }
+  return { value: finishReduction(plan, sum, out), sum };
+}
+
+/**
+ * Softmax cross-entropy on logits (PyTorch `F.cross_entropy`).
+ *
+ * With `p = softmax(z)` over the class axis (axis 1; axis 0 for an unbatched `[C]` input):
+ * - class-index target `y`: `lᵢ = (1−ls)·w_y·(−log p_y) + (ls/C)·Σ_c w_c·(−log p_c)`;
+ * - probability target `t` (same shape as `yPred`): `lᵢ = −Σ_c w_c·((1−ls)·t_c + ls/C)·log p_c`.
+ *
+ * Gradient: `∂lᵢ/∂z_c = A·p_c − a_c` where `a_c` is the coefficient of `−log p_c` above and
+ * `A = Σ_c a_c` (e.g. `p_c − [c = y]` in the plain case). Computed stably (log-sum-exp with max
+ * subtraction): logits of ±1e9 give finite values and gradients.
+ *
+ * - Shapes: `yPred` logits `[C]`, `[N, C]` or `[N, C, d1, …]`; `yTrue` class indices `[]`, `[N]`
+ *   or `[N, d1, …]` (any numeric array; integers in `[0, C)` or `ignoreIndex`), or probabilities
+ *   of `yPred`'s shape. `'none'` returns `[N, d1, …]` (`[]` unbatched).
+ * - Options: `reduction` (default `'mean'`: for index targets the weighted mean
+ *   `Σ sᵢ·lᵢ / Σ sᵢ·w_{yᵢ}` over counted targets, PyTorch's rule; for probability targets the
+ *   plain mean over `N·d1·…`; see `reduce.ts`), `weight` (`[C]` class weights), `ignoreIndex`
+ *   (default −100; index targets only), `labelSmoothing` (default 0, in [0, 1]), `sampleWeight`.
+ *   Every target ignored: `'mean'` is `NaN` with a zero gradient, as in PyTorch.
+ * - Equivalents: PyTorch `F.cross_entropy` / `nn.CrossEntropyLoss`. Keras's
+ *   `categorical_crossentropy` (probabilities, class axis last) and `sparse_categorical_crossentropy`
+ *   are the aliases of the same names; tfjs `tf.losses.softmaxCrossEntropy` is `softmaxCrossEntropy`.
+ *
+ * @example crossEntropy([0, 2], [[2, 1, 0], [0, 0, 3]]) // ≈ 0.2753
+ * @example crossEntropy.valueAndGrad([1], [[0, 0]]).grad.data // [0.5, -0.5]
+ */
+export const crossEntropy: LossFunction = makeLoss('crossEntropy', CE_OPTIONS, (yTrue, yPredIn, options, wantGrad) => {
+  const fn = 'crossEntropy';
+  const p = prepareCrossEntropy(fn, yTrue, yPredIn, options);
+  const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
+  const { value, sum } = runCrossEntropy(p, grad);
+  explainNonFinite(fn, sum, [['yPred', p.yPred], ['yTrue', p.yTrue]]);
+  return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+});
+
+/**
+ * Negative log-likelihood on log-probabilities (PyTorch `F.nll_loss`).
+ *
+ * `lᵢ = −w_{yᵢ}·x[i, yᵢ]`, where `x` holds log-probabilities (e.g. `log_softmax` output);
+ * gradient `−w_{yᵢ}` at the target class, 0 elsewhere.
+ *
+ * - Shapes: `yPred` `[C]`, `[N, C]` or `[N, C, d1, …]`; `yTrue` integer class indices `[]`, `[N]`
+ *   or `[N, d1, …]`. `'none'` returns `yTrue`'s shape.
+ * - Options: `reduction` (default `'mean'`: `Σ sᵢ·lᵢ / Σ sᵢ·w_{yᵢ}` over counted targets; see
+ *   `reduce.ts`), `weight` (`[C]`), `ignoreIndex` (default −100), `sampleWeight`.
+ * - Equivalents: PyTorch `F.nll_loss` / `nn.NLLLoss`.
+ *
+ * @example nllLoss([1], [[-0.1, -2.3]]) // 2.3
+ */
+export const nllLoss: LossFunction = makeLoss('nllLoss', ['reduction', 'sampleWeight', 'weight', 'ignoreIndex'], (yTrueIn, yPredIn, options, wantGrad) => {
+  const fn = 'nllLoss';
+  const reduction = resolveReduction(fn, options.reduction);
+  const ignoreIndex = options.ignoreIndex === undefined ? -100 : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
+  const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
+  const yPred = tensor(yPredIn, undefined, fn, 'yPred');
+  if (yPred.shape.length === 0) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' is a scalar; expected log-probabilities [C], [N, C] or [N, C, d1, …]`, 'yPred');
+  }
+  checkNonEmpty(fn, 'yPred', yPred);
+  const axis = yPred.shape.length === 1 ? 0 : 1;
+  const layout = classLayout(yPred.shape, axis);
+  if (!shapesEqual(yTrue.shape, layout.lossShape)) {
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected ${fmtShape(layout.lossShape)} (class indices)`,
+      'yTrue',
+    );
+  }
+  checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
+  const cw = resolveClassWeight(fn, options.weight, layout.C);
+  const normWeights = reduction === 'mean' ? indexNormWeights(yTrue.data, cw, ignoreIndex) : null;
+  const plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight, normWeights);
+  const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
+  const out = reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
+  const sum = nllKernel(layout.outer, layout.C, layout.inner, yPred.data, yTrue.data, cw, ignoreIndex, plan.weights, plan.gradScale, out, grad);
+  explainNonFinite(fn, sum, [['yPred', yPred]]);
+  return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
+});
+
+// ---------------------------------------------------------------------------------------------
+// crossEntropyWithPriorKL — the seed's third formula
+// ---------------------------------------------------------------------------------------------
+
+/** Resolves and checks the prior: `C` finite non-negative numbers summing to 1 (±1e-6). */
+function resolvePrior(fn: string, prior: TensorInput | undefined, C: number): Float64Array {
+  if (prior === undefined) return new Float64Array(C).fill(1 / C);
+  const p = tensor(prior, undefined, fn, 'prior');
+  if (p.shape.length !== 1 || p.shape[0] !== C) {
+    throw new LosskitError('INVALID_OPTION', fn, `option 'prior' has shape ${fmtShape(p.shape)}; expected [${C}] (one probability per class)`, 'prior');
+  }
+  let sum = 0;
+  for (let j = 0; j < C; j++) {
+    const v = p.data[j];
+    if (!(v >= 0) || !Number.isFinite(v)) {
+      throw new LosskitError('INVALID_OPTION', fn, `option 'prior' must hold finite probabilities >= 0; received ${describe(v)} at index [${j}]`, 'prior');
+    }
+    sum += v;
+  }
+  if (Math.abs(sum - 1) > 1e-6) {
+    throw new LosskitError('INVALID_OPTION', fn, `option 'prior' must sum to 1 (within 1e-6); received values summing to ${sum}`, 'prior');
+  }
+  return Float64Array.from(p.data);
+}
+
+/**
+ * The KL term of {@link crossEntropyWithPriorKL} over `outer × C × inner` logits: returns
+ * `Σ_j p_j·log(p_j/q_j)` and adds `lam·∂/∂z` of it to `grad` (when given).
+ *
+ * - `'batch-mean'`: `q = (1/M)·Σᵢ softmax(zᵢ)` over the M positions. With `r_j = p_j/q_j`,
+ *   `∂/∂z_ik (−Σ_j p_j log q_j) = −(1/M)·s_ik·(r_k − Σ_j r_j·s_ij)` — the term couples the samples.
+ * - `'per-sample'`: `(1/M)·Σᵢ Σ_j p_j·log(p_j/s_ij)`, gradient `(1/M)·(s_ik − p_k)` (Σ p = 1).
+ *
+ * Two passes over the logits, one scratch row of `C` values; no other allocation.
+ */
+export function priorKLKernel(
+  outer: number,
+  C: number,
+  inner: number,
+  z: FloatArray,
+  prior: Float64Array,
+  batchMean: boolean,
+  lam: number,
+  grad: Float64Array | null,
+): number {
+  const M = outer * inner;
+  const rowStride = C * inner;
+  let plogp = 0;
+  for (let j = 0; j < C; j++) if (prior[j] > 0) plogp += prior[j] * Math.log(prior[j]);
+  const q = new Float64Array(C);
+  let klSum = 0;
+  // Pass 1: softmax of each position; accumulate q (batch-mean) or Σ_j p_j·log s_ij (per-sample).
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      const base = o * rowStride + k;
+      const end = base + rowStride;
+      let m = z[base];
+      for (let j = base + inner; j < end; j += inner) if (z[j] > m) m = z[j];
+      let s = 0;
+      for (let j = base; j < end; j += inner) s += Math.exp(z[j] - m);
+      if (batchMean) {
+        const inv = 1 / s;
+        for (let c = 0, j = base; c < C; c++, j += inner) q[c] += Math.exp(z[j] - m) * inv;
+      } else {
+        const logS = Math.log(s);
+        let pls = 0;
+        for (let c = 0, j = base; c < C; c++, j += inner) if (prior[c] > 0) pls += prior[c] * (z[j] - m - logS);
+        klSum += plogp - pls;
+        if (grad !== null) {
+          const g = lam / M;
+          const inv = 1 / s;
+          for (let c = 0, j = base; c < C; c++, j += inner) grad[j] += g * (Math.exp(z[j] - m) * inv - prior[c]);
+        }
+      }
+    }
+  }
+  if (!batchMean) return klSum / M;
+  let kl = plogp;
+  for (let c = 0; c < C; c++) {
+    q[c] /= M;
+    if (prior[c] > 0) kl -= prior[c] * Math.log(q[c]);
+  }
+  if (grad !== null) {
+    // Pass 2: r = p/q, grad_ik += −(lam/M)·s_ik·(r_k − Σ_j r_j s_ij).
+    const r = q; // reuse the buffer: r_c = p_c / q_c
+    for (let c = 0; c < C; c++) r[c] = prior[c] > 0 ? prior[c] / q[c] : 0;
+    const g = -lam / M;
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < inner; k++) {
+        const base = o * rowStride + k;
+        const end = base + rowStride;
+        let m = z[base];
+        for (let j = base + inner; j < end; j += inner) if (z[j] > m) m = z[j];
+        let s = 0;
+        for (let j = base; j < end; j += inner) s += Math.exp(z[j] - m);
+        const inv = 1 / s;
+        let rs = 0;
+        for (let c = 0, j = base; c < C; c++, j += inner) rs += r[c] * Math.exp(z[j] - m) * inv;
+        for (let c = 0, j = base; c < C; c++, j += inner) grad[j] += g * Math.exp(z[j] - m) * inv * (r[c] - rs);
+      }
+    }
+  }
+  return kl;
+}
+
+/**
+ * Cross-entropy with a prior-KL regulariser — the seed's third formula.
+ *
+ * `L = crossEntropy(yTrue, logits, options) + λ·KL(p ‖ q) = CE + λ·Σ_j p_j·log(p_j/q_j)`, where
+ * `p` is the `prior` over the C classes and
+ * - `klTarget: 'batch-mean'` (default): `q = (1/M)·Σᵢ softmax(logitsᵢ)`, the mean predicted class
+ *   distribution over the M positions of the batch (`M = N`, or `N·d1·…` for `[N, C, d1, …]`):
+ *   pushes the batch's average prediction towards the prior. Its gradient couples the samples:
+ *   `∂/∂z_ik = −(λ/M)·s_ik·(r_k − Σ_j r_j·s_ij)`, `r_j = p_j/q_j`.
+ * - `klTarget: 'per-sample'`: `(1/M)·Σᵢ KL(p ‖ softmax(logitsᵢ))`, gradient `(λ/M)·(s_ik − p_k)`.
+ *
+ * Terms with `p_j = 0` contribute 0. The KL term uses every position, unweighted (also those whose
+ * target is `ignoreIndex`); `weight`, `ignoreIndex`, `labelSmoothing` and `sampleWeight` apply to
+ * the cross-entropy term exactly as in {@link crossEntropy}.
+ *
+ * - Shapes: as {@link crossEntropy} (class axis 1).
+ * - Options: `lambda` (default 1, ≥ 0), `prior` (`[C]`, non-negative, summing to 1 within 1e-6;
+ *   default uniform), `klTarget` (`'batch-mean'` | `'per-sample'`), `reduction` (of the
+ *   cross-entropy term; default `'mean'`; `'none'` is rejected since the batch-mean KL does not
+ *   split per sample), `weight`, `ignoreIndex`, `labelSmoothing`, `sampleWeight`.
+ * - Equivalents: none in PyTorch/Keras/tfjs; in PyTorch it is
+ *   `F.cross_entropy(z, y) + lam * (p * (p / F.softmax(z, 1).mean(0)).log()).sum()`.
+ *
+ * @example crossEntropyWithPriorKL([0, 1], [[2, 0], [0, 2]], { lambda: 0.5, prior: [0.5, 0.5] })
+ */
+export const crossEntropyWithPriorKL: LossFunction = makeLoss(
+  'crossEntropyWithPriorKL',
+  [...CE_OPTIONS, 'lambda', 'prior', 'klTarget'],
+  (yTrue, yPredIn, options, wantGrad) => {
+    const fn = 'crossEntropyWithPriorKL';
+    if (options.reduction === 'none') {
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'reduction' must be one of 'mean', 'sum', 'sumOverBatchSize', 'batchmean'; received "none" (the batch-mean KL term has no per-sample value)`,
+        'reduction',
+      );
+    }
+    const lam = options.lambda === undefined ? 1 : checkNumberOption(fn, 'lambda', options.lambda, { min: 0 });
+    const klTarget = options.klTarget === undefined ? 'batch-mean' : checkOneOf(fn, 'klTarget', options.klTarget, ['batch-mean', 'per-sample'] as const);
+    const p = prepareCrossEntropy(fn, yTrue, yPredIn, options);
+    const prior = resolvePrior(fn, options.prior, p.layout.C);
+    const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
+    const { sum } = runCrossEntropy(p, grad);
+    const { outer, C, inner } = p.layout;
+    const kl = lam === 0 ? 0 : priorKLKernel(outer, C, inner, p.yPred.data, prior, klTarget === 'batch-mean', lam, grad);
+    explainNonFinite(fn, sum + kl, [['yPred', p.yPred], ['yTrue', p.yTrue]]);
+    return { value: p.plan.scale * sum + lam * kl, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+  },
+);
+
+export const classificationLosses: LossEntry[] = [
+  {
+    name: 'crossEntropy',
+    fn: crossEntropy,
+    description: 'Softmax cross-entropy on logits (index or probability targets, class weights, ignoreIndex, label smoothing) — PyTorch cross_entropy',
+    aliases: [
+      { name: 'cross_entropy', dialect: 'pytorch' },
+      { name: 'CrossEntropyLoss', dialect: 'pytorch' },
+    ],
+  },
+  {
+    name: 'nllLoss',
+    fn: nllLoss,
+    description: 'Negative log-likelihood on log-probabilities — PyTorch nll_loss',
+    aliases: [
+      { name: 'nll_loss', dialect: 'pytorch' },
+      { name: 'NLLLoss', dialect: 'pytorch' },
+    ],
+  },
+  {
+    name: 'crossEntropyWithPriorKL',
+    fn: crossEntropyWithPriorKL,
+    description: "The seed's cross-entropy + λ·KL(prior ‖ batch-mean (or per-sample) softmax), with its exact coupled gradient",
+    aliases: [],
+  },
+];
+

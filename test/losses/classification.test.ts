@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkGradient,
+  crossEntropy,
+  crossEntropyWithPriorKL,
+  getLoss,
+  LosskitError,
+  nllLoss,
+  tensor,
+  type LossFunction,
+  type LossOptions,
+} from '../../src/index.js';
+import { expectClose, loadFixture, randn, rng } from '../helpers.js';
+
+interface Case {
+  loss: string;
+  note: string;
+  yTrue: number | number[];
+  yPred: number[];
+  options: LossOptions & { sampleWeight?: number[]; weight?: number[]; prior?: number[] };
+  value: number | number[];
+  grad: number[];
+}
+
+/** Expects `f` to throw a LosskitError with `code` whose message contains every `parts`. */
+export function expectError(f: () => unknown, code: string, ...parts: string[]): void {
+  let err: unknown;
+  try {
+    f();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, 'expected a LosskitError').toBeInstanceOf(LosskitError);
+  const le = err as LosskitError;
+  expect(le.code).toBe(code);
+  for (const p of parts) expect(le.message).toContain(p);
+}
+
+const fx = loadFixture<Case>('classification');
+
+describe('multiclass losses match PyTorch 1.13 (float64, autograd gradients)', () => {
+  it('fixture records its versions and covers every loss', () => {
+    expect(fx.versions.torch).toMatch(/^1\.13/);
+    const names = new Set(fx.cases.map((c) => c.loss));
+    expect([...names].sort()).toEqual(['crossEntropy', 'crossEntropyWithPriorKL', 'nllLoss']);
+  });
+  for (const [i, c] of fx.cases.entries()) {
+    it(`${c.loss} #${i} ${c.note} (${c.options.reduction})`, () => {
+      const fn = getLoss(c.loss);
+      const r = fn.valueAndGrad(c.yTrue, c.yPred, c.options);
+      expectClose(r.value, c.value, 1e-9, 1e-12, 'value');
+      expectClose(r.grad, c.grad, 1e-9, 1e-12, 'grad');
+      expectClose(fn(c.yTrue, c.yPred, c.options), c.value, 1e-9, 1e-12, 'value (call)');
+      if (c.options.reduction === 'none') {
+        const expectedShape = Array.isArray(c.value) ? tensor(c.value as number[]).shape : [];
+        expect(typeof r.value === "number" ? null : r.value.shape).toEqual(expectedShape);
+      }
+    });
+  }
+});
+
+describe('finite differences', () => {
+  const r = rng(11);
+  const z = tensor(randn(r, 24), [4, 6]);
+  const z3 = tensor(randn(r, 2 * 3 * 4), [2, 3, 4]);
+  const probs = (n: number, C: number): number[][] =>
+    Array.from({ length: n }, () => {
+      const v = Array.from({ length: C }, () => r() + 0.05);
+      const s = v.reduce((a, b) => a + b, 0);
+      return v.map((x) => x / s);
+    });
+  const cases: [string, LossFunction, unknown, unknown, LossOptions][] = [
+    ['CE plain', crossEntropy, [0, 5, 2, 3], z, {}],
+    ['CE weight + ls + ignore', crossEntropy, [0, -100, 2, 3], z, { weight: [1, 2, 0.5, 1, 3, 0.2], labelSmoothing: 0.2 }],
+    ['CE (N,C,d1) ls', crossEntropy, [[0, 1, 2, 2], [1, 1, 0, -100]], z3, { labelSmoothing: 0.1, weight: [0.3, 1, 2] }],
+    ['CE probs + ls + weight', crossEntropy, probs(4, 6), z, { labelSmoothing: 0.3, weight: [1, 2, 0.5, 1, 3, 0.2] }],
+    ['CE sampleWeight sum', crossEntropy, [0, 5, 2, 3], z, { reduction: 'sum', sampleWeight: [1, 0, 2, 0.5] }],
+    ['CE none', crossEntropy, [0, 5, 2, 3], z, { reduction: 'none' }],
+    ['NLL weight', nllLoss, [0, 5, 2, 3], z, { weight: [1, 2, 0.5, 1, 3, 0.2] }],
+    ['priorKL batch-mean', crossEntropyWithPriorKL, [0, 5, 2, 3], z, { lambda: 0.7, prior: [0.1, 0.1, 0.2, 0.2, 0.3, 0.1] }],
+    ['priorKL per-sample', crossEntropyWithPriorKL, [0, 5, 2, 3], z, { lambda: 0.7, klTarget: 'per-sample', prior: [0.1, 0.1, 0.2, 0.2, 0.3, 0.1] }],
+    ['priorKL (N,C,d1) batch-mean', crossEntropyWithPriorKL, [[0, 1, 2, 2], [1, 1, 0, -100]], z3, { lambda: 2, prior: [0.2, 0.3, 0.5] }],
+  ];
+  for (const [name, fn, yt, yp, opts] of cases) {
+    it(name, () => {
+      const res = checkGradient(fn, yt as number[], yp as number[], opts);
+      expect(res.maxRelError).toBeLessThan(1e-6);
+    });
+  }
+});
+
+describe('extreme inputs', () => {
+  it('logits of ±1e9 give finite values and gradients', () => {
+    const z = [[1e9, -1e9, 0], [-1e9, 1e9, 1e9]];
+    for (const opts of [{}, { labelSmoothing: 0.1 }, { reduction: 'sum' as const }]) {
+      const r = crossEntropy.valueAndGrad([0, 2], z, opts);
+      expect(Number.isFinite(r.value)).toBe(true);
+      for (const g of r.grad.data) expect(Number.isFinite(g)).toBe(true);
+    }
+    // Correct class with the max logit: loss exactly 0 for row 0; log 2 for the tie in row 1.
+    expectClose(crossEntropy([0, 2], z, { reduction: 'none' }), [0, Math.LN2], 1e-15, 1e-15);
+  });
+  it('accepts Float32Array logits and Int32Array labels without copying', () => {
+    const z = new Float32Array([1, 2, 3, 4, 5, 6]);
+    const a = crossEntropy(new Int32Array([2, 0]), { data: z, shape: [2, 3] });
+    const b = crossEntropy([2, 0], [[1, 2, 3], [4, 5, 6]]);
+    expect(a).toBeCloseTo(b, 12);
+  });
+  it('gradOut buffer is reused and fully overwritten', () => {
+    const buf = new Float64Array(6).fill(123);
+    const r = crossEntropy.valueAndGrad([-100, 1], [[1, 2, 3], [4, 5, 6]], { gradOut: buf });
+    expect(r.grad.data).toBe(buf);
+    expect(Array.from(buf.slice(0, 3))).toEqual([0, 0, 0]);
+  });
+});
+
+describe('bad inputs', () => {
+  it('shape mismatch names both shapes and both accepted target shapes', () => {
+    expectError(
+      () => crossEntropy([1, 2, 0, 1], tensor(new Float64Array(15), [5, 3])),
+      'SHAPE_MISMATCH',
+      "crossEntropy: 'yTrue' has shape [4] but 'yPred' has shape [5,3]; expected [5] (class indices) or [5,3] (probabilities)",
+    );
+    expectError(() => nllLoss([[0]], [[0, 0]]), 'SHAPE_MISMATCH', "nllLoss: 'yTrue' has shape [1,1]", 'expected [1] (class indices)');
+  });
+  it('labels out of range or non-integer → INVALID_LABEL naming the index', () => {
+    expectError(() => crossEntropy([0, 3], [[1, 2, 3], [1, 2, 3]]), 'INVALID_LABEL', "'yTrue'", '[0, 2]', 'received 3 at index [1]', 'out of range');
+    expectError(() => crossEntropy([0.5, 1], [[1, 2, 3], [1, 2, 3]]), 'INVALID_LABEL', 'received 0.5 at index [0]', 'not an integer');
+    expectError(() => nllLoss([-1, 1], [[1, 2, 3], [1, 2, 3]]), 'INVALID_LABEL', 'received -1 at index [0]');
+    expectError(() => crossEntropy([[0, 7]], tensor(new Float64Array(6), [1, 3, 2])), 'INVALID_LABEL', 'at index [0,1]');
+  });
+  it('bad options', () => {
+    expectError(() => crossEntropy([0], [[1, 2]], { weight: [1, 2, 3] }), 'SHAPE_MISMATCH', "option 'weight' has shape [3]; expected [2]");
+    expectError(() => crossEntropy([0], [[1, 2]], { labelSmoothing: 1.5 }), 'INVALID_OPTION', "'labelSmoothing'", '<= 1', '1.5');
+    expectError(() => crossEntropy([0], [[1, 2]], { ignoreIndex: 0.5 }), 'INVALID_OPTION', "'ignoreIndex'", 'integer');
+    expectError(() => crossEntropy([0], [[1, 2]], { reduction: 'avg' as 'mean' }), 'INVALID_OPTION', "'reduction'", "'mean'", '"avg"');
+    expectError(() => crossEntropy([0], [[1, 2]], { labelSmoothin: 0.1 } as LossOptions), 'INVALID_OPTION', "did you mean 'labelSmoothing'");
+  });
+  it('prior not summing to 1 → INVALID_OPTION', () => {
+    expectError(() => crossEntropyWithPriorKL([0], [[1, 2]], { prior: [0.5, 0.6] }), 'INVALID_OPTION', "crossEntropyWithPriorKL: option 'prior' must sum to 1", '1.1');
+    expectError(() => crossEntropyWithPriorKL([0], [[1, 2]], { prior: [1.5, -0.5] }), 'INVALID_OPTION', '>= 0', 'received -0.5 at index [1]');
+    expectError(() => crossEntropyWithPriorKL([0], [[1, 2]], { prior: [1] }), 'INVALID_OPTION', 'expected [2]');
+    expectError(() => crossEntropyWithPriorKL([0], [[1, 2]], { klTarget: 'batch' as 'batch-mean' }), 'INVALID_OPTION', "'klTarget'", "'per-sample'");
+    expectError(() => crossEntropyWithPriorKL([0], [[1, 2]], { reduction: 'none' }), 'INVALID_OPTION', "'reduction'", 'none');
+  });
+  it('non-finite logits → NON_FINITE naming the index', () => {
+    expectError(() => crossEntropy([0, 1], [[1, 2], [NaN, 0]]), 'NON_FINITE', "'yPred'", 'index [1,0]');
+  });
+  it('empty and scalar inputs', () => {
+    expectError(() => crossEntropy([], tensor(new Float64Array(0), [0, 3])), 'EMPTY_INPUT', "'yPred' is empty");
+    expectError(() => crossEntropy(0, 1), 'SHAPE_MISMATCH', "'yPred' is a scalar");
+    expectError(() => crossEntropy(null, [[1, 2]]), 'INVALID_INPUT', "'yTrue' is required");
+  });
+});
+
+describe('properties', () => {
+  it('zero sample weight on a sample equals dropping it (mean)', () => {
+    const z = [[1, 2, 3], [3, 1, 0], [0.5, 0.1, 0.2]];
+    const a = crossEntropy([2, 0, 1], z, { sampleWeight: [1, 0, 1] });
+    const b = crossEntropy([2, 1], [z[0], z[2]]);
+    expect(a).toBeCloseTo(b, 14);
+  });
+  it('ignoreIndex equals slicing', () => {
+    const z = [[1, 2, 3], [3, 1, 0], [0.5, 0.1, 0.2]];
+    const w = [0.2, 1, 3];
+    const a = crossEntropy([2, -100, 1], z, { weight: w, labelSmoothing: 0.2 });
+    const b = crossEntropy([2, 1], [z[0], z[2]], { weight: w, labelSmoothing: 0.2 });
+    expect(a).toBeCloseTo(b, 14);
+  });
+  it('one-hot probability targets equal index targets', () => {
+    const z = [[1, 2, 3], [3, 1, 0]];
+    expect(crossEntropy([[0, 0, 1], [1, 0, 0]], z, { labelSmoothing: 0.1 })).toBeCloseTo(crossEntropy([2, 0], z, { labelSmoothing: 0.1 }), 14);
+  });
+  it('priorKL with lambda 0 equals crossEntropy; batch-mean KL vanishes when q equals the prior', () => {
+    const z = [[1, 2, 3], [3, 1, 0]];
+    expect(crossEntropyWithPriorKL([2, 0], z, { lambda: 0 })).toBe(crossEntropy([2, 0], z));
+    // Two rows whose softmaxes average to uniform: zero logits.
+    expect(crossEntropyWithPriorKL([2, 0], [[0, 0, 0], [0, 0, 0]], { lambda: 3 })).toBeCloseTo(Math.log(3), 14);
+  });
+});
