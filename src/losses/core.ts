@@ -4,7 +4,7 @@
  * value and its gradient can never disagree about options, validation or reduction.
  */
 import type { Reduction } from '../reduce.js';
-import type { Tensor, TensorInput } from '../tensor.js';
+import type { FloatArray, Tensor, TensorInput } from '../tensor.js';
 import { LosskitError, describe } from '../errors.js';
 import { checkOptionNames } from '../validate.js';
 
@@ -41,6 +41,8 @@ export interface LossOptions {
   fromLogits?: boolean;
   alpha?: number;
   gamma?: number;
+  /** Keras `apply_class_balancing` (binary focal loss): apply the `alpha` weighting. */
+  applyClassBalancing?: boolean;
   /** `crossEntropyWithPriorKL`: weight of the KL term. */
   lambda?: number;
   /** `crossEntropyWithPriorKL`: the label prior `p` (length C, sums to 1). */
@@ -50,6 +52,19 @@ export interface LossOptions {
   positive?: TensorInput;
   negative?: TensorInput;
   variance?: TensorInput;
+  /** `tripletMarginWithDistance` (PyTorch `distance_function`): `'pairwise'` (default, PyTorch
+   * `pairwise_distance` with `p`, `eps`), `'cosine'` (1 − cosine similarity), or a function
+   * `(a, b, gradA, gradB) => distance` on two rows that also writes ∂d/∂a, ∂d/∂b when given. */
+  distanceFunction?: 'pairwise' | 'cosine' | ((a: FloatArray, b: FloatArray, gradA: Float64Array | null, gradB: Float64Array | null) => number);
+  /** `ctc`: `'exact'` (default) returns d(value)/d(logProbs); `'pytorch'` reproduces PyTorch's
+   * autograd of `F.ctc_loss`, which adds `exp(logProbs)` (right only after a log-softmax). */
+  ctcGrad?: 'exact' | 'pytorch';
+  /** `ctc`: `yPred` is `(T, N, C)` (true, PyTorch, default) or `(N, T, C)` (false, Keras). */
+  timeMajor?: boolean;
+  /** `dice` / `tversky`: additive smoothing of numerator and denominator (optax `smooth`). */
+  smooth?: number;
+  /** `dice` / `tversky`: the axes summed over (Keras `axis` tuple); default all axes. */
+  axes?: readonly number[];
   /** Keras semantics: the per-sample loss is the mean over the last axis (so `'none'` returns
    * `yPred.shape[:-1]`). Set by the Keras aliases. */
   meanOverLastAxis?: boolean;
