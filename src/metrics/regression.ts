@@ -1,84 +1,870 @@
 /**
  * Regression metrics (scikit-learn semantics), streaming and exact.
+ *
+ * Inputs: `yTrue` and `yPred` of the same shape, `[N]` (one output) or `[N, outputs]`; optional
+ * per-sample weights `[N]` (scikit-learn `sample_weight`). Every metric keeps O(outputs) state
+ * except {@link spearmanCorrcoef}, which must keep the values (O(N·outputs)).
+ *
+ * Two kinds of state:
+ * - **sums of non-negative terms** (MAE, MSE, RMSE, MSLE, MAPE, cosine): merged by addition;
+ *   no cancellation is possible.
+ * - **shifted moments** (R², explained variance, Pearson): per output a shift `K` (the first
+ *   value seen with a non-zero weight), the weighted mean of `x − K` and the sum of squared
+ *   deviations `M2` (and the co-moment for Pearson). Each batch is reduced with an exact two-pass
+ *   pass of its own and merged with Chan's formula, so data offset by 1e9 with unit spread loses
+ *   no digits (naive `Σx² − (Σx)²/n` would lose all of them), and constant targets give
+ *   exactly `M2 = 0`.
+ *
+ * `compute()` of a metric that has seen no data, or only zero weights, is `NaN`
+ * (scikit-learn raises in those cases).
  */
 import { LosskitError, fmtShape } from '../errors.js';
-import type { Tensor } from '../tensor.js';
-import { checkFinite, checkNonEmpty, checkOneOf, checkSameShape } from '../validate.js';
+import type { FloatArray, Tensor } from '../tensor.js';
+import { checkBooleanOption, checkFinite, checkNonEmpty, checkNumberOption, checkOneOf, checkRange, checkSameShape } from '../validate.js';
 import type { MetricOptions, MetricSpec, MetricState } from './core.js';
-import { numSamples, oneShot, perSample } from './core.js';
+import { F64List, numSamples, oneShot, perSample } from './core.js';
 import type { MetricEntry } from './registry-types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+// ---------------------------------------------------------------------------------------------
 
 export interface MultioutputConfig {
   multioutput: 'uniformAverage' | 'rawValues';
+}
+
+export interface WeightedMultioutputConfig {
+  multioutput: 'uniformAverage' | 'rawValues' | 'varianceWeighted';
 }
 
 function multioutputConfig(options: MetricOptions, fn: string): MultioutputConfig {
   return { multioutput: options.multioutput === undefined ? 'uniformAverage' : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues'] as const) };
 }
 
-/** Checks a regression batch: same shapes, non-empty, finite; returns the number of outputs. */
-export function checkRegressionBatch(fn: string, yTrue: Tensor, yPred: Tensor, state: MetricState, key: string): number {
+function weightedMultioutputConfig(options: MetricOptions, fn: string): WeightedMultioutputConfig {
+  return {
+    multioutput:
+      options.multioutput === undefined ? 'uniformAverage' : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues', 'varianceWeighted'] as const),
+  };
+}
+
+/** Checks the shapes of a regression batch (same shape, non-empty, rank <= 2, finite); returns the number of outputs. */
+function checkRegressionShapes(fn: string, yTrue: Tensor, yPred: Tensor): number {
   checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
   checkNonEmpty(fn, 'yPred', yPred);
-  checkFinite(fn, 'yTrue', yTrue);
-  checkFinite(fn, 'yPred', yPred);
   if (yPred.shape.length > 2) {
     throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' must have shape [N] or [N, outputs]; received ${fmtShape(yPred.shape)}`, 'yPred');
   }
-  const d = perSample(yPred);
-  const cur = state[key];
-  if (cur instanceof Float64Array && cur.length !== 0 && cur.length !== d) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' has ${d} outputs per sample but earlier batches had ${cur.length}`, 'yPred');
+  checkFinite(fn, 'yTrue', yTrue);
+  checkFinite(fn, 'yPred', yPred);
+  return perSample(yPred);
+}
+
+/** Throws unless `d` outputs agree with the `known` count from earlier batches (0 = none yet). */
+function checkOutputCount(fn: string, d: number, known: number): void {
+  if (known !== 0 && known !== d) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' has ${d} outputs per sample but earlier batches had ${known}; expected ${known}`, 'yPred');
   }
+}
+
+/** Checks a regression batch against the per-output state array `state[key]`; returns the number of outputs. */
+export function checkRegressionBatch(fn: string, yTrue: Tensor, yPred: Tensor, state: MetricState, key: string): number {
+  const d = checkRegressionShapes(fn, yTrue, yPred);
+  const cur = state[key];
+  checkOutputCount(fn, d, cur instanceof Float64Array ? cur.length : 0);
   return d;
 }
 
-/** Per-output value → the configured multioutput aggregate. */
-export function aggregateOutputs(values: Float64Array, config: MultioutputConfig): number | number[] {
+/** Per-output value → the configured multioutput aggregate (`'rawValues'` always gives an array). */
+export function aggregateOutputs(values: Float64Array, config: MultioutputConfig | WeightedMultioutputConfig, varianceWeights?: Float64Array): number | number[] {
   if (config.multioutput === 'rawValues') return Array.from(values);
+  if (config.multioutput === 'varianceWeighted' && varianceWeights !== undefined) {
+    let sw = 0;
+    let s = 0;
+    for (let j = 0; j < values.length; j++) {
+      sw += varianceWeights[j];
+      s += varianceWeights[j] * values[j];
+    }
+    // scikit-learn: all denominators zero (every output constant) → uniform weights.
+    if (sw !== 0) return s / sw;
+  }
+  if (values.length === 1) return values[0];
   let s = 0;
   for (let j = 0; j < values.length; j++) s += values[j];
-  return values.length === 1 ? values[0] : s / values.length;
+  return s / values.length;
+}
+
+function weightAt(w: Float64Array | null, i: number): number {
+  return w === null ? 1 : w[i];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-output weighted means of a non-negative error: MAE, MSE, RMSE, MSLE, MAPE
+// ---------------------------------------------------------------------------------------------
+
+/** A batch kernel: adds `Σᵢ wᵢ·errᵢⱼ` to `acc[j]` and returns `Σᵢ wᵢ`. No validation. */
+type MeanErrorKernel<C> = (n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array, config: C) => number;
+
+/**
+ * Spec of a metric `Σᵢ wᵢ·err(yᵢⱼ, ŷᵢⱼ) / Σᵢ wᵢ` per output, aggregated over outputs.
+ * State: `sum` (per output) and `sumW`, both merged by addition (the array field comes first so
+ * an output-count mismatch is refused before anything is merged).
+ */
+function meanErrorSpec<C extends MultioutputConfig>(
+  name: string,
+  optionNames: readonly string[],
+  config: (options: MetricOptions, fn: string) => C,
+  kernel: MeanErrorKernel<C>,
+  finish: (perOutputMean: number, config: C) => number,
+  checkBatch?: (fn: string, yTrue: Tensor, yPred: Tensor, config: C) => void,
+): MetricSpec<C> {
+  return {
+    name,
+    optionNames,
+    config,
+    fields: () => ({ sum: { rule: 'sum', init: { zeros: 0 } }, sumW: { rule: 'sum', init: 0 } }),
+    update(state, yTrue, yPred, w, cfg, fn) {
+      const d = checkRegressionBatch(fn, yTrue, yPred, state, 'sum');
+      checkBatch?.(fn, yTrue, yPred, cfg);
+      if ((state.sum as Float64Array).length === 0) state.sum = new Float64Array(d);
+      state.sumW = (state.sumW as number) + kernel(numSamples(yPred), d, yTrue.data, yPred.data, w, state.sum as Float64Array, cfg);
+    },
+    compute(state, cfg) {
+      const acc = state.sum as Float64Array;
+      const sw = state.sumW as number;
+      if (acc.length === 0) return NaN;
+      const out = new Float64Array(acc.length);
+      for (let j = 0; j < acc.length; j++) out[j] = finish(acc[j] / sw, cfg);
+      return aggregateOutputs(out, cfg);
+    },
+  };
+}
+
+const identity = (v: number): number => v;
+
+function squaredErrorKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array): number {
+  let sw = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = weightAt(w, i);
+    sw += wi;
+    for (let j = 0, k = i * d; j < d; j++, k++) {
+      const e = p[k] - t[k];
+      acc[j] += wi * e * e;
+    }
+  }
+  return sw;
+}
+
+function absoluteErrorKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array): number {
+  let sw = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = weightAt(w, i);
+    sw += wi;
+    for (let j = 0, k = i * d; j < d; j++, k++) acc[j] += wi * Math.abs(p[k] - t[k]);
+  }
+  return sw;
 }
 
 /**
  * Mean squared error as a metric: `Σᵢ wᵢ (yᵢⱼ − ŷᵢⱼ)² / Σᵢ wᵢ` per output `j`, then averaged
- * over outputs (`multioutput: 'uniformAverage'`) or returned per output (`'rawValues'`).
- * scikit-learn `mean_squared_error`; torchmetrics `MeanSquaredError`; Keras `mse` metric.
- * State: `sumW` (sum), `sumSq` (per-output sum) — both merge by addition.
+ * over outputs (`multioutput: 'uniformAverage'`, default) or returned per output (`'rawValues'`).
+ *
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * Equivalents: scikit-learn `mean_squared_error`; torchmetrics `MeanSquaredError`; Keras `mse`.
+ * State: per-output weighted sums and `Σ w` (merged by addition).
+ *
+ * @example metrics.meanSquaredError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.375
  */
-export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig> = {
-  name: 'meanSquaredError',
-  optionNames: ['multioutput'],
-  config: multioutputConfig,
-  fields: () => ({ sumW: { rule: 'sum', init: 0 }, sumSq: { rule: 'sum', init: { zeros: 0 } } }),
-  update(state, yTrue, yPred, w, _config, fn) {
-    const d = checkRegressionBatch(fn, yTrue, yPred, state, 'sumSq');
-    if ((state.sumSq as Float64Array).length === 0) state.sumSq = new Float64Array(d);
-    const acc = state.sumSq as Float64Array;
-    const n = numSamples(yPred);
-    const t = yTrue.data;
-    const p = yPred.data;
-    let sw = 0;
+export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('meanSquaredError', ['multioutput'], multioutputConfig, squaredErrorKernel, identity);
+export const meanSquaredError = oneShot(meanSquaredErrorSpec);
+
+/**
+ * Mean absolute error: `Σᵢ wᵢ |yᵢⱼ − ŷᵢⱼ| / Σᵢ wᵢ` per output, then `multioutput`
+ * (`'uniformAverage'` default, or `'rawValues'`).
+ *
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * Equivalents: scikit-learn `mean_absolute_error`; torchmetrics `MeanAbsoluteError`; Keras `mae`.
+ *
+ * @example metrics.meanAbsoluteError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.5
+ */
+export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('meanAbsoluteError', ['multioutput'], multioutputConfig, absoluteErrorKernel, identity);
+export const meanAbsoluteError = oneShot(meanAbsoluteErrorSpec);
+
+/**
+ * Root mean squared error, scikit-learn 1.2's `mean_squared_error(squared=False)`: the square
+ * root **per output** `√(Σᵢ wᵢ (yᵢⱼ − ŷᵢⱼ)² / Σᵢ wᵢ)`, then averaged over outputs
+ * (`'uniformAverage'`) or returned per output (`'rawValues'`).
+ *
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * Equivalents: scikit-learn ≥ 1.4 `root_mean_squared_error`; Keras `RootMeanSquaredError` /
+ * `root_mean_squared_error`. For one output they agree; for several, Keras pools every element
+ * (`√` of the uniformly averaged MSE, i.e. `Math.sqrt(meanSquaredError(...))`) while this
+ * (scikit-learn) averages the per-output roots.
+ *
+ * @example metrics.rootMeanSquaredError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.6123724356957945
+ */
+export const rootMeanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('rootMeanSquaredError', ['multioutput'], multioutputConfig, squaredErrorKernel, Math.sqrt);
+export const rootMeanSquaredError = oneShot(rootMeanSquaredErrorSpec);
+
+export interface MeanSquaredLogErrorConfig extends MultioutputConfig {
+  /** `null`: scikit-learn (negative values rejected); a number: Keras (values clipped below at eps). */
+  eps: number | null;
+}
+
+function msleKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array, config: MeanSquaredLogErrorConfig): number {
+  const eps = config.eps;
+  let sw = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = weightAt(w, i);
+    sw += wi;
+    for (let j = 0, k = i * d; j < d; j++, k++) {
+      // Keras clips at eps; scikit-learn has already rejected negative values.
+      const e = eps === null ? Math.log1p(p[k]) - Math.log1p(t[k]) : Math.log1p(Math.max(p[k], eps)) - Math.log1p(Math.max(t[k], eps));
+      acc[j] += wi * e * e;
+    }
+  }
+  return sw;
+}
+
+/**
+ * Mean squared logarithmic error: `Σᵢ wᵢ (log(1 + yᵢⱼ) − log(1 + ŷᵢⱼ))² / Σᵢ wᵢ` per output,
+ * then `multioutput`.
+ *
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`, values >= 0; `sampleWeight` `[N]`.
+ * Options: `multioutput`; `eps` (default: none, scikit-learn) — when given, values are clipped
+ * below at `eps` instead of negative values being rejected (Keras `msle`, bound by the Keras
+ * aliases with `eps: 1e-7`).
+ * Errors: a negative value without `eps` → `OUT_OF_RANGE` (scikit-learn raises `ValueError`).
+ * Equivalents: scikit-learn `mean_squared_log_error`; torchmetrics `MeanSquaredLogError`;
+ * Keras `msle` / `MeanSquaredLogarithmicError`.
+ *
+ * @example metrics.meanSquaredLogError([3, 5, 2.5, 7], [2.5, 5, 4, 8]) // 0.03973012298459379
+ */
+export const meanSquaredLogErrorSpec: MetricSpec<MeanSquaredLogErrorConfig> = meanErrorSpec(
+  'meanSquaredLogError',
+  ['multioutput', 'eps'],
+  (options, fn) => ({ ...multioutputConfig(options, fn), eps: options.eps === undefined ? null : checkNumberOption(fn, 'eps', options.eps, { min: 0 }) }),
+  msleKernel,
+  identity,
+  (fn, yTrue, yPred, config) => {
+    if (config.eps !== null) return;
+    checkRange(fn, 'yTrue', yTrue, 0, Infinity, 'non-negative values (the log error is undefined for negative values)');
+    checkRange(fn, 'yPred', yPred, 0, Infinity, 'non-negative values (the log error is undefined for negative values)');
+  },
+);
+export const meanSquaredLogError = oneShot(meanSquaredLogErrorSpec);
+
+export interface MeanAbsolutePercentageErrorConfig extends MultioutputConfig {
+  eps: number;
+  percent: boolean;
+}
+
+/** scikit-learn's `np.finfo(np.float64).eps`. */
+const F64_EPS = 2.220446049250313e-16;
+
+function mapeKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array, config: MeanAbsolutePercentageErrorConfig): number {
+  const eps = config.eps;
+  let sw = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = weightAt(w, i);
+    sw += wi;
+    for (let j = 0, k = i * d; j < d; j++, k++) acc[j] += (wi * Math.abs(p[k] - t[k])) / Math.max(Math.abs(t[k]), eps);
+  }
+  return sw;
+}
+
+/**
+ * Mean absolute percentage error, as a **fraction** (scikit-learn):
+ * `Σᵢ wᵢ |yᵢⱼ − ŷᵢⱼ| / max(|yᵢⱼ|, eps) / Σᵢ wᵢ` per output, then `multioutput`.
+ *
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * Options: `eps` (default `2.220446049250313e-16`, scikit-learn's float64 machine epsilon: a zero
+ * target gives a huge value, as in scikit-learn); `percent` (default `false`; `true` multiplies
+ * by 100); `multioutput`.
+ * Equivalents: scikit-learn `mean_absolute_percentage_error`; torchmetrics
+ * `MeanAbsolutePercentageError` (alias binds torchmetrics's `eps: 1.17e-6`); Keras `mape` (alias
+ * binds `percent: true, eps: 1e-7`: Keras reports a percentage). Keras's class name
+ * `MeanAbsolutePercentageError` is taken by torchmetrics's (a fraction): use `mape` for Keras.
+ *
+ * @example metrics.meanAbsolutePercentageError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.3273809523809524
+ */
+export const meanAbsolutePercentageErrorSpec: MetricSpec<MeanAbsolutePercentageErrorConfig> = meanErrorSpec(
+  'meanAbsolutePercentageError',
+  ['multioutput', 'eps', 'percent'],
+  (options, fn) => ({
+    ...multioutputConfig(options, fn),
+    eps: options.eps === undefined ? F64_EPS : checkNumberOption(fn, 'eps', options.eps, { gt: 0 }),
+    percent: options.percent === undefined ? false : checkBooleanOption(fn, 'percent', options.percent),
+  }),
+  mapeKernel,
+  (v, config) => (config.percent ? 100 * v : v),
+);
+export const meanAbsolutePercentageError = oneShot(meanAbsolutePercentageErrorSpec);
+
+// ---------------------------------------------------------------------------------------------
+// Shifted moments merged with Chan's formula: R², explained variance, Pearson
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Running weighted moments of one or two variables per output, in shifted coordinates.
+ * Field names: `count` (rows, including zero-weight ones), `sumW`, and per variable `v`:
+ * `<v>Shift`, `<v>Mean` (mean of `x − shift`), `<v>M2` (Σ w (x − mean)²); optionally the
+ * co-moment `cov` (Σ w (x − x̄)(y − ȳ)) of the first two variables; plus any extra per-output
+ * `'sum'`-style arrays listed in `sums`.
+ */
+interface MomentLayout {
+  vars: readonly string[];
+  cov: boolean;
+  sums: readonly string[];
+}
+
+function momentFields(layout: MomentLayout): Record<string, { rule: 'custom'; init: number | { zeros: number } }> {
+  const f: Record<string, { rule: 'custom'; init: number | { zeros: number } }> = {};
+  for (const v of layout.vars) for (const s of ['Shift', 'Mean', 'M2']) f[v + s] = { rule: 'custom', init: { zeros: 0 } };
+  if (layout.cov) f.cov = { rule: 'custom', init: { zeros: 0 } };
+  for (const s of layout.sums) f[s] = { rule: 'custom', init: { zeros: 0 } };
+  f.sumW = { rule: 'custom', init: 0 };
+  f.count = { rule: 'custom', init: 0 };
+  return f;
+}
+
+function arr(state: MetricState, key: string): Float64Array {
+  return state[key] as Float64Array;
+}
+
+/** Number of outputs recorded in a moment state (0 before the first batch). */
+function momentOutputs(state: MetricState, layout: MomentLayout): number {
+  return arr(state, layout.vars[0] + 'Mean').length;
+}
+
+function sizeMoments(state: MetricState, layout: MomentLayout, d: number): void {
+  if (momentOutputs(state, layout) !== 0) return;
+  for (const v of layout.vars) for (const s of ['Shift', 'Mean', 'M2']) state[v + s] = new Float64Array(d);
+  if (layout.cov) state.cov = new Float64Array(d);
+  for (const s of layout.sums) state[s] = new Float64Array(d);
+}
+
+/**
+ * Adds a batch (`values[v]`: row-major `n × d` for each variable) to the running moments:
+ * an exact two-pass reduction of the batch in the state's shifted coordinates, then Chan's
+ * parallel merge. Zero-weight rows contribute nothing (they only count as rows).
+ */
+function updateMoments(state: MetricState, layout: MomentLayout, values: readonly FloatArray[], n: number, d: number, w: Float64Array | null): void {
+  sizeMoments(state, layout, d);
+  state.count = (state.count as number) + n;
+  let wb = 0;
+  let first = -1;
+  for (let i = 0; i < n; i++) {
+    const wi = weightAt(w, i);
+    if (wi > 0 && first < 0) first = i;
+    wb += wi;
+  }
+  if (!(wb > 0)) return;
+  const wa = state.sumW as number;
+  const nv = layout.vars.length;
+  if (wa === 0) {
+    // The shift: the first value with a non-zero weight (constant data then gives exactly 0).
+    for (let v = 0; v < nv; v++) {
+      const shift = arr(state, layout.vars[v] + 'Shift');
+      const x = values[v];
+      for (let j = 0; j < d; j++) shift[j] = x[first * d + j];
+    }
+  }
+  // Pass 1: batch means of x − shift.
+  const bMean: Float64Array[] = [];
+  for (let v = 0; v < nv; v++) {
+    const shift = arr(state, layout.vars[v] + 'Shift');
+    const x = values[v];
+    const m = new Float64Array(d);
     for (let i = 0; i < n; i++) {
-      const wi = w === null ? 1 : w[i];
-      sw += wi;
+      const wi = weightAt(w, i);
+      if (wi === 0) continue;
+      for (let j = 0, k = i * d; j < d; j++, k++) m[j] += wi * (x[k] - shift[j]);
+    }
+    for (let j = 0; j < d; j++) m[j] /= wb;
+    bMean.push(m);
+  }
+  // Pass 2: batch M2 (and co-moment) about the batch means.
+  const bM2: Float64Array[] = [];
+  for (let v = 0; v < nv; v++) {
+    const shift = arr(state, layout.vars[v] + 'Shift');
+    const x = values[v];
+    const m = bMean[v];
+    const s = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      const wi = weightAt(w, i);
+      if (wi === 0) continue;
       for (let j = 0, k = i * d; j < d; j++, k++) {
-        const e = p[k] - t[k];
-        acc[j] += wi * e * e;
+        const dev = x[k] - shift[j] - m[j];
+        s[j] += wi * dev * dev;
       }
     }
+    bM2.push(s);
+  }
+  let bCov: Float64Array | null = null;
+  if (layout.cov) {
+    bCov = new Float64Array(d);
+    const sx = arr(state, layout.vars[0] + 'Shift');
+    const sy = arr(state, layout.vars[1] + 'Shift');
+    const x = values[0];
+    const y = values[1];
+    const mx = bMean[0];
+    const my = bMean[1];
+    for (let i = 0; i < n; i++) {
+      const wi = weightAt(w, i);
+      if (wi === 0) continue;
+      for (let j = 0, k = i * d; j < d; j++, k++) bCov[j] += wi * (x[k] - sx[j] - mx[j]) * (y[k] - sy[j] - my[j]);
+    }
+  }
+  chanMerge(state, layout, wa, wb, bMean, bM2, bCov);
+}
+
+/**
+ * Chan et al.'s parallel merge of moments (`b` given in `a`'s shifted coordinates) into `state`:
+ * `M2 = M2a + M2b + δ²·wa·wb/W`, `C = Ca + Cb + δx·δy·wa·wb/W`, `mean = meanA + δ·wb/W`.
+ */
+function chanMerge(state: MetricState, layout: MomentLayout, wa: number, wb: number, bMean: readonly Float64Array[], bM2: readonly Float64Array[], bCov: Float64Array | null): void {
+  const W = wa + wb;
+  const f = (wa * wb) / W;
+  const g = wb / W;
+  const d = bMean[0].length;
+  const deltas: Float64Array[] = [];
+  for (let v = 0; v < layout.vars.length; v++) {
+    const mean = arr(state, layout.vars[v] + 'Mean');
+    const m2 = arr(state, layout.vars[v] + 'M2');
+    const delta = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      delta[j] = bMean[v][j] - mean[j];
+      m2[j] += bM2[v][j] + delta[j] * delta[j] * f;
+    }
+    deltas.push(delta);
+  }
+  if (layout.cov && bCov !== null) {
+    const cov = arr(state, 'cov');
+    for (let j = 0; j < d; j++) cov[j] += bCov[j] + deltas[0][j] * deltas[1][j] * f;
+  }
+  for (let v = 0; v < layout.vars.length; v++) {
+    const mean = arr(state, layout.vars[v] + 'Mean');
+    for (let j = 0; j < d; j++) mean[j] += deltas[v][j] * g;
+  }
+  state.sumW = W;
+}
+
+/** The `mergeCustom` of a moment metric: checks the output counts, then merges `b` into `a`. */
+function mergeMoments(a: MetricState, b: MetricState, layout: MomentLayout, fn: string): void {
+  const da = momentOutputs(a, layout);
+  const db = momentOutputs(b, layout);
+  if (da !== 0 && db !== 0 && da !== db) {
+    throw new LosskitError('INCOMPATIBLE_STATE', fn, `cannot merge: 'other' has ${db} outputs but this metric has ${da}`, 'other');
+  }
+  a.count = (a.count as number) + (b.count as number);
+  if (db === 0) return;
+  sizeMoments(a, layout, db);
+  for (const s of layout.sums) {
+    const x = arr(a, s);
+    const y = arr(b, s);
+    for (let j = 0; j < db; j++) x[j] += y[j];
+  }
+  const wa = a.sumW as number;
+  const wb = b.sumW as number;
+  if (!(wb > 0)) return;
+  if (wa === 0) {
+    for (const v of layout.vars) for (const s of ['Shift', 'Mean', 'M2']) a[v + s] = Float64Array.from(arr(b, v + s));
+    if (layout.cov) a.cov = Float64Array.from(arr(b, 'cov'));
+    a.sumW = wb;
+    return;
+  }
+  // b's means in a's shifted coordinates: the shift difference is exact for nearby shifts.
+  const bMean = layout.vars.map((v) => {
+    const m = Float64Array.from(arr(b, v + 'Mean'));
+    const sa = arr(a, v + 'Shift');
+    const sb = arr(b, v + 'Shift');
+    for (let j = 0; j < db; j++) m[j] += sb[j] - sa[j];
+    return m;
+  });
+  chanMerge(
+    a,
+    layout,
+    wa,
+    wb,
+    bMean,
+    layout.vars.map((v) => arr(b, v + 'M2')),
+    layout.cov ? arr(b, 'cov') : null,
+  );
+}
+
+/**
+ * scikit-learn's `_assemble_r2_explained_variance` with `force_finite=True`: per output
+ * `1 − num/den`; a constant target (`den = 0`) scores 1 when the fit is perfect (`num = 0`),
+ * else 0. `'varianceWeighted'` weights outputs by `den` (uniform if every `den` is 0).
+ */
+function assembleR2(num: Float64Array, den: Float64Array, config: WeightedMultioutputConfig): number | number[] {
+  const d = num.length;
+  const scores = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    if (den[j] !== 0) scores[j] = num[j] !== 0 ? 1 - num[j] / den[j] : 1;
+    else scores[j] = num[j] !== 0 ? 0 : 1;
+  }
+  return aggregateOutputs(scores, config, den);
+}
+
+function nanResult(d: number, config: { multioutput: string }): number | number[] {
+  return config.multioutput === 'rawValues' && d > 0 ? new Array<number>(d).fill(NaN) : NaN;
+}
+
+const R2_LAYOUT: MomentLayout = { vars: ['y'], cov: false, sums: ['sse'] };
+
+function sseKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const wi = weightAt(w, i);
+    for (let j = 0, k = i * d; j < d; j++, k++) {
+      const e = t[k] - p[k];
+      acc[j] += wi * e * e;
+    }
+  }
+}
+
+/**
+ * R² (coefficient of determination), scikit-learn `r2_score`:
+ * `1 − Σᵢ wᵢ (yᵢⱼ − ŷᵢⱼ)² / Σᵢ wᵢ (yᵢⱼ − ȳⱼ)²` per output (ȳ the weighted mean), then
+ * `multioutput`: `'uniformAverage'` (default), `'rawValues'` or `'varianceWeighted'` (weights =
+ * the per-output denominators).
+ *
+ * Constant targets follow scikit-learn's `force_finite=True`: a perfect fit scores 1.0, any other
+ * 0.0 (not `−∞`/`NaN`). Fewer than two samples (rows, whatever their weights) gives `NaN`, as
+ * scikit-learn does; so does a total weight of 0.
+ *
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * State: O(outputs) shifted moments of `y` (merged with Chan's formula) and `Σ w e²`.
+ * Equivalents: scikit-learn `r2_score`; torchmetrics `R2Score`; Keras `R2Score` (Keras scores a
+ * constant target with a perfect fit as `NaN`, scikit-learn and losskit as 1).
+ *
+ * @example metrics.r2Score([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9486081370449679
+ */
+export const r2ScoreSpec: MetricSpec<WeightedMultioutputConfig> = {
+  name: 'r2Score',
+  optionNames: ['multioutput'],
+  config: weightedMultioutputConfig,
+  fields: () => momentFields(R2_LAYOUT),
+  update(state, yTrue, yPred, w, _config, fn) {
+    const d = checkRegressionShapes(fn, yTrue, yPred);
+    checkOutputCount(fn, d, momentOutputs(state, R2_LAYOUT));
+    const n = numSamples(yPred);
+    updateMoments(state, R2_LAYOUT, [yTrue.data], n, d, w);
+    sseKernel(n, d, yTrue.data, yPred.data, w, arr(state, 'sse'));
+  },
+  mergeCustom: (a, b) => mergeMoments(a, b, R2_LAYOUT, 'r2Score'),
+  compute(state, config) {
+    const d = momentOutputs(state, R2_LAYOUT);
+    if (d === 0 || (state.count as number) < 2 || !((state.sumW as number) > 0)) return nanResult(d, config);
+    return assembleR2(arr(state, 'sse'), arr(state, 'yM2'), config);
+  },
+};
+export const r2Score = oneShot(r2ScoreSpec);
+
+const EV_LAYOUT: MomentLayout = { vars: ['y', 'e'], cov: false, sums: [] };
+
+/**
+ * Explained variance, scikit-learn `explained_variance_score`:
+ * `1 − Var_w(y − ŷ) / Var_w(y)` per output (weighted variances about the weighted means), then
+ * `multioutput` (`'uniformAverage'` default, `'rawValues'`, `'varianceWeighted'`). Unlike R², a
+ * constant bias in `ŷ` is not penalised.
+ *
+ * Constant targets as scikit-learn's `force_finite=True`: 1.0 if `Var(y − ŷ) = 0`, else 0.0.
+ * A total weight of 0 gives `NaN` (scikit-learn raises). One sample gives 1.0 (both variances 0,
+ * as scikit-learn).
+ *
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * State: O(outputs) shifted moments of `y` and of `y − ŷ` (Chan's formula).
+ * Equivalents: scikit-learn `explained_variance_score`; torchmetrics `ExplainedVariance`.
+ *
+ * @example metrics.explainedVariance([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9571734475374732
+ */
+export const explainedVarianceSpec: MetricSpec<WeightedMultioutputConfig> = {
+  name: 'explainedVariance',
+  optionNames: ['multioutput'],
+  config: weightedMultioutputConfig,
+  fields: () => momentFields(EV_LAYOUT),
+  update(state, yTrue, yPred, w, _config, fn) {
+    const d = checkRegressionShapes(fn, yTrue, yPred);
+    checkOutputCount(fn, d, momentOutputs(state, EV_LAYOUT));
+    const t = yTrue.data;
+    const p = yPred.data;
+    const e = new Float64Array(t.length);
+    for (let k = 0; k < t.length; k++) e[k] = t[k] - p[k];
+    updateMoments(state, EV_LAYOUT, [t, e], numSamples(yPred), d, w);
+  },
+  mergeCustom: (a, b) => mergeMoments(a, b, EV_LAYOUT, 'explainedVariance'),
+  compute(state, config) {
+    const d = momentOutputs(state, EV_LAYOUT);
+    if (d === 0 || !((state.sumW as number) > 0)) return nanResult(d, config);
+    return assembleR2(arr(state, 'eM2'), arr(state, 'yM2'), config);
+  },
+};
+export const explainedVariance = oneShot(explainedVarianceSpec);
+
+const PEARSON_LAYOUT: MomentLayout = { vars: ['p', 't'], cov: true, sums: [] };
+
+/**
+ * Pearson correlation coefficient between `yPred` and `yTrue`, per output:
+ * `r = Σᵢ wᵢ (ŷᵢ − ŷ̄)(yᵢ − ȳ) / √(Σᵢ wᵢ (ŷᵢ − ŷ̄)² · Σᵢ wᵢ (yᵢ − ȳ)²)` (weighted means; with
+ * integer weights, the same as repeating each sample `wᵢ` times), clipped to [−1, 1] as SciPy
+ * does; then `multioutput` (`'uniformAverage'` default or `'rawValues'`, which matches
+ * torchmetrics's per-output vector).
+ *
+ * A constant `yTrue` or `yPred` (or fewer than two distinct weighted samples) gives `NaN`, as
+ * `scipy.stats.pearsonr` and torchmetrics do.
+ *
+ * State: O(outputs): total weight, shifted means, `M2x`, `M2y`, `Cxy`; each batch is reduced
+ * exactly and merged with Chan's formula, so a stream of values offset by 1e9 keeps full
+ * precision.
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * Equivalents: `scipy.stats.pearsonr`; torchmetrics `PearsonCorrCoef`.
+ *
+ * @example metrics.pearsonCorrcoef([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9849089665176449
+ */
+export const pearsonCorrcoefSpec: MetricSpec<MultioutputConfig> = {
+  name: 'pearsonCorrcoef',
+  optionNames: ['multioutput'],
+  config: multioutputConfig,
+  fields: () => momentFields(PEARSON_LAYOUT),
+  update(state, yTrue, yPred, w, _config, fn) {
+    const d = checkRegressionShapes(fn, yTrue, yPred);
+    checkOutputCount(fn, d, momentOutputs(state, PEARSON_LAYOUT));
+    updateMoments(state, PEARSON_LAYOUT, [yPred.data, yTrue.data], numSamples(yPred), d, w);
+  },
+  mergeCustom: (a, b) => mergeMoments(a, b, PEARSON_LAYOUT, 'pearsonCorrcoef'),
+  compute(state, config) {
+    const d = momentOutputs(state, PEARSON_LAYOUT);
+    if (d === 0 || !((state.sumW as number) > 0)) return nanResult(d, config);
+    return aggregateOutputs(correlations(arr(state, 'cov'), arr(state, 'pM2'), arr(state, 'tM2')), config);
+  },
+};
+export const pearsonCorrcoef = oneShot(pearsonCorrcoefSpec);
+
+function correlations(cov: Float64Array, m2x: Float64Array, m2y: Float64Array): Float64Array {
+  const r = new Float64Array(cov.length);
+  for (let j = 0; j < cov.length; j++) {
+    // √·√ rather than √(·) avoids overflow of the product; 0/0 (constant input) is NaN.
+    const v = cov[j] / (Math.sqrt(m2x[j]) * Math.sqrt(m2y[j]));
+    r[j] = v > 1 ? 1 : v < -1 ? -1 : v;
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spearman: keeps the values
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Weighted mid-ranks of `x` (stride `d`, offset `j`, `n` rows): a value's rank is the total weight
+ * of smaller values plus half the weight of its ties. With integer weights this is the average
+ * rank of the data with each row repeated `wᵢ` times, up to a constant shift of ½ (which no
+ * correlation sees).
+ */
+function weightedRanks(x: Float64Array, w: Float64Array, n: number, d: number, j: number, order: Uint32Array, out: Float64Array): void {
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => x[a * d + j] - x[b * d + j]);
+  let c = 0;
+  for (let s = 0; s < n; ) {
+    const v = x[order[s] * d + j];
+    let e = s;
+    let g = 0;
+    while (e < n && x[order[e] * d + j] === v) g += w[order[e++]];
+    const r = c + g / 2;
+    for (let k = s; k < e; k++) out[order[k]] = r;
+    c += g;
+    s = e;
+  }
+}
+
+/** Weighted Pearson correlation of two length-`n` vectors (two-pass). */
+function weightedPearson(x: Float64Array, y: Float64Array, w: Float64Array, n: number): number {
+  let sw = 0;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    sw += w[i];
+    mx += w[i] * x[i];
+    my += w[i] * y[i];
+  }
+  mx /= sw;
+  my /= sw;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = x[i] - mx;
+    const dy = y[i] - my;
+    sxx += w[i] * dx * dx;
+    syy += w[i] * dy * dy;
+    sxy += w[i] * dx * dy;
+  }
+  const r = sxy / (Math.sqrt(sxx) * Math.sqrt(syy));
+  return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
+/**
+ * Spearman rank correlation per output: the Pearson correlation of the ranks of `yPred` and
+ * `yTrue`, ties given their average rank (`scipy.stats.spearmanr`), then `multioutput`.
+ *
+ * **Weights** are frequency weights: with integer `sampleWeight` the result equals
+ * `spearmanr` of the data with each row repeated `wᵢ` times (ranks are weighted mid-ranks,
+ * then a weighted Pearson correlation); zero-weight rows take no part. Non-integer weights extend
+ * the same formula.
+ *
+ * A constant input (or fewer than two samples) gives `NaN`, as SciPy does.
+ * **Memory:** the state keeps every value and weight, O(N·outputs) (ranks need all the data);
+ * `compute` sorts, O(N log N) per output.
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * Equivalents: `scipy.stats.spearmanr` (per column); torchmetrics `SpearmanCorrCoef`.
+ *
+ * @example metrics.spearmanCorrcoef([1, 2, 3, 4], [1, 3, 2, 4]) // 0.8
+ */
+export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig> = {
+  name: 'spearmanCorrcoef',
+  optionNames: ['multioutput'],
+  config: multioutputConfig,
+  fields: () => ({
+    outputs: { rule: 'custom', init: 0 },
+    yTrue: { rule: 'custom', init: 'list' },
+    yPred: { rule: 'custom', init: 'list' },
+    weight: { rule: 'custom', init: 'list' },
+  }),
+  update(state, yTrue, yPred, w, _config, fn) {
+    const d = checkRegressionShapes(fn, yTrue, yPred);
+    checkOutputCount(fn, d, state.outputs as number);
+    state.outputs = d;
+    (state.yTrue as F64List).append(yTrue.data);
+    (state.yPred as F64List).append(yPred.data);
+    const wl = state.weight as F64List;
+    const n = numSamples(yPred);
+    if (w === null) for (let i = 0; i < n; i++) wl.push(1);
+    else wl.append(w);
+  },
+  mergeCustom(a, b) {
+    const da = a.outputs as number;
+    const db = b.outputs as number;
+    if (da !== 0 && db !== 0 && da !== db) {
+      throw new LosskitError('INCOMPATIBLE_STATE', 'spearmanCorrcoef', `cannot merge: 'other' has ${db} outputs but this metric has ${da}`, 'other');
+    }
+    if (db === 0) return;
+    a.outputs = db;
+    for (const k of ['yTrue', 'yPred', 'weight']) (a[k] as F64List).append((b[k] as F64List).view());
+  },
+  compute(state, config) {
+    const d = state.outputs as number;
+    const w = (state.weight as F64List).view();
+    const n = w.length;
+    let sw = 0;
+    for (let i = 0; i < n; i++) sw += w[i];
+    if (d === 0 || !(sw > 0)) return nanResult(d, config);
+    const t = (state.yTrue as F64List).view();
+    const p = (state.yPred as F64List).view();
+    const order = new Uint32Array(n);
+    const rt = new Float64Array(n);
+    const rp = new Float64Array(n);
+    const out = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      weightedRanks(t, w, n, d, j, order, rt);
+      weightedRanks(p, w, n, d, j, order, rp);
+      out[j] = weightedPearson(rp, rt, w, n);
+    }
+    return aggregateOutputs(out, config);
+  },
+};
+export const spearmanCorrcoef = oneShot(spearmanCorrcoefSpec);
+
+// ---------------------------------------------------------------------------------------------
+// Cosine similarity
+// ---------------------------------------------------------------------------------------------
+
+export interface CosineConfig {
+  reduction: 'mean' | 'sum';
+}
+
+/**
+ * Cosine similarity between `yTrue` and `yPred` along the last axis, reduced over the vectors:
+ * `cosᵢₖ = ⟨yᵢₖ, ŷᵢₖ⟩ / (‖yᵢₖ‖·‖ŷᵢₖ‖)` for sample `i` and vector `k` (inputs `[N, D]` have one
+ * vector per sample, `[N, T, D]` have `T`); `reduction: 'mean'` (default) gives
+ * `Σᵢ wᵢ Σₖ cosᵢₖ / Σᵢ wᵢ·T` (Keras `cosine_similarity` metric, torchmetrics with
+ * `reduction='mean'`), `'sum'` gives `Σᵢ wᵢ Σₖ cosᵢₖ` (torchmetrics's default).
+ *
+ * A zero vector has similarity 0 (Keras; torchmetrics gives `NaN`).
+ * Shapes: `yTrue`, `yPred` `[N, ..., D]` (rank >= 2; for one vector use `[1, D]`); `sampleWeight` `[N]`.
+ * Equivalents: Keras `cosine_similarity` (mean); torchmetrics `CosineSimilarity` (the alias
+ * binds torchmetrics's `reduction: 'sum'`). This is +cos (the losses use −cos).
+ *
+ * @example metrics.cosineSimilarity([[0, 1], [1, 1]], [[0, 1], [0, 1]]) // 0.8535533905932737
+ */
+export const cosineSimilaritySpec: MetricSpec<CosineConfig> = {
+  name: 'cosineSimilarity',
+  optionNames: ['reduction'],
+  config: (options, fn) => ({ reduction: options.reduction === undefined ? 'mean' : checkOneOf(fn, 'reduction', options.reduction, ['mean', 'sum'] as const) }),
+  fields: () => ({ sumCos: { rule: 'sum', init: 0 }, sumW: { rule: 'sum', init: 0 } }),
+  update(state, yTrue, yPred, w, _config, fn) {
+    checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
+    if (yPred.shape.length < 2) {
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yPred' must have shape [N, ..., D] (vectors along the last axis); received ${fmtShape(yPred.shape)} (use [1, D] for a single vector)`,
+        'yPred',
+      );
+    }
+    checkNonEmpty(fn, 'yPred', yPred);
+    checkFinite(fn, 'yTrue', yTrue);
+    checkFinite(fn, 'yPred', yPred);
+    const n = numSamples(yPred);
+    const D = yPred.shape[yPred.shape.length - 1];
+    const T = perSample(yPred) / D;
+    const t = yTrue.data;
+    const p = yPred.data;
+    let sc = 0;
+    let sw = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = weightAt(w, i);
+      sw += wi * T;
+      let si = 0;
+      for (let k = 0; k < T; k++) {
+        let dot = 0;
+        let nt = 0;
+        let np = 0;
+        for (let m = 0, o = (i * T + k) * D; m < D; m++, o++) {
+          dot += t[o] * p[o];
+          nt += t[o] * t[o];
+          np += p[o] * p[o];
+        }
+        if (nt > 0 && np > 0) si += dot / (Math.sqrt(nt) * Math.sqrt(np));
+      }
+      sc += wi * si;
+    }
+    state.sumCos = (state.sumCos as number) + sc;
     state.sumW = (state.sumW as number) + sw;
   },
   compute(state, config) {
-    const acc = state.sumSq as Float64Array;
     const sw = state.sumW as number;
-    if (acc.length === 0) return NaN;
-    return aggregateOutputs(acc.map((v) => v / sw), config);
+    if (sw === 0 && config.reduction === 'mean') return NaN;
+    return config.reduction === 'sum' ? (state.sumCos as number) : (state.sumCos as number) / sw;
   },
 };
+export const cosineSimilarity = oneShot(cosineSimilaritySpec);
+
+// ---------------------------------------------------------------------------------------------
+// Registry
+// ---------------------------------------------------------------------------------------------
 
 export const regressionMetrics: MetricEntry[] = [
+  {
+    name: 'meanAbsoluteError',
+    spec: meanAbsoluteErrorSpec,
+    description: 'Mean absolute error (scikit-learn mean_absolute_error)',
+    aliases: [
+      { name: 'mean_absolute_error', source: 'sklearn' },
+      { name: 'MeanAbsoluteError', source: 'torchmetrics' },
+      { name: 'mae', source: 'keras' },
+    ],
+  },
   {
     name: 'meanSquaredError',
     spec: meanSquaredErrorSpec,
@@ -89,7 +875,75 @@ export const regressionMetrics: MetricEntry[] = [
       { name: 'mse', source: 'keras' },
     ],
   },
+  {
+    name: 'rootMeanSquaredError',
+    spec: rootMeanSquaredErrorSpec,
+    description: 'Root mean squared error, root per output (scikit-learn mean_squared_error(squared=False))',
+    aliases: [
+      { name: 'root_mean_squared_error', source: 'sklearn' },
+      { name: 'RootMeanSquaredError', source: 'keras' },
+      { name: 'rmse', source: 'keras' },
+    ],
+  },
+  {
+    name: 'meanSquaredLogError',
+    spec: meanSquaredLogErrorSpec,
+    description: 'Mean squared logarithmic error (scikit-learn mean_squared_log_error)',
+    aliases: [
+      { name: 'mean_squared_log_error', source: 'sklearn' },
+      { name: 'MeanSquaredLogError', source: 'torchmetrics' },
+      { name: 'msle', source: 'keras', defaults: { eps: 1e-7 } },
+      { name: 'mean_squared_logarithmic_error', source: 'keras', defaults: { eps: 1e-7 } },
+      { name: 'MeanSquaredLogarithmicError', source: 'keras', defaults: { eps: 1e-7 } },
+    ],
+  },
+  {
+    name: 'meanAbsolutePercentageError',
+    spec: meanAbsolutePercentageErrorSpec,
+    description: 'Mean absolute percentage error as a fraction (scikit-learn mean_absolute_percentage_error)',
+    aliases: [
+      { name: 'mean_absolute_percentage_error', source: 'sklearn' },
+      { name: 'MeanAbsolutePercentageError', source: 'torchmetrics', defaults: { eps: 1.17e-6 } },
+      { name: 'mape', source: 'keras', defaults: { percent: true, eps: 1e-7 } },
+    ],
+  },
+  {
+    name: 'r2Score',
+    spec: r2ScoreSpec,
+    description: 'Coefficient of determination R² (scikit-learn r2_score, force_finite)',
+    aliases: [
+      { name: 'r2_score', source: 'sklearn' },
+      { name: 'R2Score', source: 'torchmetrics' },
+    ],
+  },
+  {
+    name: 'explainedVariance',
+    spec: explainedVarianceSpec,
+    description: 'Explained variance (scikit-learn explained_variance_score, force_finite)',
+    aliases: [
+      { name: 'explained_variance_score', source: 'sklearn' },
+      { name: 'ExplainedVariance', source: 'torchmetrics' },
+    ],
+  },
+  {
+    name: 'pearsonCorrcoef',
+    spec: pearsonCorrcoefSpec,
+    description: 'Pearson correlation coefficient (scipy.stats.pearsonr), weighted, streaming via Chan moments',
+    aliases: [{ name: 'PearsonCorrCoef', source: 'torchmetrics' }],
+  },
+  {
+    name: 'spearmanCorrcoef',
+    spec: spearmanCorrcoefSpec,
+    description: 'Spearman rank correlation, average ranks for ties (scipy.stats.spearmanr); keeps the values',
+    aliases: [{ name: 'SpearmanCorrCoef', source: 'torchmetrics' }],
+  },
+  {
+    name: 'cosineSimilarity',
+    spec: cosineSimilaritySpec,
+    description: 'Mean cosine similarity along the last axis (Keras cosine_similarity metric)',
+    aliases: [
+      { name: 'cosine_similarity', source: 'keras' },
+      { name: 'CosineSimilarity', source: 'torchmetrics', defaults: { reduction: 'sum' } },
+    ],
+  },
 ];
-
-/** One-shot functions (also exported under `metrics.` since some names are loss names too). */
-export const meanSquaredError = oneShot(meanSquaredErrorSpec);
