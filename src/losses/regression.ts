@@ -2,6 +2,10 @@
  * Regression losses. Each is an element-wise kernel (value and gradient in one fused pass)
  * plus a registry entry; reductions and weights are the shared reducer's (see `reduce.ts`).
  */
+import { LosskitError, describe } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { checkNumberOption, fmtIndex } from '../validate.js';
+import type { LossOptions } from './core.js';
 import type { LossEntry } from './registry-types.js';
 import type { ElementwiseKernel } from './elementwise.js';
 import { elementwiseLoss } from './elementwise.js';
@@ -98,6 +102,258 @@ export const meanSquaredError = elementwiseLoss({ name: 'meanSquaredError', kern
  */
 export const meanAbsoluteError = elementwiseLoss({ name: 'meanAbsoluteError', kernel: absoluteErrorKernel, params: noParams });
 
+interface DeltaParams {
+  delta: number;
+}
+
+/**
+ * Kernel of the Huber loss: with `d = ŷ − y`, `l = d²/2` for `|d| ≤ δ`, else `δ(|d| − δ/2)`;
+ * `g = clamp(d, −δ, δ)` (PyTorch's `huber_loss_backward`).
+ */
+export const huberKernel: ElementwiseKernel<DeltaParams> = (n, yTrue, yPred, w, scale, out, grad, { delta }) => {
+  const half = 0.5 * delta;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const d = yPred[i] - yTrue[i];
+    const a = d < 0 ? -d : d;
+    const wi = w === null ? 1 : w[i];
+    const l = wi * (a < delta ? 0.5 * d * d : delta * (a - half));
+    s += l;
+    if (out !== null) out[i] = l;
+    if (grad !== null) grad[i] = scale * wi * (d < -delta ? -delta : d > delta ? delta : d);
+  }
+  return s;
+};
+
+/**
+ * Kernel of the smooth L1 loss: `l = d²/(2β)` for `|d| < β`, else `|d| − β/2`;
+ * `g = clamp(d/β, −1, 1)`; `β = 0` is the L1 loss (`g = sign(d)`, 0 at 0), as PyTorch.
+ */
+export const smoothL1Kernel: ElementwiseKernel<{ beta: number }> = (n, yTrue, yPred, w, scale, out, grad, { beta }) => {
+  const half = 0.5 * beta;
+  const inv = beta > 0 ? 1 / beta : 0;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const d = yPred[i] - yTrue[i];
+    const a = d < 0 ? -d : d;
+    const wi = w === null ? 1 : w[i];
+    const l = wi * (a < beta ? 0.5 * d * d * inv : a - half);
+    s += l;
+    if (out !== null) out[i] = l;
+    if (grad !== null) grad[i] = scale * wi * (d < -beta ? -1 : d > beta ? 1 : beta > 0 ? d * inv : d === 0 ? 0 : NaN);
+  }
+  return s;
+};
+
+/**
+ * `log(cosh(x))` without overflow or cancellation: `log1p(2·sinh²(x/2))` for `|x| < 1`
+ * (exact for tiny `x`, where `cosh x − 1` would round to 0), else
+ * `|x| + log1p(e^{−2|x|}) − log 2` (no overflow of `cosh` for `|x|` > 710).
+ */
+export function logCoshScalar(x: number): number {
+  const a = x < 0 ? -x : x;
+  if (a < 1) {
+    const sh = Math.sinh(0.5 * a);
+    return Math.log1p(2 * sh * sh);
+  }
+  return a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
+}
+
+/** Kernel of log-cosh: `l = log cosh(ŷ − y)`, `g = tanh(ŷ − y)`. */
+export const logCoshKernel: ElementwiseKernel<NoParams> = (n, yTrue, yPred, w, scale, out, grad) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const d = yPred[i] - yTrue[i];
+    const wi = w === null ? 1 : w[i];
+    const l = wi * logCoshScalar(d);
+    s += l;
+    if (out !== null) out[i] = l;
+    if (grad !== null) grad[i] = scale * wi * Math.tanh(d);
+  }
+  return s;
+};
+
+interface EpsParams {
+  /** Keras clamping `max(x, eps)` of both inputs, or `null` for the exact formula. */
+  eps: number | null;
+}
+
+/**
+ * Kernel of the squared log error: `l = (log1p(ŷ') − log1p(y'))²` with `x' = x` (exact), or
+ * `x' = max(x, eps)` (Keras); `g = 2(log1p(ŷ') − log1p(y'))/(1 + ŷ')`, 0 where `ŷ` was clamped.
+ */
+export const squaredLogErrorKernel: ElementwiseKernel<EpsParams> = (n, yTrue, yPred, w, scale, out, grad, { eps }) => {
+  const lo = eps === null ? -Infinity : eps;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const p = yPred[i];
+    const t = yTrue[i];
+    const pc = p < lo ? lo : p;
+    const tc = t < lo ? lo : t;
+    const d = Math.log1p(pc) - Math.log1p(tc);
+    const wi = w === null ? 1 : w[i];
+    const l = wi * d * d;
+    s += l;
+    if (out !== null) out[i] = l;
+    // TF's maximum passes the gradient where x ≥ eps (ties included).
+    if (grad !== null) grad[i] = p < lo ? 0 : (scale * wi * 2 * d) / (1 + pc);
+  }
+  return s;
+};
+
+/**
+ * Kernel of the absolute percentage error (Keras): `l = 100·|ŷ − y| / max(|y|, eps)`,
+ * `g = 100·sign(ŷ − y) / max(|y|, eps)`.
+ */
+export const absolutePercentageErrorKernel: ElementwiseKernel<{ eps: number }> = (n, yTrue, yPred, w, scale, out, grad, { eps }) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const t = yTrue[i];
+    const d = yPred[i] - t;
+    const at = t < 0 ? -t : t;
+    const c = 100 / (at > eps ? at : eps);
+    const wi = w === null ? 1 : w[i];
+    const l = wi * c * (d < 0 ? -d : d);
+    s += l;
+    if (out !== null) out[i] = l;
+    if (grad !== null) grad[i] = d > 0 ? scale * wi * c : d < 0 ? -scale * wi * c : d === 0 ? 0 : NaN;
+  }
+  return s;
+};
+
+/**
+ * Huber loss.
+ *
+ * With `d = ŷᵢ − yᵢ`: `lᵢ = ½d²` if `|d| ≤ δ`, else `δ·(|d| − ½δ)`. Gradient `clamp(d, −δ, δ)`.
+ * Reductions and weights: see `reduce.ts`.
+ *
+ * - Shapes: `yTrue`, `yPred` of one shape; `'none'` returns it (`shape[:-1]` with
+ *   `meanOverLastAxis`).
+ * - Options: `delta` (> 0, default 1), `reduction` (default `'mean'`), `sampleWeight`,
+ *   `meanOverLastAxis`.
+ * - Equivalents: PyTorch `F.huber_loss` / `nn.HuberLoss` (delta 1); Keras `Huber` (delta 1,
+ *   per-sample mean over the last axis then `'sumOverBatchSize'`; registered as `'Huber'` — the
+ *   bare name `'huber'` is this canonical function, equal to Keras's value without weights);
+ *   tfjs `tf.losses.huberLoss` (delta 1; same value without weights).
+ *
+ * @example huber([0, 0], [0.5, 3]) // (0.125 + 2.5) / 2 = 1.3125
+ * @example huber([0], [3], { delta: 2 }) // 2·(3 − 1) = 4
+ */
+export const huber = elementwiseLoss({
+  name: 'huber',
+  optionNames: ['delta'],
+  kernel: huberKernel,
+  params: (o: LossOptions, fn: string): DeltaParams => ({ delta: o.delta === undefined ? 1 : checkNumberOption(fn, 'delta', o.delta, { gt: 0 }) }),
+});
+
+/**
+ * Smooth L1 loss (PyTorch).
+ *
+ * With `d = ŷᵢ − yᵢ`: `lᵢ = d²/(2β)` if `|d| < β`, else `|d| − β/2`; `β = 0` gives the L1 loss
+ * (as PyTorch). Gradient `clamp(d/β, −1, 1)` (`sign(d)` for `β = 0`). Equals
+ * `huber(yTrue, yPred, { delta: β }) / β` for `β > 0`.
+ *
+ * - Shapes: as {@link huber}.
+ * - Options: `beta` (≥ 0, default 1), `reduction` (default `'mean'`), `sampleWeight`,
+ *   `meanOverLastAxis`.
+ * - Equivalents: PyTorch `F.smooth_l1_loss` / `nn.SmoothL1Loss`. No Keras / tfjs equivalent.
+ *
+ * @example smoothL1([0, 0], [0.5, 3]) // (0.125 + 2.5) / 2 = 1.3125
+ * @example smoothL1([0], [0.5], { beta: 0 }) // 0.5 (L1)
+ */
+export const smoothL1 = elementwiseLoss({
+  name: 'smoothL1',
+  optionNames: ['beta'],
+  kernel: smoothL1Kernel,
+  params: (o: LossOptions, fn: string) => ({ beta: o.beta === undefined ? 1 : checkNumberOption(fn, 'beta', o.beta, { min: 0 }) }),
+});
+
+/**
+ * Log-cosh loss (Keras).
+ *
+ * `lᵢ = log cosh(ŷᵢ − yᵢ)`, computed as `|x| + log1p(e^{−2|x|}) − log 2` for `|x| ≥ 1` (finite for
+ * any finite `x`, where `cosh` would overflow past 710) and `log1p(2·sinh²(x/2))` below (exact
+ * for tiny `x`). Gradient `tanh(ŷᵢ − yᵢ)`. Behaves like `x²/2` near 0 and `|x| − log 2` far out.
+ *
+ * - Shapes: as {@link huber}.
+ * - Options: `reduction` (default `'mean'`), `sampleWeight`, `meanOverLastAxis`.
+ * - Equivalents: Keras `log_cosh` / `LogCosh` (mean over the last axis, `'sumOverBatchSize'`);
+ *   tfjs-layers `'logcosh'`. No PyTorch equivalent.
+ *
+ * @example logCosh([0], [1]) // log(cosh 1) ≈ 0.4337808
+ */
+export const logCosh = elementwiseLoss({ name: 'logCosh', kernel: logCoshKernel, params: noParams });
+
+/** Rejects values ≤ −1 (where `log1p` is undefined), naming the first one. */
+function checkAboveMinusOne(fn: string, arg: string, t: Tensor): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!(d[i] > -1)) {
+      if (d[i] !== d[i]) return; // NaN: reported as NON_FINITE after the kernel
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        fn,
+        `'${arg}' must hold values > -1 (log1p is undefined at or below -1; pass 'eps' for Keras's clamping max(x, eps)); received ${describe(d[i])} at index ${fmtIndex(i, t.shape)}`,
+        arg,
+      );
+    }
+  }
+}
+
+/**
+ * Mean squared logarithmic error.
+ *
+ * `lᵢ = (log1p(ŷᵢ) − log1p(yᵢ))²`; gradient `2(log1p(ŷᵢ) − log1p(yᵢ))/(1 + ŷᵢ)`.
+ *
+ * Domain: by default both inputs must be `> −1` (else `OUT_OF_RANGE`), the exact formula with
+ * no clipping (scikit-learn's `mean_squared_log_error` is stricter and rejects negatives). With
+ * `eps` set, both inputs are clamped to `max(x, eps)` first, as Keras does (`eps = 1e-7`; the
+ * Keras aliases set it): no range error, zero gradient where `ŷ < eps`.
+ *
+ * - Shapes: as {@link huber}.
+ * - Options: `eps` (clamp floor, default none), `reduction` (default `'mean'`), `sampleWeight`,
+ *   `meanOverLastAxis`.
+ * - Equivalents: Keras `msle` / `mean_squared_logarithmic_error` / `MeanSquaredLogarithmicError`
+ *   (`eps: 1e-7`, mean over the last axis, `'sumOverBatchSize'`); tfjs-layers
+ *   `'meanSquaredLogarithmicError'` (same). No PyTorch equivalent.
+ *
+ * @example meanSquaredLogError([0, Math.E - 1], [Math.E - 1, Math.E - 1]) // 0.5
+ */
+export const meanSquaredLogError = elementwiseLoss({
+  name: 'meanSquaredLogError',
+  optionNames: ['eps'],
+  kernel: squaredLogErrorKernel,
+  params: (o: LossOptions, fn: string): EpsParams => ({ eps: o.eps === undefined ? null : checkNumberOption(fn, 'eps', o.eps, { min: 0 }) }),
+  checkInputs: (yTrue, yPred, { eps }, fn) => {
+    if (eps !== null) return;
+    checkAboveMinusOne(fn, 'yTrue', yTrue);
+    checkAboveMinusOne(fn, 'yPred', yPred);
+  },
+});
+
+/**
+ * Mean absolute percentage error (Keras), in percent.
+ *
+ * `lᵢ = 100·|yᵢ − ŷᵢ| / max(|yᵢ|, eps)`; gradient `100·sign(ŷᵢ − yᵢ)/max(|yᵢ|, eps)`.
+ * Note the ×100 (Keras, tfjs); the metric `metrics.meanAbsolutePercentageError` is a fraction, as
+ * scikit-learn's.
+ *
+ * - Shapes: as {@link huber}.
+ * - Options: `eps` (> 0, default `1e-7` as Keras), `reduction` (default `'mean'`),
+ *   `sampleWeight`, `meanOverLastAxis`.
+ * - Equivalents: Keras `mape` / `mean_absolute_percentage_error` /
+ *   `MeanAbsolutePercentageError` (mean over the last axis, `'sumOverBatchSize'`); tfjs-layers
+ *   `'meanAbsolutePercentageError'`. No PyTorch equivalent.
+ *
+ * @example meanAbsolutePercentageError([2, -4], [1, -3]) // (50 + 25) / 2 = 37.5
+ */
+export const meanAbsolutePercentageError = elementwiseLoss({
+  name: 'meanAbsolutePercentageError',
+  optionNames: ['eps'],
+  kernel: absolutePercentageErrorKernel,
+  params: (o: LossOptions, fn: string) => ({ eps: o.eps === undefined ? 1e-7 : checkNumberOption(fn, 'eps', o.eps, { gt: 0 }) }),
+});
+
 /** Keras defaults: per-sample mean over the last axis, then sum over batch size. */
 export const KERAS_DEFAULTS = { reduction: 'sumOverBatchSize', meanOverLastAxis: true } as const;
 
@@ -129,6 +385,58 @@ export const regressionLosses: LossEntry[] = [
       { name: 'MeanAbsoluteError', dialect: 'keras', defaults: KERAS_DEFAULTS },
       { name: 'absoluteDifference', dialect: 'tfjs' },
       { name: 'tf.losses.absoluteDifference', dialect: 'tfjs' },
+    ],
+  },
+  {
+    name: 'huber',
+    fn: huber,
+    description: 'Huber loss ½d² inside |d| ≤ δ, δ(|d| − ½δ) outside — PyTorch huber_loss, Keras Huber, tfjs huberLoss',
+    aliases: [
+      { name: 'huber_loss', dialect: 'pytorch' },
+      { name: 'HuberLoss', dialect: 'pytorch' },
+      { name: 'Huber', dialect: 'keras', defaults: KERAS_DEFAULTS },
+      { name: 'huberLoss', dialect: 'tfjs' },
+      { name: 'tf.losses.huberLoss', dialect: 'tfjs' },
+    ],
+  },
+  {
+    name: 'smoothL1',
+    fn: smoothL1,
+    description: 'Smooth L1 loss d²/(2β) inside |d| < β, |d| − β/2 outside (β = 0: L1) — PyTorch smooth_l1_loss',
+    aliases: [
+      { name: 'smooth_l1_loss', dialect: 'pytorch' },
+      { name: 'SmoothL1Loss', dialect: 'pytorch' },
+    ],
+  },
+  {
+    name: 'logCosh',
+    fn: logCosh,
+    description: 'Log-cosh loss log(cosh(ŷ − y)), overflow-free — Keras log_cosh, tfjs-layers logcosh',
+    aliases: [
+      { name: 'log_cosh', dialect: 'keras', defaults: KERAS_DEFAULTS },
+      { name: 'logcosh', dialect: 'keras', defaults: KERAS_DEFAULTS },
+      { name: 'LogCosh', dialect: 'keras', defaults: KERAS_DEFAULTS },
+    ],
+  },
+  {
+    name: 'meanSquaredLogError',
+    fn: meanSquaredLogError,
+    description: 'Mean squared logarithmic error (log1p ŷ − log1p y)² — Keras msle (with eps clamping), tfjs-layers meanSquaredLogarithmicError',
+    aliases: [
+      { name: 'msle', dialect: 'keras', defaults: { ...KERAS_DEFAULTS, eps: 1e-7 } },
+      { name: 'mean_squared_logarithmic_error', dialect: 'keras', defaults: { ...KERAS_DEFAULTS, eps: 1e-7 } },
+      { name: 'MeanSquaredLogarithmicError', dialect: 'keras', defaults: { ...KERAS_DEFAULTS, eps: 1e-7 } },
+      { name: 'meanSquaredLogarithmicError', dialect: 'tfjs', defaults: { ...KERAS_DEFAULTS, eps: 1e-7 } },
+    ],
+  },
+  {
+    name: 'meanAbsolutePercentageError',
+    fn: meanAbsolutePercentageError,
+    description: 'Mean absolute percentage error 100·|y − ŷ|/max(|y|, ε) — Keras mape, tfjs-layers meanAbsolutePercentageError',
+    aliases: [
+      { name: 'mape', dialect: 'keras', defaults: KERAS_DEFAULTS },
+      { name: 'mean_absolute_percentage_error', dialect: 'keras', defaults: KERAS_DEFAULTS },
+      { name: 'MeanAbsolutePercentageError', dialect: 'keras', defaults: KERAS_DEFAULTS },
     ],
   },
 ];
