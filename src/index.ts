@@ -52,3 +52,5 @@ export * as metrics from './metrics/index.js';
 // Watching the loss: training history, LR range test, SVG charts, HTML report (browser-safe).
 export * from './history.js';
 export * from './lr-finder.js';
+export * from './plot/index.js';
+export * from './report.js';

@@ -1,0 +1,3 @@
+/** SVG charts (browser-safe, no dependencies). */
+export * from './svg.js';
+export * from './charts.js';
