@@ -7,3 +7,17 @@
  * gradient functions that training needs.
  */
 export { tfjsLoss, type TfjsLoss } from './loss.js';
+export {
+  train,
+  evaluateOn,
+  learningRateOf,
+  seededRandom,
+  type TrainOptions,
+  type TrainHistory,
+  type TrainData,
+  type ValidationData,
+  type TrainCallback,
+  type OptimizerName,
+  type Logs,
+} from './train.js';
+export { resolveMetrics, scalarLogs, type MetricsArg } from './metrics.js';

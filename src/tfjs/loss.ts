@@ -25,6 +25,9 @@ export interface TfjsLoss {
   readonly options: Readonly<LossOptions>;
   /** The reduction in effect (the bound option, else the loss's default). */
   readonly reduction: string;
+  /** The float64 value of the most recent call (NaN before the first): the returned scalar
+   * is this value rounded to float32. */
+  readonly lastValue: number;
 }
 
 const FN = 'tfjsLoss';
@@ -141,6 +144,7 @@ export function tfjsLoss(nameOrFn: string | LossFunction, options: LossOptions =
       if (typeof r.value !== 'number') {
         throw new LosskitError('INVALID_OPTION', FN, `the loss returned a tensor, not a number; 'reduction' must be scalar for training`, 'reduction');
       }
+      state.lastValue = r.value;
       const g = Float32Array.from(r.grad.data);
       return {
         value: scalar(r.value, 'float32'),
@@ -149,7 +153,8 @@ export function tfjsLoss(nameOrFn: string | LossFunction, options: LossOptions =
     });
     return f(yTrue, yPred);
   };
-  return Object.assign(call, { loss, options: Object.freeze(bound), reduction });
+  const state = Object.assign(call, { loss, options: Object.freeze(bound), reduction, lastValue: NaN });
+  return state;
 }
 
 /** tfjs data as a float array losskit reads without a copy (float32), or converted once. */
