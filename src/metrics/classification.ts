@@ -1,4 +1,521 @@
-/** classification metrics (to be filled in; see the metrics issue). */
+/**
+ * Classification metrics with exact streaming state and scikit-learn parity: `accuracy`,
+ * `topKAccuracy`, `precision`, `recall`, `f1`, `fbeta`, `confusionMatrix`, `matthewsCorrcoef`,
+ * `cohenKappa`.
+ *
+ * Every metric is a {@link MetricSpec} over the "stat scores" state of `stat-scores.ts`
+ * (per-class weighted tp / predicted / true counts, O(C); a C×C confusion matrix only where
+ * needed), so batches, shards and one-shot calls give the same value, exactly.
+ *
+ * ## Inputs (N samples)
+ * - `task: 'binary'`: `yTrue` 0/1, `yPred` probabilities of the same shape (`[N]`, `[N, 1]`,
+ *   `[N, ...]`: every element is one prediction, weighted by its sample's weight); the
+ *   prediction is `yPred > threshold` (default 0.5; with `fromLogits: true`,
+ *   `yPred > logit(threshold)`). Hard 0/1 predictions work as they are.
+ * - `task: 'multiclass'`: `yTrue [N]` labels with `yPred [N]` labels or `[N, C]` scores
+ *   (argmax, ties → lowest index as `numpy.argmax`); `yTrue [N, d...]` with `yPred [N, C, d...]`
+ *   (PyTorch layout, e.g. segmentation); `yTrue [N, 1]` with `yPred [N, C]` (Keras sparse);
+ *   one-hot / probability `yTrue` of `yPred`'s shape `[N, C, ...]` (argmax taken, Keras
+ *   `categorical_accuracy`).
+ * - `task: 'multilabel'`: `yTrue [N, L]` 0/1, `yPred [N, L]` probabilities (or logits), thresholded.
+ * - `task` defaults to `'multilabel'` when `numLabels` is given, `'multiclass'` when
+ *   `numClasses` is given, else `'binary'`.
+ * - `numClasses` / `numLabels` may be omitted: the count is then taken from the score width or
+ *   inferred as (largest label seen + 1) and may grow between batches (merging pads). Give it
+ *   to fix the length of `average: 'none'` results and to reject out-of-range labels.
+ * - `ignoreIndex`: targets equal to it are dropped (multilabel: that label of that sample).
+ * - `sampleWeight` (update option / one-shot option): one non-negative weight per sample.
+ * - An empty batch throws `EMPTY_INPUT`; a metric that saw no data (or only zero weights)
+ *   computes 0/0 — see `zeroDivision`.
+ *
+ * ## zeroDivision
+ * The value of every 0/0 ratio (default 0, as scikit-learn's `"warn"`; 1; any value in [0, 1];
+ * or `NaN`, which is then left out of averages as scikit-learn ≥ 1.3 does).
+ * `matthewsCorrcoef` returns 0 and `cohenKappa` NaN when undefined (scikit-learn).
+ */
+import { LosskitError, fmtShape } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { checkNumberOption, checkOneOf } from '../validate.js';
+import type { MetricOptions, MetricSpec, MetricState, MetricValue } from './core.js';
+import { oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
+import type { ClsAverage, ClsConfig, ClsTask, StatFieldsConfig, Which } from './stat-scores.js';
+import {
+  COMMON_OPTIONS,
+  MAX_INFERRED_CLASSES,
+  MAX_INFERRED_CLASSES_CM,
+  accumulateClasses,
+  accumulateMultilabel,
+  averageValues,
+  checkMultilabel,
+  commonConfig,
+  decodeClasses,
+  mergeStatState,
+  multiclassLayout,
+  prfAverage,
+  ratio,
+  statFields,
+  zdValue,
+  zeroDivisionConfig,
+} from './stat-scores.js';
 
-export const classificationMetrics: MetricEntry[] = [];
+export type { ClsAverage, ClsTask } from './stat-scores.js';
+
+/** Resolved options of the stat-score metrics (JSON-safe; the state fingerprint). */
+export interface StatConfig extends StatFieldsConfig {
+  average: ClsAverage | 'subset';
+  zeroDivision: number | 'NaN';
+  /** Cohen's kappa weighting. */
+  weights: 'none' | 'linear' | 'quadratic';
+  normalize: 'true' | 'pred' | 'all' | 'none';
+}
+
+const AVERAGES: Record<ClsTask, readonly ClsAverage[]> = {
+  binary: ['binary', 'micro', 'macro', 'weighted', 'none'],
+  multiclass: ['micro', 'macro', 'weighted', 'none'],
+  multilabel: ['micro', 'macro', 'weighted', 'none', 'samples'],
+};
+
+interface StatOpts {
+  tasks?: readonly ClsTask[];
+  average?: 'prf' | 'accuracy';
+  beta?: boolean;
+  cm?: (o: MetricOptions) => boolean;
+}
+
+function statConfig(options: MetricOptions, fn: string, o: StatOpts): StatConfig {
+  const base: ClsConfig = commonConfig(options, fn, o.tasks);
+  let average: StatConfig['average'] = 'micro';
+  if (o.average === 'prf') {
+    const dflt: ClsAverage = base.task === 'binary' ? 'binary' : 'macro';
+    average = options.average === undefined ? dflt : checkOneOf(fn, 'average', options.average, AVERAGES[base.task]);
+  } else if (o.average === 'accuracy') {
+    if (base.task === 'binary') {
+      if (options.average !== undefined) checkOneOf(fn, 'average', options.average, ['binary', 'micro'] as const);
+      average = 'micro';
+    } else if (base.task === 'multiclass') average = options.average === undefined ? 'micro' : checkOneOf(fn, 'average', options.average, AVERAGES.multiclass);
+    else average = options.average === undefined ? 'subset' : checkOneOf(fn, 'average', options.average, ['micro', 'macro', 'weighted', 'none'] as const);
+  }
+  const beta = o.beta ? (options.beta === undefined ? 1 : checkNumberOption(fn, 'beta', options.beta, { min: 0 })) : 1;
+  const weights = options.weights === undefined ? 'none' : checkOneOf(fn, 'weights', options.weights, ['none', 'linear', 'quadratic'] as const);
+  const normalize = options.normalize === undefined ? 'none' : checkOneOf(fn, 'normalize', options.normalize, ['true', 'pred', 'all', 'none'] as const);
+  return { ...base, average, zeroDivision: zeroDivisionConfig(options, fn), beta, weights, normalize, cm: o.cm ? o.cm(options) : false };
+}
+
+/** The update shared by every stat-score metric. */
+function statUpdate(state: MetricState, yTrue: Tensor, yPred: Tensor, w: Float64Array | null, c: StatConfig, fn: string): void {
+  if (c.task === 'multilabel') {
+    checkMultilabel(fn, yTrue, yPred, c, state);
+    accumulateMultilabel(state, yTrue, yPred, w, c, c.beta, zdValue(c.zeroDivision));
+  } else {
+    accumulateClasses(state, decodeClasses(fn, yTrue, yPred, c, c.cm ? MAX_INFERRED_CLASSES_CM : MAX_INFERRED_CLASSES), w);
+  }
+}
+
+function statSpec(name: string, optionNames: readonly string[], o: StatOpts, compute: (state: MetricState, c: StatConfig) => MetricValue): MetricSpec<StatConfig> {
+  return {
+    name,
+    optionNames: [...COMMON_OPTIONS, ...optionNames],
+    config: (options, fn) => statConfig(options, fn, o),
+    fields: statFields,
+    update: statUpdate,
+    mergeCustom: (a, b, c) => mergeStatState(a, b, c, name),
+    compute,
+  };
+}
+
+const f64 = (s: MetricState, k: string): Float64Array => s[k] as Float64Array;
+const sumOf = (a: Float64Array): number => a.reduce((x, y) => x + y, 0);
+
+function prfSpec(name: string, which: Which, withBeta: boolean): MetricSpec<StatConfig> {
+  return statSpec(name, withBeta ? ['average', 'zeroDivision', 'beta'] : ['average', 'zeroDivision'], { average: 'prf', beta: withBeta }, (s, c) =>
+    prfAverage(which, s, c, c.average as ClsAverage, c.beta, zdValue(c.zeroDivision)),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// accuracy
+
+function accuracyCompute(s: MetricState, c: StatConfig): MetricValue {
+  const zd = zdValue(c.zeroDivision);
+  const total = s.total as number;
+  if (c.task !== 'multilabel') {
+    if (c.average === 'micro') return ratio(sumOf(f64(s, 'tp')), total, zd);
+    return prfAverage('recall', s, c, c.average as ClsAverage, 1, zd);
+  }
+  if (c.average === 'subset') return ratio(s.exact as number, total, zd);
+  const tp = f64(s, 'tp');
+  const ps = f64(s, 'predSum');
+  const ts = f64(s, 'trueSum');
+  const lt = f64(s, 'labelTotal');
+  // correct_j = tp_j + tn_j, with tn_j = labelTotal_j − pred_j − true_j + tp_j.
+  const correct = new Float64Array(tp.length);
+  for (let j = 0; j < tp.length; j++) correct[j] = lt[j] - ps[j] - ts[j] + 2 * tp[j];
+  if (c.average === 'micro') return ratio(sumOf(correct), sumOf(lt), zd);
+  const per = correct.map((v, j) => ratio(v, lt[j], zd));
+  if (c.average === 'none') return Array.from(per);
+  if (c.average === 'macro') return averageValues(per, null, null, zd);
+  return sumOf(ts) === 0 ? zd : averageValues(per, null, ts, zd);
+}
+
+/**
+ * Accuracy: the weighted fraction of correct predictions, Σ wᵢ·[ŷᵢ = yᵢ] / Σ wᵢ
+ * (scikit-learn `accuracy_score`).
+ *
+ * - binary: `yPred > threshold` against 0/1 targets, every element counted (Keras `binary_accuracy`).
+ * - multiclass: argmax (or label) against the target; `average` `'micro'` (default, the plain
+ *   accuracy), `'macro'` / `'weighted'` / `'none'` = per-class recall averaged as
+ *   {@link recall} (torchmetrics `MulticlassAccuracy(average=...)`; `'macro'` is balanced
+ *   accuracy except that classes only ever predicted count with recall `zeroDivision`).
+ * - multilabel: default exact-match (subset) accuracy — every label of a sample right, as
+ *   scikit-learn; `average: 'micro'` is the per-element accuracy over all labels
+ *   (torchmetrics / Keras `binary_accuracy`), `'macro'` / `'weighted'` (by support) / `'none'`
+ *   per label.
+ *
+ * Options: `task`, `numClasses`, `numLabels`, `threshold` (0.5), `fromLogits` (false),
+ * `ignoreIndex`, `average`, `zeroDivision` (0: returned when the total weight is 0),
+ * `sampleWeight`. Equivalents: scikit-learn `accuracy_score`; torchmetrics `Accuracy`;
+ * Keras `binary_accuracy`, `categorical_accuracy`, `sparse_categorical_accuracy`; tfjs
+ * `tf.metrics.binaryAccuracy` / `categoricalAccuracy` (which average per batch, not exactly).
+ *
+ * @example
+ * accuracy([0, 1, 2, 2], [[0.9, 0.1, 0], [0.2, 0.7, 0.1], [0.1, 0.8, 0.1], [0, 0, 1]], { task: 'multiclass' }) // 0.75
+ */
+export const accuracySpec = statSpec('accuracy', ['average', 'zeroDivision'], { average: 'accuracy' }, accuracyCompute);
+
+/**
+ * Precision tp / (tp + fp) (scikit-learn `precision_score`).
+ *
+ * `average`: `'binary'` (default for binary: the positive class), `'macro'` (default for
+ * multiclass / multilabel), `'micro'`, `'weighted'`, `'samples'` (multilabel), `'none'` (one
+ * value per class). Options as {@link accuracy} plus `zeroDivision`. Equivalents:
+ * scikit-learn `precision_score`; torchmetrics `Precision`; Keras `Precision` (binary / every
+ * element: `task: 'binary'` with `[N, L]` inputs).
+ *
+ * @example
+ * precision([0, 1, 1, 0], [0.2, 0.8, 0.4, 0.6]) // 0.5 (one of the two predicted positives is right)
+ */
+export const precisionSpec = prfSpec('precision', 'precision', false);
+
+/**
+ * Recall tp / (tp + fn) (scikit-learn `recall_score`). Averages and options as {@link precision}.
+ * Equivalents: scikit-learn `recall_score`; torchmetrics `Recall`; Keras `Recall`.
+ *
+ * @example
+ * recall([0, 1, 1, 0], [0.2, 0.8, 0.4, 0.6]) // 0.5
+ */
+export const recallSpec = prfSpec('recall', 'recall', false);
+
+/**
+ * F1 = 2·P·R / (P + R) (scikit-learn `f1_score`). Averages and options as {@link precision};
+ * a class with tp = fp = fn = 0 scores `zeroDivision`, one where only P or R is 0/0 scores 0.
+ * Equivalents: scikit-learn `f1_score`; torchmetrics `F1Score`; Keras `F1Score` (Keras
+ * `average=None` is `average: 'none'`; Keras adds an epsilon, losskit is exact).
+ *
+ * @example
+ * f1([0, 1, 2, 2], [0, 2, 2, 2], { task: 'multiclass', numClasses: 3, average: 'macro' }) // 0.6
+ */
+export const f1Spec = prfSpec('f1', 'fbeta', false);
+
+/**
+ * F-β = (1 + β²)·P·R / (β²·P + R) (scikit-learn `fbeta_score`), `beta` (≥ 0, default 1).
+ * Averages and options as {@link f1}. Equivalents: scikit-learn `fbeta_score`; torchmetrics
+ * `FBetaScore`; Keras `FBetaScore`.
+ *
+ * @example
+ * fbeta([0, 1, 1, 0], [0.2, 0.8, 0.4, 0.6], { beta: 2 }) // 0.5
+ */
+export const fbetaSpec = prfSpec('fbeta', 'fbeta', true);
+
+// ---------------------------------------------------------------------------------------------
+// confusion matrix, MCC, kappa
+
+const BIN_MC: readonly ClsTask[] = ['binary', 'multiclass'];
+
+/**
+ * Confusion matrix `C[i][j]` = Σ w over samples with target i predicted j (scikit-learn
+ * `confusion_matrix`), `C × C` (binary: 2 × 2 `[[tn, fp], [fn, tp]]`). `normalize`:
+ * `'none'` (default), `'true'` (rows sum to 1), `'pred'` (columns), `'all'`; an all-zero row /
+ * column stays 0 (scikit-learn's `nan_to_num`). Rows and columns are the classes 0..C-1
+ * (scikit-learn with `labels=range(C)`). Tasks binary / multiclass. State: the C×C matrix.
+ * Equivalents: scikit-learn `confusion_matrix`; torchmetrics `ConfusionMatrix`.
+ *
+ * @example
+ * confusionMatrix([0, 1, 2, 2], [0, 2, 2, 1], { numClasses: 3 }) // [[1,0,0],[0,0,1],[0,1,1]]
+ */
+export const confusionMatrixSpec = statSpec('confusionMatrix', ['normalize'], { tasks: BIN_MC, cm: () => true }, (s, c) => {
+  const cm = f64(s, 'cm');
+  const C = f64(s, 'tp').length;
+  const rows: number[][] = [];
+  const rowSum = new Float64Array(C);
+  const colSum = new Float64Array(C);
+  let all = 0;
+  for (let i = 0; i < C; i++)
+    for (let j = 0; j < C; j++) {
+      rowSum[i] += cm[i * C + j];
+      colSum[j] += cm[i * C + j];
+      all += cm[i * C + j];
+    }
+  for (let i = 0; i < C; i++) {
+    const r: number[] = new Array<number>(C);
+    for (let j = 0; j < C; j++) {
+      const v = cm[i * C + j];
+      const d = c.normalize === 'true' ? rowSum[i] : c.normalize === 'pred' ? colSum[j] : c.normalize === 'all' ? all : 1;
+      r[j] = d === 0 ? 0 : v / d;
+    }
+    rows.push(r);
+  }
+  return rows;
+});
+
+/**
+ * Matthews correlation coefficient (scikit-learn `matthews_corrcoef`, multiclass form):
+ * (c·s − Σₖ tₖpₖ) / √((s² − Σₖ pₖ²)(s² − Σₖ tₖ²)), with c the weight of correct predictions,
+ * s the total weight, tₖ / pₖ the weight of targets / predictions of class k; 0 when the
+ * denominator is 0. Tasks binary / multiclass; O(C) state. Equivalents: scikit-learn
+ * `matthews_corrcoef`; torchmetrics `MatthewsCorrCoef`.
+ *
+ * @example
+ * matthewsCorrcoef([1, 1, 1, 0], [1, 0, 1, 1]) // -0.3333333333333333
+ */
+export const matthewsCorrcoefSpec = statSpec('matthewsCorrcoef', [], { tasks: BIN_MC }, (s) => {
+  const ts = f64(s, 'trueSum');
+  const ps = f64(s, 'predSum');
+  const nc = sumOf(f64(s, 'tp'));
+  const ns = sumOf(ps);
+  let tp = 0;
+  let pp = 0;
+  let tt = 0;
+  for (let k = 0; k < ts.length; k++) {
+    tp += ts[k] * ps[k];
+    pp += ps[k] * ps[k];
+    tt += ts[k] * ts[k];
+  }
+  const covYtYp = nc * ns - tp;
+  const covYpYp = ns * ns - pp;
+  const covYtYt = ns * ns - tt;
+  return covYpYp * covYtYt === 0 ? 0 : covYtYp / Math.sqrt(covYtYt * covYpYp);
+});
+
+/**
+ * Cohen's kappa (scikit-learn `cohen_kappa_score(yTrue, yPred, weights=...)`):
+ * κ = 1 − Σᵢⱼ wᵢⱼ Cᵢⱼ / Σᵢⱼ wᵢⱼ Eᵢⱼ with C the (weighted) confusion matrix, E = outer(column
+ * sums, row sums) / total, and `weights` `'none'` (wᵢⱼ = [i ≠ j], default), `'linear'`
+ * (|i − j|) or `'quadratic'` ((i − j)²) over class indices 0..C-1 (scikit-learn with
+ * `labels=range(C)`; without `labels` scikit-learn numbers only the classes present, which
+ * changes linear / quadratic distances when a class is absent). NaN when undefined. O(C)
+ * state for `'none'`, O(C²) otherwise. Equivalents: scikit-learn `cohen_kappa_score`;
+ * torchmetrics `CohenKappa`.
+ *
+ * @example
+ * cohenKappa([0, 1, 2, 2], [0, 2, 2, 1], { numClasses: 3 }) // 0.2 (up to rounding)
+ */
+export const cohenKappaSpec = statSpec('cohenKappa', ['weights'], { tasks: BIN_MC, cm: (o) => o.weights === 'linear' || o.weights === 'quadratic' }, (s, c) => {
+  const ts = f64(s, 'trueSum');
+  const ps = f64(s, 'predSum');
+  const n = sumOf(ps);
+  const C = ts.length;
+  if (c.weights === 'none') {
+    let pt = 0;
+    for (let k = 0; k < C; k++) pt += ps[k] * ts[k];
+    return 1 - (n - sumOf(f64(s, 'tp'))) / (n - pt / n);
+  }
+  const cm = f64(s, 'cm');
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < C; i++)
+    for (let j = 0; j < C; j++) {
+      const d = Math.abs(i - j);
+      const w = c.weights === 'linear' ? d : d * d;
+      num += w * cm[i * C + j];
+      den += (w * ps[i] * ts[j]) / n;
+    }
+  return 1 - num / den;
+});
+
+// ---------------------------------------------------------------------------------------------
+// top-k accuracy
+
+export interface TopKConfig {
+  numClasses: number | null;
+  topK: number;
+  ignoreIndex: number | null;
+}
+
+/**
+ * Top-k accuracy: the weighted fraction of samples whose target class is among the `topK`
+ * highest scores (scikit-learn `top_k_accuracy_score`, multiclass). `yPred [N, C]` scores;
+ * `yTrue [N]` labels (or `[N, 1]`, or one-hot `[N, C]`). Ties follow scikit-learn (a stable
+ * sort reversed: among equal scores the higher class index ranks first), so the target y is a
+ * hit when #{j : sⱼ > s_y, or sⱼ = s_y and j > y} < k. `topK` ≥ C gives 1. Options: `topK`
+ * (default 2 as scikit-learn; the Keras aliases use 5), `numClasses`, `ignoreIndex`,
+ * `sampleWeight`. 0/0 (no weight) gives NaN. Equivalents: scikit-learn
+ * `top_k_accuracy_score`; Keras `top_k_categorical_accuracy` /
+ * `sparse_top_k_categorical_accuracy` (TensorFlow's `in_top_k` counts every tie at the k-th
+ * score as a hit instead).
+ *
+ * @example
+ * topKAccuracy([0, 1, 2], [[0.5, 0.3, 0.2], [0.5, 0.3, 0.2], [0.5, 0.3, 0.2]], { topK: 2 }) // 0.6666666666666666
+ */
+export const topKAccuracySpec: MetricSpec<TopKConfig> = {
+  name: 'topKAccuracy',
+  optionNames: ['task', 'numClasses', 'topK', 'ignoreIndex'],
+  config(options, fn) {
+    if (options.task !== undefined) checkOneOf(fn, 'task', options.task, ['multiclass'] as const);
+    return {
+      numClasses: options.numClasses === undefined ? null : checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 1 }),
+      topK: options.topK === undefined ? 2 : checkNumberOption(fn, 'topK', options.topK, { integer: true, min: 1 }),
+      ignoreIndex: options.ignoreIndex === undefined || options.ignoreIndex === null ? null : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true }),
+    };
+  },
+  fields: () => ({ correct: { rule: 'sum', init: 0 }, total: { rule: 'sum', init: 0 } }),
+  update(state, yTrue, yPred, w, c, fn) {
+    const L = multiclassLayout(fn, yTrue, yPred);
+    if (L.mode === 'labels' || L.rest !== 1) {
+      throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' must hold class scores of shape [N, C] (yTrue [N] labels or one-hot [N, C]); received yPred ${fmtShape(yPred.shape)} with yTrue ${fmtShape(yTrue.shape)}`, 'yPred');
+    }
+    if (yTrue.data.length === 0) throw new LosskitError('EMPTY_INPUT', fn, `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`, 'yTrue');
+    const W = L.width;
+    if (c.numClasses !== null && W !== c.numClasses) {
+      throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' has ${W} class scores per sample but numClasses is ${c.numClasses}; expected [N, ${c.numClasses}]`, 'yPred');
+    }
+    // Decode targets into class indices (validating everything before touching the state).
+    const d = decodeClasses(fn, yTrue, yPred, { task: 'multiclass', numClasses: W, threshold: 0.5, fromLogits: false, ignoreIndex: c.ignoreIndex });
+    const tgt = d.tgt;
+    const p = yPred.data;
+    const k = c.topK;
+    let correct = 0;
+    let total = 0;
+    for (let i = 0, base = 0; i < L.N; i++, base += W) {
+      const y = tgt[i];
+      if (y < 0) continue;
+      const wi = w === null ? 1 : w[i];
+      total += wi;
+      const sy = p[base + y];
+      let above = 0;
+      for (let j = 0; j < W; j++) {
+        const v = p[base + j];
+        if (v > sy || (v === sy && j > y)) above++;
+      }
+      if (above < k) correct += wi;
+    }
+    state.correct = (state.correct as number) + correct;
+    state.total = (state.total as number) + total;
+  },
+  compute: (s) => (s.correct as number) / (s.total as number),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Registry and one-shot functions
+
+export const classificationMetrics: MetricEntry[] = [
+  {
+    name: 'accuracy',
+    spec: accuracySpec,
+    description: 'Accuracy (scikit-learn accuracy_score; multilabel: exact match)',
+    aliases: [
+      { name: 'accuracy_score', source: 'sklearn' },
+      { name: 'Accuracy', source: 'torchmetrics' },
+      { name: 'binary_accuracy', source: 'keras', defaults: { task: 'binary', threshold: 0.5 } },
+      { name: 'BinaryAccuracy', source: 'keras', defaults: { task: 'binary', threshold: 0.5 } },
+      { name: 'categorical_accuracy', source: 'keras', defaults: { task: 'multiclass' } },
+      { name: 'CategoricalAccuracy', source: 'keras', defaults: { task: 'multiclass' } },
+      { name: 'sparse_categorical_accuracy', source: 'keras', defaults: { task: 'multiclass' } },
+      { name: 'SparseCategoricalAccuracy', source: 'keras', defaults: { task: 'multiclass' } },
+    ],
+  },
+  {
+    name: 'topKAccuracy',
+    spec: topKAccuracySpec,
+    description: 'Top-k accuracy (scikit-learn top_k_accuracy_score)',
+    aliases: [
+      { name: 'top_k_accuracy_score', source: 'sklearn' },
+      { name: 'top_k_categorical_accuracy', source: 'keras', defaults: { topK: 5 } },
+      { name: 'TopKCategoricalAccuracy', source: 'keras', defaults: { topK: 5 } },
+      { name: 'sparse_top_k_categorical_accuracy', source: 'keras', defaults: { topK: 5 } },
+      { name: 'SparseTopKCategoricalAccuracy', source: 'keras', defaults: { topK: 5 } },
+    ],
+  },
+  {
+    name: 'precision',
+    spec: precisionSpec,
+    description: 'Precision tp / (tp + fp) (scikit-learn precision_score)',
+    aliases: [
+      { name: 'precision_score', source: 'sklearn' },
+      { name: 'Precision', source: 'torchmetrics' },
+    ],
+  },
+  {
+    name: 'recall',
+    spec: recallSpec,
+    description: 'Recall tp / (tp + fn) (scikit-learn recall_score)',
+    aliases: [
+      { name: 'recall_score', source: 'sklearn' },
+      { name: 'Recall', source: 'torchmetrics' },
+    ],
+  },
+  {
+    name: 'f1',
+    spec: f1Spec,
+    description: 'F1 score (scikit-learn f1_score)',
+    aliases: [
+      { name: 'f1_score', source: 'sklearn' },
+      { name: 'F1Score', source: 'torchmetrics' },
+    ],
+  },
+  {
+    name: 'fbeta',
+    spec: fbetaSpec,
+    description: 'F-beta score (scikit-learn fbeta_score)',
+    aliases: [
+      { name: 'fbeta_score', source: 'sklearn' },
+      { name: 'FBetaScore', source: 'torchmetrics' },
+    ],
+  },
+  {
+    name: 'confusionMatrix',
+    spec: confusionMatrixSpec,
+    description: 'Confusion matrix, optionally normalised (scikit-learn confusion_matrix)',
+    aliases: [
+      { name: 'confusion_matrix', source: 'sklearn' },
+      { name: 'ConfusionMatrix', source: 'torchmetrics' },
+    ],
+  },
+  {
+    name: 'matthewsCorrcoef',
+    spec: matthewsCorrcoefSpec,
+    description: 'Matthews correlation coefficient (scikit-learn matthews_corrcoef)',
+    aliases: [
+      { name: 'matthews_corrcoef', source: 'sklearn' },
+      { name: 'MatthewsCorrCoef', source: 'torchmetrics' },
+    ],
+  },
+  {
+    name: 'cohenKappa',
+    spec: cohenKappaSpec,
+    description: "Cohen's kappa, unweighted / linear / quadratic (scikit-learn cohen_kappa_score)",
+    aliases: [
+      { name: 'cohen_kappa_score', source: 'sklearn' },
+      { name: 'CohenKappa', source: 'torchmetrics' },
+    ],
+  },
+];
+
+/** One-shot {@link accuracySpec accuracy}: `accuracy(yTrue, yPred, options)`. */
+export const accuracy = oneShot(accuracySpec);
+/** One-shot {@link topKAccuracySpec top-k accuracy}. */
+export const topKAccuracy = oneShot(topKAccuracySpec);
+/** One-shot {@link precisionSpec precision}. */
+export const precision = oneShot(precisionSpec);
+/** One-shot {@link recallSpec recall}. */
+export const recall = oneShot(recallSpec);
+/** One-shot {@link f1Spec F1}. */
+export const f1 = oneShot(f1Spec);
+/** One-shot {@link fbetaSpec F-β}. */
+export const fbeta = oneShot(fbetaSpec);
+/** One-shot {@link confusionMatrixSpec confusion matrix} (`number[][]`). */
+export const confusionMatrix = oneShot(confusionMatrixSpec);
+/** One-shot {@link matthewsCorrcoefSpec Matthews correlation coefficient}. */
+export const matthewsCorrcoef = oneShot(matthewsCorrcoefSpec);
+/** One-shot {@link cohenKappaSpec Cohen's kappa}. */
+export const cohenKappa = oneShot(cohenKappaSpec);

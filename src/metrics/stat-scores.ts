@@ -1,0 +1,648 @@
+/**
+ * The shared machinery of the classification metrics: option resolution, input decoding
+ * (thresholds, argmax, one-hot targets, `ignoreIndex`), the "stat scores" state and the
+ * scikit-learn ratio / averaging rules. `classification.ts` builds every metric from these.
+ *
+ * ## State (all exact, all mergeable)
+ * Per class (binary: classes 0 and 1; multiclass: `C` classes; multilabel: `L` labels), weighted:
+ * - `tp[c]`  Σ w over elements with target c and prediction c (multilabel: target 1, prediction 1)
+ * - `predSum[c]`  Σ w over elements predicted c
+ * - `trueSum[c]`  Σ w over elements with target c
+ * - `present[c]`  unweighted count of appearances of c as target or prediction (binary /
+ *   multiclass): classes never seen are left out of `'macro'` averages, as scikit-learn's
+ *   `unique_labels(y_true, y_pred)` and torchmetrics do
+ * - `labelTotal[l]` (multilabel) Σ w over non-ignored elements of label l
+ * - `total` Σ w over counted samples (multilabel: samples; otherwise elements)
+ * - `cm[t·C + p]` (confusion matrix / weighted kappa only) Σ w per (target, prediction) pair
+ * - multilabel: `exact` (Σ w of exact-match samples) and the per-sample sums of the
+ *   `'samples'` average `sP, wP, sR, wR, sF, wF` (Σ w·value and Σ w over samples whose value is
+ *   defined).
+ * Everything is O(C) (O(C²) with `cm`), never O(N). Class-indexed arrays merge by element-wise
+ * addition; when the number of classes is inferred from the data they grow (zero-padded).
+ */
+import { LosskitError, describe, fmtShape } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { checkBooleanOption, checkNumberOption, checkOneOf, fmtIndex } from '../validate.js';
+import type { FieldSpec, MetricOptions, MetricState } from './core.js';
+
+export type ClsTask = 'binary' | 'multiclass' | 'multilabel';
+export type ClsAverage = 'binary' | 'micro' | 'macro' | 'weighted' | 'none' | 'samples';
+
+/** Options shared by every classification metric, resolved and JSON-safe. */
+export interface ClsConfig {
+  task: ClsTask;
+  /** Classes (2 for binary) or labels (multilabel); `null`: inferred from the data. */
+  numClasses: number | null;
+  threshold: number;
+  fromLogits: boolean;
+  ignoreIndex: number | null;
+}
+
+/** Largest class index + 1 that may be inferred without `numClasses`. */
+export const MAX_INFERRED_CLASSES = 1 << 16;
+export const MAX_INFERRED_CLASSES_CM = 4096;
+
+/** The option names every classification metric takes. */
+export const COMMON_OPTIONS = ['task', 'numClasses', 'numLabels', 'threshold', 'fromLogits', 'ignoreIndex'] as const;
+
+/** Resolves `task`, `numClasses` / `numLabels`, `threshold`, `fromLogits`, `ignoreIndex`. */
+export function commonConfig(options: MetricOptions, fn: string, tasks: readonly ClsTask[] = ['binary', 'multiclass', 'multilabel']): ClsConfig {
+  let task: ClsTask;
+  if (options.task !== undefined) task = checkOneOf(fn, 'task', options.task, tasks);
+  else if (options.numLabels !== undefined && tasks.includes('multilabel')) task = 'multilabel';
+  else if ((options.numClasses !== undefined && tasks.includes('multiclass')) || !tasks.includes('binary')) task = 'multiclass';
+  else task = 'binary';
+  let numClasses: number | null = null;
+  if (task === 'multilabel') {
+    if (options.numClasses !== undefined) {
+      throw new LosskitError('INVALID_OPTION', fn, `option 'numClasses' does not apply to task 'multilabel'; expected 'numLabels' (the number of label columns); received numClasses ${describe(options.numClasses)}`, 'numClasses');
+    }
+    if (options.numLabels !== undefined) numClasses = checkNumberOption(fn, 'numLabels', options.numLabels, { integer: true, min: 1 });
+  } else {
+    if (options.numLabels !== undefined) {
+      throw new LosskitError('INVALID_OPTION', fn, `option 'numLabels' only applies to task 'multilabel'; received numLabels ${describe(options.numLabels)} with task '${task}' (use 'numClasses')`, 'numLabels');
+    }
+    if (task === 'binary') {
+      if (options.numClasses !== undefined && options.numClasses !== 2) {
+        throw new LosskitError('INVALID_OPTION', fn, `option 'numClasses' must be 2 (or omitted) for task 'binary'; received ${describe(options.numClasses)}`, 'numClasses');
+      }
+      numClasses = 2;
+    } else if (options.numClasses !== undefined) numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 1 });
+  }
+  const threshold = options.threshold === undefined ? 0.5 : checkNumberOption(fn, 'threshold', options.threshold, { min: 0, max: 1 });
+  const fromLogits = options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
+  const ignoreIndex = options.ignoreIndex === undefined || options.ignoreIndex === null ? null : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
+  return { task, numClasses, threshold, fromLogits, ignoreIndex };
+}
+
+/**
+ * `zeroDivision`: the value of a 0/0 ratio. A number in [0, 1] (scikit-learn allows 0 and 1;
+ * its default `"warn"` behaves as 0), or `NaN` — undefined values are then left out of
+ * averages (scikit-learn ≥ 1.3 `zero_division=np.nan`). Stored JSON-safe (`'NaN'`); `null`
+ * (what JSON makes of NaN) is read as NaN so serialised options restore.
+ */
+export function zeroDivisionConfig(options: MetricOptions, fn: string): number | 'NaN' {
+  const v: unknown = options.zeroDivision;
+  if (v === undefined) return 0;
+  if (v === null || (typeof v === 'number' && Number.isNaN(v))) return 'NaN';
+  return checkNumberOption(fn, 'zeroDivision', v, { min: 0, max: 1 });
+}
+
+export const zdValue = (z: number | 'NaN'): number => (z === 'NaN' ? NaN : z);
+
+// ---------------------------------------------------------------------------------------------
+// State fields
+
+export interface StatFieldsConfig extends ClsConfig {
+  /** Keep the C×C confusion matrix. */
+  cm: boolean;
+  /** Multilabel: keep the per-sample sums of the 'samples' average (with this β). */
+  beta: number;
+}
+
+export function statFields(c: StatFieldsConfig): Record<string, FieldSpec> {
+  const C = c.numClasses ?? 0;
+  const f: Record<string, FieldSpec> = {
+    tp: { rule: 'custom', init: { zeros: C } },
+    predSum: { rule: 'custom', init: { zeros: C } },
+    trueSum: { rule: 'custom', init: { zeros: C } },
+    total: { rule: 'sum', init: 0 },
+  };
+  if (c.task === 'multilabel') {
+    f.labelTotal = { rule: 'custom', init: { zeros: C } };
+    for (const k of ['exact', 'sP', 'wP', 'sR', 'wR', 'sF', 'wF']) f[k] = { rule: 'sum', init: 0 };
+  } else f.present = { rule: 'custom', init: { zeros: C } };
+  if (c.cm) f.cm = { rule: 'custom', init: { zeros: C * C } };
+  return f;
+}
+
+const CLASS_FIELDS = ['tp', 'predSum', 'trueSum', 'present', 'labelTotal'] as const;
+
+function f64(state: MetricState, key: string): Float64Array {
+  const v = state[key];
+  if (!(v instanceof Float64Array)) throw new Error(`losskit internal: state field '${key}' is not a Float64Array`);
+  return v;
+}
+
+/** Number of classes the state currently holds. */
+export function stateClasses(state: MetricState): number {
+  return f64(state, 'tp').length;
+}
+
+/** Grows the class-indexed fields to `C` classes (zero-padded; the confusion matrix re-laid out). */
+export function growState(state: MetricState, C: number): void {
+  const old = stateClasses(state);
+  if (C <= old) return;
+  for (const k of CLASS_FIELDS) {
+    const v = state[k];
+    if (v instanceof Float64Array) {
+      const g = new Float64Array(C);
+      g.set(v);
+      state[k] = g;
+    }
+  }
+  const cm = state.cm;
+  if (cm instanceof Float64Array) {
+    const g = new Float64Array(C * C);
+    for (let i = 0; i < old; i++) for (let j = 0; j < old; j++) g[i * C + j] = cm[i * old + j];
+    state.cm = g;
+  }
+}
+
+/** `mergeCustom` of the stat-score state: element-wise sums, padding the smaller side. */
+export function mergeStatState(a: MetricState, b: MetricState, c: ClsConfig, fn: string): void {
+  const Ca = stateClasses(a);
+  const Cb = stateClasses(b);
+  if (c.task === 'multilabel' && Ca !== 0 && Cb !== 0 && Ca !== Cb) {
+    throw new LosskitError('INCOMPATIBLE_STATE', fn, `cannot merge: this metric has seen ${Ca} labels but 'other' has seen ${Cb}; expected the same number of labels`, 'other');
+  }
+  growState(a, Cb);
+  for (const k of CLASS_FIELDS) {
+    const av = a[k];
+    const bv = b[k];
+    if (av instanceof Float64Array && bv instanceof Float64Array) for (let i = 0; i < bv.length; i++) av[i] += bv[i];
+  }
+  const acm = a.cm;
+  const bcm = b.cm;
+  if (acm instanceof Float64Array && bcm instanceof Float64Array) {
+    const C = stateClasses(a);
+    for (let i = 0; i < Cb; i++) for (let j = 0; j < Cb; j++) acm[i * C + j] += bcm[i * Cb + j];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding: targets and predictions → class indices (binary / multiclass)
+
+let tgtBuf = new Int32Array(1024);
+let prdBuf = new Int32Array(1024);
+
+/** Reusable scratch buffers (module-level, so steady-state updates allocate nothing). */
+function scratch(n: number): void {
+  if (tgtBuf.length < n) {
+    let cap = tgtBuf.length;
+    while (cap < n) cap *= 2;
+    tgtBuf = new Int32Array(cap);
+    prdBuf = new Int32Array(cap);
+  }
+}
+
+/** Decoded batch: `tgt[k]` / `prd[k]` class indices (`tgt[k] = -1`: ignored), `per` positions per sample. */
+export interface Decoded {
+  tgt: Int32Array;
+  prd: Int32Array;
+  /** Number of positions (samples × per). */
+  n: number;
+  per: number;
+  /** Classes needed: max index seen + 1 (at least the score width). */
+  classes: number;
+}
+
+function emptyCheck(fn: string, yTrue: Tensor): void {
+  if (yTrue.data.length === 0) {
+    throw new LosskitError('EMPTY_INPUT', fn, `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`, 'yTrue');
+  }
+}
+
+function labelError(fn: string, arg: string, t: Tensor, k: number, expect: string): never {
+  const v = t.data[k];
+  const why = !Number.isInteger(v) ? 'not an integer' : 'out of range';
+  throw new LosskitError('INVALID_LABEL', fn, `'${arg}' must hold ${expect}; received ${describe(v)} at index ${fmtIndex(k, t.shape)} (${why})`, arg);
+}
+
+function labelExpect(c: ClsConfig, C: number | null): string {
+  const ig = c.ignoreIndex !== null ? ` or ignoreIndex ${c.ignoreIndex}` : '';
+  return C !== null ? `integer class indices in [0, ${C - 1}]${ig}` : `non-negative integer class indices below ${MAX_INFERRED_CLASSES} (set 'numClasses' for more)${ig}`;
+}
+
+/** Binary targets 0/1 and predictions `p > threshold` (or `logit > logit(threshold)`). */
+function decodeBinary(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig): Decoded {
+  const n = yTrue.data.length;
+  const sameShape = yTrue.shape.length === yPred.shape.length && yTrue.shape.every((d, i) => d === yPred.shape[i]);
+  const squeezed =
+    yTrue.data.length === yPred.data.length &&
+    yTrue.shape.length >= 1 &&
+    yPred.shape.length >= 1 &&
+    yTrue.shape[0] === yPred.shape[0] &&
+    Math.abs(yTrue.shape.length - yPred.shape.length) === 1 &&
+    (yTrue.shape.length > yPred.shape.length ? yTrue.shape[yTrue.shape.length - 1] : yPred.shape[yPred.shape.length - 1]) === 1;
+  if (!sameShape && !squeezed) {
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `task 'binary': 'yPred' has shape ${fmtShape(yPred.shape)} but 'yTrue' has shape ${fmtShape(yTrue.shape)}; expected the same shape (a trailing dimension of 1 on either side is allowed)`,
+      'yPred',
+    );
+  }
+  emptyCheck(fn, yTrue);
+  const N = yTrue.shape.length > 0 ? yTrue.shape[0] : 1;
+  scratch(n);
+  const tgt = tgtBuf;
+  const prd = prdBuf;
+  const t = yTrue.data;
+  const p = yPred.data;
+  const ig = c.ignoreIndex;
+  const cut = c.fromLogits ? Math.log(c.threshold) - Math.log1p(-c.threshold) : c.threshold;
+  for (let k = 0; k < n; k++) {
+    const tv = t[k];
+    if (tv === ig) tgt[k] = -1;
+    else if (tv === 0 || tv === 1) tgt[k] = tv;
+    else labelError(fn, 'yTrue', yTrue, k, `binary targets 0 or 1${ig !== null ? ` or ignoreIndex ${ig}` : ''}`);
+    const pv = p[k];
+    if (pv !== pv) throw new LosskitError('NON_FINITE', fn, `'yPred' must not contain NaN; received NaN at index ${fmtIndex(k, yPred.shape)}`, 'yPred');
+    if (!c.fromLogits && !(pv >= 0 && pv <= 1)) {
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        fn,
+        `'yPred' must hold probabilities in [0, 1] (or pass fromLogits: true for logits); received ${describe(pv)} at index ${fmtIndex(k, yPred.shape)}`,
+        'yPred',
+      );
+    }
+    prd[k] = pv > cut ? 1 : 0;
+  }
+  return { tgt, prd, n, per: n / N, classes: 2 };
+}
+
+/** Index of the largest of `w` values at `d[base + j·stride]`; ties → lowest index (numpy argmax). `-1` on NaN. */
+function argmaxStrided(d: ArrayLike<number>, base: number, w: number, stride: number): number {
+  let best = d[base];
+  if (best !== best) return -1;
+  let bi = 0;
+  for (let j = 1, k = base + stride; j < w; j++, k += stride) {
+    const v = d[k];
+    if (v > best) {
+      best = v;
+      bi = j;
+    } else if (v !== v) return -1;
+  }
+  return bi;
+}
+
+/**
+ * Multiclass shapes (N samples, C classes, optional extra positions `d…`):
+ * - `yTrue [N, d…]` labels, `yPred [N, C, d…]` scores (argmax over axis 1) — PyTorch layout;
+ * - `yTrue [N, 1]` labels, `yPred [N, C]` scores (Keras sparse layout);
+ * - `yTrue [N]`, `yPred [N]`: both labels (scikit-learn);
+ * - `yTrue [N, C, d…]`, `yPred [N, C, d…]`: one-hot / probability targets (argmax taken, Keras
+ *   `categorical_accuracy`) and scores.
+ */
+export function multiclassLayout(fn: string, yTrue: Tensor, yPred: Tensor): { mode: 'labels' | 'scores' | 'onehot'; N: number; width: number; rest: number } {
+  const ts = yTrue.shape;
+  const ps = yPred.shape;
+  const bad = (): never => {
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `task 'multiclass': 'yTrue' has shape ${fmtShape(ts)} and 'yPred' has shape ${fmtShape(ps)}; expected yTrue [N] with yPred [N] (labels) or [N, C] (scores), yTrue [N, d...] with yPred [N, C, d...], or one-hot yTrue of yPred's shape [N, C, ...]`,
+      'yPred',
+    );
+  };
+  if (ts.length === 1 && ps.length === 1) {
+    if (ts[0] !== ps[0]) bad();
+    return { mode: 'labels', N: ts[0], width: 0, rest: 1 };
+  }
+  if (ps.length >= 2 && ts.length === ps.length - 1 && ts[0] === ps[0] && ts.slice(1).every((d, i) => d === ps[i + 2])) {
+    return { mode: 'scores', N: ps[0], width: ps[1], rest: ps.slice(2).reduce((a, b) => a * b, 1) };
+  }
+  if (ps.length === 2 && ts.length === 2 && ts[0] === ps[0] && ts[1] === 1 && ps[1] !== 1) return { mode: 'scores', N: ps[0], width: ps[1], rest: 1 };
+  if (ps.length >= 2 && ts.length === ps.length && ts.every((d, i) => d === ps[i])) {
+    return { mode: 'onehot', N: ps[0], width: ps[1], rest: ps.slice(2).reduce((a, b) => a * b, 1) };
+  }
+  return bad();
+}
+
+function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig, maxInferred: number): Decoded {
+  const L = multiclassLayout(fn, yTrue, yPred);
+  emptyCheck(fn, yTrue);
+  const C = c.numClasses;
+  if (L.mode !== 'labels' && C !== null && L.width !== C) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' has ${L.width} class scores along axis 1 (shape ${fmtShape(yPred.shape)}) but numClasses is ${C}; expected ${C}`, 'yPred');
+  }
+  const n = L.N * L.rest;
+  scratch(n);
+  const tgt = tgtBuf;
+  const prd = prdBuf;
+  const t = yTrue.data;
+  const p = yPred.data;
+  const ig = c.ignoreIndex;
+  const limit = C ?? (L.mode === 'labels' ? maxInferred : L.width);
+  let maxSeen = L.mode === 'labels' ? 0 : L.width;
+  const nanErr = (arg: string, tt: Tensor): never => {
+    let k = 0;
+    while (!(tt.data[k] !== tt.data[k])) k++;
+    throw new LosskitError('NON_FINITE', fn, `'${arg}' must not contain NaN; received NaN at index ${fmtIndex(k, tt.shape)}`, arg);
+  };
+  if (L.mode === 'onehot') {
+    const W = L.width;
+    const R = L.rest;
+    for (let i = 0, k = 0; i < L.N; i++) {
+      const base = i * W * R;
+      for (let r = 0; r < R; r++, k++) {
+        const tk = argmaxStrided(t, base + r, W, R);
+        if (tk < 0) nanErr('yTrue', yTrue);
+        const pk = argmaxStrided(p, base + r, W, R);
+        if (pk < 0) nanErr('yPred', yPred);
+        tgt[k] = tk;
+        prd[k] = pk;
+      }
+    }
+    return { tgt, prd, n, per: R, classes: W };
+  }
+  for (let k = 0; k < n; k++) {
+    const tv = t[k];
+    if (tv === ig) tgt[k] = -1;
+    else if (Number.isInteger(tv) && tv >= 0 && tv < limit) {
+      tgt[k] = tv;
+      if (tv >= maxSeen) maxSeen = tv + 1;
+    } else labelError(fn, 'yTrue', yTrue, k, L.mode === 'scores' && C === null ? `integer class indices in [0, ${limit - 1}] (yPred has ${limit} class scores)${ig !== null ? ` or ignoreIndex ${ig}` : ''}` : labelExpect(c, C));
+  }
+  if (L.mode === 'labels') {
+    for (let k = 0; k < n; k++) {
+      const pv = p[k];
+      if (Number.isInteger(pv) && pv >= 0 && pv < limit) {
+        prd[k] = pv;
+        if (pv >= maxSeen) maxSeen = pv + 1;
+      } else labelError(fn, 'yPred', yPred, k, `predicted ${labelExpect({ ...c, ignoreIndex: null }, C)} (or class scores of shape [N, C])`);
+    }
+  } else {
+    const W = L.width;
+    const R = L.rest;
+    if (R === 1) {
+      // Fast path: contiguous rows of W scores. `v > best` skips NaN silently, so the running
+      // sum `s` (NaN iff some value is NaN, or +Inf meets -Inf) flags rows to re-check exactly.
+      let s = 0;
+      for (let i = 0, base = 0; i < L.N; i++, base += W) {
+        let best = p[base];
+        let bi = 0;
+        s += best;
+        for (let j = 1; j < W; j++) {
+          const v = p[base + j];
+          s += v;
+          if (v > best) {
+            best = v;
+            bi = j;
+          }
+        }
+        prd[i] = bi;
+      }
+      if (s !== s) {
+        for (let k = 0; k < L.N * W; k++) if (p[k] !== p[k]) nanErr('yPred', yPred);
+      }
+    } else {
+      for (let i = 0, k = 0; i < L.N; i++) {
+        const base = i * W * R;
+        for (let r = 0; r < R; r++, k++) {
+          const pk = argmaxStrided(p, base + r, W, R);
+          if (pk < 0) nanErr('yPred', yPred);
+          prd[k] = pk;
+        }
+      }
+    }
+  }
+  return { tgt, prd, n, per: L.rest, classes: C ?? maxSeen };
+}
+
+/** Decodes a binary or multiclass batch into class indices (validating first; the state is untouched on error). */
+export function decodeClasses(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig, maxInferred = MAX_INFERRED_CLASSES): Decoded {
+  return c.task === 'binary' ? decodeBinary(fn, yTrue, yPred, c) : decodeMulticlass(fn, yTrue, yPred, c, maxInferred);
+}
+
+/** Adds a decoded batch to the stat-score state. */
+export function accumulateClasses(state: MetricState, d: Decoded, w: Float64Array | null): void {
+  growState(state, d.classes);
+  const C = stateClasses(state);
+  const tp = f64(state, 'tp');
+  const ps = f64(state, 'predSum');
+  const ts = f64(state, 'trueSum');
+  const pr = f64(state, 'present');
+  const cmv = state.cm;
+  const cm = cmv instanceof Float64Array ? cmv : null;
+  const { tgt, prd, per } = d;
+  const N = d.n / per;
+  let total = 0;
+  for (let i = 0, k = 0; i < N; i++) {
+    const wi = w === null ? 1 : w[i];
+    for (let r = 0; r < per; r++, k++) {
+      const t = tgt[k];
+      if (t < 0) continue;
+      const p = prd[k];
+      total += wi;
+      ts[t] += wi;
+      ps[p] += wi;
+      pr[t] += 1;
+      pr[p] += 1;
+      if (t === p) tp[t] += wi;
+      if (cm !== null) cm[t * C + p] += wi;
+    }
+  }
+  state.total = (state.total as number) + total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multilabel
+
+/** Validates a multilabel batch (`[N, L]` 0/1 targets, probabilities or logits) and returns L. */
+export function checkMultilabel(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig, state: MetricState): number {
+  const ts = yTrue.shape;
+  const ps = yPred.shape;
+  if (ps.length !== 2 || ts.length !== 2 || ts[0] !== ps[0] || ts[1] !== ps[1]) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `task 'multilabel': 'yTrue' has shape ${fmtShape(ts)} and 'yPred' has shape ${fmtShape(ps)}; expected both [N, L] (one column per label)`, 'yPred');
+  }
+  emptyCheck(fn, yTrue);
+  const L = ps[1];
+  const expectL = c.numClasses ?? (stateClasses(state) || L);
+  if (L !== expectL) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' has ${L} labels per sample but ${c.numClasses !== null ? `numLabels is ${c.numClasses}` : `earlier batches had ${expectL}`}; expected [N, ${expectL}]`, 'yPred');
+  }
+  const t = yTrue.data;
+  const p = yPred.data;
+  const ig = c.ignoreIndex;
+  for (let k = 0; k < t.length; k++) {
+    const tv = t[k];
+    if (tv !== 0 && tv !== 1 && tv !== ig) labelError(fn, 'yTrue', yTrue, k, `multilabel targets 0 or 1${ig !== null ? ` or ignoreIndex ${ig}` : ''}`);
+    const pv = p[k];
+    if (pv !== pv) throw new LosskitError('NON_FINITE', fn, `'yPred' must not contain NaN; received NaN at index ${fmtIndex(k, yPred.shape)}`, 'yPred');
+    if (!c.fromLogits && !(pv >= 0 && pv <= 1)) {
+      throw new LosskitError('OUT_OF_RANGE', fn, `'yPred' must hold probabilities in [0, 1] (or pass fromLogits: true for logits); received ${describe(pv)} at index ${fmtIndex(k, yPred.shape)}`, 'yPred');
+    }
+  }
+  return L;
+}
+
+/**
+ * Adds a multilabel batch: per-label tp / predSum / trueSum / labelTotal, exact matches, and the
+ * per-sample precision / recall / F-β sums of the `'samples'` average (a sample with weight 0
+ * is skipped: scikit-learn weights it by 0).
+ */
+export function accumulateMultilabel(state: MetricState, yTrue: Tensor, yPred: Tensor, w: Float64Array | null, c: ClsConfig, beta: number, zd: number): void {
+  const L = yPred.shape[1];
+  const N = yPred.shape[0];
+  growState(state, L);
+  const tp = f64(state, 'tp');
+  const ps = f64(state, 'predSum');
+  const ts = f64(state, 'trueSum');
+  const lt = f64(state, 'labelTotal');
+  const t = yTrue.data;
+  const p = yPred.data;
+  const ig = c.ignoreIndex;
+  const cut = c.fromLogits ? Math.log(c.threshold) - Math.log1p(-c.threshold) : c.threshold;
+  const b2 = beta * beta;
+  let total = 0;
+  let exact = 0;
+  let sP = 0, wP = 0, sR = 0, wR = 0, sF = 0, wF = 0;
+  for (let i = 0, k = 0; i < N; i++) {
+    const wi = w === null ? 1 : w[i];
+    let rtp = 0;
+    let rpred = 0;
+    let rtrue = 0;
+    let match = true;
+    for (let j = 0; j < L; j++, k++) {
+      const tv = t[k];
+      if (tv === ig) continue;
+      const pj = p[k] > cut ? 1 : 0;
+      lt[j] += wi;
+      if (pj === 1) {
+        ps[j] += wi;
+        rpred++;
+      }
+      if (tv === 1) {
+        ts[j] += wi;
+        rtrue++;
+        if (pj === 1) {
+          tp[j] += wi;
+          rtp++;
+        }
+      }
+      if (pj !== tv) match = false;
+    }
+    total += wi;
+    if (match) exact += wi;
+    if (wi > 0) {
+      const P = rpred === 0 ? zd : rtp / rpred;
+      const R = rtrue === 0 ? zd : rtp / rtrue;
+      const F = fbetaFromCounts(rtp, rpred, rtrue, b2, zd);
+      if (P === P) {
+        sP += wi * P;
+        wP += wi;
+      }
+      if (R === R) {
+        sR += wi * R;
+        wR += wi;
+      }
+      if (F === F) {
+        sF += wi * F;
+        wF += wi;
+      }
+    }
+  }
+  const add = (k: string, v: number): void => {
+    state[k] = (state[k] as number) + v;
+  };
+  add('total', total);
+  add('exact', exact);
+  add('sP', sP);
+  add('wP', wP);
+  add('sR', sR);
+  add('wR', wR);
+  add('sF', sF);
+  add('wF', wF);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ratios and averages (scikit-learn precision_recall_fscore_support)
+
+/** `num / den`, or `zd` when `den` is 0 (scikit-learn `_prf_divide`). */
+export function ratio(num: number, den: number, zd: number): number {
+  return den === 0 ? zd : num / den;
+}
+
+/**
+ * F-β from weighted counts, as scikit-learn 1.2: P and R with `zd` for 0/0, then
+ * (1+β²)·P·R / (β²·P + R) with a zero denominator giving 0. Equivalently (and how `NaN`
+ * behaves, scikit-learn ≥ 1.3): `zd` when tp = fp = fn = 0; 0 when only one of P, R is 0/0.
+ */
+export function fbetaFromCounts(tp: number, pred: number, tru: number, b2: number, zd: number): number {
+  if (pred === 0 && tru === 0) return zd;
+  if (pred === 0 || tru === 0) return 0;
+  const P = tp / pred;
+  const R = tp / tru;
+  const den = b2 * P + R;
+  return den === 0 ? 0 : ((1 + b2) * P * R) / den;
+}
+
+export type Which = 'precision' | 'recall' | 'fbeta';
+
+/** Per-class precision, recall or F-β. */
+export function perClass(which: Which, tp: Float64Array, ps: Float64Array, ts: Float64Array, b2: number, zd: number): Float64Array {
+  const out = new Float64Array(tp.length);
+  for (let c = 0; c < tp.length; c++) {
+    out[c] = which === 'precision' ? ratio(tp[c], ps[c], zd) : which === 'recall' ? ratio(tp[c], ts[c], zd) : fbetaFromCounts(tp[c], ps[c], ts[c], b2, zd);
+  }
+  return out;
+}
+
+/**
+ * Mean of `values` over the included classes (`include[c] > 0`, or all when `null`), with
+ * optional weights; NaN values are left out (scikit-learn ≥ 1.3 `_nanaverage`). No values:
+ * `zd`.
+ */
+export function averageValues(values: Float64Array, include: Float64Array | null, weights: Float64Array | null, zd: number): number {
+  let s = 0;
+  let sw = 0;
+  for (let c = 0; c < values.length; c++) {
+    if (include !== null && !(include[c] > 0)) continue;
+    const v = values[c];
+    if (v !== v) continue;
+    const wc = weights === null ? 1 : weights[c];
+    s += wc * v;
+    sw += wc;
+  }
+  return sw === 0 ? zd : s / sw;
+}
+
+function sum(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+
+/**
+ * Precision / recall / F-β under an `average` (scikit-learn `precision_recall_fscore_support`):
+ * - `'binary'`: the positive class (1);
+ * - `'micro'`: from the class-summed counts;
+ * - `'macro'`: unweighted mean over classes (binary / multiclass: the classes that occurred
+ *   as a target or a prediction, like scikit-learn's default labels; multilabel: every label);
+ * - `'weighted'`: mean weighted by support (Σ w of targets); support 0 gives scikit-learn's
+ *   special case (`zd` if nothing was predicted either, else 0 for precision and F);
+ * - `'samples'` (multilabel): the weighted mean of the per-sample values;
+ * - `'none'`: one value per class.
+ */
+export function prfAverage(which: Which, state: MetricState, c: ClsConfig, average: ClsAverage, beta: number, zd: number): number | number[] {
+  const tp = f64(state, 'tp');
+  const ps = f64(state, 'predSum');
+  const ts = f64(state, 'trueSum');
+  const b2 = beta * beta;
+  if (average === 'samples') {
+    const [s, w] = which === 'precision' ? ['sP', 'wP'] : which === 'recall' ? ['sR', 'wR'] : ['sF', 'wF'];
+    return ratio(state[s] as number, state[w] as number, zd);
+  }
+  if (average === 'micro') {
+    const T = sum(tp);
+    const P = sum(ps);
+    const R = sum(ts);
+    return which === 'precision' ? ratio(T, P, zd) : which === 'recall' ? ratio(T, R, zd) : fbetaFromCounts(T, P, R, b2, zd);
+  }
+  if (average === 'binary') {
+    if (tp.length < 2) return which === 'fbeta' ? zd : zd;
+    return which === 'precision' ? ratio(tp[1], ps[1], zd) : which === 'recall' ? ratio(tp[1], ts[1], zd) : fbetaFromCounts(tp[1], ps[1], ts[1], b2, zd);
+  }
+  const values = perClass(which, tp, ps, ts, b2, zd);
+  if (average === 'none') return Array.from(values);
+  const include = c.task === 'multilabel' ? null : f64(state, 'present');
+  if (average === 'macro') return averageValues(values, include, null, zd);
+  // weighted
+  if (sum(ts) === 0) {
+    if (which === 'recall') return zd;
+    return sum(ps) === 0 ? zd : 0;
+  }
+  return averageValues(values, include, ts, zd);
+}
