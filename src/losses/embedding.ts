@@ -1,4 +1,547 @@
-/** embedding losses (to be filled in; see the loss catalogue issues). */
+/**
+ * Embedding losses on rows of `[N, D]` vectors: `cosineEmbedding`, `tripletMargin`,
+ * `tripletMarginWithDistance`.
+ *
+ * One loss per row (PyTorch's `reduction='none'` shape `[N]`, or `[]` for single `[D]`
+ * vectors), computed with its gradients w.r.t. every input in one fused row kernel; the shared
+ * reducer applies `sampleWeight` and the reduction (see `reduce.ts`). Gradients w.r.t. the
+ * inputs other than `yPred` come back in `extraGrads` (`input2`, `positive`, `negative`).
+ */
+import { LosskitError, describe, fmtShape } from '../errors.js';
+import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
+import type { FloatArray, Shape, Tensor, TensorInput } from '../tensor.js';
+import { shapesEqual, sizeOf, tensor } from '../tensor.js';
+import { checkBooleanOption, checkNonEmpty, checkNumberOption, checkSameShape, explainNonFinite } from '../validate.js';
+import type { LossFunction, LossOptions } from './core.js';
+import { gradBuffer, makeLoss } from './core.js';
 import type { LossEntry } from './registry-types.js';
+import { checkPlusMinusOne } from './ranking.js';
 
-export const embeddingLosses: LossEntry[] = [];
+/**
+ * A distance between two rows for {@link tripletMarginWithDistance}: returns `d(a, b)` and,
+ * when `gradA` / `gradB` are given (length `a.length`, zero-filled), writes `∂d/∂a` and `∂d/∂b`
+ * into them. `a` and `b` are views of the inputs: do not modify them.
+ */
+export type DistanceFunction = (a: FloatArray, b: FloatArray, gradA: Float64Array | null, gradB: Float64Array | null) => number;
+
+/** `yPred` (and its partners) as rows `[N, D]` / `[D]`; loss shape `shape[:-1]`. */
+function rowsOf(fn: string, t: Tensor, arg: string): { rows: number; D: number; lossShape: Shape } {
+  if (t.shape.length !== 1 && t.shape.length !== 2) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' must be a batch of vectors [N, D] or one vector [D]; received shape ${fmtShape(t.shape)}`, arg);
+  }
+  checkNonEmpty(fn, arg, t);
+  const lossShape = t.shape.slice(0, -1);
+  return { rows: sizeOf(lossShape), D: t.shape[t.shape.length - 1], lossShape };
+}
+
+function requiredInput(fn: string, options: LossOptions, name: 'input2' | 'positive' | 'negative', like: Tensor): Tensor {
+  const v = options[name];
+  if (v === undefined) {
+    throw new LosskitError('INVALID_OPTION', fn, `option '${name}' (a tensor of shape ${fmtShape(like.shape)}, like 'yPred') is required; received undefined`, name);
+  }
+  const t = tensor(v, undefined, fn, name);
+  checkSameShape(fn, t, name, like, 'yPred');
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// cosineEmbedding
+
+/** PyTorch's guard added to each squared norm (`EPSILON` in ATen's `Loss.cpp`). */
+const COSINE_EMBEDDING_EPS = 1e-12;
+
+/**
+ * Row kernel of the cosine embedding loss. `cos = a·b / sqrt((|a|² + 1e-12)(|b|² + 1e-12))`;
+ * `l = 1 − cos` (y = 1) or `max(0, cos − margin)` (y = −1). Returns `Σ sᵣ·lᵣ`.
+ */
+export function cosineEmbeddingKernel(
+  rows: number,
+  D: number,
+  y: FloatArray,
+  a: FloatArray,
+  b: FloatArray,
+  margin: number,
+  w: Float64Array | null,
+  scale: number,
+  out: Float64Array | null,
+  ga: Float64Array | null,
+  gb: Float64Array | null,
+): number {
+  let total = 0;
+  for (let r = 0, o = 0; r < rows; r++, o += D) {
+    let s = 0;
+    let A = 0;
+    let B = 0;
+    for (let k = o, e = o + D; k < e; k++) {
+      const ak = a[k];
+      const bk = b[k];
+      s += ak * bk;
+      A += ak * ak;
+      B += bk * bk;
+    }
+    A += COSINE_EMBEDDING_EPS;
+    B += COSINE_EMBEDDING_EPS;
+    const den = Math.sqrt(A * B);
+    const cos = s / den;
+    const wr = w === null ? 1 : w[r];
+    let l: number;
+    let dcos: number;
+    if (y[r] === 1) {
+      l = 1 - cos;
+      dcos = -1;
+    } else {
+      const z = cos - margin;
+      l = z < 0 ? 0 : z;
+      dcos = z >= 0 ? 1 : 0; // clamp_min passes the gradient at z == 0
+    }
+    total += wr * l;
+    if (out !== null) out[r] = wr * l;
+    if (ga !== null && gb !== null) {
+      const g = scale * wr * dcos;
+      // ∂cos/∂a = b/den − cos·a/A,  ∂cos/∂b = a/den − cos·b/B
+      const gd = g / den;
+      const gA = (g * cos) / A;
+      const gB = (g * cos) / B;
+      for (let k = o, e = o + D; k < e; k++) {
+        ga[k] = gd * b[k] - gA * a[k];
+        gb[k] = gd * a[k] - gB * b[k];
+      }
+    }
+  }
+  return total;
+}
+
+/**
+ * Cosine embedding loss: pull pairs together (`y = 1`) or push their cosine below `margin`
+ * (`y = −1`).
+ *
+ * `cos = x1·x2 / sqrt((‖x1‖² + ε)(‖x2‖² + ε))` with PyTorch's `ε = 1e-12` guard on each squared
+ * norm (so zero vectors give `cos = 0`, never NaN); `l = 1 − cos` if `y = 1`,
+ * `max(0, cos − margin)` if `y = −1`.
+ *
+ * - Arguments: `yTrue` = `y` (±1, checked) of shape `[N]` (or `[]`), `yPred` = `x1` `[N, D]`
+ *   (or `[D]`), option `input2` = `x2` of `yPred`'s shape.
+ * - Options: `margin` (default 0), `reduction` (default `'mean'`, see `reduce.ts`), `sampleWeight`.
+ *   `'none'` returns `[N]`.
+ * - Gradients: `grad` w.r.t. `x1`, `extraGrads.input2` w.r.t. `x2`.
+ * - Equivalents: PyTorch `F.cosine_embedding_loss(x1, x2, y)` / `nn.CosineEmbeddingLoss`.
+ *
+ * @example cosineEmbedding([1, -1], [[1, 0], [1, 0]], { input2: [[1, 1], [0, 1]] }) // ≈ (1 − 0.7071 + 0) / 2
+ */
+export const cosineEmbedding: LossFunction = makeLoss(
+  'cosineEmbedding',
+  ['reduction', 'sampleWeight', 'input2', 'margin'],
+  (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
+    const fn = 'cosineEmbedding';
+    const reduction = resolveReduction(fn, options.reduction);
+    const margin = options.margin === undefined ? 0 : checkNumberOption(fn, 'margin', options.margin);
+    if (yTrueIn === null || yTrueIn === undefined) {
+      throw new LosskitError('INVALID_INPUT', fn, `'yTrue' (the ±1 targets) is required; received ${describe(yTrueIn)}`, 'yTrue');
+    }
+    const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
+    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
+    const { rows, D, lossShape } = rowsOf(fn, yPred, 'yPred');
+    const input2 = requiredInput(fn, options, 'input2', yPred);
+    if (!shapesEqual(yTrue.shape, lossShape)) {
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected one target per vector, shape ${fmtShape(lossShape)}`,
+        'yTrue',
+      );
+    }
+    checkPlusMinusOne(fn, 'yTrue', yTrue.data, yTrue.shape);
+    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
+    const ga = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
+    const gb = wantGrad ? new Float64Array(yPred.data.length) : null;
+    const out = reduction === 'none' ? new Float64Array(rows) : null;
+    const sum = cosineEmbeddingKernel(rows, D, yTrue.data, yPred.data, input2.data, margin, plan.weights, plan.gradScale, out, ga, gb);
+    explainNonFinite(fn, sum, [['yPred', yPred], ['input2', input2]]);
+    return {
+      value: finishReduction(plan, sum, out),
+      grad: ga === null ? null : { data: ga, shape: yPred.shape },
+      extraGrads: gb === null ? undefined : { input2: { data: gb, shape: yPred.shape } },
+    };
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// tripletMargin
+
+/** `‖x1[o..o+D) − x2[o..o+D) + eps‖_p` (PyTorch's `pairwise_distance`). */
+function pnormDiff(x1: FloatArray, x2: FloatArray, o: number, D: number, p: number, eps: number): number {
+  let s = 0;
+  if (p === 2) {
+    for (let k = o, e = o + D; k < e; k++) {
+      const u = x1[k] - x2[k] + eps;
+      s += u * u;
+    }
+    return Math.sqrt(s);
+  }
+  if (p === 1) {
+    for (let k = o, e = o + D; k < e; k++) s += Math.abs(x1[k] - x2[k] + eps);
+    return s;
+  }
+  for (let k = o, e = o + D; k < e; k++) s += Math.abs(x1[k] - x2[k] + eps) ** p;
+  return s ** (1 / p);
+}
+
+/**
+ * Adds `g·∂d/∂x1` to `gx1` and `−g·∂d/∂x1` (= `g·∂d/∂x2`) to `gx2`, for `d = ‖x1 − x2 + eps‖_p`:
+ * `∂d/∂x1_k = sign(u_k)·|u_k|^(p−1) / d^(p−1)` (0 when `d = 0`, as PyTorch's norm backward).
+ */
+function addPnormGrad(
+  x1: FloatArray,
+  x2: FloatArray,
+  o: number,
+  D: number,
+  p: number,
+  eps: number,
+  d: number,
+  g: number,
+  gx1: Float64Array,
+  gx2: Float64Array,
+): void {
+  if (d === 0 || g === 0) return;
+  if (p === 2) {
+    const f = g / d;
+    for (let k = o, e = o + D; k < e; k++) {
+      const v = f * (x1[k] - x2[k] + eps);
+      gx1[k] += v;
+      gx2[k] -= v;
+    }
+  } else if (p === 1) {
+    for (let k = o, e = o + D; k < e; k++) {
+      const u = x1[k] - x2[k] + eps;
+      const v = u > 0 ? g : u < 0 ? -g : 0;
+      gx1[k] += v;
+      gx2[k] -= v;
+    }
+  } else {
+    const f = g / d ** (p - 1);
+    for (let k = o, e = o + D; k < e; k++) {
+      const u = x1[k] - x2[k] + eps;
+      const v = u === 0 ? 0 : f * Math.sign(u) * Math.abs(u) ** (p - 1);
+      gx1[k] += v;
+      gx2[k] -= v;
+    }
+  }
+}
+
+/**
+ * Row kernel of the triplet margin loss: `l = max(0, margin + d(a, p) − d(a, n))` with
+ * `d(x, y) = ‖x − y + eps‖_p`, and with `swap`, `d(a, n)` replaced by `min(d(a, n), d(p, n))`
+ * (a tie splits the gradient in halves, as `torch.min`). Gradient buffers are zero-filled first.
+ */
+export function tripletMarginKernel(
+  rows: number,
+  D: number,
+  a: FloatArray,
+  pos: FloatArray,
+  neg: FloatArray,
+  margin: number,
+  p: number,
+  eps: number,
+  swap: boolean,
+  w: Float64Array | null,
+  scale: number,
+  out: Float64Array | null,
+  ga: Float64Array | null,
+  gp: Float64Array | null,
+  gn: Float64Array | null,
+): number {
+  let total = 0;
+  const wantGrad = ga !== null && gp !== null && gn !== null;
+  if (wantGrad) {
+    ga.fill(0);
+    gp.fill(0);
+    gn.fill(0);
+  }
+  for (let r = 0, o = 0; r < rows; r++, o += D) {
+    const dp = pnormDiff(a, pos, o, D, p, eps);
+    const dan = pnormDiff(a, neg, o, D, p, eps);
+    let dn = dan;
+    let wAn = 1; // share of the d(a, n) branch in min(d(a,n), d(p,n))
+    let ds = 0;
+    if (swap) {
+      ds = pnormDiff(pos, neg, o, D, p, eps);
+      if (ds < dan) {
+        dn = ds;
+        wAn = 0;
+      } else if (ds === dan) wAn = 0.5;
+    }
+    const z = margin + dp - dn;
+    const l = z < 0 ? 0 : z;
+    const wr = w === null ? 1 : w[r];
+    total += wr * l;
+    if (out !== null) out[r] = wr * l;
+    if (wantGrad && z >= 0) {
+      const g = scale * wr;
+      addPnormGrad(a, pos, o, D, p, eps, dp, g, ga, gp);
+      if (wAn > 0) addPnormGrad(a, neg, o, D, p, eps, dan, -g * wAn, ga, gn);
+      if (wAn < 1) addPnormGrad(pos, neg, o, D, p, eps, ds, -g * (1 - wAn), gp, gn);
+    }
+  }
+  return total;
+}
+
+interface TripletInputs {
+  anchor: Tensor;
+  positive: Tensor;
+  negative: Tensor;
+  rows: number;
+  D: number;
+  lossShape: Shape;
+}
+
+function tripletInputs(fn: string, yPredIn: TensorInput, options: LossOptions): TripletInputs {
+  const anchor = tensor(yPredIn, undefined, fn, 'yPred');
+  const { rows, D, lossShape } = rowsOf(fn, anchor, 'yPred');
+  const positive = requiredInput(fn, options, 'positive', anchor);
+  const negative = requiredInput(fn, options, 'negative', anchor);
+  return { anchor, positive, negative, rows, D, lossShape };
+}
+
+/**
+ * Triplet margin loss: the anchor should be closer to the positive than to the negative by at
+ * least `margin`.
+ *
+ * `l = max(0, margin + d(a, p) − d(a, n))`, `d(x, y) = ‖x − y + eps‖_p` (PyTorch's
+ * `pairwise_distance`: `eps` is added to the difference). With `swap` (Balntas et al. 2016),
+ * `d(a, n)` becomes `min(d(a, n), d(p, n))`. The gradient passes where `z >= 0` (PyTorch's
+ * `clamp_min`).
+ *
+ * - Arguments: `yTrue` is ignored (pass `null`); `yPred` = anchor `[N, D]` (or `[D]`); options
+ *   `positive`, `negative` of the same shape.
+ * - Options: `margin` (default 1), `p` (norm degree > 0, default 2), `eps` (default 1e-6),
+ *   `swap` (default false), `reduction` (default `'mean'`, see `reduce.ts`), `sampleWeight`.
+ *   `'none'` returns `[N]`.
+ * - Gradients: `grad` w.r.t. the anchor, `extraGrads.positive`, `extraGrads.negative`.
+ * - Equivalents: PyTorch `F.triplet_margin_loss(anchor, positive, negative)` /
+ *   `nn.TripletMarginLoss`.
+ *
+ * @example tripletMargin(null, [[0, 0]], { positive: [[3, 4]], negative: [[1, 0]], eps: 0 }) // 1 + 5 − 1 = 5
+ */
+export const tripletMargin: LossFunction = makeLoss(
+  'tripletMargin',
+  ['reduction', 'sampleWeight', 'positive', 'negative', 'margin', 'p', 'eps', 'swap'],
+  (_yTrue, yPredIn, options: LossOptions, wantGrad) => {
+    const fn = 'tripletMargin';
+    const reduction = resolveReduction(fn, options.reduction);
+    const margin = options.margin === undefined ? 1 : checkNumberOption(fn, 'margin', options.margin);
+    const p = options.p === undefined ? 2 : checkNumberOption(fn, 'p', options.p, { gt: 0 });
+    const eps = options.eps === undefined ? 1e-6 : checkNumberOption(fn, 'eps', options.eps);
+    const swap = options.swap === undefined ? false : checkBooleanOption(fn, 'swap', options.swap);
+    const { anchor, positive, negative, rows, D, lossShape } = tripletInputs(fn, yPredIn, options);
+    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
+    const n = anchor.data.length;
+    const ga = wantGrad ? gradBuffer(fn, n, options.gradOut) : null;
+    const gp = wantGrad ? new Float64Array(n) : null;
+    const gn = wantGrad ? new Float64Array(n) : null;
+    const out = reduction === 'none' ? new Float64Array(rows) : null;
+    const sum = tripletMarginKernel(rows, D, anchor.data, positive.data, negative.data, margin, p, eps, swap, plan.weights, plan.gradScale, out, ga, gp, gn);
+    explainNonFinite(fn, sum, [['yPred', anchor], ['positive', positive], ['negative', negative]]);
+    return {
+      value: finishReduction(plan, sum, out),
+      grad: ga === null ? null : { data: ga, shape: anchor.shape },
+      extraGrads: gp === null || gn === null ? undefined : { positive: { data: gp, shape: anchor.shape }, negative: { data: gn, shape: anchor.shape } },
+    };
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// tripletMarginWithDistance
+
+/**
+ * PyTorch's `pairwise_distance(a, b, p, eps)` = `‖a − b + eps‖_p` as a {@link DistanceFunction}.
+ *
+ * @example pairwiseDistanceFunction(2, 0)(Float64Array.of(0, 0), Float64Array.of(3, 4), null, null) // 5
+ */
+export function pairwiseDistanceFunction(p = 2, eps = 1e-6): DistanceFunction {
+  return (a, b, gradA, gradB) => {
+    const D = a.length;
+    const d = pnormDiff(a, b, 0, D, p, eps);
+    if (gradA !== null && gradB !== null) addPnormGrad(a, b, 0, D, p, eps, d, 1, gradA, gradB);
+    return d;
+  };
+}
+
+/**
+ * `1 − cosine_similarity(a, b)` with PyTorch's `F.cosine_similarity` guard (1.13): each norm is
+ * clamped below at `eps` (default 1e-8), `cos = a·b / (max(‖a‖, eps)·max(‖b‖, eps))`.
+ *
+ * @example cosineDistanceFunction()(Float64Array.of(1, 0), Float64Array.of(0, 1), null, null) // 1
+ */
+export function cosineDistanceFunction(eps = 1e-8): DistanceFunction {
+  return (a, b, gradA, gradB) => {
+    const D = a.length;
+    let s = 0;
+    let A = 0;
+    let B = 0;
+    for (let k = 0; k < D; k++) {
+      s += a[k] * b[k];
+      A += a[k] * a[k];
+      B += b[k] * b[k];
+    }
+    const na = Math.sqrt(A);
+    const nb = Math.sqrt(B);
+    const ca = na > eps ? na : eps;
+    const cb = nb > eps ? nb : eps;
+    const cos = s / (ca * cb);
+    if (gradA !== null && gradB !== null) {
+      // d(1 − cos): −b/(ca·cb) + cos·a/na² where the norm is not clamped (a clamped norm is constant).
+      const f = 1 / (ca * cb);
+      const fa = na > eps ? cos / (na * na) : 0;
+      const fb = nb > eps ? cos / (nb * nb) : 0;
+      for (let k = 0; k < D; k++) {
+        gradA[k] += fa * a[k] - f * b[k];
+        gradB[k] += fb * b[k] - f * a[k];
+      }
+    }
+    return 1 - cos;
+  };
+}
+
+function resolveDistance(fn: string, options: LossOptions): DistanceFunction {
+  const df = options.distanceFunction === undefined ? 'pairwise' : options.distanceFunction;
+  if (typeof df === 'function') {
+    for (const k of ['p', 'eps'] as const) {
+      if (options[k] !== undefined) {
+        throw new LosskitError('INVALID_OPTION', fn, `option '${k}' only applies to distanceFunction 'pairwise'; received ${k} = ${describe(options[k])} with a custom distance function`, k);
+      }
+    }
+    return df;
+  }
+  if (df === 'pairwise') {
+    const p = options.p === undefined ? 2 : checkNumberOption(fn, 'p', options.p, { gt: 0 });
+    const eps = options.eps === undefined ? 1e-6 : checkNumberOption(fn, 'eps', options.eps);
+    return pairwiseDistanceFunction(p, eps);
+  }
+  if (df === 'cosine') {
+    const eps = options.eps === undefined ? 1e-8 : checkNumberOption(fn, 'eps', options.eps, { gt: 0 });
+    if (options.p !== undefined) {
+      throw new LosskitError('INVALID_OPTION', fn, `option 'p' only applies to distanceFunction 'pairwise'; received p = ${describe(options.p)} with 'cosine'`, 'p');
+    }
+    return cosineDistanceFunction(eps);
+  }
+  throw new LosskitError(
+    'INVALID_OPTION',
+    fn,
+    `option 'distanceFunction' must be 'pairwise', 'cosine' or a function (a, b, gradA, gradB) => number; received ${describe(df)}`,
+    'distanceFunction',
+  );
+}
+
+/** Row view helper: `x[o..o+D)` without copying. */
+function row(x: FloatArray, o: number, D: number): FloatArray {
+  return x.subarray(o, o + D);
+}
+
+/**
+ * Triplet margin loss with any distance: `l = max(0, margin + d(a, p) − d(a, n))`, with `swap`
+ * using `min(d(a, n), d(p, n))`.
+ *
+ * - `distanceFunction`: `'pairwise'` (default, PyTorch's `pairwise_distance` with options `p`
+ *   (default 2) and `eps` (default 1e-6)), `'cosine'` (`1 − cosine_similarity`, option `eps`
+ *   default 1e-8 — PyTorch's documented `lambda x, y: 1.0 - F.cosine_similarity(x, y)`), or a
+ *   {@link DistanceFunction} `(a, b, gradA, gradB) => number` called once per row pair, which must
+ *   add `∂d/∂a`, `∂d/∂b` into `gradA`, `gradB` when they are not null (for `valueAndGrad`).
+ * - Arguments, shapes, other options and gradients: as {@link tripletMargin}
+ *   (`margin` default 1, `swap` default false).
+ * - Equivalents: PyTorch `F.triplet_margin_with_distance_loss` / `nn.TripletMarginWithDistanceLoss`.
+ *
+ * @example tripletMarginWithDistance(null, [[1, 0]], { positive: [[1, 1]], negative: [[0, 1]], distanceFunction: 'cosine' })
+ */
+export const tripletMarginWithDistance: LossFunction = makeLoss(
+  'tripletMarginWithDistance',
+  ['reduction', 'sampleWeight', 'positive', 'negative', 'distanceFunction', 'margin', 'swap', 'p', 'eps'],
+  (_yTrue, yPredIn, options: LossOptions, wantGrad) => {
+    const fn = 'tripletMarginWithDistance';
+    const reduction = resolveReduction(fn, options.reduction);
+    const margin = options.margin === undefined ? 1 : checkNumberOption(fn, 'margin', options.margin);
+    const swap = options.swap === undefined ? false : checkBooleanOption(fn, 'swap', options.swap);
+    const dist = resolveDistance(fn, options);
+    const { anchor, positive, negative, rows, D, lossShape } = tripletInputs(fn, yPredIn, options);
+    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
+    const n = anchor.data.length;
+    const ga = wantGrad ? gradBuffer(fn, n, options.gradOut) : null;
+    if (ga !== null) ga.fill(0);
+    const gp = wantGrad ? new Float64Array(n) : null;
+    const gn = wantGrad ? new Float64Array(n) : null;
+    const out = reduction === 'none' ? new Float64Array(rows) : null;
+    // Scratch gradients of the three distances (each w.r.t. both of its arguments).
+    const s = wantGrad ? Array.from({ length: 6 }, () => new Float64Array(D)) : null;
+    const a = anchor.data;
+    const pd = positive.data;
+    const nd = negative.data;
+    let total = 0;
+    for (let r = 0, o = 0; r < rows; r++, o += D) {
+      if (s !== null) for (const b of s) b.fill(0);
+      const dp = dist(row(a, o, D), row(pd, o, D), s && s[0], s && s[1]);
+      const dan = dist(row(a, o, D), row(nd, o, D), s && s[2], s && s[3]);
+      let dn = dan;
+      let wAn = 1;
+      if (swap) {
+        const ds = dist(row(pd, o, D), row(nd, o, D), s && s[4], s && s[5]);
+        if (ds < dan) {
+          dn = ds;
+          wAn = 0;
+        } else if (ds === dan) wAn = 0.5;
+      }
+      const z = margin + dp - dn;
+      const l = z < 0 ? 0 : z;
+      const wr = plan.weights === null ? 1 : plan.weights[r];
+      total += wr * l;
+      if (out !== null) out[r] = wr * l;
+      if (s !== null && ga !== null && gp !== null && gn !== null && z >= 0) {
+        const g = plan.gradScale * wr;
+        const gAn = g * wAn;
+        const gPn = g * (1 - wAn);
+        for (let k = 0; k < D; k++) {
+          ga[o + k] += g * s[0][k] - gAn * s[2][k];
+          gp[o + k] += g * s[1][k] - gPn * s[4][k];
+          gn[o + k] += -gAn * s[3][k] - gPn * s[5][k];
+        }
+      }
+    }
+    explainNonFinite(fn, total, [['yPred', anchor], ['positive', positive], ['negative', negative]]);
+    if (total !== total) {
+      throw new LosskitError('NON_FINITE', fn, `the distance function returned NaN for finite inputs; expected a number (check 'distanceFunction')`, 'distanceFunction');
+    }
+    return {
+      value: finishReduction(plan, total, out),
+      grad: ga === null ? null : { data: ga, shape: anchor.shape },
+      extraGrads: gp === null || gn === null ? undefined : { positive: { data: gp, shape: anchor.shape }, negative: { data: gn, shape: anchor.shape } },
+    };
+  },
+);
+
+export const embeddingLosses: LossEntry[] = [
+  {
+    name: 'cosineEmbedding',
+    fn: cosineEmbedding,
+    description: 'Cosine embedding: 1 − cos(x1, x2) for y = 1, max(0, cos − margin) for y = −1 — PyTorch cosine_embedding_loss',
+    aliases: [
+      { name: 'cosine_embedding_loss', dialect: 'pytorch' },
+      { name: 'CosineEmbeddingLoss', dialect: 'pytorch' },
+    ],
+  },
+  {
+    name: 'tripletMargin',
+    fn: tripletMargin,
+    description: 'Triplet margin max(0, margin + ‖a − p‖ − ‖a − n‖) (p-norm, swap) — PyTorch triplet_margin_loss',
+    aliases: [
+      { name: 'triplet_margin_loss', dialect: 'pytorch' },
+      { name: 'TripletMarginLoss', dialect: 'pytorch' },
+    ],
+  },
+  {
+    name: 'tripletMarginWithDistance',
+    fn: tripletMarginWithDistance,
+    description: 'Triplet margin with a distance function (pairwise, cosine or custom) — PyTorch triplet_margin_with_distance_loss',
+    aliases: [
+      { name: 'triplet_margin_with_distance_loss', dialect: 'pytorch' },
+      { name: 'TripletMarginWithDistanceLoss', dialect: 'pytorch' },
+    ],
+  },
+];
