@@ -4,13 +4,13 @@ import {
   crossEntropy,
   crossEntropyWithPriorKL,
   getLoss,
-  LosskitError,
   nllLoss,
   tensor,
   type LossFunction,
   type LossOptions,
 } from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
+import { expectError } from './expect-error.js';
 
 interface Case {
   loss: string;
@@ -20,20 +20,6 @@ interface Case {
   options: LossOptions & { sampleWeight?: number[]; weight?: number[]; prior?: number[] };
   value: number | number[];
   grad: number[];
-}
-
-/** Expects `f` to throw a LosskitError with `code` whose message contains every `parts`. */
-export function expectError(f: () => unknown, code: string, ...parts: string[]): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, 'expected a LosskitError').toBeInstanceOf(LosskitError);
-  const le = err as LosskitError;
-  expect(le.code).toBe(code);
-  for (const p of parts) expect(le.message).toContain(p);
 }
 
 const fx = loadFixture<Case>('classification');
