@@ -21,6 +21,7 @@ export { makeLoss, withDefaults, type LossFunction, type LossOptions, type LossR
 export { elementwiseLoss, type ElementwiseKernel, type ElementwiseSpec } from './losses/elementwise.js';
 export { getLoss, listLosses, registerLoss, type LossInfo, type LossEntry, type LossAlias, type Dialect } from './losses/registry.js';
 export { checkGradient, type GradientCheckOptions, type GradientCheckResult } from './gradcheck.js';
+export { diagnoseLoss, inputKindOf, type Diagnosis, type Finding, type Severity, type InputKind } from './diagnose.js';
 export * from './losses/regression.js';
 export * from './losses/binary.js';
 export * from './losses/classification.js';
