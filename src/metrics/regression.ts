@@ -165,6 +165,8 @@ function absoluteErrorKernel(n: number, d: number, t: FloatArray, p: FloatArray,
   return sw;
 }
 
+/** The metric spec (state, update, merge, compute) of {@link meanSquaredError}. */
+export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('meanSquaredError', ['multioutput'], multioutputConfig, squaredErrorKernel, identity);
 /**
  * Mean squared error as a metric: `Σᵢ wᵢ (yᵢⱼ − ŷᵢⱼ)² / Σᵢ wᵢ` per output `j`, then averaged
  * over outputs (`multioutput: 'uniformAverage'`, default) or returned per output (`'rawValues'`).
@@ -175,9 +177,10 @@ function absoluteErrorKernel(n: number, d: number, t: FloatArray, p: FloatArray,
  *
  * @example metrics.meanSquaredError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.375
  */
-export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('meanSquaredError', ['multioutput'], multioutputConfig, squaredErrorKernel, identity);
 export const meanSquaredError = oneShot(meanSquaredErrorSpec);
 
+/** The metric spec (state, update, merge, compute) of {@link meanAbsoluteError}. */
+export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('meanAbsoluteError', ['multioutput'], multioutputConfig, absoluteErrorKernel, identity);
 /**
  * Mean absolute error: `Σᵢ wᵢ |yᵢⱼ − ŷᵢⱼ| / Σᵢ wᵢ` per output, then `multioutput`
  * (`'uniformAverage'` default, or `'rawValues'`).
@@ -187,9 +190,10 @@ export const meanSquaredError = oneShot(meanSquaredErrorSpec);
  *
  * @example metrics.meanAbsoluteError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.5
  */
-export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('meanAbsoluteError', ['multioutput'], multioutputConfig, absoluteErrorKernel, identity);
 export const meanAbsoluteError = oneShot(meanAbsoluteErrorSpec);
 
+/** The metric spec (state, update, merge, compute) of {@link rootMeanSquaredError}. */
+export const rootMeanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('rootMeanSquaredError', ['multioutput'], multioutputConfig, squaredErrorKernel, Math.sqrt);
 /**
  * Root mean squared error, scikit-learn 1.2's `mean_squared_error(squared=False)`: the square
  * root **per output** `√(Σᵢ wᵢ (yᵢⱼ − ŷᵢⱼ)² / Σᵢ wᵢ)`, then averaged over outputs
@@ -203,7 +207,6 @@ export const meanAbsoluteError = oneShot(meanAbsoluteErrorSpec);
  *
  * @example metrics.rootMeanSquaredError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.6123724356957945
  */
-export const rootMeanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('rootMeanSquaredError', ['multioutput'], multioutputConfig, squaredErrorKernel, Math.sqrt);
 export const rootMeanSquaredError = oneShot(rootMeanSquaredErrorSpec);
 
 export interface MeanSquaredLogErrorConfig extends MultioutputConfig {
@@ -226,20 +229,7 @@ function msleKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float
   return sw;
 }
 
-/**
- * Mean squared logarithmic error: `Σᵢ wᵢ (log(1 + yᵢⱼ) − log(1 + ŷᵢⱼ))² / Σᵢ wᵢ` per output,
- * then `multioutput`.
- *
- * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`, values >= 0; `sampleWeight` `[N]`.
- * Options: `multioutput`; `eps` (default: none, scikit-learn) — when given, values are clipped
- * below at `eps` instead of negative values being rejected (Keras `msle`, bound by the Keras
- * aliases with `eps: 1e-7`).
- * Errors: a negative value without `eps` → `OUT_OF_RANGE` (scikit-learn raises `ValueError`).
- * Equivalents: scikit-learn `mean_squared_log_error`; torchmetrics `MeanSquaredLogError`;
- * Keras `msle` / `MeanSquaredLogarithmicError`.
- *
- * @example metrics.meanSquaredLogError([3, 5, 2.5, 7], [2.5, 5, 4, 8]) // 0.03973012298459379
- */
+/** The metric spec (state, update, merge, compute) of {@link meanSquaredLogError}. */
 export const meanSquaredLogErrorSpec: MetricSpec<MeanSquaredLogErrorConfig> = meanErrorSpec(
   'meanSquaredLogError',
   ['multioutput', 'eps'],
@@ -252,6 +242,20 @@ export const meanSquaredLogErrorSpec: MetricSpec<MeanSquaredLogErrorConfig> = me
     checkRange(fn, 'yPred', yPred, 0, Infinity, 'non-negative values (the log error is undefined for negative values)');
   },
 );
+/**
+ * Mean squared logarithmic error: `Σᵢ wᵢ (log(1 + yᵢⱼ) − log(1 + ŷᵢⱼ))² / Σᵢ wᵢ` per output,
+ * then `multioutput`.
+ *
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`, values >= 0; `sampleWeight` `[N]`.
+ * Options: `multioutput`; `eps` (default: none, scikit-learn) — when given, values are clipped
+ * below at `eps` instead of negative values being rejected (Keras `msle`, bound by the Keras
+ * aliases with `eps: 1e-7`).
+ * Errors: a negative value without `eps` → `OUT_OF_RANGE` (scikit-learn raises `ValueError`).
+ * Equivalents: scikit-learn `mean_squared_log_error`; torchmetrics `MeanSquaredLogError`;
+ * Keras `msle` / `MeanSquaredLogarithmicError`.
+ *
+ * @example metrics.meanSquaredLogError([3, 5, 2.5, 7], [2.5, 5, 4, 8]) // 0.03973012298459376
+ */
 export const meanSquaredLogError = oneShot(meanSquaredLogErrorSpec);
 
 export interface MeanAbsolutePercentageErrorConfig extends MultioutputConfig {
@@ -273,6 +277,18 @@ function mapeKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float
   return sw;
 }
 
+/** The metric spec (state, update, merge, compute) of {@link meanAbsolutePercentageError}. */
+export const meanAbsolutePercentageErrorSpec: MetricSpec<MeanAbsolutePercentageErrorConfig> = meanErrorSpec(
+  'meanAbsolutePercentageError',
+  ['multioutput', 'eps', 'percent'],
+  (options, fn) => ({
+    ...multioutputConfig(options, fn),
+    eps: options.eps === undefined ? F64_EPS : checkNumberOption(fn, 'eps', options.eps, { gt: 0 }),
+    percent: options.percent === undefined ? false : checkBooleanOption(fn, 'percent', options.percent),
+  }),
+  mapeKernel,
+  (v, config) => (config.percent ? 100 * v : v),
+);
 /**
  * Mean absolute percentage error, as a **fraction** (scikit-learn):
  * `Σᵢ wᵢ |yᵢⱼ − ŷᵢⱼ| / max(|yᵢⱼ|, eps) / Σᵢ wᵢ` per output, then `multioutput`.
@@ -288,17 +304,6 @@ function mapeKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float
  *
  * @example metrics.meanAbsolutePercentageError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.3273809523809524
  */
-export const meanAbsolutePercentageErrorSpec: MetricSpec<MeanAbsolutePercentageErrorConfig> = meanErrorSpec(
-  'meanAbsolutePercentageError',
-  ['multioutput', 'eps', 'percent'],
-  (options, fn) => ({
-    ...multioutputConfig(options, fn),
-    eps: options.eps === undefined ? F64_EPS : checkNumberOption(fn, 'eps', options.eps, { gt: 0 }),
-    percent: options.percent === undefined ? false : checkBooleanOption(fn, 'percent', options.percent),
-  }),
-  mapeKernel,
-  (v, config) => (config.percent ? 100 * v : v),
-);
 export const meanAbsolutePercentageError = oneShot(meanAbsolutePercentageErrorSpec);
 
 // ---------------------------------------------------------------------------------------------
@@ -524,23 +529,7 @@ function sseKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float6
   }
 }
 
-/**
- * R² (coefficient of determination), scikit-learn `r2_score`:
- * `1 − Σᵢ wᵢ (yᵢⱼ − ŷᵢⱼ)² / Σᵢ wᵢ (yᵢⱼ − ȳⱼ)²` per output (ȳ the weighted mean), then
- * `multioutput`: `'uniformAverage'` (default), `'rawValues'` or `'varianceWeighted'` (weights =
- * the per-output denominators).
- *
- * Constant targets follow scikit-learn's `force_finite=True`: a perfect fit scores 1.0, any other
- * 0.0 (not `−∞`/`NaN`). Fewer than two samples (rows, whatever their weights) gives `NaN`, as
- * scikit-learn does; so does a total weight of 0.
- *
- * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
- * State: O(outputs) shifted moments of `y` (merged with Chan's formula) and `Σ w e²`.
- * Equivalents: scikit-learn `r2_score`; torchmetrics `R2Score`; Keras `R2Score` (Keras scores a
- * constant target with a perfect fit as `NaN`, scikit-learn and losskit as 1).
- *
- * @example metrics.r2Score([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9486081370449679
- */
+/** The metric spec (state, update, merge, compute) of {@link r2Score}. */
 export const r2ScoreSpec: MetricSpec<WeightedMultioutputConfig> = {
   name: 'r2Score',
   optionNames: ['multioutput'],
@@ -560,26 +549,28 @@ export const r2ScoreSpec: MetricSpec<WeightedMultioutputConfig> = {
     return assembleR2(arr(state, 'sse'), arr(state, 'yM2'), config);
   },
 };
+/**
+ * R² (coefficient of determination), scikit-learn `r2_score`:
+ * `1 − Σᵢ wᵢ (yᵢⱼ − ŷᵢⱼ)² / Σᵢ wᵢ (yᵢⱼ − ȳⱼ)²` per output (ȳ the weighted mean), then
+ * `multioutput`: `'uniformAverage'` (default), `'rawValues'` or `'varianceWeighted'` (weights =
+ * the per-output denominators).
+ *
+ * Constant targets follow scikit-learn's `force_finite=True`: a perfect fit scores 1.0, any other
+ * 0.0 (not `−∞`/`NaN`). Fewer than two samples (rows, whatever their weights) gives `NaN`, as
+ * scikit-learn does; so does a total weight of 0.
+ *
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * State: O(outputs) shifted moments of `y` (merged with Chan's formula) and `Σ w e²`.
+ * Equivalents: scikit-learn `r2_score`; torchmetrics `R2Score`; Keras `R2Score` (Keras scores a
+ * constant target with a perfect fit as `NaN`, scikit-learn and losskit as 1).
+ *
+ * @example metrics.r2Score([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9486081370449679
+ */
 export const r2Score = oneShot(r2ScoreSpec);
 
 const EV_LAYOUT: MomentLayout = { vars: ['y', 'e'], cov: false, sums: [] };
 
-/**
- * Explained variance, scikit-learn `explained_variance_score`:
- * `1 − Var_w(y − ŷ) / Var_w(y)` per output (weighted variances about the weighted means), then
- * `multioutput` (`'uniformAverage'` default, `'rawValues'`, `'varianceWeighted'`). Unlike R², a
- * constant bias in `ŷ` is not penalised.
- *
- * Constant targets as scikit-learn's `force_finite=True`: 1.0 if `Var(y − ŷ) = 0`, else 0.0.
- * A total weight of 0 gives `NaN` (scikit-learn raises). One sample gives 1.0 (both variances 0,
- * as scikit-learn).
- *
- * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
- * State: O(outputs) shifted moments of `y` and of `y − ŷ` (Chan's formula).
- * Equivalents: scikit-learn `explained_variance_score`; torchmetrics `ExplainedVariance`.
- *
- * @example metrics.explainedVariance([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9571734475374732
- */
+/** The metric spec (state, update, merge, compute) of {@link explainedVariance}. */
 export const explainedVarianceSpec: MetricSpec<WeightedMultioutputConfig> = {
   name: 'explainedVariance',
   optionNames: ['multioutput'],
@@ -601,28 +592,27 @@ export const explainedVarianceSpec: MetricSpec<WeightedMultioutputConfig> = {
     return assembleR2(arr(state, 'eM2'), arr(state, 'yM2'), config);
   },
 };
+/**
+ * Explained variance, scikit-learn `explained_variance_score`:
+ * `1 − Var_w(y − ŷ) / Var_w(y)` per output (weighted variances about the weighted means), then
+ * `multioutput` (`'uniformAverage'` default, `'rawValues'`, `'varianceWeighted'`). Unlike R², a
+ * constant bias in `ŷ` is not penalised.
+ *
+ * Constant targets as scikit-learn's `force_finite=True`: 1.0 if `Var(y − ŷ) = 0`, else 0.0.
+ * A total weight of 0 gives `NaN` (scikit-learn raises). One sample gives 1.0 (both variances 0,
+ * as scikit-learn).
+ *
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * State: O(outputs) shifted moments of `y` and of `y − ŷ` (Chan's formula).
+ * Equivalents: scikit-learn `explained_variance_score`; torchmetrics `ExplainedVariance`.
+ *
+ * @example metrics.explainedVariance([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9571734475374732
+ */
 export const explainedVariance = oneShot(explainedVarianceSpec);
 
 const PEARSON_LAYOUT: MomentLayout = { vars: ['p', 't'], cov: true, sums: [] };
 
-/**
- * Pearson correlation coefficient between `yPred` and `yTrue`, per output:
- * `r = Σᵢ wᵢ (ŷᵢ − ŷ̄)(yᵢ − ȳ) / √(Σᵢ wᵢ (ŷᵢ − ŷ̄)² · Σᵢ wᵢ (yᵢ − ȳ)²)` (weighted means; with
- * integer weights, the same as repeating each sample `wᵢ` times), clipped to [−1, 1] as SciPy
- * does; then `multioutput` (`'uniformAverage'` default or `'rawValues'`, which matches
- * torchmetrics's per-output vector).
- *
- * A constant `yTrue` or `yPred` (or fewer than two distinct weighted samples) gives `NaN`, as
- * `scipy.stats.pearsonr` and torchmetrics do.
- *
- * State: O(outputs): total weight, shifted means, `M2x`, `M2y`, `Cxy`; each batch is reduced
- * exactly and merged with Chan's formula, so a stream of values offset by 1e9 keeps full
- * precision.
- * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
- * Equivalents: `scipy.stats.pearsonr`; torchmetrics `PearsonCorrCoef`.
- *
- * @example metrics.pearsonCorrcoef([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9849089665176449
- */
+/** The metric spec (state, update, merge, compute) of {@link pearsonCorrcoef}. */
 export const pearsonCorrcoefSpec: MetricSpec<MultioutputConfig> = {
   name: 'pearsonCorrcoef',
   optionNames: ['multioutput'],
@@ -640,6 +630,24 @@ export const pearsonCorrcoefSpec: MetricSpec<MultioutputConfig> = {
     return aggregateOutputs(correlations(arr(state, 'cov'), arr(state, 'pM2'), arr(state, 'tM2')), config);
   },
 };
+/**
+ * Pearson correlation coefficient between `yPred` and `yTrue`, per output:
+ * `r = Σᵢ wᵢ (ŷᵢ − ŷ̄)(yᵢ − ȳ) / √(Σᵢ wᵢ (ŷᵢ − ŷ̄)² · Σᵢ wᵢ (yᵢ − ȳ)²)` (weighted means; with
+ * integer weights, the same as repeating each sample `wᵢ` times), clipped to [−1, 1] as SciPy
+ * does; then `multioutput` (`'uniformAverage'` default or `'rawValues'`, which matches
+ * torchmetrics's per-output vector).
+ *
+ * A constant `yTrue` or `yPred` (or fewer than two distinct weighted samples) gives `NaN`, as
+ * `scipy.stats.pearsonr` and torchmetrics do.
+ *
+ * State: O(outputs): total weight, shifted means, `M2x`, `M2y`, `Cxy`; each batch is reduced
+ * exactly and merged with Chan's formula, so a stream of values offset by 1e9 keeps full
+ * precision.
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * Equivalents: `scipy.stats.pearsonr`; torchmetrics `PearsonCorrCoef`.
+ *
+ * @example metrics.pearsonCorrcoef([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.98486961844827 (scipy.stats.pearsonr)
+ */
 export const pearsonCorrcoef = oneShot(pearsonCorrcoefSpec);
 
 function correlations(cov: Float64Array, m2x: Float64Array, m2y: Float64Array): Float64Array {
@@ -704,23 +712,7 @@ function weightedPearson(x: Float64Array, y: Float64Array, w: Float64Array, n: n
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
-/**
- * Spearman rank correlation per output: the Pearson correlation of the ranks of `yPred` and
- * `yTrue`, ties given their average rank (`scipy.stats.spearmanr`), then `multioutput`.
- *
- * **Weights** are frequency weights: with integer `sampleWeight` the result equals
- * `spearmanr` of the data with each row repeated `wᵢ` times (ranks are weighted mid-ranks,
- * then a weighted Pearson correlation); zero-weight rows take no part. Non-integer weights extend
- * the same formula.
- *
- * A constant input (or fewer than two samples) gives `NaN`, as SciPy does.
- * **Memory:** the state keeps every value and weight, O(N·outputs) (ranks need all the data);
- * `compute` sorts, O(N log N) per output.
- * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
- * Equivalents: `scipy.stats.spearmanr` (per column); torchmetrics `SpearmanCorrCoef`.
- *
- * @example metrics.spearmanCorrcoef([1, 2, 3, 4], [1, 3, 2, 4]) // 0.8
- */
+/** The metric spec (state, update, merge, compute) of {@link spearmanCorrcoef}. */
 export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig> = {
   name: 'spearmanCorrcoef',
   optionNames: ['multioutput'],
@@ -773,6 +765,23 @@ export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig> = {
     return aggregateOutputs(out, config);
   },
 };
+/**
+ * Spearman rank correlation per output: the Pearson correlation of the ranks of `yPred` and
+ * `yTrue`, ties given their average rank (`scipy.stats.spearmanr`), then `multioutput`.
+ *
+ * **Weights** are frequency weights: with integer `sampleWeight` the result equals
+ * `spearmanr` of the data with each row repeated `wᵢ` times (ranks are weighted mid-ranks,
+ * then a weighted Pearson correlation); zero-weight rows take no part. Non-integer weights extend
+ * the same formula.
+ *
+ * A constant input (or fewer than two samples) gives `NaN`, as SciPy does.
+ * **Memory:** the state keeps every value and weight, O(N·outputs) (ranks need all the data);
+ * `compute` sorts, O(N log N) per output.
+ * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
+ * Equivalents: `scipy.stats.spearmanr` (per column); torchmetrics `SpearmanCorrCoef`.
+ *
+ * @example metrics.spearmanCorrcoef([1, 2, 3, 4], [1, 3, 2, 4]) // 0.8
+ */
 export const spearmanCorrcoef = oneShot(spearmanCorrcoefSpec);
 
 // ---------------------------------------------------------------------------------------------
@@ -783,20 +792,7 @@ export interface CosineConfig {
   reduction: 'mean' | 'sum';
 }
 
-/**
- * Cosine similarity between `yTrue` and `yPred` along the last axis, reduced over the vectors:
- * `cosᵢₖ = ⟨yᵢₖ, ŷᵢₖ⟩ / (‖yᵢₖ‖·‖ŷᵢₖ‖)` for sample `i` and vector `k` (inputs `[N, D]` have one
- * vector per sample, `[N, T, D]` have `T`); `reduction: 'mean'` (default) gives
- * `Σᵢ wᵢ Σₖ cosᵢₖ / Σᵢ wᵢ·T` (Keras `cosine_similarity` metric, torchmetrics with
- * `reduction='mean'`), `'sum'` gives `Σᵢ wᵢ Σₖ cosᵢₖ` (torchmetrics's default).
- *
- * A zero vector has similarity 0 (Keras; torchmetrics gives `NaN`).
- * Shapes: `yTrue`, `yPred` `[N, ..., D]` (rank >= 2; for one vector use `[1, D]`); `sampleWeight` `[N]`.
- * Equivalents: Keras `cosine_similarity` (mean); torchmetrics `CosineSimilarity` (the alias
- * binds torchmetrics's `reduction: 'sum'`). This is +cos (the losses use −cos).
- *
- * @example metrics.cosineSimilarity([[0, 1], [1, 1]], [[0, 1], [0, 1]]) // 0.8535533905932737
- */
+/** The metric spec (state, update, merge, compute) of {@link cosineSimilarity}. */
 export const cosineSimilaritySpec: MetricSpec<CosineConfig> = {
   name: 'cosineSimilarity',
   optionNames: ['reduction'],
@@ -848,6 +844,20 @@ export const cosineSimilaritySpec: MetricSpec<CosineConfig> = {
     return config.reduction === 'sum' ? (state.sumCos as number) : (state.sumCos as number) / sw;
   },
 };
+/**
+ * Cosine similarity between `yTrue` and `yPred` along the last axis, reduced over the vectors:
+ * `cosᵢₖ = ⟨yᵢₖ, ŷᵢₖ⟩ / (‖yᵢₖ‖·‖ŷᵢₖ‖)` for sample `i` and vector `k` (inputs `[N, D]` have one
+ * vector per sample, `[N, T, D]` have `T`); `reduction: 'mean'` (default) gives
+ * `Σᵢ wᵢ Σₖ cosᵢₖ / Σᵢ wᵢ·T` (Keras `cosine_similarity` metric, torchmetrics with
+ * `reduction='mean'`), `'sum'` gives `Σᵢ wᵢ Σₖ cosᵢₖ` (torchmetrics's default).
+ *
+ * A zero vector has similarity 0 (Keras; torchmetrics gives `NaN`).
+ * Shapes: `yTrue`, `yPred` `[N, ..., D]` (rank >= 2; for one vector use `[1, D]`); `sampleWeight` `[N]`.
+ * Equivalents: Keras `cosine_similarity` (mean); torchmetrics `CosineSimilarity` (the alias
+ * binds torchmetrics's `reduction: 'sum'`). This is +cos (the losses use −cos).
+ *
+ * @example metrics.cosineSimilarity([[0, 1], [1, 1]], [[0, 1], [0, 1]]) // 0.8535533905932737
+ */
 export const cosineSimilarity = oneShot(cosineSimilaritySpec);
 
 // ---------------------------------------------------------------------------------------------

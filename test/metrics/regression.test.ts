@@ -56,6 +56,9 @@ describe('regression metrics: documented examples and edge cases', () => {
     expectClose(metrics.r2Score(yt, yp), 0.9486081370449679, 1e-15);
     expectClose(metrics.explainedVariance(yt, yp), 0.9571734475374732, 1e-15);
     expectClose(metrics.spearmanCorrcoef([1, 2, 3, 4], [1, 3, 2, 4]), 0.8, 1e-15);
+    // scikit-learn 1.2 / SciPy 1.10 printed values (docs examples):
+    expectClose(metrics.meanSquaredLogError([3, 5, 2.5, 7], [2.5, 5, 4, 8]), 0.03973012298459376, 1e-12);
+    expectClose(metrics.pearsonCorrcoef(yt, yp), 0.98486961844827, 1e-12);
     expectClose(metrics.cosineSimilarity([[0, 1], [1, 1]], [[0, 1], [0, 1]]), 0.8535533905932737, 1e-15);
   });
 
