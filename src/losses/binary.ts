@@ -143,9 +143,13 @@ function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: num
       const r1 = 1 / (1 + e1);
       s0 += (x0 > 0 ? x0 : 0) - x0 * y0 + Math.log1p(e0);
       s1 += (x1 > 0 ? x1 : 0) - x1 * y1 + Math.log1p(e1);
-      // σ(x) = 1/(1+e) for x ≥ 0, e/(1+e) for x < 0: never 1 − (tiny), never overflow.
-      grad[i] = scale * ((x0 >= 0 ? r0 : e0 * r0) - y0);
-      grad[i + 1] = scale * ((x1 >= 0 ? r1 : e1 * r1) - y1);
+      // σ(x) = 1/(1+e) for x ≥ 0, e/(1+e) for x < 0 (and σ(−x) the other one): never
+      // 1 − (tiny), never overflow. g = (1 − y)·σ(x) − y·σ(−x) = σ(x) − y without cancellation
+      // for hard labels (σ(x) − 1 would round −1e-22 to 0).
+      const a0 = e0 * r0;
+      const a1 = e1 * r1;
+      grad[i] = scale * ((1 - y0) * (x0 >= 0 ? r0 : a0) - y0 * (x0 >= 0 ? a0 : r0));
+      grad[i + 1] = scale * ((1 - y1) * (x1 >= 0 ? r1 : a1) - y1 * (x1 >= 0 ? a1 : r1));
     }
   } else {
     for (; i + 1 < n; i += 2) {
@@ -162,7 +166,8 @@ function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: num
     s0 += (x > 0 ? x : 0) - x * y + Math.log1p(e);
     if (grad !== null) {
       const r = 1 / (1 + e);
-      grad[i] = scale * ((x >= 0 ? r : e * r) - y);
+      const a = e * r;
+      grad[i] = scale * ((1 - y) * (x >= 0 ? r : a) - y * (x >= 0 ? a : r));
     }
   }
   return s0 + s1;
@@ -170,9 +175,10 @@ function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: num
 
 /**
  * Kernel of binary cross-entropy on logits (PyTorch's `binary_cross_entropy_with_logits`):
- * `l = w·[(1 − y)·x + lw·softplus(−x)]`, `lw = 1 + (pw − 1)·y`, `softplus(−x) = max(−x, 0) +
- * log1p(exp(−|x|))`; `g = w·[(1 − y) − lw·σ(−x)]` (= `w·(σ(x) − y)` without `pw`). Finite for
- * any finite logit (±1e9 included).
+ * `l = w·[(1 − y)·softplus(x) + pw·y·softplus(−x)]` with `softplus(±x) = max(±x, 0) +
+ * log1p(exp(−|x|))` (PyTorch writes the same as `(1 − y)·x + (1 + (pw − 1)y)·softplus(−x)`, which
+ * cancels to 0 for a confidently right logit); `g = w·[(1 − y)·σ(x) − pw·y·σ(−x)]`
+ * (= `w·(σ(x) − y)` without `pw`). Finite for any finite logit (±1e9 included).
  */
 export const logitsKernel: ElementwiseKernel<LogitsParams> = (n, yTrue, yPred, w, scale, out, grad, p) => {
   const { weight, posWeight, ls } = p;
@@ -184,14 +190,16 @@ export const logitsKernel: ElementwiseKernel<LogitsParams> = (n, yTrue, yPred, w
     const x = yPred[i];
     const y = a * yTrue[i] + b;
     const e = Math.exp(x >= 0 ? -x : x);
+    const lp = Math.log1p(e);
     const r = 1 / (1 + e);
+    const sigPos = x >= 0 ? r : e * r; // σ(x)
     const sigNeg = x >= 0 ? e * r : r; // σ(−x)
-    const lw = posWeight === null ? 1 : 1 + (posWeight[i] - 1) * y;
+    const py = posWeight === null ? y : posWeight[i] * y;
     const ew = (w === null ? 1 : w[i]) * (weight === null ? 1 : weight[i]);
-    const l = ew * ((1 - y) * x + lw * ((x < 0 ? -x : 0) + Math.log1p(e)));
+    const l = ew * ((1 - y) * ((x > 0 ? x : 0) + lp) + py * ((x < 0 ? -x : 0) + lp));
     s += l;
     if (out !== null) out[i] = l;
-    if (grad !== null) grad[i] = scale * ew * (1 - y - lw * sigNeg);
+    if (grad !== null) grad[i] = scale * ew * ((1 - y) * sigPos - py * sigNeg);
   }
   return s;
 };
@@ -297,8 +305,9 @@ export const binaryCrossEntropy: LossFunction = preparedLoss({
  * Binary cross-entropy on logits (sigmoid + BCE fused, numerically stable).
  *
  * `lᵢ = −wᵢ·[pwᵢ·yᵢ·log σ(xᵢ) + (1 − yᵢ)·log(1 − σ(xᵢ))]`, computed as
- * `wᵢ·[(1 − yᵢ)·xᵢ + (1 + (pwᵢ − 1)·yᵢ)·(max(−xᵢ, 0) + log1p(e^{−|xᵢ|}))]`: finite value and
- * gradient for any finite logit, ±1e9 included. Gradient `wᵢ·[(1 − yᵢ) − lwᵢ·σ(−xᵢ)]`
+ * `wᵢ·[(1 − yᵢ)·softplus(xᵢ) + pwᵢ·yᵢ·softplus(−xᵢ)]`, `softplus(±x) = max(±x, 0) +
+ * log1p(e^{−|x|})`: finite value and gradient for any finite logit, ±1e9 included, and no
+ * cancellation for a confidently right logit. Gradient `wᵢ·[(1 − yᵢ)·σ(xᵢ) − pwᵢ·yᵢ·σ(−xᵢ)]`
  * (`wᵢ·(σ(xᵢ) − yᵢ)` without `posWeight`). One `exp` and one `log1p` per element.
  *
  * - Shapes: `yTrue`, `yPred` of one shape; `'none'` returns it.
