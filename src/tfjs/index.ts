@@ -21,3 +21,4 @@ export {
   type Logs,
 } from './train.js';
 export { resolveMetrics, scalarLogs, type MetricsArg } from './metrics.js';
+export { streamingMetricsCallback, StreamingMetricsCallback, type StreamingMetricsCallbackOptions } from './callback.js';

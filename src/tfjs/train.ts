@@ -489,6 +489,8 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
       for (const [k, v] of Object.entries(vr.values)) (result.metricValues[`val_${k}`] ??= []).push(v);
       Object.assign(logs, scalarLogs(vr.values, 'val_'));
     }
+    // Callbacks first: they may add entries to the logs (as tfjs's History callback runs last).
+    await callAll(callbacks, (cb) => cb.onEpochEnd?.(epoch, logs));
     const lr = learningRateOf(optimizer);
     result.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) push(k, v);
@@ -504,7 +506,6 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
         ...(Object.keys(mv).length > 0 ? { metrics: mv } : {}),
       });
     }
-    await callAll(callbacks, (cb) => cb.onEpochEnd?.(epoch, logs));
     if ((await options.onEpochEnd?.(epoch, logs)) === false) stop = true;
     result.timeMs.push(performance.now() - t0);
     if (yieldEvery !== 'never') await nextFrame();
