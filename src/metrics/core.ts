@@ -67,8 +67,11 @@ export interface FieldSpec {
   init: number | { zeros: number } | 'list';
 }
 
-/** The result of `compute()`. Curves return named arrays. */
-export type MetricValue = number | number[] | number[][] | { [key: string]: number[] };
+/**
+ * The result of `compute()`. Curves return named arrays (one curve), or named arrays of
+ * per-class arrays (`rocCurve` with `average: 'none'`: `{ fpr: number[][], … }`).
+ */
+export type MetricValue = number | number[] | number[][] | { [key: string]: number[] } | { [key: string]: number[][] };
 
 /** Options of every metric (each metric accepts the ones it documents). */
 export interface MetricOptions {
@@ -90,6 +93,10 @@ export interface MetricOptions {
   nBins?: number;
   /** AUROC / AP / curves: omit for the exact computation, or a number of bins (Keras AUC style). */
   thresholds?: number;
+  /** AUROC: partial AUC up to this false-positive rate, McClish-corrected (scikit-learn `max_fpr`). */
+  maxFpr?: number;
+  /** ROC curve: drop collinear points (scikit-learn `drop_intermediate`, default true). */
+  dropIntermediate?: boolean;
   posLabel?: number;
   eps?: number | 'auto';
   /** Binary/multiclass labels (for logLoss / confusionMatrix) when not 0..C-1. */

@@ -1,0 +1,288 @@
+/**
+ * Exact, mergeable score histograms: the state behind the exact `auroc`, `averagePrecision`,
+ * `rocCurve` and `precisionRecallCurve`.
+ *
+ * A histogram is the list of **distinct scores in ascending order, with the total weight of
+ * the positive and of the negative samples at each score** — everything a ranking metric
+ * needs, and nothing more: memory is O(distinct scores), not O(samples), and ties are exact.
+ *
+ * Layout in a {@link MetricState} (for histogram prefix `h`):
+ * - `h + 'k'`, `h + 'p'`, `h + 'n'` ({@link F64List}s): keys, positive weight, negative weight;
+ * - `h + 's'` (number): the length of the sorted, compacted prefix. Entries after it are a
+ *   *tail* of pending (key, pos, neg) triples appended by small batches.
+ *
+ * Updates: a batch is first compacted into a sorted run of its own (unweighted batches split
+ * the scores into positives and negatives, sort each with the native numeric
+ * `Float64Array.prototype.sort` and count equal runs in one merge — no index sort); a run at
+ * least as long as the compacted prefix is merged into it directly, a shorter one is appended
+ * to the tail, and the tail is compacted (sorted, deduplicated, merged) once it outgrows the
+ * prefix. Every element is therefore sorted O(log) times amortised. `merge` is one linear
+ * sorted merge summing equal keys. Samples of zero weight are dropped (as scikit-learn does),
+ * so they never create a threshold.
+ */
+import type { FloatArray } from '../tensor.js';
+import type { FieldSpec, MetricState } from './core.js';
+import { F64List } from './core.js';
+
+/** A compacted histogram: ascending distinct keys with positive / negative weight. */
+export interface Run {
+  keys: Float64Array;
+  pos: Float64Array;
+  neg: Float64Array;
+}
+
+const EMPTY_RUN: Run = { keys: new Float64Array(0), pos: new Float64Array(0), neg: new Float64Array(0) };
+
+/** The four state fields of histogram `prefix`. */
+export function histogramFields(prefix: string): Record<string, FieldSpec> {
+  return {
+    [prefix + 'k']: { rule: 'custom', init: 'list' },
+    [prefix + 'p']: { rule: 'custom', init: 'list' },
+    [prefix + 'n']: { rule: 'custom', init: 'list' },
+    [prefix + 's']: { rule: 'custom', init: 0 },
+  };
+}
+
+function wrap(a: Float64Array): F64List {
+  if (a.length === 0) return new F64List();
+  const l = new F64List(1);
+  l.data = a;
+  l.length = a.length;
+  return l;
+}
+
+function list(state: MetricState, key: string): F64List {
+  const v = state[key];
+  if (!(v instanceof F64List)) throw new Error(`losskit internal: state field '${key}' is not a list`);
+  return v;
+}
+
+/**
+ * Two ascending sorted arrays of scores (positives, negatives) → a run with the count of
+ * each at every distinct score. Two passes (count, fill) so the output is allocated exactly.
+ */
+export function runFromSortedSplit(P: Float64Array, N: Float64Array): Run {
+  const np = P.length;
+  const nn = N.length;
+  let i = 0;
+  let j = 0;
+  let m = 0;
+  while (i < np || j < nn) {
+    const v = j >= nn || (i < np && P[i] <= N[j]) ? P[i] : N[j];
+    while (i < np && P[i] === v) i++;
+    while (j < nn && N[j] === v) j++;
+    m++;
+  }
+  const keys = new Float64Array(m);
+  const pos = new Float64Array(m);
+  const neg = new Float64Array(m);
+  i = 0;
+  j = 0;
+  for (let k = 0; k < m; k++) {
+    const v = j >= nn || (i < np && P[i] <= N[j]) ? P[i] : N[j];
+    const i0 = i;
+    const j0 = j;
+    while (i < np && P[i] === v) i++;
+    while (j < nn && N[j] === v) j++;
+    keys[k] = v;
+    pos[k] = i - i0;
+    neg[k] = j - j0;
+  }
+  return { keys, pos, neg };
+}
+
+/** Index of the first key `>= v` (keys ascending and distinct, `v` present). */
+function lowerBound(keys: Float64Array, m: number, v: number): number {
+  let lo = 0;
+  let hi = m;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Weighted triples `(key, posWeight, negWeight)` in `[lo, hi)` (any order, repeats allowed)
+ * → a run. Entries with zero total weight are dropped.
+ */
+export function runFromTriples(k: ArrayLike<number>, p: ArrayLike<number>, n: ArrayLike<number>, lo: number, hi: number): Run {
+  let cnt = 0;
+  for (let i = lo; i < hi; i++) if (p[i] !== 0 || n[i] !== 0) cnt++;
+  if (cnt === 0) return EMPTY_RUN;
+  const s = new Float64Array(cnt);
+  for (let i = lo, c = 0; i < hi; i++) if (p[i] !== 0 || n[i] !== 0) s[c++] = k[i];
+  s.sort();
+  let m = 1;
+  for (let i = 1; i < cnt; i++) if (s[i] !== s[m - 1]) s[m++] = s[i];
+  const keys = s.slice(0, m);
+  const pos = new Float64Array(m);
+  const neg = new Float64Array(m);
+  for (let i = lo; i < hi; i++) {
+    const pi = p[i];
+    const ni = n[i];
+    if (pi === 0 && ni === 0) continue;
+    const j = lowerBound(keys, m, k[i]);
+    pos[j] += pi;
+    neg[j] += ni;
+  }
+  return { keys, pos, neg };
+}
+
+/**
+ * One batch for one histogram: entry `i` has score `scores[offset + i * stride]`, is positive
+ * when `isPos[i]` is 1, and weighs `w[i]` (or 1 when `w` is null).
+ */
+export function runFromBatch(scores: FloatArray, offset: number, stride: number, n: number, isPos: Uint8Array, w: Float64Array | null): Run {
+  if (w === null) {
+    let np = 0;
+    for (let i = 0; i < n; i++) np += isPos[i];
+    const P = new Float64Array(np);
+    const N = new Float64Array(n - np);
+    for (let i = 0, a = 0, b = 0, q = offset; i < n; i++, q += stride) {
+      if (isPos[i] === 1) P[a++] = scores[q];
+      else N[b++] = scores[q];
+    }
+    P.sort();
+    N.sort();
+    return runFromSortedSplit(P, N);
+  }
+  const k = new Float64Array(n);
+  const p = new Float64Array(n);
+  const ng = new Float64Array(n);
+  for (let i = 0, q = offset; i < n; i++, q += stride) {
+    k[i] = scores[q];
+    if (isPos[i] === 1) p[i] = w[i];
+    else ng[i] = w[i];
+  }
+  return runFromTriples(k, p, ng, 0, n);
+}
+
+/** Sorted merge of two runs, summing the weights of equal keys. */
+export function mergeRuns(a: Run, b: Run): Run {
+  const la = a.keys.length;
+  const lb = b.keys.length;
+  if (lb === 0) return a;
+  if (la === 0) return b;
+  const ak = a.keys;
+  const bk = b.keys;
+  let i = 0;
+  let j = 0;
+  let m = 0;
+  while (i < la && j < lb) {
+    const x = ak[i];
+    const y = bk[j];
+    if (x < y) i++;
+    else if (y < x) j++;
+    else {
+      i++;
+      j++;
+    }
+    m++;
+  }
+  m += la - i + (lb - j);
+  const keys = new Float64Array(m);
+  const pos = new Float64Array(m);
+  const neg = new Float64Array(m);
+  i = 0;
+  j = 0;
+  let k = 0;
+  while (i < la && j < lb) {
+    const x = ak[i];
+    const y = bk[j];
+    if (x < y) {
+      keys[k] = x;
+      pos[k] = a.pos[i];
+      neg[k++] = a.neg[i++];
+    } else if (y < x) {
+      keys[k] = y;
+      pos[k] = b.pos[j];
+      neg[k++] = b.neg[j++];
+    } else {
+      keys[k] = x;
+      pos[k] = a.pos[i] + b.pos[j];
+      neg[k++] = a.neg[i++] + b.neg[j++];
+    }
+  }
+  for (; i < la; i++, k++) {
+    keys[k] = ak[i];
+    pos[k] = a.pos[i];
+    neg[k] = a.neg[i];
+  }
+  for (; j < lb; j++, k++) {
+    keys[k] = bk[j];
+    pos[k] = b.pos[j];
+    neg[k] = b.neg[j];
+  }
+  return { keys, pos, neg };
+}
+
+function storeRun(state: MetricState, prefix: string, r: Run): void {
+  state[prefix + 'k'] = wrap(r.keys);
+  state[prefix + 'p'] = wrap(r.pos);
+  state[prefix + 'n'] = wrap(r.neg);
+  state[prefix + 's'] = r.keys.length;
+}
+
+/** The compacted prefix as a run (views, no copy). */
+function prefixRun(state: MetricState, prefix: string): Run {
+  const s = state[prefix + 's'] as number;
+  return {
+    keys: list(state, prefix + 'k').data.subarray(0, s),
+    pos: list(state, prefix + 'p').data.subarray(0, s),
+    neg: list(state, prefix + 'n').data.subarray(0, s),
+  };
+}
+
+function tailRun(state: MetricState, prefix: string): Run {
+  const s = state[prefix + 's'] as number;
+  const k = list(state, prefix + 'k');
+  return runFromTriples(k.data, list(state, prefix + 'p').data, list(state, prefix + 'n').data, s, k.length);
+}
+
+/** Folds the pending tail into the sorted prefix (a change of representation only). */
+export function compact(state: MetricState, prefix: string): Run {
+  const s = state[prefix + 's'] as number;
+  const len = list(state, prefix + 'k').length;
+  if (len === s) return prefixRun(state, prefix);
+  const merged = mergeRuns(prefixRun(state, prefix), tailRun(state, prefix));
+  storeRun(state, prefix, merged);
+  return merged;
+}
+
+function copyRun(r: Run): Run {
+  return { keys: r.keys.slice(), pos: r.pos.slice(), neg: r.neg.slice() };
+}
+
+/** Adds a batch's run to histogram `prefix`. */
+export function addRun(state: MetricState, prefix: string, run: Run): void {
+  if (run.keys.length === 0) return;
+  const s = state[prefix + 's'] as number;
+  if (run.keys.length >= s) {
+    const base = compact(state, prefix);
+    storeRun(state, prefix, base.keys.length === 0 ? run : mergeRuns(base, run));
+    return;
+  }
+  const k = list(state, prefix + 'k');
+  k.append(run.keys);
+  list(state, prefix + 'p').append(run.pos);
+  list(state, prefix + 'n').append(run.neg);
+  if (k.length - s > s) compact(state, prefix);
+}
+
+/** The exact histogram (compacting the tail first). */
+export function readRun(state: MetricState, prefix: string): Run {
+  return compact(state, prefix);
+}
+
+/** Merges histogram `prefix` of `b` into `a` (`b` is read, never changed). */
+export function mergeHistogram(a: MetricState, b: MetricState, prefix: string): void {
+  const bs = b[prefix + 's'] as number;
+  const bLen = list(b, prefix + 'k').length;
+  let bRun = prefixRun(b, prefix);
+  if (bLen !== bs) bRun = mergeRuns(copyRun(bRun), tailRun(b, prefix));
+  if (bRun.keys.length === 0) return;
+  const base = compact(a, prefix);
+  storeRun(a, prefix, base.keys.length === 0 ? copyRun(bRun) : mergeRuns(base, bRun));
+}
