@@ -622,7 +622,478 @@ export const crossEntropyWithPriorKL: LossFunction = makeLoss(
     const { outer, C, inner } = p.layout;
     const kl = lam === 0 ? 0 : priorKLKernel(outer, C, inner, p.yPred.data, prior, klTarget === 'batch-mean', lam, grad);
     explainNonFinite(fn, sum + kl, [['yPred', p.yPred], ['yTrue', p.yTrue]]);
-    return { value: p.plan.scale * sum + lam * kl, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+    const ce = finishReduction(p.plan, sum, null);
+    return { value: (typeof ce === 'number' ? ce : NaN) + lam * kl, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Keras / TensorFlow.js dialects (class axis last, probabilities by default)
+// ---------------------------------------------------------------------------------------------
+
+/** Keras's `backend.epsilon()`. */
+const KERAS_EPSILON = 1e-7;
+/** Keras's default reduction. */
+const KERAS_DEFAULTS = { reduction: 'sumOverBatchSize' } as const;
+
+/**
+ * Keras's cross-entropy on probabilities over `outer × C × inner`: per loss element
+ * `r = ŷ / Σŷ` (renormalised), `o = clip(r, ε, 1 − ε)`, `l = −Σ_c y_c·log o_c`, with the one-hot
+ * of an index target or the (optionally smoothed, `y(1−ls) + ls/C`) probability target.
+ * Gradient through the clip (0 outside [ε, 1−ε], as TF's and torch's clip) and the
+ * renormalisation: `∂l/∂ŷ_k = (g_k − Σ_c g_c·r_c) / Σŷ` with `g_c = ∂l/∂r_c`.
+ */
+export function kerasProbCrossEntropyKernel(
+  outer: number,
+  C: number,
+  inner: number,
+  p: FloatArray,
+  labels: FloatArray | null,
+  probs: FloatArray | null,
+  ls: number,
+  eps: number,
+  ignoreIndex: number,
+  w: Float64Array | null,
+  scale: number,
+  out: Float64Array | null,
+  grad: Float64Array | null,
+): number {
+  const rowStride = C * inner;
+  const lsC = ls / C;
+  const hi = 1 - eps;
+  let total = 0;
+  let i = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++, i++) {
+      const base = o * rowStride + k;
+      const end = base + rowStride;
+      const y = labels === null ? -1 : labels[i];
+      if (labels !== null && y === ignoreIndex) {
+        if (out !== null) out[i] = 0;
+        if (grad !== null) for (let j = base; j < end; j += inner) grad[j] = 0;
+        continue;
+      }
+      let S = 0;
+      for (let j = base; j < end; j += inner) S += p[j];
+      let l = 0;
+      let gr = 0;
+      for (let c = 0, j = base; c < C; c++, j += inner) {
+        const t = probs !== null ? (ls === 0 ? probs[j] : probs[j] * (1 - ls) + lsC) : c === y ? 1 : 0;
+        const r = p[j] / S;
+        const oc = r < eps ? eps : r > hi ? hi : r;
+        if (t !== 0) l -= t * Math.log(oc);
+        if (grad !== null) {
+          const g = r >= eps && r <= hi ? -t / oc : 0;
+          grad[j] = g;
+          gr += g * r;
+        }
+      }
+      const wi = w === null ? 1 : w[i];
+      total += wi * l;
+      if (out !== null) out[i] = wi * l;
+      if (grad !== null) {
+        const f = (scale * wi) / S;
+        for (let j = base; j < end; j += inner) grad[j] = f * (grad[j] - gr);
+      }
+    }
+  }
+  return total;
+}
+
+/** Validated inputs of a Keras-style class-probability loss (class axis `axis`, default −1). */
+interface KerasPrepared {
+  yTrue: Tensor;
+  yPred: Tensor;
+  layout: ClassLayout;
+  target: Target;
+  plan: ReductionPlan;
+}
+
+function prepareKeras(
+  fn: string,
+  yTrueIn: TensorInput | null,
+  yPredIn: TensorInput,
+  options: LossOptions,
+  targets: 'probs' | 'index' | 'either',
+  ignoreIndex?: number,
+): KerasPrepared {
+  const reduction = resolveReduction(fn, options.reduction, 'sumOverBatchSize');
+  const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
+  const yPred = tensor(yPredIn, undefined, fn, 'yPred');
+  const axis = resolveAxis(fn, options.axis, yPred.shape.length);
+  checkNonEmpty(fn, 'yPred', yPred);
+  const layout = classLayout(yPred.shape, axis);
+  const target = resolveTarget(fn, yTrue, yPred, axis, targets !== 'probs');
+  if (targets === 'probs' && target.kind !== 'probs') {
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected ${fmtShape(yPred.shape)} (one-hot or probability targets; use sparse_categorical_crossentropy for class indices)`,
+      'yTrue',
+    );
+  }
+  if (targets === 'index' && target.kind !== 'index') {
+    const idxShape = layout.lossShape;
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected ${fmtShape(idxShape)} or ${fmtShape([...idxShape, 1])} (class indices)`,
+      'yTrue',
+    );
+  }
+  if (target.kind === 'index') checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
+  let plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight);
+  if (ignoreIndex !== undefined && target.kind === 'index' && reduction !== 'none' && reduction !== 'sum') {
+    // Keras's ignore_class masks the loss; its `apply_mask` rescales sum_over_batch_size to
+    // Σ sᵢ·lᵢ / (valid + ε) (ε = 1e-7) — the mean over the valid elements. 'mean' is the
+    // sample-weighted mean over the valid elements.
+    let valid = 0;
+    let sv = 0;
+    const lab = target.labels;
+    for (let i = 0; i < lab.length; i++) {
+      if (lab[i] !== ignoreIndex) {
+        valid++;
+        sv += plan.weights === null ? 1 : plan.weights[i];
+      }
+    }
+    const d = reduction === 'sumOverBatchSize' ? valid + KERAS_EPSILON : reduction === 'mean' ? sv : plan.denominator;
+    plan = { ...plan, denominator: d, scale: d === 0 ? NaN : 1 / d, gradScale: d === 0 ? 0 : 1 / d };
+  }
+  return { yTrue, yPred, layout, target, plan };
+}
+
+function runKerasCrossEntropy(fn: string, p: KerasPrepared, fromLogits: boolean, ls: number, ignoreIndex: number, grad: Float64Array | null): number | Tensor {
+  const { layout, target, plan } = p;
+  const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
+  const labels = target.kind === 'index' ? target.labels : null;
+  const probs = target.kind === 'probs' ? target.probs : null;
+  let sum: number;
+  if (fromLogits) {
+    if (labels !== null && layout.inner === 1 && ls === 0) {
+      sum = softmaxCrossEntropyRows(layout.outer, layout.C, p.yPred.data, labels, ignoreIndex, plan.weights, plan.gradScale, out, grad);
+    } else {
+      sum = softmaxCrossEntropyKernel(layout.outer, layout.C, layout.inner, p.yPred.data, labels, probs, null, ls, ignoreIndex, plan.weights, plan.gradScale, out, grad);
+    }
+  } else {
+    sum = kerasProbCrossEntropyKernel(layout.outer, layout.C, layout.inner, p.yPred.data, labels, probs, ls, KERAS_EPSILON, ignoreIndex, plan.weights, plan.gradScale, out, grad);
+  }
+  explainNonFinite(fn, sum, [['yTrue', p.yTrue], ['yPred', p.yPred]]);
+  return finishReduction(plan, sum, out);
+}
+
+function resolveFromLogits(fn: string, v: unknown): boolean {
+  return v === undefined ? false : checkBooleanOption(fn, 'fromLogits', v);
+}
+
+/**
+ * Keras's categorical cross-entropy (`keras.losses.categorical_crossentropy` /
+ * `CategoricalCrossentropy`, Keras 3): one-hot or probability targets, class axis last.
+ *
+ * Probabilities (default): `ŷ` is renormalised to sum to 1 over the class axis, clipped to
+ * `[1e-7, 1 − 1e-7]`, and `lᵢ = −Σ_c y_c·log ŷ_c` (gradient 0 where clipped). With
+ * `fromLogits: true`, `lᵢ = −Σ_c y_c·log softmax(ŷ)_c` exactly (no clipping). `labelSmoothing`
+ * replaces `y` by `y·(1 − ls) + ls/C`.
+ *
+ * - Shapes: `yTrue`, `yPred` of one shape `[..., C]` (class axis `axis`, default −1); `'none'`
+ *   returns the shape without the class axis.
+ * - Options: `fromLogits` (false), `labelSmoothing` (0), `axis` (−1), `reduction` (default
+ *   `'sumOverBatchSize'`), `sampleWeight`.
+ * - Equivalents: Keras `categorical_crossentropy`; tfjs layers `'categoricalCrossentropy'`
+ *   (probabilities). tfjs-layers' `fromLogits` path applies softmax and then the 1e-7 clip, which
+ *   caps the loss at −log(1e-7) ≈ 16.1 and zeroes the gradient of confident mistakes; losskit
+ *   uses the exact log-softmax instead. PyTorch's `cross_entropy` is {@link crossEntropy}.
+ *
+ * @example getLoss('categorical_crossentropy')([[0, 1, 0]], [[0.05, 0.95, 0]]) // −log 0.95 ≈ 0.0513
+ */
+export const kerasCategoricalCrossentropy: LossFunction = makeLoss(
+  'kerasCategoricalCrossentropy',
+  ['reduction', 'sampleWeight', 'fromLogits', 'labelSmoothing', 'axis'],
+  (yTrue, yPred, options, wantGrad) => {
+    const fn = 'kerasCategoricalCrossentropy';
+    const fromLogits = resolveFromLogits(fn, options.fromLogits);
+    const ls = options.labelSmoothing === undefined ? 0 : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
+    const p = prepareKeras(fn, yTrue, yPred, options, 'probs');
+    const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
+    const value = runKerasCrossEntropy(fn, p, fromLogits, ls, NaN, grad);
+    return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+  },
+  KERAS_DEFAULTS,
+);
+
+/**
+ * Keras's sparse categorical cross-entropy (`sparse_categorical_crossentropy` /
+ * `SparseCategoricalCrossentropy`, Keras 3): integer class targets, class axis last.
+ *
+ * `lᵢ = −log ŷ_{yᵢ}` with `ŷ` renormalised and clipped to `[1e-7, 1 − 1e-7]` (probabilities, the
+ * torch/JAX backends' formula), or `−log softmax(ŷ)_{yᵢ}` with `fromLogits: true`.
+ * `ignoreIndex` is Keras's `ignore_class`: those elements get loss 0 and gradient 0, and
+ * `'sumOverBatchSize'` becomes Keras's masked mean `Σ sᵢ·lᵢ / (valid + 1e-7)`.
+ *
+ * - Shapes: `yPred` `[..., C]`; `yTrue` `[...]` or `[..., 1]`; `'none'` returns `[...]`.
+ * - Options: `fromLogits` (false), `ignoreIndex` (none by default), `axis` (−1), `reduction`
+ *   (`'sumOverBatchSize'`), `sampleWeight`.
+ * - Equivalents: Keras `sparse_categorical_crossentropy`; tfjs layers
+ *   `'sparseCategoricalCrossentropy'`. With `fromLogits: true` and the class axis at 1 this is
+ *   PyTorch's `cross_entropy` ({@link crossEntropy}).
+ *
+ * @example getLoss('sparse_categorical_crossentropy')([1], [[0.05, 0.95, 0]]) // ≈ 0.0513
+ */
+export const kerasSparseCategoricalCrossentropy: LossFunction = makeLoss(
+  'kerasSparseCategoricalCrossentropy',
+  ['reduction', 'sampleWeight', 'fromLogits', 'ignoreIndex', 'axis'],
+  (yTrue, yPred, options, wantGrad) => {
+    const fn = 'kerasSparseCategoricalCrossentropy';
+    const fromLogits = resolveFromLogits(fn, options.fromLogits);
+    const ignoreIndex = options.ignoreIndex === undefined ? undefined : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
+    const p = prepareKeras(fn, yTrue, yPred, options, 'index', ignoreIndex);
+    const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
+    const value = runKerasCrossEntropy(fn, p, fromLogits, 0, ignoreIndex ?? NaN, grad);
+    return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+  },
+  KERAS_DEFAULTS,
+);
+
+// ---------------------------------------------------------------------------------------------
+// categoricalFocal (Keras categorical_focal_crossentropy)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Keras 3's categorical focal cross-entropy over `outer × C × inner`: `s = softmax(z)` when
+ * `fromLogits`, `r = s / Σs`, `o = clip(r, ε, 1 − ε)`,
+ * `l = Σ_c α·(1 − o_c)^γ·(−y_c·log o_c)`. Gradient by the chain rule through the clip, the
+ * renormalisation and (with `fromLogits`) the softmax. `sRow`, `gRow` are scratch rows of `C`.
+ */
+export function categoricalFocalKernel(
+  outer: number,
+  C: number,
+  inner: number,
+  x: FloatArray,
+  labels: FloatArray | null,
+  probs: FloatArray | null,
+  ls: number,
+  alpha: number,
+  gamma: number,
+  fromLogits: boolean,
+  eps: number,
+  w: Float64Array | null,
+  scale: number,
+  out: Float64Array | null,
+  grad: Float64Array | null,
+  sRow: Float64Array,
+  gRow: Float64Array,
+): number {
+  const rowStride = C * inner;
+  const lsC = ls / C;
+  const hi = 1 - eps;
+  let total = 0;
+  let i = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++, i++) {
+      const base = o * rowStride + k;
+      // The row's probabilities before renormalisation.
+      if (fromLogits) {
+        let m = x[base];
+        for (let c = 1, j = base + inner; c < C; c++, j += inner) if (x[j] > m) m = x[j];
+        let s = 0;
+        for (let c = 0, j = base; c < C; c++, j += inner) {
+          const e = Math.exp(x[j] - m);
+          sRow[c] = e;
+          s += e;
+        }
+        for (let c = 0; c < C; c++) sRow[c] /= s;
+      } else {
+        for (let c = 0, j = base; c < C; c++, j += inner) sRow[c] = x[j];
+      }
+      let S = 0;
+      for (let c = 0; c < C; c++) S += sRow[c];
+      const y = labels === null ? -1 : labels[i];
+      let l = 0;
+      let gr = 0;
+      for (let c = 0, j = base; c < C; c++, j += inner) {
+        const t0 = probs !== null ? probs[j] : c === y ? 1 : 0;
+        const t = ls === 0 ? t0 : t0 * (1 - ls) + lsC;
+        const r = sRow[c] / S;
+        const oc = r < eps ? eps : r > hi ? hi : r;
+        const ce = t === 0 ? 0 : -t * Math.log(oc);
+        const mod = Math.pow(1 - oc, gamma);
+        l += alpha * mod * ce;
+        if (grad !== null) {
+          let g = 0;
+          if (r >= eps && r <= hi) {
+            // d/do [α(1−o)^γ·(−t log o)] = α·(−γ(1−o)^(γ−1)·ce − (1−o)^γ·t/o)
+            const dmod = gamma === 0 ? 0 : -gamma * Math.pow(1 - oc, gamma - 1);
+            g = alpha * (dmod * ce - (mod * t) / oc);
+          }
+          gRow[c] = g;
+          gr += g * r;
+        }
+      }
+      const wi = w === null ? 1 : w[i];
+      total += wi * l;
+      if (out !== null) out[i] = wi * l;
+      if (grad !== null) {
+        const f = scale * wi;
+        // h_c = ∂l/∂s_c = (g_c − Σ g·r) / S
+        for (let c = 0; c < C; c++) gRow[c] = (gRow[c] - gr) / S;
+        if (fromLogits) {
+          let sh = 0;
+          for (let c = 0; c < C; c++) sh += sRow[c] * gRow[c];
+          for (let c = 0, j = base; c < C; c++, j += inner) grad[j] = f * sRow[c] * (gRow[c] - sh);
+        } else {
+          for (let c = 0, j = base; c < C; c++, j += inner) grad[j] = f * gRow[c];
+        }
+      }
+    }
+  }
+  return total;
+}
+
+/**
+ * Categorical focal cross-entropy (Keras 3 `categorical_focal_crossentropy`; Lin et al. 2017).
+ *
+ * `lᵢ = Σ_c α·(1 − o_c)^γ·(−y_c·log o_c)`, where `o = clip(ŷ / Σŷ, 1e-7, 1 − 1e-7)` over the
+ * class axis (`ŷ = softmax(yPred)` with `fromLogits`) and `y` is the one-hot / probability target
+ * (smoothed to `y(1 − ls) + ls/C` with `labelSmoothing`). γ = 0, α = 1 is the categorical
+ * cross-entropy. Gradient exact through the clip (0 where clipped), renormalisation and softmax.
+ *
+ * - Shapes: `yPred` `[..., C]` (class axis `axis`, default −1); `yTrue` of the same shape, or
+ *   class indices `[...]`. `'none'` returns `[...]`.
+ * - Options: `alpha` (0.25), `gamma` (2, ≥ 0), `fromLogits` (false), `labelSmoothing` (0),
+ *   `axis` (−1), `reduction` (default `'mean'`; Keras aliases `'sumOverBatchSize'`), `sampleWeight`.
+ * - Equivalents: Keras `categorical_focal_crossentropy` / `CategoricalFocalCrossentropy`. No
+ *   PyTorch or tfjs built-in.
+ *
+ * @example categoricalFocal([[0, 1]], [[0.2, 0.8]]) // 0.25·0.2²·(−log 0.8) ≈ 0.002231
+ */
+export const categoricalFocal: LossFunction = makeLoss(
+  'categoricalFocal',
+  ['reduction', 'sampleWeight', 'alpha', 'gamma', 'fromLogits', 'labelSmoothing', 'axis'],
+  (yTrue, yPred, options, wantGrad) => {
+    const fn = 'categoricalFocal';
+    const fromLogits = resolveFromLogits(fn, options.fromLogits);
+    const alpha = options.alpha === undefined ? 0.25 : checkNumberOption(fn, 'alpha', options.alpha);
+    const gamma = options.gamma === undefined ? 2 : checkNumberOption(fn, 'gamma', options.gamma, { min: 0 });
+    const ls = options.labelSmoothing === undefined ? 0 : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
+    const p = prepareKeras(fn, yTrue, yPred, { ...options, reduction: options.reduction ?? 'mean' }, 'either');
+    const { layout, target, plan } = p;
+    const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
+    const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
+    const sum = categoricalFocalKernel(
+      layout.outer,
+      layout.C,
+      layout.inner,
+      p.yPred.data,
+      target.kind === 'index' ? target.labels : null,
+      target.kind === 'probs' ? target.probs : null,
+      ls,
+      alpha,
+      gamma,
+      fromLogits,
+      KERAS_EPSILON,
+      plan.weights,
+      plan.gradScale,
+      out,
+      grad,
+      new Float64Array(layout.C),
+      new Float64Array(layout.C),
+    );
+    explainNonFinite(fn, sum, [['yTrue', p.yTrue], ['yPred', p.yPred]]);
+    return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// categoricalHinge (Keras)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Keras's categorical hinge over `outer × C × inner`: `pos = Σ_c y_c·ŷ_c`,
+ * `neg = max_c (1 − y_c)·ŷ_c`, `l = max(neg − pos + 1, 0)`. Where the hinge is active the
+ * gradient is `−y_c`, plus `1 − y_m` at the (first) arg-max `m` of `neg`; else 0.
+ */
+export function categoricalHingeKernel(
+  outer: number,
+  C: number,
+  inner: number,
+  x: FloatArray,
+  labels: FloatArray | null,
+  probs: FloatArray | null,
+  w: Float64Array | null,
+  scale: number,
+  out: Float64Array | null,
+  grad: Float64Array | null,
+): number {
+  const rowStride = C * inner;
+  let total = 0;
+  let i = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++, i++) {
+      const base = o * rowStride + k;
+      const y = labels === null ? -1 : labels[i];
+      let pos = 0;
+      let neg = -Infinity;
+      let arg = base;
+      for (let c = 0, j = base; c < C; c++, j += inner) {
+        const t = probs !== null ? probs[j] : c === y ? 1 : 0;
+        pos += t * x[j];
+        const v = (1 - t) * x[j];
+        if (v > neg) {
+          neg = v;
+          arg = j;
+        }
+      }
+      const h = neg - pos + 1;
+      const l = h > 0 ? h : 0;
+      const wi = w === null ? 1 : w[i];
+      total += wi * l;
+      if (out !== null) out[i] = wi * l;
+      if (grad !== null) {
+        const f = h > 0 ? scale * wi : 0;
+        for (let c = 0, j = base; c < C; c++, j += inner) grad[j] = -f * (probs !== null ? probs[j] : c === y ? 1 : 0);
+        grad[arg] += f * (1 - (probs !== null ? probs[arg] : (arg - base) / inner === y ? 1 : 0));
+      }
+    }
+  }
+  return total;
+}
+
+/**
+ * Categorical hinge (Keras `categorical_hinge`): `lᵢ = max(neg − pos + 1, 0)` with
+ * `pos = Σ_c y_c·ŷ_c` and `neg = max_c (1 − y_c)·ŷ_c`. Gradient `−y` plus `1 − y_m` at the arg-max
+ * `m` of `neg` where the hinge is active (first index on ties; 0 at the kink).
+ *
+ * - Shapes: `yPred` `[..., C]` (class axis `axis`, default −1); `yTrue` one-hot of the same shape
+ *   (or class indices `[...]`). `'none'` returns `[...]`.
+ * - Options: `axis` (−1), `reduction` (default `'mean'`; Keras aliases `'sumOverBatchSize'`),
+ *   `sampleWeight`.
+ * - Equivalents: Keras `categorical_hinge` / `CategoricalHinge`; tfjs layers
+ *   `'categoricalHinge'`. No PyTorch built-in (`multi_margin_loss` differs).
+ *
+ * @example categoricalHinge([[0, 1, 0]], [[0.3, 0.6, 0.1]]) // max(0.3 − 0.6 + 1, 0) = 0.7
+ */
+export const categoricalHinge: LossFunction = makeLoss(
+  'categoricalHinge',
+  ['reduction', 'sampleWeight', 'axis'],
+  (yTrue, yPred, options, wantGrad) => {
+    const fn = 'categoricalHinge';
+    const p = prepareKeras(fn, yTrue, yPred, { ...options, reduction: options.reduction ?? 'mean' }, 'either');
+    const { layout, target, plan } = p;
+    const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
+    const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
+    const sum = categoricalHingeKernel(
+      layout.outer,
+      layout.C,
+      layout.inner,
+      p.yPred.data,
+      target.kind === 'index' ? target.labels : null,
+      target.kind === 'probs' ? target.probs : null,
+      plan.weights,
+      plan.gradScale,
+      out,
+      grad,
+    );
+    explainNonFinite(fn, sum, [['yTrue', p.yTrue], ['yPred', p.yPred]]);
+    return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
   },
 );
 
@@ -634,6 +1105,17 @@ export const classificationLosses: LossEntry[] = [
     aliases: [
       { name: 'cross_entropy', dialect: 'pytorch' },
       { name: 'CrossEntropyLoss', dialect: 'pytorch' },
+      { name: 'categorical_crossentropy', dialect: 'keras', fn: kerasCategoricalCrossentropy },
+      { name: 'CategoricalCrossentropy', dialect: 'keras', fn: kerasCategoricalCrossentropy },
+      { name: 'sparse_categorical_crossentropy', dialect: 'keras', fn: kerasSparseCategoricalCrossentropy },
+      { name: 'SparseCategoricalCrossentropy', dialect: 'keras', fn: kerasSparseCategoricalCrossentropy },
+      // tfjs layers loss strings: Keras semantics (probabilities, 1e-7 clipping), mean over samples.
+      { name: 'categoricalCrossentropy', dialect: 'tfjs', fn: kerasCategoricalCrossentropy },
+      { name: 'sparseCategoricalCrossentropy', dialect: 'tfjs', fn: kerasSparseCategoricalCrossentropy },
+      // tf.losses.softmaxCrossEntropy(onehotLabels, logits, weights, labelSmoothing): logits, class
+      // axis last, SUM_BY_NONZERO_WEIGHTS = the mean without weights.
+      { name: 'softmaxCrossEntropy', dialect: 'tfjs', fn: kerasCategoricalCrossentropy, defaults: { fromLogits: true, reduction: 'mean' } },
+      { name: 'tf.losses.softmaxCrossEntropy', dialect: 'tfjs', fn: kerasCategoricalCrossentropy, defaults: { fromLogits: true, reduction: 'mean' } },
     ],
   },
   {
@@ -651,5 +1133,22 @@ export const classificationLosses: LossEntry[] = [
     description: "The seed's cross-entropy + λ·KL(prior ‖ batch-mean (or per-sample) softmax), with its exact coupled gradient",
     aliases: [],
   },
+  {
+    name: 'categoricalFocal',
+    fn: categoricalFocal,
+    description: 'Categorical focal cross-entropy α(1−p)^γ·CE on probabilities (or logits) — Keras categorical_focal_crossentropy',
+    aliases: [
+      { name: 'categorical_focal_crossentropy', dialect: 'keras', defaults: KERAS_DEFAULTS },
+      { name: 'CategoricalFocalCrossentropy', dialect: 'keras', defaults: KERAS_DEFAULTS },
+    ],
+  },
+  {
+    name: 'categoricalHinge',
+    fn: categoricalHinge,
+    description: 'Categorical hinge max(max_{c≠y} ŷ_c − ŷ_y + 1, 0) — Keras categorical_hinge',
+    aliases: [
+      { name: 'categorical_hinge', dialect: 'keras', defaults: KERAS_DEFAULTS },
+      { name: 'CategoricalHinge', dialect: 'keras', defaults: KERAS_DEFAULTS },
+    ],
+  },
 ];
-

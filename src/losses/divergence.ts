@@ -66,7 +66,7 @@ function runLastAxisSum<P>(
   }
   const out = plan.reduction === 'none' ? new Float64Array(n) : null;
   const sum = kernel(n, yTrue, yPred, w, plan.gradScale, out, grad, params);
-  if (out === null) return { value: plan.scale * sum, sum };
+  if (out === null) return { value: finishReduction(plan, sum, null), sum };
   const rows = new Float64Array(n / k);
   for (let r = 0, j = 0; r < rows.length; r++) {
     let s = 0;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkGradient,
+  categoricalFocal,
+  categoricalHinge,
   crossEntropy,
   crossEntropyWithPriorKL,
   getLoss,
@@ -45,6 +47,29 @@ describe('multiclass losses match PyTorch 1.13 (float64, autograd gradients)', (
   }
 });
 
+const kfx = loadFixture<Case>('classification-keras');
+
+describe('Keras / tfjs dialects match Keras 3 formulas written in torch (float64, autograd gradients)', () => {
+  it('fixture covers every dialect function', () => {
+    const names = new Set(kfx.cases.map((c) => getLoss(c.loss).lossName));
+    expect([...names].sort()).toEqual([
+      'categoricalFocal',
+      'categoricalHinge',
+      'kerasCategoricalCrossentropy',
+      'kerasSparseCategoricalCrossentropy',
+    ]);
+  });
+  for (const [i, c] of kfx.cases.entries()) {
+    it(`${c.loss} #${i} ${c.note} (${c.options.reduction})`, () => {
+      const fn = getLoss(c.loss);
+      const r = fn.valueAndGrad(c.yTrue, c.yPred, c.options);
+      expectClose(r.value, c.value, 1e-9, 1e-12, 'value');
+      expectClose(r.grad, c.grad, 1e-9, 1e-12, 'grad');
+      expectClose(fn(c.yTrue, c.yPred, c.options), c.value, 1e-9, 1e-12, 'value (call)');
+    });
+  }
+});
+
 describe('finite differences', () => {
   const r = rng(11);
   const z = tensor(randn(r, 24), [4, 6]);
@@ -65,6 +90,13 @@ describe('finite differences', () => {
     ['NLL weight', nllLoss, [0, 5, 2, 3], z, { weight: [1, 2, 0.5, 1, 3, 0.2] }],
     ['priorKL batch-mean', crossEntropyWithPriorKL, [0, 5, 2, 3], z, { lambda: 0.7, prior: [0.1, 0.1, 0.2, 0.2, 0.3, 0.1] }],
     ['priorKL per-sample', crossEntropyWithPriorKL, [0, 5, 2, 3], z, { lambda: 0.7, klTarget: 'per-sample', prior: [0.1, 0.1, 0.2, 0.2, 0.3, 0.1] }],
+    ['keras CCE probabilities + ls', getLoss('categorical_crossentropy'), probs(4, 6), probs(4, 6), { labelSmoothing: 0.1, sampleWeight: [1, 2, 0, 1] }],
+    ['keras CCE logits axis 0', getLoss('categorical_crossentropy'), probs(4, 6), z, { fromLogits: true, axis: 0 }],
+    ['keras sparse probabilities ignore', getLoss('sparse_categorical_crossentropy'), [0, 5, -1, 3], probs(4, 6), { ignoreIndex: -1 }],
+    ['focal probabilities', categoricalFocal, probs(4, 6), probs(4, 6), { gamma: 2.5, alpha: 0.3 }],
+    ['focal logits + ls', categoricalFocal, [0, 5, 2, 3], z, { fromLogits: true, labelSmoothing: 0.1 }],
+    ['focal (N,C,d1) axis 1 logits', categoricalFocal, [[0, 1, 2, 2], [1, 1, 0, 2]], z3, { axis: 1, fromLogits: true }],
+    ['hinge', categoricalHinge, [[0, 0, 1, 0, 0, 0], [1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1]], z, { reduction: 'sum' }],
     ['priorKL (N,C,d1) batch-mean', crossEntropyWithPriorKL, [[0, 1, 2, 2], [1, 1, 0, -100]], z3, { lambda: 2, prior: [0.2, 0.3, 0.5] }],
   ];
   for (const [name, fn, yt, yp, opts] of cases) {
@@ -128,6 +160,16 @@ describe('bad inputs', () => {
     expectError(() => crossEntropyWithPriorKL([0], [[1, 2]], { prior: [1] }), 'INVALID_OPTION', 'expected [2]');
     expectError(() => crossEntropyWithPriorKL([0], [[1, 2]], { klTarget: 'batch' as 'batch-mean' }), 'INVALID_OPTION', "'klTarget'", "'per-sample'");
     expectError(() => crossEntropyWithPriorKL([0], [[1, 2]], { reduction: 'none' }), 'INVALID_OPTION', "'reduction'", 'none');
+  });
+  it('Keras dialect target shapes', () => {
+    expectError(
+      () => getLoss('categorical_crossentropy')([0, 1], [[0.5, 0.5], [0.5, 0.5]]),
+      'SHAPE_MISMATCH',
+      "kerasCategoricalCrossentropy: 'yTrue' has shape [2] but 'yPred' has shape [2,2]; expected [2,2] (one-hot or probability targets",
+    );
+    expectError(() => getLoss('sparse_categorical_crossentropy')([[0, 1]], [[0.5, 0.5]]), 'SHAPE_MISMATCH', 'expected [1] or [1,1] (class indices)');
+    expectError(() => getLoss('sparse_categorical_crossentropy')([-100], [[0.5, 0.5]]), 'INVALID_LABEL', 'received -100 at index [0]');
+    expectError(() => categoricalFocal([[0, 1]], [[0.5, 0.5]], { gamma: -1 }), 'INVALID_OPTION', "'gamma'", '>= 0');
   });
   it('non-finite logits → NON_FINITE naming the index', () => {
     expectError(() => crossEntropy([0, 1], [[1, 2], [NaN, 0]]), 'NON_FINITE', "'yPred'", 'index [1,0]');
