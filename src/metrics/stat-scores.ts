@@ -367,25 +367,22 @@ function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig
     const W = L.width;
     const R = L.rest;
     if (R === 1) {
-      // Fast path: contiguous rows of W scores. `v > best` skips NaN silently, so the running
-      // sum `s` (NaN iff some value is NaN, or +Inf meets -Inf) flags rows to re-check exactly.
-      let s = 0;
+      // Fast path: contiguous rows of W scores. One compare per score on the common path:
+      // `!(v <= best)` is true for a new maximum or a NaN (a NaN first score fails every compare).
       for (let i = 0, base = 0; i < L.N; i++, base += W) {
         let best = p[base];
         let bi = 0;
-        s += best;
         for (let j = 1; j < W; j++) {
           const v = p[base + j];
-          s += v;
-          if (v > best) {
-            best = v;
-            bi = j;
+          if (!(v <= best)) {
+            if (v > best) {
+              best = v;
+              bi = j;
+            } else nanErr('yPred', yPred);
           }
         }
+        if (best !== best) nanErr('yPred', yPred);
         prd[i] = bi;
-      }
-      if (s !== s) {
-        for (let k = 0; k < L.N * W; k++) if (p[k] !== p[k]) nanErr('yPred', yPred);
       }
     } else {
       for (let i = 0, k = 0; i < L.N; i++) {
