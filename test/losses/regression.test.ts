@@ -193,8 +193,8 @@ describe('regression losses: properties', () => {
           const b = fn(yt.filter(keep), yp.filter(keep), { ...options, reduction: 'sum', sampleWeight: sw.filter(keep) });
           expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(b)));
           const perm = rows.map((_, i) => (i + k) % rows.length);
-          const c = fn(perm.map((i) => yt[i]), perm.map((i) => yp[i]), { ...options, sampleWeight: perm.map((i) => sw[i]) });
-          const d = fn(yt, yp, { ...options, sampleWeight: sw });
+          const c = fn(perm.map((i) => yt[i]), perm.map((i) => yp[i]), { ...options, reduction: 'mean' as const, sampleWeight: perm.map((i) => sw[i]) });
+          const d = fn(yt, yp, { ...options, reduction: 'mean' as const, sampleWeight: sw });
           if (Number.isFinite(d)) expect(Math.abs(c - d)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(d)));
           const s = fn(yt, yp, { ...options, reduction: 'sum' });
           const m = fn(yt, yp, { ...options, reduction: 'mean' });
