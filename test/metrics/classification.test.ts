@@ -4,6 +4,7 @@
  * update + compute, batches, serialised + merged shards, reset / clone), plus edge cases and
  * bad inputs.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LosskitError, getMetric, listMetrics, metrics, restoreMetric, type MetricOptions, type MetricValue, type OneShotMetric } from '../../src/index.js';
 import { expectClose, loadFixture, rng } from '../helpers.js';
@@ -246,5 +247,79 @@ describe('registry', () => {
     expect((getMetric('top_k_accuracy_score').config as { topK: number }).topK).toBe(2);
     expect((getMetric('binary_accuracy').config as { task: string }).task).toBe('binary');
     expect((getMetric('top_k_categorical_accuracy', { topK: 3 }).config as { topK: number }).topK).toBe(3);
+  });
+});
+
+describe('properties (fast-check)', () => {
+  const C = 4;
+  const L = 3;
+  const row = fc.record({ y: fc.integer({ min: 0, max: C - 1 }), s: fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: C, maxLength: C }), w: fc.integer({ min: 1, max: 3 }) });
+  const mlRow = fc.record({
+    y: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: L, maxLength: L }),
+    p: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: L, maxLength: L }),
+    w: fc.integer({ min: 1, max: 3 }),
+  });
+  const MC: [string, MetricOptions][] = [
+    ['accuracy', {}],
+    ['accuracy', { average: 'macro' }],
+    ['precision', { average: 'macro' }],
+    ['recall', { average: 'weighted' }],
+    ['f1', { average: 'none' }],
+    ['fbeta', { average: 'micro', beta: 0.5 }],
+    ['confusionMatrix', { normalize: 'true' }],
+    ['matthewsCorrcoef', {}],
+    ['cohenKappa', { weights: 'quadratic' }],
+    ['topKAccuracy', { topK: 2 }],
+  ];
+  const ML: [string, MetricOptions][] = [
+    ['accuracy', {}],
+    ['accuracy', { average: 'micro' }],
+    ['precision', { average: 'samples' }],
+    ['f1', { average: 'samples', zeroDivision: 1 }],
+    ['recall', { average: 'macro' }],
+    ['fbeta', { average: 'weighted', beta: 2 }],
+  ];
+  it('an integer sample weight k equals repeating the sample k times; row order does not matter (multiclass)', () => {
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 25 }), fc.integer(), (rows, seed) => {
+        const rep = rows.flatMap((r) => Array.from({ length: r.w }, () => r));
+        const perm = [...rows].sort((a, b) => ((a.y * 31 + seed) % 7) - ((b.y * 31 + seed) % 7));
+        for (const [m, o] of MC) {
+          const opts = { ...o, task: 'multiclass' as const, numClasses: C };
+          const weighted = ONE_SHOT[m](rows.map((r) => r.y), rows.map((r) => r.s), { ...opts, sampleWeight: rows.map((r) => r.w) });
+          const repeated = ONE_SHOT[m](rep.map((r) => r.y), rep.map((r) => r.s), opts);
+          const permuted = ONE_SHOT[m](perm.map((r) => r.y), perm.map((r) => r.s), { ...opts, sampleWeight: perm.map((r) => r.w) });
+          expectClose(weighted, repeated, 1e-12, 1e-12, `${m} weights vs repeats`);
+          expectClose(permuted, repeated, 1e-12, 1e-12, `${m} permutation`);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+  it('an integer sample weight k equals repeating the sample k times (multilabel)', () => {
+    fc.assert(
+      fc.property(fc.array(mlRow, { minLength: 1, maxLength: 20 }), (rows) => {
+        const rep = rows.flatMap((r) => Array.from({ length: r.w }, () => r));
+        for (const [m, o] of ML) {
+          const opts = { ...o, task: 'multilabel' as const, numLabels: L };
+          const weighted = ONE_SHOT[m](rows.map((r) => r.y), rows.map((r) => r.p), { ...opts, sampleWeight: rows.map((r) => r.w) });
+          const repeated = ONE_SHOT[m](rep.map((r) => r.y), rep.map((r) => r.p), opts);
+          expectClose(weighted, repeated, 1e-12, 1e-12, `${m} weights vs repeats`);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+  it('binary [N, L] inputs equal the flattened [N·L] problem (Keras Precision / binary_accuracy over every element)', () => {
+    fc.assert(
+      fc.property(fc.array(mlRow, { minLength: 1, maxLength: 20 }), (rows) => {
+        for (const m of ['accuracy', 'precision', 'recall', 'f1', 'matthewsCorrcoef'] as const) {
+          const a = ONE_SHOT[m](rows.map((r) => r.y), rows.map((r) => r.p), { sampleWeight: rows.map((r) => r.w) });
+          const b = ONE_SHOT[m](rows.flatMap((r) => r.y), rows.flatMap((r) => r.p), { sampleWeight: rows.flatMap((r) => [r.w, r.w, r.w]) });
+          expectClose(a, b, 1e-12, 1e-12, m);
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
