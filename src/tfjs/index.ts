@@ -22,3 +22,5 @@ export {
 } from './train.js';
 export { resolveMetrics, scalarLogs, type MetricsArg } from './metrics.js';
 export { streamingMetricsCallback, StreamingMetricsCallback, type StreamingMetricsCallbackOptions } from './callback.js';
+export { lrRangeTestTfjs, type LrRangeTestTfjsOptions } from './lr-range.js';
+export { setLearningRate, trainStep } from './train.js';

@@ -119,7 +119,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Fisher–Yates in place. */
-function shuffleInPlace(a: Int32Array, rand: () => number): void {
+export function shuffleInPlace(a: Int32Array, rand: () => number): void {
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     const t = a[i];
@@ -128,44 +128,44 @@ function shuffleInPlace(a: Int32Array, rand: () => number): void {
   }
 }
 
-function splitData(data: TrainData, arg: string): { x: TfTensor[]; y: TfTensor } {
+export function splitData(data: TrainData, arg: string, fn = FN): { x: TfTensor[]; y: TfTensor } {
   let x: TfTensor | TfTensor[];
   let y: TfTensor;
   if (Array.isArray(data)) {
-    if (data.length < 2) throw new LosskitError('INVALID_INPUT', FN, `'${arg}' must be [x, y]; received an array of length ${data.length}`, arg);
+    if (data.length < 2) throw new LosskitError('INVALID_INPUT', fn, `'${arg}' must be [x, y]; received an array of length ${data.length}`, arg);
     x = data[0];
     y = data[1];
   } else if (data !== null && typeof data === 'object' && 'x' in data && 'y' in data) {
     x = data.x;
     y = data.y;
   } else {
-    throw new LosskitError('INVALID_INPUT', FN, `'${arg}' must be [x, y] or { x, y } with tf.Tensors; received ${describe(data)}`, arg);
+    throw new LosskitError('INVALID_INPUT', fn, `'${arg}' must be [x, y] or { x, y } with tf.Tensors; received ${describe(data)}`, arg);
   }
   const xs = Array.isArray(x) ? x : [x];
   xs.forEach((t, i) => {
-    if (!(t instanceof TfTensorClass)) throw new LosskitError('INVALID_INPUT', FN, `'${arg}' x${xs.length > 1 ? `[${i}]` : ''} must be a tf.Tensor; received ${describe(t)}`, arg);
+    if (!(t instanceof TfTensorClass)) throw new LosskitError('INVALID_INPUT', fn, `'${arg}' x${xs.length > 1 ? `[${i}]` : ''} must be a tf.Tensor; received ${describe(t)}`, arg);
   });
-  if (!(y instanceof TfTensorClass)) throw new LosskitError('INVALID_INPUT', FN, `'${arg}' y must be a tf.Tensor; received ${describe(y)}`, arg);
+  if (!(y instanceof TfTensorClass)) throw new LosskitError('INVALID_INPUT', fn, `'${arg}' y must be a tf.Tensor; received ${describe(y)}`, arg);
   const n = y.shape[0];
-  if (y.rank === 0) throw new LosskitError('SHAPE_MISMATCH', FN, `'${arg}' y must have a batch dimension; received a scalar`, arg);
+  if (y.rank === 0) throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' y must have a batch dimension; received a scalar`, arg);
   for (const t of xs) {
     if (t.rank === 0 || t.shape[0] !== n) {
-      throw new LosskitError('SHAPE_MISMATCH', FN, `'${arg}': x has ${t.rank === 0 ? 'no batch dimension' : `${t.shape[0]} samples`} but y has ${n}; expected the same number of samples (first dimension)`, arg);
+      throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}': x has ${t.rank === 0 ? 'no batch dimension' : `${t.shape[0]} samples`} but y has ${n}; expected the same number of samples (first dimension)`, arg);
     }
   }
   return { x: xs, y };
 }
 
 /** Per-sample weights `[N]` from an option (checked: finite, ≥ 0, one per sample). */
-function perSampleWeights(arg: string, value: TensorInput, n: number): Float64Array {
-  const t = tensor(value, undefined, FN, arg);
+export function perSampleWeights(arg: string, value: TensorInput, n: number, fn = FN): Float64Array {
+  const t = tensor(value, undefined, fn, arg);
   const ok = (t.shape.length === 1 && t.shape[0] === n) || (t.shape.length === 2 && t.shape[0] === n && t.shape[1] === 1);
   if (!ok) {
-    throw new LosskitError('SHAPE_MISMATCH', FN, `'${arg}' has shape [${t.shape.join(',')}]; expected [${n}] (one weight per sample)`, arg);
+    throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' has shape [${t.shape.join(',')}]; expected [${n}] (one weight per sample)`, arg);
   }
   const w = Float64Array.from(t.data);
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(w[i]) || w[i] < 0) throw new LosskitError('OUT_OF_RANGE', FN, `'${arg}' must hold finite numbers >= 0; received ${w[i]} at index [${i}]`, arg);
+    if (!Number.isFinite(w[i]) || w[i] < 0) throw new LosskitError('OUT_OF_RANGE', fn, `'${arg}' must hold finite numbers >= 0; received ${w[i]} at index [${i}]`, arg);
   }
   return w;
 }
@@ -220,11 +220,11 @@ function classWeightsPerSample(classWeight: Record<number, number> | readonly nu
   return w;
 }
 
-function resolveOptimizer(model: LayersModel, optimizer: TrainOptions['optimizer']): Optimizer {
+export function resolveOptimizer(model: LayersModel, optimizer: TrainOptions['optimizer'], fn = FN): Optimizer {
   if (optimizer === undefined) {
     const compiled: unknown = model.optimizer;
     if (compiled === undefined || compiled === null || typeof compiled !== 'object') {
-      throw new LosskitError('INVALID_OPTION', FN, `option 'optimizer' is required when the model is not compiled; received undefined (pass an optimizer such as tf.train.sgd(0.01), or 'adam')`, 'optimizer');
+      throw new LosskitError('INVALID_OPTION', fn, `option 'optimizer' is required when the model is not compiled; received undefined (pass an optimizer such as tf.train.sgd(0.01), or 'adam')`, 'optimizer');
     }
     return model.optimizer;
   }
@@ -244,11 +244,11 @@ function resolveOptimizer(model: LayersModel, optimizer: TrainOptions['optimizer
       case 'adamax':
         return tfTrain.adamax(0.002, 0.9, 0.999, 1e-7, 0);
       default:
-        throw new LosskitError('INVALID_OPTION', FN, `option 'optimizer' must be an Optimizer or one of 'sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'adamax'; received ${describe(optimizer)}`, 'optimizer');
+        throw new LosskitError('INVALID_OPTION', fn, `option 'optimizer' must be an Optimizer or one of 'sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'adamax'; received ${describe(optimizer)}`, 'optimizer');
     }
   }
   if (optimizer === null || typeof optimizer !== 'object' || typeof optimizer.minimize !== 'function') {
-    throw new LosskitError('INVALID_OPTION', FN, `option 'optimizer' must be a tf.Optimizer or a name; received ${describe(optimizer)}`, 'optimizer');
+    throw new LosskitError('INVALID_OPTION', fn, `option 'optimizer' must be a tf.Optimizer or a name; received ${describe(optimizer)}`, 'optimizer');
   }
   return optimizer;
 }
@@ -259,7 +259,24 @@ export function learningRateOf(optimizer: Optimizer): number {
   return typeof lr === 'number' ? lr : NaN;
 }
 
-function trainableVariables(model: LayersModel): Variable[] {
+/**
+ * Sets an optimizer's learning rate: `setLearningRate` where the optimizer has it (SGD,
+ * momentum), else its `learningRate` field, which tfjs's Adam, Adamax, RMSProp, Adagrad and
+ * Adadelta read at every step. Throws `INVALID_OPTION` for an optimizer with neither.
+ */
+export function setLearningRate(optimizer: Optimizer, lr: number, fn = 'setLearningRate'): void {
+  const set: unknown = Reflect.get(optimizer, 'setLearningRate');
+  if (typeof set === 'function') {
+    Reflect.apply(set, optimizer, [lr]);
+    return;
+  }
+  if (typeof Reflect.get(optimizer, 'learningRate') !== 'number') {
+    throw new LosskitError('INVALID_OPTION', fn, `the optimizer has no learning rate to set (no setLearningRate method, no numeric learningRate field); received ${optimizer.getClassName?.() ?? describe(optimizer)}`, 'optimizer');
+  }
+  Reflect.set(optimizer, 'learningRate', lr);
+}
+
+export function trainableVariables(model: LayersModel): Variable[] {
   return model.trainableWeights.map((w) => {
     const v = w.read();
     if (!(v instanceof Variable)) throw new Error(`losskit internal: trainable weight ${w.name} is not a tf.Variable`);
@@ -434,36 +451,10 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
         wb = new Float64Array(size);
         for (let i = 0; i < size; i++) wb[i] = weights[idx[i]];
       }
-      let preds: Float32Array | null = null;
-      let predShape: readonly number[] = [];
-      let regularised = false;
-      const batchLoss = tidy(() => {
-        const it = tensor1d(idx, 'int32');
-        const xb = x.map((t) => gather(t, it));
-        const yb = gather(y, it);
-        const cost = optimizer.minimize(
-          () => {
-            const out = single(model.apply(xb.length === 1 ? xb[0] : xb, { training: true }), 'train');
-            if (metrics.length > 0) {
-              preds = Float32Array.from(out.dataSync());
-              predShape = out.shape;
-            }
-            let total = loss(yb, out, wb === null ? undefined : { sampleWeight: weightTensor(wb, out.rank) });
-            const regs = model.calculateLosses();
-            regularised = regs.length > 0;
-            for (const r of regs) total = add(total, r);
-            return total;
-          },
-          true,
-          vars,
-        );
-        const v = cost === null ? NaN : cost.dataSync()[0];
-        return regularised ? v : loss.lastValue;
-      });
-      if (metrics.length > 0 && yHost !== null && preds !== null) {
+      const { loss: batchLoss, preds } = trainStep(model, optimizer, vars, loss, x, y, idx, wb, metrics.length > 0);
+      if (yHost !== null && preds !== null) {
         const yt = gatherRows(yHost.data, yHost.shape, idx);
-        const yp: Tensor = { data: preds, shape: predShape };
-        for (const [, m] of metrics) m.update(yt, yp, wb === null ? {} : { sampleWeight: wb });
+        for (const [, m] of metrics) m.update(yt, preds, wb === null ? {} : { sampleWeight: wb });
       }
       lossSum += batchLoss * size;
       seen += size;
@@ -518,7 +509,48 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
   return result;
 }
 
-function isTfjsLoss(v: unknown): v is TfjsLoss {
+/**
+ * One optimiser step on the rows `idx`: forward (training mode), losskit loss with the rows'
+ * weights + the model's regulariser penalties, exact gradient, update. Returns the batch loss
+ * (float64 when there are no regularisers) and, when asked, the predictions made.
+ */
+export function trainStep(
+  model: LayersModel,
+  optimizer: Optimizer,
+  vars: Variable[],
+  loss: TfjsLoss,
+  x: TfTensor[],
+  y: TfTensor,
+  idx: Int32Array,
+  wb: Float64Array | null,
+  wantPreds: boolean,
+): { loss: number; preds: Tensor | null } {
+  let preds: Tensor | null = null;
+  let regularised = false;
+  const value = tidy(() => {
+    const it = tensor1d(idx, 'int32');
+    const xb = x.map((t) => gather(t, it));
+    const yb = gather(y, it);
+    const cost = optimizer.minimize(
+      () => {
+        const out = single(model.apply(xb.length === 1 ? xb[0] : xb, { training: true }), 'train');
+        if (wantPreds) preds = { data: Float32Array.from(out.dataSync()), shape: out.shape };
+        let total = loss(yb, out, wb === null ? undefined : { sampleWeight: weightTensor(wb, out.rank) });
+        const regs = model.calculateLosses();
+        regularised = regs.length > 0;
+        for (const r of regs) total = add(total, r);
+        return total;
+      },
+      true,
+      vars,
+    );
+    const v = cost === null ? NaN : cost.dataSync()[0];
+    return regularised ? v : loss.lastValue;
+  });
+  return { loss: value, preds };
+}
+
+export function isTfjsLoss(v: unknown): v is TfjsLoss {
   return typeof v === 'function' && 'loss' in v && 'lastValue' in v && typeof (v as { loss: unknown }).loss === 'function';
 }
 
