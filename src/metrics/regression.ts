@@ -664,21 +664,77 @@ function correlations(cov: Float64Array, m2x: Float64Array, m2y: Float64Array): 
 // Spearman: keeps the values
 // ---------------------------------------------------------------------------------------------
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /**
- * Weighted mid-ranks of `x` (stride `d`, offset `j`, `n` rows): a value's rank is the total weight
- * of smaller values plus half the weight of its ties. With integer weights this is the average
- * rank of the data with each row repeated `wᵢ` times, up to a constant shift of ½ (which no
- * correlation sees).
+ * Stable ascending argsort of `x` into `order`. Small inputs use the built-in sort; large ones an
+ * LSD radix sort (four 16-bit passes) on the float64 bit patterns mapped to unsigned order
+ * (negative: all bits flipped; positive: sign bit set), O(n) instead of O(n log n) comparator
+ * calls. `-0` and `0` end up adjacent, and ties are grouped by `===` afterwards.
  */
-function weightedRanks(x: Float64Array, w: Float64Array, n: number, d: number, j: number, order: Uint32Array, out: Float64Array): void {
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => x[a * d + j] - x[b * d + j]);
+function argsort(x: Float64Array, order: Uint32Array): void {
+  const n = x.length;
+  if (n < 2048 || !LITTLE_ENDIAN) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => x[a] - x[b]);
+    return;
+  }
+  const bits = new Uint32Array(x.buffer, x.byteOffset, 2 * n);
+  const hi = new Uint32Array(n);
+  const lo = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = bits[2 * i + 1];
+    const l = bits[2 * i];
+    if (h & 0x80000000) {
+      hi[i] = ~h >>> 0;
+      lo[i] = ~l >>> 0;
+    } else {
+      hi[i] = (h | 0x80000000) >>> 0;
+      lo[i] = l;
+    }
+  }
+  let src: Uint32Array = new Uint32Array(n);
+  let dst: Uint32Array = order;
+  for (let i = 0; i < n; i++) src[i] = i;
+  const count = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const key = pass < 2 ? lo : hi;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(key[src[i]] >>> shift) & 0xffff]++;
+    let sum = 0;
+    for (let b = 0; b < 65536; b++) {
+      const c = count[b];
+      count[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = src[i];
+      dst[count[(key[k] >>> shift) & 0xffff]++] = k;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  // After an even number of passes the result is back in the array we started from (`src`).
+  if (src !== order) order.set(src);
+}
+
+/**
+ * Weighted mid-ranks of column `j` of `x` (row-major, `d` columns, `n` rows): a value's rank is
+ * the total weight of smaller values plus half the weight of its ties. With integer weights this
+ * is the average rank of the data with each row repeated `wᵢ` times, up to a constant shift of ½
+ * (which no correlation sees).
+ */
+function weightedRanks(x: Float64Array, w: Float64Array, n: number, d: number, j: number, col: Float64Array, order: Uint32Array, out: Float64Array): void {
+  for (let i = 0; i < n; i++) col[i] = x[i * d + j];
+  argsort(col, order);
   let c = 0;
   for (let s = 0; s < n; ) {
-    const v = x[order[s] * d + j];
+    const v = col[order[s]];
     let e = s;
     let g = 0;
-    while (e < n && x[order[e] * d + j] === v) g += w[order[e++]];
+    while (e < n && col[order[e]] === v) g += w[order[e++]];
     const r = c + g / 2;
     for (let k = s; k < e; k++) out[order[k]] = r;
     c += g;
@@ -731,8 +787,7 @@ export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig> = {
     (state.yPred as F64List).append(yPred.data);
     const wl = state.weight as F64List;
     const n = numSamples(yPred);
-    if (w === null) for (let i = 0; i < n; i++) wl.push(1);
-    else wl.append(w);
+    wl.append(w === null ? new Float64Array(n).fill(1) : w);
   },
   mergeCustom(a, b) {
     const da = a.outputs as number;
@@ -754,12 +809,13 @@ export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig> = {
     const t = (state.yTrue as F64List).view();
     const p = (state.yPred as F64List).view();
     const order = new Uint32Array(n);
+    const col = new Float64Array(n);
     const rt = new Float64Array(n);
     const rp = new Float64Array(n);
     const out = new Float64Array(d);
     for (let j = 0; j < d; j++) {
-      weightedRanks(t, w, n, d, j, order, rt);
-      weightedRanks(p, w, n, d, j, order, rp);
+      weightedRanks(t, w, n, d, j, col, order, rt);
+      weightedRanks(p, w, n, d, j, col, order, rp);
       out[j] = weightedPearson(rp, rt, w, n);
     }
     return aggregateOutputs(out, config);
