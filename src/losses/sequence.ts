@@ -1,4 +1,392 @@
-/** sequence losses (to be filled in; see the loss catalogue issues). */
+/**
+ * Sequence losses: `ctc` (connectionist temporal classification).
+ *
+ * The forward–backward recursions run in log space (as PyTorch's CPU kernel), restricted to the
+ * band of extended-label positions that can still start and finish in time, so long inputs
+ * (T = 1000) with long targets stay fast and never underflow. Reductions are the shared
+ * reducer's (see `reduce.ts`).
+ */
+import { LosskitError, describe, fmtShape } from '../errors.js';
+import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
+import type { FloatArray, Tensor, TensorInput } from '../tensor.js';
+import { tensor } from '../tensor.js';
+import { checkBooleanOption, checkNonEmpty, checkNumberOption, checkOneOf, fmtIndex } from '../validate.js';
+import type { LossFunction, LossOptions } from './core.js';
+import { gradBuffer, makeLoss } from './core.js';
 import type { LossEntry } from './registry-types.js';
 
-export const sequenceLosses: LossEntry[] = [];
+const NEG_INF = -Infinity;
+
+/** log(exp(a) + exp(b)), −∞ when both are −∞. */
+function lse2(a: number, b: number): number {
+  if (a < b) {
+    const t = a;
+    a = b;
+    b = t;
+  }
+  if (a === NEG_INF) return NEG_INF;
+  return a + Math.log1p(Math.exp(b - a));
+}
+
+/** log(exp(a) + exp(b) + exp(c)), −∞ when all are −∞. */
+function lse3(a: number, b: number, c: number): number {
+  let m = a;
+  let u = b;
+  let v = c;
+  if (b > m) {
+    m = b;
+    u = a;
+  }
+  if (c > m) {
+    v = m;
+    m = c;
+  }
+  if (m === NEG_INF) return NEG_INF;
+  return m + Math.log1p(Math.exp(u - m) + Math.exp(v - m));
+}
+
+/** Below this, a row-relative sum of probabilities is recomputed exactly in log space. */
+const TINY = 1e-280;
+
+/**
+ * One sequence of the CTC loss: negative log-likelihood of `target` (length `L`, labels ≠ blank)
+ * under the per-frame log-probabilities `lp[off + t·tStride + c]` for `t < T`, and (when `grad`
+ * is given) `grad[off + t·tStride + c] += g·∂nll/∂lp` — the exact derivative `−γ(t, c)` (the
+ * posterior occupation of class c at frame t), plus `exp(lp)` when `pytorchGrad` (PyTorch's
+ * autograd convention). `alpha` / `beta` are scratch buffers of at least `T·(2L+1)` values,
+ * `ext` (labels) and `E` of `2L+1`. Returns `+∞` for an impossible alignment (and then writes no gradient).
+ */
+export function ctcSequence(
+  lp: FloatArray,
+  off: number,
+  tStride: number,
+  T: number,
+  C: number,
+  target: FloatArray,
+  tOff: number,
+  L: number,
+  blank: number,
+  alpha: Float64Array,
+  beta: Float64Array,
+  ext: Int32Array,
+  E: Float64Array,
+  grad: Float64Array | null,
+  g: number,
+  pytorchGrad: boolean,
+): number {
+  if (T === 0) return L === 0 ? 0 : Infinity;
+  const S = 2 * L + 1;
+  for (let s = 0; s < S; s++) ext[s] = s % 2 === 0 ? blank : target[tOff + ((s - 1) >> 1)];
+  alpha.fill(NEG_INF, 0, T * S);
+  // Forward: alpha[t][s] = log P(prefix l'[0..s] emitted by frames 0..t, ending in s).
+  alpha[0] = lp[off + blank];
+  if (S > 1) alpha[1] = lp[off + ext[1]];
+  // Each step costs one exp and one log per state: the previous row is exponentiated once
+  // relative to its maximum M (E = exp(alpha − M)), and alpha = M + log(ΣE) + lp. Where that sum
+  // underflows (states ≥ ~645 nats below the row maximum) the state is recomputed with an exact
+  // log-sum-exp, so the result is as exact as a pure log-space recursion.
+  for (let t = 1; t < T; t++) {
+    const lo = Math.max(0, S - 2 * (T - t));
+    const hi = Math.min(S - 1, 2 * t + 1);
+    const prev = (t - 1) * S;
+    const cur = t * S;
+    const row = off + t * tStride;
+    const from = lo >= 2 ? lo - 2 : 0;
+    let M = NEG_INF;
+    for (let s = from; s <= hi; s++) if (alpha[prev + s] > M) M = alpha[prev + s];
+    if (M === NEG_INF) return Infinity; // no alignment survives
+    for (let s = from; s <= hi; s++) E[s] = Math.exp(alpha[prev + s] - M);
+    for (let s = lo; s <= hi; s++) {
+      const e = ext[s];
+      const skip = s >= 2 && e !== blank && e !== ext[s - 2];
+      const sum = E[s] + (s >= 1 ? E[s - 1] : 0) + (skip ? E[s - 2] : 0);
+      let v: number;
+      if (sum > TINY) v = M + Math.log(sum);
+      else {
+        const a = alpha[prev + s];
+        const b = s >= 1 ? alpha[prev + s - 1] : NEG_INF;
+        v = skip ? lse3(a, b, alpha[prev + s - 2]) : lse2(a, b);
+      }
+      alpha[cur + s] = v === NEG_INF ? NEG_INF : v + lp[row + e];
+    }
+  }
+  const last = (T - 1) * S;
+  const ll = S > 1 ? lse2(alpha[last + S - 1], alpha[last + S - 2]) : alpha[last];
+  const nll = -ll;
+  if (grad === null || nll === Infinity) return nll;
+
+  // Backward: beta[t][s] = log P(suffix l'[s..] emitted by frames t..T−1, starting in s).
+  beta.fill(NEG_INF, 0, T * S);
+  const lastRow = off + (T - 1) * tStride;
+  beta[last + S - 1] = lp[lastRow + ext[S - 1]];
+  if (S > 1) beta[last + S - 2] = lp[lastRow + ext[S - 2]];
+  for (let t = T - 2; t >= 0; t--) {
+    const lo = Math.max(0, S - 2 * (T - t));
+    const hi = Math.min(S - 1, 2 * t + 1);
+    const next = (t + 1) * S;
+    const cur = t * S;
+    const row = off + t * tStride;
+    const to = hi + 2 < S ? hi + 2 : S - 1;
+    let M = NEG_INF;
+    for (let s = lo; s <= to; s++) if (beta[next + s] > M) M = beta[next + s];
+    for (let s = lo; s <= to; s++) E[s] = Math.exp(beta[next + s] - M);
+    for (let s = lo; s <= hi; s++) {
+      const e = ext[s];
+      const skip = s + 2 < S && e !== blank && e !== ext[s + 2];
+      const sum = E[s] + (s + 1 < S ? E[s + 1] : 0) + (skip ? E[s + 2] : 0);
+      let v: number;
+      if (sum > TINY) v = M + Math.log(sum);
+      else {
+        const a = beta[next + s];
+        const b = s + 1 < S ? beta[next + s + 1] : NEG_INF;
+        v = skip ? lse3(a, b, beta[next + s + 2]) : lse2(a, b);
+      }
+      beta[cur + s] = v === NEG_INF ? NEG_INF : v + lp[row + e];
+    }
+  }
+  // Gradient: γ(t, c) = Σ_{s: l'[s] = c} exp(alpha + beta − lp + nll) (alpha and beta both
+  // contain lp[t][l'[s]], hence the − lp); ∂nll/∂lp(t, c) = −γ(t, c).
+  for (let t = 0; t < T; t++) {
+    const lo = Math.max(0, S - 2 * (T - t));
+    const hi = Math.min(S - 1, 2 * t + 1);
+    const cur = t * S;
+    const row = off + t * tStride;
+    if (pytorchGrad) for (let c = 0; c < C; c++) grad[row + c] += g * Math.exp(lp[row + c]);
+    for (let s = lo; s <= hi; s++) {
+      const v = alpha[cur + s] + beta[cur + s];
+      if (v === NEG_INF) continue;
+      const e = ext[s];
+      grad[row + e] -= g * Math.exp(v - lp[row + e] + nll);
+    }
+  }
+  return nll;
+}
+
+/** log-softmax of each row of `C` values (rows = x.length / C) into a new array. */
+function logSoftmaxRows(x: FloatArray, C: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let o = 0; o < x.length; o += C) {
+    let m = NEG_INF;
+    for (let c = 0; c < C; c++) if (x[o + c] > m) m = x[o + c];
+    let s = 0;
+    for (let c = 0; c < C; c++) s += Math.exp(x[o + c] - m);
+    const lz = m + Math.log(s);
+    for (let c = 0; c < C; c++) out[o + c] = x[o + c] - lz;
+  }
+  return out;
+}
+
+/** Chain rule through log-softmax, in place: g ← g − softmax·Σ_c g, per row. */
+function logSoftmaxBackward(grad: Float64Array, lp: Float64Array, C: number): void {
+  for (let o = 0; o < grad.length; o += C) {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += grad[o + c];
+    if (s === 0) continue;
+    for (let c = 0; c < C; c++) grad[o + c] -= Math.exp(lp[o + c]) * s;
+  }
+}
+
+/** Lengths option: integers in [lo, hi], shape [N] (or [] / [1] for unbatched input). */
+function lengths(fn: string, name: 'inputLengths' | 'targetLengths', v: TensorInput, N: number, batched: boolean, hi: number, what: string): FloatArray {
+  const t = tensor(v, undefined, fn, name);
+  const okShape = batched ? t.shape.length === 1 && t.shape[0] === N : t.data.length === 1 && t.shape.length <= 1;
+  if (!okShape) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `option '${name}' must have shape ${batched ? `[${N}] (one per sequence)` : '[] (unbatched input)'}; received shape ${fmtShape(t.shape)}`, name);
+  }
+  for (let i = 0; i < t.data.length; i++) {
+    const x = t.data[i];
+    if (!Number.isInteger(x) || x < 0 || x > hi) {
+      throw new LosskitError('OUT_OF_RANGE', fn, `option '${name}' must hold integers in [0, ${hi}] (${what}); received ${describe(x)} at index ${fmtIndex(i, t.shape)}`, name);
+    }
+  }
+  return t.data;
+}
+
+const CTC_OPTIONS = ['reduction', 'sampleWeight', 'inputLengths', 'targetLengths', 'blank', 'zeroInfinity', 'ctcGrad', 'timeMajor', 'fromLogits'] as const;
+
+/**
+ * Connectionist temporal classification loss (Graves et al. 2006): `−log p(target | input)`,
+ * summed over every alignment of the target to the frames (labels separated by optional blanks,
+ * a repeated label needing a blank between its copies).
+ *
+ * - `yPred`: log-probabilities `(T, N, C)` (PyTorch layout; `(T, C)` for one unbatched
+ *   sequence), e.g. the output of a log-softmax over classes. `timeMajor: false` takes Keras's
+ *   `(N, T, C)`. With `fromLogits: true`, `yPred` holds logits and a log-softmax is applied
+ *   first (the gradient is then w.r.t. the logits).
+ * - `yTrue`: targets, padded `(N, S)` or concatenated 1-D (`Σ targetLengths` labels); labels are
+ *   integers in `[0, C)` other than `blank`. Padding beyond each target length is ignored.
+ * - Options: `inputLengths` `[N]` (default `T` each), `targetLengths` `[N]` (required for
+ *   concatenated targets; for padded ones the default is each row's count of non-blank entries,
+ *   Keras's rule), `blank` (default 0), `zeroInfinity` (default false: an impossible alignment
+ *   gives `+Infinity`; true: 0, as PyTorch), `reduction` (default `'mean'`: each loss divided by
+ *   its target length (clamped to ≥ 1), then averaged over the batch — PyTorch's rule; `'sum'`,
+ *   `'none'` → `[N]`, `'sumOverBatchSize'` Keras's plain batch mean; see `reduce.ts`),
+ *   `sampleWeight` `[N]`, `ctcGrad`.
+ * - Gradient: by default the exact `∂value/∂yPred` (`−γ(t, c)`, the posterior occupation of class
+ *   c at frame t, scaled by the reduction). PyTorch's `ctc_loss` autograd instead returns
+ *   `exp(logProbs) − γ`, which equals the true gradient only after back-propagating through a
+ *   log-softmax (both give `softmax − γ` w.r.t. the logits); `ctcGrad: 'pytorch'` reproduces it.
+ *   Frames at or beyond a sequence's input length get 0. An infinite (impossible) loss gets a zero
+ *   gradient, where PyTorch produces NaN without `zero_infinity`.
+ * - Errors: a label equal to `blank` or outside `[0, C)` (`INVALID_LABEL`), a target longer than
+ *   its input (`OUT_OF_RANGE`, unless `zeroInfinity`, which then gives that sequence 0 as PyTorch),
+ *   lengths out of range, NaN or `+Infinity` log-probabilities (`NON_FINITE`; `−Infinity`, log 0,
+ *   is allowed).
+ * - Equivalents: PyTorch `F.ctc_loss(log_probs, targets, input_lengths, target_lengths)` /
+ *   `nn.CTCLoss`; Keras `keras.losses.CTC` is the registry alias `'CTC'` (logits `(N, T, C)`,
+ *   blank 0, `'sumOverBatchSize'`); tfjs has none.
+ *
+ * @example
+ * // T = 2 frames, one sequence, C = 2 classes (0 = blank), target [1]:
+ * ctc([[1]], [[[Math.log(0.5), Math.log(0.5)]], [[Math.log(0.5), Math.log(0.5)]]], { reduction: 'sum' }) // −log(0.75)
+ */
+export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
+  const fn = 'ctc';
+  const reduction = resolveReduction(fn, options.reduction);
+  const zeroInfinity = options.zeroInfinity === undefined ? false : checkBooleanOption(fn, 'zeroInfinity', options.zeroInfinity);
+  const timeMajor = options.timeMajor === undefined ? true : checkBooleanOption(fn, 'timeMajor', options.timeMajor);
+  const fromLogits = options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
+  const pytorchGrad = (options.ctcGrad === undefined ? 'exact' : checkOneOf(fn, 'ctcGrad', options.ctcGrad, ['exact', 'pytorch'] as const)) === 'pytorch';
+  const yPred = tensor(yPredIn, undefined, fn, 'yPred');
+  const r = yPred.shape.length;
+  if (r !== 2 && r !== 3) {
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yPred' must be log-probabilities ${timeMajor ? '(T, N, C)' : '(N, T, C)'} or (T, C) for one sequence; received shape ${fmtShape(yPred.shape)}`,
+      'yPred',
+    );
+  }
+  checkNonEmpty(fn, 'yPred', yPred);
+  const batched = r === 3;
+  const T = batched ? yPred.shape[timeMajor ? 0 : 1] : yPred.shape[0];
+  const N = batched ? yPred.shape[timeMajor ? 1 : 0] : 1;
+  const C = yPred.shape[r - 1];
+  const blank = options.blank === undefined ? 0 : checkNumberOption(fn, 'blank', options.blank, { integer: true, min: 0, max: C - 1 });
+  // NaN / +Infinity are invalid; −Infinity (log 0) is a legitimate log-probability.
+  const x = yPred.data;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (v !== v || v === Infinity || (fromLogits && v === NEG_INF)) {
+      throw new LosskitError('NON_FINITE', fn, `'yPred' must hold ${fromLogits ? 'finite logits' : 'log-probabilities (finite or -Infinity)'}; received ${describe(v)} at index ${fmtIndex(i, yPred.shape)}`, 'yPred');
+    }
+  }
+  if (yTrueIn === null || yTrueIn === undefined) {
+    throw new LosskitError('INVALID_INPUT', fn, `'yTrue' (the target label sequences) is required; received ${describe(yTrueIn)}`, 'yTrue');
+  }
+  const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
+  const inputLengths = options.inputLengths === undefined ? null : lengths(fn, 'inputLengths', options.inputLengths, N, batched, T, `at most T = ${T}`);
+
+  // Targets: padded (N, S) / (S) or concatenated 1-D; offsets and lengths per sequence.
+  const padded = batched ? yTrue.shape.length === 2 : yTrue.shape.length === 1;
+  if (batched ? !(padded || yTrue.shape.length === 1) : !padded) {
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yTrue' must be ${batched ? `padded targets [${N}, S] or concatenated targets [Σ targetLengths]` : 'a target sequence [S] (unbatched input)'}; received shape ${fmtShape(yTrue.shape)}`,
+      'yTrue',
+    );
+  }
+  if (batched && padded && yTrue.shape[0] !== N) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has a batch of ${N}; expected padded targets [${N}, S]`, 'yTrue');
+  }
+  const S = padded ? yTrue.shape[yTrue.shape.length - 1] : yTrue.data.length;
+  const tl = new Float64Array(N);
+  const tOff = new Float64Array(N);
+  if (options.targetLengths !== undefined) {
+    tl.set(lengths(fn, 'targetLengths', options.targetLengths, N, batched, padded ? S : yTrue.data.length, padded ? `at most S = ${S}, the padded target length` : 'their sum is the number of targets'));
+  } else if (padded) {
+    // Keras's rule: the labels of a padded row are its entries other than blank.
+    for (let n = 0; n < N; n++) {
+      let k = 0;
+      for (let j = 0; j < S; j++) if (yTrue.data[n * S + j] !== blank) k++;
+      tl[n] = k;
+    }
+  } else {
+    throw new LosskitError('INVALID_OPTION', fn, `option 'targetLengths' is required with concatenated 1-D targets; received undefined`, 'targetLengths');
+  }
+  let acc = 0;
+  for (let n = 0; n < N; n++) {
+    tOff[n] = padded ? n * S : acc;
+    acc += tl[n];
+  }
+  if (!padded && acc !== yTrue.data.length) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `concatenated 'yTrue' has ${yTrue.data.length} labels but 'targetLengths' sum to ${acc}; expected them to be equal`, 'targetLengths');
+  }
+  let maxCells = 0;
+  let maxS = 1;
+  for (let n = 0; n < N; n++) {
+    const L = tl[n];
+    const Tn = inputLengths === null ? T : inputLengths[n];
+    for (let j = 0; j < L; j++) {
+      const i = tOff[n] + j;
+      const v = yTrue.data[i];
+      if (!Number.isInteger(v) || v < 0 || v >= C || v === blank) {
+        const why = v === blank ? `equals blank (${blank}); blank cannot be a target label` : !Number.isInteger(v) ? 'is not an integer' : 'is out of range';
+        throw new LosskitError(
+          'INVALID_LABEL',
+          fn,
+          `'yTrue' must hold target labels in [0, ${C - 1}] other than blank ${blank}; received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)} (sequence ${n}), which ${why}`,
+          'yTrue',
+        );
+      }
+    }
+    if (L > Tn && !zeroInfinity) {
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        fn,
+        `sequence ${n} has a target of length ${L} but only ${Tn} input frames; expected targetLength <= inputLength (or zeroInfinity: true to give it loss 0)`,
+        'targetLengths',
+      );
+    }
+    maxCells = Math.max(maxCells, Tn * (2 * L + 1));
+    maxS = Math.max(maxS, 2 * L + 1);
+  }
+
+  const lossShape = batched ? [N] : [];
+  const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
+  const lp = fromLogits ? logSoftmaxRows(x, C) : x;
+  const grad = wantGrad ? gradBuffer(fn, x.length, options.gradOut) : null;
+  if (grad !== null) grad.fill(0);
+  const alpha = new Float64Array(maxCells);
+  const beta = wantGrad ? new Float64Array(maxCells) : alpha;
+  const ext = new Int32Array(maxS);
+  const E = new Float64Array(maxS);
+  const out = reduction === 'none' ? new Float64Array(N) : null;
+  const tStride = timeMajor ? N * C : C;
+  let total = 0;
+  for (let n = 0; n < N; n++) {
+    const off = timeMajor ? n * C : n * T * C;
+    const L = tl[n];
+    const Tn = inputLengths === null ? T : inputLengths[n];
+    // PyTorch's 'mean' divides each sequence's loss by its target length (at least 1).
+    const norm = reduction === 'mean' ? 1 / Math.max(L, 1) : 1;
+    const wn = plan.weights === null ? 1 : plan.weights[n];
+    const g = plan.gradScale * wn * norm;
+    let nll = L > Tn ? Infinity : ctcSequence(lp, off, tStride, Tn, C, yTrue.data, tOff[n], L, blank, alpha, beta, ext, E, grad, g, pytorchGrad);
+    if (nll === Infinity && zeroInfinity) nll = 0;
+    const l = wn * (nll * norm);
+    total += l;
+    if (out !== null) out[n] = l;
+  }
+  if (grad !== null && fromLogits && lp instanceof Float64Array) logSoftmaxBackward(grad, lp, C);
+  return { value: finishReduction(plan, total, out), grad: grad === null ? null : ({ data: grad, shape: yPred.shape } satisfies Tensor) };
+});
+
+/** Keras 3 `keras.losses.CTC` defaults: logits `(N, T, C)`, blank 0, sum over batch size. */
+export const KERAS_CTC_DEFAULTS: LossOptions = { timeMajor: false, fromLogits: true, blank: 0, reduction: 'sumOverBatchSize' };
+
+export const sequenceLosses: LossEntry[] = [
+  {
+    name: 'ctc',
+    fn: ctc,
+    description: 'Connectionist temporal classification −log p(target | input), log-space forward–backward — PyTorch ctc_loss, Keras CTC',
+    aliases: [
+      { name: 'ctc_loss', dialect: 'pytorch' },
+      { name: 'CTCLoss', dialect: 'pytorch' },
+      // Keras's lower-case identifier `ctc` is the canonical name (PyTorch layout); its class
+      // name binds Keras's layout and defaults.
+      { name: 'CTC', dialect: 'keras', defaults: KERAS_CTC_DEFAULTS },
+    ],
+  },
+];
