@@ -82,7 +82,9 @@ export interface MetricOptions {
   threshold?: number;
   topK?: number;
   beta?: number;
-  multioutput?: 'uniformAverage' | 'rawValues' | 'varianceWeighted';
+  /** Regression: per-output values averaged, returned, or weighted by variance; `'pooled'`
+   * (rootMeanSquaredError only): every element pooled before the root, as Keras. */
+  multioutput?: 'uniformAverage' | 'rawValues' | 'varianceWeighted' | 'pooled';
   zeroDivision?: number;
   fromLogits?: boolean;
   ignoreIndex?: number;
