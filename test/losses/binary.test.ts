@@ -232,3 +232,17 @@ describe('binary losses: properties', () => {
     });
   }
 });
+
+describe('doc-comment examples (closed forms)', () => {
+  it('hold', () => {
+    expect(binaryCrossEntropy([1, 0], [0.9, 0.2])).toBeCloseTo((-Math.log(0.9) - Math.log(0.8)) / 2, 14);
+    expect(binaryCrossEntropy([1], [0])).toBe(100);
+    expect(binaryCrossEntropyWithLogits([1, 0], [2, -1])).toBeCloseTo((Math.log1p(Math.exp(-2)) + Math.log1p(Math.exp(-1))) / 2, 14);
+    expect(binaryCrossEntropyWithLogits([[1, 0]], [[0, 0]], { posWeight: [3, 1] })).toBeCloseTo((3 * Math.LN2 + Math.LN2) / 2, 14);
+    expect(binaryCrossEntropyWithLogits([[1, 0, 1]], [[2.3, -1.1, 1e9]])).toBeCloseTo((Math.log1p(Math.exp(-2.3)) + Math.log1p(Math.exp(-1.1))) / 3, 14);
+    expect(logLoss([1, 0], [1, 0.5])).toBeCloseTo((-Math.log1p(-1e-7) + Math.LN2) / 2, 14);
+    expect(sigmoidFocal([1], [0])).toBeCloseTo(0.25 * 0.25 * Math.LN2, 14);
+    expect(hinge([1, 0], [0.3, -2])).toBeCloseTo(0.35, 14);
+    expect(squaredHinge([1, -1], [0.5, 0.5])).toBeCloseTo(1.25, 14);
+  });
+});

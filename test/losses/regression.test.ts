@@ -205,3 +205,17 @@ describe('regression losses: properties', () => {
     });
   }
 });
+
+describe('doc-comment examples (closed forms)', () => {
+  it('hold', () => {
+    expect(huber([0, 0], [0.5, 3])).toBeCloseTo(1.3125, 14);
+    expect(huber([0], [3], { delta: 2 })).toBeCloseTo(4, 14);
+    const r = huber.valueAndGrad([0, 0], [0.5, 3], { delta: 1 });
+    expectClose(r.grad, [0.25, 0.5], 1e-15);
+    expect(smoothL1([0, 0], [0.5, 3])).toBeCloseTo(1.3125, 14);
+    expect(smoothL1([0], [0.5], { beta: 0 })).toBe(0.5);
+    expect(logCosh([0], [1])).toBeCloseTo(Math.log(Math.cosh(1)), 15);
+    expect(meanSquaredLogError([0, Math.E - 1], [Math.E - 1, Math.E - 1])).toBeCloseTo(0.5, 14);
+    expect(meanAbsolutePercentageError([2, -4], [1, -3])).toBeCloseTo(37.5, 12);
+  });
+});
