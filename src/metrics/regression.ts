@@ -76,7 +76,7 @@ export function checkRegressionBatch(fn: string, yTrue: Tensor, yPred: Tensor, s
 }
 
 /** Per-output value → the configured multioutput aggregate (`'rawValues'` always gives an array). */
-export function aggregateOutputs(values: Float64Array, config: MultioutputConfig | WeightedMultioutputConfig, varianceWeights?: Float64Array): number | number[] {
+export function aggregateOutputs(values: Float64Array, config: { multioutput: string }, varianceWeights?: Float64Array): number | number[] {
   if (config.multioutput === 'rawValues') return Array.from(values);
   if (config.multioutput === 'varianceWeighted' && varianceWeights !== undefined) {
     let sw = 0;
@@ -110,7 +110,7 @@ type MeanErrorKernel<C> = (n: number, d: number, t: FloatArray, p: FloatArray, w
  * State: `sum` (per output) and `sumW`, both merged by addition (the array field comes first so
  * an output-count mismatch is refused before anything is merged).
  */
-function meanErrorSpec<C extends MultioutputConfig>(
+function meanErrorSpec<C extends { multioutput: string }>(
   name: string,
   optionNames: readonly string[],
   config: (options: MetricOptions, fn: string) => C,
@@ -133,6 +133,12 @@ function meanErrorSpec<C extends MultioutputConfig>(
       const acc = state.sum as Float64Array;
       const sw = state.sumW as number;
       if (acc.length === 0) return NaN;
+      if (cfg.multioutput === 'pooled') {
+        // Keras: every element pooled, then `finish` (the root) once.
+        let s = 0;
+        for (let j = 0; j < acc.length; j++) s += acc[j];
+        return finish(s / (sw * acc.length), cfg);
+      }
       const out = new Float64Array(acc.length);
       for (let j = 0; j < acc.length; j++) out[j] = finish(acc[j] / sw, cfg);
       return aggregateOutputs(out, cfg);
@@ -193,17 +199,24 @@ export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpe
 export const meanAbsoluteError = oneShot(meanAbsoluteErrorSpec);
 
 /** The metric spec (state, update, merge, compute) of {@link rootMeanSquaredError}. */
-export const rootMeanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('rootMeanSquaredError', ['multioutput'], multioutputConfig, squaredErrorKernel, Math.sqrt);
+export const rootMeanSquaredErrorSpec: MetricSpec<{ multioutput: 'uniformAverage' | 'rawValues' | 'pooled' }> = meanErrorSpec(
+  'rootMeanSquaredError',
+  ['multioutput'],
+  (options, fn) => ({
+    multioutput: options.multioutput === undefined ? 'uniformAverage' : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues', 'pooled'] as const),
+  }),
+  squaredErrorKernel,
+  Math.sqrt,
+);
 /**
  * Root mean squared error, scikit-learn 1.2's `mean_squared_error(squared=False)`: the square
  * root **per output** `√(Σᵢ wᵢ (yᵢⱼ − ŷᵢⱼ)² / Σᵢ wᵢ)`, then averaged over outputs
- * (`'uniformAverage'`) or returned per output (`'rawValues'`).
+ * (`'uniformAverage'`, default) or returned per output (`'rawValues'`); `'pooled'` takes one
+ * root of the mean over every element, `√(Σᵢⱼ wᵢ (yᵢⱼ − ŷᵢⱼ)² / (outputs·Σᵢ wᵢ))` (Keras).
  *
  * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
- * Equivalents: scikit-learn ≥ 1.4 `root_mean_squared_error`; Keras `RootMeanSquaredError` /
- * `root_mean_squared_error`. For one output they agree; for several, Keras pools every element
- * (`√` of the uniformly averaged MSE, i.e. `Math.sqrt(meanSquaredError(...))`) while this
- * (scikit-learn) averages the per-output roots.
+ * Equivalents: scikit-learn ≥ 1.4 `root_mean_squared_error`; Keras `RootMeanSquaredError`
+ * (the alias binds `multioutput: 'pooled'`). For one output all agree.
  *
  * @example metrics.rootMeanSquaredError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.6123724356957945
  */
@@ -947,8 +960,7 @@ export const regressionMetrics: MetricEntry[] = [
     description: 'Root mean squared error, root per output (scikit-learn mean_squared_error(squared=False))',
     aliases: [
       { name: 'root_mean_squared_error', source: 'sklearn' },
-      { name: 'RootMeanSquaredError', source: 'keras' },
-      { name: 'rmse', source: 'keras' },
+      { name: 'RootMeanSquaredError', source: 'keras', defaults: { multioutput: 'pooled' } },
     ],
   },
   {

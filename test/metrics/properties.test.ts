@@ -28,6 +28,7 @@ const SUBJECTS: Subject[] = [
   { metric: 'meanAbsoluteError', d: 2 },
   { metric: 'meanSquaredError', d: 1 },
   { metric: 'rootMeanSquaredError', options: { multioutput: 'rawValues' }, d: 2 },
+  { metric: 'RootMeanSquaredError', d: 2 },
   { metric: 'meanSquaredLogError', nonNegative: true, d: 2 },
   { metric: 'meanAbsolutePercentageError', d: 1 },
   { metric: 'r2Score', d: 1 },

@@ -125,6 +125,35 @@ describe('regression metrics: documented examples and edge cases', () => {
   });
 });
 
+describe('Keras aliases reproduce the Keras documentation examples (float32 values, rtol 1e-6)', () => {
+  // keras.metrics.* docstrings (Keras 2.13 / 3): m.update_state(yTrue, yPred[, sample_weight]); m.result().
+  const yt = [[0, 1], [0, 0]];
+  const yp = [[1, 1], [0, 0]];
+  const keras = (name: string, t: number[][], p: number[][], w?: number[]): MetricValue =>
+    getMetric(name).update(t, p, w ? { sampleWeight: w } : {}).compute();
+  it('RootMeanSquaredError pools every element (0.5; weighted 0.70710677)', () => {
+    expectClose(keras('RootMeanSquaredError', yt, yp), 0.5, 1e-6);
+    expectClose(keras('RootMeanSquaredError', yt, yp, [1, 0]), 0.70710677, 1e-6);
+    // scikit-learn's per-output root differs on the same data: (√0.5 + 0) / 2
+    expectClose(metrics.rootMeanSquaredError(yt, yp), Math.SQRT1_2 / 2, 1e-15);
+  });
+  it('msle / MeanSquaredLogarithmicError (0.12011322; weighted 0.24022643)', () => {
+    expectClose(keras('MeanSquaredLogarithmicError', yt, yp), 0.12011322, 1e-6);
+    expectClose(keras('msle', yt, yp, [1, 0]), 0.24022643, 1e-6);
+  });
+  it('mape is a percentage with eps 1e-7 (250000000; weighted 500000000)', () => {
+    expectClose(keras('mape', yt, yp), 250000000, 1e-6);
+    expectClose(keras('mape', yt, yp, [1, 0]), 500000000, 1e-6);
+  });
+  it('cosine_similarity (0.49999997; weighted [0.3, 0.7] 0.6999999)', () => {
+    expectClose(keras('cosine_similarity', [[0, 1], [1, 1]], [[1, 0], [1, 1]]), 0.49999997, 1e-6);
+    expectClose(keras('cosine_similarity', [[0, 1], [1, 1]], [[1, 0], [1, 1]], [0.3, 0.7]), 0.6999999, 1e-6);
+  });
+  it('R2Score (0.57142854)', () => {
+    expectClose(keras('R2Score', [[1], [4], [3]], [[2], [4], [4]]), 0.57142854, 1e-6);
+  });
+});
+
 describe('regression metrics: bad input', () => {
   const err = (f: () => unknown): LosskitError => {
     try {
