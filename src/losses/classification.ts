@@ -14,6 +14,7 @@
  * exponentials in the gradient buffer) and one writing the gradient — no allocation per row.
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
+import { expNonPositive } from '../fastexp.js';
 import type { ReductionPlan } from '../reduce.js';
 import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
 import type { FloatArray, Shape, Tensor, TensorInput } from '../tensor.js';
@@ -156,12 +157,12 @@ export function softmaxCrossEntropyRows(
     if (grad !== null) {
       // Keep exp(z − m) in the gradient buffer: the third pass only rescales it.
       for (let j = base; j < end; j++) {
-        const e = Math.exp(z[j] - m);
+        const e = expNonPositive(z[j] - m);
         grad[j] = e;
         s += e;
       }
     } else {
-      for (let j = base; j < end; j++) s += Math.exp(z[j] - m);
+      for (let j = base; j < end; j++) s += expNonPositive(z[j] - m);
     }
     // −log_softmax(z)_y = log s − (z_y − m): the same operation order as PyTorch's log_softmax,
     // exact for logits of ±1e9.
@@ -227,12 +228,12 @@ export function softmaxCrossEntropyKernel(
       let s = 0;
       if (grad !== null) {
         for (let j = base; j < end; j += inner) {
-          const e = Math.exp(z[j] - m);
+          const e = expNonPositive(z[j] - m);
           grad[j] = e;
           s += e;
         }
       } else {
-        for (let j = base; j < end; j += inner) s += Math.exp(z[j] - m);
+        for (let j = base; j < end; j += inner) s += expNonPositive(z[j] - m);
       }
       const logS = Math.log(s);
       let l = 0;
@@ -529,10 +530,10 @@ export function priorKLKernel(
       let m = z[base];
       for (let j = base + inner; j < end; j += inner) if (z[j] > m) m = z[j];
       let s = 0;
-      for (let j = base; j < end; j += inner) s += Math.exp(z[j] - m);
+      for (let j = base; j < end; j += inner) s += expNonPositive(z[j] - m);
       if (batchMean) {
         const inv = 1 / s;
-        for (let c = 0, j = base; c < C; c++, j += inner) q[c] += Math.exp(z[j] - m) * inv;
+        for (let c = 0, j = base; c < C; c++, j += inner) q[c] += expNonPositive(z[j] - m) * inv;
       } else {
         const logS = Math.log(s);
         let pls = 0;
@@ -541,7 +542,7 @@ export function priorKLKernel(
         if (grad !== null) {
           const g = lam / M;
           const inv = 1 / s;
-          for (let c = 0, j = base; c < C; c++, j += inner) grad[j] += g * (Math.exp(z[j] - m) * inv - prior[c]);
+          for (let c = 0, j = base; c < C; c++, j += inner) grad[j] += g * (expNonPositive(z[j] - m) * inv - prior[c]);
         }
       }
     }
@@ -564,11 +565,11 @@ export function priorKLKernel(
         let m = z[base];
         for (let j = base + inner; j < end; j += inner) if (z[j] > m) m = z[j];
         let s = 0;
-        for (let j = base; j < end; j += inner) s += Math.exp(z[j] - m);
+        for (let j = base; j < end; j += inner) s += expNonPositive(z[j] - m);
         const inv = 1 / s;
         let rs = 0;
-        for (let c = 0, j = base; c < C; c++, j += inner) rs += r[c] * Math.exp(z[j] - m) * inv;
-        for (let c = 0, j = base; c < C; c++, j += inner) grad[j] += g * Math.exp(z[j] - m) * inv * (r[c] - rs);
+        for (let c = 0, j = base; c < C; c++, j += inner) rs += r[c] * expNonPositive(z[j] - m) * inv;
+        for (let c = 0, j = base; c < C; c++, j += inner) grad[j] += g * expNonPositive(z[j] - m) * inv * (r[c] - rs);
       }
     }
   }
@@ -896,7 +897,7 @@ export function categoricalFocalKernel(
         for (let c = 1, j = base + inner; c < C; c++, j += inner) if (x[j] > m) m = x[j];
         let s = 0;
         for (let c = 0, j = base; c < C; c++, j += inner) {
-          const e = Math.exp(x[j] - m);
+          const e = expNonPositive(x[j] - m);
           sRow[c] = e;
           s += e;
         }

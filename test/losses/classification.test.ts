@@ -206,3 +206,22 @@ describe('properties', () => {
     expect(crossEntropyWithPriorKL([2, 0], [[0, 0, 0], [0, 0, 0]], { lambda: 3 })).toBeCloseTo(Math.log(3), 14);
   });
 });
+
+describe('expNonPositive (the softmax kernels\' exp)', () => {
+  it('is within 2 ulp of Math.exp on x ≤ 0, exact at the edges, and propagates NaN', async () => {
+    const { expNonPositive } = await import('../../src/fastexp.js');
+    const r = rng(3);
+    let maxRel = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const x = -r() * (i % 10 === 0 ? 745 : 30);
+      const e = Math.exp(x);
+      const rel = e === 0 ? Math.abs(expNonPositive(x)) : Math.abs(expNonPositive(x) - e) / e;
+      if (rel > maxRel) maxRel = rel;
+    }
+    expect(maxRel).toBeLessThan(5e-16);
+    expect(expNonPositive(0)).toBe(1);
+    expect(expNonPositive(-Infinity)).toBe(0);
+    expect(expNonPositive(-745.1)).toBe(Math.exp(-745.1));
+    expect(expNonPositive(NaN)).toBeNaN();
+  });
+});
