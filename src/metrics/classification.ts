@@ -340,6 +340,8 @@ export interface TopKConfig {
   numClasses: number | null;
   topK: number;
   ignoreIndex: number | null;
+  /** The class value of each score column (scikit-learn `labels`), or `null` for 0..C-1. */
+  labels: number[] | null;
 }
 
 /**
@@ -359,13 +361,15 @@ export interface TopKConfig {
  */
 export const topKAccuracySpec: MetricSpec<TopKConfig> = {
   name: 'topKAccuracy',
-  optionNames: ['task', 'numClasses', 'topK', 'ignoreIndex'],
+  optionNames: ['task', 'numClasses', 'topK', 'ignoreIndex', 'labels'],
   config(options, fn) {
+    const base = commonConfig({ task: 'multiclass', numClasses: options.numClasses, ignoreIndex: options.ignoreIndex, labels: options.labels }, fn, ['multiclass']);
     if (options.task !== undefined) checkOneOf(fn, 'task', options.task, ['multiclass'] as const);
     return {
-      numClasses: options.numClasses === undefined ? null : checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 1 }),
+      numClasses: base.numClasses,
       topK: options.topK === undefined ? 2 : checkNumberOption(fn, 'topK', options.topK, { integer: true, min: 1 }),
-      ignoreIndex: options.ignoreIndex === undefined || options.ignoreIndex === null ? null : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true }),
+      ignoreIndex: base.ignoreIndex,
+      labels: base.labels,
     };
   },
   fields: () => ({ correct: { rule: 'sum', init: 0 }, total: { rule: 'sum', init: 0 } }),
@@ -380,7 +384,7 @@ export const topKAccuracySpec: MetricSpec<TopKConfig> = {
       throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' has ${W} class scores per sample but numClasses is ${c.numClasses}; expected [N, ${c.numClasses}]`, 'yPred');
     }
     // Decode targets into class indices (validating everything before touching the state).
-    const d = decodeClasses(fn, yTrue, yPred, { task: 'multiclass', numClasses: W, threshold: 0.5, fromLogits: false, ignoreIndex: c.ignoreIndex });
+    const d = decodeClasses(fn, yTrue, yPred, { task: 'multiclass', numClasses: W, threshold: 0.5, fromLogits: false, ignoreIndex: c.ignoreIndex, labels: c.labels });
     const tgt = d.tgt;
     const p = yPred.data;
     const k = c.topK;

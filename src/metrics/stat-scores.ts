@@ -36,6 +36,8 @@ export interface ClsConfig {
   threshold: number;
   fromLogits: boolean;
   ignoreIndex: number | null;
+  /** Class values in index order (scikit-learn `labels`), or `null` for 0..C-1. */
+  labels: number[] | null;
 }
 
 /** Largest class index + 1 that may be inferred without `numClasses`. */
@@ -43,7 +45,7 @@ export const MAX_INFERRED_CLASSES = 1 << 16;
 export const MAX_INFERRED_CLASSES_CM = 4096;
 
 /** The option names every classification metric takes. */
-export const COMMON_OPTIONS = ['task', 'numClasses', 'numLabels', 'threshold', 'fromLogits', 'ignoreIndex'] as const;
+export const COMMON_OPTIONS = ['task', 'numClasses', 'numLabels', 'threshold', 'fromLogits', 'ignoreIndex', 'labels'] as const;
 
 /** Resolves `task`, `numClasses` / `numLabels`, `threshold`, `fromLogits`, `ignoreIndex`. */
 export function commonConfig(options: MetricOptions, fn: string, tasks: readonly ClsTask[] = ['binary', 'multiclass', 'multilabel']): ClsConfig {
@@ -72,7 +74,62 @@ export function commonConfig(options: MetricOptions, fn: string, tasks: readonly
   const threshold = options.threshold === undefined ? 0.5 : checkNumberOption(fn, 'threshold', options.threshold, { min: 0, max: 1 });
   const fromLogits = options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
   const ignoreIndex = options.ignoreIndex === undefined || options.ignoreIndex === null ? null : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
-  return { task, numClasses, threshold, fromLogits, ignoreIndex };
+  const labels = labelsConfig(options, fn, task, ignoreIndex);
+  if (labels !== null) {
+    if (numClasses !== null && task === 'multiclass' && options.numClasses !== undefined && numClasses !== labels.length) {
+      throw new LosskitError('INVALID_OPTION', fn, `option 'numClasses' (${numClasses}) must equal the number of 'labels' (${labels.length})`, 'numClasses');
+    }
+    numClasses = labels.length;
+  }
+  return { task, numClasses, threshold, fromLogits, ignoreIndex, labels };
+}
+
+/**
+ * `labels`: the class values in index order (binary: `[negative, positive]`, e.g. `[-1, 1]`;
+ * multiclass: e.g. `[3, 5, 7]`), for targets / predicted labels that are not 0..C-1. Every
+ * target and predicted label must be one of them (scikit-learn would silently drop or
+ * ignore the others; losskit reports them).
+ */
+function labelsConfig(options: MetricOptions, fn: string, task: ClsTask, ignoreIndex: number | null): number[] | null {
+  const v: unknown = options.labels;
+  if (v === undefined || v === null) return null;
+  const bad = (why: string): never => {
+    throw new LosskitError('INVALID_OPTION', fn, `option 'labels' must be an array of distinct finite numbers${task === 'binary' ? ' of length 2 ([negative, positive])' : ''}; received ${describe(v)} (${why})`, 'labels');
+  };
+  if (task === 'multilabel') {
+    throw new LosskitError('INVALID_OPTION', fn, `option 'labels' does not apply to task 'multilabel' (labels are the columns of yTrue)`, 'labels');
+  }
+  if (!Array.isArray(v) || v.length === 0) return bad('not a non-empty array');
+  const out: number[] = [];
+  for (const x of v) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) bad(`${describe(x)} is not a finite number`);
+    if (out.includes(x)) bad(`${x} appears twice`);
+    if (x === ignoreIndex) bad(`${x} is the ignoreIndex`);
+    out.push(x);
+  }
+  if (task === 'binary' && out.length !== 2) bad(`${out.length} values`);
+  return out;
+}
+
+/** Maps class values through `labels` to indices (ignoreIndex kept); values not listed → INVALID_LABEL. */
+export function remapLabels(fn: string, arg: string, t: Tensor, labels: number[], ignoreIndex: number | null): Tensor {
+  const index = new Map<number, number>();
+  labels.forEach((v, i) => index.set(v, i));
+  const d = t.data;
+  const out = new Float64Array(d.length);
+  for (let k = 0; k < d.length; k++) {
+    const v = d[k];
+    if (v === ignoreIndex) {
+      out[k] = v;
+      continue;
+    }
+    const i = index.get(v);
+    if (i === undefined) {
+      throw new LosskitError('INVALID_LABEL', fn, `'${arg}' must hold one of the 'labels' [${labels.join(', ')}]${ignoreIndex !== null ? ` or ignoreIndex ${ignoreIndex}` : ''}; received ${describe(v)} at index ${fmtIndex(k, t.shape)}`, arg);
+    }
+    out[k] = i;
+  }
+  return { data: out, shape: t.shape };
 }
 
 /**
@@ -400,6 +457,12 @@ function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig
 
 /** Decodes a binary or multiclass batch into class indices (validating first; the state is untouched on error). */
 export function decodeClasses(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig, maxInferred = MAX_INFERRED_CLASSES): Decoded {
+  if (c.labels !== null) {
+    // Class values → indices. One-hot targets are indices already; predicted labels are mapped too.
+    const mode = c.task === 'binary' ? 'binary' : multiclassLayout(fn, yTrue, yPred).mode;
+    if (mode !== 'onehot') yTrue = remapLabels(fn, 'yTrue', yTrue, c.labels, c.ignoreIndex);
+    if (mode === 'labels') yPred = remapLabels(fn, 'yPred', yPred, c.labels, null);
+  }
   return c.task === 'binary' ? decodeBinary(fn, yTrue, yPred, c) : decodeMulticlass(fn, yTrue, yPred, c, maxInferred);
 }
 
@@ -607,7 +670,8 @@ function sum(a: Float64Array): number {
  * - `'binary'`: the positive class (1);
  * - `'micro'`: from the class-summed counts;
  * - `'macro'`: unweighted mean over classes (binary / multiclass: the classes that occurred
- *   as a target or a prediction, like scikit-learn's default labels; multilabel: every label);
+ *   as a target or a prediction, like scikit-learn's default labels; multilabel, or with
+ *   explicit `labels`: every class);
  * - `'weighted'`: mean weighted by support (Σ w of targets); support 0 gives scikit-learn's
  *   special case (`zd` if nothing was predicted either, else 0 for precision and F);
  * - `'samples'` (multilabel): the weighted mean of the per-sample values;
@@ -634,7 +698,8 @@ export function prfAverage(which: Which, state: MetricState, c: ClsConfig, avera
   }
   const values = perClass(which, tp, ps, ts, b2, zd);
   if (average === 'none') return Array.from(values);
-  const include = c.task === 'multilabel' ? null : f64(state, 'present');
+  // Multilabel, or explicit `labels`: every class (scikit-learn averages over the given labels).
+  const include = c.task === 'multilabel' || c.labels !== null ? null : f64(state, 'present');
   if (average === 'macro') return averageValues(values, include, null, zd);
   // weighted
   if (sum(ts) === 0) {

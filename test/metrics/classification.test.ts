@@ -229,6 +229,11 @@ describe('bad inputs', () => {
     expectError(() => metrics.matthewsCorrcoef([[0, 1]], [[0, 1]], { task: 'multilabel' }), 'INVALID_OPTION', "'task'");
     expectError(() => metrics.cohenKappa([0, 1], [0, 1], { weights: 'cubic' as never }), 'INVALID_OPTION', "'weights'", "'quadratic'");
     expectError(() => metrics.topKAccuracy([0, 1], [[1, 0], [0, 1]], { topK: 0 }), 'INVALID_OPTION', 'topK');
+    expectError(() => metrics.f1([10, 20, 25], [10, 20, 20], { task: 'multiclass', labels: [10, 20, 30] }), 'INVALID_LABEL', "'yTrue'", "'labels' [10, 20, 30]", 'received 25', 'index [2]');
+    expectError(() => metrics.f1([10, 20], [10, 21], { task: 'multiclass', labels: [10, 20] }), 'INVALID_LABEL', "'yPred'", 'received 21');
+    expectError(() => metrics.f1([1, 2], [1, 2], { task: 'multiclass', labels: [1, 2, 1] }), 'INVALID_OPTION', "'labels'", '1 appears twice');
+    expectError(() => metrics.f1([1, 2], [0.1, 0.2], { task: 'binary', labels: [1, 2, 3] }), 'INVALID_OPTION', 'length 2');
+    expectError(() => metrics.f1([1, 2], [1, 2], { task: 'multiclass', numClasses: 3, labels: [1, 2] }), 'INVALID_OPTION', "'numClasses' (3)", "'labels' (2)");
     expectError(() => getMetric('f1', { average: 'macro' }).merge(getMetric('f1', { average: 'micro' })), 'INCOMPATIBLE_STATE');
     expectError(() => getMetric('f1', { task: 'multilabel' }).update([[0, 1]], [[0, 1]]).merge(getMetric('f1', { task: 'multilabel' }).update([[0, 1, 1]], [[0, 1, 1]])), 'INCOMPATIBLE_STATE', '2 labels', '3');
   });
