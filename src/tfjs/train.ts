@@ -81,6 +81,9 @@ export interface TrainOptions {
   onEpochEnd?: (epoch: number, logs: Logs) => void | boolean | Promise<void | boolean>;
   /** A {@link LossHistory} to log every batch and epoch into. */
   history?: LossHistory;
+  /** Learning rate of each epoch, from the epoch index and the current rate (Keras's
+   * `LearningRateScheduler`); set with {@link setLearningRate} before the epoch starts. */
+  lrSchedule?: (epoch: number, lr: number) => number;
   /** Await a frame after every epoch (`'epoch'`, default), batch, or never: keeps a browser page responsive. */
   yieldEvery?: 'epoch' | 'batch' | 'never';
 }
@@ -375,6 +378,7 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
     'onEpochEnd',
     'history',
     'yieldEvery',
+    'lrSchedule',
   ]);
   if (model === null || typeof model !== 'object' || typeof model.apply !== 'function' || !Array.isArray(model.trainableWeights)) {
     throw new LosskitError('INVALID_INPUT', FN, `'model' must be a tfjs LayersModel (tf.sequential() / tf.model()); received ${describe(model)}`, 'model');
@@ -436,6 +440,13 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
   for (let epoch = 0; epoch < epochs; epoch++) {
     const t0 = performance.now();
     for (const [, m] of metrics) m.reset();
+    if (options.lrSchedule !== undefined) {
+      const lr = options.lrSchedule(epoch, learningRateOf(optimizer));
+      if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
+        throw new LosskitError('INVALID_OPTION', FN, `option 'lrSchedule' must return a finite learning rate >= 0; received ${describe(lr)} for epoch ${epoch}`, 'lrSchedule');
+      }
+      setLearningRate(optimizer, lr, FN);
+    }
     await callAll(callbacks, (cb) => cb.onEpochBegin?.(epoch, {}));
     if (shuffle) shuffleInPlace(order, rand);
     let lossSum = 0;

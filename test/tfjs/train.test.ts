@@ -92,6 +92,25 @@ describe('train: sample weights equal repeating rows', () => {
     });
   }
 
+  it('sequence outputs [N, T, 1]: one weight per sequence (Keras mse and canonical mean)', async () => {
+    const T = 5;
+    const xs = tf.tensor3d(f32(N * T * 2), [N, T, 2]);
+    const ys = tf.tensor3d(f32(N * T), [N, T, 1]);
+    const seqModel = (): tf.Sequential => {
+      const m = tf.sequential();
+      m.add(tf.layers.timeDistributed({ inputShape: [T, 2], layer: tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }) }));
+      return m;
+    };
+    for (const loss of ['meanSquaredError', 'mse']) {
+      const a = seqModel();
+      const b = seqModel();
+      const ha = await train(a, [xs, ys], { loss, lossOptions: { reduction: 'sum' }, optimizer: tf.train.sgd(0.002), batchSize: N, shuffle: false, epochs: 3, sampleWeight: w });
+      const hb = await train(b, [repeatRows(xs, w), repeatRows(ys, w)], { loss, lossOptions: { reduction: 'sum' }, optimizer: tf.train.sgd(0.002), batchSize: total, shuffle: false, epochs: 3 });
+      expectClose(weightsOf(a), weightsOf(b), 1e-5, 1e-6, `${loss} weights`);
+      expectClose(ha.history.loss, hb.history.loss, 1e-6, 1e-9, `${loss} loss`);
+    }
+  });
+
   it("Keras 'sumOverBatchSize' with weights is NOT the repeated-rows mean (it divides by n, not Σw)", async () => {
     const a = mlp(3, 2);
     const b = twin(a, 3, 2);
@@ -297,5 +316,38 @@ describe('train: bad inputs', () => {
     const e = await fail(train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', metrics: { loss: 'meanSquaredError' } }));
     expect(e.code).toBe('INVALID_OPTION');
     expect(e.message).toContain('reserved');
+  });
+});
+
+describe('train: sequences and schedules', () => {
+  it('an RNN learns sin → cos (loss falls); lrSchedule sets each epoch’s rate', async () => {
+    const T = 12;
+    const N = 48;
+    const xs = new Float32Array(N * T);
+    const ys = new Float32Array(N * T);
+    for (let i = 0; i < N; i++) {
+      const phase = (2 * Math.PI * i) / N;
+      for (let t = 0; t < T; t++) {
+        xs[i * T + t] = Math.sin(phase + 0.3 * t);
+        ys[i * T + t] = Math.cos(phase + 0.3 * t);
+      }
+    }
+    const x = tf.tensor3d(xs, [N, T, 1]);
+    const y = tf.tensor3d(ys, [N, T, 1]);
+    const model = tf.sequential();
+    model.add(tf.layers.simpleRNN({ units: 8, inputShape: [T, 1], returnSequences: true, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), recurrentInitializer: tf.initializers.orthogonal({ seed: 2 }) }));
+    model.add(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }) }));
+    const h = await train(model, [x, y], {
+      loss: 'mse', // Keras dialect: per-step mean over the last axis, sumOverBatchSize
+      optimizer: tf.train.adam(0.02),
+      epochs: 8,
+      batchSize: 16,
+      seed: 7,
+      // Per-sample weights on a [N, T, 1] output: one weight per sequence.
+      sampleWeight: Array.from({ length: N }, (_, i) => (i % 2 === 0 ? 1 : 2)),
+      lrSchedule: (epoch) => 0.02 * 0.9 ** epoch,
+    });
+    expect(h.lr.map((v) => Math.fround(v))).toEqual(Array.from({ length: 8 }, (_, e) => Math.fround(0.02 * 0.9 ** e)));
+    expect(h.history.loss[7]).toBeLessThan(h.history.loss[0] * 0.5);
   });
 });
