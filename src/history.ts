@@ -479,10 +479,15 @@ export class LossHistory {
       throw new LosskitError('INVALID_INPUT', fn, `'json.version' must be 1; received ${describe(json.version)}`, 'json');
     }
     const h = new LossHistory({ ...options, startTime: json.startTime });
-    const recs = [...json.batches.map(decodeRecord), ...json.epochs.map(decodeRecord)];
-    // Interleave by time then step so listeners and metric-column order see the original order.
-    recs.sort((a, b) => a.time - b.time || a.step - b.step || (a.kind === b.kind ? 0 : a.kind === 'batch' ? -1 : 1));
-    for (const r of recs) h.restore(r);
+    // Interleave in logging order: an epoch record with step k was logged after k batches.
+    const batches = json.batches.map(decodeRecord);
+    const epochs = json.epochs.map(decodeRecord);
+    let i = 0;
+    for (const e of epochs) {
+      while (i < batches.length && batches[i].step < e.step) h.restore(batches[i++]);
+      h.restore(e);
+    }
+    while (i < batches.length) h.restore(batches[i++]);
     return h;
   }
 

@@ -148,6 +148,17 @@ describe('LossHistory', () => {
     expect(back.metricNames).toEqual(h.metricNames);
   });
 
+  it('fromJSON keeps the logging order when records share a timestamp', () => {
+    const h = new LossHistory({ now: () => 1000 });
+    for (let e = 0; e < 2; e++) {
+      for (let b = 0; b < 2; b++) h.logBatch({ epoch: e, batch: b, loss: 1 });
+      h.logEpoch({ epoch: e, loss: 1 });
+    }
+    const back = LossHistory.fromJSON(h.toJSON());
+    expect(back.records().map((r) => r.kind)).toEqual(['batch', 'batch', 'epoch', 'batch', 'batch', 'epoch']);
+    expect(back.toCSV()).toBe(h.toCSV());
+  });
+
   it('notifies listeners, which can unsubscribe', () => {
     const h = new LossHistory();
     const seen: string[] = [];

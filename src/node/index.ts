@@ -1,4 +1,13 @@
 /**
  * `losskit/node`: the Node-only parts (files, terminal output, the CLI's building blocks).
  */
-export {};
+export {
+  HistoryFileWriter,
+  readHistoryFile,
+  saveHistory,
+  writeFileAtomic,
+  type HistoryFileFormat,
+  type HistoryFileWriterOptions,
+  type ReadHistoryResult,
+} from './history-file.js';
+export { TrainingProgress, formatDuration, type TrainingProgressOptions, type ProgressStream } from './progress.js';

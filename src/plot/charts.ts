@@ -26,13 +26,13 @@ export function lossCurveChart(history: LossHistory, options: ChartSize & { yLab
   const val = history.curve('valLoss', 'epoch');
   const series: Series[] = [];
   if (options.batches && history.batches.length > 0) {
-    // Place each batch at epoch + (batch+1)/batchesInEpoch so it lines up with the epoch points.
+    // Batch b of epoch e sits at x = e + b/batchesInEpoch (epoch records sit at x = e).
     const perEpoch = new Map<number, number>();
     for (const b of history.batches) perEpoch.set(b.epoch, Math.max(perEpoch.get(b.epoch) ?? 0, b.batch + 1));
     const sm = history.smoothed();
     series.push({
       name: 'batch (smoothed)',
-      x: history.batches.map((b) => b.epoch + (b.batch + 1) / (perEpoch.get(b.epoch) ?? 1) - 1),
+      x: history.batches.map((b) => b.epoch + b.batch / (perEpoch.get(b.epoch) ?? 1)),
       y: sm,
       color: '#9bbcd6',
       strokeWidth: 1.2,

@@ -133,7 +133,7 @@ interface Axis {
   ticks: number[];
 }
 
-function makeAxis(values: number[], log: boolean, domain: [number, number] | undefined, fn: string, name: string): Axis {
+function makeAxis(values: number[], log: boolean, domain: [number, number] | undefined, fn: string, name: string, tight = false): Axis {
   let lo: number;
   let hi: number;
   if (domain) {
@@ -185,6 +185,8 @@ function makeAxis(values: number[], log: boolean, domain: [number, number] | und
   }
   if (!domain) {
     const t = niceTicks(lo, hi, 5);
+    // A tight axis ends at the data (ticks inside); otherwise it is padded out to nice ticks.
+    if (tight && hi > lo) return { lo, hi, log, ticks: t.filter((v) => v >= lo - 1e-9 * (hi - lo) && v <= hi + 1e-9 * (hi - lo)) };
     return { lo: t[0], hi: t[t.length - 1], log, ticks: t };
   }
   return { lo, hi, log, ticks: niceTicks(lo, hi, 5).filter((t) => t >= lo - 1e-12 * Math.abs(hi - lo) && t <= hi + 1e-12 * Math.abs(hi - lo)) };
@@ -262,7 +264,7 @@ export function lineChart(options: LineChartOptions): string {
     xs.push(m.x);
     if (m.y !== undefined) ys.push(m.y);
   }
-  const ax = makeAxis(xs, logX, options.xDomain, fn, 'xDomain');
+  const ax = makeAxis(xs, logX, options.xDomain, fn, 'xDomain', true);
   const ay = makeAxis(ys, logY, options.yDomain, fn, 'yDomain');
 
   const hasTitle = !!options.title;
@@ -372,8 +374,40 @@ export function lineChart(options: LineChartOptions): string {
     const maxName = Math.max(...series.map((s) => s.name.length));
     const lw = Math.min(x1 - x0 - 8, 40 + maxName * 7);
     const lh = series.length * rowH + 8;
-    const lx = x1 - lw - 8;
-    const ly = y1 + (markers.length > 0 ? 22 : 8);
+    // The corner whose box covers the fewest data points (ties: top right, top left, bottom right, bottom left).
+    const top = y1 + (markers.length > 0 ? 22 : 8);
+    const corners: [number, number][] = [
+      [x1 - lw - 8, top],
+      [x0 + 8, top],
+      [x1 - lw - 8, y0 - lh - 8],
+      [x0 + 8, y0 - lh - 8],
+    ];
+    let lx = corners[0][0];
+    let ly = corners[0][1];
+    let fewest = Infinity;
+    for (const [cx, cy] of corners) {
+      let n = 0;
+      for (const sr of series) {
+        for (let i = 0; i < sr.x.length; i++) {
+          if (!inX(sr.x[i]) || !inY(sr.y[i])) continue;
+          const X = px(sr.x[i]);
+          const Y = py(sr.y[i]);
+          if (X >= cx - 4 && X <= cx + lw + 4 && Y >= cy - 4 && Y <= cy + lh + 4) n++;
+        }
+        // Segments crossing the box count too: sample midpoints of consecutive points.
+        for (let i = 1; i < sr.x.length; i++) {
+          if (!inX(sr.x[i]) || !inY(sr.y[i]) || !inX(sr.x[i - 1]) || !inY(sr.y[i - 1])) continue;
+          const X = (px(sr.x[i]) + px(sr.x[i - 1])) / 2;
+          const Y = (py(sr.y[i]) + py(sr.y[i - 1])) / 2;
+          if (X >= cx - 4 && X <= cx + lw + 4 && Y >= cy - 4 && Y <= cy + lh + 4) n++;
+        }
+      }
+      if (n < fewest) {
+        fewest = n;
+        lx = cx;
+        ly = cy;
+      }
+    }
     out.push(`<g data-legend="1"><rect x="${fmt(lx)}" y="${fmt(ly)}" width="${fmt(lw)}" height="${lh}" rx="4" fill="#ffffff" fill-opacity="0.85" stroke="#ccc"/>`);
     series.forEach((s, si) => {
       const color = s.color ?? PALETTE[si % PALETTE.length];
