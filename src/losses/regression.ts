@@ -58,14 +58,46 @@ export const squaredErrorKernel: ElementwiseKernel<NoParams> = (n, yTrue, yPred,
 
 /** Kernel of the absolute error `lᵢ = |ŷᵢ − yᵢ|`, `gᵢ = sign(ŷᵢ − yᵢ)` (0 at 0, as PyTorch). */
 export const absoluteErrorKernel: ElementwiseKernel<NoParams> = (n, yTrue, yPred, w, scale, out, grad) => {
+  // sign(d) as d/|d| (exactly ±1): a division the CPU pipelines, where a sign branch on random data
+  // mispredicts half the time (~4× slower). d = 0 gives 0·scale = 0; NaN stays NaN.
   let s = 0;
+  if (w === null && out === null) {
+    // Unweighted reduced loss: two independent accumulators, no per-element weight lookups.
+    let s1 = 0;
+    let i = 0;
+    if (grad !== null) {
+      for (; i + 1 < n; i += 2) {
+        const d0 = yPred[i] - yTrue[i];
+        const d1 = yPred[i + 1] - yTrue[i + 1];
+        const a0 = Math.abs(d0);
+        const a1 = Math.abs(d1);
+        s += a0;
+        s1 += a1;
+        grad[i] = a0 > 0 ? scale * (d0 / a0) : scale * d0;
+        grad[i + 1] = a1 > 0 ? scale * (d1 / a1) : scale * d1;
+      }
+    } else {
+      for (; i + 1 < n; i += 2) {
+        s += Math.abs(yPred[i] - yTrue[i]);
+        s1 += Math.abs(yPred[i + 1] - yTrue[i + 1]);
+      }
+    }
+    for (; i < n; i++) {
+      const d = yPred[i] - yTrue[i];
+      const a = Math.abs(d);
+      s += a;
+      if (grad !== null) grad[i] = a > 0 ? scale * (d / a) : scale * d;
+    }
+    return s + s1;
+  }
   for (let i = 0; i < n; i++) {
     const d = yPred[i] - yTrue[i];
     const wi = w === null ? 1 : w[i];
-    const l = wi * Math.abs(d);
+    const a = Math.abs(d);
+    const l = wi * a;
     s += l;
     if (out !== null) out[i] = l;
-    if (grad !== null) grad[i] = d > 0 ? scale * wi : d < 0 ? -scale * wi : d === 0 ? 0 : NaN;
+    if (grad !== null) grad[i] = a > 0 ? scale * wi * (d / a) : scale * wi * d;
   }
   return s;
 };
