@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { LosskitError, getMetric, metrics, restoreMetric, type MetricOptions, type MetricValue, type OneShotMetric } from '../../src/index.js';
 import { expectClose, loadFixture, rng } from '../helpers.js';
 import { runHarness } from './harness.js';
+import { sortScores } from '../../src/metrics/score-histogram.js';
 
 interface Case {
   metric: string;
@@ -128,6 +129,36 @@ describe('exact state: many batches, compaction and merging', () => {
     const { y, s } = data(1000, 0, 5);
     const f = Float32Array.from(s);
     expectClose(metrics.auroc(y, f), bruteAuroc(y, f), 1e-12, 0);
+  });
+});
+
+describe('radix sort of large score arrays', () => {
+  it('orders like Float64Array.prototype.sort (negatives, ±0, ±Infinity, ties, tiny and huge values)', () => {
+    const r = rng(21);
+    for (const kind of ['uniform', 'mixed', 'quantised']) {
+      const n = 70000;
+      const a = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const u = r();
+        a[i] = kind === 'uniform' ? u : kind === 'quantised' ? Math.floor(u * 50) / 50 : (u - 0.5) * 10 ** Math.floor(r() * 40 - 20);
+      }
+      a.set([-0, 0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MAX_VALUE], 0);
+      const ref = a.slice().sort();
+      const got = a.slice();
+      sortScores(got);
+      for (let i = 0; i < n; i++) if (!Object.is(got[i], ref[i])) expect.fail(`${kind}: index ${i}: ${got[i]} vs ${ref[i]}`);
+    }
+  });
+  it('a large one-shot batch (radix path) equals the same data streamed in small batches (native-sort path)', () => {
+    const { y, s, w } = data(150000, 0, 77);
+    const m = getMetric('averagePrecision');
+    const a = getMetric('auroc');
+    for (let lo = 0; lo < y.length; lo += 5000) {
+      m.update(y.subarray(lo, lo + 5000), s.subarray(lo, lo + 5000), { sampleWeight: w.subarray(lo, lo + 5000) });
+      a.update(y.subarray(lo, lo + 5000), s.subarray(lo, lo + 5000));
+    }
+    expectClose(metrics.averagePrecision(y, s, { sampleWeight: w }), m.compute(), 1e-12, 0, 'AP');
+    expectClose(metrics.auroc(y, s), a.compute(), 1e-12, 0, 'AUROC');
   });
 });
 
