@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const lk = await import('../dist/esm/index.js');
+const lk = await import(process.env.LOSSKIT_DIST ?? '../dist/esm/index.js');
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -74,13 +74,21 @@ function median(xs) {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+// --cpu: process CPU time (user + system, all threads) instead of wall-clock time — steadier on
+// a shared, loaded machine (every contender here is single-threaded).
+const CPU = flag('cpu');
+function now() {
+  if (!CPU) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 function time(fn, { warmup, runs }) {
   for (let i = 0; i < warmup; i++) fn();
   const ts = [];
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
+    const t0 = now();
     fn();
-    ts.push(performance.now() - t0);
+    ts.push(now() - t0);
   }
   return median(ts);
 }
@@ -203,7 +211,7 @@ function tfTime(tf, backend, c, d, mode, plan) {
 function torchTimes() {
   if (flag('no-torch') || !existsSync('/usr/bin/python3')) return null;
   try {
-    const out = execFileSync('/usr/bin/python3', [join(here, 'torch_bench.py'), ...(QUICK ? ['--quick'] : [])], {
+    const out = execFileSync('/usr/bin/python3', [join(here, 'torch_bench.py'), ...(QUICK ? ['--quick'] : []), ...(CPU ? ['--cpu'] : [])], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 20,
@@ -253,7 +261,8 @@ if (torch) for (const row of rows) if (torch.cases[row.id]) row.torch = torch.ca
 const f = (x) => (x === undefined ? '—' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const ratio = (other, mine) => (other === undefined || mine === undefined ? '—' : `${(other / mine).toFixed(2)}×`);
 const lines = [];
-lines.push(`losskit ${JSON.parse((await import('node:fs')).readFileSync(join(here, '..', 'package.json'), 'utf8')).version}, Node ${process.version}${tf ? `, tfjs ${tf.version.tfjs}` : ''}${torch ? `, PyTorch ${torch.version} (1 thread)` : ''}${QUICK ? ' — QUICK sizes' : ''}`);
+const { loadavg } = await import('node:os');
+lines.push(`losskit ${JSON.parse((await import('node:fs')).readFileSync(join(here, '..', 'package.json'), 'utf8')).version}, Node ${process.version}${tf ? `, tfjs ${tf.version.tfjs}` : ''}${torch ? `, PyTorch ${torch.version} (1 thread)` : ''}${QUICK ? ' — QUICK sizes' : ''}; ${CPU ? 'process CPU time' : 'wall-clock time'}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
 lines.push('');
 lines.push('| case | mode | losskit ms | tfjs-cpu ms | tfjs-wasm ms | PyTorch-1t ms | cpu / losskit | wasm / losskit | torch / losskit |');
 lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
