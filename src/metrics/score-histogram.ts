@@ -87,8 +87,8 @@ export function sortScores(a: Float64Array): void {
     cnt[131072 + (hi & 0xffff)]++;
     cnt[196608 + (hi >>> 16)]++;
   }
-  let src = u;
-  let dst = new Uint32Array(2 * n);
+  let src: Uint32Array = u;
+  let dst: Uint32Array = new Uint32Array(2 * n);
   for (let pass = 0; pass < 4; pass++) {
     const base = pass * 65536;
     let sum = 0;
