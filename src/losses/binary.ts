@@ -4,6 +4,7 @@
  * pass); reductions and sample weights are the shared reducer's (see `reduce.ts`).
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
+import type { ReductionPlan } from '../reduce.js';
 import { planReduction, resolveReduction } from '../reduce.js';
 import type { FloatArray, Tensor, TensorInput } from '../tensor.js';
 import { broadcastShapes, broadcastTo, tensor } from '../tensor.js';
@@ -30,7 +31,7 @@ import { KERAS_DEFAULTS } from './regression.js';
 // ---------------------------------------------------------------------------------------------
 
 /** Runs the chosen kernel: `(plan, k, grad) => runElementwise(kernel, …, params, grad)`. */
-type Runner = (plan: ReturnType<typeof planReduction>, k: number, grad: Float64Array | null) => { value: number | Tensor; sum: number };
+type Runner = (plan: ReductionPlan, k: number, grad: Float64Array | null) => { value: number | Tensor; sum: number };
 
 function runner<P>(kernel: ElementwiseKernel<P>, yTrue: Tensor, yPred: Tensor, params: P): Runner {
   return (plan, k, grad) => runElementwise(kernel, yTrue.data, yPred.data, plan, k, params, grad);
