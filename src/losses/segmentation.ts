@@ -1,4 +1,234 @@
-/** segmentation losses (to be filled in; see the loss catalogue issues). */
+/**
+ * Overlap losses for segmentation: `dice` and `tversky`.
+ *
+ * Both sum soft counts over the reduced `axes` (Keras's `axis`; default every axis, giving one
+ * scalar loss) and produce one loss per remaining element, e.g. `axes: [1, 2]` on `[B, H, W, C]`
+ * gives a `[B, C]` loss per sample and class. The shared reducer then applies `sampleWeight` and
+ * the reduction (see `reduce.ts`). Two passes: soft counts per group, then the gradient.
+ *
+ * Keras and optax differ (see `docs/losses-ranking-sequence.md`):
+ * - Keras 3 `dice`: `1 − 2·Σyŷ / (Σy + Σŷ + 1e-7)`, default `axis=None` (all axes, batch included).
+ * - Keras 3 `tversky`: `1 − I / (I + α·Σy(1−ŷ) + β·Σŷ(1−y) + 1e-7)` — its code puts `alpha` on
+ *   the false *negatives* although its docs say false positives.
+ * - optax `dice_loss`: `1 − (I + s) / (I + α·FP + β·FN + s)` with `s = 1`, softmax over the last
+ *   axis, per class over the spatial axes, then a mean over classes.
+ */
+import { LosskitError, fmtShape } from '../errors.js';
+import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
+import type { FloatArray, Shape } from '../tensor.js';
+import { tensor } from '../tensor.js';
+import { checkBooleanOption, checkNonEmpty, checkNumberOption, checkSameShape, explainNonFinite } from '../validate.js';
+import type { LossFunction, LossOptions } from './core.js';
+import { gradBuffer, makeLoss } from './core.js';
 import type { LossEntry } from './registry-types.js';
 
-export const segmentationLosses: LossEntry[] = [];
+/** Group index of every element (the flat index over the kept axes) and the loss shape. */
+function groupLayout(fn: string, shape: Shape, axes: readonly number[] | undefined): { group: Int32Array | null; lossShape: Shape; G: number } {
+  const r = shape.length;
+  if (axes === undefined) return { group: null, lossShape: [], G: 1 };
+  if (!Array.isArray(axes)) {
+    throw new LosskitError('INVALID_OPTION', fn, `option 'axes' must be an array of axis indices; received ${typeof axes}`, 'axes');
+  }
+  const reduced = new Array<boolean>(r).fill(false);
+  for (const a of axes) {
+    if (!Number.isInteger(a) || a < -r || a >= r) {
+      throw new LosskitError('INVALID_OPTION', fn, `option 'axes' must hold integer axes in [${-r}, ${r - 1}] for 'yPred' of shape ${fmtShape(shape)}; received ${String(a)}`, 'axes');
+    }
+    const k = a < 0 ? a + r : a;
+    if (reduced[k]) throw new LosskitError('INVALID_OPTION', fn, `option 'axes' lists axis ${k} twice; received [${axes.join(',')}]`, 'axes');
+    reduced[k] = true;
+  }
+  const lossShape = shape.filter((_, i) => !reduced[i]);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const group = new Int32Array(n);
+  // Stride of each input axis in the output (0 for reduced axes).
+  const ostr = new Array<number>(r).fill(0);
+  let st = 1;
+  for (let i = r - 1; i >= 0; i--) {
+    if (!reduced[i]) {
+      ostr[i] = st;
+      st *= shape[i];
+    }
+  }
+  const idx = new Array<number>(r).fill(0);
+  let g = 0;
+  for (let k = 0; k < n; k++) {
+    group[k] = g;
+    for (let d = r - 1; d >= 0; d--) {
+      idx[d]++;
+      g += ostr[d];
+      if (idx[d] < shape[d]) break;
+      g -= ostr[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+  return { group, lossShape, G: st };
+}
+
+interface OverlapParams {
+  /** 'dice': 1 − (2I + s)/(Σy + Σŷ + s + ε); 'tversky': 1 − (I + s)/(I + a·Σŷ(1−y) + b·Σy(1−ŷ) + s + ε). */
+  kind: 'dice' | 'tversky';
+  a: number;
+  b: number;
+  smooth: number;
+  eps: number;
+}
+
+/**
+ * Overlap kernel: soft counts per group, then `lᵍ` and (when `grad` is given) the gradient
+ * w.r.t. the probabilities `p` (times `σ'` when `fromLogits`, `p` then holding sigmoid values).
+ * Returns `Σ wᵍ·lᵍ`.
+ */
+export function overlapKernel(
+  n: number,
+  y: FloatArray,
+  p: FloatArray,
+  group: Int32Array | null,
+  G: number,
+  prm: OverlapParams,
+  w: Float64Array | null,
+  scale: number,
+  out: Float64Array | null,
+  grad: Float64Array | null,
+  sigmoid: boolean,
+): number {
+  const I = new Float64Array(G);
+  const Sp = new Float64Array(G);
+  const Sy = new Float64Array(G);
+  for (let i = 0; i < n; i++) {
+    const g = group === null ? 0 : group[i];
+    const yi = y[i];
+    const pi = p[i];
+    I[g] += yi * pi;
+    Sp[g] += pi;
+    Sy[g] += yi;
+  }
+  const num = new Float64Array(G);
+  const den = new Float64Array(G);
+  let total = 0;
+  const { kind, a, b, smooth, eps } = prm;
+  for (let g = 0; g < G; g++) {
+    if (kind === 'dice') {
+      num[g] = 2 * I[g] + smooth;
+      den[g] = Sy[g] + Sp[g] + smooth + eps;
+    } else {
+      num[g] = I[g] + smooth;
+      den[g] = I[g] + a * (Sp[g] - I[g]) + b * (Sy[g] - I[g]) + smooth + eps;
+    }
+    const wg = w === null ? 1 : w[g];
+    const l = wg * (1 - num[g] / den[g]);
+    total += l;
+    if (out !== null) out[g] = l;
+  }
+  if (grad !== null) {
+    // l = 1 − N/D ⇒ ∂l/∂p = −(N'·D − N·D')/D²; dice: N' = 2y, D' = 1;
+    // tversky: N' = y, D' = y + a·(1 − y) − b·y.
+    for (let i = 0; i < n; i++) {
+      const g = group === null ? 0 : group[i];
+      const yi = y[i];
+      const D = den[g];
+      const f = (scale * (w === null ? 1 : w[g])) / (D * D);
+      const dl = kind === 'dice' ? -f * (2 * yi * D - num[g]) : -f * (yi * D - num[g] * (yi + a * (1 - yi) - b * yi));
+      grad[i] = sigmoid ? dl * p[i] * (1 - p[i]) : dl;
+    }
+  }
+  return total;
+}
+
+function sigmoidOf(x: FloatArray): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    out[i] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+  }
+  return out;
+}
+
+const OVERLAP_OPTIONS = ['reduction', 'sampleWeight', 'axes', 'smooth', 'eps', 'fromLogits'] as const;
+
+function overlapLoss(name: string, kind: 'dice' | 'tversky', kerasAlphaBeta: boolean): LossFunction {
+  const optionNames = kind === 'tversky' ? [...OVERLAP_OPTIONS, 'alpha', 'beta'] : [...OVERLAP_OPTIONS];
+  return makeLoss(name, optionNames, (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
+    const fn = name;
+    const reduction = resolveReduction(fn, options.reduction);
+    const smooth = options.smooth === undefined ? 0 : checkNumberOption(fn, 'smooth', options.smooth, { min: 0 });
+    const eps = options.eps === undefined ? 1e-7 : checkNumberOption(fn, 'eps', options.eps, { min: 0 });
+    const fromLogits = options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
+    const alpha = options.alpha === undefined ? 0.5 : checkNumberOption(fn, 'alpha', options.alpha, { min: 0 });
+    const beta = options.beta === undefined ? 0.5 : checkNumberOption(fn, 'beta', options.beta, { min: 0 });
+    // a weighs the false positives Σŷ(1−y), b the false negatives Σy(1−ŷ); Keras's code swaps them.
+    const prm: OverlapParams = { kind, a: kerasAlphaBeta ? beta : alpha, b: kerasAlphaBeta ? alpha : beta, smooth, eps };
+    if (yTrueIn === null || yTrueIn === undefined) {
+      throw new LosskitError('INVALID_INPUT', fn, `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`, 'yTrue');
+    }
+    const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
+    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
+    checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
+    checkNonEmpty(fn, 'yPred', yPred);
+    const { group, lossShape, G } = groupLayout(fn, yPred.shape, options.axes);
+    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
+    const p = fromLogits ? sigmoidOf(yPred.data) : yPred.data;
+    const grad = wantGrad ? gradBuffer(fn, p.length, options.gradOut) : null;
+    const out = reduction === 'none' ? new Float64Array(G) : null;
+    const sum = overlapKernel(p.length, yTrue.data, p, group, G, prm, plan.weights, plan.gradScale, out, grad, fromLogits);
+    explainNonFinite(fn, sum, [['yTrue', yTrue], ['yPred', yPred]]);
+    return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
+  });
+}
+
+/**
+ * Dice loss (soft Sørensen–Dice): `l = 1 − (2·Σ y·ŷ + smooth) / (Σ y + Σ ŷ + smooth + eps)`,
+ * the sums taken over `axes`.
+ *
+ * - Shapes: `yTrue` (masks / one-hot, soft values allowed) and `yPred` (probabilities, or logits
+ *   with `fromLogits`, then a sigmoid is applied element-wise) of one shape. Loss shape: `yPred`'s
+ *   shape without `axes` (`[]` by default).
+ * - Options: `axes` (default all, Keras `axis=None`; e.g. `[1, 2]` for per-sample-and-class
+ *   losses on `[B, H, W, C]`), `smooth` (default 0), `eps` (default 1e-7, Keras's
+ *   `backend.epsilon()`), `fromLogits` (default false), `reduction` (default `'mean'`, see
+ *   `reduce.ts`), `sampleWeight`.
+ * - Equivalents: Keras 3 `keras.losses.dice` / `Dice(axis=...)` exactly with the defaults
+ *   (registry `'Dice'`: `'sumOverBatchSize'`); optax `dice_loss(apply_softmax=False)` per class
+ *   equals `smooth: 2·s, eps: 0` with `axes` = the spatial axes, then a mean over classes
+ *   (`reduction: 'sumOverBatchSize'` averages over batch and classes). No PyTorch/tfjs built-in.
+ *
+ * @example dice([[1, 1], [0, 0]], [[0, 1], [0, 1]]) // 1 − 2·1/(2 + 2 + 1e-7) ≈ 0.5
+ */
+export const dice: LossFunction = overlapLoss('dice', 'dice', false);
+
+/**
+ * Tversky loss (Salehi et al. 2017): `l = 1 − (TP + smooth) / (TP + α·FP + β·FN + smooth + eps)`
+ * with soft counts `TP = Σ y·ŷ`, `FP = Σ ŷ·(1 − y)`, `FN = Σ y·(1 − ŷ)` over `axes`.
+ * `α = β = 0.5` is the Dice loss; `α = β = 1` the soft Jaccard (IoU) loss.
+ *
+ * - Shapes and options: as {@link dice}, plus `alpha` (weight of false positives, default 0.5) and
+ *   `beta` (false negatives, default 0.5).
+ * - Equivalents: optax `dice_loss(alpha, beta)` (same roles of α and β; `smooth: s, eps: 0`).
+ *   Keras 3 `keras.losses.tversky` / `Tversky`: its code multiplies `alpha` with `Σ y·(1 − ŷ)`
+ *   (false negatives) and `beta` with `Σ ŷ·(1 − y)`, the opposite of its docstring; the registry
+ *   alias `'Tversky'` reproduces Keras's code (the arguments are swapped), while canonical
+ *   `tversky` follows the paper and optax. They agree when α = β.
+ *
+ * @example tversky([[1, 0]], [[0.8, 0.4]], { alpha: 0.7, beta: 0.3 }) // 1 − 0.8/(0.8 + 0.7·0.4 + 0.3·0.2 + 1e-7)
+ */
+export const tversky: LossFunction = overlapLoss('tversky', 'tversky', false);
+
+/** Keras 3's `tversky` exactly as its code computes it (`alpha` on Σy(1−ŷ), `beta` on Σŷ(1−y)). */
+export const kerasTversky: LossFunction = overlapLoss('tversky', 'tversky', true);
+
+const KERAS_OVERLAP_DEFAULTS: LossOptions = { reduction: 'sumOverBatchSize' };
+
+export const segmentationLosses: LossEntry[] = [
+  {
+    name: 'dice',
+    fn: dice,
+    description: 'Dice loss 1 − (2Σyŷ + s)/(Σy + Σŷ + s + ε) over chosen axes — Keras dice / Dice, optax dice_loss',
+    aliases: [{ name: 'Dice', dialect: 'keras', defaults: KERAS_OVERLAP_DEFAULTS }],
+  },
+  {
+    name: 'tversky',
+    fn: tversky,
+    description: 'Tversky loss 1 − (TP + s)/(TP + α·FP + β·FN + s + ε) — optax dice_loss(alpha, beta); Keras Tversky (α/β as Keras code)',
+    aliases: [{ name: 'Tversky', dialect: 'keras', defaults: KERAS_OVERLAP_DEFAULTS, fn: kerasTversky }],
+  },
+];
