@@ -284,6 +284,16 @@ describe('tfjsLoss from logits stays exact where tfjs-layers clips', () => {
     const theirs = tf.valueAndGrad((z: tf.Tensor) => tf.mean(tf.metrics.categoricalCrossentropy(target, tf.softmax(z))) as tf.Scalar)(logits);
     expect(theirs.value.dataSync()[0]).toBeCloseTo(-Math.log(1e-7), 4);
     expect(Array.from(theirs.grad.dataSync())).toEqual([0, 0]);
+    // ... and its sparse variant (integer labels), same cap.
+    // (tfjs exposes it only as a loss string: a softmax model whose output is softmax([0, 30]).)
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ units: 2, inputShape: [1], activation: 'softmax', kernelInitializer: 'zeros', biasInitializer: tf.initializers.constant({ value: 0 }) }));
+    m.setWeights([tf.zeros([1, 2]), tf.tensor1d([0, 30])]);
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    const sparse = m.evaluate(tf.tensor2d([[0]]), tf.tensor1d([0])) as tf.Scalar;
+    expect(sparse.dataSync()[0]).toBeCloseTo(-Math.log(1e-7), 4);
+    // losskit with integer labels: same exact value as with the one-hot target.
+    expectClose(tfjsLoss('crossEntropy')(tf.tensor1d([0], 'int32'), logits).dataSync(), ours.value.dataSync(), 0, 0, 'sparse');
   });
 
   it.skipIf(!has('crossEntropy'))('sparse integer labels (int32 tensor) train from logits', () => {
