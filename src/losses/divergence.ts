@@ -476,7 +476,7 @@ function cosineLoss(name: string, offset: number, defaults: LossOptions): LossFu
  *   `tf.losses.cosineDistance` is `1 − cos`: alias `cosineDistance` ({@link tfjsCosineDistance}).
  *   PyTorch has `F.cosine_similarity` (a similarity, eps 1e-8 on each norm), not a loss.
  *
- * @example cosineSimilarity([[0, 1], [1, 1]], [[1, 0], [1, 1]], { reduction: 'none' }) // [-0, -1]
+ * @example cosineSimilarity([[0, 1], [1, 1]], [[1, 0], [1, 1]], { reduction: 'none' }) // [0, −1] (to 1 ulp)
  */
 export const cosineSimilarity: LossFunction = cosineLoss('cosineSimilarity', 0, {});
 
