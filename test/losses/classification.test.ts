@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   checkGradient,
@@ -204,6 +205,56 @@ describe('properties', () => {
     expect(crossEntropyWithPriorKL([2, 0], z, { lambda: 0 })).toBe(crossEntropy([2, 0], z));
     // Two rows whose softmaxes average to uniform: zero logits.
     expect(crossEntropyWithPriorKL([2, 0], [[0, 0, 0], [0, 0, 0]], { lambda: 3 })).toBeCloseTo(Math.log(3), 14);
+  });
+});
+
+describe('fast-check properties of crossEntropy', () => {
+  const C = 4;
+  const row = fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: C, maxLength: C });
+  const batch = fc.array(fc.tuple(fc.integer({ min: 0, max: C - 1 }), row, fc.double({ min: 0, max: 3, noNaN: true })), { minLength: 1, maxLength: 8 });
+  it('permuting the samples changes neither the value nor the per-sample gradients', () => {
+    fc.assert(
+      fc.property(batch, fc.integer({ min: 0, max: 1000 }), (b, seed) => {
+        const perm = b.map((_, i) => i).sort((i, j) => ((i * 7919 + seed) % 101) - ((j * 7919 + seed) % 101));
+        const opts = { labelSmoothing: 0.1, weight: [1, 2, 0.5, 3], reduction: 'sum' as const };
+        const a = crossEntropy.valueAndGrad(b.map((x) => x[0]), b.map((x) => x[1]), { ...opts, sampleWeight: b.map((x) => x[2]) });
+        const pb = perm.map((i) => b[i]);
+        const c = crossEntropy.valueAndGrad(pb.map((x) => x[0]), pb.map((x) => x[1]), { ...opts, sampleWeight: pb.map((x) => x[2]) });
+        expect(Math.abs(a.value - c.value)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(a.value)));
+        perm.forEach((src, dst) => {
+          for (let k = 0; k < C; k++) expect(c.grad.data[dst * C + k]).toBeCloseTo(a.grad.data[src * C + k], 12);
+        });
+      }),
+      { numRuns: 100 },
+    );
+  });
+  it('ignoring a sample equals removing it, and zero sample weight zeroes its gradient', () => {
+    fc.assert(
+      fc.property(batch, fc.nat(), (b, k) => {
+        fc.pre(b.length >= 2);
+        const drop = k % b.length;
+        const labels = b.map((x, i) => (i === drop ? -100 : x[0]));
+        const full = crossEntropy(labels, b.map((x) => x[1]), { weight: [1, 2, 0.5, 3] });
+        const kept = b.filter((_, i) => i !== drop);
+        const sliced = crossEntropy(kept.map((x) => x[0]), kept.map((x) => x[1]), { weight: [1, 2, 0.5, 3] });
+        expect(full).toBeCloseTo(sliced, 10);
+        const sw = b.map((_, i) => (i === drop ? 0 : 1));
+        const g = crossEntropy.valueAndGrad(b.map((x) => x[0]), b.map((x) => x[1]), { sampleWeight: sw }).grad.data;
+        for (let c = 0; c < C; c++) expect(g[drop * C + c]).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
+  });
+  it('losses are non-negative and finite for any finite logits (incl. ±1e9)', () => {
+    const big = fc.array(fc.constantFrom(-1e9, -1, 0, 1, 1e9, 3.5), { minLength: C, maxLength: C });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: C - 1 }), big), { minLength: 1, maxLength: 5 }), (b) => {
+        const r = crossEntropy.valueAndGrad(b.map((x) => x[0]), b.map((x) => x[1]), { labelSmoothing: 0.05, reduction: 'none' });
+        for (const v of r.value.data) expect(v >= 0 && Number.isFinite(v)).toBe(true);
+        for (const g of r.grad.data) expect(Number.isFinite(g)).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 
