@@ -392,6 +392,9 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
   if (isTfjsLoss(options.loss) && options.lossOptions !== undefined) {
     throw new LosskitError('INVALID_OPTION', FN, `option 'lossOptions' cannot be combined with a tfjsLoss (bind the options in tfjsLoss(name, options))`, 'lossOptions');
   }
+  if (loss.options.sampleWeight !== undefined) {
+    throw new LosskitError('INVALID_OPTION', FN, `the loss has a bound 'sampleWeight'; pass per-sample weights to train's 'sampleWeight' option instead (they are split into batches)`, 'loss');
+  }
   const epochs = options.epochs === undefined ? 1 : checkNumberOption(FN, 'epochs', options.epochs, { integer: true, min: 0 });
   const batchSize = options.batchSize === undefined ? 32 : checkNumberOption(FN, 'batchSize', options.batchSize, { integer: true, min: 1 });
   const shuffle = options.shuffle === undefined ? true : checkBooleanOption(FN, 'shuffle', options.shuffle);
@@ -595,8 +598,7 @@ export function evaluateOn(
   const yt: Tensor = { data: toF64(data.y.dataSync()), shape: data.y.shape };
   let value = NaN;
   if (loss !== null) {
-    const opts: LossOptions = { ...loss.options };
-    if (data.w !== null) opts.sampleWeight = weightTensor(data.w, rank);
+    const opts: LossOptions = { ...loss.options, sampleWeight: data.w === null ? undefined : weightTensor(data.w, rank) };
     const v = loss.loss(yt, yp, opts);
     value = typeof v === 'number' ? v : NaN;
     value += tidy(() => {
