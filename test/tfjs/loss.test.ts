@@ -4,7 +4,7 @@
  * float64 `valueAndGrad`; tolerances are float32's (tfjs computes in float32).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getLoss, LosskitError, type LossFunction, type LossOptions } from '../../src/index.js';
+import { defineLoss, getLoss, LosskitError, type LossFunction, type LossOptions } from '../../src/index.js';
 import { tfjsLoss } from '../../src/tfjs/index.js';
 import { expectClose, randn, rng } from '../helpers.js';
 import { tf, useCpu } from './setup.js';
@@ -222,6 +222,20 @@ describe('tfjsLoss in training code', () => {
   it('accepts a losskit LossFunction as well as a name', () => {
     const fn: LossFunction = getLoss('meanAbsoluteError');
     expect(tfjsLoss(fn)(tf.tensor1d([1, 2]), tf.tensor1d([2, 4])).dataSync()[0]).toBeCloseTo(1.5, 7);
+  });
+
+  it('a defineLoss custom loss trains in tfjs with its analytic gradient (= tfjs autodiff of the same formula)', () => {
+    const logCoshLoss = defineLoss({
+      name: 'tfjsTestLogCosh',
+      value: (t, p) => Math.log(Math.cosh(p - t)),
+      grad: (t, p) => Math.tanh(p - t),
+      register: false,
+    });
+    const yt = tf.tensor2d(regT, [N, C]);
+    const ours = tf.valueAndGrad((p: tf.Tensor) => tfjsLoss(logCoshLoss, { reduction: 'sum', sampleWeight: tf.tensor2d(sw, [N, 1]) })(yt, p))(tf.tensor2d(regP, [N, C]));
+    const ref = tf.valueAndGrad((p: tf.Tensor) => tf.sum(tf.mul(tf.log(tf.cosh(tf.sub(p, yt))), tf.tensor2d(sw, [N, 1]))) as tf.Scalar)(tf.tensor2d(regP, [N, C]));
+    expectClose(ours.value.dataSync(), ref.value.dataSync(), 2e-5, 1e-6, 'value');
+    expectClose(ours.grad.dataSync(), ref.grad.dataSync(), 2e-5, 1e-6, 'grad');
   });
 
   it('leaks no tensors over optimizer.minimize steps', () => {

@@ -266,6 +266,22 @@ describe('train: validation, metrics, history, callbacks', () => {
   });
 });
 
+describe('train: memory', () => {
+  it('leaks no tensors across runs (metrics, validation, weights, regulariser)', async () => {
+    const N = 30;
+    const x = tf.tensor2d(f32(N * 3), [N, 3]);
+    const y = tf.tensor2d(f32(N * 2), [N, 2]);
+    const model = mlp(3, 2, { l2: 0.01 });
+    const opt = tf.train.adam(0.01);
+    const run = (): Promise<unknown> =>
+      train(model, [x, y], { loss: 'meanSquaredError', optimizer: opt, epochs: 2, batchSize: 8, sampleWeight: Array(N).fill(2), validationData: [x, y], metrics: ['meanSquaredError'], seed: 1 });
+    await run(); // creates the optimizer's slot variables
+    const before = tf.memory().numTensors;
+    await run();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('train: bad inputs', () => {
   const x = tf.tensor2d(f32(10 * 3), [10, 3]);
   const y = tf.tensor2d(f32(10 * 2), [10, 2]);
@@ -307,6 +323,16 @@ describe('train: bad inputs', () => {
     const e = await fail(train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', batchsize: 4 } as TrainOptions));
     expect(e.code).toBe('INVALID_OPTION');
     expect(e.message).toContain("unknown option 'batchsize' (did you mean 'batchSize'?)");
+  });
+  it('a tfjsLoss with a bound sampleWeight → INVALID_OPTION (weights go to train)', async () => {
+    const e = await fail(train(mlp(3, 2), [x, y], { loss: tfjsLoss('meanSquaredError', { sampleWeight: [[1], [2]] }), optimizer: 'sgd' }));
+    expect(e.code).toBe('INVALID_OPTION');
+    expect(e.message).toContain("bound 'sampleWeight'");
+  });
+  it('classWeight with non-integer labels → INVALID_LABEL', async () => {
+    const e = await fail(train(mlp(3, 1), [x, tf.tensor1d(Array.from({ length: 10 }, (_, i) => i / 3))], { loss: 'meanSquaredError', optimizer: 'sgd', classWeight: [1, 1] }));
+    expect(e.code).toBe('INVALID_LABEL');
+    expect(e.message).toContain('received 0.3333');
   });
   it('unknown loss → UNKNOWN_NAME', async () => {
     const e = await fail(train(mlp(3, 2), [x, y], { loss: 'meanSquareError', optimizer: 'sgd' }));
