@@ -1,12 +1,13 @@
 // Exact AUROC / average precision speed and exact-state memory, vs scikit-learn.
 //
-//   npm run build && node --expose-gc bench/auroc.mjs [--sizes 1e6,1e7] [--skip-sklearn]
+//   npm run build && node --expose-gc bench/auroc.mjs [--sizes 1e6,1e7] [--skip-sklearn] [--memory-only]
 //
 // Data (same bytes for both libraries): n scores, labels ~30% positive, either continuous
 // (float64 uniform + 0.2·label) or quantised to 10⁴ distinct values. The .mjs writes each data
 // set to a temporary binary file (float64 scores, uint8 labels) and runs
 // `/usr/bin/python3 bench/sklearn_auroc.py <file>` on it, which times roc_auc_score and
-// average_precision_score the same way (best of the repeats). Reported: ms per call and the
+// average_precision_score the same way (best of the repeats, process CPU time on both sides,
+// since the machine is shared). Reported: CPU ms per call and the
 // ratio sklearn / losskit (> 1 means losskit is faster). Then the memory of the exact AUROC
 // state fed 10⁷ scores of 10⁴ distinct values in batches of 10⁵.
 // Set LOSSKIT_DIST to benchmark another build directory (default ../dist/esm).
@@ -22,6 +23,7 @@ const args = process.argv.slice(2);
 const sizesArg = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : '1e6,1e7';
 const SIZES = sizesArg.split(',').map(Number);
 const SKIP_SK = args.includes('--skip-sklearn');
+const MEMORY_ONLY = args.includes('--memory-only');
 const here = new URL('.', import.meta.url).pathname;
 
 function makeData(n, distinct, seed) {
@@ -37,23 +39,25 @@ function makeData(n, distinct, seed) {
   return { y, x };
 }
 
+/** Best of `reps` calls, in process CPU time (user + system): stable on a shared, loaded machine. */
 function best(fn, reps) {
   let bestMs = Infinity;
   let r;
   for (let k = 0; k < reps; k++) {
     globalThis.gc?.();
-    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     r = fn();
-    bestMs = Math.min(bestMs, Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    bestMs = Math.min(bestMs, (c.user + c.system) / 1000);
   }
   return { ms: bestMs, r };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'losskit-auroc-'));
-console.log(`exact auroc / averagePrecision, node ${process.version}`);
+console.log(`exact auroc / averagePrecision, node ${process.version}, CPU ms (best of repeats), load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ')}`);
 console.log('n      scores        losskit auroc ms  sklearn ms  ratio | losskit AP ms  sklearn ms  ratio | |Δauroc|  |ΔAP|');
 try {
-  for (const n of SIZES) {
+  for (const n of MEMORY_ONLY ? [] : SIZES) {
     for (const distinct of [0, 1e4]) {
       const { y, x } = makeData(n, distinct, 42 + n + distinct);
       const reps = n >= 1e7 ? 2 : 4;
@@ -95,26 +99,28 @@ try {
 }
 
 // Memory of the exact state: 10⁷ scores with 10⁴ distinct values, streamed in batches of 10⁵.
+// Retained size = heap + array buffers with the metric alive minus after dropping it (both after GC).
 {
   const B = 1e5;
   const total = 1e7;
   const batches = Array.from({ length: 4 }, (_, k) => makeData(B, 1e4, 7 + k));
-  globalThis.gc?.();
-  const before = process.memoryUsage();
-  const m = getMetric('auroc');
-  const t0 = process.hrtime.bigint();
+  let m = getMetric('auroc');
+  const c0 = process.cpuUsage();
   for (let i = 0; i < total / B; i++) m.update(batches[i % 4].y, batches[i % 4].x);
   const v = m.compute();
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  globalThis.gc?.();
-  const after = process.memoryUsage();
-  const st = m.toJSON().state;
-  const keys = st.h0k.list.length;
-  const stateBytes = 3 * 8 * keys;
-  const heap = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+  const c = process.cpuUsage(c0);
+  const keys = m.toJSON().state.h0k.list.length;
+  const used = () => {
+    globalThis.gc?.();
+    const u = process.memoryUsage();
+    return u.heapUsed + u.arrayBuffers;
+  };
+  const withM = used();
+  m = null;
+  const retained = withM - used();
   console.log(
-    `\nstreamed exact auroc state: 1e7 scores (1e4 distinct) in ${total / B} batches of 1e5: ${ms.toFixed(0)} ms, auroc ${v.toFixed(6)}; ` +
-      `state = ${keys} distinct scores × 3 float64 = ${(stateBytes / 1024).toFixed(0)} KiB (heap+arrayBuffers delta after GC ${(heap / 1024).toFixed(0)} KiB; ` +
-      `the scores themselves would be ${((total * 9) / 2 ** 20).toFixed(0)} MiB)`,
+    `\nstreamed exact auroc: 1e7 scores (1e4 distinct) in ${total / B} batches of 1e5: ${((c.user + c.system) / 1000).toFixed(0)} CPU ms, auroc ${v.toFixed(6)}; ` +
+      `state = ${keys} distinct scores × 3 float64 = ${((3 * 8 * keys) / 1024).toFixed(0)} KiB; retained by the metric after GC: ` +
+      `${globalThis.gc ? (retained / 1024).toFixed(0) + ' KiB' : '(run with --expose-gc)'} (the scores themselves: ${((total * 9) / 2 ** 20).toFixed(0)} MiB)`,
   );
 }

@@ -22,9 +22,9 @@ def best(f):
     b = float("inf")
     r = None
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # CPU time, as the .mjs measures (the machine is shared)
         r = f()
-        b = min(b, (time.perf_counter() - t0) * 1000)
+        b = min(b, (time.process_time() - t0) * 1000)
     return b, r
 
 
