@@ -57,7 +57,7 @@ describe('losskit demo --quick', () => {
       const page = await inspectReport(chrome.context, join(out, 'index.html'));
       expect(page.errors).toEqual([]);
       expect(page.requests).toEqual([]);
-      expect(page.charts.length).toBe(4);
+      expect(page.charts.length).toBe(5); // LR finder, loss, LR comparison, prediction, prior-KL
       page.charts.forEach((c, i) => {
         expect(c.width, `chart ${i}`).toBeGreaterThan(100);
         expect(c.paths, `chart ${i}`).toBeGreaterThanOrEqual(2);

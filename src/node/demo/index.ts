@@ -94,6 +94,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   return { out, files, sinCos, priorKL, passed, seconds };
 }
 
+/** Log-y range of the LR comparison: the healthy runs stay readable, a divergent one runs off the top. */
+function comparisonDomain(s: SinCosResult): [number, number] | undefined {
+  const all = s.lrComparison.flatMap((c) => c.history.batches.map((b) => b.loss)).filter((v) => Number.isFinite(v) && v > 0);
+  const starts = s.lrComparison.map((c) => c.history.batches[0]?.loss).filter((v): v is number => Number.isFinite(v) && v > 0);
+  if (all.length === 0 || starts.length === 0) return undefined;
+  const lo = Math.min(...all);
+  const hi = 100 * Math.max(...starts);
+  return lo < hi ? [lo, hi] : undefined;
+}
+
 function buildReport(
   s: SinCosResult,
   p: PriorKLResult | null,
@@ -117,7 +127,7 @@ function buildReport(
         `loss: losskit's meanSquaredError through tfjsLoss (exact analytic gradient), optimiser: SGD at lr = ${formatTick(s.trainLr)}, batch ${s.batchSize}. ` +
         `Best epoch ${sum.bestEpoch} (validation MSE ${sum.bestLoss === null ? '—' : formatTick(Number(sum.bestLoss.toPrecision(3)))}).` +
         `${sum.diverged ? ' The run diverged (see the table).' : ''}`,
-      svg: lossCurveChart(s.history, { yLabel: 'MSE', batches: true }),
+      svg: lossCurveChart(s.history, { yLabel: 'MSE' }),
       table: {
         caption: 'Per-epoch losses (float32 values reported by tfjs)',
         columns: ['epoch', 'train MSE', 'validation MSE', 'lr', 'elapsed (s)'],
@@ -125,7 +135,24 @@ function buildReport(
       },
     },
     {
-      heading: '3 · Prediction vs target',
+      heading: '3 · How the learning rate shapes the loss under SGD',
+      text:
+        `The same model, from the same initial weights, trained for ${s.lrComparison[0].history.batches.length} steps at multiples of the chosen rate. ` +
+        s.lrComparison
+          .map((c) => `${c.factor}× (lr ${formatTick(Number(c.lr.toPrecision(3)))}): last batch loss ${c.finalLoss.toPrecision(3)}${c.diverged ? ', diverged' : ''}`)
+          .join('; ') +
+        '. Too small a rate crawls; far beyond the steepest-descent point the steps overshoot and the loss stalls or blows up (LossHistory.summary() flags divergence).',
+      svg: lineChart({
+        title: 'Batch loss for several learning rates',
+        series: s.lrComparison.map((c) => ({ name: `${c.factor}× lr`, x: c.history.batches.map((b) => b.step), y: c.history.batches.map((b) => b.loss) })),
+        xLabel: 'SGD step',
+        yLabel: 'MSE (batch)',
+        logY: true,
+        yDomain: comparisonDomain(s),
+      }),
+    },
+    {
+      heading: '4 · Prediction vs target',
       text:
         `One window ending at every t in [0, 4π] (windows never seen in training). Validation MSE (float64, losskit) = ${s.valMse.toExponential(3)}; ` +
         `predicting the mean would give ${s.baselineMse.toFixed(3)}. Quality bar: < ${s.threshold} — ${s.passed ? 'reached' : 'NOT reached'}.`,
@@ -134,13 +161,14 @@ function buildReport(
   ];
   if (p) {
     sections.push({
-      heading: '4 · Cross-entropy with a prior-KL term',
+      heading: '5 · Cross-entropy with a prior-KL term',
       text: p.text,
       svg: lineChart({
         title: 'Predicted class distribution vs λ',
         series: [
           ...p.classes.map((c, k) => ({ name: `class ${c}`, x: p.lambdas, y: p.rows.map((r) => r.predicted[k]), mode: 'both' as const })),
-          ...p.classes.map((c, k) => ({ name: `prior ${c}`, x: p.lambdas, y: p.lambdas.map(() => p.prior[k]), dashed: true, strokeWidth: 1 })),
+          // The prior is uniform here: one dashed line for all classes.
+          { name: `prior (${formatTick(Number(p.prior[0].toPrecision(3)))})`, x: p.lambdas, y: p.lambdas.map(() => p.prior[0]), dashed: true, strokeWidth: 1, color: '#777' },
         ],
         xLabel: 'λ',
         yLabel: 'mean predicted probability',

@@ -4,7 +4,8 @@
  * exact analytic gradient) under plain SGD whose learning rate comes from an LR range test.
  * Every batch and epoch is recorded in a `LossHistory` (streamed crash-safely to disk).
  */
-import type { LayersModel, Sequential, Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
+import type { LayersModel, Optimizer, Scalar, Sequential, Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
+import { LosskitError } from '../../errors.js';
 import { LossHistory } from '../../history.js';
 import { lrRangeTest, type LrRangeTestResult } from '../../lr-finder.js';
 import { meanSquaredError } from '../../losses/regression.js';
@@ -38,6 +39,8 @@ export interface SinCosResult {
   threshold: number;
   passed: boolean;
   curve: { t: number[]; yTrue: number[]; yPred: number[] };
+  /** Short runs from the same initial weights at multiples of the chosen learning rate. */
+  lrComparison: { factor: number; lr: number; history: LossHistory; finalLoss: number; diverged: boolean }[];
   window: number;
   trainSize: number;
   valSize: number;
@@ -87,6 +90,22 @@ function buildModel(tf: Tf, seed: number): Sequential {
   });
 }
 
+/**
+ * One optimiser step; returns the batch loss, or NaN when the weights have diverged (losskit's
+ * MSE refuses non-finite predictions with a NON_FINITE error rather than returning NaN).
+ */
+function sgdStep(lossFn: () => Scalar, opt: Optimizer): number {
+  try {
+    const l = opt.minimize(lossFn, true);
+    const v = l ? l.dataSync()[0] : NaN;
+    l?.dispose();
+    return v;
+  } catch (e) {
+    if (e instanceof LosskitError && e.code === 'NON_FINITE') return NaN;
+    throw e;
+  }
+}
+
 /** Runs the sin → cos demo; see the module comment. */
 export async function runSinCos(tf: Tf, cfg: SinCosConfig): Promise<SinCosResult> {
   const started = Date.now();
@@ -120,11 +139,11 @@ export async function runSinCos(tf: Tf, cfg: SinCosConfig): Promise<SinCosResult
     (rate, i) => {
       sgdProbe.setLearningRate(rate);
       const [xb, yb] = batch(i);
-      const loss = sgdProbe.minimize(() => mse(yb, probe.apply(xb) as Tensor), true);
-      const v = loss ? loss.dataSync()[0] : NaN;
-      tf.dispose([xb, yb]);
-      loss?.dispose();
-      return v;
+      try {
+        return sgdStep(() => mse(yb, probe.apply(xb) as Tensor), sgdProbe);
+      } finally {
+        tf.dispose([xb, yb]);
+      }
     },
     { minLr: 1e-4, maxLr: 10, numSteps: lrSteps, skipBegin: cfg.quick ? 5 : 10 },
   );
@@ -175,7 +194,38 @@ export async function runSinCos(tf: Tf, cfg: SinCosConfig): Promise<SinCosResult
   });
   progress.stop();
 
-  // 3. Quality: float64 MSE on the validation set (losskit's meanSquaredError on the outputs).
+  // 3. How the learning rate shapes the loss under SGD: short runs from the same initial weights.
+  const lrComparison: SinCosResult['lrComparison'] = [];
+  const cmpEpochs = cfg.quick ? 1 : 4;
+  const cmpBatches = cfg.quick ? 4 : 16;
+  for (const factor of [0.1, 1, 3, 10]) {
+    const rate = trainLr * factor;
+    const m = buildModel(tf, cfg.seed);
+    const opt = tf.train.sgd(rate);
+    const h = new LossHistory();
+    for (let e = 0; e < cmpEpochs; e++) {
+      let sum = 0;
+      for (let b = 0; b < cmpBatches; b++) {
+        const [xb, yb] = batch(b);
+        const v = sgdStep(() => mse(yb, m.apply(xb) as Tensor), opt);
+        tf.dispose([xb, yb]);
+        h.logBatch({ epoch: e, batch: b, loss: v, lr: rate });
+        sum += v;
+        if (!Number.isFinite(v)) break; // diverged: the weights are NaN from here on
+      }
+      h.logEpoch({ epoch: e, loss: sum / cmpBatches, lr: rate });
+      if (!Number.isFinite(sum)) break;
+    }
+    m.dispose();
+    opt.dispose();
+    const sm = h.summary();
+    lrComparison.push({ factor, lr: rate, history: h, finalLoss: h.batches[h.batches.length - 1].loss, diverged: sm.diverged });
+  }
+  cfg.stream.write(
+    `sin→cos: SGD from the same start at ${lrComparison.map((c) => `${c.factor}×lr: final batch loss ${c.finalLoss.toPrecision(3)}${c.diverged ? ' (diverged)' : ''}`).join('; ')}\n`,
+  );
+
+  // 4. Quality: float64 MSE on the validation set (losskit's meanSquaredError on the outputs).
   const predVal = model.predict(xVal) as Tensor;
   const valMse = meanSquaredError(val.y, predVal.dataSync() as Float32Array) as number;
   let mean = 0;
@@ -183,7 +233,7 @@ export async function runSinCos(tf: Tf, cfg: SinCosConfig): Promise<SinCosResult
   let baselineMse = 0;
   for (const v of val.y) baselineMse += (v - mean) ** 2 / valSize;
 
-  // 4. A continuous stretch for the chart: t from 0 to 4π, one window ending at each t.
+  // 5. A continuous stretch for the chart: t from 0 to 4π, one window ending at each t.
   const nCurve = cfg.quick ? 120 : 240;
   const cx = new Float32Array(nCurve * T);
   const t: number[] = [];
@@ -210,6 +260,7 @@ export async function runSinCos(tf: Tf, cfg: SinCosConfig): Promise<SinCosResult
     threshold,
     passed: valMse < threshold,
     curve: { t, yTrue, yPred },
+    lrComparison,
     window: T,
     trainSize,
     valSize,
