@@ -23,7 +23,11 @@
  * - `numClasses` / `numLabels` may be omitted: the count is then taken from the score width or
  *   inferred as (largest label seen + 1) and may grow between batches (merging pads). Give it
  *   to fix the length of `average: 'none'` results and to reject out-of-range labels.
- * - `ignoreIndex`: targets equal to it are dropped (multilabel: that label of that sample).
+ * - `labels` (binary / multiclass): class values in index order when they are not 0..C-1
+ *   (e.g. `[-1, 1]`, `[10, 20, 30]`); fixes `numClasses`; `'macro'` then averages every listed
+ *   class (scikit-learn); unlisted values are `INVALID_LABEL`.
+ * - `ignoreIndex`: targets equal to it are dropped (multilabel: that label of that sample;
+ *   one-hot targets have no label to ignore).
  * - `sampleWeight` (update option / one-shot option): one non-negative weight per sample.
  * - An empty batch throws `EMPTY_INPUT`; a metric that saw no data (or only zero weights)
  *   computes 0/0 — see `zeroDivision`.

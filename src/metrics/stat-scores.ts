@@ -25,7 +25,9 @@ import type { Tensor } from '../tensor.js';
 import { checkBooleanOption, checkNumberOption, checkOneOf, fmtIndex } from '../validate.js';
 import type { FieldSpec, MetricOptions, MetricState } from './core.js';
 
+/** Classification task. */
 export type ClsTask = 'binary' | 'multiclass' | 'multilabel';
+/** Averaging over classes (scikit-learn `average`; `'none'` = per class). */
 export type ClsAverage = 'binary' | 'micro' | 'macro' | 'weighted' | 'none' | 'samples';
 
 /** Options shared by every classification metric, resolved and JSON-safe. */
@@ -145,6 +147,7 @@ export function zeroDivisionConfig(options: MetricOptions, fn: string): number |
   return checkNumberOption(fn, 'zeroDivision', v, { min: 0, max: 1 });
 }
 
+/** The numeric value of a stored `zeroDivision`. */
 export const zdValue = (z: number | 'NaN'): number => (z === 'NaN' ? NaN : z);
 
 // ---------------------------------------------------------------------------------------------
@@ -157,6 +160,7 @@ export interface StatFieldsConfig extends ClsConfig {
   beta: number;
 }
 
+/** The state fields (and merge rules) of a stat-score metric; see the table at the top of this file. */
 export function statFields(c: StatFieldsConfig): Record<string, FieldSpec> {
   const C = c.numClasses ?? 0;
   const f: Record<string, FieldSpec> = {
@@ -286,7 +290,7 @@ function decodeBinary(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig): D
     throw new LosskitError(
       'SHAPE_MISMATCH',
       fn,
-      `task 'binary': 'yPred' has shape ${fmtShape(yPred.shape)} but 'yTrue' has shape ${fmtShape(yTrue.shape)}; expected the same shape (a trailing dimension of 1 on either side is allowed)`,
+      `task 'binary': 'yPred' has shape ${fmtShape(yPred.shape)} but 'yTrue' has shape ${fmtShape(yTrue.shape)}; expected the same shape (a trailing dimension of 1 on either side is allowed; for class scores [N, C] set task: 'multiclass')`,
       'yPred',
     );
   }
@@ -303,7 +307,7 @@ function decodeBinary(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig): D
     const tv = t[k];
     if (tv === ig) tgt[k] = -1;
     else if (tv === 0 || tv === 1) tgt[k] = tv;
-    else labelError(fn, 'yTrue', yTrue, k, `binary targets 0 or 1${ig !== null ? ` or ignoreIndex ${ig}` : ''}`);
+    else labelError(fn, 'yTrue', yTrue, k, `binary targets 0 or 1${ig !== null ? ` or ignoreIndex ${ig}` : ''}${c.labels !== null ? '' : " (for more classes set task: 'multiclass')"}`);
     const pv = p[k];
     if (pv !== pv) throw new LosskitError('NON_FINITE', fn, `'yPred' must not contain NaN; received NaN at index ${fmtIndex(k, yPred.shape)}`, 'yPred');
     if (!c.fromLogits && !(pv >= 0 && pv <= 1)) {
