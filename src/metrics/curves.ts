@@ -226,6 +226,7 @@ function curveUpdate(kind: Kind) {
       let sw = 0;
       for (let i = 0; i < n; i++) {
         const wi = w === null ? 1 : w[i];
+        if (wi === 0) continue; // zero-weight rows count as 0 with weight 0 (scikit-learn's averaging rule)
         const r = runFromBatch(s, i * cols, 1, cols, isPos.subarray(i * cols, (i + 1) * cols), null);
         const v = kind === 'auroc' ? aurocFromRun(r, null) : apFromRun(r);
         sum += wi * v;

@@ -188,6 +188,14 @@ describe('documented edge cases', () => {
     expect(none[2]).toBeNaN();
     expect(metrics.auroc(yT, yP, { numClasses: 3 })).toBeNaN();
   });
+  it("multilabel 'samples': a zero-weight row whose AUROC is undefined does not poison the average", () => {
+    const yT = [[1, 0, 1], [1, 1, 1], [0, 1, 0]];
+    const yP = [[0.9, 0.1, 0.4], [0.5, 0.5, 0.5], [0.2, 0.3, 0.1]];
+    // rows 0 and 2 have AUROC 1; row 1 (single class) is NaN but weighs 0 — scikit-learn's averaging
+    // rule (zero-weight scores forced to 0), though scikit-learn itself raises on the single-class row.
+    expect(metrics.auroc(yT, yP, { numLabels: 3, average: 'samples', sampleWeight: [1, 0, 2] })).toBe(1);
+    expect(metrics.auroc(yT, yP, { numLabels: 3, average: 'samples' })).toBeNaN();
+  });
   it('maxFpr = 1 is the full AUC', () => {
     const { y, s } = data(200, 0, 1);
     expect(metrics.auroc(y, s, { maxFpr: 1 })).toBe(metrics.auroc(y, s));
