@@ -32,11 +32,13 @@
  *
  * ## Sample-weight broadcasting (Keras rules, extended)
  * `sampleWeight` may be a number, or a tensor whose shape
- * 1. equals the loss shape, or broadcasts to it (NumPy rules), after Keras's
- *    `squeeze_or_expand_to_same_rank` (a trailing dimension of 1 is squeezed/added when the ranks
- *    differ by one); or
- * 2. is a leading prefix of the loss shape (`[N]` for loss elements `[N, T]`): per-sample
+ * (after Keras's `squeeze_or_expand_to_same_rank`: a trailing dimension of 1 is squeezed/added
+ * when the ranks differ by one)
+ * 1. is a leading prefix of the loss shape (`[N]` for loss elements `[N, T]`): per-sample
  *    weights, repeated over the trailing dimensions (TF1 / tfjs `computeWeightedLoss` style).
+ *    This rule wins even for square `[N, N]` losses, where NumPy broadcasting would weigh
+ *    columns instead; or
+ * 2. equals the loss shape, or broadcasts to it by NumPy rules (e.g. `[1, D]` per-column weights).
  */
 import { LosskitError, fmtShape } from './errors.js';
 import type { Shape, Tensor, TensorInput } from './tensor.js';
@@ -88,14 +90,15 @@ export function broadcastSampleWeight(fn: string, sampleWeight: TensorInput | un
   // Keras's squeeze_or_expand_to_same_rank.
   if (lossShape.length === s.length + 1 && lossShape[lossShape.length - 1] === 1) s = [...s, 1];
   else if (s.length === lossShape.length + 1 && s[s.length - 1] === 1) s = s.slice(0, -1);
+  // Prefix rule first: `[N]` weights on `[N, D]` losses are per-sample weights, even when D = N
+  // (NumPy would silently weigh columns there instead).
+  if (s.length < lossShape.length && s.every((d, i) => d === lossShape[i])) {
+    const padded = [...s, ...new Array<number>(lossShape.length - s.length).fill(1)];
+    return broadcastTo(sw.data, padded, lossShape);
+  }
   const b = broadcastShapes(lossShape, s);
   if (b !== null && b.length === lossShape.length && b.every((d, i) => d === lossShape[i])) {
     return broadcastTo(sw.data, s, lossShape);
-  }
-  // Prefix rule: per-sample weights repeated over trailing dimensions.
-  if (sw.shape.length < lossShape.length && sw.shape.every((d, i) => d === lossShape[i])) {
-    const padded = [...sw.shape, ...new Array<number>(lossShape.length - sw.shape.length).fill(1)];
-    return broadcastTo(sw.data, padded, lossShape);
   }
   throw new LosskitError(
     'SHAPE_MISMATCH',

@@ -123,5 +123,8 @@ describe('planReduction', () => {
     expect(Array.from(planReduction('t', 'sum', [2, 2], [[1, 2]]).weights ?? [])).toEqual([1, 2, 1, 2]);
     expect(Array.from(planReduction('t', 'sum', [3], 2).weights ?? [])).toEqual([2, 2, 2]);
     expect(planReduction('t', 'sum', [3], undefined).weights).toBeNull();
+    // A square loss: [N] weights are per-sample (rows), not NumPy's per-column broadcast.
+    expect(Array.from(planReduction('t', 'sum', [2, 2], [1, 2]).weights ?? [])).toEqual([1, 1, 2, 2]);
+    expect(Array.from(planReduction('t', 'sum', [2, 3], [[1, 2, 3]]).weights ?? [])).toEqual([1, 2, 3, 1, 2, 3]);
   });
 });
