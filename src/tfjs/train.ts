@@ -104,9 +104,13 @@ export interface TrainHistory {
   timeMs: number[];
   /** The shuffle seed used. */
   seed: number;
-  /** Whether the training stopped early (`onBatchEnd` / `onEpochEnd` returned `false`, or a
-   * callback set `model.stopTraining = true` — which tfjs allows only on compiled models). */
+  /** Whether the training stopped before `epochs` (see `stopReason`). */
   stoppedEarly: boolean;
+  /** `'completed'`; `'stopped'`: `onBatchEnd` / `onEpochEnd` returned `false` or a callback set
+   * `model.stopTraining = true` (tfjs allows it only on compiled models); `'non-finite'`: a batch
+   * loss was NaN/±Infinity (diverged: training stops, as Keras's `TerminateOnNaN`; the epoch is
+   * still recorded, with its non-finite loss). */
+  stopReason: 'completed' | 'stopped' | 'non-finite';
 }
 
 /** mulberry32: a small, fast, seedable PRNG (deterministic shuffles). */
@@ -313,8 +317,7 @@ function stopRequested(model: LayersModel): boolean {
 
 function clearStop(model: LayersModel): void {
   try {
-    clearStop(model);
-  let stop = false;
+    model.stopTraining = false;
   } catch {
     // An uncompiled Sequential has no stopTraining flag: nothing to clear.
   }
@@ -413,6 +416,7 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
     else for (let i = 0; i < n; i++) weights[i] *= cw[i];
   }
   const optimizer = resolveOptimizer(model, options.optimizer);
+  const ownedOptimizer = typeof options.optimizer === 'string';
   const metrics = resolveMetrics(FN, options.metrics);
   const valMetrics = metrics.map(([k, m]): [string, Metric] => [k, m.clone().reset()]);
   let val: { x: TfTensor[]; y: TfTensor; w: Float64Array | null } | null = null;
@@ -433,12 +437,13 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const yHost = metrics.length > 0 ? { data: y.dataSync(), shape: y.shape } : null;
 
-  const result: TrainHistory = { epoch: [], history: {}, metricValues: {}, batchLoss: [], lr: [], timeMs: [], seed, stoppedEarly: false };
+  const result: TrainHistory = { epoch: [], history: {}, metricValues: {}, batchLoss: [], lr: [], timeMs: [], seed, stoppedEarly: false, stopReason: 'completed' };
   const push = (key: string, v: number): void => {
     (result.history[key] ??= []).push(v);
   };
   clearStop(model);
   let stop = false;
+  let stopReason: TrainHistory['stopReason'] = 'completed';
   await callAll(callbacks, (cb) => cb.onTrainBegin?.({}));
   for (let epoch = 0; epoch < epochs; epoch++) {
     const t0 = performance.now();
@@ -470,6 +475,7 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
         const yt = gatherRows(yHost.data, yHost.shape, idx);
         for (const [, m] of metrics) m.update(yt, preds, wb === null ? {} : { sampleWeight: wb });
       }
+      if (!Number.isFinite(batchLoss)) stopReason = 'non-finite';
       lossSum += batchLoss * size;
       seen += size;
       result.batchLoss.push(batchLoss);
@@ -479,7 +485,7 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
       await callAll(callbacks, (cb) => cb.onBatchEnd?.(b, blogs));
       if ((await options.onBatchEnd?.(b, blogs)) === false) stop = true;
       if (yieldEvery === 'batch') await nextFrame();
-      if (stop || stopRequested(model)) break;
+      if (stop || stopReason === 'non-finite' || stopRequested(model)) break;
     }
     const logs: Logs = { loss: lossSum / seen };
     const trainValues: Record<string, MetricValue> = {};
@@ -514,12 +520,15 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
     if ((await options.onEpochEnd?.(epoch, logs)) === false) stop = true;
     result.timeMs.push(performance.now() - t0);
     if (yieldEvery !== 'never') await nextFrame();
-    if (stop || stopRequested(model)) {
-      result.stoppedEarly = true;
+    if (stopReason === 'non-finite' || stop || stopRequested(model)) {
+      if (stopReason !== 'non-finite') stopReason = 'stopped';
       break;
     }
   }
+  result.stopReason = stopReason;
+  result.stoppedEarly = stopReason !== 'completed';
   await callAll(callbacks, (cb) => cb.onTrainEnd?.({}));
+  if (ownedOptimizer) optimizer.dispose();
   return result;
 }
 
@@ -541,7 +550,19 @@ export function trainStep(
 ): { loss: number; preds: Tensor | null } {
   let preds: Tensor | null = null;
   let regularised = false;
-  const value = tidy(() => {
+  let value: number;
+  try {
+    value = step();
+  } catch (e) {
+    // Diverged weights make non-finite predictions: report a NaN loss (no update is applied),
+    // as the LR range test and LossHistory expect, rather than failing. Bad data still throws.
+    if (e instanceof LosskitError && e.code === 'NON_FINITE' && e.argument === 'yPred') return { loss: NaN, preds: null };
+    throw e;
+  }
+  return { loss: value, preds };
+
+  function step(): number {
+    return tidy(() => {
     const it = tensor1d(idx, 'int32');
     const xb = x.map((t) => gather(t, it));
     const yb = gather(y, it);
@@ -560,8 +581,8 @@ export function trainStep(
     );
     const v = cost === null ? NaN : cost.dataSync()[0];
     return regularised ? v : loss.lastValue;
-  });
-  return { loss: value, preds };
+    });
+  }
 }
 
 export function isTfjsLoss(v: unknown): v is TfjsLoss {

@@ -60,6 +60,15 @@ describe('lrRangeTestTfjs', () => {
     expectClose(res.losses.slice(0, Math.min(finite, 30)), losses.slice(0, Math.min(finite, 30)), 1e-4, 1e-6, 'losses');
   });
 
+  it('a sweep into divergence ends with stopReason non-finite (NaN predictions do not throw), weights restored', async () => {
+    const model = mlp();
+    const before = weightsOf(model);
+    const res = await lrRangeTestTfjs(model, [x, y], { loss: 'meanSquaredError', minLr: 1e-2, maxLr: 1e12, numSteps: 60, divergeFactor: Infinity, seed: 3 });
+    expect(res.stopReason).toBe('non-finite');
+    expect(res.lrs.length).toBeLessThan(60);
+    expect(weightsOf(model)).toEqual(before);
+  });
+
   it('restoreWeights: false keeps the trained weights; an existing optimizer gets its learning rate back', async () => {
     const model = mlp();
     const before = weightsOf(model);

@@ -244,10 +244,21 @@ describe('train: validation, metrics, history, callbacks', () => {
     expect(history.batches[0].lr).toBe(0.01);
   });
 
+  it('divergence (non-finite predictions) stops training with stopReason non-finite instead of throwing', async () => {
+    const history = new LossHistory();
+    const h = await train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: tf.train.sgd(1e6), epochs: 50, batchSize: 10, seed: 1, history });
+    expect(h.stopReason).toBe('non-finite');
+    expect(h.stoppedEarly).toBe(true);
+    expect(Number.isFinite(h.batchLoss[h.batchLoss.length - 1])).toBe(false);
+    expect(h.epoch.length).toBeLessThan(50);
+    expect(history.summary().diverged).toBe(true);
+  });
+
   it('onEpochEnd returning false stops (uncompiled model)', async () => {
     const h = await train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', epochs: 5, onEpochEnd: (e) => e < 2 });
     expect(h.epoch).toEqual([0, 1, 2]);
     expect(h.stoppedEarly).toBe(true);
+    expect(h.stopReason).toBe('stopped');
   });
 
   it('works with tf.callbacks.earlyStopping (compiled model)', async () => {
