@@ -172,3 +172,22 @@ describe('sparkline', () => {
     expect(sparkline(Array.from({ length: 100 }, (_, i) => i), { width: 10 }).length).toBe(10);
   });
 });
+
+describe('legend placement', () => {
+  it('moves the legend to the corner the data leaves empty', () => {
+    // A line from top-left to mid-right crosses the top-right corner; the bottom-right is empty.
+    const svg = lineChart({
+      series: [
+        { name: 'falling', x: [0, 2], y: [1, 0.6] },
+        { name: 'flat', x: [0, 2], y: [0.8, 0.8] },
+      ],
+      yDomain: [0, 1],
+      width: 400,
+      height: 300,
+    });
+    const m = svg.match(/<g data-legend="1"><rect x="([\d.]+)" y="([\d.]+)"/);
+    expect(m).not.toBeNull();
+    // Plot area [52, 384] × [14, 268]: the legend sits in the lower half.
+    expect(Number(m![2])).toBeGreaterThan(141);
+  });
+});

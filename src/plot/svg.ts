@@ -394,12 +394,18 @@ export function lineChart(options: LineChartOptions): string {
           const Y = py(sr.y[i]);
           if (X >= cx - 4 && X <= cx + lw + 4 && Y >= cy - 4 && Y <= cy + lh + 4) n++;
         }
-        // Segments crossing the box count too: sample midpoints of consecutive points.
+        // Segments crossing the box count too: sample points along them (more for short series).
+        const samples = sr.x.length < 64 ? 16 : sr.x.length < 512 ? 2 : 1;
+        if ((sr.mode ?? 'line') === 'points') continue;
         for (let i = 1; i < sr.x.length; i++) {
           if (!inX(sr.x[i]) || !inY(sr.y[i]) || !inX(sr.x[i - 1]) || !inY(sr.y[i - 1])) continue;
-          const X = (px(sr.x[i]) + px(sr.x[i - 1])) / 2;
-          const Y = (py(sr.y[i]) + py(sr.y[i - 1])) / 2;
-          if (X >= cx - 4 && X <= cx + lw + 4 && Y >= cy - 4 && Y <= cy + lh + 4) n++;
+          const xa = px(sr.x[i - 1]), ya = py(sr.y[i - 1]), xb = px(sr.x[i]), yb = py(sr.y[i]);
+          for (let k = 1; k <= samples; k++) {
+            const f = k / (samples + 1);
+            const X = xa + f * (xb - xa);
+            const Y = ya + f * (yb - ya);
+            if (X >= cx - 4 && X <= cx + lw + 4 && Y >= cy - 4 && Y <= cy + lh + 4) n++;
+          }
         }
       }
       if (n < fewest) {
