@@ -99,6 +99,8 @@ export interface MetricOptions {
   maxFpr?: number;
   /** ROC curve: drop collinear points (scikit-learn `drop_intermediate`, default true). */
   dropIntermediate?: boolean;
+  /** Multiclass AUROC: one-vs-rest (default) or one-vs-one (Hand & Till), scikit-learn `multi_class`. */
+  multiClass?: 'ovr' | 'ovo';
   posLabel?: number;
   eps?: number | 'auto';
   /** Binary/multiclass labels (for logLoss / confusionMatrix) when not 0..C-1. */

@@ -23,7 +23,7 @@ import { checkClassLabels, checkFinite, checkNonEmpty, checkNumberOption, checkO
 import type { FieldSpec, MetricOptions, MetricSpec, MetricState, MetricValue } from './core.js';
 import { oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
-import { addRun, histogramFields, mergeHistogram, readRun, runFromBatch, type Run } from './score-histogram.js';
+import { addRun, histogramFields, mergeHistogram, mergeRuns, readRun, runFromBatch, type Run } from './score-histogram.js';
 
 type Task = 'binary' | 'multiclass' | 'multilabel';
 type Average = 'micro' | 'macro' | 'weighted' | 'samples' | 'none';
@@ -43,6 +43,8 @@ export interface CurveConfig {
   dropIntermediate: boolean;
   /** Binary: the positive label (null: labels must be 0/1). */
   posLabel: number | null;
+  /** Multiclass `auroc`: one-vs-rest or one-vs-one (Hand & Till). */
+  multiClass: 'ovr' | 'ovo';
 }
 
 const BASE_OPTIONS = ['task', 'numClasses', 'numLabels', 'average', 'thresholds', 'posLabel'] as const;
@@ -94,12 +96,21 @@ function curveConfig(kind: Kind) {
       if (task !== 'binary') throw new LosskitError('INVALID_OPTION', fn, `option 'posLabel' only applies to task 'binary'; received task '${task}'`, 'posLabel');
       posLabel = checkNumberOption(fn, 'posLabel', options.posLabel);
     }
-    return { task, numClasses, average, thresholds, maxFpr, dropIntermediate, posLabel };
+    let multiClass: 'ovr' | 'ovo' = 'ovr';
+    if (kind === 'auroc' && options.multiClass !== undefined) {
+      multiClass = checkOneOf(fn, 'multiClass', options.multiClass, ['ovr', 'ovo'] as const);
+      if (multiClass === 'ovo') {
+        if (task !== 'multiclass' || thresholds !== null) throw new LosskitError('INVALID_OPTION', fn, `option multiClass 'ovo' needs task 'multiclass' in exact mode; received task '${task}'${thresholds !== null ? ' with thresholds' : ''}`, 'multiClass');
+        if (average !== 'macro' && average !== 'weighted') throw new LosskitError('INVALID_OPTION', fn, `option 'average' must be 'macro' or 'weighted' with multiClass 'ovo' (as scikit-learn); received '${average}'`, 'average');
+      }
+    }
+    return { task, numClasses, average, thresholds, maxFpr, dropIntermediate, posLabel, multiClass };
   };
 }
 
 /** Number of score histograms (exact) or bucket sets (binned) the state keeps. */
 function numHistograms(c: CurveConfig): number {
+  if (c.multiClass === 'ovo') return c.numClasses * c.numClasses; // [score column][true label]
   if (c.task === 'binary' || c.average === 'micro') return 1;
   if (c.average === 'samples') return 0;
   return c.numClasses;
@@ -209,6 +220,23 @@ function curveUpdate(kind: Kind) {
     }
     if (c.task === 'binary') {
       addRun(state, 'h0', runFromBatch(s, 0, 1, n, isPos, w));
+      return;
+    }
+    if (c.multiClass === 'ovo') {
+      if (w !== null) throw new LosskitError('INVALID_OPTION', fn, `'sampleWeight' is not supported with multiClass 'ovo' (as in scikit-learn); received ${w.length} weights`, 'sampleWeight');
+      // Histogram [a][l]: the column-a scores of the samples whose label is l.
+      const byLabel: number[][] = Array.from({ length: cols }, () => []);
+      for (let i = 0; i < n; i++) byLabel[yTrue.data[i]].push(i);
+      for (let l = 0; l < cols; l++) {
+        const idx = byLabel[l];
+        if (idx.length === 0) continue;
+        const ones = new Uint8Array(idx.length).fill(1);
+        for (let a = 0; a < cols; a++) {
+          const g = new Float64Array(idx.length);
+          for (let t = 0; t < idx.length; t++) g[t] = s[idx[t] * cols + a];
+          addRun(state, `h${a * cols + l}`, runFromBatch(g, 0, 1, idx.length, ones, null));
+        }
+      }
       return;
     }
     if (c.average === 'micro') {
@@ -519,6 +547,7 @@ function curveCompute(kind: Kind) {
       if (H === 1) return scores[0];
       return averageScores(scores, Float64Array.from(counts, (k) => k.P), c.average);
     }
+    if (c.multiClass === 'ovo') return ovoAuroc(state, c);
     const runs = Array.from({ length: H }, (_, k) => readRun(state, `h${k}`));
     const single = c.task === 'binary' || c.average === 'micro';
     if (kind === 'roc' || kind === 'pr') {
@@ -532,6 +561,34 @@ function curveCompute(kind: Kind) {
     if (single) return scores[0];
     return averageScores(scores, Float64Array.from(runs, (r) => totals(r)[0]), c.average);
   };
+}
+
+/**
+ * scikit-learn `_average_multiclass_ovo_score` (Hand & Till 2001): for each pair a < b, the mean
+ * of AUROC(a vs b, column a) and AUROC(b vs a, column b) over the samples labelled a or b;
+ * `'macro'` averages the pairs, `'weighted'` weights them by their prevalence (n_a + n_b) / N.
+ */
+function ovoAuroc(state: MetricState, c: CurveConfig): number {
+  const C = c.numClasses;
+  const runs = Array.from({ length: C * C }, (_, k) => readRun(state, `h${k}`));
+  const count = Array.from({ length: C }, (_, l) => totals(runs[l])[0]); // column 0, label l
+  const N = count.reduce((x, y) => x + y, 0);
+  const vs = (a: number, b: number): number => {
+    const pos = runs[a * C + a];
+    const neg = runs[a * C + b];
+    return aurocFromRun(mergeRuns({ keys: pos.keys, pos: pos.pos, neg: new Float64Array(pos.keys.length) }, { keys: neg.keys, pos: new Float64Array(neg.keys.length), neg: neg.pos }), null);
+  };
+  let s = 0;
+  let sw = 0;
+  for (let a = 0; a < C; a++) {
+    for (let b = a + 1; b < C; b++) {
+      const score = (vs(a, b) + vs(b, a)) / 2;
+      const wgt = c.average === 'weighted' ? (count[a] + count[b]) / N : 1;
+      s += wgt * score;
+      sw += wgt;
+    }
+  }
+  return s / sw;
 }
 
 /** Per-class curves → `{ fpr: [curve of class 0, curve of class 1, …], … }`. */
@@ -553,7 +610,7 @@ function makeSpec(name: string, kind: Kind, extra: readonly string[]): MetricSpe
   };
 }
 
-export const aurocSpec = makeSpec('auroc', 'auroc', ['maxFpr']);
+export const aurocSpec = makeSpec('auroc', 'auroc', ['maxFpr', 'multiClass']);
 export const averagePrecisionSpec = makeSpec('averagePrecision', 'ap', []);
 export const rocCurveSpec = makeSpec('rocCurve', 'roc', ['dropIntermediate']);
 export const precisionRecallCurveSpec = makeSpec('precisionRecallCurve', 'pr', []);
@@ -566,6 +623,7 @@ export const precisionRecallCurveSpec = makeSpec('precisionRecallCurve', 'pr', [
  * numbers in exact mode). Multiclass (`numClasses`): one-vs-rest, `yPred` `[N, C]`, `average`
  * `'macro'` (default) / `'weighted'` (by positive weight) / `'micro'` / `'none'`. Multilabel
  * (`numLabels`): also `'samples'`. `maxFpr`: McClish-corrected partial AUC (binary).
+ * `multiClass: 'ovo'`: one-vs-one (Hand & Till) instead, `'macro'` / `'weighted'` (by pair prevalence), unweighted.
  * `thresholds: T`: Keras `AUC(num_thresholds=T)` (O(T) memory). No positives or no negatives:
  * NaN (scikit-learn raises). Every option with its default: `docs/metrics-curves.md`.
  *

@@ -238,5 +238,8 @@ describe('bad inputs', () => {
     expectError(() => metrics.auroc([0, 1], [0.1, 0.2], { task: 'multiclass' }), 'INVALID_OPTION', /'numClasses' is required/);
     expectError(() => metrics.averagePrecision([0, 1], [0.1, 0.2], { maxFpr: 0.5 } as MetricOptions), 'INVALID_OPTION', /unknown option 'maxFpr'/);
     expectError(() => getMetric('auroc').merge(getMetric('auroc', { thresholds: 10 })), 'INCOMPATIBLE_STATE', /cannot merge/);
+    expectError(() => metrics.auroc([0, 1], [0.1, 0.2], { multiClass: 'ovo' }), 'INVALID_OPTION', /multiClass 'ovo' needs task 'multiclass' in exact mode; received task 'binary'/);
+    expectError(() => metrics.auroc([0, 1], [[0.1, 0.9], [0.2, 0.8]], { numClasses: 2, multiClass: 'ovo', average: 'none' }), 'INVALID_OPTION', /'average' must be 'macro' or 'weighted' with multiClass 'ovo'/);
+    expectError(() => metrics.auroc([0, 1], [[0.1, 0.9], [0.2, 0.8]], { numClasses: 2, multiClass: 'ovo', sampleWeight: [1, 2] }), 'INVALID_OPTION', /'sampleWeight' is not supported with multiClass 'ovo'/);
   });
 });
