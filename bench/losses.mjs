@@ -82,15 +82,32 @@ function now() {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 }
+/**
+ * Median of `runs` timings after `warmup` runs. A contender whose single run takes longer than
+ * SLOW_MS (tfjs-cpu on the big cross-entropies takes minutes) is timed once after one warm-up run
+ * and the result is marked approximate.
+ */
+const SLOW_MS = 4000;
 function time(fn, { warmup, runs }) {
-  for (let i = 0; i < warmup; i++) fn();
+  let t0 = now();
+  fn();
+  const first = now() - t0;
+  if (first > SLOW_MS) {
+    t0 = now();
+    fn();
+    return { ms: now() - t0, approx: true };
+  }
+  // Warm up until 25 calls or 2 s, at least `warmup` calls: V8 optimises a function after enough
+  // calls (a training loop makes thousands), and a few long calls are not enough.
+  const w0 = now();
+  for (let i = 1; i < warmup || (i < 25 && now() - w0 < 2000); i++) fn();
   const ts = [];
   for (let i = 0; i < runs; i++) {
-    const t0 = now();
+    t0 = now();
     fn();
     ts.push(now() - t0);
   }
-  return median(ts);
+  return { ms: median(ts), approx: false };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -172,9 +189,9 @@ function fmtN(n) {
 }
 
 function runsFor(elements) {
-  if (QUICK) return { warmup: 1, runs: 3 };
-  if (elements >= 3e7) return { warmup: 1, runs: 3 };
-  return { warmup: 2, runs: 7 };
+  if (QUICK) return { warmup: 2, runs: 3 };
+  if (elements >= 3e7) return { warmup: 2, runs: 3 };
+  return { warmup: 6, runs: 9 };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -224,6 +241,16 @@ function torchTimes() {
 }
 
 const tf = await loadTf();
+if (tf) {
+  // Initialise both backends before any timing (the wasm module compiles on background threads,
+  // whose CPU time would otherwise land in the first measurement), then let the process settle.
+  for (const b of ['wasm', 'cpu']) {
+    await tf.setBackend(b);
+    await tf.ready();
+    tf.tidy(() => tf.losses.meanSquaredError(tf.ones([8]), tf.zeros([8])).dataSync());
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+}
 const rows = [];
 const cases = makeCases();
 for (const c of cases) {
@@ -239,14 +266,14 @@ for (const c of cases) {
   const lkf = c.losskit(d);
   row.losskit.fwd = time(lkf.fwd, plan);
   row.losskit.grad = time(lkf.grad, plan);
-  console.error(`${c.label}: losskit ${row.losskit.fwd.toFixed(1)} / ${row.losskit.grad.toFixed(1)} ms`);
+  console.error(`${c.label}: losskit ${row.losskit.fwd.ms.toFixed(1)} / ${row.losskit.grad.ms.toFixed(1)} ms`);
   if (tf) {
     for (const [backend, key] of [['cpu', 'tfjsCpu'], ['wasm', 'tfjsWasm']]) {
       await tf.setBackend(backend);
       await tf.ready();
       row[key].fwd = tfTime(tf, backend, c, d, 'fwd', plan);
       row[key].grad = tfTime(tf, backend, c, d, 'grad', plan);
-      console.error(`${c.label}: tfjs-${backend} ${row[key].fwd.toFixed(1)} / ${row[key].grad.toFixed(1)} ms`);
+      console.error(`${c.label}: tfjs-${backend} ${row[key].fwd.ms.toFixed(1)} / ${row[key].grad.ms.toFixed(1)} ms`);
     }
   }
   rows.push(row);
@@ -258,8 +285,17 @@ if (torch) for (const row of rows) if (torch.cases[row.id]) row.torch = torch.ca
 // ------------------------------------------------------------------------------------------
 // Report
 // ------------------------------------------------------------------------------------------
-const f = (x) => (x === undefined ? '—' : x < 10 ? x.toFixed(2) : x.toFixed(1));
-const ratio = (other, mine) => (other === undefined || mine === undefined ? '—' : `${(other / mine).toFixed(2)}×`);
+// Timings are { ms, approx } (losskit, tfjs) or plain numbers (PyTorch's JSON).
+const msOf = (x) => (x === undefined ? undefined : typeof x === 'number' ? x : x.ms);
+const f = (x) => {
+  const v = msOf(x);
+  if (v === undefined) return '—';
+  return (v < 10 ? v.toFixed(2) : v.toFixed(1)) + (typeof x === 'object' && x.approx ? '*' : '');
+};
+const ratio = (other, mine) => {
+  const o = msOf(other), m = msOf(mine);
+  return o === undefined || m === undefined ? '—' : `${(o / m).toFixed(2)}×`;
+};
 const lines = [];
 const { loadavg } = await import('node:os');
 lines.push(`losskit ${JSON.parse((await import('node:fs')).readFileSync(join(here, '..', 'package.json'), 'utf8')).version}, Node ${process.version}${tf ? `, tfjs ${tf.version.tfjs}` : ''}${torch ? `, PyTorch ${torch.version} (1 thread)` : ''}${QUICK ? ' — QUICK sizes' : ''}; ${CPU ? 'process CPU time' : 'wall-clock time'}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
@@ -279,6 +315,7 @@ for (const r of rows) {
 }
 lines.push('');
 lines.push('Ratios > 1× mean losskit is faster. Median of several runs after warm-up; float32 inputs.');
+lines.push(`* one run after one warm-up run (a single run took over ${SLOW_MS / 1000} s).`);
 console.log(lines.join('\n'));
 const jsonOut = opt('json');
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ rows, torch: torch ? { version: torch.version } : null }, null, 2));
