@@ -3,19 +3,16 @@
  * tfjs's `model.fit` (or losskit's `train`), written into the epoch logs.
  */
 import type { Scalar, Tensor as TfTensor } from '@tensorflow/tfjs-core';
-import { Tensor as TfTensorClass } from '@tensorflow/tfjs-core';
 import { Callback } from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { LosskitError, describe } from '../errors.js';
 import type { LossFunction, LossOptions } from '../losses/core.js';
 import type { Metric, MetricValue } from '../metrics/core.js';
-import type { TensorInput } from '../tensor.js';
-import { tensor } from '../tensor.js';
 import { checkNumberOption, checkOptionNames } from '../validate.js';
 import type { TfjsLoss } from './loss.js';
 import { tfjsLoss } from './loss.js';
 import { resolveMetrics, scalarLogs, type MetricsArg } from './metrics.js';
-import { evaluateOn, type ValidationData } from './train.js';
+import { evaluateOn, validationParts, type ValidationData } from './train.js';
 
 const FN = 'streamingMetricsCallback';
 
@@ -56,7 +53,7 @@ export class StreamingMetricsCallback extends Callback {
   constructor(options: StreamingMetricsCallbackOptions) {
     super();
     checkOptionNames(FN, options, ['validationData', 'metrics', 'prefix', 'loss', 'lossOptions', 'batchSize', 'model', 'onResult']);
-    this.data = validationParts(options.validationData);
+    this.data = validationParts(options.validationData, FN);
     this.metricPairs = resolveMetrics(FN, options.metrics).map(([k, m]): [string, Metric] => [k, m.clone().reset()]);
     this.prefix = options.prefix ?? 'val_';
     if (typeof this.prefix !== 'string') throw new LosskitError('INVALID_OPTION', FN, `option 'prefix' must be a string; received ${describe(this.prefix)}`, 'prefix');
@@ -90,33 +87,6 @@ export class StreamingMetricsCallback extends Callback {
   }
 }
 
-function validationParts(vd: ValidationData): { x: TfTensor[]; y: TfTensor; w: Float64Array | null } {
-  let x: unknown;
-  let y: unknown;
-  let sw: TensorInput | undefined;
-  if (Array.isArray(vd)) {
-    [x, y, sw] = vd as [unknown, unknown, TensorInput | undefined];
-  } else if (vd !== null && typeof vd === 'object' && 'x' in vd && 'y' in vd) {
-    ({ x, y, sampleWeight: sw } = vd as { x: unknown; y: unknown; sampleWeight?: TensorInput });
-  } else {
-    throw new LosskitError('INVALID_INPUT', FN, `'validationData' must be [x, y], [x, y, sampleWeight] or { x, y, sampleWeight }; received ${describe(vd)}`, 'validationData');
-  }
-  const xs = Array.isArray(x) ? x : [x];
-  if (!xs.every((t) => t instanceof TfTensorClass) || !(y instanceof TfTensorClass)) {
-    throw new LosskitError('INVALID_INPUT', FN, `'validationData' x and y must be tf.Tensors`, 'validationData');
-  }
-  const n = y.shape[0];
-  for (const t of xs as TfTensor[]) {
-    if (t.shape[0] !== n) throw new LosskitError('SHAPE_MISMATCH', FN, `'validationData': x has ${t.shape[0]} samples but y has ${n}; expected the same number`, 'validationData');
-  }
-  let w: Float64Array | null = null;
-  if (sw !== undefined) {
-    const t = tensor(sw, undefined, FN, 'validationData');
-    if (t.data.length !== n) throw new LosskitError('SHAPE_MISMATCH', FN, `'validationData' sampleWeight has ${t.data.length} values but y has ${n} samples; expected one weight per sample`, 'validationData');
-    w = Float64Array.from(t.data);
-  }
-  return { x: xs as TfTensor[], y, w };
-}
 
 /**
  * Exact streaming metrics on validation data, every epoch, for `model.fit` (and `train`).

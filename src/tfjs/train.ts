@@ -163,6 +163,16 @@ export function splitData(data: TrainData, arg: string, fn = FN): { x: TfTensor[
   return { x: xs, y };
 }
 
+/** The validation triple `[x, y, sampleWeight?]` in any accepted form, checked. */
+export function validationParts(vd: ValidationData, fn: string): { x: TfTensor[]; y: TfTensor; w: Float64Array | null } {
+  if (vd === null || typeof vd !== 'object') {
+    throw new LosskitError('INVALID_INPUT', fn, `'validationData' must be [x, y], [x, y, sampleWeight] or { x, y, sampleWeight }; received ${describe(vd)}`, 'validationData');
+  }
+  const sw: TensorInput | undefined = Array.isArray(vd) ? vd[2] : 'sampleWeight' in vd ? vd.sampleWeight : undefined;
+  const parts = splitData(Array.isArray(vd) ? [vd[0], vd[1]] : (vd as { x: TfTensor | TfTensor[]; y: TfTensor }), 'validationData', fn);
+  return { ...parts, w: sw === undefined ? null : perSampleWeights('validationData.sampleWeight', sw, parts.y.shape[0], fn) };
+}
+
 /** Per-sample weights `[N]` from an option (checked: finite, ≥ 0, one per sample). */
 export function perSampleWeights(arg: string, value: TensorInput, n: number, fn = FN): Float64Array {
   const t = tensor(value, undefined, fn, arg);
@@ -419,13 +429,7 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
   const ownedOptimizer = typeof options.optimizer === 'string';
   const metrics = resolveMetrics(FN, options.metrics);
   const valMetrics = metrics.map(([k, m]): [string, Metric] => [k, m.clone().reset()]);
-  let val: { x: TfTensor[]; y: TfTensor; w: Float64Array | null } | null = null;
-  if (options.validationData !== undefined) {
-    const vd = options.validationData;
-    const parts = splitData(Array.isArray(vd) ? [vd[0], vd[1]] : (vd as { x: TfTensor | TfTensor[]; y: TfTensor }), 'validationData');
-    const vsw: TensorInput | undefined = Array.isArray(vd) ? vd[2] : (vd as { sampleWeight?: TensorInput }).sampleWeight;
-    val = { ...parts, w: vsw === undefined ? null : perSampleWeights('validationData sampleWeight', vsw, parts.y.shape[0]) };
-  }
+  const val = options.validationData === undefined ? null : validationParts(options.validationData, FN);
   const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
   for (const cb of callbacks) {
     cb.setModel?.(model);

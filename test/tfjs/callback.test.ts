@@ -128,7 +128,7 @@ describe('streamingMetricsCallback: bad inputs', () => {
   it('validation sampleWeight of the wrong length → SHAPE_MISMATCH', () => {
     const e = code(() => streamingMetricsCallback({ validationData: [x, y, [1, 2]], metrics: ['meanSquaredError'] }));
     expect(e.code).toBe('SHAPE_MISMATCH');
-    expect(e.message).toContain('sampleWeight has 2 values but y has 10 samples');
+    expect(e.message).toBe("streamingMetricsCallback: 'validationData.sampleWeight' has shape [2]; expected [10] (one weight per sample)");
   });
   it('unknown metric → UNKNOWN_NAME', () => {
     expect(code(() => streamingMetricsCallback({ validationData: [x, y], metrics: ['meanSqueredError'] })).code).toBe('UNKNOWN_NAME');

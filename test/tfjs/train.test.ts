@@ -79,7 +79,7 @@ describe('train: sample weights equal repeating rows', () => {
       };
       const ha = await train(a, [x, y], { ...common, optimizer: tf.train.sgd(0.05), batchSize: N, sampleWeight: w });
       const hb = await train(b, [xRep, yRep], { ...common, optimizer: tf.train.sgd(0.05), batchSize: total });
-      const hc = await train(c, [x, y], { ...common, optimizer: tf.train.sgd(0.05), batchSize: N });
+      await train(c, [x, y], { ...common, optimizer: tf.train.sgd(0.05), batchSize: N }); // unweighted
       expectClose(weightsOf(a), weightsOf(b), 1e-5, 1e-6, 'weights');
       expectClose(ha.history.loss, hb.history.loss, 1e-6, 1e-9, 'epoch loss');
       expectClose(ha.history.meanSquaredError, hb.history.meanSquaredError, 1e-6, 1e-9, 'weighted MSE metric');
