@@ -177,6 +177,15 @@ describe('edge cases (documented results)', () => {
     const m = getMetric('precision', { ...o, average: 'macro' }).update(yt, yp);
     expect(restoreMetric(JSON.stringify(m.toJSON())).compute()).toBe(0.5);
   });
+  it("multilabel 'samples' average: a sample with nothing true nor predicted scores zeroDivision (NaN: left out)", () => {
+    const yt = [[1, 0], [0, 0]];
+    const yp = [[0.9, 0.1], [0.2, 0.3]];
+    const o = { task: 'multilabel' as const, average: 'samples' as const };
+    expect(metrics.f1(yt, yp, o)).toBe(0.5);
+    expect(metrics.f1(yt, yp, { ...o, zeroDivision: 1 })).toBe(1);
+    expect(metrics.precision(yt, yp, { ...o, zeroDivision: NaN })).toBe(1);
+    expect(metrics.f1(yt, yp, { ...o, zeroDivision: NaN, sampleWeight: [0, 1] })).toBeNaN();
+  });
   it('ignoreIndex in multilabel drops single labels', () => {
     const yt = [[1, -1, 0], [0, 1, -1]];
     const yp = [[0.9, 0.9, 0.1], [0.2, 0.1, 0.9]];
