@@ -137,16 +137,16 @@ export function smoothEma(values: ArrayLike<number>, beta = 0.98): number[] {
   if (beta === 1) throw new LosskitError('INVALID_OPTION', 'smoothEma', `option 'beta' must be < 1 (β = 1 never updates); received 1`, 'beta');
   const out = new Array<number>(values.length);
   let avg = 0;
-  let t = 0;
+  let betaT = 1; // β^t, updated incrementally
   for (let i = 0; i < values.length; i++) {
     const x = values[i];
     if (x - x !== 0) {
       out[i] = x;
       continue;
     }
-    t++;
+    betaT *= beta;
     avg = beta * avg + (1 - beta) * x;
-    out[i] = avg / (1 - Math.pow(beta, t));
+    out[i] = avg / (1 - betaT);
   }
   return out;
 }
@@ -429,14 +429,16 @@ export class LossHistory {
     const beta = this.beta;
     let avg = 0;
     let t = 0;
+    let betaT = 1;
     let best = Infinity;
     for (const b of this._batches) {
       if (!Number.isFinite(b.loss)) {
         return { kind: 'batch', epoch: b.epoch, batch: b.batch, step: b.step, reason: 'non-finite', value: b.loss, best };
       }
       t++;
+      betaT *= beta;
       avg = beta * avg + (1 - beta) * b.loss;
-      const s = avg / (1 - Math.pow(beta, t));
+      const s = avg / (1 - betaT);
       if (t > 2 && s > this.divergeFactor * best) {
         return { kind: 'batch', epoch: b.epoch, batch: b.batch, step: b.step, reason: 'exploded', value: s, best };
       }

@@ -191,3 +191,22 @@ describe('legend placement', () => {
     expect(Number(m![2])).toBeGreaterThan(141);
   });
 });
+
+describe('dense series', () => {
+  it('decimates per pixel column but keeps every column extreme (M4)', () => {
+    const n = 200_000;
+    const x = Float64Array.from({ length: n }, (_, i) => i);
+    // A fast oscillation: every pixel column spans the full range [-1, 1].
+    const y = Float64Array.from(x, (v) => Math.sin(v / 3));
+    const svg = lineChart({ series: [{ name: 's', x, y }], yDomain: [-1, 1], width: 400, height: 300 });
+    const d = seriesPaths(svg).s;
+    const pts = d.split(/[ML]/).filter(Boolean).map((p) => p.split(' ').map(Number));
+    expect(pts.length).toBeLessThanOrEqual(4 * (332 + 1)); // plot width 332 px
+    expect(pts.length).toBeGreaterThan(332);
+    // y = 1 maps to the top (14), y = −1 to the bottom (268): both reached in the first columns.
+    const ys = pts.slice(0, 8).map((p) => p[1]);
+    expect(Math.min(...ys)).toBeCloseTo(14, 0);
+    expect(Math.max(...ys)).toBeCloseTo(268, 0);
+    expect(svg.length).toBeLessThan(40_000);
+  });
+});

@@ -192,9 +192,16 @@ function makeAxis(values: number[], log: boolean, domain: [number, number] | und
   return { lo, hi, log, ticks: niceTicks(lo, hi, 5).filter((t) => t >= lo - 1e-12 * Math.abs(hi - lo) && t <= hi + 1e-12 * Math.abs(hi - lo)) };
 }
 
-function project(a: Axis, v: number, p0: number, p1: number): number {
-  const t = a.log ? (Math.log10(v) - Math.log10(a.lo)) / (Math.log10(a.hi) - Math.log10(a.lo)) : (v - a.lo) / (a.hi - a.lo);
-  return p0 + t * (p1 - p0);
+/** Data → pixel map of an axis onto [p0, p1] (log axes map log10 linearly). */
+function projector(a: Axis, p0: number, p1: number): (v: number) => number {
+  if (a.log) {
+    const l0 = Math.log10(a.lo);
+    const k = (p1 - p0) / (Math.log10(a.hi) - l0);
+    return (v) => p0 + (Math.log10(v) - l0) * k;
+  }
+  const k = (p1 - p0) / (a.hi - a.lo);
+  const lo = a.lo;
+  return (v) => p0 + (v - lo) * k;
 }
 
 function checkSeries(fn: string, series: unknown): Series[] {
@@ -273,10 +280,25 @@ export function lineChart(options: LineChartOptions): string {
   const x1 = W - m.right;
   const y0 = H - m.bottom; // bottom (y axis grows upwards)
   const y1 = m.top;
-  const px = (v: number) => project(ax, v, x0, x1);
-  const py = (v: number) => project(ay, v, y0, y1);
+  const px = projector(ax, x0, x1);
+  const py = projector(ay, y0, y1);
   const inX = (v: number) => Number.isFinite(v) && (!logX || v > 0);
   const inY = (v: number) => Number.isFinite(v) && (!logY || v > 0);
+  // Every point projected once (NaN where it cannot be drawn), shared by lines, points and the legend.
+  const proj = series.map((s) => {
+    const n = s.x.length;
+    const X = new Float64Array(n);
+    const Y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const xv = s.x[i];
+      const yv = s.y[i];
+      if (inX(xv) && inY(yv)) {
+        X[i] = px(xv);
+        Y[i] = py(yv);
+      } else X[i] = Y[i] = NaN;
+    }
+    return { X, Y };
+  });
 
   const out: string[] = [];
   const id = `lk${hash(JSON.stringify([options.title ?? '', series.map((s) => s.name), W, H]))}`;
@@ -320,17 +342,54 @@ export function lineChart(options: LineChartOptions): string {
     const sw = s.strokeWidth ?? 2;
     if (mode !== 'points') {
       const d: string[] = [];
+      // Dense series are decimated per pixel column (M4: first, min, max, last of each column, in
+      // order): the drawn line is the same at this resolution, and the SVG stays small.
+      const decimate = s.x.length > 2 * (x1 - x0);
       let pen = false;
-      for (let i = 0; i < s.x.length; i++) {
-        const xv = s.x[i];
-        const yv = s.y[i];
-        if (!inX(xv) || !inY(yv)) {
+      let col = NaN;
+      let fX = 0, fY = 0, fI = 0, lX = 0, lY = 0, lI = 0, nX = 0, nY = 0, nI = 0, mX = 0, mY = 0, mI = 0;
+      const flush = () => {
+        if (Number.isNaN(col)) return;
+        const pts: [number, number, number][] = [[fI, fX, fY]];
+        if (nI !== fI) pts.push([nI, nX, nY]);
+        if (mI !== fI && mI !== nI) pts.push([mI, mX, mY]);
+        if (lI !== fI && lI !== nI && lI !== mI) pts.push([lI, lX, lY]);
+        pts.sort((a, b) => a[0] - b[0]);
+        for (const [, X, Y] of pts) {
+          d.push(`${pen ? 'L' : 'M'}${fmt(X)} ${fmt(Y)}`);
+          pen = true;
+        }
+        col = NaN;
+      };
+      const PX = proj[si].X;
+      const PY = proj[si].Y;
+      for (let i = 0; i < PX.length; i++) {
+        const X = PX[i];
+        const Y = PY[i];
+        if (X !== X) {
+          flush();
           pen = false;
           continue;
         }
-        d.push(`${pen ? 'L' : 'M'}${fmt(px(xv))} ${fmt(py(yv))}`);
-        pen = true;
+        if (!decimate) {
+          d.push(`${pen ? 'L' : 'M'}${fmt(X)} ${fmt(Y)}`);
+          pen = true;
+          continue;
+        }
+        const c = Math.floor(X);
+        if (c !== col) {
+          flush();
+          col = c;
+          fX = lX = nX = mX = X;
+          fY = lY = nY = mY = Y;
+          fI = lI = nI = mI = i;
+        } else {
+          lX = X; lY = Y; lI = i;
+          if (Y < nY) { nX = X; nY = Y; nI = i; }
+          if (Y > mY) { mX = X; mY = Y; mI = i; }
+        }
       }
+      flush();
       if (d.length > 0) {
         out.push(
           `<path d="${d.join('')}" fill="none" stroke="${escapeXml(color)}" stroke-width="${sw}" stroke-linejoin="round" stroke-linecap="round"${s.dashed ? ' stroke-dasharray="6 4"' : ''} data-series="${escapeXml(s.name)}"/>`,
@@ -341,10 +400,20 @@ export function lineChart(options: LineChartOptions): string {
       // One path of tiny closed squares-as-circles: cheap for thousands of points.
       const d: string[] = [];
       const r = 2.2;
-      for (let i = 0; i < s.x.length; i++) {
-        if (!inX(s.x[i]) || !inY(s.y[i])) continue;
-        const X = px(s.x[i]);
-        const Y = py(s.y[i]);
+      const PX = proj[si].X;
+      const PY = proj[si].Y;
+      let col = NaN;
+      let row = NaN;
+      for (let i = 0; i < PX.length; i++) {
+        const X = PX[i];
+        const Y = PY[i];
+        if (X !== X) continue;
+        // A dot on the same half-pixel as the previous one adds nothing visible.
+        const c = Math.round(2 * X);
+        const r2 = Math.round(2 * Y);
+        if (c === col && r2 === row) continue;
+        col = c;
+        row = r2;
         d.push(`M${fmt(X - r)} ${fmt(Y)}a${r} ${r} 0 1 0 ${fmt(2 * r)} 0a${r} ${r} 0 1 0 ${fmt(-2 * r)} 0`);
       }
       if (d.length > 0) out.push(`<path d="${d.join('')}" fill="${escapeXml(color)}" fill-opacity="0.75" stroke="none" data-series="${escapeXml(s.name)}"/>`);
@@ -387,27 +456,29 @@ export function lineChart(options: LineChartOptions): string {
     let fewest = Infinity;
     for (const [cx, cy] of corners) {
       let n = 0;
-      for (const sr of series) {
-        for (let i = 0; i < sr.x.length; i++) {
-          if (!inX(sr.x[i]) || !inY(sr.y[i])) continue;
-          const X = px(sr.x[i]);
-          const Y = py(sr.y[i]);
-          if (X >= cx - 4 && X <= cx + lw + 4 && Y >= cy - 4 && Y <= cy + lh + 4) n++;
+      const bx0 = cx - 4, bx1 = cx + lw + 4, by0 = cy - 4, by1 = cy + lh + 4;
+      series.forEach((sr, si) => {
+        const PX = proj[si].X;
+        const PY = proj[si].Y;
+        for (let i = 0; i < PX.length; i++) {
+          const X = PX[i];
+          const Y = PY[i];
+          if (X >= bx0 && X <= bx1 && Y >= by0 && Y <= by1) n++;
         }
         // Segments crossing the box count too: sample points along them (more for short series).
-        const samples = sr.x.length < 64 ? 16 : sr.x.length < 512 ? 2 : 1;
-        if ((sr.mode ?? 'line') === 'points') continue;
-        for (let i = 1; i < sr.x.length; i++) {
-          if (!inX(sr.x[i]) || !inY(sr.y[i]) || !inX(sr.x[i - 1]) || !inY(sr.y[i - 1])) continue;
-          const xa = px(sr.x[i - 1]), ya = py(sr.y[i - 1]), xb = px(sr.x[i]), yb = py(sr.y[i]);
+        if ((sr.mode ?? 'line') === 'points' || PX.length >= 512) return;
+        const samples = PX.length < 64 ? 16 : 2;
+        for (let i = 1; i < PX.length; i++) {
+          const xa = PX[i - 1], ya = PY[i - 1], xb = PX[i], yb = PY[i];
+          if (xa !== xa || xb !== xb) continue;
           for (let k = 1; k <= samples; k++) {
             const f = k / (samples + 1);
             const X = xa + f * (xb - xa);
             const Y = ya + f * (yb - ya);
-            if (X >= cx - 4 && X <= cx + lw + 4 && Y >= cy - 4 && Y <= cy + lh + 4) n++;
+            if (X >= bx0 && X <= bx1 && Y >= by0 && Y <= by1) n++;
           }
         }
-      }
+      });
       if (n < fewest) {
         fewest = n;
         lx = cx;

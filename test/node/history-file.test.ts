@@ -61,6 +61,17 @@ describe('HistoryFileWriter + readHistoryFile', () => {
     expect(readFileSync(csv, 'utf8')).toBe(expected);
   });
 
+  it("fsync: 'epoch' and false write the same complete lines", () => {
+    for (const fsync of ['epoch', false] as const) {
+      const csv = join(dir, `mode-${fsync}.csv`);
+      const h = new LossHistory();
+      const w = new HistoryFileWriter(h, { csv, fsync });
+      logRun(h, 2, 3);
+      expect(readFileSync(csv, 'utf8')).toBe(h.toCSV()); // visible before close: lines are written immediately
+      w.close();
+    }
+  });
+
   it('rewrites the CSV atomically when a new metric column appears', () => {
     const csv = join(dir, 'grow.csv');
     const h = new LossHistory();
@@ -127,6 +138,8 @@ describe('HistoryFileWriter + readHistoryFile', () => {
     // @ts-expect-error: not a LossHistory
     expectError(() => new HistoryFileWriter({}, { csv: path }), 'INVALID_INPUT', /HistoryFileWriter: 'history' must be a LossHistory; received an object/);
     expectError(() => new HistoryFileWriter(new LossHistory(), {}), 'INVALID_OPTION', /give at least one of 'csv' or 'jsonl'/);
+    // @ts-expect-error: bad fsync mode
+    expectError(() => new HistoryFileWriter(new LossHistory(), { csv: path, fsync: 'batch' }), 'INVALID_OPTION', /option 'fsync' must be true, false or 'epoch'; received "batch"/);
   });
 
   it('JSON snapshots round-trip; writeFileAtomic leaves no temp file and keeps the old file on failure', () => {

@@ -70,7 +70,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     stream,
     tty: options.tty,
     onHistory: (h) => {
-      writer = new HistoryFileWriter(h, { csv: partialCsv, jsonl: partialJsonl });
+      writer = new HistoryFileWriter(h, { csv: partialCsv, jsonl: partialJsonl, fsync: 'epoch' });
     },
   });
   (writer as HistoryFileWriter | null)?.close();
