@@ -98,6 +98,20 @@ describe('classification metrics vs scikit-learn 1.2 (streaming harness)', () =>
   });
 });
 
+describe('doc-comment examples', () => {
+  it('match scikit-learn 1.2.1 (values printed by scikit-learn on the same inputs, argmax / threshold applied)', () => {
+    expect(metrics.accuracy([0, 1, 2, 2], [[0.9, 0.1, 0], [0.2, 0.7, 0.1], [0.1, 0.8, 0.1], [0, 0, 1]], { task: 'multiclass' })).toBe(0.75);
+    expect(metrics.precision([0, 1, 1, 0], [0.2, 0.8, 0.4, 0.6])).toBe(0.5);
+    expect(metrics.recall([0, 1, 1, 0], [0.2, 0.8, 0.4, 0.6])).toBe(0.5);
+    expectClose(metrics.f1([0, 1, 2, 2], [0, 2, 2, 2], { task: 'multiclass', numClasses: 3, average: 'macro' }), 0.6, 1e-15);
+    expectClose(metrics.fbeta([0, 1, 1, 0], [0.2, 0.8, 0.4, 0.6], { beta: 2 }), 0.5, 1e-15);
+    expect(metrics.confusionMatrix([0, 1, 2, 2], [0, 2, 2, 1], { numClasses: 3 })).toEqual([[1, 0, 0], [0, 0, 1], [0, 1, 1]]);
+    expectClose(metrics.matthewsCorrcoef([1, 1, 1, 0], [1, 0, 1, 1]), -0.3333333333333333, 1e-15);
+    expectClose(metrics.cohenKappa([0, 1, 2, 2], [0, 2, 2, 1], { numClasses: 3 }), 0.19999999999999996, 1e-14);
+    expectClose(metrics.topKAccuracy([0, 1, 2], [[0.5, 0.3, 0.2], [0.5, 0.3, 0.2], [0.5, 0.3, 0.2]], { topK: 2 }), 0.6666666666666666, 1e-15);
+  });
+});
+
 describe('input layouts', () => {
   const r = rng(7);
   const N = 12, C = 3, D = 4;
