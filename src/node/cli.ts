@@ -7,7 +7,8 @@
  * ```
  *
  * Exit codes: 0 success; 1 the demo ran but missed its stated quality bar; 2 bad arguments or a
- * missing dependency (a one-line message, no stack trace); 3 an unexpected error.
+ * missing dependency (a one-line message, no stack trace); 3 the run failed (an error during training,
+ * or an unexpected error).
  * (`losskit eval` / `losskit diagnose` will join as further subcommands.)
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -71,8 +72,9 @@ async function run(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof LosskitError) {
-      process.stderr.write(`losskit: ${e.message}\n`);
-      return 2;
+      // The demo's own option checks are usage errors; a LosskitError from inside training is a failure.
+      process.stderr.write(`losskit: ${e.fn === 'demo' ? '' : 'the run failed: '}${e.message}\n`);
+      return e.fn === 'demo' ? 2 : 3;
     }
     if (e instanceof Error && e.name === 'MissingDependencyError') {
       process.stderr.write(`losskit: ${e.message}\n`);
