@@ -21,7 +21,7 @@
  * addition; when the number of classes is inferred from the data they grow (zero-padded).
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { FloatArray, Tensor } from '../tensor.js';
 import { checkBooleanOption, checkNumberOption, checkOneOf, fmtIndex } from '../validate.js';
 import type { FieldSpec, MetricOptions, MetricState } from './core.js';
 
@@ -371,6 +371,49 @@ export function multiclassLayout(fn: string, yTrue: Tensor, yPred: Tensor): { mo
   return bad();
 }
 
+/**
+ * Kernel: class-index targets → `tgt` (`-1` where the value is `ig`; pass NaN for no
+ * ignoreIndex). Returns the largest index + 1 seen, or `-(k + 1)` for the first invalid value
+ * at `k` (not an integer in [0, limit)).
+ */
+function targetsKernel(t: FloatArray, n: number, ig: number, limit: number, tgt: Int32Array): number {
+  let maxSeen = 0;
+  for (let k = 0; k < n; k++) {
+    const v = t[k];
+    if (v === ig) tgt[k] = -1;
+    else if (v >= 0 && v < limit && Math.floor(v) === v) {
+      tgt[k] = v;
+      if (v >= maxSeen) maxSeen = v + 1;
+    } else return -(k + 1);
+  }
+  return maxSeen;
+}
+
+/**
+ * Kernel: argmax of each contiguous row of `W` scores → `prd` (ties → lowest index, as
+ * `numpy.argmax`). Returns -1, or the index of the first row holding a NaN. One compare per
+ * score on the common path: `!(v <= best)` is true only for a new maximum or a NaN (a NaN
+ * first score fails every compare).
+ */
+function argmaxRowsKernel(p: FloatArray, N: number, W: number, prd: Int32Array): number {
+  for (let i = 0, base = 0; i < N; i++, base += W) {
+    let best = p[base];
+    let bi = 0;
+    for (let j = 1; j < W; j++) {
+      const v = p[base + j];
+      if (!(v <= best)) {
+        if (v > best) {
+          best = v;
+          bi = j;
+        } else return i;
+      }
+    }
+    if (best !== best) return i;
+    prd[i] = bi;
+  }
+  return -1;
+}
+
 function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig, maxInferred: number): Decoded {
   const L = multiclassLayout(fn, yTrue, yPred);
   emptyCheck(fn, yTrue);
@@ -408,14 +451,12 @@ function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig
     }
     return { tgt, prd, n, per: R, classes: W };
   }
-  for (let k = 0; k < n; k++) {
-    const tv = t[k];
-    if (tv === ig) tgt[k] = -1;
-    else if (Number.isInteger(tv) && tv >= 0 && tv < limit) {
-      tgt[k] = tv;
-      if (tv >= maxSeen) maxSeen = tv + 1;
-    } else labelError(fn, 'yTrue', yTrue, k, L.mode === 'scores' && C === null ? `integer class indices in [0, ${limit - 1}] (yPred has ${limit} class scores)${ig !== null ? ` or ignoreIndex ${ig}` : ''}` : labelExpect(c, C));
+  const seen = targetsKernel(t, n, ig === null ? NaN : ig, limit, tgt);
+  if (seen < 0) {
+    const k = -seen - 1;
+    labelError(fn, 'yTrue', yTrue, k, L.mode === 'scores' && C === null ? `integer class indices in [0, ${limit - 1}] (yPred has ${limit} class scores)${ig !== null ? ` or ignoreIndex ${ig}` : ''}` : labelExpect(c, C));
   }
+  if (seen > maxSeen) maxSeen = seen;
   if (L.mode === 'labels') {
     for (let k = 0; k < n; k++) {
       const pv = p[k];
@@ -428,23 +469,7 @@ function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig
     const W = L.width;
     const R = L.rest;
     if (R === 1) {
-      // Fast path: contiguous rows of W scores. One compare per score on the common path:
-      // `!(v <= best)` is true for a new maximum or a NaN (a NaN first score fails every compare).
-      for (let i = 0, base = 0; i < L.N; i++, base += W) {
-        let best = p[base];
-        let bi = 0;
-        for (let j = 1; j < W; j++) {
-          const v = p[base + j];
-          if (!(v <= best)) {
-            if (v > best) {
-              best = v;
-              bi = j;
-            } else nanErr('yPred', yPred);
-          }
-        }
-        if (best !== best) nanErr('yPred', yPred);
-        prd[i] = bi;
-      }
+      if (argmaxRowsKernel(p, L.N, W, prd) >= 0) nanErr('yPred', yPred);
     } else {
       for (let i = 0, k = 0; i < L.N; i++) {
         const base = i * W * R;

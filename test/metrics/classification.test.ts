@@ -200,6 +200,10 @@ describe('edge cases (documented results)', () => {
     expect(metrics.precision(yt, yp, { ...o, zeroDivision: NaN })).toBe(1);
     expect(metrics.f1(yt, yp, { ...o, zeroDivision: NaN, sampleWeight: [0, 1] })).toBeNaN();
   });
+  it('ignoreIndex may be a valid class index (that class is then dropped)', () => {
+    expect(metrics.accuracy([0, 1, 2, 0], [[1, 0, 0], [0, 0, 1], [0, 0, 1], [0, 1, 0]], { task: 'multiclass', ignoreIndex: 0 })).toBe(0.5);
+    expect(metrics.accuracy([0, 1, 2, 0], [0, 2, 2, 1], { task: 'multiclass', numClasses: 3, ignoreIndex: 0 })).toBe(0.5);
+  });
   it('ignoreIndex in multilabel drops single labels', () => {
     const yt = [[1, -1, 0], [0, 1, -1]];
     const yp = [[0.9, 0.9, 0.1], [0.2, 0.1, 0.9]];
