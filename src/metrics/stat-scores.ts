@@ -722,7 +722,7 @@ export function prfAverage(which: Which, state: MetricState, c: ClsConfig, avera
     return which === 'precision' ? ratio(T, P, zd) : which === 'recall' ? ratio(T, R, zd) : fbetaFromCounts(T, P, R, b2, zd);
   }
   if (average === 'binary') {
-    if (tp.length < 2) return which === 'fbeta' ? zd : zd;
+    if (tp.length < 2) return zd;
     return which === 'precision' ? ratio(tp[1], ps[1], zd) : which === 'recall' ? ratio(tp[1], ts[1], zd) : fbetaFromCounts(tp[1], ps[1], ts[1], b2, zd);
   }
   const values = perClass(which, tp, ps, ts, b2, zd);
