@@ -50,6 +50,32 @@ export {
 } from './metrics/core.js';
 export { getMetric, restoreMetric, listMetrics, type MetricInfo, type MetricEntry, type MetricAlias, type MetricSource } from './metrics/registry.js';
 export * as metrics from './metrics/index.js';
+// Metric one-shot functions whose names are not also loss names are exported at the top level
+// too. Six names are both a loss and a metric — meanAbsoluteError, meanSquaredError,
+// meanSquaredLogError, meanAbsolutePercentageError, cosineSimilarity (the Keras loss is −cos, the
+// metric +cos) and logLoss: the top-level name is the loss, the metric is `metrics.<name>`.
+export {
+  accuracy,
+  topKAccuracy,
+  precision,
+  recall,
+  f1,
+  fbeta,
+  confusionMatrix,
+  matthewsCorrcoef,
+  cohenKappa,
+  auroc,
+  averagePrecision,
+  rocCurve,
+  precisionRecallCurve,
+  calibrationError,
+  rootMeanSquaredError,
+  r2Score,
+  explainedVariance,
+  pearsonCorrcoef,
+  spearmanCorrcoef,
+  lossMetric,
+} from './metrics/index.js';
 
 // Watching the loss: training history, LR range test, SVG charts, HTML report (browser-safe).
 export * from './history.js';
