@@ -139,6 +139,8 @@ export function diagnoseLoss(loss: string | LossFunction, yTrueIn: TensorInput, 
       add('warning', 'UNNORMALISED_PROBABILITIES', `${fn.lossName} expects class probabilities but the rows of yPred do not sum to 1 (Keras renormalises them silently): is this a sigmoid output, or logits squashed into [0, 1]?`);
     } else if (kind === 'logits' && (multi ? rowsSumToOne && inUnit : inUnit && yPred.data.length > 1)) {
       add('warning', 'PROBABILITIES_AS_LOGITS', `${fn.lossName} expects logits (raw scores) but yPred ${multi ? 'has rows in [0, 1] summing to 1' : 'lies entirely in [0, 1]'}: these look like probabilities, which makes the loss too flat to train — pass the pre-softmax/sigmoid outputs, or use ${multi ? "nllLoss on log-probabilities or Keras 'categorical_crossentropy'" : 'binaryCrossEntropy'}`);
+    } else if (kind === 'logits' && multi && inUnit && yPred.data.length >= 8) {
+      add('warning', 'SQUASHED_LOGITS', `${fn.lossName} expects logits (raw scores) but every yPred value lies in [0, 1]: if these are sigmoid or otherwise squashed outputs, pass the raw pre-activation scores instead`);
     } else if (kind === 'logProbabilities' && max > 1e-9) {
       add('error', 'NOT_LOG_PROBABILITIES', `${fn.lossName} expects log-probabilities (≤ 0) but yPred reaches ${max}: apply log_softmax first (or use crossEntropy on logits)`);
     } else if (kind === 'logProbabilities' && multi && !logRowsNormalised) {
