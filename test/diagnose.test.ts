@@ -38,8 +38,8 @@ describe('diagnoseLoss', () => {
   });
   it('sigmoid outputs passed to crossEntropy', () => {
     const z = [[2.1, 0.3, -1.0], [1.5, 0.9, 0.1], [0.2, 0.1, -0.3]];
-    expect(codes(diagnoseLoss('crossEntropy', [0, 0, 1], z.map((r) => r.map((x) => 1 / (1 + Math.exp(-x))))))).toEqual(['SQUASHED_LOGITS']);
-    expect(codes(diagnoseLoss('crossEntropy', [0, 0, 1], z))).toEqual([]);
+    expect(codes(diagnoseLoss('crossEntropy', [0, 2, 1], z.map((r) => r.map((x) => 1 / (1 + Math.exp(-x))))))).toEqual(['SQUASHED_LOGITS']);
+    expect(codes(diagnoseLoss('crossEntropy', [0, 2, 1], z))).toEqual([]);
   });
   it('nllLoss on raw scores rather than log-probabilities', () => {
     expect(codes(diagnoseLoss('nllLoss', [0], [[1.5, 0.2]]))).toContain('NOT_LOG_PROBABILITIES');
