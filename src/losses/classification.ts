@@ -361,8 +361,8 @@ interface CEPrepared {
 const CE_OPTIONS = ['reduction', 'sampleWeight', 'weight', 'ignoreIndex', 'labelSmoothing'] as const;
 
 /** Validates crossEntropy-style inputs (PyTorch layout) and plans the reduction. */
-function prepareCrossEntropy(fn: string, yTrueIn: TensorInput | null, yPredIn: TensorInput, options: LossOptions, reductionFallback: 'mean' = 'mean'): CEPrepared {
-  const reduction = resolveReduction(fn, options.reduction, reductionFallback);
+function prepareCrossEntropy(fn: string, yTrueIn: TensorInput | null, yPredIn: TensorInput, options: LossOptions): CEPrepared {
+  const reduction = resolveReduction(fn, options.reduction);
   const ignoreIndex = options.ignoreIndex === undefined ? -100 : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
   const ls = options.labelSmoothing === undefined ? 0 : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
   const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
