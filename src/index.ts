@@ -31,6 +31,7 @@ export * from './losses/embedding.js';
 export * from './losses/multilabel.js';
 export * from './losses/sequence.js';
 export * from './losses/segmentation.js';
+export * from './losses/metric-learning.js';
 export * from './losses/custom.js';
 
 // Metrics: the streaming class, registry, and the one-shot functions under `metrics.`.

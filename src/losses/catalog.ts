@@ -6,6 +6,7 @@ import { binaryLosses } from './binary.js';
 import { classificationLosses } from './classification.js';
 import { divergenceLosses } from './divergence.js';
 import { embeddingLosses } from './embedding.js';
+import { metricLearningLosses } from './metric-learning.js';
 import { multilabelLosses } from './multilabel.js';
 import { rankingLosses } from './ranking.js';
 import type { LossEntry } from './registry-types.js';
@@ -23,4 +24,5 @@ export const LOSS_FAMILIES: readonly (readonly LossEntry[])[] = [
   multilabelLosses,
   sequenceLosses,
   segmentationLosses,
+  metricLearningLosses,
 ];

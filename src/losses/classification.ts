@@ -26,6 +26,7 @@ import {
   checkNonEmpty,
   checkNumberOption,
   checkOneOf,
+  checkRange,
   explainNonFinite,
 } from '../validate.js';
 import type { LossFunction, LossOptions } from './core.js';
@@ -1118,7 +1119,68 @@ export const categoricalHinge: LossFunction = makeLoss(
   },
 );
 
+/**
+ * Generalized cross-entropy (Keras 3 `categorical_generalized_cross_entropy`, Zhang & Sabuncu
+ * 2018): a noise-robust loss between cross-entropy (q → 0) and MAE (q = 1).
+ *
+ * `lᵢ = (1 − pᵢ^q) / q` with `pᵢ = yPred[i, yᵢ]` the predicted probability of the true class;
+ * `∂lᵢ/∂pᵢ = −pᵢ^(q−1)` (other classes get no gradient).
+ *
+ * - Shapes: `yTrue` integer labels `[N]` (or `[N, 1]`), `yPred` probabilities `[N, C]` (class
+ *   axis last, `axis` to change it). `'none'` returns `[N]`.
+ * - Options: `q` ∈ (0, 1] (default 0.5), `reduction` (default `'sumOverBatchSize'`, Keras),
+ *   `sampleWeight`, `axis`.
+ * - Equivalent: Keras 3 `keras.losses.CategoricalGeneralizedCrossEntropy(q=0.5)`.
+ *
+ * @example categoricalGeneralizedCrossEntropy([0, 1], [[0.64, 0.36], [0.25, 0.75]]) // ((1−0.8) + (1−√0.75))/0.5/2
+ */
+export const categoricalGeneralizedCrossEntropy: LossFunction = makeLoss(
+  'categoricalGeneralizedCrossEntropy',
+  ['reduction', 'sampleWeight', 'q', 'axis'],
+  (yTrue, yPred, options, wantGrad) => {
+    const fn = 'categoricalGeneralizedCrossEntropy';
+    const q = options.q === undefined ? 0.5 : checkNumberOption(fn, 'q', options.q, { gt: 0, max: 1 });
+    const p = prepareKeras(fn, yTrue, yPred, options, 'index');
+    const { layout, target, plan } = p;
+    if (target.kind !== 'index') throw new Error('losskit internal: categoricalGeneralizedCrossEntropy expects index targets');
+    checkRange(fn, 'yPred', p.yPred, 0, 1, 'probabilities');
+    const { outer, C, inner } = layout;
+    const P = p.yPred.data;
+    const lab = target.labels;
+    const w = plan.weights;
+    const grad = wantGrad ? gradBuffer(fn, P.length, options.gradOut).fill(0) : null;
+    const out = plan.reduction === 'none' ? new Float64Array(outer * inner) : null;
+    let sum = 0;
+    for (let o = 0; o < outer; o++) {
+      for (let r = 0; r < inner; r++) {
+        const e = o * inner + r;
+        const k = (o * C + lab[e]) * inner + r;
+        const pk = P[k];
+        const pq = Math.pow(pk, q);
+        const we = w === null ? 1 : w[e];
+        const l = we * ((1 - pq) / q);
+        sum += l;
+        if (out !== null) out[e] = l;
+        // d/dp (1 − p^q)/q = −p^(q−1) = −p^q / p
+        if (grad !== null) grad[k] = -plan.gradScale * we * (pk > 0 ? pq / pk : Math.pow(pk, q - 1));
+      }
+    }
+    const value = finishReduction(plan, sum, out);
+    explainNonFinite(fn, sum, [['yPred', p.yPred]]);
+    return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+  },
+);
+
 export const classificationLosses: LossEntry[] = [
+  {
+    name: 'categoricalGeneralizedCrossEntropy',
+    fn: categoricalGeneralizedCrossEntropy,
+    description: 'Generalized cross-entropy (1 − p_y^q)/q on probabilities (noise-robust) — Keras 3 CategoricalGeneralizedCrossEntropy',
+    aliases: [
+      { name: 'categorical_generalized_cross_entropy', dialect: 'keras' },
+      { name: 'CategoricalGeneralizedCrossEntropy', dialect: 'keras' },
+    ],
+  },
   {
     name: 'crossEntropy',
     fn: crossEntropy,

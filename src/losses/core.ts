@@ -32,6 +32,10 @@ export interface LossOptions {
   eps?: number;
   margin?: number;
   p?: number;
+  /** `circle`: drop self-pairs from the positives (default true). */
+  removeDiagonal?: boolean;
+  /** `categoricalGeneralizedCrossEntropy`: the exponent q ∈ (0, 1]. */
+  q?: number;
   swap?: boolean;
   blank?: number;
   zeroInfinity?: boolean;

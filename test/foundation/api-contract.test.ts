@@ -18,7 +18,8 @@ const KERAS = `mse mae msle mape mean_squared_error mean_absolute_error binary_c
 sparse_categorical_crossentropy binary_focal_crossentropy categorical_focal_crossentropy kl_divergence poisson huber log_cosh
 hinge squared_hinge categorical_hinge cosine_similarity MeanSquaredError MeanAbsoluteError BinaryCrossentropy
 CategoricalCrossentropy SparseCategoricalCrossentropy BinaryFocalCrossentropy CategoricalFocalCrossentropy KLDivergence
-Poisson Huber LogCosh Hinge SquaredHinge CategoricalHinge CosineSimilarity Dice Tversky CTC`.split(/\s+/);
+Poisson Huber LogCosh Hinge SquaredHinge CategoricalHinge CosineSimilarity Dice Tversky CTC Circle
+CategoricalGeneralizedCrossEntropy categorical_generalized_cross_entropy circle`.split(/\s+/);
 
 const TFJS = `softmaxCrossEntropy sigmoidCrossEntropy absoluteDifference categoricalCrossentropy sparseCategoricalCrossentropy
 binaryCrossentropy`.split(/\s+/);
