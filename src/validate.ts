@@ -4,8 +4,8 @@
  * expectation and what was received.
  */
 import { LosskitError, describe, fmtShape } from './errors.js';
-import type { FloatArray, Shape, Tensor } from './tensor.js';
-import { shapesEqual, sizeOf } from './tensor.js';
+import type { FloatArray, Shape, Tensor, TensorInput } from './tensor.js';
+import { shapesEqual, sizeOf, tensor } from './tensor.js';
 
 /** Levenshtein distance, for "did you mean" hints on misspelt option names. */
 function editDistance(a: string, b: string): number {
@@ -212,4 +212,23 @@ export function checkSize(fn: string, arg: string, data: FloatArray, shape: Shap
   if (data.length !== sizeOf(shape)) {
     throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' has ${data.length} values but its shape ${fmtShape(shape)} needs ${sizeOf(shape)}`, arg);
   }
+}
+
+/** `yTrue` for losses that need targets: throws `INVALID_INPUT` for `null` / `undefined`. */
+export function requireTarget(fn: string, yTrue: TensorInput | null | undefined): TensorInput {
+  if (yTrue === null || yTrue === undefined) {
+    throw new LosskitError('INVALID_INPUT', fn, `'yTrue' is required; received ${yTrue === null ? 'null' : 'undefined'}`, 'yTrue');
+  }
+  return yTrue;
+}
+
+/** The class-weight option `weight`: `[C]` finite values, or `null` when absent. */
+export function checkClassWeight(fn: string, weight: TensorInput | undefined, C: number): FloatArray | null {
+  if (weight === undefined) return null;
+  const w = tensor(weight, undefined, fn, 'weight');
+  if (w.shape.length !== 1 || w.shape[0] !== C) {
+    throw new LosskitError('SHAPE_MISMATCH', fn, `option 'weight' has shape ${fmtShape(w.shape)}; expected [${C}] (one weight per class of 'yPred')`, 'weight');
+  }
+  checkFinite(fn, 'weight', w);
+  return w.data;
 }

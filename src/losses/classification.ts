@@ -22,12 +22,14 @@ import { shapesEqual, sizeOf, tensor } from '../tensor.js';
 import {
   checkBooleanOption,
   checkClassLabels,
+  checkClassWeight,
   checkFinite,
   checkNonEmpty,
   checkNumberOption,
   checkOneOf,
   checkRange,
   explainNonFinite,
+  requireTarget,
 } from '../validate.js';
 import type { LossFunction, LossOptions } from './core.js';
 import { gradBuffer, makeLoss } from './core.js';
@@ -82,24 +84,6 @@ function resolveTarget(fn: string, yTrue: Tensor, yPred: Tensor, axis: number, s
     `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected ${fmtShape(idxShape)} (class indices) or ${fmtShape(yPred.shape)} (probabilities)`,
     'yTrue',
   );
-}
-
-/** Class weights `[C]`, finite. */
-function resolveClassWeight(fn: string, weight: TensorInput | undefined, C: number): FloatArray | null {
-  if (weight === undefined) return null;
-  const w = tensor(weight, undefined, fn, 'weight');
-  if (w.shape.length !== 1 || w.shape[0] !== C) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `option 'weight' has shape ${fmtShape(w.shape)}; expected [${C}] (one weight per class)`, 'weight');
-  }
-  checkFinite(fn, 'weight', w);
-  return w.data;
-}
-
-function requireTarget(fn: string, yTrue: TensorInput | null): TensorInput {
-  if (yTrue === null || yTrue === undefined) {
-    throw new LosskitError('INVALID_INPUT', fn, `'yTrue' is required; received ${yTrue === null ? 'null' : 'undefined'}`, 'yTrue');
-  }
-  return yTrue;
 }
 
 /** PyTorch's 'mean' denominator weights for index targets: w[y] (1 without class weights), 0 when
@@ -375,7 +359,7 @@ function prepareCrossEntropy(fn: string, yTrueIn: TensorInput | null, yPredIn: T
   const axis = yPred.shape.length === 1 ? 0 : 1;
   const layout = classLayout(yPred.shape, axis);
   const target = resolveTarget(fn, yTrue, yPred, axis);
-  const cw = resolveClassWeight(fn, options.weight, layout.C);
+  const cw = checkClassWeight(fn, options.weight, layout.C);
   let normWeights: Float64Array | null = null;
   if (target.kind === 'index') {
     checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
@@ -482,7 +466,7 @@ export const nllLoss: LossFunction = makeLoss('nllLoss', ['reduction', 'sampleWe
     );
   }
   checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
-  const cw = resolveClassWeight(fn, options.weight, layout.C);
+  const cw = checkClassWeight(fn, options.weight, layout.C);
   const normWeights = reduction === 'mean' ? indexNormWeights(yTrue.data, cw, ignoreIndex) : null;
   const plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight, normWeights);
   const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;

@@ -17,6 +17,7 @@ import {
   checkSameShape,
   explainNonFinite,
   fmtIndex,
+  requireTarget,
 } from '../validate.js';
 import type { LossFunction, LossOptions } from './core.js';
 import { gradBuffer, makeLoss } from './core.js';
@@ -27,13 +28,6 @@ import type { LossEntry } from './registry-types.js';
 /** Keras's `backend.epsilon()`. */
 const KERAS_EPSILON = 1e-7;
 const KERAS_DEFAULTS = { reduction: 'sumOverBatchSize' } as const;
-
-function requireTarget(fn: string, yTrue: TensorInput | null): TensorInput {
-  if (yTrue === null || yTrue === undefined) {
-    throw new LosskitError('INVALID_INPUT', fn, `'yTrue' is required; received ${yTrue === null ? 'null' : 'undefined'}`, 'yTrue');
-  }
-  return yTrue;
-}
 
 function checkNonNegative(fn: string, arg: string, t: Tensor, what: string): void {
   const d = t.data;

@@ -11,7 +11,16 @@ import { LosskitError, fmtShape } from '../errors.js';
 import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
 import type { FloatArray, Shape, Tensor, TensorInput } from '../tensor.js';
 import { shapesEqual, sizeOf, tensor } from '../tensor.js';
-import { checkFinite, checkNonEmpty, checkNumberOption, checkSameShape, explainNonFinite, fmtIndex } from '../validate.js';
+import {
+  checkClassWeight,
+  checkFinite,
+  checkNonEmpty,
+  checkNumberOption,
+  checkSameShape,
+  explainNonFinite,
+  fmtIndex,
+  requireTarget,
+} from '../validate.js';
 import type { LossFunction, LossOptions } from './core.js';
 import { gradBuffer, makeLoss } from './core.js';
 import type { LossEntry } from './registry-types.js';
@@ -25,24 +34,6 @@ function rowLayout(fn: string, yPred: Tensor): { rows: number; C: number; lossSh
   const C = yPred.shape[yPred.shape.length - 1];
   const lossShape = yPred.shape.slice(0, -1);
   return { rows: sizeOf(lossShape), C, lossShape };
-}
-
-/** The class-weight option `weight`: `[C]` finite values, or null. */
-function classWeight(fn: string, weight: TensorInput | undefined, C: number): FloatArray | null {
-  if (weight === undefined) return null;
-  const w = tensor(weight, undefined, fn, 'weight');
-  if (w.shape.length !== 1 || w.shape[0] !== C) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `option 'weight' must be class weights of shape [${C}] (one per class of 'yPred'); received shape ${fmtShape(w.shape)}`, 'weight');
-  }
-  checkFinite(fn, 'weight', w);
-  return w.data;
-}
-
-function requireTarget(fn: string, yTrue: TensorInput | null): TensorInput {
-  if (yTrue === null || yTrue === undefined) {
-    throw new LosskitError('INVALID_INPUT', fn, `'yTrue' is required; received ${yTrue === null ? 'null' : 'undefined'}`, 'yTrue');
-  }
-  return yTrue;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,7 +107,7 @@ export const multilabelSoftMargin: LossFunction = makeLoss(
     const yPred = tensor(yPredIn, undefined, fn, 'yPred');
     checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
     const { rows, C, lossShape } = rowLayout(fn, yPred);
-    const cw = classWeight(fn, options.weight, C);
+    const cw = checkClassWeight(fn, options.weight, C);
     const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
     const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
     const out = reduction === 'none' ? new Float64Array(rows) : null;
@@ -340,7 +331,7 @@ export const multiMargin: LossFunction = makeLoss(
         throw new LosskitError('INVALID_LABEL', fn, `'yTrue' must hold integer class indices in [0, ${C - 1}]; received ${v} at index ${fmtIndex(i, yTrue.shape)}`, 'yTrue');
       }
     }
-    const cw = classWeight(fn, options.weight, C);
+    const cw = checkClassWeight(fn, options.weight, C);
     const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
     const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
     const out = reduction === 'none' ? new Float64Array(rows) : null;

@@ -10,7 +10,14 @@ import { LosskitError, fmtShape } from '../errors.js';
 import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
 import type { FloatArray, TensorInput } from '../tensor.js';
 import { tensor } from '../tensor.js';
-import { checkNonEmpty, checkNumberOption, checkSameShape, explainNonFinite, fmtIndex } from '../validate.js';
+import {
+  checkNonEmpty,
+  checkNumberOption,
+  checkSameShape,
+  explainNonFinite,
+  fmtIndex,
+  requireTarget,
+} from '../validate.js';
 import type { LossFunction, LossOptions } from './core.js';
 import { gradBuffer, makeLoss } from './core.js';
 import type { ElementwiseKernel } from './elementwise.js';
@@ -25,14 +32,6 @@ export function checkPlusMinusOne(fn: string, arg: string, data: FloatArray, sha
       throw new LosskitError('INVALID_LABEL', fn, `'${arg}' must hold 1 or -1; received ${v} at index ${fmtIndex(i, shape)}`, arg);
     }
   }
-}
-
-/** Resolves `yTrue` (required for these losses). */
-function requireTarget(fn: string, yTrue: TensorInput | null): TensorInput {
-  if (yTrue === null || yTrue === undefined) {
-    throw new LosskitError('INVALID_INPUT', fn, `'yTrue' is required; received ${yTrue === null ? 'null' : 'undefined'}`, 'yTrue');
-  }
-  return yTrue;
 }
 
 // ---------------------------------------------------------------------------------------------

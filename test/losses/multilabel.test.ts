@@ -85,7 +85,7 @@ describe('multi-label losses: bad input', () => {
     expectLosskitError(() => multiMargin([3], [[0, 1, 2]]), 'INVALID_LABEL', 'multiMargin', '[0, 2]', 'received 3');
     expectLosskitError(() => multiMargin([0, 1], [[0, 1, 2]]), 'SHAPE_MISMATCH', "'yTrue' has shape [2]", 'expected class indices of shape [1]');
     expectLosskitError(() => multiMargin([0], [[0, 1, 2]], { p: 3 }), 'INVALID_OPTION', "'p' must be 1 or 2", 'received 3');
-    expectLosskitError(() => multiMargin([0], [[0, 1, 2]], { weight: [1, 2] }), 'SHAPE_MISMATCH', "'weight'", '[3]', 'received shape [2]');
+    expectLosskitError(() => multiMargin([0], [[0, 1, 2]], { weight: [1, 2] }), 'SHAPE_MISMATCH', "'weight'", '[3]', "option 'weight' has shape [2]; expected [3]");
   });
   it('multilabelSoftMargin shapes', () => {
     expectLosskitError(() => multilabelSoftMargin([[1, 0]], [[0, 1, 2]]), 'SHAPE_MISMATCH', 'multilabelSoftMargin', '[1,2]', '[1,3]');
