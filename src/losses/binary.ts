@@ -23,6 +23,7 @@ import { gradBuffer, makeLoss } from './core.js';
 import type { ElementwiseKernel } from './elementwise.js';
 import { lastAxisLayout, runElementwise } from './elementwise.js';
 import type { LossEntry } from './registry-types.js';
+import { SOFTPLUS_MIN, SOFTPLUS_STEPS, SOFTPLUS_TABLE, sigmoidNonPositive, softplusNonPositive } from '../softplus.js';
 import { KERAS_DEFAULTS } from './regression.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -125,53 +126,50 @@ interface LogitsParams {
 
 /**
  * Fast path of {@link logitsKernel}: no weights of any kind, no per-element output.
- * `l = max(x, 0) − x·y + log1p(e)` and `g = σ(x) − y` with `e = exp(−|x|)` computed once and
- * reused for both (one `exp`, one `log1p`, one division per element).
+ * `l = max(x, 0) − x·y + softplus(−|x|)` and `g = σ(x) − y`, with `softplus(−|x|)` and
+ * `σ(−|x|)` read from one node of the softplus table (`softplus.ts`: no `exp`, `log1p` or
+ * division per element, within a few ulps of `Math.log1p(Math.exp(t))`).
  */
 function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: number, grad: Float64Array | null): number {
+  const c = SOFTPLUS_TABLE;
   let s0 = 0;
-  let s1 = 0;
-  let i = 0;
   if (grad !== null) {
-    for (; i + 1 < n; i += 2) {
-      const x0 = yPred[i];
-      const y0 = yTrue[i];
-      const x1 = yPred[i + 1];
-      const y1 = yTrue[i + 1];
-      const e0 = Math.exp(x0 >= 0 ? -x0 : x0);
-      const e1 = Math.exp(x1 >= 0 ? -x1 : x1);
-      const r0 = 1 / (1 + e0);
-      const r1 = 1 / (1 + e1);
-      s0 += (x0 > 0 ? x0 : 0) - x0 * y0 + Math.log1p(e0);
-      s1 += (x1 > 0 ? x1 : 0) - x1 * y1 + Math.log1p(e1);
-      // σ(x) = 1/(1+e) for x ≥ 0, e/(1+e) for x < 0 (and σ(−x) the other one): never
-      // 1 − (tiny), never overflow. g = (1 − y)·σ(x) − y·σ(−x) = σ(x) − y without cancellation
-      // for hard labels (σ(x) − 1 would round −1e-22 to 0).
-      const a0 = e0 * r0;
-      const a1 = e1 * r1;
-      grad[i] = scale * ((1 - y0) * (x0 >= 0 ? r0 : a0) - y0 * (x0 >= 0 ? a0 : r0));
-      grad[i + 1] = scale * ((1 - y1) * (x1 >= 0 ? r1 : a1) - y1 * (x1 >= 0 ? a1 : r1));
+    for (let i = 0; i < n; i++) {
+      const x = yPred[i];
+      const y = yTrue[i];
+      const t = x >= 0 ? -x : x;
+      let sp: number;
+      let st: number;
+      if (t >= SOFTPLUS_MIN) {
+        const k = (-t * SOFTPLUS_STEPS + 0.5) | 0;
+        const h = t + k / SOFTPLUS_STEPS;
+        const o = k * 7;
+        sp = c[o] + h * (c[o + 1] + h * (c[o + 2] + h * (c[o + 3] + h * (c[o + 4] + h * (c[o + 5] + h * c[o + 6])))));
+        st = c[o + 1] + h * (2 * c[o + 2] + h * (3 * c[o + 3] + h * (4 * c[o + 4] + h * (5 * c[o + 5] + h * 6 * c[o + 6]))));
+      } else {
+        sp = Math.exp(t); // softplus(t) = σ(t) = eᵗ below −40 (and NaN stays NaN)
+        st = sp;
+      }
+      s0 += (x > 0 ? x : 0) - x * y + sp;
+      // σ(x) and σ(−x) are st and 1 − st in the order of x's sign: g = (1 − y)·σ(x) − y·σ(−x)
+      // = σ(x) − y without cancellation for hard labels (σ(x) − 1 would round −1e-22 to 0).
+      grad[i] = scale * (x >= 0 ? (1 - y) * (1 - st) - y * st : (1 - y) * st - y * (1 - st));
     }
   } else {
-    for (; i + 1 < n; i += 2) {
-      const x0 = yPred[i];
-      const x1 = yPred[i + 1];
-      s0 += (x0 > 0 ? x0 : 0) - x0 * yTrue[i] + Math.log1p(Math.exp(x0 >= 0 ? -x0 : x0));
-      s1 += (x1 > 0 ? x1 : 0) - x1 * yTrue[i + 1] + Math.log1p(Math.exp(x1 >= 0 ? -x1 : x1));
+    for (let i = 0; i < n; i++) {
+      const x = yPred[i];
+      const t = x >= 0 ? -x : x;
+      let sp: number;
+      if (t >= SOFTPLUS_MIN) {
+        const k = (-t * SOFTPLUS_STEPS + 0.5) | 0;
+        const h = t + k / SOFTPLUS_STEPS;
+        const o = k * 7;
+        sp = c[o] + h * (c[o + 1] + h * (c[o + 2] + h * (c[o + 3] + h * (c[o + 4] + h * (c[o + 5] + h * c[o + 6])))));
+      } else sp = Math.exp(t);
+      s0 += (x > 0 ? x : 0) - x * yTrue[i] + sp;
     }
   }
-  for (; i < n; i++) {
-    const x = yPred[i];
-    const y = yTrue[i];
-    const e = Math.exp(x >= 0 ? -x : x);
-    s0 += (x > 0 ? x : 0) - x * y + Math.log1p(e);
-    if (grad !== null) {
-      const r = 1 / (1 + e);
-      const a = e * r;
-      grad[i] = scale * ((1 - y) * (x >= 0 ? r : a) - y * (x >= 0 ? a : r));
-    }
-  }
-  return s0 + s1;
+  return s0;
 }
 
 /**
@@ -190,11 +188,11 @@ export const logitsKernel: ElementwiseKernel<LogitsParams> = (n, yTrue, yPred, w
   for (let i = 0; i < n; i++) {
     const x = yPred[i];
     const y = a * yTrue[i] + b;
-    const e = Math.exp(x >= 0 ? -x : x);
-    const lp = Math.log1p(e);
-    const r = 1 / (1 + e);
-    const sigPos = x >= 0 ? r : e * r; // σ(x)
-    const sigNeg = x >= 0 ? e * r : r; // σ(−x)
+    const t = x >= 0 ? -x : x;
+    const lp = softplusNonPositive(t); // log1p(exp(−|x|))
+    const st = sigmoidNonPositive(t); // σ(−|x|)
+    const sigPos = x >= 0 ? 1 - st : st; // σ(x)
+    const sigNeg = x >= 0 ? st : 1 - st; // σ(−x)
     const py = posWeight === null ? y : posWeight[i] * y;
     const ew = (w === null ? 1 : w[i]) * (weight === null ? 1 : weight[i]);
     const l = ew * ((1 - y) * ((x > 0 ? x : 0) + lp) + py * ((x < 0 ? -x : 0) + lp));
