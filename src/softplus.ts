@@ -31,8 +31,9 @@ for (let k = 0; k <= KMAX; k++) {
   SOFTPLUS_TABLE[o + 6] = (f2 * (1 - 30 * s + 150 * s * s - 240 * s * s * s + 120 * s * s * s * s)) / 720;
 }
 
-/** The node index for `t ≤ 0` (valid while `t ≥ −40`). */
+/** Nodes per unit of t, and the node spacing (1/64, exact). */
 export const SOFTPLUS_STEPS = STEPS;
+export const SOFTPLUS_H = 1 / STEPS;
 /** Lower end of the table; below it use `Math.exp(t)` for both softplus and σ. */
 export const SOFTPLUS_MIN = -40;
 

@@ -23,7 +23,7 @@ import { gradBuffer, makeLoss } from './core.js';
 import type { ElementwiseKernel } from './elementwise.js';
 import { lastAxisLayout, runElementwise } from './elementwise.js';
 import type { LossEntry } from './registry-types.js';
-import { SOFTPLUS_MIN, SOFTPLUS_STEPS, SOFTPLUS_TABLE, sigmoidNonPositive, softplusNonPositive } from '../softplus.js';
+import { SOFTPLUS_H, SOFTPLUS_MIN, SOFTPLUS_STEPS, SOFTPLUS_TABLE, sigmoidNonPositive, softplusNonPositive } from '../softplus.js';
 import { KERAS_DEFAULTS } from './regression.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: num
       let st: number;
       if (t >= SOFTPLUS_MIN) {
         const k = (-t * SOFTPLUS_STEPS + 0.5) | 0;
-        const h = t + k / SOFTPLUS_STEPS;
+        const h = t + k * SOFTPLUS_H;
         const o = k * 7;
         sp = c[o] + h * (c[o + 1] + h * (c[o + 2] + h * (c[o + 3] + h * (c[o + 4] + h * (c[o + 5] + h * c[o + 6])))));
         st = c[o + 1] + h * (2 * c[o + 2] + h * (3 * c[o + 3] + h * (4 * c[o + 4] + h * (5 * c[o + 5] + h * 6 * c[o + 6]))));
@@ -162,7 +162,7 @@ function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: num
       let sp: number;
       if (t >= SOFTPLUS_MIN) {
         const k = (-t * SOFTPLUS_STEPS + 0.5) | 0;
-        const h = t + k / SOFTPLUS_STEPS;
+        const h = t + k * SOFTPLUS_H;
         const o = k * 7;
         sp = c[o] + h * (c[o + 1] + h * (c[o + 2] + h * (c[o + 3] + h * (c[o + 4] + h * (c[o + 5] + h * c[o + 6])))));
       } else sp = Math.exp(t);
