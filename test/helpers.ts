@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import type { Tensor } from '../src/index.js';
+import { LosskitError, type Tensor } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -78,4 +78,25 @@ export function randn(r: () => number, n: number): Float64Array {
     out[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
   }
   return out;
+}
+
+/**
+ * Asserts that `f()` throws a `LosskitError` with `code` whose message contains every string
+ * part and matches every RegExp part. Shared by all bad-input tests.
+ */
+export function expectLosskitError(f: () => unknown, code: string, ...parts: (string | RegExp)[]): void {
+  let thrown: unknown;
+  try {
+    f();
+  } catch (e) {
+    thrown = e;
+  }
+  if (thrown === undefined) expect.fail(`expected a LosskitError ${code}, but nothing was thrown`);
+  expect(thrown).toBeInstanceOf(LosskitError);
+  const err = thrown as LosskitError;
+  expect(err.code, err.message).toBe(code);
+  for (const p of parts) {
+    if (typeof p === 'string') expect(err.message).toContain(p);
+    else expect(err.message).toMatch(p);
+  }
 }

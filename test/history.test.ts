@@ -6,23 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { LossHistory, LosskitError, smoothEma, HISTORY_CSV_COLUMNS } from '../src/index.js';
 import { expectClose } from './helpers.js';
+import { expectLosskitError as expectError } from './helpers.js';
 
 function clock(start = 1_700_000_000_000, stepMs = 250) {
   let t = start - stepMs;
   return () => (t += stepMs);
 }
 
-function expectError(f: () => unknown, code: string, text: RegExp): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(LosskitError);
-  expect((err as LosskitError).code).toBe(code);
-  expect((err as LosskitError).message).toMatch(text);
-}
 
 describe('smoothEma', () => {
   it('is the bias-corrected EMA', () => {

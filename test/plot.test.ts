@@ -1,5 +1,6 @@
 /** SVG writer and sparkline. Expected values are worked out by hand in the comments. */
 import { describe, expect, it } from 'vitest';
+import { expectLosskitError as expectError } from './helpers.js';
 import {
   LossHistory,
   LosskitError,
@@ -15,17 +16,6 @@ import {
   sparkline,
 } from '../src/index.js';
 
-function expectError(f: () => unknown, code: string, text: RegExp): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(LosskitError);
-  expect((err as LosskitError).code).toBe(code);
-  expect((err as LosskitError).message).toMatch(text);
-}
 
 /** The `d` attributes of the data paths (those carrying data-series). */
 function seriesPaths(svg: string): Record<string, string> {

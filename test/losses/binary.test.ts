@@ -15,6 +15,7 @@ import {
   type LossOptions,
 } from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
+import { expectLosskitError as expectError } from '../helpers.js';
 
 interface Case {
   loss: string;
@@ -28,18 +29,6 @@ interface Case {
 
 const fx = loadFixture<Case>('binary');
 
-function expectError(f: () => unknown, code: string, ...parts: string[]): void {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LosskitError);
-    const err = e as LosskitError;
-    expect(err.code, err.message).toBe(code);
-    for (const p of parts) expect(err.message).toContain(p);
-    return;
-  }
-  expect.fail(`expected a LosskitError ${code}`);
-}
 
 describe('binary losses match the references (PyTorch 1.13 autograd, sklearn 1.2, Keras/tfjs formulas in torch)', () => {
   it('fixture records its versions', () => {

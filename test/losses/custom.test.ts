@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LosskitError, checkGradient, defineLoss, getLoss, listLosses, tensor, type LossOptions } from '../../src/index.js';
+import { checkGradient, defineLoss, getLoss, listLosses, tensor, type LossOptions } from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
+import { expectLosskitError as expectError } from '../helpers.js';
 
 interface Case {
   loss: string;
@@ -28,18 +29,6 @@ const customMseNumeric = defineLoss({ name: 'test.customMseNumeric', value: sq, 
 const customHuber = defineLoss({ name: 'test.customHuber', value: huberOf(1), grad: huberGradOf(1) });
 const customHuber06Numeric = defineLoss({ name: 'test.customHuber06', value: huberOf(0.6), register: false });
 
-function expectError(f: () => unknown, code: string, ...parts: string[]): void {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LosskitError);
-    const err = e as LosskitError;
-    expect(err.code, err.message).toBe(code);
-    for (const p of parts) expect(err.message).toContain(p);
-    return;
-  }
-  expect.fail(`expected a LosskitError ${code}`);
-}
 
 describe('defineLoss reproduces the PyTorch / Keras references of the same formula', () => {
   const mse = fx.cases.filter((c) => c.loss === 'meanSquaredError');

@@ -12,7 +12,7 @@ import {
   type LossOptions,
 } from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
-import { expectError } from './expect-error.js';
+import { expectLosskitError as expectError } from '../helpers.js';
 
 interface Case {
   loss: string;

@@ -12,7 +12,7 @@ import {
   type LossOptions,
 } from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
-import { expectLosskitError } from './catalogue2-helpers.js';
+import { expectLosskitError } from '../helpers.js';
 
 interface Case {
   loss: string;

@@ -16,6 +16,7 @@ import {
   type LossOptions,
 } from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
+import { expectLosskitError as expectError } from '../helpers.js';
 
 interface Case {
   loss: string;
@@ -131,18 +132,6 @@ describe('regression losses: extreme inputs', () => {
   });
 });
 
-function expectError(f: () => unknown, code: string, ...parts: string[]): void {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LosskitError);
-    const err = e as LosskitError;
-    expect(err.code, err.message).toBe(code);
-    for (const p of parts) expect(err.message).toContain(p);
-    return;
-  }
-  expect.fail(`expected a LosskitError ${code}`);
-}
 
 describe('regression losses: bad input', () => {
   it('invalid option values', () => {

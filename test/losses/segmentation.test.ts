@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGradient, dice, getLoss, tensor, tversky, type LossOptions } from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
-import { expectLosskitError } from './catalogue2-helpers.js';
+import { expectLosskitError } from '../helpers.js';
 
 interface Case {
   loss: string;

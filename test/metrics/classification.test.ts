@@ -6,9 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LosskitError, getMetric, listMetrics, metrics, restoreMetric, type MetricOptions, type MetricValue, type OneShotMetric } from '../../src/index.js';
+import { getMetric, listMetrics, metrics, restoreMetric, type MetricOptions, type MetricValue, type OneShotMetric } from '../../src/index.js';
 import { expectClose, loadFixture, rng } from '../helpers.js';
 import { runHarness } from './harness.js';
+import { expectLosskitError as expectError } from '../helpers.js';
 
 interface Dataset {
   task: string;
@@ -43,18 +44,6 @@ function label(c: Case): string {
   return `${c.metric} ${c.data} ${JSON.stringify(c.options)}${c.weighted ? ' weighted' : ''}`;
 }
 
-function expectError(f: () => unknown, code: string, ...parts: string[]): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, 'expected a LosskitError').toBeInstanceOf(LosskitError);
-  const le = err as LosskitError;
-  expect(le.code).toBe(code);
-  for (const p of parts) expect(le.message).toContain(p);
-}
 
 describe('classification metrics vs scikit-learn 1.2 (streaming harness)', () => {
   it('fixture provenance', () => {

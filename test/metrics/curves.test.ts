@@ -4,10 +4,11 @@
  * with scikit-learn 1.2.1 (exact mode) and Keras 3's AUC algorithm written in numpy (binned mode).
  */
 import { describe, expect, it } from 'vitest';
-import { LosskitError, getMetric, metrics, restoreMetric, type MetricOptions, type MetricValue, type OneShotMetric } from '../../src/index.js';
+import { getMetric, metrics, restoreMetric, type MetricOptions, type MetricValue, type OneShotMetric } from '../../src/index.js';
 import { expectClose, loadFixture, rng } from '../helpers.js';
 import { runHarness } from './harness.js';
 import { sortScores } from '../../src/metrics/score-histogram.js';
+import { expectLosskitError as expectError } from '../helpers.js';
 
 interface Case {
   metric: string;
@@ -207,17 +208,6 @@ describe('documented edge cases', () => {
   });
 });
 
-function expectError(f: () => unknown, code: string, ...parts: (string | RegExp)[]): void {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LosskitError);
-    expect((e as LosskitError).code).toBe(code);
-    for (const p of parts) expect((e as Error).message).toMatch(p);
-    return;
-  }
-  expect.fail('expected a LosskitError');
-}
 
 describe('bad inputs', () => {
   it('labels, shapes and values', () => {

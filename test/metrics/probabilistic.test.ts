@@ -5,9 +5,10 @@
  * `torch.bucketize` (torchmetrics itself is not installed).
  */
 import { describe, expect, it } from 'vitest';
-import { LosskitError, getMetric, metrics, type MetricOptions, type OneShotMetric } from '../../src/index.js';
+import { getMetric, metrics, type MetricOptions, type OneShotMetric } from '../../src/index.js';
 import { expectClose, loadFixture, rng } from '../helpers.js';
 import { runHarness } from './harness.js';
+import { expectLosskitError as expectError } from '../helpers.js';
 
 interface Case {
   metric: string;
@@ -87,17 +88,6 @@ describe('documented edge cases', () => {
   });
 });
 
-function expectError(f: () => unknown, code: string, ...parts: RegExp[]): void {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LosskitError);
-    expect((e as LosskitError).code).toBe(code);
-    for (const p of parts) expect((e as Error).message).toMatch(p);
-    return;
-  }
-  expect.fail('expected a LosskitError');
-}
 
 describe('bad inputs', () => {
   it('logLoss', () => {

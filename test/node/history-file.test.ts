@@ -7,9 +7,10 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LossHistory, LosskitError } from '../../src/index.js';
+import { LossHistory } from '../../src/index.js';
 import { HistoryFileWriter, readHistoryFile, saveHistory, writeFileAtomic } from '../../src/node/index.js';
 import { transpileSrc } from './transpile.js';
+import { expectLosskitError as expectError } from '../helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -28,17 +29,6 @@ function logRun(h: LossHistory, epochs: number, batches: number): void {
   }
 }
 
-function expectError(f: () => unknown, code: string, text: RegExp): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(LosskitError);
-  expect((err as LosskitError).code).toBe(code);
-  expect((err as LosskitError).message).toMatch(text);
-}
 
 describe('HistoryFileWriter + readHistoryFile', () => {
   it('streams CSV and JSON Lines that read back to the same history', () => {
