@@ -768,6 +768,29 @@ function prepareKeras(
   return { yTrue, yPred, layout, target, plan };
 }
 
+/**
+ * The shared body of the Keras class-axis losses (`categoricalFocal`, `categoricalHinge`,
+ * `categoricalGeneralizedCrossEntropy`): prepare the inputs and the reduction plan, allocate
+ * the outputs, run the row kernel, explain a non-finite result, finish the reduction.
+ */
+function kerasClassLoss(
+  fn: string,
+  yTrue: TensorInput | null,
+  yPred: TensorInput,
+  options: LossOptions,
+  wantGrad: boolean,
+  targets: 'probs' | 'index' | 'either',
+  kernel: (p: KerasPrepared, out: Float64Array | null, grad: Float64Array | null) => number,
+): { value: number | Tensor; grad: Tensor | null } {
+  const p = prepareKeras(fn, yTrue, yPred, options, targets);
+  const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
+  const out = p.plan.reduction === 'none' ? new Float64Array(sizeOf(p.layout.lossShape)) : null;
+  const sum = kernel(p, out, grad);
+  explainNonFinite(fn, sum, [['yTrue', p.yTrue], ['yPred', p.yPred]]);
+  return { value: finishReduction(p.plan, sum, out), grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+}
+
+
 function runKerasCrossEntropy(fn: string, p: KerasPrepared, fromLogits: boolean, ls: number, ignoreIndex: number, grad: Float64Array | null): number | Tensor {
   const { layout, target, plan } = p;
   const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
@@ -980,31 +1003,27 @@ export const categoricalFocal: LossFunction = makeLoss(
     const alpha = options.alpha === undefined ? 0.25 : checkNumberOption(fn, 'alpha', options.alpha);
     const gamma = options.gamma === undefined ? 2 : checkNumberOption(fn, 'gamma', options.gamma, { min: 0 });
     const ls = options.labelSmoothing === undefined ? 0 : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
-    const p = prepareKeras(fn, yTrue, yPred, { ...options, reduction: options.reduction ?? 'mean' }, 'either');
-    const { layout, target, plan } = p;
-    const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
-    const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
-    const sum = categoricalFocalKernel(
-      layout.outer,
-      layout.C,
-      layout.inner,
-      p.yPred.data,
-      target.kind === 'index' ? target.labels : null,
-      target.kind === 'probs' ? target.probs : null,
-      ls,
-      alpha,
-      gamma,
-      fromLogits,
-      KERAS_EPSILON,
-      plan.weights,
-      plan.gradScale,
-      out,
-      grad,
-      new Float64Array(layout.C),
-      new Float64Array(layout.C),
+    return kerasClassLoss(fn, yTrue, yPred, { ...options, reduction: options.reduction ?? 'mean' }, wantGrad, 'either', ({ layout, target, plan, yPred: yp }, out, grad) =>
+      categoricalFocalKernel(
+        layout.outer,
+        layout.C,
+        layout.inner,
+        yp.data,
+        target.kind === 'index' ? target.labels : null,
+        target.kind === 'probs' ? target.probs : null,
+        ls,
+        alpha,
+        gamma,
+        fromLogits,
+        KERAS_EPSILON,
+        plan.weights,
+        plan.gradScale,
+        out,
+        grad,
+        new Float64Array(layout.C),
+        new Float64Array(layout.C),
+      ),
     );
-    explainNonFinite(fn, sum, [['yTrue', p.yTrue], ['yPred', p.yPred]]);
-    return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
   },
 );
 
@@ -1082,24 +1101,20 @@ export const categoricalHinge: LossFunction = makeLoss(
   ['reduction', 'sampleWeight', 'axis'],
   (yTrue, yPred, options, wantGrad) => {
     const fn = 'categoricalHinge';
-    const p = prepareKeras(fn, yTrue, yPred, { ...options, reduction: options.reduction ?? 'mean' }, 'either');
-    const { layout, target, plan } = p;
-    const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
-    const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
-    const sum = categoricalHingeKernel(
-      layout.outer,
-      layout.C,
-      layout.inner,
-      p.yPred.data,
-      target.kind === 'index' ? target.labels : null,
-      target.kind === 'probs' ? target.probs : null,
-      plan.weights,
-      plan.gradScale,
-      out,
-      grad,
+    return kerasClassLoss(fn, yTrue, yPred, { ...options, reduction: options.reduction ?? 'mean' }, wantGrad, 'either', ({ layout, target, plan, yPred: yp }, out, grad) =>
+      categoricalHingeKernel(
+        layout.outer,
+        layout.C,
+        layout.inner,
+        yp.data,
+        target.kind === 'index' ? target.labels : null,
+        target.kind === 'probs' ? target.probs : null,
+        plan.weights,
+        plan.gradScale,
+        out,
+        grad,
+      ),
     );
-    explainNonFinite(fn, sum, [['yTrue', p.yTrue], ['yPred', p.yPred]]);
-    return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
   },
 );
 
@@ -1124,34 +1139,31 @@ export const categoricalGeneralizedCrossEntropy: LossFunction = makeLoss(
   (yTrue, yPred, options, wantGrad) => {
     const fn = 'categoricalGeneralizedCrossEntropy';
     const q = options.q === undefined ? 0.5 : checkNumberOption(fn, 'q', options.q, { gt: 0, max: 1 });
-    const p = prepareKeras(fn, yTrue, yPred, options, 'index');
-    const { layout, target, plan } = p;
-    if (target.kind !== 'index') throw new Error('losskit internal: categoricalGeneralizedCrossEntropy expects index targets');
-    checkRange(fn, 'yPred', p.yPred, 0, 1, 'probabilities');
-    const { outer, C, inner } = layout;
-    const P = p.yPred.data;
-    const lab = target.labels;
-    const w = plan.weights;
-    const grad = wantGrad ? gradBuffer(fn, P.length, options.gradOut).fill(0) : null;
-    const out = plan.reduction === 'none' ? new Float64Array(outer * inner) : null;
-    let sum = 0;
-    for (let o = 0; o < outer; o++) {
-      for (let r = 0; r < inner; r++) {
-        const e = o * inner + r;
-        const k = (o * C + lab[e]) * inner + r;
-        const pk = P[k];
-        const pq = Math.pow(pk, q);
-        const we = w === null ? 1 : w[e];
-        const l = we * ((1 - pq) / q);
-        sum += l;
-        if (out !== null) out[e] = l;
-        // d/dp (1 − p^q)/q = −p^(q−1) = −p^q / p
-        if (grad !== null) grad[k] = -plan.gradScale * we * (pk > 0 ? pq / pk : Math.pow(pk, q - 1));
+    return kerasClassLoss(fn, yTrue, yPred, options, wantGrad, 'index', ({ layout, target, plan, yPred: yp }, out, grad) => {
+      if (target.kind !== 'index') throw new Error('losskit internal: categoricalGeneralizedCrossEntropy expects index targets');
+      checkRange(fn, 'yPred', yp, 0, 1, 'probabilities');
+      const { outer, C, inner } = layout;
+      const P = yp.data;
+      const lab = target.labels;
+      const w = plan.weights;
+      if (grad !== null) grad.fill(0);
+      let sum = 0;
+      for (let o = 0; o < outer; o++) {
+        for (let r = 0; r < inner; r++) {
+          const e = o * inner + r;
+          const k = (o * C + lab[e]) * inner + r;
+          const pk = P[k];
+          const pq = Math.pow(pk, q);
+          const we = w === null ? 1 : w[e];
+          const l = we * ((1 - pq) / q);
+          sum += l;
+          if (out !== null) out[e] = l;
+          // d/dp (1 − p^q)/q = −p^(q−1) = −p^q / p
+          if (grad !== null) grad[k] = -plan.gradScale * we * (pk > 0 ? pq / pk : Math.pow(pk, q - 1));
+        }
       }
-    }
-    const value = finishReduction(plan, sum, out);
-    explainNonFinite(fn, sum, [['yPred', p.yPred]]);
-    return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+      return sum;
+    });
   },
 );
 
