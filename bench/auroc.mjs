@@ -28,7 +28,7 @@ const here = new URL('.', import.meta.url).pathname;
 
 function makeData(n, distinct, seed) {
   let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const y = new Uint8Array(n);
   const x = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -54,8 +54,17 @@ function best(fn, reps) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'losskit-auroc-'));
-console.log(`exact auroc / averagePrecision, node ${process.version}, CPU ms (best of repeats), load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ')}`);
-console.log('n      scores        losskit auroc ms  sklearn ms  ratio | losskit AP ms  sklearn ms  ratio | |Δauroc|  |ΔAP|');
+console.log(
+  `exact auroc / averagePrecision, node ${process.version}, CPU ms (best of repeats), load average ${(
+    await import('node:os')
+  )
+    .loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  'n      scores        losskit auroc ms  sklearn ms  ratio | losskit AP ms  sklearn ms  ratio | |Δauroc|  |ΔAP|',
+);
 try {
   for (const n of MEMORY_ONLY ? [] : SIZES) {
     for (const distinct of [0, 1e4]) {
@@ -71,7 +80,9 @@ try {
         Buffer.from(x.buffer).copy(buf, 8);
         Buffer.from(y.buffer).copy(buf, 8 + n * 8);
         writeFileSync(f, buf);
-        const out = execFileSync('/usr/bin/python3', [join(here, 'sklearn_auroc.py'), f, String(reps)], { encoding: 'utf8' });
+        const out = execFileSync('/usr/bin/python3', [join(here, 'sklearn_auroc.py'), f, String(reps)], {
+          encoding: 'utf8',
+        });
         sk = JSON.parse(out);
         rmSync(f);
       }
@@ -116,7 +127,7 @@ try {
     return u.heapUsed + u.arrayBuffers;
   };
   const withM = used();
-  m = null;
+  m = null; // eslint-disable-line no-useless-assignment -- drop the reference so gc can reclaim the state
   const retained = withM - used();
   console.log(
     `\nstreamed exact auroc: 1e7 scores (1e4 distinct) in ${total / B} batches of 1e5: ${((c.user + c.system) / 1000).toFixed(0)} CPU ms, auroc ${v.toFixed(6)}; ` +

@@ -9,7 +9,7 @@ import { ctc } from '../dist/esm/index.js';
 
 const [T, N, C, L] = [1000, 4, 100, 100].map((d, i) => Number(process.argv[2 + i] ?? d));
 let s = 7;
-const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 const x = new Float32Array(T * N * C);
 for (let o = 0; o < x.length; o += C) {
   let m = -Infinity;
@@ -35,7 +35,9 @@ const median = (f) => {
 };
 const fwd = median(() => ctc(y, yPred));
 const both = median(() => ctc.valueAndGrad(y, yPred, { gradOut }));
-console.log(`losskit ctc T=${T} N=${N} C=${C} L=${L}: fwd ${fwd.toFixed(1)} ms, fwd+grad ${both.toFixed(1)} ms (CPU time)`);
+console.log(
+  `losskit ctc T=${T} N=${N} C=${C} L=${L}: fwd ${fwd.toFixed(1)} ms, fwd+grad ${both.toFixed(1)} ms (CPU time)`,
+);
 try {
   const py = `
 import torch, time, torch.nn.functional as F

@@ -114,8 +114,22 @@ function time(fn, { warmup, runs }) {
 // Cases
 // ------------------------------------------------------------------------------------------
 const SIZES = QUICK
-  ? { elems: 1 << 18, ce: [[65536, 10], [1024, 1000], [128, 32000]] }
-  : { elems: 4 * 1024 * 1024, ce: [[1 << 20, 10], [16384, 1000], [2048, 32000]] };
+  ? {
+      elems: 1 << 18,
+      ce: [
+        [65536, 10],
+        [1024, 1000],
+        [128, 32000],
+      ],
+    }
+  : {
+      elems: 4 * 1024 * 1024,
+      ce: [
+        [1 << 20, 10],
+        [16384, 1000],
+        [2048, 32000],
+      ],
+    };
 
 function makeCases() {
   const n = SIZES.elems;
@@ -228,11 +242,15 @@ function tfTime(tf, backend, c, d, mode, plan) {
 function torchTimes() {
   if (flag('no-torch') || !existsSync('/usr/bin/python3')) return null;
   try {
-    const out = execFileSync('/usr/bin/python3', [join(here, 'torch_bench.py'), ...(QUICK ? ['--quick'] : []), ...(CPU ? ['--cpu'] : [])], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 20,
-    });
+    const out = execFileSync(
+      '/usr/bin/python3',
+      [join(here, 'torch_bench.py'), ...(QUICK ? ['--quick'] : []), ...(CPU ? ['--cpu'] : [])],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 1 << 20,
+      },
+    );
     return JSON.parse(out);
   } catch (e) {
     console.error(`(PyTorch timings skipped: ${e.message.split('\n')[0]})`);
@@ -276,7 +294,10 @@ if (tf) {
   }
   await new Promise((r) => setTimeout(r, 1500));
   for (const { c, d, plan, lkf, row } of data.values()) {
-    for (const [backend, key] of [['cpu', 'tfjsCpu'], ['wasm', 'tfjsWasm']]) {
+    for (const [backend, key] of [
+      ['cpu', 'tfjsCpu'],
+      ['wasm', 'tfjsWasm'],
+    ]) {
       await tf.setBackend(backend);
       await tf.ready();
       row[key].fwd = tfTime(tf, backend, c, d, 'fwd', plan);
@@ -285,7 +306,9 @@ if (tf) {
     }
     row.losskitWithTf.fwd = time(lkf.fwd, plan);
     row.losskitWithTf.grad = time(lkf.grad, plan);
-    console.error(`${c.label}: losskit with tfjs loaded ${row.losskitWithTf.fwd.ms.toFixed(1)} / ${row.losskitWithTf.grad.ms.toFixed(1)} ms`);
+    console.error(
+      `${c.label}: losskit with tfjs loaded ${row.losskitWithTf.fwd.ms.toFixed(1)} / ${row.losskitWithTf.grad.ms.toFixed(1)} ms`,
+    );
   }
 }
 
@@ -303,29 +326,42 @@ const f = (x) => {
   return (v < 10 ? v.toFixed(2) : v.toFixed(1)) + (typeof x === 'object' && x.approx ? '*' : '');
 };
 const ratio = (other, mine) => {
-  const o = msOf(other), m = msOf(mine);
+  const o = msOf(other),
+    m = msOf(mine);
   return o === undefined || m === undefined ? '—' : `${(o / m).toFixed(2)}×`;
 };
 const lines = [];
 const { loadavg } = await import('node:os');
-lines.push(`losskit ${JSON.parse((await import('node:fs')).readFileSync(join(here, '..', 'package.json'), 'utf8')).version}, Node ${process.version}${tf ? `, tfjs ${tf.version.tfjs}` : ''}${torch ? `, PyTorch ${torch.version} (1 thread)` : ''}${QUICK ? ' — QUICK sizes' : ''}; ${CPU ? 'process CPU time' : 'wall-clock time'}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
+lines.push(
+  `losskit ${JSON.parse((await import('node:fs')).readFileSync(join(here, '..', 'package.json'), 'utf8')).version}, Node ${process.version}${tf ? `, tfjs ${tf.version.tfjs}` : ''}${torch ? `, PyTorch ${torch.version} (1 thread)` : ''}${QUICK ? ' — QUICK sizes' : ''}; ${CPU ? 'process CPU time' : 'wall-clock time'}; load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at the end`,
+);
 lines.push('');
-lines.push('| case | mode | losskit ms | losskit, tfjs loaded | tfjs-cpu ms | tfjs-wasm ms | PyTorch-1t ms | cpu / losskit | wasm / losskit | torch / losskit |');
+lines.push(
+  '| case | mode | losskit ms | losskit, tfjs loaded | tfjs-cpu ms | tfjs-wasm ms | PyTorch-1t ms | cpu / losskit | wasm / losskit | torch / losskit |',
+);
 lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
   if (r.skipped) {
     lines.push(`| ${r.label} | — | skipped: ${r.skipped} | | | | | | | |`);
     continue;
   }
-  for (const [mode, key] of [['fwd', 'fwd'], ['fwd+grad', 'grad']]) {
+  for (const [mode, key] of [
+    ['fwd', 'fwd'],
+    ['fwd+grad', 'grad'],
+  ]) {
     lines.push(
       `| ${r.label} | ${mode} | ${f(r.losskit[key])} | ${f(r.losskitWithTf[key])} | ${f(r.tfjsCpu[key])} | ${f(r.tfjsWasm[key])} | ${f(r.torch[key])} | ${ratio(r.tfjsCpu[key], r.losskit[key])} | ${ratio(r.tfjsWasm[key], r.losskit[key])} | ${ratio(r.torch[key], r.losskit[key])} |`,
     );
   }
 }
 lines.push('');
-lines.push('Ratios (tfjs or PyTorch time / losskit time, losskit measured before tfjs was loaded) > 1× mean losskit is faster. Median of several runs after warm-up; float32 inputs.');
+lines.push(
+  'Ratios (tfjs or PyTorch time / losskit time, losskit measured before tfjs was loaded) > 1× mean losskit is faster. Median of several runs after warm-up; float32 inputs.',
+);
 lines.push(`* one run after one warm-up run (a single run took over ${SLOW_MS / 1000} s).`);
 console.log(lines.join('\n'));
 const jsonOut = opt('json');
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ rows, torch: torch ? { version: torch.version } : null }, null, 2));
+if (jsonOut)
+  writeFileSync(jsonOut, JSON.stringify({ rows, torch: torch ? { version: torch.version } : null }, null, 2));

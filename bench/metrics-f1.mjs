@@ -15,7 +15,7 @@ const DISTINCT = 8;
 
 function makeBatches(B) {
   let s = 12345;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const out = [];
   for (let b = 0; b < DISTINCT; b++) {
     const scores = new Float32Array(B * C);
@@ -37,7 +37,11 @@ function argmaxBaseline(batches, iters) {
     for (let i = 0, base = 0; i < B; i++, base += C) {
       let best = data[base];
       let bi = 0;
-      for (let j = 1; j < C; j++) if (data[base + j] > best) { best = data[base + j]; bi = j; }
+      for (let j = 1; j < C; j++)
+        if (data[base + j] > best) {
+          best = data[base + j];
+          bi = j;
+        }
       acc += bi;
     }
   }
@@ -60,7 +64,12 @@ function time(fn, reps = 3) {
 
 console.log(`streaming f1 (multiclass, C=${C}, macro), ${TOTAL.toExponential(0)} predictions, node ${process.version}`);
 console.log('labels    batch     updates   cpu ms  Mpred/s  ns/pred  argmax-only ms  ratio');
-for (const [kind, B] of [['i32', 1e3], ['i32', 1e4], ['i32', 1e5], ['f64', 1e4]]) {
+for (const [kind, B] of [
+  ['i32', 1e3],
+  ['i32', 1e4],
+  ['i32', 1e5],
+  ['f64', 1e4],
+]) {
   const batches = makeBatches(B);
   // Float32/Float64 inputs are read in place; Int32Array labels are converted (one copy per batch).
   if (kind === 'f64') for (const b of batches) b.yTrue = Float64Array.from(b.yTrue);
@@ -82,10 +91,17 @@ for (const [kind, B] of [['i32', 1e3], ['i32', 1e4], ['i32', 1e5], ['f64', 1e4]]
   if (B === 1e3 && kind === 'i32') {
     const all = new Float32Array(DISTINCT * B * C);
     const lab = new Int32Array(DISTINCT * B);
-    batches.forEach((b, k) => { all.set(b.yPred.data, k * B * C); lab.set(b.yTrue, k * B); });
+    batches.forEach((b, k) => {
+      all.set(b.yPred.data, k * B * C);
+      lab.set(b.yTrue, k * B);
+    });
     const m = getMetric('f1', { task: 'multiclass', numClasses: C, average: 'macro' });
     for (const b of batches) m.update(b.yTrue, b.yPred);
-    const one = metrics.f1(lab, { data: all, shape: [DISTINCT * B, C] }, { task: 'multiclass', numClasses: C, average: 'macro' });
+    const one = metrics.f1(
+      lab,
+      { data: all, shape: [DISTINCT * B, C] },
+      { task: 'multiclass', numClasses: C, average: 'macro' },
+    );
     if (Math.abs(one - m.compute()) > 1e-12) throw new Error(`streaming ${m.compute()} != one-shot ${one}`);
   }
 }

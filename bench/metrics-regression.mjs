@@ -14,7 +14,7 @@ const B = 1e4;
 
 function makeBatches(d) {
   let s = 987654321;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const out = [];
   for (let b = 0; b < DISTINCT; b++) {
     const t = new Float32Array(B * d);
@@ -53,7 +53,9 @@ function time(fn) {
 }
 
 const iters = Math.round(TOTAL / B);
-console.log(`streaming regression metrics, ${TOTAL.toExponential(0)} samples in batches of ${B}, Float32 inputs, node ${process.version}`);
+console.log(
+  `streaming regression metrics, ${TOTAL.toExponential(0)} samples in batches of ${B}, Float32 inputs, node ${process.version}`,
+);
 console.log('metric                     outputs  weights  ns/sample  ratio to bare Σ(ŷ−y)² loop');
 const rows = [
   ['meanSquaredError', {}, 1],
@@ -80,7 +82,9 @@ for (const weighted of [false, true]) {
       return m.compute();
     });
     const ns = (run.ms * 1e6) / TOTAL;
-    console.log(`${name.padEnd(27)}${String(d).padStart(7)}  ${String(weighted).padEnd(7)}  ${ns.toFixed(1).padStart(9)}  ${(run.ms / base.ms).toFixed(2)}`);
+    console.log(
+      `${name.padEnd(27)}${String(d).padStart(7)}  ${String(weighted).padEnd(7)}  ${ns.toFixed(1).padStart(9)}  ${(run.ms / base.ms).toFixed(2)}`,
+    );
   }
 }
 // Spearman keeps the values: update is a copy, compute sorts.
@@ -93,8 +97,15 @@ for (const weighted of [false, true]) {
     for (let it = 0; it < n / B; it++) m.update(batches[it % DISTINCT].yTrue, batches[it % DISTINCT].yPred);
   });
   const tc = time(() => m.compute());
-  console.log(`spearmanCorrcoef, ${n.toExponential(0)} samples: update ${((tu.ms * 1e6) / n).toFixed(1)} ns/sample, compute ${tc.ms.toFixed(0)} ms (${((tc.ms * 1e6) / n).toFixed(0)} ns/sample, O(N log N))`);
+  console.log(
+    `spearmanCorrcoef, ${n.toExponential(0)} samples: update ${((tu.ms * 1e6) / n).toFixed(1)} ns/sample, compute ${tc.ms.toFixed(0)} ms (${((tc.ms * 1e6) / n).toFixed(0)} ns/sample, O(N log N))`,
+  );
 }
 // One-shot vs streaming agreement (sanity).
 const b = makeBatches(1)[0];
-console.log('one-shot r2 =', metrics.r2Score(b.yTrue, b.yPred), ' streaming r2 =', getMetric('r2Score').update(b.yTrue, b.yPred).compute());
+console.log(
+  'one-shot r2 =',
+  metrics.r2Score(b.yTrue, b.yPred),
+  ' streaming r2 =',
+  getMetric('r2Score').update(b.yTrue, b.yPred).compute(),
+);

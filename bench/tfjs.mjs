@@ -51,15 +51,32 @@ function valueAndGrad(lossFn, yTrue, yPred) {
     });
 }
 
-const sizes = QUICK ? [[1024, 32]] : [[1024, 32], [16384, 64], [4096, 1000]];
+const sizes = QUICK
+  ? [[1024, 32]]
+  : [
+      [1024, 32],
+      [16384, 64],
+      [4096, 1000],
+    ];
 const rows = [];
 for (const [n, c] of sizes) {
   const runs = QUICK ? 5 : n * c > 1e6 ? 7 : 15;
   const yReg = tf.tensor2d(randn(n * c), [n, c]);
   const pReg = tf.tensor2d(randn(n * c), [n, c]);
-  const yBin = tf.tensor2d(Float32Array.from({ length: n * c }, () => (r() < 0.5 ? 0 : 1)), [n, c]);
+  const yBin = tf.tensor2d(
+    Float32Array.from({ length: n * c }, () => (r() < 0.5 ? 0 : 1)),
+    [n, c],
+  );
   const logits = tf.tensor2d(randn(n * c, 2), [n, c]);
-  const oneHot = tf.oneHot(tf.tensor1d(Int32Array.from({ length: n }, () => Math.floor(r() * c)), 'int32'), c).toFloat();
+  const oneHot = tf
+    .oneHot(
+      tf.tensor1d(
+        Int32Array.from({ length: n }, () => Math.floor(r() * c)),
+        'int32',
+      ),
+      c,
+    )
+    .toFloat();
   const cases = [
     ['MSE', 'meanSquaredError', (t, p) => tf.losses.meanSquaredError(t, p), yReg, pReg],
     ['Huber', 'huber', (t, p) => tf.losses.huberLoss(t, p), yReg, pReg],
@@ -69,10 +86,17 @@ for (const [n, c] of sizes) {
   for (const [label, name, tfFn, yt, yp] of cases) {
     const ours = await time(valueAndGrad(lkt.tfjsLoss(name), yt, yp), runs);
     const theirs = await time(valueAndGrad(tfFn, yt, yp), runs);
-    rows.push({ case: `${label} ${n}×${c}`, 'tfjsLoss ms': ours.toFixed(2), 'tf.losses ms': theirs.toFixed(2), ratio: (ours / theirs).toFixed(2) });
+    rows.push({
+      case: `${label} ${n}×${c}`,
+      'tfjsLoss ms': ours.toFixed(2),
+      'tf.losses ms': theirs.toFixed(2),
+      ratio: (ours / theirs).toFixed(2),
+    });
   }
 }
-console.log(`value + gradient under tf.valueAndGrad, tfjs ${tf.version.tfjs} cpu backend, losskit ${lk.listLosses().length} losses`);
+console.log(
+  `value + gradient under tf.valueAndGrad, tfjs ${tf.version.tfjs} cpu backend, losskit ${lk.listLosses().length} losses`,
+);
 console.table(rows);
 
 // One epoch of a small MLP: model.fit (tfjs MSE) vs train() (losskit MSE), same batches.
@@ -96,7 +120,14 @@ for (let i = 0; i < epochRuns + 1; i++) {
   await a.fit(x, y, { epochs: 1, batchSize: 64, shuffle: false, verbose: 0 });
   const tf1 = performance.now() - t0;
   t0 = performance.now();
-  await lkt.train(b, [x, y], { loss: 'meanSquaredError', optimizer: tf.train.sgd(0.01), epochs: 1, batchSize: 64, shuffle: false, yieldEvery: 'never' });
+  await lkt.train(b, [x, y], {
+    loss: 'meanSquaredError',
+    optimizer: tf.train.sgd(0.01),
+    epochs: 1,
+    batchSize: 64,
+    shuffle: false,
+    yieldEvery: 'never',
+  });
   const tr1 = performance.now() - t0;
   if (i > 0) {
     fitMs.push(tf1);
@@ -104,4 +135,11 @@ for (let i = 0; i < epochRuns + 1; i++) {
   }
 }
 const med = (v) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
-console.table([{ case: `MLP 16→64→4, ${N} samples, batch 64, one epoch`, 'model.fit ms': med(fitMs).toFixed(1), 'train() ms': med(trainMs).toFixed(1), ratio: (med(trainMs) / med(fitMs)).toFixed(2) }]);
+console.table([
+  {
+    case: `MLP 16→64→4, ${N} samples, batch 64, one epoch`,
+    'model.fit ms': med(fitMs).toFixed(1),
+    'train() ms': med(trainMs).toFixed(1),
+    ratio: (med(trainMs) / med(fitMs)).toFixed(2),
+  },
+]);

@@ -49,18 +49,49 @@ for (const fsync of [true, false]) {
     for (let i = 0; i < M; i++) hist.logBatch({ epoch: 0, batch: i, loss: 1 / (1 + i) });
     w.close();
   }, 3);
-  rows.push([`HistoryFileWriter csv+jsonl, fsync ${fsync}`, `${M} records`, `${((t / M) * 1000).toFixed(1)} µs/record`]);
+  rows.push([
+    `HistoryFileWriter csv+jsonl, fsync ${fsync}`,
+    `${M} records`,
+    `${((t / M) * 1000).toFixed(1)} µs/record`,
+  ]);
 }
-rows.push(['readHistoryFile (csv)', '20000 records', `${time(() => node.readHistoryFile(join(dir, 'h.csv'))).toFixed(2)} ms`]);
+rows.push([
+  'readHistoryFile (csv)',
+  '20000 records',
+  `${time(() => node.readHistoryFile(join(dir, 'h.csv'))).toFixed(2)} ms`,
+]);
 rmSync(dir, { recursive: true, force: true });
 
 for (const n of [100, 10_000, 1_000_000]) {
   const x = Float64Array.from({ length: n }, (_, i) => i);
   const y = Float64Array.from(x, (v) => Math.sin(v / 100) + 1.5);
-  rows.push(['lineChart, 2 series', `${n} points`, `${time(() => lk.lineChart({ series: [{ name: 'a', x, y }, { name: 'b', x, y, dashed: true }], logY: true }), n > 1e5 ? 3 : 7).toFixed(2)} ms`]);
+  rows.push([
+    'lineChart, 2 series',
+    `${n} points`,
+    `${time(
+      () =>
+        lk.lineChart({
+          series: [
+            { name: 'a', x, y },
+            { name: 'b', x, y, dashed: true },
+          ],
+          logY: true,
+        }),
+      n > 1e5 ? 3 : 7,
+    ).toFixed(2)} ms`,
+  ]);
 }
 const html = () =>
-  lk.renderReport({ title: 'bench', sections: [{ heading: 'loss', svg: lk.lossCurveChart(h) }, { heading: 'lr', svg: lk.sparkline(h.smoothed()) && lk.lineChart({ series: [{ name: 's', x: [1, 2], y: [1, 2] }] }) }] });
+  lk.renderReport({
+    title: 'bench',
+    sections: [
+      { heading: 'loss', svg: lk.lossCurveChart(h) },
+      {
+        heading: 'lr',
+        svg: lk.sparkline(h.smoothed()) && lk.lineChart({ series: [{ name: 's', x: [1, 2], y: [1, 2] }] }),
+      },
+    ],
+  });
 rows.push(['renderReport (2 charts, 100k-batch history)', '', `${time(html, 3).toFixed(2)} ms`]);
 
 const w0 = Math.max(...rows.map((r) => r[0].length));

@@ -49,16 +49,29 @@ export function checkGradient(
   const h = check.h ?? 1e-6;
   const atol = check.atol ?? 1e-8;
   const wrt = check.wrt ?? 'yPred';
-  const base = tensor(wrt === 'yPred' ? yPred : ((options as Record<string, TensorInput | undefined>)[wrt] ?? 0), undefined, 'checkGradient', wrt);
+  const base = tensor(
+    wrt === 'yPred' ? yPred : ((options as Record<string, TensorInput | undefined>)[wrt] ?? 0),
+    undefined,
+    'checkGradient',
+    wrt,
+  );
   const x = Float64Array.from(base.data);
   const shape = base.shape;
-  const r = lossFn.valueAndGrad(yTrue, wrt === 'yPred' ? { data: x, shape } : yPred, wrt === 'yPred' ? options : { ...options, [wrt]: { data: x, shape } });
+  const r = lossFn.valueAndGrad(
+    yTrue,
+    wrt === 'yPred' ? { data: x, shape } : yPred,
+    wrt === 'yPred' ? options : { ...options, [wrt]: { data: x, shape } },
+  );
   const g = wrt === 'yPred' ? r.grad : r.extraGrads?.[wrt];
   if (g === undefined) throw new Error(`checkGradient: ${lossFn.lossName} returned no gradient for '${wrt}'`);
   const analytic = Float64Array.from(g.data);
   const numeric = new Float64Array(x.length);
   const evalAt = (): number =>
-    scalarOf(wrt === 'yPred' ? lossFn(yTrue, { data: x, shape }, options) : lossFn(yTrue, yPred, { ...options, [wrt]: { data: x, shape } }));
+    scalarOf(
+      wrt === 'yPred'
+        ? lossFn(yTrue, { data: x, shape }, options)
+        : lossFn(yTrue, yPred, { ...options, [wrt]: { data: x, shape } }),
+    );
   for (let i = 0; i < x.length; i++) {
     const xi = x[i];
     const step = h * Math.max(1, Math.abs(xi));

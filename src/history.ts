@@ -121,7 +121,17 @@ export interface LossHistoryJSON {
 }
 
 /** Columns every history CSV starts with, in this order; metric columns follow. */
-export const HISTORY_CSV_COLUMNS = ['kind', 'epoch', 'batch', 'step', 'time', 'elapsed', 'loss', 'val_loss', 'lr'] as const;
+export const HISTORY_CSV_COLUMNS = [
+  'kind',
+  'epoch',
+  'batch',
+  'step',
+  'time',
+  'elapsed',
+  'loss',
+  'val_loss',
+  'lr',
+] as const;
 
 /**
  * Bias-corrected exponential moving average (the smoothing of Lightning's and fastai's LR
@@ -134,7 +144,13 @@ export const HISTORY_CSV_COLUMNS = ['kind', 'epoch', 'batch', 'step', 'time', 'e
  */
 export function smoothEma(values: ArrayLike<number>, beta = 0.98): number[] {
   checkNumberOption('smoothEma', 'beta', beta, { min: 0, max: 1 });
-  if (beta === 1) throw new LosskitError('INVALID_OPTION', 'smoothEma', `option 'beta' must be < 1 (β = 1 never updates); received 1`, 'beta');
+  if (beta === 1)
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'smoothEma',
+      `option 'beta' must be < 1 (β = 1 never updates); received 1`,
+      'beta',
+    );
   const out = new Array<number>(values.length);
   let avg = 0;
   let betaT = 1; // β^t, updated incrementally
@@ -153,7 +169,12 @@ export function smoothEma(values: ArrayLike<number>, beta = 0.98): number[] {
 
 function checkInt(fn: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new LosskitError('INVALID_INPUT', fn, `'${name}' must be a non-negative integer; received ${describe(v)}`, name);
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'${name}' must be a non-negative integer; received ${describe(v)}`,
+      name,
+    );
   }
   return v;
 }
@@ -161,7 +182,12 @@ function checkInt(fn: string, name: string, v: unknown): number {
 function checkLoss(fn: string, name: string, v: unknown): number {
   // NaN/±Infinity are accepted on purpose: recording them is how divergence is detected.
   if (typeof v !== 'number') {
-    throw new LosskitError('INVALID_INPUT', fn, `'${name}' must be a number (NaN/Infinity are recorded as divergence); received ${describe(v)}`, name);
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'${name}' must be a number (NaN/Infinity are recorded as divergence); received ${describe(v)}`,
+      name,
+    );
   }
   return v;
 }
@@ -179,12 +205,22 @@ const RESERVED = new Set<string>(HISTORY_CSV_COLUMNS);
 function checkMetrics(fn: string, m: unknown): MetricValues | undefined {
   if (m === undefined) return undefined;
   if (m === null || typeof m !== 'object' || Array.isArray(m)) {
-    throw new LosskitError('INVALID_INPUT', fn, `'metrics' must be an object of name → number; received ${describe(m)}`, 'metrics');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'metrics' must be an object of name → number; received ${describe(m)}`,
+      'metrics',
+    );
   }
   const out: MetricValues = {};
   for (const [k, v] of Object.entries(m)) {
     if (typeof v !== 'number') {
-      throw new LosskitError('INVALID_INPUT', fn, `'metrics.${k}' must be a number; received ${describe(v)}`, 'metrics');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'metrics.${k}' must be a number; received ${describe(v)}`,
+        'metrics',
+      );
     }
     if (RESERVED.has(k) || k === '') {
       throw new LosskitError(
@@ -245,14 +281,23 @@ export class LossHistory {
   constructor(options: LossHistoryOptions = {}) {
     const fn = 'LossHistory';
     checkOptionNames(fn, options, ['beta', 'divergeFactor', 'now', 'startTime']);
-    this.beta = options.beta === undefined ? 0.98 : checkNumberOption(fn, 'beta', options.beta, { min: 0, max: 0.999999 });
+    this.beta =
+      options.beta === undefined ? 0.98 : checkNumberOption(fn, 'beta', options.beta, { min: 0, max: 0.999999 });
     this.divergeFactor =
-      options.divergeFactor === undefined ? 4 : checkNumberOption(fn, 'divergeFactor', options.divergeFactor, { gt: 1 });
+      options.divergeFactor === undefined
+        ? 4
+        : checkNumberOption(fn, 'divergeFactor', options.divergeFactor, { gt: 1 });
     if (options.now !== undefined && typeof options.now !== 'function') {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'now' must be a function returning milliseconds; received ${describe(options.now)}`, 'now');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'now' must be a function returning milliseconds; received ${describe(options.now)}`,
+        'now',
+      );
     }
     this.now = options.now ?? Date.now;
-    this.startTime = options.startTime === undefined ? this.now() : checkNumberOption(fn, 'startTime', options.startTime);
+    this.startTime =
+      options.startTime === undefined ? this.now() : checkNumberOption(fn, 'startTime', options.startTime);
   }
 
   /** Every batch record, in logging order. */
@@ -338,7 +383,8 @@ export class LossHistory {
   }
 
   private add(rec: HistoryRecord): void {
-    if (rec.metrics) for (const k of Object.keys(rec.metrics)) if (!this._metricNames.includes(k)) this._metricNames.push(k);
+    if (rec.metrics)
+      for (const k of Object.keys(rec.metrics)) if (!this._metricNames.includes(k)) this._metricNames.push(k);
     if (rec.kind === 'batch') this._batches.push(rec);
     else this._epochs.push(rec);
     for (const l of this.listeners.slice()) l(rec, this);
@@ -381,7 +427,8 @@ export class LossHistory {
    *   (validation loss when monitored) above `divergeFactor ×` the best epoch loss so far.
    */
   summary(): HistorySummary {
-    const monitor: 'valLoss' | 'loss' = this._epochs.length > 0 && this._epochs.every((e) => e.valLoss !== undefined) ? 'valLoss' : 'loss';
+    const monitor: 'valLoss' | 'loss' =
+      this._epochs.length > 0 && this._epochs.every((e) => e.valLoss !== undefined) ? 'valLoss' : 'loss';
     let bestEpoch: number | null = null;
     let bestLoss: number | null = null;
     for (const e of this._epochs) {
@@ -433,7 +480,15 @@ export class LossHistory {
     let best = Infinity;
     for (const b of this._batches) {
       if (!Number.isFinite(b.loss)) {
-        return { kind: 'batch', epoch: b.epoch, batch: b.batch, step: b.step, reason: 'non-finite', value: b.loss, best };
+        return {
+          kind: 'batch',
+          epoch: b.epoch,
+          batch: b.batch,
+          step: b.step,
+          reason: 'non-finite',
+          value: b.loss,
+          best,
+        };
       }
       t++;
       betaT *= beta;
@@ -451,10 +506,12 @@ export class LossHistory {
     let best = Infinity;
     for (const e of this._epochs) {
       for (const v of monitor === 'valLoss' ? [e.loss, e.valLoss as number] : [e.loss]) {
-        if (!Number.isFinite(v)) return { kind: 'epoch', epoch: e.epoch, step: e.step, reason: 'non-finite', value: v, best };
+        if (!Number.isFinite(v))
+          return { kind: 'epoch', epoch: e.epoch, step: e.step, reason: 'non-finite', value: v, best };
       }
       const v = monitor === 'valLoss' ? (e.valLoss as number) : e.loss;
-      if (v > this.divergeFactor * best) return { kind: 'epoch', epoch: e.epoch, step: e.step, reason: 'exploded', value: v, best };
+      if (v > this.divergeFactor * best)
+        return { kind: 'epoch', epoch: e.epoch, step: e.step, reason: 'exploded', value: v, best };
       if (v < best) best = v;
     }
     return null;
@@ -474,11 +531,27 @@ export class LossHistory {
   /** Rebuilds a history from {@link toJSON}'s output (or its `JSON.parse`d text). */
   static fromJSON(json: LossHistoryJSON, options: Omit<LossHistoryOptions, 'startTime'> = {}): LossHistory {
     const fn = 'LossHistory.fromJSON';
-    if (json === null || typeof json !== 'object' || json.format !== 'losskit-history' || !Array.isArray(json.batches) || !Array.isArray(json.epochs)) {
-      throw new LosskitError('INVALID_INPUT', fn, `'json' must be the output of LossHistory.toJSON() (format 'losskit-history'); received ${describe(json)}`, 'json');
+    if (
+      json === null ||
+      typeof json !== 'object' ||
+      json.format !== 'losskit-history' ||
+      !Array.isArray(json.batches) ||
+      !Array.isArray(json.epochs)
+    ) {
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'json' must be the output of LossHistory.toJSON() (format 'losskit-history'); received ${describe(json)}`,
+        'json',
+      );
     }
     if (json.version !== 1) {
-      throw new LosskitError('INVALID_INPUT', fn, `'json.version' must be 1; received ${describe(json.version)}`, 'json');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'json.version' must be 1; received ${describe(json.version)}`,
+        'json',
+      );
     }
     const h = new LossHistory({ ...options, startTime: json.startTime });
     // Interleave in logging order: an epoch record with step k was logged after k batches.
@@ -500,12 +573,22 @@ export class LossHistory {
   restore(record: HistoryRecord): void {
     const fn = 'LossHistory.restore';
     if (record === null || typeof record !== 'object' || (record.kind !== 'batch' && record.kind !== 'epoch')) {
-      throw new LosskitError('INVALID_INPUT', fn, `'record' must be a batch or epoch record; received ${describe(record)}`, 'record');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'record' must be a batch or epoch record; received ${describe(record)}`,
+        'record',
+      );
     }
     checkInt(fn, 'epoch', record.epoch);
     checkLoss(fn, 'loss', record.loss);
     if (typeof record.time !== 'number' || !Number.isFinite(record.time)) {
-      throw new LosskitError('INVALID_INPUT', fn, `'time' must be a finite number; received ${describe(record.time)}`, 'time');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'time' must be a finite number; received ${describe(record.time)}`,
+        'time',
+      );
     }
     checkLr(fn, record.lr);
     const metrics = checkMetrics(fn, record.metrics);
@@ -515,7 +598,13 @@ export class LossHistory {
       this.add({ ...record, step: this._batches.length, elapsed, ...(metrics ? { metrics } : {}) });
     } else {
       const valLoss = record.valLoss === undefined ? undefined : checkLoss(fn, 'valLoss', record.valLoss);
-      this.add({ ...record, step: this._batches.length, elapsed, ...(valLoss !== undefined ? { valLoss } : {}), ...(metrics ? { metrics } : {}) });
+      this.add({
+        ...record,
+        step: this._batches.length,
+        elapsed,
+        ...(valLoss !== undefined ? { valLoss } : {}),
+        ...(metrics ? { metrics } : {}),
+      });
     }
   }
 
@@ -620,7 +709,14 @@ function decMetrics(m: unknown): MetricValues | undefined {
 
 /** A record in JSON-safe form (non-finite numbers as the strings "NaN", "Infinity", "-Infinity"). */
 export function encodeRecord(r: HistoryRecord): EncodedRecord {
-  const o: EncodedRecord = { kind: r.kind, epoch: r.epoch, step: r.step, time: r.time, elapsed: encNum(r.elapsed), loss: encNum(r.loss) };
+  const o: EncodedRecord = {
+    kind: r.kind,
+    epoch: r.epoch,
+    step: r.step,
+    time: r.time,
+    elapsed: encNum(r.elapsed),
+    loss: encNum(r.loss),
+  };
   if (r.kind === 'batch') o.batch = r.batch;
   if (r.kind === 'epoch' && r.valLoss !== undefined) o.valLoss = encNum(r.valLoss);
   if (r.lr !== undefined) o.lr = r.lr;

@@ -17,9 +17,24 @@ export {
   type NumericTypedArray,
 } from './tensor.js';
 export { REDUCTIONS, planReduction, broadcastSampleWeight, type Reduction, type ReductionPlan } from './reduce.js';
-export { makeLoss, withDefaults, type LossFunction, type LossOptions, type LossResult, type LossImpl } from './losses/core.js';
+export {
+  makeLoss,
+  withDefaults,
+  type LossFunction,
+  type LossOptions,
+  type LossResult,
+  type LossImpl,
+} from './losses/core.js';
 export { elementwiseLoss, type ElementwiseKernel, type ElementwiseSpec } from './losses/elementwise.js';
-export { getLoss, listLosses, registerLoss, type LossInfo, type LossEntry, type LossAlias, type Dialect } from './losses/registry.js';
+export {
+  getLoss,
+  listLosses,
+  registerLoss,
+  type LossInfo,
+  type LossEntry,
+  type LossAlias,
+  type Dialect,
+} from './losses/registry.js';
 export { checkGradient, type GradientCheckOptions, type GradientCheckResult } from './gradcheck.js';
 export { diagnoseLoss, inputKindOf, type Diagnosis, type Finding, type Severity, type InputKind } from './diagnose.js';
 export * from './losses/regression.js';
@@ -49,7 +64,15 @@ export {
   type MergeRule,
   type OneShotMetric,
 } from './metrics/core.js';
-export { getMetric, restoreMetric, listMetrics, type MetricInfo, type MetricEntry, type MetricAlias, type MetricSource } from './metrics/registry.js';
+export {
+  getMetric,
+  restoreMetric,
+  listMetrics,
+  type MetricInfo,
+  type MetricEntry,
+  type MetricAlias,
+  type MetricSource,
+} from './metrics/registry.js';
 export * as metrics from './metrics/index.js';
 // Metric one-shot functions whose names are not also loss names are exported at the top level
 // too. Six names are both a loss and a metric — meanAbsoluteError, meanSquaredError,

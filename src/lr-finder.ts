@@ -84,36 +84,70 @@ interface Resolved {
   onStep: ((info: LrStepInfo) => void) | undefined;
 }
 
-const OPTION_NAMES = ['minLr', 'maxLr', 'numSteps', 'mode', 'beta', 'divergeFactor', 'skipBegin', 'skipEnd', 'onStep'] as const;
+const OPTION_NAMES = [
+  'minLr',
+  'maxLr',
+  'numSteps',
+  'mode',
+  'beta',
+  'divergeFactor',
+  'skipBegin',
+  'skipEnd',
+  'onStep',
+] as const;
 
 function resolve(fn: string, step: unknown, o: LrRangeTestOptions | undefined): Resolved {
   if (typeof step !== 'function') {
-    throw new LosskitError('INVALID_INPUT', fn, `'step' must be a function (lr) => loss that performs one training step; received ${describe(step)}`, 'step');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'step' must be a function (lr) => loss that performs one training step; received ${describe(step)}`,
+      'step',
+    );
   }
   checkOptionNames(fn, o, OPTION_NAMES);
   const opts = o ?? {};
   const minLr = opts.minLr === undefined ? 1e-7 : checkNumberOption(fn, 'minLr', opts.minLr, { gt: 0 });
   const maxLr = opts.maxLr === undefined ? 10 : checkNumberOption(fn, 'maxLr', opts.maxLr, { gt: 0 });
   if (!(maxLr > minLr)) {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'maxLr' must be greater than 'minLr' (${minLr}); received ${maxLr}`, 'maxLr');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'maxLr' must be greater than 'minLr' (${minLr}); received ${maxLr}`,
+      'maxLr',
+    );
   }
-  const numSteps = opts.numSteps === undefined ? 100 : checkNumberOption(fn, 'numSteps', opts.numSteps, { integer: true, min: 2 });
-  const mode = opts.mode === undefined ? 'exponential' : checkOneOf(fn, 'mode', opts.mode, ['exponential', 'linear'] as const);
+  const numSteps =
+    opts.numSteps === undefined ? 100 : checkNumberOption(fn, 'numSteps', opts.numSteps, { integer: true, min: 2 });
+  const mode =
+    opts.mode === undefined ? 'exponential' : checkOneOf(fn, 'mode', opts.mode, ['exponential', 'linear'] as const);
   const beta = opts.beta === undefined ? 0.98 : checkNumberOption(fn, 'beta', opts.beta, { min: 0, max: 0.999999 });
   let divergeFactor = 4;
   if (opts.divergeFactor !== undefined && opts.divergeFactor !== Infinity) {
     divergeFactor = checkNumberOption(fn, 'divergeFactor', opts.divergeFactor, { gt: 1 });
   } else if (opts.divergeFactor === Infinity) divergeFactor = Infinity;
-  const skipBegin = opts.skipBegin === undefined ? 10 : checkNumberOption(fn, 'skipBegin', opts.skipBegin, { integer: true, min: 0 });
-  const skipEnd = opts.skipEnd === undefined ? 1 : checkNumberOption(fn, 'skipEnd', opts.skipEnd, { integer: true, min: 0 });
+  const skipBegin =
+    opts.skipBegin === undefined ? 10 : checkNumberOption(fn, 'skipBegin', opts.skipBegin, { integer: true, min: 0 });
+  const skipEnd =
+    opts.skipEnd === undefined ? 1 : checkNumberOption(fn, 'skipEnd', opts.skipEnd, { integer: true, min: 0 });
   if (opts.onStep !== undefined && typeof opts.onStep !== 'function') {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'onStep' must be a function; received ${describe(opts.onStep)}`, 'onStep');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'onStep' must be a function; received ${describe(opts.onStep)}`,
+      'onStep',
+    );
   }
   return { minLr, maxLr, numSteps, mode, beta, divergeFactor, skipBegin, skipEnd, onStep: opts.onStep };
 }
 
 /** The learning-rate schedule of the range test (all `numSteps` rates, ends included). */
-export function lrSchedule(minLr: number, maxLr: number, numSteps: number, mode: 'exponential' | 'linear' = 'exponential'): number[] {
+export function lrSchedule(
+  minLr: number,
+  maxLr: number,
+  numSteps: number,
+  mode: 'exponential' | 'linear' = 'exponential',
+): number[] {
   const fn = 'lrSchedule';
   const o = resolve(fn, () => 0, { minLr, maxLr, numSteps, mode });
   const lrs = new Array<number>(o.numSteps);
@@ -196,7 +230,12 @@ class Sweep {
   /** Records the loss of step `i`; returns false when the test must stop. */
   record(i: number, loss: unknown): boolean {
     if (typeof loss !== 'number') {
-      throw new LosskitError('INVALID_INPUT', this.fn, `'step' must return the batch loss as a number; step ${i} returned ${describe(loss)}`, 'step');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        this.fn,
+        `'step' must return the batch loss as a number; step ${i} returned ${describe(loss)}`,
+        'step',
+      );
     }
     const lr = this.schedule[i];
     const { beta } = this.o;
@@ -276,12 +315,20 @@ export async function lrRangeTest(
 }
 
 /** {@link lrRangeTest} for a synchronous `step` (same options and result, no Promise). */
-export function lrRangeTestSync(step: (lr: number, stepIndex: number) => number, options?: LrRangeTestOptions): LrRangeTestResult {
+export function lrRangeTestSync(
+  step: (lr: number, stepIndex: number) => number,
+  options?: LrRangeTestOptions,
+): LrRangeTestResult {
   const sweep = new Sweep('lrRangeTestSync', resolve('lrRangeTestSync', step, options));
   for (let i = 0; i < sweep.schedule.length; i++) {
     const loss: unknown = step(sweep.schedule[i], i);
     if (loss instanceof Promise) {
-      throw new LosskitError('INVALID_INPUT', 'lrRangeTestSync', `'step' returned a Promise; use lrRangeTest (async) for asynchronous steps`, 'step');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        'lrRangeTestSync',
+        `'step' returned a Promise; use lrRangeTest (async) for asynchronous steps`,
+        'step',
+      );
     }
     if (!sweep.record(i, loss)) break;
   }

@@ -78,7 +78,11 @@ export function resolveReduction(fn: string, reduction: unknown, fallback: Reduc
  * Broadcasts `sampleWeight` to the loss elements (rules in the module doc). Returns `null` for
  * an absent weight; a scalar weight becomes a filled array only when `materialiseScalar` is set.
  */
-export function broadcastSampleWeight(fn: string, sampleWeight: TensorInput | undefined, lossShape: Shape): Float64Array | null {
+export function broadcastSampleWeight(
+  fn: string,
+  sampleWeight: TensorInput | undefined,
+  lossShape: Shape,
+): Float64Array | null {
   if (sampleWeight === undefined) return null;
   const sw = tensor(sampleWeight, undefined, fn, 'sampleWeight');
   checkFinite(fn, 'sampleWeight', sw);
@@ -154,7 +158,11 @@ export function planReduction(
  * Finishes a reduction: the reduced number (`weightedSum / denominator`; 0/0 is NaN), or for
  * `'none'` the per-element tensor the kernel wrote (already multiplied by the sample weights).
  */
-export function finishReduction(plan: ReductionPlan, weightedSum: number, perElement: Float64Array | null): number | Tensor {
+export function finishReduction(
+  plan: ReductionPlan,
+  weightedSum: number,
+  perElement: Float64Array | null,
+): number | Tensor {
   if (plan.reduction === 'none') {
     if (perElement === null) throw new Error('losskit internal: reduction none needs per-element values');
     return { data: perElement, shape: plan.lossShape };

@@ -39,7 +39,8 @@ export interface ReportOptions {
 function cell(v: string | number | null, digits: number): string {
   if (v === null) return '<td class="na">—</td>';
   if (typeof v === 'number') {
-    const s = Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : Number.isFinite(v) ? formatSig(v, digits) : String(v);
+    const s =
+      Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : Number.isFinite(v) ? formatSig(v, digits) : String(v);
     return `<td class="num">${escapeXml(s)}</td>`;
   }
   return `<td>${escapeXml(v)}</td>`;
@@ -91,10 +92,20 @@ export function renderReport(options: ReportOptions): string {
   const fn = 'renderReport';
   checkOptionNames(fn, options, ['title', 'subtitle', 'sections', 'meta', 'footer']);
   if (typeof options?.title !== 'string') {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'title' must be a string; received ${describe(options?.title)}`, 'title');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'title' must be a string; received ${describe(options?.title)}`,
+      'title',
+    );
   }
   if (!Array.isArray(options.sections)) {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'sections' must be an array of { heading, text?, html?, svg?, table? }; received ${describe(options.sections)}`, 'sections');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'sections' must be an array of { heading, text?, html?, svg?, table? }; received ${describe(options.sections)}`,
+      'sections',
+    );
   }
   const parts: string[] = [];
   parts.push('<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">');
@@ -104,13 +115,19 @@ export function renderReport(options: ReportOptions): string {
   if (options.subtitle) parts.push(`<p class="sub">${escapeXml(options.subtitle)}</p>`);
   if (options.meta) {
     parts.push('<dl class="meta">');
-    for (const [k, v] of Object.entries(options.meta)) parts.push(`<div><dt>${escapeXml(k)}</dt><dd>${escapeXml(String(v))}</dd></div>`);
+    for (const [k, v] of Object.entries(options.meta))
+      parts.push(`<div><dt>${escapeXml(k)}</dt><dd>${escapeXml(String(v))}</dd></div>`);
     parts.push('</dl>');
   }
   parts.push('</header>');
   options.sections.forEach((s, i) => {
     if (s === null || typeof s !== 'object' || typeof s.heading !== 'string') {
-      throw new LosskitError('INVALID_OPTION', fn, `'sections[${i}].heading' must be a string; received ${describe(s?.heading)}`, 'sections');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `'sections[${i}].heading' must be a string; received ${describe(s?.heading)}`,
+        'sections',
+      );
     }
     checkOptionNames(`${fn} (sections[${i}])`, s, ['heading', 'text', 'html', 'svg', 'table']);
     parts.push('<section>', `<h2>${escapeXml(s.heading)}</h2>`);
@@ -119,7 +136,12 @@ export function renderReport(options: ReportOptions): string {
       const svgs = Array.isArray(s.svg) ? s.svg : [s.svg];
       for (const svg of svgs) {
         if (typeof svg !== 'string' || !/^\s*<svg[\s>]/.test(svg)) {
-          throw new LosskitError('INVALID_OPTION', fn, `'sections[${i}].svg' must be SVG markup starting with <svg; received ${describe(svg)}`, 'sections');
+          throw new LosskitError(
+            'INVALID_OPTION',
+            fn,
+            `'sections[${i}].svg' must be SVG markup starting with <svg; received ${describe(svg)}`,
+            'sections',
+          );
         }
       }
       parts.push(`<div class="charts">${svgs.join('\n')}</div>`);
@@ -135,7 +157,12 @@ export function renderReport(options: ReportOptions): string {
 
 function renderTable(t: ReportTable, fn: string): string {
   if (!Array.isArray(t.columns) || !Array.isArray(t.rows)) {
-    throw new LosskitError('INVALID_OPTION', fn, `a table needs 'columns' (string[]) and 'rows' (cell[][]); received ${describe(t)}`, 'table');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `a table needs 'columns' (string[]) and 'rows' (cell[][]); received ${describe(t)}`,
+      'table',
+    );
   }
   const digits = t.digits ?? 4;
   const out: string[] = ['<table>'];
@@ -143,7 +170,12 @@ function renderTable(t: ReportTable, fn: string): string {
   out.push(`<thead><tr>${t.columns.map((c) => `<th>${escapeXml(c)}</th>`).join('')}</tr></thead>`, '<tbody>');
   t.rows.forEach((r, i) => {
     if (!Array.isArray(r) || r.length !== t.columns.length) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `row ${i} has ${Array.isArray(r) ? r.length : describe(r)} cells; expected ${t.columns.length} (one per column)`, 'table');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `row ${i} has ${Array.isArray(r) ? r.length : describe(r)} cells; expected ${t.columns.length} (one per column)`,
+        'table',
+      );
     }
     out.push(`<tr>${r.map((c) => cell(c, digits)).join('')}</tr>`);
   });

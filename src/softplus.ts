@@ -54,5 +54,7 @@ export function sigmoidNonPositive(t: number): number {
   const h = t + k / STEPS;
   const o = k * 7;
   const c = SOFTPLUS_TABLE;
-  return c[o + 1] + h * (2 * c[o + 2] + h * (3 * c[o + 3] + h * (4 * c[o + 4] + h * (5 * c[o + 5] + h * 6 * c[o + 6]))));
+  return (
+    c[o + 1] + h * (2 * c[o + 2] + h * (3 * c[o + 3] + h * (4 * c[o + 4] + h * (5 * c[o + 5] + h * 6 * c[o + 6]))))
+  );
 }

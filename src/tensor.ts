@@ -34,6 +34,7 @@ export interface Tensor {
 }
 
 /** Arbitrarily nested arrays of numbers, e.g. `[[1, 2], [3, 4]]`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a recursive type needs the interface form
 export interface NestedNumberArray extends ReadonlyArray<number | NestedNumberArray> {}
 
 /** Objects from other tensor libraries that losskit reads without a copy when it can. */
@@ -59,7 +60,9 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 }
 
 function isTypedNumeric(v: unknown): v is NumericTypedArray {
-  return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
+  return (
+    ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array)
+  );
 }
 
 function toFloat(data: NumericTypedArray | readonly number[]): FloatArray {
@@ -69,12 +72,22 @@ function toFloat(data: NumericTypedArray | readonly number[]): FloatArray {
 
 function checkShape(shape: unknown, fn: string, arg: string): Shape {
   if (!Array.isArray(shape) && !isTypedNumeric(shape)) {
-    throw new LosskitError('INVALID_INPUT', fn, `'${arg}' shape must be an array of non-negative integers; received ${describe(shape)}`, arg);
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'${arg}' shape must be an array of non-negative integers; received ${describe(shape)}`,
+      arg,
+    );
   }
   const s = Array.from(shape as ArrayLike<number>);
   for (const d of s) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new LosskitError('INVALID_INPUT', fn, `'${arg}' shape must be an array of non-negative integers; received [${s.join(',')}]`, arg);
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'${arg}' shape must be an array of non-negative integers; received [${s.join(',')}]`,
+        arg,
+      );
     }
   }
   return s;
@@ -95,7 +108,12 @@ function fromNested(values: NestedNumberArray, fn: string, arg: string): Tensor 
   const walk = (v: unknown, depth: number, path: string): void => {
     if (depth === shape.length) {
       if (typeof v !== 'number') {
-        throw new LosskitError('INVALID_INPUT', fn, `'${arg}' must contain only numbers; received ${describe(v)} at ${arg}${path}`, arg);
+        throw new LosskitError(
+          'INVALID_INPUT',
+          fn,
+          `'${arg}' must contain only numbers; received ${describe(v)} at ${arg}${path}`,
+          arg,
+        );
       }
       data[k++] = v;
       return;
@@ -143,7 +161,12 @@ export function tensor(values: TensorInput, shape?: Shape, fn = 'tensor', arg = 
     else data = o.data;
     const s = o.shape !== undefined ? o.shape : o.dims;
     if (!(isTypedNumeric(data) || Array.isArray(data)) || s === undefined) {
-      throw new LosskitError('INVALID_INPUT', fn, `'${arg}' must be a number, a (nested) numeric array, a typed array or a tensor {data, shape}; received ${describe(values)}`, arg);
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'${arg}' must be a number, a (nested) numeric array, a typed array or a tensor {data, shape}; received ${describe(values)}`,
+        arg,
+      );
     }
     if (Array.isArray(data) && data.some((x) => typeof x !== 'number')) {
       throw new LosskitError('INVALID_INPUT', fn, `'${arg}'.data must contain only numbers`, arg);
@@ -151,16 +174,31 @@ export function tensor(values: TensorInput, shape?: Shape, fn = 'tensor', arg = 
     const sh = checkShape(s, fn, arg);
     const d = toFloat(data as NumericTypedArray | number[]);
     if (d.length !== sizeOf(sh)) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' has ${d.length} values but shape ${fmtShape(sh)} needs ${sizeOf(sh)}`, arg);
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'${arg}' has ${d.length} values but shape ${fmtShape(sh)} needs ${sizeOf(sh)}`,
+        arg,
+      );
     }
     t = { data: d, shape: sh };
   } else {
-    throw new LosskitError('INVALID_INPUT', fn, `'${arg}' must be a number, a (nested) numeric array, a typed array or a tensor {data, shape}; received ${describe(values)}`, arg);
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'${arg}' must be a number, a (nested) numeric array, a typed array or a tensor {data, shape}; received ${describe(values)}`,
+      arg,
+    );
   }
   if (shape !== undefined) {
     const sh = checkShape(shape, fn, 'shape');
     if (sizeOf(sh) !== t.data.length) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' has ${t.data.length} values, which cannot take shape ${fmtShape(sh)} (${sizeOf(sh)} values)`, arg);
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'${arg}' has ${t.data.length} values, which cannot take shape ${fmtShape(sh)} (${sizeOf(sh)} values)`,
+        arg,
+      );
     }
     t = { data: t.data, shape: sh };
   }

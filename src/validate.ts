@@ -43,7 +43,12 @@ export function suggest(name: string, candidates: readonly string[]): string | u
 export function checkOptionNames(fn: string, options: object | undefined, allowed: readonly string[]): void {
   if (options === undefined || options === null) return;
   if (typeof options !== 'object') {
-    throw new LosskitError('INVALID_OPTION', fn, `'options' must be an object; received ${describe(options)}`, 'options');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `'options' must be an object; received ${describe(options)}`,
+      'options',
+    );
   }
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
@@ -96,14 +101,24 @@ export function checkNumberOption(fn: string, name: string, value: unknown, rule
     (rule.min === undefined || value >= rule.min) &&
     (rule.max === undefined || value <= rule.max);
   if (!ok) {
-    throw new LosskitError('INVALID_OPTION', fn, `option '${name}' must be ${expect}; received ${describe(value)}`, name);
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option '${name}' must be ${expect}; received ${describe(value)}`,
+      name,
+    );
   }
   return value as number;
 }
 
 export function checkBooleanOption(fn: string, name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') {
-    throw new LosskitError('INVALID_OPTION', fn, `option '${name}' must be true or false; received ${describe(value)}`, name);
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option '${name}' must be true or false; received ${describe(value)}`,
+      name,
+    );
   }
   return value;
 }
@@ -111,7 +126,12 @@ export function checkBooleanOption(fn: string, name: string, value: unknown): bo
 /** Throws `EMPTY_INPUT` when the tensor has no elements. */
 export function checkNonEmpty(fn: string, arg: string, t: Tensor): void {
   if (t.data.length === 0) {
-    throw new LosskitError('EMPTY_INPUT', fn, `'${arg}' is empty (shape ${fmtShape(t.shape)}); expected at least one element`, arg);
+    throw new LosskitError(
+      'EMPTY_INPUT',
+      fn,
+      `'${arg}' is empty (shape ${fmtShape(t.shape)}); expected at least one element`,
+      arg,
+    );
   }
 }
 
@@ -165,7 +185,11 @@ export function checkFinite(fn: string, arg: string, t: Tensor): void {
  * costs nothing on the happy path (a finite result), and turns a silent NaN into a precise
  * `NON_FINITE` error naming the argument and the index.
  */
-export function explainNonFinite(fn: string, result: number, inputs: readonly (readonly [string, Tensor | null | undefined])[]): void {
+export function explainNonFinite(
+  fn: string,
+  result: number,
+  inputs: readonly (readonly [string, Tensor | null | undefined])[],
+): void {
   if (result - result === 0) return;
   for (const [name, t] of inputs) if (t) checkFinite(fn, name, t);
 }
@@ -210,14 +234,24 @@ export function checkClassLabels(fn: string, arg: string, t: Tensor, numClasses:
 /** A float64 copy-free view helper: number of elements equals the shape's size. */
 export function checkSize(fn: string, arg: string, data: FloatArray, shape: Shape): void {
   if (data.length !== sizeOf(shape)) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' has ${data.length} values but its shape ${fmtShape(shape)} needs ${sizeOf(shape)}`, arg);
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'${arg}' has ${data.length} values but its shape ${fmtShape(shape)} needs ${sizeOf(shape)}`,
+      arg,
+    );
   }
 }
 
 /** `yTrue` for losses that need targets: throws `INVALID_INPUT` for `null` / `undefined`. */
 export function requireTarget(fn: string, yTrue: TensorInput | null | undefined): TensorInput {
   if (yTrue === null || yTrue === undefined) {
-    throw new LosskitError('INVALID_INPUT', fn, `'yTrue' is required; received ${yTrue === null ? 'null' : 'undefined'}`, 'yTrue');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'yTrue' is required; received ${yTrue === null ? 'null' : 'undefined'}`,
+      'yTrue',
+    );
   }
   return yTrue;
 }
@@ -227,7 +261,12 @@ export function checkClassWeight(fn: string, weight: TensorInput | undefined, C:
   if (weight === undefined) return null;
   const w = tensor(weight, undefined, fn, 'weight');
   if (w.shape.length !== 1 || w.shape[0] !== C) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `option 'weight' has shape ${fmtShape(w.shape)}; expected [${C}] (one weight per class of 'yPred')`, 'weight');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `option 'weight' has shape ${fmtShape(w.shape)}; expected [${C}] (one weight per class of 'yPred')`,
+      'weight',
+    );
   }
   checkFinite(fn, 'weight', w);
   return w.data;

@@ -5,13 +5,28 @@ const codes = (d: { findings: { code: string }[] }): string[] => d.findings.map(
 
 describe('diagnoseLoss', () => {
   it('a healthy batch has no findings and reports the loss', () => {
-    const d = diagnoseLoss('crossEntropy', [0, 2, 1], [[2.0, -1.0, 0.5], [-0.3, 0.1, 1.7], [0.2, 1.1, -0.4]]);
+    const d = diagnoseLoss(
+      'crossEntropy',
+      [0, 2, 1],
+      [
+        [2.0, -1.0, 0.5],
+        [-0.3, 0.1, 1.7],
+        [0.2, 1.1, -0.4],
+      ],
+    );
     expect(d.findings).toEqual([]);
     expect(d.inputKind).toBe('logits');
     expect(d.value).toBeGreaterThan(0);
   });
   it('probabilities passed to crossEntropy (which wants logits)', () => {
-    const d = diagnoseLoss('crossEntropy', [0, 2], [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]);
+    const d = diagnoseLoss(
+      'crossEntropy',
+      [0, 2],
+      [
+        [0.7, 0.2, 0.1],
+        [0.1, 0.1, 0.8],
+      ],
+    );
     expect(codes(d)).toContain('PROBABILITIES_AS_LOGITS');
     expect(d.findings[0].severity).toBe('warning');
   });
@@ -22,7 +37,15 @@ describe('diagnoseLoss', () => {
     expect(d.findings.find((f) => f.code === 'LOGITS_AS_PROBABILITIES')?.message).toMatch(/ranges over \[-2.3, 4.1\]/);
   });
   it('NaN predictions and labels out of range (1-based labels)', () => {
-    const d = diagnoseLoss('crossEntropy', [1, 2, 3], [[0.1, 0.2, NaN], [0, 0, 0], [1, 2, 3]]);
+    const d = diagnoseLoss(
+      'crossEntropy',
+      [1, 2, 3],
+      [
+        [0.1, 0.2, NaN],
+        [0, 0, 0],
+        [1, 2, 3],
+      ],
+    );
     expect(codes(d)).toEqual(expect.arrayContaining(['NON_FINITE_PREDICTIONS', 'LABELS_OUT_OF_RANGE']));
     expect(d.findings.find((f) => f.code === 'LABELS_OUT_OF_RANGE')?.message).toMatch(/look 1-based/);
     expect(d.stats.nonFinite).toBe(1);
@@ -33,12 +56,28 @@ describe('diagnoseLoss', () => {
   });
   it('chance-level loss, constant predictions and class imbalance', () => {
     const yTrue = [...new Array<number>(30).fill(0), 1, 2];
-    const d = diagnoseLoss('crossEntropy', yTrue, yTrue.map(() => [0, 0, 0]));
+    const d = diagnoseLoss(
+      'crossEntropy',
+      yTrue,
+      yTrue.map(() => [0, 0, 0]),
+    );
     expect(codes(d)).toEqual(expect.arrayContaining(['CONSTANT_PREDICTIONS', 'CLASS_IMBALANCE', 'CHANCE_LEVEL']));
   });
   it('sigmoid outputs passed to crossEntropy', () => {
-    const z = [[2.1, 0.3, -1.0], [1.5, 0.9, 0.1], [0.2, 0.1, -0.3]];
-    expect(codes(diagnoseLoss('crossEntropy', [0, 2, 1], z.map((r) => r.map((x) => 1 / (1 + Math.exp(-x))))))).toEqual(['SQUASHED_LOGITS']);
+    const z = [
+      [2.1, 0.3, -1.0],
+      [1.5, 0.9, 0.1],
+      [0.2, 0.1, -0.3],
+    ];
+    expect(
+      codes(
+        diagnoseLoss(
+          'crossEntropy',
+          [0, 2, 1],
+          z.map((r) => r.map((x) => 1 / (1 + Math.exp(-x)))),
+        ),
+      ),
+    ).toEqual(['SQUASHED_LOGITS']);
     expect(codes(diagnoseLoss('crossEntropy', [0, 2, 1], z))).toEqual([]);
   });
   it('nllLoss on raw scores rather than log-probabilities', () => {

@@ -4,7 +4,7 @@
  * are independent recomputations, not calls into the code under test.
  */
 import { describe, expect, it } from 'vitest';
-import { LossHistory, LosskitError, smoothEma, HISTORY_CSV_COLUMNS } from '../src/index.js';
+import { LossHistory, smoothEma, HISTORY_CSV_COLUMNS } from '../src/index.js';
 import { expectClose } from './helpers.js';
 import { expectLosskitError as expectError } from './helpers.js';
 
@@ -12,7 +12,6 @@ function clock(start = 1_700_000_000_000, stepMs = 250) {
   let t = start - stepMs;
   return () => (t += stepMs);
 }
-
 
 describe('smoothEma', () => {
   it('is the bias-corrected EMA', () => {
@@ -36,7 +35,13 @@ describe('LossHistory', () => {
     const h = new LossHistory({ now: clock() });
     for (let e = 0; e < 3; e++) {
       for (let b = 0; b < 4; b++) h.logBatch({ epoch: e, batch: b, loss: 1 / (1 + e * 4 + b), lr: 0.1 });
-      h.logEpoch({ epoch: e, loss: 1 / (1 + e), valLoss: [0.9, 0.5, 0.6][e], lr: 0.1, metrics: { mae: 0.3 - e * 0.1, 'val,mae': 0.4 } });
+      h.logEpoch({
+        epoch: e,
+        loss: 1 / (1 + e),
+        valLoss: [0.9, 0.5, 0.6][e],
+        lr: 0.1,
+        metrics: { mae: 0.3 - e * 0.1, 'val,mae': 0.4 },
+      });
     }
     return h;
   }
@@ -50,7 +55,12 @@ describe('LossHistory', () => {
     // First record at start + 250 ms (clock ticks 250 ms per call; the constructor read one).
     expect(h.batches[0].elapsed).toBeCloseTo(0.25, 12);
     expect(h.epochs[2].elapsed).toBeCloseTo(15 * 0.25, 12);
-    expect(h.records().map((r) => r.kind).join('')).toBe('batchbatchbatchbatchepoch'.repeat(3));
+    expect(
+      h
+        .records()
+        .map((r) => r.kind)
+        .join(''),
+    ).toBe('batchbatchbatchbatchepoch'.repeat(3));
   });
 
   it('summary: best epoch by validation loss, last values, no divergence', () => {
@@ -98,12 +108,23 @@ describe('LossHistory', () => {
   it('detects an epoch loss above divergeFactor x best', () => {
     const h = new LossHistory({ divergeFactor: 2 });
     [1, 0.5, 0.9, 1.1].forEach((loss, epoch) => h.logEpoch({ epoch, loss }));
-    expect(h.summary().divergence).toMatchObject({ kind: 'epoch', epoch: 3, reason: 'exploded', value: 1.1, best: 0.5 });
+    expect(h.summary().divergence).toMatchObject({
+      kind: 'epoch',
+      epoch: 3,
+      reason: 'exploded',
+      value: 1.1,
+      best: 0.5,
+    });
   });
 
   it('smoothed() matches smoothEma of the batch losses', () => {
     const h = run();
-    expect(h.smoothed()).toEqual(smoothEma(h.batches.map((b) => b.loss), 0.98));
+    expect(h.smoothed()).toEqual(
+      smoothEma(
+        h.batches.map((b) => b.loss),
+        0.98,
+      ),
+    );
   });
 
   it('curve() extracts x/y pairs', () => {
@@ -161,18 +182,54 @@ describe('LossHistory', () => {
 
   it('rejects bad input with LosskitError naming the argument', () => {
     const h = new LossHistory();
-    expectError(() => h.logBatch({ epoch: -1, batch: 0, loss: 1 }), 'INVALID_INPUT', /LossHistory.logBatch: 'epoch' must be a non-negative integer; received -1/);
-    expectError(() => h.logBatch({ epoch: 0, batch: 0.5, loss: 1 }), 'INVALID_INPUT', /'batch' must be a non-negative integer; received 0.5/);
-    // @ts-expect-error: loss must be a number
-    expectError(() => h.logBatch({ epoch: 0, batch: 0, loss: '1' }), 'INVALID_INPUT', /'loss' must be a number .*received "1"/);
-    expectError(() => h.logEpoch({ epoch: 0, loss: 1, lr: NaN }), 'INVALID_INPUT', /LossHistory.logEpoch: 'lr' must be a finite number >= 0; received NaN/);
-    // @ts-expect-error: metric values must be numbers
-    expectError(() => h.logEpoch({ epoch: 0, loss: 1, metrics: { acc: 'high' } }), 'INVALID_INPUT', /'metrics.acc' must be a number; received "high"/);
-    expectError(() => h.logEpoch({ epoch: 0, loss: 1, metrics: { val_loss: 1 } }), 'INVALID_INPUT', /metric name "val_loss" is reserved/);
-    // @ts-expect-error: typo in a field name
-    expectError(() => h.logEpoch({ epoch: 0, loss: 1, val_loss: 1 }), 'INVALID_OPTION', /unknown option 'val_loss' \(did you mean 'valLoss'\?\)/);
-    expectError(() => new LossHistory({ divergeFactor: 1 }), 'INVALID_OPTION', /LossHistory: option 'divergeFactor' must be a finite number > 1; received 1/);
-    // @ts-expect-error: not a history JSON
-    expectError(() => LossHistory.fromJSON({ a: 1 }), 'INVALID_INPUT', /LossHistory.fromJSON: 'json' must be the output of LossHistory.toJSON\(\)/);
+    expectError(
+      () => h.logBatch({ epoch: -1, batch: 0, loss: 1 }),
+      'INVALID_INPUT',
+      /LossHistory.logBatch: 'epoch' must be a non-negative integer; received -1/,
+    );
+    expectError(
+      () => h.logBatch({ epoch: 0, batch: 0.5, loss: 1 }),
+      'INVALID_INPUT',
+      /'batch' must be a non-negative integer; received 0.5/,
+    );
+    expectError(
+      // @ts-expect-error: loss must be a number
+      () => h.logBatch({ epoch: 0, batch: 0, loss: '1' }),
+      'INVALID_INPUT',
+      /'loss' must be a number .*received "1"/,
+    );
+    expectError(
+      () => h.logEpoch({ epoch: 0, loss: 1, lr: NaN }),
+      'INVALID_INPUT',
+      /LossHistory.logEpoch: 'lr' must be a finite number >= 0; received NaN/,
+    );
+    expectError(
+      // @ts-expect-error: metric values must be numbers
+      () => h.logEpoch({ epoch: 0, loss: 1, metrics: { acc: 'high' } }),
+      'INVALID_INPUT',
+      /'metrics.acc' must be a number; received "high"/,
+    );
+    expectError(
+      () => h.logEpoch({ epoch: 0, loss: 1, metrics: { val_loss: 1 } }),
+      'INVALID_INPUT',
+      /metric name "val_loss" is reserved/,
+    );
+    expectError(
+      // @ts-expect-error: typo in a field name
+      () => h.logEpoch({ epoch: 0, loss: 1, val_loss: 1 }),
+      'INVALID_OPTION',
+      /unknown option 'val_loss' \(did you mean 'valLoss'\?\)/,
+    );
+    expectError(
+      () => new LossHistory({ divergeFactor: 1 }),
+      'INVALID_OPTION',
+      /LossHistory: option 'divergeFactor' must be a finite number > 1; received 1/,
+    );
+    expectError(
+      // @ts-expect-error: not a history JSON
+      () => LossHistory.fromJSON({ a: 1 }),
+      'INVALID_INPUT',
+      /LossHistory.fromJSON: 'json' must be the output of LossHistory.toJSON\(\)/,
+    );
   });
 });

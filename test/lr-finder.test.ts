@@ -4,7 +4,14 @@
  * early stop and suggestion ported to numpy, np.gradient for the slope).
  */
 import { describe, expect, it } from 'vitest';
-import { LosskitError, lrRangeTest, lrRangeTestSync, lrSchedule, suggestLr, type LrRangeTestOptions } from '../src/index.js';
+import {
+  LosskitError,
+  lrRangeTest,
+  lrRangeTestSync,
+  lrSchedule,
+  suggestLr,
+  type LrRangeTestOptions,
+} from '../src/index.js';
 import { expectClose, loadFixture, rng, randn } from './helpers.js';
 
 interface Case {
@@ -42,7 +49,10 @@ describe('lrRangeTest vs the Lightning-port fixtures (torch.optim.SGD steps)', (
   it('has cases', () => expect(fx.cases.length).toBeGreaterThanOrEqual(4));
   fx.cases.forEach((k, n) => {
     it(`case ${n}: ${k.options.mode}, ${k.lrs.length} steps, ${k.stopReason}`, async () => {
-      const r = await lrRangeTest(quadraticStepper(k.h, k.w0, k.c, (i) => k.eps[i]), k.options);
+      const r = await lrRangeTest(
+        quadraticStepper(k.h, k.w0, k.c, (i) => k.eps[i]),
+        k.options,
+      );
       expect(r.lrs.length).toBe(k.lrs.length);
       expectClose(r.lrs, k.lrs, 1e-12, 0, 'lrs');
       expectClose(r.losses, k.losses, 1e-9, 1e-300, 'losses');
@@ -55,7 +65,10 @@ describe('lrRangeTest vs the Lightning-port fixtures (torch.optim.SGD steps)', (
       expect(r.suggestion).toBe(r.lrs[r.suggestionIndex as number]);
       expectClose(r.bestLoss, k.bestLoss, 1e-9, 0, 'bestLoss');
       // The sync driver gives the same curve.
-      const s = lrRangeTestSync(quadraticStepper(k.h, k.w0, k.c, (i) => k.eps[i]), k.options);
+      const s = lrRangeTestSync(
+        quadraticStepper(k.h, k.w0, k.c, (i) => k.eps[i]),
+        k.options,
+      );
       expect(s.smoothed).toEqual(r.smoothed);
       expect(s.suggestion).toBe(r.suggestion);
     });
@@ -75,7 +88,11 @@ describe('lrRangeTest on a convex quadratic finds the known good region', () => 
         const w0 = Array.from(randn(r0, dim), (v) => 5 * v);
         const c = new Array<number>(dim).fill(0);
         const eps = (): number[] => Array.from(randn(r0, dim), (v) => 0.05 * v);
-        const r = await lrRangeTest(quadraticStepper(hs, w0, c, eps), { minLr: 1e-6 / h, maxLr: 100 / h, numSteps: 100 });
+        const r = await lrRangeTest(quadraticStepper(hs, w0, c, eps), {
+          minLr: 1e-6 / h,
+          maxLr: 100 / h,
+          numSteps: 100,
+        });
         expect(r.suggestion).not.toBeNull();
         const s = r.suggestion as number;
         expect(s).toBeGreaterThanOrEqual(1 / (10 * h));
@@ -133,7 +150,12 @@ describe('lrRangeTest behaviour', () => {
     expect(s).not.toBeNull();
     expect(s!.index).toBeGreaterThanOrEqual(2);
     expect(s!.index).toBeLessThan(8);
-    expect(suggestLr(lrs, sm.map(() => NaN))).toBeNull();
+    expect(
+      suggestLr(
+        lrs,
+        sm.map(() => NaN),
+      ),
+    ).toBeNull();
   });
 
   it('rejects bad arguments with LosskitError', async () => {
@@ -150,15 +172,43 @@ describe('lrRangeTest behaviour', () => {
     };
     // @ts-expect-error: not a function
     await bad(() => lrRangeTest(3), 'INVALID_INPUT', /lrRangeTest: 'step' must be a function.*received 3/);
-    await bad(() => lrRangeTest(() => 1, { minLr: 1, maxLr: 0.5 }), 'INVALID_OPTION', /'maxLr' must be greater than 'minLr' \(1\); received 0.5/);
-    await bad(() => lrRangeTest(() => 1, { minLr: 0 }), 'INVALID_OPTION', /'minLr' must be a finite number > 0; received 0/);
-    await bad(() => lrRangeTest(() => 1, { numSteps: 1 }), 'INVALID_OPTION', /'numSteps' must be an integer >= 2; received 1/);
-    // @ts-expect-error: bad mode
-    await bad(() => lrRangeTest(() => 1, { mode: 'cosine' }), 'INVALID_OPTION', /'mode' must be one of 'exponential', 'linear'; received "cosine"/);
-    // @ts-expect-error: typo
-    await bad(() => lrRangeTest(() => 1, { maxLR: 1 }), 'INVALID_OPTION', /unknown option 'maxLR' \(did you mean 'maxLr'\?\)/);
-    // @ts-expect-error: returns a string
-    await bad(() => lrRangeTest(() => 'x'), 'INVALID_INPUT', /'step' must return the batch loss as a number; step 0 returned "x"/);
-    await bad(() => lrRangeTestSync(() => Promise.resolve(1) as unknown as number), 'INVALID_INPUT', /returned a Promise; use lrRangeTest/);
+    await bad(
+      () => lrRangeTest(() => 1, { minLr: 1, maxLr: 0.5 }),
+      'INVALID_OPTION',
+      /'maxLr' must be greater than 'minLr' \(1\); received 0.5/,
+    );
+    await bad(
+      () => lrRangeTest(() => 1, { minLr: 0 }),
+      'INVALID_OPTION',
+      /'minLr' must be a finite number > 0; received 0/,
+    );
+    await bad(
+      () => lrRangeTest(() => 1, { numSteps: 1 }),
+      'INVALID_OPTION',
+      /'numSteps' must be an integer >= 2; received 1/,
+    );
+    await bad(
+      // @ts-expect-error: bad mode
+      () => lrRangeTest(() => 1, { mode: 'cosine' }),
+      'INVALID_OPTION',
+      /'mode' must be one of 'exponential', 'linear'; received "cosine"/,
+    );
+    await bad(
+      // @ts-expect-error: typo
+      () => lrRangeTest(() => 1, { maxLR: 1 }),
+      'INVALID_OPTION',
+      /unknown option 'maxLR' \(did you mean 'maxLr'\?\)/,
+    );
+    await bad(
+      // @ts-expect-error: returns a string
+      () => lrRangeTest(() => 'x'),
+      'INVALID_INPUT',
+      /'step' must return the batch loss as a number; step 0 returned "x"/,
+    );
+    await bad(
+      () => lrRangeTestSync(() => Promise.resolve(1) as unknown as number),
+      'INVALID_INPUT',
+      /returned a Promise; use lrRangeTest/,
+    );
   });
 });

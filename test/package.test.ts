@@ -19,13 +19,18 @@ function run(cmd: string, args: string[], cwd: string): string {
 
 describe('packed package', () => {
   beforeAll(() => {
-    if (!existsSync(join(root, 'dist/esm/index.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test');
+    if (!existsSync(join(root, 'dist/esm/index.js')))
+      throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test');
     rmSync(work, { recursive: true, force: true });
     mkdirSync(join(consumer, 'node_modules', 'losskit'), { recursive: true });
     const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root)) as { filename: string }[];
     // Install the tarball the way npm lays it out (its dependencies resolve from the repo's
     // node_modules above this folder).
-    run('tar', ['-xzf', join(work, out[0].filename), '-C', join(consumer, 'node_modules', 'losskit'), '--strip-components=1'], root);
+    run(
+      'tar',
+      ['-xzf', join(work, out[0].filename), '-C', join(consumer, 'node_modules', 'losskit'), '--strip-components=1'],
+      root,
+    );
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   }, 120_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -79,7 +84,9 @@ describe('packed package', () => {
 });
 
 function readdirTgz(): string {
-  const names = run('ls', [work], root).split('\n').filter((f) => f.endsWith('.tgz'));
+  const names = run('ls', [work], root)
+    .split('\n')
+    .filter((f) => f.endsWith('.tgz'));
   return names[0];
 }
 
@@ -91,14 +98,17 @@ describe('the core is browser-safe', () => {
       if (seen.has(file)) return;
       seen.add(file);
       const src = readFileSync(file, 'utf8');
-      const specs = [...src.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)].map(
-        (m) => m[1] ?? m[2] ?? m[3],
-      );
+      const specs = [
+        ...src.matchAll(
+          /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm,
+        ),
+      ].map((m) => m[1] ?? m[2] ?? m[3]);
       for (const s of specs) {
         if (s.startsWith('./') || s.startsWith('../')) visit(resolve(dirname(file), s));
         else bad.push(`${file.slice(root.length + 1)} imports '${s}'`);
       }
-      for (const g of [/\bprocess\./, /\bBuffer\./, /\b__dirname\b/, /\brequire\(/]) if (g.test(src)) bad.push(`${file.slice(root.length + 1)} uses ${g.source}`);
+      for (const g of [/\bprocess\./, /\bBuffer\./, /\b__dirname\b/, /\brequire\(/])
+        if (g.test(src)) bad.push(`${file.slice(root.length + 1)} uses ${g.source}`);
     };
     visit(join(root, 'dist/esm/index.js'));
     expect(seen.size).toBeGreaterThan(5);

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { expectLosskitError as expectError } from './helpers.js';
 import {
   LossHistory,
-  LosskitError,
   escapeXml,
   formatTick,
   lineChart,
@@ -15,7 +14,6 @@ import {
   predictionChart,
   sparkline,
 } from '../src/index.js';
-
 
 /** The `d` attributes of the data paths (those carrying data-series). */
 function seriesPaths(svg: string): Record<string, string> {
@@ -41,7 +39,15 @@ describe('ticks', () => {
   });
   it('formatTick is short', () => {
     expect([0, 0.001, 0.25, 1e-5, 2e-7, 25000, 2.5e7, -0.5, 1234.5].map(formatTick)).toEqual([
-      '0', '0.001', '0.25', '1e-5', '2e-7', '25k', '2.5e7', '-0.5', '1234.5',
+      '0',
+      '0.001',
+      '0.25',
+      '1e-5',
+      '2e-7',
+      '25k',
+      '2.5e7',
+      '-0.5',
+      '1234.5',
     ]);
   });
 });
@@ -73,7 +79,12 @@ describe('lineChart', () => {
 
   it('maps log axes by decades', () => {
     // x in [1e-3, 1e1] → 4 decades over 332 px: 1e-1 sits at 52 + 332·2/4 = 218.
-    const svg = lineChart({ series: [{ name: 's', x: [1e-3, 1e-1, 10], y: [1, 1, 1] }], logX: true, width: 400, height: 300 });
+    const svg = lineChart({
+      series: [{ name: 's', x: [1e-3, 1e-1, 10], y: [1, 1, 1] }],
+      logX: true,
+      width: 400,
+      height: 300,
+    });
     expect(seriesPaths(svg).s).toMatch(/^M52 [\d.]+L218 [\d.]+L384 [\d.]+$/);
   });
 
@@ -86,7 +97,11 @@ describe('lineChart', () => {
   });
 
   it('escapes every text', () => {
-    const svg = lineChart({ title: '<b>&"x"</b>', series: [{ name: "a<'b'>", x: [0, 1], y: [0, 1] }], markers: [{ x: 0.5, label: '</svg>' }] });
+    const svg = lineChart({
+      title: '<b>&"x"</b>',
+      series: [{ name: "a<'b'>", x: [0, 1], y: [0, 1] }],
+      markers: [{ x: 0.5, label: '</svg>' }],
+    });
     expect(svg).toContain('&lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt;');
     expect(svg).toContain('a&lt;&#39;b&#39;&gt;');
     expect(svg.match(/<\/svg>/g)?.length).toBe(1);
@@ -112,12 +127,32 @@ describe('lineChart', () => {
   });
 
   it('rejects bad options', () => {
-    expectError(() => lineChart({ series: [] }), 'INVALID_OPTION', /lineChart: option 'series' must be a non-empty array/);
-    expectError(() => lineChart({ series: [{ name: 'a', x: [1, 2], y: [1] }] }), 'SHAPE_MISMATCH', /'series\[0\]' \("a"\) has 2 x values but 1 y values/);
-    expectError(() => lineChart({ ...base, width: 10 }), 'INVALID_OPTION', /option 'width' must be a number >= 120 \(px\); received 10/);
-    expectError(() => lineChart({ ...base, logY: true, yDomain: [0, 1] }), 'INVALID_OPTION', /'yDomain' must be \[lo, hi\] with finite lo < hi and lo > 0 \(log axis\); received \[0, 1\]/);
-    // @ts-expect-error: typo
-    expectError(() => lineChart({ ...base, logx: true }), 'INVALID_OPTION', /unknown option 'logx' \(did you mean 'logX'\?\)/);
+    expectError(
+      () => lineChart({ series: [] }),
+      'INVALID_OPTION',
+      /lineChart: option 'series' must be a non-empty array/,
+    );
+    expectError(
+      () => lineChart({ series: [{ name: 'a', x: [1, 2], y: [1] }] }),
+      'SHAPE_MISMATCH',
+      /'series\[0\]' \("a"\) has 2 x values but 1 y values/,
+    );
+    expectError(
+      () => lineChart({ ...base, width: 10 }),
+      'INVALID_OPTION',
+      /option 'width' must be a number >= 120 \(px\); received 10/,
+    );
+    expectError(
+      () => lineChart({ ...base, logY: true, yDomain: [0, 1] }),
+      'INVALID_OPTION',
+      /'yDomain' must be \[lo, hi\] with finite lo < hi and lo > 0 \(log axis\); received \[0, 1\]/,
+    );
+    expectError(
+      // @ts-expect-error: typo
+      () => lineChart({ ...base, logx: true }),
+      'INVALID_OPTION',
+      /unknown option 'logx' \(did you mean 'logX'\?\)/,
+    );
   });
 });
 
@@ -132,11 +167,14 @@ describe('chart helpers', () => {
 
   it('lrFinderChart uses a log x axis and marks the suggestion', () => {
     let w = 5;
-    const r = lrRangeTestSync((lr) => {
-      const l = 0.5 * w * w;
-      w -= lr * w;
-      return l;
-    }, { minLr: 1e-4, maxLr: 100, numSteps: 80 });
+    const r = lrRangeTestSync(
+      (lr) => {
+        const l = 0.5 * w * w;
+        w -= lr * w;
+        return l;
+      },
+      { minLr: 1e-4, maxLr: 100, numSteps: 80 },
+    );
     const svg = lrFinderChart(r);
     expect(svg).toContain(`suggested lr ${formatTick(r.suggestion as number)}`);
     expect(svg).toContain('>1e-4</text>');
@@ -159,7 +197,12 @@ describe('sparkline', () => {
   });
   it('buckets to a width by averaging', () => {
     expect(sparkline([0, 0, 10, 10], { width: 2 })).toBe('▁█');
-    expect(sparkline(Array.from({ length: 100 }, (_, i) => i), { width: 10 }).length).toBe(10);
+    expect(
+      sparkline(
+        Array.from({ length: 100 }, (_, i) => i),
+        { width: 10 },
+      ).length,
+    ).toBe(10);
   });
 });
 
@@ -190,7 +233,10 @@ describe('dense series', () => {
     const y = Float64Array.from(x, (v) => Math.sin(v / 3));
     const svg = lineChart({ series: [{ name: 's', x, y }], yDomain: [-1, 1], width: 400, height: 300 });
     const d = seriesPaths(svg).s;
-    const pts = d.split(/[ML]/).filter(Boolean).map((p) => p.split(' ').map(Number));
+    const pts = d
+      .split(/[ML]/)
+      .filter(Boolean)
+      .map((p) => p.split(' ').map(Number));
     expect(pts.length).toBeLessThanOrEqual(4 * (332 + 1)); // plot width 332 px
     expect(pts.length).toBeGreaterThan(332);
     // y = 1 maps to the top (14), y = −1 to the bottom (268): both reached in the first columns.

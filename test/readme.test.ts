@@ -16,7 +16,9 @@ const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
 function instrument(code: string): { code: string; checks: number } {
   let checks = 0;
   const out = code.split('\n').map((line) => {
-    const m = /^(?!\s*(?:console\.log|const|let|import|\/\/))(.+?);\s*\/\/\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)(?=\s|$)/.exec(line);
+    const m = /^(?!\s*(?:console\.log|const|let|import|\/\/))(.+?);\s*\/\/\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)(?=\s|$)/.exec(
+      line,
+    );
     if (!m) return line;
     checks++;
     return `__check(${m[1]}, ${m[2]}, ${JSON.stringify(m[1].trim())});`;

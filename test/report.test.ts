@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectReport, launchChromium } from './node/chromium.js';
-import { LossHistory, LosskitError, lossCurveChart, lrFinderChart, lrRangeTestSync, predictionChart, renderReport } from '../src/index.js';
+import {
+  LossHistory,
+  LosskitError,
+  lossCurveChart,
+  lrFinderChart,
+  lrRangeTestSync,
+  predictionChart,
+  renderReport,
+} from '../src/index.js';
 
 function sampleReport(): string {
   const h = new LossHistory();
@@ -18,11 +26,14 @@ function sampleReport(): string {
     h.logEpoch({ epoch: e, loss: 1 / (1 + e), valLoss: 1.1 / (1 + e) + 0.01 * e });
   }
   let w = 4;
-  const lr = lrRangeTestSync((l) => {
-    const loss = 0.5 * w * w;
-    w -= l * w;
-    return loss;
-  }, { minLr: 1e-4, maxLr: 100, numSteps: 80 });
+  const lr = lrRangeTestSync(
+    (l) => {
+      const loss = 0.5 * w * w;
+      w -= l * w;
+      return loss;
+    },
+    { minLr: 1e-4, maxLr: 100, numSteps: 80 },
+  );
   const t = Array.from({ length: 200 }, (_, i) => i * 0.05);
   return renderReport({
     title: 'Test <report> & charts',
@@ -31,8 +42,26 @@ function sampleReport(): string {
     sections: [
       { heading: 'Loss', svg: lossCurveChart(h), text: 'Training & validation.' },
       { heading: 'LR finder', svg: lrFinderChart(lr) },
-      { heading: 'Predictions', svg: predictionChart({ x: t, yTrue: t.map(Math.cos), yPred: t.map((v) => Math.cos(v) + 0.05 * Math.sin(7 * v)) }) },
-      { heading: 'Numbers', table: { columns: ['λ', 'share'], rows: [[0, 0.123456], [0.5, null], [2, 'n/a']], caption: 'a table' } },
+      {
+        heading: 'Predictions',
+        svg: predictionChart({
+          x: t,
+          yTrue: t.map(Math.cos),
+          yPred: t.map((v) => Math.cos(v) + 0.05 * Math.sin(7 * v)),
+        }),
+      },
+      {
+        heading: 'Numbers',
+        table: {
+          columns: ['λ', 'share'],
+          rows: [
+            [0, 0.123456],
+            [0.5, null],
+            [2, 'n/a'],
+          ],
+          caption: 'a table',
+        },
+      },
     ],
     footer: 'losskit test',
   });
@@ -64,9 +93,17 @@ describe('renderReport (string)', () => {
         expect((e as LosskitError).message).toMatch(re);
       }
     };
-    // @ts-expect-error: title missing
-    bad(() => renderReport({ sections: [] }), 'INVALID_OPTION', /renderReport: option 'title' must be a string; received undefined/);
-    bad(() => renderReport({ title: 't', sections: [{ heading: 'x', svg: '<div>' }] }), 'INVALID_OPTION', /'sections\[0\].svg' must be SVG markup starting with <svg; received "<div>"/);
+    bad(
+      // @ts-expect-error: title missing
+      () => renderReport({ sections: [] }),
+      'INVALID_OPTION',
+      /renderReport: option 'title' must be a string; received undefined/,
+    );
+    bad(
+      () => renderReport({ title: 't', sections: [{ heading: 'x', svg: '<div>' }] }),
+      'INVALID_OPTION',
+      /'sections\[0\].svg' must be SVG markup starting with <svg; received "<div>"/,
+    );
     bad(
       () => renderReport({ title: 't', sections: [{ heading: 'x', table: { columns: ['a', 'b'], rows: [[1]] } }] }),
       'SHAPE_MISMATCH',

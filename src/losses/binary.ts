@@ -23,7 +23,14 @@ import { gradBuffer, makeLoss } from './core.js';
 import type { ElementwiseKernel } from './elementwise.js';
 import { lastAxisLayout, runElementwise } from './elementwise.js';
 import type { LossEntry } from './registry-types.js';
-import { SOFTPLUS_H, SOFTPLUS_MIN, SOFTPLUS_STEPS, SOFTPLUS_TABLE, sigmoidNonPositive, softplusNonPositive } from '../softplus.js';
+import {
+  SOFTPLUS_H,
+  SOFTPLUS_MIN,
+  SOFTPLUS_STEPS,
+  SOFTPLUS_TABLE,
+  sigmoidNonPositive,
+  softplusNonPositive,
+} from '../softplus.js';
 import { KERAS_DEFAULTS } from './regression.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -53,9 +60,17 @@ function preparedLoss(spec: PreparedSpec): LossFunction {
     ['reduction', 'sampleWeight', 'meanOverLastAxis', ...spec.optionNames],
     (yTrueIn: TensorInput | null, yPredIn: TensorInput, options: LossOptions, wantGrad: boolean) => {
       const reduction = resolveReduction(fn, options.reduction);
-      const meanLast = options.meanOverLastAxis === undefined ? false : checkBooleanOption(fn, 'meanOverLastAxis', options.meanOverLastAxis);
+      const meanLast =
+        options.meanOverLastAxis === undefined
+          ? false
+          : checkBooleanOption(fn, 'meanOverLastAxis', options.meanOverLastAxis);
       if (yTrueIn === null || yTrueIn === undefined) {
-        throw new LosskitError('INVALID_INPUT', fn, `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`, 'yTrue');
+        throw new LosskitError(
+          'INVALID_INPUT',
+          fn,
+          `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`,
+          'yTrue',
+        );
       }
       const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
       const yPred = tensor(yPredIn, undefined, fn, 'yPred');
@@ -80,14 +95,25 @@ function preparedLoss(spec: PreparedSpec): LossFunction {
  * An element-wise weight option (`weight`, `posWeight`) broadcast to `yPred`'s shape (NumPy
  * rules, one-directional as PyTorch: the weight may not enlarge the input), or `null` if absent.
  */
-function elementWeight(fn: string, name: string, value: TensorInput | undefined, yPred: Tensor, nonNegative: boolean): Float64Array | null {
+function elementWeight(
+  fn: string,
+  name: string,
+  value: TensorInput | undefined,
+  yPred: Tensor,
+  nonNegative: boolean,
+): Float64Array | null {
   if (value === undefined) return null;
   const t = tensor(value, undefined, fn, name);
   checkFinite(fn, name, t);
   if (nonNegative) {
     for (let i = 0; i < t.data.length; i++) {
       if (t.data[i] < 0) {
-        throw new LosskitError('INVALID_OPTION', fn, `option '${name}' must hold values >= 0; received ${describe(t.data[i])} at index ${fmtIndex(i, t.shape)}`, name);
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option '${name}' must hold values >= 0; received ${describe(t.data[i])} at index ${fmtIndex(i, t.shape)}`,
+          name,
+        );
       }
     }
   }
@@ -104,7 +130,9 @@ function elementWeight(fn: string, name: string, value: TensorInput | undefined,
 }
 
 function labelSmoothingOf(o: LossOptions, fn: string): number {
-  return o.labelSmoothing === undefined ? 0 : checkNumberOption(fn, 'labelSmoothing', o.labelSmoothing, { min: 0, max: 1 });
+  return o.labelSmoothing === undefined
+    ? 0
+    : checkNumberOption(fn, 'labelSmoothing', o.labelSmoothing, { min: 0, max: 1 });
 }
 
 function fromLogitsOf(o: LossOptions, fn: string, fallback: boolean): boolean {
@@ -130,7 +158,13 @@ interface LogitsParams {
  * `σ(−|x|)` read from one node of the softplus table (`softplus.ts`: no `exp`, `log1p` or
  * division per element, within a few ulps of `Math.log1p(Math.exp(t))`).
  */
-function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: number, grad: Float64Array | null): number {
+function logitsPlain(
+  n: number,
+  yTrue: FloatArray,
+  yPred: FloatArray,
+  scale: number,
+  grad: Float64Array | null,
+): number {
   const c = SOFTPLUS_TABLE;
   let s0 = 0;
   if (grad !== null) {
@@ -145,7 +179,9 @@ function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: num
         const h = t + k * SOFTPLUS_H;
         const o = k * 7;
         sp = c[o] + h * (c[o + 1] + h * (c[o + 2] + h * (c[o + 3] + h * (c[o + 4] + h * (c[o + 5] + h * c[o + 6])))));
-        st = c[o + 1] + h * (2 * c[o + 2] + h * (3 * c[o + 3] + h * (4 * c[o + 4] + h * (5 * c[o + 5] + h * 6 * c[o + 6]))));
+        st =
+          c[o + 1] +
+          h * (2 * c[o + 2] + h * (3 * c[o + 3] + h * (4 * c[o + 4] + h * (5 * c[o + 5] + h * 6 * c[o + 6]))));
       } else {
         sp = Math.exp(t); // softplus(t) = σ(t) = eᵗ below −40 (and NaN stays NaN)
         st = sp;
@@ -181,7 +217,8 @@ function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: num
  */
 export const logitsKernel: ElementwiseKernel<LogitsParams> = (n, yTrue, yPred, w, scale, out, grad, p) => {
   const { weight, posWeight, ls } = p;
-  if (w === null && out === null && weight === null && posWeight === null && ls === 0) return logitsPlain(n, yTrue, yPred, scale, grad);
+  if (w === null && out === null && weight === null && posWeight === null && ls === 0)
+    return logitsPlain(n, yTrue, yPred, scale, grad);
   const a = 1 - ls;
   const b = 0.5 * ls;
   let s = 0;
@@ -222,7 +259,16 @@ interface ProbParams {
 }
 
 /** Kernel of binary cross-entropy on probabilities; see {@link ProbParams} for the modes. */
-export const probKernel: ElementwiseKernel<ProbParams> = (n, yTrue, yPred, w, scale, out, grad, { weight, ls, mode, eps }) => {
+export const probKernel: ElementwiseKernel<ProbParams> = (
+  n,
+  yTrue,
+  yPred,
+  w,
+  scale,
+  out,
+  grad,
+  { weight, ls, mode, eps },
+) => {
   const a = 1 - ls;
   const b = 0.5 * ls;
   const lo = eps;
@@ -393,7 +439,16 @@ interface FocalParams {
  * `αₜ = αy + (1 − α)(1 − y)`, `ce` the binary cross-entropy (stable logits form, or the clipped /
  * clamped probability form). Gradient: `αₜ·[q^γ·ce′ + γ·q^(γ−1)·q′·ce]`, `q′ = (1 − 2y)·p′`.
  */
-export const focalKernel: ElementwiseKernel<FocalParams> = (n, yTrue, yPred, w, scale, out, grad, { logits, gamma, alpha, ls, eps }) => {
+export const focalKernel: ElementwiseKernel<FocalParams> = (
+  n,
+  yTrue,
+  yPred,
+  w,
+  scale,
+  out,
+  grad,
+  { logits, gamma, alpha, ls, eps },
+) => {
   const a = 1 - ls;
   const b = 0.5 * ls;
   const lo = eps;
@@ -476,8 +531,14 @@ export const sigmoidFocal: LossFunction = preparedLoss({
     const ls = labelSmoothingOf(o, fn);
     const logits = fromLogitsOf(o, fn, true);
     const gamma = o.gamma === undefined ? 2 : checkNumberOption(fn, 'gamma', o.gamma, { min: 0 });
-    const balance = o.applyClassBalancing === undefined ? undefined : checkBooleanOption(fn, 'applyClassBalancing', o.applyClassBalancing);
-    let alpha = o.alpha === undefined ? 0.25 : checkNumberOption(fn, 'alpha', o.alpha, balance === true ? { min: 0, max: 1 } : { max: 1 });
+    const balance =
+      o.applyClassBalancing === undefined
+        ? undefined
+        : checkBooleanOption(fn, 'applyClassBalancing', o.applyClassBalancing);
+    let alpha =
+      o.alpha === undefined
+        ? 0.25
+        : checkNumberOption(fn, 'alpha', o.alpha, balance === true ? { min: 0, max: 1 } : { max: 1 });
     if (balance === false) alpha = -1;
     const eps = o.eps === undefined ? 0 : checkNumberOption(fn, 'eps', o.eps, { min: 0, max: 0.5 });
     if (!logits) probabilitiesInRange(fn, yPred);
@@ -499,7 +560,16 @@ interface HingeParams {
  * Kernel of the hinge losses: `m = max(1 − t·ŷ, 0)` with `t = y` or `2y − 1`; `l = m` or `m²`;
  * `g = −t` (or `−2t·m`) where `m > 0`, 0 elsewhere (the kink takes the subgradient 0, as ReLU).
  */
-export const hingeKernel: ElementwiseKernel<HingeParams> = (n, yTrue, yPred, w, scale, out, grad, { convert, squared }) => {
+export const hingeKernel: ElementwiseKernel<HingeParams> = (
+  n,
+  yTrue,
+  yPred,
+  w,
+  scale,
+  out,
+  grad,
+  { convert, squared },
+) => {
   let s = 0;
   for (let i = 0; i < n; i++) {
     const t = convert ? 2 * yTrue[i] - 1 : yTrue[i];
@@ -529,7 +599,12 @@ function hingeLabels(fn: string, yTrue: Tensor): boolean {
     else if (v === -1) minus = true;
     else if (v !== 1) {
       if (v !== v) checkFinite(fn, 'yTrue', yTrue);
-      throw new LosskitError('INVALID_LABEL', fn, `'yTrue' must hold labels in {-1, 1} or in {0, 1}; received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}`, 'yTrue');
+      throw new LosskitError(
+        'INVALID_LABEL',
+        fn,
+        `'yTrue' must hold labels in {-1, 1} or in {0, 1}; received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}`,
+        'yTrue',
+      );
     }
     if (zero && minus) {
       throw new LosskitError(
@@ -592,7 +667,8 @@ export const binaryLosses: LossEntry[] = [
   {
     name: 'binaryCrossEntropy',
     fn: binaryCrossEntropy,
-    description: 'Binary cross-entropy on probabilities (log clamped at −100; eps clipping optional) — PyTorch binary_cross_entropy, Keras binary_crossentropy',
+    description:
+      'Binary cross-entropy on probabilities (log clamped at −100; eps clipping optional) — PyTorch binary_cross_entropy, Keras binary_crossentropy',
     aliases: [
       { name: 'binary_cross_entropy', dialect: 'pytorch' },
       { name: 'BCELoss', dialect: 'pytorch' },
@@ -604,7 +680,8 @@ export const binaryLosses: LossEntry[] = [
   {
     name: 'binaryCrossEntropyWithLogits',
     fn: binaryCrossEntropyWithLogits,
-    description: 'Binary cross-entropy on logits, stable for any logit — PyTorch binary_cross_entropy_with_logits, tfjs sigmoidCrossEntropy',
+    description:
+      'Binary cross-entropy on logits, stable for any logit — PyTorch binary_cross_entropy_with_logits, tfjs sigmoidCrossEntropy',
     aliases: [
       { name: 'binary_cross_entropy_with_logits', dialect: 'pytorch' },
       { name: 'BCEWithLogitsLoss', dialect: 'pytorch' },
@@ -621,11 +698,20 @@ export const binaryLosses: LossEntry[] = [
   {
     name: 'sigmoidFocal',
     fn: sigmoidFocal,
-    description: 'Sigmoid focal loss αₜ(1 − pₜ)^γ·BCE on logits — torchvision sigmoid_focal_loss, Keras binary_focal_crossentropy',
+    description:
+      'Sigmoid focal loss αₜ(1 − pₜ)^γ·BCE on logits — torchvision sigmoid_focal_loss, Keras binary_focal_crossentropy',
     aliases: [
       { name: 'sigmoid_focal_loss', dialect: 'pytorch', defaults: { reduction: 'none' } },
-      { name: 'binary_focal_crossentropy', dialect: 'keras', defaults: { ...KERAS_BCE, fromLogits: false, applyClassBalancing: false } },
-      { name: 'BinaryFocalCrossentropy', dialect: 'keras', defaults: { ...KERAS_BCE, fromLogits: false, applyClassBalancing: false } },
+      {
+        name: 'binary_focal_crossentropy',
+        dialect: 'keras',
+        defaults: { ...KERAS_BCE, fromLogits: false, applyClassBalancing: false },
+      },
+      {
+        name: 'BinaryFocalCrossentropy',
+        dialect: 'keras',
+        defaults: { ...KERAS_BCE, fromLogits: false, applyClassBalancing: false },
+      },
     ],
   },
   {

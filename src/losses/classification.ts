@@ -23,7 +23,6 @@ import {
   checkBooleanOption,
   checkClassLabels,
   checkClassWeight,
-  checkFinite,
   checkNonEmpty,
   checkNumberOption,
   checkOneOf,
@@ -60,7 +59,12 @@ export function classLayout(shape: Shape, axis: number): ClassLayout {
 /** Resolves a Keras-style `axis` option (default −1) against a rank. */
 function resolveAxis(fn: string, axis: unknown, rank: number): number {
   if (rank === 0) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' is a scalar; expected at least one dimension (the class axis)`, 'yPred');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yPred' is a scalar; expected at least one dimension (the class axis)`,
+      'yPred',
+    );
   }
   const a = axis === undefined ? -1 : checkNumberOption(fn, 'axis', axis, { integer: true, min: -rank, max: rank - 1 });
   return a < 0 ? a + rank : a;
@@ -75,7 +79,12 @@ function resolveTarget(fn: string, yTrue: Tensor, yPred: Tensor, axis: number, s
   const idxShape = [...yPred.shape.slice(0, axis), ...yPred.shape.slice(axis + 1)];
   if (shapesEqual(yTrue.shape, idxShape)) return { kind: 'index', labels: yTrue.data };
   // Keras's sparse losses accept labels [N, 1] for yPred [N, C] (squeezed).
-  if (squeezeTrailingOne && yTrue.shape.length === idxShape.length + 1 && yTrue.shape[yTrue.shape.length - 1] === 1 && shapesEqual(yTrue.shape.slice(0, -1), idxShape)) {
+  if (
+    squeezeTrailingOne &&
+    yTrue.shape.length === idxShape.length + 1 &&
+    yTrue.shape[yTrue.shape.length - 1] === 1 &&
+    shapesEqual(yTrue.shape.slice(0, -1), idxShape)
+  ) {
     return { kind: 'index', labels: yTrue.data };
   }
   throw new LosskitError(
@@ -92,7 +101,11 @@ function indexNormWeights(labels: FloatArray, cw: FloatArray | null, ignoreIndex
   const n = labels.length;
   let anyIgnored = false;
   if (cw === null) {
-    for (let i = 0; i < n; i++) if (labels[i] === ignoreIndex) { anyIgnored = true; break; }
+    for (let i = 0; i < n; i++)
+      if (labels[i] === ignoreIndex) {
+        anyIgnored = true;
+        break;
+      }
     if (!anyIgnored) return null;
   }
   const v = new Float64Array(n);
@@ -272,7 +285,8 @@ export function softmaxCrossEntropyKernel(
           if (ls === 0) {
             for (let j = base; j < end; j += inner) grad[j] *= kA;
           } else {
-            for (let c = 0, j = base; c < C; c++, j += inner) grad[j] = grad[j] * kA - g * lsC * (cw === null ? 1 : cw[c]);
+            for (let c = 0, j = base; c < C; c++, j += inner)
+              grad[j] = grad[j] * kA - g * lsC * (cw === null ? 1 : cw[c]);
           }
           grad[base + y * inner] -= g * ay;
         } else if (probs !== null) {
@@ -346,14 +360,30 @@ interface CEPrepared {
 const CE_OPTIONS = ['reduction', 'sampleWeight', 'weight', 'ignoreIndex', 'labelSmoothing'] as const;
 
 /** Validates crossEntropy-style inputs (PyTorch layout) and plans the reduction. */
-function prepareCrossEntropy(fn: string, yTrueIn: TensorInput | null, yPredIn: TensorInput, options: LossOptions): CEPrepared {
+function prepareCrossEntropy(
+  fn: string,
+  yTrueIn: TensorInput | null,
+  yPredIn: TensorInput,
+  options: LossOptions,
+): CEPrepared {
   const reduction = resolveReduction(fn, options.reduction);
-  const ignoreIndex = options.ignoreIndex === undefined ? -100 : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
-  const ls = options.labelSmoothing === undefined ? 0 : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
+  const ignoreIndex =
+    options.ignoreIndex === undefined
+      ? -100
+      : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
+  const ls =
+    options.labelSmoothing === undefined
+      ? 0
+      : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
   const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
   const yPred = tensor(yPredIn, undefined, fn, 'yPred');
   if (yPred.shape.length === 0) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' is a scalar; expected logits [C], [N, C] or [N, C, d1, …]`, 'yPred');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yPred' is a scalar; expected logits [C], [N, C] or [N, C, d1, …]`,
+      'yPred',
+    );
   }
   checkNonEmpty(fn, 'yPred', yPred);
   const axis = yPred.shape.length === 1 ? 0 : 1;
@@ -375,7 +405,17 @@ function runCrossEntropy(p: CEPrepared, grad: Float64Array | null): { value: num
   const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
   let sum: number;
   if (target.kind === 'index' && layout.inner === 1 && p.cw === null && p.ls === 0) {
-    sum = softmaxCrossEntropyRows(layout.outer, layout.C, p.yPred.data, target.labels, p.ignoreIndex, plan.weights, plan.gradScale, out, grad);
+    sum = softmaxCrossEntropyRows(
+      layout.outer,
+      layout.C,
+      p.yPred.data,
+      target.labels,
+      p.ignoreIndex,
+      plan.weights,
+      plan.gradScale,
+      out,
+      grad,
+    );
   } else {
     sum = softmaxCrossEntropyKernel(
       layout.outer,
@@ -427,7 +467,10 @@ export const crossEntropy: LossFunction = makeLoss('crossEntropy', CE_OPTIONS, (
   const p = prepareCrossEntropy(fn, yTrue, yPredIn, options);
   const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
   const { value, sum } = runCrossEntropy(p, grad);
-  explainNonFinite(fn, sum, [['yPred', p.yPred], ['yTrue', p.yTrue]]);
+  explainNonFinite(fn, sum, [
+    ['yPred', p.yPred],
+    ['yTrue', p.yTrue],
+  ]);
   return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
 });
 
@@ -445,36 +488,60 @@ export const crossEntropy: LossFunction = makeLoss('crossEntropy', CE_OPTIONS, (
  *
  * @example nllLoss([1], [[-0.1, -2.3]]) // 2.3
  */
-export const nllLoss: LossFunction = makeLoss('nllLoss', ['reduction', 'sampleWeight', 'weight', 'ignoreIndex'], (yTrueIn, yPredIn, options, wantGrad) => {
-  const fn = 'nllLoss';
-  const reduction = resolveReduction(fn, options.reduction);
-  const ignoreIndex = options.ignoreIndex === undefined ? -100 : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
-  const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
-  const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-  if (yPred.shape.length === 0) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' is a scalar; expected log-probabilities [C], [N, C] or [N, C, d1, …]`, 'yPred');
-  }
-  checkNonEmpty(fn, 'yPred', yPred);
-  const axis = yPred.shape.length === 1 ? 0 : 1;
-  const layout = classLayout(yPred.shape, axis);
-  if (!shapesEqual(yTrue.shape, layout.lossShape)) {
-    throw new LosskitError(
-      'SHAPE_MISMATCH',
-      fn,
-      `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected ${fmtShape(layout.lossShape)} (class indices)`,
-      'yTrue',
+export const nllLoss: LossFunction = makeLoss(
+  'nllLoss',
+  ['reduction', 'sampleWeight', 'weight', 'ignoreIndex'],
+  (yTrueIn, yPredIn, options, wantGrad) => {
+    const fn = 'nllLoss';
+    const reduction = resolveReduction(fn, options.reduction);
+    const ignoreIndex =
+      options.ignoreIndex === undefined
+        ? -100
+        : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
+    const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
+    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
+    if (yPred.shape.length === 0) {
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yPred' is a scalar; expected log-probabilities [C], [N, C] or [N, C, d1, …]`,
+        'yPred',
+      );
+    }
+    checkNonEmpty(fn, 'yPred', yPred);
+    const axis = yPred.shape.length === 1 ? 0 : 1;
+    const layout = classLayout(yPred.shape, axis);
+    if (!shapesEqual(yTrue.shape, layout.lossShape)) {
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected ${fmtShape(layout.lossShape)} (class indices)`,
+        'yTrue',
+      );
+    }
+    checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
+    const cw = checkClassWeight(fn, options.weight, layout.C);
+    const normWeights = reduction === 'mean' ? indexNormWeights(yTrue.data, cw, ignoreIndex) : null;
+    const plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight, normWeights);
+    const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
+    const out = reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
+    const sum = nllKernel(
+      layout.outer,
+      layout.C,
+      layout.inner,
+      yPred.data,
+      yTrue.data,
+      cw,
+      ignoreIndex,
+      plan.weights,
+      plan.gradScale,
+      out,
+      grad,
     );
-  }
-  checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
-  const cw = checkClassWeight(fn, options.weight, layout.C);
-  const normWeights = reduction === 'mean' ? indexNormWeights(yTrue.data, cw, ignoreIndex) : null;
-  const plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight, normWeights);
-  const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
-  const out = reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
-  const sum = nllKernel(layout.outer, layout.C, layout.inner, yPred.data, yTrue.data, cw, ignoreIndex, plan.weights, plan.gradScale, out, grad);
-  explainNonFinite(fn, sum, [['yPred', yPred]]);
-  return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
-});
+    explainNonFinite(fn, sum, [['yPred', yPred]]);
+    return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // crossEntropyWithPriorKL — the seed's third formula
@@ -485,18 +552,33 @@ function resolvePrior(fn: string, prior: TensorInput | undefined, C: number): Fl
   if (prior === undefined) return new Float64Array(C).fill(1 / C);
   const p = tensor(prior, undefined, fn, 'prior');
   if (p.shape.length !== 1 || p.shape[0] !== C) {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'prior' has shape ${fmtShape(p.shape)}; expected [${C}] (one probability per class)`, 'prior');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'prior' has shape ${fmtShape(p.shape)}; expected [${C}] (one probability per class)`,
+      'prior',
+    );
   }
   let sum = 0;
   for (let j = 0; j < C; j++) {
     const v = p.data[j];
     if (!(v >= 0) || !Number.isFinite(v)) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'prior' must hold finite probabilities >= 0; received ${describe(v)} at index [${j}]`, 'prior');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'prior' must hold finite probabilities >= 0; received ${describe(v)} at index [${j}]`,
+        'prior',
+      );
     }
     sum += v;
   }
   if (Math.abs(sum - 1) > 1e-6) {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'prior' must sum to 1 (within 1e-6); received values summing to ${sum}`, 'prior');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'prior' must sum to 1 (within 1e-6); received values summing to ${sum}`,
+      'prior',
+    );
   }
   return Float64Array.from(p.data);
 }
@@ -620,16 +702,26 @@ export const crossEntropyWithPriorKL: LossFunction = makeLoss(
       );
     }
     const lam = options.lambda === undefined ? 1 : checkNumberOption(fn, 'lambda', options.lambda, { min: 0 });
-    const klTarget = options.klTarget === undefined ? 'batch-mean' : checkOneOf(fn, 'klTarget', options.klTarget, ['batch-mean', 'per-sample'] as const);
+    const klTarget =
+      options.klTarget === undefined
+        ? 'batch-mean'
+        : checkOneOf(fn, 'klTarget', options.klTarget, ['batch-mean', 'per-sample'] as const);
     const p = prepareCrossEntropy(fn, yTrue, yPredIn, options);
     const prior = resolvePrior(fn, options.prior, p.layout.C);
     const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
     const { sum } = runCrossEntropy(p, grad);
     const { outer, C, inner } = p.layout;
-    const kl = lam === 0 ? 0 : priorKLKernel(outer, C, inner, p.yPred.data, prior, klTarget === 'batch-mean', lam, grad);
-    explainNonFinite(fn, sum + kl, [['yPred', p.yPred], ['yTrue', p.yTrue]]);
+    const kl =
+      lam === 0 ? 0 : priorKLKernel(outer, C, inner, p.yPred.data, prior, klTarget === 'batch-mean', lam, grad);
+    explainNonFinite(fn, sum + kl, [
+      ['yPred', p.yPred],
+      ['yTrue', p.yTrue],
+    ]);
     const ce = finishReduction(p.plan, sum, null);
-    return { value: (typeof ce === 'number' ? ce : NaN) + lam * kl, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+    return {
+      value: (typeof ce === 'number' ? ce : NaN) + lam * kl,
+      grad: grad === null ? null : { data: grad, shape: p.yPred.shape },
+    };
   },
 );
 
@@ -786,12 +878,24 @@ function kerasClassLoss(
   const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
   const out = p.plan.reduction === 'none' ? new Float64Array(sizeOf(p.layout.lossShape)) : null;
   const sum = kernel(p, out, grad);
-  explainNonFinite(fn, sum, [['yTrue', p.yTrue], ['yPred', p.yPred]]);
-  return { value: finishReduction(p.plan, sum, out), grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+  explainNonFinite(fn, sum, [
+    ['yTrue', p.yTrue],
+    ['yPred', p.yPred],
+  ]);
+  return {
+    value: finishReduction(p.plan, sum, out),
+    grad: grad === null ? null : { data: grad, shape: p.yPred.shape },
+  };
 }
 
-
-function runKerasCrossEntropy(fn: string, p: KerasPrepared, fromLogits: boolean, ls: number, ignoreIndex: number, grad: Float64Array | null): number | Tensor {
+function runKerasCrossEntropy(
+  fn: string,
+  p: KerasPrepared,
+  fromLogits: boolean,
+  ls: number,
+  ignoreIndex: number,
+  grad: Float64Array | null,
+): number | Tensor {
   const { layout, target, plan } = p;
   const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
   const labels = target.kind === 'index' ? target.labels : null;
@@ -799,14 +903,55 @@ function runKerasCrossEntropy(fn: string, p: KerasPrepared, fromLogits: boolean,
   let sum: number;
   if (fromLogits) {
     if (labels !== null && layout.inner === 1 && ls === 0) {
-      sum = softmaxCrossEntropyRows(layout.outer, layout.C, p.yPred.data, labels, ignoreIndex, plan.weights, plan.gradScale, out, grad);
+      sum = softmaxCrossEntropyRows(
+        layout.outer,
+        layout.C,
+        p.yPred.data,
+        labels,
+        ignoreIndex,
+        plan.weights,
+        plan.gradScale,
+        out,
+        grad,
+      );
     } else {
-      sum = softmaxCrossEntropyKernel(layout.outer, layout.C, layout.inner, p.yPred.data, labels, probs, null, ls, ignoreIndex, plan.weights, plan.gradScale, out, grad);
+      sum = softmaxCrossEntropyKernel(
+        layout.outer,
+        layout.C,
+        layout.inner,
+        p.yPred.data,
+        labels,
+        probs,
+        null,
+        ls,
+        ignoreIndex,
+        plan.weights,
+        plan.gradScale,
+        out,
+        grad,
+      );
     }
   } else {
-    sum = kerasProbCrossEntropyKernel(layout.outer, layout.C, layout.inner, p.yPred.data, labels, probs, ls, KERAS_EPSILON, ignoreIndex, plan.weights, plan.gradScale, out, grad);
+    sum = kerasProbCrossEntropyKernel(
+      layout.outer,
+      layout.C,
+      layout.inner,
+      p.yPred.data,
+      labels,
+      probs,
+      ls,
+      KERAS_EPSILON,
+      ignoreIndex,
+      plan.weights,
+      plan.gradScale,
+      out,
+      grad,
+    );
   }
-  explainNonFinite(fn, sum, [['yTrue', p.yTrue], ['yPred', p.yPred]]);
+  explainNonFinite(fn, sum, [
+    ['yTrue', p.yTrue],
+    ['yPred', p.yPred],
+  ]);
   return finishReduction(plan, sum, out);
 }
 
@@ -840,7 +985,10 @@ export const kerasCategoricalCrossentropy: LossFunction = makeLoss(
   (yTrue, yPred, options, wantGrad) => {
     const fn = 'kerasCategoricalCrossentropy';
     const fromLogits = resolveFromLogits(fn, options.fromLogits);
-    const ls = options.labelSmoothing === undefined ? 0 : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
+    const ls =
+      options.labelSmoothing === undefined
+        ? 0
+        : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
     const p = prepareKeras(fn, yTrue, yPred, options, 'probs');
     const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
     const value = runKerasCrossEntropy(fn, p, fromLogits, ls, NaN, grad);
@@ -873,7 +1021,10 @@ export const kerasSparseCategoricalCrossentropy: LossFunction = makeLoss(
   (yTrue, yPred, options, wantGrad) => {
     const fn = 'kerasSparseCategoricalCrossentropy';
     const fromLogits = resolveFromLogits(fn, options.fromLogits);
-    const ignoreIndex = options.ignoreIndex === undefined ? undefined : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
+    const ignoreIndex =
+      options.ignoreIndex === undefined
+        ? undefined
+        : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
     const p = prepareKeras(fn, yTrue, yPred, options, 'index', ignoreIndex);
     const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
     const value = runKerasCrossEntropy(fn, p, fromLogits, 0, ignoreIndex ?? NaN, grad);
@@ -1002,27 +1153,37 @@ export const categoricalFocal: LossFunction = makeLoss(
     const fromLogits = resolveFromLogits(fn, options.fromLogits);
     const alpha = options.alpha === undefined ? 0.25 : checkNumberOption(fn, 'alpha', options.alpha);
     const gamma = options.gamma === undefined ? 2 : checkNumberOption(fn, 'gamma', options.gamma, { min: 0 });
-    const ls = options.labelSmoothing === undefined ? 0 : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
-    return kerasClassLoss(fn, yTrue, yPred, { ...options, reduction: options.reduction ?? 'mean' }, wantGrad, 'either', ({ layout, target, plan, yPred: yp }, out, grad) =>
-      categoricalFocalKernel(
-        layout.outer,
-        layout.C,
-        layout.inner,
-        yp.data,
-        target.kind === 'index' ? target.labels : null,
-        target.kind === 'probs' ? target.probs : null,
-        ls,
-        alpha,
-        gamma,
-        fromLogits,
-        KERAS_EPSILON,
-        plan.weights,
-        plan.gradScale,
-        out,
-        grad,
-        new Float64Array(layout.C),
-        new Float64Array(layout.C),
-      ),
+    const ls =
+      options.labelSmoothing === undefined
+        ? 0
+        : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
+    return kerasClassLoss(
+      fn,
+      yTrue,
+      yPred,
+      { ...options, reduction: options.reduction ?? 'mean' },
+      wantGrad,
+      'either',
+      ({ layout, target, plan, yPred: yp }, out, grad) =>
+        categoricalFocalKernel(
+          layout.outer,
+          layout.C,
+          layout.inner,
+          yp.data,
+          target.kind === 'index' ? target.labels : null,
+          target.kind === 'probs' ? target.probs : null,
+          ls,
+          alpha,
+          gamma,
+          fromLogits,
+          KERAS_EPSILON,
+          plan.weights,
+          plan.gradScale,
+          out,
+          grad,
+          new Float64Array(layout.C),
+          new Float64Array(layout.C),
+        ),
     );
   },
 );
@@ -1101,19 +1262,26 @@ export const categoricalHinge: LossFunction = makeLoss(
   ['reduction', 'sampleWeight', 'axis'],
   (yTrue, yPred, options, wantGrad) => {
     const fn = 'categoricalHinge';
-    return kerasClassLoss(fn, yTrue, yPred, { ...options, reduction: options.reduction ?? 'mean' }, wantGrad, 'either', ({ layout, target, plan, yPred: yp }, out, grad) =>
-      categoricalHingeKernel(
-        layout.outer,
-        layout.C,
-        layout.inner,
-        yp.data,
-        target.kind === 'index' ? target.labels : null,
-        target.kind === 'probs' ? target.probs : null,
-        plan.weights,
-        plan.gradScale,
-        out,
-        grad,
-      ),
+    return kerasClassLoss(
+      fn,
+      yTrue,
+      yPred,
+      { ...options, reduction: options.reduction ?? 'mean' },
+      wantGrad,
+      'either',
+      ({ layout, target, plan, yPred: yp }, out, grad) =>
+        categoricalHingeKernel(
+          layout.outer,
+          layout.C,
+          layout.inner,
+          yp.data,
+          target.kind === 'index' ? target.labels : null,
+          target.kind === 'probs' ? target.probs : null,
+          plan.weights,
+          plan.gradScale,
+          out,
+          grad,
+        ),
     );
   },
 );
@@ -1139,31 +1307,40 @@ export const categoricalGeneralizedCrossEntropy: LossFunction = makeLoss(
   (yTrue, yPred, options, wantGrad) => {
     const fn = 'categoricalGeneralizedCrossEntropy';
     const q = options.q === undefined ? 0.5 : checkNumberOption(fn, 'q', options.q, { gt: 0, max: 1 });
-    return kerasClassLoss(fn, yTrue, yPred, options, wantGrad, 'index', ({ layout, target, plan, yPred: yp }, out, grad) => {
-      if (target.kind !== 'index') throw new Error('losskit internal: categoricalGeneralizedCrossEntropy expects index targets');
-      checkRange(fn, 'yPred', yp, 0, 1, 'probabilities');
-      const { outer, C, inner } = layout;
-      const P = yp.data;
-      const lab = target.labels;
-      const w = plan.weights;
-      if (grad !== null) grad.fill(0);
-      let sum = 0;
-      for (let o = 0; o < outer; o++) {
-        for (let r = 0; r < inner; r++) {
-          const e = o * inner + r;
-          const k = (o * C + lab[e]) * inner + r;
-          const pk = P[k];
-          const pq = Math.pow(pk, q);
-          const we = w === null ? 1 : w[e];
-          const l = we * ((1 - pq) / q);
-          sum += l;
-          if (out !== null) out[e] = l;
-          // d/dp (1 − p^q)/q = −p^(q−1) = −p^q / p
-          if (grad !== null) grad[k] = -plan.gradScale * we * (pk > 0 ? pq / pk : Math.pow(pk, q - 1));
+    return kerasClassLoss(
+      fn,
+      yTrue,
+      yPred,
+      options,
+      wantGrad,
+      'index',
+      ({ layout, target, plan, yPred: yp }, out, grad) => {
+        if (target.kind !== 'index')
+          throw new Error('losskit internal: categoricalGeneralizedCrossEntropy expects index targets');
+        checkRange(fn, 'yPred', yp, 0, 1, 'probabilities');
+        const { outer, C, inner } = layout;
+        const P = yp.data;
+        const lab = target.labels;
+        const w = plan.weights;
+        if (grad !== null) grad.fill(0);
+        let sum = 0;
+        for (let o = 0; o < outer; o++) {
+          for (let r = 0; r < inner; r++) {
+            const e = o * inner + r;
+            const k = (o * C + lab[e]) * inner + r;
+            const pk = P[k];
+            const pq = Math.pow(pk, q);
+            const we = w === null ? 1 : w[e];
+            const l = we * ((1 - pq) / q);
+            sum += l;
+            if (out !== null) out[e] = l;
+            // d/dp (1 − p^q)/q = −p^(q−1) = −p^q / p
+            if (grad !== null) grad[k] = -plan.gradScale * we * (pk > 0 ? pq / pk : Math.pow(pk, q - 1));
+          }
         }
-      }
-      return sum;
-    });
+        return sum;
+      },
+    );
   },
 );
 
@@ -1171,7 +1348,8 @@ export const classificationLosses: LossEntry[] = [
   {
     name: 'categoricalGeneralizedCrossEntropy',
     fn: categoricalGeneralizedCrossEntropy,
-    description: 'Generalized cross-entropy (1 − p_y^q)/q on probabilities (noise-robust) — Keras 3 CategoricalGeneralizedCrossEntropy',
+    description:
+      'Generalized cross-entropy (1 − p_y^q)/q on probabilities (noise-robust) — Keras 3 CategoricalGeneralizedCrossEntropy',
     aliases: [
       { name: 'categorical_generalized_cross_entropy', dialect: 'keras' },
       { name: 'CategoricalGeneralizedCrossEntropy', dialect: 'keras' },
@@ -1180,7 +1358,8 @@ export const classificationLosses: LossEntry[] = [
   {
     name: 'crossEntropy',
     fn: crossEntropy,
-    description: 'Softmax cross-entropy on logits (index or probability targets, class weights, ignoreIndex, label smoothing) — PyTorch cross_entropy',
+    description:
+      'Softmax cross-entropy on logits (index or probability targets, class weights, ignoreIndex, label smoothing) — PyTorch cross_entropy',
     aliases: [
       { name: 'cross_entropy', dialect: 'pytorch' },
       { name: 'CrossEntropyLoss', dialect: 'pytorch' },
@@ -1193,8 +1372,18 @@ export const classificationLosses: LossEntry[] = [
       { name: 'sparseCategoricalCrossentropy', dialect: 'tfjs', fn: kerasSparseCategoricalCrossentropy },
       // tf.losses.softmaxCrossEntropy(onehotLabels, logits, weights, labelSmoothing): logits, class
       // axis last, SUM_BY_NONZERO_WEIGHTS = the mean without weights.
-      { name: 'softmaxCrossEntropy', dialect: 'tfjs', fn: kerasCategoricalCrossentropy, defaults: { fromLogits: true, reduction: 'mean' } },
-      { name: 'tf.losses.softmaxCrossEntropy', dialect: 'tfjs', fn: kerasCategoricalCrossentropy, defaults: { fromLogits: true, reduction: 'mean' } },
+      {
+        name: 'softmaxCrossEntropy',
+        dialect: 'tfjs',
+        fn: kerasCategoricalCrossentropy,
+        defaults: { fromLogits: true, reduction: 'mean' },
+      },
+      {
+        name: 'tf.losses.softmaxCrossEntropy',
+        dialect: 'tfjs',
+        fn: kerasCategoricalCrossentropy,
+        defaults: { fromLogits: true, reduction: 'mean' },
+      },
     ],
   },
   {
@@ -1209,13 +1398,15 @@ export const classificationLosses: LossEntry[] = [
   {
     name: 'crossEntropyWithPriorKL',
     fn: crossEntropyWithPriorKL,
-    description: "The seed's cross-entropy + λ·KL(prior ‖ batch-mean (or per-sample) softmax), with its exact coupled gradient",
+    description:
+      "The seed's cross-entropy + λ·KL(prior ‖ batch-mean (or per-sample) softmax), with its exact coupled gradient",
     aliases: [],
   },
   {
     name: 'categoricalFocal',
     fn: categoricalFocal,
-    description: 'Categorical focal cross-entropy α(1−p)^γ·CE on probabilities (or logits) — Keras categorical_focal_crossentropy',
+    description:
+      'Categorical focal cross-entropy α(1−p)^γ·CE on probabilities (or logits) — Keras categorical_focal_crossentropy',
     aliases: [
       { name: 'categorical_focal_crossentropy', dialect: 'keras', defaults: KERAS_DEFAULTS },
       { name: 'CategoricalFocalCrossentropy', dialect: 'keras', defaults: KERAS_DEFAULTS },

@@ -59,7 +59,10 @@ export interface LossOptions {
   /** `tripletMarginWithDistance` (PyTorch `distance_function`): `'pairwise'` (default, PyTorch
    * `pairwise_distance` with `p`, `eps`), `'cosine'` (1 − cosine similarity), or a function
    * `(a, b, gradA, gradB) => distance` on two rows that also writes ∂d/∂a, ∂d/∂b when given. */
-  distanceFunction?: 'pairwise' | 'cosine' | ((a: FloatArray, b: FloatArray, gradA: Float64Array | null, gradB: Float64Array | null) => number);
+  distanceFunction?:
+    | 'pairwise'
+    | 'cosine'
+    | ((a: FloatArray, b: FloatArray, gradA: Float64Array | null, gradB: Float64Array | null) => number);
   /** `ctc`: `'exact'` (default) returns d(value)/d(logProbs); `'pytorch'` reproduces PyTorch's
    * autograd of `F.ctc_loss`, which adds `exp(logProbs)` (right only after a log-softmax). */
   ctcGrad?: 'exact' | 'pytorch';
@@ -92,10 +95,22 @@ export interface LossResult<V extends number | Tensor = number | Tensor> {
 /** A loss function. Targets first (Keras / tfjs order); gradients are w.r.t. `yPred`. */
 export interface LossFunction {
   (yTrue: TensorInput | null, yPred: TensorInput, options: LossOptions & { reduction: 'none' }): Tensor;
-  (yTrue: TensorInput | null, yPred: TensorInput, options?: LossOptions & { reduction?: Exclude<Reduction, 'none'> }): number;
+  (
+    yTrue: TensorInput | null,
+    yPred: TensorInput,
+    options?: LossOptions & { reduction?: Exclude<Reduction, 'none'> },
+  ): number;
   (yTrue: TensorInput | null, yPred: TensorInput, options?: LossOptions): number | Tensor;
-  valueAndGrad(yTrue: TensorInput | null, yPred: TensorInput, options: LossOptions & { reduction: 'none' }): LossResult<Tensor>;
-  valueAndGrad(yTrue: TensorInput | null, yPred: TensorInput, options?: LossOptions & { reduction?: Exclude<Reduction, 'none'> }): LossResult<number>;
+  valueAndGrad(
+    yTrue: TensorInput | null,
+    yPred: TensorInput,
+    options: LossOptions & { reduction: 'none' },
+  ): LossResult<Tensor>;
+  valueAndGrad(
+    yTrue: TensorInput | null,
+    yPred: TensorInput,
+    options?: LossOptions & { reduction?: Exclude<Reduction, 'none'> },
+  ): LossResult<number>;
   valueAndGrad(yTrue: TensorInput | null, yPred: TensorInput, options?: LossOptions): LossResult;
   /** Canonical name, e.g. `'meanSquaredError'`. */
   readonly lossName: string;
@@ -120,7 +135,12 @@ export type LossImpl = (
  * Builds a {@link LossFunction} from its implementation. Option names are checked against
  * `optionNames` before anything else; `defaults` are merged under the caller's options.
  */
-export function makeLoss(name: string, optionNames: readonly string[], impl: LossImpl, defaults: LossOptions = {}): LossFunction {
+export function makeLoss(
+  name: string,
+  optionNames: readonly string[],
+  impl: LossImpl,
+  defaults: LossOptions = {},
+): LossFunction {
   const allowed = optionNames.includes('gradOut') ? optionNames : [...optionNames, 'gradOut'];
   const resolve = (options: LossOptions | undefined): LossOptions => {
     checkOptionNames(name, options, allowed);
@@ -159,7 +179,12 @@ export function withDefaults(fn: LossFunction, defaults: LossOptions): LossFunct
 export function gradBuffer(fn: string, n: number, gradOut: Float64Array | undefined): Float64Array {
   if (gradOut === undefined) return new Float64Array(n);
   if (!(gradOut instanceof Float64Array) || gradOut.length !== n) {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'gradOut' must be a Float64Array of length ${n} (the size of 'yPred'); received ${describe(gradOut)}`, 'gradOut');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'gradOut' must be a Float64Array of length ${n} (the size of 'yPred'); received ${describe(gradOut)}`,
+      'gradOut',
+    );
   }
   return gradOut;
 }

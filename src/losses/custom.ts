@@ -67,7 +67,13 @@ const customKernel: ElementwiseKernel<CustomParams> = (n, yTrue, yPred, w, scale
 };
 
 /** After a non-finite result with finite inputs: the first element whose value (or gradient) is not finite. */
-function blameUserFunction(name: string, p: CustomParams, yTrue: FloatArray, yPred: FloatArray, shape: readonly number[]): void {
+function blameUserFunction(
+  name: string,
+  p: CustomParams,
+  yTrue: FloatArray,
+  yPred: FloatArray,
+  shape: readonly number[],
+): void {
   for (let i = 0; i < yPred.length; i++) {
     const v = p.value(yTrue[i], yPred[i]);
     if (!Number.isFinite(v)) {
@@ -116,45 +122,82 @@ function blameUserFunction(name: string, p: CustomParams, yTrue: FloatArray, yPr
 export function defineLoss(spec: DefineLossSpec): LossFunction {
   const fn = 'defineLoss';
   if (spec === null || typeof spec !== 'object') {
-    throw new LosskitError('INVALID_OPTION', fn, `'spec' must be an object { name, value, grad?, description?, register?, aliases? }; received ${describe(spec)}`, 'spec');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `'spec' must be an object { name, value, grad?, description?, register?, aliases? }; received ${describe(spec)}`,
+      'spec',
+    );
   }
   const { name, value, grad, description, register, aliases } = spec;
   if (typeof name !== 'string' || name.length === 0) {
-    throw new LosskitError('INVALID_OPTION', fn, `'name' must be a non-empty string; received ${describe(name)}`, 'name');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `'name' must be a non-empty string; received ${describe(name)}`,
+      'name',
+    );
   }
   if (typeof value !== 'function') {
-    throw new LosskitError('INVALID_OPTION', fn, `'value' must be a function (yTrue: number, yPred: number) => number; received ${describe(value)}`, 'value');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `'value' must be a function (yTrue: number, yPred: number) => number; received ${describe(value)}`,
+      'value',
+    );
   }
   if (grad !== undefined && typeof grad !== 'function') {
-    throw new LosskitError('INVALID_OPTION', fn, `'grad' must be a function (yTrue: number, yPred: number) => number, or omitted; received ${describe(grad)}`, 'grad');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `'grad' must be a function (yTrue: number, yPred: number) => number, or omitted; received ${describe(grad)}`,
+      'grad',
+    );
   }
   if (register !== undefined && typeof register !== 'boolean') {
-    throw new LosskitError('INVALID_OPTION', fn, `'register' must be true or false; received ${describe(register)}`, 'register');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `'register' must be true or false; received ${describe(register)}`,
+      'register',
+    );
   }
   const params: CustomParams = { value, grad: grad ?? null };
-  const loss = makeLoss(name, ['reduction', 'sampleWeight', 'meanOverLastAxis'], (yTrueIn, yPredIn, options, wantGrad) => {
-    const reduction = resolveReduction(name, options.reduction);
-    const meanLast = options.meanOverLastAxis === undefined ? false : checkBooleanOption(name, 'meanOverLastAxis', options.meanOverLastAxis);
-    if (yTrueIn === null || yTrueIn === undefined) {
-      throw new LosskitError('INVALID_INPUT', name, `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`, 'yTrue');
-    }
-    const yTrue = tensor(yTrueIn, undefined, name, 'yTrue');
-    const yPred = tensor(yPredIn, undefined, name, 'yPred');
-    checkSameShape(name, yTrue, 'yTrue', yPred, 'yPred');
-    checkNonEmpty(name, 'yPred', yPred);
-    const { lossShape, k } = lastAxisLayout(name, yPred.shape, meanLast);
-    const plan = planReduction(name, reduction, lossShape, options.sampleWeight);
-    const g = wantGrad ? gradBuffer(name, yPred.data.length, options.gradOut) : null;
-    const r = runElementwise(customKernel, yTrue.data, yPred.data, plan, k, params, g);
-    if (!Number.isFinite(r.sum)) {
-      explainNonFinite(name, r.sum, [
-        ['yTrue', yTrue],
-        ['yPred', yPred],
-      ]);
-      blameUserFunction(name, params, yTrue.data, yPred.data, yPred.shape);
-    }
-    return { value: r.value, grad: g === null ? null : { data: g, shape: yPred.shape } };
-  });
+  const loss = makeLoss(
+    name,
+    ['reduction', 'sampleWeight', 'meanOverLastAxis'],
+    (yTrueIn, yPredIn, options, wantGrad) => {
+      const reduction = resolveReduction(name, options.reduction);
+      const meanLast =
+        options.meanOverLastAxis === undefined
+          ? false
+          : checkBooleanOption(name, 'meanOverLastAxis', options.meanOverLastAxis);
+      if (yTrueIn === null || yTrueIn === undefined) {
+        throw new LosskitError(
+          'INVALID_INPUT',
+          name,
+          `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`,
+          'yTrue',
+        );
+      }
+      const yTrue = tensor(yTrueIn, undefined, name, 'yTrue');
+      const yPred = tensor(yPredIn, undefined, name, 'yPred');
+      checkSameShape(name, yTrue, 'yTrue', yPred, 'yPred');
+      checkNonEmpty(name, 'yPred', yPred);
+      const { lossShape, k } = lastAxisLayout(name, yPred.shape, meanLast);
+      const plan = planReduction(name, reduction, lossShape, options.sampleWeight);
+      const g = wantGrad ? gradBuffer(name, yPred.data.length, options.gradOut) : null;
+      const r = runElementwise(customKernel, yTrue.data, yPred.data, plan, k, params, g);
+      if (!Number.isFinite(r.sum)) {
+        explainNonFinite(name, r.sum, [
+          ['yTrue', yTrue],
+          ['yPred', yPred],
+        ]);
+        blameUserFunction(name, params, yTrue.data, yPred.data, yPred.shape);
+      }
+      return { value: r.value, grad: g === null ? null : { data: g, shape: yPred.shape } };
+    },
+  );
   if (register ?? true) {
     registerLoss({
       name,

@@ -8,7 +8,7 @@
 import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { ReductionPlan } from '../reduce.js';
 import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
-import type { FloatArray, Shape, Tensor, TensorInput } from '../tensor.js';
+import type { FloatArray, Shape, Tensor } from '../tensor.js';
 import { shapesEqual, sizeOf, tensor } from '../tensor.js';
 import {
   checkBooleanOption,
@@ -33,7 +33,12 @@ function checkNonNegative(fn: string, arg: string, t: Tensor, what: string): voi
   const d = t.data;
   for (let i = 0; i < d.length; i++) {
     if (d[i] < 0) {
-      throw new LosskitError('OUT_OF_RANGE', fn, `'${arg}' must hold ${what} >= 0; received ${describe(d[i])} at index ${fmtIndex(i, t.shape)}`, arg);
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        fn,
+        `'${arg}' must hold ${what} >= 0; received ${describe(d[i])} at index ${fmtIndex(i, t.shape)}`,
+        arg,
+      );
     }
   }
 }
@@ -128,7 +133,9 @@ export const klDivergence: LossFunction = elementwiseLoss<KLParams>({
   name: 'klDivergence',
   optionNames: ['logTarget'],
   kernel: klKernel,
-  params: (o, fn) => ({ logTarget: o.logTarget === undefined ? false : checkBooleanOption(fn, 'logTarget', o.logTarget) }),
+  params: (o, fn) => ({
+    logTarget: o.logTarget === undefined ? false : checkBooleanOption(fn, 'logTarget', o.logTarget),
+  }),
   checkInputs: (yTrue, _yPred, p, fn) => {
     if (!p.logTarget) checkNonNegative(fn, 'yTrue', yTrue, 'probabilities (logTarget is false)');
   },
@@ -176,19 +183,28 @@ export const kerasKLDivergence: LossFunction = makeLoss(
   (yTrueIn, yPredIn, options, wantGrad) => {
     const fn = 'kerasKLDivergence';
     const reduction = resolveReduction(fn, options.reduction, 'sumOverBatchSize');
-    const eps = options.eps === undefined ? KERAS_EPSILON : checkNumberOption(fn, 'eps', options.eps, { gt: 0, max: 1 });
+    const eps =
+      options.eps === undefined ? KERAS_EPSILON : checkNumberOption(fn, 'eps', options.eps, { gt: 0, max: 1 });
     const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
     const yPred = tensor(yPredIn, undefined, fn, 'yPred');
     checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
     checkNonEmpty(fn, 'yPred', yPred);
     if (yPred.shape.length === 0) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' is a scalar; expected at least one dimension (the class axis, last)`, 'yPred');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yPred' is a scalar; expected at least one dimension (the class axis, last)`,
+        'yPred',
+      );
     }
     const k = yPred.shape[yPred.shape.length - 1];
     const plan = planReduction(fn, reduction, yPred.shape.slice(0, -1), options.sampleWeight);
     const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
     const { value, sum } = runLastAxisSum(kerasKLKernel, yTrue.data, yPred.data, plan, k, { eps }, grad);
-    explainNonFinite(fn, sum, [['yTrue', yTrue], ['yPred', yPred]]);
+    explainNonFinite(fn, sum, [
+      ['yTrue', yTrue],
+      ['yPred', yPred],
+    ]);
     return { value, grad: grad === null ? null : { data: grad, shape: yPred.shape } };
   },
 );
@@ -202,7 +218,6 @@ interface PoissonParams {
   full: boolean;
   eps: number;
 }
-
 
 /** `logInput`: `l = eˣ − t·x`, `∂l/∂x = eˣ − t`; else `l = x − t·log(x + ε)`,
  * `∂l/∂x = 1 − t/(x + ε)`. `full` adds Stirling's `t·log t − t + ½·log(2πt)` where t > 1. */
@@ -335,14 +350,23 @@ export const gaussianNll: LossFunction = makeLoss(
     checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
     checkNonEmpty(fn, 'yPred', yPred);
     if (options.variance === undefined) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'variance' is required (the predicted variance, of yPred's shape ${fmtShape(yPred.shape)} or ${fmtShape(yPred.shape.slice(0, -1))})`, 'variance');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'variance' is required (the predicted variance, of yPred's shape ${fmtShape(yPred.shape)} or ${fmtShape(yPred.shape.slice(0, -1))})`,
+        'variance',
+      );
     }
     const variance = tensor(options.variance, undefined, fn, 'variance');
     const xs = yPred.shape;
     const vs = variance.shape;
     let vDiv: number;
     if (shapesEqual(vs, xs)) vDiv = 1;
-    else if (xs.length > 0 && (shapesEqual(vs, xs.slice(0, -1)) || (vs.length === xs.length && vs[vs.length - 1] === 1 && shapesEqual(vs.slice(0, -1), xs.slice(0, -1))))) {
+    else if (
+      xs.length > 0 &&
+      (shapesEqual(vs, xs.slice(0, -1)) ||
+        (vs.length === xs.length && vs[vs.length - 1] === 1 && shapesEqual(vs.slice(0, -1), xs.slice(0, -1))))
+    ) {
       vDiv = xs[xs.length - 1];
     } else {
       const rowShape: Shape = xs.length > 0 ? xs.slice(0, -1) : [];
@@ -358,8 +382,25 @@ export const gaussianNll: LossFunction = makeLoss(
     const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
     const gv = wantGrad ? new Float64Array(variance.data.length) : null;
     const out = reduction === 'none' ? new Float64Array(yPred.data.length) : null;
-    const sum = gaussianNllKernel(yPred.data.length, yTrue.data, yPred.data, variance.data, vDiv, eps, full, plan.weights, plan.gradScale, out, grad, gv);
-    explainNonFinite(fn, sum, [['yTrue', yTrue], ['yPred', yPred], ['variance', variance]]);
+    const sum = gaussianNllKernel(
+      yPred.data.length,
+      yTrue.data,
+      yPred.data,
+      variance.data,
+      vDiv,
+      eps,
+      full,
+      plan.weights,
+      plan.gradScale,
+      out,
+      grad,
+      gv,
+    );
+    explainNonFinite(fn, sum, [
+      ['yTrue', yTrue],
+      ['yPred', yPred],
+      ['variance', variance],
+    ]);
     const value = finishReduction(plan, sum, out);
     if (grad === null || gv === null) return { value, grad: null };
     return { value, grad: { data: grad, shape: xs }, extraGrads: { variance: { data: gv, shape: vs } } };
@@ -398,9 +439,12 @@ function cosineKernel(
     for (let k = 0; k < inner; k++, i++) {
       const base = o * rowStride + k;
       const end = base + rowStride;
-      let yy = 0, pp = 0, yp = 0;
+      let yy = 0,
+        pp = 0,
+        yp = 0;
       for (let j = base; j < end; j += inner) {
-        const a = y[j], b = p[j];
+        const a = y[j],
+          b = p[j];
         yy += a * a;
         pp += b * b;
         yp += a * b;
@@ -436,20 +480,46 @@ function cosineLoss(name: string, offset: number, defaults: LossOptions): LossFu
       checkNonEmpty(fn, 'yPred', yPred);
       const rank = yPred.shape.length;
       if (rank === 0) {
-        throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' is a scalar; expected at least one dimension (the feature axis)`, 'yPred');
+        throw new LosskitError(
+          'SHAPE_MISMATCH',
+          fn,
+          `'yPred' is a scalar; expected at least one dimension (the feature axis)`,
+          'yPred',
+        );
       }
-      const a = options.axis === undefined ? -1 : checkNumberOption(fn, 'axis', options.axis, { integer: true, min: -rank, max: rank - 1 });
+      const a =
+        options.axis === undefined
+          ? -1
+          : checkNumberOption(fn, 'axis', options.axis, { integer: true, min: -rank, max: rank - 1 });
       const axis = a < 0 ? a + rank : a;
-      let outer = 1, inner = 1;
+      let outer = 1,
+        inner = 1;
       for (let d = 0; d < axis; d++) outer *= yPred.shape[d];
       for (let d = axis + 1; d < rank; d++) inner *= yPred.shape[d];
       const lossShape = [...yPred.shape.slice(0, axis), ...yPred.shape.slice(axis + 1)];
       const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
       const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
       const out = reduction === 'none' ? new Float64Array(sizeOf(lossShape)) : null;
-      const sum = cosineKernel(outer, yPred.shape[axis], inner, yTrue.data, yPred.data, offset, plan.weights, plan.gradScale, out, grad);
-      explainNonFinite(fn, sum, [['yTrue', yTrue], ['yPred', yPred]]);
-      return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
+      const sum = cosineKernel(
+        outer,
+        yPred.shape[axis],
+        inner,
+        yTrue.data,
+        yPred.data,
+        offset,
+        plan.weights,
+        plan.gradScale,
+        out,
+        grad,
+      );
+      explainNonFinite(fn, sum, [
+        ['yTrue', yTrue],
+        ['yPred', yPred],
+      ]);
+      return {
+        value: finishReduction(plan, sum, out),
+        grad: grad === null ? null : { data: grad, shape: yPred.shape },
+      };
     },
     defaults,
   );
@@ -490,7 +560,8 @@ export const divergenceLosses: LossEntry[] = [
   {
     name: 'klDivergence',
     fn: klDivergence,
-    description: 'Kullback–Leibler divergence on log-probabilities (PyTorch kl_div; batchmean); Keras aliases: on probabilities, clipped',
+    description:
+      'Kullback–Leibler divergence on log-probabilities (PyTorch kl_div; batchmean); Keras aliases: on probabilities, clipped',
     aliases: [
       { name: 'kl_div', dialect: 'pytorch' },
       { name: 'KLDivLoss', dialect: 'pytorch' },
@@ -505,18 +576,28 @@ export const divergenceLosses: LossEntry[] = [
   {
     name: 'poissonNll',
     fn: poissonNll,
-    description: 'Poisson negative log-likelihood (log-rate input, Stirling term) — PyTorch poisson_nll_loss, Keras poisson',
+    description:
+      'Poisson negative log-likelihood (log-rate input, Stirling term) — PyTorch poisson_nll_loss, Keras poisson',
     aliases: [
       { name: 'poisson_nll_loss', dialect: 'pytorch' },
       { name: 'PoissonNLLLoss', dialect: 'pytorch' },
-      { name: 'poisson', dialect: 'keras', defaults: { logInput: false, eps: KERAS_EPSILON, reduction: 'sumOverBatchSize', meanOverLastAxis: true } },
-      { name: 'Poisson', dialect: 'keras', defaults: { logInput: false, eps: KERAS_EPSILON, reduction: 'sumOverBatchSize', meanOverLastAxis: true } },
+      {
+        name: 'poisson',
+        dialect: 'keras',
+        defaults: { logInput: false, eps: KERAS_EPSILON, reduction: 'sumOverBatchSize', meanOverLastAxis: true },
+      },
+      {
+        name: 'Poisson',
+        dialect: 'keras',
+        defaults: { logInput: false, eps: KERAS_EPSILON, reduction: 'sumOverBatchSize', meanOverLastAxis: true },
+      },
     ],
   },
   {
     name: 'gaussianNll',
     fn: gaussianNll,
-    description: 'Gaussian negative log-likelihood with predicted variance (gradient for the variance too) — PyTorch gaussian_nll_loss',
+    description:
+      'Gaussian negative log-likelihood with predicted variance (gradient for the variance too) — PyTorch gaussian_nll_loss',
     aliases: [
       { name: 'gaussian_nll_loss', dialect: 'pytorch' },
       { name: 'GaussianNLLLoss', dialect: 'pytorch' },
@@ -525,7 +606,8 @@ export const divergenceLosses: LossEntry[] = [
   {
     name: 'cosineSimilarity',
     fn: cosineSimilarity,
-    description: 'Negative cosine similarity along an axis (l2-normalised, eps 1e-12) — Keras cosine_similarity, tfjs cosineProximity',
+    description:
+      'Negative cosine similarity along an axis (l2-normalised, eps 1e-12) — Keras cosine_similarity, tfjs cosineProximity',
     aliases: [
       { name: 'cosine_similarity', dialect: 'keras', defaults: KERAS_DEFAULTS },
       { name: 'CosineSimilarity', dialect: 'keras', defaults: KERAS_DEFAULTS },

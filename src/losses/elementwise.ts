@@ -100,7 +100,12 @@ export function runElementwise<P>(
 export function lastAxisLayout(fn: string, shape: Shape, meanOverLastAxis: boolean): { lossShape: Shape; k: number } {
   if (!meanOverLastAxis) return { lossShape: shape, k: 1 };
   if (shape.length === 0) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' is a scalar, but meanOverLastAxis needs at least one dimension; received shape ${fmtShape(shape)}`, 'yPred');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yPred' is a scalar, but meanOverLastAxis needs at least one dimension; received shape ${fmtShape(shape)}`,
+      'yPred',
+    );
   }
   return { lossShape: shape.slice(0, -1), k: shape[shape.length - 1] };
 }
@@ -114,10 +119,18 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>): LossFunction {
     names,
     (yTrueIn: TensorInput | null, yPredIn: TensorInput, options: LossOptions, wantGrad: boolean) => {
       const reduction = resolveReduction(fn, options.reduction);
-      const meanLast = options.meanOverLastAxis === undefined ? false : checkBooleanOption(fn, 'meanOverLastAxis', options.meanOverLastAxis);
+      const meanLast =
+        options.meanOverLastAxis === undefined
+          ? false
+          : checkBooleanOption(fn, 'meanOverLastAxis', options.meanOverLastAxis);
       const params = spec.params(options, fn);
       if (yTrueIn === null || yTrueIn === undefined) {
-        throw new LosskitError('INVALID_INPUT', fn, `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`, 'yTrue');
+        throw new LosskitError(
+          'INVALID_INPUT',
+          fn,
+          `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`,
+          'yTrue',
+        );
       }
       const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
       const yPred = tensor(yPredIn, undefined, fn, 'yPred');

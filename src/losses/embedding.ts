@@ -22,22 +22,42 @@ import { checkPlusMinusOne } from './ranking.js';
  * when `gradA` / `gradB` are given (length `a.length`, zero-filled), writes `∂d/∂a` and `∂d/∂b`
  * into them. `a` and `b` are views of the inputs: do not modify them.
  */
-export type DistanceFunction = (a: FloatArray, b: FloatArray, gradA: Float64Array | null, gradB: Float64Array | null) => number;
+export type DistanceFunction = (
+  a: FloatArray,
+  b: FloatArray,
+  gradA: Float64Array | null,
+  gradB: Float64Array | null,
+) => number;
 
 /** `yPred` (and its partners) as rows `[N, D]` / `[D]`; loss shape `shape[:-1]`. */
 function rowsOf(fn: string, t: Tensor, arg: string): { rows: number; D: number; lossShape: Shape } {
   if (t.shape.length !== 1 && t.shape.length !== 2) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' must be a batch of vectors [N, D] or one vector [D]; received shape ${fmtShape(t.shape)}`, arg);
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'${arg}' must be a batch of vectors [N, D] or one vector [D]; received shape ${fmtShape(t.shape)}`,
+      arg,
+    );
   }
   checkNonEmpty(fn, arg, t);
   const lossShape = t.shape.slice(0, -1);
   return { rows: sizeOf(lossShape), D: t.shape[t.shape.length - 1], lossShape };
 }
 
-function requiredInput(fn: string, options: LossOptions, name: 'input2' | 'positive' | 'negative', like: Tensor): Tensor {
+function requiredInput(
+  fn: string,
+  options: LossOptions,
+  name: 'input2' | 'positive' | 'negative',
+  like: Tensor,
+): Tensor {
   const v = options[name];
   if (v === undefined) {
-    throw new LosskitError('INVALID_OPTION', fn, `option '${name}' (a tensor of shape ${fmtShape(like.shape)}, like 'yPred') is required; received undefined`, name);
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option '${name}' (a tensor of shape ${fmtShape(like.shape)}, like 'yPred') is required; received undefined`,
+      name,
+    );
   }
   const t = tensor(v, undefined, fn, name);
   checkSameShape(fn, t, name, like, 'yPred');
@@ -136,7 +156,12 @@ export const cosineEmbedding: LossFunction = makeLoss(
     const reduction = resolveReduction(fn, options.reduction);
     const margin = options.margin === undefined ? 0 : checkNumberOption(fn, 'margin', options.margin);
     if (yTrueIn === null || yTrueIn === undefined) {
-      throw new LosskitError('INVALID_INPUT', fn, `'yTrue' (the ±1 targets) is required; received ${describe(yTrueIn)}`, 'yTrue');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'yTrue' (the ±1 targets) is required; received ${describe(yTrueIn)}`,
+        'yTrue',
+      );
     }
     const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
     const yPred = tensor(yPredIn, undefined, fn, 'yPred');
@@ -155,8 +180,23 @@ export const cosineEmbedding: LossFunction = makeLoss(
     const ga = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
     const gb = wantGrad ? new Float64Array(yPred.data.length) : null;
     const out = reduction === 'none' ? new Float64Array(rows) : null;
-    const sum = cosineEmbeddingKernel(rows, D, yTrue.data, yPred.data, input2.data, margin, plan.weights, plan.gradScale, out, ga, gb);
-    explainNonFinite(fn, sum, [['yPred', yPred], ['input2', input2]]);
+    const sum = cosineEmbeddingKernel(
+      rows,
+      D,
+      yTrue.data,
+      yPred.data,
+      input2.data,
+      margin,
+      plan.weights,
+      plan.gradScale,
+      out,
+      ga,
+      gb,
+    );
+    explainNonFinite(fn, sum, [
+      ['yPred', yPred],
+      ['input2', input2],
+    ]);
     return {
       value: finishReduction(plan, sum, out),
       grad: ga === null ? null : { data: ga, shape: yPred.shape },
@@ -339,12 +379,35 @@ export const tripletMargin: LossFunction = makeLoss(
     const gp = wantGrad ? new Float64Array(n) : null;
     const gn = wantGrad ? new Float64Array(n) : null;
     const out = reduction === 'none' ? new Float64Array(rows) : null;
-    const sum = tripletMarginKernel(rows, D, anchor.data, positive.data, negative.data, margin, p, eps, swap, plan.weights, plan.gradScale, out, ga, gp, gn);
-    explainNonFinite(fn, sum, [['yPred', anchor], ['positive', positive], ['negative', negative]]);
+    const sum = tripletMarginKernel(
+      rows,
+      D,
+      anchor.data,
+      positive.data,
+      negative.data,
+      margin,
+      p,
+      eps,
+      swap,
+      plan.weights,
+      plan.gradScale,
+      out,
+      ga,
+      gp,
+      gn,
+    );
+    explainNonFinite(fn, sum, [
+      ['yPred', anchor],
+      ['positive', positive],
+      ['negative', negative],
+    ]);
     return {
       value: finishReduction(plan, sum, out),
       grad: ga === null ? null : { data: ga, shape: anchor.shape },
-      extraGrads: gp === null || gn === null ? undefined : { positive: { data: gp, shape: anchor.shape }, negative: { data: gn, shape: anchor.shape } },
+      extraGrads:
+        gp === null || gn === null
+          ? undefined
+          : { positive: { data: gp, shape: anchor.shape }, negative: { data: gn, shape: anchor.shape } },
     };
   },
 );
@@ -407,7 +470,12 @@ function resolveDistance(fn: string, options: LossOptions): DistanceFunction {
   if (typeof df === 'function') {
     for (const k of ['p', 'eps'] as const) {
       if (options[k] !== undefined) {
-        throw new LosskitError('INVALID_OPTION', fn, `option '${k}' only applies to distanceFunction 'pairwise'; received ${k} = ${describe(options[k])} with a custom distance function`, k);
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option '${k}' only applies to distanceFunction 'pairwise'; received ${k} = ${describe(options[k])} with a custom distance function`,
+          k,
+        );
       }
     }
     return df;
@@ -420,7 +488,12 @@ function resolveDistance(fn: string, options: LossOptions): DistanceFunction {
   if (df === 'cosine') {
     const eps = options.eps === undefined ? 1e-8 : checkNumberOption(fn, 'eps', options.eps, { gt: 0 });
     if (options.p !== undefined) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'p' only applies to distanceFunction 'pairwise'; received p = ${describe(options.p)} with 'cosine'`, 'p');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'p' only applies to distanceFunction 'pairwise'; received p = ${describe(options.p)} with 'cosine'`,
+        'p',
+      );
     }
     return cosineDistanceFunction(eps);
   }
@@ -504,14 +577,26 @@ export const tripletMarginWithDistance: LossFunction = makeLoss(
         }
       }
     }
-    explainNonFinite(fn, total, [['yPred', anchor], ['positive', positive], ['negative', negative]]);
+    explainNonFinite(fn, total, [
+      ['yPred', anchor],
+      ['positive', positive],
+      ['negative', negative],
+    ]);
     if (total !== total) {
-      throw new LosskitError('NON_FINITE', fn, `the distance function returned NaN for finite inputs; expected a number (check 'distanceFunction')`, 'distanceFunction');
+      throw new LosskitError(
+        'NON_FINITE',
+        fn,
+        `the distance function returned NaN for finite inputs; expected a number (check 'distanceFunction')`,
+        'distanceFunction',
+      );
     }
     return {
       value: finishReduction(plan, total, out),
       grad: ga === null ? null : { data: ga, shape: anchor.shape },
-      extraGrads: gp === null || gn === null ? undefined : { positive: { data: gp, shape: anchor.shape }, negative: { data: gn, shape: anchor.shape } },
+      extraGrads:
+        gp === null || gn === null
+          ? undefined
+          : { positive: { data: gp, shape: anchor.shape }, negative: { data: gn, shape: anchor.shape } },
     };
   },
 );
@@ -520,7 +605,8 @@ export const embeddingLosses: LossEntry[] = [
   {
     name: 'cosineEmbedding',
     fn: cosineEmbedding,
-    description: 'Cosine embedding: 1 − cos(x1, x2) for y = 1, max(0, cos − margin) for y = −1 — PyTorch cosine_embedding_loss',
+    description:
+      'Cosine embedding: 1 − cos(x1, x2) for y = 1, max(0, cos − margin) for y = −1 — PyTorch cosine_embedding_loss',
     aliases: [
       { name: 'cosine_embedding_loss', dialect: 'pytorch' },
       { name: 'CosineEmbeddingLoss', dialect: 'pytorch' },
@@ -538,7 +624,8 @@ export const embeddingLosses: LossEntry[] = [
   {
     name: 'tripletMarginWithDistance',
     fn: tripletMarginWithDistance,
-    description: 'Triplet margin with a distance function (pairwise, cosine or custom) — PyTorch triplet_margin_with_distance_loss',
+    description:
+      'Triplet margin with a distance function (pairwise, cosine or custom) — PyTorch triplet_margin_with_distance_loss',
     aliases: [
       { name: 'triplet_margin_with_distance_loss', dialect: 'pytorch' },
       { name: 'TripletMarginWithDistanceLoss', dialect: 'pytorch' },

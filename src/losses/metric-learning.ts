@@ -43,19 +43,37 @@ export const circle: LossFunction = makeLoss(
     const reduction = resolveReduction(fn, options.reduction);
     const gamma = options.gamma === undefined ? 80 : checkNumberOption(fn, 'gamma', options.gamma, { gt: 0 });
     const m = options.margin === undefined ? 0.4 : checkNumberOption(fn, 'margin', options.margin);
-    const removeDiagonal = options.removeDiagonal === undefined ? true : checkBooleanOption(fn, 'removeDiagonal', options.removeDiagonal);
-    if (yTrueIn === null) throw new LosskitError('INVALID_INPUT', fn, `'yTrue' (integer labels [N]) is required; received null`, 'yTrue');
+    const removeDiagonal =
+      options.removeDiagonal === undefined ? true : checkBooleanOption(fn, 'removeDiagonal', options.removeDiagonal);
+    if (yTrueIn === null)
+      throw new LosskitError('INVALID_INPUT', fn, `'yTrue' (integer labels [N]) is required; received null`, 'yTrue');
     const y = tensor(yTrueIn, undefined, fn, 'yTrue');
     const e = tensor(yPredIn, undefined, fn, 'yPred');
-    if (e.shape.length !== 2) throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' must be embeddings [N, D]; received shape ${fmtShape(e.shape)}`, 'yPred');
+    if (e.shape.length !== 2)
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yPred' must be embeddings [N, D]; received shape ${fmtShape(e.shape)}`,
+        'yPred',
+      );
     checkNonEmpty(fn, 'yPred', e);
     const [N, D] = e.shape;
     if (y.shape.length !== 1 || y.shape[0] !== N) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yTrue' has shape ${fmtShape(y.shape)} but 'yPred' has shape ${fmtShape(e.shape)}; expected [${N}] (one integer label per embedding)`, 'yTrue');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yTrue' has shape ${fmtShape(y.shape)} but 'yPred' has shape ${fmtShape(e.shape)}; expected [${N}] (one integer label per embedding)`,
+        'yTrue',
+      );
     }
     for (let i = 0; i < N; i++) {
       if (!Number.isInteger(y.data[i])) {
-        throw new LosskitError('INVALID_LABEL', fn, `'yTrue' must hold integer labels; received ${y.data[i]} at index ${fmtIndex(i, y.shape)}`, 'yTrue');
+        throw new LosskitError(
+          'INVALID_LABEL',
+          fn,
+          `'yTrue' must hold integer labels; received ${y.data[i]} at index ${fmtIndex(i, y.shape)}`,
+          'yTrue',
+        );
       }
     }
     checkFinite(fn, 'yPred', e);
@@ -69,7 +87,8 @@ export const circle: LossFunction = makeLoss(
     const a = new Float64Array(N);
     const b = new Float64Array(N);
     for (let i = 0; i < N; i++) {
-      let maxA = -Infinity, maxB = -Infinity;
+      let maxA = -Infinity,
+        maxB = -Infinity;
       for (let j = 0; j < N; j++) {
         let s = 0;
         for (let k = 0; k < D; k++) s += E[i * D + k] * E[j * D + k];
@@ -89,7 +108,8 @@ export const circle: LossFunction = makeLoss(
         } else b[j] = -Infinity;
       }
       if (maxA === -Infinity || maxB === -Infinity) continue; // no positive or no negative pair: loss 0, masked
-      let sa = 0, sb = 0;
+      let sa = 0,
+        sb = 0;
       for (let j = 0; j < N; j++) {
         if (a[j] !== -Infinity) sa += Math.exp(a[j] - maxA);
         if (b[j] !== -Infinity) sb += Math.exp(b[j] - maxB);
@@ -151,7 +171,8 @@ export const metricLearningLosses: LossEntry[] = [
   {
     name: 'circle',
     fn: circle,
-    description: 'Circle loss on labelled embeddings: softplus(logsumexp positives + logsumexp negatives) — Keras 3 Circle',
+    description:
+      'Circle loss on labelled embeddings: softplus(logsumexp positives + logsumexp negatives) — Keras 3 Circle',
     aliases: [{ name: 'Circle', dialect: 'keras' }],
   },
 ];

@@ -9,11 +9,10 @@
  */
 import { LosskitError, fmtShape } from '../errors.js';
 import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
-import type { FloatArray, Shape, Tensor, TensorInput } from '../tensor.js';
+import type { FloatArray, Shape, Tensor } from '../tensor.js';
 import { shapesEqual, sizeOf, tensor } from '../tensor.js';
 import {
   checkClassWeight,
-  checkFinite,
   checkNonEmpty,
   checkNumberOption,
   checkSameShape,
@@ -28,7 +27,12 @@ import type { LossEntry } from './registry-types.js';
 /** `yPred` as `[rows, C]` with its loss shape `shape[:-1]` (at least 1-D, non-empty). */
 function rowLayout(fn: string, yPred: Tensor): { rows: number; C: number; lossShape: Shape } {
   if (yPred.shape.length === 0) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' must be [C] or [N, C] scores; received a scalar (shape [])`, 'yPred');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yPred' must be [C] or [N, C] scores; received a scalar (shape [])`,
+      'yPred',
+    );
   }
   checkNonEmpty(fn, 'yPred', yPred);
   const C = yPred.shape[yPred.shape.length - 1];
@@ -111,8 +115,21 @@ export const multilabelSoftMargin: LossFunction = makeLoss(
     const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
     const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
     const out = reduction === 'none' ? new Float64Array(rows) : null;
-    const sum = multilabelSoftMarginKernel(rows, C, yTrue.data, yPred.data, cw, plan.weights, plan.gradScale, out, grad);
-    explainNonFinite(fn, sum, [['yTrue', yTrue], ['yPred', yPred]]);
+    const sum = multilabelSoftMarginKernel(
+      rows,
+      C,
+      yTrue.data,
+      yPred.data,
+      cw,
+      plan.weights,
+      plan.gradScale,
+      out,
+      grad,
+    );
+    explainNonFinite(fn, sum, [
+      ['yTrue', yTrue],
+      ['yPred', yPred],
+    ]);
     return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
   },
 );
@@ -223,7 +240,17 @@ export const multilabelMargin: LossFunction = makeLoss(
     const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
     const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
     const out = reduction === 'none' ? new Float64Array(rows) : null;
-    const sum = multilabelMarginKernel(rows, C, yTrue.data, yPred.data, new Uint8Array(C), plan.weights, plan.gradScale, out, grad);
+    const sum = multilabelMarginKernel(
+      rows,
+      C,
+      yTrue.data,
+      yPred.data,
+      new Uint8Array(C),
+      plan.weights,
+      plan.gradScale,
+      out,
+      grad,
+    );
     explainNonFinite(fn, sum, [['yPred', yPred]]);
     return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
   },
@@ -276,7 +303,7 @@ export function multiMarginKernel(
       }
     }
     if (grad !== null) grad[base + t] = gt;
-    const l = wr * ((wt * s) * invC);
+    const l = wr * (wt * s * invC);
     total += l;
     if (out !== null) out[r] = l;
   }
@@ -309,13 +336,20 @@ export const multiMargin: LossFunction = makeLoss(
     const reduction = resolveReduction(fn, options.reduction);
     const p = options.p === undefined ? 1 : options.p;
     if (p !== 1 && p !== 2) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'p' must be 1 or 2 (as PyTorch); received ${String(p)}`, 'p');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'p' must be 1 or 2 (as PyTorch); received ${String(p)}`,
+        'p',
+      );
     }
     const margin = options.margin === undefined ? 1 : checkNumberOption(fn, 'margin', options.margin);
     const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
     const yPred = tensor(yPredIn, undefined, fn, 'yPred');
     const { rows, C, lossShape } = rowLayout(fn, yPred);
-    const okShape = shapesEqual(yTrue.shape, lossShape) || (lossShape.length === 0 && yTrue.shape.length === 1 && yTrue.shape[0] === 1);
+    const okShape =
+      shapesEqual(yTrue.shape, lossShape) ||
+      (lossShape.length === 0 && yTrue.shape.length === 1 && yTrue.shape[0] === 1);
     if (!okShape) {
       throw new LosskitError(
         'SHAPE_MISMATCH',
@@ -328,14 +362,31 @@ export const multiMargin: LossFunction = makeLoss(
     for (let i = 0; i < d.length; i++) {
       const v = d[i];
       if (!Number.isInteger(v) || v < 0 || v >= C) {
-        throw new LosskitError('INVALID_LABEL', fn, `'yTrue' must hold integer class indices in [0, ${C - 1}]; received ${v} at index ${fmtIndex(i, yTrue.shape)}`, 'yTrue');
+        throw new LosskitError(
+          'INVALID_LABEL',
+          fn,
+          `'yTrue' must hold integer class indices in [0, ${C - 1}]; received ${v} at index ${fmtIndex(i, yTrue.shape)}`,
+          'yTrue',
+        );
       }
     }
     const cw = checkClassWeight(fn, options.weight, C);
     const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
     const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
     const out = reduction === 'none' ? new Float64Array(rows) : null;
-    const sum = multiMarginKernel(rows, C, yTrue.data, yPred.data, p, margin, cw, plan.weights, plan.gradScale, out, grad);
+    const sum = multiMarginKernel(
+      rows,
+      C,
+      yTrue.data,
+      yPred.data,
+      p,
+      margin,
+      cw,
+      plan.weights,
+      plan.gradScale,
+      out,
+      grad,
+    );
     explainNonFinite(fn, sum, [['yPred', yPred]]);
     return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
   },
@@ -345,7 +396,8 @@ export const multilabelLosses: LossEntry[] = [
   {
     name: 'multilabelSoftMargin',
     fn: multilabelSoftMargin,
-    description: 'Multi-label soft margin: per-class logistic loss averaged over classes — PyTorch multilabel_soft_margin_loss',
+    description:
+      'Multi-label soft margin: per-class logistic loss averaged over classes — PyTorch multilabel_soft_margin_loss',
     aliases: [
       { name: 'multilabel_soft_margin_loss', dialect: 'pytorch' },
       { name: 'MultiLabelSoftMarginLoss', dialect: 'pytorch' },
@@ -354,7 +406,8 @@ export const multilabelLosses: LossEntry[] = [
   {
     name: 'multilabelMargin',
     fn: multilabelMargin,
-    description: 'Multi-label margin Σ max(0, 1 − (x[j] − x[k])) / C over target j, non-target k — PyTorch multilabel_margin_loss',
+    description:
+      'Multi-label margin Σ max(0, 1 − (x[j] − x[k])) / C over target j, non-target k — PyTorch multilabel_margin_loss',
     aliases: [
       { name: 'multilabel_margin_loss', dialect: 'pytorch' },
       { name: 'MultiLabelMarginLoss', dialect: 'pytorch' },

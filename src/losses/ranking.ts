@@ -8,7 +8,7 @@
  */
 import { LosskitError, fmtShape } from '../errors.js';
 import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
-import type { FloatArray, TensorInput } from '../tensor.js';
+import type { FloatArray } from '../tensor.js';
 import { tensor } from '../tensor.js';
 import {
   checkNonEmpty,
@@ -29,7 +29,12 @@ export function checkPlusMinusOne(fn: string, arg: string, data: FloatArray, sha
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v !== 1 && v !== -1) {
-      throw new LosskitError('INVALID_LABEL', fn, `'${arg}' must hold 1 or -1; received ${v} at index ${fmtIndex(i, shape)}`, arg);
+      throw new LosskitError(
+        'INVALID_LABEL',
+        fn,
+        `'${arg}' must hold 1 or -1; received ${v} at index ${fmtIndex(i, shape)}`,
+        arg,
+      );
     }
   }
 }
@@ -100,7 +105,12 @@ export const marginRanking: LossFunction = makeLoss(
     const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
     const yPred = tensor(yPredIn, undefined, fn, 'yPred');
     if (options.input2 === undefined) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'input2' (the second input x2, shape ${fmtShape(yPred.shape)}) is required; received undefined`, 'input2');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'input2' (the second input x2, shape ${fmtShape(yPred.shape)}) is required; received undefined`,
+        'input2',
+      );
     }
     const input2 = tensor(options.input2, undefined, fn, 'input2');
     checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
@@ -111,8 +121,23 @@ export const marginRanking: LossFunction = makeLoss(
     const g1 = wantGrad ? gradBuffer(fn, n, options.gradOut) : null;
     const g2 = wantGrad ? new Float64Array(n) : null;
     const out = reduction === 'none' ? new Float64Array(n) : null;
-    const sum = marginRankingKernel(n, yTrue.data, yPred.data, input2.data, margin, plan.weights, plan.gradScale, out, g1, g2);
-    explainNonFinite(fn, sum, [['yTrue', yTrue], ['yPred', yPred], ['input2', input2]]);
+    const sum = marginRankingKernel(
+      n,
+      yTrue.data,
+      yPred.data,
+      input2.data,
+      margin,
+      plan.weights,
+      plan.gradScale,
+      out,
+      g1,
+      g2,
+    );
+    explainNonFinite(fn, sum, [
+      ['yTrue', yTrue],
+      ['yPred', yPred],
+      ['input2', input2],
+    ]);
     return {
       value: finishReduction(plan, sum, out),
       grad: g1 === null ? null : { data: g1, shape: yPred.shape },

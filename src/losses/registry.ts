@@ -89,7 +89,13 @@ export function listLosses(): LossInfo[] {
 export function registerLoss(entry: LossEntry): void {
   const t = lookup();
   for (const n of [entry.name, ...entry.aliases.map((a) => a.name)]) {
-    if (t.has(n)) throw new LosskitError('INVALID_OPTION', 'registerLoss', `loss name '${n}' is already registered; expected a new name`, 'name');
+    if (t.has(n))
+      throw new LosskitError(
+        'INVALID_OPTION',
+        'registerLoss',
+        `loss name '${n}' is already registered; expected a new name`,
+        'name',
+      );
   }
   customEntries.push(entry);
   table = null;

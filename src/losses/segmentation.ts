@@ -23,19 +23,39 @@ import { gradBuffer, makeLoss } from './core.js';
 import type { LossEntry } from './registry-types.js';
 
 /** Group index of every element (the flat index over the kept axes) and the loss shape. */
-function groupLayout(fn: string, shape: Shape, axes: readonly number[] | undefined): { group: Int32Array | null; lossShape: Shape; G: number } {
+function groupLayout(
+  fn: string,
+  shape: Shape,
+  axes: readonly number[] | undefined,
+): { group: Int32Array | null; lossShape: Shape; G: number } {
   const r = shape.length;
   if (axes === undefined) return { group: null, lossShape: [], G: 1 };
   if (!Array.isArray(axes)) {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'axes' must be an array of axis indices; received ${typeof axes}`, 'axes');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'axes' must be an array of axis indices; received ${typeof axes}`,
+      'axes',
+    );
   }
   const reduced = new Array<boolean>(r).fill(false);
   for (const a of axes) {
     if (!Number.isInteger(a) || a < -r || a >= r) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'axes' must hold integer axes in [${-r}, ${r - 1}] for 'yPred' of shape ${fmtShape(shape)}; received ${String(a)}`, 'axes');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'axes' must hold integer axes in [${-r}, ${r - 1}] for 'yPred' of shape ${fmtShape(shape)}; received ${String(a)}`,
+        'axes',
+      );
     }
     const k = a < 0 ? a + r : a;
-    if (reduced[k]) throw new LosskitError('INVALID_OPTION', fn, `option 'axes' lists axis ${k} twice; received [${axes.join(',')}]`, 'axes');
+    if (reduced[k])
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'axes' lists axis ${k} twice; received [${axes.join(',')}]`,
+        'axes',
+      );
     reduced[k] = true;
   }
   const lossShape = shape.filter((_, i) => !reduced[i]);
@@ -153,13 +173,25 @@ function overlapLoss(name: string, kind: 'dice' | 'tversky', kerasAlphaBeta: boo
     const reduction = resolveReduction(fn, options.reduction);
     const smooth = options.smooth === undefined ? 0 : checkNumberOption(fn, 'smooth', options.smooth, { min: 0 });
     const eps = options.eps === undefined ? 1e-7 : checkNumberOption(fn, 'eps', options.eps, { min: 0 });
-    const fromLogits = options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
+    const fromLogits =
+      options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
     const alpha = options.alpha === undefined ? 0.5 : checkNumberOption(fn, 'alpha', options.alpha, { min: 0 });
     const beta = options.beta === undefined ? 0.5 : checkNumberOption(fn, 'beta', options.beta, { min: 0 });
     // a weighs the false positives Σŷ(1−y), b the false negatives Σy(1−ŷ); Keras's code swaps them.
-    const prm: OverlapParams = { kind, a: kerasAlphaBeta ? beta : alpha, b: kerasAlphaBeta ? alpha : beta, smooth, eps };
+    const prm: OverlapParams = {
+      kind,
+      a: kerasAlphaBeta ? beta : alpha,
+      b: kerasAlphaBeta ? alpha : beta,
+      smooth,
+      eps,
+    };
     if (yTrueIn === null || yTrueIn === undefined) {
-      throw new LosskitError('INVALID_INPUT', fn, `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`, 'yTrue');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`,
+        'yTrue',
+      );
     }
     const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
     const yPred = tensor(yPredIn, undefined, fn, 'yPred');
@@ -170,8 +202,23 @@ function overlapLoss(name: string, kind: 'dice' | 'tversky', kerasAlphaBeta: boo
     const p = fromLogits ? sigmoidOf(yPred.data) : yPred.data;
     const grad = wantGrad ? gradBuffer(fn, p.length, options.gradOut) : null;
     const out = reduction === 'none' ? new Float64Array(G) : null;
-    const sum = overlapKernel(p.length, yTrue.data, p, group, G, prm, plan.weights, plan.gradScale, out, grad, fromLogits);
-    explainNonFinite(fn, sum, [['yTrue', yTrue], ['yPred', yPred]]);
+    const sum = overlapKernel(
+      p.length,
+      yTrue.data,
+      p,
+      group,
+      G,
+      prm,
+      plan.weights,
+      plan.gradScale,
+      out,
+      grad,
+      fromLogits,
+    );
+    explainNonFinite(fn, sum, [
+      ['yTrue', yTrue],
+      ['yPred', yPred],
+    ]);
     return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
   });
 }
@@ -228,7 +275,8 @@ export const segmentationLosses: LossEntry[] = [
   {
     name: 'tversky',
     fn: tversky,
-    description: 'Tversky loss 1 − (TP + s)/(TP + α·FP + β·FN + s + ε) — optax dice_loss(alpha, beta); Keras Tversky (α/β as Keras code)',
+    description:
+      'Tversky loss 1 − (TP + s)/(TP + α·FP + β·FN + s + ε) — optax dice_loss(alpha, beta); Keras Tversky (α/β as Keras code)',
     aliases: [{ name: 'Tversky', dialect: 'keras', defaults: KERAS_OVERLAP_DEFAULTS, fn: kerasTversky }],
   },
 ];

@@ -187,22 +187,50 @@ function logSoftmaxBackward(grad: Float64Array, lp: Float64Array, C: number): vo
 }
 
 /** Lengths option: integers in [lo, hi], shape [N] (or [] / [1] for unbatched input). */
-function lengths(fn: string, name: 'inputLengths' | 'targetLengths', v: TensorInput, N: number, batched: boolean, hi: number, what: string): FloatArray {
+function lengths(
+  fn: string,
+  name: 'inputLengths' | 'targetLengths',
+  v: TensorInput,
+  N: number,
+  batched: boolean,
+  hi: number,
+  what: string,
+): FloatArray {
   const t = tensor(v, undefined, fn, name);
   const okShape = batched ? t.shape.length === 1 && t.shape[0] === N : t.data.length === 1 && t.shape.length <= 1;
   if (!okShape) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `option '${name}' must have shape ${batched ? `[${N}] (one per sequence)` : '[] (unbatched input)'}; received shape ${fmtShape(t.shape)}`, name);
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `option '${name}' must have shape ${batched ? `[${N}] (one per sequence)` : '[] (unbatched input)'}; received shape ${fmtShape(t.shape)}`,
+      name,
+    );
   }
   for (let i = 0; i < t.data.length; i++) {
     const x = t.data[i];
     if (!Number.isInteger(x) || x < 0 || x > hi) {
-      throw new LosskitError('OUT_OF_RANGE', fn, `option '${name}' must hold integers in [0, ${hi}] (${what}); received ${describe(x)} at index ${fmtIndex(i, t.shape)}`, name);
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        fn,
+        `option '${name}' must hold integers in [0, ${hi}] (${what}); received ${describe(x)} at index ${fmtIndex(i, t.shape)}`,
+        name,
+      );
     }
   }
   return t.data;
 }
 
-const CTC_OPTIONS = ['reduction', 'sampleWeight', 'inputLengths', 'targetLengths', 'blank', 'zeroInfinity', 'ctcGrad', 'timeMajor', 'fromLogits'] as const;
+const CTC_OPTIONS = [
+  'reduction',
+  'sampleWeight',
+  'inputLengths',
+  'targetLengths',
+  'blank',
+  'zeroInfinity',
+  'ctcGrad',
+  'timeMajor',
+  'fromLogits',
+] as const;
 
 /**
  * Connectionist temporal classification loss (Graves et al. 2006): `−log p(target | input)`,
@@ -243,10 +271,15 @@ const CTC_OPTIONS = ['reduction', 'sampleWeight', 'inputLengths', 'targetLengths
 export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
   const fn = 'ctc';
   const reduction = resolveReduction(fn, options.reduction);
-  const zeroInfinity = options.zeroInfinity === undefined ? false : checkBooleanOption(fn, 'zeroInfinity', options.zeroInfinity);
+  const zeroInfinity =
+    options.zeroInfinity === undefined ? false : checkBooleanOption(fn, 'zeroInfinity', options.zeroInfinity);
   const timeMajor = options.timeMajor === undefined ? true : checkBooleanOption(fn, 'timeMajor', options.timeMajor);
-  const fromLogits = options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
-  const pytorchGrad = (options.ctcGrad === undefined ? 'exact' : checkOneOf(fn, 'ctcGrad', options.ctcGrad, ['exact', 'pytorch'] as const)) === 'pytorch';
+  const fromLogits =
+    options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
+  const pytorchGrad =
+    (options.ctcGrad === undefined
+      ? 'exact'
+      : checkOneOf(fn, 'ctcGrad', options.ctcGrad, ['exact', 'pytorch'] as const)) === 'pytorch';
   const yPred = tensor(yPredIn, undefined, fn, 'yPred');
   const r = yPred.shape.length;
   if (r !== 2 && r !== 3) {
@@ -262,20 +295,36 @@ export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn,
   const T = batched ? yPred.shape[timeMajor ? 0 : 1] : yPred.shape[0];
   const N = batched ? yPred.shape[timeMajor ? 1 : 0] : 1;
   const C = yPred.shape[r - 1];
-  const blank = options.blank === undefined ? 0 : checkNumberOption(fn, 'blank', options.blank, { integer: true, min: 0, max: C - 1 });
+  const blank =
+    options.blank === undefined
+      ? 0
+      : checkNumberOption(fn, 'blank', options.blank, { integer: true, min: 0, max: C - 1 });
   // NaN / +Infinity are invalid; −Infinity (log 0) is a legitimate log-probability.
   const x = yPred.data;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     if (v !== v || v === Infinity || (fromLogits && v === NEG_INF)) {
-      throw new LosskitError('NON_FINITE', fn, `'yPred' must hold ${fromLogits ? 'finite logits' : 'log-probabilities (finite or -Infinity)'}; received ${describe(v)} at index ${fmtIndex(i, yPred.shape)}`, 'yPred');
+      throw new LosskitError(
+        'NON_FINITE',
+        fn,
+        `'yPred' must hold ${fromLogits ? 'finite logits' : 'log-probabilities (finite or -Infinity)'}; received ${describe(v)} at index ${fmtIndex(i, yPred.shape)}`,
+        'yPred',
+      );
     }
   }
   if (yTrueIn === null || yTrueIn === undefined) {
-    throw new LosskitError('INVALID_INPUT', fn, `'yTrue' (the target label sequences) is required; received ${describe(yTrueIn)}`, 'yTrue');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'yTrue' (the target label sequences) is required; received ${describe(yTrueIn)}`,
+      'yTrue',
+    );
   }
   const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
-  const inputLengths = options.inputLengths === undefined ? null : lengths(fn, 'inputLengths', options.inputLengths, N, batched, T, `at most T = ${T}`);
+  const inputLengths =
+    options.inputLengths === undefined
+      ? null
+      : lengths(fn, 'inputLengths', options.inputLengths, N, batched, T, `at most T = ${T}`);
 
   // Targets: padded (N, S) / (S) or concatenated 1-D; offsets and lengths per sequence.
   const padded = batched ? yTrue.shape.length === 2 : yTrue.shape.length === 1;
@@ -288,13 +337,28 @@ export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn,
     );
   }
   if (batched && padded && yTrue.shape[0] !== N) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has a batch of ${N}; expected padded targets [${N}, S]`, 'yTrue');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has a batch of ${N}; expected padded targets [${N}, S]`,
+      'yTrue',
+    );
   }
   const S = padded ? yTrue.shape[yTrue.shape.length - 1] : yTrue.data.length;
   const tl = new Float64Array(N);
   const tOff = new Float64Array(N);
   if (options.targetLengths !== undefined) {
-    tl.set(lengths(fn, 'targetLengths', options.targetLengths, N, batched, padded ? S : yTrue.data.length, padded ? `at most S = ${S}, the padded target length` : 'their sum is the number of targets'));
+    tl.set(
+      lengths(
+        fn,
+        'targetLengths',
+        options.targetLengths,
+        N,
+        batched,
+        padded ? S : yTrue.data.length,
+        padded ? `at most S = ${S}, the padded target length` : 'their sum is the number of targets',
+      ),
+    );
   } else if (padded) {
     // Keras's rule: the labels of a padded row are its entries other than blank.
     for (let n = 0; n < N; n++) {
@@ -303,7 +367,12 @@ export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn,
       tl[n] = k;
     }
   } else {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'targetLengths' is required with concatenated 1-D targets; received undefined`, 'targetLengths');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'targetLengths' is required with concatenated 1-D targets; received undefined`,
+      'targetLengths',
+    );
   }
   let acc = 0;
   for (let n = 0; n < N; n++) {
@@ -311,7 +380,12 @@ export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn,
     acc += tl[n];
   }
   if (!padded && acc !== yTrue.data.length) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `concatenated 'yTrue' has ${yTrue.data.length} labels but 'targetLengths' sum to ${acc}; expected them to be equal`, 'targetLengths');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `concatenated 'yTrue' has ${yTrue.data.length} labels but 'targetLengths' sum to ${acc}; expected them to be equal`,
+      'targetLengths',
+    );
   }
   let maxCells = 0;
   let maxS = 1;
@@ -322,7 +396,12 @@ export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn,
       const i = tOff[n] + j;
       const v = yTrue.data[i];
       if (!Number.isInteger(v) || v < 0 || v >= C || v === blank) {
-        const why = v === blank ? `equals blank (${blank}); blank cannot be a target label` : !Number.isInteger(v) ? 'is not an integer' : 'is out of range';
+        const why =
+          v === blank
+            ? `equals blank (${blank}); blank cannot be a target label`
+            : !Number.isInteger(v)
+              ? 'is not an integer'
+              : 'is out of range';
         throw new LosskitError(
           'INVALID_LABEL',
           fn,
@@ -363,24 +442,53 @@ export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn,
     const norm = reduction === 'mean' ? 1 / Math.max(L, 1) : 1;
     const wn = plan.weights === null ? 1 : plan.weights[n];
     const g = plan.gradScale * wn * norm;
-    let nll = L > Tn ? Infinity : ctcSequence(lp, off, tStride, Tn, C, yTrue.data, tOff[n], L, blank, alpha, beta, ext, E, grad, g, pytorchGrad);
+    let nll =
+      L > Tn
+        ? Infinity
+        : ctcSequence(
+            lp,
+            off,
+            tStride,
+            Tn,
+            C,
+            yTrue.data,
+            tOff[n],
+            L,
+            blank,
+            alpha,
+            beta,
+            ext,
+            E,
+            grad,
+            g,
+            pytorchGrad,
+          );
     if (nll === Infinity && zeroInfinity) nll = 0;
     const l = wn * (nll * norm);
     total += l;
     if (out !== null) out[n] = l;
   }
   if (grad !== null && fromLogits && lp instanceof Float64Array) logSoftmaxBackward(grad, lp, C);
-  return { value: finishReduction(plan, total, out), grad: grad === null ? null : ({ data: grad, shape: yPred.shape } satisfies Tensor) };
+  return {
+    value: finishReduction(plan, total, out),
+    grad: grad === null ? null : ({ data: grad, shape: yPred.shape } satisfies Tensor),
+  };
 });
 
 /** Keras 3 `keras.losses.CTC` defaults: logits `(N, T, C)`, blank 0, sum over batch size. */
-export const KERAS_CTC_DEFAULTS: LossOptions = { timeMajor: false, fromLogits: true, blank: 0, reduction: 'sumOverBatchSize' };
+export const KERAS_CTC_DEFAULTS: LossOptions = {
+  timeMajor: false,
+  fromLogits: true,
+  blank: 0,
+  reduction: 'sumOverBatchSize',
+};
 
 export const sequenceLosses: LossEntry[] = [
   {
     name: 'ctc',
     fn: ctc,
-    description: 'Connectionist temporal classification −log p(target | input), log-space forward–backward — PyTorch ctc_loss, Keras CTC',
+    description:
+      'Connectionist temporal classification −log p(target | input), log-space forward–backward — PyTorch ctc_loss, Keras CTC',
     aliases: [
       { name: 'ctc_loss', dialect: 'pytorch' },
       { name: 'CTCLoss', dialect: 'pytorch' },

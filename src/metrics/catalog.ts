@@ -6,4 +6,10 @@ import { probabilisticMetrics } from './probabilistic.js';
 import type { MetricEntry } from './registry-types.js';
 import { regressionMetrics } from './regression.js';
 
-export const METRIC_FAMILIES: readonly (readonly MetricEntry[])[] = [classificationMetrics, curveMetrics, probabilisticMetrics, regressionMetrics, lossMetrics];
+export const METRIC_FAMILIES: readonly (readonly MetricEntry[])[] = [
+  classificationMetrics,
+  curveMetrics,
+  probabilisticMetrics,
+  regressionMetrics,
+  lossMetrics,
+];

@@ -97,26 +97,62 @@ function statConfig(options: MetricOptions, fn: string, o: StatOpts): StatConfig
     if (base.task === 'binary') {
       if (options.average !== undefined) checkOneOf(fn, 'average', options.average, ['binary', 'micro'] as const);
       average = 'micro';
-    } else if (base.task === 'multiclass') average = options.average === undefined ? 'micro' : checkOneOf(fn, 'average', options.average, AVERAGES.multiclass);
-    else average = options.average === undefined ? 'subset' : checkOneOf(fn, 'average', options.average, ['micro', 'macro', 'weighted', 'none'] as const);
+    } else if (base.task === 'multiclass')
+      average =
+        options.average === undefined ? 'micro' : checkOneOf(fn, 'average', options.average, AVERAGES.multiclass);
+    else
+      average =
+        options.average === undefined
+          ? 'subset'
+          : checkOneOf(fn, 'average', options.average, ['micro', 'macro', 'weighted', 'none'] as const);
   }
   const beta = o.beta ? (options.beta === undefined ? 1 : checkNumberOption(fn, 'beta', options.beta, { min: 0 })) : 1;
-  const weights = options.weights === undefined ? 'none' : checkOneOf(fn, 'weights', options.weights, ['none', 'linear', 'quadratic'] as const);
-  const normalize = options.normalize === undefined ? 'none' : checkOneOf(fn, 'normalize', options.normalize, ['true', 'pred', 'all', 'none'] as const);
-  return { ...base, average, zeroDivision: zeroDivisionConfig(options, fn), beta, weights, normalize, cm: o.cm ? o.cm(options) : false };
+  const weights =
+    options.weights === undefined
+      ? 'none'
+      : checkOneOf(fn, 'weights', options.weights, ['none', 'linear', 'quadratic'] as const);
+  const normalize =
+    options.normalize === undefined
+      ? 'none'
+      : checkOneOf(fn, 'normalize', options.normalize, ['true', 'pred', 'all', 'none'] as const);
+  return {
+    ...base,
+    average,
+    zeroDivision: zeroDivisionConfig(options, fn),
+    beta,
+    weights,
+    normalize,
+    cm: o.cm ? o.cm(options) : false,
+  };
 }
 
 /** The update shared by every stat-score metric. */
-function statUpdate(state: MetricState, yTrue: Tensor, yPred: Tensor, w: Float64Array | null, c: StatConfig, fn: string): void {
+function statUpdate(
+  state: MetricState,
+  yTrue: Tensor,
+  yPred: Tensor,
+  w: Float64Array | null,
+  c: StatConfig,
+  fn: string,
+): void {
   if (c.task === 'multilabel') {
     checkMultilabel(fn, yTrue, yPred, c, state);
     accumulateMultilabel(state, yTrue, yPred, w, c, c.beta, zdValue(c.zeroDivision));
   } else {
-    accumulateClasses(state, decodeClasses(fn, yTrue, yPred, c, c.cm ? MAX_INFERRED_CLASSES_CM : MAX_INFERRED_CLASSES), w);
+    accumulateClasses(
+      state,
+      decodeClasses(fn, yTrue, yPred, c, c.cm ? MAX_INFERRED_CLASSES_CM : MAX_INFERRED_CLASSES),
+      w,
+    );
   }
 }
 
-function statSpec(name: string, optionNames: readonly string[], o: StatOpts, compute: (state: MetricState, c: StatConfig) => MetricValue): MetricSpec<StatConfig> {
+function statSpec(
+  name: string,
+  optionNames: readonly string[],
+  o: StatOpts,
+  compute: (state: MetricState, c: StatConfig) => MetricValue,
+): MetricSpec<StatConfig> {
   return {
     name,
     optionNames: [...COMMON_OPTIONS, ...optionNames],
@@ -132,8 +168,11 @@ const f64 = (s: MetricState, k: string): Float64Array => s[k] as Float64Array;
 const sumOf = (a: Float64Array): number => a.reduce((x, y) => x + y, 0);
 
 function prfSpec(name: string, which: Which, withBeta: boolean): MetricSpec<StatConfig> {
-  return statSpec(name, withBeta ? ['average', 'zeroDivision', 'beta'] : ['average', 'zeroDivision'], { average: 'prf', beta: withBeta }, (s, c) =>
-    prfAverage(which, s, c, c.average as ClsAverage, c.beta, zdValue(c.zeroDivision)),
+  return statSpec(
+    name,
+    withBeta ? ['average', 'zeroDivision', 'beta'] : ['average', 'zeroDivision'],
+    { average: 'prf', beta: withBeta },
+    (s, c) => prfAverage(which, s, c, c.average as ClsAverage, c.beta, zdValue(c.zeroDivision)),
   );
 }
 
@@ -247,30 +286,36 @@ const BIN_MC: readonly ClsTask[] = ['binary', 'multiclass'];
  * @example
  * confusionMatrix([0, 1, 2, 2], [0, 2, 2, 1], { numClasses: 3 }) // [[1,0,0],[0,0,1],[0,1,1]]
  */
-export const confusionMatrixSpec = statSpec('confusionMatrix', ['normalize'], { tasks: BIN_MC, cm: () => true }, (s, c) => {
-  const cm = f64(s, 'cm');
-  const C = f64(s, 'tp').length;
-  const rows: number[][] = [];
-  const rowSum = new Float64Array(C);
-  const colSum = new Float64Array(C);
-  let all = 0;
-  for (let i = 0; i < C; i++)
-    for (let j = 0; j < C; j++) {
-      rowSum[i] += cm[i * C + j];
-      colSum[j] += cm[i * C + j];
-      all += cm[i * C + j];
+export const confusionMatrixSpec = statSpec(
+  'confusionMatrix',
+  ['normalize'],
+  { tasks: BIN_MC, cm: () => true },
+  (s, c) => {
+    const cm = f64(s, 'cm');
+    const C = f64(s, 'tp').length;
+    const rows: number[][] = [];
+    const rowSum = new Float64Array(C);
+    const colSum = new Float64Array(C);
+    let all = 0;
+    for (let i = 0; i < C; i++)
+      for (let j = 0; j < C; j++) {
+        rowSum[i] += cm[i * C + j];
+        colSum[j] += cm[i * C + j];
+        all += cm[i * C + j];
+      }
+    for (let i = 0; i < C; i++) {
+      const r: number[] = new Array<number>(C);
+      for (let j = 0; j < C; j++) {
+        const v = cm[i * C + j];
+        const d =
+          c.normalize === 'true' ? rowSum[i] : c.normalize === 'pred' ? colSum[j] : c.normalize === 'all' ? all : 1;
+        r[j] = d === 0 ? 0 : v / d;
+      }
+      rows.push(r);
     }
-  for (let i = 0; i < C; i++) {
-    const r: number[] = new Array<number>(C);
-    for (let j = 0; j < C; j++) {
-      const v = cm[i * C + j];
-      const d = c.normalize === 'true' ? rowSum[i] : c.normalize === 'pred' ? colSum[j] : c.normalize === 'all' ? all : 1;
-      r[j] = d === 0 ? 0 : v / d;
-    }
-    rows.push(r);
-  }
-  return rows;
-});
+    return rows;
+  },
+);
 
 /**
  * Matthews correlation coefficient (scikit-learn `matthews_corrcoef`, multiclass form):
@@ -314,28 +359,33 @@ export const matthewsCorrcoefSpec = statSpec('matthewsCorrcoef', [], { tasks: BI
  * @example
  * cohenKappa([0, 1, 2, 2], [0, 2, 2, 1], { numClasses: 3 }) // 0.2 (up to rounding)
  */
-export const cohenKappaSpec = statSpec('cohenKappa', ['weights'], { tasks: BIN_MC, cm: (o) => o.weights === 'linear' || o.weights === 'quadratic' }, (s, c) => {
-  const ts = f64(s, 'trueSum');
-  const ps = f64(s, 'predSum');
-  const n = sumOf(ps);
-  const C = ts.length;
-  if (c.weights === 'none') {
-    let pt = 0;
-    for (let k = 0; k < C; k++) pt += ps[k] * ts[k];
-    return 1 - (n - sumOf(f64(s, 'tp'))) / (n - pt / n);
-  }
-  const cm = f64(s, 'cm');
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < C; i++)
-    for (let j = 0; j < C; j++) {
-      const d = Math.abs(i - j);
-      const w = c.weights === 'linear' ? d : d * d;
-      num += w * cm[i * C + j];
-      den += (w * ps[i] * ts[j]) / n;
+export const cohenKappaSpec = statSpec(
+  'cohenKappa',
+  ['weights'],
+  { tasks: BIN_MC, cm: (o) => o.weights === 'linear' || o.weights === 'quadratic' },
+  (s, c) => {
+    const ts = f64(s, 'trueSum');
+    const ps = f64(s, 'predSum');
+    const n = sumOf(ps);
+    const C = ts.length;
+    if (c.weights === 'none') {
+      let pt = 0;
+      for (let k = 0; k < C; k++) pt += ps[k] * ts[k];
+      return 1 - (n - sumOf(f64(s, 'tp'))) / (n - pt / n);
     }
-  return 1 - num / den;
-});
+    const cm = f64(s, 'cm');
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < C; i++)
+      for (let j = 0; j < C; j++) {
+        const d = Math.abs(i - j);
+        const w = c.weights === 'linear' ? d : d * d;
+        num += w * cm[i * C + j];
+        den += (w * ps[i] * ts[j]) / n;
+      }
+    return 1 - num / den;
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // top-k accuracy
@@ -367,7 +417,11 @@ export const topKAccuracySpec: MetricSpec<TopKConfig> = {
   name: 'topKAccuracy',
   optionNames: ['task', 'numClasses', 'topK', 'ignoreIndex', 'labels'],
   config(options, fn) {
-    const base = commonConfig({ task: 'multiclass', numClasses: options.numClasses, ignoreIndex: options.ignoreIndex, labels: options.labels }, fn, ['multiclass']);
+    const base = commonConfig(
+      { task: 'multiclass', numClasses: options.numClasses, ignoreIndex: options.ignoreIndex, labels: options.labels },
+      fn,
+      ['multiclass'],
+    );
     if (options.task !== undefined) checkOneOf(fn, 'task', options.task, ['multiclass'] as const);
     return {
       numClasses: base.numClasses,
@@ -380,15 +434,38 @@ export const topKAccuracySpec: MetricSpec<TopKConfig> = {
   update(state, yTrue, yPred, w, c, fn) {
     const L = multiclassLayout(fn, yTrue, yPred);
     if (L.mode === 'labels' || L.rest !== 1) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' must hold class scores of shape [N, C] (yTrue [N] labels or one-hot [N, C]); received yPred ${fmtShape(yPred.shape)} with yTrue ${fmtShape(yTrue.shape)}`, 'yPred');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yPred' must hold class scores of shape [N, C] (yTrue [N] labels or one-hot [N, C]); received yPred ${fmtShape(yPred.shape)} with yTrue ${fmtShape(yTrue.shape)}`,
+        'yPred',
+      );
     }
-    if (yTrue.data.length === 0) throw new LosskitError('EMPTY_INPUT', fn, `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`, 'yTrue');
+    if (yTrue.data.length === 0)
+      throw new LosskitError(
+        'EMPTY_INPUT',
+        fn,
+        `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`,
+        'yTrue',
+      );
     const W = L.width;
     if (c.numClasses !== null && W !== c.numClasses) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' has ${W} class scores per sample but numClasses is ${c.numClasses}; expected [N, ${c.numClasses}]`, 'yPred');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yPred' has ${W} class scores per sample but numClasses is ${c.numClasses}; expected [N, ${c.numClasses}]`,
+        'yPred',
+      );
     }
     // Decode targets into class indices (validating everything before touching the state).
-    const d = decodeClasses(fn, yTrue, yPred, { task: 'multiclass', numClasses: W, threshold: 0.5, fromLogits: false, ignoreIndex: c.ignoreIndex, labels: c.labels });
+    const d = decodeClasses(fn, yTrue, yPred, {
+      task: 'multiclass',
+      numClasses: W,
+      threshold: 0.5,
+      fromLogits: false,
+      ignoreIndex: c.ignoreIndex,
+      labels: c.labels,
+    });
     const tgt = d.tgt;
     const p = yPred.data;
     const k = c.topK;

@@ -136,7 +136,14 @@ export interface MetricSpec<C extends object = object> {
   normalizeOptions?(options: MetricOptions, fn: string): MetricOptions;
   fields(config: C): Record<string, FieldSpec>;
   /** Adds a batch to the state. `sampleWeight` is `null` or one weight per sample (`yTrue.shape[0]`). */
-  update(state: MetricState, yTrue: Tensor, yPred: Tensor, sampleWeight: Float64Array | null, config: C, fn: string): void;
+  update(
+    state: MetricState,
+    yTrue: Tensor,
+    yPred: Tensor,
+    sampleWeight: Float64Array | null,
+    config: C,
+    fn: string,
+  ): void;
   /** Merges the `'custom'` fields of `b` into `a`. */
   mergeCustom?(a: MetricState, b: MetricState, config: C): void;
   compute(state: MetricState, config: C): MetricValue;
@@ -172,8 +179,10 @@ function fingerprint(name: string, config: object): string {
 
 /** JSON encoding of a float that keeps NaN and ±Infinity. */
 type JsonNum = number | 'NaN' | 'Infinity' | '-Infinity';
-const encNum = (v: number): JsonNum => (Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity');
-const decNum = (v: unknown): number => (typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : NaN);
+const encNum = (v: number): JsonNum =>
+  Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+const decNum = (v: unknown): number =>
+  typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : NaN;
 
 export type FieldJSON = JsonNum | { f64: JsonNum[] } | { list: JsonNum[] };
 
@@ -242,7 +251,13 @@ export class Metric<C extends object = object> {
           'sampleWeight',
         );
       for (let i = 0; i < w.length; i++) {
-        if (w[i] < 0) throw new LosskitError('OUT_OF_RANGE', this.name, `'sampleWeight' must be >= 0; received ${w[i]} at index [${i}]`, 'sampleWeight');
+        if (w[i] < 0)
+          throw new LosskitError(
+            'OUT_OF_RANGE',
+            this.name,
+            `'sampleWeight' must be >= 0; received ${w[i]} at index [${i}]`,
+            'sampleWeight',
+          );
       }
     }
     this.spec.update(this.state, yt, yp, w, this.config, this.name);
@@ -276,7 +291,12 @@ export class Metric<C extends object = object> {
             // A shard that saw no data may still have an unsized (length-0) array.
             if (av.length === 0) a[k] = Float64Array.from(bv);
             else if (bv.length !== 0 && bv.length !== av.length) {
-              throw new LosskitError('INCOMPATIBLE_STATE', this.name, `cannot merge: state field '${k}' has ${av.length} entries here but ${bv.length} in 'other' (different numbers of outputs or classes)`, 'other');
+              throw new LosskitError(
+                'INCOMPATIBLE_STATE',
+                this.name,
+                `cannot merge: state field '${k}' has ${av.length} entries here but ${bv.length} in 'other' (different numbers of outputs or classes)`,
+                'other',
+              );
             } else for (let i = 0; i < bv.length; i++) av[i] += bv[i];
           }
           break;
@@ -320,10 +340,16 @@ export class Metric<C extends object = object> {
   /** @internal Restores the fields of a serialised state (used by `restoreMetric`). */
   loadState(json: MetricJSON): this {
     if (json.fingerprint !== this.fingerprint) {
-      throw new LosskitError('INCOMPATIBLE_STATE', 'restoreMetric', `'json' fingerprint ${json.fingerprint} does not match the metric's ${this.fingerprint}`, 'json');
+      throw new LosskitError(
+        'INCOMPATIBLE_STATE',
+        'restoreMetric',
+        `'json' fingerprint ${json.fingerprint} does not match the metric's ${this.fingerprint}`,
+        'json',
+      );
     }
     for (const k of Object.keys(this.fieldSpecs)) {
-      if (!(k in json.state)) throw new LosskitError('INVALID_INPUT', 'restoreMetric', `'json'.state lacks field '${k}'`, 'json');
+      if (!(k in json.state))
+        throw new LosskitError('INVALID_INPUT', 'restoreMetric', `'json'.state lacks field '${k}'`, 'json');
       this.state[k] = decodeField(json.state[k]);
     }
     return this;

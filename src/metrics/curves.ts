@@ -19,11 +19,28 @@
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkClassLabels, checkFinite, checkNonEmpty, checkNumberOption, checkOneOf, checkBooleanOption, checkRange, fmtIndex } from '../validate.js';
+import {
+  checkClassLabels,
+  checkFinite,
+  checkNonEmpty,
+  checkNumberOption,
+  checkOneOf,
+  checkBooleanOption,
+  checkRange,
+  fmtIndex,
+} from '../validate.js';
 import type { FieldSpec, MetricOptions, MetricSpec, MetricState, MetricValue } from './core.js';
 import { oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
-import { addRun, histogramFields, mergeHistogram, mergeRuns, readRun, runFromBatch, type Run } from './score-histogram.js';
+import {
+  addRun,
+  histogramFields,
+  mergeHistogram,
+  mergeRuns,
+  readRun,
+  runFromBatch,
+  type Run,
+} from './score-histogram.js';
 
 type Task = 'binary' | 'multiclass' | 'multilabel';
 type Average = 'micro' | 'macro' | 'weighted' | 'samples' | 'none';
@@ -61,13 +78,28 @@ function curveConfig(kind: Kind) {
             : 'binary';
     let numClasses = 1;
     if (task === 'multiclass') {
-      if (options.numClasses === undefined) throw new LosskitError('INVALID_OPTION', fn, `option 'numClasses' is required when task is 'multiclass' (an integer >= 2); received undefined`, 'numClasses');
+      if (options.numClasses === undefined)
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'numClasses' is required when task is 'multiclass' (an integer >= 2); received undefined`,
+          'numClasses',
+        );
       numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
     } else if (task === 'multilabel') {
-      if (options.numLabels === undefined) throw new LosskitError('INVALID_OPTION', fn, `option 'numLabels' is required when task is 'multilabel' (an integer >= 1); received undefined`, 'numLabels');
+      if (options.numLabels === undefined)
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'numLabels' is required when task is 'multilabel' (an integer >= 1); received undefined`,
+          'numLabels',
+        );
       numClasses = checkNumberOption(fn, 'numLabels', options.numLabels, { integer: true, min: 1 });
     }
-    const thresholds = options.thresholds === undefined ? null : checkNumberOption(fn, 'thresholds', options.thresholds, { integer: true, min: 2 });
+    const thresholds =
+      options.thresholds === undefined
+        ? null
+        : checkNumberOption(fn, 'thresholds', options.thresholds, { integer: true, min: 2 });
     const curve = kind === 'roc' || kind === 'pr';
     const allowed: Average[] =
       task === 'binary'
@@ -86,22 +118,55 @@ function curveConfig(kind: Kind) {
     let maxFpr: number | null = null;
     if (kind === 'auroc' && options.maxFpr !== undefined) {
       maxFpr = checkNumberOption(fn, 'maxFpr', options.maxFpr, { gt: 0, max: 1 });
-      if (task !== 'binary') throw new LosskitError('INVALID_OPTION', fn, `option 'maxFpr' (partial AUC) is only defined for task 'binary' (as in scikit-learn); received task '${task}'`, 'maxFpr');
-      if (thresholds !== null) throw new LosskitError('INVALID_OPTION', fn, `option 'maxFpr' needs the exact mode; remove 'thresholds'`, 'maxFpr');
+      if (task !== 'binary')
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'maxFpr' (partial AUC) is only defined for task 'binary' (as in scikit-learn); received task '${task}'`,
+          'maxFpr',
+        );
+      if (thresholds !== null)
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'maxFpr' needs the exact mode; remove 'thresholds'`,
+          'maxFpr',
+        );
       if (maxFpr === 1) maxFpr = null;
     }
-    const dropIntermediate = kind === 'roc' && options.dropIntermediate !== undefined ? checkBooleanOption(fn, 'dropIntermediate', options.dropIntermediate) : kind === 'roc';
+    const dropIntermediate =
+      kind === 'roc' && options.dropIntermediate !== undefined
+        ? checkBooleanOption(fn, 'dropIntermediate', options.dropIntermediate)
+        : kind === 'roc';
     let posLabel: number | null = null;
     if (options.posLabel !== undefined) {
-      if (task !== 'binary') throw new LosskitError('INVALID_OPTION', fn, `option 'posLabel' only applies to task 'binary'; received task '${task}'`, 'posLabel');
+      if (task !== 'binary')
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'posLabel' only applies to task 'binary'; received task '${task}'`,
+          'posLabel',
+        );
       posLabel = checkNumberOption(fn, 'posLabel', options.posLabel);
     }
     let multiClass: 'ovr' | 'ovo' = 'ovr';
     if (kind === 'auroc' && options.multiClass !== undefined) {
       multiClass = checkOneOf(fn, 'multiClass', options.multiClass, ['ovr', 'ovo'] as const);
       if (multiClass === 'ovo') {
-        if (task !== 'multiclass' || thresholds !== null) throw new LosskitError('INVALID_OPTION', fn, `option multiClass 'ovo' needs task 'multiclass' in exact mode; received task '${task}'${thresholds !== null ? ' with thresholds' : ''}`, 'multiClass');
-        if (average !== 'macro' && average !== 'weighted') throw new LosskitError('INVALID_OPTION', fn, `option 'average' must be 'macro' or 'weighted' with multiClass 'ovo' (as scikit-learn); received '${average}'`, 'average');
+        if (task !== 'multiclass' || thresholds !== null)
+          throw new LosskitError(
+            'INVALID_OPTION',
+            fn,
+            `option multiClass 'ovo' needs task 'multiclass' in exact mode; received task '${task}'${thresholds !== null ? ' with thresholds' : ''}`,
+            'multiClass',
+          );
+        if (average !== 'macro' && average !== 'weighted')
+          throw new LosskitError(
+            'INVALID_OPTION',
+            fn,
+            `option 'average' must be 'macro' or 'weighted' with multiClass 'ovo' (as scikit-learn); received '${average}'`,
+            'average',
+          );
       }
     }
     return { task, numClasses, average, thresholds, maxFpr, dropIntermediate, posLabel, multiClass };
@@ -118,7 +183,11 @@ function numHistograms(c: CurveConfig): number {
 
 function curveFields(c: CurveConfig): Record<string, FieldSpec> {
   const h = numHistograms(c);
-  if (c.thresholds !== null) return { bp: { rule: 'sum', init: { zeros: h * c.thresholds } }, bn: { rule: 'sum', init: { zeros: h * c.thresholds } } };
+  if (c.thresholds !== null)
+    return {
+      bp: { rule: 'sum', init: { zeros: h * c.thresholds } },
+      bn: { rule: 'sum', init: { zeros: h * c.thresholds } },
+    };
   if (h === 0) return { sumScore: { rule: 'sum', init: 0 }, sumW: { rule: 'sum', init: 0 } };
   let f: Record<string, FieldSpec> = {};
   for (let k = 0; k < h; k++) f = { ...f, ...histogramFields(`h${k}`) };
@@ -149,10 +218,20 @@ function prepareBatch(fn: string, yTrue: Tensor, yPred: Tensor, c: CurveConfig):
   if (c.thresholds !== null) checkRange(fn, 'yPred', yPred, 0, 1, 'probabilities (binned mode: thresholds)');
   if (c.task === 'binary') {
     if (yPred.shape.length > 2 || (yPred.shape.length === 2 && yPred.shape[1] !== 1)) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' must have shape [N] or [N,1] (one score per sample) for task 'binary'; received ${fmtShape(yPred.shape)}`, 'yPred');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yPred' must have shape [N] or [N,1] (one score per sample) for task 'binary'; received ${fmtShape(yPred.shape)}`,
+        'yPred',
+      );
     }
     if (yTrue.data.length !== n || (yTrue.shape.length > 0 && yTrue.shape[0] !== n)) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected [${n}] (one label per score)`, 'yTrue');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected [${n}] (one label per score)`,
+        'yTrue',
+      );
     }
     checkFinite(fn, 'yTrue', yTrue);
     const t = yTrue.data;
@@ -161,7 +240,12 @@ function prepareBatch(fn: string, yTrue: Tensor, yPred: Tensor, c: CurveConfig):
       for (let i = 0; i < n; i++) {
         const v = t[i];
         if (v !== 0 && v !== 1) {
-          throw new LosskitError('INVALID_LABEL', fn, `'yTrue' must hold binary labels 0 or 1 (or set 'posLabel'); received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}`, 'yTrue');
+          throw new LosskitError(
+            'INVALID_LABEL',
+            fn,
+            `'yTrue' must hold binary labels 0 or 1 (or set 'posLabel'); received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}`,
+            'yTrue',
+          );
         }
         isPos[i] = v;
       }
@@ -170,24 +254,48 @@ function prepareBatch(fn: string, yTrue: Tensor, yPred: Tensor, c: CurveConfig):
   }
   const C = c.numClasses;
   if (yPred.shape.length !== 2 || yPred.shape[1] !== C) {
-    const what = c.task === 'multiclass' ? `[N,${C}] (one score per class, numClasses ${C})` : `[N,${C}] (one score per label, numLabels ${C})`;
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' must have shape ${what}; received ${fmtShape(yPred.shape)}`, 'yPred');
+    const what =
+      c.task === 'multiclass'
+        ? `[N,${C}] (one score per class, numClasses ${C})`
+        : `[N,${C}] (one score per label, numLabels ${C})`;
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yPred' must have shape ${what}; received ${fmtShape(yPred.shape)}`,
+      'yPred',
+    );
   }
   const isPos = new Uint8Array(n * C);
   if (c.task === 'multiclass') {
     if (yTrue.shape.length !== 1 || yTrue.shape[0] !== n) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yTrue' must have shape [${n}] (class indices) for 'yPred' ${fmtShape(yPred.shape)}; received ${fmtShape(yTrue.shape)}`, 'yTrue');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yTrue' must have shape [${n}] (class indices) for 'yPred' ${fmtShape(yPred.shape)}; received ${fmtShape(yTrue.shape)}`,
+        'yTrue',
+      );
     }
     checkClassLabels(fn, 'yTrue', yTrue, C);
     for (let i = 0; i < n; i++) isPos[i * C + yTrue.data[i]] = 1;
   } else {
     if (yTrue.shape.length !== 2 || yTrue.shape[0] !== n || yTrue.shape[1] !== C) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected [${n},${C}] (0/1 label indicators)`, 'yTrue');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected [${n},${C}] (0/1 label indicators)`,
+        'yTrue',
+      );
     }
     const t = yTrue.data;
     for (let i = 0; i < t.length; i++) {
       const v = t[i];
-      if (v !== 0 && v !== 1) throw new LosskitError('INVALID_LABEL', fn, `'yTrue' must hold label indicators 0 or 1; received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}`, 'yTrue');
+      if (v !== 0 && v !== 1)
+        throw new LosskitError(
+          'INVALID_LABEL',
+          fn,
+          `'yTrue' must hold label indicators 0 or 1; received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}`,
+          'yTrue',
+        );
       isPos[i] = v;
     }
   }
@@ -195,7 +303,21 @@ function prepareBatch(fn: string, yTrue: Tensor, yPred: Tensor, c: CurveConfig):
 }
 
 /** Keras `update_confusion_matrix_variables` bucket: `max(ceil(p·(T−1)) − 1, 0)`. */
-function addBinned(bp: Float64Array, bn: Float64Array, base: number, T: number, scores: ArrayLike<number>, offset: number, stride: number, n: number, isPos: Uint8Array, posOff: number, posStride: number, w: Float64Array | null, wRepeat: number): void {
+function addBinned(
+  bp: Float64Array,
+  bn: Float64Array,
+  base: number,
+  T: number,
+  scores: ArrayLike<number>,
+  offset: number,
+  stride: number,
+  n: number,
+  isPos: Uint8Array,
+  posOff: number,
+  posStride: number,
+  w: Float64Array | null,
+  wRepeat: number,
+): void {
   const tm1 = T - 1;
   for (let i = 0, q = offset, r = posOff; i < n; i++, q += stride, r += posStride) {
     let b = Math.ceil(scores[q] * tm1) - 1;
@@ -207,14 +329,22 @@ function addBinned(bp: Float64Array, bn: Float64Array, base: number, T: number, 
 }
 
 function curveUpdate(kind: Kind) {
-  return (state: MetricState, yTrue: Tensor, yPred: Tensor, w: Float64Array | null, c: CurveConfig, fn: string): void => {
+  return (
+    state: MetricState,
+    yTrue: Tensor,
+    yPred: Tensor,
+    w: Float64Array | null,
+    c: CurveConfig,
+    fn: string,
+  ): void => {
     const { n, cols, isPos } = prepareBatch(fn, yTrue, yPred, c);
     const s = yPred.data;
     if (c.thresholds !== null) {
       const T = c.thresholds;
       const bp = state.bp as Float64Array;
       const bn = state.bn as Float64Array;
-      if (c.task === 'binary' || c.average === 'micro') addBinned(bp, bn, 0, T, s, 0, 1, n * cols, isPos, 0, 1, w, cols);
+      if (c.task === 'binary' || c.average === 'micro')
+        addBinned(bp, bn, 0, T, s, 0, 1, n * cols, isPos, 0, 1, w, cols);
       else for (let k = 0; k < cols; k++) addBinned(bp, bn, k * T, T, s, k, cols, n, isPos, k, cols, w, 1);
       return;
     }
@@ -223,7 +353,13 @@ function curveUpdate(kind: Kind) {
       return;
     }
     if (c.multiClass === 'ovo') {
-      if (w !== null) throw new LosskitError('INVALID_OPTION', fn, `'sampleWeight' is not supported with multiClass 'ovo' (as in scikit-learn); received ${w.length} weights`, 'sampleWeight');
+      if (w !== null)
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `'sampleWeight' is not supported with multiClass 'ovo' (as in scikit-learn); received ${w.length} weights`,
+          'sampleWeight',
+        );
       // Histogram [a][l]: the column-a scores of the samples whose label is l.
       const byLabel: number[][] = Array.from({ length: cols }, () => []);
       for (let i = 0; i < n; i++) byLabel[yTrue.data[i]].push(i);
@@ -541,11 +677,17 @@ function curveCompute(kind: Kind) {
           }
           return { precision, recall, thresholds: thr.slice() };
         };
-        return H === 1 && (c.task === 'binary' || c.average === 'micro') ? one(counts[0]) : stackCurves(counts.map(one));
+        return H === 1 && (c.task === 'binary' || c.average === 'micro')
+          ? one(counts[0])
+          : stackCurves(counts.map(one));
       }
       const scores = Float64Array.from(counts, (k) => (kind === 'auroc' ? binnedAuroc(k) : binnedPrAuc(k)));
       if (H === 1) return scores[0];
-      return averageScores(scores, Float64Array.from(counts, (k) => k.P), c.average);
+      return averageScores(
+        scores,
+        Float64Array.from(counts, (k) => k.P),
+        c.average,
+      );
     }
     if (c.multiClass === 'ovo') return ovoAuroc(state, c);
     const runs = Array.from({ length: H }, (_, k) => readRun(state, `h${k}`));
@@ -559,7 +701,11 @@ function curveCompute(kind: Kind) {
     }
     const scores = Float64Array.from(runs, (r) => (kind === 'auroc' ? aurocFromRun(r, c.maxFpr) : apFromRun(r)));
     if (single) return scores[0];
-    return averageScores(scores, Float64Array.from(runs, (r) => totals(r)[0]), c.average);
+    return averageScores(
+      scores,
+      Float64Array.from(runs, (r) => totals(r)[0]),
+      c.average,
+    );
   };
 }
 
@@ -576,7 +722,13 @@ function ovoAuroc(state: MetricState, c: CurveConfig): number {
   const vs = (a: number, b: number): number => {
     const pos = runs[a * C + a];
     const neg = runs[a * C + b];
-    return aurocFromRun(mergeRuns({ keys: pos.keys, pos: pos.pos, neg: new Float64Array(pos.keys.length) }, { keys: neg.keys, pos: new Float64Array(neg.keys.length), neg: neg.pos }), null);
+    return aurocFromRun(
+      mergeRuns(
+        { keys: pos.keys, pos: pos.pos, neg: new Float64Array(pos.keys.length) },
+        { keys: neg.keys, pos: new Float64Array(neg.keys.length), neg: neg.pos },
+      ),
+      null,
+    );
   };
   let s = 0;
   let sw = 0;

@@ -26,7 +26,7 @@ export interface LossMetricConfig {
  */
 const FORBIDDEN: Record<string, string> = {
   reduction: 'the metric reduces the per-element losses itself',
-  sampleWeight: "pass per-sample weights to update(yTrue, yPred, { sampleWeight }) instead",
+  sampleWeight: 'pass per-sample weights to update(yTrue, yPred, { sampleWeight }) instead',
   gradOut: 'a metric computes no gradient',
   input2: 'it is a per-batch input (losses needing one cannot be streamed as metrics)',
   positive: 'it is a per-batch input (losses needing one cannot be streamed as metrics)',
@@ -38,12 +38,18 @@ const FORBIDDEN: Record<string, string> = {
 
 function resolveLoss(name: unknown, fn: string): LossFunction {
   if (typeof name !== 'string') {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'loss' must be a loss name such as 'crossEntropy' (see listLosses()); received ${describe(name)}`, 'loss');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'loss' must be a loss name such as 'crossEntropy' (see listLosses()); received ${describe(name)}`,
+      'loss',
+    );
   }
   try {
     return getLoss(name);
   } catch (e) {
-    if (e instanceof LosskitError) throw new LosskitError(e.code, fn, `option 'loss': ${e.message.replace(/^getLoss: /, '')}`, 'loss');
+    if (e instanceof LosskitError)
+      throw new LosskitError(e.code, fn, `option 'loss': ${e.message.replace(/^getLoss: /, '')}`, 'loss');
     throw e;
   }
 }
@@ -57,19 +63,34 @@ function jsonSafe(v: unknown, key: string, fn: string): JsonOption {
     try {
       t = tensor(v as TensorInput, undefined, fn, `lossOptions.${key}`);
     } catch {
-      throw new LosskitError('INVALID_OPTION', fn, `'lossOptions.${key}' must be a number, string, boolean, array, typed array or tensor; received ${describe(v)}`, 'lossOptions');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `'lossOptions.${key}' must be a number, string, boolean, array, typed array or tensor; received ${describe(v)}`,
+        'lossOptions',
+      );
     }
     const nested = toNested(t);
     return typeof nested === 'number' ? nested : jsonSafe(nested, key, fn);
   }
-  throw new LosskitError('INVALID_OPTION', fn, `'lossOptions.${key}' must be a number, string, boolean, array, typed array or tensor; received ${describe(v)}`, 'lossOptions');
+  throw new LosskitError(
+    'INVALID_OPTION',
+    fn,
+    `'lossOptions.${key}' must be a number, string, boolean, array, typed array or tensor; received ${describe(v)}`,
+    'lossOptions',
+  );
 }
 
 function normalizeLossOptions(options: MetricOptions, fn: string): Record<string, JsonOption> {
   const lo = options.lossOptions;
   if (lo === undefined) return {};
   if (lo === null || typeof lo !== 'object' || Array.isArray(lo)) {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'lossOptions' must be an object of the loss's options; received ${describe(lo)}`, 'lossOptions');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'lossOptions' must be an object of the loss's options; received ${describe(lo)}`,
+      'lossOptions',
+    );
   }
   const out: Record<string, JsonOption> = {};
   for (const [k, v] of Object.entries(lo)) if (v !== undefined) out[k] = jsonSafe(v, k, fn);
@@ -77,7 +98,12 @@ function normalizeLossOptions(options: MetricOptions, fn: string): Record<string
 }
 
 /** Per-element `'mean'` denominators of PyTorch's class-index cross-entropy / NLL: `weight[y]`, 0 when ignored. */
-function classIndexDenominators(lossFn: LossFunction, options: LossOptions, yTrue: Tensor, yPred: Tensor): Float64Array | null {
+function classIndexDenominators(
+  lossFn: LossFunction,
+  options: LossOptions,
+  yTrue: Tensor,
+  yPred: Tensor,
+): Float64Array | null {
   if (lossFn.lossName !== 'crossEntropy' && lossFn.lossName !== 'nllLoss') return null;
   if (yTrue.data.length === yPred.data.length) return null; // probability targets: plain mean
   const ignore = options.ignoreIndex ?? -100;
@@ -109,7 +135,12 @@ export const lossMetricSpec: MetricSpec<LossMetricConfig> = {
     const lossOptions = normalizeLossOptions(options, fn);
     for (const k of Object.keys(lossOptions)) {
       if (k in FORBIDDEN) {
-        throw new LosskitError('INVALID_OPTION', fn, `'lossOptions.${k}' is not accepted by a loss metric: ${FORBIDDEN[k]}`, 'lossOptions');
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `'lossOptions.${k}' is not accepted by a loss metric: ${FORBIDDEN[k]}`,
+          'lossOptions',
+        );
       }
       if (!lossFn.optionNames.includes(k)) {
         const valid = lossFn.optionNames.filter((n) => !(n in FORBIDDEN));
@@ -198,7 +229,8 @@ export const lossMetrics: MetricEntry[] = [
   {
     name: 'loss',
     spec: lossMetricSpec,
-    description: "Any loss as a streaming metric: weighted mean of the loss's per-sample values (getMetric('loss', { loss, lossOptions }))",
+    description:
+      "Any loss as a streaming metric: weighted mean of the loss's per-sample values (getMetric('loss', { loss, lossOptions }))",
     aliases: [],
   },
 ];

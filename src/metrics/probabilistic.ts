@@ -5,7 +5,16 @@
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkBooleanOption, checkClassLabels, checkFinite, checkNonEmpty, checkNumberOption, checkOneOf, checkRange, fmtIndex } from '../validate.js';
+import {
+  checkBooleanOption,
+  checkClassLabels,
+  checkFinite,
+  checkNonEmpty,
+  checkNumberOption,
+  checkOneOf,
+  checkRange,
+  fmtIndex,
+} from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
 import { oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
@@ -23,16 +32,32 @@ export interface LogLossConfig {
 function logLossConfig(options: MetricOptions, fn: string): LogLossConfig {
   let labels: number[] | null = null;
   if (options.labels !== undefined) {
-    if (!Array.isArray(options.labels) || options.labels.length < 2 || options.labels.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'labels' must be an array of at least 2 finite numbers; received ${describe(options.labels)}`, 'labels');
+    if (
+      !Array.isArray(options.labels) ||
+      options.labels.length < 2 ||
+      options.labels.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+    ) {
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'labels' must be an array of at least 2 finite numbers; received ${describe(options.labels)}`,
+        'labels',
+      );
     }
     labels = [...options.labels].sort((a, b) => a - b);
     for (let i = 1; i < labels.length; i++) {
-      if (labels[i] === labels[i - 1]) throw new LosskitError('INVALID_OPTION', fn, `option 'labels' must not repeat a label; received ${labels[i]} twice`, 'labels');
+      if (labels[i] === labels[i - 1])
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'labels' must not repeat a label; received ${labels[i]} twice`,
+          'labels',
+        );
     }
   }
   let numClasses: number | null = null;
-  if (options.numClasses !== undefined) numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
+  if (options.numClasses !== undefined)
+    numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
   const task =
     options.task !== undefined
       ? checkOneOf(fn, 'task', options.task, ['binary', 'multiclass'] as const)
@@ -41,18 +66,36 @@ function logLossConfig(options: MetricOptions, fn: string): LogLossConfig {
         : 'binary';
   if (labels === null) {
     if (task === 'multiclass' && numClasses === null) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'numClasses' (or 'labels') is required when task is 'multiclass'; received neither`, 'numClasses');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'numClasses' (or 'labels') is required when task is 'multiclass'; received neither`,
+        'numClasses',
+      );
     }
     labels = Array.from({ length: task === 'binary' ? 2 : (numClasses as number) }, (_, j) => j);
   }
   if (numClasses !== null && numClasses !== labels.length) {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'numClasses' is ${numClasses} but 'labels' has ${labels.length} labels; expected them to agree`, 'numClasses');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'numClasses' is ${numClasses} but 'labels' has ${labels.length} labels; expected them to agree`,
+      'numClasses',
+    );
   }
   if (task === 'binary' && labels.length !== 2) {
-    throw new LosskitError('INVALID_OPTION', fn, `task 'binary' needs exactly 2 labels; received ${labels.length}`, 'labels');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `task 'binary' needs exactly 2 labels; received ${labels.length}`,
+      'labels',
+    );
   }
   // scikit-learn 1.2 eps='auto' is the machine epsilon of yPred's dtype; losskit computes in float64.
-  const eps = options.eps === undefined || options.eps === 'auto' ? Number.EPSILON : checkNumberOption(fn, 'eps', options.eps, { gt: 0, max: 0.5 });
+  const eps =
+    options.eps === undefined || options.eps === 'auto'
+      ? Number.EPSILON
+      : checkNumberOption(fn, 'eps', options.eps, { gt: 0, max: 0.5 });
   return { task, labels, eps };
 }
 
@@ -80,7 +123,12 @@ function labelColumns(fn: string, yTrue: Tensor, labels: number[]): Int32Array {
     }
     if (j < 0) {
       const shown = labels.length <= 10 ? `[${labels.join(', ')}]` : `${labels.length} labels`;
-      throw new LosskitError('INVALID_LABEL', fn, `'yTrue' must hold labels from ${shown}; received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}`, 'yTrue');
+      throw new LosskitError(
+        'INVALID_LABEL',
+        fn,
+        `'yTrue' must hold labels from ${shown}; received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}`,
+        'yTrue',
+      );
     }
     out[i] = j;
   }
@@ -92,7 +140,15 @@ function labelColumns(fn: string, yTrue: Tensor, labels: number[]): Int32Array {
  * (q = clip(p) / Σ clip(p)), exactly scikit-learn 1.2's order of operations. `binary` rows
  * are `[1 − clip(p), clip(p)]` built from one column. Returns [Σ w·loss, Σ w].
  */
-function logLossKernel(n: number, C: number, binaryOneCol: boolean, p: ArrayLike<number>, col: Int32Array, w: Float64Array | null, eps: number): [number, number] {
+function logLossKernel(
+  n: number,
+  C: number,
+  binaryOneCol: boolean,
+  p: ArrayLike<number>,
+  col: Int32Array,
+  w: Float64Array | null,
+  eps: number,
+): [number, number] {
   const hi = 1 - eps;
   let s = 0;
   let sw = 0;
@@ -135,11 +191,24 @@ export const logLossSpec: MetricSpec<LogLossConfig> = {
     const cols = yPred.shape.length === 2 ? yPred.shape[1] : 1;
     const oneCol = c.task === 'binary' && yPred.shape.length <= 2 && cols === 1;
     if (!(oneCol || (yPred.shape.length === 2 && cols === C))) {
-      const expect = c.task === 'binary' ? `[N] (probability of label ${c.labels[1]}), [N,1] or [N,2]` : `[N,${C}] (one probability per label)`;
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' must have shape ${expect}; received ${fmtShape(yPred.shape)}`, 'yPred');
+      const expect =
+        c.task === 'binary'
+          ? `[N] (probability of label ${c.labels[1]}), [N,1] or [N,2]`
+          : `[N,${C}] (one probability per label)`;
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yPred' must have shape ${expect}; received ${fmtShape(yPred.shape)}`,
+        'yPred',
+      );
     }
     if (yTrue.data.length !== n || (yTrue.shape.length > 1 && !(yTrue.shape.length === 2 && yTrue.shape[1] === 1))) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected [${n}] (one label per sample)`, 'yTrue');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected [${n}] (one label per sample)`,
+        'yTrue',
+      );
     }
     const col = labelColumns(fn, yTrue, c.labels);
     const [s, sw] = logLossKernel(n, C, oneCol, yPred.data, col, w, c.eps);
@@ -184,15 +253,27 @@ export interface CalibrationConfig {
 
 function calibrationConfig(options: MetricOptions, fn: string): CalibrationConfig {
   const task =
-    options.task !== undefined ? checkOneOf(fn, 'task', options.task, ['binary', 'multiclass'] as const) : options.numClasses !== undefined ? 'multiclass' : 'binary';
+    options.task !== undefined
+      ? checkOneOf(fn, 'task', options.task, ['binary', 'multiclass'] as const)
+      : options.numClasses !== undefined
+        ? 'multiclass'
+        : 'binary';
   let numClasses = 2;
   if (task === 'multiclass') {
-    if (options.numClasses === undefined) throw new LosskitError('INVALID_OPTION', fn, `option 'numClasses' is required when task is 'multiclass' (an integer >= 2); received undefined`, 'numClasses');
+    if (options.numClasses === undefined)
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'numClasses' is required when task is 'multiclass' (an integer >= 2); received undefined`,
+        'numClasses',
+      );
     numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
   }
-  const nBins = options.nBins === undefined ? 15 : checkNumberOption(fn, 'nBins', options.nBins, { integer: true, min: 1 });
+  const nBins =
+    options.nBins === undefined ? 15 : checkNumberOption(fn, 'nBins', options.nBins, { integer: true, min: 1 });
   const norm = options.norm === undefined ? 'l1' : checkOneOf(fn, 'norm', options.norm, ['l1', 'l2', 'max'] as const);
-  const fromLogits = options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
+  const fromLogits =
+    options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
   return { task, numClasses, nBins, norm, fromLogits };
 }
 
@@ -222,12 +303,29 @@ export const calibrationErrorSpec: MetricSpec<CalibrationConfig> = {
     if (!c.fromLogits) checkRange(fn, 'yPred', yPred, 0, 1, 'probabilities (or set fromLogits: true)');
     const n = yPred.shape.length > 0 ? yPred.shape[0] : 1;
     const C = c.numClasses;
-    if (c.task === 'binary' ? !(yPred.shape.length <= 1 || (yPred.shape.length === 2 && yPred.shape[1] === 1)) : !(yPred.shape.length === 2 && yPred.shape[1] === C)) {
-      const expect = c.task === 'binary' ? '[N] (probability of the positive class)' : `[N,${C}] (class probabilities, numClasses ${C})`;
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' must have shape ${expect}; received ${fmtShape(yPred.shape)}`, 'yPred');
+    if (
+      c.task === 'binary'
+        ? !(yPred.shape.length <= 1 || (yPred.shape.length === 2 && yPred.shape[1] === 1))
+        : !(yPred.shape.length === 2 && yPred.shape[1] === C)
+    ) {
+      const expect =
+        c.task === 'binary'
+          ? '[N] (probability of the positive class)'
+          : `[N,${C}] (class probabilities, numClasses ${C})`;
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yPred' must have shape ${expect}; received ${fmtShape(yPred.shape)}`,
+        'yPred',
+      );
     }
     if (yTrue.data.length !== n || yTrue.shape.length > 1) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected [${n}]`, 'yTrue');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected [${n}]`,
+        'yTrue',
+      );
     }
     checkClassLabels(fn, 'yTrue', yTrue, C);
     const bounds = binBoundaries(c.nBins);
@@ -249,7 +347,11 @@ export const calibrationErrorSpec: MetricSpec<CalibrationConfig> = {
         const base = i * C;
         let arg = 0;
         let mx = p[base];
-        for (let j = 1; j < C; j++) if (p[base + j] > mx) (mx = p[base + j]), (arg = j);
+        for (let j = 1; j < C; j++)
+          if (p[base + j] > mx) {
+            mx = p[base + j];
+            arg = j;
+          }
         if (c.fromLogits) {
           let z = 0;
           for (let j = 0; j < C; j++) z += Math.exp(p[base + j] - mx);

@@ -66,7 +66,12 @@ export function getMetric(name: string, options: MetricOptions = {}): Metric<obj
 export function restoreMetric(json: MetricJSON | string): Metric<object> {
   const j: unknown = typeof json === 'string' ? JSON.parse(json) : json;
   if (j === null || typeof j !== 'object' || (j as Partial<MetricJSON>).losskitMetric !== 1) {
-    throw new LosskitError('INVALID_INPUT', 'restoreMetric', `'json' must be the output of metric.toJSON(); received ${describe(j)}`, 'json');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      'restoreMetric',
+      `'json' must be the output of metric.toJSON(); received ${describe(j)}`,
+      'json',
+    );
   }
   const mj = j as MetricJSON;
   const r = resolve(mj.metric, 'restoreMetric');

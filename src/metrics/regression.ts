@@ -20,7 +20,15 @@
  */
 import { LosskitError, fmtShape } from '../errors.js';
 import type { FloatArray, Tensor } from '../tensor.js';
-import { checkBooleanOption, checkFinite, checkNonEmpty, checkNumberOption, checkOneOf, checkRange, checkSameShape } from '../validate.js';
+import {
+  checkBooleanOption,
+  checkFinite,
+  checkNonEmpty,
+  checkNumberOption,
+  checkOneOf,
+  checkRange,
+  checkSameShape,
+} from '../validate.js';
 import type { MetricOptions, MetricSpec, MetricState } from './core.js';
 import { F64List, numSamples, oneShot, perSample } from './core.js';
 import type { MetricEntry } from './registry-types.js';
@@ -38,13 +46,24 @@ export interface WeightedMultioutputConfig {
 }
 
 function multioutputConfig(options: MetricOptions, fn: string): MultioutputConfig {
-  return { multioutput: options.multioutput === undefined ? 'uniformAverage' : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues'] as const) };
+  return {
+    multioutput:
+      options.multioutput === undefined
+        ? 'uniformAverage'
+        : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues'] as const),
+  };
 }
 
 function weightedMultioutputConfig(options: MetricOptions, fn: string): WeightedMultioutputConfig {
   return {
     multioutput:
-      options.multioutput === undefined ? 'uniformAverage' : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues', 'varianceWeighted'] as const),
+      options.multioutput === undefined
+        ? 'uniformAverage'
+        : checkOneOf(fn, 'multioutput', options.multioutput, [
+            'uniformAverage',
+            'rawValues',
+            'varianceWeighted',
+          ] as const),
   };
 }
 
@@ -53,7 +72,12 @@ function checkRegressionShapes(fn: string, yTrue: Tensor, yPred: Tensor): number
   checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
   checkNonEmpty(fn, 'yPred', yPred);
   if (yPred.shape.length > 2) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' must have shape [N] or [N, outputs]; received ${fmtShape(yPred.shape)}`, 'yPred');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yPred' must have shape [N] or [N, outputs]; received ${fmtShape(yPred.shape)}`,
+      'yPred',
+    );
   }
   checkFinite(fn, 'yTrue', yTrue);
   checkFinite(fn, 'yPred', yPred);
@@ -63,12 +87,23 @@ function checkRegressionShapes(fn: string, yTrue: Tensor, yPred: Tensor): number
 /** Throws unless `d` outputs agree with the `known` count from earlier batches (0 = none yet). */
 function checkOutputCount(fn: string, d: number, known: number): void {
   if (known !== 0 && known !== d) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' has ${d} outputs per sample but earlier batches had ${known}; expected ${known}`, 'yPred');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yPred' has ${d} outputs per sample but earlier batches had ${known}; expected ${known}`,
+      'yPred',
+    );
   }
 }
 
 /** Checks a regression batch against the per-output state array `state[key]`; returns the number of outputs. */
-export function checkRegressionBatch(fn: string, yTrue: Tensor, yPred: Tensor, state: MetricState, key: string): number {
+export function checkRegressionBatch(
+  fn: string,
+  yTrue: Tensor,
+  yPred: Tensor,
+  state: MetricState,
+  key: string,
+): number {
   const d = checkRegressionShapes(fn, yTrue, yPred);
   const cur = state[key];
   checkOutputCount(fn, d, cur instanceof Float64Array ? cur.length : 0);
@@ -76,7 +111,11 @@ export function checkRegressionBatch(fn: string, yTrue: Tensor, yPred: Tensor, s
 }
 
 /** Per-output value → the configured multioutput aggregate (`'rawValues'` always gives an array). */
-export function aggregateOutputs(values: Float64Array, config: { multioutput: string }, varianceWeights?: Float64Array): number | number[] {
+export function aggregateOutputs(
+  values: Float64Array,
+  config: { multioutput: string },
+  varianceWeights?: Float64Array,
+): number | number[] {
   if (config.multioutput === 'rawValues') return Array.from(values);
   if (config.multioutput === 'varianceWeighted' && varianceWeights !== undefined) {
     let sw = 0;
@@ -103,7 +142,15 @@ function weightAt(w: Float64Array | null, i: number): number {
 // ---------------------------------------------------------------------------------------------
 
 /** A batch kernel: adds `Σᵢ wᵢ·errᵢⱼ` to `acc[j]` and returns `Σᵢ wᵢ`. No validation. */
-type MeanErrorKernel<C> = (n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array, config: C) => number;
+type MeanErrorKernel<C> = (
+  n: number,
+  d: number,
+  t: FloatArray,
+  p: FloatArray,
+  w: Float64Array | null,
+  acc: Float64Array,
+  config: C,
+) => number;
 
 /**
  * Spec of a metric `Σᵢ wᵢ·err(yᵢⱼ, ŷᵢⱼ) / Σᵢ wᵢ` per output, aggregated over outputs.
@@ -127,7 +174,9 @@ function meanErrorSpec<C extends { multioutput: string }>(
       const d = checkRegressionBatch(fn, yTrue, yPred, state, 'sum');
       checkBatch?.(fn, yTrue, yPred, cfg);
       if ((state.sum as Float64Array).length === 0) state.sum = new Float64Array(d);
-      state.sumW = (state.sumW as number) + kernel(numSamples(yPred), d, yTrue.data, yPred.data, w, state.sum as Float64Array, cfg);
+      state.sumW =
+        (state.sumW as number) +
+        kernel(numSamples(yPred), d, yTrue.data, yPred.data, w, state.sum as Float64Array, cfg);
     },
     compute(state, cfg) {
       const acc = state.sum as Float64Array;
@@ -148,7 +197,14 @@ function meanErrorSpec<C extends { multioutput: string }>(
 
 const identity = (v: number): number => v;
 
-function squaredErrorKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array): number {
+function squaredErrorKernel(
+  n: number,
+  d: number,
+  t: FloatArray,
+  p: FloatArray,
+  w: Float64Array | null,
+  acc: Float64Array,
+): number {
   let sw = 0;
   for (let i = 0; i < n; i++) {
     const wi = weightAt(w, i);
@@ -161,7 +217,14 @@ function squaredErrorKernel(n: number, d: number, t: FloatArray, p: FloatArray, 
   return sw;
 }
 
-function absoluteErrorKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array): number {
+function absoluteErrorKernel(
+  n: number,
+  d: number,
+  t: FloatArray,
+  p: FloatArray,
+  w: Float64Array | null,
+  acc: Float64Array,
+): number {
   let sw = 0;
   for (let i = 0; i < n; i++) {
     const wi = weightAt(w, i);
@@ -172,7 +235,13 @@ function absoluteErrorKernel(n: number, d: number, t: FloatArray, p: FloatArray,
 }
 
 /** The metric spec (state, update, merge, compute) of {@link meanSquaredError}. */
-export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('meanSquaredError', ['multioutput'], multioutputConfig, squaredErrorKernel, identity);
+export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec(
+  'meanSquaredError',
+  ['multioutput'],
+  multioutputConfig,
+  squaredErrorKernel,
+  identity,
+);
 /**
  * Mean squared error as a metric: `Σᵢ wᵢ (yᵢⱼ − ŷᵢⱼ)² / Σᵢ wᵢ` per output `j`, then averaged
  * over outputs (`multioutput: 'uniformAverage'`, default) or returned per output (`'rawValues'`).
@@ -186,7 +255,13 @@ export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec
 export const meanSquaredError = oneShot(meanSquaredErrorSpec);
 
 /** The metric spec (state, update, merge, compute) of {@link meanAbsoluteError}. */
-export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec('meanAbsoluteError', ['multioutput'], multioutputConfig, absoluteErrorKernel, identity);
+export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec(
+  'meanAbsoluteError',
+  ['multioutput'],
+  multioutputConfig,
+  absoluteErrorKernel,
+  identity,
+);
 /**
  * Mean absolute error: `Σᵢ wᵢ |yᵢⱼ − ŷᵢⱼ| / Σᵢ wᵢ` per output, then `multioutput`
  * (`'uniformAverage'` default, or `'rawValues'`).
@@ -199,15 +274,19 @@ export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpe
 export const meanAbsoluteError = oneShot(meanAbsoluteErrorSpec);
 
 /** The metric spec (state, update, merge, compute) of {@link rootMeanSquaredError}. */
-export const rootMeanSquaredErrorSpec: MetricSpec<{ multioutput: 'uniformAverage' | 'rawValues' | 'pooled' }> = meanErrorSpec(
-  'rootMeanSquaredError',
-  ['multioutput'],
-  (options, fn) => ({
-    multioutput: options.multioutput === undefined ? 'uniformAverage' : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues', 'pooled'] as const),
-  }),
-  squaredErrorKernel,
-  Math.sqrt,
-);
+export const rootMeanSquaredErrorSpec: MetricSpec<{ multioutput: 'uniformAverage' | 'rawValues' | 'pooled' }> =
+  meanErrorSpec(
+    'rootMeanSquaredError',
+    ['multioutput'],
+    (options, fn) => ({
+      multioutput:
+        options.multioutput === undefined
+          ? 'uniformAverage'
+          : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues', 'pooled'] as const),
+    }),
+    squaredErrorKernel,
+    Math.sqrt,
+  );
 /**
  * Root mean squared error, scikit-learn 1.2's `mean_squared_error(squared=False)`: the square
  * root **per output** `√(Σᵢ wᵢ (yᵢⱼ − ŷᵢⱼ)² / Σᵢ wᵢ)`, then averaged over outputs
@@ -227,7 +306,15 @@ export interface MeanSquaredLogErrorConfig extends MultioutputConfig {
   eps: number | null;
 }
 
-function msleKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array, config: MeanSquaredLogErrorConfig): number {
+function msleKernel(
+  n: number,
+  d: number,
+  t: FloatArray,
+  p: FloatArray,
+  w: Float64Array | null,
+  acc: Float64Array,
+  config: MeanSquaredLogErrorConfig,
+): number {
   const eps = config.eps;
   let sw = 0;
   for (let i = 0; i < n; i++) {
@@ -235,7 +322,10 @@ function msleKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float
     sw += wi;
     for (let j = 0, k = i * d; j < d; j++, k++) {
       // Keras clips at eps; scikit-learn has already rejected negative values.
-      const e = eps === null ? Math.log1p(p[k]) - Math.log1p(t[k]) : Math.log1p(Math.max(p[k], eps)) - Math.log1p(Math.max(t[k], eps));
+      const e =
+        eps === null
+          ? Math.log1p(p[k]) - Math.log1p(t[k])
+          : Math.log1p(Math.max(p[k], eps)) - Math.log1p(Math.max(t[k], eps));
       acc[j] += wi * e * e;
     }
   }
@@ -246,7 +336,10 @@ function msleKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float
 export const meanSquaredLogErrorSpec: MetricSpec<MeanSquaredLogErrorConfig> = meanErrorSpec(
   'meanSquaredLogError',
   ['multioutput', 'eps'],
-  (options, fn) => ({ ...multioutputConfig(options, fn), eps: options.eps === undefined ? null : checkNumberOption(fn, 'eps', options.eps, { min: 0 }) }),
+  (options, fn) => ({
+    ...multioutputConfig(options, fn),
+    eps: options.eps === undefined ? null : checkNumberOption(fn, 'eps', options.eps, { min: 0 }),
+  }),
   msleKernel,
   identity,
   (fn, yTrue, yPred, config) => {
@@ -279,7 +372,15 @@ export interface MeanAbsolutePercentageErrorConfig extends MultioutputConfig {
 /** scikit-learn's `np.finfo(np.float64).eps`. */
 const F64_EPS = 2.220446049250313e-16;
 
-function mapeKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array, config: MeanAbsolutePercentageErrorConfig): number {
+function mapeKernel(
+  n: number,
+  d: number,
+  t: FloatArray,
+  p: FloatArray,
+  w: Float64Array | null,
+  acc: Float64Array,
+  config: MeanAbsolutePercentageErrorConfig,
+): number {
   const eps = config.eps;
   let sw = 0;
   for (let i = 0; i < n; i++) {
@@ -338,7 +439,8 @@ interface MomentLayout {
 
 function momentFields(layout: MomentLayout): Record<string, { rule: 'custom'; init: number | { zeros: number } }> {
   const f: Record<string, { rule: 'custom'; init: number | { zeros: number } }> = {};
-  for (const v of layout.vars) for (const s of ['Shift', 'Mean', 'M2']) f[v + s] = { rule: 'custom', init: { zeros: 0 } };
+  for (const v of layout.vars)
+    for (const s of ['Shift', 'Mean', 'M2']) f[v + s] = { rule: 'custom', init: { zeros: 0 } };
   if (layout.cov) f.cov = { rule: 'custom', init: { zeros: 0 } };
   for (const s of layout.sums) f[s] = { rule: 'custom', init: { zeros: 0 } };
   f.sumW = { rule: 'custom', init: 0 };
@@ -367,7 +469,14 @@ function sizeMoments(state: MetricState, layout: MomentLayout, d: number): void 
  * an exact two-pass reduction of the batch in the state's shifted coordinates, then Chan's
  * parallel merge. Zero-weight rows contribute nothing (they only count as rows).
  */
-function updateMoments(state: MetricState, layout: MomentLayout, values: readonly FloatArray[], n: number, d: number, w: Float64Array | null): void {
+function updateMoments(
+  state: MetricState,
+  layout: MomentLayout,
+  values: readonly FloatArray[],
+  n: number,
+  d: number,
+  w: Float64Array | null,
+): void {
   sizeMoments(state, layout, d);
   state.count = (state.count as number) + n;
   let wb = 0;
@@ -441,7 +550,15 @@ function updateMoments(state: MetricState, layout: MomentLayout, values: readonl
  * Chan et al.'s parallel merge of moments (`b` given in `a`'s shifted coordinates) into `state`:
  * `M2 = M2a + M2b + δ²·wa·wb/W`, `C = Ca + Cb + δx·δy·wa·wb/W`, `mean = meanA + δ·wb/W`.
  */
-function chanMerge(state: MetricState, layout: MomentLayout, wa: number, wb: number, bMean: readonly Float64Array[], bM2: readonly Float64Array[], bCov: Float64Array | null): void {
+function chanMerge(
+  state: MetricState,
+  layout: MomentLayout,
+  wa: number,
+  wb: number,
+  bMean: readonly Float64Array[],
+  bM2: readonly Float64Array[],
+  bCov: Float64Array | null,
+): void {
   const W = wa + wb;
   const f = (wa * wb) / W;
   const g = wb / W;
@@ -473,7 +590,12 @@ function mergeMoments(a: MetricState, b: MetricState, layout: MomentLayout, fn: 
   const da = momentOutputs(a, layout);
   const db = momentOutputs(b, layout);
   if (da !== 0 && db !== 0 && da !== db) {
-    throw new LosskitError('INCOMPATIBLE_STATE', fn, `cannot merge: 'other' has ${db} outputs but this metric has ${da}`, 'other');
+    throw new LosskitError(
+      'INCOMPATIBLE_STATE',
+      fn,
+      `cannot merge: 'other' has ${db} outputs but this metric has ${da}`,
+      'other',
+    );
   }
   a.count = (a.count as number) + (b.count as number);
   if (db === 0) return;
@@ -532,7 +654,14 @@ function nanResult(d: number, config: { multioutput: string }): number | number[
 
 const R2_LAYOUT: MomentLayout = { vars: ['y'], cov: false, sums: ['sse'] };
 
-function sseKernel(n: number, d: number, t: FloatArray, p: FloatArray, w: Float64Array | null, acc: Float64Array): void {
+function sseKernel(
+  n: number,
+  d: number,
+  t: FloatArray,
+  p: FloatArray,
+  w: Float64Array | null,
+  acc: Float64Array,
+): void {
   for (let i = 0; i < n; i++) {
     const wi = weightAt(w, i);
     for (let j = 0, k = i * d; j < d; j++, k++) {
@@ -739,11 +868,20 @@ function argsort(x: Float64Array, order: Uint32Array): void {
  * is the average rank of the data with each row repeated `wᵢ` times, up to a constant shift of ½
  * (which no correlation sees).
  */
-function weightedRanks(x: Float64Array, w: Float64Array, n: number, d: number, j: number, col: Float64Array, order: Uint32Array, out: Float64Array): void {
+function weightedRanks(
+  x: Float64Array,
+  w: Float64Array,
+  n: number,
+  d: number,
+  j: number,
+  col: Float64Array,
+  order: Uint32Array,
+  out: Float64Array,
+): void {
   for (let i = 0; i < n; i++) col[i] = x[i * d + j];
   argsort(col, order);
   let c = 0;
-  for (let s = 0; s < n; ) {
+  for (let s = 0; s < n;) {
     const v = col[order[s]];
     let e = s;
     let g = 0;
@@ -806,7 +944,12 @@ export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig> = {
     const da = a.outputs as number;
     const db = b.outputs as number;
     if (da !== 0 && db !== 0 && da !== db) {
-      throw new LosskitError('INCOMPATIBLE_STATE', 'spearmanCorrcoef', `cannot merge: 'other' has ${db} outputs but this metric has ${da}`, 'other');
+      throw new LosskitError(
+        'INCOMPATIBLE_STATE',
+        'spearmanCorrcoef',
+        `cannot merge: 'other' has ${db} outputs but this metric has ${da}`,
+        'other',
+      );
     }
     if (db === 0) return;
     a.outputs = db;
@@ -865,7 +1008,12 @@ export interface CosineConfig {
 export const cosineSimilaritySpec: MetricSpec<CosineConfig> = {
   name: 'cosineSimilarity',
   optionNames: ['reduction'],
-  config: (options, fn) => ({ reduction: options.reduction === undefined ? 'mean' : checkOneOf(fn, 'reduction', options.reduction, ['mean', 'sum'] as const) }),
+  config: (options, fn) => ({
+    reduction:
+      options.reduction === undefined
+        ? 'mean'
+        : checkOneOf(fn, 'reduction', options.reduction, ['mean', 'sum'] as const),
+  }),
   fields: () => ({ sumCos: { rule: 'sum', init: 0 }, sumW: { rule: 'sum', init: 0 } }),
   update(state, yTrue, yPred, w, _config, fn) {
     checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');

@@ -175,7 +175,13 @@ function lowerBound(keys: Float64Array, m: number, v: number): number {
  * Weighted triples `(key, posWeight, negWeight)` in `[lo, hi)` (any order, repeats allowed)
  * → a run. Entries with zero total weight are dropped.
  */
-export function runFromTriples(k: ArrayLike<number>, p: ArrayLike<number>, n: ArrayLike<number>, lo: number, hi: number): Run {
+export function runFromTriples(
+  k: ArrayLike<number>,
+  p: ArrayLike<number>,
+  n: ArrayLike<number>,
+  lo: number,
+  hi: number,
+): Run {
   let cnt = 0;
   for (let i = lo; i < hi; i++) if (p[i] !== 0 || n[i] !== 0) cnt++;
   if (cnt === 0) return EMPTY_RUN;
@@ -202,7 +208,14 @@ export function runFromTriples(k: ArrayLike<number>, p: ArrayLike<number>, n: Ar
  * One batch for one histogram: entry `i` has score `scores[offset + i * stride]`, is positive
  * when `isPos[i]` is 1, and weighs `w[i]` (or 1 when `w` is null).
  */
-export function runFromBatch(scores: FloatArray, offset: number, stride: number, n: number, isPos: Uint8Array, w: Float64Array | null): Run {
+export function runFromBatch(
+  scores: FloatArray,
+  offset: number,
+  stride: number,
+  n: number,
+  isPos: Uint8Array,
+  w: Float64Array | null,
+): Run {
   if (w === null) {
     let np = 0;
     for (let i = 0; i < n; i++) np += isPos[i];

@@ -47,39 +47,84 @@ export const MAX_INFERRED_CLASSES = 1 << 16;
 export const MAX_INFERRED_CLASSES_CM = 4096;
 
 /** The option names every classification metric takes. */
-export const COMMON_OPTIONS = ['task', 'numClasses', 'numLabels', 'threshold', 'fromLogits', 'ignoreIndex', 'labels'] as const;
+export const COMMON_OPTIONS = [
+  'task',
+  'numClasses',
+  'numLabels',
+  'threshold',
+  'fromLogits',
+  'ignoreIndex',
+  'labels',
+] as const;
 
 /** Resolves `task`, `numClasses` / `numLabels`, `threshold`, `fromLogits`, `ignoreIndex`. */
-export function commonConfig(options: MetricOptions, fn: string, tasks: readonly ClsTask[] = ['binary', 'multiclass', 'multilabel']): ClsConfig {
+export function commonConfig(
+  options: MetricOptions,
+  fn: string,
+  tasks: readonly ClsTask[] = ['binary', 'multiclass', 'multilabel'],
+): ClsConfig {
   let task: ClsTask;
   if (options.task !== undefined) task = checkOneOf(fn, 'task', options.task, tasks);
   else if (options.numLabels !== undefined && tasks.includes('multilabel')) task = 'multilabel';
-  else if ((options.numClasses !== undefined && tasks.includes('multiclass')) || !tasks.includes('binary')) task = 'multiclass';
+  else if ((options.numClasses !== undefined && tasks.includes('multiclass')) || !tasks.includes('binary'))
+    task = 'multiclass';
   else task = 'binary';
   let numClasses: number | null = null;
   if (task === 'multilabel') {
     if (options.numClasses !== undefined) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'numClasses' does not apply to task 'multilabel'; expected 'numLabels' (the number of label columns); received numClasses ${describe(options.numClasses)}`, 'numClasses');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'numClasses' does not apply to task 'multilabel'; expected 'numLabels' (the number of label columns); received numClasses ${describe(options.numClasses)}`,
+        'numClasses',
+      );
     }
-    if (options.numLabels !== undefined) numClasses = checkNumberOption(fn, 'numLabels', options.numLabels, { integer: true, min: 1 });
+    if (options.numLabels !== undefined)
+      numClasses = checkNumberOption(fn, 'numLabels', options.numLabels, { integer: true, min: 1 });
   } else {
     if (options.numLabels !== undefined) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'numLabels' only applies to task 'multilabel'; received numLabels ${describe(options.numLabels)} with task '${task}' (use 'numClasses')`, 'numLabels');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'numLabels' only applies to task 'multilabel'; received numLabels ${describe(options.numLabels)} with task '${task}' (use 'numClasses')`,
+        'numLabels',
+      );
     }
     if (task === 'binary') {
       if (options.numClasses !== undefined && options.numClasses !== 2) {
-        throw new LosskitError('INVALID_OPTION', fn, `option 'numClasses' must be 2 (or omitted) for task 'binary'; received ${describe(options.numClasses)}`, 'numClasses');
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'numClasses' must be 2 (or omitted) for task 'binary'; received ${describe(options.numClasses)}`,
+          'numClasses',
+        );
       }
       numClasses = 2;
-    } else if (options.numClasses !== undefined) numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 1 });
+    } else if (options.numClasses !== undefined)
+      numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 1 });
   }
-  const threshold = options.threshold === undefined ? 0.5 : checkNumberOption(fn, 'threshold', options.threshold, { min: 0, max: 1 });
-  const fromLogits = options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
-  const ignoreIndex = options.ignoreIndex === undefined || options.ignoreIndex === null ? null : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
+  const threshold =
+    options.threshold === undefined ? 0.5 : checkNumberOption(fn, 'threshold', options.threshold, { min: 0, max: 1 });
+  const fromLogits =
+    options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
+  const ignoreIndex =
+    options.ignoreIndex === undefined || options.ignoreIndex === null
+      ? null
+      : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
   const labels = labelsConfig(options, fn, task, ignoreIndex);
   if (labels !== null) {
-    if (numClasses !== null && task === 'multiclass' && options.numClasses !== undefined && numClasses !== labels.length) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'numClasses' (${numClasses}) must equal the number of 'labels' (${labels.length})`, 'numClasses');
+    if (
+      numClasses !== null &&
+      task === 'multiclass' &&
+      options.numClasses !== undefined &&
+      numClasses !== labels.length
+    ) {
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'numClasses' (${numClasses}) must equal the number of 'labels' (${labels.length})`,
+        'numClasses',
+      );
     }
     numClasses = labels.length;
   }
@@ -96,10 +141,20 @@ function labelsConfig(options: MetricOptions, fn: string, task: ClsTask, ignoreI
   const v: unknown = options.labels;
   if (v === undefined || v === null) return null;
   const bad = (why: string): never => {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'labels' must be an array of distinct finite numbers${task === 'binary' ? ' of length 2 ([negative, positive])' : ''}; received ${describe(v)} (${why})`, 'labels');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'labels' must be an array of distinct finite numbers${task === 'binary' ? ' of length 2 ([negative, positive])' : ''}; received ${describe(v)} (${why})`,
+      'labels',
+    );
   };
   if (task === 'multilabel') {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'labels' does not apply to task 'multilabel' (labels are the columns of yTrue)`, 'labels');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'labels' does not apply to task 'multilabel' (labels are the columns of yTrue)`,
+      'labels',
+    );
   }
   if (!Array.isArray(v) || v.length === 0) return bad('not a non-empty array');
   const out: number[] = [];
@@ -127,7 +182,12 @@ export function remapLabels(fn: string, arg: string, t: Tensor, labels: number[]
     }
     const i = index.get(v);
     if (i === undefined) {
-      throw new LosskitError('INVALID_LABEL', fn, `'${arg}' must hold one of the 'labels' [${labels.join(', ')}]${ignoreIndex !== null ? ` or ignoreIndex ${ignoreIndex}` : ''}; received ${describe(v)} at index ${fmtIndex(k, t.shape)}`, arg);
+      throw new LosskitError(
+        'INVALID_LABEL',
+        fn,
+        `'${arg}' must hold one of the 'labels' [${labels.join(', ')}]${ignoreIndex !== null ? ` or ignoreIndex ${ignoreIndex}` : ''}; received ${describe(v)} at index ${fmtIndex(k, t.shape)}`,
+        arg,
+      );
     }
     out[k] = i;
   }
@@ -215,7 +275,12 @@ export function mergeStatState(a: MetricState, b: MetricState, c: ClsConfig, fn:
   const Ca = stateClasses(a);
   const Cb = stateClasses(b);
   if (c.task === 'multilabel' && Ca !== 0 && Cb !== 0 && Ca !== Cb) {
-    throw new LosskitError('INCOMPATIBLE_STATE', fn, `cannot merge: this metric has seen ${Ca} labels but 'other' has seen ${Cb}; expected the same number of labels`, 'other');
+    throw new LosskitError(
+      'INCOMPATIBLE_STATE',
+      fn,
+      `cannot merge: this metric has seen ${Ca} labels but 'other' has seen ${Cb}; expected the same number of labels`,
+      'other',
+    );
   }
   growState(a, Cb);
   for (const k of CLASS_FIELDS) {
@@ -260,19 +325,31 @@ export interface Decoded {
 
 function emptyCheck(fn: string, yTrue: Tensor): void {
   if (yTrue.data.length === 0) {
-    throw new LosskitError('EMPTY_INPUT', fn, `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`, 'yTrue');
+    throw new LosskitError(
+      'EMPTY_INPUT',
+      fn,
+      `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`,
+      'yTrue',
+    );
   }
 }
 
 function labelError(fn: string, arg: string, t: Tensor, k: number, expect: string): never {
   const v = t.data[k];
   const why = !Number.isInteger(v) ? 'not an integer' : 'out of range';
-  throw new LosskitError('INVALID_LABEL', fn, `'${arg}' must hold ${expect}; received ${describe(v)} at index ${fmtIndex(k, t.shape)} (${why})`, arg);
+  throw new LosskitError(
+    'INVALID_LABEL',
+    fn,
+    `'${arg}' must hold ${expect}; received ${describe(v)} at index ${fmtIndex(k, t.shape)} (${why})`,
+    arg,
+  );
 }
 
 function labelExpect(c: ClsConfig, C: number | null): string {
   const ig = c.ignoreIndex !== null ? ` or ignoreIndex ${c.ignoreIndex}` : '';
-  return C !== null ? `integer class indices in [0, ${C - 1}]${ig}` : `non-negative integer class indices below ${MAX_INFERRED_CLASSES} (set 'numClasses' for more)${ig}`;
+  return C !== null
+    ? `integer class indices in [0, ${C - 1}]${ig}`
+    : `non-negative integer class indices below ${MAX_INFERRED_CLASSES} (set 'numClasses' for more)${ig}`;
 }
 
 /** Binary targets 0/1 and predictions `p > threshold` (or `logit > logit(threshold)`). */
@@ -285,7 +362,9 @@ function decodeBinary(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig): D
     yPred.shape.length >= 1 &&
     yTrue.shape[0] === yPred.shape[0] &&
     Math.abs(yTrue.shape.length - yPred.shape.length) === 1 &&
-    (yTrue.shape.length > yPred.shape.length ? yTrue.shape[yTrue.shape.length - 1] : yPred.shape[yPred.shape.length - 1]) === 1;
+    (yTrue.shape.length > yPred.shape.length
+      ? yTrue.shape[yTrue.shape.length - 1]
+      : yPred.shape[yPred.shape.length - 1]) === 1;
   if (!sameShape && !squeezed) {
     throw new LosskitError(
       'SHAPE_MISMATCH',
@@ -307,9 +386,22 @@ function decodeBinary(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig): D
     const tv = t[k];
     if (tv === ig) tgt[k] = -1;
     else if (tv === 0 || tv === 1) tgt[k] = tv;
-    else labelError(fn, 'yTrue', yTrue, k, `binary targets 0 or 1${ig !== null ? ` or ignoreIndex ${ig}` : ''}${c.labels !== null ? '' : " (for more classes set task: 'multiclass')"}`);
+    else
+      labelError(
+        fn,
+        'yTrue',
+        yTrue,
+        k,
+        `binary targets 0 or 1${ig !== null ? ` or ignoreIndex ${ig}` : ''}${c.labels !== null ? '' : " (for more classes set task: 'multiclass')"}`,
+      );
     const pv = p[k];
-    if (pv !== pv) throw new LosskitError('NON_FINITE', fn, `'yPred' must not contain NaN; received NaN at index ${fmtIndex(k, yPred.shape)}`, 'yPred');
+    if (pv !== pv)
+      throw new LosskitError(
+        'NON_FINITE',
+        fn,
+        `'yPred' must not contain NaN; received NaN at index ${fmtIndex(k, yPred.shape)}`,
+        'yPred',
+      );
     if (!c.fromLogits && !(pv >= 0 && pv <= 1)) {
       throw new LosskitError(
         'OUT_OF_RANGE',
@@ -346,7 +438,11 @@ function argmaxStrided(d: ArrayLike<number>, base: number, w: number, stride: nu
  * - `yTrue [N, C, d…]`, `yPred [N, C, d…]`: one-hot / probability targets (argmax taken, Keras
  *   `categorical_accuracy`) and scores.
  */
-export function multiclassLayout(fn: string, yTrue: Tensor, yPred: Tensor): { mode: 'labels' | 'scores' | 'onehot'; N: number; width: number; rest: number } {
+export function multiclassLayout(
+  fn: string,
+  yTrue: Tensor,
+  yPred: Tensor,
+): { mode: 'labels' | 'scores' | 'onehot'; N: number; width: number; rest: number } {
   const ts = yTrue.shape;
   const ps = yPred.shape;
   const bad = (): never => {
@@ -361,10 +457,16 @@ export function multiclassLayout(fn: string, yTrue: Tensor, yPred: Tensor): { mo
     if (ts[0] !== ps[0]) bad();
     return { mode: 'labels', N: ts[0], width: 0, rest: 1 };
   }
-  if (ps.length >= 2 && ts.length === ps.length - 1 && ts[0] === ps[0] && ts.slice(1).every((d, i) => d === ps[i + 2])) {
+  if (
+    ps.length >= 2 &&
+    ts.length === ps.length - 1 &&
+    ts[0] === ps[0] &&
+    ts.slice(1).every((d, i) => d === ps[i + 2])
+  ) {
     return { mode: 'scores', N: ps[0], width: ps[1], rest: ps.slice(2).reduce((a, b) => a * b, 1) };
   }
-  if (ps.length === 2 && ts.length === 2 && ts[0] === ps[0] && ts[1] === 1 && ps[1] !== 1) return { mode: 'scores', N: ps[0], width: ps[1], rest: 1 };
+  if (ps.length === 2 && ts.length === 2 && ts[0] === ps[0] && ts[1] === 1 && ps[1] !== 1)
+    return { mode: 'scores', N: ps[0], width: ps[1], rest: 1 };
   if (ps.length >= 2 && ts.length === ps.length && ts.every((d, i) => d === ps[i])) {
     return { mode: 'onehot', N: ps[0], width: ps[1], rest: ps.slice(2).reduce((a, b) => a * b, 1) };
   }
@@ -419,7 +521,12 @@ function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig
   emptyCheck(fn, yTrue);
   const C = c.numClasses;
   if (L.mode !== 'labels' && C !== null && L.width !== C) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' has ${L.width} class scores along axis 1 (shape ${fmtShape(yPred.shape)}) but numClasses is ${C}; expected ${C}`, 'yPred');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yPred' has ${L.width} class scores along axis 1 (shape ${fmtShape(yPred.shape)}) but numClasses is ${C}; expected ${C}`,
+      'yPred',
+    );
   }
   const n = L.N * L.rest;
   scratch(n);
@@ -433,7 +540,12 @@ function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig
   const nanErr = (arg: string, tt: Tensor): never => {
     let k = 0;
     while (!(tt.data[k] !== tt.data[k])) k++;
-    throw new LosskitError('NON_FINITE', fn, `'${arg}' must not contain NaN; received NaN at index ${fmtIndex(k, tt.shape)}`, arg);
+    throw new LosskitError(
+      'NON_FINITE',
+      fn,
+      `'${arg}' must not contain NaN; received NaN at index ${fmtIndex(k, tt.shape)}`,
+      arg,
+    );
   };
   if (L.mode === 'onehot') {
     const W = L.width;
@@ -454,7 +566,15 @@ function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig
   const seen = targetsKernel(t, n, ig === null ? NaN : ig, limit, tgt);
   if (seen < 0) {
     const k = -seen - 1;
-    labelError(fn, 'yTrue', yTrue, k, L.mode === 'scores' && C === null ? `integer class indices in [0, ${limit - 1}] (yPred has ${limit} class scores)${ig !== null ? ` or ignoreIndex ${ig}` : ''}` : labelExpect(c, C));
+    labelError(
+      fn,
+      'yTrue',
+      yTrue,
+      k,
+      L.mode === 'scores' && C === null
+        ? `integer class indices in [0, ${limit - 1}] (yPred has ${limit} class scores)${ig !== null ? ` or ignoreIndex ${ig}` : ''}`
+        : labelExpect(c, C),
+    );
   }
   if (seen > maxSeen) maxSeen = seen;
   if (L.mode === 'labels') {
@@ -463,7 +583,14 @@ function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig
       if (Number.isInteger(pv) && pv >= 0 && pv < limit) {
         prd[k] = pv;
         if (pv >= maxSeen) maxSeen = pv + 1;
-      } else labelError(fn, 'yPred', yPred, k, `predicted ${labelExpect({ ...c, ignoreIndex: null }, C)} (or class scores of shape [N, C])`);
+      } else
+        labelError(
+          fn,
+          'yPred',
+          yPred,
+          k,
+          `predicted ${labelExpect({ ...c, ignoreIndex: null }, C)} (or class scores of shape [N, C])`,
+        );
     }
   } else {
     const W = L.width;
@@ -485,7 +612,13 @@ function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig
 }
 
 /** Decodes a binary or multiclass batch into class indices (validating first; the state is untouched on error). */
-export function decodeClasses(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig, maxInferred = MAX_INFERRED_CLASSES): Decoded {
+export function decodeClasses(
+  fn: string,
+  yTrue: Tensor,
+  yPred: Tensor,
+  c: ClsConfig,
+  maxInferred = MAX_INFERRED_CLASSES,
+): Decoded {
   if (c.labels !== null) {
     // Class values → indices. One-hot targets are indices already; predicted labels are mapped too.
     const mode = c.task === 'binary' ? 'binary' : multiclassLayout(fn, yTrue, yPred).mode;
@@ -534,24 +667,46 @@ export function checkMultilabel(fn: string, yTrue: Tensor, yPred: Tensor, c: Cls
   const ts = yTrue.shape;
   const ps = yPred.shape;
   if (ps.length !== 2 || ts.length !== 2 || ts[0] !== ps[0] || ts[1] !== ps[1]) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `task 'multilabel': 'yTrue' has shape ${fmtShape(ts)} and 'yPred' has shape ${fmtShape(ps)}; expected both [N, L] (one column per label)`, 'yPred');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `task 'multilabel': 'yTrue' has shape ${fmtShape(ts)} and 'yPred' has shape ${fmtShape(ps)}; expected both [N, L] (one column per label)`,
+      'yPred',
+    );
   }
   emptyCheck(fn, yTrue);
   const L = ps[1];
   const expectL = c.numClasses ?? (stateClasses(state) || L);
   if (L !== expectL) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'yPred' has ${L} labels per sample but ${c.numClasses !== null ? `numLabels is ${c.numClasses}` : `earlier batches had ${expectL}`}; expected [N, ${expectL}]`, 'yPred');
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yPred' has ${L} labels per sample but ${c.numClasses !== null ? `numLabels is ${c.numClasses}` : `earlier batches had ${expectL}`}; expected [N, ${expectL}]`,
+      'yPred',
+    );
   }
   const t = yTrue.data;
   const p = yPred.data;
   const ig = c.ignoreIndex;
   for (let k = 0; k < t.length; k++) {
     const tv = t[k];
-    if (tv !== 0 && tv !== 1 && tv !== ig) labelError(fn, 'yTrue', yTrue, k, `multilabel targets 0 or 1${ig !== null ? ` or ignoreIndex ${ig}` : ''}`);
+    if (tv !== 0 && tv !== 1 && tv !== ig)
+      labelError(fn, 'yTrue', yTrue, k, `multilabel targets 0 or 1${ig !== null ? ` or ignoreIndex ${ig}` : ''}`);
     const pv = p[k];
-    if (pv !== pv) throw new LosskitError('NON_FINITE', fn, `'yPred' must not contain NaN; received NaN at index ${fmtIndex(k, yPred.shape)}`, 'yPred');
+    if (pv !== pv)
+      throw new LosskitError(
+        'NON_FINITE',
+        fn,
+        `'yPred' must not contain NaN; received NaN at index ${fmtIndex(k, yPred.shape)}`,
+        'yPred',
+      );
     if (!c.fromLogits && !(pv >= 0 && pv <= 1)) {
-      throw new LosskitError('OUT_OF_RANGE', fn, `'yPred' must hold probabilities in [0, 1] (or pass fromLogits: true for logits); received ${describe(pv)} at index ${fmtIndex(k, yPred.shape)}`, 'yPred');
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        fn,
+        `'yPred' must hold probabilities in [0, 1] (or pass fromLogits: true for logits); received ${describe(pv)} at index ${fmtIndex(k, yPred.shape)}`,
+        'yPred',
+      );
     }
   }
   return L;
@@ -562,7 +717,15 @@ export function checkMultilabel(fn: string, yTrue: Tensor, yPred: Tensor, c: Cls
  * per-sample precision / recall / F-β sums of the `'samples'` average (a sample with weight 0
  * is skipped: scikit-learn weights it by 0).
  */
-export function accumulateMultilabel(state: MetricState, yTrue: Tensor, yPred: Tensor, w: Float64Array | null, c: ClsConfig, beta: number, zd: number): void {
+export function accumulateMultilabel(
+  state: MetricState,
+  yTrue: Tensor,
+  yPred: Tensor,
+  w: Float64Array | null,
+  c: ClsConfig,
+  beta: number,
+  zd: number,
+): void {
   const L = yPred.shape[1];
   const N = yPred.shape[0];
   growState(state, L);
@@ -577,7 +740,12 @@ export function accumulateMultilabel(state: MetricState, yTrue: Tensor, yPred: T
   const b2 = beta * beta;
   let total = 0;
   let exact = 0;
-  let sP = 0, wP = 0, sR = 0, wR = 0, sF = 0, wF = 0;
+  let sP = 0,
+    wP = 0,
+    sR = 0,
+    wR = 0,
+    sF = 0,
+    wF = 0;
   for (let i = 0, k = 0; i < N; i++) {
     const wi = w === null ? 1 : w[i];
     let rtp = 0;
@@ -661,10 +829,22 @@ export function fbetaFromCounts(tp: number, pred: number, tru: number, b2: numbe
 export type Which = 'precision' | 'recall' | 'fbeta';
 
 /** Per-class precision, recall or F-β. */
-export function perClass(which: Which, tp: Float64Array, ps: Float64Array, ts: Float64Array, b2: number, zd: number): Float64Array {
+export function perClass(
+  which: Which,
+  tp: Float64Array,
+  ps: Float64Array,
+  ts: Float64Array,
+  b2: number,
+  zd: number,
+): Float64Array {
   const out = new Float64Array(tp.length);
   for (let c = 0; c < tp.length; c++) {
-    out[c] = which === 'precision' ? ratio(tp[c], ps[c], zd) : which === 'recall' ? ratio(tp[c], ts[c], zd) : fbetaFromCounts(tp[c], ps[c], ts[c], b2, zd);
+    out[c] =
+      which === 'precision'
+        ? ratio(tp[c], ps[c], zd)
+        : which === 'recall'
+          ? ratio(tp[c], ts[c], zd)
+          : fbetaFromCounts(tp[c], ps[c], ts[c], b2, zd);
   }
   return out;
 }
@@ -674,7 +854,12 @@ export function perClass(which: Which, tp: Float64Array, ps: Float64Array, ts: F
  * optional weights; NaN values are left out (scikit-learn ≥ 1.3 `_nanaverage`). No values:
  * `zd`.
  */
-export function averageValues(values: Float64Array, include: Float64Array | null, weights: Float64Array | null, zd: number): number {
+export function averageValues(
+  values: Float64Array,
+  include: Float64Array | null,
+  weights: Float64Array | null,
+  zd: number,
+): number {
   let s = 0;
   let sw = 0;
   for (let c = 0; c < values.length; c++) {
@@ -706,7 +891,14 @@ function sum(a: Float64Array): number {
  * - `'samples'` (multilabel): the weighted mean of the per-sample values;
  * - `'none'`: one value per class.
  */
-export function prfAverage(which: Which, state: MetricState, c: ClsConfig, average: ClsAverage, beta: number, zd: number): number | number[] {
+export function prfAverage(
+  which: Which,
+  state: MetricState,
+  c: ClsConfig,
+  average: ClsAverage,
+  beta: number,
+  zd: number,
+): number | number[] {
   const tp = f64(state, 'tp');
   const ps = f64(state, 'predSum');
   const ts = f64(state, 'trueSum');
@@ -719,11 +911,19 @@ export function prfAverage(which: Which, state: MetricState, c: ClsConfig, avera
     const T = sum(tp);
     const P = sum(ps);
     const R = sum(ts);
-    return which === 'precision' ? ratio(T, P, zd) : which === 'recall' ? ratio(T, R, zd) : fbetaFromCounts(T, P, R, b2, zd);
+    return which === 'precision'
+      ? ratio(T, P, zd)
+      : which === 'recall'
+        ? ratio(T, R, zd)
+        : fbetaFromCounts(T, P, R, b2, zd);
   }
   if (average === 'binary') {
     if (tp.length < 2) return zd;
-    return which === 'precision' ? ratio(tp[1], ps[1], zd) : which === 'recall' ? ratio(tp[1], ts[1], zd) : fbetaFromCounts(tp[1], ps[1], ts[1], b2, zd);
+    return which === 'precision'
+      ? ratio(tp[1], ps[1], zd)
+      : which === 'recall'
+        ? ratio(tp[1], ts[1], zd)
+        : fbetaFromCounts(tp[1], ps[1], ts[1], b2, zd);
   }
   const values = perClass(which, tp, ps, ts, b2, zd);
   if (average === 'none') return Array.from(values);

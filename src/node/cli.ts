@@ -18,16 +18,19 @@ import type { Task } from './evaluate.js';
 
 function intArg(name: string, min: number, max: number) {
   return (v: string): number => {
-    if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]; received "${v}"`);
+    if (!/^\d+$/.test(v.trim()))
+      throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]; received "${v}"`);
     const n = Number(v);
-    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]; received ${n}`);
+    if (n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]; received ${n}`);
     return n;
   };
 }
 
 function choiceArg<T extends string>(name: string, choices: readonly T[]) {
   return (v: string): T => {
-    if (!(choices as readonly string[]).includes(v)) throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}; received "${v}"`);
+    if (!(choices as readonly string[]).includes(v))
+      throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}; received "${v}"`);
     return v as T;
   };
 }
@@ -35,7 +38,8 @@ function choiceArg<T extends string>(name: string, choices: readonly T[]) {
 function floatArg(name: string) {
   return (v: string): number => {
     const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${name} must be a finite number; received "${v}"`);
+    if (v.trim() === '' || !Number.isFinite(x))
+      throw new InvalidArgumentError(`${name} must be a finite number; received "${v}"`);
     return x;
   };
 }
@@ -57,31 +61,54 @@ function buildProgram(): Command {
     .command('demo')
     .description('train a small RNN (sin → cos) and a prior-KL classifier on TensorFlow.js and write an HTML report')
     .option('-o, --out <dir>', 'output directory', 'losskit-report')
-    .option('-e, --epochs <n>', 'training epochs of the sin → cos model (default 24; --quick: 3)', intArg('epochs', 1, 10000))
+    .option(
+      '-e, --epochs <n>',
+      'training epochs of the sin → cos model (default 24; --quick: 3)',
+      intArg('epochs', 1, 10000),
+    )
     .option('-q, --quick', 'a few-seconds smoke run (small data, relaxed quality bar)', false)
     .option('-b, --backend <name>', "TensorFlow.js backend: 'cpu' or 'wasm'", backendArg, 'cpu')
     .option('-s, --seed <n>', 'seed of the data and the initial weights', intArg('seed', 0, 2 ** 31 - 1), 7)
     .option('--no-prior-kl', 'skip the prior-KL classifier demo')
-    .action(async (opts: { out: string; epochs?: number; quick: boolean; backend: 'cpu' | 'wasm'; seed: number; priorKl: boolean }) => {
-      const { runDemo } = await import('./demo/index.js');
-      const res = await runDemo({
-        out: opts.out,
-        epochs: opts.epochs,
-        quick: opts.quick,
-        backend: opts.backend,
-        seed: opts.seed,
-        skipPriorKL: !opts.priorKl,
-      });
-      process.stdout.write(`${res.passed ? 'PASS' : 'FAIL'}: report in ${res.files[2]}\n`);
-      if (!res.passed) process.exitCode = 1;
-    });
+    .action(
+      async (opts: {
+        out: string;
+        epochs?: number;
+        quick: boolean;
+        backend: 'cpu' | 'wasm';
+        seed: number;
+        priorKl: boolean;
+      }) => {
+        const { runDemo } = await import('./demo/index.js');
+        const res = await runDemo({
+          out: opts.out,
+          epochs: opts.epochs,
+          quick: opts.quick,
+          backend: opts.backend,
+          seed: opts.seed,
+          skipPriorKL: !opts.priorKl,
+        });
+        process.stdout.write(`${res.passed ? 'PASS' : 'FAIL'}: report in ${res.files[2]}\n`);
+        if (!res.passed) process.exitCode = 1;
+      },
+    );
   program
     .command('eval')
-    .description('compute metrics on a prediction file (JSON {yTrue, yPred} or CSV with y_true and prob / p_0..p_C columns)')
+    .description(
+      'compute metrics on a prediction file (JSON {yTrue, yPred} or CSV with y_true and prob / p_0..p_C columns)',
+    )
     .argument('<file>', 'prediction file (.json or .csv)')
-    .option('-t, --task <task>', "'binary' | 'multiclass' | 'multilabel' | 'regression' (default: inferred)", choiceArg('task', ['binary', 'multiclass', 'multilabel', 'regression'] as const))
+    .option(
+      '-t, --task <task>',
+      "'binary' | 'multiclass' | 'multilabel' | 'regression' (default: inferred)",
+      choiceArg('task', ['binary', 'multiclass', 'multilabel', 'regression'] as const),
+    )
     .option('-m, --metrics <list>', 'comma-separated metric names (canonical, scikit-learn, torchmetrics or Keras)')
-    .option('-a, --average <avg>', "'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary'", choiceArg('average', ['micro', 'macro', 'weighted', 'samples', 'none', 'binary'] as const))
+    .option(
+      '-a, --average <avg>',
+      "'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary'",
+      choiceArg('average', ['micro', 'macro', 'weighted', 'samples', 'none', 'binary'] as const),
+    )
     .option('--threshold <x>', 'decision threshold for binary / multilabel probabilities', floatArg('threshold'))
     .option('--target-col <name>', 'CSV target column')
     .option('--pred-prefix <prefix>', "CSV prediction column prefix (e.g. 'p_' for p_0, p_1, …)")
@@ -91,13 +118,30 @@ function buildProgram(): Command {
     .action(
       async (
         file: string,
-        opts: { task?: Task; metrics?: string; average?: 'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary'; threshold?: number; targetCol?: string; predPrefix?: string; weightCol?: string; json: boolean; out?: string },
+        opts: {
+          task?: Task;
+          metrics?: string;
+          average?: 'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary';
+          threshold?: number;
+          targetCol?: string;
+          predPrefix?: string;
+          weightCol?: string;
+          json: boolean;
+          out?: string;
+        },
       ) => {
         const { readPredictions, evaluatePredictions, formatValue } = await import('./evaluate.js');
-        const p = readPredictions(file, { targetCol: opts.targetCol, predPrefix: opts.predPrefix, weightCol: opts.weightCol });
+        const p = readPredictions(file, {
+          targetCol: opts.targetCol,
+          predPrefix: opts.predPrefix,
+          weightCol: opts.weightCol,
+        });
         const ev = evaluatePredictions(p, {
           task: opts.task,
-          metrics: opts.metrics?.split(',').map((m) => m.trim()).filter((m) => m !== ''),
+          metrics: opts.metrics
+            ?.split(',')
+            .map((m) => m.trim())
+            .filter((m) => m !== ''),
           average: opts.average,
           threshold: opts.threshold,
         });
@@ -108,9 +152,12 @@ function buildProgram(): Command {
         }
         if (opts.json) process.stdout.write(json);
         else {
-          process.stdout.write(`${file}: ${ev.n} samples, task ${ev.task}${p.source.weight ? `, weighted by '${p.source.weight}'` : ''}\n`);
+          process.stdout.write(
+            `${file}: ${ev.n} samples, task ${ev.task}${p.source.weight ? `, weighted by '${p.source.weight}'` : ''}\n`,
+          );
           const w = Math.max(...ev.results.map((r) => r.metric.length));
-          for (const r of ev.results) process.stdout.write(`  ${r.metric.padEnd(w)}  ${r.error ?? formatValue(r.value)}\n`);
+          for (const r of ev.results)
+            process.stdout.write(`  ${r.metric.padEnd(w)}  ${r.error ?? formatValue(r.value)}\n`);
         }
       },
     );
@@ -124,10 +171,15 @@ function buildProgram(): Command {
     .option('--json', 'print JSON', false)
     .action(async (file: string, opts: { loss: string; targetCol?: string; predPrefix?: string; json: boolean }) => {
       const { readPredictions, diagnosePredictions } = await import('./evaluate.js');
-      const d = diagnosePredictions(readPredictions(file, { targetCol: opts.targetCol, predPrefix: opts.predPrefix }), opts.loss);
+      const d = diagnosePredictions(
+        readPredictions(file, { targetCol: opts.targetCol, predPrefix: opts.predPrefix }),
+        opts.loss,
+      );
       if (opts.json) process.stdout.write(JSON.stringify(d, null, 2) + '\n');
       else {
-        process.stdout.write(`${d.loss} on ${file} (expects ${d.inputKind}): loss = ${d.value === null ? 'not computable' : d.value}\n`);
+        process.stdout.write(
+          `${d.loss} on ${file} (expects ${d.inputKind}): loss = ${d.value === null ? 'not computable' : d.value}\n`,
+        );
         if (d.findings.length === 0) process.stdout.write('  no problems found\n');
         for (const f of d.findings) process.stdout.write(`  ${f.severity.toUpperCase()} ${f.code}: ${f.message}\n`);
       }

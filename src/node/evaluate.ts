@@ -42,8 +42,13 @@ const WEIGHT_NAMES = ['sample_weight', 'sampleWeight', 'weight'];
 
 function toNumber(v: string, file: string, row: number, col: string): number {
   const x = Number(v.trim());
-  if (v.trim() === '' || Number.isNaN(x) && !/^nan$/i.test(v.trim())) {
-    throw new LosskitError('INVALID_INPUT', FN, `'${file}' row ${row} column '${col}' must be a number; received ${JSON.stringify(v)}`, 'file');
+  if (v.trim() === '' || (Number.isNaN(x) && !/^nan$/i.test(v.trim()))) {
+    throw new LosskitError(
+      'INVALID_INPUT',
+      FN,
+      `'${file}' row ${row} column '${col}' must be a number; received ${JSON.stringify(v)}`,
+      'file',
+    );
   }
   return /^nan$/i.test(v.trim()) ? NaN : x;
 }
@@ -54,7 +59,12 @@ export function readPredictions(file: string, options: ReadOptions = {}): Predic
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new LosskitError('INVALID_INPUT', FN, `cannot read 'file' ${JSON.stringify(file)}: ${(e as Error).message}`, 'file');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      FN,
+      `cannot read 'file' ${JSON.stringify(file)}: ${(e as Error).message}`,
+      'file',
+    );
   }
   if (extname(file).toLowerCase() === '.json') {
     let j: unknown;
@@ -65,13 +75,23 @@ export function readPredictions(file: string, options: ReadOptions = {}): Predic
     }
     const o = j as Partial<{ yTrue: unknown; yPred: unknown; sampleWeight: unknown }>;
     if (j === null || typeof j !== 'object' || !Array.isArray(o.yTrue) || !Array.isArray(o.yPred)) {
-      throw new LosskitError('INVALID_INPUT', FN, `'${file}' must hold an object { "yTrue": [...], "yPred": [...] }; received ${Array.isArray(j) ? 'an array' : typeof j}`, 'file');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        FN,
+        `'${file}' must hold an object { "yTrue": [...], "yPred": [...] }; received ${Array.isArray(j) ? 'an array' : typeof j}`,
+        'file',
+      );
     }
     return {
       yTrue: o.yTrue as number[],
       yPred: o.yPred as number[],
       ...(Array.isArray(o.sampleWeight) ? { sampleWeight: o.sampleWeight as number[] } : {}),
-      source: { file, target: 'yTrue', predictions: ['yPred'], ...(Array.isArray(o.sampleWeight) ? { weight: 'sampleWeight' } : {}) },
+      source: {
+        file,
+        target: 'yTrue',
+        predictions: ['yPred'],
+        ...(Array.isArray(o.sampleWeight) ? { weight: 'sampleWeight' } : {}),
+      },
     };
   }
   let rows: string[][];
@@ -80,23 +100,44 @@ export function readPredictions(file: string, options: ReadOptions = {}): Predic
   } catch (e) {
     throw new LosskitError('INVALID_INPUT', FN, `'${file}' is not valid CSV: ${(e as Error).message}`, 'file');
   }
-  if (rows.length < 2) throw new LosskitError('EMPTY_INPUT', FN, `'${file}' has no data rows; expected a header row and at least one row`, 'file');
+  if (rows.length < 2)
+    throw new LosskitError(
+      'EMPTY_INPUT',
+      FN,
+      `'${file}' has no data rows; expected a header row and at least one row`,
+      'file',
+    );
   const header = rows[0];
   const find = (explicit: string | undefined, names: string[], what: string): number => {
     if (explicit !== undefined) {
       const i = header.indexOf(explicit);
-      if (i < 0) throw new LosskitError('INVALID_OPTION', FN, `${what} column '${explicit}' is not in '${file}'; its columns are ${header.join(', ')}`, what);
+      if (i < 0)
+        throw new LosskitError(
+          'INVALID_OPTION',
+          FN,
+          `${what} column '${explicit}' is not in '${file}'; its columns are ${header.join(', ')}`,
+          what,
+        );
       return i;
     }
     return header.findIndex((h) => names.includes(h));
   };
   const t = find(options.targetCol, TARGET_NAMES, 'target');
-  if (t < 0) throw new LosskitError('INVALID_INPUT', FN, `'${file}' has no target column; expected one of ${TARGET_NAMES.join(', ')} (or --target-col); its columns are ${header.join(', ')}`, 'file');
+  if (t < 0)
+    throw new LosskitError(
+      'INVALID_INPUT',
+      FN,
+      `'${file}' has no target column; expected one of ${TARGET_NAMES.join(', ')} (or --target-col); its columns are ${header.join(', ')}`,
+      'file',
+    );
   const w = find(options.weightCol, WEIGHT_NAMES, 'weight');
   let predCols: number[] = [];
-  const prefixes = options.predPrefix !== undefined ? [options.predPrefix] : options.predCol !== undefined ? [] : PREFIXES;
+  const prefixes =
+    options.predPrefix !== undefined ? [options.predPrefix] : options.predCol !== undefined ? [] : PREFIXES;
   for (const p of prefixes) {
-    const cols = header.map((h, i) => [h, i] as const).filter(([h]) => h.startsWith(p) && /^\d+$/.test(h.slice(p.length)));
+    const cols = header
+      .map((h, i) => [h, i] as const)
+      .filter(([h]) => h.startsWith(p) && /^\d+$/.test(h.slice(p.length)));
     if (cols.length > 0) {
       predCols = cols.sort((a, b) => Number(a[0].slice(p.length)) - Number(b[0].slice(p.length))).map(([, i]) => i);
       break;
@@ -107,14 +148,25 @@ export function readPredictions(file: string, options: ReadOptions = {}): Predic
     if (p >= 0) predCols = [p];
   }
   if (predCols.length === 0) {
-    throw new LosskitError('INVALID_INPUT', FN, `'${file}' has no prediction column; expected one of ${PRED_NAMES.join(', ')} or columns ${PREFIXES.map((p) => p + '0').join(', ')}…; its columns are ${header.join(', ')}`, 'file');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      FN,
+      `'${file}' has no prediction column; expected one of ${PRED_NAMES.join(', ')} or columns ${PREFIXES.map((p) => p + '0').join(', ')}…; its columns are ${header.join(', ')}`,
+      'file',
+    );
   }
   const yTrue: number[] = [];
   const yPred: number[][] = [];
   const weights: number[] = [];
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r];
-    if (row.length !== header.length) throw new LosskitError('INVALID_INPUT', FN, `'${file}' row ${r + 1} has ${row.length} fields; expected ${header.length}`, 'file');
+    if (row.length !== header.length)
+      throw new LosskitError(
+        'INVALID_INPUT',
+        FN,
+        `'${file}' row ${r + 1} has ${row.length} fields; expected ${header.length}`,
+        'file',
+      );
     yTrue.push(toNumber(row[t], file, r + 1, header[t]));
     yPred.push(predCols.map((c) => toNumber(row[c], file, r + 1, header[c])));
     if (w >= 0) weights.push(toNumber(row[w], file, r + 1, header[w]));
@@ -123,7 +175,12 @@ export function readPredictions(file: string, options: ReadOptions = {}): Predic
     yTrue,
     yPred: predCols.length === 1 ? yPred.map((p) => p[0]) : yPred,
     ...(w >= 0 ? { sampleWeight: weights } : {}),
-    source: { file, target: header[t], predictions: predCols.map((c) => header[c]), ...(w >= 0 ? { weight: header[w] } : {}) },
+    source: {
+      file,
+      target: header[t],
+      predictions: predCols.map((c) => header[c]),
+      ...(w >= 0 ? { weight: header[w] } : {}),
+    },
   };
 }
 
@@ -141,7 +198,14 @@ export const DEFAULT_METRICS: Record<Task, string[]> = {
   binary: ['accuracy', 'precision', 'recall', 'f1', 'auroc', 'averagePrecision', 'logLoss', 'calibrationError'],
   multiclass: ['accuracy', 'f1', 'precision', 'recall', 'topKAccuracy', 'auroc', 'logLoss'],
   multilabel: ['accuracy', 'f1', 'precision', 'recall', 'auroc'],
-  regression: ['meanAbsoluteError', 'meanSquaredError', 'rootMeanSquaredError', 'r2Score', 'pearsonCorrcoef', 'spearmanCorrcoef'],
+  regression: [
+    'meanAbsoluteError',
+    'meanSquaredError',
+    'rootMeanSquaredError',
+    'r2Score',
+    'pearsonCorrcoef',
+    'spearmanCorrcoef',
+  ],
 };
 
 export interface EvaluateOptions {
@@ -170,8 +234,10 @@ export function evaluatePredictions(p: Predictions, options: EvaluateOptions = {
       o.task = task;
       if (task === 'multiclass') o.numClasses = width;
       if (task === 'multilabel') o.numLabels = width;
-      if (options.average !== undefined && !/auroc|averagePrecision|logLoss|calibration|accuracy|topK/i.test(name)) o.average = options.average;
-      if (options.threshold !== undefined && /accuracy|precision|recall|f1|fbeta/i.test(name) && task !== 'multiclass') o.threshold = options.threshold;
+      if (options.average !== undefined && !/auroc|averagePrecision|logLoss|calibration|accuracy|topK/i.test(name))
+        o.average = options.average;
+      if (options.threshold !== undefined && /accuracy|precision|recall|f1|fbeta/i.test(name) && task !== 'multiclass')
+        o.threshold = options.threshold;
       if (/topK/i.test(name)) o.topK = options.topK ?? Math.min(5, Math.max(1, width - 1));
       if (/logLoss|calibration/i.test(name) && task !== 'multiclass') delete o.task;
     }
@@ -197,6 +263,7 @@ export function diagnosePredictions(p: Predictions, loss: string, options: LossO
 export function formatValue(v: MetricValue | null): string {
   if (v === null) return '—';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(6);
-  if (Array.isArray(v)) return `[${(v as unknown[]).map((x) => (typeof x === 'number' ? x.toPrecision(4) : Array.isArray(x) ? `[${x.join(',')}]` : String(x))).join(', ')}]`;
+  if (Array.isArray(v))
+    return `[${(v as unknown[]).map((x) => (typeof x === 'number' ? x.toPrecision(4) : Array.isArray(x) ? `[${x.join(',')}]` : String(x))).join(', ')}]`;
   return `{ ${Object.keys(v).join(', ')} }`;
 }

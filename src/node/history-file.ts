@@ -74,7 +74,12 @@ export type HistoryFileFormat = 'csv' | 'json' | 'jsonl';
 function formatOf(fn: string, path: string, format?: HistoryFileFormat): HistoryFileFormat {
   if (format !== undefined) {
     if (format !== 'csv' && format !== 'json' && format !== 'jsonl') {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'format' must be one of 'csv', 'json', 'jsonl'; received ${describe(format)}`, 'format');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'format' must be one of 'csv', 'json', 'jsonl'; received ${describe(format)}`,
+        'format',
+      );
     }
     return format;
   }
@@ -82,7 +87,12 @@ function formatOf(fn: string, path: string, format?: HistoryFileFormat): History
   if (ext === '.csv') return 'csv';
   if (ext === '.json') return 'json';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  throw new LosskitError('INVALID_OPTION', fn, `cannot tell the format of ${describe(path)} from its extension; expected .csv, .json or .jsonl (or pass { format })`, 'path');
+  throw new LosskitError(
+    'INVALID_OPTION',
+    fn,
+    `cannot tell the format of ${describe(path)} from its extension; expected .csv, .json or .jsonl (or pass { format })`,
+    'path',
+  );
 }
 
 function jsonlText(history: LossHistory): string {
@@ -106,10 +116,18 @@ export function saveHistory(history: LossHistory, path: string, options: { forma
   const fn = 'saveHistory';
   checkOptionNames(fn, options, ['format']);
   if (!(history instanceof LossHistory)) {
-    throw new LosskitError('INVALID_INPUT', fn, `'history' must be a LossHistory; received ${describe(history)}`, 'history');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'history' must be a LossHistory; received ${describe(history)}`,
+      'history',
+    );
   }
   const f = formatOf(fn, path, options.format);
-  writeFileAtomic(path, f === 'csv' ? history.toCSV() : f === 'json' ? JSON.stringify(history.toJSON()) + '\n' : jsonlText(history));
+  writeFileAtomic(
+    path,
+    f === 'csv' ? history.toCSV() : f === 'json' ? JSON.stringify(history.toJSON()) + '\n' : jsonlText(history),
+  );
 }
 
 export interface HistoryFileWriterOptions {
@@ -157,11 +175,21 @@ export class HistoryFileWriter {
   constructor(history: LossHistory, options: HistoryFileWriterOptions) {
     const fn = 'HistoryFileWriter';
     if (!(history instanceof LossHistory)) {
-      throw new LosskitError('INVALID_INPUT', fn, `'history' must be a LossHistory; received ${describe(history)}`, 'history');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'history' must be a LossHistory; received ${describe(history)}`,
+        'history',
+      );
     }
     checkOptionNames(fn, options, ['csv', 'jsonl', 'fsync']);
     if (options?.csv === undefined && options?.jsonl === undefined) {
-      throw new LosskitError('INVALID_OPTION', fn, `give at least one of 'csv' or 'jsonl' (a file path); received neither`, 'csv');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `give at least one of 'csv' or 'jsonl' (a file path); received neither`,
+        'csv',
+      );
     }
     for (const k of ['csv', 'jsonl'] as const) {
       const v = options[k];
@@ -174,7 +202,12 @@ export class HistoryFileWriter {
     this.jsonlPath = options.jsonl;
     const sync = options.fsync ?? true;
     if (sync !== true && sync !== false && sync !== 'epoch') {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'fsync' must be true, false or 'epoch'; received ${describe(sync)}`, 'fsync');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'fsync' must be true, false or 'epoch'; received ${describe(sync)}`,
+        'fsync',
+      );
     }
     this.sync = sync;
     if (this.csvPath !== undefined) this.rewriteCsv();
@@ -205,7 +238,8 @@ export class HistoryFileWriter {
     if (this.closed) return;
     const durable = this.sync === true || (this.sync === 'epoch' && r.kind === 'epoch');
     if (this.csvPath !== undefined) {
-      if (this.history.columns.length !== this.csvColumns) this.rewriteCsv(); // includes r; atomic, fsynced
+      if (this.history.columns.length !== this.csvColumns)
+        this.rewriteCsv(); // includes r; atomic, fsynced
       else this.appendLine(this.csvFd, this.history.csvRow(r), durable);
     }
     if (this.jsonlFd >= 0) this.appendLine(this.jsonlFd, JSON.stringify(encodeRecord(r)), durable);
@@ -292,7 +326,12 @@ function parseNum(fn: string, path: string, lineNo: number, col: string, s: stri
   if (s === '-Infinity') return -Infinity;
   const v = Number(s);
   if (Number.isNaN(v) || s.trim() !== s) {
-    throw new LosskitError('INVALID_INPUT', fn, `${path}, line ${lineNo}: column '${col}' must be a number; received ${describe(s)}`, 'path');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `${path}, line ${lineNo}: column '${col}' must be a number; received ${describe(s)}`,
+      'path',
+    );
   }
   return v;
 }
@@ -308,7 +347,10 @@ function readCsv(fn: string, path: string, text: string): { history: LossHistory
   }
   const header = splitCsv(lines[0]);
   if (header === null || HISTORY_CSV_COLUMNS.some((c, i) => header[i] !== c)) {
-    fail(1, `expected a losskit history header starting with ${HISTORY_CSV_COLUMNS.join(',')}; received ${describe(lines[0])}`);
+    fail(
+      1,
+      `expected a losskit history header starting with ${HISTORY_CSV_COLUMNS.join(',')}; received ${describe(lines[0])}`,
+    );
   }
   const cols = header as string[];
   const metricCols = cols.slice(HISTORY_CSV_COLUMNS.length);
@@ -317,12 +359,16 @@ function readCsv(fn: string, path: string, text: string): { history: LossHistory
     const lineNo = li + 1;
     const cells = splitCsv(lines[li]);
     if (cells === null || cells.length !== cols.length) {
-      fail(lineNo, `expected ${cols.length} fields; received ${cells === null ? 'a line with unbalanced quotes' : cells.length}`);
+      fail(
+        lineNo,
+        `expected ${cols.length} fields; received ${cells === null ? 'a line with unbalanced quotes' : cells.length}`,
+      );
     }
     const c = cells as string[];
     const num = (i: number) => parseNum(fn, path, lineNo, cols[i], c[i]);
     const kind = c[0];
-    if (kind !== 'batch' && kind !== 'epoch') fail(lineNo, `column 'kind' must be 'batch' or 'epoch'; received ${describe(kind)}`);
+    if (kind !== 'batch' && kind !== 'epoch')
+      fail(lineNo, `column 'kind' must be 'batch' or 'epoch'; received ${describe(kind)}`);
     const need = (i: number): number => {
       const v = num(i);
       return v === undefined ? fail(lineNo, `column '${cols[i]}' is empty`) : v;
@@ -337,7 +383,15 @@ function readCsv(fn: string, path: string, text: string): { history: LossHistory
       }
     });
     const lr = num(8);
-    const base = { epoch: need(1), step: need(3), time: need(4), elapsed: need(5), loss: need(6), ...(lr !== undefined ? { lr } : {}), ...(any ? { metrics } : {}) };
+    const base = {
+      epoch: need(1),
+      step: need(3),
+      time: need(4),
+      elapsed: need(5),
+      loss: need(6),
+      ...(lr !== undefined ? { lr } : {}),
+      ...(any ? { metrics } : {}),
+    };
     if (kind === 'batch') recs.push({ kind: 'batch', batch: need(2), ...base });
     else {
       const valLoss = num(7);
@@ -358,19 +412,34 @@ function readJsonl(fn: string, path: string, text: string): { history: LossHisto
     try {
       return JSON.parse(lines[i]);
     } catch {
-      throw new LosskitError('INVALID_INPUT', fn, `${path}, line ${i + 1}: not valid JSON: ${describe(lines[i])}`, 'path');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `${path}, line ${i + 1}: not valid JSON: ${describe(lines[i])}`,
+        'path',
+      );
     }
   };
   const meta = parse(0);
   if (meta === null || typeof meta !== 'object' || Reflect.get(meta, 'format') !== 'losskit-history') {
-    throw new LosskitError('INVALID_INPUT', fn, `${path}, line 1: expected the header {"format":"losskit-history",...}; received ${describe(lines[0])}`, 'path');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `${path}, line 1: expected the header {"format":"losskit-history",...}; received ${describe(lines[0])}`,
+      'path',
+    );
   }
   const startTime: unknown = Reflect.get(meta, 'startTime');
   const history = new LossHistory({ startTime: typeof startTime === 'number' ? startTime : undefined });
   for (let i = 1; i < lines.length; i++) {
     const r = parse(i);
     if (r === null || typeof r !== 'object') {
-      throw new LosskitError('INVALID_INPUT', fn, `${path}, line ${i + 1}: expected a record object; received ${describe(lines[i])}`, 'path');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `${path}, line ${i + 1}: expected a record object; received ${describe(lines[i])}`,
+        'path',
+      );
     }
     try {
       history.restore(decodeRecord(r as EncodedRecord));
@@ -397,7 +466,8 @@ function readJsonl(fn: string, path: string, text: string): { history: LossHisto
 export function readHistoryFile(path: string, options: { format?: HistoryFileFormat } = {}): ReadHistoryResult {
   const fn = 'readHistoryFile';
   checkOptionNames(fn, options, ['format']);
-  if (typeof path !== 'string') throw new LosskitError('INVALID_INPUT', fn, `'path' must be a file path; received ${describe(path)}`, 'path');
+  if (typeof path !== 'string')
+    throw new LosskitError('INVALID_INPUT', fn, `'path' must be a file path; received ${describe(path)}`, 'path');
   const format = formatOf(fn, path, options.format);
   const text = readFileSync(path, 'utf8');
   if (format === 'json') {
@@ -405,10 +475,21 @@ export function readHistoryFile(path: string, options: { format?: HistoryFileFor
     try {
       json = JSON.parse(text);
     } catch {
-      throw new LosskitError('INVALID_INPUT', fn, `${path}: not valid JSON (JSON snapshots are written atomically; a torn file was not written by saveHistory)`, 'path');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `${path}: not valid JSON (JSON snapshots are written atomically; a torn file was not written by saveHistory)`,
+        'path',
+      );
     }
     const history = LossHistory.fromJSON(json as LossHistoryJSON);
-    return { history, format, records: history.batches.length + history.epochs.length, complete: true, droppedTail: '' };
+    return {
+      history,
+      format,
+      records: history.batches.length + history.epochs.length,
+      complete: true,
+      droppedTail: '',
+    };
   }
   const r = format === 'csv' ? readCsv(fn, path, text) : readJsonl(fn, path, text);
   return { history: r.history, format, records: r.records, complete: r.tail === '', droppedTail: r.tail };

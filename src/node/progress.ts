@@ -78,7 +78,12 @@ export class TrainingProgress {
     for (const k of ['epochs', 'batchesPerEpoch'] as const) {
       const v = options?.[k];
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-        throw new LosskitError('INVALID_OPTION', fn, `option '${k}' must be an integer >= 1; received ${describe(v)}`, k);
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option '${k}' must be an integer >= 1; received ${describe(v)}`,
+          k,
+        );
       }
     }
     this.epochs = options.epochs;
@@ -143,7 +148,10 @@ export class TrainingProgress {
       this.bar.update(this.done, this.payload(epoch, this.batchesPerEpoch - 1, values.loss));
       return;
     }
-    const parts = [`${this.label} epoch ${String(epoch + 1).padStart(String(this.epochs).length)}/${this.epochs}`, `loss ${fmtLoss(values.loss)}`];
+    const parts = [
+      `${this.label} epoch ${String(epoch + 1).padStart(String(this.epochs).length)}/${this.epochs}`,
+      `loss ${fmtLoss(values.loss)}`,
+    ];
     if (values.valLoss !== undefined) parts.push(`val_loss ${fmtLoss(values.valLoss)}`);
     for (const [k, v] of Object.entries(values.metrics ?? {})) parts.push(`${k} ${fmtLoss(v)}`);
     parts.push(formatDuration((Date.now() - this.start) / 1000));
@@ -158,7 +166,9 @@ export class TrainingProgress {
       this.bar = null;
     }
     if (!this.quiet && this.losses.length > 1) {
-      this.stream.write(`${this.label} batch loss ${sparkline(this.losses, { width: Math.min(60, this.losses.length) })}  (${formatDuration((Date.now() - this.start) / 1000)})\n`);
+      this.stream.write(
+        `${this.label} batch loss ${sparkline(this.losses, { width: Math.min(60, this.losses.length) })}  (${formatDuration((Date.now() - this.start) / 1000)})\n`,
+      );
     }
   }
 }

@@ -21,7 +21,10 @@ export interface ChartSize {
  *
  * @example writeFileSync('loss.svg', lossCurveChart(history, { yLabel: 'MSE' }));
  */
-export function lossCurveChart(history: LossHistory, options: ChartSize & { yLabel?: string; logY?: boolean; batches?: boolean } = {}): string {
+export function lossCurveChart(
+  history: LossHistory,
+  options: ChartSize & { yLabel?: string; logY?: boolean; batches?: boolean } = {},
+): string {
   const train = history.curve('loss', 'epoch');
   const val = history.curve('valLoss', 'epoch');
   const series: Series[] = [];
@@ -39,13 +42,28 @@ export function lossCurveChart(history: LossHistory, options: ChartSize & { yLab
     });
   }
   series.push({ name: 'train', x: train.x, y: train.y, mode: train.x.length < 2 ? 'both' : 'line' });
-  if (val.x.length > 0) series.push({ name: 'validation', x: val.x, y: val.y, dashed: true, mode: val.x.length < 2 ? 'both' : 'line', color: '#D55E00' });
+  if (val.x.length > 0)
+    series.push({
+      name: 'validation',
+      x: val.x,
+      y: val.y,
+      dashed: true,
+      mode: val.x.length < 2 ? 'both' : 'line',
+      color: '#D55E00',
+    });
   const all = [...train.y, ...val.y].filter((v) => Number.isFinite(v) && v > 0);
   const spread = all.length > 0 ? Math.max(...all) / Math.min(...all) : 1;
   const s = history.summary();
   const markers =
     s.bestEpoch !== null && s.bestLoss !== null
-      ? [{ x: s.bestEpoch, y: s.bestLoss, label: `best ${s.monitor === 'valLoss' ? 'val' : 'train'} ${formatTick(s.bestLoss)} @ epoch ${s.bestEpoch}`, color: '#444' }]
+      ? [
+          {
+            x: s.bestEpoch,
+            y: s.bestLoss,
+            label: `best ${s.monitor === 'valLoss' ? 'val' : 'train'} ${formatTick(s.bestLoss)} @ epoch ${s.bestEpoch}`,
+            color: '#444',
+          },
+        ]
       : [];
   return lineChart({
     title: options.title ?? 'Loss per epoch',
@@ -65,13 +83,27 @@ export function lossCurveChart(history: LossHistory, options: ChartSize & { yLab
  *
  * @example lrFinderChart(await lrRangeTest(step))
  */
-export function lrFinderChart(result: LrRangeTestResult, options: ChartSize & { yLabel?: string; logY?: boolean } = {}): string {
+export function lrFinderChart(
+  result: LrRangeTestResult,
+  options: ChartSize & { yLabel?: string; logY?: boolean } = {},
+): string {
   if (result === null || typeof result !== 'object' || !Array.isArray(result.lrs) || !Array.isArray(result.smoothed)) {
-    throw new LosskitError('INVALID_INPUT', 'lrFinderChart', `'result' must be the value of lrRangeTest(); received ${describe(result)}`, 'result');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      'lrFinderChart',
+      `'result' must be the value of lrRangeTest(); received ${describe(result)}`,
+      'result',
+    );
   }
   const markers =
     result.suggestion !== null && result.suggestionIndex !== null
-      ? [{ x: result.suggestion, y: result.smoothed[result.suggestionIndex], label: `suggested lr ${formatTick(result.suggestion)}` }]
+      ? [
+          {
+            x: result.suggestion,
+            y: result.smoothed[result.suggestionIndex],
+            label: `suggested lr ${formatTick(result.suggestion)}`,
+          },
+        ]
       : [];
   // The y axis covers the smoothed curve up to its minimum (×1.25 headroom); the divergent
   // tail after it runs off the top of the plot, which is exactly what it should show.
@@ -93,7 +125,10 @@ export function lrFinderChart(result: LrRangeTestResult, options: ChartSize & { 
     logX: result.mode !== 'linear',
     logY,
     markers,
-    yDomain: cap !== undefined && lo !== undefined && cap > lo && !(logY && lo <= 0) ? [logY ? lo : Math.min(0, lo), cap] : undefined,
+    yDomain:
+      cap !== undefined && lo !== undefined && cap > lo && !(logY && lo <= 0)
+        ? [logY ? lo : Math.min(0, lo), cap]
+        : undefined,
     width: options.width,
     height: options.height,
   });
@@ -106,14 +141,27 @@ export function lrFinderChart(result: LrRangeTestResult, options: ChartSize & { 
  * @example predictionChart({ x: t, yTrue: cosT, yPred: model(t), yLabel: 'cos(t)' })
  */
 export function predictionChart(
-  data: { x: ArrayLike<number>; yTrue: ArrayLike<number>; yPred: ArrayLike<number>; trueName?: string; predName?: string },
+  data: {
+    x: ArrayLike<number>;
+    yTrue: ArrayLike<number>;
+    yPred: ArrayLike<number>;
+    trueName?: string;
+    predName?: string;
+  },
   options: ChartSize & { xLabel?: string; yLabel?: string; points?: boolean } = {},
 ): string {
   return lineChart({
     title: options.title ?? 'Prediction vs target',
     series: [
       { name: data.trueName ?? 'target', x: data.x, y: data.yTrue, color: '#222', strokeWidth: 1.5 },
-      { name: data.predName ?? 'prediction', x: data.x, y: data.yPred, color: '#D55E00', dashed: !options.points, mode: options.points ? 'points' : 'line' },
+      {
+        name: data.predName ?? 'prediction',
+        x: data.x,
+        y: data.yPred,
+        color: '#D55E00',
+        dashed: !options.points,
+        mode: options.points ? 'points' : 'line',
+      },
     ],
     xLabel: options.xLabel ?? 'x',
     yLabel: options.yLabel ?? 'y',

@@ -53,11 +53,22 @@ export interface LineChartOptions {
 }
 
 /** Colour-blind-safe palette (Okabe–Ito), in series order. */
-export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'] as const;
+export const PALETTE = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+  '#F0E442',
+] as const;
 
 /** Escapes `& < > " '` for XML text and attribute values. */
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
+  return s.replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
+  );
 }
 
 /**
@@ -133,7 +144,14 @@ interface Axis {
   ticks: number[];
 }
 
-function makeAxis(values: number[], log: boolean, domain: [number, number] | undefined, fn: string, name: string, tight = false): Axis {
+function makeAxis(
+  values: number[],
+  log: boolean,
+  domain: [number, number] | undefined,
+  fn: string,
+  name: string,
+  tight = false,
+): Axis {
   let lo: number;
   let hi: number;
   if (domain) {
@@ -186,10 +204,18 @@ function makeAxis(values: number[], log: boolean, domain: [number, number] | und
   if (!domain) {
     const t = niceTicks(lo, hi, 5);
     // A tight axis ends at the data (ticks inside); otherwise it is padded out to nice ticks.
-    if (tight && hi > lo) return { lo, hi, log, ticks: t.filter((v) => v >= lo - 1e-9 * (hi - lo) && v <= hi + 1e-9 * (hi - lo)) };
+    if (tight && hi > lo)
+      return { lo, hi, log, ticks: t.filter((v) => v >= lo - 1e-9 * (hi - lo) && v <= hi + 1e-9 * (hi - lo)) };
     return { lo: t[0], hi: t[t.length - 1], log, ticks: t };
   }
-  return { lo, hi, log, ticks: niceTicks(lo, hi, 5).filter((t) => t >= lo - 1e-12 * Math.abs(hi - lo) && t <= hi + 1e-12 * Math.abs(hi - lo)) };
+  return {
+    lo,
+    hi,
+    log,
+    ticks: niceTicks(lo, hi, 5).filter(
+      (t) => t >= lo - 1e-12 * Math.abs(hi - lo) && t <= hi + 1e-12 * Math.abs(hi - lo),
+    ),
+  };
 }
 
 /** Data → pixel map of an axis onto [p0, p1] (log axes map log10 linearly). */
@@ -206,25 +232,59 @@ function projector(a: Axis, p0: number, p1: number): (v: number) => number {
 
 function checkSeries(fn: string, series: unknown): Series[] {
   if (!Array.isArray(series) || series.length === 0) {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'series' must be a non-empty array of { name, x, y }; received ${describe(series)}`, 'series');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'series' must be a non-empty array of { name, x, y }; received ${describe(series)}`,
+      'series',
+    );
   }
   series.forEach((s: Series, i: number) => {
     if (s === null || typeof s !== 'object' || typeof s.name !== 'string') {
-      throw new LosskitError('INVALID_OPTION', fn, `'series[${i}].name' must be a string; received ${describe(s?.name)}`, 'series');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `'series[${i}].name' must be a string; received ${describe(s?.name)}`,
+        'series',
+      );
     }
     const xl = s.x?.length;
     const yl = s.y?.length;
     if (typeof xl !== 'number' || typeof yl !== 'number') {
-      throw new LosskitError('INVALID_OPTION', fn, `'series[${i}]' (${JSON.stringify(s.name)}) needs array-like 'x' and 'y'; received x: ${describe(s.x)}, y: ${describe(s.y)}`, 'series');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `'series[${i}]' (${JSON.stringify(s.name)}) needs array-like 'x' and 'y'; received x: ${describe(s.x)}, y: ${describe(s.y)}`,
+        'series',
+      );
     }
     if (xl !== yl) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'series[${i}]' (${JSON.stringify(s.name)}) has ${xl} x values but ${yl} y values; expected the same number`, 'series');
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'series[${i}]' (${JSON.stringify(s.name)}) has ${xl} x values but ${yl} y values; expected the same number`,
+        'series',
+      );
     }
   });
   return series;
 }
 
-const OPTION_NAMES = ['title', 'series', 'xLabel', 'yLabel', 'logX', 'logY', 'markers', 'width', 'height', 'xDomain', 'yDomain', 'legend', 'description'] as const;
+const OPTION_NAMES = [
+  'title',
+  'series',
+  'xLabel',
+  'yLabel',
+  'logX',
+  'logY',
+  'markers',
+  'width',
+  'height',
+  'xDomain',
+  'yDomain',
+  'legend',
+  'description',
+] as const;
 
 /**
  * A line chart as a standalone SVG string (`<svg xmlns=…>…</svg>`), for HTML reports, files
@@ -251,9 +311,17 @@ export function lineChart(options: LineChartOptions): string {
   const series = checkSeries(fn, options?.series);
   const W = options.width ?? 640;
   const H = options.height ?? 360;
-  for (const [k, v] of [['width', W], ['height', H]] as const) {
+  for (const [k, v] of [
+    ['width', W],
+    ['height', H],
+  ] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 120) {
-      throw new LosskitError('INVALID_OPTION', fn, `option '${k}' must be a number >= 120 (px); received ${describe(v)}`, k);
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option '${k}' must be a number >= 120 (px); received ${describe(v)}`,
+        k,
+      );
     }
   }
   const logX = options.logX === true;
@@ -308,8 +376,13 @@ export function lineChart(options: LineChartOptions): string {
   out.push(`<title id="${id}-t">${escapeXml(options.title ?? 'chart')}</title>`);
   if (options.description) out.push(`<desc>${escapeXml(options.description)}</desc>`);
   out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(`<defs><clipPath id="${id}-c"><rect x="${fmt(x0)}" y="${fmt(y1)}" width="${fmt(x1 - x0)}" height="${fmt(y0 - y1)}"/></clipPath></defs>`);
-  if (hasTitle) out.push(`<text x="${fmt(W / 2)}" y="22" text-anchor="middle" font-size="15" font-weight="600" fill="#222">${escapeXml(options.title as string)}</text>`);
+  out.push(
+    `<defs><clipPath id="${id}-c"><rect x="${fmt(x0)}" y="${fmt(y1)}" width="${fmt(x1 - x0)}" height="${fmt(y0 - y1)}"/></clipPath></defs>`,
+  );
+  if (hasTitle)
+    out.push(
+      `<text x="${fmt(W / 2)}" y="22" text-anchor="middle" font-size="15" font-weight="600" fill="#222">${escapeXml(options.title as string)}</text>`,
+    );
 
   // Grid and ticks.
   const grid: string[] = [];
@@ -318,20 +391,29 @@ export function lineChart(options: LineChartOptions): string {
     const X = px(t);
     if (X < x0 - 0.5 || X > x1 + 0.5) continue;
     grid.push(`M${fmt(X)} ${fmt(y1)}V${fmt(y0)}`);
-    labels.push(`<text x="${fmt(X)}" y="${fmt(y0 + 16)}" text-anchor="middle" fill="#444">${escapeXml(formatTick(t))}</text>`);
+    labels.push(
+      `<text x="${fmt(X)}" y="${fmt(y0 + 16)}" text-anchor="middle" fill="#444">${escapeXml(formatTick(t))}</text>`,
+    );
   }
   for (const t of ay.ticks) {
     const Y = py(t);
     if (Y > y0 + 0.5 || Y < y1 - 0.5) continue;
     grid.push(`M${fmt(x0)} ${fmt(Y)}H${fmt(x1)}`);
-    labels.push(`<text x="${fmt(x0 - 6)}" y="${fmt(Y + 4)}" text-anchor="end" fill="#444">${escapeXml(formatTick(t))}</text>`);
+    labels.push(
+      `<text x="${fmt(x0 - 6)}" y="${fmt(Y + 4)}" text-anchor="end" fill="#444">${escapeXml(formatTick(t))}</text>`,
+    );
   }
   out.push(`<path d="${grid.join('')}" stroke="#e5e5e5" stroke-width="1" fill="none"/>`);
   out.push(`<path d="M${fmt(x0)} ${fmt(y1)}V${fmt(y0)}H${fmt(x1)}" stroke="#333" stroke-width="1" fill="none"/>`);
   out.push(...labels);
-  if (options.xLabel) out.push(`<text x="${fmt((x0 + x1) / 2)}" y="${fmt(H - 10)}" text-anchor="middle" fill="#222">${escapeXml(options.xLabel)}</text>`);
+  if (options.xLabel)
+    out.push(
+      `<text x="${fmt((x0 + x1) / 2)}" y="${fmt(H - 10)}" text-anchor="middle" fill="#222">${escapeXml(options.xLabel)}</text>`,
+    );
   if (options.yLabel) {
-    out.push(`<text transform="translate(16 ${fmt((y0 + y1) / 2)}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(options.yLabel)}</text>`);
+    out.push(
+      `<text transform="translate(16 ${fmt((y0 + y1) / 2)}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(options.yLabel)}</text>`,
+    );
   }
 
   // Series.
@@ -347,7 +429,18 @@ export function lineChart(options: LineChartOptions): string {
       const decimate = s.x.length > 2 * (x1 - x0);
       let pen = false;
       let col = NaN;
-      let fX = 0, fY = 0, fI = 0, lX = 0, lY = 0, lI = 0, nX = 0, nY = 0, nI = 0, mX = 0, mY = 0, mI = 0;
+      let fX = 0,
+        fY = 0,
+        fI = 0,
+        lX = 0,
+        lY = 0,
+        lI = 0,
+        nX = 0,
+        nY = 0,
+        nI = 0,
+        mX = 0,
+        mY = 0,
+        mI = 0;
       const flush = () => {
         if (Number.isNaN(col)) return;
         const pts: [number, number, number][] = [[fI, fX, fY]];
@@ -384,9 +477,19 @@ export function lineChart(options: LineChartOptions): string {
           fY = lY = nY = mY = Y;
           fI = lI = nI = mI = i;
         } else {
-          lX = X; lY = Y; lI = i;
-          if (Y < nY) { nX = X; nY = Y; nI = i; }
-          if (Y > mY) { mX = X; mY = Y; mI = i; }
+          lX = X;
+          lY = Y;
+          lI = i;
+          if (Y < nY) {
+            nX = X;
+            nY = Y;
+            nI = i;
+          }
+          if (Y > mY) {
+            mX = X;
+            mY = Y;
+            mI = i;
+          }
         }
       }
       flush();
@@ -416,7 +519,10 @@ export function lineChart(options: LineChartOptions): string {
         row = r2;
         d.push(`M${fmt(X - r)} ${fmt(Y)}a${r} ${r} 0 1 0 ${fmt(2 * r)} 0a${r} ${r} 0 1 0 ${fmt(-2 * r)} 0`);
       }
-      if (d.length > 0) out.push(`<path d="${d.join('')}" fill="${escapeXml(color)}" fill-opacity="0.75" stroke="none" data-series="${escapeXml(s.name)}"/>`);
+      if (d.length > 0)
+        out.push(
+          `<path d="${d.join('')}" fill="${escapeXml(color)}" fill-opacity="0.75" stroke="none" data-series="${escapeXml(s.name)}"/>`,
+        );
     }
   });
   out.push('</g>');
@@ -426,13 +532,17 @@ export function lineChart(options: LineChartOptions): string {
     if (!inX(mk.x)) continue;
     const X = px(mk.x);
     const color = mk.color ?? '#c0392b';
-    out.push(`<path d="M${fmt(X)} ${fmt(y1)}V${fmt(y0)}" stroke="${escapeXml(color)}" stroke-width="1.5" stroke-dasharray="3 3" fill="none"/>`);
+    out.push(
+      `<path d="M${fmt(X)} ${fmt(y1)}V${fmt(y0)}" stroke="${escapeXml(color)}" stroke-width="1.5" stroke-dasharray="3 3" fill="none"/>`,
+    );
     const anchorRight = X > (x0 + x1) / 2;
     out.push(
       `<text x="${fmt(anchorRight ? X - 5 : X + 5)}" y="${fmt(y1 + 14)}" text-anchor="${anchorRight ? 'end' : 'start'}" fill="${escapeXml(color)}" font-weight="600">${escapeXml(mk.label)}</text>`,
     );
     if (mk.y !== undefined && inY(mk.y)) {
-      out.push(`<circle cx="${fmt(X)}" cy="${fmt(py(mk.y))}" r="5" fill="${escapeXml(color)}" stroke="#fff" stroke-width="1.5"/>`);
+      out.push(
+        `<circle cx="${fmt(X)}" cy="${fmt(py(mk.y))}" r="5" fill="${escapeXml(color)}" stroke="#fff" stroke-width="1.5"/>`,
+      );
     }
   }
 
@@ -456,7 +566,10 @@ export function lineChart(options: LineChartOptions): string {
     let fewest = Infinity;
     for (const [cx, cy] of corners) {
       let n = 0;
-      const bx0 = cx - 4, bx1 = cx + lw + 4, by0 = cy - 4, by1 = cy + lh + 4;
+      const bx0 = cx - 4,
+        bx1 = cx + lw + 4,
+        by0 = cy - 4,
+        by1 = cy + lh + 4;
       series.forEach((sr, si) => {
         const PX = proj[si].X;
         const PY = proj[si].Y;
@@ -469,7 +582,10 @@ export function lineChart(options: LineChartOptions): string {
         if ((sr.mode ?? 'line') === 'points' || PX.length >= 512) return;
         const samples = PX.length < 64 ? 16 : 2;
         for (let i = 1; i < PX.length; i++) {
-          const xa = PX[i - 1], ya = PY[i - 1], xb = PX[i], yb = PY[i];
+          const xa = PX[i - 1],
+            ya = PY[i - 1],
+            xb = PX[i],
+            yb = PY[i];
           if (xa !== xa || xb !== xb) continue;
           for (let k = 1; k <= samples; k++) {
             const f = k / (samples + 1);
@@ -485,12 +601,15 @@ export function lineChart(options: LineChartOptions): string {
         ly = cy;
       }
     }
-    out.push(`<g data-legend="1"><rect x="${fmt(lx)}" y="${fmt(ly)}" width="${fmt(lw)}" height="${lh}" rx="4" fill="#ffffff" fill-opacity="0.85" stroke="#ccc"/>`);
+    out.push(
+      `<g data-legend="1"><rect x="${fmt(lx)}" y="${fmt(ly)}" width="${fmt(lw)}" height="${lh}" rx="4" fill="#ffffff" fill-opacity="0.85" stroke="#ccc"/>`,
+    );
     series.forEach((s, si) => {
       const color = s.color ?? PALETTE[si % PALETTE.length];
       const yy = ly + 4 + rowH * si + rowH / 2;
       const mode = s.mode ?? 'line';
-      if (mode === 'points') out.push(`<circle cx="${fmt(lx + 18)}" cy="${fmt(yy)}" r="3" fill="${escapeXml(color)}"/>`);
+      if (mode === 'points')
+        out.push(`<circle cx="${fmt(lx + 18)}" cy="${fmt(yy)}" r="3" fill="${escapeXml(color)}"/>`);
       else {
         out.push(
           `<path d="M${fmt(lx + 8)} ${fmt(yy)}H${fmt(lx + 28)}" stroke="${escapeXml(color)}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
@@ -523,13 +642,21 @@ const BARS = '▁▂▃▄▅▆▇█';
  *
  * @example sparkline([1, 0.6, 0.4, 0.3, 0.25]) // "█▄▂▁▁"
  */
-export function sparkline(values: ArrayLike<number>, options: { min?: number; max?: number; width?: number } = {}): string {
+export function sparkline(
+  values: ArrayLike<number>,
+  options: { min?: number; max?: number; width?: number } = {},
+): string {
   checkOptionNames('sparkline', options, ['min', 'max', 'width']);
   let v: number[] = Array.from(values);
   const width = options.width;
   if (width !== undefined) {
     if (!Number.isInteger(width) || width < 1) {
-      throw new LosskitError('INVALID_OPTION', 'sparkline', `option 'width' must be an integer >= 1; received ${describe(width)}`, 'width');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        'sparkline',
+        `option 'width' must be an integer >= 1; received ${describe(width)}`,
+        'width',
+      );
     }
     if (v.length > width) {
       const b: number[] = [];

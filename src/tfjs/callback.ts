@@ -52,13 +52,36 @@ export class StreamingMetricsCallback extends Callback {
 
   constructor(options: StreamingMetricsCallbackOptions) {
     super();
-    checkOptionNames(FN, options, ['validationData', 'metrics', 'prefix', 'loss', 'lossOptions', 'batchSize', 'model', 'onResult']);
+    checkOptionNames(FN, options, [
+      'validationData',
+      'metrics',
+      'prefix',
+      'loss',
+      'lossOptions',
+      'batchSize',
+      'model',
+      'onResult',
+    ]);
     this.data = validationParts(options.validationData, FN);
     this.metricPairs = resolveMetrics(FN, options.metrics).map(([k, m]): [string, Metric] => [k, m.clone().reset()]);
     this.prefix = options.prefix ?? 'val_';
-    if (typeof this.prefix !== 'string') throw new LosskitError('INVALID_OPTION', FN, `option 'prefix' must be a string; received ${describe(this.prefix)}`, 'prefix');
-    this.lossFn = options.loss === undefined ? null : typeof options.loss === 'function' && 'lastValue' in options.loss ? options.loss : tfjsLoss(options.loss, options.lossOptions ?? {});
-    this.batchSize = options.batchSize === undefined ? 32 : checkNumberOption(FN, 'batchSize', options.batchSize, { integer: true, min: 1 });
+    if (typeof this.prefix !== 'string')
+      throw new LosskitError(
+        'INVALID_OPTION',
+        FN,
+        `option 'prefix' must be a string; received ${describe(this.prefix)}`,
+        'prefix',
+      );
+    this.lossFn =
+      options.loss === undefined
+        ? null
+        : typeof options.loss === 'function' && 'lastValue' in options.loss
+          ? options.loss
+          : tfjsLoss(options.loss, options.lossOptions ?? {});
+    this.batchSize =
+      options.batchSize === undefined
+        ? 32
+        : checkNumberOption(FN, 'batchSize', options.batchSize, { integer: true, min: 1 });
     this.onResult = options.onResult;
     if (options.model !== undefined) this.model = options.model;
   }
@@ -66,7 +89,12 @@ export class StreamingMetricsCallback extends Callback {
   /** Evaluates the metrics on the validation data now (the model as it is). */
   evaluate(): { values: Record<string, MetricValue>; logs: Record<string, number> } {
     if (this.model === null || this.model === undefined) {
-      throw new LosskitError('INVALID_INPUT', FN, `no model: pass the callback to model.fit / train (which call setModel), or give option 'model'`, 'model');
+      throw new LosskitError(
+        'INVALID_INPUT',
+        FN,
+        `no model: pass the callback to model.fit / train (which call setModel), or give option 'model'`,
+        'model',
+      );
     }
     const r = evaluateOn(this.model, this.data, this.lossFn, this.batchSize, this.metricPairs);
     const values: Record<string, MetricValue> = {};
@@ -86,7 +114,6 @@ export class StreamingMetricsCallback extends Callback {
     await this.onResult?.(epoch, r.values, r.logs);
   }
 }
-
 
 /**
  * Exact streaming metrics on validation data, every epoch, for `model.fit` (and `train`).
@@ -114,7 +141,12 @@ export class StreamingMetricsCallback extends Callback {
  */
 export function streamingMetricsCallback(options: StreamingMetricsCallbackOptions): StreamingMetricsCallback {
   if (options === null || typeof options !== 'object') {
-    throw new LosskitError('INVALID_OPTION', FN, `'options' must be an object { validationData, metrics }; received ${describe(options)}`, 'options');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      FN,
+      `'options' must be an object { validationData, metrics }; received ${describe(options)}`,
+      'options',
+    );
   }
   return new StreamingMetricsCallback(options);
 }

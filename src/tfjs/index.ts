@@ -21,6 +21,10 @@ export {
   type Logs,
 } from './train.js';
 export { resolveMetrics, scalarLogs, type MetricsArg } from './metrics.js';
-export { streamingMetricsCallback, StreamingMetricsCallback, type StreamingMetricsCallbackOptions } from './callback.js';
+export {
+  streamingMetricsCallback,
+  StreamingMetricsCallback,
+  type StreamingMetricsCallbackOptions,
+} from './callback.js';
 export { lrRangeTestTfjs, type LrRangeTestTfjsOptions } from './lr-range.js';
 export { setLearningRate, trainStep } from './train.js';

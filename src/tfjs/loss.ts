@@ -36,12 +36,22 @@ const FN = 'tfjsLoss';
 export function resolveLossArg(fn: string, nameOrFn: string | LossFunction, arg = 'nameOrFn'): LossFunction {
   if (typeof nameOrFn === 'function') {
     if (typeof nameOrFn.valueAndGrad !== 'function' || typeof nameOrFn.lossName !== 'string') {
-      throw new LosskitError('INVALID_INPUT', fn, `'${arg}' must be a loss name or a losskit loss function (with .valueAndGrad); received a plain function`, arg);
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'${arg}' must be a loss name or a losskit loss function (with .valueAndGrad); received a plain function`,
+        arg,
+      );
     }
     return nameOrFn;
   }
   if (typeof nameOrFn !== 'string') {
-    throw new LosskitError('INVALID_INPUT', fn, `'${arg}' must be a loss name or a losskit loss function; received ${describe(nameOrFn)}`, arg);
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'${arg}' must be a loss name or a losskit loss function; received ${describe(nameOrFn)}`,
+      arg,
+    );
   }
   try {
     return getLoss(nameOrFn);
@@ -57,7 +67,14 @@ export function resolveLossArg(fn: string, nameOrFn: string | LossFunction, arg 
 export function scalarReduction(fn: string, loss: LossFunction, options: LossOptions): string {
   const r = options.reduction ?? loss.defaults.reduction ?? 'mean';
   if (typeof r !== 'string' || !(REDUCTIONS as readonly string[]).includes(r)) {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'reduction' must be one of ${REDUCTIONS.filter((x) => x !== 'none').map((x) => `'${x}'`).join(', ')}; received ${describe(r)}`, 'reduction');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'reduction' must be one of ${REDUCTIONS.filter((x) => x !== 'none')
+        .map((x) => `'${x}'`)
+        .join(', ')}; received ${describe(r)}`,
+      'reduction',
+    );
   }
   if (r === 'none') {
     throw new LosskitError(
@@ -71,7 +88,8 @@ export function scalarReduction(fn: string, loss: LossFunction, options: LossOpt
 }
 
 function asTfTensor(v: TfTensor | GradSaveFunc, arg: string): TfTensor {
-  if (!(v instanceof TfTensorClass)) throw new LosskitError('INVALID_INPUT', FN, `'${arg}' must be a tf.Tensor; received ${describe(v)}`, arg);
+  if (!(v instanceof TfTensorClass))
+    throw new LosskitError('INVALID_INPUT', FN, `'${arg}' must be a tf.Tensor; received ${describe(v)}`, arg);
   return v;
 }
 
@@ -111,7 +129,12 @@ export function tfjsLoss(nameOrFn: string | LossFunction, options: LossOptions =
   const loss = resolveLossArg(FN, nameOrFn);
   checkOptionNames(`${FN}(${loss.lossName})`, options, loss.optionNames);
   if (options.gradOut !== undefined) {
-    throw new LosskitError('INVALID_OPTION', FN, `option 'gradOut' is managed by tfjsLoss; received ${describe(options.gradOut)}`, 'gradOut');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      FN,
+      `option 'gradOut' is managed by tfjsLoss; received ${describe(options.gradOut)}`,
+      'gradOut',
+    );
   }
   const reduction = scalarReduction(FN, loss, options);
   const bound: LossOptions = { ...options };
@@ -142,7 +165,12 @@ export function tfjsLoss(nameOrFn: string | LossFunction, options: LossOptions =
       const ypData: Tensor = { data: toFloat(yp.dataSync()), shape: yp.shape };
       const r = loss.valueAndGrad(ytData, ypData, o);
       if (typeof r.value !== 'number') {
-        throw new LosskitError('INVALID_OPTION', FN, `the loss returned a tensor, not a number; 'reduction' must be scalar for training`, 'reduction');
+        throw new LosskitError(
+          'INVALID_OPTION',
+          FN,
+          `the loss returned a tensor, not a number; 'reduction' must be scalar for training`,
+          'reduction',
+        );
       }
       state.lastValue = r.value;
       const g = Float32Array.from(r.grad.data);

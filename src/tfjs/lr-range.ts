@@ -47,7 +47,17 @@ export interface LrRangeTestTfjsOptions extends LrRangeTestOptions {
   restoreWeights?: boolean;
 }
 
-const OWN = ['loss', 'lossOptions', 'optimizerFactory', 'optimizer', 'batchSize', 'sampleWeight', 'shuffle', 'seed', 'restoreWeights'] as const;
+const OWN = [
+  'loss',
+  'lossOptions',
+  'optimizerFactory',
+  'optimizer',
+  'batchSize',
+  'sampleWeight',
+  'shuffle',
+  'seed',
+  'restoreWeights',
+] as const;
 const CORE = ['minLr', 'maxLr', 'numSteps', 'mode', 'beta', 'divergeFactor', 'skipBegin', 'skipEnd', 'onStep'] as const;
 
 /**
@@ -70,24 +80,52 @@ const CORE = ['minLr', 'maxLr', 'numSteps', 'mode', 'beta', 'divergeFactor', 'sk
  *   optimizerFactory: (lr) => tf.train.momentum(lr, 0.9) });
  * r.suggestion; // then: await train(model, [x, y], { loss: 'crossEntropy', optimizer: tf.train.momentum(r.suggestion!, 0.9), … })
  */
-export async function lrRangeTestTfjs(model: LayersModel, data: TrainData, options: LrRangeTestTfjsOptions): Promise<LrRangeTestResult> {
+export async function lrRangeTestTfjs(
+  model: LayersModel,
+  data: TrainData,
+  options: LrRangeTestTfjsOptions,
+): Promise<LrRangeTestResult> {
   checkOptionNames(FN, options, [...OWN, ...CORE]);
-  if (model === null || typeof model !== 'object' || typeof model.apply !== 'function' || !Array.isArray(model.trainableWeights)) {
-    throw new LosskitError('INVALID_INPUT', FN, `'model' must be a tfjs LayersModel; received ${describe(model)}`, 'model');
+  if (
+    model === null ||
+    typeof model !== 'object' ||
+    typeof model.apply !== 'function' ||
+    !Array.isArray(model.trainableWeights)
+  ) {
+    throw new LosskitError(
+      'INVALID_INPUT',
+      FN,
+      `'model' must be a tfjs LayersModel; received ${describe(model)}`,
+      'model',
+    );
   }
-  if (options.loss === undefined) throw new LosskitError('INVALID_OPTION', FN, `option 'loss' is required; received undefined`, 'loss');
+  if (options.loss === undefined)
+    throw new LosskitError('INVALID_OPTION', FN, `option 'loss' is required; received undefined`, 'loss');
   const loss = isTfjsLoss(options.loss) ? options.loss : tfjsLoss(options.loss, options.lossOptions ?? {});
   if (options.optimizer !== undefined && options.optimizerFactory !== undefined) {
-    throw new LosskitError('INVALID_OPTION', FN, `give either 'optimizer' or 'optimizerFactory', not both`, 'optimizer');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      FN,
+      `give either 'optimizer' or 'optimizerFactory', not both`,
+      'optimizer',
+    );
   }
-  const batchSize = options.batchSize === undefined ? 32 : checkNumberOption(FN, 'batchSize', options.batchSize, { integer: true, min: 1 });
+  const batchSize =
+    options.batchSize === undefined
+      ? 32
+      : checkNumberOption(FN, 'batchSize', options.batchSize, { integer: true, min: 1 });
   const shuffle = options.shuffle === undefined ? true : checkBooleanOption(FN, 'shuffle', options.shuffle);
-  const seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : checkNumberOption(FN, 'seed', options.seed, { integer: true });
-  const restore = options.restoreWeights === undefined ? true : checkBooleanOption(FN, 'restoreWeights', options.restoreWeights);
+  const seed =
+    options.seed === undefined
+      ? Math.floor(Math.random() * 2 ** 32)
+      : checkNumberOption(FN, 'seed', options.seed, { integer: true });
+  const restore =
+    options.restoreWeights === undefined ? true : checkBooleanOption(FN, 'restoreWeights', options.restoreWeights);
   const { x, y } = splitData(data, 'data', FN);
   const n = y.shape[0];
   if (n === 0) throw new LosskitError('EMPTY_INPUT', FN, `'data' has no samples; expected at least one`, 'data');
-  const weights = options.sampleWeight === undefined ? null : perSampleWeights('sampleWeight', options.sampleWeight, n, FN);
+  const weights =
+    options.sampleWeight === undefined ? null : perSampleWeights('sampleWeight', options.sampleWeight, n, FN);
   const core: LrRangeTestOptions = {};
   for (const k of CORE) if (options[k] !== undefined) Object.assign(core, { [k]: options[k] });
   const firstLr = core.minLr ?? 1e-7;
@@ -100,12 +138,23 @@ export async function lrRangeTestTfjs(model: LayersModel, data: TrainData, optio
     previousLr = learningRateOf(optimizer);
   } else {
     const factory = options.optimizerFactory ?? ((lr: number) => tfTrain.sgd(lr));
-    if (typeof factory !== 'function') throw new LosskitError('INVALID_OPTION', FN, `option 'optimizerFactory' must be a function (lr) => Optimizer; received ${describe(factory)}`, 'optimizerFactory');
+    if (typeof factory !== 'function')
+      throw new LosskitError(
+        'INVALID_OPTION',
+        FN,
+        `option 'optimizerFactory' must be a function (lr) => Optimizer; received ${describe(factory)}`,
+        'optimizerFactory',
+      );
     optimizer = factory(firstLr);
     owned = true;
   }
   if (optimizer === null || typeof optimizer !== 'object' || typeof optimizer.minimize !== 'function') {
-    throw new LosskitError('INVALID_OPTION', FN, `the optimizer must be a tf.Optimizer; received ${describe(optimizer)}`, 'optimizer');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      FN,
+      `the optimizer must be a tf.Optimizer; received ${describe(optimizer)}`,
+      'optimizer',
+    );
   }
   setLearningRate(optimizer, firstLr, FN); // fails early for an optimizer without a learning rate
 

@@ -16,21 +16,44 @@ const RESERVED = new Set(['loss', 'batch', 'size', 'epoch', 'lr', 'val_loss']);
 export function resolveMetrics(fn: string, metrics: MetricsArg | undefined): [string, Metric][] {
   if (metrics === undefined) return [];
   if (metrics === null || typeof metrics !== 'object') {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'metrics' must be an array of metric names / Metric instances or an object { name: metric }; received ${describe(metrics)}`, 'metrics');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'metrics' must be an array of metric names / Metric instances or an object { name: metric }; received ${describe(metrics)}`,
+      'metrics',
+    );
   }
-  const entries: [string | null, unknown][] = Array.isArray(metrics) ? metrics.map((m): [null, unknown] => [null, m]) : Object.entries(metrics);
+  const entries: [string | null, unknown][] = Array.isArray(metrics)
+    ? metrics.map((m): [null, unknown] => [null, m])
+    : Object.entries(metrics);
   const out: [string, Metric][] = [];
   for (const [key, m] of entries) {
     let metric: Metric;
     if (m instanceof Metric) metric = m;
     else if (typeof m === 'string') metric = getMetric(m);
-    else throw new LosskitError('INVALID_OPTION', fn, `option 'metrics' entries must be metric names or Metric instances (getMetric(name, options)); received ${describe(m)}`, 'metrics');
+    else
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'metrics' entries must be metric names or Metric instances (getMetric(name, options)); received ${describe(m)}`,
+        'metrics',
+      );
     const name = key ?? (typeof m === 'string' ? m : metric.name);
     if (RESERVED.has(name) || name.startsWith('val_') || name === '') {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'metrics': the log name ${describe(name)} is reserved ('loss', 'batch', 'size', 'epoch', 'lr' and names starting with 'val_'); use the object form { myName: metric }`, 'metrics');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'metrics': the log name ${describe(name)} is reserved ('loss', 'batch', 'size', 'epoch', 'lr' and names starting with 'val_'); use the object form { myName: metric }`,
+        'metrics',
+      );
     }
     if (out.some(([k]) => k === name)) {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'metrics' names ${describe(name)} twice; use the object form { name1: metric, name2: metric } to tell them apart`, 'metrics');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'metrics' names ${describe(name)} twice; use the object form { name1: metric, name2: metric } to tell them apart`,
+        'metrics',
+      );
     }
     out.push([name, metric]);
   }

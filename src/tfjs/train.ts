@@ -3,7 +3,16 @@
  * sample weights with any losskit loss, class weights, exact streaming metrics, float64 losses.
  */
 import type { Optimizer, Tensor as TfTensor } from '@tensorflow/tfjs-core';
-import { add, gather, nextFrame, tensor1d, tidy, train as tfTrain, Tensor as TfTensorClass, Variable } from '@tensorflow/tfjs-core';
+import {
+  add,
+  gather,
+  nextFrame,
+  tensor1d,
+  tidy,
+  train as tfTrain,
+  Tensor as TfTensorClass,
+  Variable,
+} from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { LosskitError, describe } from '../errors.js';
 import type { LossHistory } from '../history.js';
@@ -139,50 +148,101 @@ export function splitData(data: TrainData, arg: string, fn = FN): { x: TfTensor[
   let x: TfTensor | TfTensor[];
   let y: TfTensor;
   if (Array.isArray(data)) {
-    if (data.length < 2) throw new LosskitError('INVALID_INPUT', fn, `'${arg}' must be [x, y]; received an array of length ${data.length}`, arg);
+    if (data.length < 2)
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'${arg}' must be [x, y]; received an array of length ${data.length}`,
+        arg,
+      );
     x = data[0];
     y = data[1];
   } else if (data !== null && typeof data === 'object' && 'x' in data && 'y' in data) {
     x = data.x;
     y = data.y;
   } else {
-    throw new LosskitError('INVALID_INPUT', fn, `'${arg}' must be [x, y] or { x, y } with tf.Tensors; received ${describe(data)}`, arg);
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'${arg}' must be [x, y] or { x, y } with tf.Tensors; received ${describe(data)}`,
+      arg,
+    );
   }
   const xs = Array.isArray(x) ? x : [x];
   xs.forEach((t, i) => {
-    if (!(t instanceof TfTensorClass)) throw new LosskitError('INVALID_INPUT', fn, `'${arg}' x${xs.length > 1 ? `[${i}]` : ''} must be a tf.Tensor; received ${describe(t)}`, arg);
+    if (!(t instanceof TfTensorClass))
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'${arg}' x${xs.length > 1 ? `[${i}]` : ''} must be a tf.Tensor; received ${describe(t)}`,
+        arg,
+      );
   });
-  if (!(y instanceof TfTensorClass)) throw new LosskitError('INVALID_INPUT', fn, `'${arg}' y must be a tf.Tensor; received ${describe(y)}`, arg);
+  if (!(y instanceof TfTensorClass))
+    throw new LosskitError('INVALID_INPUT', fn, `'${arg}' y must be a tf.Tensor; received ${describe(y)}`, arg);
   const n = y.shape[0];
-  if (y.rank === 0) throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' y must have a batch dimension; received a scalar`, arg);
+  if (y.rank === 0)
+    throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' y must have a batch dimension; received a scalar`, arg);
   for (const t of xs) {
     if (t.rank === 0 || t.shape[0] !== n) {
-      throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}': x has ${t.rank === 0 ? 'no batch dimension' : `${t.shape[0]} samples`} but y has ${n}; expected the same number of samples (first dimension)`, arg);
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'${arg}': x has ${t.rank === 0 ? 'no batch dimension' : `${t.shape[0]} samples`} but y has ${n}; expected the same number of samples (first dimension)`,
+        arg,
+      );
     }
   }
   return { x: xs, y };
 }
 
 /** The validation triple `[x, y, sampleWeight?]` in any accepted form, checked. */
-export function validationParts(vd: ValidationData, fn: string): { x: TfTensor[]; y: TfTensor; w: Float64Array | null } {
+export function validationParts(
+  vd: ValidationData,
+  fn: string,
+): { x: TfTensor[]; y: TfTensor; w: Float64Array | null } {
   if (vd === null || typeof vd !== 'object') {
-    throw new LosskitError('INVALID_INPUT', fn, `'validationData' must be [x, y], [x, y, sampleWeight] or { x, y, sampleWeight }; received ${describe(vd)}`, 'validationData');
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'validationData' must be [x, y], [x, y, sampleWeight] or { x, y, sampleWeight }; received ${describe(vd)}`,
+      'validationData',
+    );
   }
   const sw: TensorInput | undefined = Array.isArray(vd) ? vd[2] : 'sampleWeight' in vd ? vd.sampleWeight : undefined;
-  const parts = splitData(Array.isArray(vd) ? [vd[0], vd[1]] : (vd as { x: TfTensor | TfTensor[]; y: TfTensor }), 'validationData', fn);
-  return { ...parts, w: sw === undefined ? null : perSampleWeights('validationData.sampleWeight', sw, parts.y.shape[0], fn) };
+  const parts = splitData(
+    Array.isArray(vd) ? [vd[0], vd[1]] : (vd as { x: TfTensor | TfTensor[]; y: TfTensor }),
+    'validationData',
+    fn,
+  );
+  return {
+    ...parts,
+    w: sw === undefined ? null : perSampleWeights('validationData.sampleWeight', sw, parts.y.shape[0], fn),
+  };
 }
 
 /** Per-sample weights `[N]` from an option (checked: finite, ≥ 0, one per sample). */
 export function perSampleWeights(arg: string, value: TensorInput, n: number, fn = FN): Float64Array {
   const t = tensor(value, undefined, fn, arg);
-  const ok = (t.shape.length === 1 && t.shape[0] === n) || (t.shape.length === 2 && t.shape[0] === n && t.shape[1] === 1);
+  const ok =
+    (t.shape.length === 1 && t.shape[0] === n) || (t.shape.length === 2 && t.shape[0] === n && t.shape[1] === 1);
   if (!ok) {
-    throw new LosskitError('SHAPE_MISMATCH', fn, `'${arg}' has shape [${t.shape.join(',')}]; expected [${n}] (one weight per sample)`, arg);
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'${arg}' has shape [${t.shape.join(',')}]; expected [${n}] (one weight per sample)`,
+      arg,
+    );
   }
   const w = Float64Array.from(t.data);
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(w[i]) || w[i] < 0) throw new LosskitError('OUT_OF_RANGE', fn, `'${arg}' must hold finite numbers >= 0; received ${w[i]} at index [${i}]`, arg);
+    if (!Number.isFinite(w[i]) || w[i] < 0)
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        fn,
+        `'${arg}' must hold finite numbers >= 0; received ${w[i]} at index [${i}]`,
+        arg,
+      );
   }
   return w;
 }
@@ -193,14 +253,24 @@ function sampleClasses(y: TfTensor): Int32Array {
   const d = y.dataSync();
   const k = y.rank === 1 ? 1 : y.size / n;
   if (y.rank > 2) {
-    throw new LosskitError('INVALID_OPTION', FN, `option 'classWeight' needs y of shape [N], [N, 1] or one-hot [N, C]; received y of shape [${y.shape.join(',')}]`, 'classWeight');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      FN,
+      `option 'classWeight' needs y of shape [N], [N, 1] or one-hot [N, C]; received y of shape [${y.shape.join(',')}]`,
+      'classWeight',
+    );
   }
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     if (k === 1) {
       const v = Number(d[i]);
       if (!Number.isInteger(v) || v < 0) {
-        throw new LosskitError('INVALID_LABEL', FN, `option 'classWeight' needs integer class labels in y; received ${v} at index [${i}]`, 'classWeight');
+        throw new LosskitError(
+          'INVALID_LABEL',
+          FN,
+          `option 'classWeight' needs integer class labels in y; received ${v} at index [${i}]`,
+          'classWeight',
+        );
       }
       out[i] = v;
     } else {
@@ -214,15 +284,31 @@ function sampleClasses(y: TfTensor): Int32Array {
 
 function classWeightsPerSample(classWeight: Record<number, number> | readonly number[], y: TfTensor): Float64Array {
   if (classWeight === null || typeof classWeight !== 'object') {
-    throw new LosskitError('INVALID_OPTION', FN, `option 'classWeight' must be an object { classIndex: weight } or an array; received ${describe(classWeight)}`, 'classWeight');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      FN,
+      `option 'classWeight' must be an object { classIndex: weight } or an array; received ${describe(classWeight)}`,
+      'classWeight',
+    );
   }
   const cls = sampleClasses(y);
   const table = new Map<number, number>();
   for (const [k, v] of Object.entries(classWeight)) {
     const c = Number(k);
-    if (!Number.isInteger(c) || c < 0) throw new LosskitError('INVALID_OPTION', FN, `option 'classWeight' keys must be class indices >= 0; received ${describe(k)}`, 'classWeight');
+    if (!Number.isInteger(c) || c < 0)
+      throw new LosskitError(
+        'INVALID_OPTION',
+        FN,
+        `option 'classWeight' keys must be class indices >= 0; received ${describe(k)}`,
+        'classWeight',
+      );
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new LosskitError('INVALID_OPTION', FN, `option 'classWeight' values must be finite numbers >= 0; received ${describe(v)} for class ${c}`, 'classWeight');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        FN,
+        `option 'classWeight' values must be finite numbers >= 0; received ${describe(v)} for class ${c}`,
+        'classWeight',
+      );
     }
     table.set(c, v);
   }
@@ -230,7 +316,12 @@ function classWeightsPerSample(classWeight: Record<number, number> | readonly nu
   for (let i = 0; i < cls.length; i++) {
     const v = table.get(cls[i]);
     if (v === undefined) {
-      throw new LosskitError('INVALID_OPTION', FN, `option 'classWeight' has no weight for class ${cls[i]} (sample [${i}]); expected a weight for every class in y (classes given: ${[...table.keys()].join(', ')})`, 'classWeight');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        FN,
+        `option 'classWeight' has no weight for class ${cls[i]} (sample [${i}]); expected a weight for every class in y (classes given: ${[...table.keys()].join(', ')})`,
+        'classWeight',
+      );
     }
     w[i] = v;
   }
@@ -241,7 +332,12 @@ export function resolveOptimizer(model: LayersModel, optimizer: TrainOptions['op
   if (optimizer === undefined) {
     const compiled: unknown = model.optimizer;
     if (compiled === undefined || compiled === null || typeof compiled !== 'object') {
-      throw new LosskitError('INVALID_OPTION', fn, `option 'optimizer' is required when the model is not compiled; received undefined (pass an optimizer such as tf.train.sgd(0.01), or 'adam')`, 'optimizer');
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'optimizer' is required when the model is not compiled; received undefined (pass an optimizer such as tf.train.sgd(0.01), or 'adam')`,
+        'optimizer',
+      );
     }
     return model.optimizer;
   }
@@ -261,11 +357,21 @@ export function resolveOptimizer(model: LayersModel, optimizer: TrainOptions['op
       case 'adamax':
         return tfTrain.adamax(0.002, 0.9, 0.999, 1e-7, 0);
       default:
-        throw new LosskitError('INVALID_OPTION', fn, `option 'optimizer' must be an Optimizer or one of 'sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'adamax'; received ${describe(optimizer)}`, 'optimizer');
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'optimizer' must be an Optimizer or one of 'sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'adamax'; received ${describe(optimizer)}`,
+          'optimizer',
+        );
     }
   }
   if (optimizer === null || typeof optimizer !== 'object' || typeof optimizer.minimize !== 'function') {
-    throw new LosskitError('INVALID_OPTION', fn, `option 'optimizer' must be a tf.Optimizer or a name; received ${describe(optimizer)}`, 'optimizer');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'optimizer' must be a tf.Optimizer or a name; received ${describe(optimizer)}`,
+      'optimizer',
+    );
   }
   return optimizer;
 }
@@ -288,7 +394,12 @@ export function setLearningRate(optimizer: Optimizer, lr: number, fn = 'setLearn
     return;
   }
   if (typeof Reflect.get(optimizer, 'learningRate') !== 'number') {
-    throw new LosskitError('INVALID_OPTION', fn, `the optimizer has no learning rate to set (no setLearningRate method, no numeric learningRate field); received ${optimizer.getClassName?.() ?? describe(optimizer)}`, 'optimizer');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `the optimizer has no learning rate to set (no setLearningRate method, no numeric learningRate field); received ${optimizer.getClassName?.() ?? describe(optimizer)}`,
+      'optimizer',
+    );
   }
   Reflect.set(optimizer, 'learningRate', lr);
 }
@@ -313,7 +424,12 @@ function weightTensor(w: Float64Array, rank: number): Tensor {
 function single(out: TfTensor | TfTensor[] | unknown, what: string): TfTensor {
   if (out instanceof TfTensorClass) return out;
   if (Array.isArray(out) && out.length === 1 && out[0] instanceof TfTensorClass) return out[0];
-  throw new LosskitError('INVALID_INPUT', FN, `'model' must have exactly one output for ${what}; received ${Array.isArray(out) ? `${out.length} outputs` : describe(out)}`, 'model');
+  throw new LosskitError(
+    'INVALID_INPUT',
+    FN,
+    `'model' must have exactly one output for ${what}; received ${Array.isArray(out) ? `${out.length} outputs` : describe(out)}`,
+    'model',
+  );
 }
 
 /** `model.stopTraining`, read safely (tfjs's Sequential throws before `compile`). */
@@ -333,7 +449,10 @@ function clearStop(model: LayersModel): void {
   }
 }
 
-async function callAll(cbs: TrainCallback[], f: (cb: TrainCallback) => void | Promise<void> | undefined): Promise<void> {
+async function callAll(
+  cbs: TrainCallback[],
+  f: (cb: TrainCallback) => void | Promise<void> | undefined,
+): Promise<void> {
   for (const cb of cbs) await f(cb);
 }
 
@@ -393,33 +512,69 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
     'yieldEvery',
     'lrSchedule',
   ]);
-  if (model === null || typeof model !== 'object' || typeof model.apply !== 'function' || !Array.isArray(model.trainableWeights)) {
-    throw new LosskitError('INVALID_INPUT', FN, `'model' must be a tfjs LayersModel (tf.sequential() / tf.model()); received ${describe(model)}`, 'model');
+  if (
+    model === null ||
+    typeof model !== 'object' ||
+    typeof model.apply !== 'function' ||
+    !Array.isArray(model.trainableWeights)
+  ) {
+    throw new LosskitError(
+      'INVALID_INPUT',
+      FN,
+      `'model' must be a tfjs LayersModel (tf.sequential() / tf.model()); received ${describe(model)}`,
+      'model',
+    );
   }
   if (options === undefined || options.loss === undefined) {
-    throw new LosskitError('INVALID_OPTION', FN, `option 'loss' is required (a loss name, a losskit LossFunction or a tfjsLoss); received undefined`, 'loss');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      FN,
+      `option 'loss' is required (a loss name, a losskit LossFunction or a tfjsLoss); received undefined`,
+      'loss',
+    );
   }
-  const loss = isTfjsLoss(options.loss)
-    ? options.loss
-    : tfjsLoss(options.loss, options.lossOptions ?? {});
+  const loss = isTfjsLoss(options.loss) ? options.loss : tfjsLoss(options.loss, options.lossOptions ?? {});
   if (isTfjsLoss(options.loss) && options.lossOptions !== undefined) {
-    throw new LosskitError('INVALID_OPTION', FN, `option 'lossOptions' cannot be combined with a tfjsLoss (bind the options in tfjsLoss(name, options))`, 'lossOptions');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      FN,
+      `option 'lossOptions' cannot be combined with a tfjsLoss (bind the options in tfjsLoss(name, options))`,
+      'lossOptions',
+    );
   }
   if (loss.options.sampleWeight !== undefined) {
-    throw new LosskitError('INVALID_OPTION', FN, `the loss has a bound 'sampleWeight'; pass per-sample weights to train's 'sampleWeight' option instead (they are split into batches)`, 'loss');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      FN,
+      `the loss has a bound 'sampleWeight'; pass per-sample weights to train's 'sampleWeight' option instead (they are split into batches)`,
+      'loss',
+    );
   }
-  const epochs = options.epochs === undefined ? 1 : checkNumberOption(FN, 'epochs', options.epochs, { integer: true, min: 0 });
-  const batchSize = options.batchSize === undefined ? 32 : checkNumberOption(FN, 'batchSize', options.batchSize, { integer: true, min: 1 });
+  const epochs =
+    options.epochs === undefined ? 1 : checkNumberOption(FN, 'epochs', options.epochs, { integer: true, min: 0 });
+  const batchSize =
+    options.batchSize === undefined
+      ? 32
+      : checkNumberOption(FN, 'batchSize', options.batchSize, { integer: true, min: 1 });
   const shuffle = options.shuffle === undefined ? true : checkBooleanOption(FN, 'shuffle', options.shuffle);
-  const seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : checkNumberOption(FN, 'seed', options.seed, { integer: true });
+  const seed =
+    options.seed === undefined
+      ? Math.floor(Math.random() * 2 ** 32)
+      : checkNumberOption(FN, 'seed', options.seed, { integer: true });
   const yieldEvery = options.yieldEvery ?? 'epoch';
   if (yieldEvery !== 'epoch' && yieldEvery !== 'batch' && yieldEvery !== 'never') {
-    throw new LosskitError('INVALID_OPTION', FN, `option 'yieldEvery' must be one of 'epoch', 'batch', 'never'; received ${describe(yieldEvery)}`, 'yieldEvery');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      FN,
+      `option 'yieldEvery' must be one of 'epoch', 'batch', 'never'; received ${describe(yieldEvery)}`,
+      'yieldEvery',
+    );
   }
   const { x, y } = splitData(data, 'data');
   const n = y.shape[0];
   if (n === 0) throw new LosskitError('EMPTY_INPUT', FN, `'data' has no samples; expected at least one`, 'data');
-  let weights: Float64Array | null = options.sampleWeight === undefined ? null : perSampleWeights('sampleWeight', options.sampleWeight, n);
+  let weights: Float64Array | null =
+    options.sampleWeight === undefined ? null : perSampleWeights('sampleWeight', options.sampleWeight, n);
   if (options.classWeight !== undefined) {
     const cw = classWeightsPerSample(options.classWeight, y);
     if (weights === null) weights = cw;
@@ -430,10 +585,20 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
   const metrics = resolveMetrics(FN, options.metrics);
   const valMetrics = metrics.map(([k, m]): [string, Metric] => [k, m.clone().reset()]);
   const val = options.validationData === undefined ? null : validationParts(options.validationData, FN);
-  const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+  const callbacks =
+    options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
   for (const cb of callbacks) {
     cb.setModel?.(model);
-    cb.setParams?.({ epochs, initialEpoch: 0, samples: n, steps: Math.ceil(n / batchSize), batchSize, verbose: 0, doValidation: val !== null, metrics: ['loss', ...(val ? ['val_loss'] : [])] });
+    cb.setParams?.({
+      epochs,
+      initialEpoch: 0,
+      samples: n,
+      steps: Math.ceil(n / batchSize),
+      batchSize,
+      verbose: 0,
+      doValidation: val !== null,
+      metrics: ['loss', ...(val ? ['val_loss'] : [])],
+    });
   }
   const history = options.history;
   const vars = trainableVariables(model);
@@ -441,7 +606,17 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const yHost = metrics.length > 0 ? { data: y.dataSync(), shape: y.shape } : null;
 
-  const result: TrainHistory = { epoch: [], history: {}, metricValues: {}, batchLoss: [], lr: [], timeMs: [], seed, stoppedEarly: false, stopReason: 'completed' };
+  const result: TrainHistory = {
+    epoch: [],
+    history: {},
+    metricValues: {},
+    batchLoss: [],
+    lr: [],
+    timeMs: [],
+    seed,
+    stoppedEarly: false,
+    stopReason: 'completed',
+  };
   const push = (key: string, v: number): void => {
     (result.history[key] ??= []).push(v);
   };
@@ -455,7 +630,12 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
     if (options.lrSchedule !== undefined) {
       const lr = options.lrSchedule(epoch, learningRateOf(optimizer));
       if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
-        throw new LosskitError('INVALID_OPTION', FN, `option 'lrSchedule' must return a finite learning rate >= 0; received ${describe(lr)} for epoch ${epoch}`, 'lrSchedule');
+        throw new LosskitError(
+          'INVALID_OPTION',
+          FN,
+          `option 'lrSchedule' must return a finite learning rate >= 0; received ${describe(lr)} for epoch ${epoch}`,
+          'lrSchedule',
+        );
       }
       setLearningRate(optimizer, lr, FN);
     }
@@ -484,7 +664,9 @@ export async function train(model: LayersModel, data: TrainData, options: TrainO
       seen += size;
       result.batchLoss.push(batchLoss);
       const lr = learningRateOf(optimizer);
-      history?.logBatch(Number.isNaN(lr) ? { epoch, batch: b, loss: batchLoss } : { epoch, batch: b, loss: batchLoss, lr });
+      history?.logBatch(
+        Number.isNaN(lr) ? { epoch, batch: b, loss: batchLoss } : { epoch, batch: b, loss: batchLoss, lr },
+      );
       const blogs: Logs = { batch: b, size, loss: batchLoss };
       await callAll(callbacks, (cb) => cb.onBatchEnd?.(b, blogs));
       if ((await options.onBatchEnd?.(b, blogs)) === false) stop = true;
@@ -560,41 +742,48 @@ export function trainStep(
   } catch (e) {
     // Diverged weights make non-finite predictions: report a NaN loss (no update is applied),
     // as the LR range test and LossHistory expect, rather than failing. Bad data still throws.
-    if (e instanceof LosskitError && e.code === 'NON_FINITE' && e.argument === 'yPred') return { loss: NaN, preds: null };
+    if (e instanceof LosskitError && e.code === 'NON_FINITE' && e.argument === 'yPred')
+      return { loss: NaN, preds: null };
     throw e;
   }
   return { loss: value, preds };
 
   function step(): number {
     return tidy(() => {
-    const it = tensor1d(idx, 'int32');
-    const xb = x.map((t) => gather(t, it));
-    const yb = gather(y, it);
-    const cost = optimizer.minimize(
-      () => {
-        const out = single(model.apply(xb.length === 1 ? xb[0] : xb, { training: true }), 'train');
-        if (wantPreds) preds = { data: Float32Array.from(out.dataSync()), shape: out.shape };
-        let total = loss(yb, out, wb === null ? undefined : { sampleWeight: weightTensor(wb, out.rank) });
-        const regs = model.calculateLosses();
-        regularised = regs.length > 0;
-        for (const r of regs) total = add(total, r);
-        return total;
-      },
-      true,
-      vars,
-    );
-    const v = cost === null ? NaN : cost.dataSync()[0];
-    return regularised ? v : loss.lastValue;
+      const it = tensor1d(idx, 'int32');
+      const xb = x.map((t) => gather(t, it));
+      const yb = gather(y, it);
+      const cost = optimizer.minimize(
+        () => {
+          const out = single(model.apply(xb.length === 1 ? xb[0] : xb, { training: true }), 'train');
+          if (wantPreds) preds = { data: Float32Array.from(out.dataSync()), shape: out.shape };
+          let total = loss(yb, out, wb === null ? undefined : { sampleWeight: weightTensor(wb, out.rank) });
+          const regs = model.calculateLosses();
+          regularised = regs.length > 0;
+          for (const r of regs) total = add(total, r);
+          return total;
+        },
+        true,
+        vars,
+      );
+      const v = cost === null ? NaN : cost.dataSync()[0];
+      return regularised ? v : loss.lastValue;
     });
   }
 }
 
 export function isTfjsLoss(v: unknown): v is TfjsLoss {
-  return typeof v === 'function' && 'loss' in v && 'lastValue' in v && typeof (v as { loss: unknown }).loss === 'function';
+  return (
+    typeof v === 'function' && 'loss' in v && 'lastValue' in v && typeof (v as { loss: unknown }).loss === 'function'
+  );
 }
 
 /** Rows `idx` of a host array with leading dimension N. */
-function gatherRows(data: ArrayLike<number> | Int32Array | Uint8Array | string[], shape: readonly number[], idx: Int32Array): Tensor {
+function gatherRows(
+  data: ArrayLike<number> | Int32Array | Uint8Array | string[],
+  shape: readonly number[],
+  idx: Int32Array,
+): Tensor {
   const k = shape.length <= 1 ? 1 : shape.slice(1).reduce((a, b) => a * b, 1);
   const out = new Float64Array(idx.length * k);
   for (let i = 0; i < idx.length; i++) {
@@ -623,7 +812,10 @@ export function evaluateOn(
   const yt: Tensor = { data: toF64(data.y.dataSync()), shape: data.y.shape };
   let value = NaN;
   if (loss !== null) {
-    const opts: LossOptions = { ...loss.options, sampleWeight: data.w === null ? undefined : weightTensor(data.w, rank) };
+    const opts: LossOptions = {
+      ...loss.options,
+      sampleWeight: data.w === null ? undefined : weightTensor(data.w, rank),
+    };
     const v = loss.loss(yt, yp, opts);
     value = typeof v === 'number' ? v : NaN;
     value += tidy(() => {

@@ -2,12 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import * as lk from '../../src/index.js';
 
-const LOSSES = `meanSquaredError meanAbsoluteError huber smoothL1 logCosh meanSquaredLogError meanAbsolutePercentageError
+const LOSSES =
+  `meanSquaredError meanAbsoluteError huber smoothL1 logCosh meanSquaredLogError meanAbsolutePercentageError
 binaryCrossEntropy binaryCrossEntropyWithLogits crossEntropy nllLoss klDivergence crossEntropyWithPriorKL sigmoidFocal
 categoricalFocal poissonNll gaussianNll hinge squaredHinge categoricalHinge cosineSimilarity marginRanking hingeEmbedding
-softMargin multilabelSoftMargin multilabelMargin multiMargin cosineEmbedding tripletMargin ctc dice tversky`.split(/\s+/);
+softMargin multilabelSoftMargin multilabelMargin multiMargin cosineEmbedding tripletMargin ctc dice tversky`.split(
+    /\s+/,
+  );
 
-const PYTORCH = `mse_loss l1_loss huber_loss smooth_l1_loss binary_cross_entropy binary_cross_entropy_with_logits cross_entropy
+const PYTORCH =
+  `mse_loss l1_loss huber_loss smooth_l1_loss binary_cross_entropy binary_cross_entropy_with_logits cross_entropy
 nll_loss kl_div poisson_nll_loss gaussian_nll_loss margin_ranking_loss hinge_embedding_loss soft_margin_loss
 multilabel_soft_margin_loss multilabel_margin_loss multi_margin_loss cosine_embedding_loss triplet_margin_loss ctc_loss
 MSELoss L1Loss HuberLoss SmoothL1Loss BCELoss BCEWithLogitsLoss CrossEntropyLoss NLLLoss KLDivLoss PoissonNLLLoss
@@ -21,7 +25,8 @@ CategoricalCrossentropy SparseCategoricalCrossentropy BinaryFocalCrossentropy Ca
 Poisson Huber LogCosh Hinge SquaredHinge CategoricalHinge CosineSimilarity Dice Tversky CTC Circle
 CategoricalGeneralizedCrossEntropy categorical_generalized_cross_entropy circle`.split(/\s+/);
 
-const TFJS = `softmaxCrossEntropy sigmoidCrossEntropy absoluteDifference categoricalCrossentropy sparseCategoricalCrossentropy
+const TFJS =
+  `softmaxCrossEntropy sigmoidCrossEntropy absoluteDifference categoricalCrossentropy sparseCategoricalCrossentropy
 binaryCrossentropy`.split(/\s+/);
 
 const METRICS = `accuracy topKAccuracy precision recall f1 fbeta confusionMatrix auroc averagePrecision rocCurve

@@ -1,6 +1,14 @@
 /** One test per error code: the code, and a message naming function, argument, expectation and what was received. */
 import { describe, expect, it } from 'vitest';
-import { getLoss, getMetric, LosskitError, meanAbsoluteError, meanSquaredError, restoreMetric, tensor } from '../../src/index.js';
+import {
+  getLoss,
+  getMetric,
+  LosskitError,
+  meanAbsoluteError,
+  meanSquaredError,
+  restoreMetric,
+  tensor,
+} from '../../src/index.js';
 
 function thrown(f: () => unknown): LosskitError {
   try {
@@ -15,24 +23,61 @@ function thrown(f: () => unknown): LosskitError {
 
 describe('LosskitError codes', () => {
   it('SHAPE_MISMATCH', () => {
-    const e = thrown(() => meanSquaredError([1, 2, 3, 4], [[1, 2], [3, 4]]));
+    const e = thrown(() =>
+      meanSquaredError(
+        [1, 2, 3, 4],
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ),
+    );
     expect(e.code).toBe('SHAPE_MISMATCH');
     expect(e.fn).toBe('meanSquaredError');
     expect(e.argument).toBe('yTrue');
-    expect(e.message).toBe("meanSquaredError: 'yTrue' has shape [4] but 'yPred' has shape [2,2]; expected [2,2] (the same shape)");
+    expect(e.message).toBe(
+      "meanSquaredError: 'yTrue' has shape [4] but 'yPred' has shape [2,2]; expected [2,2] (the same shape)",
+    );
   });
   it('SHAPE_MISMATCH for sampleWeight that does not broadcast', () => {
-    const e = thrown(() => meanSquaredError([[1, 2], [3, 4]], [[1, 2], [3, 4]], { sampleWeight: [1, 2, 3] }));
+    const e = thrown(() =>
+      meanSquaredError(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { sampleWeight: [1, 2, 3] },
+      ),
+    );
     expect(e.code).toBe('SHAPE_MISMATCH');
-    expect(e.message).toMatch(/^meanSquaredError: 'sampleWeight' has shape \[3\], which does not broadcast to the per-element losses of shape \[2,2\]; expected/);
+    expect(e.message).toMatch(
+      /^meanSquaredError: 'sampleWeight' has shape \[3\], which does not broadcast to the per-element losses of shape \[2,2\]; expected/,
+    );
   });
   it('NON_FINITE names the argument and index', () => {
-    const e = thrown(() => meanSquaredError([[1, 2], [3, 4]], [[1, 2], [NaN, 4]]));
+    const e = thrown(() =>
+      meanSquaredError(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [1, 2],
+          [NaN, 4],
+        ],
+      ),
+    );
     expect(e.code).toBe('NON_FINITE');
     expect(e.message).toBe("meanSquaredError: 'yPred' must contain only finite numbers; received NaN at index [1,0]");
     const e2 = thrown(() => meanAbsoluteError([Infinity, 1], [0, 1]));
     expect(e2.code).toBe('NON_FINITE');
-    expect(e2.message).toBe("meanAbsoluteError: 'yTrue' must contain only finite numbers; received Infinity at index [0]");
+    expect(e2.message).toBe(
+      "meanAbsoluteError: 'yTrue' must contain only finite numbers; received Infinity at index [0]",
+    );
     const e3 = thrown(() => meanSquaredError([1], [1], { sampleWeight: [NaN] }));
     expect(e3.code).toBe('NON_FINITE');
     expect(e3.argument).toBe('sampleWeight');
@@ -62,7 +107,15 @@ describe('LosskitError codes', () => {
     expect(e.message).toBe("meanSquaredError: 'yPred' is empty (shape [0]); expected at least one element");
   });
   it('INVALID_INPUT: ragged arrays, missing targets', () => {
-    const e = thrown(() => meanSquaredError([[1, 2], [3]], [[1, 2], [3, 4]]));
+    const e = thrown(() =>
+      meanSquaredError(
+        [[1, 2], [3]],
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ),
+    );
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toMatch(/^meanSquaredError: 'yTrue' is a ragged nested array/);
     const e2 = thrown(() => meanSquaredError(null, [1]));
@@ -73,7 +126,9 @@ describe('LosskitError codes', () => {
   it('UNKNOWN_NAME suggests the closest loss or metric name', () => {
     const e = thrown(() => getLoss('meanSquaredErorr'));
     expect(e.code).toBe('UNKNOWN_NAME');
-    expect(e.message).toMatch(/^getLoss: 'name' must be a known loss name; received "meanSquaredErorr" \(did you mean 'meanSquaredError'\?\)/);
+    expect(e.message).toMatch(
+      /^getLoss: 'name' must be a known loss name; received "meanSquaredErorr" \(did you mean 'meanSquaredError'\?\)/,
+    );
     const e2 = thrown(() => getMetric('mean_squared_eror'));
     expect(e2.code).toBe('UNKNOWN_NAME');
     expect(e2.message).toMatch(/did you mean 'mean_squared_error'/);
@@ -104,7 +159,9 @@ describe('shared validators used by the label and probability losses', () => {
       "crossEntropy: 'yTrue' must hold integer class indices in [0, 2] or ignoreIndex -100; received 3 at index [1] (is out of range)",
     );
     const e2 = thrown(() => checkClassLabels('nllLoss', 'yTrue', tensor([[0, 1.5]]), 3));
-    expect(e2.message).toBe("nllLoss: 'yTrue' must hold integer class indices in [0, 2]; received 1.5 at index [0,1] (is not an integer)");
+    expect(e2.message).toBe(
+      "nllLoss: 'yTrue' must hold integer class indices in [0, 2]; received 1.5 at index [0,1] (is not an integer)",
+    );
     expect(() => checkClassLabels('crossEntropy', 'yTrue', tensor([0, -100, 2]), 3, -100)).not.toThrow();
   });
   it('OUT_OF_RANGE names the domain', async () => {

@@ -13,7 +13,8 @@ const weight = fc.oneof(fc.constant(0), fc.double({ min: 1e-3, max: 10, noNaN: t
 /** Rows of [yTrue, yPred, sampleWeight], at least one row. */
 const rows = fc.array(fc.tuple(finite, finite, weight), { minLength: 1, maxLength: 40 });
 
-const close = (a: number, b: number, rtol = 1e-12, atol = 1e-9): boolean => Math.abs(a - b) <= atol + rtol * Math.abs(b);
+const close = (a: number, b: number, rtol = 1e-12, atol = 1e-9): boolean =>
+  Math.abs(a - b) <= atol + rtol * Math.abs(b);
 const losses: LossFunction[] = [meanSquaredError, meanAbsoluteError];
 
 describe('reducer properties', () => {
@@ -42,7 +43,9 @@ describe('reducer properties', () => {
     it(`${fn.lossName}: permutation invariance of every reduction`, () => {
       fc.assert(
         fc.property(rows, fc.integer(), (rs, seed) => {
-          const perm = rs.map((_, j) => j).sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101) || a - b);
+          const perm = rs
+            .map((_, j) => j)
+            .sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101) || a - b);
           const pick = (col: 0 | 1 | 2, order: number[]): number[] => order.map((j) => rs[j][col]);
           const id = rs.map((_, j) => j);
           for (const reduction of ['sum', 'mean', 'sumOverBatchSize', 'batchmean'] as const) {
@@ -64,7 +67,12 @@ describe('reducer properties', () => {
           const mean = fn(yt, yp, { reduction: 'mean' });
           expect(close(sum, rs.length * mean)).toBe(true);
           const none = fn(yt, yp, { reduction: 'none' });
-          expect(close(Array.from(none.data).reduce((s, v) => s + v, 0), sum)).toBe(true);
+          expect(
+            close(
+              Array.from(none.data).reduce((s, v) => s + v, 0),
+              sum,
+            ),
+          ).toBe(true);
           const gs = fn.valueAndGrad(yt, yp, { reduction: 'sum' }).grad.data;
           const gm = fn.valueAndGrad(yt, yp, { reduction: 'mean' }).grad.data;
           for (let i = 0; i < gs.length; i++) expect(close(gs[i], rs.length * gm[i])).toBe(true);
@@ -90,13 +98,24 @@ describe('reducer properties', () => {
 
     it(`${fn.lossName}: integer weights = repeated rows`, () => {
       fc.assert(
-        fc.property(fc.array(fc.tuple(finite, finite, fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 20 }), (rs) => {
-          fc.pre(rs.some((r) => r[2] > 0));
-          const rep = rs.flatMap((r) => new Array<[number, number]>(r[2]).fill([r[0], r[1]]));
-          const weighted = fn(rs.map((r) => r[0]), rs.map((r) => r[1]), { reduction: 'mean', sampleWeight: rs.map((r) => r[2]) });
-          const repeated = fn(rep.map((r) => r[0]), rep.map((r) => r[1]), { reduction: 'mean' });
-          expect(close(weighted, repeated)).toBe(true);
-        }),
+        fc.property(
+          fc.array(fc.tuple(finite, finite, fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 20 }),
+          (rs) => {
+            fc.pre(rs.some((r) => r[2] > 0));
+            const rep = rs.flatMap((r) => new Array<[number, number]>(r[2]).fill([r[0], r[1]]));
+            const weighted = fn(
+              rs.map((r) => r[0]),
+              rs.map((r) => r[1]),
+              { reduction: 'mean', sampleWeight: rs.map((r) => r[2]) },
+            );
+            const repeated = fn(
+              rep.map((r) => r[0]),
+              rep.map((r) => r[1]),
+              { reduction: 'mean' },
+            );
+            expect(close(weighted, repeated)).toBe(true);
+          },
+        ),
       );
     });
   }

@@ -4,7 +4,10 @@ import { broadcastTo, sumToShape } from '../../src/tensor.js';
 
 describe('tensor()', () => {
   it('infers shapes from nested arrays', () => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(Array.from(t.data)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(t.data).toBeInstanceOf(Float64Array);
@@ -46,13 +49,19 @@ describe('tensor()', () => {
     }
   });
   it('rejects non-numbers and wrong explicit shapes', () => {
-    expect(() => tensor([1, 'a' as unknown as number])).toThrow(/must contain only numbers; received "a" at values\[1\]/);
+    expect(() => tensor([1, 'a' as unknown as number])).toThrow(
+      /must contain only numbers; received "a" at values\[1\]/,
+    );
     expect(() => tensor(new Float32Array(5), [2, 3])).toThrow(LosskitError);
     expect(() => tensor(new Float32Array(6), [2, -3])).toThrow(/non-negative integers/);
     expect(() => tensor('abc' as unknown as number)).toThrow(/must be a number, a \(nested\) numeric array/);
   });
   it('toNested inverts nested input', () => {
-    const v = [[1, 2], [3, 4], [5, 6]];
+    const v = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ];
     expect(toNested(tensor(v))).toEqual(v);
     expect(toNested(tensor(2))).toBe(2);
   });

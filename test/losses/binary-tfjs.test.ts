@@ -28,7 +28,11 @@ beforeAll(async () => {
 });
 
 /** tfjs value and gradient w.r.t. the predictions of `f(labels, predictions)` (a scalar). */
-function tfValueAndGrad(f: (y: tf.Tensor, p: tf.Tensor) => tf.Tensor, y: Float32Array, p: Float32Array): { value: number; grad: Float32Array } {
+function tfValueAndGrad(
+  f: (y: tf.Tensor, p: tf.Tensor) => tf.Tensor,
+  y: Float32Array,
+  p: Float32Array,
+): { value: number; grad: Float32Array } {
   const yt = tf.tensor2d(y, [N, C]);
   const pt = tf.tensor2d(p, [N, C]);
   const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => f(yt, x) as tf.Scalar)(pt);
@@ -37,7 +41,13 @@ function tfValueAndGrad(f: (y: tf.Tensor, p: tf.Tensor) => tf.Tensor, y: Float32
   return out;
 }
 
-function compare(name: string, options: LossOptions, f: (y: tf.Tensor, p: tf.Tensor) => tf.Tensor, y: Float32Array, p: Float32Array): void {
+function compare(
+  name: string,
+  options: LossOptions,
+  f: (y: tf.Tensor, p: tf.Tensor) => tf.Tensor,
+  y: Float32Array,
+  p: Float32Array,
+): void {
   const ref = tfValueAndGrad(f, y, p);
   const ours = getLoss(name).valueAndGrad({ data: y, shape: [N, C] }, { data: p, shape: [N, C] }, options);
   expectClose(ours.value, ref.value, 2e-5, 1e-6, `${name} value`);
@@ -47,7 +57,13 @@ function compare(name: string, options: LossOptions, f: (y: tf.Tensor, p: tf.Ten
 describe('tfjs aliases match TensorFlow.js 4.22 (cpu backend, float32)', () => {
   it('tf.losses.sigmoidCrossEntropy (label smoothing 0 and 0.2)', () => {
     compare('tf.losses.sigmoidCrossEntropy', {}, (y, p) => tf.losses.sigmoidCrossEntropy(y, p), labels01, logits);
-    compare('sigmoidCrossEntropy', { labelSmoothing: 0.2 }, (y, p) => tf.losses.sigmoidCrossEntropy(y, p, undefined, 0.2), labels01, logits);
+    compare(
+      'sigmoidCrossEntropy',
+      { labelSmoothing: 0.2 },
+      (y, p) => tf.losses.sigmoidCrossEntropy(y, p, undefined, 0.2),
+      labels01,
+      logits,
+    );
   });
   it('tf.losses.huberLoss (delta 1 and 0.5)', () => {
     compare('tf.losses.huberLoss', {}, (y, p) => tf.losses.huberLoss(y, p), reals, reals2);
@@ -64,7 +80,13 @@ describe('tfjs aliases match TensorFlow.js 4.22 (cpu backend, float32)', () => {
     compare('binaryCrossentropy', {}, layer('binaryCrossentropy'), labels01, probs);
     compare('logcosh', {}, layer('logcosh'), reals, reals2);
     compare('meanSquaredLogarithmicError', {}, layer('meanSquaredLogarithmicError'), pos, pos2);
-    compare('meanAbsolutePercentageError', { meanOverLastAxis: true }, layer('meanAbsolutePercentageError'), reals, reals2);
+    compare(
+      'meanAbsolutePercentageError',
+      { meanOverLastAxis: true },
+      layer('meanAbsolutePercentageError'),
+      reals,
+      reals2,
+    );
     // tfjs-layers' hinge does not convert labels: equal for ±1 labels.
     compare('hinge', {}, layer('hinge'), labelsPm, reals);
     compare('squaredHinge', {}, layer('squaredHinge'), labelsPm, reals);

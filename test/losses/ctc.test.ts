@@ -21,7 +21,12 @@ describe('ctc matches PyTorch 1.13 F.ctc_loss (float64)', () => {
     expect(fx.cases.length).toBeGreaterThan(25);
   });
   for (const [i, c] of fx.cases.entries()) {
-    const label = JSON.stringify({ ...c.options, inputLengths: undefined, targetLengths: undefined, sampleWeight: c.options.sampleWeight ? 'yes' : undefined });
+    const label = JSON.stringify({
+      ...c.options,
+      inputLengths: undefined,
+      targetLengths: undefined,
+      sampleWeight: c.options.sampleWeight ? 'yes' : undefined,
+    });
     it(`${c.loss} #${i} ${label}`, () => {
       const fn = getLoss(c.loss);
       const r = fn.valueAndGrad(c.yTrue, c.yPred, c.options);
@@ -59,7 +64,11 @@ describe('ctc: finite differences', () => {
   const T = 9;
   const N = 3;
   const C = 5;
-  const targets = [[1, 2, 2, 0], [3, 0, 0, 0], [4, 1, 3, 1]];
+  const targets = [
+    [1, 2, 2, 0],
+    [3, 0, 0, 0],
+    [4, 1, 3, 1],
+  ];
   const opts = { inputLengths: [9, 7, 8], targetLengths: [3, 1, 4] };
   for (const reduction of ['mean', 'sum', 'none', 'sumOverBatchSize'] as const) {
     it(`exact gradient w.r.t. log-probabilities, ${reduction}, sample weights`, () => {
@@ -97,21 +106,53 @@ describe('ctc: properties and extremes', () => {
   it('padded and concatenated targets give the same result', () => {
     const r = rng(2);
     const x = tensor(logProbs(r, 10, 2, 4), [10, 2, 4]);
-    const a = ctc.valueAndGrad([[1, 2, 0], [3, 3, 1]], x, { targetLengths: [2, 3] });
+    const a = ctc.valueAndGrad(
+      [
+        [1, 2, 0],
+        [3, 3, 1],
+      ],
+      x,
+      { targetLengths: [2, 3] },
+    );
     const b = ctc.valueAndGrad([1, 2, 3, 3, 1], x, { targetLengths: [2, 3] });
     expect(a.value).toBeCloseTo(b.value, 14);
     expectClose(a.grad, b.grad, 1e-14);
     // Default target lengths for padded targets: the non-blank entries (Keras's rule).
-    expect(ctc([[1, 2, 0], [3, 3, 1]], x)).toBeCloseTo(a.value, 14);
+    expect(
+      ctc(
+        [
+          [1, 2, 0],
+          [3, 3, 1],
+        ],
+        x,
+      ),
+    ).toBeCloseTo(a.value, 14);
   });
   it('time-major and batch-major layouts agree', () => {
     const r = rng(4);
-    const T = 6, N = 2, C = 3;
+    const T = 6,
+      N = 2,
+      C = 3;
     const x = logProbs(r, T, N, C);
     const xt = new Float64Array(x.length);
-    for (let t = 0; t < T; t++) for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) xt[(n * T + t) * C + c] = x[(t * N + n) * C + c];
-    const a = ctc([[1, 2], [2, 0]], tensor(x, [T, N, C]), { reduction: 'none' });
-    const b = ctc([[1, 2], [2, 0]], tensor(xt, [N, T, C]), { reduction: 'none', timeMajor: false });
+    for (let t = 0; t < T; t++)
+      for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) xt[(n * T + t) * C + c] = x[(t * N + n) * C + c];
+    const a = ctc(
+      [
+        [1, 2],
+        [2, 0],
+      ],
+      tensor(x, [T, N, C]),
+      { reduction: 'none' },
+    );
+    const b = ctc(
+      [
+        [1, 2],
+        [2, 0],
+      ],
+      tensor(xt, [N, T, C]),
+      { reduction: 'none', timeMajor: false },
+    );
     expectClose(b, a, 1e-14);
   });
   it('impossible alignment: +Infinity and zero gradient; 0 with zeroInfinity; never NaN', () => {
@@ -138,7 +179,10 @@ describe('ctc: properties and extremes', () => {
   });
   it('T = 1000, C = 100, N = 2, targets of 100 labels: finite, occupations sum to 1', () => {
     const r = rng(8);
-    const T = 1000, N = 2, C = 100, L = 100;
+    const T = 1000,
+      N = 2,
+      C = 100,
+      L = 100;
     const x = tensor(logProbs(r, T, N, C, 3), [T, N, C]);
     const y = Array.from({ length: N }, () => Array.from({ length: L }, () => 1 + Math.floor(r() * (C - 1))));
     const res = ctc.valueAndGrad(y, x, { reduction: 'none' });
@@ -158,24 +202,125 @@ describe('ctc: properties and extremes', () => {
 describe('ctc: bad input', () => {
   const x = tensor(new Float64Array(4 * 2 * 3).fill(Math.log(1 / 3)), [4, 2, 3]);
   it('target longer than input', () => {
-    expectLosskitError(() => ctc([[1, 2, 1, 2, 1], [1, 0, 0, 0, 0]], x, { targetLengths: [5, 1] }), 'OUT_OF_RANGE', 'ctc', 'sequence 0', 'length 5', 'only 4 input frames');
-    expectLosskitError(() => ctc([[1, 2], [1, 0]], x, { inputLengths: [1, 4], targetLengths: [2, 1] }), 'OUT_OF_RANGE', 'sequence 0', 'length 2', 'only 1 input frames');
+    expectLosskitError(
+      () =>
+        ctc(
+          [
+            [1, 2, 1, 2, 1],
+            [1, 0, 0, 0, 0],
+          ],
+          x,
+          { targetLengths: [5, 1] },
+        ),
+      'OUT_OF_RANGE',
+      'ctc',
+      'sequence 0',
+      'length 5',
+      'only 4 input frames',
+    );
+    expectLosskitError(
+      () =>
+        ctc(
+          [
+            [1, 2],
+            [1, 0],
+          ],
+          x,
+          { inputLengths: [1, 4], targetLengths: [2, 1] },
+        ),
+      'OUT_OF_RANGE',
+      'sequence 0',
+      'length 2',
+      'only 1 input frames',
+    );
     // With zeroInfinity the sequence gets loss 0, as PyTorch's zero_infinity.
-    expect(ctc([[1, 2], [1, 0]], x, { inputLengths: [1, 4], targetLengths: [2, 1], zeroInfinity: true, reduction: 'none' }).data[0]).toBe(0);
+    expect(
+      ctc(
+        [
+          [1, 2],
+          [1, 0],
+        ],
+        x,
+        { inputLengths: [1, 4], targetLengths: [2, 1], zeroInfinity: true, reduction: 'none' },
+      ).data[0],
+    ).toBe(0);
   });
   it('labels equal to blank or out of range', () => {
-    expectLosskitError(() => ctc([[1, 0], [2, 1]], x, { targetLengths: [2, 2] }), 'INVALID_LABEL', "'yTrue'", 'equals blank (0)', 'index [0,1]');
-    expectLosskitError(() => ctc([[1, 3], [2, 1]], x, { targetLengths: [2, 2] }), 'INVALID_LABEL', '[0, 2]', 'received 3', 'out of range');
-    expectLosskitError(() => ctc([[1, 2], [2, 1]], x, { targetLengths: [2, 2], blank: 2 }), 'INVALID_LABEL', 'equals blank (2)');
-    expectLosskitError(() => ctc([[1.5, 2], [2, 1]], x, { targetLengths: [2, 2] }), 'INVALID_LABEL', 'not an integer');
+    expectLosskitError(
+      () =>
+        ctc(
+          [
+            [1, 0],
+            [2, 1],
+          ],
+          x,
+          { targetLengths: [2, 2] },
+        ),
+      'INVALID_LABEL',
+      "'yTrue'",
+      'equals blank (0)',
+      'index [0,1]',
+    );
+    expectLosskitError(
+      () =>
+        ctc(
+          [
+            [1, 3],
+            [2, 1],
+          ],
+          x,
+          { targetLengths: [2, 2] },
+        ),
+      'INVALID_LABEL',
+      '[0, 2]',
+      'received 3',
+      'out of range',
+    );
+    expectLosskitError(
+      () =>
+        ctc(
+          [
+            [1, 2],
+            [2, 1],
+          ],
+          x,
+          { targetLengths: [2, 2], blank: 2 },
+        ),
+      'INVALID_LABEL',
+      'equals blank (2)',
+    );
+    expectLosskitError(
+      () =>
+        ctc(
+          [
+            [1.5, 2],
+            [2, 1],
+          ],
+          x,
+          { targetLengths: [2, 2] },
+        ),
+      'INVALID_LABEL',
+      'not an integer',
+    );
   });
   it('shapes and lengths', () => {
     expectLosskitError(() => ctc([[1], [2], [1]], x), 'SHAPE_MISMATCH', "'yTrue' has shape [3,1]", 'batch of 2');
     expectLosskitError(() => ctc([1, 2, 1], x), 'INVALID_OPTION', "'targetLengths' is required");
     expectLosskitError(() => ctc([1, 2, 1], x, { targetLengths: [1, 1] }), 'SHAPE_MISMATCH', 'sum to 2');
-    expectLosskitError(() => ctc([[1], [2]], x, { inputLengths: [4, 5] }), 'OUT_OF_RANGE', "'inputLengths'", 'at most T = 4', 'received 5');
+    expectLosskitError(
+      () => ctc([[1], [2]], x, { inputLengths: [4, 5] }),
+      'OUT_OF_RANGE',
+      "'inputLengths'",
+      'at most T = 4',
+      'received 5',
+    );
     expectLosskitError(() => ctc([[1], [2]], x, { inputLengths: [4] }), 'SHAPE_MISMATCH', "'inputLengths'", '[2]');
-    expectLosskitError(() => ctc([[1], [2]], x, { targetLengths: [2, 1] }), 'OUT_OF_RANGE', "'targetLengths'", 'at most S = 1');
+    expectLosskitError(
+      () => ctc([[1], [2]], x, { targetLengths: [2, 1] }),
+      'OUT_OF_RANGE',
+      "'targetLengths'",
+      'at most S = 1',
+    );
     expectLosskitError(() => ctc([[1], [2]], [1, 2, 3]), 'SHAPE_MISMATCH', "'yPred'", '(T, N, C)', '[3]');
     expectLosskitError(() => ctc([[1], [2]], x, { blank: 3 }), 'INVALID_OPTION', "'blank'", '<= 2');
     expectLosskitError(() => ctc(null, x), 'INVALID_INPUT', "'yTrue'");
@@ -183,7 +328,13 @@ describe('ctc: bad input', () => {
   it('NaN / +Infinity log-probabilities', () => {
     const bad = Float64Array.from(x.data);
     bad[5] = NaN;
-    expectLosskitError(() => ctc([[1], [2]], { data: bad, shape: [4, 2, 3] }), 'NON_FINITE', "'yPred'", 'NaN', 'index [0,1,2]');
+    expectLosskitError(
+      () => ctc([[1], [2]], { data: bad, shape: [4, 2, 3] }),
+      'NON_FINITE',
+      "'yPred'",
+      'NaN',
+      'index [0,1,2]',
+    );
     bad[5] = Infinity;
     expectLosskitError(() => ctc([[1], [2]], { data: bad, shape: [4, 2, 3] }), 'NON_FINITE', 'Infinity');
   });

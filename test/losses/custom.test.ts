@@ -18,17 +18,22 @@ interface Case {
 const fx = loadFixture<Case>('regression');
 
 const sq = (y: number, p: number): number => (p - y) * (p - y);
-const huberOf = (delta: number) => (y: number, p: number): number => {
-  const a = Math.abs(p - y);
-  return a <= delta ? 0.5 * a * a : delta * a - 0.5 * delta * delta;
-};
-const huberGradOf = (delta: number) => (y: number, p: number): number => Math.max(-delta, Math.min(delta, p - y));
+const huberOf =
+  (delta: number) =>
+  (y: number, p: number): number => {
+    const a = Math.abs(p - y);
+    return a <= delta ? 0.5 * a * a : delta * a - 0.5 * delta * delta;
+  };
+const huberGradOf =
+  (delta: number) =>
+  (y: number, p: number): number =>
+    Math.max(-delta, Math.min(delta, p - y));
 
 const customMse = defineLoss({ name: 'test.customMse', value: sq, grad: (y, p) => 2 * (p - y) });
 const customMseNumeric = defineLoss({ name: 'test.customMseNumeric', value: sq, register: false });
-const customHuber = defineLoss({ name: 'test.customHuber', value: huberOf(1), grad: huberGradOf(1) });
+// Registered under its name; the tests below reach it through getLoss('test.customHuber').
+defineLoss({ name: 'test.customHuber', value: huberOf(1), grad: huberGradOf(1) });
 const customHuber06Numeric = defineLoss({ name: 'test.customHuber06', value: huberOf(0.6), register: false });
-
 
 describe('defineLoss reproduces the PyTorch / Keras references of the same formula', () => {
   const mse = fx.cases.filter((c) => c.loss === 'meanSquaredError');
@@ -69,14 +74,27 @@ describe('defineLoss reproduces the PyTorch / Keras references of the same formu
 describe('defineLoss: gradients, registry, errors', () => {
   it('numerical gradient agrees with float64 central differences for a curved loss', () => {
     const r = rng(5);
-    const softLoss = defineLoss({ name: 'test.soft', value: (y, p) => Math.log(Math.cosh(p - y)) + 0.1 * p * p * p, register: false });
+    const softLoss = defineLoss({
+      name: 'test.soft',
+      value: (y, p) => Math.log(Math.cosh(p - y)) + 0.1 * p * p * p,
+      register: false,
+    });
     for (const reduction of ['mean', 'sum', 'none', 'sumOverBatchSize'] as const) {
-      const res = checkGradient(softLoss, tensor(randn(r, 12), [4, 3]), tensor(randn(r, 12), [4, 3]), { reduction, sampleWeight: [1, 0.5, 0, 2] });
+      const res = checkGradient(softLoss, tensor(randn(r, 12), [4, 3]), tensor(randn(r, 12), [4, 3]), {
+        reduction,
+        sampleWeight: [1, 0.5, 0, 2],
+      });
       expect(res.maxRelError).toBeLessThan(1e-6);
     }
   });
   it('is registered under its name and aliases, listed with its description', () => {
-    defineLoss({ name: 'test.withAlias', value: sq, grad: (y, p) => 2 * (p - y), description: 'my loss', aliases: [{ name: 'test_with_alias', dialect: 'keras' }] });
+    defineLoss({
+      name: 'test.withAlias',
+      value: sq,
+      grad: (y, p) => 2 * (p - y),
+      description: 'my loss',
+      aliases: [{ name: 'test_with_alias', dialect: 'keras' }],
+    });
     expect(getLoss('test_with_alias')([1], [3])).toBe(4);
     const info = listLosses().find((l) => l.name === 'test.withAlias');
     expect(info?.description).toBe('my loss');
@@ -84,22 +102,57 @@ describe('defineLoss: gradients, registry, errors', () => {
     expectError(() => getLoss('test.customMseNumeric'), 'UNKNOWN_NAME', 'getLoss');
   });
   it('rejects a duplicate name and bad specs', () => {
-    expectError(() => defineLoss({ name: 'test.customMse', value: sq }), 'INVALID_OPTION', "'test.customMse' is already registered");
+    expectError(
+      () => defineLoss({ name: 'test.customMse', value: sq }),
+      'INVALID_OPTION',
+      "'test.customMse' is already registered",
+    );
     expectError(() => defineLoss({ name: 'meanSquaredError', value: sq }), 'INVALID_OPTION', 'already registered');
-    expectError(() => defineLoss({ name: '', value: sq }), 'INVALID_OPTION', 'defineLoss', "'name' must be a non-empty string");
-    expectError(() => defineLoss({ name: 'x', value: 3 as unknown as (a: number, b: number) => number }), 'INVALID_OPTION', "'value' must be a function", 'received 3');
-    expectError(() => defineLoss({ name: 'x', value: sq, grad: 'no' as unknown as (a: number, b: number) => number }), 'INVALID_OPTION', "'grad' must be a function");
+    expectError(
+      () => defineLoss({ name: '', value: sq }),
+      'INVALID_OPTION',
+      'defineLoss',
+      "'name' must be a non-empty string",
+    );
+    expectError(
+      () => defineLoss({ name: 'x', value: 3 as unknown as (a: number, b: number) => number }),
+      'INVALID_OPTION',
+      "'value' must be a function",
+      'received 3',
+    );
+    expectError(
+      () => defineLoss({ name: 'x', value: sq, grad: 'no' as unknown as (a: number, b: number) => number }),
+      'INVALID_OPTION',
+      "'grad' must be a function",
+    );
   });
   it('names the element where the user function returned NaN; inputs are checked first', () => {
     const logLossy = defineLoss({ name: 'test.logish', value: (y, p) => -y * Math.log(p), register: false });
-    expectError(() => logLossy([1, 1, 1], [0.5, -0.5, 0.2]), 'NON_FINITE', 'test.logish', "'value' function returned NaN", 'yPred = -0.5', 'element [1]');
+    expectError(
+      () => logLossy([1, 1, 1], [0.5, -0.5, 0.2]),
+      'NON_FINITE',
+      'test.logish',
+      "'value' function returned NaN",
+      'yPred = -0.5',
+      'element [1]',
+    );
     expectError(() => logLossy([1, 1], [0.5, Number.NaN]), 'NON_FINITE', "'yPred'", 'index [1]');
     expectError(() => logLossy.valueAndGrad([1, 1], [0.5, -1]), 'NON_FINITE', "'value' function returned NaN");
   });
   it('validates options and shapes like a built-in loss', () => {
     expectError(() => customMse([1, 2], [1]), 'SHAPE_MISMATCH', 'test.customMse');
     expectError(() => customMse([1], [1], { delta: 1 }), 'INVALID_OPTION', "unknown option 'delta'");
-    const none = customMse([[1, 2], [3, 4]], [[1, 3], [3, 6]], { reduction: 'none', meanOverLastAxis: true });
+    const none = customMse(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [1, 3],
+        [3, 6],
+      ],
+      { reduction: 'none', meanOverLastAxis: true },
+    );
     expect(none.shape).toEqual([2]);
     expectClose(none, [0.5, 2]);
   });

@@ -60,7 +60,12 @@ describe('finite differences', () => {
   const p = probs(4, 3);
   const q = probs(4, 3);
   const logq = q.map((row) => row.map(Math.log));
-  const counts = [[0, 1, 3], [2, 0, 5], [1, 1, 1], [4, 2, 0]];
+  const counts = [
+    [0, 1, 3],
+    [2, 0, 5],
+    [1, 1, 1],
+    [4, 2, 0],
+  ];
   const rate = q.map((row) => row.map((v) => v * 3));
   const variance = q.map((row) => row.map((v) => v + 0.2));
   const cases: [string, LossFunction, unknown, unknown, LossOptions][] = [
@@ -82,7 +87,9 @@ describe('finite differences', () => {
   }
   it('gaussianNll variance gradient', () => {
     expect(checkGradient(gaussianNll, p, a, { variance }, { wrt: 'variance' }).maxRelError).toBeLessThan(1e-6);
-    expect(checkGradient(gaussianNll, p, a, { variance: [[0.5], [1], [2], [3]] }, { wrt: 'variance' }).maxRelError).toBeLessThan(1e-6);
+    expect(
+      checkGradient(gaussianNll, p, a, { variance: [[0.5], [1], [2], [3]] }, { wrt: 'variance' }).maxRelError,
+    ).toBeLessThan(1e-6);
   });
 });
 
@@ -112,7 +119,11 @@ describe('semantics and extreme inputs', () => {
 
 describe('bad inputs', () => {
   it('shape mismatches', () => {
-    expectError(() => klDivergence([1, 2], [1, 2, 3]), 'SHAPE_MISMATCH', "klDivergence: 'yTrue' has shape [2] but 'yPred' has shape [3]");
+    expectError(
+      () => klDivergence([1, 2], [1, 2, 3]),
+      'SHAPE_MISMATCH',
+      "klDivergence: 'yTrue' has shape [2] but 'yPred' has shape [3]",
+    );
     expectError(
       () => gaussianNll([[1, 2]], [[1, 2]], { variance: [1, 2, 3] }),
       'SHAPE_MISMATCH',
@@ -120,11 +131,26 @@ describe('bad inputs', () => {
     );
   });
   it('domain errors', () => {
-    expectError(() => klDivergence([0.5, -0.1], [0, 0]), 'OUT_OF_RANGE', "'yTrue' must hold probabilities", 'received -0.1 at index [1]');
-    expectError(() => gaussianNll([1, 2], [1, 2], { variance: [1, -2] }), 'OUT_OF_RANGE', "'variance'", 'received -2 at index [1]');
+    expectError(
+      () => klDivergence([0.5, -0.1], [0, 0]),
+      'OUT_OF_RANGE',
+      "'yTrue' must hold probabilities",
+      'received -0.1 at index [1]',
+    );
+    expectError(
+      () => gaussianNll([1, 2], [1, 2], { variance: [1, -2] }),
+      'OUT_OF_RANGE',
+      "'variance'",
+      'received -2 at index [1]',
+    );
     expectError(() => gaussianNll([1, 2], [1, 2]), 'INVALID_OPTION', "option 'variance' is required");
     expectError(() => cosineSimilarity([[1, 2]], [[1, 2]], { axis: 2 }), 'INVALID_OPTION', "'axis'", '<= 1');
-    expectError(() => poissonNll([1], [1], { logInput: 'yes' as unknown as boolean }), 'INVALID_OPTION', "'logInput'", 'true or false');
+    expectError(
+      () => poissonNll([1], [1], { logInput: 'yes' as unknown as boolean }),
+      'INVALID_OPTION',
+      "'logInput'",
+      'true or false',
+    );
   });
   it('non-finite inputs are diagnosed', () => {
     expectError(() => poissonNll([1, 2], [0, NaN]), 'NON_FINITE', "'yPred'", 'index [1]');

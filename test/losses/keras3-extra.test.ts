@@ -1,6 +1,13 @@
 /** Keras 3's Circle and CategoricalGeneralizedCrossEntropy against their formulas (torch autograd). */
 import { describe, expect, it } from 'vitest';
-import { checkGradient, circle, categoricalGeneralizedCrossEntropy, getLoss, LosskitError, type LossOptions } from '../../src/index.js';
+import {
+  checkGradient,
+  circle,
+  categoricalGeneralizedCrossEntropy,
+  getLoss,
+  LosskitError,
+  type LossOptions,
+} from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
 
 interface Case {
@@ -41,20 +48,39 @@ describe('finite differences', () => {
     }
   });
   it('categoricalGeneralizedCrossEntropy', () => {
-    const p = [[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]];
-    for (const q of [0.3, 0.5, 1]) expect(checkGradient(categoricalGeneralizedCrossEntropy, [1, 2], p, { q, sampleWeight: [1, 3] }).maxRelError).toBeLessThan(1e-6);
+    const p = [
+      [0.2, 0.5, 0.3],
+      [0.6, 0.1, 0.3],
+    ];
+    for (const q of [0.3, 0.5, 1])
+      expect(
+        checkGradient(categoricalGeneralizedCrossEntropy, [1, 2], p, { q, sampleWeight: [1, 3] }).maxRelError,
+      ).toBeLessThan(1e-6);
   });
 });
 
 describe('semantics and bad inputs', () => {
   it('a sample without positive pairs has loss 0 and is left out of the mean (Keras mask)', () => {
-    const e = [[1, 0], [0.6, 0.8], [0, 1]];
+    const e = [
+      [1, 0],
+      [0.6, 0.8],
+      [0, 1],
+    ];
     const none = circle([0, 0, 1], e, { reduction: 'none', gamma: 2 });
     expect(none.data[2]).toBe(0);
     expect(circle([0, 0, 1], e, { gamma: 2 })).toBeCloseTo((none.data[0] + none.data[1]) / 2, 14);
   });
   it('q = 1 is MAE on the true-class probability', () => {
-    expect(categoricalGeneralizedCrossEntropy([0, 1], [[0.7, 0.3], [0.4, 0.6]], { q: 1, reduction: 'sum' })).toBeCloseTo(0.3 + 0.4, 14);
+    expect(
+      categoricalGeneralizedCrossEntropy(
+        [0, 1],
+        [
+          [0.7, 0.3],
+          [0.4, 0.6],
+        ],
+        { q: 1, reduction: 'sum' },
+      ),
+    ).toBeCloseTo(0.3 + 0.4, 14);
   });
   it('errors', () => {
     const err = (f: () => unknown): LosskitError => {
@@ -65,9 +91,41 @@ describe('semantics and bad inputs', () => {
       }
       throw new Error('no error');
     };
-    expect(err(() => circle([0, 1], [[1, 0], [0, 1], [1, 1]])).message).toBe("circle: 'yTrue' has shape [2] but 'yPred' has shape [3,2]; expected [3] (one integer label per embedding)");
-    expect(err(() => circle([0, 0.5], [[1, 0], [0, 1]])).code).toBe('INVALID_LABEL');
-    expect(err(() => circle([0, 1], [[1, 0], [0, 1]], { gamma: 0 })).code).toBe('INVALID_OPTION');
+    expect(
+      err(() =>
+        circle(
+          [0, 1],
+          [
+            [1, 0],
+            [0, 1],
+            [1, 1],
+          ],
+        ),
+      ).message,
+    ).toBe("circle: 'yTrue' has shape [2] but 'yPred' has shape [3,2]; expected [3] (one integer label per embedding)");
+    expect(
+      err(() =>
+        circle(
+          [0, 0.5],
+          [
+            [1, 0],
+            [0, 1],
+          ],
+        ),
+      ).code,
+    ).toBe('INVALID_LABEL');
+    expect(
+      err(() =>
+        circle(
+          [0, 1],
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          { gamma: 0 },
+        ),
+      ).code,
+    ).toBe('INVALID_OPTION');
     expect(err(() => categoricalGeneralizedCrossEntropy([0], [[0.5, 0.5]], { q: 0 })).code).toBe('INVALID_OPTION');
     expect(err(() => categoricalGeneralizedCrossEntropy([3], [[0.5, 0.5]])).code).toBe('INVALID_LABEL');
     expect(err(() => categoricalGeneralizedCrossEntropy([0], [[1.5, -0.5]])).code).toBe('OUT_OF_RANGE');

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkGradient, getLoss, hingeEmbedding, marginRanking, softMargin, tensor, type LossOptions } from '../../src/index.js';
+import {
+  checkGradient,
+  getLoss,
+  hingeEmbedding,
+  marginRanking,
+  softMargin,
+  tensor,
+  type LossOptions,
+} from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
 import { expectLosskitError } from '../helpers.js';
 
@@ -26,7 +34,8 @@ describe('ranking losses match PyTorch 1.13 (float64, autograd gradients)', () =
       const r = fn.valueAndGrad(c.yTrue, c.yPred, c.options);
       expectClose(r.value, c.value, 1e-6, 1e-12, 'value');
       expectClose(r.grad, c.grad, 1e-6, 1e-12, 'grad');
-      for (const [k, g] of Object.entries(c.extraGrads ?? {})) expectClose(r.extraGrads?.[k], g, 1e-6, 1e-12, `extraGrads.${k}`);
+      for (const [k, g] of Object.entries(c.extraGrads ?? {}))
+        expectClose(r.extraGrads?.[k], g, 1e-6, 1e-12, `extraGrads.${k}`);
       expectClose(fn(c.yTrue, c.yPred, c.options), c.value, 1e-6, 1e-12, 'value (call)');
     });
   }
@@ -46,12 +55,23 @@ describe('ranking losses: finite differences', () => {
       expect(checkGradient(marginRanking, y, x1, opts, { wrt: 'input2' }).maxRelError).toBeLessThan(1e-6);
     });
     it(`hingeEmbedding ${reduction}`, () => {
-      const x = tensor(randn(r, 12).map((v) => Math.abs(v) * 1.5), [4, 3]);
-      expect(checkGradient(hingeEmbedding, tensor(pm(12), [4, 3]), x, { reduction, sampleWeight: sw, margin: 1.3 }).maxRelError).toBeLessThan(1e-6);
+      const x = tensor(
+        randn(r, 12).map((v) => Math.abs(v) * 1.5),
+        [4, 3],
+      );
+      expect(
+        checkGradient(hingeEmbedding, tensor(pm(12), [4, 3]), x, { reduction, sampleWeight: sw, margin: 1.3 })
+          .maxRelError,
+      ).toBeLessThan(1e-6);
     });
     it(`softMargin ${reduction}`, () => {
-      const x = tensor(randn(r, 12).map((v) => v * 3), [4, 3]);
-      expect(checkGradient(softMargin, tensor(pm(12), [4, 3]), x, { reduction, sampleWeight: sw }).maxRelError).toBeLessThan(1e-6);
+      const x = tensor(
+        randn(r, 12).map((v) => v * 3),
+        [4, 3],
+      );
+      expect(
+        checkGradient(softMargin, tensor(pm(12), [4, 3]), x, { reduction, sampleWeight: sw }).maxRelError,
+      ).toBeLessThan(1e-6);
     });
   }
 });
@@ -78,15 +98,34 @@ describe('ranking losses: properties and extremes', () => {
 describe('ranking losses: bad input', () => {
   it('marginRanking needs input2 of the same shape', () => {
     expectLosskitError(() => marginRanking([1, -1], [0, 1]), 'INVALID_OPTION', 'marginRanking', "'input2'", 'required');
-    expectLosskitError(() => marginRanking([1, -1], [0, 1], { input2: [1, 2, 3] }), 'SHAPE_MISMATCH', 'marginRanking', "'input2'", '[3]', '[2]');
+    expectLosskitError(
+      () => marginRanking([1, -1], [0, 1], { input2: [1, 2, 3] }),
+      'SHAPE_MISMATCH',
+      'marginRanking',
+      "'input2'",
+      '[3]',
+      '[2]',
+    );
     expectLosskitError(() => marginRanking([1], [0, 1], { input2: [1, 2] }), 'SHAPE_MISMATCH', "'yTrue'", '[1]');
     expectLosskitError(() => marginRanking([1, 1], [0, NaN], { input2: [1, 2] }), 'NON_FINITE', "'yPred'", 'NaN');
   });
   it('hingeEmbedding targets must be ±1', () => {
-    expectLosskitError(() => hingeEmbedding([1, 0], [0.5, 1]), 'INVALID_LABEL', 'hingeEmbedding', "'yTrue'", '1 or -1', 'received 0 at index [1]');
+    expectLosskitError(
+      () => hingeEmbedding([1, 0], [0.5, 1]),
+      'INVALID_LABEL',
+      'hingeEmbedding',
+      "'yTrue'",
+      '1 or -1',
+      'received 0 at index [1]',
+    );
   });
   it('options are checked', () => {
-    expectLosskitError(() => softMargin([1], [1], { margin: 1 }), 'INVALID_OPTION', 'softMargin', "unknown option 'margin'");
+    expectLosskitError(
+      () => softMargin([1], [1], { margin: 1 }),
+      'INVALID_OPTION',
+      'softMargin',
+      "unknown option 'margin'",
+    );
     expectLosskitError(() => hingeEmbedding([1], [1], { margin: NaN }), 'INVALID_OPTION', "'margin'", 'finite');
     expectLosskitError(() => marginRanking(null, [1], { input2: [1] }), 'INVALID_INPUT', "'yTrue' is required");
   });

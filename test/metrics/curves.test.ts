@@ -4,7 +4,14 @@
  * with scikit-learn 1.2.1 (exact mode) and Keras 3's AUC algorithm written in numpy (binned mode).
  */
 import { describe, expect, it } from 'vitest';
-import { getMetric, metrics, restoreMetric, type MetricOptions, type MetricValue, type OneShotMetric } from '../../src/index.js';
+import {
+  getMetric,
+  metrics,
+  restoreMetric,
+  type MetricOptions,
+  type MetricValue,
+  type OneShotMetric,
+} from '../../src/index.js';
 import { expectClose, loadFixture, rng } from '../helpers.js';
 import { runHarness } from './harness.js';
 import { sortScores } from '../../src/metrics/score-histogram.js';
@@ -35,7 +42,19 @@ describe('ranking metrics vs scikit-learn 1.2 / Keras AUC (streaming harness)', 
   });
   for (const [i, c] of fx.cases.entries()) {
     it(`#${i} ${c.metric} ${JSON.stringify(c.options)} — ${c.note}${c.sampleWeight ? ' (weighted)' : ''}`, () => {
-      runHarness({ metric: c.metric, options: c.options, yTrue: c.yTrue, yPred: c.yPred, sampleWeight: c.sampleWeight, expected: c.expected, rtol: 1e-9, atol: 1e-12 }, oneShots[c.metric]);
+      runHarness(
+        {
+          metric: c.metric,
+          options: c.options,
+          yTrue: c.yTrue,
+          yPred: c.yPred,
+          sampleWeight: c.sampleWeight,
+          expected: c.expected,
+          rtol: 1e-9,
+          atol: 1e-12,
+        },
+        oneShots[c.metric],
+      );
     });
   }
 });
@@ -76,7 +95,13 @@ describe('exact state: many batches, compaction and merging', () => {
     for (const distinct of [0, 7, 100]) {
       const { y, s, w } = data(600, distinct, 11 + distinct);
       expectClose(metrics.auroc(y, s), bruteAuroc(y, s), 1e-12, 0, `distinct ${distinct}`);
-      expectClose(metrics.auroc(y, s, { sampleWeight: w }), bruteAuroc(y, s, w), 1e-12, 0, `weighted, distinct ${distinct}`);
+      expectClose(
+        metrics.auroc(y, s, { sampleWeight: w }),
+        bruteAuroc(y, s, w),
+        1e-12,
+        0,
+        `weighted, distinct ${distinct}`,
+      );
     }
   });
 
@@ -96,7 +121,8 @@ describe('exact state: many batches, compaction and merging', () => {
       }
       expectClose(m.compute(), whole, 1e-12, 0, `AP pattern ${pattern}`);
       const got = c.compute() as Record<string, number[]>;
-      for (const k of ['fpr', 'tpr', 'thresholds'] as const) expectClose(got[k], (wholeRoc as Record<string, number[]>)[k], 1e-12, 0, `roc ${k} pattern ${pattern}`);
+      for (const k of ['fpr', 'tpr', 'thresholds'] as const)
+        expectClose(got[k], (wholeRoc as Record<string, number[]>)[k], 1e-12, 0, `roc ${k} pattern ${pattern}`);
     }
   });
 
@@ -117,7 +143,9 @@ describe('exact state: many batches, compaction and merging', () => {
   it('merge is order-independent and equals a single stream', () => {
     const { y, s } = data(3000, 40, 9);
     const parts = [0, 100, 101, 1700, 3000];
-    const shards = parts.slice(0, -1).map((lo, k) => getMetric('auroc').update(y.subarray(lo, parts[k + 1]), s.subarray(lo, parts[k + 1])));
+    const shards = parts
+      .slice(0, -1)
+      .map((lo, k) => getMetric('auroc').update(y.subarray(lo, parts[k + 1]), s.subarray(lo, parts[k + 1])));
     const a = getMetric('auroc');
     for (const sh of shards) a.merge(sh);
     const b = getMetric('auroc');
@@ -141,13 +169,19 @@ describe('radix sort of large score arrays', () => {
       const a = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const u = r();
-        a[i] = kind === 'uniform' ? u : kind === 'quantised' ? Math.floor(u * 50) / 50 : (u - 0.5) * 10 ** Math.floor(r() * 40 - 20);
+        a[i] =
+          kind === 'uniform'
+            ? u
+            : kind === 'quantised'
+              ? Math.floor(u * 50) / 50
+              : (u - 0.5) * 10 ** Math.floor(r() * 40 - 20);
       }
       a.set([-0, 0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MAX_VALUE], 0);
       const ref = a.slice().sort();
       const got = a.slice();
       sortScores(got);
-      for (let i = 0; i < n; i++) if (!Object.is(got[i], ref[i])) expect.fail(`${kind}: index ${i}: ${got[i]} vs ${ref[i]}`);
+      for (let i = 0; i < n; i++)
+        if (!Object.is(got[i], ref[i])) expect.fail(`${kind}: index ${i}: ${got[i]} vs ${ref[i]}`);
     }
   });
   it('a large one-shot batch (radix path) equals the same data streamed in small batches (native-sort path)', () => {
@@ -175,23 +209,43 @@ describe('documented edge cases', () => {
     expect(getMetric('averagePrecision').compute()).toBeNaN();
     expect(getMetric('rocCurve').compute()).toEqual({ fpr: [], tpr: [], thresholds: [] });
     expect(metrics.auroc([0, 1], [0.3, 0.7], { sampleWeight: [0, 0] })).toBeNaN();
-    expect(metrics.precisionRecallCurve([0, 1], [0.3, 0.7], { sampleWeight: [0, 0] })).toEqual({ precision: [], recall: [], thresholds: [] });
+    expect(metrics.precisionRecallCurve([0, 1], [0.3, 0.7], { sampleWeight: [0, 0] })).toEqual({
+      precision: [],
+      recall: [],
+      thresholds: [],
+    });
   });
   it('zero-weight samples create no threshold (as scikit-learn filters them)', () => {
-    const r = metrics.rocCurve([0, 1, 1, 0], [0.1, 0.9, 0.5, 0.7], { sampleWeight: [1, 1, 0, 1], dropIntermediate: false }) as Record<string, number[]>;
+    const r = metrics.rocCurve([0, 1, 1, 0], [0.1, 0.9, 0.5, 0.7], {
+      sampleWeight: [1, 1, 0, 1],
+      dropIntermediate: false,
+    }) as Record<string, number[]>;
     expect(r.thresholds).toEqual([1.9, 0.9, 0.7, 0.1]);
   });
   it('multiclass: a class never present gives NaN for that class and for the macro average', () => {
     const yT = [0, 1, 0, 1];
-    const yP = [[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.5, 0.2, 0.3], [0.1, 0.5, 0.4]];
+    const yP = [
+      [0.6, 0.3, 0.1],
+      [0.2, 0.7, 0.1],
+      [0.5, 0.2, 0.3],
+      [0.1, 0.5, 0.4],
+    ];
     const none = metrics.auroc(yT, yP, { numClasses: 3, average: 'none' }) as number[];
     expect(none[0]).toBe(1);
     expect(none[2]).toBeNaN();
     expect(metrics.auroc(yT, yP, { numClasses: 3 })).toBeNaN();
   });
   it("multilabel 'samples': a zero-weight row whose AUROC is undefined does not poison the average", () => {
-    const yT = [[1, 0, 1], [1, 1, 1], [0, 1, 0]];
-    const yP = [[0.9, 0.1, 0.4], [0.5, 0.5, 0.5], [0.2, 0.3, 0.1]];
+    const yT = [
+      [1, 0, 1],
+      [1, 1, 1],
+      [0, 1, 0],
+    ];
+    const yP = [
+      [0.9, 0.1, 0.4],
+      [0.5, 0.5, 0.5],
+      [0.2, 0.3, 0.1],
+    ];
     // rows 0 and 2 have AUROC 1; row 1 (single class) is NaN but weighs 0 — scikit-learn's averaging
     // rule (zero-weight scores forced to 0), though scikit-learn itself raises on the single-class row.
     expect(metrics.auroc(yT, yP, { numLabels: 3, average: 'samples', sampleWeight: [1, 0, 2] })).toBe(1);
@@ -204,32 +258,142 @@ describe('documented edge cases', () => {
   it('Keras alias binds 200 thresholds (binned) and micro averaging', () => {
     const m = getMetric('AUC');
     expect(m.options.thresholds).toBe(200);
-    expect(() => getMetric('auc', { task: 'multilabel', numLabels: 2, average: 'samples' })).toThrow(/'average' must be one of/);
+    expect(() => getMetric('auc', { task: 'multilabel', numLabels: 2, average: 'samples' })).toThrow(
+      /'average' must be one of/,
+    );
   });
 });
 
-
 describe('bad inputs', () => {
   it('labels, shapes and values', () => {
-    expectError(() => metrics.auroc([0, 2, 1], [0.1, 0.2, 0.3]), 'INVALID_LABEL', /^auroc: 'yTrue' must hold binary labels 0 or 1/, /received 2 at index \[1\]/);
-    expectError(() => metrics.auroc([0, 1], [0.1, 0.2, 0.3]), 'SHAPE_MISMATCH', /'yTrue' has shape \[2\].*expected \[3\]/);
-    expectError(() => metrics.auroc([0, 1], [0.1, NaN]), 'NON_FINITE', /'yPred' must contain only finite numbers; received NaN at index \[1\]/);
+    expectError(
+      () => metrics.auroc([0, 2, 1], [0.1, 0.2, 0.3]),
+      'INVALID_LABEL',
+      /^auroc: 'yTrue' must hold binary labels 0 or 1/,
+      /received 2 at index \[1\]/,
+    );
+    expectError(
+      () => metrics.auroc([0, 1], [0.1, 0.2, 0.3]),
+      'SHAPE_MISMATCH',
+      /'yTrue' has shape \[2\].*expected \[3\]/,
+    );
+    expectError(
+      () => metrics.auroc([0, 1], [0.1, NaN]),
+      'NON_FINITE',
+      /'yPred' must contain only finite numbers; received NaN at index \[1\]/,
+    );
     expectError(() => metrics.auroc([], []), 'EMPTY_INPUT', /'yPred' is empty/);
-    expectError(() => metrics.averagePrecision([0, 3], [[0.5, 0.5], [0.2, 0.8]], { numClasses: 2 }), 'INVALID_LABEL', /integer class indices in \[0, 1\]; received 3/);
-    expectError(() => metrics.auroc([0, 1], [[0.5, 0.5], [0.2, 0.8]], { numClasses: 3 }), 'SHAPE_MISMATCH', /'yPred' must have shape \[N,3\] \(one score per class, numClasses 3\); received \[2,2\]/);
-    expectError(() => metrics.auroc([[0, 2]], [[0.5, 0.5]], { numLabels: 2 }), 'INVALID_LABEL', /label indicators 0 or 1; received 2 at index \[0,1\]/);
-    expectError(() => metrics.auroc([0, 1], [0.5, 1.5], { thresholds: 10 }), 'OUT_OF_RANGE', /'yPred' must hold probabilities \(binned mode: thresholds\) in \[0, 1\]; received 1.5 at index \[1\]/);
+    expectError(
+      () =>
+        metrics.averagePrecision(
+          [0, 3],
+          [
+            [0.5, 0.5],
+            [0.2, 0.8],
+          ],
+          { numClasses: 2 },
+        ),
+      'INVALID_LABEL',
+      /integer class indices in \[0, 1\]; received 3/,
+    );
+    expectError(
+      () =>
+        metrics.auroc(
+          [0, 1],
+          [
+            [0.5, 0.5],
+            [0.2, 0.8],
+          ],
+          { numClasses: 3 },
+        ),
+      'SHAPE_MISMATCH',
+      /'yPred' must have shape \[N,3\] \(one score per class, numClasses 3\); received \[2,2\]/,
+    );
+    expectError(
+      () => metrics.auroc([[0, 2]], [[0.5, 0.5]], { numLabels: 2 }),
+      'INVALID_LABEL',
+      /label indicators 0 or 1; received 2 at index \[0,1\]/,
+    );
+    expectError(
+      () => metrics.auroc([0, 1], [0.5, 1.5], { thresholds: 10 }),
+      'OUT_OF_RANGE',
+      /'yPred' must hold probabilities \(binned mode: thresholds\) in \[0, 1\]; received 1.5 at index \[1\]/,
+    );
   });
   it('options', () => {
-    expectError(() => metrics.auroc([0, 1], [0.1, 0.2], { numClasses: 2, average: 'samples' }), 'INVALID_OPTION', /option 'average' must be one of 'macro', 'weighted', 'micro', 'none'; received "samples"/);
-    expectError(() => metrics.rocCurve([0, 1], [[0.1, 0.9], [0.2, 0.8]], { numClasses: 2, average: 'macro' }), 'INVALID_OPTION', /'average' must be one of 'none', 'micro'/);
-    expectError(() => metrics.auroc([0, 1], [0.1, 0.2], { maxFpr: 0 }), 'INVALID_OPTION', /option 'maxFpr' must be a finite number > 0 <= 1; received 0/);
-    expectError(() => metrics.auroc([0, 1], [0.1, 0.2], { thresholds: 1 }), 'INVALID_OPTION', /'thresholds' must be an integer >= 2/);
-    expectError(() => metrics.auroc([0, 1], [0.1, 0.2], { task: 'multiclass' }), 'INVALID_OPTION', /'numClasses' is required/);
-    expectError(() => metrics.averagePrecision([0, 1], [0.1, 0.2], { maxFpr: 0.5 } as MetricOptions), 'INVALID_OPTION', /unknown option 'maxFpr'/);
-    expectError(() => getMetric('auroc').merge(getMetric('auroc', { thresholds: 10 })), 'INCOMPATIBLE_STATE', /cannot merge/);
-    expectError(() => metrics.auroc([0, 1], [0.1, 0.2], { multiClass: 'ovo' }), 'INVALID_OPTION', /multiClass 'ovo' needs task 'multiclass' in exact mode; received task 'binary'/);
-    expectError(() => metrics.auroc([0, 1], [[0.1, 0.9], [0.2, 0.8]], { numClasses: 2, multiClass: 'ovo', average: 'none' }), 'INVALID_OPTION', /'average' must be 'macro' or 'weighted' with multiClass 'ovo'/);
-    expectError(() => metrics.auroc([0, 1], [[0.1, 0.9], [0.2, 0.8]], { numClasses: 2, multiClass: 'ovo', sampleWeight: [1, 2] }), 'INVALID_OPTION', /'sampleWeight' is not supported with multiClass 'ovo'/);
+    expectError(
+      () => metrics.auroc([0, 1], [0.1, 0.2], { numClasses: 2, average: 'samples' }),
+      'INVALID_OPTION',
+      /option 'average' must be one of 'macro', 'weighted', 'micro', 'none'; received "samples"/,
+    );
+    expectError(
+      () =>
+        metrics.rocCurve(
+          [0, 1],
+          [
+            [0.1, 0.9],
+            [0.2, 0.8],
+          ],
+          { numClasses: 2, average: 'macro' },
+        ),
+      'INVALID_OPTION',
+      /'average' must be one of 'none', 'micro'/,
+    );
+    expectError(
+      () => metrics.auroc([0, 1], [0.1, 0.2], { maxFpr: 0 }),
+      'INVALID_OPTION',
+      /option 'maxFpr' must be a finite number > 0 <= 1; received 0/,
+    );
+    expectError(
+      () => metrics.auroc([0, 1], [0.1, 0.2], { thresholds: 1 }),
+      'INVALID_OPTION',
+      /'thresholds' must be an integer >= 2/,
+    );
+    expectError(
+      () => metrics.auroc([0, 1], [0.1, 0.2], { task: 'multiclass' }),
+      'INVALID_OPTION',
+      /'numClasses' is required/,
+    );
+    expectError(
+      () => metrics.averagePrecision([0, 1], [0.1, 0.2], { maxFpr: 0.5 } as MetricOptions),
+      'INVALID_OPTION',
+      /unknown option 'maxFpr'/,
+    );
+    expectError(
+      () => getMetric('auroc').merge(getMetric('auroc', { thresholds: 10 })),
+      'INCOMPATIBLE_STATE',
+      /cannot merge/,
+    );
+    expectError(
+      () => metrics.auroc([0, 1], [0.1, 0.2], { multiClass: 'ovo' }),
+      'INVALID_OPTION',
+      /multiClass 'ovo' needs task 'multiclass' in exact mode; received task 'binary'/,
+    );
+    expectError(
+      () =>
+        metrics.auroc(
+          [0, 1],
+          [
+            [0.1, 0.9],
+            [0.2, 0.8],
+          ],
+          { numClasses: 2, multiClass: 'ovo', average: 'none' },
+        ),
+      'INVALID_OPTION',
+      /'average' must be 'macro' or 'weighted' with multiClass 'ovo'/,
+    );
+    expectError(
+      () =>
+        metrics.auroc(
+          [0, 1],
+          [
+            [0.1, 0.9],
+            [0.2, 0.8],
+          ],
+          { numClasses: 2, multiClass: 'ovo', sampleWeight: [1, 2] },
+        ),
+      'INVALID_OPTION',
+      /'sampleWeight' is not supported with multiClass 'ovo'/,
+    );
   });
 });

@@ -6,7 +6,14 @@
  * 4. `reset` returns to the empty state; a clone is independent.
  */
 import { expect } from 'vitest';
-import { getMetric, restoreMetric, type MetricOptions, type MetricValue, type OneShotMetric, type Tensor } from '../../src/index.js';
+import {
+  getMetric,
+  restoreMetric,
+  type MetricOptions,
+  type MetricValue,
+  type OneShotMetric,
+  type Tensor,
+} from '../../src/index.js';
 import { expectClose } from '../helpers.js';
 
 export interface HarnessCase {
@@ -55,7 +62,14 @@ export function runHarness(c: HarnessCase, oneShotFn?: OneShotMetric): void {
   const whole = getMetric(c.metric, opts);
   whole.update(c.yTrue as never, c.yPred as never, w ? { sampleWeight: w } : {});
   compareValue(whole.compute(), c.expected, rtol, atol, `${c.metric} update+compute`);
-  if (oneShotFn) compareValue(oneShotFn(c.yTrue as never, c.yPred as never, w ? { ...opts, sampleWeight: w } : opts), c.expected, rtol, atol, `${c.metric} one-shot`);
+  if (oneShotFn)
+    compareValue(
+      oneShotFn(c.yTrue as never, c.yPred as never, w ? { ...opts, sampleWeight: w } : opts),
+      c.expected,
+      rtol,
+      atol,
+      `${c.metric} one-shot`,
+    );
 
   for (const sp of splits(n)) {
     // 2. batches

@@ -40,9 +40,14 @@ function usable(c: LossCase): boolean {
   if (Object.keys(c.options).some((k) => PER_BATCH.includes(k))) return false;
   const sw = c.options.sampleWeight;
   // Per-sample weights only ([N]); element-wise weight tensors have no per-sample meaning.
-  if (sw !== undefined && !(Array.isArray(sw) && sw.every((v) => typeof v === 'number') && sw.length === c.yPred.length)) return false;
+  if (
+    sw !== undefined &&
+    !(Array.isArray(sw) && sw.every((v) => typeof v === 'number') && sw.length === c.yPred.length)
+  )
+    return false;
   // Option tensors with one row per sample (BCE `weight` of shape [N, 1]) belong to one batch.
-  if (Object.values(c.options).some((v) => Array.isArray(v) && Array.isArray(v[0]) && v.length === c.yPred.length)) return false;
+  if (Object.values(c.options).some((v) => Array.isArray(v) && Array.isArray(v[0]) && v.length === c.yPred.length))
+    return false;
   if (!(Array.isArray(c.yTrue) && c.yTrue.length === c.yPred.length)) return false;
   // Unbatched inputs (`yPred` [C] for a class-axis loss): 'none' is a scalar, there is no sample axis.
   const none = getLoss(c.loss)(c.yTrue, c.yPred, { ...c.options, sampleWeight: undefined, reduction: 'none' });
@@ -68,7 +73,9 @@ describe('loss metrics = PyTorch reduction="mean" over all the data (loss fixtur
             atol: 1e-12,
           });
         } catch (e) {
-          throw new Error(`${c.loss} ${JSON.stringify(lossOptions)} ${c.note ?? ''}: ${(e as Error).message}`);
+          throw new Error(`${c.loss} ${JSON.stringify(lossOptions)} ${c.note ?? ''}: ${(e as Error).message}`, {
+            cause: e,
+          });
         }
       }
     });
@@ -76,8 +83,16 @@ describe('loss metrics = PyTorch reduction="mean" over all the data (loss fixtur
 });
 
 describe('lossMetric', () => {
-  const yt = [[0.5, 1], [-1, 1], [7, -6]];
-  const yp = [[0, 2], [-1, 2], [8, -5]];
+  const yt = [
+    [0.5, 1],
+    [-1, 1],
+    [7, -6],
+  ];
+  const yp = [
+    [0, 2],
+    [-1, 2],
+    [8, -5],
+  ];
   it('lossMetric(name, options) is getMetric("loss", { loss, lossOptions })', () => {
     const a = metrics.lossMetric('meanSquaredError').update(yt, yp);
     const b = getMetric('loss', { loss: 'meanSquaredError' }).update(yt, yp);
@@ -88,7 +103,11 @@ describe('lossMetric', () => {
   });
   it('the fingerprint includes the loss and its options: different ones refuse to merge', () => {
     const a = metrics.lossMetric('huber', { delta: 1 });
-    for (const other of [metrics.lossMetric('huber', { delta: 2 }), metrics.lossMetric('meanAbsoluteError'), metrics.lossMetric('mse')]) {
+    for (const other of [
+      metrics.lossMetric('huber', { delta: 2 }),
+      metrics.lossMetric('meanAbsoluteError'),
+      metrics.lossMetric('mse'),
+    ]) {
       try {
         a.merge(other);
         expect.fail('merge should throw');
@@ -99,7 +118,12 @@ describe('lossMetric', () => {
     }
   });
   it('typed-array loss options are stored as plain arrays and survive toJSON / restoreMetric', () => {
-    const logits = [[1, 2, 0.5], [0.1, -1, 2], [3, 0, 0], [0, 0, 1]];
+    const logits = [
+      [1, 2, 0.5],
+      [0.1, -1, 2],
+      [3, 0, 0],
+      [0, 0, 1],
+    ];
     const labels = [1, 2, 0, 2];
     const m = metrics.lossMetric('crossEntropy', { weight: new Float64Array([0.2, 1, 3]), labelSmoothing: 0.1 });
     m.update(labels.slice(0, 2), logits.slice(0, 2)).update(labels.slice(2), logits.slice(2));
@@ -116,12 +140,32 @@ describe('lossMetric', () => {
   });
   it('bad options and inputs', () => {
     const cases: [() => unknown, string, RegExp][] = [
-      [() => getMetric('loss'), 'INVALID_OPTION', /loss: option 'loss' must be a loss name such as 'crossEntropy' .*received undefined/],
-      [() => metrics.lossMetric('crossEntropi'), 'UNKNOWN_NAME', /loss: option 'loss': 'name' must be a known loss name; received "crossEntropi" \(did you mean 'crossEntropy'\?\)/],
-      [() => metrics.lossMetric('huber', { reduction: 'sum' }), 'INVALID_OPTION', /'lossOptions.reduction' is not accepted by a loss metric/],
+      [
+        () => getMetric('loss'),
+        'INVALID_OPTION',
+        /loss: option 'loss' must be a loss name such as 'crossEntropy' .*received undefined/,
+      ],
+      [
+        () => metrics.lossMetric('crossEntropi'),
+        'UNKNOWN_NAME',
+        /loss: option 'loss': 'name' must be a known loss name; received "crossEntropi" \(did you mean 'crossEntropy'\?\)/,
+      ],
+      [
+        () => metrics.lossMetric('huber', { reduction: 'sum' }),
+        'INVALID_OPTION',
+        /'lossOptions.reduction' is not accepted by a loss metric/,
+      ],
       [() => metrics.lossMetric('huber', { sampleWeight: [1] }), 'INVALID_OPTION', /pass per-sample weights to update/],
-      [() => metrics.lossMetric('huber', { margin: 1 }), 'INVALID_OPTION', /'lossOptions.margin' is not an option of loss 'huber'; valid options are .*'delta'/],
-      [() => getMetric('loss', { loss: 'huber', lossOptions: 3 } as unknown as MetricOptions), 'INVALID_OPTION', /option 'lossOptions' must be an object/],
+      [
+        () => metrics.lossMetric('huber', { margin: 1 }),
+        'INVALID_OPTION',
+        /'lossOptions.margin' is not an option of loss 'huber'; valid options are .*'delta'/,
+      ],
+      [
+        () => getMetric('loss', { loss: 'huber', lossOptions: 3 } as unknown as MetricOptions),
+        'INVALID_OPTION',
+        /option 'lossOptions' must be an object/,
+      ],
       [() => metrics.lossMetric('meanSquaredError').update([1, 2], [1, 2, 3]), 'SHAPE_MISMATCH', /meanSquaredError/],
     ];
     for (const [f, code, re] of cases) {

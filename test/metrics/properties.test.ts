@@ -44,8 +44,13 @@ const SUBJECTS: Subject[] = [
 ];
 
 // Values on a 0.01 grid (ties happen, exact zeros happen); weights in [0, 4] with many zeros.
-const value = (nonNeg: boolean): fc.Arbitrary<number> => fc.integer({ min: nonNeg ? 0 : -2000, max: 2000 }).map((v) => v / 100);
-const weight = fc.oneof(fc.constant(0), fc.constant(1), fc.integer({ min: 1, max: 400 }).map((v) => v / 100));
+const value = (nonNeg: boolean): fc.Arbitrary<number> =>
+  fc.integer({ min: nonNeg ? 0 : -2000, max: 2000 }).map((v) => v / 100);
+const weight = fc.oneof(
+  fc.constant(0),
+  fc.constant(1),
+  fc.integer({ min: 1, max: 400 }).map((v) => v / 100),
+);
 
 function dataArb(s: Subject, minRows = 2, maxRows = 24): fc.Arbitrary<Data> {
   return fc.integer({ min: minRows, max: maxRows }).chain((n) => {
@@ -73,86 +78,107 @@ function close(a: MetricValue, b: MetricValue, label: string): void {
 
 const RUNS = { numRuns: 60 };
 
-describe.each(SUBJECTS.map((s) => [`${s.metric} ${JSON.stringify(s.options ?? {})}`, s] as const))('%s', (_label, s) => {
-  it('any split equals the whole (streaming and merged)', () => {
-    fc.assert(
-      fc.property(dataArb(s), fc.nat(), (d, k) => {
-        const cut = k % (d.w.length + 1);
-        const whole = feed(fresh(s), d).compute();
-        close(feed(feed(fresh(s), d, 0, cut), d, cut).compute(), whole, 'streamed');
-        close(feed(fresh(s), d, 0, cut).merge(feed(fresh(s), d, cut)).compute(), whole, 'merged');
-      }),
-      RUNS,
-    );
-  });
+describe.each(SUBJECTS.map((s) => [`${s.metric} ${JSON.stringify(s.options ?? {})}`, s] as const))(
+  '%s',
+  (_label, s) => {
+    it('any split equals the whole (streaming and merged)', () => {
+      fc.assert(
+        fc.property(dataArb(s), fc.nat(), (d, k) => {
+          const cut = k % (d.w.length + 1);
+          const whole = feed(fresh(s), d).compute();
+          close(feed(feed(fresh(s), d, 0, cut), d, cut).compute(), whole, 'streamed');
+          close(
+            feed(fresh(s), d, 0, cut)
+              .merge(feed(fresh(s), d, cut))
+              .compute(),
+            whole,
+            'merged',
+          );
+        }),
+        RUNS,
+      );
+    });
 
-  it('merge is associative and commutative', () => {
-    fc.assert(
-      fc.property(dataArb(s, 3), fc.nat(), fc.nat(), (d, i, j) => {
-        const n = d.w.length;
-        const [a, b] = [i % (n + 1), j % (n + 1)].sort((x, y) => x - y);
-        const A = (): Metric<object> => feed(fresh(s), d, 0, a);
-        const B = (): Metric<object> => feed(fresh(s), d, a, b);
-        const C = (): Metric<object> => feed(fresh(s), d, b, n);
-        const left = A().merge(B()).merge(C()).compute();
-        close(left, feed(fresh(s), d).compute(), '(A+B)+C vs whole');
-        close(A().merge(B().merge(C())).compute(), left, 'A+(B+C)');
-        close(C().merge(A()).merge(B()).compute(), left, '(C+A)+B');
-        close(B().merge(C()).merge(A()).compute(), left, '(B+C)+A');
-      }),
-      RUNS,
-    );
-  });
+    it('merge is associative and commutative', () => {
+      fc.assert(
+        fc.property(dataArb(s, 3), fc.nat(), fc.nat(), (d, i, j) => {
+          const n = d.w.length;
+          const [a, b] = [i % (n + 1), j % (n + 1)].sort((x, y) => x - y);
+          const A = (): Metric<object> => feed(fresh(s), d, 0, a);
+          const B = (): Metric<object> => feed(fresh(s), d, a, b);
+          const C = (): Metric<object> => feed(fresh(s), d, b, n);
+          const left = A().merge(B()).merge(C()).compute();
+          close(left, feed(fresh(s), d).compute(), '(A+B)+C vs whole');
+          close(A().merge(B().merge(C())).compute(), left, 'A+(B+C)');
+          close(C().merge(A()).merge(B()).compute(), left, '(C+A)+B');
+          close(B().merge(C()).merge(A()).compute(), left, '(B+C)+A');
+        }),
+        RUNS,
+      );
+    });
 
-  it('row order does not matter', () => {
-    fc.assert(
-      fc.property(
-        dataArb(s).chain((d) => fc.tuple(fc.constant(d), fc.shuffledSubarray([...d.w.keys()], { minLength: d.w.length, maxLength: d.w.length }))),
-        ([d, perm]) => {
-          const p: Data = { yTrue: perm.map((i) => d.yTrue[i]), yPred: perm.map((i) => d.yPred[i]), w: perm.map((i) => d.w[i]) };
-          close(feed(fresh(s), p).compute(), feed(fresh(s), d).compute(), 'permuted');
-        },
-      ),
-      RUNS,
-    );
-  });
+    it('row order does not matter', () => {
+      fc.assert(
+        fc.property(
+          dataArb(s).chain((d) =>
+            fc.tuple(
+              fc.constant(d),
+              fc.shuffledSubarray([...d.w.keys()], { minLength: d.w.length, maxLength: d.w.length }),
+            ),
+          ),
+          ([d, perm]) => {
+            const p: Data = {
+              yTrue: perm.map((i) => d.yTrue[i]),
+              yPred: perm.map((i) => d.yPred[i]),
+              w: perm.map((i) => d.w[i]),
+            };
+            close(feed(fresh(s), p).compute(), feed(fresh(s), d).compute(), 'permuted');
+          },
+        ),
+        RUNS,
+      );
+    });
 
-  it('zero-weight samples contribute nothing', () => {
-    fc.assert(
-      fc.property(dataArb(s), dataArb(s, 1, 8), fc.nat(), (d, extra, k) => {
-        const at = k % (d.w.length + 1);
-        const z: Data = {
-          yTrue: [...d.yTrue.slice(0, at), ...extra.yTrue, ...d.yTrue.slice(at)],
-          yPred: [...d.yPred.slice(0, at), ...extra.yPred, ...d.yPred.slice(at)],
-          w: [...d.w.slice(0, at), ...extra.w.map(() => 0), ...d.w.slice(at)],
-        };
-        close(feed(fresh(s), z).compute(), feed(fresh(s), d).compute(), 'with zero-weight rows');
-      }),
-      RUNS,
-    );
-  });
+    it('zero-weight samples contribute nothing', () => {
+      fc.assert(
+        fc.property(dataArb(s), dataArb(s, 1, 8), fc.nat(), (d, extra, k) => {
+          const at = k % (d.w.length + 1);
+          const z: Data = {
+            yTrue: [...d.yTrue.slice(0, at), ...extra.yTrue, ...d.yTrue.slice(at)],
+            yPred: [...d.yPred.slice(0, at), ...extra.yPred, ...d.yPred.slice(at)],
+            w: [...d.w.slice(0, at), ...extra.w.map(() => 0), ...d.w.slice(at)],
+          };
+          close(feed(fresh(s), z).compute(), feed(fresh(s), d).compute(), 'with zero-weight rows');
+        }),
+        RUNS,
+      );
+    });
 
-  it('toJSON / restoreMetric is bit-exact, also with NaN and ±Infinity in the state', () => {
-    const huge = (v: number): number => v * 1e306; // squares and moments overflow to Infinity, then NaN
-    fc.assert(
-      fc.property(dataArb(s), fc.boolean(), (d, overflow) => {
-        const data = overflow && !s.metric.startsWith('loss') ? { ...d, yTrue: d.yTrue.map((r) => r.map(huge)), yPred: d.yPred.map((r) => r.map(huge)) } : d;
-        let m: Metric<object>;
-        try {
-          m = feed(fresh(s), data);
-        } catch {
-          return; // e.g. a non-finite loss input rejected by validation
-        }
-        const json = JSON.stringify(m.toJSON());
-        const back = restoreMetric(json);
-        expect(JSON.stringify(back.toJSON())).toBe(json);
-        const [x, y] = [m.compute(), back.compute()];
-        expect(Object.is(x, y) || JSON.stringify(x) === JSON.stringify(y)).toBe(true);
-      }),
-      RUNS,
-    );
-  });
-});
+    it('toJSON / restoreMetric is bit-exact, also with NaN and ±Infinity in the state', () => {
+      const huge = (v: number): number => v * 1e306; // squares and moments overflow to Infinity, then NaN
+      fc.assert(
+        fc.property(dataArb(s), fc.boolean(), (d, overflow) => {
+          const data =
+            overflow && !s.metric.startsWith('loss')
+              ? { ...d, yTrue: d.yTrue.map((r) => r.map(huge)), yPred: d.yPred.map((r) => r.map(huge)) }
+              : d;
+          let m: Metric<object>;
+          try {
+            m = feed(fresh(s), data);
+          } catch {
+            return; // e.g. a non-finite loss input rejected by validation
+          }
+          const json = JSON.stringify(m.toJSON());
+          const back = restoreMetric(json);
+          expect(JSON.stringify(back.toJSON())).toBe(json);
+          const [x, y] = [m.compute(), back.compute()];
+          expect(Object.is(x, y) || JSON.stringify(x) === JSON.stringify(y)).toBe(true);
+        }),
+        RUNS,
+      );
+    });
+  },
+);
 
 it('the overflow case really puts non-finite numbers in the JSON state', () => {
   const m = getMetric('r2Score').update([1e306, -1e306, 3e306], [2e306, 0, 1e306]);

@@ -4,7 +4,14 @@
  * each case run through the streaming harness (one-shot, batches, shards → JSON → merge, reset).
  */
 import { describe, expect, it } from 'vitest';
-import { LosskitError, getMetric, metrics, type MetricOptions, type MetricValue, type OneShotMetric } from '../../src/index.js';
+import {
+  LosskitError,
+  getMetric,
+  metrics,
+  type MetricOptions,
+  type MetricValue,
+  type OneShotMetric,
+} from '../../src/index.js';
 import { expectClose, loadFixture, rng, randn } from '../helpers.js';
 import { runHarness } from './harness.js';
 
@@ -34,11 +41,22 @@ describe('regression metrics vs scikit-learn / SciPy fixtures', () => {
         const canonical = oneShots[c.metric];
         try {
           runHarness(
-            { metric: c.metric, options: c.options, yTrue: c.yTrue, yPred: c.yPred, sampleWeight: c.sampleWeight, expected: c.expected, rtol: 1e-9, atol: 1e-12 },
+            {
+              metric: c.metric,
+              options: c.options,
+              yTrue: c.yTrue,
+              yPred: c.yPred,
+              sampleWeight: c.sampleWeight,
+              expected: c.expected,
+              rtol: 1e-9,
+              atol: 1e-12,
+            },
             typeof canonical === 'function' ? canonical : undefined,
           );
         } catch (e) {
-          throw new Error(`${c.metric} ${JSON.stringify(c.options)} [${c.note}]: ${(e as Error).message}`);
+          throw new Error(`${c.metric} ${JSON.stringify(c.options)} [${c.note}]: ${(e as Error).message}`, {
+            cause: e,
+          });
         }
       }
     });
@@ -59,17 +77,67 @@ describe('regression metrics: documented examples and edge cases', () => {
     // scikit-learn 1.2 / SciPy 1.10 printed values (docs examples):
     expectClose(metrics.meanSquaredLogError([3, 5, 2.5, 7], [2.5, 5, 4, 8]), 0.03973012298459376, 1e-12);
     expectClose(metrics.pearsonCorrcoef(yt, yp), 0.98486961844827, 1e-12);
-    expectClose(metrics.cosineSimilarity([[0, 1], [1, 1]], [[0, 1], [0, 1]]), 0.8535533905932737, 1e-15);
+    expectClose(
+      metrics.cosineSimilarity(
+        [
+          [0, 1],
+          [1, 1],
+        ],
+        [
+          [0, 1],
+          [0, 1],
+        ],
+      ),
+      0.8535533905932737,
+      1e-15,
+    );
   });
 
   it('no data, or only zero weights, computes NaN (scikit-learn raises)', () => {
-    for (const name of ['meanAbsoluteError', 'meanSquaredError', 'rootMeanSquaredError', 'meanSquaredLogError', 'meanAbsolutePercentageError', 'r2Score', 'explainedVariance', 'pearsonCorrcoef', 'spearmanCorrcoef', 'cosineSimilarity']) {
+    for (const name of [
+      'meanAbsoluteError',
+      'meanSquaredError',
+      'rootMeanSquaredError',
+      'meanSquaredLogError',
+      'meanAbsolutePercentageError',
+      'r2Score',
+      'explainedVariance',
+      'pearsonCorrcoef',
+      'spearmanCorrcoef',
+      'cosineSimilarity',
+    ]) {
       expect(getMetric(name).compute(), name).toBeNaN();
       const m = getMetric(name);
-      m.update([[1, 2], [3, 4], [5, 7]], [[1, 2.5], [3.5, 4], [5, 6]], { sampleWeight: [0, 0, 0] });
+      m.update(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 7],
+        ],
+        [
+          [1, 2.5],
+          [3.5, 4],
+          [5, 6],
+        ],
+        { sampleWeight: [0, 0, 0] },
+      );
       expect(m.compute(), name).toBeNaN();
     }
-    expect(getMetric('r2Score', { multioutput: 'rawValues' }).update([[1, 2], [3, 4]], [[1, 2], [3, 4]], { sampleWeight: [0, 0] }).compute()).toEqual([NaN, NaN]);
+    expect(
+      getMetric('r2Score', { multioutput: 'rawValues' })
+        .update(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { sampleWeight: [0, 0] },
+        )
+        .compute(),
+    ).toEqual([NaN, NaN]);
   });
 
   it('constant targets: r2 / explained variance follow force_finite; correlations are NaN', () => {
@@ -99,7 +167,8 @@ describe('regression metrics: documented examples and edge cases', () => {
     const shifted = getMetric('pearsonCorrcoef');
     const tt = t.map((v) => v + 1e9);
     const pp = p.map((v) => v - 1e9);
-    for (let lo = 0; lo < n; lo += 37) shifted.update(tt.subarray(lo, Math.min(n, lo + 37)), pp.subarray(lo, Math.min(n, lo + 37)));
+    for (let lo = 0; lo < n; lo += 37)
+      shifted.update(tt.subarray(lo, Math.min(n, lo + 37)), pp.subarray(lo, Math.min(n, lo + 37)));
     // The shifted data are the original rounded to ~1.2e-7, so agreement is to ~1e-7·/σ; a naive Σxy − ΣxΣy/n would give garbage.
     expectClose(shifted.compute(), base, 1e-6);
   });
@@ -127,10 +196,18 @@ describe('regression metrics: documented examples and edge cases', () => {
 
 describe('Keras aliases reproduce the Keras documentation examples (float32 values, rtol 1e-6)', () => {
   // keras.metrics.* docstrings (Keras 2.13 / 3): m.update_state(yTrue, yPred[, sample_weight]); m.result().
-  const yt = [[0, 1], [0, 0]];
-  const yp = [[1, 1], [0, 0]];
+  const yt = [
+    [0, 1],
+    [0, 0],
+  ];
+  const yp = [
+    [1, 1],
+    [0, 0],
+  ];
   const keras = (name: string, t: number[][], p: number[][], w?: number[]): MetricValue =>
-    getMetric(name).update(t, p, w ? { sampleWeight: w } : {}).compute();
+    getMetric(name)
+      .update(t, p, w ? { sampleWeight: w } : {})
+      .compute();
   it('RootMeanSquaredError pools every element (0.5; weighted 0.70710677)', () => {
     expectClose(keras('RootMeanSquaredError', yt, yp), 0.5, 1e-6);
     expectClose(keras('RootMeanSquaredError', yt, yp, [1, 0]), 0.70710677, 1e-6);
@@ -146,8 +223,37 @@ describe('Keras aliases reproduce the Keras documentation examples (float32 valu
     expectClose(keras('mape', yt, yp, [1, 0]), 500000000, 1e-6);
   });
   it('cosine_similarity (0.49999997; weighted [0.3, 0.7] 0.6999999)', () => {
-    expectClose(keras('cosine_similarity', [[0, 1], [1, 1]], [[1, 0], [1, 1]]), 0.49999997, 1e-6);
-    expectClose(keras('cosine_similarity', [[0, 1], [1, 1]], [[1, 0], [1, 1]], [0.3, 0.7]), 0.6999999, 1e-6);
+    expectClose(
+      keras(
+        'cosine_similarity',
+        [
+          [0, 1],
+          [1, 1],
+        ],
+        [
+          [1, 0],
+          [1, 1],
+        ],
+      ),
+      0.49999997,
+      1e-6,
+    );
+    expectClose(
+      keras(
+        'cosine_similarity',
+        [
+          [0, 1],
+          [1, 1],
+        ],
+        [
+          [1, 0],
+          [1, 1],
+        ],
+        [0.3, 0.7],
+      ),
+      0.6999999,
+      1e-6,
+    );
   });
   it('R2Score (0.57142854)', () => {
     expectClose(keras('R2Score', [[1], [4], [3]], [[2], [4], [4]]), 0.57142854, 1e-6);
@@ -171,7 +277,16 @@ describe('regression metrics: bad input', () => {
     e = err(() => metrics.meanAbsoluteError([[[1]]], [[[1]]]));
     expect(e.code).toBe('SHAPE_MISMATCH');
     expect(e.message).toContain('[N] or [N, outputs]');
-    const m = getMetric('pearsonCorrcoef').update([[1, 2], [2, 3]], [[1, 2], [2, 4]]);
+    const m = getMetric('pearsonCorrcoef').update(
+      [
+        [1, 2],
+        [2, 3],
+      ],
+      [
+        [1, 2],
+        [2, 4],
+      ],
+    );
     e = err(() => m.update([1, 2], [1, 2]));
     expect(e.code).toBe('SHAPE_MISMATCH');
     expect(e.message).toContain('1 outputs per sample but earlier batches had 2');
@@ -181,7 +296,18 @@ describe('regression metrics: bad input', () => {
   });
   it('merging states with different output counts is refused before anything changes', () => {
     for (const name of ['r2Score', 'explainedVariance', 'pearsonCorrcoef', 'spearmanCorrcoef', 'meanSquaredError']) {
-      const a = getMetric(name).update([[1, 2], [2, 3], [3, 5]], [[1, 2], [2, 4], [3, 3]]);
+      const a = getMetric(name).update(
+        [
+          [1, 2],
+          [2, 3],
+          [3, 5],
+        ],
+        [
+          [1, 2],
+          [2, 4],
+          [3, 3],
+        ],
+      );
       const before = JSON.stringify(a.toJSON());
       const b = getMetric(name).update([1, 2, 3], [1, 3, 2]);
       const e = err(() => a.merge(b));
@@ -198,7 +324,9 @@ describe('regression metrics: bad input', () => {
     expect(e.message).toContain("'yTrue' must contain only finite numbers; received NaN at index [1]");
     e = err(() => metrics.meanSquaredLogError([1, -2], [1, 2]));
     expect(e.code).toBe('OUT_OF_RANGE');
-    expect(e.message).toMatch(/meanSquaredLogError: 'yTrue' must hold non-negative values .* received -2 at index \[1\]/);
+    expect(e.message).toMatch(
+      /meanSquaredLogError: 'yTrue' must hold non-negative values .* received -2 at index \[1\]/,
+    );
     expect(metrics.meanSquaredLogError([1, -2], [1, 2], { eps: 1e-7 })).toBeGreaterThan(0); // Keras clipping mode
     e = err(() => metrics.r2Score([1, 2], [1, 2], { multioutput: 'raw_values' as never }));
     expect(e.code).toBe('INVALID_OPTION');

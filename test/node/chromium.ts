@@ -22,7 +22,10 @@ export const CHROMIUM_ARGS = [
 ];
 
 export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does this in CI`).toBe(true);
+  expect(
+    existsSync(CHROMIUM),
+    `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does this in CI`,
+  ).toBe(true);
   const userData = mkdtempSync(join(tmpdir(), 'losskit-chromium-'));
   // playwright passes --user-data-dir itself for a persistent context.
   const context = await chromium.launchPersistentContext(userData, {
@@ -67,7 +70,10 @@ export interface ChartCheck {
 }
 
 /** Opens an HTML file and measures every <svg>: box, data paths, and ink in its screenshot. */
-export async function inspectReport(context: BrowserContext, file: string): Promise<{ title: string; pageInk: number; charts: ChartCheck[]; requests: string[]; errors: string[] }> {
+export async function inspectReport(
+  context: BrowserContext,
+  file: string,
+): Promise<{ title: string; pageInk: number; charts: ChartCheck[]; requests: string[]; errors: string[] }> {
   const page = await context.newPage();
   const requests: string[] = [];
   const errors: string[] = [];
@@ -89,7 +95,12 @@ export async function inspectReport(context: BrowserContext, file: string): Prom
         // A point series has a short total length per point but a real box.
         return Math.max(p.getTotalLength(), b.width + b.height);
       });
-      return { width: r.width, height: r.height, paths: paths.length, minPathLength: lengths.length ? Math.min(...lengths) : 0 };
+      return {
+        width: r.width,
+        height: r.height,
+        paths: paths.length,
+        minPathLength: lengths.length ? Math.min(...lengths) : 0,
+      };
     });
     const px = await nonWhitePixels(page, await svg.screenshot());
     charts.push({ ...info, inkRatio: px.nonWhite / px.total });

@@ -14,7 +14,16 @@ describe('losskit eval', () => {
   it('needs the build', () => expect(existsSync(cli)).toBe(true));
   it('prints a metric table and writes JSON atomically', () => {
     const out = join(tmp, 'res.json');
-    const r = run('eval', 'examples/data/predictions-multiclass.csv', '--average', 'weighted', '--metrics', 'accuracy,f1_score,roc_auc_score', '--out', out);
+    const r = run(
+      'eval',
+      'examples/data/predictions-multiclass.csv',
+      '--average',
+      'weighted',
+      '--metrics',
+      'accuracy,f1_score,roc_auc_score',
+      '--out',
+      out,
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/150 samples, task multiclass/);
     const j = JSON.parse(readFileSync(out, 'utf8')) as { results: { metric: string; value: number }[] };
@@ -27,7 +36,9 @@ describe('losskit eval', () => {
     writeFileSync(bad, 'y_true,prob\n1,0.2\n0,x\n');
     const r = run('eval', bad, '--out', out);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`losskit: readPredictions: '${bad}' row 3 column 'prob' must be a number; received "x"`);
+    expect(r.stderr.trim()).toBe(
+      `losskit: readPredictions: '${bad}' row 3 column 'prob' must be a number; received "x"`,
+    );
     expect(existsSync(out)).toBe(false);
     const r2 = run('eval', 'examples/data/predictions-binary.csv', '--metrics', 'f1,bogus', '--out', out);
     expect(r2.status).toBe(2);

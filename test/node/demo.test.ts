@@ -25,7 +25,10 @@ afterAll(() => {
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(src.src, 'node', 'cli.js'), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(src.src, 'node', 'cli.js'), ...args], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -40,7 +43,9 @@ describe('losskit demo --quick', () => {
     const r = await cli(['demo', '--quick', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`PASS: report in ${join(out, 'index.html')}\n`);
-    expect(r.stderr).toMatch(/sin→cos: validation MSE [\d.e+-]+ \(constant-predictor baseline [\d.]+; bar < 0\.1\) PASS/);
+    expect(r.stderr).toMatch(
+      /sin→cos: validation MSE [\d.e+-]+ \(constant-predictor baseline [\d.]+; bar < 0\.1\) PASS/,
+    );
     expect(r.stderr).toMatch(/prior-KL: KL\(prior ‖ mean prediction\) λ=0: [\d.]+, λ=0\.5: [\d.]+, λ=2: [\d.]+/);
     expect(readdirSync(out).sort()).toEqual(['history.csv', 'history.json', 'index.html']);
     const html = readFileSync(join(out, 'index.html'), 'utf8');

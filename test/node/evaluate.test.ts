@@ -11,15 +11,35 @@ const tmp = mkdtempSync(join(tmpdir(), 'losskit-eval-'));
 describe('readPredictions', () => {
   it('reads a binary CSV with a weight column', () => {
     const p = readPredictions(data('predictions-binary.csv'));
-    expect(p.source).toEqual({ file: data('predictions-binary.csv'), target: 'y_true', predictions: ['prob'], weight: 'sample_weight' });
+    expect(p.source).toEqual({
+      file: data('predictions-binary.csv'),
+      target: 'y_true',
+      predictions: ['prob'],
+      weight: 'sample_weight',
+    });
     expect(p.yTrue.length).toBe(200);
     expect(inferTask(p)).toBe('binary');
   });
   it('reads a multiclass CSV with p_0..p_2 columns (numerically ordered)', () => {
     const f = join(tmp, 'mc.csv');
-    writeFileSync(f, 'p_10,label,p_2,p_1,p_0,p_3,p_4,p_5,p_6,p_7,p_8,p_9\n0.5,0,0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05\n');
+    writeFileSync(
+      f,
+      'p_10,label,p_2,p_1,p_0,p_3,p_4,p_5,p_6,p_7,p_8,p_9\n0.5,0,0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05\n',
+    );
     const p = readPredictions(f);
-    expect(p.source.predictions).toEqual(['p_0', 'p_1', 'p_2', 'p_3', 'p_4', 'p_5', 'p_6', 'p_7', 'p_8', 'p_9', 'p_10']);
+    expect(p.source.predictions).toEqual([
+      'p_0',
+      'p_1',
+      'p_2',
+      'p_3',
+      'p_4',
+      'p_5',
+      'p_6',
+      'p_7',
+      'p_8',
+      'p_9',
+      'p_10',
+    ]);
     expect(inferTask(p)).toBe('multiclass');
   });
   it('reads JSON', () => {

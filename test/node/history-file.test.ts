@@ -25,10 +25,15 @@ function lossAt(step: number): number {
 function logRun(h: LossHistory, epochs: number, batches: number): void {
   for (let e = 0; e < epochs; e++) {
     for (let b = 0; b < batches; b++) h.logBatch({ epoch: e, batch: b, loss: lossAt(e * batches + b), lr: 0.01 });
-    h.logEpoch({ epoch: e, loss: lossAt(e), valLoss: e === 1 ? NaN : lossAt(e) * 1.1, lr: 0.01, metrics: { mae: 0.5 / (e + 1) } });
+    h.logEpoch({
+      epoch: e,
+      loss: lossAt(e),
+      valLoss: e === 1 ? NaN : lossAt(e) * 1.1,
+      lr: 0.01,
+      metrics: { mae: 0.5 / (e + 1) },
+    });
   }
 }
-
 
 describe('HistoryFileWriter + readHistoryFile', () => {
   it('streams CSV and JSON Lines that read back to the same history', () => {
@@ -119,17 +124,46 @@ describe('HistoryFileWriter + readHistoryFile', () => {
     saveHistory(h, path);
     const lines = readFileSync(path, 'utf8').split('\n');
     lines[2] = lines[2].replace(/,0\.5,/, ',zero point five,').replace(/^batch,0,1,1,/, 'batch,0,1,1,');
-    lines[2] = lines[2].split(',').map((c, i) => (i === 6 ? 'oops' : c)).join(',');
+    lines[2] = lines[2]
+      .split(',')
+      .map((c, i) => (i === 6 ? 'oops' : c))
+      .join(',');
     writeFileSync(path, lines.join('\n'));
-    expectError(() => readHistoryFile(path), 'INVALID_INPUT', new RegExp(`readHistoryFile: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, line 3: column 'loss' must be a number; received "oops"`));
+    expectError(
+      () => readHistoryFile(path),
+      'INVALID_INPUT',
+      new RegExp(
+        `readHistoryFile: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, line 3: column 'loss' must be a number; received "oops"`,
+      ),
+    );
     writeFileSync(path, 'a,b\n1,2\n');
-    expectError(() => readHistoryFile(path), 'INVALID_INPUT', /line 1: expected a losskit history header starting with kind,epoch,batch/);
-    expectError(() => readHistoryFile(join(dir, 'x.txt')), 'INVALID_OPTION', /cannot tell the format of .*x\.txt.* from its extension; expected \.csv, \.json or \.jsonl/);
-    // @ts-expect-error: not a LossHistory
-    expectError(() => new HistoryFileWriter({}, { csv: path }), 'INVALID_INPUT', /HistoryFileWriter: 'history' must be a LossHistory; received an object/);
-    expectError(() => new HistoryFileWriter(new LossHistory(), {}), 'INVALID_OPTION', /give at least one of 'csv' or 'jsonl'/);
-    // @ts-expect-error: bad fsync mode
-    expectError(() => new HistoryFileWriter(new LossHistory(), { csv: path, fsync: 'batch' }), 'INVALID_OPTION', /option 'fsync' must be true, false or 'epoch'; received "batch"/);
+    expectError(
+      () => readHistoryFile(path),
+      'INVALID_INPUT',
+      /line 1: expected a losskit history header starting with kind,epoch,batch/,
+    );
+    expectError(
+      () => readHistoryFile(join(dir, 'x.txt')),
+      'INVALID_OPTION',
+      /cannot tell the format of .*x\.txt.* from its extension; expected \.csv, \.json or \.jsonl/,
+    );
+    expectError(
+      // @ts-expect-error: not a LossHistory
+      () => new HistoryFileWriter({}, { csv: path }),
+      'INVALID_INPUT',
+      /HistoryFileWriter: 'history' must be a LossHistory; received an object/,
+    );
+    expectError(
+      () => new HistoryFileWriter(new LossHistory(), {}),
+      'INVALID_OPTION',
+      /give at least one of 'csv' or 'jsonl'/,
+    );
+    expectError(
+      // @ts-expect-error: bad fsync mode
+      () => new HistoryFileWriter(new LossHistory(), { csv: path, fsync: 'batch' }),
+      'INVALID_OPTION',
+      /option 'fsync' must be true, false or 'epoch'; received "batch"/,
+    );
   });
 
   it('JSON snapshots round-trip; writeFileAtomic leaves no temp file and keeps the old file on failure', () => {
@@ -159,7 +193,9 @@ describe('a writer killed mid-run (SIGKILL)', () => {
     const child = spawn(process.execPath, [file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<NodeJS.Signals | number | null>((res) => child.on('exit', (code, sig) => res(sig ?? code)));
+    const exited = new Promise<NodeJS.Signals | number | null>((res) =>
+      child.on('exit', (code, sig) => res(sig ?? code)),
+    );
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (existsSync(path) && readFileSync(path, 'utf8').split('\n').length > minLines) break;

@@ -13,7 +13,9 @@ import ts from 'typescript';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Returns the directory holding the transpiled `src` tree (as `<dir>/src/**.js`) and a cleanup function. */

@@ -27,7 +27,14 @@ const f32 = (n: number): Float32Array => Float32Array.from(randn(r, n));
 
 function regressor(): tf.Sequential {
   const m = tf.sequential();
-  m.add(tf.layers.dense({ units: 5, inputShape: [3], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
+  m.add(
+    tf.layers.dense({
+      units: 5,
+      inputShape: [3],
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+    }),
+  );
   m.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }));
   return m;
 }
@@ -60,9 +67,27 @@ describe('streamingMetricsCallback in model.fit', () => {
     });
     const h = await model.fit(x, y, { epochs: 3, batchSize: 16, shuffle: false, verbose: 0, callbacks: [cb] });
     expect(expected).toHaveLength(3);
-    expectClose(h.history.val_mse as number[], expected.map((e) => e.mse), 1e-6, 1e-9, 'val_mse');
-    expectClose(h.history.val_mae as number[], expected.map((e) => e.mae), 1e-6, 1e-9, 'val_mae');
-    expectClose(h.history.val_loss as number[], expected.map((e) => e.loss), 1e-6, 1e-9, 'val_loss (huber)');
+    expectClose(
+      h.history.val_mse as number[],
+      expected.map((e) => e.mse),
+      1e-6,
+      1e-9,
+      'val_mse',
+    );
+    expectClose(
+      h.history.val_mae as number[],
+      expected.map((e) => e.mae),
+      1e-6,
+      1e-9,
+      'val_mae',
+    );
+    expectClose(
+      h.history.val_loss as number[],
+      expected.map((e) => e.loss),
+      1e-6,
+      1e-9,
+      'val_loss (huber)',
+    );
     expect(cb.results).toHaveLength(3);
     expect(cb.results[2].val_mse).toBe((h.history.val_mse as number[])[2]);
     // Metrics differ between epochs (the model trained): the per-epoch check is not vacuous.
@@ -70,21 +95,49 @@ describe('streamingMetricsCallback in model.fit', () => {
   });
 
   it('works with losskit train() too (setModel is called)', async () => {
-    const cb = streamingMetricsCallback({ validationData: { x: xv, y: yv }, metrics: ['meanSquaredError'], prefix: 'exact_val_' });
+    const cb = streamingMetricsCallback({
+      validationData: { x: xv, y: yv },
+      metrics: ['meanSquaredError'],
+      prefix: 'exact_val_',
+    });
     const model = regressor();
-    const h = await train(model, [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', epochs: 2, seed: 1, callbacks: cb });
+    const h = await train(model, [x, y], {
+      loss: 'meanSquaredError',
+      optimizer: 'sgd',
+      epochs: 2,
+      seed: 1,
+      callbacks: cb,
+    });
     expect(h.history.exact_val_meanSquaredError).toHaveLength(2);
-    expectClose(h.history.exact_val_meanSquaredError[1], oneShot.meanSquaredError(yv, model.predict(xv) as tf.Tensor), 1e-6, 1e-9);
+    expectClose(
+      h.history.exact_val_meanSquaredError[1],
+      oneShot.meanSquaredError(yv, model.predict(xv) as tf.Tensor),
+      1e-6,
+      1e-9,
+    );
   });
 
   it.skipIf(!hasMetric('precision'))("exact precision differs from tfjs's batch-averaged val_precision", async () => {
     const N = 200;
     const xb = tf.tensor2d(f32(N * 4), [N, 4]);
-    const yb = tf.tensor2d(Float32Array.from({ length: N }, () => (r() < 0.4 ? 1 : 0)), [N, 1]);
+    const yb = tf.tensor2d(
+      Float32Array.from({ length: N }, () => (r() < 0.4 ? 1 : 0)),
+      [N, 1],
+    );
     const xvb = tf.tensor2d(f32(90 * 4), [90, 4]);
-    const yvb = tf.tensor2d(Float32Array.from({ length: 90 }, () => (r() < 0.4 ? 1 : 0)), [90, 1]);
+    const yvb = tf.tensor2d(
+      Float32Array.from({ length: 90 }, () => (r() < 0.4 ? 1 : 0)),
+      [90, 1],
+    );
     const model = tf.sequential();
-    model.add(tf.layers.dense({ units: 1, inputShape: [4], activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }) }));
+    model.add(
+      tf.layers.dense({
+        units: 1,
+        inputShape: [4],
+        activation: 'sigmoid',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }),
+      }),
+    );
     model.compile({ optimizer: tf.train.sgd(0.1), loss: 'binaryCrossentropy', metrics: ['precision'] });
     const cb = streamingMetricsCallback({
       validationData: [xvb, yvb],
@@ -92,7 +145,14 @@ describe('streamingMetricsCallback in model.fit', () => {
       prefix: 'exact_val_',
     });
     // tfjs evaluates validation metrics per batch of 10 and averages them (weighted by batch size).
-    const h = await model.fit(xb, yb, { epochs: 2, batchSize: 10, shuffle: false, verbose: 0, validationData: [xvb, yvb], callbacks: [cb] });
+    const h = await model.fit(xb, yb, {
+      epochs: 2,
+      batchSize: 10,
+      shuffle: false,
+      verbose: 0,
+      validationData: [xvb, yvb],
+      callbacks: [cb],
+    });
     const p = model.predict(xvb) as tf.Tensor;
     const exact = oneShot.precision(yvb, p, { task: 'binary' }) as number;
     expectClose((h.history.exact_val_precision as number[])[1], exact, 1e-12, 0, 'exact precision');
@@ -128,10 +188,14 @@ describe('streamingMetricsCallback: bad inputs', () => {
   it('validation sampleWeight of the wrong length → SHAPE_MISMATCH', () => {
     const e = code(() => streamingMetricsCallback({ validationData: [x, y, [1, 2]], metrics: ['meanSquaredError'] }));
     expect(e.code).toBe('SHAPE_MISMATCH');
-    expect(e.message).toBe("streamingMetricsCallback: 'validationData.sampleWeight' has shape [2]; expected [10] (one weight per sample)");
+    expect(e.message).toBe(
+      "streamingMetricsCallback: 'validationData.sampleWeight' has shape [2]; expected [10] (one weight per sample)",
+    );
   });
   it('unknown metric → UNKNOWN_NAME', () => {
-    expect(code(() => streamingMetricsCallback({ validationData: [x, y], metrics: ['meanSqueredError'] })).code).toBe('UNKNOWN_NAME');
+    expect(code(() => streamingMetricsCallback({ validationData: [x, y], metrics: ['meanSqueredError'] })).code).toBe(
+      'UNKNOWN_NAME',
+    );
   });
   it('evaluate() without a model → INVALID_INPUT', () => {
     const cb = streamingMetricsCallback({ validationData: [x, y], metrics: ['meanSquaredError'] });

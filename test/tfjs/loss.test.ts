@@ -201,8 +201,14 @@ describe('tfjsLoss in training code', () => {
   });
 
   it('per-call sampleWeight overrides the bound one; a zero weight removes a sample', () => {
-    const yTrue = tf.tensor2d([[1, 1], [5, 5]]);
-    const yPred = tf.tensor2d([[0, 0], [0, 0]]);
+    const yTrue = tf.tensor2d([
+      [1, 1],
+      [5, 5],
+    ]);
+    const yPred = tf.tensor2d([
+      [0, 0],
+      [0, 0],
+    ]);
     // Per-sample weights of a [N, C] loss are [N, 1] (a [N] vector broadcasts along the last axis).
     const loss = tfjsLoss('meanSquaredError', { reduction: 'sum', sampleWeight: [[1], [1]] });
     expect(loss(yTrue, yPred).dataSync()[0]).toBeCloseTo(2 + 50, 5);
@@ -215,7 +221,17 @@ describe('tfjsLoss in training code', () => {
   it('Keras alias keeps its dialect defaults (mse: sumOverBatchSize after the mean over the last axis)', () => {
     const loss = tfjsLoss('mse');
     expect(loss.reduction).toBe('sumOverBatchSize');
-    const v = loss(tf.tensor2d([[0, 1], [1, 1]]), tf.tensor2d([[1, 1], [1, 0]]), { sampleWeight: [1, 0] });
+    const v = loss(
+      tf.tensor2d([
+        [0, 1],
+        [1, 1],
+      ]),
+      tf.tensor2d([
+        [1, 1],
+        [1, 0],
+      ]),
+      { sampleWeight: [1, 0] },
+    );
     expect(v.dataSync()[0]).toBeCloseTo(0.25, 7);
   });
 
@@ -232,8 +248,12 @@ describe('tfjsLoss in training code', () => {
       register: false,
     });
     const yt = tf.tensor2d(regT, [N, C]);
-    const ours = tf.valueAndGrad((p: tf.Tensor) => tfjsLoss(logCoshLoss, { reduction: 'sum', sampleWeight: tf.tensor2d(sw, [N, 1]) })(yt, p))(tf.tensor2d(regP, [N, C]));
-    const ref = tf.valueAndGrad((p: tf.Tensor) => tf.sum(tf.mul(tf.log(tf.cosh(tf.sub(p, yt))), tf.tensor2d(sw, [N, 1]))) as tf.Scalar)(tf.tensor2d(regP, [N, C]));
+    const ours = tf.valueAndGrad((p: tf.Tensor) =>
+      tfjsLoss(logCoshLoss, { reduction: 'sum', sampleWeight: tf.tensor2d(sw, [N, 1]) })(yt, p),
+    )(tf.tensor2d(regP, [N, C]));
+    const ref = tf.valueAndGrad(
+      (p: tf.Tensor) => tf.sum(tf.mul(tf.log(tf.cosh(tf.sub(p, yt))), tf.tensor2d(sw, [N, 1]))) as tf.Scalar,
+    )(tf.tensor2d(regP, [N, C]));
     expectClose(ours.value.dataSync(), ref.value.dataSync(), 2e-5, 1e-6, 'value');
     expectClose(ours.grad.dataSync(), ref.grad.dataSync(), 2e-5, 1e-6, 'grad');
   });
@@ -258,7 +278,14 @@ describe('tfjsLoss in training code', () => {
   it('a model compiled with tfjsLoss(meanSquaredError) trains step for step like one compiled with tfjs MSE', async () => {
     const make = (): tf.Sequential => {
       const m = tf.sequential();
-      m.add(tf.layers.dense({ units: 8, inputShape: [3], activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+      m.add(
+        tf.layers.dense({
+          units: 8,
+          inputShape: [3],
+          activation: 'tanh',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
+      );
       m.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
       return m;
     };
@@ -287,34 +314,55 @@ describe('tfjsLoss in training code', () => {
 });
 
 describe('tfjsLoss from logits stays exact where tfjs-layers clips', () => {
-  it.skipIf(!has('crossEntropy'))('a confident wrong prediction: losskit ≈ 30 with gradient [-1, 1]; tfjs-layers caps at -log(1e-7) with zero gradient', () => {
-    const logits = tf.tensor2d([[0, 30]]);
-    const target = tf.tensor2d([[1, 0]]);
-    const ours = tf.valueAndGrad((z: tf.Tensor) => tfjsLoss('crossEntropy')(target, z))(logits);
-    // Exact: logsumexp([0, 30]) - 0 = 30 + log1p(e^-30).
-    expectClose(ours.value.dataSync(), 30 + Math.log1p(Math.exp(-30)), 1e-7, 0, 'value');
-    expectClose(ours.grad.dataSync(), [-1, 1], 1e-6, 1e-7, 'grad');
-    // tfjs-layers' categorical cross-entropy on the softmax output (what `loss: 'categoricalCrossentropy'` does).
-    const theirs = tf.valueAndGrad((z: tf.Tensor) => tf.mean(tf.metrics.categoricalCrossentropy(target, tf.softmax(z))) as tf.Scalar)(logits);
-    expect(theirs.value.dataSync()[0]).toBeCloseTo(-Math.log(1e-7), 4);
-    expect(Array.from(theirs.grad.dataSync())).toEqual([0, 0]);
-    // ... and its sparse variant (integer labels), same cap.
-    // (tfjs exposes it only as a loss string: a softmax model whose output is softmax([0, 30]).)
-    const m = tf.sequential();
-    m.add(tf.layers.dense({ units: 2, inputShape: [1], activation: 'softmax', kernelInitializer: 'zeros', biasInitializer: tf.initializers.constant({ value: 0 }) }));
-    m.setWeights([tf.zeros([1, 2]), tf.tensor1d([0, 30])]);
-    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
-    const sparse = m.evaluate(tf.tensor2d([[0]]), tf.tensor1d([0])) as tf.Scalar;
-    expect(sparse.dataSync()[0]).toBeCloseTo(-Math.log(1e-7), 4);
-    // losskit with integer labels: same exact value as with the one-hot target.
-    expectClose(tfjsLoss('crossEntropy')(tf.tensor1d([0], 'int32'), logits).dataSync(), ours.value.dataSync(), 0, 0, 'sparse');
-  });
+  it.skipIf(!has('crossEntropy'))(
+    'a confident wrong prediction: losskit ≈ 30 with gradient [-1, 1]; tfjs-layers caps at -log(1e-7) with zero gradient',
+    () => {
+      const logits = tf.tensor2d([[0, 30]]);
+      const target = tf.tensor2d([[1, 0]]);
+      const ours = tf.valueAndGrad((z: tf.Tensor) => tfjsLoss('crossEntropy')(target, z))(logits);
+      // Exact: logsumexp([0, 30]) - 0 = 30 + log1p(e^-30).
+      expectClose(ours.value.dataSync(), 30 + Math.log1p(Math.exp(-30)), 1e-7, 0, 'value');
+      expectClose(ours.grad.dataSync(), [-1, 1], 1e-6, 1e-7, 'grad');
+      // tfjs-layers' categorical cross-entropy on the softmax output (what `loss: 'categoricalCrossentropy'` does).
+      const theirs = tf.valueAndGrad(
+        (z: tf.Tensor) => tf.mean(tf.metrics.categoricalCrossentropy(target, tf.softmax(z))) as tf.Scalar,
+      )(logits);
+      expect(theirs.value.dataSync()[0]).toBeCloseTo(-Math.log(1e-7), 4);
+      expect(Array.from(theirs.grad.dataSync())).toEqual([0, 0]);
+      // ... and its sparse variant (integer labels), same cap.
+      // (tfjs exposes it only as a loss string: a softmax model whose output is softmax([0, 30]).)
+      const m = tf.sequential();
+      m.add(
+        tf.layers.dense({
+          units: 2,
+          inputShape: [1],
+          activation: 'softmax',
+          kernelInitializer: 'zeros',
+          biasInitializer: tf.initializers.constant({ value: 0 }),
+        }),
+      );
+      m.setWeights([tf.zeros([1, 2]), tf.tensor1d([0, 30])]);
+      m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+      const sparse = m.evaluate(tf.tensor2d([[0]]), tf.tensor1d([0])) as tf.Scalar;
+      expect(sparse.dataSync()[0]).toBeCloseTo(-Math.log(1e-7), 4);
+      // losskit with integer labels: same exact value as with the one-hot target.
+      expectClose(
+        tfjsLoss('crossEntropy')(tf.tensor1d([0], 'int32'), logits).dataSync(),
+        ours.value.dataSync(),
+        0,
+        0,
+        'sparse',
+      );
+    },
+  );
 
   it.skipIf(!has('crossEntropy'))('sparse integer labels (int32 tensor) train from logits', () => {
     const logits = tf.tensor2d(f32(N * C, 2), [N, C]);
     const labels = tf.tensor1d([0, 3, 1, 2, 2, 0], 'int32');
     const ours = tf.valueAndGrad((z: tf.Tensor) => tfjsLoss('crossEntropy')(labels, z))(logits);
-    const ref = tf.valueAndGrad((z: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, C).toFloat(), z))(logits);
+    const ref = tf.valueAndGrad((z: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, C).toFloat(), z))(
+      logits,
+    );
     expectClose(ours.value.dataSync(), ref.value.dataSync(), 2e-5, 1e-6, 'value');
     expectClose(ours.grad.dataSync(), ref.grad.dataSync(), 2e-5, 1e-6, 'grad');
   });

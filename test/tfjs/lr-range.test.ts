@@ -21,7 +21,14 @@ const y = tf.tensor2d(f32(N * 2), [N, 2]);
 
 function mlp(): tf.Sequential {
   const m = tf.sequential();
-  m.add(tf.layers.dense({ units: 8, inputShape: [3], activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 21 }) }));
+  m.add(
+    tf.layers.dense({
+      units: 8,
+      inputShape: [3],
+      activation: 'tanh',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 21 }),
+    }),
+  );
   m.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 22 }) }));
   return m;
 }
@@ -63,7 +70,14 @@ describe('lrRangeTestTfjs', () => {
   it('a sweep into divergence ends with stopReason non-finite (NaN predictions do not throw), weights restored', async () => {
     const model = mlp();
     const before = weightsOf(model);
-    const res = await lrRangeTestTfjs(model, [x, y], { loss: 'meanSquaredError', minLr: 1e-2, maxLr: 1e12, numSteps: 60, divergeFactor: Infinity, seed: 3 });
+    const res = await lrRangeTestTfjs(model, [x, y], {
+      loss: 'meanSquaredError',
+      minLr: 1e-2,
+      maxLr: 1e12,
+      numSteps: 60,
+      divergeFactor: Infinity,
+      seed: 3,
+    });
     expect(res.stopReason).toBe('non-finite');
     expect(res.lrs.length).toBeLessThan(60);
     expect(weightsOf(model)).toEqual(before);
@@ -73,7 +87,15 @@ describe('lrRangeTestTfjs', () => {
     const model = mlp();
     const before = weightsOf(model);
     const opt = tf.train.sgd(0.123);
-    await lrRangeTestTfjs(model, [x, y], { loss: 'meanSquaredError', optimizer: opt, minLr: 1e-3, maxLr: 1e-2, numSteps: 5, restoreWeights: false, seed: 1 });
+    await lrRangeTestTfjs(model, [x, y], {
+      loss: 'meanSquaredError',
+      optimizer: opt,
+      minLr: 1e-3,
+      maxLr: 1e-2,
+      numSteps: 5,
+      restoreWeights: false,
+      seed: 1,
+    });
     expect(weightsOf(model)).not.toEqual(before);
     expect(learningRateOf(opt)).toBe(0.123);
   });
@@ -119,7 +141,9 @@ describe('lrRangeTestTfjs', () => {
     const e2 = await fail(lrRangeTestTfjs(mlp(), [x, y], { loss: 'meanSquaredError', numStep: 5 } as never));
     expect(e2.code).toBe('INVALID_OPTION');
     expect(e2.message).toContain("unknown option 'numStep' (did you mean 'numSteps'?)");
-    const e3 = await fail(lrRangeTestTfjs(mlp(), [x, y], { loss: 'meanSquaredError', lossOptions: { reduction: 'none' } }));
+    const e3 = await fail(
+      lrRangeTestTfjs(mlp(), [x, y], { loss: 'meanSquaredError', lossOptions: { reduction: 'none' } }),
+    );
     expect(e3.code).toBe('INVALID_OPTION');
     const e4 = await fail(lrRangeTestTfjs(mlp(), [x, y], { loss: 'meanSquaredError', sampleWeight: [1, 2] }));
     expect(e4.code).toBe('SHAPE_MISMATCH');

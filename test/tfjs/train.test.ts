@@ -88,7 +88,14 @@ describe('train: sample weights equal repeating rows', () => {
       expect(maxAbsDiff(weightsOf(a), weightsOf(c))).toBeGreaterThan(1e-3);
       // Full batch: the epoch-e metric is the weighted MSE of the predictions before step e = the 'mean' loss.
       if (reduction === 'mean') expectClose(ha.history.meanSquaredError, ha.history.loss, 1e-12, 0, 'metric = loss');
-      else expectClose(ha.history.loss.map((v) => v / (2 * total)), ha.history.meanSquaredError, 1e-12, 0, 'sum / (2Σw) = metric');
+      else
+        expectClose(
+          ha.history.loss.map((v) => v / (2 * total)),
+          ha.history.meanSquaredError,
+          1e-12,
+          0,
+          'sum / (2Σw) = metric',
+        );
     });
   }
 
@@ -98,14 +105,34 @@ describe('train: sample weights equal repeating rows', () => {
     const ys = tf.tensor3d(f32(N * T), [N, T, 1]);
     const seqModel = (): tf.Sequential => {
       const m = tf.sequential();
-      m.add(tf.layers.timeDistributed({ inputShape: [T, 2], layer: tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }) }));
+      m.add(
+        tf.layers.timeDistributed({
+          inputShape: [T, 2],
+          layer: tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }),
+        }),
+      );
       return m;
     };
     for (const loss of ['meanSquaredError', 'mse']) {
       const a = seqModel();
       const b = seqModel();
-      const ha = await train(a, [xs, ys], { loss, lossOptions: { reduction: 'sum' }, optimizer: tf.train.sgd(0.002), batchSize: N, shuffle: false, epochs: 3, sampleWeight: w });
-      const hb = await train(b, [repeatRows(xs, w), repeatRows(ys, w)], { loss, lossOptions: { reduction: 'sum' }, optimizer: tf.train.sgd(0.002), batchSize: total, shuffle: false, epochs: 3 });
+      const ha = await train(a, [xs, ys], {
+        loss,
+        lossOptions: { reduction: 'sum' },
+        optimizer: tf.train.sgd(0.002),
+        batchSize: N,
+        shuffle: false,
+        epochs: 3,
+        sampleWeight: w,
+      });
+      const hb = await train(b, [repeatRows(xs, w), repeatRows(ys, w)], {
+        loss,
+        lossOptions: { reduction: 'sum' },
+        optimizer: tf.train.sgd(0.002),
+        batchSize: total,
+        shuffle: false,
+        epochs: 3,
+      });
       expectClose(weightsOf(a), weightsOf(b), 1e-5, 1e-6, `${loss} weights`);
       expectClose(ha.history.loss, hb.history.loss, 1e-6, 1e-9, `${loss} loss`);
     }
@@ -114,8 +141,19 @@ describe('train: sample weights equal repeating rows', () => {
   it("Keras 'sumOverBatchSize' with weights is NOT the repeated-rows mean (it divides by n, not Σw)", async () => {
     const a = mlp(3, 2);
     const b = twin(a, 3, 2);
-    const ha = await train(a, [x, y], { loss: 'mse', optimizer: tf.train.sgd(0.05), batchSize: N, shuffle: false, sampleWeight: w });
-    const hb = await train(b, [xRep, yRep], { loss: 'mse', optimizer: tf.train.sgd(0.05), batchSize: total, shuffle: false });
+    const ha = await train(a, [x, y], {
+      loss: 'mse',
+      optimizer: tf.train.sgd(0.05),
+      batchSize: N,
+      shuffle: false,
+      sampleWeight: w,
+    });
+    const hb = await train(b, [xRep, yRep], {
+      loss: 'mse',
+      optimizer: tf.train.sgd(0.05),
+      batchSize: total,
+      shuffle: false,
+    });
     expectClose(ha.history.loss[0] * N, hb.history.loss[0] * total, 1e-6, 0, 'same weighted sum');
     expect(Math.abs(ha.history.loss[0] - hb.history.loss[0])).toBeGreaterThan(1e-3);
   });
@@ -136,8 +174,17 @@ describe('train: class weights', () => {
     const c = twin(a, 4, C);
     const opts = { loss: 'crossEntropy', epochs: 3, batchSize: 8, seed: 5, metrics: ['meanSquaredError'] } as const;
     const ha = await train(a, [x, y], { ...opts, metrics: [], optimizer: tf.train.sgd(0.2), classWeight: cw });
-    const hb = await train(b, [x, y], { ...opts, metrics: [], optimizer: tf.train.sgd(0.2), sampleWeight: labels.map((l) => cw[l as 0 | 1 | 2]) });
-    const hc = await train(c, { x, y: yOneHot }, { ...opts, metrics: [], optimizer: tf.train.sgd(0.2), classWeight: [1, 3, 0.5] });
+    const hb = await train(b, [x, y], {
+      ...opts,
+      metrics: [],
+      optimizer: tf.train.sgd(0.2),
+      sampleWeight: labels.map((l) => cw[l as 0 | 1 | 2]),
+    });
+    const hc = await train(
+      c,
+      { x, y: yOneHot },
+      { ...opts, metrics: [], optimizer: tf.train.sgd(0.2), classWeight: [1, 3, 0.5] },
+    );
     expect(weightsOf(a)).toEqual(weightsOf(b));
     expect(ha.batchLoss).toEqual(hb.batchLoss);
     expectClose(weightsOf(c), weightsOf(a), 1e-5, 1e-6, 'one-hot targets');
@@ -145,7 +192,11 @@ describe('train: class weights', () => {
   });
 
   it('a class without a weight → INVALID_OPTION naming the class', async () => {
-    const e = await train(mlp(4, C), [x, y], { loss: 'crossEntropy', optimizer: 'sgd', classWeight: { 0: 1, 1: 2 } }).catch((err: unknown) => err);
+    const e = await train(mlp(4, C), [x, y], {
+      loss: 'crossEntropy',
+      optimizer: 'sgd',
+      classWeight: { 0: 1, 1: 2 },
+    }).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(LosskitError);
     expect((e as LosskitError).code).toBe('INVALID_OPTION');
     expect((e as LosskitError).message).toMatch(/^train: option 'classWeight' has no weight for class 2/);
@@ -161,7 +212,13 @@ describe('train: like model.fit where fit can do it', () => {
     const b = twin(a, 3, 2, { l2: 0.01 });
     a.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
     const fit = await a.fit(x, y, { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 });
-    const ours = await train(b, [x, y], { loss: 'meanSquaredError', optimizer: tf.train.sgd(0.05), epochs: 3, batchSize: 16, shuffle: false });
+    const ours = await train(b, [x, y], {
+      loss: 'meanSquaredError',
+      optimizer: tf.train.sgd(0.05),
+      epochs: 3,
+      batchSize: 16,
+      shuffle: false,
+    });
     expectClose(weightsOf(b), weightsOf(a), 1e-5, 1e-6, 'weights');
     expectClose(ours.history.loss, fit.history.loss as number[], 1e-5, 1e-7, 'epoch loss (incl. L2 penalty)');
     expect(ours.batchLoss).toHaveLength(9);
@@ -202,16 +259,36 @@ describe('train: validation, metrics, history, callbacks', () => {
     });
     const pred = m.predict(xv) as tf.Tensor;
     const last = h.epoch.length - 1;
-    expectClose(h.history.val_loss[last], getLoss('huber')(yv, pred, { delta: 0.5, sampleWeight: wv.map((v) => [v]) }), 1e-6, 1e-9, 'val_loss');
-    expectClose(h.history.val_mse[last], oneShot.meanSquaredError(yv, pred, { sampleWeight: wv }), 1e-6, 1e-9, 'val_mse');
-    expectClose(h.history.val_mae[last], oneShot.meanAbsoluteError(yv, pred, { sampleWeight: wv }), 1e-6, 1e-9, 'val_mae');
+    expectClose(
+      h.history.val_loss[last],
+      getLoss('huber')(yv, pred, { delta: 0.5, sampleWeight: wv.map((v) => [v]) }),
+      1e-6,
+      1e-9,
+      'val_loss',
+    );
+    expectClose(
+      h.history.val_mse[last],
+      oneShot.meanSquaredError(yv, pred, { sampleWeight: wv }),
+      1e-6,
+      1e-9,
+      'val_mse',
+    );
+    expectClose(
+      h.history.val_mae[last],
+      oneShot.meanAbsoluteError(yv, pred, { sampleWeight: wv }),
+      1e-6,
+      1e-9,
+      'val_mae',
+    );
     expect(Object.keys(h.history).sort()).toEqual(['loss', 'mae', 'mse', 'val_loss', 'val_mae', 'val_mse']);
     expect(h.lr).toEqual([0.001, 0.001, 0.001]);
     expect(h.timeMs.every((t) => t >= 0)).toBe(true);
   });
 
   it('a seed makes the run repeat exactly; another seed shuffles differently', async () => {
-    const run = async (seed: number): Promise<number[]> => (await train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', epochs: 2, batchSize: 8, seed })).batchLoss;
+    const run = async (seed: number): Promise<number[]> =>
+      (await train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', epochs: 2, batchSize: 8, seed }))
+        .batchLoss;
     const a = await run(3);
     expect(await run(3)).toEqual(a);
     expect(await run(4)).not.toEqual(a);
@@ -236,17 +313,36 @@ describe('train: validation, metrics, history, callbacks', () => {
     });
     expect(h.stoppedEarly).toBe(true);
     expect(h.epoch).toEqual([0, 1]);
-    expect(seen).toEqual(['b0', 'b1', 'b2', 'e0:loss,meanSquaredError,val_loss,val_meanSquaredError', 'b0', 'b1', 'b2', 'e1:loss,meanSquaredError,val_loss,val_meanSquaredError']);
+    expect(seen).toEqual([
+      'b0',
+      'b1',
+      'b2',
+      'e0:loss,meanSquaredError,val_loss,val_meanSquaredError',
+      'b0',
+      'b1',
+      'b2',
+      'e1:loss,meanSquaredError,val_loss,val_meanSquaredError',
+    ]);
     expect(history.epochs.map((e) => e.loss)).toEqual(h.history.loss);
     expect(history.epochs.map((e) => e.valLoss)).toEqual(h.history.val_loss);
     expect(history.batches.map((b) => b.loss)).toEqual(h.batchLoss);
-    expect(history.epochs[1].metrics).toEqual({ meanSquaredError: h.history.meanSquaredError[1], val_meanSquaredError: h.history.val_meanSquaredError[1] });
+    expect(history.epochs[1].metrics).toEqual({
+      meanSquaredError: h.history.meanSquaredError[1],
+      val_meanSquaredError: h.history.val_meanSquaredError[1],
+    });
     expect(history.batches[0].lr).toBe(0.01);
   });
 
   it('divergence (non-finite predictions) stops training with stopReason non-finite instead of throwing', async () => {
     const history = new LossHistory();
-    const h = await train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: tf.train.sgd(1e6), epochs: 50, batchSize: 10, seed: 1, history });
+    const h = await train(mlp(3, 2), [x, y], {
+      loss: 'meanSquaredError',
+      optimizer: tf.train.sgd(1e6),
+      epochs: 50,
+      batchSize: 10,
+      seed: 1,
+      history,
+    });
     expect(h.stopReason).toBe('non-finite');
     expect(h.stoppedEarly).toBe(true);
     expect(Number.isFinite(h.batchLoss[h.batchLoss.length - 1])).toBe(false);
@@ -255,7 +351,12 @@ describe('train: validation, metrics, history, callbacks', () => {
   });
 
   it('onEpochEnd returning false stops (uncompiled model)', async () => {
-    const h = await train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', epochs: 5, onEpochEnd: (e) => e < 2 });
+    const h = await train(mlp(3, 2), [x, y], {
+      loss: 'meanSquaredError',
+      optimizer: 'sgd',
+      epochs: 5,
+      onEpochEnd: (e) => e < 2,
+    });
     expect(h.epoch).toEqual([0, 1, 2]);
     expect(h.stoppedEarly).toBe(true);
     expect(h.stopReason).toBe('stopped');
@@ -285,7 +386,16 @@ describe('train: memory', () => {
     const model = mlp(3, 2, { l2: 0.01 });
     const opt = tf.train.adam(0.01);
     const run = (): Promise<unknown> =>
-      train(model, [x, y], { loss: 'meanSquaredError', optimizer: opt, epochs: 2, batchSize: 8, sampleWeight: Array(N).fill(2), validationData: [x, y], metrics: ['meanSquaredError'], seed: 1 });
+      train(model, [x, y], {
+        loss: 'meanSquaredError',
+        optimizer: opt,
+        epochs: 2,
+        batchSize: 8,
+        sampleWeight: Array(N).fill(2),
+        validationData: [x, y],
+        metrics: ['meanSquaredError'],
+        seed: 1,
+      });
     await run(); // creates the optimizer's slot variables
     const before = tf.memory().numTensors;
     await run();
@@ -306,17 +416,27 @@ describe('train: bad inputs', () => {
   };
 
   it('sampleWeight of the wrong length → SHAPE_MISMATCH', async () => {
-    const e = await fail(train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', sampleWeight: [1, 2, 3] }));
+    const e = await fail(
+      train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', sampleWeight: [1, 2, 3] }),
+    );
     expect(e.code).toBe('SHAPE_MISMATCH');
     expect(e.message).toBe("train: 'sampleWeight' has shape [3]; expected [10] (one weight per sample)");
   });
   it('negative sampleWeight → OUT_OF_RANGE', async () => {
-    const e = await fail(train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', sampleWeight: Array.from({ length: 10 }, (_, i) => (i === 4 ? -1 : 1)) }));
+    const e = await fail(
+      train(mlp(3, 2), [x, y], {
+        loss: 'meanSquaredError',
+        optimizer: 'sgd',
+        sampleWeight: Array.from({ length: 10 }, (_, i) => (i === 4 ? -1 : 1)),
+      }),
+    );
     expect(e.code).toBe('OUT_OF_RANGE');
     expect(e.message).toContain('received -1 at index [4]');
   });
   it("reduction 'none' → INVALID_OPTION", async () => {
-    const e = await fail(train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', lossOptions: { reduction: 'none' }, optimizer: 'sgd' }));
+    const e = await fail(
+      train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', lossOptions: { reduction: 'none' }, optimizer: 'sgd' }),
+    );
     expect(e.code).toBe('INVALID_OPTION');
     expect(e.argument).toBe('reduction');
   });
@@ -331,17 +451,27 @@ describe('train: bad inputs', () => {
     expect(e.message).toContain("option 'optimizer' is required");
   });
   it('misspelt option → INVALID_OPTION with a suggestion', async () => {
-    const e = await fail(train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', batchsize: 4 } as TrainOptions));
+    const e = await fail(
+      train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', batchsize: 4 } as TrainOptions),
+    );
     expect(e.code).toBe('INVALID_OPTION');
     expect(e.message).toContain("unknown option 'batchsize' (did you mean 'batchSize'?)");
   });
   it('a tfjsLoss with a bound sampleWeight → INVALID_OPTION (weights go to train)', async () => {
-    const e = await fail(train(mlp(3, 2), [x, y], { loss: tfjsLoss('meanSquaredError', { sampleWeight: [[1], [2]] }), optimizer: 'sgd' }));
+    const e = await fail(
+      train(mlp(3, 2), [x, y], { loss: tfjsLoss('meanSquaredError', { sampleWeight: [[1], [2]] }), optimizer: 'sgd' }),
+    );
     expect(e.code).toBe('INVALID_OPTION');
     expect(e.message).toContain("bound 'sampleWeight'");
   });
   it('classWeight with non-integer labels → INVALID_LABEL', async () => {
-    const e = await fail(train(mlp(3, 1), [x, tf.tensor1d(Array.from({ length: 10 }, (_, i) => i / 3))], { loss: 'meanSquaredError', optimizer: 'sgd', classWeight: [1, 1] }));
+    const e = await fail(
+      train(mlp(3, 1), [x, tf.tensor1d(Array.from({ length: 10 }, (_, i) => i / 3))], {
+        loss: 'meanSquaredError',
+        optimizer: 'sgd',
+        classWeight: [1, 1],
+      }),
+    );
     expect(e.code).toBe('INVALID_LABEL');
     expect(e.message).toContain('received 0.3333');
   });
@@ -350,7 +480,9 @@ describe('train: bad inputs', () => {
     expect(e.code).toBe('UNKNOWN_NAME');
   });
   it('a reserved metric log name → INVALID_OPTION', async () => {
-    const e = await fail(train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', metrics: { loss: 'meanSquaredError' } }));
+    const e = await fail(
+      train(mlp(3, 2), [x, y], { loss: 'meanSquaredError', optimizer: 'sgd', metrics: { loss: 'meanSquaredError' } }),
+    );
     expect(e.code).toBe('INVALID_OPTION');
     expect(e.message).toContain('reserved');
   });
@@ -372,8 +504,20 @@ describe('train: sequences and schedules', () => {
     const x = tf.tensor3d(xs, [N, T, 1]);
     const y = tf.tensor3d(ys, [N, T, 1]);
     const model = tf.sequential();
-    model.add(tf.layers.simpleRNN({ units: 8, inputShape: [T, 1], returnSequences: true, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), recurrentInitializer: tf.initializers.orthogonal({ seed: 2 }) }));
-    model.add(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }) }));
+    model.add(
+      tf.layers.simpleRNN({
+        units: 8,
+        inputShape: [T, 1],
+        returnSequences: true,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        recurrentInitializer: tf.initializers.orthogonal({ seed: 2 }),
+      }),
+    );
+    model.add(
+      tf.layers.timeDistributed({
+        layer: tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      }),
+    );
     const h = await train(model, [x, y], {
       loss: 'mse', // Keras dialect: per-step mean over the last axis, sumOverBatchSize
       optimizer: tf.train.adam(0.02),

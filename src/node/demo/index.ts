@@ -51,7 +51,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const quick = options.quick ?? false;
   const epochs = options.epochs ?? (quick ? 3 : 24);
   if (!Number.isInteger(epochs) || epochs < 1 || epochs > 10000) {
-    throw new LosskitError('INVALID_OPTION', 'demo', `option 'epochs' must be an integer in [1, 10000]; received ${epochs}`, 'epochs');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'demo',
+      `option 'epochs' must be an integer in [1, 10000]; received ${epochs}`,
+      'epochs',
+    );
   }
   const seed = options.seed ?? 7;
   const stream = options.stream ?? process.stderr;
@@ -62,7 +67,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const partialJsonl = join(out, 'history.partial.jsonl');
   let writer: HistoryFileWriter | null = null;
 
-  stream.write(`losskit demo: TensorFlow.js ${tf.version.tfjs} (${tf.getBackend()} backend)${quick ? ', quick mode' : ''}\n`);
+  stream.write(
+    `losskit demo: TensorFlow.js ${tf.version.tfjs} (${tf.getBackend()} backend)${quick ? ', quick mode' : ''}\n`,
+  );
   const sinCos = await runSinCos(tf, {
     epochs,
     quick,
@@ -82,7 +89,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   if (priorKL) stream.write(`prior-KL: ${priorKL.summary} ${priorKL.passed ? 'PASS' : 'FAIL'}\n`);
 
   const passed = sinCos.passed && (priorKL === null || priorKL.passed);
-  const html = renderReport(buildReport(sinCos, priorKL, { backend: tf.getBackend(), tfjs: tf.version.tfjs, quick, passed, seconds: (Date.now() - started) / 1000 }));
+  const html = renderReport(
+    buildReport(sinCos, priorKL, {
+      backend: tf.getBackend(),
+      tfjs: tf.version.tfjs,
+      quick,
+      passed,
+      seconds: (Date.now() - started) / 1000,
+    }),
+  );
   const files = [join(out, 'history.csv'), join(out, 'history.json'), join(out, 'index.html')];
   saveHistory(sinCos.history, files[0]);
   saveHistory(sinCos.history, files[1]);
@@ -96,8 +111,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
 /** Log-y range of the LR comparison: the healthy runs stay readable, a divergent one runs off the top. */
 function comparisonDomain(s: SinCosResult): [number, number] | undefined {
-  const all = s.lrComparison.flatMap((c) => c.history.batches.map((b) => b.loss)).filter((v) => Number.isFinite(v) && v > 0);
-  const starts = s.lrComparison.map((c) => c.history.batches[0]?.loss).filter((v): v is number => Number.isFinite(v) && v > 0);
+  const all = s.lrComparison
+    .flatMap((c) => c.history.batches.map((b) => b.loss))
+    .filter((v) => Number.isFinite(v) && v > 0);
+  const starts = s.lrComparison
+    .map((c) => c.history.batches[0]?.loss)
+    .filter((v): v is number => Number.isFinite(v) && v > 0);
   if (all.length === 0 || starts.length === 0) return undefined;
   const lo = Math.min(...all);
   const hi = 100 * Math.max(...starts);
@@ -131,7 +150,13 @@ function buildReport(
       table: {
         caption: 'Per-epoch losses (float32 values reported by tfjs)',
         columns: ['epoch', 'train MSE', 'validation MSE', 'lr', 'elapsed (s)'],
-        rows: s.history.epochs.map((e) => [e.epoch, e.loss, e.valLoss ?? null, e.lr ?? null, Number(e.elapsed.toFixed(1))]),
+        rows: s.history.epochs.map((e) => [
+          e.epoch,
+          e.loss,
+          e.valLoss ?? null,
+          e.lr ?? null,
+          Number(e.elapsed.toFixed(1)),
+        ]),
       },
     },
     {
@@ -139,12 +164,19 @@ function buildReport(
       text:
         `The same model, from the same initial weights, trained for ${s.lrComparison[0].history.batches.length} steps at multiples of the chosen rate. ` +
         s.lrComparison
-          .map((c) => `${c.factor}× (lr ${formatTick(Number(c.lr.toPrecision(3)))}): last batch loss ${c.finalLoss.toPrecision(3)}${c.diverged ? ', diverged' : ''}`)
+          .map(
+            (c) =>
+              `${c.factor}× (lr ${formatTick(Number(c.lr.toPrecision(3)))}): last batch loss ${c.finalLoss.toPrecision(3)}${c.diverged ? ', diverged' : ''}`,
+          )
           .join('; ') +
         '. Too small a rate crawls; far beyond the steepest-descent point the steps overshoot and the loss stalls or blows up (LossHistory.summary() flags divergence).',
       svg: lineChart({
         title: 'Batch loss for several learning rates',
-        series: s.lrComparison.map((c) => ({ name: `${c.factor}× lr`, x: c.history.batches.map((b) => b.step), y: c.history.batches.map((b) => b.loss) })),
+        series: s.lrComparison.map((c) => ({
+          name: `${c.factor}× lr`,
+          x: c.history.batches.map((b) => b.step),
+          y: c.history.batches.map((b) => b.loss),
+        })),
         xLabel: 'SGD step',
         yLabel: 'MSE (batch)',
         logY: true,
@@ -156,7 +188,10 @@ function buildReport(
       text:
         `One window ending at every t in [0, 4π] (windows never seen in training). Validation MSE (float64, losskit) = ${s.valMse.toExponential(3)}; ` +
         `predicting the mean would give ${s.baselineMse.toFixed(3)}. Quality bar: < ${s.threshold} — ${s.passed ? 'reached' : 'NOT reached'}.`,
-      svg: predictionChart({ x: s.curve.t, yTrue: s.curve.yTrue, yPred: s.curve.yPred, trueName: 'cos(t)', predName: 'RNN(sin window)' }, { xLabel: 't', yLabel: 'value' }),
+      svg: predictionChart(
+        { x: s.curve.t, yTrue: s.curve.yTrue, yPred: s.curve.yPred, trueName: 'cos(t)', predName: 'RNN(sin window)' },
+        { xLabel: 't', yLabel: 'value' },
+      ),
     },
   ];
   if (p) {
@@ -166,9 +201,21 @@ function buildReport(
       svg: lineChart({
         title: 'Predicted class distribution vs λ',
         series: [
-          ...p.classes.map((c, k) => ({ name: `class ${c}`, x: p.lambdas, y: p.rows.map((r) => r.predicted[k]), mode: 'both' as const })),
+          ...p.classes.map((c, k) => ({
+            name: `class ${c}`,
+            x: p.lambdas,
+            y: p.rows.map((r) => r.predicted[k]),
+            mode: 'both' as const,
+          })),
           // The prior is uniform here: one dashed line for all classes.
-          { name: `prior (${formatTick(Number(p.prior[0].toPrecision(3)))})`, x: p.lambdas, y: p.lambdas.map(() => p.prior[0]), dashed: true, strokeWidth: 1, color: '#777' },
+          {
+            name: `prior (${formatTick(Number(p.prior[0].toPrecision(3)))})`,
+            x: p.lambdas,
+            y: p.lambdas.map(() => p.prior[0]),
+            dashed: true,
+            strokeWidth: 1,
+            color: '#777',
+          },
         ],
         xLabel: 'λ',
         yLabel: 'mean predicted probability',
@@ -178,7 +225,9 @@ function buildReport(
   }
   return {
     title: 'losskit — watching the loss',
-    subtitle: 'TensorFlow.js training with losskit losses: LR range test, loss history, predictions' + (p ? ', prior-KL regularisation' : ''),
+    subtitle:
+      'TensorFlow.js training with losskit losses: LR range test, loss history, predictions' +
+      (p ? ', prior-KL regularisation' : ''),
     meta: {
       tfjs: info.tfjs,
       backend: info.backend,

@@ -65,14 +65,22 @@ function dataset(n: number, r: () => number): { x: Float32Array; y: Int32Array }
 function buildModel(tf: Tf, seed: number): Sequential {
   return tf.sequential({
     layers: [
-      tf.layers.dense({ units: 16, inputShape: [2], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.dense({
+        units: 16,
+        inputShape: [2],
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      }),
       tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
     ],
   });
 }
 
 /** Runs the prior-KL demo (returns null fields only through exceptions; see the CLI). */
-export async function runPriorKL(tf: Tf, cfg: { quick: boolean; seed: number; stream: ProgressStream }): Promise<PriorKLResult> {
+export async function runPriorKL(
+  tf: Tf,
+  cfg: { quick: boolean; seed: number; stream: ProgressStream },
+): Promise<PriorKLResult> {
   const started = Date.now();
   const { tfjsLoss } = await import('../../tfjs/index.js');
   const r = prng(cfg.seed + 100);
@@ -121,7 +129,9 @@ export async function runPriorKL(tf: Tf, cfg: { quick: boolean; seed: number; st
     tf.dispose([logits, probs]);
     model.dispose();
     opt.dispose();
-    cfg.stream.write(`prior-KL: λ = ${lambda}: mean prediction [${predicted.map((v) => v.toFixed(3)).join(', ')}], accuracy ${(correct / n).toFixed(3)}\n`);
+    cfg.stream.write(
+      `prior-KL: λ = ${lambda}: mean prediction [${predicted.map((v) => v.toFixed(3)).join(', ')}], accuracy ${(correct / n).toFixed(3)}\n`,
+    );
   }
   tf.dispose([xs, ys]);
   const first = rows[0];
@@ -148,5 +158,16 @@ export async function runPriorKL(tf: Tf, cfg: { quick: boolean; seed: number; st
     `predicted distribution q̄ towards the prior: KL(prior ‖ q̄) falls from ${first.kl.toFixed(3)} to ${last.kl.toFixed(3)}, ` +
     `while accuracy on the imbalanced data goes from ${first.accuracy.toFixed(3)} to ${last.accuracy.toFixed(3)}.`;
   const summary = `KL(prior ‖ mean prediction) ${rows.map((row) => `λ=${row.lambda}: ${row.kl.toFixed(3)}`).join(', ')}; accuracy at λ=0 ${first.accuracy.toFixed(3)}`;
-  return { lambdas, classes: [0, 1, 2], prior, rows, dataShare, table, text, summary, passed, seconds: (Date.now() - started) / 1000 };
+  return {
+    lambdas,
+    classes: [0, 1, 2],
+    prior,
+    rows,
+    dataShare,
+    table,
+    text,
+    summary,
+    passed,
+    seconds: (Date.now() - started) / 1000,
+  };
 }

@@ -168,7 +168,13 @@ export async function runSinCos(tf: Tf, cfg: SinCosConfig): Promise<SinCosResult
   model.compile({ optimizer: tf.train.sgd(trainLr), loss: mse });
   const history = new LossHistory();
   cfg.onHistory?.(history);
-  const progress = new TrainingProgress({ epochs: cfg.epochs, batchesPerEpoch: batches, stream: cfg.stream, tty: cfg.tty, label: 'sin→cos' });
+  const progress = new TrainingProgress({
+    epochs: cfg.epochs,
+    batchesPerEpoch: batches,
+    stream: cfg.stream,
+    tty: cfg.tty,
+    label: 'sin→cos',
+  });
   let epochNow = 0;
   await model.fit(xTrain, yTrain, {
     epochs: cfg.epochs,
@@ -219,7 +225,13 @@ export async function runSinCos(tf: Tf, cfg: SinCosConfig): Promise<SinCosResult
     m.dispose();
     opt.dispose();
     const sm = h.summary();
-    lrComparison.push({ factor, lr: rate, history: h, finalLoss: h.batches[h.batches.length - 1].loss, diverged: sm.diverged });
+    lrComparison.push({
+      factor,
+      lr: rate,
+      history: h,
+      finalLoss: h.batches[h.batches.length - 1].loss,
+      diverged: sm.diverged,
+    });
   }
   cfg.stream.write(
     `sin→cos: SGD from the same start at ${lrComparison.map((c) => `${c.factor}×lr: final batch loss ${c.finalLoss.toPrecision(3)}${c.diverged ? ' (diverged)' : ''}`).join('; ')}\n`,

@@ -34,9 +34,18 @@ async function importOptional<T>(name: string, load: () => Promise<T>, hint: str
 /** Imports `@tensorflow/tfjs`, selects `backend` and silences tfjs's "install tfjs-node" banner. */
 export async function loadTf(backend: DemoBackend = 'cpu'): Promise<Tf> {
   if (backend !== 'cpu' && backend !== 'wasm') {
-    throw new LosskitError('INVALID_OPTION', 'demo', `option 'backend' must be 'cpu' or 'wasm'; received ${JSON.stringify(backend)}`, 'backend');
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'demo',
+      `option 'backend' must be 'cpu' or 'wasm'; received ${JSON.stringify(backend)}`,
+      'backend',
+    );
   }
-  const tf = await importOptional('@tensorflow/tfjs', () => import('@tensorflow/tfjs'), 'Install it next to losskit: npm install @tensorflow/tfjs');
+  const tf = await importOptional(
+    '@tensorflow/tfjs',
+    () => import('@tensorflow/tfjs'),
+    'Install it next to losskit: npm install @tensorflow/tfjs',
+  );
   // PROD mode turns off tfjs's debug warnings (including the tfjs-node advertisement).
   tf.env().set('PROD', true);
   if (backend === 'wasm') {
@@ -56,7 +65,10 @@ export async function loadTf(backend: DemoBackend = 'cpu'): Promise<Tf> {
         // try the next base
       }
     }
-    if (dir === undefined) throw new MissingDependencyError('cannot locate the .wasm files of @tensorflow/tfjs-backend-wasm; use --backend cpu');
+    if (dir === undefined)
+      throw new MissingDependencyError(
+        'cannot locate the .wasm files of @tensorflow/tfjs-backend-wasm; use --backend cpu',
+      );
     wasm.setWasmPaths(`${dir}/`);
   }
   const ok = await tf.setBackend(backend);
