@@ -37,6 +37,7 @@ export interface WasmExports {
   expArray(n: number, src: number, dst: number): void;
   logArray(n: number, src: number, dst: number): void;
   log1pArray(n: number, src: number, dst: number): void;
+  softplusNegArray(n: number, src: number, dst: number): void;
 }
 // WebAssembly exports take scalars only: the JS wrappers (kernels.ts) take one arguments object.
 // eslint-disable-next-line max-params
@@ -109,6 +110,7 @@ function adopt(instance: WasmInstance): void {
     expArray: fn('expArray'),
     logArray: fn('logArray'),
     log1pArray: fn('log1pArray'),
+    softplusNegArray: fn('softplusNegArray'),
   };
   scratchBase = scratchTop = align(exportsRef.heapBase());
 }
@@ -266,6 +268,8 @@ export interface WasmArena {
   readonly free: number;
   /** False once `view` was detached by a memory growth. */
   valid(view: ArrayBufferView): boolean;
+  /** Frees every allocation (earlier views then alias later ones). */
+  reset(): void;
 }
 
 /** Reserves `bytes` of the kernels' memory for a {@link WasmArena}; null without WebAssembly. */
@@ -295,6 +299,9 @@ export function createWasmArena(bytes: number): WasmArena | null {
       return end - top;
     },
     valid: (view) => view.buffer === ex.memory.buffer,
+    reset: () => {
+      top = base;
+    },
   };
 }
 
