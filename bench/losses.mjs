@@ -132,7 +132,7 @@ function runsFor(elements, small) {
   return { warmup: 6, runs: 9 };
 }
 /** Small cases: time a batch of calls (one call is µs), report per call. */
-function timeSmall(fn, plan) {
+function timeSmall(fn) {
   const reps = 200;
   const r = time(
     () => {
@@ -330,7 +330,7 @@ const parallel = lk.enableParallel ? lk : null; // losskit/node's worker pool, w
 for (const c of cases) {
   const d = c.make();
   const plan = runsFor(c.elements, c.id.startsWith('small-'));
-  const tm = plan.small ? (f) => timeSmall(f, plan) : (f) => time(f, plan);
+  const tm = plan.small ? (f) => timeSmall(f) : (f) => time(f, plan);
   const row = { id: c.id, label: c.label, lk: {} };
   const gradOut = new Float64Array(c.elements);
   const run = (key, arrays, g) => {

@@ -40,7 +40,7 @@ export interface WasmExports {
   softplusNegArray(n: number, src: number, dst: number): void;
 }
 // WebAssembly exports take scalars only: the JS wrappers (kernels.ts) take one arguments object.
-// eslint-disable-next-line max-params
+/* eslint-disable max-params */
 type ElementwiseExport = (
   kind: number,
   n: number,
@@ -55,7 +55,6 @@ type ElementwiseExport = (
   p2: number,
   p3: number,
 ) => number;
-// eslint-disable-next-line max-params
 type CrossEntropyExport = (
   N: number,
   C: number,
@@ -71,6 +70,7 @@ type CrossEntropyExport = (
   out: number,
   grad: number,
 ) => number;
+/* eslint-enable max-params */
 
 export type Backend = 'auto' | 'js' | 'wasm';
 
