@@ -139,6 +139,11 @@ export interface F64Field<S> extends FieldBase {
   kind: 'f64';
   /** The length the config implies, when it does (otherwise the spec's `check` relates the lengths). */
   length?: number;
+  /**
+   * The length is data that no other field records (the number of outputs of a single-array
+   * regression state): a state of another length is another valid state, not a corrupt one.
+   */
+  freeLength?: boolean;
   get(s: S): Float64Array;
   set(s: S, v: Float64Array): void;
 }
@@ -463,6 +468,33 @@ export class Metric<C extends object = object, S extends object = object, V = Me
     this.config = spec.config(o, name);
     this.fingerprint = fingerprint(spec.name, this.config);
     this.state = spec.init(this.config);
+  }
+
+  /**
+   * The declared state fields: JSON name, kind (`'num'`, `'f64'`, `'list'`), value domain, and
+   * the length the options imply (`length`), whether a number is a length of the other fields
+   * (`size`), or whether an array's length is free data (`freeLength`). `restoreMetric` checks
+   * a state against exactly this.
+   */
+  stateSchema(): {
+    key: string;
+    kind: 'num' | 'f64' | 'list';
+    values: FieldValues;
+    length?: number;
+    size?: boolean;
+    freeLength?: boolean;
+  }[] {
+    return this.fields().map((f) => {
+      const base = { key: f.key, kind: f.kind, values: f.values };
+      if (f.kind === 'num') return f.size ? { ...base, size: true } : base;
+      if (f.kind === 'f64')
+        return {
+          ...base,
+          ...(f.length !== undefined ? { length: f.length } : {}),
+          ...(f.freeLength ? { freeLength: true } : {}),
+        };
+      return base;
+    });
   }
 
   /** The serialised fields (declared once per instance, on first use). */

@@ -172,7 +172,8 @@ function meanErrorSpec<C extends { multioutput: string }>(
     optionNames,
     config,
     init: () => ({ sum: new Float64Array(0), sumW: 0 }),
-    fields: () => [f64Field('sum', 'nonnegOrNaN'), numField('sumW', 'count')],
+    // One entry per output: the number of outputs is data, recorded nowhere else.
+    fields: () => [{ ...f64Field('sum', 'nonnegOrNaN'), freeLength: true }, numField('sumW', 'count')],
     check: (s) =>
       s.sum.length === 0 && s.sumW !== 0 ? `'sum' is empty (no outputs seen) but 'sumW' is ${s.sumW}` : null,
     update(state, yTrue, yPred, w, cfg, fn) {
