@@ -106,3 +106,5 @@ export * from './history.js';
 export * from './lr-finder.js';
 export * from './plot/index.js';
 export * from './report.js';
+// Classification report (scikit-learn classification_report) and the evaluation page.
+export * from './metrics/report.js';
