@@ -547,12 +547,14 @@ export function lineChart(options: LineChartOptions): string {
   }
 
   // Legend (top right, inside the plot).
-  const showLegend = options.legend ?? (series.length > 1 || series[0].name !== '');
+  // Series with an empty name (guides such as prevalence lines) get no legend row.
+  const named = series.map((s, si) => ({ s, si })).filter(({ s }) => s.name !== '');
+  const showLegend = (options.legend ?? (series.length > 1 || series[0].name !== '')) && named.length > 0;
   if (showLegend) {
     const rowH = 18;
-    const maxName = Math.max(...series.map((s) => s.name.length));
+    const maxName = Math.max(...named.map(({ s }) => s.name.length));
     const lw = Math.min(x1 - x0 - 8, 40 + maxName * 7);
-    const lh = series.length * rowH + 8;
+    const lh = named.length * rowH + 8;
     // The corner whose box covers the fewest data points (ties: top right, top left, bottom right, bottom left).
     const top = y1 + (markers.length > 0 ? 22 : 8);
     const corners: [number, number][] = [
@@ -604,9 +606,9 @@ export function lineChart(options: LineChartOptions): string {
     out.push(
       `<g data-legend="1"><rect x="${fmt(lx)}" y="${fmt(ly)}" width="${fmt(lw)}" height="${lh}" rx="4" fill="#ffffff" fill-opacity="0.85" stroke="#ccc"/>`,
     );
-    series.forEach((s, si) => {
+    named.forEach(({ s, si }, row) => {
       const color = s.color ?? PALETTE[si % PALETTE.length];
-      const yy = ly + 4 + rowH * si + rowH / 2;
+      const yy = ly + 4 + rowH * row + rowH / 2;
       const mode = s.mode ?? 'line';
       if (mode === 'points')
         out.push(`<circle cx="${fmt(lx + 18)}" cy="${fmt(yy)}" r="3" fill="${escapeXml(color)}"/>`);
