@@ -79,7 +79,7 @@ export function classificationReportHtml(r: ClassificationReport, digits = r.dig
  * `threshold`, `title`, `meta`, …). Write the string to a `.html` file and open it anywhere.
  *
  * @example
- * import { writeFileSync } from 'node:fs';
+ * // in Node, with writeFileSync from node:fs
  * writeFileSync('eval.html', renderEvaluationReport(yTrue, probs, { classNames: ['cat', 'dog', 'bird'] }));
  */
 export function renderEvaluationReport(
