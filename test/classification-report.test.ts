@@ -141,7 +141,7 @@ describe('bad input', () => {
           ],
         ),
       'INVALID_LABEL',
-      ['[0, 1]'],
+      '[0, 1]',
     );
     expectLosskitError(
       () => classificationReport([0, 1], [0, 1], { targetNames: ['a'] }),

@@ -11,9 +11,10 @@ import { LosskitError, describe, fmtShape } from '../errors.js';
 import { tensor, type Tensor, type TensorInput } from '../tensor.js';
 import { checkBooleanOption, checkNumberOption, checkOneOf, checkOptionNames, fmtIndex } from '../validate.js';
 import { Metric, type MetricSpec } from './core.js';
-import type { ClsConfig } from './stat-scores.js';
+import type { StatFieldsConfig, StatState } from './stat-scores.js';
 import {
   accumulateClasses,
+  initStatState,
   averageValues,
   commonConfig,
   decodeClasses,
@@ -112,22 +113,31 @@ const OPTIONS = [
   'fromLogits',
 ] as const;
 
+/** Per-class weighted counts (the stat-score fields the report needs). */
+interface ReportCounts {
+  tp: Float64Array;
+  predSum: Float64Array;
+  trueSum: Float64Array;
+}
+
 /**
- * The stat-score counts over class indices 0..C-1 (the classification metrics' state and
- * update), returned as named per-class arrays.
+ * The stat-score state and update of the classification metrics over class indices 0..C-1
+ * (`initStatState`, `decodeClasses`, `accumulateClasses`, `mergeStatState`), computing the
+ * per-class counts.
  */
-const reportCountsSpec: MetricSpec<ClsConfig> = {
+const reportCountsSpec: MetricSpec<StatFieldsConfig, StatState, ReportCounts> = {
   name: FN,
   optionNames: ['numClasses'],
-  config: (o, fn) => commonConfig({ task: 'multiclass', numClasses: o.numClasses }, fn, ['multiclass']),
-  fields: (c) => statFields({ ...c, cm: false, beta: 1 }),
-  update: (s, yt, yp, w, c, fn) => accumulateClasses(s, decodeClasses(fn, yt, yp, c), w),
-  mergeCustom: (a, b, c) => mergeStatState(a, b, c, FN),
-  compute: (s) => ({
-    tp: Array.from(s.tp as Float64Array),
-    predSum: Array.from(s.predSum as Float64Array),
-    trueSum: Array.from(s.trueSum as Float64Array),
+  config: (o, fn) => ({
+    ...commonConfig({ task: 'multiclass', numClasses: o.numClasses }, fn, ['multiclass']),
+    cm: false,
+    beta: 1,
   }),
+  init: initStatState,
+  fields: statFields,
+  update: (s, yt, yp, w, c, fn) => accumulateClasses(s, c, decodeClasses(fn, yt, yp, c, s.buf), w),
+  mergeCustom: (a, b, c) => mergeStatState(a, b, c, FN),
+  compute: (s) => ({ tp: s.tp, predSum: s.predSum, trueSum: s.trueSum }),
 };
 
 function isStringArray(v: unknown): v is readonly unknown[] {
@@ -380,11 +390,11 @@ export function classificationReport(
   const toIdx = (a: ClassLabel[]) => Float64Array.from(a, (v) => index.get(v) as number);
   const counts = new Metric(reportCountsSpec, { numClasses: index.size })
     .update(toIdx(t), toIdx(p), options.sampleWeight === undefined ? {} : { sampleWeight: options.sampleWeight })
-    .compute() as { tp: number[]; predSum: number[]; trueSum: number[] };
+    .compute();
   const R = rows.length;
-  const tp = Float64Array.from(counts.tp.slice(0, R));
-  const ps = Float64Array.from(counts.predSum.slice(0, R));
-  const ts = Float64Array.from(counts.trueSum.slice(0, R));
+  const tp = counts.tp.slice(0, R);
+  const ps = counts.predSum.slice(0, R);
+  const ts = counts.trueSum.slice(0, R);
   const P = perClass('precision', tp, ps, ts, 1, zd);
   const Rc = perClass('recall', tp, ps, ts, 1, zd);
   const F = perClass('fbeta', tp, ps, ts, 1, zd);
