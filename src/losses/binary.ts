@@ -32,6 +32,7 @@ import {
   softplusNonPositive,
 } from '../softplus.js';
 import { KERAS_DEFAULTS } from './regression.js';
+import { viaWasm } from '../wasm/dispatch.js';
 
 // ---------------------------------------------------------------------------------------------
 // A wrapper for element-wise losses whose parameters depend on the inputs (weights broadcast to
@@ -340,9 +341,9 @@ export const binaryCrossEntropy: LossFunction = preparedLoss({
     const logits = fromLogitsOf(o, fn, false);
     const eps = o.eps === undefined ? null : checkNumberOption(fn, 'eps', o.eps, { min: 0, max: 0.5 });
     const weight = elementWeight(fn, 'weight', o.weight, yPred, false);
-    if (logits) return runner(logitsKernel, yTrue, yPred, { weight, posWeight: null, ls });
+    if (logits) return runner(logitsKernelW, yTrue, yPred, { weight, posWeight: null, ls });
     probabilitiesInRange(fn, yPred);
-    return runner(probKernel, yTrue, yPred, { weight, ls, mode: eps === null ? 'torch' : 'clip', eps: eps ?? 0 });
+    return runner(probKernelW, yTrue, yPred, { weight, ls, mode: eps === null ? 'torch' : 'clip', eps: eps ?? 0 });
   },
 });
 
@@ -374,7 +375,7 @@ export const binaryCrossEntropyWithLogits: LossFunction = preparedLoss({
     const ls = labelSmoothingOf(o, fn);
     const weight = elementWeight(fn, 'weight', o.weight, yPred, false);
     const posWeight = elementWeight(fn, 'posWeight', o.posWeight, yPred, true);
-    return runner(logitsKernel, yTrue, yPred, { weight, posWeight, ls });
+    return runner(logitsKernelW, yTrue, yPred, { weight, posWeight, ls });
   },
 });
 
@@ -405,7 +406,7 @@ export const logLoss: LossFunction = preparedLoss({
     const ls = labelSmoothingOf(o, fn);
     const eps = o.eps === undefined ? 1e-7 : checkNumberOption(fn, 'eps', o.eps, { min: 0, max: 0.5 });
     probabilitiesInRange(fn, yPred);
-    return runner(probKernel, yTrue, yPred, { weight: null, ls, mode: 'clip', eps });
+    return runner(probKernelW, yTrue, yPred, { weight: null, ls, mode: 'clip', eps });
   },
 });
 
@@ -501,6 +502,19 @@ export const focalKernel: ElementwiseKernel<FocalParams> = (
   return s;
 };
 
+/** The WASM twins of the kernels above, for the parameter sets they cover (see src/wasm). */
+const logitsKernelW = viaWasm(logitsKernel, ({ weight, posWeight, ls }) =>
+  weight === null && posWeight === null ? { kind: 'bceLogits', params: [0, 1 - ls, 0.5 * ls] } : null,
+);
+const probKernelW = viaWasm(probKernel, ({ weight, ls, mode, eps }) =>
+  weight !== null || mode === 'add'
+    ? null
+    : { kind: mode === 'torch' ? 'bceTorch' : 'bceClip', params: [mode === 'torch' ? 0 : eps, 1 - ls, 0.5 * ls] },
+);
+const focalKernelW = viaWasm(focalKernel, ({ logits, gamma, alpha, ls }) =>
+  logits ? { kind: 'focal', params: [gamma, 1 - ls, 0.5 * ls, alpha] } : null,
+);
+
 /**
  * Sigmoid focal loss (Lin et al. 2017; torchvision `sigmoid_focal_loss`).
  *
@@ -542,7 +556,7 @@ export const sigmoidFocal: LossFunction = preparedLoss({
     if (balance === false) alpha = -1;
     const eps = o.eps === undefined ? 0 : checkNumberOption(fn, 'eps', o.eps, { min: 0, max: 0.5 });
     if (!logits) probabilitiesInRange(fn, yPred);
-    return runner(focalKernel, yTrue, yPred, { logits, gamma, alpha: alpha < 0 ? -1 : alpha, ls, eps });
+    return runner(focalKernelW, yTrue, yPred, { logits, gamma, alpha: alpha < 0 ? -1 : alpha, ls, eps });
   },
 });
 

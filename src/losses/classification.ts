@@ -33,6 +33,7 @@ import {
 import type { LossFunction, LossOptions } from './core.js';
 import { gradBuffer, makeLoss } from './core.js';
 import type { LossEntry } from './registry-types.js';
+import { wasmCrossEntropy } from '../wasm/kernels.js';
 
 // ---------------------------------------------------------------------------------------------
 // Layout helpers
@@ -403,8 +404,26 @@ function prepareCrossEntropy(
 function runCrossEntropy(p: CEPrepared, grad: Float64Array | null): { value: number | Tensor; sum: number } {
   const { layout, target, plan } = p;
   const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
-  let sum: number;
-  if (target.kind === 'index' && layout.inner === 1 && p.cw === null && p.ls === 0) {
+  let sum: number | undefined =
+    layout.inner === 1
+      ? wasmCrossEntropy({
+          N: layout.outer,
+          C: layout.C,
+          z: p.yPred.data,
+          labels: target.kind === 'index' ? target.labels : null,
+          probs: target.kind === 'probs' ? target.probs : null,
+          cw: p.cw,
+          ls: p.ls,
+          ignoreIndex: p.ignoreIndex,
+          w: plan.weights,
+          scale: plan.gradScale,
+          out,
+          grad,
+        })
+      : undefined;
+  if (sum !== undefined) {
+    // computed by the WASM kernel
+  } else if (target.kind === 'index' && layout.inner === 1 && p.cw === null && p.ls === 0) {
     sum = softmaxCrossEntropyRows(
       layout.outer,
       layout.C,

@@ -24,6 +24,7 @@ import { gradBuffer, makeLoss } from './core.js';
 import type { ElementwiseKernel } from './elementwise.js';
 import { elementwiseLoss } from './elementwise.js';
 import type { LossEntry } from './registry-types.js';
+import { viaWasm } from '../wasm/dispatch.js';
 
 /** Keras's `backend.epsilon()`. */
 const KERAS_EPSILON = 1e-7;
@@ -132,7 +133,7 @@ const klKernel: ElementwiseKernel<KLParams> = (n, yTrue, yPred, w, scale, out, g
 export const klDivergence: LossFunction = elementwiseLoss<KLParams>({
   name: 'klDivergence',
   optionNames: ['logTarget'],
-  kernel: klKernel,
+  kernel: viaWasm(klKernel, ({ logTarget }) => ({ kind: logTarget ? 'klLog' : 'kl' })),
   params: (o, fn) => ({
     logTarget: o.logTarget === undefined ? false : checkBooleanOption(fn, 'logTarget', o.logTarget),
   }),

@@ -9,6 +9,7 @@ import type { LossOptions } from './core.js';
 import type { LossEntry } from './registry-types.js';
 import type { ElementwiseKernel } from './elementwise.js';
 import { elementwiseLoss } from './elementwise.js';
+import { viaWasm } from '../wasm/dispatch.js';
 
 type NoParams = Record<string, never>;
 const noParams = (): NoParams => ({});
@@ -136,7 +137,7 @@ export const absoluteErrorKernel: ElementwiseKernel<NoParams> = (n, yTrue, yPred
  */
 export const meanSquaredError = elementwiseLoss({
   name: 'meanSquaredError',
-  kernel: squaredErrorKernel,
+  kernel: viaWasm(squaredErrorKernel, () => ({ kind: 'mse' })),
   params: noParams,
 });
 
@@ -154,7 +155,7 @@ export const meanSquaredError = elementwiseLoss({
  */
 export const meanAbsoluteError = elementwiseLoss({
   name: 'meanAbsoluteError',
-  kernel: absoluteErrorKernel,
+  kernel: viaWasm(absoluteErrorKernel, () => ({ kind: 'mae' })),
   params: noParams,
 });
 
@@ -307,7 +308,7 @@ export const absolutePercentageErrorKernel: ElementwiseKernel<{ eps: number }> =
 export const huber = elementwiseLoss({
   name: 'huber',
   optionNames: ['delta'],
-  kernel: huberKernel,
+  kernel: viaWasm(huberKernel, ({ delta }) => ({ kind: 'huber', params: [delta] })),
   params: (o: LossOptions, fn: string): DeltaParams => ({
     delta: o.delta === undefined ? 1 : checkNumberOption(fn, 'delta', o.delta, { gt: 0 }),
   }),
@@ -331,7 +332,7 @@ export const huber = elementwiseLoss({
 export const smoothL1 = elementwiseLoss({
   name: 'smoothL1',
   optionNames: ['beta'],
-  kernel: smoothL1Kernel,
+  kernel: viaWasm(smoothL1Kernel, ({ beta }) => ({ kind: 'smoothL1', params: [beta] })),
   params: (o: LossOptions, fn: string) => ({
     beta: o.beta === undefined ? 1 : checkNumberOption(fn, 'beta', o.beta, { min: 0 }),
   }),

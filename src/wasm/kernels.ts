@@ -21,6 +21,12 @@ import type { FloatArray } from '../tensor.js';
 import { Scratch, copyOut, resident, wasm } from './runtime.js';
 import type { WasmExports } from './runtime.js';
 
+let calls = 0;
+/** How many loss calls the WASM kernels computed (tests use it to prove the path ran). */
+export function wasmCallCount(): number {
+  return calls;
+}
+
 /** Elements per chunk of the fixed-order partial sums. */
 export const CHUNK = 1 << 16;
 
@@ -81,6 +87,7 @@ export function wasmElementwise(c: ElementwiseCall): number | undefined {
   const po = out === null ? 0 : resident(ex, out) ? out.byteOffset : s.alloc(n * 8);
   const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(n * grad.BYTES_PER_ELEMENT);
   s.commit(ex);
+  calls++;
   const f = grad instanceof Float32Array ? ex.ew_g32 : ex.ew_g64;
   const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
   const kind = KIND[c.kind];
@@ -136,6 +143,7 @@ export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   const { N, C, labels, probs, w, out, grad } = c;
   if (!(c.z instanceof Float32Array) || N === 0 || C === 0) return undefined;
   if (probs !== null && !(probs instanceof Float32Array)) return undefined;
+  if (labels !== null && !(labels instanceof Float32Array || labels instanceof Float64Array)) return undefined;
   const ex = wasm();
   if (ex === null) return undefined;
   const s = new Scratch();
@@ -149,6 +157,7 @@ export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
   const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(N * C * gb);
   s.commit(ex);
+  calls++;
   const f = grad instanceof Float32Array ? ex.ce_g32 : ex.ce_g64;
   const lb = labels === null ? 8 : labels.BYTES_PER_ELEMENT;
   const rows = Math.max(1, Math.floor(CHUNK / C));
