@@ -230,9 +230,11 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
         } else {
           const lo = P0f;
           const hi = Q0f;
+          // p and 1 − p clipped separately: 1 − eps is not a float32 for eps = 1e-7, but eps is
           const pc = f32x4.pmax(f32x4.pmin(x4, hi), lo);
-          l4 = f32x4.neg(f32x4.add(f32x4.mul(y, log4(pc)), f32x4.mul(ny, log1p4(f32x4.neg(pc)))));
-          const g = f32x4.div(f32x4.sub(pc, y), f32x4.mul(pc, f32x4.sub(one, pc)));
+          const qc = f32x4.pmax(f32x4.pmin(f32x4.sub(one, x4), hi), lo);
+          l4 = f32x4.neg(f32x4.add(f32x4.mul(y, log4(pc)), f32x4.mul(ny, log4(qc))));
+          const g = f32x4.div(f32x4.sub(pc, y), f32x4.mul(pc, qc));
           const clipped = v128.or(f32x4.lt(x4, lo), f32x4.gt(x4, hi));
           g4 = v128.bitselect(f1(0), g, clipped);
         }
