@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { meanAbsoluteError, meanSquaredError, planReduction, type LossFunction } from '../../src/index.js';
+import { meanAbsoluteError, meanSquaredError, type LossFunction } from '../../src/index.js';
+import { planReduction } from '../../src/reduce.js';
 
 const finite = fc.double({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true });
 // Weights are 0 or at least 1e-3: denormal weights would make 1/Σw overflow, which no reducer survives.
