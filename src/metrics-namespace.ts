@@ -1,5 +1,5 @@
 /**
- * The `metrics` namespace of `losskit` (`import { metrics } from 'losskit'`): every metric's
+ * The `metrics` namespace of the root entry point (`metrics.f1`, …): every metric's
  * one-shot function under its canonical name, listed by name. Six of them share a name with a
  * loss (`meanAbsoluteError`, `meanSquaredError`, `meanSquaredLogError`,
  * `meanAbsolutePercentageError`, `cosineSimilarity`, `logLoss`): at the top level of `losskit`
