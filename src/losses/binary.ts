@@ -31,7 +31,7 @@ import {
   sigmoidNonPositive,
   softplusNonPositive,
 } from '../softplus.js';
-import { KERAS_DEFAULTS } from './regression.js';
+import { KERAS_ELEMENTWISE as KERAS_DEFAULTS } from './dialects.js';
 
 // ---------------------------------------------------------------------------------------------
 // A wrapper for element-wise losses whose parameters depend on the inputs (weights broadcast to

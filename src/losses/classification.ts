@@ -395,7 +395,7 @@ function prepareCrossEntropy(
     checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
     if (reduction === 'mean') normWeights = indexNormWeights(target.labels, cw, ignoreIndex);
   }
-  const plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight, normWeights);
+  const plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight, { normWeights });
   return { yPred, yTrue, layout, target, cw, ls, ignoreIndex, plan };
 }
 
@@ -522,7 +522,7 @@ export const nllLoss: LossFunction = makeLoss(
     checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
     const cw = checkClassWeight(fn, options.weight, layout.C);
     const normWeights = reduction === 'mean' ? indexNormWeights(yTrue.data, cw, ignoreIndex) : null;
-    const plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight, normWeights);
+    const plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight, { normWeights });
     const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
     const out = reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
     const sum = nllKernel(

@@ -138,7 +138,7 @@ export const circle: LossFunction = makeLoss(
         }
       }
     }
-    const plan = planReduction(fn, reduction, [N], options.sampleWeight, valid);
+    const plan = planReduction(fn, reduction, [N], options.sampleWeight, { normWeights: valid });
     const w = plan.weights;
     let sum = 0;
     const out = reduction === 'none' ? new Float64Array(N) : null;
