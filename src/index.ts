@@ -24,7 +24,7 @@ export {
 export type { Reduction } from './reduce.js';
 
 // Losses: the function type, the registry, custom losses, the gradient check, the diagnosis.
-export type { LossFunction, LossOptions, LossResult } from './losses/core.js';
+export type { LossFunction, LossOptions, LossResult, LossMeta } from './losses/core.js';
 export {
   getLoss,
   listLosses,
@@ -47,6 +47,7 @@ export {
   logCosh,
   meanSquaredLogError,
   meanAbsolutePercentageError,
+  pinball,
 } from './losses/regression.js';
 export {
   binaryCrossEntropy,
