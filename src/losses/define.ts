@@ -243,7 +243,7 @@ export function checkDomain(fn: string, arg: string, t: Tensor, domain: Domain):
         throw new LosskitError(
           'INVALID_LABEL',
           fn,
-          `'${arg}' must hold labels -1 or 1; received ${describe(v)} at index ${fmtIndex(i, t.shape)}`,
+          `'${arg}' must hold labels 1 or -1; received ${describe(v)} at index ${fmtIndex(i, t.shape)}`,
           arg,
         );
       }
