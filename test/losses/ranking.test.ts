@@ -6,6 +6,7 @@ import {
   marginRanking,
   softMargin,
   tensor,
+  type LossFunction,
   type LossOptions,
 } from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
@@ -120,8 +121,10 @@ describe('ranking losses: bad input', () => {
     );
   });
   it('options are checked', () => {
+    // A wrong option is a compile error on the typed export: go through the loose type.
+    const untypedSoftMargin: LossFunction = softMargin;
     expectLosskitError(
-      () => softMargin([1], [1], { margin: 1 }),
+      () => untypedSoftMargin([1], [1], { margin: 1 }),
       'INVALID_OPTION',
       'softMargin',
       "unknown option 'margin'",
