@@ -258,14 +258,22 @@ function pnormDiff({ p, eps, D }: PNorm, x1: FloatArray, x2: FloatArray, o: numb
     for (let k = o, e = o + D; k < e; k++) s += Math.abs(x1[k] - x2[k] + eps);
     return s;
   }
-  for (let k = o, e = o + D; k < e; k++) s += Math.abs(x1[k] - x2[k] + eps) ** p;
-  return s ** (1 / p);
+  // Other p: scaled by the largest |u| so that |u|^p cannot overflow or underflow (a huge p
+  // tends to the max-norm, as it should); the same value as (Σ|u|^p)^(1/p) up to rounding.
+  let m = 0;
+  for (let k = o, e = o + D; k < e; k++) {
+    const a = Math.abs(x1[k] - x2[k] + eps);
+    if (a > m) m = a;
+  }
+  if (m === 0 || m === Infinity) return m;
+  for (let k = o, e = o + D; k < e; k++) s += (Math.abs(x1[k] - x2[k] + eps) / m) ** p;
+  return m * s ** (1 / p);
 }
 
 /**
  * Adds `g·∂d/∂x1` to `g1` and `−g·∂d/∂x1` (= `g·∂d/∂x2`) to `g2` of `pair`, for
  * `d = ‖x1 − x2 + eps‖_p` on the row at `o`:
- * `∂d/∂x1_k = sign(u_k)·|u_k|^(p−1) / d^(p−1)` (0 when `d = 0`, as PyTorch's norm backward).
+ * `∂d/∂x1_k = sign(u_k)·(|u_k| / d)^(p−1)` (0 when `d = 0`, as PyTorch's norm backward).
  */
 function addPnormGrad({ p, eps, D }: PNorm, { x1, x2, g1: gx1, g2: gx2 }: Pair, o: number, d: number, g: number): void {
   if (d === 0 || g === 0 || gx1 === null || gx2 === null) return;
@@ -284,10 +292,10 @@ function addPnormGrad({ p, eps, D }: PNorm, { x1, x2, g1: gx1, g2: gx2 }: Pair, 
       gx2[k] -= v;
     }
   } else {
-    const f = g / d ** (p - 1);
+    // g·sign(u)·(|u|/d)^(p−1): the ratio is at most 1 for p ≥ 1, so no overflow for a huge p.
     for (let k = o, e = o + D; k < e; k++) {
       const u = x1[k] - x2[k] + eps;
-      const v = u === 0 ? 0 : f * Math.sign(u) * Math.abs(u) ** (p - 1);
+      const v = u === 0 ? 0 : g * Math.sign(u) * (Math.abs(u) / d) ** (p - 1);
       gx1[k] += v;
       gx2[k] -= v;
     }
