@@ -470,7 +470,7 @@ export const sigmoidFocal = loss({
     eps: num({ min: 0, max: 0.5, default: 0 }),
     labelSmoothing: labelSmoothing(),
   },
-  meta: BINARY('probabilities'),
+  meta: BINARY('logits'),
   domains: (o) => ({ yTrue: 'probability', yPred: o.fromLogits ? 'real' : 'probability' }),
   layout: {
     kind: 'elementwise',

@@ -32,6 +32,8 @@ import {
 } from '../validate.js';
 import type { LossFunction, LossOptions } from './core.js';
 import { gradBuffer, makeLoss } from './core.js';
+import type { Domains, LossMeta } from './define.js';
+import { KERAS_EPSILON, KERAS_REDUCED as KERAS_DEFAULTS, TFJS_SOFTMAX_CE } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -462,17 +464,25 @@ function runCrossEntropy(p: CEPrepared, grad: Float64Array | null): { value: num
  * @example crossEntropy([0, 2], [[2, 1, 0], [0, 0, 3]]) // ≈ 0.251264
  * @example crossEntropy.valueAndGrad([1], [[0, 0]]).grad.data // [0.5, -0.5]
  */
-export const crossEntropy: LossFunction = makeLoss('crossEntropy', CE_OPTIONS, (yTrue, yPredIn, options, wantGrad) => {
-  const fn = 'crossEntropy';
-  const p = prepareCrossEntropy(fn, yTrue, yPredIn, options);
-  const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
-  const { value, sum } = runCrossEntropy(p, grad);
-  explainNonFinite(fn, sum, [
-    ['yPred', p.yPred],
-    ['yTrue', p.yTrue],
-  ]);
-  return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
-});
+export const crossEntropy: LossFunction = makeLoss(
+  'crossEntropy',
+  CE_OPTIONS,
+  (yTrue, yPredIn, options, wantGrad) => {
+    const fn = 'crossEntropy';
+    const p = prepareCrossEntropy(fn, yTrue, yPredIn, options);
+    const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
+    const { value, sum } = runCrossEntropy(p, grad);
+    explainNonFinite(fn, sum, [
+      ['yPred', p.yPred],
+      ['yTrue', p.yTrue],
+    ]);
+    return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+  },
+  {},
+  {
+    meta: { input: 'logits', target: 'classes', classAxis: 1, ignoreIndex: -100, meanDenominator: 'targetClassWeight' },
+  },
+);
 
 /**
  * Negative log-likelihood on log-probabilities (PyTorch `F.nll_loss`).
@@ -540,6 +550,16 @@ export const nllLoss: LossFunction = makeLoss(
     );
     explainNonFinite(fn, sum, [['yPred', yPred]]);
     return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
+  },
+  {},
+  {
+    meta: {
+      input: 'logProbabilities',
+      target: 'classes',
+      classAxis: 1,
+      ignoreIndex: -100,
+      meanDenominator: 'targetClassWeight',
+    },
   },
 );
 
@@ -723,6 +743,10 @@ export const crossEntropyWithPriorKL: LossFunction = makeLoss(
       grad: grad === null ? null : { data: grad, shape: p.yPred.shape },
     };
   },
+  {},
+  {
+    meta: { input: 'logits', target: 'classes', classAxis: 1, ignoreIndex: -100, meanDenominator: 'targetClassWeight' },
+  },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -730,9 +754,23 @@ export const crossEntropyWithPriorKL: LossFunction = makeLoss(
 // ---------------------------------------------------------------------------------------------
 
 /** Keras's `backend.epsilon()`. */
-const KERAS_EPSILON = 1e-7;
 /** Keras's default reduction. */
-const KERAS_DEFAULTS = { reduction: 'sumOverBatchSize' } as const;
+/** Keras class-axis losses: probabilities (or logits with `fromLogits`), class axis last. */
+const KERAS_CLASS_META: LossMeta = {
+  input: 'probabilities',
+  target: 'classes',
+  classAxis: 'last',
+  meanDenominator: 'count',
+};
+
+/**
+ * Keras renormalises probability rows and clips them to [ε, 1 − ε]: a value outside [0, 1] or an
+ * all-zero row would be silently reshaped (or give NaN), so they are errors. Logits: finite.
+ */
+const kerasProbDomains = (o: LossOptions): Domains =>
+  o.fromLogits === true
+    ? { yPred: 'real' }
+    : { yPred: o.axis === undefined || o.axis === -1 ? 'probabilityRows' : 'probability' };
 
 /**
  * Keras's cross-entropy on probabilities over `outer × C × inner`: per loss element
@@ -995,6 +1033,7 @@ export const kerasCategoricalCrossentropy: LossFunction = makeLoss(
     return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
   },
   KERAS_DEFAULTS,
+  { meta: KERAS_CLASS_META, domains: kerasProbDomains },
 );
 
 /**
@@ -1031,6 +1070,7 @@ export const kerasSparseCategoricalCrossentropy: LossFunction = makeLoss(
     return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
   },
   KERAS_DEFAULTS,
+  { meta: KERAS_CLASS_META, domains: kerasProbDomains },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -1186,6 +1226,8 @@ export const categoricalFocal: LossFunction = makeLoss(
         ),
     );
   },
+  {},
+  { meta: KERAS_CLASS_META, domains: kerasProbDomains },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -1284,6 +1326,8 @@ export const categoricalHinge: LossFunction = makeLoss(
         ),
     );
   },
+  {},
+  { meta: { input: 'values', target: 'classes', classAxis: 'last', meanDenominator: 'count' } },
 );
 
 /**
@@ -1342,6 +1386,8 @@ export const categoricalGeneralizedCrossEntropy: LossFunction = makeLoss(
       },
     );
   },
+  {},
+  { meta: KERAS_CLASS_META, domains: { yPred: 'probability' } },
 );
 
 export const classificationLosses: LossEntry[] = [
@@ -1376,13 +1422,13 @@ export const classificationLosses: LossEntry[] = [
         name: 'softmaxCrossEntropy',
         dialect: 'tfjs',
         fn: kerasCategoricalCrossentropy,
-        defaults: { fromLogits: true, reduction: 'mean' },
+        defaults: TFJS_SOFTMAX_CE,
       },
       {
         name: 'tf.losses.softmaxCrossEntropy',
         dialect: 'tfjs',
         fn: kerasCategoricalCrossentropy,
-        defaults: { fromLogits: true, reduction: 'mean' },
+        defaults: TFJS_SOFTMAX_CE,
       },
     ],
   },

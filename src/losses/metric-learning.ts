@@ -165,6 +165,8 @@ export const circle: LossFunction = makeLoss(
     }
     return { value, grad: { data: grad, shape: e.shape } };
   },
+  {},
+  { meta: { input: 'embeddings', target: 'other', meanDenominator: 'count' } },
 );
 
 export const metricLearningLosses: LossEntry[] = [

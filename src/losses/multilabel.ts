@@ -132,6 +132,8 @@ export const multilabelSoftMargin: LossFunction = makeLoss(
     ]);
     return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
   },
+  {},
+  { meta: { input: 'logits', target: 'binary', meanDenominator: 'count' }, domains: { yTrue: 'probability' } },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -254,6 +256,8 @@ export const multilabelMargin: LossFunction = makeLoss(
     explainNonFinite(fn, sum, [['yPred', yPred]]);
     return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
   },
+  {},
+  { meta: { input: 'values', target: 'other', meanDenominator: 'count' } },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -390,6 +394,8 @@ export const multiMargin: LossFunction = makeLoss(
     explainNonFinite(fn, sum, [['yPred', yPred]]);
     return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
   },
+  {},
+  { meta: { input: 'values', target: 'other', meanDenominator: 'count' } },
 );
 
 export const multilabelLosses: LossEntry[] = [

@@ -268,212 +268,226 @@ const CTC_OPTIONS = [
  * // T = 2 frames, one sequence, C = 2 classes (0 = blank), target [1]:
  * ctc([[1]], [[[Math.log(0.5), Math.log(0.5)]], [[Math.log(0.5), Math.log(0.5)]]], { reduction: 'sum' }) // −log(0.75)
  */
-export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
-  const fn = 'ctc';
-  const reduction = resolveReduction(fn, options.reduction);
-  const zeroInfinity =
-    options.zeroInfinity === undefined ? false : checkBooleanOption(fn, 'zeroInfinity', options.zeroInfinity);
-  const timeMajor = options.timeMajor === undefined ? true : checkBooleanOption(fn, 'timeMajor', options.timeMajor);
-  const fromLogits =
-    options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
-  const pytorchGrad =
-    (options.ctcGrad === undefined
-      ? 'exact'
-      : checkOneOf(fn, 'ctcGrad', options.ctcGrad, ['exact', 'pytorch'] as const)) === 'pytorch';
-  const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-  const r = yPred.shape.length;
-  if (r !== 2 && r !== 3) {
-    throw new LosskitError(
-      'SHAPE_MISMATCH',
-      fn,
-      `'yPred' must be log-probabilities ${timeMajor ? '(T, N, C)' : '(N, T, C)'} or (T, C) for one sequence; received shape ${fmtShape(yPred.shape)}`,
-      'yPred',
-    );
-  }
-  checkNonEmpty(fn, 'yPred', yPred);
-  const batched = r === 3;
-  const T = batched ? yPred.shape[timeMajor ? 0 : 1] : yPred.shape[0];
-  const N = batched ? yPred.shape[timeMajor ? 1 : 0] : 1;
-  const C = yPred.shape[r - 1];
-  const blank =
-    options.blank === undefined
-      ? 0
-      : checkNumberOption(fn, 'blank', options.blank, { integer: true, min: 0, max: C - 1 });
-  // NaN / +Infinity are invalid; −Infinity (log 0) is a legitimate log-probability.
-  const x = yPred.data;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (v !== v || v === Infinity || (fromLogits && v === NEG_INF)) {
+export const ctc: LossFunction = makeLoss(
+  'ctc',
+  CTC_OPTIONS,
+  (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
+    const fn = 'ctc';
+    const reduction = resolveReduction(fn, options.reduction);
+    const zeroInfinity =
+      options.zeroInfinity === undefined ? false : checkBooleanOption(fn, 'zeroInfinity', options.zeroInfinity);
+    const timeMajor = options.timeMajor === undefined ? true : checkBooleanOption(fn, 'timeMajor', options.timeMajor);
+    const fromLogits =
+      options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
+    const pytorchGrad =
+      (options.ctcGrad === undefined
+        ? 'exact'
+        : checkOneOf(fn, 'ctcGrad', options.ctcGrad, ['exact', 'pytorch'] as const)) === 'pytorch';
+    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
+    const r = yPred.shape.length;
+    if (r !== 2 && r !== 3) {
       throw new LosskitError(
-        'NON_FINITE',
+        'SHAPE_MISMATCH',
         fn,
-        `'yPred' must hold ${fromLogits ? 'finite logits' : 'log-probabilities (finite or -Infinity)'}; received ${describe(v)} at index ${fmtIndex(i, yPred.shape)}`,
+        `'yPred' must be log-probabilities ${timeMajor ? '(T, N, C)' : '(N, T, C)'} or (T, C) for one sequence; received shape ${fmtShape(yPred.shape)}`,
         'yPred',
       );
     }
-  }
-  if (yTrueIn === null || yTrueIn === undefined) {
-    throw new LosskitError(
-      'INVALID_INPUT',
-      fn,
-      `'yTrue' (the target label sequences) is required; received ${describe(yTrueIn)}`,
-      'yTrue',
-    );
-  }
-  const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
-  const inputLengths =
-    options.inputLengths === undefined
-      ? null
-      : lengths(fn, 'inputLengths', options.inputLengths, N, batched, T, `at most T = ${T}`);
-
-  // Targets: padded (N, S) / (S) or concatenated 1-D; offsets and lengths per sequence.
-  const padded = batched ? yTrue.shape.length === 2 : yTrue.shape.length === 1;
-  if (batched ? !(padded || yTrue.shape.length === 1) : !padded) {
-    throw new LosskitError(
-      'SHAPE_MISMATCH',
-      fn,
-      `'yTrue' must be ${batched ? `padded targets [${N}, S] or concatenated targets [Σ targetLengths]` : 'a target sequence [S] (unbatched input)'}; received shape ${fmtShape(yTrue.shape)}`,
-      'yTrue',
-    );
-  }
-  if (batched && padded && yTrue.shape[0] !== N) {
-    throw new LosskitError(
-      'SHAPE_MISMATCH',
-      fn,
-      `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has a batch of ${N}; expected padded targets [${N}, S]`,
-      'yTrue',
-    );
-  }
-  const S = padded ? yTrue.shape[yTrue.shape.length - 1] : yTrue.data.length;
-  const tl = new Float64Array(N);
-  const tOff = new Float64Array(N);
-  if (options.targetLengths !== undefined) {
-    tl.set(
-      lengths(
-        fn,
-        'targetLengths',
-        options.targetLengths,
-        N,
-        batched,
-        padded ? S : yTrue.data.length,
-        padded ? `at most S = ${S}, the padded target length` : 'their sum is the number of targets',
-      ),
-    );
-  } else if (padded) {
-    // Keras's rule: the labels of a padded row are its entries other than blank.
-    for (let n = 0; n < N; n++) {
-      let k = 0;
-      for (let j = 0; j < S; j++) if (yTrue.data[n * S + j] !== blank) k++;
-      tl[n] = k;
-    }
-  } else {
-    throw new LosskitError(
-      'INVALID_OPTION',
-      fn,
-      `option 'targetLengths' is required with concatenated 1-D targets; received undefined`,
-      'targetLengths',
-    );
-  }
-  let acc = 0;
-  for (let n = 0; n < N; n++) {
-    tOff[n] = padded ? n * S : acc;
-    acc += tl[n];
-  }
-  if (!padded && acc !== yTrue.data.length) {
-    throw new LosskitError(
-      'SHAPE_MISMATCH',
-      fn,
-      `concatenated 'yTrue' has ${yTrue.data.length} labels but 'targetLengths' sum to ${acc}; expected them to be equal`,
-      'targetLengths',
-    );
-  }
-  let maxCells = 0;
-  let maxS = 1;
-  for (let n = 0; n < N; n++) {
-    const L = tl[n];
-    const Tn = inputLengths === null ? T : inputLengths[n];
-    for (let j = 0; j < L; j++) {
-      const i = tOff[n] + j;
-      const v = yTrue.data[i];
-      if (!Number.isInteger(v) || v < 0 || v >= C || v === blank) {
-        const why =
-          v === blank
-            ? `equals blank (${blank}); blank cannot be a target label`
-            : !Number.isInteger(v)
-              ? 'is not an integer'
-              : 'is out of range';
+    checkNonEmpty(fn, 'yPred', yPred);
+    const batched = r === 3;
+    const T = batched ? yPred.shape[timeMajor ? 0 : 1] : yPred.shape[0];
+    const N = batched ? yPred.shape[timeMajor ? 1 : 0] : 1;
+    const C = yPred.shape[r - 1];
+    const blank =
+      options.blank === undefined
+        ? 0
+        : checkNumberOption(fn, 'blank', options.blank, { integer: true, min: 0, max: C - 1 });
+    // NaN / +Infinity are invalid; −Infinity (log 0) is a legitimate log-probability.
+    const x = yPred.data;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (v !== v || v === Infinity || (fromLogits && v === NEG_INF)) {
         throw new LosskitError(
-          'INVALID_LABEL',
+          'NON_FINITE',
           fn,
-          `'yTrue' must hold target labels in [0, ${C - 1}] other than blank ${blank}; received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)} (sequence ${n}), which ${why}`,
-          'yTrue',
+          `'yPred' must hold ${fromLogits ? 'finite logits' : 'log-probabilities (finite or -Infinity)'}; received ${describe(v)} at index ${fmtIndex(i, yPred.shape)}`,
+          'yPred',
         );
       }
     }
-    if (L > Tn && !zeroInfinity) {
+    if (yTrueIn === null || yTrueIn === undefined) {
       throw new LosskitError(
-        'OUT_OF_RANGE',
+        'INVALID_INPUT',
         fn,
-        `sequence ${n} has a target of length ${L} but only ${Tn} input frames; expected targetLength <= inputLength (or zeroInfinity: true to give it loss 0)`,
+        `'yTrue' (the target label sequences) is required; received ${describe(yTrueIn)}`,
+        'yTrue',
+      );
+    }
+    const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
+    const inputLengths =
+      options.inputLengths === undefined
+        ? null
+        : lengths(fn, 'inputLengths', options.inputLengths, N, batched, T, `at most T = ${T}`);
+
+    // Targets: padded (N, S) / (S) or concatenated 1-D; offsets and lengths per sequence.
+    const padded = batched ? yTrue.shape.length === 2 : yTrue.shape.length === 1;
+    if (batched ? !(padded || yTrue.shape.length === 1) : !padded) {
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yTrue' must be ${batched ? `padded targets [${N}, S] or concatenated targets [Σ targetLengths]` : 'a target sequence [S] (unbatched input)'}; received shape ${fmtShape(yTrue.shape)}`,
+        'yTrue',
+      );
+    }
+    if (batched && padded && yTrue.shape[0] !== N) {
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has a batch of ${N}; expected padded targets [${N}, S]`,
+        'yTrue',
+      );
+    }
+    const S = padded ? yTrue.shape[yTrue.shape.length - 1] : yTrue.data.length;
+    const tl = new Float64Array(N);
+    const tOff = new Float64Array(N);
+    if (options.targetLengths !== undefined) {
+      tl.set(
+        lengths(
+          fn,
+          'targetLengths',
+          options.targetLengths,
+          N,
+          batched,
+          padded ? S : yTrue.data.length,
+          padded ? `at most S = ${S}, the padded target length` : 'their sum is the number of targets',
+        ),
+      );
+    } else if (padded) {
+      // Keras's rule: the labels of a padded row are its entries other than blank.
+      for (let n = 0; n < N; n++) {
+        let k = 0;
+        for (let j = 0; j < S; j++) if (yTrue.data[n * S + j] !== blank) k++;
+        tl[n] = k;
+      }
+    } else {
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'targetLengths' is required with concatenated 1-D targets; received undefined`,
         'targetLengths',
       );
     }
-    maxCells = Math.max(maxCells, Tn * (2 * L + 1));
-    maxS = Math.max(maxS, 2 * L + 1);
-  }
-
-  const lossShape = batched ? [N] : [];
-  const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
-  const lp = fromLogits ? logSoftmaxRows(x, C) : x;
-  const grad = wantGrad ? gradBuffer(fn, x.length, options.gradOut) : null;
-  if (grad !== null) grad.fill(0);
-  const alpha = new Float64Array(maxCells);
-  const beta = wantGrad ? new Float64Array(maxCells) : alpha;
-  const ext = new Int32Array(maxS);
-  const E = new Float64Array(maxS);
-  const out = reduction === 'none' ? new Float64Array(N) : null;
-  const tStride = timeMajor ? N * C : C;
-  let total = 0;
-  for (let n = 0; n < N; n++) {
-    const off = timeMajor ? n * C : n * T * C;
-    const L = tl[n];
-    const Tn = inputLengths === null ? T : inputLengths[n];
-    // PyTorch's 'mean' divides each sequence's loss by its target length (at least 1).
-    const norm = reduction === 'mean' ? 1 / Math.max(L, 1) : 1;
-    const wn = plan.weights === null ? 1 : plan.weights[n];
-    const g = plan.gradScale * wn * norm;
-    let nll =
-      L > Tn
-        ? Infinity
-        : ctcSequence(
-            lp,
-            off,
-            tStride,
-            Tn,
-            C,
-            yTrue.data,
-            tOff[n],
-            L,
-            blank,
-            alpha,
-            beta,
-            ext,
-            E,
-            grad,
-            g,
-            pytorchGrad,
+    let acc = 0;
+    for (let n = 0; n < N; n++) {
+      tOff[n] = padded ? n * S : acc;
+      acc += tl[n];
+    }
+    if (!padded && acc !== yTrue.data.length) {
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `concatenated 'yTrue' has ${yTrue.data.length} labels but 'targetLengths' sum to ${acc}; expected them to be equal`,
+        'targetLengths',
+      );
+    }
+    let maxCells = 0;
+    let maxS = 1;
+    for (let n = 0; n < N; n++) {
+      const L = tl[n];
+      const Tn = inputLengths === null ? T : inputLengths[n];
+      for (let j = 0; j < L; j++) {
+        const i = tOff[n] + j;
+        const v = yTrue.data[i];
+        if (!Number.isInteger(v) || v < 0 || v >= C || v === blank) {
+          const why =
+            v === blank
+              ? `equals blank (${blank}); blank cannot be a target label`
+              : !Number.isInteger(v)
+                ? 'is not an integer'
+                : 'is out of range';
+          throw new LosskitError(
+            'INVALID_LABEL',
+            fn,
+            `'yTrue' must hold target labels in [0, ${C - 1}] other than blank ${blank}; received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)} (sequence ${n}), which ${why}`,
+            'yTrue',
           );
-    if (nll === Infinity && zeroInfinity) nll = 0;
-    const l = wn * (nll * norm);
-    total += l;
-    if (out !== null) out[n] = l;
-  }
-  if (grad !== null && fromLogits && lp instanceof Float64Array) logSoftmaxBackward(grad, lp, C);
-  return {
-    value: finishReduction(plan, total, out),
-    grad: grad === null ? null : ({ data: grad, shape: yPred.shape } satisfies Tensor),
-  };
-});
+        }
+      }
+      if (L > Tn && !zeroInfinity) {
+        throw new LosskitError(
+          'OUT_OF_RANGE',
+          fn,
+          `sequence ${n} has a target of length ${L} but only ${Tn} input frames; expected targetLength <= inputLength (or zeroInfinity: true to give it loss 0)`,
+          'targetLengths',
+        );
+      }
+      maxCells = Math.max(maxCells, Tn * (2 * L + 1));
+      maxS = Math.max(maxS, 2 * L + 1);
+    }
+
+    const lossShape = batched ? [N] : [];
+    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
+    const lp = fromLogits ? logSoftmaxRows(x, C) : x;
+    const grad = wantGrad ? gradBuffer(fn, x.length, options.gradOut) : null;
+    if (grad !== null) grad.fill(0);
+    const alpha = new Float64Array(maxCells);
+    const beta = wantGrad ? new Float64Array(maxCells) : alpha;
+    const ext = new Int32Array(maxS);
+    const E = new Float64Array(maxS);
+    const out = reduction === 'none' ? new Float64Array(N) : null;
+    const tStride = timeMajor ? N * C : C;
+    let total = 0;
+    for (let n = 0; n < N; n++) {
+      const off = timeMajor ? n * C : n * T * C;
+      const L = tl[n];
+      const Tn = inputLengths === null ? T : inputLengths[n];
+      // PyTorch's 'mean' divides each sequence's loss by its target length (at least 1).
+      const norm = reduction === 'mean' ? 1 / Math.max(L, 1) : 1;
+      const wn = plan.weights === null ? 1 : plan.weights[n];
+      const g = plan.gradScale * wn * norm;
+      let nll =
+        L > Tn
+          ? Infinity
+          : ctcSequence(
+              lp,
+              off,
+              tStride,
+              Tn,
+              C,
+              yTrue.data,
+              tOff[n],
+              L,
+              blank,
+              alpha,
+              beta,
+              ext,
+              E,
+              grad,
+              g,
+              pytorchGrad,
+            );
+      if (nll === Infinity && zeroInfinity) nll = 0;
+      const l = wn * (nll * norm);
+      total += l;
+      if (out !== null) out[n] = l;
+    }
+    if (grad !== null && fromLogits && lp instanceof Float64Array) logSoftmaxBackward(grad, lp, C);
+    return {
+      value: finishReduction(plan, total, out),
+      grad: grad === null ? null : ({ data: grad, shape: yPred.shape } satisfies Tensor),
+    };
+  },
+  {},
+  {
+    meta: {
+      input: 'logProbabilities',
+      target: 'other',
+      meanDenominator: 'count',
+      batchInputs: ['inputLengths', 'targetLengths'],
+    },
+    domains: { yTrue: 'own' },
+  },
+);
 
 /** Keras 3 `keras.losses.CTC` defaults: logits `(N, T, C)`, blank 0, sum over batch size. */
 export const KERAS_CTC_DEFAULTS: LossOptions = {
