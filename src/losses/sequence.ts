@@ -484,8 +484,10 @@ export const ctc: LossFunction = makeLoss(
       target: 'other',
       meanDenominator: 'count',
       batchInputs: ['inputLengths', 'targetLengths'],
+      logZeroAllowed: true,
     },
-    domains: { yTrue: 'own' },
+    // Labels and log-probabilities (finite or −∞) are checked by the body.
+    domains: { yTrue: 'own', yPred: 'own' },
   },
 );
 
