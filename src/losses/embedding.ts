@@ -14,7 +14,7 @@ import type { FloatArray, Shape, Tensor, TensorInput } from '../tensor.js';
 import { shapesEqual, sizeOf, tensor } from '../tensor.js';
 import { checkNonEmpty, checkNumberOption, checkSameShape } from '../validate.js';
 import type { LossMeta, Prepared } from './define.js';
-import { bool, checkDomain, loss, num, tensorOption, valueOption } from './define.js';
+import { bool, loss, num, tensorOption, valueOption } from './define.js';
 import type { LossEntry } from './registry-types.js';
 
 /** What the triplet losses are: embeddings (anchor in `yPred`), no target, the plain mean. */
@@ -52,7 +52,11 @@ function rowsOf(fn: string, t: Tensor, arg: string): { rows: number; D: number; 
   return { rows: sizeOf(lossShape), D: t.shape[t.shape.length - 1], lossShape };
 }
 
-/** A required per-batch input of `yPred`'s shape (`input2`, `positive`, `negative`), finite. */
+/**
+ * A required per-batch input of `yPred`'s shape (`input2`, `positive`, `negative`). Its
+ * finiteness is checked lazily: a non-finite value always makes the kernel's sum NaN (the
+ * triplet kernels poison it on a non-finite distance), and the constructor then names it.
+ */
 function requiredInput(
   fn: string,
   name: 'input2' | 'positive' | 'negative',
@@ -69,7 +73,6 @@ function requiredInput(
   }
   const t = tensor(value, undefined, fn, name);
   checkSameShape(fn, t, name, like, 'yPred');
-  checkDomain(fn, name, t, 'real');
   return t;
 }
 
@@ -199,6 +202,8 @@ export const cosineEmbedding = loss({
       }
       return {
         lossShape,
+        // A non-finite input2 always gives cos = NaN (its squared norm is infinite).
+        explain: [['input2', input2]],
         run: (plan, ga) => {
           const gb = ga === null ? null : new Float64Array(yPred.data.length);
           const out = plan.reduction === 'none' ? new Float64Array(rows) : null;
@@ -332,6 +337,7 @@ export interface TripletMarginArgs {
  * Row kernel of the triplet margin loss: `l = max(0, margin + d(a, p) − d(a, n))` with
  * `d(x, y) = ‖x − y + eps‖_p`, and with `swap`, `d(a, n)` replaced by `min(d(a, n), d(p, n))`
  * (a tie splits the gradient in halves, as `torch.min`). Gradient buffers are zero-filled first.
+ * Returns `Σ wᵣ·lᵣ`, or NaN when a distance is not finite.
  */
 export function tripletMarginKernel(args: TripletMarginArgs): number {
   const { rows, D, a, pos, neg, margin, swap, w, scale, out, ga, gp, gn } = args;
@@ -340,6 +346,7 @@ export function tripletMarginKernel(args: TripletMarginArgs): number {
   const an: Pair = { x1: a, x2: neg, g1: ga, g2: gn };
   const pn: Pair = { x1: pos, x2: neg, g1: gp, g2: gn };
   let total = 0;
+  let poison = 0; // stays 0 unless a distance is NaN or ±Infinity (which the hinge could hide)
   const wantGrad = ga !== null && gp !== null && gn !== null;
   if (wantGrad) {
     ga.fill(0);
@@ -359,6 +366,7 @@ export function tripletMarginKernel(args: TripletMarginArgs): number {
         wAn = 0;
       } else if (ds === dan) wAn = 0.5;
     }
+    poison += (dp + dan + ds) * 0;
     const z = margin + dp - dn;
     const l = z < 0 ? 0 : z;
     const wr = w === null ? 1 : w[r];
@@ -371,7 +379,7 @@ export function tripletMarginKernel(args: TripletMarginArgs): number {
       if (wAn < 1) addPnormGrad(norm, pn, o, ds, -g * (1 - wAn));
     }
   }
-  return total;
+  return total + poison;
 }
 
 /** Anchor rows, and the required `positive` / `negative` of its shape. */
@@ -384,6 +392,16 @@ function tripletInputs(
   const positive = requiredInput(fn, 'positive', options.positive, anchor);
   const negative = requiredInput(fn, 'negative', options.negative, anchor);
   return { positive, negative, rows, D, lossShape };
+}
+
+/** A non-finite loss from finite inputs and a built-in distance: the distances overflowed float64. */
+function distanceOverflow(fn: string): never {
+  throw new LosskitError(
+    'NON_FINITE',
+    fn,
+    `the loss is not finite although every input is: the distances (or weighted losses) overflow float64; expected embeddings whose distances fit in float64`,
+    'yPred',
+  );
 }
 
 /** The gradients w.r.t. `positive` and `negative`, as `extraGrads`. */
@@ -428,6 +446,7 @@ export const tripletMargin = loss({
   meta: TRIPLET,
   target: 'optional',
   domains: { yTrue: 'own' },
+  blame: ({ fn }) => distanceOverflow(fn),
   layout: {
     kind: 'prepared',
     prepare: ({ fn, options, yPred: anchor }): Prepared => {
@@ -435,6 +454,10 @@ export const tripletMargin = loss({
       const n = anchor.data.length;
       return {
         lossShape,
+        explain: [
+          ['positive', positive],
+          ['negative', negative],
+        ],
         run: (plan, ga) => {
           const gp = ga === null ? null : new Float64Array(n);
           const gn = ga === null ? null : new Float64Array(n);
@@ -586,26 +609,29 @@ interface TripletDistanceArgs {
   gn: Float64Array | null;
 }
 
-/** Row kernel of {@link tripletMarginWithDistance} (any distance); returns `Σ wᵣ·lᵣ`. */
+/** Row kernel of {@link tripletMarginWithDistance} (any distance); returns `Σ wᵣ·lᵣ`, or NaN when a distance is not finite. */
 function tripletDistanceKernel(args: TripletDistanceArgs): number {
   const { rows, D, a, pos: pd, neg: nd, dist, margin, swap, w, scale, out, ga, gp, gn } = args;
   if (ga !== null) ga.fill(0);
   // Scratch gradients of the three distances (each w.r.t. both of its arguments).
   const s = ga !== null ? Array.from({ length: 6 }, () => new Float64Array(D)) : null;
   let total = 0;
+  let poison = 0; // stays 0 unless a distance is NaN or ±Infinity
   for (let r = 0, o = 0; r < rows; r++, o += D) {
     if (s !== null) for (const b of s) b.fill(0);
     const dp = dist(row(a, o, D), row(pd, o, D), s && s[0], s && s[1]);
     const dan = dist(row(a, o, D), row(nd, o, D), s && s[2], s && s[3]);
     let dn = dan;
     let wAn = 1;
+    let ds = 0;
     if (swap) {
-      const ds = dist(row(pd, o, D), row(nd, o, D), s && s[4], s && s[5]);
+      ds = dist(row(pd, o, D), row(nd, o, D), s && s[4], s && s[5]);
       if (ds < dan) {
         dn = ds;
         wAn = 0;
       } else if (ds === dan) wAn = 0.5;
     }
+    poison += (dp + dan + ds) * 0;
     const z = margin + dp - dn;
     const l = z < 0 ? 0 : z;
     const wr = w === null ? 1 : w[r];
@@ -622,7 +648,7 @@ function tripletDistanceKernel(args: TripletDistanceArgs): number {
       }
     }
   }
-  return total;
+  return total + poison;
 }
 
 /**
@@ -654,6 +680,17 @@ export const tripletMarginWithDistance = loss({
   meta: TRIPLET,
   target: 'optional',
   domains: { yTrue: 'own' },
+  blame: ({ fn, options }) => {
+    if (typeof options.distanceFunction === 'function') {
+      throw new LosskitError(
+        'NON_FINITE',
+        fn,
+        `the distance function returned NaN or ±Infinity for finite inputs; expected a finite number (check 'distanceFunction')`,
+        'distanceFunction',
+      );
+    }
+    distanceOverflow(fn);
+  },
   layout: {
     kind: 'prepared',
     prepare: ({ fn, options, yPred: anchor }): Prepared => {
@@ -666,6 +703,10 @@ export const tripletMarginWithDistance = loss({
       const n = anchor.data.length;
       return {
         lossShape,
+        explain: [
+          ['positive', positive],
+          ['negative', negative],
+        ],
         run: (plan, ga) => {
           const gp = ga === null ? null : new Float64Array(n);
           const gn = ga === null ? null : new Float64Array(n);
@@ -686,15 +727,6 @@ export const tripletMarginWithDistance = loss({
             gp,
             gn,
           });
-          // Every input is finite (checked): a NaN comes from the user's distance function.
-          if (sum !== sum) {
-            throw new LosskitError(
-              'NON_FINITE',
-              fn,
-              `the distance function returned NaN for finite inputs; expected a number (check 'distanceFunction')`,
-              'distanceFunction',
-            );
-          }
           return { sum, perElement: out, extraGrads: tripletExtraGrads(gp, gn, anchor.shape) };
         },
       };

@@ -12,7 +12,7 @@ import type { FloatArray, Tensor } from '../tensor.js';
 import { tensor } from '../tensor.js';
 import { checkSameShape } from '../validate.js';
 import type { ElementwiseKernel, LossMeta, Prepared } from './define.js';
-import { bindKernel, checkDomain, loss, num, tensorOption } from './define.js';
+import { bindKernel, loss, num, tensorOption } from './define.js';
 import type { LossEntry } from './registry-types.js';
 
 /** What every ranking loss is: real-valued scores against ±1 targets, the plain mean. */
@@ -44,13 +44,16 @@ export interface MarginRankingArgs {
 /**
  * Kernel of the margin ranking loss `lᵢ = max(0, −yᵢ·(x1ᵢ − x2ᵢ) + margin)`; writes
  * `∂/∂x1 = −y`, `∂/∂x2 = +y` where the hinge is active (`z >= 0`, PyTorch's `clamp_min`).
- * Returns `Σ wᵢ·lᵢ`.
+ * Returns `Σ wᵢ·lᵢ`, or NaN when some `z` is not finite (an infinite input that the flat side
+ * of the hinge would turn into a finite "limit": the constructor then names the input).
  */
 export function marginRankingKernel({ n, y, x1, x2, margin, w, scale, out, g1, g2 }: MarginRankingArgs): number {
   let s = 0;
+  let poison = 0; // stays 0 unless some z is NaN or ±Infinity (which the flat side would hide)
   for (let i = 0; i < n; i++) {
     const yi = y[i];
     const z = margin - yi * (x1[i] - x2[i]);
+    poison += z * 0;
     const wi = w === null ? 1 : w[i];
     // NaN stays NaN (then the constructor names the input); z < 0 is the flat side.
     const l = z < 0 ? 0 : z;
@@ -62,10 +65,20 @@ export function marginRankingKernel({ n, y, x1, x2, margin, w, scale, out, g1, g
       g2[i] = g;
     }
   }
-  return s;
+  return s + poison;
 }
 
-/** The required per-batch input `input2` of `yPred`'s shape, finite. */
+/** A non-finite loss from finite inputs: the arithmetic overflowed float64. */
+function overflow(fn: string): never {
+  throw new LosskitError(
+    'NON_FINITE',
+    fn,
+    `the loss is not finite although every input is: the values (or weights) overflow float64; expected inputs whose differences and weighted losses fit in float64`,
+    'yPred',
+  );
+}
+
+/** The required per-batch input `input2` of `yPred`'s shape (its finiteness is checked lazily, see the kernel). */
 function secondInput(fn: string, value: Parameters<typeof tensor>[0] | undefined, yPred: Tensor): Tensor {
   if (value === undefined) {
     throw new LosskitError(
@@ -77,7 +90,6 @@ function secondInput(fn: string, value: Parameters<typeof tensor>[0] | undefined
   }
   const input2 = tensor(value, undefined, fn, 'input2');
   checkSameShape(fn, input2, 'input2', yPred, 'yPred');
-  checkDomain(fn, 'input2', input2, 'real');
   return input2;
 }
 
@@ -103,6 +115,7 @@ export const marginRanking = loss({
   options: { margin: num({ default: 0 }), input2: tensorOption() },
   meta: { ...RANKING, batchInputs: ['input2'] },
   domains: { yTrue: 'sign' },
+  blame: ({ fn }) => overflow(fn),
   layout: {
     kind: 'prepared',
     sameShape: true,

@@ -302,6 +302,41 @@ describe('embedding losses: bad input', () => {
       "'yPred'",
     );
   });
+  it('infinite extra inputs are NON_FINITE and named (a far negative used to give a loss of 0)', () => {
+    for (const v of [Infinity, -Infinity, NaN]) {
+      expectLosskitError(
+        () => tripletMargin(null, [[0, 0]], { positive: [[1, 0]], negative: [[v, 0]] }),
+        'NON_FINITE',
+        'tripletMargin',
+        "'negative'",
+      );
+      expectLosskitError(
+        () => tripletMargin.valueAndGrad(null, [[0, 0]], { positive: [[0, v]], negative: [[1, 0]], swap: true }),
+        'NON_FINITE',
+        "'positive'",
+      );
+      expectLosskitError(
+        () => tripletMarginWithDistance(null, [[0, 0]], { positive: [[1, 0]], negative: [[v, 0]] }),
+        'NON_FINITE',
+        'tripletMarginWithDistance',
+        "'negative'",
+      );
+      expectLosskitError(
+        () => cosineEmbedding([-1], [[1, 0]], { input2: [[v, 1]], margin: 0.5 }),
+        'NON_FINITE',
+        'cosineEmbedding',
+        "'input2'",
+      );
+    }
+  });
+  it('finite embeddings whose distances overflow float64 are NON_FINITE, not a silent Infinity', () => {
+    expectLosskitError(
+      () => tripletMargin(null, [[1e300, 0]], { positive: [[-1e300, 0]], negative: [[0, 0]] }),
+      'NON_FINITE',
+      'tripletMargin',
+      'overflow',
+    );
+  });
   it('tripletMarginWithDistance', () => {
     const base = { positive: [[1, 0]], negative: [[0, 1]] };
     expectLosskitError(
