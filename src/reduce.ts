@@ -66,6 +66,10 @@ export interface ReductionPlan {
    * (PyTorch: every target ignored gives a NaN loss but a zero gradient). */
   readonly gradScale: number;
   readonly lossShape: Shape;
+  /** The function name (for the overflow error of {@link finishReduction}). */
+  readonly fn: string;
+  /** The largest sample weight (1 without weights). */
+  readonly maxWeight: number;
 }
 
 /** Resolves the `reduction` option (checking its value). */
@@ -193,8 +197,21 @@ export function planReduction(
     }
     d = reduction === 'sumOverBatchSize' ? valid + mode.epsilon : sv;
   }
+  if (!Number.isFinite(d)) {
+    throw new LosskitError(
+      'NON_FINITE',
+      fn,
+      `'sampleWeight' sums to ${d} (beyond float64), so the ${reduction} reduction has no finite denominator; expected weights whose sum is finite (rescale them: the weighted mean does not change)`,
+      'sampleWeight',
+    );
+  }
+  let maxWeight = 1;
+  if (weights !== null) {
+    maxWeight = 0;
+    for (let i = 0; i < weights.length; i++) if (weights[i] > maxWeight) maxWeight = weights[i];
+  }
   const scale = d === 0 ? NaN : 1 / d;
-  return { reduction, weights, denominator: d, scale, gradScale: d === 0 ? 0 : scale, lossShape };
+  return { reduction, weights, denominator: d, scale, gradScale: d === 0 ? 0 : scale, lossShape, fn, maxWeight };
 }
 
 /**
@@ -206,6 +223,15 @@ export function finishReduction(
   weightedSum: number,
   perElement: Float64Array | null,
 ): number | Tensor {
+  if (!(weightedSum - weightedSum === 0) && plan.maxWeight > 1) {
+    // The inputs were finite (checked before the finish): weights > 1 made the sum overflow.
+    throw new LosskitError(
+      'NON_FINITE',
+      plan.fn,
+      `the weighted loss overflows float64 (sum ${weightedSum}) with 'sampleWeight' up to ${plan.maxWeight}; expected smaller sample weights`,
+      'sampleWeight',
+    );
+  }
   if (plan.reduction === 'none') {
     if (perElement === null) throw new Error('losskit internal: reduction none needs per-element values');
     return { data: perElement, shape: plan.lossShape };

@@ -177,12 +177,17 @@ export interface LossMeta {
    * NLL).
    */
   readonly meanDenominator: 'count' | 'targetClassWeight';
+  /** `yPred` holds log-probabilities that may be −∞ (probability 0, e.g. CTC's impossible
+   * frames); every other non-finite value is still an error. */
+  readonly logZeroAllowed?: boolean;
 }
 
 /** A value domain one input must lie in; checked by the constructor (see {@link checkDomain}). */
 export type Domain =
   /** Finite numbers (the default for every input). */
   | 'real'
+  /** Finite numbers ≥ 0 (rates, counts, variances). */
+  | 'nonNegative'
   /** Finite numbers in [0, 1]. */
   | 'probability'
   /** Finite numbers in [0, 1] along a class axis, each row with a positive sum. */
@@ -216,7 +221,9 @@ export function checkDomain(fn: string, arg: string, t: Tensor, domain: Domain):
   if (domain === 'own') return;
   checkFinite(fn, arg, t);
   const d = t.data;
-  if (domain === 'probability' || domain === 'probabilityRows') {
+  if (domain === 'nonNegative') {
+    for (let i = 0; i < d.length; i++) if (!(d[i] >= 0)) throw domainError(fn, arg, t, i, 'values >= 0');
+  } else if (domain === 'probability' || domain === 'probabilityRows') {
     for (let i = 0; i < d.length; i++) {
       const v = d[i];
       if (!(v >= 0 && v <= 1)) throw domainError(fn, arg, t, i, 'probabilities in [0, 1]');
@@ -338,13 +345,15 @@ function build<O extends object>(core: Core, defaults: LossOptions, calledAs: st
     for (const [k, v] of Object.entries(options)) if (v !== undefined) merged[k] = v;
     return merged as LossOptions;
   };
+  // Legacy bodies: their declared domains (finite reals by default) are checked after the body,
+  // so that the body's own, more specific errors (shapes, labels, options) keep precedence.
   const post = (yTrue: TensorInput | null, yPred: TensorInput, o: LossOptions): void => {
     const rule = core.postDomains;
     if (rule === undefined) return;
     const d = typeof rule === 'function' ? rule(o) : rule;
-    if (d.yTrue !== undefined && yTrue !== null && yTrue !== undefined)
-      checkDomain(calledAs, 'yTrue', tensor(yTrue, undefined, calledAs, 'yTrue'), d.yTrue);
-    if (d.yPred !== undefined) checkDomain(calledAs, 'yPred', tensor(yPred, undefined, calledAs, 'yPred'), d.yPred);
+    if (yTrue !== null && yTrue !== undefined)
+      checkDomain(calledAs, 'yTrue', tensor(yTrue, undefined, calledAs, 'yTrue'), d.yTrue ?? 'real');
+    checkDomain(calledAs, 'yPred', tensor(yPred, undefined, calledAs, 'yPred'), d.yPred ?? 'real');
   };
   function loss(yTrue: TensorInput | null, yPred: TensorInput, options?: O): number | Tensor {
     try {
@@ -669,9 +678,11 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
     }
     // 8. A non-finite result: name the input (or the user's formula) responsible.
     if (!(sum - sum === 0)) {
+      // A −∞ log-probability (log 0) is valid where declared: it is not the culprit then (the
+      // loss checked NaN / +∞ itself), and +∞ is its legitimate value (CTC: no alignment).
       explainNonFinite(fn, sum, [
         ['yTrue', yTrue],
-        ['yPred', yPred],
+        ['yPred', def.meta.logZeroAllowed ? null : yPred],
       ]);
       def.blame?.(inputs);
     }
@@ -723,7 +734,8 @@ export function makeLoss(
 ): LossFunction {
   const allowed = optionNames.includes('gradOut') ? optionNames : [...optionNames, 'gradOut'];
   const body: Body = (yTrue, yPred, options, call) => impl(yTrue, yPred, options, call.wantGrad);
-  return build({ name, optionNames: allowed, body, meta: spec.meta, postDomains: spec.domains }, defaults, name);
+  const postDomains = spec.domains ?? {};
+  return build({ name, optionNames: allowed, body, meta: spec.meta, postDomains }, defaults, name);
 }
 
 /** Kept for the legacy bodies: the one gradient allocation ({@link gradientBuffer}). */

@@ -252,6 +252,8 @@ export const poissonNll = loss({
   name: 'poissonNll',
   options: { logInput: bool(true), full: bool(false), eps: num({ min: 0, default: 1e-8 }) },
   meta: meta('values'),
+  // Without logInput, yPred is the rate itself: a negative rate has no log (NaN before).
+  domains: (o) => (o.logInput ? {} : { yPred: 'nonNegative' }),
   layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(poissonKernel, options) },
 });
 
