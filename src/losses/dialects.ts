@@ -37,3 +37,11 @@ export const TFJS_SOFTMAX_CE: LossOptions = Object.freeze({ fromLogits: true, re
 
 /** torchvision `sigmoid_focal_loss`: no reduction by default. */
 export const TORCHVISION_FOCAL: LossOptions = Object.freeze({ reduction: 'none' });
+
+/** Keras 3 `keras.losses.CTC`: logits `(N, T, C)` (batch-major), blank 0, sum over batch size. */
+export const KERAS_CTC: LossOptions = Object.freeze({
+  timeMajor: false,
+  fromLogits: true,
+  blank: 0,
+  reduction: 'sumOverBatchSize',
+});
