@@ -26,7 +26,7 @@
  * runner; the constructor still plans the reduction, allocates the gradient and finishes.
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
-import type { ReductionPlan, ReducerMode } from '../reduce.js';
+import type { Reduction, ReductionPlan, ReducerMode } from '../reduce.js';
 import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
 import type { FloatArray, Shape, Tensor, TensorInput } from '../tensor.js';
 import { tensor } from '../tensor.js';
@@ -520,6 +520,8 @@ function runElementwise(
 export interface Inputs<S extends OptionSchema> {
   readonly fn: string;
   readonly options: Parsed<S>;
+  /** The resolved reduction (a layout may skip work `'mean'` alone needs). */
+  readonly reduction: Reduction;
   readonly yTrue: Tensor;
   readonly yPred: Tensor;
 }
@@ -570,7 +572,7 @@ export type Layout<S extends OptionSchema> = ElementwiseLayout<S> | PreparedLayo
 /** Options every loss accepts. */
 export interface CommonOptions {
   /** How per-element losses are combined; see the table in `reduce.ts`. Default `'mean'`. */
-  reduction?: import('../reduce.js').Reduction;
+  reduction?: Reduction;
   /** Per-sample weights (Keras semantics, ≥ 0), broadcast against the per-element losses. */
   sampleWeight?: TensorInput;
   /** Optional output buffer for the gradient (length = `yPred`'s size); only read by `valueAndGrad`. */
@@ -640,7 +642,7 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
     // 3. Shapes.
     if ((elementwise || layout.sameShape) && yTrue !== null) checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
     checkNonEmpty(fn, 'yPred', yPred);
-    const inputs: Inputs<S> = { fn, options, yTrue: yTrue ?? EMPTY, yPred };
+    const inputs: Inputs<S> = { fn, options, reduction, yTrue: yTrue ?? EMPTY, yPred };
     // 4. Declared input domains.
     const rule = def.domains;
     const domains: Domains = rule === undefined ? {} : typeof rule === 'function' ? rule(options) : rule;
