@@ -293,7 +293,8 @@ const CTC_OPTIONS = {
  *   gives `+Infinity`; true: 0, as PyTorch), `reduction` (default `'mean'`: each loss divided by
  *   its target length (clamped to ≥ 1), then averaged over the batch — PyTorch's rule; `'sum'`,
  *   `'none'` → `[N]`, `'sumOverBatchSize'` Keras's plain batch mean; see `reduce.ts`),
- *   `sampleWeight` `[N]`, `ctcGrad`.
+ *   `sampleWeight` `[N]` (≥ 0; an impossible sequence stays `+Infinity` under any positive
+ *   weight, and a sequence of weight 0 counts 0), `ctcGrad`.
  * - Gradient: by default the exact `∂value/∂yPred` (`−γ(t, c)`, the posterior occupation of class
  *   c at frame t, scaled by the reduction). PyTorch's `ctc_loss` autograd instead returns
  *   `exp(logProbs) − γ`, which equals the true gradient only after back-propagating through a
@@ -499,8 +500,9 @@ function prepareCtc({ fn, options, yTrue, yPred }: Inputs<typeof CTC_OPTIONS>): 
   const { zeroInfinity, timeMajor, fromLogits } = options;
   const pytorchGrad = options.ctcGrad === 'pytorch';
   const x = yPred.data;
+  const lossShape = batched ? [N] : [];
   return {
-    lossShape: batched ? [N] : [],
+    lossShape,
     run: (plan, grad) => {
       const soft = fromLogits ? logSoftmaxRows(x, C) : null;
       const lp = soft ?? x;
@@ -514,12 +516,18 @@ function prepareCtc({ fn, options, yTrue, yPred }: Inputs<typeof CTC_OPTIONS>): 
       // PyTorch's 'mean' divides each sequence's loss by its target length (at least 1).
       const mean = plan.reduction === 'mean';
       let total = 0;
+      let impossible = false;
       for (let n = 0; n < N; n++) {
+        const wn = plan.weights === null ? 1 : plan.weights[n];
+        // A sequence of sample weight 0 counts 0, even when it has no alignment (never 0·∞ = NaN).
+        if (wn === 0) {
+          if (out !== null) out[n] = 0;
+          continue;
+        }
         const off = timeMajor ? n * C : n * T * C;
         const L = tl[n];
         const Tn = inputLengths === null ? T : inputLengths[n];
         const norm = mean ? 1 / Math.max(L, 1) : 1;
-        const wn = plan.weights === null ? 1 : plan.weights[n];
         const g = plan.gradScale * wn * norm;
         let nll =
           L > Tn
@@ -542,13 +550,19 @@ function prepareCtc({ fn, options, yTrue, yPred }: Inputs<typeof CTC_OPTIONS>): 
                 g,
                 pytorchGrad,
               });
-        if (nll === Infinity && zeroInfinity) nll = 0;
+        if (nll === Infinity) {
+          if (zeroInfinity) nll = 0;
+          else impossible = true;
+        }
         const l = wn * (nll * norm);
         total += l;
         if (out !== null) out[n] = l;
       }
       if (grad !== null && soft !== null) logSoftmaxBackward(grad, soft, C);
-      return { sum: total, perElement: out };
+      if (!impossible) return { sum: total, perElement: out };
+      // A target without any alignment: +∞ is the loss's value whatever the sample weights (not
+      // an overflow of the weighted sum, which the reducer would report).
+      return { sum: total, perElement: out, value: out !== null ? { data: out, shape: lossShape } : Infinity };
     },
   };
 }
