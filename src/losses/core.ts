@@ -118,5 +118,4 @@ export interface LossFunction<O extends object = LossOptions> {
   readonly meta: LossMeta;
 }
 
-export type { LossImpl, LossMeta } from './define.js';
-export { gradBuffer, makeLoss, withDefaults } from './define.js';
+export type { LossMeta } from './define.js';

@@ -1,7 +1,6 @@
 /**
  * The one definition path of a loss. Every loss — built-in or made by a user with the public
- * `defineLoss` — is built here, by {@link loss} (or, for families not yet ported to a layout,
- * by the {@link makeLoss} adapter, which goes through the same wrapper).
+ * `defineLoss` — is built here, by {@link loss}.
  *
  * A definition declares, once:
  * - its **options** (a schema: kind, range, default) — parsing, the unknown-option error with
@@ -327,8 +326,6 @@ interface Core {
   readonly optionNames: readonly string[];
   readonly body: Body;
   readonly meta: LossMeta;
-  /** Domain rule applied after a legacy body (ported layouts check domains themselves). */
-  readonly postDomains?: DomainRule<LossOptions>;
 }
 
 function relabel(e: unknown, core: Core, calledAs: string): unknown {
@@ -345,22 +342,10 @@ function build<O extends object>(core: Core, defaults: LossOptions, calledAs: st
     for (const [k, v] of Object.entries(options)) if (v !== undefined) merged[k] = v;
     return merged as LossOptions;
   };
-  // Legacy bodies: their declared domains (finite reals by default) are checked after the body,
-  // so that the body's own, more specific errors (shapes, labels, options) keep precedence.
-  const post = (yTrue: TensorInput | null, yPred: TensorInput, o: LossOptions): void => {
-    const rule = core.postDomains;
-    if (rule === undefined) return;
-    const d = typeof rule === 'function' ? rule(o) : rule;
-    if (yTrue !== null && yTrue !== undefined)
-      checkDomain(calledAs, 'yTrue', tensor(yTrue, undefined, calledAs, 'yTrue'), d.yTrue ?? 'real');
-    checkDomain(calledAs, 'yPred', tensor(yPred, undefined, calledAs, 'yPred'), d.yPred ?? 'real');
-  };
   function loss(yTrue: TensorInput | null, yPred: TensorInput, options?: O): number | Tensor {
     try {
       const o = resolve(options);
-      const r = body(yTrue, yPred, o, { fn: calledAs, wantGrad: false });
-      post(yTrue, yPred, o);
-      return r.value;
+      return body(yTrue, yPred, o, { fn: calledAs, wantGrad: false }).value;
     } catch (e) {
       throw relabel(e, core, calledAs);
     }
@@ -377,7 +362,6 @@ function build<O extends object>(core: Core, defaults: LossOptions, calledAs: st
       }
       const r = body(yTrue, yPred, o, { fn: calledAs, wantGrad: true });
       if (r.grad === null) throw new Error(`losskit internal: ${name} returned no gradient`);
-      post(yTrue, yPred, o);
       let grad = r.grad;
       if (alias && gradOut !== undefined) {
         gradientBuffer(calledAs, r.grad.data.length, gradOut).set(r.grad.data);
@@ -700,48 +684,6 @@ function sizeOfShape(shape: Shape): number {
   for (const d of shape) n *= d;
   return n;
 }
-
-// ---------------------------------------------------------------------------------------------
-// The adapter for families not yet ported to a layout.
-// ---------------------------------------------------------------------------------------------
-
-/**
- * The single implementation behind a not-yet-ported loss. With `wantGrad` false it may skip the
- * gradient (and return a `grad` of `null`).
- */
-export type LossImpl = (
-  yTrue: TensorInput | null,
-  yPred: TensorInput,
-  options: LossOptions,
-  wantGrad: boolean,
-) => BodyResult;
-
-/** Extra declarations of a legacy loss: its metadata and input domains. */
-export interface LegacySpec {
-  readonly meta: LossMeta;
-  readonly domains?: DomainRule<LossOptions>;
-}
-
-/**
- * Builds a loss from a whole-body implementation, through the same wrapper as {@link loss}
- * (option names, defaults, alias naming, `gradOut` aliasing, declared domains). For families
- * not yet ported to a layout; see PORTING.md.
- */
-export function makeLoss(
-  name: string,
-  optionNames: readonly string[],
-  impl: LossImpl,
-  defaults: LossOptions = {},
-  spec: LegacySpec = { meta: { input: 'values', target: 'values', meanDenominator: 'count' } },
-): LossFunction {
-  const allowed = optionNames.includes('gradOut') ? optionNames : [...optionNames, 'gradOut'];
-  const body: Body = (yTrue, yPred, options, call) => impl(yTrue, yPred, options, call.wantGrad);
-  const postDomains = spec.domains ?? {};
-  return build({ name, optionNames: allowed, body, meta: spec.meta, postDomains }, defaults, name);
-}
-
-/** Kept for the legacy bodies: the one gradient allocation ({@link gradientBuffer}). */
-export const gradBuffer = gradientBuffer;
 
 /** Rule helper: a number rule as a type (re-exported for option declarations). */
 export type { NumberRule };

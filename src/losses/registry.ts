@@ -6,7 +6,7 @@ import { LosskitError, describe } from '../errors.js';
 import { suggest } from '../validate.js';
 import { LOSS_FAMILIES } from './catalog.js';
 import type { LossFunction } from './core.js';
-import { withDefaults } from './core.js';
+import { withDefaults } from './define.js';
 import type { Dialect, LossEntry } from './registry-types.js';
 
 export type { Dialect, LossAlias, LossEntry } from './registry-types.js';
