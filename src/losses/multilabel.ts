@@ -12,6 +12,7 @@
  * [0, 1]; class indices and target lists checked against `C` here, in `prepare`).
  */
 import { LosskitError, fmtShape } from '../errors.js';
+import type { ReductionPlan } from '../reduce.js';
 import type { FloatArray, Shape, Tensor } from '../tensor.js';
 import { shapesEqual, sizeOf } from '../tensor.js';
 import { checkClassWeight, fmtIndex } from '../validate.js';
@@ -19,7 +20,7 @@ import type { OptionSpec, Prepared } from './define.js';
 import { loss, num, tensorOption } from './define.js';
 import type { LossEntry } from './registry-types.js';
 
-/** `yPred` as `[rows, C]` with its loss shape `shape[:-1]` (at least 1-D; non-empty is checked by the constructor). */
+/** `yPred` as `[rows, C]` with its loss shape `shape[:-1]` (at least 1-D; the constructor checks non-empty). */
 function rowLayout(fn: string, yPred: Tensor): { rows: number; C: number; lossShape: Shape } {
   if (yPred.shape.length === 0) {
     throw new LosskitError(
@@ -55,7 +56,7 @@ export interface RowKernelArgs {
 }
 
 /** The row-kernel fields of a reduction plan (`w`, `scale`) and the `'none'` output. */
-function planned(plan: { reduction: string; weights: Float64Array | null; gradScale: number }, rows: number) {
+function planned(plan: ReductionPlan, rows: number): Pick<RowKernelArgs, 'w' | 'scale' | 'out'> {
   return {
     w: plan.weights,
     scale: plan.gradScale,
