@@ -1,22 +1,31 @@
 /**
- * The backend switch at a loss's kernel: `viaWasm(jsKernel, route)` is an element-wise kernel that
- * runs the WASM kernel when `route(params)` names one and it applies to the call (see
- * `kernels.ts`: float32 inputs, module loaded, backend not `'js'`), and the JS kernel otherwise.
+ * WASM twins of JS kernels. A loss module declares, next to a JS element-wise kernel, which WASM
+ * kernel computes the same function for a given parameter set (`wasmTwin(kernel, route)`); the
+ * definition path (`bindKernel` / `runElementwise` in src/losses/define.ts) looks the twin up and
+ * runs it when it applies to the call (float32 inputs, module loaded, backend not `'js'`: see
+ * `kernels.ts`), and the JS kernel otherwise.
  */
-import type { ElementwiseKernel } from '../losses/elementwise.js';
+import type { ElementwiseKernel } from '../losses/define.js';
 import type { ElementwiseKind } from './kernels.js';
-import { wasmElementwise } from './kernels.js';
 
-/** Which WASM kernel computes a call with these parameters (null: the JS kernel). */
-export type WasmRoute<P> = (params: P) => { kind: ElementwiseKind; params?: readonly number[] } | null;
+/** A WASM kernel and its numeric parameters (see `ElementwiseCall.params`). */
+export interface WasmRoute {
+  kind: ElementwiseKind;
+  params?: readonly number[];
+}
 
-export function viaWasm<P>(js: ElementwiseKernel<P>, route: WasmRoute<P>): ElementwiseKernel<P> {
-  return (n, yTrue, yPred, w, scale, out, grad, params) => {
-    const r = route(params);
-    if (r !== null) {
-      const v = wasmElementwise({ kind: r.kind, n, yTrue, yPred, w, scale, out, grad, params: r.params });
-      if (v !== undefined) return v;
-    }
-    return js(n, yTrue, yPred, w, scale, out, grad, params);
-  };
+/** Which WASM kernel computes a call with these parameters (null: only the JS kernel). */
+export type WasmRouter<P> = (params: P) => WasmRoute | null;
+
+const twins = new WeakMap<object, WasmRouter<never>>();
+
+/** Declares the WASM twin of a JS kernel. */
+export function wasmTwin<P>(kernel: ElementwiseKernel<P>, route: WasmRouter<P>): void {
+  twins.set(kernel, route as WasmRouter<never>);
+}
+
+/** The WASM route of `kernel` for `params`, or null. */
+export function wasmRouteOf<P>(kernel: object, params: P): WasmRoute | null {
+  const r = twins.get(kernel) as WasmRouter<P> | undefined;
+  return r === undefined ? null : r(params);
 }
