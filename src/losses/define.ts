@@ -283,11 +283,18 @@ export function gradientBuffer(fn: string, n: number, gradOut: Float64Array | un
 }
 
 /** The typed array behind a tensor-like value, if any (to detect `gradOut` aliasing an input). */
-function bufferOf(v: unknown): ArrayBufferLike | null {
+function viewOf(v: unknown): ArrayBufferView | null {
   if (v === null || typeof v !== 'object') return null;
-  if (ArrayBuffer.isView(v)) return v.buffer;
+  if (ArrayBuffer.isView(v)) return v;
   const data = (v as { data?: unknown }).data;
-  return ArrayBuffer.isView(data) ? data.buffer : null;
+  return ArrayBuffer.isView(data) ? data : null;
+}
+
+/** Whether the bytes of `v`'s typed array overlap `g`'s (views of one buffer may not: an arena). */
+function overlaps(g: ArrayBufferView, v: unknown): boolean {
+  const a = viewOf(v);
+  if (a === null || a.buffer !== g.buffer) return false;
+  return a.byteOffset < g.byteOffset + g.byteLength && g.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /** Whether `gradOut` shares memory with `yTrue`, `yPred` or a tensor option. */
@@ -297,9 +304,8 @@ function aliasesAnInput(
   yPred: TensorInput,
   options: LossOptions,
 ): boolean {
-  const b = gradOut.buffer;
-  if (bufferOf(yTrue) === b || bufferOf(yPred) === b) return true;
-  for (const [k, v] of Object.entries(options)) if (k !== 'gradOut' && bufferOf(v) === b) return true;
+  if (overlaps(gradOut, yTrue) || overlaps(gradOut, yPred)) return true;
+  for (const [k, v] of Object.entries(options)) if (k !== 'gradOut' && overlaps(gradOut, v)) return true;
   return false;
 }
 
