@@ -78,6 +78,8 @@ export function usesWasmElementwise(c: Pick<ElementwiseCall, 'kind' | 'yTrue' | 
 export function wasmElementwise(c: ElementwiseCall): number | undefined {
   const ex = usesWasmElementwise(c);
   if (ex === null) return undefined;
+  const f = c.grad instanceof Float32Array ? ex.ew_g32 : ex.ew_g64;
+  if (f === null) return undefined;
   const { n, w, out, grad } = c;
   const p = c.params ?? [];
   const s = new Scratch();
@@ -88,7 +90,6 @@ export function wasmElementwise(c: ElementwiseCall): number | undefined {
   const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(n * grad.BYTES_PER_ELEMENT);
   s.commit(ex);
   calls++;
-  const f = grad instanceof Float32Array ? ex.ew_g32 : ex.ew_g64;
   const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
   const kind = KIND[c.kind];
   const p0 = p[0] ?? 0,
@@ -146,6 +147,8 @@ export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   if (labels !== null && !(labels instanceof Float32Array || labels instanceof Float64Array)) return undefined;
   const ex = wasm();
   if (ex === null) return undefined;
+  const f = grad instanceof Float32Array ? ex.ce_g32 : ex.ce_g64;
+  if (f === null) return undefined;
   const s = new Scratch();
   const pz = s.place(ex, c.z);
   const pl = labels === null ? 0 : s.place(ex, labels);
@@ -158,7 +161,6 @@ export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(N * C * gb);
   s.commit(ex);
   calls++;
-  const f = grad instanceof Float32Array ? ex.ce_g32 : ex.ce_g64;
   const lb = labels === null ? 8 : labels.BYTES_PER_ELEMENT;
   const rows = Math.max(1, Math.floor(CHUNK / C));
   let sum = 0;

@@ -30,9 +30,10 @@ const WA: WasmApi | undefined = (globalThis as { WebAssembly?: WasmApi }).WebAss
 export interface WasmExports {
   memory: WasmMemory;
   heapBase(): number;
-  ew_g32: ElementwiseExport;
+  /** Float32-gradient variants: absent from builds that do not export them. */
+  ew_g32: ElementwiseExport | null;
   ew_g64: ElementwiseExport;
-  ce_g32: CrossEntropyExport;
+  ce_g32: CrossEntropyExport | null;
   ce_g64: CrossEntropyExport;
   expArray(n: number, src: number, dst: number): void;
   logArray(n: number, src: number, dst: number): void;
@@ -97,15 +98,16 @@ function adopt(instance: WasmInstance): void {
     if (typeof f !== 'function') throw new Error(`losskit wasm: export '${name}' missing`);
     return f as F;
   };
+  const optional = <F>(name: string): F | null => (typeof e[name] === 'function' ? fn<F>(name) : null);
   const memory = e.memory;
   if (typeof memory !== 'object' || memory === null || !('buffer' in memory) || !('grow' in memory))
     throw new Error(`losskit wasm: export 'memory' missing`);
   exportsRef = {
     memory: memory as WasmMemory,
     heapBase: fn('heapBase'),
-    ew_g32: fn('ew_g32'),
+    ew_g32: optional('ew_g32'),
     ew_g64: fn('ew_g64'),
-    ce_g32: fn('ce_g32'),
+    ce_g32: optional('ce_g32'),
     ce_g64: fn('ce_g64'),
     expArray: fn('expArray'),
     logArray: fn('logArray'),
