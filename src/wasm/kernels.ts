@@ -139,10 +139,16 @@ export interface CrossEntropyCall {
   grad: FloatArray | null;
 }
 
+/**
+ * Below this many logits the JS kernel is as fast (the copies and the call cost ~0.4 µs;
+ * measured: 100 logits 2.3 µs JS vs 2.7 µs WASM, 1,000 logits 12.4 vs 8.7 µs).
+ */
+export const CE_MIN_WASM = 512;
+
 /** Runs softmax cross-entropy in WASM; `undefined` when the JS kernel must run instead. */
 export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   const { N, C, labels, probs, w, out, grad } = c;
-  if (!(c.z instanceof Float32Array) || N === 0 || C === 0) return undefined;
+  if (!(c.z instanceof Float32Array) || N * C < CE_MIN_WASM) return undefined;
   if (probs !== null && !(probs instanceof Float32Array)) return undefined;
   if (labels !== null && !(labels instanceof Float32Array || labels instanceof Float64Array)) return undefined;
   const ex = wasm();
