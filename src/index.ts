@@ -109,6 +109,7 @@ export * from './report.js';
 // Classification report (scikit-learn classification_report); the evaluation page is in plot/.
 export {
   classificationReport,
+  ClassificationReportStream,
   classificationReportDict,
   formatClassificationReport,
   type ClassLabel,
@@ -117,5 +118,7 @@ export {
   type ClassificationReportDictRow,
   type ClassificationReportOptions,
   type ClassificationReportRow,
+  type ClassificationReportStreamJSON,
+  type ClassificationReportStreamOptions,
   type ReportFormat,
 } from './metrics/report.js';
