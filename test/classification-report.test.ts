@@ -119,6 +119,25 @@ describe('ClassificationReportStream: batches and shards = one pass', () => {
   });
 });
 
+describe('ClassificationReportStream: bad input', () => {
+  it('refuses foreign or damaged JSON', () => {
+    expectLosskitError(() => ClassificationReportStream.fromJSON('{'), 'INVALID_INPUT', 'not JSON');
+    const other = JSON.stringify({ losskitMetric: 1, metric: 'f1', options: {}, fingerprint: '', state: {} });
+    expectLosskitError(
+      () => ClassificationReportStream.fromJSON(other),
+      'INVALID_INPUT',
+      'ClassificationReportStream.toJSON()',
+    );
+    const j = new ClassificationReportStream({ numClasses: 3 }).update([0, 1], [0, 2]).toJSON();
+    expect(() => ClassificationReportStream.fromJSON({ ...j, fingerprint: 'x' })).toThrow(LosskitError);
+    expectLosskitError(
+      () => new ClassificationReportStream({ numClasses: 2 }).update([0, 3], [0, 1]),
+      'INVALID_LABEL',
+      "'yTrue'",
+    );
+  });
+});
+
 describe('classificationReport agrees with the metrics it is built from', () => {
   const yt = [0, 1, 2, 2, 1, 0, 2, 1, 1, 0];
   const yp = [0, 2, 2, 2, 1, 1, 0, 1, 1, 0];

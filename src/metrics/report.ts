@@ -529,10 +529,29 @@ export class ClassificationReportStream {
 
   /** Restores {@link toJSON}'s output. */
   static fromJSON(json: ClassificationReportStreamJSON | string): ClassificationReportStream {
-    const j = (typeof json === 'string' ? JSON.parse(json) : json) as ClassificationReportStreamJSON;
-    const s = new ClassificationReportStream(j.options as ClassificationReportStreamOptions);
-    s.metric.loadState(j);
-    s.sampleWeighted = j.sampleWeighted === true;
+    const fn = 'ClassificationReportStream.fromJSON';
+    const bad = (why: string): never => {
+      throw new LosskitError('INVALID_INPUT', fn, `'json' ${why}`, 'json');
+    };
+    let j: unknown = json;
+    if (typeof json === 'string') {
+      try {
+        j = JSON.parse(json);
+      } catch (e) {
+        bad(
+          `must be stream.toJSON() or its JSON text; received text that is not JSON (${e instanceof Error ? e.message : String(e)})`,
+        );
+      }
+    }
+    if (j === null || typeof j !== 'object' || Reflect.get(j, 'losskitMetric') !== 1 || Reflect.get(j, 'metric') !== FN)
+      bad(`must be the output of ClassificationReportStream.toJSON(); received ${describe(j)}`);
+    const o = j as Record<string, unknown>;
+    const options = o.options;
+    if (options === null || typeof options !== 'object' || Array.isArray(options))
+      bad(`.options must be an object; received ${describe(options)}`);
+    const s = new ClassificationReportStream(options as ClassificationReportStreamOptions);
+    s.metric.loadState(o.fingerprint, o.state);
+    s.sampleWeighted = o.sampleWeighted === true;
     return s;
   }
 
