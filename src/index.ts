@@ -155,5 +155,24 @@ export {
   lrFinderChart,
   predictionChart,
   type ChartSize,
+  evaluationCharts,
+  type EvaluationChartOptions,
+  type EvaluationCharts,
+  renderEvaluationReport,
+  classificationReportHtml,
+  type EvaluationReportOptions,
 } from './plot/index.js';
 export { renderReport, type ReportTable, type ReportSection, type ReportOptions } from './report.js';
+// Classification report (scikit-learn classification_report); the evaluation page is in plot/.
+export {
+  classificationReport,
+  classificationReportDict,
+  formatClassificationReport,
+  type ClassLabel,
+  type ClassificationReport,
+  type ClassificationReportDict,
+  type ClassificationReportDictRow,
+  type ClassificationReportOptions,
+  type ClassificationReportRow,
+  type ReportFormat,
+} from './metrics/report.js';

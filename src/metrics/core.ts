@@ -1,7 +1,8 @@
 /**
- * The streaming-metric machinery: a metric is a {@link MetricSpec} — named state fields each
- * with a declared merge rule, an `update` (batch → state), a `compute` (state → value) — run by
- * the small {@link Metric} class. The one-shot functions (`f1(yTrue, yPred, options)`) run the
+ * The streaming-metric machinery: a metric is a {@link MetricSpec} over its own typed state —
+ * an empty state (`init`), the serialised fields with their kinds and merge rules (`fields`), an
+ * `update` (batch → state), a `compute` (state → value) — run by the small {@link Metric}
+ * class. The one-shot functions (`f1(yTrue, yPred, options)`) run the
  * same spec over one batch, so streaming and one-shot results cannot drift apart.
  *
  * States are exact: merging the states of shards equals updating one metric with all the data,
@@ -12,13 +13,19 @@ import { LosskitError, describe } from '../errors.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import { sizeOf, tensor } from '../tensor.js';
 import { checkFinite, checkOptionNames } from '../validate.js';
+import type { JsonNumber } from '../json-number.js';
+import { decodeNumber, encodeNumber } from '../json-number.js';
 
-/** A growable float64 list: the state field of metrics that keep values (`'concat'` rule). */
+/** A growable float64 list: the state field of metrics that keep values (histograms, Spearman). */
+/** The storage of every empty list (never written: a list allocates on its first append). */
+const NO_VALUES = new Float64Array(0);
+
 export class F64List {
   data: Float64Array;
   length: number;
-  constructor(capacity = 16) {
-    this.data = new Float64Array(Math.max(1, capacity));
+  /** An empty list; `capacity` slots are reserved (none by default: allocated on the first append). */
+  constructor(capacity = 0) {
+    this.data = capacity > 0 ? new Float64Array(capacity) : NO_VALUES;
     this.length = 0;
   }
   static from(values: ArrayLike<number>): F64List {
@@ -26,10 +33,17 @@ export class F64List {
     l.append(values);
     return l;
   }
+  /** A list over `values` itself (no copy: the list owns the array from now on). */
+  static wrap(values: Float64Array): F64List {
+    const l = new F64List();
+    l.data = values;
+    l.length = values.length;
+    return l;
+  }
   private reserve(extra: number): void {
     const need = this.length + extra;
     if (need <= this.data.length) return;
-    let cap = this.data.length * 2;
+    let cap = Math.max(16, this.data.length * 2);
     while (cap < need) cap *= 2;
     const d = new Float64Array(cap);
     d.set(this.data.subarray(0, this.length));
@@ -52,19 +66,152 @@ export class F64List {
 }
 
 export type FieldValue = number | Float64Array | F64List;
+
+/**
+ * A state's fields by their JSON names (the flat view `toJSON` writes). Specs work on their own
+ * typed state (`MetricSpec<Config, State>`); this is only the serialised layout.
+ */
 export type MetricState = Record<string, FieldValue>;
 
 /**
- * How a field merges: `'sum'` (numbers or element-wise arrays), `'min'`, `'max'`,
- * `'concat'` (an {@link F64List}), or `'custom'` (merged together by the spec's `mergeCustom`,
- * e.g. moments with Chan's formula, or sorted distinct-score histograms).
+ * How a field merges: `'sum'` (numbers or element-wise arrays, done by {@link Metric.merge}) or
+ * `'custom'` (merged by the spec's `mergeCustom`, e.g. moments with Chan's formula, or sorted
+ * distinct-score histograms).
  */
-export type MergeRule = 'sum' | 'min' | 'max' | 'concat' | 'custom';
+export type MergeRule = 'sum' | 'custom';
 
-export interface FieldSpec {
+/**
+ * What a field's values may be, checked when a state is restored:
+ * - `'any'`: any number, NaN and ±Infinity included (float sums of data that may overflow:
+ *   moments, sums of cosines or losses); `'finite'`: a finite number (a data value, a score);
+ * - `'nonneg'`: >= 0 (+Infinity allowed); `'nonnegOrNaN'`: >= 0 or NaN (a sum of non-negative
+ *   terms that may overflow, or hold an undefined term);
+ * - `'count'`: finite and >= 0 (weights, weighted counts); `'index'`: a non-negative integer.
+ */
+export type FieldValues = 'any' | 'finite' | 'nonneg' | 'count' | 'index' | 'nonnegOrNaN';
+
+const VALUES_TEXT: Record<FieldValues, string> = {
+  any: 'numbers',
+  finite: 'finite numbers',
+  nonneg: 'numbers >= 0',
+  count: 'finite numbers >= 0',
+  index: 'non-negative integers',
+  nonnegOrNaN: 'numbers >= 0 (or NaN)',
+};
+
+/** Whether `v` is allowed in a field of domain `d`. */
+export function valueAllowed(v: number, d: FieldValues): boolean {
+  switch (d) {
+    case 'any':
+      return true;
+    case 'finite':
+      return Number.isFinite(v);
+    case 'nonneg':
+      return v >= 0;
+    case 'count':
+      return v >= 0 && v < Infinity;
+    case 'index':
+      return Number.isSafeInteger(v) && v >= 0;
+    case 'nonnegOrNaN':
+      return v !== v || v >= 0;
+  }
+}
+
+interface FieldBase {
+  /** The field's name in the serialised state. */
+  key: string;
   rule: MergeRule;
-  /** Initial value: a number, or an array length (zero-filled Float64Array), or `'list'`. */
-  init: number | { zeros: number } | 'list';
+  /** What the values may be (checked on restore). */
+  values: FieldValues;
+}
+
+/** A number field of state `S`. */
+export interface NumField<S> extends FieldBase {
+  kind: 'num';
+  /** The value is a length of the state's arrays (checked against them by the spec's `check`). */
+  size?: boolean;
+  get(s: S): number;
+  set(s: S, v: number): void;
+}
+
+/** A float64 array field of state `S`. */
+export interface F64Field<S> extends FieldBase {
+  kind: 'f64';
+  /** The length the config implies, when it does (otherwise the spec's `check` relates the lengths). */
+  length?: number;
+  /**
+   * The length is data that no other field records (the number of outputs of a single-array
+   * regression state): a state of another length is another valid state, not a corrupt one.
+   */
+  freeLength?: boolean;
+  get(s: S): Float64Array;
+  set(s: S, v: Float64Array): void;
+}
+
+/** A growable float64 list field of state `S`. */
+export interface ListField<S> extends FieldBase {
+  kind: 'list';
+  get(s: S): F64List;
+  set(s: S, v: F64List): void;
+}
+
+/**
+ * One serialised field of a typed state `S`: its JSON name, kind, merge rule and typed
+ * accessors. `toJSON`, `restoreMetric`, `clone` and the `'sum'` merge are written once over
+ * these declarations.
+ */
+export type FieldSpec<S = object> = NumField<S> | F64Field<S> | ListField<S>;
+
+/** A `'sum'` (default) or `'custom'` number field stored under `key` of the state. */
+export function numField<K extends string>(
+  key: K,
+  values: FieldValues,
+  rule: MergeRule = 'sum',
+): NumField<Record<K, number>> {
+  return {
+    key,
+    kind: 'num',
+    rule,
+    values,
+    get: (s) => s[key],
+    set: (s, v) => {
+      s[key] = v;
+    },
+  };
+}
+
+/** A float64 array field stored under `key` of the state, of `length` entries when the config fixes it. */
+export function f64Field<K extends string>(
+  key: K,
+  values: FieldValues,
+  length?: number,
+  rule: MergeRule = 'sum',
+): F64Field<Record<K, Float64Array>> {
+  return {
+    key,
+    kind: 'f64',
+    rule,
+    values,
+    ...(length === undefined ? {} : { length }),
+    get: (s) => s[key],
+    set: (s, v) => {
+      s[key] = v;
+    },
+  };
+}
+
+/** A list field stored under `key` of the state (merged by the spec). */
+export function listField<K extends string>(key: K, values: FieldValues): ListField<Record<K, F64List>> {
+  return {
+    key,
+    kind: 'list',
+    rule: 'custom',
+    values,
+    get: (s) => s[key],
+    set: (s, v) => {
+      s[key] = v;
+    },
+  };
 }
 
 /**
@@ -124,8 +271,11 @@ export interface UpdateOptions {
   sampleWeight?: TensorInput;
 }
 
-/** A metric's definition: config resolution, state fields, update, compute. */
-export interface MetricSpec<C extends object = object> {
+/**
+ * A metric's definition over its own typed state `S`: config resolution, the empty state, the
+ * serialised fields, update, merge, compute (returning `V`).
+ */
+export interface MetricSpec<C extends object = object, S extends object = object, V = MetricValue> {
   name: string;
   /** Option names accepted (besides `sampleWeight` for one-shot calls). */
   optionNames: readonly string[];
@@ -134,33 +284,62 @@ export interface MetricSpec<C extends object = object> {
   /** Optional: a JSON-safe copy of the options (e.g. typed arrays → plain arrays), which the
    * metric keeps and `toJSON` writes. Default: a shallow copy. */
   normalizeOptions?(options: MetricOptions, fn: string): MetricOptions;
-  fields(config: C): Record<string, FieldSpec>;
+  /** The empty state (it may also hold scratch buffers that are not fields: they are the instance's own). */
+  init(config: C): S;
+  /** The serialised fields of the state, in JSON order. */
+  fields(config: C): readonly FieldSpec<S>[];
   /** Adds a batch to the state. `sampleWeight` is `null` or one weight per sample (`yTrue.shape[0]`). */
-  update(
-    state: MetricState,
-    yTrue: Tensor,
-    yPred: Tensor,
-    sampleWeight: Float64Array | null,
-    config: C,
-    fn: string,
-  ): void;
-  /** Merges the `'custom'` fields of `b` into `a`. */
-  mergeCustom?(a: MetricState, b: MetricState, config: C): void;
-  compute(state: MetricState, config: C): MetricValue;
+  update(state: S, yTrue: Tensor, yPred: Tensor, sampleWeight: Float64Array | null, config: C, fn: string): void;
+  /** Merges the `'custom'` fields of `b` into `a` (after the `'sum'` fields). */
+  mergeCustom?(a: S, b: S, config: C, fn: string): void;
+  compute(state: S, config: C): V;
+  /**
+   * Checks a restored state beyond its fields' kinds, lengths and values (lengths that must
+   * agree, sorted keys, …): `null` when consistent, else what is wrong, naming the fields.
+   */
+  check?(state: S, config: C): string | null;
 }
 
-function initState(fields: Record<string, FieldSpec>): MetricState {
-  const s: MetricState = {};
-  for (const [k, f] of Object.entries(fields)) {
-    s[k] = typeof f.init === 'number' ? f.init : f.init === 'list' ? new F64List() : new Float64Array(f.init.zeros);
+/** The largest array a metric state may declare: 2²⁷ float64 entries (1 GiB). */
+export const MAX_STATE_ENTRIES = 2 ** 27;
+
+/** Bytes as `1.5 GiB`, `12 MiB`, … */
+export function fmtBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
   }
-  return s;
+  return `${u === 0 ? v : v.toPrecision(3)} ${units[u]}`;
 }
 
-function cloneField(v: FieldValue): FieldValue {
-  if (typeof v === 'number') return v;
-  if (v instanceof F64List) return F64List.from(v.view());
-  return Float64Array.from(v);
+/**
+ * Refuses an option whose state would be too large: `entries` float64 values (for `what`, e.g.
+ * "a 100000 × 100000 confusion matrix") against {@link MAX_STATE_ENTRIES}.
+ */
+export function checkStateSize(fn: string, option: string, entries: number, what: string): void {
+  if (entries <= MAX_STATE_ENTRIES) return;
+  throw new LosskitError(
+    'OUT_OF_RANGE',
+    fn,
+    `option '${option}' needs ${what}: ${entries} float64 entries (${fmtBytes(entries * 8)}); the limit is ${MAX_STATE_ENTRIES} entries (${fmtBytes(MAX_STATE_ENTRIES * 8)}) per state array`,
+    option,
+  );
+}
+
+/**
+ * Checks a metric's options exactly as the losses do (`checkOptionNames`: an object, known
+ * names; `null` / `undefined` mean none) and returns them as an object.
+ */
+export function metricOptions(
+  fn: string,
+  options: MetricOptions | null | undefined,
+  allowed: readonly string[],
+): MetricOptions {
+  checkOptionNames(fn, options ?? undefined, allowed);
+  return options === undefined || options === null ? {} : { ...options };
 }
 
 /** Canonical JSON of a config (sorted keys) — the fingerprint of a metric state. */
@@ -169,7 +348,7 @@ function fingerprint(name: string, config: object): string {
     if (Array.isArray(v)) return v.map(canon);
     if (v !== null && typeof v === 'object') {
       const o: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) o[k] = canon((v as Record<string, unknown>)[k]);
+      for (const k of Object.keys(v).sort()) o[k] = canon(Reflect.get(v, k));
       return o;
     }
     return v;
@@ -177,14 +356,7 @@ function fingerprint(name: string, config: object): string {
   return JSON.stringify({ metric: name, config: canon(config) });
 }
 
-/** JSON encoding of a float that keeps NaN and ±Infinity. */
-type JsonNum = number | 'NaN' | 'Infinity' | '-Infinity';
-const encNum = (v: number): JsonNum =>
-  Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-const decNum = (v: unknown): number =>
-  typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : NaN;
-
-export type FieldJSON = JsonNum | { f64: JsonNum[] } | { list: JsonNum[] };
+export type FieldJSON = JsonNumber | { f64: JsonNumber[] } | { list: JsonNumber[] };
 
 /** Serialised metric: plain JSON, exact (numbers print with round-trip precision). */
 export interface MetricJSON {
@@ -195,51 +367,165 @@ export interface MetricJSON {
   state: Record<string, FieldJSON>;
 }
 
-function encodeField(v: FieldValue): FieldJSON {
-  if (typeof v === 'number') return encNum(v);
-  if (v instanceof F64List) return { list: Array.from(v.view(), encNum) };
-  return { f64: Array.from(v, encNum) };
+function encodeArray(a: Float64Array): JsonNumber[] {
+  const out = new Array<JsonNumber>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = encodeNumber(a[i]);
+  return out;
 }
 
-function decodeField(j: FieldJSON): FieldValue {
-  if (typeof j === 'object' && j !== null && 'f64' in j) return Float64Array.from(j.f64, decNum);
-  if (typeof j === 'object' && j !== null && 'list' in j) return F64List.from(j.list.map(decNum));
-  return decNum(j);
+function encodeField<S>(f: FieldSpec<S>, s: S): FieldJSON {
+  switch (f.kind) {
+    case 'num':
+      return encodeNumber(f.get(s));
+    case 'f64':
+      return { f64: encodeArray(f.get(s)) };
+    case 'list':
+      return { list: encodeArray(f.get(s).view()) };
+  }
+}
+
+function badState(where: string, what: string): never {
+  throw new LosskitError('INVALID_INPUT', 'restoreMetric', `'${where}' ${what}`, 'json');
+}
+
+function decodeValue<S>(f: FieldSpec<S>, v: unknown, where: string): number {
+  const x = decodeNumber(v);
+  if (x === undefined || !valueAllowed(x, f.values))
+    badState(where, `must hold ${VALUES_TEXT[f.values]}; received ${describe(v)}`);
+  return x;
+}
+
+/** The array of `{ [tag]: [...] }`, checked (kind, then length) before anything is allocated. */
+function decodeArray<S>(f: FieldSpec<S>, j: unknown, tag: 'f64' | 'list', where: string): Float64Array {
+  const form = `{"${tag}": [numbers]}`;
+  if (j === null || typeof j !== 'object' || Array.isArray(j))
+    badState(where, `must be ${form} (a ${f.kind} field); received ${describe(j)}`);
+  const keys = Object.keys(j);
+  if (keys.length !== 1 || keys[0] !== tag)
+    badState(where, `must be ${form} (a ${f.kind} field); received an object with keys ${describe(keys.join(', '))}`);
+  const a: unknown = Reflect.get(j, tag);
+  if (!Array.isArray(a)) badState(`${where}.${tag}`, `must be an array of numbers; received ${describe(a)}`);
+  if (f.kind === 'f64' && f.length !== undefined && a.length !== f.length)
+    badState(
+      `${where}.${tag}`,
+      `must have ${f.length} entries (implied by the metric's options); received ${a.length}`,
+    );
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = decodeValue(f, a[i], `${where}.${tag}[${i}]`);
+  return out;
+}
+
+/** Decodes and checks one field (kind, length, values) into `s`. */
+function decodeField<S>(f: FieldSpec<S>, s: S, j: unknown): void {
+  const where = `json.state.${f.key}`;
+  switch (f.kind) {
+    case 'num':
+      if (j !== null && typeof j === 'object')
+        badState(where, `must be a number (a num field); received ${describe(j)}`);
+      f.set(s, decodeValue(f, j, where));
+      return;
+    case 'f64':
+      f.set(s, decodeArray(f, j, 'f64', where));
+      return;
+    case 'list':
+      f.set(s, F64List.wrap(decodeArray(f, j, 'list', where)));
+      return;
+  }
+}
+
+function copyField<S>(f: FieldSpec<S>, from: S, to: S): void {
+  switch (f.kind) {
+    case 'num':
+      f.set(to, f.get(from));
+      return;
+    case 'f64':
+      f.set(to, Float64Array.from(f.get(from)));
+      return;
+    case 'list':
+      f.set(to, F64List.from(f.get(from).view()));
+      return;
+  }
 }
 
 /**
  * A streaming metric: `update` any number of times, `compute` the exact value over everything
  * seen, `merge` another shard, `toJSON` / `restoreMetric` to move it between processes.
  */
-export class Metric<C extends object = object> {
+export class Metric<C extends object = object, S extends object = object, V = MetricValue> {
   readonly name: string;
   readonly options: MetricOptions;
   readonly config: C;
   readonly fingerprint: string;
-  private readonly spec: MetricSpec<C>;
-  private readonly fieldSpecs: Record<string, FieldSpec>;
-  private state: MetricState;
+  private readonly spec: MetricSpec<C, S, V>;
+  private fieldList: readonly FieldSpec<S>[] | null = null;
+  private state: S;
 
-  constructor(spec: MetricSpec<C>, options: MetricOptions = {}, name = spec.name) {
-    checkOptionNames(name, options, spec.optionNames);
+  constructor(spec: MetricSpec<C, S, V>, options: MetricOptions | null = {}, name = spec.name) {
+    const o = metricOptions(name, options, spec.optionNames);
     this.name = name;
     this.spec = spec;
-    this.options = spec.normalizeOptions ? spec.normalizeOptions(options, name) : { ...options };
-    this.config = spec.config(options, name);
+    this.options = spec.normalizeOptions ? spec.normalizeOptions(o, name) : o;
+    this.config = spec.config(o, name);
     this.fingerprint = fingerprint(spec.name, this.config);
-    this.fieldSpecs = spec.fields(this.config);
-    this.state = initState(this.fieldSpecs);
+    this.state = spec.init(this.config);
   }
 
-  /** Adds a batch. `yTrue` / `yPred` as the metric documents; `sampleWeight` one per sample. */
-  update(yTrue: TensorInput, yPred: TensorInput, options: UpdateOptions = {}): this {
-    checkOptionNames(this.name, options, ['sampleWeight']);
+  /**
+   * The declared state fields: JSON name, kind (`'num'`, `'f64'`, `'list'`), value domain, and
+   * the length the options imply (`length`), whether a number is a length of the other fields
+   * (`size`), or whether an array's length is free data (`freeLength`). `restoreMetric` checks
+   * a state against exactly this.
+   */
+  stateSchema(): {
+    key: string;
+    kind: 'num' | 'f64' | 'list';
+    values: FieldValues;
+    length?: number;
+    size?: boolean;
+    freeLength?: boolean;
+  }[] {
+    return this.fields().map((f) => {
+      const base = { key: f.key, kind: f.kind, values: f.values };
+      if (f.kind === 'num') return f.size ? { ...base, size: true } : base;
+      if (f.kind === 'f64')
+        return {
+          ...base,
+          ...(f.length !== undefined ? { length: f.length } : {}),
+          ...(f.freeLength ? { freeLength: true } : {}),
+        };
+      return base;
+    });
+  }
+
+  /** The serialised fields (declared once per instance, on first use). */
+  private fields(): readonly FieldSpec<S>[] {
+    if (this.fieldList === null) this.fieldList = this.spec.fields(this.config);
+    return this.fieldList;
+  }
+
+  /**
+   * Adds a batch. `yTrue` / `yPred` as the metric documents; `sampleWeight` one per sample. An
+   * empty batch (no values in `yTrue` nor `yPred`) changes nothing, so a loop whose last batch
+   * is empty needs no special case.
+   */
+  update(yTrue: TensorInput, yPred: TensorInput, options: UpdateOptions | null = {}): this {
+    return this.add(yTrue, yPred, options, true);
+  }
+
+  /** @internal The one-shot path: as `update`, but an empty batch is an `EMPTY_INPUT` error. */
+  updateOnce(yTrue: TensorInput, yPred: TensorInput, options: UpdateOptions): this {
+    return this.add(yTrue, yPred, options, false);
+  }
+
+  private add(yTrue: TensorInput, yPred: TensorInput, options: UpdateOptions | null, emptyIsNoop: boolean): this {
+    checkOptionNames(this.name, options ?? undefined, ['sampleWeight']);
+    const sampleWeight = options?.sampleWeight;
     const yt = tensor(yTrue, undefined, this.name, 'yTrue');
     const yp = tensor(yPred, undefined, this.name, 'yPred');
     let w: Float64Array | null = null;
-    if (options.sampleWeight !== undefined) {
+    if (sampleWeight !== undefined) {
       const n = yt.shape.length > 0 ? yt.shape[0] : 1;
-      const sw = tensor(options.sampleWeight, undefined, this.name, 'sampleWeight');
+      const sw = tensor(sampleWeight, undefined, this.name, 'sampleWeight');
       checkFinite(this.name, 'sampleWeight', sw);
       if (sw.data.length === 1 && sw.shape.length <= 1 && n !== 1) w = new Float64Array(n).fill(sw.data[0]);
       else if (sw.shape.length === 1 && sw.shape[0] === n) w = Float64Array.from(sw.data);
@@ -250,6 +536,7 @@ export class Metric<C extends object = object> {
           `'sampleWeight' has shape [${sw.shape.join(',')}] but 'yTrue' has ${n} samples; expected [${n}] (one weight per sample) or a number`,
           'sampleWeight',
         );
+      let total = 0;
       for (let i = 0; i < w.length; i++) {
         if (w[i] < 0)
           throw new LosskitError(
@@ -258,19 +545,28 @@ export class Metric<C extends object = object> {
             `'sampleWeight' must be >= 0; received ${w[i]} at index [${i}]`,
             'sampleWeight',
           );
+        total += w[i];
       }
+      if (total === Infinity)
+        throw new LosskitError(
+          'OUT_OF_RANGE',
+          this.name,
+          `'sampleWeight' must have a finite sum; the weights of this batch sum to more than ${Number.MAX_VALUE} (dividing every weight by the same number leaves a weighted metric unchanged)`,
+          'sampleWeight',
+        );
     }
+    if (emptyIsNoop && yt.data.length === 0 && yp.data.length === 0) return this;
     this.spec.update(this.state, yt, yp, w, this.config, this.name);
     return this;
   }
 
   /** The metric over everything seen so far (the state is not changed). */
-  compute(): MetricValue {
+  compute(): V {
     return this.spec.compute(this.state, this.config);
   }
 
   /** Merges `other` (same metric, same options) into this one: as if updated with its data. */
-  merge(other: Metric<C>): this {
+  merge(other: Metric<C, S, V>): this {
     if (!(other instanceof Metric) || other.fingerprint !== this.fingerprint) {
       throw new LosskitError(
         'INCOMPATIBLE_STATE',
@@ -281,77 +577,86 @@ export class Metric<C extends object = object> {
     }
     const a = this.state;
     const b = other.state;
-    for (const [k, f] of Object.entries(this.fieldSpecs)) {
-      const av = a[k];
-      const bv = b[k];
-      switch (f.rule) {
-        case 'sum':
-          if (typeof av === 'number' && typeof bv === 'number') a[k] = av + bv;
-          else if (av instanceof Float64Array && bv instanceof Float64Array) {
-            // A shard that saw no data may still have an unsized (length-0) array.
-            if (av.length === 0) a[k] = Float64Array.from(bv);
-            else if (bv.length !== 0 && bv.length !== av.length) {
-              throw new LosskitError(
-                'INCOMPATIBLE_STATE',
-                this.name,
-                `cannot merge: state field '${k}' has ${av.length} entries here but ${bv.length} in 'other' (different numbers of outputs or classes)`,
-                'other',
-              );
-            } else for (let i = 0; i < bv.length; i++) av[i] += bv[i];
-          }
-          break;
-        case 'min':
-          if (typeof av === 'number' && typeof bv === 'number') a[k] = Math.min(av, bv);
-          break;
-        case 'max':
-          if (typeof av === 'number' && typeof bv === 'number') a[k] = Math.max(av, bv);
-          break;
-        case 'concat':
-          if (av instanceof F64List && bv instanceof F64List) av.append(bv.view());
-          break;
-        case 'custom':
-          break;
+    for (const f of this.fields()) {
+      if (f.rule !== 'sum') continue;
+      if (f.kind === 'num') f.set(a, f.get(a) + f.get(b));
+      else if (f.kind === 'f64') {
+        const av = f.get(a);
+        const bv = f.get(b);
+        // A shard that saw no data may still have an unsized (length-0) array.
+        if (av.length === 0) f.set(a, Float64Array.from(bv));
+        else if (bv.length !== 0 && bv.length !== av.length) {
+          throw new LosskitError(
+            'INCOMPATIBLE_STATE',
+            this.name,
+            `cannot merge: state field '${f.key}' has ${av.length} entries here but ${bv.length} in 'other' (different numbers of outputs or classes)`,
+            'other',
+          );
+        } else for (let i = 0; i < bv.length; i++) av[i] += bv[i];
       }
     }
-    this.spec.mergeCustom?.(a, b, this.config);
+    this.spec.mergeCustom?.(a, b, this.config, this.name);
     return this;
   }
 
   /** Back to the empty state. */
   reset(): this {
-    this.state = initState(this.fieldSpecs);
+    this.state = this.spec.init(this.config);
     return this;
   }
 
   /** A deep copy. */
-  clone(): Metric<C> {
+  clone(): Metric<C, S, V> {
     const m = new Metric(this.spec, this.options, this.name);
-    for (const [k, v] of Object.entries(this.state)) m.state[k] = cloneField(v);
+    for (const f of this.fields()) copyField(f, this.state, m.state);
     return m;
   }
 
   /** Exact, JSON-safe serialisation; {@link restoreMetric} reads it back. */
   toJSON(): MetricJSON {
     const state: Record<string, FieldJSON> = {};
-    for (const [k, v] of Object.entries(this.state)) state[k] = encodeField(v);
+    for (const f of this.fields()) state[f.key] = encodeField(f, this.state);
     return { losskitMetric: 1, metric: this.name, options: this.options, fingerprint: this.fingerprint, state };
   }
 
-  /** @internal Restores the fields of a serialised state (used by `restoreMetric`). */
-  loadState(json: MetricJSON): this {
-    if (json.fingerprint !== this.fingerprint) {
+  /**
+   * @internal Restores a serialised state (used by `restoreMetric`): the fingerprint must match
+   * this metric's config (`INCOMPATIBLE_STATE`), and every declared field must be present, of
+   * its kind, length and value domain, with no unknown field and the spec's consistency check
+   * passing (`INVALID_INPUT` naming the field). Nothing is changed unless all of it holds.
+   */
+  loadState(fingerprint: unknown, state: unknown): this {
+    if (fingerprint !== this.fingerprint) {
       throw new LosskitError(
         'INCOMPATIBLE_STATE',
         'restoreMetric',
-        `'json' fingerprint ${json.fingerprint} does not match the metric's ${this.fingerprint}`,
+        `'json.fingerprint' ${describe(fingerprint)} does not match the metric's options (${this.fingerprint})`,
         'json',
       );
     }
-    for (const k of Object.keys(this.fieldSpecs)) {
-      if (!(k in json.state))
-        throw new LosskitError('INVALID_INPUT', 'restoreMetric', `'json'.state lacks field '${k}'`, 'json');
-      this.state[k] = decodeField(json.state[k]);
+    if (state === null || typeof state !== 'object' || Array.isArray(state))
+      badState('json.state', `must be an object of state fields; received ${describe(state)}`);
+    const fields = this.fields();
+    const known = new Set<string>();
+    for (const f of fields) known.add(f.key);
+    for (const k of Object.keys(state)) {
+      if (!known.has(k)) {
+        const names = fields.slice(0, 8).map((f) => `'${f.key}'`);
+        badState(
+          'json.state',
+          `has an unknown field ${describe(k)}; expected the fields ${names.join(', ')}${fields.length > 8 ? `, … (${fields.length} in all)` : ''}`,
+        );
+      }
     }
+    const s = this.spec.init(this.config);
+    for (const f of fields) {
+      if (!Object.prototype.hasOwnProperty.call(state, f.key))
+        badState(`json.state`, `lacks the field '${f.key}' (a ${f.kind} field)`);
+      decodeField(f, s, Reflect.get(state, f.key));
+    }
+    const problem = this.spec.check?.(s, this.config) ?? null;
+    if (problem !== null) badState('json.state', `is inconsistent: ${problem}`);
+    this.state = s;
     return this;
   }
 }
@@ -366,15 +671,19 @@ export function perSample(t: Tensor): number {
   return t.shape.length > 1 ? sizeOf(t.shape.slice(1)) : 1;
 }
 
-export type OneShotMetric = (yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions) => MetricValue;
+/** A one-shot metric function returning `V`. */
+export type OneShotMetric<V = MetricValue> = (yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions) => V;
 
 /**
  * The one-shot function of a metric: one `update` with everything, then `compute` — the same
  * spec as the streaming class. `options.sampleWeight` is the per-sample weight.
  */
-export function oneShot<C extends object>(spec: MetricSpec<C>): OneShotMetric {
-  return (yTrue, yPred, options = {}) => {
-    const { sampleWeight, ...rest } = options;
-    return new Metric(spec, rest).update(yTrue, yPred, sampleWeight === undefined ? {} : { sampleWeight }).compute();
+export function oneShot<C extends object, S extends object, V>(spec: MetricSpec<C, S, V>): OneShotMetric<V> {
+  const allowed = [...spec.optionNames, 'sampleWeight'];
+  return (yTrue, yPred, options) => {
+    const { sampleWeight, ...rest } = metricOptions(spec.name, options, allowed);
+    return new Metric(spec, rest)
+      .updateOnce(yTrue, yPred, sampleWeight === undefined ? {} : { sampleWeight })
+      .compute();
   };
 }

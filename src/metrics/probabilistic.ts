@@ -16,7 +16,7 @@ import {
   fmtIndex,
 } from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
-import { oneShot } from './core.js';
+import { checkStateSize, f64Field, numField, oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -56,8 +56,10 @@ function logLossConfig(options: MetricOptions, fn: string): LogLossConfig {
     }
   }
   let numClasses: number | null = null;
-  if (options.numClasses !== undefined)
+  if (options.numClasses !== undefined) {
     numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
+    checkStateSize(fn, 'numClasses', numClasses, `${numClasses} labels`);
+  }
   const task =
     options.task !== undefined
       ? checkOneOf(fn, 'task', options.task, ['binary', 'multiclass'] as const)
@@ -73,7 +75,7 @@ function logLossConfig(options: MetricOptions, fn: string): LogLossConfig {
         'numClasses',
       );
     }
-    labels = Array.from({ length: task === 'binary' ? 2 : (numClasses as number) }, (_, j) => j);
+    labels = Array.from({ length: task === 'binary' ? 2 : (numClasses ?? 2) }, (_, j) => j);
   }
   if (numClasses !== null && numClasses !== labels.length) {
     throw new LosskitError(
@@ -140,15 +142,16 @@ function labelColumns(fn: string, yTrue: Tensor, labels: number[]): Int32Array {
  * (q = clip(p) / Σ clip(p)), exactly scikit-learn 1.2's order of operations. `binary` rows
  * are `[1 − clip(p), clip(p)]` built from one column. Returns [Σ w·loss, Σ w].
  */
-function logLossKernel(
-  n: number,
-  C: number,
-  binaryOneCol: boolean,
-  p: ArrayLike<number>,
-  col: Int32Array,
-  w: Float64Array | null,
-  eps: number,
-): [number, number] {
+function logLossKernel(a: {
+  n: number;
+  C: number;
+  binaryOneCol: boolean;
+  p: ArrayLike<number>;
+  col: Int32Array;
+  w: Float64Array | null;
+  eps: number;
+}): [number, number] {
+  const { n, C, binaryOneCol, p, col, w, eps } = a;
   const hi = 1 - eps;
   let s = 0;
   let sw = 0;
@@ -177,11 +180,17 @@ function logLossKernel(
   return [s, sw];
 }
 
-export const logLossSpec: MetricSpec<LogLossConfig> = {
+interface LogLossState {
+  sumLoss: number;
+  sumW: number;
+}
+
+export const logLossSpec: MetricSpec<LogLossConfig, LogLossState, number> = {
   name: 'logLoss',
   optionNames: ['task', 'numClasses', 'labels', 'eps'],
   config: logLossConfig,
-  fields: () => ({ sumLoss: { rule: 'sum', init: 0 }, sumW: { rule: 'sum', init: 0 } }),
+  init: () => ({ sumLoss: 0, sumW: 0 }),
+  fields: () => [numField('sumLoss', 'count'), numField('sumW', 'count')],
   update(state, yTrue, yPred, w, c, fn) {
     checkNonEmpty(fn, 'yPred', yPred);
     checkFinite(fn, 'yPred', yPred);
@@ -211,13 +220,13 @@ export const logLossSpec: MetricSpec<LogLossConfig> = {
       );
     }
     const col = labelColumns(fn, yTrue, c.labels);
-    const [s, sw] = logLossKernel(n, C, oneCol, yPred.data, col, w, c.eps);
-    state.sumLoss = (state.sumLoss as number) + s;
-    state.sumW = (state.sumW as number) + sw;
+    const [s, sw] = logLossKernel({ n, C, binaryOneCol: oneCol, p: yPred.data, col, w, eps: c.eps });
+    state.sumLoss += s;
+    state.sumW += sw;
   },
   compute(state) {
-    const sw = state.sumW as number;
-    return sw > 0 ? (state.sumLoss as number) / sw : NaN;
+    const sw = state.sumW;
+    return sw > 0 ? state.sumLoss / sw : NaN;
   },
 };
 
@@ -268,9 +277,17 @@ function calibrationConfig(options: MetricOptions, fn: string): CalibrationConfi
         'numClasses',
       );
     numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
+  } else if (options.numClasses !== undefined && options.numClasses !== 2) {
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'numClasses' must be 2 (or omitted) for task 'binary'; received ${describe(options.numClasses)}`,
+      'numClasses',
+    );
   }
   const nBins =
     options.nBins === undefined ? 15 : checkNumberOption(fn, 'nBins', options.nBins, { integer: true, min: 1 });
+  checkStateSize(fn, 'nBins', nBins + 1, `${nBins} + 1 bins`);
   const norm = options.norm === undefined ? 'l1' : checkOneOf(fn, 'norm', options.norm, ['l1', 'l2', 'max'] as const);
   const fromLogits =
     options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
@@ -287,16 +304,28 @@ export function binBoundaries(n: number): Float64Array {
   return b;
 }
 
-export const calibrationErrorSpec: MetricSpec<CalibrationConfig> = {
+/** Per bin (`nBins + 1` slots): Σ w, Σ w·confidence, Σ w·accuracy. */
+interface CalibrationState {
+  count: Float64Array;
+  conf: Float64Array;
+  acc: Float64Array;
+}
+
+export const calibrationErrorSpec: MetricSpec<CalibrationConfig, CalibrationState, number> = {
   name: 'calibrationError',
   optionNames: ['task', 'numClasses', 'nBins', 'norm', 'fromLogits'],
   config: calibrationConfig,
   // nBins + 1 slots: like torchmetrics, a confidence of exactly 1.0 gets a slot of its own.
-  fields: (c) => ({
-    count: { rule: 'sum', init: { zeros: c.nBins + 1 } },
-    conf: { rule: 'sum', init: { zeros: c.nBins + 1 } },
-    acc: { rule: 'sum', init: { zeros: c.nBins + 1 } },
+  init: (c) => ({
+    count: new Float64Array(c.nBins + 1),
+    conf: new Float64Array(c.nBins + 1),
+    acc: new Float64Array(c.nBins + 1),
   }),
+  fields: (c) => [
+    f64Field('count', 'count', c.nBins + 1),
+    f64Field('conf', 'count', c.nBins + 1),
+    f64Field('acc', 'count', c.nBins + 1),
+  ],
   update(state, yTrue, yPred, w, c, fn) {
     checkNonEmpty(fn, 'yPred', yPred);
     checkFinite(fn, 'yPred', yPred);
@@ -330,9 +359,9 @@ export const calibrationErrorSpec: MetricSpec<CalibrationConfig> = {
     checkClassLabels(fn, 'yTrue', yTrue, C);
     const bounds = binBoundaries(c.nBins);
     const nb = c.nBins;
-    const count = state.count as Float64Array;
-    const confS = state.conf as Float64Array;
-    const accS = state.acc as Float64Array;
+    const count = state.count;
+    const confS = state.conf;
+    const accS = state.acc;
     const p = yPred.data;
     const t = yTrue.data;
     for (let i = 0; i < n; i++) {
@@ -370,9 +399,9 @@ export const calibrationErrorSpec: MetricSpec<CalibrationConfig> = {
     }
   },
   compute(state, c) {
-    const count = state.count as Float64Array;
-    const confS = state.conf as Float64Array;
-    const accS = state.acc as Float64Array;
+    const count = state.count;
+    const confS = state.conf;
+    const accS = state.acc;
     let total = 0;
     for (let b = 0; b < count.length; b++) total += count[b];
     if (!(total > 0)) return NaN;
