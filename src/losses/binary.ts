@@ -300,6 +300,8 @@ export const binaryCrossEntropyWithLogits = loss({
   name: 'binaryCrossEntropyWithLogits',
   options: { weight: tensorOption(), posWeight: tensorOption(), labelSmoothing: labelSmoothing() },
   meta: BINARY('logits'),
+  // Every NaN / ±Infinity logit or target gives a NaN or infinite term (0·∞ included).
+  propagatesNonFinite: true,
   domains: { yTrue: 'probability' },
   layout: {
     kind: 'elementwise',

@@ -590,6 +590,14 @@ export interface LossDefinition<S extends OptionSchema, L extends Layout<S>> {
   readonly layout: L;
   /** Defaults of the canonical function. */
   readonly defaults?: LossOptions;
+  /**
+   * The kernel cannot absorb a non-finite input (any NaN / ±Infinity in `yTrue` or `yPred` makes
+   * its sum NaN or ±Infinity), so inputs whose domain is `'real'` are checked for finiteness only
+   * when the result is not finite — one pass less over the data on the hot path. Declare it only
+   * for such kernels: the registry-wide property test (NaN / ±Infinity anywhere → NON_FINITE)
+   * fails otherwise.
+   */
+  readonly propagatesNonFinite?: boolean;
   /** After a non-finite result with finite inputs, a hook that blames the culprit (user formulas). */
   readonly blame?: (inputs: Inputs<S>) => void;
 }
@@ -630,8 +638,11 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
     // 4. Declared input domains.
     const rule = def.domains;
     const domains: Domains = rule === undefined ? {} : typeof rule === 'function' ? rule(options) : rule;
-    if (yTrue !== null) checkDomain(fn, 'yTrue', yTrue, domains.yTrue ?? 'real');
-    checkDomain(fn, 'yPred', yPred, domains.yPred ?? 'real');
+    const lazy = def.propagatesNonFinite === true;
+    const dTrue = domains.yTrue ?? 'real';
+    const dPred = domains.yPred ?? 'real';
+    if (yTrue !== null && !(lazy && dTrue === 'real')) checkDomain(fn, 'yTrue', yTrue, dTrue);
+    if (!(lazy && dPred === 'real')) checkDomain(fn, 'yPred', yPred, dPred);
     let value: number | Tensor;
     let sum: number;
     let gradTensor: Tensor | null = null;
