@@ -244,7 +244,8 @@ export const probKernel: ElementwiseKernel<ProbParams> = ({
  *   `'mean'`, the plain mean: `weight` does not enter the denominator, as PyTorch),
  *   `sampleWeight`, `labelSmoothing` (targets become `y(1 − ls) + ls/2`, Keras), `eps` (clip,
  *   default none), `fromLogits` (default false), `meanOverLastAxis`.
- * - Errors: probabilities or targets outside [0, 1] → `OUT_OF_RANGE` (never silently clipped); NaN / ±Infinity → `NON_FINITE`.
+ * - Errors: probabilities or targets outside [0, 1] → `OUT_OF_RANGE` (never silently clipped);
+ *   NaN / ±Infinity → `NON_FINITE`.
  * - Equivalents: PyTorch `F.binary_cross_entropy` / `nn.BCELoss`; Keras `binary_crossentropy` /
  *   `BinaryCrossentropy` (registered with `eps: 1e-7`, mean over the last axis,
  *   `'sumOverBatchSize'`); tfjs-layers `'binaryCrossentropy'` (same; tfjs clips in float32 to
