@@ -166,6 +166,7 @@ export { renderReport, type ReportTable, type ReportSection, type ReportOptions 
 // Classification report (scikit-learn classification_report); the evaluation page is in plot/.
 export {
   classificationReport,
+  ClassificationReportStream,
   classificationReportDict,
   formatClassificationReport,
   type ClassLabel,
@@ -174,6 +175,8 @@ export {
   type ClassificationReportDictRow,
   type ClassificationReportOptions,
   type ClassificationReportRow,
+  type ClassificationReportStreamJSON,
+  type ClassificationReportStreamOptions,
   type ReportFormat,
 } from './metrics/report.js';
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  ClassificationReportStream,
   LosskitError,
   classificationReport,
   classificationReportDict,
@@ -82,6 +83,58 @@ describe('classificationReport = scikit-learn classification_report', () => {
     expect(yTrue.length).toBe(450);
     expect(yPred[0].length).toBe(10);
     expect((c.dict['weighted avg'] as Record<string, number>).support).toBe(450);
+  });
+});
+
+describe('ClassificationReportStream: batches and shards = one pass', () => {
+  it('digits in three shards, moved as JSON and merged, equal the scikit-learn fixture', () => {
+    const c = fixture.cases[0];
+    const { yTrue, yPred } = readCsv(c.csv as string);
+    const shards = [0, 150, 300, 450].slice(0, 3).map((a) => {
+      const s = new ClassificationReportStream({ numClasses: 10 });
+      for (let b = a; b < a + 150; b += 40)
+        s.update(yTrue.slice(b, Math.min(b + 40, a + 150)), yPred.slice(b, Math.min(b + 40, a + 150)));
+      return JSON.stringify(s.toJSON());
+    });
+    const merged = shards.map((j) => ClassificationReportStream.fromJSON(j)).reduce((a, b) => a.merge(b));
+    const r = merged.report();
+    expectDictClose(classificationReportDict(r), c.dict);
+    expect(formatClassificationReport(r)).toBe(c.text);
+  });
+  it('weighted, labels and targetNames as the one-shot report', () => {
+    const c = fixture.cases.find((x) => x.name === 'sample weights') as Case;
+    const yt = c.yTrue as number[];
+    const yp = c.yPred as number[];
+    const w = c.options.sampleWeight as number[];
+    const s = new ClassificationReportStream();
+    s.update(yt.slice(0, 25), yp.slice(0, 25), { sampleWeight: w.slice(0, 25) });
+    s.update(yt.slice(25), yp.slice(25), { sampleWeight: w.slice(25) });
+    expect(formatClassificationReport(s.report())).toBe(c.text);
+    const sub = fixture.cases.find((x) => x.name === 'labels with an absent class') as Case;
+    const s2 = new ClassificationReportStream().update(yt, yp);
+    expect(formatClassificationReport(s2.report({ labels: [0, 1, 2, 3, 7] }))).toBe(sub.text);
+    const b = fixture.cases.find((x) => x.name === 'binary probabilities (threshold 0.5)') as Case;
+    const s3 = new ClassificationReportStream({ task: 'binary' }).update(b.yTrue as number[], b.yPred as number[]);
+    expectDictClose(classificationReportDict(s3.report()), b.dict);
+  });
+});
+
+describe('ClassificationReportStream: bad input', () => {
+  it('refuses foreign or damaged JSON', () => {
+    expectLosskitError(() => ClassificationReportStream.fromJSON('{'), 'INVALID_INPUT', 'not JSON');
+    const other = JSON.stringify({ losskitMetric: 1, metric: 'f1', options: {}, fingerprint: '', state: {} });
+    expectLosskitError(
+      () => ClassificationReportStream.fromJSON(other),
+      'INVALID_INPUT',
+      'ClassificationReportStream.toJSON()',
+    );
+    const j = new ClassificationReportStream({ numClasses: 3 }).update([0, 1], [0, 2]).toJSON();
+    expect(() => ClassificationReportStream.fromJSON({ ...j, fingerprint: 'x' })).toThrow(LosskitError);
+    expectLosskitError(
+      () => new ClassificationReportStream({ numClasses: 2 }).update([0, 3], [0, 1]),
+      'INVALID_LABEL',
+      "'yTrue'",
+    );
   });
 });
 

@@ -604,6 +604,14 @@ export interface LossDefinition<S extends OptionSchema, L extends Layout<S>> {
   readonly layout: L;
   /** Defaults of the canonical function. */
   readonly defaults?: LossOptions;
+  /**
+   * The kernel cannot absorb a non-finite input (any NaN / ±Infinity in `yTrue` or `yPred` makes
+   * its sum NaN or ±Infinity), so inputs whose domain is `'real'` are checked for finiteness only
+   * when the result is not finite — one pass less over the data on the hot path. Declare it only
+   * for such kernels: the registry-wide property test (NaN / ±Infinity anywhere → NON_FINITE)
+   * fails otherwise.
+   */
+  readonly propagatesNonFinite?: boolean;
   /** After a non-finite result with finite inputs, a hook that blames the culprit (user formulas). */
   readonly blame?: (inputs: Inputs<S>) => void;
 }
@@ -644,12 +652,17 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
     // 4. Declared input domains.
     const rule = def.domains;
     const domains: Domains = rule === undefined ? {} : typeof rule === 'function' ? rule(options) : rule;
-    if (yTrue !== null) checkDomain(fn, 'yTrue', yTrue, domains.yTrue ?? 'real');
-    checkDomain(fn, 'yPred', yPred, domains.yPred ?? 'real');
+    const lazy = def.propagatesNonFinite === true;
+    const dTrue = domains.yTrue ?? 'real';
+    const dPred = domains.yPred ?? 'real';
+    if (yTrue !== null && !(lazy && dTrue === 'real')) checkDomain(fn, 'yTrue', yTrue, dTrue);
+    if (!(lazy && dPred === 'real')) checkDomain(fn, 'yPred', yPred, dPred);
     let value: number | Tensor;
     let sum: number;
     let gradTensor: Tensor | null = null;
     let extraGrads: Record<string, Tensor> | undefined;
+    /** The layout computed the value itself (e.g. CTC's legitimate +∞), so a non-finite sum is not an overflow. */
+    let ownValue = false;
     if (layout.kind === 'elementwise') {
       const kernel = layout.kernel(inputs);
       const { lossShape, k } = lastAxisLayout(fn, yPred.shape, meanLast);
@@ -672,6 +685,7 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
       const r = p.run(plan, grad);
       sum = r.sum;
       value = r.value ?? finishReduction(plan, r.sum, r.perElement);
+      ownValue = r.value !== undefined;
       extraGrads = r.extraGrads;
       if (grad !== null) gradTensor = { data: grad, shape: gradShape };
       if (p.explain !== undefined) explainNonFinite(fn, sum, p.explain);
@@ -685,6 +699,15 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
         ['yPred', def.meta.logZeroAllowed ? null : yPred],
       ]);
       def.blame?.(inputs);
+      // Every input is finite and nothing was blamed: the arithmetic overflowed float64 (huge
+      // finite inputs, weights or options). An error, never a silent NaN / ±Infinity.
+      if (!ownValue) {
+        throw new LosskitError(
+          'NON_FINITE',
+          fn,
+          `the loss is not finite (${sum}) although every input is: the computation overflows float64; expected inputs, weights and options whose losses fit in float64`,
+        );
+      }
     }
     return extraGrads ? { value, grad: gradTensor, extraGrads } : { value, grad: gradTensor };
   };

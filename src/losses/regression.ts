@@ -142,6 +142,8 @@ export const meanSquaredError = loss({
   name: 'meanSquaredError',
   options: {},
   meta: REGRESSION,
+  // (ŷ − y)² and |ŷ − y| turn every NaN / ±Infinity into a non-finite sum.
+  propagatesNonFinite: true,
   layout: { kind: 'elementwise', kernel: () => bindKernel(squaredErrorKernel, NO_PARAMS) },
 });
 
@@ -161,6 +163,8 @@ export const meanAbsoluteError = loss({
   name: 'meanAbsoluteError',
   options: {},
   meta: REGRESSION,
+  // (ŷ − y)² and |ŷ − y| turn every NaN / ±Infinity into a non-finite sum.
+  propagatesNonFinite: true,
   layout: { kind: 'elementwise', kernel: () => bindKernel(absoluteErrorKernel, NO_PARAMS) },
 });
 

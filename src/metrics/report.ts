@@ -10,7 +10,7 @@
 import { LosskitError, describe, fmtShape } from '../errors.js';
 import { tensor, type Tensor, type TensorInput } from '../tensor.js';
 import { checkBooleanOption, checkNumberOption, checkOneOf, checkOptionNames, fmtIndex } from '../validate.js';
-import { Metric, type MetricSpec } from './core.js';
+import { Metric, type MetricJSON, type MetricSpec, type UpdateOptions } from './core.js';
 import type { StatFieldsConfig, StatState } from './stat-scores.js';
 import {
   accumulateClasses,
@@ -118,6 +118,8 @@ interface ReportCounts {
   tp: Float64Array;
   predSum: Float64Array;
   trueSum: Float64Array;
+  /** Appearances as a target or a prediction (unweighted): the classes scikit-learn reports by default. */
+  present: Float64Array;
 }
 
 /**
@@ -137,7 +139,18 @@ const reportCountsSpec: MetricSpec<StatFieldsConfig, StatState, ReportCounts> = 
   fields: statFields,
   update: (s, yt, yp, w, c, fn) => accumulateClasses(s, c, decodeClasses(fn, yt, yp, c, s.buf), w),
   mergeCustom: (a, b, c) => mergeStatState(a, b, c, FN),
-  compute: (s) => ({ tp: s.tp, predSum: s.predSum, trueSum: s.trueSum }),
+  compute: (s) => ({ tp: s.tp, predSum: s.predSum, trueSum: s.trueSum, present: s.present }),
+};
+
+/** The same state for {@link ClassificationReportStream}: binary or multiclass batches, decoded as the metrics do. */
+const reportStreamSpec: MetricSpec<StatFieldsConfig, StatState, ReportCounts> = {
+  ...reportCountsSpec,
+  optionNames: ['task', 'numClasses', 'threshold', 'fromLogits', 'ignoreIndex'],
+  config: (o, fn) => ({
+    ...commonConfig({ ...o, task: o.task ?? 'multiclass' }, fn, ['binary', 'multiclass']),
+    cm: false,
+    beta: 1,
+  }),
 };
 
 function isStringArray(v: unknown): v is readonly unknown[] {
@@ -392,9 +405,29 @@ export function classificationReport(
     .update(toIdx(t), toIdx(p), options.sampleWeight === undefined ? {} : { sampleWeight: options.sampleWeight })
     .compute();
   const R = rows.length;
-  const tp = counts.tp.slice(0, R);
-  const ps = counts.predSum.slice(0, R);
-  const ts = counts.trueSum.slice(0, R);
+  const rowIdx = Array.from({ length: R }, (_, r) => r);
+  return buildReport(counts, rowIdx, {
+    labels: [...rows],
+    names,
+    microIsAccuracy,
+    weighted: options.sampleWeight !== undefined,
+    digits,
+    zd,
+  });
+}
+
+/** The report rows and averages from per-class counts, for the classes `rowIdx` (in that order). */
+function buildReport(
+  counts: ReportCounts,
+  rowIdx: number[],
+  o: { labels: ClassLabel[]; names: string[]; microIsAccuracy: boolean; weighted: boolean; digits: number; zd: number },
+): ClassificationReport {
+  const zd = o.zd;
+  const R = rowIdx.length;
+  const at = (a: Float64Array) => Float64Array.from(rowIdx, (c) => (c < a.length ? a[c] : 0));
+  const tp = at(counts.tp);
+  const ps = at(counts.predSum);
+  const ts = at(counts.trueSum);
   const P = perClass('precision', tp, ps, ts, 1, zd);
   const Rc = perClass('recall', tp, ps, ts, 1, zd);
   const F = perClass('fbeta', tp, ps, ts, 1, zd);
@@ -426,17 +459,159 @@ export function classificationReport(
           support,
         };
   return {
-    labels: [...rows],
-    names,
+    labels: o.labels,
+    names: o.names,
     classes,
-    accuracy: microIsAccuracy ? micro.precision : null,
-    microAvg: microIsAccuracy ? null : micro,
+    accuracy: o.microIsAccuracy ? micro.precision : null,
+    microAvg: o.microIsAccuracy ? null : micro,
     macroAvg,
     weightedAvg,
     support,
-    weighted: options.sampleWeight !== undefined,
-    digits,
+    weighted: o.weighted,
+    digits: o.digits,
   };
+}
+
+/** Options of {@link ClassificationReportStream}: how a batch is decoded into class indices. */
+export interface ClassificationReportStreamOptions {
+  /** `'multiclass'` (default): `yTrue` `[N]` class indices 0..C-1, `yPred` `[N]` indices or `[N, C]` scores. `'binary'`: 0/1 targets, `yPred` `[N]` probabilities. */
+  task?: 'binary' | 'multiclass';
+  /** Number of classes (fixes the length; default: inferred and grown as batches arrive). */
+  numClasses?: number;
+  /** Binary threshold (default 0.5). */
+  threshold?: number;
+  fromLogits?: boolean;
+  /** Targets equal to it are skipped. */
+  ignoreIndex?: number;
+}
+
+/** Serialised {@link ClassificationReportStream}: the metric state plus whether weights were seen. */
+export type ClassificationReportStreamJSON = MetricJSON & { sampleWeighted: boolean };
+
+/**
+ * The classification report over data that arrives in batches (or in shards on several
+ * workers): `update` per batch, `merge` other shards (`toJSON` / `fromJSON` to move them), and
+ * `report()` at the end — equal to {@link classificationReport} on all the data at once. The
+ * state is the classification metrics' stat scores (O(C)); classes are indices 0..C-1 (map text
+ * labels to indices first; name them with `targetNames`).
+ *
+ * @example
+ * const s = new ClassificationReportStream({ numClasses: 3 });
+ * s.update([0, 1], [[0.8, 0.1, 0.1], [0.2, 0.5, 0.3]]).update([2, 2], [2, 1]);
+ * s.report({ targetNames: ['cat', 'dog', 'bird'] }).accuracy // 0.75
+ */
+export class ClassificationReportStream {
+  private metric: Metric<StatFieldsConfig, StatState, ReportCounts>;
+  private sampleWeighted = false;
+
+  constructor(options: ClassificationReportStreamOptions = {}) {
+    this.metric = new Metric(reportStreamSpec, { ...options });
+  }
+
+  /** Adds a batch (`sampleWeight`: one weight per sample). */
+  update(yTrue: TensorInput, yPred: TensorInput, options: UpdateOptions = {}): this {
+    this.metric.update(yTrue, yPred, options);
+    if (options.sampleWeight !== undefined) this.sampleWeighted = true;
+    return this;
+  }
+
+  /** Merges another stream with the same options: as if this one had seen its batches too. */
+  merge(other: ClassificationReportStream): this {
+    this.metric.merge(other.metric);
+    this.sampleWeighted ||= other.sampleWeighted;
+    return this;
+  }
+
+  /** Exact JSON of the state (float64 round trip). */
+  toJSON(): ClassificationReportStreamJSON {
+    return { ...this.metric.toJSON(), sampleWeighted: this.sampleWeighted };
+  }
+
+  /** Restores {@link toJSON}'s output. */
+  static fromJSON(json: ClassificationReportStreamJSON | string): ClassificationReportStream {
+    const fn = 'ClassificationReportStream.fromJSON';
+    const bad = (why: string): never => {
+      throw new LosskitError('INVALID_INPUT', fn, `'json' ${why}`, 'json');
+    };
+    let j: unknown = json;
+    if (typeof json === 'string') {
+      try {
+        j = JSON.parse(json);
+      } catch (e) {
+        bad(
+          `must be stream.toJSON() or its JSON text; received text that is not JSON (${e instanceof Error ? e.message : String(e)})`,
+        );
+      }
+    }
+    if (j === null || typeof j !== 'object' || Reflect.get(j, 'losskitMetric') !== 1 || Reflect.get(j, 'metric') !== FN)
+      bad(`must be the output of ClassificationReportStream.toJSON(); received ${describe(j)}`);
+    const o = j as Record<string, unknown>;
+    const options = o.options;
+    if (options === null || typeof options !== 'object' || Array.isArray(options))
+      bad(`.options must be an object; received ${describe(options)}`);
+    const s = new ClassificationReportStream(options as ClassificationReportStreamOptions);
+    s.metric.loadState(o.fingerprint, o.state);
+    s.sampleWeighted = o.sampleWeighted === true;
+    return s;
+  }
+
+  /**
+   * The report over everything seen. `labels`: class indices to report, in order (default: every
+   * class seen as a target or a prediction, as scikit-learn); `targetNames`, `digits`,
+   * `zeroDivision` as {@link classificationReport}.
+   */
+  report(
+    options: Pick<ClassificationReportOptions, 'targetNames' | 'digits' | 'zeroDivision'> & {
+      labels?: readonly number[];
+    } = {},
+  ): ClassificationReport {
+    const fn = 'ClassificationReportStream.report';
+    checkOptionNames(fn, options, ['labels', 'targetNames', 'digits', 'zeroDivision']);
+    const digits =
+      options.digits === undefined ? 2 : checkNumberOption(fn, 'digits', options.digits, { integer: true, min: 0 });
+    const zd = zdValue(zeroDivisionConfig({ zeroDivision: options.zeroDivision }, fn));
+    const counts = this.metric.compute();
+    const present: number[] = [];
+    counts.present.forEach((v, c) => {
+      if (v > 0) present.push(c);
+    });
+    let rows = present;
+    if (options.labels !== undefined) {
+      rows = checkLabels(options.labels, 'number').map((v) => {
+        if (!(Number.isInteger(v) && (v as number) >= 0))
+          throw new LosskitError(
+            'INVALID_OPTION',
+            fn,
+            `option 'labels' must hold class indices (integers >= 0); received ${describe(v)}`,
+            'labels',
+          );
+        return v as number;
+      });
+    }
+    const microIsAccuracy =
+      options.labels === undefined || (rows.length === present.length && present.every((c) => rows.includes(c)));
+    const names = rows.map(String);
+    if (options.targetNames !== undefined) {
+      const tn: unknown = options.targetNames;
+      if (!Array.isArray(tn) || tn.length !== rows.length || tn.some((x) => typeof x !== 'string')) {
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'targetNames' must be ${rows.length} strings, one per reported class [${names.join(', ')}]; received ${describe(tn)}`,
+          'targetNames',
+        );
+      }
+      tn.forEach((x: string, i) => (names[i] = x));
+    }
+    return buildReport(counts, rows, {
+      labels: [...rows],
+      names,
+      microIsAccuracy,
+      weighted: this.sampleWeighted,
+      digits,
+      zd,
+    });
+  }
 }
 
 const dictRow = (r: ClassificationReportRow): ClassificationReportDictRow => ({

@@ -4,6 +4,8 @@
  * for a type-only export, and `ns.member` for each member of an exported namespace
  * (`metrics.f1`). Sorted by name, so the snapshot files diff one name per line.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -30,17 +32,28 @@ function isTypeOnlyExport(sym: ts.Symbol): boolean {
   return false;
 }
 
-/** Every export of each source file (paths relative to the repository root). */
+/** Every `.ts` file under `dir` (absolute paths). */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+/**
+ * Every export of each source file (paths relative to the repository root). The program holds
+ * the sources of `src/` only (no packages, no lib): re-exports between them are all the reader
+ * needs, and it is ~4× faster than resolving tfjs's and Node's declarations.
+ */
 export function publicExports(sources: readonly string[]): Map<string, ExportLine[]> {
   const files = sources.map((s) => ROOT + s);
-  const program = ts.createProgram(files, {
+  const program = ts.createProgram(sourceFiles(join(ROOT, 'src')), {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
     noEmit: true,
-    skipLibCheck: true,
-    types: ['node'],
+    noResolve: true,
+    noLib: true,
+    types: [],
   });
   const checker = program.getTypeChecker();
   const out = new Map<string, ExportLine[]>();
