@@ -88,7 +88,7 @@ export function wasmElementwise(c: ElementwiseCall): number | undefined {
   const pw = w === null ? 0 : s.place(ex, w);
   const po = out === null ? 0 : resident(ex, out) ? out.byteOffset : s.alloc(n * 8);
   const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(n * grad.BYTES_PER_ELEMENT);
-  s.commit(ex);
+  if (!s.commit(ex)) return undefined;
   calls++;
   const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
   const kind = KIND[c.kind];
@@ -165,7 +165,7 @@ export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   const po = out === null ? 0 : resident(ex, out) ? out.byteOffset : s.alloc(N * 8);
   const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
   const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(N * C * gb);
-  s.commit(ex);
+  if (!s.commit(ex)) return undefined;
   calls++;
   const lb = labels === null ? 8 : labels.BYTES_PER_ELEMENT;
   const rows = Math.max(1, Math.floor(CHUNK / C));

@@ -197,9 +197,16 @@ function align(x: number): number {
   return (x + 15) & ~15;
 }
 
-function ensure(ex: WasmExports, end: number): void {
+/** Grows the memory to at least `end` bytes; false when it cannot (4 GiB limit, out of memory). */
+function ensure(ex: WasmExports, end: number): boolean {
   const have = ex.memory.buffer.byteLength;
-  if (end > have) ex.memory.grow(Math.ceil((end - have) / 65536));
+  if (end <= have) return true;
+  try {
+    ex.memory.grow(Math.ceil((end - have) / 65536));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** True when `a` is a view of the module's memory (no copy needed). */
@@ -233,14 +240,16 @@ export class Scratch {
     this.slots.push({ ptr, src: a });
     return ptr;
   }
-  /** Grows memory if needed and copies the placed arrays in. */
-  commit(ex: WasmExports): void {
-    ensure(ex, this.top);
+  /** Grows memory if needed and copies the placed arrays in; false if the memory cannot grow
+   * (the caller then runs the JS kernel). */
+  commit(ex: WasmExports): boolean {
+    if (!ensure(ex, this.top)) return false;
     const buf = ex.memory.buffer;
     for (const s of this.slots) {
       const src = s.src as ArrayBufferView;
       new Uint8Array(buf, s.ptr, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
     }
+    return true;
   }
 }
 
@@ -282,7 +291,7 @@ export function createWasmArena(bytes: number): WasmArena | null {
   const base = scratchTop;
   const end = align(base + bytes);
   // Reserve the arena plus 1 MiB of scratch, so that small calls do not grow the memory.
-  ensure(ex, end + (1 << 20));
+  if (!ensure(ex, end + (1 << 20))) throw new RangeError(`createWasmArena: cannot reserve ${bytes} bytes`);
   scratchTop = end;
   let top = base;
   const take = (n: number, size: number): number => {
