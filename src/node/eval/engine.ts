@@ -511,7 +511,7 @@ export async function evaluateFileWithState(
   options: EvaluateOptions = {},
   keepState = true,
 ): Promise<{ result: EvaluationResult; state: EvalState | null }> {
-  const name = typeof path === 'string' ? path : path.yPred;
+  const name = typeof path === 'string' ? (path === '-' ? (options.name ?? '<stdin>') : path) : path.yPred;
   const open =
     typeof path === 'string' ? () => openReader(path, options.format, options.name) : async () => npyFilesReader(path);
   return run(open, name, options, keepState);

@@ -221,9 +221,11 @@ export function resolvePlan(
   let task = options.task;
   let note = task !== undefined ? 'given' : '';
   const posGiven = options.posLabel !== undefined;
-  const sampleLabels = tSample.nums;
+  // Cells that did not parse are reported with their place by the reading pass; inference uses the others.
+  const parsed = (a: Float64Array | null) => (a === null ? null : a.filter((v) => !Number.isNaN(v)));
+  const sampleLabels = parsed(tSample.nums);
   const sampleAllBinary = sampleLabels !== null && sampleLabels.every((v) => v === 0 || v === 1);
-  const samplePreds = pSample.nums;
+  const samplePreds = parsed(pSample.nums);
   const predsInUnit = samplePreds !== null && samplePreds.every((v) => v >= 0 && v <= 1);
   if (task === undefined) {
     if (trueWidth > 1) {

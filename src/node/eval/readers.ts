@@ -573,9 +573,20 @@ function checkKeys(keys: string[], where: string): void {
 }
 
 function jsonPosition(text: string, e: unknown): string {
-  const m = /position (\d+)/.exec(String((e as Error).message));
-  if (!m) return '1:1';
-  const pos = Number(m[1]);
+  const msg = String((e as Error).message);
+  let pos = -1;
+  const m = /position (\d+)/.exec(msg);
+  if (m) pos = Number(m[1]);
+  else if (/Unexpected end of JSON input/.test(msg)) pos = text.length;
+  else {
+    // V8 without a position: `Unexpected token 'X', ..."context"... is not valid JSON` (10 characters of context).
+    const t = /Unexpected token '(.)', (\.\.\.)?"([\s\S]*?)"(\.\.\.)? is not valid JSON/.exec(msg);
+    if (t) {
+      const at = text.indexOf(t[3]);
+      if (at >= 0) pos = at + (t[2] ? 10 : Math.max(0, t[3].indexOf(t[1])));
+    }
+  }
+  if (pos < 0) return '1:1';
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   return `${line}:${pos - before.lastIndexOf('\n')}`;
@@ -1008,12 +1019,13 @@ interface HyparquetModule {
     row_groups: { num_rows: bigint }[];
     schema: { name: string; num_children?: number }[];
   };
-  parquetReadColumn(o: {
+  parquetRead(o: {
     file: ArrayBuffer;
     columns: string[];
     rowStart: number;
     rowEnd: number;
-  }): Promise<ArrayLike<unknown>>;
+    onComplete: (rows: unknown[][]) => void;
+  }): Promise<void>;
 }
 
 async function parquetReader(input: ByteInput, file: string, path: string | null): Promise<Reader> {
@@ -1042,23 +1054,22 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
   }
   const chunks = async function* (): AsyncGenerator<ColumnChunk> {
     for (const [s, e] of groups) {
-      const cols: (Float64Array | string[] | null)[] = [];
-      for (const name of names) {
-        if (!known.includes(name)) {
-          cols.push(null);
-          continue;
-        }
-        let vals: ArrayLike<unknown>;
-        try {
-          vals = await hp.parquetReadColumn({ file: ab, columns: [name], rowStart: s, rowEnd: e });
-        } catch (err) {
-          throw new EvalInputError(
-            `${file}: rows ${s}..${e}`,
-            `cannot read column '${name}' (${(err as Error).message})`,
-          );
-        }
-        cols.push(toColumn(vals, 1, (r) => `${file}: row ${s + r}`, name));
+      let rows: unknown[][] = [];
+      try {
+        await hp.parquetRead({ file: ab, columns: known, rowStart: s, rowEnd: e, onComplete: (r) => (rows = r) });
+      } catch (err) {
+        throw new EvalInputError(`${file}: rows ${s}..${e}`, `cannot read (${(err as Error).message})`);
       }
+      const cols = names.map((name) => {
+        const j = known.indexOf(name);
+        if (j < 0) return null;
+        return toColumn(
+          rows.map((r) => r[j]),
+          1,
+          (r) => `${file}: row ${s + r}`,
+          name,
+        );
+      });
       yield { n: e - s, cols };
     }
   };
