@@ -266,6 +266,26 @@ describe('inputs people have', () => {
     const got = await evaluateStream(chunks(), { metrics: ['f1'] });
     expect(values(got)).toEqual(values(await evaluateFile(file('b11.csv', csvText(d)), { metrics: ['f1'] })));
   });
+  it('--auroc-bins: bounded-memory AUROC within its stated bound of the exact value', async () => {
+    const d = binaryData(2000, 13);
+    const f = file('bins.csv', csvText(d));
+    const exact = values(await evaluateFile(f, { metrics: ['auroc'] })).auroc as number;
+    const bins = 50;
+    const binned = await evaluateFile(f, { metrics: ['auroc'], aurocBins: bins });
+    expect(binned.results[0].settings.thresholds).toBe(bins);
+    // Bound (docs/eval.md): half the share of positive-negative pairs that fall in one bin.
+    const pos = new Float64Array(bins);
+    const neg = new Float64Array(bins);
+    d.yTrue.forEach((y, i) => {
+      const b = Math.min(bins - 1, Math.floor(d.yPred[i][0] * (bins - 1)));
+      (y === 1 ? pos : neg)[b]++;
+    });
+    const P = pos.reduce((a, b) => a + b, 0);
+    const N = neg.reduce((a, b) => a + b, 0);
+    let shared = 0;
+    for (let b = 0; b < bins; b++) shared += pos[b] * neg[b];
+    expect(Math.abs((binned.results[0].value as number) - exact)).toBeLessThanOrEqual((0.5 * shared) / (P * N) + 1e-12);
+  });
   it('task inference only when unambiguous', async () => {
     await expect(evaluateFile(file('amb.json', '{"yTrue":[0,1,2,0],"yPred":[0.2,0.8,0.6,0.4]}'))).rejects.toThrow(
       /cannot infer the task/,

@@ -234,7 +234,7 @@ export async function csvReader(input: ByteInput, format: 'csv' | 'tsv' | null, 
     sample,
     delimiter: delim,
     dataStart,
-    batches: (plan, batchRows) => csvBatches(st, more, plan, batchRows, delim, file, null),
+    batches: (plan, batchRows) => csvBatches({ st, more, plan, batchRows, delim, file, rangeStart: null }),
     distinct: async (want) => {
       const out = new Set<string>();
       for (;;) {
@@ -287,7 +287,7 @@ export function csvRangeBatches(
     }
     return true;
   };
-  return csvBatches(st, more, plan, batchRows, delim, path, start);
+  return csvBatches({ st, more, plan, batchRows, delim, file: path, rangeStart: start });
 }
 
 /** Thrown by range readers: the main thread turns the byte offset into a line number. */
@@ -302,15 +302,19 @@ export class RangeCellError extends EvalInputError {
   }
 }
 
-async function* csvBatches(
-  st: CsvState,
-  more: () => Promise<boolean>,
-  plan: Plan,
-  batchRows: number,
-  delim: number,
-  file: string,
-  rangeStart: number | null,
-): AsyncGenerator<Batch> {
+interface CsvPass {
+  st: CsvState;
+  more: () => Promise<boolean>;
+  plan: Plan;
+  batchRows: number;
+  delim: number;
+  file: string;
+  /** Byte offset of a worker's range (line numbers unknown), or null. */
+  rangeStart: number | null;
+}
+
+async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
+  const { st, more, plan, batchRows, delim, file, rangeStart } = pass;
   const roles = plan.columns.roles;
   const names = plan.columns.names;
   const ncols = roles.length;
