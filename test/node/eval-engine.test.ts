@@ -139,6 +139,42 @@ describe('every format gives the CSV result', () => {
   }
 });
 
+describe('column choice in columnar formats', () => {
+  it('Parquet and Arrow: explicit column names outside the known ones, extra columns ignored', async () => {
+    const d = binaryData(150, 17);
+    const opts = { targetCol: 'Outcome', predCol: 'model_v2', metrics: ['auroc', 'f1'] };
+    const pq = file(
+      'named.parquet',
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'id', data: Int32Array.from(d.yTrue, (_, i) => i), type: 'INT32' },
+          { name: 'Outcome', data: Int32Array.from(d.yTrue), type: 'INT32' },
+          { name: 'model_v2', data: Float64Array.from(d.yPred.map((p) => p[0])), type: 'DOUBLE' },
+        ],
+        rowGroupSize: 40,
+      }),
+    );
+    const ar = file(
+      'named.arrow',
+      Buffer.from(
+        tableToIPC(
+          tableFromArrays({
+            id: Int32Array.from(d.yTrue, (_, i) => i),
+            Outcome: Int32Array.from(d.yTrue),
+            model_v2: Float64Array.from(d.yPred.map((p) => p[0])),
+          }),
+          'stream',
+        ),
+      ),
+    );
+    const want = values(await evaluateFile(file('named.csv', csvText(d)), { metrics: ['auroc', 'f1'] }));
+    const a = await evaluateFile(pq, opts);
+    expect(a.columns.ignored).toEqual(['id']);
+    expect(values(a)).toEqual(want);
+    expect(values(await evaluateFile(ar, opts))).toEqual(want);
+  });
+});
+
 describe('shards merged equal one pass', () => {
   const d = binaryData(1000, 7);
   const whole = file('whole.csv', csvText(d));

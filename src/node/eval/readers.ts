@@ -1018,13 +1018,17 @@ async function optionalImport<T>(name: string, what: string): Promise<T> {
   }
 }
 
+type HyparquetFile = ArrayBuffer | { byteLength: number; slice(start: number, end?: number): unknown };
+interface ParquetMeta {
+  row_groups: { num_rows: bigint }[];
+  schema: { name: string; num_children?: number }[];
+}
 interface HyparquetModule {
-  parquetMetadata(b: ArrayBuffer): {
-    row_groups: { num_rows: bigint }[];
-    schema: { name: string; num_children?: number }[];
-  };
+  asyncBufferFromFile?: (path: string) => Promise<HyparquetFile>;
+  parquetMetadataAsync(b: HyparquetFile): Promise<ParquetMeta>;
   parquetRead(o: {
-    file: ArrayBuffer;
+    file: HyparquetFile;
+    metadata: ParquetMeta;
     columns: string[];
     rowStart: number;
     rowEnd: number;
@@ -1034,12 +1038,18 @@ interface HyparquetModule {
 
 async function parquetReader(input: ByteInput, file: string, path: string | null): Promise<Reader> {
   const hp = await optionalImport<HyparquetModule>('hyparquet', 'Parquet files');
-  const buf = await readAll(input);
-  void path;
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-  let meta: ReturnType<HyparquetModule['parquetMetadata']>;
+  // A file on disk is read by byte ranges (footer, then one row group at a time); a stream is buffered.
+  let source: HyparquetFile;
+  if (path !== null && !input.gzip && hp.asyncBufferFromFile) {
+    await input.chunks.return?.();
+    source = await hp.asyncBufferFromFile(path);
+  } else {
+    const buf = await readAll(input);
+    source = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  }
+  let meta: ParquetMeta;
   try {
-    meta = hp.parquetMetadata(ab);
+    meta = await hp.parquetMetadataAsync(source);
   } catch (e) {
     throw new EvalInputError(file, `not a valid Parquet file (${(e as Error).message})`);
   }
@@ -1047,7 +1057,6 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
     .slice(1)
     .filter((s) => !s.num_children)
     .map((s) => s.name);
-  const known = names.filter(isKnownColumn);
   const schema = names.map((name) => ({ name, width: 1 }));
   const groups: [number, number][] = [];
   let at = 0;
@@ -1056,17 +1065,28 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
     groups.push([at, at + n]);
     at += n;
   }
-  const chunks = async function* (): AsyncGenerator<ColumnChunk> {
-    for (const [s, e] of groups) {
+  if (at === 0) throw new EvalInputError(file, 'no rows');
+  /** Row groups as column chunks, reading only the columns in `want` (at most `limit` rows). */
+  const chunks = async function* (want: (c: number) => boolean, limit = Infinity): AsyncGenerator<ColumnChunk> {
+    const read = names.filter((_, c) => want(c));
+    for (const [s, e0] of groups) {
+      const e = Math.min(e0, s + limit);
       let rows: unknown[][] = [];
       try {
-        await hp.parquetRead({ file: ab, columns: known, rowStart: s, rowEnd: e, onComplete: (r) => (rows = r) });
+        await hp.parquetRead({
+          file: source,
+          metadata: meta,
+          columns: read,
+          rowStart: s,
+          rowEnd: e,
+          onComplete: (r) => (rows = r),
+        });
       } catch (err) {
         throw new EvalInputError(`${file}: rows ${s}..${e}`, `cannot read (${(err as Error).message})`);
       }
-      const cols = names.map((name) => {
-        const j = known.indexOf(name);
-        if (j < 0) return null;
+      const cols = names.map((name, c) => {
+        const j = read.indexOf(name);
+        if (j < 0 || !want(c)) return null;
         return toColumn(
           rows.map((r) => r[j]),
           1,
@@ -1075,16 +1095,26 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
         );
       });
       yield { n: e - s, cols };
+      if (e < e0) return;
     }
   };
-  if (at === 0) throw new EvalInputError(file, 'no rows');
-  const first = await chunks().next();
+  const first = await chunks(() => true, SAMPLE_ROWS).next();
   return {
     format: 'parquet',
     schema,
     sample: sampleOf(first.value as ColumnChunk, schema),
-    batches: (plan, r) => columnBatches(chunks(), plan, r, (row) => `${file}: row ${row}`),
-    distinct: (want) => distinctOf(chunks(), want),
+    batches: (plan, r) =>
+      columnBatches(
+        chunks((c) => plan.columns.roles[c].dest !== 'skip'),
+        plan,
+        r,
+        (row) => `${file}: row ${row}`,
+      ),
+    distinct: (want) =>
+      distinctOf(
+        chunks((c) => want.includes(c)),
+        want,
+      ),
   };
 }
 
@@ -1117,12 +1147,12 @@ async function arrowReader(input: ByteInput, file: string): Promise<Reader> {
   if (batches.length === 0) throw new EvalInputError(file, 'no record batches');
   const fields = batches[0].schema.fields;
   const schema = fields.map((f) => ({ name: f.name, width: f.type.listSize ?? 1 }));
-  const chunks = async function* (): AsyncGenerator<ColumnChunk> {
+  const chunks = async function* (want: (c: number) => boolean): AsyncGenerator<ColumnChunk> {
     let row = 0;
     for (const b of batches) {
       const cols = fields.map((f, c) => {
         const v = b.getChildAt(c);
-        if (v === null || !isKnownColumn(f.name)) return null;
+        if (v === null || !want(c)) return null;
         const w = schema[c].width;
         const vals: ArrayLike<unknown> =
           w > 1
@@ -1134,13 +1164,23 @@ async function arrowReader(input: ByteInput, file: string): Promise<Reader> {
       row += b.numRows;
     }
   };
-  const first = await chunks().next();
+  const first = await chunks(() => true).next();
   return {
     format: 'arrow',
     schema,
     sample: sampleOf(first.value as ColumnChunk, schema),
-    batches: (plan, r) => columnBatches(chunks(), plan, r, (row) => `${file}: row ${row}`),
-    distinct: (want) => distinctOf(chunks(), want),
+    batches: (plan, r) =>
+      columnBatches(
+        chunks((c) => plan.columns.roles[c].dest !== 'skip'),
+        plan,
+        r,
+        (row) => `${file}: row ${row}`,
+      ),
+    distinct: (want) =>
+      distinctOf(
+        chunks((c) => want.includes(c)),
+        want,
+      ),
   };
 }
 
