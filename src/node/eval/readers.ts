@@ -55,7 +55,7 @@ const SAMPLE_ROWS = 1000;
 
 /** Rows per batch for a plan: about 4 MB of float64 buffers. */
 export function batchRowsFor(plan: Plan): number {
-  return Math.max(1024, Math.floor(1 << (19 / (plan.trueWidth + plan.predWidth + 1))));
+  return Math.max(1024, Math.floor((1 << 19) / (plan.trueWidth + plan.predWidth + 1)));
 }
 
 class Builder {

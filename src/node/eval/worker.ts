@@ -1,11 +1,14 @@
 /** Worker thread of `--workers N`: evaluates one byte range and posts its metric states. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { runRange, type RangeJob } from './engine.js';
+import { packState, runRange, type RangeJob } from './engine.js';
 import { RangeCellError } from './readers.js';
 import { EvalInputError } from './source.js';
 
 runRange(workerData as RangeJob).then(
-  (ok) => parentPort?.postMessage({ ok }),
+  (state) => {
+    const { state: ok, transfer } = packState(state);
+    parentPort?.postMessage({ ok }, transfer);
+  },
   (e: unknown) => {
     if (e instanceof RangeCellError)
       parentPort?.postMessage({
