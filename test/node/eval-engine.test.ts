@@ -293,6 +293,21 @@ describe('inputs people have', () => {
     expect(got.rows).toBe(300);
     expect(values(got)).toEqual(values(want));
   });
+  it('batch and chunk boundaries anywhere: 7-row batches and 5-byte chunks (quotes, CRLF, BOM) equal one batch', async () => {
+    const d = multiclassData(500, 3, 23);
+    const text = csvText(d, { weight: true, crlf: true, quote: true, bom: true });
+    const want = values(await evaluateFile(file('bounds.csv', text)));
+    async function* chunks() {
+      const b = Buffer.from(text);
+      for (let i = 0; i < b.length; i += 5) yield b.subarray(i, i + 5);
+    }
+    const close = (got: Record<string, unknown>) => {
+      expect(Object.keys(got)).toEqual(Object.keys(want));
+      for (const k of Object.keys(want)) expect(got[k] as number, k).toBeCloseTo(want[k] as number, 12);
+    };
+    close(values(await evaluateStream(chunks(), { batchRows: 7 })));
+    close(values(await evaluateFile(file('bounds2.csv', text), { batchRows: 7, workers: 3 })));
+  });
   it('evaluateStream of bytes (any format)', async () => {
     const d = binaryData(100, 11);
     async function* chunks() {

@@ -48,6 +48,8 @@ export interface EvaluateOptions extends PlanOptions {
   aurocBins?: number;
   /** Input format (default: from the content, then the extension). */
   format?: Format;
+  /** Rows per batch (the fixed window). Default: about 4 MB of float64 values. */
+  batchRows?: number;
   /** Worker threads over byte ranges (CSV / TSV files). Default 1. */
   workers?: number;
   /** Called after each batch (progress). */
@@ -299,6 +301,7 @@ export interface RangeJob {
   plan: Plan;
   setups: MetricSetup[];
   delimiter: number;
+  batchRows?: number;
 }
 
 /**
@@ -488,7 +491,15 @@ async function run(
   ) {
     await reader.close?.();
     const ranges = await lineRanges(path, reader.dataStart, reader.size, workers);
-    const jobs = ranges.map(([start, end]) => ({ path, start, end, plan, setups, delimiter: reader.delimiter ?? 44 }));
+    const jobs = ranges.map(([start, end]) => ({
+      path,
+      start,
+      end,
+      plan,
+      setups,
+      delimiter: reader.delimiter ?? 44,
+      batchRows: o.batchRows,
+    }));
     let states: EvalState[];
     try {
       states = await runRanges(jobs, true);
@@ -501,7 +512,7 @@ async function run(
     o.onProgress?.({ rows: acc.rows, bytes: reader.size, total: reader.size });
   } else {
     try {
-      for await (const b of reader.batches(plan, batchRowsFor(plan))) {
+      for await (const b of reader.batches(plan, o.batchRows ?? batchRowsFor(plan))) {
         acc.add(b);
         o.onProgress?.({ rows: acc.rows, bytes: reader.bytesRead?.() ?? 0, total: reader.size ?? null });
       }
