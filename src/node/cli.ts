@@ -41,6 +41,7 @@ interface EvalCliOptions {
   predPrefix?: string;
   weightCol?: string;
   workers: number;
+  batchRows?: number;
   saveState?: string;
   out?: string;
   quiet: boolean;
@@ -130,6 +131,7 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
         predPrefix: opts.predPrefix,
         weightCol: opts.weightCol,
         workers: opts.workers,
+        batchRows: opts.batchRows,
         onProgress: progress ? (p) => progress.update(p) : undefined,
       },
       opts.saveState !== undefined,
@@ -266,6 +268,11 @@ function buildProgram(): Command {
     .option('--pred-col <name>', 'prediction column')
     .option('--pred-prefix <prefix>', "prediction column prefix (e.g. 'p_' for p_0, p_1, …)")
     .option('--weight-col <name>', 'sample-weight column')
+    .option(
+      '--batch-rows <n>',
+      'rows per batch (the fixed window; default about 4 MB of values)',
+      intArg('batch-rows', 1, 1 << 24),
+    )
     .option('-w, --workers <n>', 'worker threads over byte ranges of a CSV/TSV file', intArg('workers', 1, 256), 1)
     .option('--save-state <file>', 'also write the metric states (for losskit merge)')
     .option('-o, --out <file>', 'also write the results as JSON to this file (atomically)')

@@ -105,6 +105,8 @@ function entryOf(name: string): MetricEntry | null {
 
 interface MetricSetup {
   metric: string;
+  /** The metric keeps an exact score histogram (AUROC / AP / curves without `thresholds`). */
+  histogram?: boolean;
   options: MetricOptions;
   settings: MetricResult['settings'];
 }
@@ -156,8 +158,19 @@ export function metricSetups(plan: Plan, o: EvaluateOptions): MetricSetup[] {
     }
     if (plan.task === 'binary' && !('threshold' in settings) && has('threshold'))
       settings.threshold = o.threshold ?? 0.5;
-    return { metric, options, settings };
+    const histogram = has('thresholds') && options.thresholds === undefined;
+    return { metric, options, settings, histogram };
   });
+}
+
+/**
+ * The window: large batches (about 4 MB) when a metric keeps an exact score histogram (fewer,
+ * longer sorted runs to merge); small ones (about 256 KB) otherwise, so the garbage each
+ * update leaves stays small and peak memory does not grow with the file.
+ */
+function windowRows(plan: Plan, setups: MetricSetup[], o: EvaluateOptions): number {
+  if (o.batchRows !== undefined) return o.batchRows;
+  return batchRowsFor(plan, setups.some((s) => s.histogram) ? 1 << 19 : 1 << 15);
 }
 
 // ---------------------------------------------------------------- batches → metrics
@@ -347,7 +360,14 @@ export function unpackState(state: EvalState): EvalState {
 /** Runs one range in this thread (workers call this too). */
 export async function runRange(job: RangeJob): Promise<EvalState> {
   const acc = new Accumulator(job.plan, job.setups);
-  for await (const b of csvRangeBatches(job.path, job.start, job.end, job.plan, batchRowsFor(job.plan), job.delimiter))
+  for await (const b of csvRangeBatches(
+    job.path,
+    job.start,
+    job.end,
+    job.plan,
+    job.batchRows ?? batchRowsFor(job.plan),
+    job.delimiter,
+  ))
     acc.add(b);
   return acc.state(job.path, 'csv');
 }
@@ -498,7 +518,7 @@ async function run(
       plan,
       setups,
       delimiter: reader.delimiter ?? 44,
-      batchRows: o.batchRows,
+      batchRows: windowRows(plan, setups, o),
     }));
     let states: EvalState[];
     try {
@@ -512,7 +532,7 @@ async function run(
     o.onProgress?.({ rows: acc.rows, bytes: reader.size, total: reader.size });
   } else {
     try {
-      for await (const b of reader.batches(plan, o.batchRows ?? batchRowsFor(plan))) {
+      for await (const b of reader.batches(plan, windowRows(plan, setups, o))) {
         acc.add(b);
         o.onProgress?.({ rows: acc.rows, bytes: reader.bytesRead?.() ?? 0, total: reader.size ?? null });
       }

@@ -53,9 +53,9 @@ export interface Reader {
 
 const SAMPLE_ROWS = 1000;
 
-/** Rows per batch for a plan: about 4 MB of float64 buffers. */
-export function batchRowsFor(plan: Plan): number {
-  return Math.max(1024, Math.floor((1 << 19) / (plan.trueWidth + plan.predWidth + 1)));
+/** Rows per batch for a plan: `values` float64 values (default 2^19, about 4 MB) per batch. */
+export function batchRowsFor(plan: Plan, values = 1 << 19): number {
+  return Math.max(1024, Math.floor(values / (plan.trueWidth + plan.predWidth + 1)));
 }
 
 class Builder {
