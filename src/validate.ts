@@ -147,8 +147,40 @@ export function checkSameShape(fn: string, a: Tensor, aName: string, b: Tensor, 
   }
 }
 
-/** Index of the first non-finite value, or -1. */
+/** Whether every value is finite: `Σ 0·vᵢ` is 0 unless some `vᵢ` is NaN or ±Infinity (branch-free). */
+function allFinite64(d: Float64Array): boolean {
+  let a = 0;
+  let b = 0;
+  let i = 0;
+  for (; i + 1 < d.length; i += 2) {
+    a += d[i] * 0;
+    b += d[i + 1] * 0;
+  }
+  if (i < d.length) a += d[i] * 0;
+  return a + b === 0;
+}
+function allFinite32(d: Float32Array): boolean {
+  let a = 0;
+  let b = 0;
+  let i = 0;
+  for (; i + 1 < d.length; i += 2) {
+    a += d[i] * 0;
+    b += d[i + 1] * 0;
+  }
+  if (i < d.length) a += d[i] * 0;
+  return a + b === 0;
+}
+
+/**
+ * Index of the first non-finite value, or -1. Float arrays take a branch-free monomorphic pass
+ * first (this runs on every loss call's inputs).
+ */
 export function firstNonFinite(data: ArrayLike<number>): number {
+  if (data instanceof Float64Array) {
+    if (allFinite64(data)) return -1;
+  } else if (data instanceof Float32Array) {
+    if (allFinite32(data)) return -1;
+  }
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v - v !== 0) return i; // NaN and ±Infinity give NaN here
@@ -200,7 +232,7 @@ export function checkRange(fn: string, arg: string, t: Tensor, lo: number, hi: n
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
     if (!(v >= lo && v <= hi)) {
-      if (v !== v) checkFinite(fn, arg, t);
+      if (v - v !== 0) checkFinite(fn, arg, t); // NaN and ±Infinity are NON_FINITE, not out of range
       throw new LosskitError(
         'OUT_OF_RANGE',
         fn,

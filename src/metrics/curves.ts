@@ -18,7 +18,8 @@
  * multilabel — `yTrue`, `yPred` `[N, L]`. See `docs/metrics-curves.md` for every edge case.
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, TensorInput } from '../tensor.js';
+import type { MetricResult, PrCurve, RocCurve } from './results.js';
 import {
   checkClassLabels,
   checkFinite,
@@ -30,10 +31,11 @@ import {
   fmtIndex,
 } from '../validate.js';
 import type { FieldSpec, MetricOptions, MetricSpec } from './core.js';
-import { f64Field, numField, oneShot } from './core.js';
+import { checkStateSize, f64Field, fmtBytes, numField, oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
 import {
   addRun,
+  checkHistogram,
   emptyHistogram,
   histogramFields,
   mergeHistogram,
@@ -98,6 +100,21 @@ function curveConfig(kind: Kind) {
         );
       numClasses = checkNumberOption(fn, 'numLabels', options.numLabels, { integer: true, min: 1 });
     }
+    // An option that does not apply to the task is an error, never ignored.
+    if (options.numClasses !== undefined && task !== 'multiclass')
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'numClasses' only applies to task 'multiclass'; received numClasses ${describe(options.numClasses)} with task '${task}'${task === 'multilabel' ? " (use 'numLabels')" : ''}`,
+        'numClasses',
+      );
+    if (options.numLabels !== undefined && task !== 'multilabel')
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'numLabels' only applies to task 'multilabel'; received numLabels ${describe(options.numLabels)} with task '${task}'${task === 'multiclass' ? " (use 'numClasses')" : ''}`,
+        'numLabels',
+      );
     const thresholds =
       options.thresholds === undefined
         ? null
@@ -171,8 +188,45 @@ function curveConfig(kind: Kind) {
           );
       }
     }
-    return { task, numClasses, average, thresholds, maxFpr, dropIntermediate, posLabel, multiClass };
+    const config: CurveConfig = {
+      task,
+      numClasses,
+      average,
+      thresholds,
+      maxFpr,
+      dropIntermediate,
+      posLabel,
+      multiClass,
+    };
+    checkCurveSize(fn, options, config);
+    return config;
   };
+}
+
+/**
+ * The most score histograms an exact state may keep: 2²⁰ (e.g. one-vs-rest over a million
+ * classes, or one-vs-one over 1024). An empty histogram takes about {@link HISTOGRAM_BYTES}.
+ */
+export const MAX_HISTOGRAMS = 2 ** 20;
+const HISTOGRAM_BYTES = 200;
+
+function checkCurveSize(fn: string, options: MetricOptions, c: CurveConfig): void {
+  const option = c.task === 'multilabel' ? 'numLabels' : 'numClasses';
+  const h = numHistograms(c);
+  if (c.thresholds !== null) {
+    const what = h === 1 ? `${c.thresholds} buckets` : `${h} × ${c.thresholds} buckets (one set per class)`;
+    checkStateSize(fn, h === 1 || options.thresholds !== undefined ? 'thresholds' : option, h * c.thresholds, what);
+    return;
+  }
+  if (h > MAX_HISTOGRAMS) {
+    const how = c.multiClass === 'ovo' ? `${c.numClasses}² (one-vs-one)` : `${h}`;
+    throw new LosskitError(
+      'OUT_OF_RANGE',
+      fn,
+      `option '${option}' (${c.numClasses}) needs ${how} = ${h} score histograms (at least ${fmtBytes(h * HISTOGRAM_BYTES)} before any data); the limit is ${MAX_HISTOGRAMS} histograms${c.multiClass === 'ovo' ? ` (numClasses <= ${Math.floor(Math.sqrt(MAX_HISTOGRAMS))} for one-vs-one)` : ''}`,
+      option,
+    );
+  }
 }
 
 /** Number of score histograms (exact) or bucket sets (binned) the state keeps. */
@@ -205,13 +259,23 @@ function curveInit(c: CurveConfig): CurveState {
 }
 
 /** The serialised fields: `bp`, `bn` (binned); `sumScore`, `sumW` ('samples'); else `h0k`, `h0p`, `h0n`, `h0s`, `h1k`, …. */
-function curveFields(c: CurveConfig): FieldSpec<CurveState>[] {
+function curveFields(c: CurveConfig, kind: Kind): FieldSpec<CurveState>[] {
   const h = numHistograms(c);
-  if (c.thresholds !== null) return [f64Field('bp'), f64Field('bn')];
-  if (h === 0) return [numField('sumScore'), numField('sumW')];
+  if (c.thresholds !== null)
+    return [f64Field('bp', 'count', h * c.thresholds), f64Field('bn', 'count', h * c.thresholds)];
+  // A sample's AUROC is NaN when its labels are all equal; its AP is 0 then.
+  if (h === 0) return [numField('sumScore', kind === 'auroc' ? 'nonnegOrNaN' : 'count'), numField('sumW', 'count')];
   const f: FieldSpec<CurveState>[] = [];
   for (let k = 0; k < h; k++) for (const x of histogramFields(`h${k}`, (s: CurveState) => s.hists[k])) f.push(x);
   return f;
+}
+
+function curveCheck(s: CurveState): string | null {
+  for (let k = 0; k < s.hists.length; k++) {
+    const problem = checkHistogram(s.hists[k]);
+    if (problem !== null) return `histogram h${k}: ${problem}`;
+  }
+  return null;
 }
 
 function curveMerge(a: CurveState, b: CurveState, c: CurveConfig): void {
@@ -268,7 +332,24 @@ function prepareBatch(fn: string, yTrue: Tensor, yPred: Tensor, c: CurveConfig):
         }
         isPos[i] = v;
       }
-    } else for (let i = 0; i < n; i++) isPos[i] = t[i] === c.posLabel ? 1 : 0;
+    } else {
+      // With posLabel the labels are posLabel and one other value: two other values mean that
+      // posLabel is not a label at all (every sample would count as negative).
+      let other: number | null = null;
+      for (let i = 0; i < n; i++) {
+        const v = t[i];
+        isPos[i] = v === c.posLabel ? 1 : 0;
+        if (v === c.posLabel) continue;
+        if (other === null) other = v;
+        else if (v !== other)
+          throw new LosskitError(
+            'INVALID_LABEL',
+            fn,
+            `'yTrue' holds ${other} and ${v} besides posLabel ${c.posLabel}; expected binary labels: posLabel and one other value (is posLabel one of the labels?)`,
+            'yTrue',
+          );
+      }
+    }
     return { n, cols: 1, isPos };
   }
   const C = c.numClasses;
@@ -515,16 +596,7 @@ export function apFromRun(r: Run): number {
   return ap;
 }
 
-export interface RocCurve {
-  fpr: number[];
-  tpr: number[];
-  thresholds: number[];
-}
-export interface PrCurve {
-  precision: number[];
-  recall: number[];
-  thresholds: number[];
-}
+export type { PrCurve, PrCurves, RocCurve, RocCurves } from './results.js';
 
 /** scikit-learn 1.2 `roc_curve` from a histogram (thresholds decreasing, first = max + 1). */
 export function rocFromRun(r: Run, dropIntermediate: boolean): RocCurve {
@@ -786,7 +858,8 @@ function makeSpec(name: string, kind: Kind, extra: readonly string[]): MetricSpe
     optionNames: [...BASE_OPTIONS, ...extra],
     config: curveConfig(kind),
     init: curveInit,
-    fields: curveFields,
+    fields: (c) => curveFields(c, kind),
+    check: curveCheck,
     update: curveUpdate(kind),
     mergeCustom: curveMerge,
     compute: curveCompute(kind),
@@ -816,7 +889,15 @@ export const precisionRecallCurveSpec = makeSpec('precisionRecallCurve', 'pr', [
  * auroc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.75
  * const m = getMetric('roc_auc_score'); m.update(yTrue, yPred); m.compute();
  */
-export const auroc = oneShot(aurocSpec);
+export function auroc<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'score', O>;
+export function auroc(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return aurocOnce(yTrue, yPred, options);
+}
+const aurocOnce = oneShot(aurocSpec);
 
 /**
  * Average precision `AP = Σₖ (Rₖ − Rₖ₋₁)·Pₖ` (precision at each distinct threshold weighted by
@@ -829,7 +910,15 @@ export const auroc = oneShot(aurocSpec);
  * @example
  * averagePrecision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.8333…
  */
-export const averagePrecision = oneShot(averagePrecisionSpec);
+export function averagePrecision<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'score', O>;
+export function averagePrecision(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return averagePrecisionOnce(yTrue, yPred, options);
+}
+const averagePrecisionOnce = oneShot(averagePrecisionSpec);
 
 /**
  * ROC curve `{ fpr, tpr, thresholds }` as scikit-learn 1.2 `roc_curve`: thresholds are the
@@ -845,7 +934,15 @@ export const averagePrecision = oneShot(averagePrecisionSpec);
  * rocCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
  * // { fpr: [0, 0, 0.5, 0.5, 1], tpr: [0, 0.5, 0.5, 1, 1], thresholds: [1.8, 0.8, 0.4, 0.35, 0.1] }
  */
-export const rocCurve = oneShot(rocCurveSpec);
+export function rocCurve<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'roc', O>;
+export function rocCurve(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return rocCurveOnce(yTrue, yPred, options);
+}
+const rocCurveOnce = oneShot(rocCurveSpec);
 
 /**
  * Precision–recall curve `{ precision, recall, thresholds }` as scikit-learn 1.2
@@ -860,13 +957,26 @@ export const rocCurve = oneShot(rocCurveSpec);
  * precisionRecallCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
  * // { precision: [0.5, 0.667, 0.5, 1, 1], recall: [1, 1, 0.5, 0.5, 0], thresholds: [0.1, 0.35, 0.4, 0.8] }
  */
-export const precisionRecallCurve = oneShot(precisionRecallCurveSpec);
+export function precisionRecallCurve<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'pr', O>;
+export function precisionRecallCurve(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return precisionRecallCurveOnce(yTrue, yPred, options);
+}
+const precisionRecallCurveOnce = oneShot(precisionRecallCurveSpec);
 
-const tm = (name: string, task: Task) => ({ name, source: 'torchmetrics' as const, defaults: { task } });
+const tm = <N extends string, T extends Task>(name: N, task: T) => ({
+  name,
+  source: 'torchmetrics' as const,
+  defaults: { task },
+});
 
-export const curveMetrics: MetricEntry[] = [
+export const curveMetrics = [
   {
     name: 'auroc',
+    result: 'score',
     spec: aurocSpec,
     description: 'Area under the ROC curve, exact (scikit-learn roc_auc_score) or binned (Keras AUC)',
     aliases: [
@@ -881,6 +991,7 @@ export const curveMetrics: MetricEntry[] = [
   },
   {
     name: 'averagePrecision',
+    result: 'score',
     spec: averagePrecisionSpec,
     description: 'Average precision (area under the precision-recall step curve), scikit-learn average_precision_score',
     aliases: [
@@ -893,6 +1004,7 @@ export const curveMetrics: MetricEntry[] = [
   },
   {
     name: 'rocCurve',
+    result: 'roc',
     spec: rocCurveSpec,
     description: 'ROC curve {fpr, tpr, thresholds}, scikit-learn roc_curve',
     aliases: [
@@ -905,6 +1017,7 @@ export const curveMetrics: MetricEntry[] = [
   },
   {
     name: 'precisionRecallCurve',
+    result: 'pr',
     spec: precisionRecallCurveSpec,
     description: 'Precision-recall curve {precision, recall, thresholds}, scikit-learn precision_recall_curve',
     aliases: [
@@ -915,4 +1028,4 @@ export const curveMetrics: MetricEntry[] = [
       tm('MultilabelPrecisionRecallCurve', 'multilabel'),
     ],
   },
-];
+] as const satisfies readonly MetricEntry[];

@@ -4,7 +4,8 @@
  * state that merges by addition.
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, TensorInput } from '../tensor.js';
+import type { MetricResult } from './results.js';
 import {
   checkBooleanOption,
   checkClassLabels,
@@ -16,7 +17,7 @@ import {
   fmtIndex,
 } from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
-import { f64Field, numField, oneShot } from './core.js';
+import { checkStateSize, f64Field, numField, oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -56,8 +57,10 @@ function logLossConfig(options: MetricOptions, fn: string): LogLossConfig {
     }
   }
   let numClasses: number | null = null;
-  if (options.numClasses !== undefined)
+  if (options.numClasses !== undefined) {
     numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
+    checkStateSize(fn, 'numClasses', numClasses, `${numClasses} labels`);
+  }
   const task =
     options.task !== undefined
       ? checkOneOf(fn, 'task', options.task, ['binary', 'multiclass'] as const)
@@ -188,7 +191,7 @@ export const logLossSpec: MetricSpec<LogLossConfig, LogLossState, number> = {
   optionNames: ['task', 'numClasses', 'labels', 'eps'],
   config: logLossConfig,
   init: () => ({ sumLoss: 0, sumW: 0 }),
-  fields: () => [numField('sumLoss'), numField('sumW')],
+  fields: () => [numField('sumLoss', 'count'), numField('sumW', 'count')],
   update(state, yTrue, yPred, w, c, fn) {
     checkNonEmpty(fn, 'yPred', yPred);
     checkFinite(fn, 'yPred', yPred);
@@ -245,7 +248,15 @@ export const logLossSpec: MetricSpec<LogLossConfig, LogLossState, number> = {
  * logLoss([0, 1, 1], [0.1, 0.8, 0.6]); // 0.2797…
  * logLoss([2, 0], [[0.1, 0.2, 0.7], [0.5, 0.3, 0.2]], { numClasses: 3 });
  */
-export const logLoss = oneShot(logLossSpec);
+export function logLoss<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'number', O>;
+export function logLoss(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return logLossOnce(yTrue, yPred, options);
+}
+const logLossOnce = oneShot(logLossSpec);
 
 // ---------------------------------------------------------------------------------------------
 // calibrationError
@@ -275,9 +286,17 @@ function calibrationConfig(options: MetricOptions, fn: string): CalibrationConfi
         'numClasses',
       );
     numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
+  } else if (options.numClasses !== undefined && options.numClasses !== 2) {
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'numClasses' must be 2 (or omitted) for task 'binary'; received ${describe(options.numClasses)}`,
+      'numClasses',
+    );
   }
   const nBins =
     options.nBins === undefined ? 15 : checkNumberOption(fn, 'nBins', options.nBins, { integer: true, min: 1 });
+  checkStateSize(fn, 'nBins', nBins + 1, `${nBins} + 1 bins`);
   const norm = options.norm === undefined ? 'l1' : checkOneOf(fn, 'norm', options.norm, ['l1', 'l2', 'max'] as const);
   const fromLogits =
     options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
@@ -311,7 +330,11 @@ export const calibrationErrorSpec: MetricSpec<CalibrationConfig, CalibrationStat
     conf: new Float64Array(c.nBins + 1),
     acc: new Float64Array(c.nBins + 1),
   }),
-  fields: () => [f64Field('count'), f64Field('conf'), f64Field('acc')],
+  fields: (c) => [
+    f64Field('count', 'count', c.nBins + 1),
+    f64Field('conf', 'count', c.nBins + 1),
+    f64Field('acc', 'count', c.nBins + 1),
+  ],
   update(state, yTrue, yPred, w, c, fn) {
     checkNonEmpty(fn, 'yPred', yPred);
     checkFinite(fn, 'yPred', yPred);
@@ -423,17 +446,27 @@ export const calibrationErrorSpec: MetricSpec<CalibrationConfig, CalibrationStat
  * calibrationError([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4]); // ECE with 15 bins
  * calibrationError(labels, probs, { numClasses: 10, norm: 'max' });
  */
-export const calibrationError = oneShot(calibrationErrorSpec);
+export function calibrationError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'number', O>;
+export function calibrationError(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return calibrationErrorOnce(yTrue, yPred, options);
+}
+const calibrationErrorOnce = oneShot(calibrationErrorSpec);
 
-export const probabilisticMetrics: MetricEntry[] = [
+export const probabilisticMetrics = [
   {
     name: 'logLoss',
+    result: 'number',
     spec: logLossSpec,
     description: 'Log loss of predicted probabilities (scikit-learn log_loss)',
     aliases: [{ name: 'log_loss', source: 'sklearn' }],
   },
   {
     name: 'calibrationError',
+    result: 'number',
     spec: calibrationErrorSpec,
     description: 'Binned calibration error: ECE (l1), RMS (l2) or maximum (torchmetrics CalibrationError)',
     aliases: [
@@ -442,4 +475,4 @@ export const probabilisticMetrics: MetricEntry[] = [
       { name: 'MulticlassCalibrationError', source: 'torchmetrics', defaults: { task: 'multiclass' } },
     ],
   },
-];
+] as const satisfies readonly MetricEntry[];

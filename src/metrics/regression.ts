@@ -19,7 +19,8 @@
  * (scikit-learn raises in those cases).
  */
 import { LosskitError, fmtShape } from '../errors.js';
-import type { FloatArray, Tensor } from '../tensor.js';
+import type { FloatArray, Tensor, TensorInput } from '../tensor.js';
+import type { MetricResult } from './results.js';
 import {
   checkBooleanOption,
   checkFinite,
@@ -172,7 +173,10 @@ function meanErrorSpec<C extends { multioutput: string }>(
     optionNames,
     config,
     init: () => ({ sum: new Float64Array(0), sumW: 0 }),
-    fields: () => [f64Field('sum'), numField('sumW')],
+    // One entry per output: the number of outputs is data, recorded nowhere else.
+    fields: () => [{ ...f64Field('sum', 'nonnegOrNaN'), freeLength: true }, numField('sumW', 'count')],
+    check: (s) =>
+      s.sum.length === 0 && s.sumW !== 0 ? `'sum' is empty (no outputs seen) but 'sumW' is ${s.sumW}` : null,
     update(state, yTrue, yPred, w, cfg, fn) {
       const d = checkRegressionBatch(fn, yTrue, yPred, state.sum.length);
       checkBatch?.(fn, yTrue, yPred, cfg);
@@ -182,7 +186,7 @@ function meanErrorSpec<C extends { multioutput: string }>(
     compute(state, cfg) {
       const acc = state.sum;
       const sw = state.sumW;
-      if (acc.length === 0) return NaN;
+      if (acc.length === 0) return nanResult(0, cfg);
       if (cfg.multioutput === 'pooled') {
         // Keras: every element pooled, then `finish` (the root) once.
         let s = 0;
@@ -239,7 +243,15 @@ export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig, MeanErrorState,
  *
  * @example metrics.meanSquaredError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.375
  */
-export const meanSquaredError = oneShot(meanSquaredErrorSpec);
+export function meanSquaredError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function meanSquaredError(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return meanSquaredErrorOnce(yTrue, yPred, options);
+}
+const meanSquaredErrorOnce = oneShot(meanSquaredErrorSpec);
 
 /** The metric spec (state, update, merge, compute) of {@link meanAbsoluteError}. */
 export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig, MeanErrorState, number | number[]> = meanErrorSpec(
@@ -258,7 +270,15 @@ export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig, MeanErrorState
  *
  * @example metrics.meanAbsoluteError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.5
  */
-export const meanAbsoluteError = oneShot(meanAbsoluteErrorSpec);
+export function meanAbsoluteError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function meanAbsoluteError(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return meanAbsoluteErrorOnce(yTrue, yPred, options);
+}
+const meanAbsoluteErrorOnce = oneShot(meanAbsoluteErrorSpec);
 
 /** The metric spec (state, update, merge, compute) of {@link rootMeanSquaredError}. */
 export const rootMeanSquaredErrorSpec: MetricSpec<
@@ -289,7 +309,15 @@ export const rootMeanSquaredErrorSpec: MetricSpec<
  *
  * @example metrics.rootMeanSquaredError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.6123724356957945
  */
-export const rootMeanSquaredError = oneShot(rootMeanSquaredErrorSpec);
+export function rootMeanSquaredError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function rootMeanSquaredError(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return rootMeanSquaredErrorOnce(yTrue, yPred, options);
+}
+const rootMeanSquaredErrorOnce = oneShot(rootMeanSquaredErrorSpec);
 
 export interface MeanSquaredLogErrorConfig extends MultioutputConfig {
   /** `null`: scikit-learn (negative values rejected); a number: Keras (values clipped below at eps). */
@@ -359,7 +387,15 @@ export const meanSquaredLogErrorSpec: MetricSpec<MeanSquaredLogErrorConfig, Mean
  *
  * @example metrics.meanSquaredLogError([3, 5, 2.5, 7], [2.5, 5, 4, 8]) // 0.03973012298459376
  */
-export const meanSquaredLogError = oneShot(meanSquaredLogErrorSpec);
+export function meanSquaredLogError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function meanSquaredLogError(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return meanSquaredLogErrorOnce(yTrue, yPred, options);
+}
+const meanSquaredLogErrorOnce = oneShot(meanSquaredLogErrorSpec);
 
 export interface MeanAbsolutePercentageErrorConfig extends MultioutputConfig {
   eps: number;
@@ -411,7 +447,19 @@ export const meanAbsolutePercentageErrorSpec: MetricSpec<
  *
  * @example metrics.meanAbsolutePercentageError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.3273809523809524
  */
-export const meanAbsolutePercentageError = oneShot(meanAbsolutePercentageErrorSpec);
+export function meanAbsolutePercentageError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function meanAbsolutePercentageError(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: MetricOptions | null,
+): unknown {
+  return meanAbsolutePercentageErrorOnce(yTrue, yPred, options);
+}
+const meanAbsolutePercentageErrorOnce = oneShot(meanAbsolutePercentageErrorSpec);
 
 // ---------------------------------------------------------------------------------------------
 // Shifted moments merged with Chan's formula: R², explained variance, Pearson
@@ -458,37 +506,56 @@ function momentInit(layout: MomentLayout): MomentState {
 
 function momentFields(layout: MomentLayout): FieldSpec<MomentState>[] {
   const f: FieldSpec<MomentState>[] = [];
+  // The shift is a data value; means and M2 may overflow (to ±Infinity, then NaN) with huge data.
   const parts = [
-    ['Shift', 'shift'],
-    ['Mean', 'mean'],
-    ['M2', 'm2'],
+    ['Shift', 'shift', 'finite'],
+    ['Mean', 'mean', 'any'],
+    ['M2', 'm2', 'nonnegOrNaN'],
   ] as const;
   layout.vars.forEach((name, v) => {
-    for (const [suffix, part] of parts)
+    for (const [suffix, part, values] of parts)
       f.push({
         key: name + suffix,
         kind: 'f64',
         rule: 'custom',
+        values,
         get: (s) => s.vars[v][part],
         set: (s, x) => {
           s.vars[v][part] = x;
         },
       });
   });
-  if (layout.cov) f.push(f64Field('cov', 'custom'));
+  if (layout.cov) f.push(f64Field('cov', 'any', undefined, 'custom'));
   layout.sums.forEach((name, k) =>
     f.push({
       key: name,
       kind: 'f64',
       rule: 'custom',
+      values: 'nonnegOrNaN',
       get: (s) => s.sums[k],
       set: (s, x) => {
         s.sums[k] = x;
       },
     }),
   );
-  f.push(numField('sumW', 'custom'), numField('count', 'custom'));
+  f.push(numField('sumW', 'count', 'custom'), numField('count', 'index', 'custom'));
   return f;
+}
+
+/** Every per-output array of a restored moment state has the same length; none before any row. */
+function momentCheck(s: MomentState, layout: MomentLayout): string | null {
+  const d = momentOutputs(s);
+  const arrays: [string, Float64Array][] = [];
+  layout.vars.forEach((name, v) => {
+    arrays.push([name + 'Shift', s.vars[v].shift], [name + 'Mean', s.vars[v].mean], [name + 'M2', s.vars[v].m2]);
+  });
+  if (layout.cov) arrays.push(['cov', s.cov]);
+  layout.sums.forEach((name, k) => arrays.push([name, s.sums[k]]));
+  for (const [name, a] of arrays)
+    if (a.length !== d) return `'${name}' has ${a.length} entries but '${arrays[1][0]}' has ${d} (one per output)`;
+  if (d === 0 && (s.count !== 0 || s.sumW !== 0))
+    return `no outputs are recorded but 'count' is ${s.count} and 'sumW' is ${s.sumW}`;
+  return null;
 }
 
 /** Number of outputs recorded in a moment state (0 before the first batch). */
@@ -688,8 +755,9 @@ function assembleR2(num: Float64Array, den: Float64Array, config: WeightedMultio
   return aggregateOutputs(scores, config, den);
 }
 
+/** No data (or zero weight): NaN, or with `'rawValues'` one NaN per output (`[]` before the first batch). */
 function nanResult(d: number, config: { multioutput: string }): number | number[] {
-  return config.multioutput === 'rawValues' && d > 0 ? new Array<number>(d).fill(NaN) : NaN;
+  return config.multioutput === 'rawValues' ? new Array<number>(d).fill(NaN) : NaN;
 }
 
 const R2_LAYOUT: MomentLayout = { vars: ['y'], cov: false, sums: ['sse'] };
@@ -719,6 +787,7 @@ export const r2ScoreSpec: MetricSpec<WeightedMultioutputConfig, MomentState, num
     sseKernel({ n, d, t: yTrue.data, p: yPred.data, w, acc: state.sums[0], config: null });
   },
   mergeCustom: (a, b) => mergeMoments(a, b, R2_LAYOUT, 'r2Score'),
+  check: (s) => momentCheck(s, R2_LAYOUT),
   compute(state, config) {
     const d = momentOutputs(state);
     if (d === 0 || state.count < 2 || !(state.sumW > 0)) return nanResult(d, config);
@@ -742,7 +811,15 @@ export const r2ScoreSpec: MetricSpec<WeightedMultioutputConfig, MomentState, num
  *
  * @example metrics.r2Score([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9486081370449679
  */
-export const r2Score = oneShot(r2ScoreSpec);
+export function r2Score<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function r2Score(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return r2ScoreOnce(yTrue, yPred, options);
+}
+const r2ScoreOnce = oneShot(r2ScoreSpec);
 
 const EV_LAYOUT: MomentLayout = { vars: ['y', 'e'], cov: false, sums: [] };
 
@@ -763,6 +840,7 @@ export const explainedVarianceSpec: MetricSpec<WeightedMultioutputConfig, Moment
     updateMoments(state, EV_LAYOUT, [t, e], { n: numSamples(yPred), d }, w);
   },
   mergeCustom: (a, b) => mergeMoments(a, b, EV_LAYOUT, 'explainedVariance'),
+  check: (s) => momentCheck(s, EV_LAYOUT),
   compute(state, config) {
     const d = momentOutputs(state);
     if (d === 0 || !(state.sumW > 0)) return nanResult(d, config);
@@ -785,7 +863,15 @@ export const explainedVarianceSpec: MetricSpec<WeightedMultioutputConfig, Moment
  *
  * @example metrics.explainedVariance([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9571734475374732
  */
-export const explainedVariance = oneShot(explainedVarianceSpec);
+export function explainedVariance<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function explainedVariance(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return explainedVarianceOnce(yTrue, yPred, options);
+}
+const explainedVarianceOnce = oneShot(explainedVarianceSpec);
 
 const PEARSON_LAYOUT: MomentLayout = { vars: ['p', 't'], cov: true, sums: [] };
 
@@ -802,6 +888,7 @@ export const pearsonCorrcoefSpec: MetricSpec<MultioutputConfig, MomentState, num
     updateMoments(state, PEARSON_LAYOUT, [yPred.data, yTrue.data], { n: numSamples(yPred), d }, w);
   },
   mergeCustom: (a, b) => mergeMoments(a, b, PEARSON_LAYOUT, 'pearsonCorrcoef'),
+  check: (s) => momentCheck(s, PEARSON_LAYOUT),
   compute(state, config) {
     const d = momentOutputs(state);
     if (d === 0 || !(state.sumW > 0)) return nanResult(d, config);
@@ -826,7 +913,15 @@ export const pearsonCorrcoefSpec: MetricSpec<MultioutputConfig, MomentState, num
  *
  * @example metrics.pearsonCorrcoef([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.98486961844827 (scipy.stats.pearsonr)
  */
-export const pearsonCorrcoef = oneShot(pearsonCorrcoefSpec);
+export function pearsonCorrcoef<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function pearsonCorrcoef(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return pearsonCorrcoefOnce(yTrue, yPred, options);
+}
+const pearsonCorrcoefOnce = oneShot(pearsonCorrcoefSpec);
 
 function correlations(cov: Float64Array, m2x: Float64Array, m2y: Float64Array): Float64Array {
   const r = new Float64Array(cov.length);
@@ -967,7 +1062,20 @@ export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig, SpearmanState, 
   optionNames: ['multioutput'],
   config: multioutputConfig,
   init: () => ({ outputs: 0, yTrue: new F64List(), yPred: new F64List(), weight: new F64List() }),
-  fields: () => [numField('outputs', 'custom'), listField('yTrue'), listField('yPred'), listField('weight')],
+  fields: () => [
+    { ...numField('outputs', 'index', 'custom'), size: true },
+    listField('yTrue', 'finite'),
+    listField('yPred', 'finite'),
+    listField('weight', 'count'),
+  ],
+  check(s) {
+    const n = s.weight.length;
+    if (s.yTrue.length !== s.yPred.length)
+      return `'yTrue' has ${s.yTrue.length} values but 'yPred' has ${s.yPred.length}; expected equal lengths`;
+    if (s.yTrue.length !== s.outputs * n)
+      return `'yTrue' has ${s.yTrue.length} values but 'outputs' (${s.outputs}) × the ${n} weights is ${s.outputs * n}`;
+    return null;
+  },
   update(state, yTrue, yPred, w, _config, fn) {
     const d = checkRegressionShapes(fn, yTrue, yPred);
     checkOutputCount(fn, d, state.outputs);
@@ -1030,7 +1138,15 @@ export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig, SpearmanState, 
  *
  * @example metrics.spearmanCorrcoef([1, 2, 3, 4], [1, 3, 2, 4]) // 0.8
  */
-export const spearmanCorrcoef = oneShot(spearmanCorrcoefSpec);
+export function spearmanCorrcoef<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function spearmanCorrcoef(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return spearmanCorrcoefOnce(yTrue, yPred, options);
+}
+const spearmanCorrcoefOnce = oneShot(spearmanCorrcoefSpec);
 
 // ---------------------------------------------------------------------------------------------
 // Cosine similarity
@@ -1056,7 +1172,7 @@ export const cosineSimilaritySpec: MetricSpec<CosineConfig, CosineState, number>
         : checkOneOf(fn, 'reduction', options.reduction, ['mean', 'sum'] as const),
   }),
   init: () => ({ sumCos: 0, sumW: 0 }),
-  fields: () => [numField('sumCos'), numField('sumW')],
+  fields: () => [numField('sumCos', 'any'), numField('sumW', 'count')],
   update(state, yTrue, yPred, w, _config, fn) {
     checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
     if (yPred.shape.length < 2) {
@@ -1117,15 +1233,24 @@ export const cosineSimilaritySpec: MetricSpec<CosineConfig, CosineState, number>
  *
  * @example metrics.cosineSimilarity([[0, 1], [1, 1]], [[0, 1], [0, 1]]) // 0.8535533905932737
  */
-export const cosineSimilarity = oneShot(cosineSimilaritySpec);
+export function cosineSimilarity<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'number', O>;
+export function cosineSimilarity(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return cosineSimilarityOnce(yTrue, yPred, options);
+}
+const cosineSimilarityOnce = oneShot(cosineSimilaritySpec);
 
 // ---------------------------------------------------------------------------------------------
 // Registry
 // ---------------------------------------------------------------------------------------------
 
-export const regressionMetrics: MetricEntry[] = [
+export const regressionMetrics = [
   {
     name: 'meanAbsoluteError',
+    result: 'outputs',
     spec: meanAbsoluteErrorSpec,
     description: 'Mean absolute error (scikit-learn mean_absolute_error)',
     aliases: [
@@ -1136,6 +1261,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'meanSquaredError',
+    result: 'outputs',
     spec: meanSquaredErrorSpec,
     description: 'Mean squared error (scikit-learn mean_squared_error)',
     aliases: [
@@ -1146,6 +1272,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'rootMeanSquaredError',
+    result: 'outputs',
     spec: rootMeanSquaredErrorSpec,
     description: 'Root mean squared error, root per output (scikit-learn mean_squared_error(squared=False))',
     aliases: [
@@ -1155,6 +1282,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'meanSquaredLogError',
+    result: 'outputs',
     spec: meanSquaredLogErrorSpec,
     description: 'Mean squared logarithmic error (scikit-learn mean_squared_log_error)',
     aliases: [
@@ -1167,6 +1295,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'meanAbsolutePercentageError',
+    result: 'outputs',
     spec: meanAbsolutePercentageErrorSpec,
     description: 'Mean absolute percentage error as a fraction (scikit-learn mean_absolute_percentage_error)',
     aliases: [
@@ -1177,6 +1306,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'r2Score',
+    result: 'outputs',
     spec: r2ScoreSpec,
     description: 'Coefficient of determination R² (scikit-learn r2_score, force_finite)',
     aliases: [
@@ -1186,6 +1316,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'explainedVariance',
+    result: 'outputs',
     spec: explainedVarianceSpec,
     description: 'Explained variance (scikit-learn explained_variance_score, force_finite)',
     aliases: [
@@ -1195,18 +1326,21 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'pearsonCorrcoef',
+    result: 'outputs',
     spec: pearsonCorrcoefSpec,
     description: 'Pearson correlation coefficient (scipy.stats.pearsonr), weighted, streaming via Chan moments',
     aliases: [{ name: 'PearsonCorrCoef', source: 'torchmetrics' }],
   },
   {
     name: 'spearmanCorrcoef',
+    result: 'outputs',
     spec: spearmanCorrcoefSpec,
     description: 'Spearman rank correlation, average ranks for ties (scipy.stats.spearmanr); keeps the values',
     aliases: [{ name: 'SpearmanCorrCoef', source: 'torchmetrics' }],
   },
   {
     name: 'cosineSimilarity',
+    result: 'number',
     spec: cosineSimilaritySpec,
     description: 'Mean cosine similarity along the last axis (Keras cosine_similarity metric)',
     aliases: [
@@ -1214,4 +1348,4 @@ export const regressionMetrics: MetricEntry[] = [
       { name: 'CosineSimilarity', source: 'torchmetrics', defaults: { reduction: 'sum' } },
     ],
   },
-];
+] as const satisfies readonly MetricEntry[];
