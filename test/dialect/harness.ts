@@ -187,7 +187,10 @@ function writeKnown(source: string, outcomes: Outcome[]): void {
   const rest = j.differences.filter((d) => !mine.has(d.id));
   const now = outcomes
     .filter((o) => !o.ok)
-    .map((o) => old.get(o.id) ?? { id: o.id, reason: o.message.slice(0, 300), kind: 'todo' as const });
+    .map((o) => {
+      const k = old.get(o.id);
+      return k?.kind === 'deliberate' ? k : { id: o.id, reason: o.message.slice(0, 300), kind: 'todo' as const };
+    });
   j.differences = [...rest, ...now];
   writeFileSync(file, JSON.stringify(j, null, 1) + '\n');
 }

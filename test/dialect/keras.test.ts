@@ -57,6 +57,11 @@ function lossOptions(o: PeerObject): Record<string, unknown> {
       opts.reduction = r;
       continue;
     }
+    if (k === 'axis' && (o.class === 'Dice' || o.class === 'Tversky')) {
+      // Keras's axis (an int or a list) is losskit's `axes` for the overlap losses
+      opts.axes = Array.isArray(v) ? v : isEncoded(v) ? v.array : [v];
+      continue;
+    }
     const name = LOSS_OPTION[k];
     if (name === undefined) throw new NoCounterpart(`${o.class}(${k}=…)`);
     opts[name] = v;

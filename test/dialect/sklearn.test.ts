@@ -55,7 +55,34 @@ function named(c: SkCase): Record<string, Value> {
   if (p === undefined) throw new NoCounterpart(c.call.function);
   const r: Record<string, Value> = {};
   c.call.args.forEach((v, i) => (r[p[i]] = v));
-  return { ...r, ...c.call.kwargs };
+  return encodeStrings({ ...r, ...c.call.kwargs });
+}
+
+/**
+ * String class labels (losskit takes numbers): each becomes its index in the sorted list of all
+ * the call's labels, which is the order scikit-learn itself gives classes (np.unique), so
+ * `labels`, `pos_label`, per-class results and probability columns keep their meaning.
+ */
+function encodeStrings(kw: Record<string, Value>): Record<string, Value> {
+  const strs = new Set<string>();
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') strs.add(v);
+    else if (Array.isArray(v)) v.forEach(collect);
+    else if (isEncoded(v) && v.dtype === 'str') collect(v.array);
+  };
+  for (const k of ['y_true', 'y_pred', 'y1', 'y2', 'labels', 'pos_label']) collect(kw[k]);
+  if (strs.size === 0) return kw;
+  const order = [...strs].sort();
+  const code = (v: unknown): unknown => (typeof v === 'string' ? order.indexOf(v) : Array.isArray(v) ? v.map(code) : v);
+  const r: Record<string, Value> = { ...kw };
+  for (const k of ['y_true', 'y_pred', 'y1', 'y2', 'labels', 'pos_label']) {
+    const v = kw[k];
+    if (typeof v === 'string') r[k] = order.indexOf(v);
+    else if (isEncoded(v) && v.dtype === 'str')
+      r[k] = { array: code(v.array) as unknown[], shape: v.shape, dtype: 'int64' };
+    else if (Array.isArray(v)) r[k] = code(v) as Value;
+  }
+  return r;
 }
 
 const unique = (xs: number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);
@@ -73,6 +100,18 @@ function clsOptions(kw: Record<string, Value>, defaultAverage: string | null): R
   const yt = tensorOf(kw.y_true ?? kw.y1);
   const yp = tensorOf(kw.y_pred ?? kw.y2);
   const o: Record<string, unknown> = {};
+  const avg0 = kw.average === undefined ? defaultAverage : kw.average;
+  if (avg0 === 'binary' && !(yt.shape.length === 2 && yt.shape[1] > 1)) {
+    // scikit-learn's average='binary': the score of pos_label (default 1) in a two-class problem
+    const pos = (kw.pos_label ?? 1) as number;
+    const seen = unique([...yt.data, ...yp.data]);
+    const neg = seen.find((v) => v !== pos) ?? (pos === 0 ? 1 : 0);
+    o.task = 'binary';
+    o.labels = [neg, pos];
+    if (kw.zero_division !== undefined) o.zeroDivision = kw.zero_division === 'warn' ? 0 : kw.zero_division;
+    if (kw.beta !== undefined) o.beta = kw.beta === 'inf' ? Infinity : kw.beta;
+    return o;
+  }
   if (yt.shape.length === 2 && yt.shape[1] > 1) {
     o.task = 'multilabel';
     o.numLabels = yt.shape[1];
@@ -187,6 +226,12 @@ function run(c: SkCase): Computed {
         unknown
       >;
       return out(r[key]);
+    }
+    case 'top_k_accuracy_score': {
+      if (kw.normalize === false) throw new NoCounterpart('top_k_accuracy_score(normalize=False)');
+      const o: Record<string, unknown> = { topK: kw.k ?? 2 };
+      if (kw.labels !== undefined && kw.labels !== null) o.labels = flat(kw.labels);
+      return out(oneShot(fn, kw.y_true, kw.y_score, o, kw.sample_weight));
     }
     case 'mean_pinball_loss': {
       const o: Record<string, unknown> = {};
