@@ -10,6 +10,8 @@
  */
 import { LosskitError, describe } from './errors.js';
 import { checkNumberOption, checkOptionNames } from './validate.js';
+import type { JsonNumber } from './json-number.js';
+import { decodeNumber, encodeNumber } from './json-number.js';
 
 /** Metric values attached to a record, e.g. `{ mae: 0.12, val_mae: 0.15 }`. */
 export type MetricValues = Record<string, number>;
@@ -664,8 +666,7 @@ function valueOf(r: HistoryRecord, key: string): number | undefined {
   return r.metrics?.[key];
 }
 
-/** A number as JSON can carry it: finite numbers as is, NaN/±Infinity as strings. */
-export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+export type { JsonNumber } from './json-number.js';
 
 /** The JSON wire form of a record (see {@link encodeRecord}). */
 export interface EncodedRecord {
@@ -681,17 +682,8 @@ export interface EncodedRecord {
   metrics?: Record<string, JsonNumber>;
 }
 
-function encNum(v: number): JsonNumber {
-  return Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-}
-
-function decNum(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (v === 'NaN') return NaN;
-  if (v === 'Infinity') return Infinity;
-  if (v === '-Infinity') return -Infinity;
-  return NaN;
-}
+const encNum = encodeNumber;
+const decNum = (v: unknown): number => decodeNumber(v) ?? NaN;
 
 function encMetrics(m: MetricValues | undefined): Record<string, JsonNumber> | undefined {
   if (m === undefined) return undefined;

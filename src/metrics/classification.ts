@@ -40,10 +40,18 @@
 import { LosskitError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkNumberOption, checkOneOf } from '../validate.js';
-import type { MetricOptions, MetricSpec, MetricState, MetricValue } from './core.js';
-import { oneShot } from './core.js';
+import type { MetricOptions, MetricSpec } from './core.js';
+import { numField, oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
-import type { ClsAverage, ClsConfig, ClsTask, StatFieldsConfig, Which } from './stat-scores.js';
+import type {
+  ClassBuffers,
+  ClsAverage,
+  ClsConfig,
+  ClsTask,
+  StatFieldsConfig,
+  StatState,
+  Which,
+} from './stat-scores.js';
 import {
   COMMON_OPTIONS,
   MAX_INFERRED_CLASSES,
@@ -52,8 +60,10 @@ import {
   accumulateMultilabel,
   averageValues,
   checkMultilabel,
+  classBuffers,
   commonConfig,
   decodeClasses,
+  initStatState,
   mergeStatState,
   multiclassLayout,
   prfAverage,
@@ -128,7 +138,7 @@ function statConfig(options: MetricOptions, fn: string, o: StatOpts): StatConfig
 
 /** The update shared by every stat-score metric. */
 function statUpdate(
-  state: MetricState,
+  state: StatState,
   yTrue: Tensor,
   yPred: Tensor,
   w: Float64Array | null,
@@ -137,26 +147,24 @@ function statUpdate(
 ): void {
   if (c.task === 'multilabel') {
     checkMultilabel(fn, yTrue, yPred, c, state);
-    accumulateMultilabel(state, yTrue, yPred, w, c, c.beta, zdValue(c.zeroDivision));
+    accumulateMultilabel(state, { yTrue, yPred, w }, c, zdValue(c.zeroDivision));
   } else {
-    accumulateClasses(
-      state,
-      decodeClasses(fn, yTrue, yPred, c, c.cm ? MAX_INFERRED_CLASSES_CM : MAX_INFERRED_CLASSES),
-      w,
-    );
+    const maxInferred = c.cm ? MAX_INFERRED_CLASSES_CM : MAX_INFERRED_CLASSES;
+    accumulateClasses(state, c, decodeClasses(fn, yTrue, yPred, c, state.buf, maxInferred), w);
   }
 }
 
-function statSpec(
+function statSpec<V>(
   name: string,
   optionNames: readonly string[],
   o: StatOpts,
-  compute: (state: MetricState, c: StatConfig) => MetricValue,
-): MetricSpec<StatConfig> {
+  compute: (state: StatState, c: StatConfig) => V,
+): MetricSpec<StatConfig, StatState, V> {
   return {
     name,
     optionNames: [...COMMON_OPTIONS, ...optionNames],
     config: (options, fn) => statConfig(options, fn, o),
+    init: initStatState,
     fields: statFields,
     update: statUpdate,
     mergeCustom: (a, b, c) => mergeStatState(a, b, c, name),
@@ -164,33 +172,32 @@ function statSpec(
   };
 }
 
-const f64 = (s: MetricState, k: string): Float64Array => s[k] as Float64Array;
 const sumOf = (a: Float64Array): number => a.reduce((x, y) => x + y, 0);
 
-function prfSpec(name: string, which: Which, withBeta: boolean): MetricSpec<StatConfig> {
+function prfSpec(name: string, which: Which, withBeta: boolean): MetricSpec<StatConfig, StatState, number | number[]> {
   return statSpec(
     name,
     withBeta ? ['average', 'zeroDivision', 'beta'] : ['average', 'zeroDivision'],
     { average: 'prf', beta: withBeta },
-    (s, c) => prfAverage(which, s, c, c.average as ClsAverage, c.beta, zdValue(c.zeroDivision)),
+    (s, c) => prfAverage(which, s, c, c.average === 'subset' ? 'micro' : c.average, c.beta, zdValue(c.zeroDivision)),
   );
 }
 
 // ---------------------------------------------------------------------------------------------
 // accuracy
 
-function accuracyCompute(s: MetricState, c: StatConfig): MetricValue {
+function accuracyCompute(s: StatState, c: StatConfig): number | number[] {
   const zd = zdValue(c.zeroDivision);
-  const total = s.total as number;
+  const total = s.total;
   if (c.task !== 'multilabel') {
-    if (c.average === 'micro') return ratio(sumOf(f64(s, 'tp')), total, zd);
-    return prfAverage('recall', s, c, c.average as ClsAverage, 1, zd);
+    if (c.average === 'micro') return ratio(sumOf(s.tp), total, zd);
+    return prfAverage('recall', s, c, c.average === 'subset' ? 'micro' : c.average, 1, zd);
   }
-  if (c.average === 'subset') return ratio(s.exact as number, total, zd);
-  const tp = f64(s, 'tp');
-  const ps = f64(s, 'predSum');
-  const ts = f64(s, 'trueSum');
-  const lt = f64(s, 'labelTotal');
+  if (c.average === 'subset') return ratio(s.exact, total, zd);
+  const tp = s.tp;
+  const ps = s.predSum;
+  const ts = s.trueSum;
+  const lt = s.labelTotal;
   // correct_j = tp_j + tn_j, with tn_j = labelTotal_j − pred_j − true_j + tp_j.
   const correct = new Float64Array(tp.length);
   for (let j = 0; j < tp.length; j++) correct[j] = lt[j] - ps[j] - ts[j] + 2 * tp[j];
@@ -290,9 +297,9 @@ export const confusionMatrixSpec = statSpec(
   'confusionMatrix',
   ['normalize'],
   { tasks: BIN_MC, cm: () => true },
-  (s, c) => {
-    const cm = f64(s, 'cm');
-    const C = f64(s, 'tp').length;
+  (s, c): number[][] => {
+    const cm = s.cm;
+    const C = s.tp.length;
     const rows: number[][] = [];
     const rowSum = new Float64Array(C);
     const colSum = new Float64Array(C);
@@ -327,10 +334,10 @@ export const confusionMatrixSpec = statSpec(
  * @example
  * matthewsCorrcoef([1, 1, 1, 0], [1, 0, 1, 1]) // -0.3333333333333333
  */
-export const matthewsCorrcoefSpec = statSpec('matthewsCorrcoef', [], { tasks: BIN_MC }, (s) => {
-  const ts = f64(s, 'trueSum');
-  const ps = f64(s, 'predSum');
-  const nc = sumOf(f64(s, 'tp'));
+export const matthewsCorrcoefSpec = statSpec('matthewsCorrcoef', [], { tasks: BIN_MC }, (s): number => {
+  const ts = s.trueSum;
+  const ps = s.predSum;
+  const nc = sumOf(s.tp);
   const ns = sumOf(ps);
   let tp = 0;
   let pp = 0;
@@ -363,17 +370,17 @@ export const cohenKappaSpec = statSpec(
   'cohenKappa',
   ['weights'],
   { tasks: BIN_MC, cm: (o) => o.weights === 'linear' || o.weights === 'quadratic' },
-  (s, c) => {
-    const ts = f64(s, 'trueSum');
-    const ps = f64(s, 'predSum');
+  (s, c): number => {
+    const ts = s.trueSum;
+    const ps = s.predSum;
     const n = sumOf(ps);
     const C = ts.length;
     if (c.weights === 'none') {
       let pt = 0;
       for (let k = 0; k < C; k++) pt += ps[k] * ts[k];
-      return 1 - (n - sumOf(f64(s, 'tp'))) / (n - pt / n);
+      return 1 - (n - sumOf(s.tp)) / (n - pt / n);
     }
-    const cm = f64(s, 'cm');
+    const cm = s.cm;
     let num = 0;
     let den = 0;
     for (let i = 0; i < C; i++)
@@ -413,7 +420,14 @@ export interface TopKConfig {
  * @example
  * topKAccuracy([0, 1, 2], [[0.5, 0.3, 0.2], [0.5, 0.3, 0.2], [0.5, 0.3, 0.2]], { topK: 2 }) // 0.6666666666666666
  */
-export const topKAccuracySpec: MetricSpec<TopKConfig> = {
+interface TopKState {
+  correct: number;
+  total: number;
+  /** Decoding scratch of this instance (not serialised). */
+  buf: ClassBuffers;
+}
+
+export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
   name: 'topKAccuracy',
   optionNames: ['task', 'numClasses', 'topK', 'ignoreIndex', 'labels'],
   config(options, fn) {
@@ -430,7 +444,8 @@ export const topKAccuracySpec: MetricSpec<TopKConfig> = {
       labels: base.labels,
     };
   },
-  fields: () => ({ correct: { rule: 'sum', init: 0 }, total: { rule: 'sum', init: 0 } }),
+  init: () => ({ correct: 0, total: 0, buf: classBuffers() }),
+  fields: () => [numField('correct'), numField('total')],
   update(state, yTrue, yPred, w, c, fn) {
     const L = multiclassLayout(fn, yTrue, yPred);
     if (L.mode === 'labels' || L.rest !== 1) {
@@ -458,14 +473,20 @@ export const topKAccuracySpec: MetricSpec<TopKConfig> = {
       );
     }
     // Decode targets into class indices (validating everything before touching the state).
-    const d = decodeClasses(fn, yTrue, yPred, {
-      task: 'multiclass',
-      numClasses: W,
-      threshold: 0.5,
-      fromLogits: false,
-      ignoreIndex: c.ignoreIndex,
-      labels: c.labels,
-    });
+    const d = decodeClasses(
+      fn,
+      yTrue,
+      yPred,
+      {
+        task: 'multiclass',
+        numClasses: W,
+        threshold: 0.5,
+        fromLogits: false,
+        ignoreIndex: c.ignoreIndex,
+        labels: c.labels,
+      },
+      state.buf,
+    );
     const tgt = d.tgt;
     const p = yPred.data;
     const k = c.topK;
@@ -484,10 +505,10 @@ export const topKAccuracySpec: MetricSpec<TopKConfig> = {
       }
       if (above < k) correct += wi;
     }
-    state.correct = (state.correct as number) + correct;
-    state.total = (state.total as number) + total;
+    state.correct += correct;
+    state.total += total;
   },
-  compute: (s) => (s.correct as number) / (s.total as number),
+  compute: (s) => s.correct / s.total,
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
- * The streaming-metric machinery: a metric is a {@link MetricSpec} — named state fields each
- * with a declared merge rule, an `update` (batch → state), a `compute` (state → value) — run by
- * the small {@link Metric} class. The one-shot functions (`f1(yTrue, yPred, options)`) run the
+ * The streaming-metric machinery: a metric is a {@link MetricSpec} over its own typed state —
+ * an empty state (`init`), the serialised fields with their kinds and merge rules (`fields`), an
+ * `update` (batch → state), a `compute` (state → value) — run by the small {@link Metric}
+ * class. The one-shot functions (`f1(yTrue, yPred, options)`) run the
  * same spec over one batch, so streaming and one-shot results cannot drift apart.
  *
  * States are exact: merging the states of shards equals updating one metric with all the data,
@@ -12,13 +13,16 @@ import { LosskitError, describe } from '../errors.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import { sizeOf, tensor } from '../tensor.js';
 import { checkFinite, checkOptionNames } from '../validate.js';
+import type { JsonNumber } from '../json-number.js';
+import { decodeNumber, encodeNumber } from '../json-number.js';
 
-/** A growable float64 list: the state field of metrics that keep values (`'concat'` rule). */
+/** A growable float64 list: the state field of metrics that keep values (histograms, Spearman). */
 export class F64List {
   data: Float64Array;
   length: number;
-  constructor(capacity = 16) {
-    this.data = new Float64Array(Math.max(1, capacity));
+  /** An empty list; `capacity` slots are reserved (none by default: allocated on the first append). */
+  constructor(capacity = 0) {
+    this.data = new Float64Array(Math.max(0, capacity));
     this.length = 0;
   }
   static from(values: ArrayLike<number>): F64List {
@@ -26,10 +30,17 @@ export class F64List {
     l.append(values);
     return l;
   }
+  /** A list over `values` itself (no copy: the list owns the array from now on). */
+  static wrap(values: Float64Array): F64List {
+    const l = new F64List();
+    l.data = values;
+    l.length = values.length;
+    return l;
+  }
   private reserve(extra: number): void {
     const need = this.length + extra;
     if (need <= this.data.length) return;
-    let cap = this.data.length * 2;
+    let cap = Math.max(16, this.data.length * 2);
     while (cap < need) cap *= 2;
     const d = new Float64Array(cap);
     d.set(this.data.subarray(0, this.length));
@@ -52,19 +63,91 @@ export class F64List {
 }
 
 export type FieldValue = number | Float64Array | F64List;
+
+/**
+ * A state's fields by their JSON names (the flat view `toJSON` writes). Specs work on their own
+ * typed state (`MetricSpec<Config, State>`); this is only the serialised layout.
+ */
 export type MetricState = Record<string, FieldValue>;
 
 /**
- * How a field merges: `'sum'` (numbers or element-wise arrays), `'min'`, `'max'`,
- * `'concat'` (an {@link F64List}), or `'custom'` (merged together by the spec's `mergeCustom`,
- * e.g. moments with Chan's formula, or sorted distinct-score histograms).
+ * How a field merges: `'sum'` (numbers or element-wise arrays, done by {@link Metric.merge}) or
+ * `'custom'` (merged by the spec's `mergeCustom`, e.g. moments with Chan's formula, or sorted
+ * distinct-score histograms).
  */
-export type MergeRule = 'sum' | 'min' | 'max' | 'concat' | 'custom';
+export type MergeRule = 'sum' | 'custom';
 
-export interface FieldSpec {
+interface FieldBase {
+  /** The field's name in the serialised state. */
+  key: string;
   rule: MergeRule;
-  /** Initial value: a number, or an array length (zero-filled Float64Array), or `'list'`. */
-  init: number | { zeros: number } | 'list';
+}
+
+/** A number field of state `S`. */
+export interface NumField<S> extends FieldBase {
+  kind: 'num';
+  get(s: S): number;
+  set(s: S, v: number): void;
+}
+
+/** A fixed-length float64 array field of state `S`. */
+export interface F64Field<S> extends FieldBase {
+  kind: 'f64';
+  get(s: S): Float64Array;
+  set(s: S, v: Float64Array): void;
+}
+
+/** A growable float64 list field of state `S`. */
+export interface ListField<S> extends FieldBase {
+  kind: 'list';
+  get(s: S): F64List;
+  set(s: S, v: F64List): void;
+}
+
+/**
+ * One serialised field of a typed state `S`: its JSON name, kind, merge rule and typed
+ * accessors. `toJSON`, `restoreMetric`, `clone` and the `'sum'` merge are written once over
+ * these declarations.
+ */
+export type FieldSpec<S = object> = NumField<S> | F64Field<S> | ListField<S>;
+
+/** A `'sum'` (default) or `'custom'` number field stored under `key` of the state. */
+export function numField<K extends string>(key: K, rule: MergeRule = 'sum'): NumField<Record<K, number>> {
+  return {
+    key,
+    kind: 'num',
+    rule,
+    get: (s) => s[key],
+    set: (s, v) => {
+      s[key] = v;
+    },
+  };
+}
+
+/** A float64 array field stored under `key` of the state. */
+export function f64Field<K extends string>(key: K, rule: MergeRule = 'sum'): F64Field<Record<K, Float64Array>> {
+  return {
+    key,
+    kind: 'f64',
+    rule,
+    get: (s) => s[key],
+    set: (s, v) => {
+      s[key] = v;
+    },
+  };
+}
+
+/** A list field stored under `key` of the state (merged by the spec). */
+export function listField<K extends string>(key: K): ListField<Record<K, F64List>> {
+  return {
+    key,
+    kind: 'list',
+    rule: 'custom',
+    get: (s) => s[key],
+    set: (s, v) => {
+      s[key] = v;
+    },
+  };
 }
 
 /**
@@ -124,8 +207,11 @@ export interface UpdateOptions {
   sampleWeight?: TensorInput;
 }
 
-/** A metric's definition: config resolution, state fields, update, compute. */
-export interface MetricSpec<C extends object = object> {
+/**
+ * A metric's definition over its own typed state `S`: config resolution, the empty state, the
+ * serialised fields, update, merge, compute (returning `V`).
+ */
+export interface MetricSpec<C extends object = object, S extends object = object, V = MetricValue> {
   name: string;
   /** Option names accepted (besides `sampleWeight` for one-shot calls). */
   optionNames: readonly string[];
@@ -134,33 +220,15 @@ export interface MetricSpec<C extends object = object> {
   /** Optional: a JSON-safe copy of the options (e.g. typed arrays → plain arrays), which the
    * metric keeps and `toJSON` writes. Default: a shallow copy. */
   normalizeOptions?(options: MetricOptions, fn: string): MetricOptions;
-  fields(config: C): Record<string, FieldSpec>;
+  /** The empty state (it may also hold scratch buffers that are not fields: they are the instance's own). */
+  init(config: C): S;
+  /** The serialised fields of the state, in JSON order. */
+  fields(config: C): readonly FieldSpec<S>[];
   /** Adds a batch to the state. `sampleWeight` is `null` or one weight per sample (`yTrue.shape[0]`). */
-  update(
-    state: MetricState,
-    yTrue: Tensor,
-    yPred: Tensor,
-    sampleWeight: Float64Array | null,
-    config: C,
-    fn: string,
-  ): void;
-  /** Merges the `'custom'` fields of `b` into `a`. */
-  mergeCustom?(a: MetricState, b: MetricState, config: C): void;
-  compute(state: MetricState, config: C): MetricValue;
-}
-
-function initState(fields: Record<string, FieldSpec>): MetricState {
-  const s: MetricState = {};
-  for (const [k, f] of Object.entries(fields)) {
-    s[k] = typeof f.init === 'number' ? f.init : f.init === 'list' ? new F64List() : new Float64Array(f.init.zeros);
-  }
-  return s;
-}
-
-function cloneField(v: FieldValue): FieldValue {
-  if (typeof v === 'number') return v;
-  if (v instanceof F64List) return F64List.from(v.view());
-  return Float64Array.from(v);
+  update(state: S, yTrue: Tensor, yPred: Tensor, sampleWeight: Float64Array | null, config: C, fn: string): void;
+  /** Merges the `'custom'` fields of `b` into `a` (after the `'sum'` fields). */
+  mergeCustom?(a: S, b: S, config: C, fn: string): void;
+  compute(state: S, config: C): V;
 }
 
 /** Canonical JSON of a config (sorted keys) — the fingerprint of a metric state. */
@@ -169,7 +237,7 @@ function fingerprint(name: string, config: object): string {
     if (Array.isArray(v)) return v.map(canon);
     if (v !== null && typeof v === 'object') {
       const o: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) o[k] = canon((v as Record<string, unknown>)[k]);
+      for (const k of Object.keys(v).sort()) o[k] = canon(Reflect.get(v, k));
       return o;
     }
     return v;
@@ -177,14 +245,7 @@ function fingerprint(name: string, config: object): string {
   return JSON.stringify({ metric: name, config: canon(config) });
 }
 
-/** JSON encoding of a float that keeps NaN and ±Infinity. */
-type JsonNum = number | 'NaN' | 'Infinity' | '-Infinity';
-const encNum = (v: number): JsonNum =>
-  Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-const decNum = (v: unknown): number =>
-  typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : NaN;
-
-export type FieldJSON = JsonNum | { f64: JsonNum[] } | { list: JsonNum[] };
+export type FieldJSON = JsonNumber | { f64: JsonNumber[] } | { list: JsonNumber[] };
 
 /** Serialised metric: plain JSON, exact (numbers print with round-trip precision). */
 export interface MetricJSON {
@@ -195,40 +256,85 @@ export interface MetricJSON {
   state: Record<string, FieldJSON>;
 }
 
-function encodeField(v: FieldValue): FieldJSON {
-  if (typeof v === 'number') return encNum(v);
-  if (v instanceof F64List) return { list: Array.from(v.view(), encNum) };
-  return { f64: Array.from(v, encNum) };
+function encodeArray(a: Float64Array): JsonNumber[] {
+  const out = new Array<JsonNumber>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = encodeNumber(a[i]);
+  return out;
 }
 
-function decodeField(j: FieldJSON): FieldValue {
-  if (typeof j === 'object' && j !== null && 'f64' in j) return Float64Array.from(j.f64, decNum);
-  if (typeof j === 'object' && j !== null && 'list' in j) return F64List.from(j.list.map(decNum));
-  return decNum(j);
+function encodeField<S>(f: FieldSpec<S>, s: S): FieldJSON {
+  switch (f.kind) {
+    case 'num':
+      return encodeNumber(f.get(s));
+    case 'f64':
+      return { f64: encodeArray(f.get(s)) };
+    case 'list':
+      return { list: encodeArray(f.get(s).view()) };
+  }
+}
+
+function decodeArray(v: unknown): Float64Array {
+  const a: unknown[] = Array.isArray(v) ? v : [];
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = decodeNumber(a[i]) ?? NaN;
+  return out;
+}
+
+function decodeField<S>(f: FieldSpec<S>, s: S, j: unknown): void {
+  switch (f.kind) {
+    case 'num':
+      f.set(s, decodeNumber(j) ?? NaN);
+      return;
+    case 'f64':
+      f.set(s, decodeArray(j !== null && typeof j === 'object' ? Reflect.get(j, 'f64') : undefined));
+      return;
+    case 'list':
+      f.set(s, F64List.wrap(decodeArray(j !== null && typeof j === 'object' ? Reflect.get(j, 'list') : undefined)));
+      return;
+  }
+}
+
+function copyField<S>(f: FieldSpec<S>, from: S, to: S): void {
+  switch (f.kind) {
+    case 'num':
+      f.set(to, f.get(from));
+      return;
+    case 'f64':
+      f.set(to, Float64Array.from(f.get(from)));
+      return;
+    case 'list':
+      f.set(to, F64List.from(f.get(from).view()));
+      return;
+  }
 }
 
 /**
  * A streaming metric: `update` any number of times, `compute` the exact value over everything
  * seen, `merge` another shard, `toJSON` / `restoreMetric` to move it between processes.
  */
-export class Metric<C extends object = object> {
+export class Metric<C extends object = object, S extends object = object, V = MetricValue> {
   readonly name: string;
   readonly options: MetricOptions;
   readonly config: C;
   readonly fingerprint: string;
-  private readonly spec: MetricSpec<C>;
-  private readonly fieldSpecs: Record<string, FieldSpec>;
-  private state: MetricState;
+  private readonly spec: MetricSpec<C, S, V>;
+  private fieldList: readonly FieldSpec<S>[] | null = null;
+  private state: S;
 
-  constructor(spec: MetricSpec<C>, options: MetricOptions = {}, name = spec.name) {
+  constructor(spec: MetricSpec<C, S, V>, options: MetricOptions = {}, name = spec.name) {
     checkOptionNames(name, options, spec.optionNames);
     this.name = name;
     this.spec = spec;
     this.options = spec.normalizeOptions ? spec.normalizeOptions(options, name) : { ...options };
     this.config = spec.config(options, name);
     this.fingerprint = fingerprint(spec.name, this.config);
-    this.fieldSpecs = spec.fields(this.config);
-    this.state = initState(this.fieldSpecs);
+    this.state = spec.init(this.config);
+  }
+
+  /** The serialised fields (declared once per instance, on first use). */
+  private fields(): readonly FieldSpec<S>[] {
+    if (this.fieldList === null) this.fieldList = this.spec.fields(this.config);
+    return this.fieldList;
   }
 
   /** Adds a batch. `yTrue` / `yPred` as the metric documents; `sampleWeight` one per sample. */
@@ -265,12 +371,12 @@ export class Metric<C extends object = object> {
   }
 
   /** The metric over everything seen so far (the state is not changed). */
-  compute(): MetricValue {
+  compute(): V {
     return this.spec.compute(this.state, this.config);
   }
 
   /** Merges `other` (same metric, same options) into this one: as if updated with its data. */
-  merge(other: Metric<C>): this {
+  merge(other: Metric<C, S, V>): this {
     if (!(other instanceof Metric) || other.fingerprint !== this.fingerprint) {
       throw new LosskitError(
         'INCOMPATIBLE_STATE',
@@ -281,59 +387,45 @@ export class Metric<C extends object = object> {
     }
     const a = this.state;
     const b = other.state;
-    for (const [k, f] of Object.entries(this.fieldSpecs)) {
-      const av = a[k];
-      const bv = b[k];
-      switch (f.rule) {
-        case 'sum':
-          if (typeof av === 'number' && typeof bv === 'number') a[k] = av + bv;
-          else if (av instanceof Float64Array && bv instanceof Float64Array) {
-            // A shard that saw no data may still have an unsized (length-0) array.
-            if (av.length === 0) a[k] = Float64Array.from(bv);
-            else if (bv.length !== 0 && bv.length !== av.length) {
-              throw new LosskitError(
-                'INCOMPATIBLE_STATE',
-                this.name,
-                `cannot merge: state field '${k}' has ${av.length} entries here but ${bv.length} in 'other' (different numbers of outputs or classes)`,
-                'other',
-              );
-            } else for (let i = 0; i < bv.length; i++) av[i] += bv[i];
-          }
-          break;
-        case 'min':
-          if (typeof av === 'number' && typeof bv === 'number') a[k] = Math.min(av, bv);
-          break;
-        case 'max':
-          if (typeof av === 'number' && typeof bv === 'number') a[k] = Math.max(av, bv);
-          break;
-        case 'concat':
-          if (av instanceof F64List && bv instanceof F64List) av.append(bv.view());
-          break;
-        case 'custom':
-          break;
+    for (const f of this.fields()) {
+      if (f.rule !== 'sum') continue;
+      if (f.kind === 'num') f.set(a, f.get(a) + f.get(b));
+      else if (f.kind === 'f64') {
+        const av = f.get(a);
+        const bv = f.get(b);
+        // A shard that saw no data may still have an unsized (length-0) array.
+        if (av.length === 0) f.set(a, Float64Array.from(bv));
+        else if (bv.length !== 0 && bv.length !== av.length) {
+          throw new LosskitError(
+            'INCOMPATIBLE_STATE',
+            this.name,
+            `cannot merge: state field '${f.key}' has ${av.length} entries here but ${bv.length} in 'other' (different numbers of outputs or classes)`,
+            'other',
+          );
+        } else for (let i = 0; i < bv.length; i++) av[i] += bv[i];
       }
     }
-    this.spec.mergeCustom?.(a, b, this.config);
+    this.spec.mergeCustom?.(a, b, this.config, this.name);
     return this;
   }
 
   /** Back to the empty state. */
   reset(): this {
-    this.state = initState(this.fieldSpecs);
+    this.state = this.spec.init(this.config);
     return this;
   }
 
   /** A deep copy. */
-  clone(): Metric<C> {
+  clone(): Metric<C, S, V> {
     const m = new Metric(this.spec, this.options, this.name);
-    for (const [k, v] of Object.entries(this.state)) m.state[k] = cloneField(v);
+    for (const f of this.fields()) copyField(f, this.state, m.state);
     return m;
   }
 
   /** Exact, JSON-safe serialisation; {@link restoreMetric} reads it back. */
   toJSON(): MetricJSON {
     const state: Record<string, FieldJSON> = {};
-    for (const [k, v] of Object.entries(this.state)) state[k] = encodeField(v);
+    for (const f of this.fields()) state[f.key] = encodeField(f, this.state);
     return { losskitMetric: 1, metric: this.name, options: this.options, fingerprint: this.fingerprint, state };
   }
 
@@ -347,11 +439,13 @@ export class Metric<C extends object = object> {
         'json',
       );
     }
-    for (const k of Object.keys(this.fieldSpecs)) {
-      if (!(k in json.state))
-        throw new LosskitError('INVALID_INPUT', 'restoreMetric', `'json'.state lacks field '${k}'`, 'json');
-      this.state[k] = decodeField(json.state[k]);
+    const s = this.spec.init(this.config);
+    for (const f of this.fields()) {
+      if (!Object.prototype.hasOwnProperty.call(json.state, f.key))
+        throw new LosskitError('INVALID_INPUT', 'restoreMetric', `'json'.state lacks field '${f.key}'`, 'json');
+      decodeField(f, s, json.state[f.key]);
     }
+    this.state = s;
     return this;
   }
 }
@@ -366,13 +460,14 @@ export function perSample(t: Tensor): number {
   return t.shape.length > 1 ? sizeOf(t.shape.slice(1)) : 1;
 }
 
-export type OneShotMetric = (yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions) => MetricValue;
+/** A one-shot metric function returning `V`. */
+export type OneShotMetric<V = MetricValue> = (yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions) => V;
 
 /**
  * The one-shot function of a metric: one `update` with everything, then `compute` — the same
  * spec as the streaming class. `options.sampleWeight` is the per-sample weight.
  */
-export function oneShot<C extends object>(spec: MetricSpec<C>): OneShotMetric {
+export function oneShot<C extends object, S extends object, V>(spec: MetricSpec<C, S, V>): OneShotMetric<V> {
   return (yTrue, yPred, options = {}) => {
     const { sampleWeight, ...rest } = options;
     return new Metric(spec, rest).update(yTrue, yPred, sampleWeight === undefined ? {} : { sampleWeight }).compute();

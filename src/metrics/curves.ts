@@ -29,16 +29,18 @@ import {
   checkRange,
   fmtIndex,
 } from '../validate.js';
-import type { FieldSpec, MetricOptions, MetricSpec, MetricState, MetricValue } from './core.js';
-import { oneShot } from './core.js';
+import type { FieldSpec, MetricOptions, MetricSpec } from './core.js';
+import { f64Field, numField, oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
 import {
   addRun,
+  emptyHistogram,
   histogramFields,
   mergeHistogram,
   mergeRuns,
   readRun,
   runFromBatch,
+  type Histogram,
   type Run,
 } from './score-histogram.js';
 
@@ -181,23 +183,40 @@ function numHistograms(c: CurveConfig): number {
   return c.numClasses;
 }
 
-function curveFields(c: CurveConfig): Record<string, FieldSpec> {
+/**
+ * The state of the ranking metrics. Exact mode: one score histogram per class (or one), or, for
+ * the multilabel `'samples'` average, the running Σ w·score and Σ w. Binned mode: per class
+ * `thresholds` buckets of positive (`bp`) and negative (`bn`) weight. Unused parts are empty.
+ */
+export interface CurveState {
+  hists: Histogram[];
+  bp: Float64Array;
+  bn: Float64Array;
+  sumScore: number;
+  sumW: number;
+}
+
+function curveInit(c: CurveConfig): CurveState {
   const h = numHistograms(c);
-  if (c.thresholds !== null)
-    return {
-      bp: { rule: 'sum', init: { zeros: h * c.thresholds } },
-      bn: { rule: 'sum', init: { zeros: h * c.thresholds } },
-    };
-  if (h === 0) return { sumScore: { rule: 'sum', init: 0 }, sumW: { rule: 'sum', init: 0 } };
-  let f: Record<string, FieldSpec> = {};
-  for (let k = 0; k < h; k++) f = { ...f, ...histogramFields(`h${k}`) };
+  const binned = c.thresholds !== null ? h * c.thresholds : 0;
+  const hists: Histogram[] = [];
+  if (c.thresholds === null) for (let k = 0; k < h; k++) hists.push(emptyHistogram());
+  return { hists, bp: new Float64Array(binned), bn: new Float64Array(binned), sumScore: 0, sumW: 0 };
+}
+
+/** The serialised fields: `bp`, `bn` (binned); `sumScore`, `sumW` ('samples'); else `h0k`, `h0p`, `h0n`, `h0s`, `h1k`, …. */
+function curveFields(c: CurveConfig): FieldSpec<CurveState>[] {
+  const h = numHistograms(c);
+  if (c.thresholds !== null) return [f64Field('bp'), f64Field('bn')];
+  if (h === 0) return [numField('sumScore'), numField('sumW')];
+  const f: FieldSpec<CurveState>[] = [];
+  for (let k = 0; k < h; k++) for (const x of histogramFields(`h${k}`, (s: CurveState) => s.hists[k])) f.push(x);
   return f;
 }
 
-function curveMerge(a: MetricState, b: MetricState, c: CurveConfig): void {
+function curveMerge(a: CurveState, b: CurveState, c: CurveConfig): void {
   if (c.thresholds !== null) return;
-  const h = numHistograms(c);
-  for (let k = 0; k < h; k++) mergeHistogram(a, b, `h${k}`);
+  for (let k = 0; k < a.hists.length; k++) mergeHistogram(a.hists[k], b.hists[k]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,22 +321,29 @@ function prepareBatch(fn: string, yTrue: Tensor, yPred: Tensor, c: CurveConfig):
   return { n, cols: C, isPos };
 }
 
+/** Where {@link addBinned} reads a batch and which buckets it fills. */
+interface BinnedBatch {
+  /** Bucket arrays and the offset of this histogram's `T` buckets in them. */
+  bp: Float64Array;
+  bn: Float64Array;
+  base: number;
+  T: number;
+  /** Entry `i` has score `scores[offset + i·stride]` and is positive when `isPos[posOff + i·posStride]` is 1. */
+  scores: ArrayLike<number>;
+  offset: number;
+  stride: number;
+  n: number;
+  isPos: Uint8Array;
+  posOff: number;
+  posStride: number;
+  /** Per-sample weights (or null), each repeated for `wRepeat` consecutive entries. */
+  w: Float64Array | null;
+  wRepeat: number;
+}
+
 /** Keras `update_confusion_matrix_variables` bucket: `max(ceil(p·(T−1)) − 1, 0)`. */
-function addBinned(
-  bp: Float64Array,
-  bn: Float64Array,
-  base: number,
-  T: number,
-  scores: ArrayLike<number>,
-  offset: number,
-  stride: number,
-  n: number,
-  isPos: Uint8Array,
-  posOff: number,
-  posStride: number,
-  w: Float64Array | null,
-  wRepeat: number,
-): void {
+function addBinned(a: BinnedBatch): void {
+  const { bp, bn, base, T, scores, offset, stride, n, isPos, posOff, posStride, w, wRepeat } = a;
   const tm1 = T - 1;
   for (let i = 0, q = offset, r = posOff; i < n; i++, q += stride, r += posStride) {
     let b = Math.ceil(scores[q] * tm1) - 1;
@@ -330,7 +356,7 @@ function addBinned(
 
 function curveUpdate(kind: Kind) {
   return (
-    state: MetricState,
+    state: CurveState,
     yTrue: Tensor,
     yPred: Tensor,
     w: Float64Array | null,
@@ -341,15 +367,17 @@ function curveUpdate(kind: Kind) {
     const s = yPred.data;
     if (c.thresholds !== null) {
       const T = c.thresholds;
-      const bp = state.bp as Float64Array;
-      const bn = state.bn as Float64Array;
+      const { bp, bn } = state;
+      const all = { bp, bn, T, scores: s, isPos, w };
       if (c.task === 'binary' || c.average === 'micro')
-        addBinned(bp, bn, 0, T, s, 0, 1, n * cols, isPos, 0, 1, w, cols);
-      else for (let k = 0; k < cols; k++) addBinned(bp, bn, k * T, T, s, k, cols, n, isPos, k, cols, w, 1);
+        addBinned({ ...all, base: 0, offset: 0, stride: 1, n: n * cols, posOff: 0, posStride: 1, wRepeat: cols });
+      else
+        for (let k = 0; k < cols; k++)
+          addBinned({ ...all, base: k * T, offset: k, stride: cols, n, posOff: k, posStride: cols, wRepeat: 1 });
       return;
     }
     if (c.task === 'binary') {
-      addRun(state, 'h0', runFromBatch(s, 0, 1, n, isPos, w));
+      addRun(state.hists[0], runFromBatch(s, 0, 1, n, isPos, w));
       return;
     }
     if (c.multiClass === 'ovo') {
@@ -370,7 +398,7 @@ function curveUpdate(kind: Kind) {
         for (let a = 0; a < cols; a++) {
           const g = new Float64Array(idx.length);
           for (let t = 0; t < idx.length; t++) g[t] = s[idx[t] * cols + a];
-          addRun(state, `h${a * cols + l}`, runFromBatch(g, 0, 1, idx.length, ones, null));
+          addRun(state.hists[a * cols + l], runFromBatch(g, 0, 1, idx.length, ones, null));
         }
       }
       return;
@@ -381,7 +409,7 @@ function curveUpdate(kind: Kind) {
         we = new Float64Array(n * cols);
         for (let i = 0; i < n; i++) we.fill(w[i], i * cols, (i + 1) * cols);
       }
-      addRun(state, 'h0', runFromBatch(s, 0, 1, n * cols, isPos, we));
+      addRun(state.hists[0], runFromBatch(s, 0, 1, n * cols, isPos, we));
       return;
     }
     if (c.average === 'samples') {
@@ -396,14 +424,14 @@ function curveUpdate(kind: Kind) {
         sum += wi * v;
         sw += wi;
       }
-      state.sumScore = (state.sumScore as number) + sum;
-      state.sumW = (state.sumW as number) + sw;
+      state.sumScore += sum;
+      state.sumW += sw;
       return;
     }
     const col = new Uint8Array(n);
     for (let k = 0; k < cols; k++) {
       for (let i = 0; i < n; i++) col[i] = isPos[i * cols + k];
-      addRun(state, `h${k}`, runFromBatch(s, k, cols, n, col, w));
+      addRun(state.hists[k], runFromBatch(s, k, cols, n, col, w));
     }
   };
 }
@@ -645,17 +673,19 @@ function averageScores(scores: Float64Array, support: Float64Array, average: Ave
   return s / scores.length;
 }
 
+/** What a ranking metric returns: a score, per-class scores, one curve, or per-class curves. */
+export type CurveValue = number | number[] | { [key: string]: number[] } | { [key: string]: number[][] };
+
 function curveCompute(kind: Kind) {
-  return (state: MetricState, c: CurveConfig): MetricValue => {
+  return (state: CurveState, c: CurveConfig): CurveValue => {
     const H = numHistograms(c);
     if (c.average === 'samples') {
-      const sw = state.sumW as number;
-      return sw > 0 ? (state.sumScore as number) / sw : NaN;
+      const sw = state.sumW;
+      return sw > 0 ? state.sumScore / sw : NaN;
     }
     if (c.thresholds !== null) {
       const T = c.thresholds;
-      const bp = state.bp as Float64Array;
-      const bn = state.bn as Float64Array;
+      const { bp, bn } = state;
       const counts = Array.from({ length: H }, (_, k) => binnedCounts(bp, bn, k * T, T));
       if (kind === 'roc' || kind === 'pr') {
         const thr = kerasThresholds(T);
@@ -690,7 +720,7 @@ function curveCompute(kind: Kind) {
       );
     }
     if (c.multiClass === 'ovo') return ovoAuroc(state, c);
-    const runs = Array.from({ length: H }, (_, k) => readRun(state, `h${k}`));
+    const runs = Array.from({ length: H }, (_, k) => readRun(state.hists[k]));
     const single = c.task === 'binary' || c.average === 'micro';
     if (kind === 'roc' || kind === 'pr') {
       const one = (r: Run): Record<string, number[]> => {
@@ -714,9 +744,9 @@ function curveCompute(kind: Kind) {
  * of AUROC(a vs b, column a) and AUROC(b vs a, column b) over the samples labelled a or b;
  * `'macro'` averages the pairs, `'weighted'` weights them by their prevalence (n_a + n_b) / N.
  */
-function ovoAuroc(state: MetricState, c: CurveConfig): number {
+function ovoAuroc(state: CurveState, c: CurveConfig): number {
   const C = c.numClasses;
-  const runs = Array.from({ length: C * C }, (_, k) => readRun(state, `h${k}`));
+  const runs = Array.from({ length: C * C }, (_, k) => readRun(state.hists[k]));
   const count = Array.from({ length: C }, (_, l) => totals(runs[l])[0]); // column 0, label l
   const N = count.reduce((x, y) => x + y, 0);
   const vs = (a: number, b: number): number => {
@@ -750,11 +780,12 @@ function stackCurves(curves: Record<string, number[]>[]): { [key: string]: numbe
   return out;
 }
 
-function makeSpec(name: string, kind: Kind, extra: readonly string[]): MetricSpec<CurveConfig> {
+function makeSpec(name: string, kind: Kind, extra: readonly string[]): MetricSpec<CurveConfig, CurveState, CurveValue> {
   return {
     name,
     optionNames: [...BASE_OPTIONS, ...extra],
     config: curveConfig(kind),
+    init: curveInit,
     fields: curveFields,
     update: curveUpdate(kind),
     mergeCustom: curveMerge,

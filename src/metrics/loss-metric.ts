@@ -8,7 +8,7 @@ import { getLoss } from '../losses/registry.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import { tensor, toNested } from '../tensor.js';
 import type { MetricOptions, MetricSpec } from './core.js';
-import { Metric, numSamples } from './core.js';
+import { Metric, numField, numSamples } from './core.js';
 import type { MetricEntry } from './registry-types.js';
 
 /** A JSON-safe option value (what a loss metric keeps of its loss's options). */
@@ -122,7 +122,13 @@ function classIndexDenominators(
  * `'none'` output (its first axis is the sample axis) and `Kᵢ` their count; `compute()` divides.
  * State: two numbers merged by addition.
  */
-export const lossMetricSpec: MetricSpec<LossMetricConfig> = {
+/** Σ sample weight × loss and the matching Σ of denominators. */
+export interface LossMetricState {
+  sumLoss: number;
+  sumW: number;
+}
+
+export const lossMetricSpec: MetricSpec<LossMetricConfig, LossMetricState, number> = {
   name: 'loss',
   optionNames: ['loss', 'lossOptions'],
   normalizeOptions(options, fn) {
@@ -154,7 +160,8 @@ export const lossMetricSpec: MetricSpec<LossMetricConfig> = {
     }
     return { loss: options.loss as string, lossOptions };
   },
-  fields: () => ({ sumLoss: { rule: 'sum', init: 0 }, sumW: { rule: 'sum', init: 0 } }),
+  init: () => ({ sumLoss: 0, sumW: 0 }),
+  fields: () => [numField('sumLoss'), numField('sumW')],
   update(state, yTrue, yPred, w, config, fn) {
     const lossFn = getLoss(config.loss);
     const opts: LossOptions = { ...config.lossOptions };
@@ -186,11 +193,11 @@ export const lossMetricSpec: MetricSpec<LossMetricConfig> = {
         sw += wi * di;
       }
     }
-    state.sumLoss = (state.sumLoss as number) + sl;
-    state.sumW = (state.sumW as number) + sw;
+    state.sumLoss += sl;
+    state.sumW += sw;
   },
   compute(state) {
-    return (state.sumLoss as number) / (state.sumW as number);
+    return state.sumLoss / state.sumW;
   },
 };
 
@@ -221,7 +228,10 @@ export const lossMetricSpec: MetricSpec<LossMetricConfig> = {
  * for (const [labels, logits] of batches) m.update(labels, logits);
  * m.compute(); // = crossEntropy(allLabels, allLogits, { labelSmoothing: 0.1 })
  */
-export function lossMetric(loss: string, lossOptions: LossOptions = {}): Metric<LossMetricConfig> {
+export function lossMetric(
+  loss: string,
+  lossOptions: LossOptions = {},
+): Metric<LossMetricConfig, LossMetricState, number> {
   return new Metric(lossMetricSpec, { loss, lossOptions: { ...lossOptions } }, 'loss');
 }
 

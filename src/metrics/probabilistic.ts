@@ -16,7 +16,7 @@ import {
   fmtIndex,
 } from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
-import { oneShot } from './core.js';
+import { f64Field, numField, oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -73,7 +73,7 @@ function logLossConfig(options: MetricOptions, fn: string): LogLossConfig {
         'numClasses',
       );
     }
-    labels = Array.from({ length: task === 'binary' ? 2 : (numClasses as number) }, (_, j) => j);
+    labels = Array.from({ length: task === 'binary' ? 2 : (numClasses ?? 2) }, (_, j) => j);
   }
   if (numClasses !== null && numClasses !== labels.length) {
     throw new LosskitError(
@@ -140,15 +140,16 @@ function labelColumns(fn: string, yTrue: Tensor, labels: number[]): Int32Array {
  * (q = clip(p) / Σ clip(p)), exactly scikit-learn 1.2's order of operations. `binary` rows
  * are `[1 − clip(p), clip(p)]` built from one column. Returns [Σ w·loss, Σ w].
  */
-function logLossKernel(
-  n: number,
-  C: number,
-  binaryOneCol: boolean,
-  p: ArrayLike<number>,
-  col: Int32Array,
-  w: Float64Array | null,
-  eps: number,
-): [number, number] {
+function logLossKernel(a: {
+  n: number;
+  C: number;
+  binaryOneCol: boolean;
+  p: ArrayLike<number>;
+  col: Int32Array;
+  w: Float64Array | null;
+  eps: number;
+}): [number, number] {
+  const { n, C, binaryOneCol, p, col, w, eps } = a;
   const hi = 1 - eps;
   let s = 0;
   let sw = 0;
@@ -177,11 +178,17 @@ function logLossKernel(
   return [s, sw];
 }
 
-export const logLossSpec: MetricSpec<LogLossConfig> = {
+interface LogLossState {
+  sumLoss: number;
+  sumW: number;
+}
+
+export const logLossSpec: MetricSpec<LogLossConfig, LogLossState, number> = {
   name: 'logLoss',
   optionNames: ['task', 'numClasses', 'labels', 'eps'],
   config: logLossConfig,
-  fields: () => ({ sumLoss: { rule: 'sum', init: 0 }, sumW: { rule: 'sum', init: 0 } }),
+  init: () => ({ sumLoss: 0, sumW: 0 }),
+  fields: () => [numField('sumLoss'), numField('sumW')],
   update(state, yTrue, yPred, w, c, fn) {
     checkNonEmpty(fn, 'yPred', yPred);
     checkFinite(fn, 'yPred', yPred);
@@ -211,13 +218,13 @@ export const logLossSpec: MetricSpec<LogLossConfig> = {
       );
     }
     const col = labelColumns(fn, yTrue, c.labels);
-    const [s, sw] = logLossKernel(n, C, oneCol, yPred.data, col, w, c.eps);
-    state.sumLoss = (state.sumLoss as number) + s;
-    state.sumW = (state.sumW as number) + sw;
+    const [s, sw] = logLossKernel({ n, C, binaryOneCol: oneCol, p: yPred.data, col, w, eps: c.eps });
+    state.sumLoss += s;
+    state.sumW += sw;
   },
   compute(state) {
-    const sw = state.sumW as number;
-    return sw > 0 ? (state.sumLoss as number) / sw : NaN;
+    const sw = state.sumW;
+    return sw > 0 ? state.sumLoss / sw : NaN;
   },
 };
 
@@ -287,16 +294,24 @@ export function binBoundaries(n: number): Float64Array {
   return b;
 }
 
-export const calibrationErrorSpec: MetricSpec<CalibrationConfig> = {
+/** Per bin (`nBins + 1` slots): Σ w, Σ w·confidence, Σ w·accuracy. */
+interface CalibrationState {
+  count: Float64Array;
+  conf: Float64Array;
+  acc: Float64Array;
+}
+
+export const calibrationErrorSpec: MetricSpec<CalibrationConfig, CalibrationState, number> = {
   name: 'calibrationError',
   optionNames: ['task', 'numClasses', 'nBins', 'norm', 'fromLogits'],
   config: calibrationConfig,
   // nBins + 1 slots: like torchmetrics, a confidence of exactly 1.0 gets a slot of its own.
-  fields: (c) => ({
-    count: { rule: 'sum', init: { zeros: c.nBins + 1 } },
-    conf: { rule: 'sum', init: { zeros: c.nBins + 1 } },
-    acc: { rule: 'sum', init: { zeros: c.nBins + 1 } },
+  init: (c) => ({
+    count: new Float64Array(c.nBins + 1),
+    conf: new Float64Array(c.nBins + 1),
+    acc: new Float64Array(c.nBins + 1),
   }),
+  fields: () => [f64Field('count'), f64Field('conf'), f64Field('acc')],
   update(state, yTrue, yPred, w, c, fn) {
     checkNonEmpty(fn, 'yPred', yPred);
     checkFinite(fn, 'yPred', yPred);
@@ -330,9 +345,9 @@ export const calibrationErrorSpec: MetricSpec<CalibrationConfig> = {
     checkClassLabels(fn, 'yTrue', yTrue, C);
     const bounds = binBoundaries(c.nBins);
     const nb = c.nBins;
-    const count = state.count as Float64Array;
-    const confS = state.conf as Float64Array;
-    const accS = state.acc as Float64Array;
+    const count = state.count;
+    const confS = state.conf;
+    const accS = state.acc;
     const p = yPred.data;
     const t = yTrue.data;
     for (let i = 0; i < n; i++) {
@@ -370,9 +385,9 @@ export const calibrationErrorSpec: MetricSpec<CalibrationConfig> = {
     }
   },
   compute(state, c) {
-    const count = state.count as Float64Array;
-    const confS = state.conf as Float64Array;
-    const accS = state.acc as Float64Array;
+    const count = state.count;
+    const confS = state.conf;
+    const accS = state.acc;
     let total = 0;
     for (let b = 0; b < count.length; b++) total += count[b];
     if (!(total > 0)) return NaN;

@@ -29,8 +29,8 @@ import {
   checkRange,
   checkSameShape,
 } from '../validate.js';
-import type { MetricOptions, MetricSpec, MetricState } from './core.js';
-import { F64List, numSamples, oneShot, perSample } from './core.js';
+import type { FieldSpec, MetricOptions, MetricSpec } from './core.js';
+import { F64List, f64Field, listField, numField, numSamples, oneShot, perSample } from './core.js';
 import type { MetricEntry } from './registry-types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -96,17 +96,10 @@ function checkOutputCount(fn: string, d: number, known: number): void {
   }
 }
 
-/** Checks a regression batch against the per-output state array `state[key]`; returns the number of outputs. */
-export function checkRegressionBatch(
-  fn: string,
-  yTrue: Tensor,
-  yPred: Tensor,
-  state: MetricState,
-  key: string,
-): number {
+/** Checks a regression batch against the `known` number of outputs (0: none yet); returns the number of outputs. */
+function checkRegressionBatch(fn: string, yTrue: Tensor, yPred: Tensor, known: number): number {
   const d = checkRegressionShapes(fn, yTrue, yPred);
-  const cur = state[key];
-  checkOutputCount(fn, d, cur instanceof Float64Array ? cur.length : 0);
+  checkOutputCount(fn, d, known);
   return d;
 }
 
@@ -141,16 +134,25 @@ function weightAt(w: Float64Array | null, i: number): number {
 // Per-output weighted means of a non-negative error: MAE, MSE, RMSE, MSLE, MAPE
 // ---------------------------------------------------------------------------------------------
 
+/** What a mean-error kernel reads: `n` rows of `d` outputs, weights, the per-output accumulator. */
+interface KernelArgs<C> {
+  n: number;
+  d: number;
+  t: FloatArray;
+  p: FloatArray;
+  w: Float64Array | null;
+  acc: Float64Array;
+  config: C;
+}
+
 /** A batch kernel: adds `Σᵢ wᵢ·errᵢⱼ` to `acc[j]` and returns `Σᵢ wᵢ`. No validation. */
-type MeanErrorKernel<C> = (
-  n: number,
-  d: number,
-  t: FloatArray,
-  p: FloatArray,
-  w: Float64Array | null,
-  acc: Float64Array,
-  config: C,
-) => number;
+type MeanErrorKernel<C> = (a: KernelArgs<C>) => number;
+
+/** The state of a mean-error metric: per-output Σ w·err (sized by the first batch) and Σ w. */
+interface MeanErrorState {
+  sum: Float64Array;
+  sumW: number;
+}
 
 /**
  * Spec of a metric `Σᵢ wᵢ·err(yᵢⱼ, ŷᵢⱼ) / Σᵢ wᵢ` per output, aggregated over outputs.
@@ -164,23 +166,22 @@ function meanErrorSpec<C extends { multioutput: string }>(
   kernel: MeanErrorKernel<C>,
   finish: (perOutputMean: number, config: C) => number,
   checkBatch?: (fn: string, yTrue: Tensor, yPred: Tensor, config: C) => void,
-): MetricSpec<C> {
+): MetricSpec<C, MeanErrorState, number | number[]> {
   return {
     name,
     optionNames,
     config,
-    fields: () => ({ sum: { rule: 'sum', init: { zeros: 0 } }, sumW: { rule: 'sum', init: 0 } }),
+    init: () => ({ sum: new Float64Array(0), sumW: 0 }),
+    fields: () => [f64Field('sum'), numField('sumW')],
     update(state, yTrue, yPred, w, cfg, fn) {
-      const d = checkRegressionBatch(fn, yTrue, yPred, state, 'sum');
+      const d = checkRegressionBatch(fn, yTrue, yPred, state.sum.length);
       checkBatch?.(fn, yTrue, yPred, cfg);
-      if ((state.sum as Float64Array).length === 0) state.sum = new Float64Array(d);
-      state.sumW =
-        (state.sumW as number) +
-        kernel(numSamples(yPred), d, yTrue.data, yPred.data, w, state.sum as Float64Array, cfg);
+      if (state.sum.length === 0) state.sum = new Float64Array(d);
+      state.sumW += kernel({ n: numSamples(yPred), d, t: yTrue.data, p: yPred.data, w, acc: state.sum, config: cfg });
     },
     compute(state, cfg) {
-      const acc = state.sum as Float64Array;
-      const sw = state.sumW as number;
+      const acc = state.sum;
+      const sw = state.sumW;
       if (acc.length === 0) return NaN;
       if (cfg.multioutput === 'pooled') {
         // Keras: every element pooled, then `finish` (the root) once.
@@ -197,14 +198,7 @@ function meanErrorSpec<C extends { multioutput: string }>(
 
 const identity = (v: number): number => v;
 
-function squaredErrorKernel(
-  n: number,
-  d: number,
-  t: FloatArray,
-  p: FloatArray,
-  w: Float64Array | null,
-  acc: Float64Array,
-): number {
+function squaredErrorKernel({ n, d, t, p, w, acc }: KernelArgs<unknown>): number {
   let sw = 0;
   for (let i = 0; i < n; i++) {
     const wi = weightAt(w, i);
@@ -217,14 +211,7 @@ function squaredErrorKernel(
   return sw;
 }
 
-function absoluteErrorKernel(
-  n: number,
-  d: number,
-  t: FloatArray,
-  p: FloatArray,
-  w: Float64Array | null,
-  acc: Float64Array,
-): number {
+function absoluteErrorKernel({ n, d, t, p, w, acc }: KernelArgs<unknown>): number {
   let sw = 0;
   for (let i = 0; i < n; i++) {
     const wi = weightAt(w, i);
@@ -235,7 +222,7 @@ function absoluteErrorKernel(
 }
 
 /** The metric spec (state, update, merge, compute) of {@link meanSquaredError}. */
-export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec(
+export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig, MeanErrorState, number | number[]> = meanErrorSpec(
   'meanSquaredError',
   ['multioutput'],
   multioutputConfig,
@@ -255,7 +242,7 @@ export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec
 export const meanSquaredError = oneShot(meanSquaredErrorSpec);
 
 /** The metric spec (state, update, merge, compute) of {@link meanAbsoluteError}. */
-export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpec(
+export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig, MeanErrorState, number | number[]> = meanErrorSpec(
   'meanAbsoluteError',
   ['multioutput'],
   multioutputConfig,
@@ -274,19 +261,22 @@ export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig> = meanErrorSpe
 export const meanAbsoluteError = oneShot(meanAbsoluteErrorSpec);
 
 /** The metric spec (state, update, merge, compute) of {@link rootMeanSquaredError}. */
-export const rootMeanSquaredErrorSpec: MetricSpec<{ multioutput: 'uniformAverage' | 'rawValues' | 'pooled' }> =
-  meanErrorSpec(
-    'rootMeanSquaredError',
-    ['multioutput'],
-    (options, fn) => ({
-      multioutput:
-        options.multioutput === undefined
-          ? 'uniformAverage'
-          : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues', 'pooled'] as const),
-    }),
-    squaredErrorKernel,
-    Math.sqrt,
-  );
+export const rootMeanSquaredErrorSpec: MetricSpec<
+  { multioutput: 'uniformAverage' | 'rawValues' | 'pooled' },
+  MeanErrorState,
+  number | number[]
+> = meanErrorSpec(
+  'rootMeanSquaredError',
+  ['multioutput'],
+  (options, fn) => ({
+    multioutput:
+      options.multioutput === undefined
+        ? 'uniformAverage'
+        : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues', 'pooled'] as const),
+  }),
+  squaredErrorKernel,
+  Math.sqrt,
+);
 /**
  * Root mean squared error, scikit-learn 1.2's `mean_squared_error(squared=False)`: the square
  * root **per output** `√(Σᵢ wᵢ (yᵢⱼ − ŷᵢⱼ)² / Σᵢ wᵢ)`, then averaged over outputs
@@ -306,15 +296,7 @@ export interface MeanSquaredLogErrorConfig extends MultioutputConfig {
   eps: number | null;
 }
 
-function msleKernel(
-  n: number,
-  d: number,
-  t: FloatArray,
-  p: FloatArray,
-  w: Float64Array | null,
-  acc: Float64Array,
-  config: MeanSquaredLogErrorConfig,
-): number {
+function msleKernel({ n, d, t, p, w, acc, config }: KernelArgs<MeanSquaredLogErrorConfig>): number {
   const eps = config.eps;
   let sw = 0;
   for (let i = 0; i < n; i++) {
@@ -333,21 +315,36 @@ function msleKernel(
 }
 
 /** The metric spec (state, update, merge, compute) of {@link meanSquaredLogError}. */
-export const meanSquaredLogErrorSpec: MetricSpec<MeanSquaredLogErrorConfig> = meanErrorSpec(
-  'meanSquaredLogError',
-  ['multioutput', 'eps'],
-  (options, fn) => ({
-    ...multioutputConfig(options, fn),
-    eps: options.eps === undefined ? null : checkNumberOption(fn, 'eps', options.eps, { min: 0 }),
-  }),
-  msleKernel,
-  identity,
-  (fn, yTrue, yPred, config) => {
-    if (config.eps !== null) return;
-    checkRange(fn, 'yTrue', yTrue, 0, Infinity, 'non-negative values (the log error is undefined for negative values)');
-    checkRange(fn, 'yPred', yPred, 0, Infinity, 'non-negative values (the log error is undefined for negative values)');
-  },
-);
+export const meanSquaredLogErrorSpec: MetricSpec<MeanSquaredLogErrorConfig, MeanErrorState, number | number[]> =
+  meanErrorSpec(
+    'meanSquaredLogError',
+    ['multioutput', 'eps'],
+    (options, fn) => ({
+      ...multioutputConfig(options, fn),
+      eps: options.eps === undefined ? null : checkNumberOption(fn, 'eps', options.eps, { min: 0 }),
+    }),
+    msleKernel,
+    identity,
+    (fn, yTrue, yPred, config) => {
+      if (config.eps !== null) return;
+      checkRange(
+        fn,
+        'yTrue',
+        yTrue,
+        0,
+        Infinity,
+        'non-negative values (the log error is undefined for negative values)',
+      );
+      checkRange(
+        fn,
+        'yPred',
+        yPred,
+        0,
+        Infinity,
+        'non-negative values (the log error is undefined for negative values)',
+      );
+    },
+  );
 /**
  * Mean squared logarithmic error: `Σᵢ wᵢ (log(1 + yᵢⱼ) − log(1 + ŷᵢⱼ))² / Σᵢ wᵢ` per output,
  * then `multioutput`.
@@ -372,15 +369,7 @@ export interface MeanAbsolutePercentageErrorConfig extends MultioutputConfig {
 /** scikit-learn's `np.finfo(np.float64).eps`. */
 const F64_EPS = 2.220446049250313e-16;
 
-function mapeKernel(
-  n: number,
-  d: number,
-  t: FloatArray,
-  p: FloatArray,
-  w: Float64Array | null,
-  acc: Float64Array,
-  config: MeanAbsolutePercentageErrorConfig,
-): number {
+function mapeKernel({ n, d, t, p, w, acc, config }: KernelArgs<MeanAbsolutePercentageErrorConfig>): number {
   const eps = config.eps;
   let sw = 0;
   for (let i = 0; i < n; i++) {
@@ -392,7 +381,11 @@ function mapeKernel(
 }
 
 /** The metric spec (state, update, merge, compute) of {@link meanAbsolutePercentageError}. */
-export const meanAbsolutePercentageErrorSpec: MetricSpec<MeanAbsolutePercentageErrorConfig> = meanErrorSpec(
+export const meanAbsolutePercentageErrorSpec: MetricSpec<
+  MeanAbsolutePercentageErrorConfig,
+  MeanErrorState,
+  number | number[]
+> = meanErrorSpec(
   'meanAbsolutePercentageError',
   ['multioutput', 'eps', 'percent'],
   (options, fn) => ({
@@ -426,10 +419,10 @@ export const meanAbsolutePercentageError = oneShot(meanAbsolutePercentageErrorSp
 
 /**
  * Running weighted moments of one or two variables per output, in shifted coordinates.
- * Field names: `count` (rows, including zero-weight ones), `sumW`, and per variable `v`:
- * `<v>Shift`, `<v>Mean` (mean of `x − shift`), `<v>M2` (Σ w (x − mean)²); optionally the
- * co-moment `cov` (Σ w (x − x̄)(y − ȳ)) of the first two variables; plus any extra per-output
- * `'sum'`-style arrays listed in `sums`.
+ * Serialised fields: per variable `v` (named by the layout): `<v>Shift`, `<v>Mean` (mean of
+ * `x − shift`), `<v>M2` (Σ w (x − mean)²); optionally the co-moment `cov` (Σ w (x − x̄)(y − ȳ))
+ * of the first two variables; any extra per-output `'sum'`-style arrays listed in `sums`; then
+ * `sumW` and `count` (rows, including zero-weight ones).
  */
 interface MomentLayout {
   vars: readonly string[];
@@ -437,31 +430,81 @@ interface MomentLayout {
   sums: readonly string[];
 }
 
-function momentFields(layout: MomentLayout): Record<string, { rule: 'custom'; init: number | { zeros: number } }> {
-  const f: Record<string, { rule: 'custom'; init: number | { zeros: number } }> = {};
-  for (const v of layout.vars)
-    for (const s of ['Shift', 'Mean', 'M2']) f[v + s] = { rule: 'custom', init: { zeros: 0 } };
-  if (layout.cov) f.cov = { rule: 'custom', init: { zeros: 0 } };
-  for (const s of layout.sums) f[s] = { rule: 'custom', init: { zeros: 0 } };
-  f.sumW = { rule: 'custom', init: 0 };
-  f.count = { rule: 'custom', init: 0 };
+/** Moments of one variable, one entry per output. */
+interface VarMoments {
+  shift: Float64Array;
+  mean: Float64Array;
+  m2: Float64Array;
+}
+
+/** The state of a moment metric: arrays sized by the first batch (length 0 before it). */
+interface MomentState {
+  vars: VarMoments[];
+  cov: Float64Array;
+  sums: Float64Array[];
+  sumW: number;
+  count: number;
+}
+
+function momentInit(layout: MomentLayout): MomentState {
+  return {
+    vars: layout.vars.map(() => ({ shift: new Float64Array(0), mean: new Float64Array(0), m2: new Float64Array(0) })),
+    cov: new Float64Array(0),
+    sums: layout.sums.map(() => new Float64Array(0)),
+    sumW: 0,
+    count: 0,
+  };
+}
+
+function momentFields(layout: MomentLayout): FieldSpec<MomentState>[] {
+  const f: FieldSpec<MomentState>[] = [];
+  const parts = [
+    ['Shift', 'shift'],
+    ['Mean', 'mean'],
+    ['M2', 'm2'],
+  ] as const;
+  layout.vars.forEach((name, v) => {
+    for (const [suffix, part] of parts)
+      f.push({
+        key: name + suffix,
+        kind: 'f64',
+        rule: 'custom',
+        get: (s) => s.vars[v][part],
+        set: (s, x) => {
+          s.vars[v][part] = x;
+        },
+      });
+  });
+  if (layout.cov) f.push(f64Field('cov', 'custom'));
+  layout.sums.forEach((name, k) =>
+    f.push({
+      key: name,
+      kind: 'f64',
+      rule: 'custom',
+      get: (s) => s.sums[k],
+      set: (s, x) => {
+        s.sums[k] = x;
+      },
+    }),
+  );
+  f.push(numField('sumW', 'custom'), numField('count', 'custom'));
   return f;
 }
 
-function arr(state: MetricState, key: string): Float64Array {
-  return state[key] as Float64Array;
-}
-
 /** Number of outputs recorded in a moment state (0 before the first batch). */
-function momentOutputs(state: MetricState, layout: MomentLayout): number {
-  return arr(state, layout.vars[0] + 'Mean').length;
+function momentOutputs(state: MomentState): number {
+  return state.vars[0].mean.length;
 }
 
-function sizeMoments(state: MetricState, layout: MomentLayout, d: number): void {
-  if (momentOutputs(state, layout) !== 0) return;
-  for (const v of layout.vars) for (const s of ['Shift', 'Mean', 'M2']) state[v + s] = new Float64Array(d);
+function sizeMoments(state: MomentState, layout: MomentLayout, d: number): void {
+  if (momentOutputs(state) !== 0) return;
+  for (const m of state.vars) {
+    m.shift = new Float64Array(d);
+    m.mean = new Float64Array(d);
+    m.m2 = new Float64Array(d);
+  }
   if (layout.cov) state.cov = new Float64Array(d);
-  for (const s of layout.sums) state[s] = new Float64Array(d);
+  for (let k = 0; k < state.sums.length; k++) state.sums[k] = new Float64Array(d);
 }
 
 /**
@@ -470,15 +513,15 @@ function sizeMoments(state: MetricState, layout: MomentLayout, d: number): void 
  * parallel merge. Zero-weight rows contribute nothing (they only count as rows).
  */
 function updateMoments(
-  state: MetricState,
+  state: MomentState,
   layout: MomentLayout,
   values: readonly FloatArray[],
-  n: number,
-  d: number,
+  shape: { n: number; d: number },
   w: Float64Array | null,
 ): void {
+  const { n, d } = shape;
   sizeMoments(state, layout, d);
-  state.count = (state.count as number) + n;
+  state.count += n;
   let wb = 0;
   let first = -1;
   for (let i = 0; i < n; i++) {
@@ -487,12 +530,12 @@ function updateMoments(
     wb += wi;
   }
   if (!(wb > 0)) return;
-  const wa = state.sumW as number;
-  const nv = layout.vars.length;
+  const wa = state.sumW;
+  const nv = state.vars.length;
   if (wa === 0) {
     // The shift: the first value with a non-zero weight (constant data then gives exactly 0).
     for (let v = 0; v < nv; v++) {
-      const shift = arr(state, layout.vars[v] + 'Shift');
+      const shift = state.vars[v].shift;
       const x = values[v];
       for (let j = 0; j < d; j++) shift[j] = x[first * d + j];
     }
@@ -500,7 +543,7 @@ function updateMoments(
   // Pass 1: batch means of x − shift.
   const bMean: Float64Array[] = [];
   for (let v = 0; v < nv; v++) {
-    const shift = arr(state, layout.vars[v] + 'Shift');
+    const shift = state.vars[v].shift;
     const x = values[v];
     const m = new Float64Array(d);
     for (let i = 0; i < n; i++) {
@@ -514,7 +557,7 @@ function updateMoments(
   // Pass 2: batch M2 (and co-moment) about the batch means.
   const bM2: Float64Array[] = [];
   for (let v = 0; v < nv; v++) {
-    const shift = arr(state, layout.vars[v] + 'Shift');
+    const shift = state.vars[v].shift;
     const x = values[v];
     const m = bMean[v];
     const s = new Float64Array(d);
@@ -531,8 +574,8 @@ function updateMoments(
   let bCov: Float64Array | null = null;
   if (layout.cov) {
     bCov = new Float64Array(d);
-    const sx = arr(state, layout.vars[0] + 'Shift');
-    const sy = arr(state, layout.vars[1] + 'Shift');
+    const sx = state.vars[0].shift;
+    const sy = state.vars[1].shift;
     const x = values[0];
     const y = values[1];
     const mx = bMean[0];
@@ -543,52 +586,53 @@ function updateMoments(
       for (let j = 0, k = i * d; j < d; j++, k++) bCov[j] += wi * (x[k] - sx[j] - mx[j]) * (y[k] - sy[j] - my[j]);
     }
   }
-  chanMerge(state, layout, wa, wb, bMean, bM2, bCov);
+  chanMerge(state, { wa, wb, mean: bMean, m2: bM2, cov: bCov });
+}
+
+/** A batch or shard's moments in the state's shifted coordinates, with the two total weights. */
+interface MomentDelta {
+  wa: number;
+  wb: number;
+  mean: readonly Float64Array[];
+  m2: readonly Float64Array[];
+  cov: Float64Array | null;
 }
 
 /**
  * Chan et al.'s parallel merge of moments (`b` given in `a`'s shifted coordinates) into `state`:
  * `M2 = M2a + M2b + δ²·wa·wb/W`, `C = Ca + Cb + δx·δy·wa·wb/W`, `mean = meanA + δ·wb/W`.
  */
-function chanMerge(
-  state: MetricState,
-  layout: MomentLayout,
-  wa: number,
-  wb: number,
-  bMean: readonly Float64Array[],
-  bM2: readonly Float64Array[],
-  bCov: Float64Array | null,
-): void {
+function chanMerge(state: MomentState, b: MomentDelta): void {
+  const { wa, wb } = b;
   const W = wa + wb;
   const f = (wa * wb) / W;
   const g = wb / W;
-  const d = bMean[0].length;
+  const d = b.mean[0].length;
   const deltas: Float64Array[] = [];
-  for (let v = 0; v < layout.vars.length; v++) {
-    const mean = arr(state, layout.vars[v] + 'Mean');
-    const m2 = arr(state, layout.vars[v] + 'M2');
+  for (let v = 0; v < state.vars.length; v++) {
+    const { mean, m2 } = state.vars[v];
     const delta = new Float64Array(d);
     for (let j = 0; j < d; j++) {
-      delta[j] = bMean[v][j] - mean[j];
-      m2[j] += bM2[v][j] + delta[j] * delta[j] * f;
+      delta[j] = b.mean[v][j] - mean[j];
+      m2[j] += b.m2[v][j] + delta[j] * delta[j] * f;
     }
     deltas.push(delta);
   }
-  if (layout.cov && bCov !== null) {
-    const cov = arr(state, 'cov');
-    for (let j = 0; j < d; j++) cov[j] += bCov[j] + deltas[0][j] * deltas[1][j] * f;
+  if (b.cov !== null) {
+    const cov = state.cov;
+    for (let j = 0; j < d; j++) cov[j] += b.cov[j] + deltas[0][j] * deltas[1][j] * f;
   }
-  for (let v = 0; v < layout.vars.length; v++) {
-    const mean = arr(state, layout.vars[v] + 'Mean');
+  for (let v = 0; v < state.vars.length; v++) {
+    const mean = state.vars[v].mean;
     for (let j = 0; j < d; j++) mean[j] += deltas[v][j] * g;
   }
   state.sumW = W;
 }
 
 /** The `mergeCustom` of a moment metric: checks the output counts, then merges `b` into `a`. */
-function mergeMoments(a: MetricState, b: MetricState, layout: MomentLayout, fn: string): void {
-  const da = momentOutputs(a, layout);
-  const db = momentOutputs(b, layout);
+function mergeMoments(a: MomentState, b: MomentState, layout: MomentLayout, fn: string): void {
+  const da = momentOutputs(a);
+  const db = momentOutputs(b);
   if (da !== 0 && db !== 0 && da !== db) {
     throw new LosskitError(
       'INCOMPATIBLE_STATE',
@@ -597,40 +641,36 @@ function mergeMoments(a: MetricState, b: MetricState, layout: MomentLayout, fn: 
       'other',
     );
   }
-  a.count = (a.count as number) + (b.count as number);
+  a.count += b.count;
   if (db === 0) return;
   sizeMoments(a, layout, db);
-  for (const s of layout.sums) {
-    const x = arr(a, s);
-    const y = arr(b, s);
+  for (let k = 0; k < a.sums.length; k++) {
+    const x = a.sums[k];
+    const y = b.sums[k];
     for (let j = 0; j < db; j++) x[j] += y[j];
   }
-  const wa = a.sumW as number;
-  const wb = b.sumW as number;
+  const wa = a.sumW;
+  const wb = b.sumW;
   if (!(wb > 0)) return;
   if (wa === 0) {
-    for (const v of layout.vars) for (const s of ['Shift', 'Mean', 'M2']) a[v + s] = Float64Array.from(arr(b, v + s));
-    if (layout.cov) a.cov = Float64Array.from(arr(b, 'cov'));
+    a.vars = b.vars.map((m) => ({
+      shift: Float64Array.from(m.shift),
+      mean: Float64Array.from(m.mean),
+      m2: Float64Array.from(m.m2),
+    }));
+    if (layout.cov) a.cov = Float64Array.from(b.cov);
     a.sumW = wb;
     return;
   }
   // b's means in a's shifted coordinates: the shift difference is exact for nearby shifts.
-  const bMean = layout.vars.map((v) => {
-    const m = Float64Array.from(arr(b, v + 'Mean'));
-    const sa = arr(a, v + 'Shift');
-    const sb = arr(b, v + 'Shift');
+  const bMean = b.vars.map((bv, v) => {
+    const m = Float64Array.from(bv.mean);
+    const sa = a.vars[v].shift;
+    const sb = bv.shift;
     for (let j = 0; j < db; j++) m[j] += sb[j] - sa[j];
     return m;
   });
-  chanMerge(
-    a,
-    layout,
-    wa,
-    wb,
-    bMean,
-    layout.vars.map((v) => arr(b, v + 'M2')),
-    layout.cov ? arr(b, 'cov') : null,
-  );
+  chanMerge(a, { wa, wb, mean: bMean, m2: b.vars.map((v) => v.m2), cov: layout.cov ? b.cov : null });
 }
 
 /**
@@ -654,14 +694,7 @@ function nanResult(d: number, config: { multioutput: string }): number | number[
 
 const R2_LAYOUT: MomentLayout = { vars: ['y'], cov: false, sums: ['sse'] };
 
-function sseKernel(
-  n: number,
-  d: number,
-  t: FloatArray,
-  p: FloatArray,
-  w: Float64Array | null,
-  acc: Float64Array,
-): void {
+function sseKernel({ n, d, t, p, w, acc }: KernelArgs<unknown>): void {
   for (let i = 0; i < n; i++) {
     const wi = weightAt(w, i);
     for (let j = 0, k = i * d; j < d; j++, k++) {
@@ -672,23 +705,24 @@ function sseKernel(
 }
 
 /** The metric spec (state, update, merge, compute) of {@link r2Score}. */
-export const r2ScoreSpec: MetricSpec<WeightedMultioutputConfig> = {
+export const r2ScoreSpec: MetricSpec<WeightedMultioutputConfig, MomentState, number | number[]> = {
   name: 'r2Score',
   optionNames: ['multioutput'],
   config: weightedMultioutputConfig,
+  init: () => momentInit(R2_LAYOUT),
   fields: () => momentFields(R2_LAYOUT),
   update(state, yTrue, yPred, w, _config, fn) {
     const d = checkRegressionShapes(fn, yTrue, yPred);
-    checkOutputCount(fn, d, momentOutputs(state, R2_LAYOUT));
+    checkOutputCount(fn, d, momentOutputs(state));
     const n = numSamples(yPred);
-    updateMoments(state, R2_LAYOUT, [yTrue.data], n, d, w);
-    sseKernel(n, d, yTrue.data, yPred.data, w, arr(state, 'sse'));
+    updateMoments(state, R2_LAYOUT, [yTrue.data], { n, d }, w);
+    sseKernel({ n, d, t: yTrue.data, p: yPred.data, w, acc: state.sums[0], config: null });
   },
   mergeCustom: (a, b) => mergeMoments(a, b, R2_LAYOUT, 'r2Score'),
   compute(state, config) {
-    const d = momentOutputs(state, R2_LAYOUT);
-    if (d === 0 || (state.count as number) < 2 || !((state.sumW as number) > 0)) return nanResult(d, config);
-    return assembleR2(arr(state, 'sse'), arr(state, 'yM2'), config);
+    const d = momentOutputs(state);
+    if (d === 0 || state.count < 2 || !(state.sumW > 0)) return nanResult(d, config);
+    return assembleR2(state.sums[0], state.vars[0].m2, config);
   },
 };
 /**
@@ -713,25 +747,26 @@ export const r2Score = oneShot(r2ScoreSpec);
 const EV_LAYOUT: MomentLayout = { vars: ['y', 'e'], cov: false, sums: [] };
 
 /** The metric spec (state, update, merge, compute) of {@link explainedVariance}. */
-export const explainedVarianceSpec: MetricSpec<WeightedMultioutputConfig> = {
+export const explainedVarianceSpec: MetricSpec<WeightedMultioutputConfig, MomentState, number | number[]> = {
   name: 'explainedVariance',
   optionNames: ['multioutput'],
   config: weightedMultioutputConfig,
+  init: () => momentInit(EV_LAYOUT),
   fields: () => momentFields(EV_LAYOUT),
   update(state, yTrue, yPred, w, _config, fn) {
     const d = checkRegressionShapes(fn, yTrue, yPred);
-    checkOutputCount(fn, d, momentOutputs(state, EV_LAYOUT));
+    checkOutputCount(fn, d, momentOutputs(state));
     const t = yTrue.data;
     const p = yPred.data;
     const e = new Float64Array(t.length);
     for (let k = 0; k < t.length; k++) e[k] = t[k] - p[k];
-    updateMoments(state, EV_LAYOUT, [t, e], numSamples(yPred), d, w);
+    updateMoments(state, EV_LAYOUT, [t, e], { n: numSamples(yPred), d }, w);
   },
   mergeCustom: (a, b) => mergeMoments(a, b, EV_LAYOUT, 'explainedVariance'),
   compute(state, config) {
-    const d = momentOutputs(state, EV_LAYOUT);
-    if (d === 0 || !((state.sumW as number) > 0)) return nanResult(d, config);
-    return assembleR2(arr(state, 'eM2'), arr(state, 'yM2'), config);
+    const d = momentOutputs(state);
+    if (d === 0 || !(state.sumW > 0)) return nanResult(d, config);
+    return assembleR2(state.vars[1].m2, state.vars[0].m2, config);
   },
 };
 /**
@@ -755,21 +790,22 @@ export const explainedVariance = oneShot(explainedVarianceSpec);
 const PEARSON_LAYOUT: MomentLayout = { vars: ['p', 't'], cov: true, sums: [] };
 
 /** The metric spec (state, update, merge, compute) of {@link pearsonCorrcoef}. */
-export const pearsonCorrcoefSpec: MetricSpec<MultioutputConfig> = {
+export const pearsonCorrcoefSpec: MetricSpec<MultioutputConfig, MomentState, number | number[]> = {
   name: 'pearsonCorrcoef',
   optionNames: ['multioutput'],
   config: multioutputConfig,
+  init: () => momentInit(PEARSON_LAYOUT),
   fields: () => momentFields(PEARSON_LAYOUT),
   update(state, yTrue, yPred, w, _config, fn) {
     const d = checkRegressionShapes(fn, yTrue, yPred);
-    checkOutputCount(fn, d, momentOutputs(state, PEARSON_LAYOUT));
-    updateMoments(state, PEARSON_LAYOUT, [yPred.data, yTrue.data], numSamples(yPred), d, w);
+    checkOutputCount(fn, d, momentOutputs(state));
+    updateMoments(state, PEARSON_LAYOUT, [yPred.data, yTrue.data], { n: numSamples(yPred), d }, w);
   },
   mergeCustom: (a, b) => mergeMoments(a, b, PEARSON_LAYOUT, 'pearsonCorrcoef'),
   compute(state, config) {
-    const d = momentOutputs(state, PEARSON_LAYOUT);
-    if (d === 0 || !((state.sumW as number) > 0)) return nanResult(d, config);
-    return aggregateOutputs(correlations(arr(state, 'cov'), arr(state, 'pM2'), arr(state, 'tM2')), config);
+    const d = momentOutputs(state);
+    if (d === 0 || !(state.sumW > 0)) return nanResult(d, config);
+    return aggregateOutputs(correlations(state.cov, state.vars[0].m2, state.vars[1].m2), config);
   },
 };
 /**
@@ -869,15 +905,13 @@ function argsort(x: Float64Array, order: Uint32Array): void {
  * (which no correlation sees).
  */
 function weightedRanks(
-  x: Float64Array,
-  w: Float64Array,
-  n: number,
-  d: number,
+  data: { x: Float64Array; w: Float64Array; n: number; d: number },
   j: number,
-  col: Float64Array,
-  order: Uint32Array,
+  scratch: { col: Float64Array; order: Uint32Array },
   out: Float64Array,
 ): void {
+  const { x, w, n, d } = data;
+  const { col, order } = scratch;
   for (let i = 0; i < n; i++) col[i] = x[i * d + j];
   argsort(col, order);
   let c = 0;
@@ -920,29 +954,32 @@ function weightedPearson(x: Float64Array, y: Float64Array, w: Float64Array, n: n
 }
 
 /** The metric spec (state, update, merge, compute) of {@link spearmanCorrcoef}. */
-export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig> = {
+/** Spearman keeps the values: `outputs` per row (0 before the first batch), every value and weight. */
+interface SpearmanState {
+  outputs: number;
+  yTrue: F64List;
+  yPred: F64List;
+  weight: F64List;
+}
+
+export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig, SpearmanState, number | number[]> = {
   name: 'spearmanCorrcoef',
   optionNames: ['multioutput'],
   config: multioutputConfig,
-  fields: () => ({
-    outputs: { rule: 'custom', init: 0 },
-    yTrue: { rule: 'custom', init: 'list' },
-    yPred: { rule: 'custom', init: 'list' },
-    weight: { rule: 'custom', init: 'list' },
-  }),
+  init: () => ({ outputs: 0, yTrue: new F64List(), yPred: new F64List(), weight: new F64List() }),
+  fields: () => [numField('outputs', 'custom'), listField('yTrue'), listField('yPred'), listField('weight')],
   update(state, yTrue, yPred, w, _config, fn) {
     const d = checkRegressionShapes(fn, yTrue, yPred);
-    checkOutputCount(fn, d, state.outputs as number);
+    checkOutputCount(fn, d, state.outputs);
     state.outputs = d;
-    (state.yTrue as F64List).append(yTrue.data);
-    (state.yPred as F64List).append(yPred.data);
-    const wl = state.weight as F64List;
+    state.yTrue.append(yTrue.data);
+    state.yPred.append(yPred.data);
     const n = numSamples(yPred);
-    wl.append(w === null ? new Float64Array(n).fill(1) : w);
+    state.weight.append(w === null ? new Float64Array(n).fill(1) : w);
   },
   mergeCustom(a, b) {
-    const da = a.outputs as number;
-    const db = b.outputs as number;
+    const da = a.outputs;
+    const db = b.outputs;
     if (da !== 0 && db !== 0 && da !== db) {
       throw new LosskitError(
         'INCOMPATIBLE_STATE',
@@ -953,25 +990,24 @@ export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig> = {
     }
     if (db === 0) return;
     a.outputs = db;
-    for (const k of ['yTrue', 'yPred', 'weight']) (a[k] as F64List).append((b[k] as F64List).view());
+    for (const k of ['yTrue', 'yPred', 'weight'] as const) a[k].append(b[k].view());
   },
   compute(state, config) {
-    const d = state.outputs as number;
-    const w = (state.weight as F64List).view();
+    const d = state.outputs;
+    const w = state.weight.view();
     const n = w.length;
     let sw = 0;
     for (let i = 0; i < n; i++) sw += w[i];
     if (d === 0 || !(sw > 0)) return nanResult(d, config);
-    const t = (state.yTrue as F64List).view();
-    const p = (state.yPred as F64List).view();
-    const order = new Uint32Array(n);
-    const col = new Float64Array(n);
+    const t = state.yTrue.view();
+    const p = state.yPred.view();
+    const scratch = { order: new Uint32Array(n), col: new Float64Array(n) };
     const rt = new Float64Array(n);
     const rp = new Float64Array(n);
     const out = new Float64Array(d);
     for (let j = 0; j < d; j++) {
-      weightedRanks(t, w, n, d, j, col, order, rt);
-      weightedRanks(p, w, n, d, j, col, order, rp);
+      weightedRanks({ x: t, w, n, d }, j, scratch, rt);
+      weightedRanks({ x: p, w, n, d }, j, scratch, rp);
       out[j] = weightedPearson(rp, rt, w, n);
     }
     return aggregateOutputs(out, config);
@@ -1005,7 +1041,12 @@ export interface CosineConfig {
 }
 
 /** The metric spec (state, update, merge, compute) of {@link cosineSimilarity}. */
-export const cosineSimilaritySpec: MetricSpec<CosineConfig> = {
+interface CosineState {
+  sumCos: number;
+  sumW: number;
+}
+
+export const cosineSimilaritySpec: MetricSpec<CosineConfig, CosineState, number> = {
   name: 'cosineSimilarity',
   optionNames: ['reduction'],
   config: (options, fn) => ({
@@ -1014,7 +1055,8 @@ export const cosineSimilaritySpec: MetricSpec<CosineConfig> = {
         ? 'mean'
         : checkOneOf(fn, 'reduction', options.reduction, ['mean', 'sum'] as const),
   }),
-  fields: () => ({ sumCos: { rule: 'sum', init: 0 }, sumW: { rule: 'sum', init: 0 } }),
+  init: () => ({ sumCos: 0, sumW: 0 }),
+  fields: () => [numField('sumCos'), numField('sumW')],
   update(state, yTrue, yPred, w, _config, fn) {
     checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
     if (yPred.shape.length < 2) {
@@ -1052,13 +1094,13 @@ export const cosineSimilaritySpec: MetricSpec<CosineConfig> = {
       }
       sc += wi * si;
     }
-    state.sumCos = (state.sumCos as number) + sc;
-    state.sumW = (state.sumW as number) + sw;
+    state.sumCos += sc;
+    state.sumW += sw;
   },
   compute(state, config) {
-    const sw = state.sumW as number;
+    const sw = state.sumW;
     if (sw === 0 && config.reduction === 'mean') return NaN;
-    return config.reduction === 'sum' ? (state.sumCos as number) : (state.sumCos as number) / sw;
+    return config.reduction === 'sum' ? state.sumCos : state.sumCos / sw;
   },
 };
 /**

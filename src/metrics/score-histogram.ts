@@ -6,9 +6,9 @@
  * the positive and of the negative samples at each score** — everything a ranking metric
  * needs, and nothing more: memory is O(distinct scores), not O(samples), and ties are exact.
  *
- * Layout in a {@link MetricState} (for histogram prefix `h`):
- * - `h + 'k'`, `h + 'p'`, `h + 'n'` ({@link F64List}s): keys, positive weight, negative weight;
- * - `h + 's'` (number): the length of the sorted, compacted prefix. Entries after it are a
+ * A {@link Histogram} (serialised as fields `<prefix>k`, `<prefix>p`, `<prefix>n`, `<prefix>s`):
+ * - `k`, `p`, `n` ({@link F64List}s): keys, positive weight, negative weight;
+ * - `s` (number): the length of the sorted, compacted prefix. Entries after it are a
  *   *tail* of pending (key, pos, neg) triples appended by small batches.
  *
  * Updates: a batch is first compacted into a sorted run of its own (unweighted batches split
@@ -22,7 +22,7 @@
  * so they never create a threshold.
  */
 import type { FloatArray } from '../tensor.js';
-import type { FieldSpec, MetricState } from './core.js';
+import type { FieldSpec } from './core.js';
 import { F64List } from './core.js';
 
 /** A compacted histogram: ascending distinct keys with positive / negative weight. */
@@ -34,28 +34,47 @@ export interface Run {
 
 const EMPTY_RUN: Run = { keys: new Float64Array(0), pos: new Float64Array(0), neg: new Float64Array(0) };
 
-/** The four state fields of histogram `prefix`. */
-export function histogramFields(prefix: string): Record<string, FieldSpec> {
-  return {
-    [prefix + 'k']: { rule: 'custom', init: 'list' },
-    [prefix + 'p']: { rule: 'custom', init: 'list' },
-    [prefix + 'n']: { rule: 'custom', init: 'list' },
-    [prefix + 's']: { rule: 'custom', init: 0 },
-  };
+/** One exact score histogram: a sorted, compacted prefix of length `s`, then a pending tail. */
+export interface Histogram {
+  k: F64List;
+  p: F64List;
+  n: F64List;
+  s: number;
 }
 
-function wrap(a: Float64Array): F64List {
-  if (a.length === 0) return new F64List();
-  const l = new F64List(1);
-  l.data = a;
-  l.length = a.length;
-  return l;
+/** An empty histogram (nothing allocated until the first batch). */
+export function emptyHistogram(): Histogram {
+  return { k: new F64List(), p: new F64List(), n: new F64List(), s: 0 };
 }
 
-function list(state: MetricState, key: string): F64List {
-  const v = state[key];
-  if (!(v instanceof F64List)) throw new Error(`losskit internal: state field '${key}' is not a list`);
-  return v;
+/**
+ * The four serialised fields of histogram `at(state)`, named `prefix + 'k' | 'p' | 'n' | 's'`
+ * (merged by the spec: `'custom'`).
+ */
+export function histogramFields<S>(prefix: string, at: (state: S) => Histogram): FieldSpec<S>[] {
+  const list = (x: 'k' | 'p' | 'n'): FieldSpec<S> => ({
+    key: prefix + x,
+    kind: 'list',
+    rule: 'custom',
+    get: (st) => at(st)[x],
+    set: (st, v) => {
+      at(st)[x] = v;
+    },
+  });
+  return [
+    list('k'),
+    list('p'),
+    list('n'),
+    {
+      key: prefix + 's',
+      kind: 'num',
+      rule: 'custom',
+      get: (st) => at(st).s,
+      set: (st, v) => {
+        at(st).s = v;
+      },
+    },
+  ];
 }
 
 /**
@@ -299,36 +318,27 @@ export function mergeRuns(a: Run, b: Run): Run {
   return { keys, pos, neg };
 }
 
-function storeRun(state: MetricState, prefix: string, r: Run): void {
-  state[prefix + 'k'] = wrap(r.keys);
-  state[prefix + 'p'] = wrap(r.pos);
-  state[prefix + 'n'] = wrap(r.neg);
-  state[prefix + 's'] = r.keys.length;
+function storeRun(h: Histogram, r: Run): void {
+  h.k = F64List.wrap(r.keys);
+  h.p = F64List.wrap(r.pos);
+  h.n = F64List.wrap(r.neg);
+  h.s = r.keys.length;
 }
 
 /** The compacted prefix as a run (views, no copy). */
-function prefixRun(state: MetricState, prefix: string): Run {
-  const s = state[prefix + 's'] as number;
-  return {
-    keys: list(state, prefix + 'k').data.subarray(0, s),
-    pos: list(state, prefix + 'p').data.subarray(0, s),
-    neg: list(state, prefix + 'n').data.subarray(0, s),
-  };
+function prefixRun(h: Histogram): Run {
+  return { keys: h.k.data.subarray(0, h.s), pos: h.p.data.subarray(0, h.s), neg: h.n.data.subarray(0, h.s) };
 }
 
-function tailRun(state: MetricState, prefix: string): Run {
-  const s = state[prefix + 's'] as number;
-  const k = list(state, prefix + 'k');
-  return runFromTriples(k.data, list(state, prefix + 'p').data, list(state, prefix + 'n').data, s, k.length);
+function tailRun(h: Histogram): Run {
+  return runFromTriples(h.k.data, h.p.data, h.n.data, h.s, h.k.length);
 }
 
 /** Folds the pending tail into the sorted prefix (a change of representation only). */
-export function compact(state: MetricState, prefix: string): Run {
-  const s = state[prefix + 's'] as number;
-  const len = list(state, prefix + 'k').length;
-  if (len === s) return prefixRun(state, prefix);
-  const merged = mergeRuns(prefixRun(state, prefix), tailRun(state, prefix));
-  storeRun(state, prefix, merged);
+export function compact(h: Histogram): Run {
+  if (h.k.length === h.s) return prefixRun(h);
+  const merged = mergeRuns(prefixRun(h), tailRun(h));
+  storeRun(h, merged);
   return merged;
 }
 
@@ -336,34 +346,31 @@ function copyRun(r: Run): Run {
   return { keys: r.keys.slice(), pos: r.pos.slice(), neg: r.neg.slice() };
 }
 
-/** Adds a batch's run to histogram `prefix`. */
-export function addRun(state: MetricState, prefix: string, run: Run): void {
+/** Adds a batch's run to histogram `h`. */
+export function addRun(h: Histogram, run: Run): void {
   if (run.keys.length === 0) return;
-  const s = state[prefix + 's'] as number;
+  const s = h.s;
   if (run.keys.length >= s) {
-    const base = compact(state, prefix);
-    storeRun(state, prefix, base.keys.length === 0 ? run : mergeRuns(base, run));
+    const base = compact(h);
+    storeRun(h, base.keys.length === 0 ? run : mergeRuns(base, run));
     return;
   }
-  const k = list(state, prefix + 'k');
-  k.append(run.keys);
-  list(state, prefix + 'p').append(run.pos);
-  list(state, prefix + 'n').append(run.neg);
-  if (k.length - s > s) compact(state, prefix);
+  h.k.append(run.keys);
+  h.p.append(run.pos);
+  h.n.append(run.neg);
+  if (h.k.length - s > s) compact(h);
 }
 
 /** The exact histogram (compacting the tail first). */
-export function readRun(state: MetricState, prefix: string): Run {
-  return compact(state, prefix);
+export function readRun(h: Histogram): Run {
+  return compact(h);
 }
 
-/** Merges histogram `prefix` of `b` into `a` (`b` is read, never changed). */
-export function mergeHistogram(a: MetricState, b: MetricState, prefix: string): void {
-  const bs = b[prefix + 's'] as number;
-  const bLen = list(b, prefix + 'k').length;
-  let bRun = prefixRun(b, prefix);
-  if (bLen !== bs) bRun = mergeRuns(copyRun(bRun), tailRun(b, prefix));
+/** Merges histogram `b` into `a` (`b` is read, never changed). */
+export function mergeHistogram(a: Histogram, b: Histogram): void {
+  let bRun = prefixRun(b);
+  if (b.k.length !== b.s) bRun = mergeRuns(copyRun(bRun), tailRun(b));
   if (bRun.keys.length === 0) return;
-  const base = compact(a, prefix);
-  storeRun(a, prefix, base.keys.length === 0 ? copyRun(bRun) : mergeRuns(base, bRun));
+  const base = compact(a);
+  storeRun(a, base.keys.length === 0 ? copyRun(bRun) : mergeRuns(base, bRun));
 }

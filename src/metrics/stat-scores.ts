@@ -23,7 +23,8 @@
 import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { FloatArray, Tensor } from '../tensor.js';
 import { checkBooleanOption, checkNumberOption, checkOneOf, fmtIndex } from '../validate.js';
-import type { FieldSpec, MetricOptions, MetricState } from './core.js';
+import type { FieldSpec, MetricOptions } from './core.js';
+import { f64Field, numField } from './core.js';
 
 /** Classification task. */
 export type ClsTask = 'binary' | 'multiclass' | 'multilabel';
@@ -220,50 +221,108 @@ export interface StatFieldsConfig extends ClsConfig {
   beta: number;
 }
 
-/** The state fields (and merge rules) of a stat-score metric; see the table at the top of this file. */
-export function statFields(c: StatFieldsConfig): Record<string, FieldSpec> {
+/** Reusable decoding buffers (class index per position), owned by one metric instance. */
+export interface ClassBuffers {
+  tgt: Int32Array;
+  prd: Int32Array;
+}
+
+/** Empty decoding buffers (allocated on the first batch, then grown by doubling). */
+export function classBuffers(): ClassBuffers {
+  return { tgt: new Int32Array(0), prd: new Int32Array(0) };
+}
+
+function reserveBuffers(b: ClassBuffers, n: number): void {
+  if (b.tgt.length >= n) return;
+  let cap = Math.max(1024, b.tgt.length);
+  while (cap < n) cap *= 2;
+  b.tgt = new Int32Array(cap);
+  b.prd = new Int32Array(cap);
+}
+
+/** The typed stat-score state (see the table at the top of this file). */
+export interface StatState {
+  tp: Float64Array;
+  predSum: Float64Array;
+  trueSum: Float64Array;
+  /** Binary / multiclass only (length 0 for multilabel). */
+  present: Float64Array;
+  /** Multilabel only (length 0 otherwise). */
+  labelTotal: Float64Array;
+  /** The C×C confusion matrix, when the config keeps it (length 0 otherwise). */
+  cm: Float64Array;
+  total: number;
+  exact: number;
+  sP: number;
+  wP: number;
+  sR: number;
+  wR: number;
+  sF: number;
+  wF: number;
+  /** Decoding scratch of this instance (not part of the serialised state). */
+  buf: ClassBuffers;
+}
+
+/** The empty stat-score state for a config. */
+export function initStatState(c: StatFieldsConfig): StatState {
   const C = c.numClasses ?? 0;
-  const f: Record<string, FieldSpec> = {
-    tp: { rule: 'custom', init: { zeros: C } },
-    predSum: { rule: 'custom', init: { zeros: C } },
-    trueSum: { rule: 'custom', init: { zeros: C } },
-    total: { rule: 'sum', init: 0 },
+  const ml = c.task === 'multilabel';
+  return {
+    tp: new Float64Array(C),
+    predSum: new Float64Array(C),
+    trueSum: new Float64Array(C),
+    present: new Float64Array(ml ? 0 : C),
+    labelTotal: new Float64Array(ml ? C : 0),
+    cm: new Float64Array(c.cm ? C * C : 0),
+    total: 0,
+    exact: 0,
+    sP: 0,
+    wP: 0,
+    sR: 0,
+    wR: 0,
+    sF: 0,
+    wF: 0,
+    buf: classBuffers(),
   };
+}
+
+/** The serialised fields (and merge rules) of a stat-score metric; see the table at the top of this file. */
+export function statFields(c: StatFieldsConfig): FieldSpec<StatState>[] {
+  const f: FieldSpec<StatState>[] = [
+    f64Field('tp', 'custom'),
+    f64Field('predSum', 'custom'),
+    f64Field('trueSum', 'custom'),
+    numField('total'),
+  ];
   if (c.task === 'multilabel') {
-    f.labelTotal = { rule: 'custom', init: { zeros: C } };
-    for (const k of ['exact', 'sP', 'wP', 'sR', 'wR', 'sF', 'wF']) f[k] = { rule: 'sum', init: 0 };
-  } else f.present = { rule: 'custom', init: { zeros: C } };
-  if (c.cm) f.cm = { rule: 'custom', init: { zeros: C * C } };
+    f.push(f64Field('labelTotal', 'custom'));
+    for (const k of ['exact', 'sP', 'wP', 'sR', 'wR', 'sF', 'wF'] as const) f.push(numField(k));
+  } else f.push(f64Field('present', 'custom'));
+  if (c.cm) f.push(f64Field('cm', 'custom'));
   return f;
 }
 
-const CLASS_FIELDS = ['tp', 'predSum', 'trueSum', 'present', 'labelTotal'] as const;
-
-function f64(state: MetricState, key: string): Float64Array {
-  const v = state[key];
-  if (!(v instanceof Float64Array)) throw new Error(`losskit internal: state field '${key}' is not a Float64Array`);
-  return v;
+/** The class-indexed fields a task uses. */
+function classKeys(task: ClsTask): readonly ('tp' | 'predSum' | 'trueSum' | 'present' | 'labelTotal')[] {
+  return task === 'multilabel' ? ['tp', 'predSum', 'trueSum', 'labelTotal'] : ['tp', 'predSum', 'trueSum', 'present'];
 }
 
 /** Number of classes the state currently holds. */
-export function stateClasses(state: MetricState): number {
-  return f64(state, 'tp').length;
+export function stateClasses(state: StatState): number {
+  return state.tp.length;
 }
 
 /** Grows the class-indexed fields to `C` classes (zero-padded; the confusion matrix re-laid out). */
-export function growState(state: MetricState, C: number): void {
+export function growState(state: StatState, c: StatFieldsConfig, C: number): void {
   const old = stateClasses(state);
   if (C <= old) return;
-  for (const k of CLASS_FIELDS) {
-    const v = state[k];
-    if (v instanceof Float64Array) {
-      const g = new Float64Array(C);
-      g.set(v);
-      state[k] = g;
-    }
+  for (const k of classKeys(c.task)) {
+    const g = new Float64Array(C);
+    g.set(state[k]);
+    state[k] = g;
   }
   const cm = state.cm;
-  if (cm instanceof Float64Array) {
+  if (c.cm) {
     const g = new Float64Array(C * C);
     for (let i = 0; i < old; i++) for (let j = 0; j < old; j++) g[i * C + j] = cm[i * old + j];
     state.cm = g;
@@ -271,7 +330,7 @@ export function growState(state: MetricState, C: number): void {
 }
 
 /** `mergeCustom` of the stat-score state: element-wise sums, padding the smaller side. */
-export function mergeStatState(a: MetricState, b: MetricState, c: ClsConfig, fn: string): void {
+export function mergeStatState(a: StatState, b: StatState, c: StatFieldsConfig, fn: string): void {
   const Ca = stateClasses(a);
   const Cb = stateClasses(b);
   if (c.task === 'multilabel' && Ca !== 0 && Cb !== 0 && Ca !== Cb) {
@@ -282,15 +341,15 @@ export function mergeStatState(a: MetricState, b: MetricState, c: ClsConfig, fn:
       'other',
     );
   }
-  growState(a, Cb);
-  for (const k of CLASS_FIELDS) {
+  growState(a, c, Cb);
+  for (const k of classKeys(c.task)) {
     const av = a[k];
     const bv = b[k];
-    if (av instanceof Float64Array && bv instanceof Float64Array) for (let i = 0; i < bv.length; i++) av[i] += bv[i];
+    for (let i = 0; i < bv.length; i++) av[i] += bv[i];
   }
-  const acm = a.cm;
-  const bcm = b.cm;
-  if (acm instanceof Float64Array && bcm instanceof Float64Array) {
+  if (c.cm) {
+    const acm = a.cm;
+    const bcm = b.cm;
     const C = stateClasses(a);
     for (let i = 0; i < Cb; i++) for (let j = 0; j < Cb; j++) acm[i * C + j] += bcm[i * Cb + j];
   }
@@ -298,19 +357,6 @@ export function mergeStatState(a: MetricState, b: MetricState, c: ClsConfig, fn:
 
 // ---------------------------------------------------------------------------------------------
 // Decoding: targets and predictions → class indices (binary / multiclass)
-
-let tgtBuf = new Int32Array(1024);
-let prdBuf = new Int32Array(1024);
-
-/** Reusable scratch buffers (module-level, so steady-state updates allocate nothing). */
-function scratch(n: number): void {
-  if (tgtBuf.length < n) {
-    let cap = tgtBuf.length;
-    while (cap < n) cap *= 2;
-    tgtBuf = new Int32Array(cap);
-    prdBuf = new Int32Array(cap);
-  }
-}
 
 /** Decoded batch: `tgt[k]` / `prd[k]` class indices (`tgt[k] = -1`: ignored), `per` positions per sample. */
 export interface Decoded {
@@ -353,7 +399,7 @@ function labelExpect(c: ClsConfig, C: number | null): string {
 }
 
 /** Binary targets 0/1 and predictions `p > threshold` (or `logit > logit(threshold)`). */
-function decodeBinary(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig): Decoded {
+function decodeBinary(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig, buf: ClassBuffers): Decoded {
   const n = yTrue.data.length;
   const sameShape = yTrue.shape.length === yPred.shape.length && yTrue.shape.every((d, i) => d === yPred.shape[i]);
   const squeezed =
@@ -375,9 +421,9 @@ function decodeBinary(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig): D
   }
   emptyCheck(fn, yTrue);
   const N = yTrue.shape.length > 0 ? yTrue.shape[0] : 1;
-  scratch(n);
-  const tgt = tgtBuf;
-  const prd = prdBuf;
+  reserveBuffers(buf, n);
+  const tgt = buf.tgt;
+  const prd = buf.prd;
   const t = yTrue.data;
   const p = yPred.data;
   const ig = c.ignoreIndex;
@@ -516,7 +562,14 @@ function argmaxRowsKernel(p: FloatArray, N: number, W: number, prd: Int32Array):
   return -1;
 }
 
-function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig, maxInferred: number): Decoded {
+function decodeMulticlass(
+  fn: string,
+  yTrue: Tensor,
+  yPred: Tensor,
+  c: ClsConfig,
+  buf: ClassBuffers,
+  maxInferred: number,
+): Decoded {
   const L = multiclassLayout(fn, yTrue, yPred);
   emptyCheck(fn, yTrue);
   const C = c.numClasses;
@@ -529,9 +582,9 @@ function decodeMulticlass(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig
     );
   }
   const n = L.N * L.rest;
-  scratch(n);
-  const tgt = tgtBuf;
-  const prd = prdBuf;
+  reserveBuffers(buf, n);
+  const tgt = buf.tgt;
+  const prd = buf.prd;
   const t = yTrue.data;
   const p = yPred.data;
   const ig = c.ignoreIndex;
@@ -617,6 +670,7 @@ export function decodeClasses(
   yTrue: Tensor,
   yPred: Tensor,
   c: ClsConfig,
+  buf: ClassBuffers,
   maxInferred = MAX_INFERRED_CLASSES,
 ): Decoded {
   if (c.labels !== null) {
@@ -625,19 +679,20 @@ export function decodeClasses(
     if (mode !== 'onehot') yTrue = remapLabels(fn, 'yTrue', yTrue, c.labels, c.ignoreIndex);
     if (mode === 'labels') yPred = remapLabels(fn, 'yPred', yPred, c.labels, null);
   }
-  return c.task === 'binary' ? decodeBinary(fn, yTrue, yPred, c) : decodeMulticlass(fn, yTrue, yPred, c, maxInferred);
+  return c.task === 'binary'
+    ? decodeBinary(fn, yTrue, yPred, c, buf)
+    : decodeMulticlass(fn, yTrue, yPred, c, buf, maxInferred);
 }
 
 /** Adds a decoded batch to the stat-score state. */
-export function accumulateClasses(state: MetricState, d: Decoded, w: Float64Array | null): void {
-  growState(state, d.classes);
+export function accumulateClasses(state: StatState, c: StatFieldsConfig, d: Decoded, w: Float64Array | null): void {
+  growState(state, c, d.classes);
   const C = stateClasses(state);
-  const tp = f64(state, 'tp');
-  const ps = f64(state, 'predSum');
-  const ts = f64(state, 'trueSum');
-  const pr = f64(state, 'present');
-  const cmv = state.cm;
-  const cm = cmv instanceof Float64Array ? cmv : null;
+  const tp = state.tp;
+  const ps = state.predSum;
+  const ts = state.trueSum;
+  const pr = state.present;
+  const cm = c.cm ? state.cm : null;
   const { tgt, prd, per } = d;
   const N = d.n / per;
   let total = 0;
@@ -656,14 +711,14 @@ export function accumulateClasses(state: MetricState, d: Decoded, w: Float64Arra
       if (cm !== null) cm[t * C + p] += wi;
     }
   }
-  state.total = (state.total as number) + total;
+  state.total += total;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Multilabel
 
 /** Validates a multilabel batch (`[N, L]` 0/1 targets, probabilities or logits) and returns L. */
-export function checkMultilabel(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig, state: MetricState): number {
+export function checkMultilabel(fn: string, yTrue: Tensor, yPred: Tensor, c: ClsConfig, state: StatState): number {
   const ts = yTrue.shape;
   const ps = yPred.shape;
   if (ps.length !== 2 || ts.length !== 2 || ts[0] !== ps[0] || ts[1] !== ps[1]) {
@@ -718,21 +773,20 @@ export function checkMultilabel(fn: string, yTrue: Tensor, yPred: Tensor, c: Cls
  * is skipped: scikit-learn weights it by 0).
  */
 export function accumulateMultilabel(
-  state: MetricState,
-  yTrue: Tensor,
-  yPred: Tensor,
-  w: Float64Array | null,
-  c: ClsConfig,
-  beta: number,
+  state: StatState,
+  batch: { yTrue: Tensor; yPred: Tensor; w: Float64Array | null },
+  c: StatFieldsConfig,
   zd: number,
 ): void {
+  const { yTrue, yPred, w } = batch;
+  const beta = c.beta;
   const L = yPred.shape[1];
   const N = yPred.shape[0];
-  growState(state, L);
-  const tp = f64(state, 'tp');
-  const ps = f64(state, 'predSum');
-  const ts = f64(state, 'trueSum');
-  const lt = f64(state, 'labelTotal');
+  growState(state, c, L);
+  const tp = state.tp;
+  const ps = state.predSum;
+  const ts = state.trueSum;
+  const lt = state.labelTotal;
   const t = yTrue.data;
   const p = yPred.data;
   const ig = c.ignoreIndex;
@@ -791,17 +845,14 @@ export function accumulateMultilabel(
       }
     }
   }
-  const add = (k: string, v: number): void => {
-    state[k] = (state[k] as number) + v;
-  };
-  add('total', total);
-  add('exact', exact);
-  add('sP', sP);
-  add('wP', wP);
-  add('sR', sR);
-  add('wR', wR);
-  add('sF', sF);
-  add('wF', wF);
+  state.total += total;
+  state.exact += exact;
+  state.sP += sP;
+  state.wP += wP;
+  state.sR += sR;
+  state.wR += wR;
+  state.sF += sF;
+  state.wF += wF;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -893,19 +944,19 @@ function sum(a: Float64Array): number {
  */
 export function prfAverage(
   which: Which,
-  state: MetricState,
+  state: StatState,
   c: ClsConfig,
   average: ClsAverage,
   beta: number,
   zd: number,
 ): number | number[] {
-  const tp = f64(state, 'tp');
-  const ps = f64(state, 'predSum');
-  const ts = f64(state, 'trueSum');
+  const tp = state.tp;
+  const ps = state.predSum;
+  const ts = state.trueSum;
   const b2 = beta * beta;
   if (average === 'samples') {
-    const [s, w] = which === 'precision' ? ['sP', 'wP'] : which === 'recall' ? ['sR', 'wR'] : ['sF', 'wF'];
-    return ratio(state[s] as number, state[w] as number, zd);
+    if (which === 'precision') return ratio(state.sP, state.wP, zd);
+    return which === 'recall' ? ratio(state.sR, state.wR, zd) : ratio(state.sF, state.wF, zd);
   }
   if (average === 'micro') {
     const T = sum(tp);
@@ -928,7 +979,7 @@ export function prfAverage(
   const values = perClass(which, tp, ps, ts, b2, zd);
   if (average === 'none') return Array.from(values);
   // Multilabel, or explicit `labels`: every class (scikit-learn averages over the given labels).
-  const include = c.task === 'multilabel' || c.labels !== null ? null : f64(state, 'present');
+  const include = c.task === 'multilabel' || c.labels !== null ? null : state.present;
   if (average === 'macro') return averageValues(values, include, null, zd);
   // weighted
   if (sum(ts) === 0) {

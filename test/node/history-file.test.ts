@@ -187,7 +187,9 @@ describe('a writer killed mid-run (SIGKILL)', () => {
   afterAll(() => src?.cleanup());
 
   /** Starts a child that logs records forever; kills it once `path` has `minLines` lines. */
-  async function runAndKill(script: string, path: string, minLines: number): Promise<void> {
+  /** Runs `script` in a child and SIGKILLs it once the file at `path` has more than `minLines`
+   * newline-separated parts (or, with a string, once the file ends with it). */
+  async function runAndKill(script: string, path: string, minLines: number | string): Promise<void> {
     const file = join(dir, `child-${Math.random().toString(36).slice(2)}.mjs`);
     writeFileSync(file, script);
     const child = spawn(process.execPath, [file], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -198,7 +200,8 @@ describe('a writer killed mid-run (SIGKILL)', () => {
     );
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (existsSync(path) && readFileSync(path, 'utf8').split('\n').length > minLines) break;
+      const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+      if (typeof minLines === 'string' ? text.endsWith(minLines) : text.split('\n').length > minLines) break;
       if (child.exitCode !== null) throw new Error(`child exited early: ${stderr}`);
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -247,7 +250,8 @@ describe('a writer killed mid-run (SIGKILL)', () => {
       // Half a record reaches the disk, then the process hangs until killed.
       appendFileSync(${JSON.stringify(csv)}, 'batch,0,50,50,1700000000000,0.5,0.01');
       setInterval(() => {}, 1000);`;
-    await runAndKill(script, csv, 51);
+    // Kill only once the torn half-record is on disk (waiting for a line count raced with it).
+    await runAndKill(script, csv, 'batch,0,50,50,1700000000000,0.5,0.01');
     const r = readHistoryFile(csv);
     expect(r.complete).toBe(false);
     expect(r.droppedTail).toBe('batch,0,50,50,1700000000000,0.5,0.01');
