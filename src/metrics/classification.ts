@@ -150,7 +150,16 @@ function statUpdate(
     accumulateMultilabel(state, { yTrue, yPred, w }, c, zdValue(c.zeroDivision));
   } else {
     const maxInferred = c.cm ? MAX_INFERRED_CLASSES_CM : MAX_INFERRED_CLASSES;
-    accumulateClasses(state, c, decodeClasses(fn, yTrue, yPred, c, state.buf, maxInferred), w);
+    const d = decodeClasses(fn, yTrue, yPred, c, state.buf, maxInferred);
+    const N = yTrue.shape.length > 0 ? yTrue.shape[0] : 1;
+    if (w !== null && w.length !== N && w.length !== d.n)
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `per-element 'sampleWeight' (one per element of yTrue ${fmtShape(yTrue.shape)}) needs one prediction per element of yTrue; one-hot targets have ${d.n / N} per sample: give one weight per sample`,
+        'sampleWeight',
+      );
+    accumulateClasses(state, c, d, w);
   }
 }
 
@@ -166,6 +175,7 @@ function statSpec<V>(
     config: (options, fn) => statConfig(options, fn, o),
     init: initStatState,
     fields: statFields,
+    elementWeights: true,
     update: statUpdate,
     mergeCustom: (a, b, c) => mergeStatState(a, b, c, name),
     compute,

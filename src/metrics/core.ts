@@ -9,9 +9,9 @@
  * and `toJSON` / `restoreMetric` round-trip every float64 bit. A config fingerprint stops
  * states of different metrics or options from being merged.
  */
-import { LosskitError, describe } from '../errors.js';
+import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { Tensor, TensorInput } from '../tensor.js';
-import { sizeOf, tensor } from '../tensor.js';
+import { broadcastShapes, broadcastTo, sizeOf, tensor } from '../tensor.js';
 import { checkFinite, checkOptionNames } from '../validate.js';
 import type { JsonNumber } from '../json-number.js';
 import { decodeNumber, encodeNumber } from '../json-number.js';
@@ -203,7 +203,8 @@ export interface MetricOptions {
 }
 
 export interface UpdateOptions {
-  /** Per-sample weights, shape `[N]` (or a number). */
+  /** Per-sample weights, shape `[N]` or `[N, 1]` (or a number); per-element weights (a shape that
+   * broadcasts to `yTrue`'s) for the metrics that document them. */
   sampleWeight?: TensorInput;
 }
 
@@ -224,7 +225,13 @@ export interface MetricSpec<C extends object = object, S extends object = object
   init(config: C): S;
   /** The serialised fields of the state, in JSON order. */
   fields(config: C): readonly FieldSpec<S>[];
-  /** Adds a batch to the state. `sampleWeight` is `null` or one weight per sample (`yTrue.shape[0]`). */
+  /**
+   * True when `update` also takes one weight per element of `yTrue` (`sampleWeight.length ===
+   * yTrue.size`, Keras per-element weights); otherwise weights are always one per sample.
+   */
+  elementWeights?: boolean;
+  /** Adds a batch to the state. `sampleWeight` is `null`, one weight per sample (`yTrue.shape[0]`),
+   * or (specs with `elementWeights`) one per element of `yTrue`. */
   update(state: S, yTrue: Tensor, yPred: Tensor, sampleWeight: Float64Array | null, config: C, fn: string): void;
   /** Merges the `'custom'` fields of `b` into `a` (after the `'sum'` fields). */
   mergeCustom?(a: S, b: S, config: C, fn: string): void;
@@ -342,32 +349,47 @@ export class Metric<C extends object = object, S extends object = object, V = Me
     checkOptionNames(this.name, options, ['sampleWeight']);
     const yt = tensor(yTrue, undefined, this.name, 'yTrue');
     const yp = tensor(yPred, undefined, this.name, 'yPred');
-    let w: Float64Array | null = null;
-    if (options.sampleWeight !== undefined) {
-      const n = yt.shape.length > 0 ? yt.shape[0] : 1;
-      const sw = tensor(options.sampleWeight, undefined, this.name, 'sampleWeight');
-      checkFinite(this.name, 'sampleWeight', sw);
-      if (sw.data.length === 1 && sw.shape.length <= 1 && n !== 1) w = new Float64Array(n).fill(sw.data[0]);
-      else if (sw.shape.length === 1 && sw.shape[0] === n) w = Float64Array.from(sw.data);
-      else
-        throw new LosskitError(
-          'SHAPE_MISMATCH',
-          this.name,
-          `'sampleWeight' has shape [${sw.shape.join(',')}] but 'yTrue' has ${n} samples; expected [${n}] (one weight per sample) or a number`,
-          'sampleWeight',
-        );
-      for (let i = 0; i < w.length; i++) {
-        if (w[i] < 0)
-          throw new LosskitError(
-            'OUT_OF_RANGE',
-            this.name,
-            `'sampleWeight' must be >= 0; received ${w[i]} at index [${i}]`,
-            'sampleWeight',
-          );
-      }
-    }
+    const w = options.sampleWeight === undefined ? null : this.weights(options.sampleWeight, yt);
     this.spec.update(this.state, yt, yp, w, this.config, this.name);
     return this;
+  }
+
+  /**
+   * Resolves `sampleWeight` against `yTrue`: a number, `[N]` or `[N, 1]` (one weight per sample,
+   * the layout every loss accepts), or, for metrics whose spec takes per-element weights, a
+   * shape that broadcasts to `yTrue`'s (Keras's per-element weights, e.g. `[N, C]` or `[1, C]`).
+   */
+  private weights(sampleWeight: TensorInput, yt: Tensor): Float64Array {
+    const n = yt.shape.length > 0 ? yt.shape[0] : 1;
+    const sw = tensor(sampleWeight, undefined, this.name, 'sampleWeight');
+    checkFinite(this.name, 'sampleWeight', sw);
+    const ss = sw.shape;
+    let w: Float64Array;
+    if (sw.data.length === 1 && ss.length <= 1 && n !== 1) w = new Float64Array(n).fill(sw.data[0]);
+    else if (ss.length >= 1 && ss[0] === n && ss.slice(1).every((d) => d === 1)) w = Float64Array.from(sw.data);
+    else if (
+      this.spec.elementWeights === true &&
+      yt.shape.length >= 2 &&
+      broadcastShapes(ss, yt.shape)?.join() === yt.shape.join()
+    )
+      w = broadcastTo(sw.data, ss, yt.shape);
+    else
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        this.name,
+        `'sampleWeight' has shape ${fmtShape(ss)} but 'yTrue' has ${n} samples (shape ${fmtShape(yt.shape)}); expected [${n}] or [${n}, 1] (one weight per sample) or a number${this.spec.elementWeights === true ? `, or one weight per element (a shape that broadcasts to ${fmtShape(yt.shape)})` : ''}`,
+        'sampleWeight',
+      );
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] < 0)
+        throw new LosskitError(
+          'OUT_OF_RANGE',
+          this.name,
+          `'sampleWeight' must be >= 0; received ${w[i]} at index [${i}]`,
+          'sampleWeight',
+        );
+    }
+    return w;
   }
 
   /** The metric over everything seen so far (the state is not changed). */

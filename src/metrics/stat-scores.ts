@@ -513,7 +513,12 @@ export function multiclassLayout(
   }
   if (ps.length === 2 && ts.length === 2 && ts[0] === ps[0] && ts[1] === 1 && ps[1] !== 1)
     return { mode: 'scores', N: ps[0], width: ps[1], rest: 1 };
-  if (ps.length >= 2 && ts.length === ps.length && ts.every((d, i) => d === ps[i])) {
+  const same = ts.length === ps.length && ts.every((d, i) => d === ps[i]);
+  // [N, 1, ...] on both sides: labels in Keras's column layout (one "class score" per sample
+  // cannot be one-hot: its argmax would always be 0, and every sample would match)
+  if (same && ps.length >= 2 && ps[1] === 1)
+    return { mode: 'labels', N: ps[0], width: 0, rest: ps.slice(2).reduce((a, b) => a * b, 1) };
+  if (ps.length >= 2 && same) {
     return { mode: 'onehot', N: ps[0], width: ps[1], rest: ps.slice(2).reduce((a, b) => a * b, 1) };
   }
   return bad();
@@ -603,6 +608,19 @@ function decodeMulticlass(
   if (L.mode === 'onehot') {
     const W = L.width;
     const R = L.rest;
+    for (let k = 0; k < t.length; k++) {
+      // one-hot or probability targets: anything else (integer labels of yPred's shape) would be
+      // read through its argmax and scored silently wrong
+      const tv = t[k];
+      if (!(tv >= 0 && tv <= 1) && tv === tv)
+        labelError(
+          fn,
+          'yTrue',
+          yTrue,
+          k,
+          `one-hot or probability targets in [0, 1] (yTrue has yPred's shape ${fmtShape(yPred.shape)}, so it is read as one-hot; class labels go in yTrue [N] or [N, 1])`,
+        );
+    }
     for (let i = 0, k = 0; i < L.N; i++) {
       const base = i * W * R;
       for (let r = 0; r < R; r++, k++) {
@@ -695,12 +713,15 @@ export function accumulateClasses(state: StatState, c: StatFieldsConfig, d: Deco
   const cm = c.cm ? state.cm : null;
   const { tgt, prd, per } = d;
   const N = d.n / per;
+  // one weight per sample, or (Keras per-element weights) one per decoded prediction
+  const perElement = w !== null && w.length !== N;
   let total = 0;
   for (let i = 0, k = 0; i < N; i++) {
-    const wi = w === null ? 1 : w[i];
+    const ws = w === null ? 1 : w[i];
     for (let r = 0; r < per; r++, k++) {
       const t = tgt[k];
       if (t < 0) continue;
+      const wi = perElement ? (w as Float64Array)[k] : ws;
       const p = prd[k];
       total += wi;
       ts[t] += wi;
@@ -800,8 +821,17 @@ export function accumulateMultilabel(
     wR = 0,
     sF = 0,
     wF = 0;
+  // per-element weights [N, L] (Keras): each label's counts take its element's weight; the
+  // per-sample quantities (exact match, 'samples' average) take the row's mean weight, as Keras's
+  // Mean metrics reduce per-element weights
+  const perElement = w !== null && w.length !== N;
   for (let i = 0, k = 0; i < N; i++) {
-    const wi = w === null ? 1 : w[i];
+    let wi = w === null ? 1 : w[i];
+    if (perElement) {
+      let s = 0;
+      for (let j = 0; j < L; j++) s += (w as Float64Array)[i * L + j];
+      wi = s / L;
+    }
     let rtp = 0;
     let rpred = 0;
     let rtrue = 0;
@@ -809,17 +839,18 @@ export function accumulateMultilabel(
     for (let j = 0; j < L; j++, k++) {
       const tv = t[k];
       if (tv === ig) continue;
+      const we = perElement ? (w as Float64Array)[k] : wi;
       const pj = p[k] > cut ? 1 : 0;
-      lt[j] += wi;
+      lt[j] += we;
       if (pj === 1) {
-        ps[j] += wi;
+        ps[j] += we;
         rpred++;
       }
       if (tv === 1) {
-        ts[j] += wi;
+        ts[j] += we;
         rtrue++;
         if (pj === 1) {
-          tp[j] += wi;
+          tp[j] += we;
           rtp++;
         }
       }

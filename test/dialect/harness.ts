@@ -169,9 +169,11 @@ export function runSource<C extends PeerCase>(
       const pass = outcomes.filter((o) => o.ok).length;
       const listed = outcomes.filter((o) => !o.ok && known.has(o.id));
       const deliberate = listed.filter((o) => known.get(o.id)?.kind === 'deliberate').length;
+      const absent = outcomes.filter((o) => o.message.startsWith('no counterpart')).length;
       console.log(
         `dialect ${source}: ${outcomes.length} cases, ${pass} pass, ${outcomes.length - pass} differ ` +
-          `(${deliberate} deliberate, ${listed.length - deliberate} still to close)`,
+          `(${deliberate} deliberate, ${listed.length - deliberate} still to close; ` +
+          `${absent} of the differing cases call something losskit lacks)`,
       );
       if (process.env.DIALECT_WRITE_KNOWN) writeKnown(source, outcomes);
     });

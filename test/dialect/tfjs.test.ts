@@ -59,7 +59,7 @@ const LAYERS_LOSS: Record<string, string> = {
   meanAbsolutePercentageError: 'mean_absolute_percentage_error',
   meanSquaredLogarithmicError: 'meanSquaredLogarithmicError',
   squaredHinge: 'squared_hinge',
-  hinge: 'hingeLoss',
+  hinge: 'Hinge',
   categoricalHinge: 'categorical_hinge',
   logcosh: 'log_cosh',
   categoricalCrossentropy: 'categoricalCrossentropy',
