@@ -176,8 +176,17 @@ export interface MetricOptions {
   /** Calibration error norm. */
   norm?: 'l1' | 'l2' | 'max';
   nBins?: number;
-  /** AUROC / AP / curves: omit for the exact computation, or a number of bins (Keras AUC style). */
-  thresholds?: number;
+  /** AUROC / AP / curves: omit for the exact computation, or a number of bins (Keras AUC style).
+   * `binnedAuc` (Keras `AUC`): the number of thresholds, or the list of thresholds in [0, 1]. */
+  thresholds?: number | number[];
+  /** `binnedAuc`: the curve, Keras `curve` (`'ROC'`, `'PR'`, `'PRGAIN'`). */
+  curve?: 'ROC' | 'PR' | 'PRGAIN';
+  /** `binnedAuc`: Keras `summation_method`. */
+  summationMethod?: 'interpolation' | 'minoring' | 'majoring';
+  /** `binnedAuc`: one curve per label, averaged (Keras `multi_label`). */
+  multiLabel?: boolean;
+  /** `binnedAuc`: per-label weights (Keras `label_weights`). */
+  labelWeights?: number[];
   /** AUROC: partial AUC up to this false-positive rate, McClish-corrected (scikit-learn `max_fpr`). */
   maxFpr?: number;
   /** ROC curve: drop collinear points (scikit-learn `drop_intermediate`, default true). */

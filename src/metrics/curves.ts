@@ -875,8 +875,6 @@ export const curveMetrics: MetricEntry[] = [
       tm('BinaryAUROC', 'binary'),
       tm('MulticlassAUROC', 'multiclass'),
       tm('MultilabelAUROC', 'multilabel'),
-      { name: 'auc', source: 'keras', defaults: { thresholds: 200, average: 'micro' } },
-      { name: 'AUC', source: 'keras', defaults: { thresholds: 200, average: 'micro' } },
     ],
   },
   {

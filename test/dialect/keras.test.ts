@@ -4,7 +4,7 @@
  */
 import { getLoss, getMetric } from '../../src/index.js';
 import type { Computed, PeerCase, Value } from './harness.js';
-import { NoCounterpart, isEncoded, kwargs, runSource, tensorOf } from './harness.js';
+import { NoCounterpart, flat, isEncoded, kwargs, runSource, tensorOf } from './harness.js';
 
 interface Call {
   args: Value[];
@@ -161,8 +161,26 @@ function metricFor(o: PeerObject): { name: string; options: Record<string, unkno
     }
     case 'AUC': {
       const kw = named(o, ['num_thresholds', 'curve', 'summation_method']);
-      rejectUnknown(o, kw, ['num_thresholds', ...(kw.curve === 'ROC' ? ['curve'] : [])]);
-      return { name: 'AUC', options: kw.num_thresholds === undefined ? {} : { thresholds: kw.num_thresholds } };
+      rejectUnknown(o, kw, [
+        'num_thresholds',
+        'curve',
+        'summation_method',
+        'thresholds',
+        'multi_label',
+        'num_labels',
+        'label_weights',
+        'from_logits',
+      ]);
+      const options: Record<string, unknown> = {};
+      if (kw.thresholds !== undefined && kw.thresholds !== null) options.thresholds = flat(kw.thresholds);
+      else if (kw.num_thresholds !== undefined) options.thresholds = kw.num_thresholds;
+      if (kw.curve !== undefined) options.curve = kw.curve;
+      if (kw.summation_method !== undefined) options.summationMethod = kw.summation_method;
+      if (kw.multi_label !== undefined) options.multiLabel = kw.multi_label;
+      if (kw.num_labels !== undefined && kw.num_labels !== null) options.numLabels = kw.num_labels;
+      if (kw.label_weights !== undefined && kw.label_weights !== null) options.labelWeights = flat(kw.label_weights);
+      if (kw.from_logits !== undefined) options.fromLogits = kw.from_logits;
+      return { name: 'AUC', options };
     }
     case 'Precision':
     case 'Recall': {
