@@ -32,6 +32,7 @@ import {
 import type { FieldSpec, MetricOptions, MetricSpec } from './core.js';
 import { f64Field, numField, oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
+import { remapLabels } from './stat-scores.js';
 import {
   addRun,
   emptyHistogram,
@@ -64,6 +65,8 @@ export interface CurveConfig {
   posLabel: number | null;
   /** Multiclass `auroc`: one-vs-rest or one-vs-one (Hand & Till). */
   multiClass: 'ovr' | 'ovo';
+  /** Multiclass `auroc`: the class value of each score column (scikit-learn `labels`), or null for 0..C-1. */
+  labels: number[] | null;
 }
 
 const BASE_OPTIONS = ['task', 'numClasses', 'numLabels', 'average', 'thresholds', 'posLabel'] as const;
@@ -79,15 +82,47 @@ function curveConfig(kind: Kind) {
             ? 'multilabel'
             : 'binary';
     let numClasses = 1;
+    let labels: number[] | null = null;
+    if (kind === 'auroc' && options.labels !== undefined) {
+      const lv: unknown = options.labels;
+      if (task !== 'multiclass')
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'labels' (the class of each score column) only applies to task 'multiclass'; received task '${task}'`,
+          'labels',
+        );
+      if (
+        !Array.isArray(lv) ||
+        lv.length < 2 ||
+        !lv.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+        new Set(lv).size !== lv.length
+      )
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'labels' must be an array of at least 2 distinct finite numbers (one per score column); received ${describe(lv)}`,
+          'labels',
+        );
+      labels = lv.slice() as number[];
+    }
     if (task === 'multiclass') {
-      if (options.numClasses === undefined)
+      if (options.numClasses === undefined && labels !== null) numClasses = labels.length;
+      else if (options.numClasses === undefined)
         throw new LosskitError(
           'INVALID_OPTION',
           fn,
           `option 'numClasses' is required when task is 'multiclass' (an integer >= 2); received undefined`,
           'numClasses',
         );
-      numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
+      else numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
+      if (labels !== null && labels.length !== numClasses)
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'labels' has ${labels.length} classes but numClasses is ${numClasses}; expected one label per score column`,
+          'labels',
+        );
     } else if (task === 'multilabel') {
       if (options.numLabels === undefined)
         throw new LosskitError(
@@ -171,7 +206,7 @@ function curveConfig(kind: Kind) {
           );
       }
     }
-    return { task, numClasses, average, thresholds, maxFpr, dropIntermediate, posLabel, multiClass };
+    return { task, numClasses, average, thresholds, maxFpr, dropIntermediate, posLabel, multiClass, labels };
   };
 }
 
@@ -363,6 +398,7 @@ function curveUpdate(kind: Kind) {
     c: CurveConfig,
     fn: string,
   ): void => {
+    if (c.labels !== null) yTrue = remapLabels(fn, 'yTrue', yTrue, c.labels, null);
     const { n, cols, isPos } = prepareBatch(fn, yTrue, yPred, c);
     const s = yPred.data;
     if (c.thresholds !== null) {
@@ -760,10 +796,24 @@ function ovoAuroc(state: CurveState, c: CurveConfig): number {
       null,
     );
   };
+  // scikit-learn averages over the pairs of classes present in yTrue; without `labels` it
+  // requires every column's class to be present
+  if (c.labels === null && N > 0) {
+    const missing = count.findIndex((k) => k === 0);
+    if (missing >= 0)
+      throw new LosskitError(
+        'INVALID_INPUT',
+        'auroc',
+        `multiClass 'ovo': class ${missing} (score column ${missing}) has no samples, so its pairs are undefined; pass 'labels' (the class of each column) to average over the pairs present, as scikit-learn does`,
+        'yTrue',
+      );
+  }
   let s = 0;
   let sw = 0;
   for (let a = 0; a < C; a++) {
+    if (count[a] === 0) continue;
     for (let b = a + 1; b < C; b++) {
+      if (count[b] === 0) continue;
       const score = (vs(a, b) + vs(b, a)) / 2;
       const wgt = c.average === 'weighted' ? (count[a] + count[b]) / N : 1;
       s += wgt * score;
@@ -793,7 +843,7 @@ function makeSpec(name: string, kind: Kind, extra: readonly string[]): MetricSpe
   };
 }
 
-export const aurocSpec = makeSpec('auroc', 'auroc', ['maxFpr', 'multiClass']);
+export const aurocSpec = makeSpec('auroc', 'auroc', ['maxFpr', 'multiClass', 'labels']);
 export const averagePrecisionSpec = makeSpec('averagePrecision', 'ap', []);
 export const rocCurveSpec = makeSpec('rocCurve', 'roc', ['dropIntermediate']);
 export const precisionRecallCurveSpec = makeSpec('precisionRecallCurve', 'pr', []);
