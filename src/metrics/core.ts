@@ -167,7 +167,12 @@ export interface MetricOptions {
   beta?: number;
   /** Regression: per-output values averaged, returned, or weighted by variance; `'pooled'`
    * (rootMeanSquaredError only): every element pooled before the root, as Keras. */
-  multioutput?: 'uniformAverage' | 'rawValues' | 'varianceWeighted' | 'pooled';
+  multioutput?: 'uniformAverage' | 'rawValues' | 'varianceWeighted' | 'pooled' | number[];
+  /** `r2Score` / `explainedVariance`: scikit-learn `force_finite` (default true); false gives the
+   * plain formula's `NaN` / `−∞` for constant targets. */
+  forceFinite?: boolean;
+  /** `r2Score`: adjusted R² for this many regressors (Keras `R2Score(num_regressors)`; default 0). */
+  numRegressors?: number;
   zeroDivision?: number;
   fromLogits?: boolean;
   ignoreIndex?: number;

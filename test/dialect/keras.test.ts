@@ -207,11 +207,11 @@ function metricFor(o: PeerObject): { name: string; options: Record<string, unkno
     }
     case 'R2Score': {
       const kw = named(o, ['class_aggregation', 'num_regressors']);
-      rejectUnknown(o, kw, ['class_aggregation', ...(kw.num_regressors === 0 ? ['num_regressors'] : [])]);
+      rejectUnknown(o, kw, ['class_aggregation', 'num_regressors']);
       const agg = kw.class_aggregation === undefined ? 'uniform_average' : kw.class_aggregation;
       const multioutput =
         agg === null ? 'rawValues' : agg === 'variance_weighted_average' ? 'varianceWeighted' : 'uniformAverage';
-      return { name: 'r2_score', options: { multioutput } };
+      return { name: 'r2_score', options: { multioutput, numRegressors: kw.num_regressors ?? 0 } };
     }
     case 'MeanSquaredError':
       return { name: 'mse', options: {} };

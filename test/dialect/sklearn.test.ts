@@ -138,14 +138,13 @@ function regression(name: string, kw: Record<string, Value>): Computed {
   const o: Record<string, unknown> = {};
   const mo = kw.multioutput;
   if (mo !== undefined) {
-    if (isEncoded(mo)) throw new NoCounterpart('multioutput as an array of weights');
-    o.multioutput = {
-      raw_values: 'rawValues',
-      uniform_average: 'uniformAverage',
-      variance_weighted: 'varianceWeighted',
-    }[String(mo)];
+    o.multioutput = isEncoded(mo)
+      ? flat(mo)
+      : { raw_values: 'rawValues', uniform_average: 'uniformAverage', variance_weighted: 'varianceWeighted' }[
+          String(mo)
+        ];
   }
-  if (kw.force_finite === false) throw new NoCounterpart('force_finite=False');
+  if (kw.force_finite !== undefined) o.forceFinite = kw.force_finite;
   let metric = name;
   if (kw.squared === false) metric = name === 'mean_squared_error' ? 'root_mean_squared_error' : `root_${name}`;
   return out(oneShot(metric, kw.y_true, kw.y_pred, o, kw.sample_weight));
