@@ -6,12 +6,14 @@ import { lossMetrics } from './loss-metric.js';
 import { probabilisticMetrics } from './probabilistic.js';
 import type { MetricEntry } from './registry-types.js';
 import { regressionMetrics } from './regression.js';
+import { scoreMetrics } from './scores.js';
 
 export const METRIC_FAMILIES: readonly (readonly MetricEntry[])[] = [
   classificationMetrics,
   curveMetrics,
   [binnedAucEntry],
   probabilisticMetrics,
+  scoreMetrics,
   regressionMetrics,
   lossMetrics,
 ];

@@ -185,11 +185,26 @@ function run(c: SkCase): Computed {
       return out(oneShot(fn, kw.y1, kw.y2, o, kw.sample_weight));
     }
     case 'log_loss': {
-      if (kw.normalize === false) throw new NoCounterpart('log_loss(normalize=False)');
       const o: Record<string, unknown> = {};
+      if (kw.normalize === false) o.reduction = 'sum';
       if (kw.eps !== undefined) o.eps = kw.eps;
       if (kw.labels !== undefined && kw.labels !== null) o.labels = flat(kw.labels);
+      else {
+        // scikit-learn takes the classes from yTrue; losskit from numClasses (the score columns)
+        const yp = tensorOf(kw.y_pred);
+        if (yp.shape.length === 2 && yp.shape[1] > 2) o.numClasses = yp.shape[1];
+      }
       return out(oneShot(fn, kw.y_true, kw.y_pred, o, kw.sample_weight));
+    }
+    case 'brier_score_loss': {
+      const o: Record<string, unknown> = {};
+      if (kw.pos_label !== undefined && kw.pos_label !== null) o.posLabel = kw.pos_label;
+      return out(oneShot(fn, kw.y_true, kw.y_prob, o, kw.sample_weight));
+    }
+    case 'hinge_loss': {
+      const o: Record<string, unknown> = {};
+      if (kw.labels !== undefined && kw.labels !== null) o.labels = flat(kw.labels);
+      return out(oneShot(fn, kw.y_true, kw.pred_decision, o, kw.sample_weight));
     }
     case 'roc_auc_score':
     case 'average_precision_score': {
