@@ -204,6 +204,14 @@ function checkLr(fn: string, v: unknown): number | undefined {
 
 const RESERVED = new Set<string>(HISTORY_CSV_COLUMNS);
 
+/**
+ * Sets `o[k] = v` as an own property, whatever `k` is: a metric may be named `__proto__` (a plain
+ * assignment would change the object's prototype and drop the value).
+ */
+export function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 function checkMetrics(fn: string, m: unknown): MetricValues | undefined {
   if (m === undefined) return undefined;
   if (m === null || typeof m !== 'object' || Array.isArray(m)) {
@@ -232,7 +240,15 @@ function checkMetrics(fn: string, m: unknown): MetricValues | undefined {
         'metrics',
       );
     }
-    out[k] = v;
+    if (/[\r\n]/.test(k)) {
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `metric name ${describe(k)} contains a line break; history files keep one record per line, so metric names must not contain '\\n' or '\\r'`,
+        'metrics',
+      );
+    }
+    setOwn(out, k, v);
   }
   return out;
 }
@@ -557,8 +573,18 @@ export class LossHistory {
     }
     const h = new LossHistory({ ...options, startTime: json.startTime });
     // Interleave in logging order: an epoch record with step k was logged after k batches.
-    const batches = json.batches.map(decodeRecord);
-    const epochs = json.epochs.map(decodeRecord);
+    const decode = (list: 'batches' | 'epochs') =>
+      json[list].map((r, i) => {
+        try {
+          return decodeRecord(r, fn);
+        } catch (e) {
+          if (e instanceof LosskitError)
+            throw new LosskitError(e.code, fn, `'json.${list}[${i}]': ${e.message.replace(`${fn}: `, '')}`, 'json');
+          throw e;
+        }
+      });
+    const batches = decode('batches');
+    const epochs = decode('epochs');
     let i = 0;
     for (const e of epochs) {
       while (i < batches.length && batches[i].step < e.step) h.restore(batches[i++]);
@@ -683,19 +709,38 @@ export interface EncodedRecord {
 }
 
 const encNum = encodeNumber;
-const decNum = (v: unknown): number => decodeNumber(v) ?? NaN;
+
+/** A JSON number of a record, or INVALID_INPUT naming the field (`"abc"` is not a divergence). */
+function decNum(fn: string, field: string, v: unknown): number {
+  const x = decodeNumber(v);
+  if (x === undefined)
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'${field}' must be a number (or "NaN", "Infinity", "-Infinity"); received ${describe(v)}`,
+      field,
+    );
+  return x;
+}
 
 function encMetrics(m: MetricValues | undefined): Record<string, JsonNumber> | undefined {
   if (m === undefined) return undefined;
   const o: Record<string, JsonNumber> = {};
-  for (const [k, v] of Object.entries(m)) o[k] = encNum(v);
+  for (const [k, v] of Object.entries(m)) setOwn(o, k, encNum(v));
   return o;
 }
 
-function decMetrics(m: unknown): MetricValues | undefined {
-  if (m === undefined || m === null || typeof m !== 'object') return undefined;
+function decMetrics(fn: string, m: unknown): MetricValues | undefined {
+  if (m === undefined) return undefined;
+  if (m === null || typeof m !== 'object' || Array.isArray(m))
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'metrics' must be an object of name → number; received ${describe(m)}`,
+      'metrics',
+    );
   const o: MetricValues = {};
-  for (const [k, v] of Object.entries(m)) o[k] = decNum(v);
+  for (const [k, v] of Object.entries(m)) setOwn(o, k, decNum(fn, `metrics.${k}`, v));
   return o;
 }
 
@@ -717,13 +762,25 @@ export function encodeRecord(r: HistoryRecord): EncodedRecord {
   return o;
 }
 
-/** Inverse of {@link encodeRecord} (no validation: {@link LossHistory.restore} validates). */
-export function decodeRecord(r: EncodedRecord): HistoryRecord {
-  const base = { epoch: r.epoch, step: r.step, time: r.time, elapsed: decNum(r.elapsed), loss: decNum(r.loss) };
+/**
+ * Inverse of {@link encodeRecord}. The record must be an object whose numbers are numbers or the
+ * strings "NaN", "Infinity", "-Infinity" (anything else is `INVALID_INPUT` naming the field);
+ * the rest is validated by {@link LossHistory.restore}.
+ */
+export function decodeRecord(r: EncodedRecord, fn = 'decodeRecord'): HistoryRecord {
+  if (r === null || typeof r !== 'object' || Array.isArray(r))
+    throw new LosskitError('INVALID_INPUT', fn, `'record' must be a record object; received ${describe(r)}`, 'record');
+  const base = {
+    epoch: r.epoch,
+    step: r.step,
+    time: r.time,
+    elapsed: decNum(fn, 'elapsed', r.elapsed),
+    loss: decNum(fn, 'loss', r.loss),
+  };
   const lr = r.lr === undefined ? {} : { lr: r.lr };
-  const metrics = decMetrics(r.metrics);
+  const metrics = decMetrics(fn, r.metrics);
   const m = metrics === undefined ? {} : { metrics };
   if (r.kind === 'batch') return { kind: 'batch', batch: r.batch ?? NaN, ...base, ...lr, ...m };
-  const v = r.valLoss === undefined ? {} : { valLoss: decNum(r.valLoss) };
+  const v = r.valLoss === undefined ? {} : { valLoss: decNum(fn, 'valLoss', r.valLoss) };
   return { kind: r.kind, ...base, ...v, ...lr, ...m };
 }

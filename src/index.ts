@@ -106,3 +106,16 @@ export * from './history.js';
 export * from './lr-finder.js';
 export * from './plot/index.js';
 export * from './report.js';
+// Classification report (scikit-learn classification_report); the evaluation page is in plot/.
+export {
+  classificationReport,
+  classificationReportDict,
+  formatClassificationReport,
+  type ClassLabel,
+  type ClassificationReport,
+  type ClassificationReportDict,
+  type ClassificationReportDictRow,
+  type ClassificationReportOptions,
+  type ClassificationReportRow,
+  type ReportFormat,
+} from './metrics/report.js';

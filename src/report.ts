@@ -62,8 +62,12 @@ dl.meta{display:flex;flex-wrap:wrap;gap:6px 18px;margin:0 0 18px;font-size:13px;
 dl.meta div{display:flex;gap:6px}dl.meta dt{font-weight:600}dl.meta dd{margin:0}
 section{background:#fff;border:1px solid #e2e5ea;border-radius:8px;padding:18px 20px;margin:0 0 18px}
 section h2{margin:0 0 10px;font-size:18px}
-.charts{display:flex;flex-wrap:wrap;gap:12px}
-.charts svg{max-width:100%;height:auto;border:1px solid #eef0f3;border-radius:4px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,440px),1fr));gap:12px}
+.charts svg{display:block;width:100%;height:auto;border:1px solid #eef0f3;border-radius:4px}
+table.report th[scope=row]{text-align:right;background:none;font-weight:600}
+table.report tbody.avg tr:first-child th,table.report tbody.avg tr:first-child td{border-top:2px solid #c9ced6}
+table.report th{text-align:right}table.report thead th:first-child{text-align:left}
+details{margin-top:8px;font-size:13px;color:#444}pre{font-size:12px;background:#f6f7f9;padding:8px;overflow-x:auto}
 table{border-collapse:collapse;margin:8px 0;font-size:14px}
 caption{caption-side:top;text-align:left;color:#555;padding-bottom:4px}
 th,td{border-bottom:1px solid #e7e9ed;padding:4px 12px;text-align:left}

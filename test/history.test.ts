@@ -233,3 +233,56 @@ describe('LossHistory', () => {
     );
   });
 });
+
+describe('metric names and decoded numbers (every history path)', () => {
+  it('a metric named __proto__ is kept as an own value through logging, JSON and CSV', () => {
+    const h = new LossHistory({ now: clock() });
+    const metrics = JSON.parse('{"__proto__": 0.25, "mae": 1}') as Record<string, number>;
+    h.logEpoch({ epoch: 0, loss: 1, metrics });
+    expect(h.metricNames).toEqual(['__proto__', 'mae']);
+    expect(Object.getOwnPropertyDescriptor(h.epochs[0].metrics, '__proto__')?.value).toBe(0.25);
+    expect(h.curve('__proto__').y).toEqual([0.25]);
+    const back = LossHistory.fromJSON(JSON.parse(JSON.stringify(h.toJSON())));
+    expect(Object.getOwnPropertyDescriptor(back.epochs[0].metrics, '__proto__')?.value).toBe(0.25);
+    expect(h.toCSV().split('\n')[0]).toContain('__proto__');
+  });
+
+  it('a metric name with a line break is refused (history files keep one record per line)', () => {
+    const h = new LossHistory({ now: clock() });
+    for (const name of ['a\nb', 'a\rb'])
+      expectError(
+        () => h.logBatch({ epoch: 0, batch: 0, loss: 1, metrics: { [name]: 1 } }),
+        'INVALID_INPUT',
+        'line break',
+      );
+  });
+
+  it('a JSON number that is not a number or "NaN"/"Infinity"/"-Infinity" is refused, not read as NaN', () => {
+    const h = new LossHistory({ now: clock() });
+    h.logEpoch({ epoch: 0, loss: NaN, valLoss: Infinity, metrics: { m: -Infinity } });
+    const j = JSON.parse(JSON.stringify(h.toJSON()));
+    expect(LossHistory.fromJSON(j).epochs[0].loss).toBeNaN(); // "NaN" is a divergence, kept
+    for (const [field, path] of [
+      ['loss', "'loss'"],
+      ['valLoss', "'valLoss'"],
+      ['elapsed', "'elapsed'"],
+    ] as const) {
+      const k = JSON.parse(JSON.stringify(j));
+      k.epochs[0][field] = 'abc';
+      expectError(() => LossHistory.fromJSON(k), 'INVALID_INPUT', "'json.epochs[0]'", path, '"abc"');
+    }
+    const m = JSON.parse(JSON.stringify(j));
+    m.epochs[0].metrics.m = 'abc';
+    expectError(() => LossHistory.fromJSON(m), 'INVALID_INPUT', "'metrics.m'");
+  });
+
+  it('a snapshot with null or non-object records is INVALID_INPUT naming the record', () => {
+    const h = new LossHistory({ now: clock() });
+    h.logBatch({ epoch: 0, batch: 0, loss: 1 });
+    const j = JSON.parse(JSON.stringify(h.toJSON()));
+    for (const bad of [null, 5, 'x', []]) {
+      expectError(() => LossHistory.fromJSON({ ...j, batches: [bad] }), 'INVALID_INPUT', "'json.batches[0]'");
+      expectError(() => LossHistory.fromJSON({ ...j, epochs: [bad] }), 'INVALID_INPUT', "'json.epochs[0]'");
+    }
+  });
+});

@@ -162,7 +162,20 @@ describe('chart helpers', () => {
     [1, 0.5, 0.3, 0.35].forEach((loss, epoch) => h.logEpoch({ epoch, loss, valLoss: loss * 1.2 }));
     const svg = lossCurveChart(h);
     expect(Object.keys(seriesPaths(svg))).toEqual(['train', 'validation']);
-    expect(svg).toContain('best val 0.36 @ epoch 2');
+    // Epochs numbered 1…N (the history's epoch 2 is the console's "epoch 3/4"), integer ticks only,
+    // a circle per train epoch and a square per validation epoch (tells overlapping series apart).
+    expect(svg).toContain('best val 0.36 @ epoch 3');
+    const xTicks = [...svg.matchAll(/<text x="[\d.]+" y="368" text-anchor="middle" fill="#444">([^<]+)<\/text>/g)].map(
+      (m) => m[1],
+    );
+    expect(xTicks).toEqual(['1', '2', '3', '4']);
+    expect(svg).toMatch(/data-series="validation"[^>]*\/>/);
+    expect(svg).toMatch(/<path d="M[\d.]+ [\d.]+h[\d.]+v/); // squares
+  });
+  it('lossCurveChart labels read rounded (3 significant digits)', () => {
+    const h = new LossHistory();
+    [0.5, 0.0183905123].forEach((loss, epoch) => h.logEpoch({ epoch, loss }));
+    expect(lossCurveChart(h)).toContain('best train 0.0184 @ epoch 2');
   });
 
   it('lrFinderChart uses a log x axis and marks the suggestion', () => {
@@ -176,7 +189,7 @@ describe('chart helpers', () => {
       { minLr: 1e-4, maxLr: 100, numSteps: 80 },
     );
     const svg = lrFinderChart(r);
-    expect(svg).toContain(`suggested lr ${formatTick(r.suggestion as number)}`);
+    expect(svg).toContain(`suggested lr ${formatTick(Number((r.suggestion as number).toPrecision(3)))}`);
     expect(svg).toContain('>1e-4</text>');
     expect(Object.keys(seriesPaths(svg))).toEqual(['loss', 'smoothed']);
   });

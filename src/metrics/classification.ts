@@ -41,7 +41,7 @@ import { LosskitError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkNumberOption, checkOneOf } from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
-import { numField, oneShot } from './core.js';
+import { MAX_STATE_ENTRIES, checkStateSize, numField, oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
 import type {
   ClassBuffers,
@@ -60,6 +60,7 @@ import {
   accumulateMultilabel,
   averageValues,
   checkMultilabel,
+  checkStatState,
   classBuffers,
   commonConfig,
   decodeClasses,
@@ -125,15 +126,10 @@ function statConfig(options: MetricOptions, fn: string, o: StatOpts): StatConfig
     options.normalize === undefined
       ? 'none'
       : checkOneOf(fn, 'normalize', options.normalize, ['true', 'pred', 'all', 'none'] as const);
-  return {
-    ...base,
-    average,
-    zeroDivision: zeroDivisionConfig(options, fn),
-    beta,
-    weights,
-    normalize,
-    cm: o.cm ? o.cm(options) : false,
-  };
+  const cm = o.cm ? o.cm(options) : false;
+  const C = base.numClasses;
+  if (cm && C !== null) checkStateSize(fn, 'numClasses', C * C, `a ${C} × ${C} confusion matrix`);
+  return { ...base, average, zeroDivision: zeroDivisionConfig(options, fn), beta, weights, normalize, cm };
 }
 
 /** The update shared by every stat-score metric. */
@@ -179,6 +175,12 @@ function statSpec<V>(
     update: statUpdate,
     mergeCustom: (a, b, c) => mergeStatState(a, b, c, name),
     compute,
+    check: (s, c) =>
+      checkStatState(
+        s,
+        c,
+        c.task === 'multilabel' ? MAX_STATE_ENTRIES : c.cm ? MAX_INFERRED_CLASSES_CM : MAX_INFERRED_CLASSES,
+      ),
   };
 }
 
@@ -455,7 +457,7 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
     };
   },
   init: () => ({ correct: 0, total: 0, buf: classBuffers() }),
-  fields: () => [numField('correct'), numField('total')],
+  fields: () => [numField('correct', 'count'), numField('total', 'count')],
   update(state, yTrue, yPred, w, c, fn) {
     const L = multiclassLayout(fn, yTrue, yPred);
     if (L.mode === 'labels' || L.rest !== 1) {

@@ -17,12 +17,15 @@ import type { JsonNumber } from '../json-number.js';
 import { decodeNumber, encodeNumber } from '../json-number.js';
 
 /** A growable float64 list: the state field of metrics that keep values (histograms, Spearman). */
+/** The storage of every empty list (never written: a list allocates on its first append). */
+const NO_VALUES = new Float64Array(0);
+
 export class F64List {
   data: Float64Array;
   length: number;
   /** An empty list; `capacity` slots are reserved (none by default: allocated on the first append). */
   constructor(capacity = 0) {
-    this.data = new Float64Array(Math.max(0, capacity));
+    this.data = capacity > 0 ? new Float64Array(capacity) : NO_VALUES;
     this.length = 0;
   }
   static from(values: ArrayLike<number>): F64List {
@@ -77,22 +80,70 @@ export type MetricState = Record<string, FieldValue>;
  */
 export type MergeRule = 'sum' | 'custom';
 
+/**
+ * What a field's values may be, checked when a state is restored:
+ * - `'any'`: any number, NaN and ±Infinity included (float sums of data that may overflow:
+ *   moments, sums of cosines or losses); `'finite'`: a finite number (a data value, a score);
+ * - `'nonneg'`: >= 0 (+Infinity allowed); `'nonnegOrNaN'`: >= 0 or NaN (a sum of non-negative
+ *   terms that may overflow, or hold an undefined term);
+ * - `'count'`: finite and >= 0 (weights, weighted counts); `'index'`: a non-negative integer.
+ */
+export type FieldValues = 'any' | 'finite' | 'nonneg' | 'count' | 'index' | 'nonnegOrNaN';
+
+const VALUES_TEXT: Record<FieldValues, string> = {
+  any: 'numbers',
+  finite: 'finite numbers',
+  nonneg: 'numbers >= 0',
+  count: 'finite numbers >= 0',
+  index: 'non-negative integers',
+  nonnegOrNaN: 'numbers >= 0 (or NaN)',
+};
+
+/** Whether `v` is allowed in a field of domain `d`. */
+export function valueAllowed(v: number, d: FieldValues): boolean {
+  switch (d) {
+    case 'any':
+      return true;
+    case 'finite':
+      return Number.isFinite(v);
+    case 'nonneg':
+      return v >= 0;
+    case 'count':
+      return v >= 0 && v < Infinity;
+    case 'index':
+      return Number.isSafeInteger(v) && v >= 0;
+    case 'nonnegOrNaN':
+      return v !== v || v >= 0;
+  }
+}
+
 interface FieldBase {
   /** The field's name in the serialised state. */
   key: string;
   rule: MergeRule;
+  /** What the values may be (checked on restore). */
+  values: FieldValues;
 }
 
 /** A number field of state `S`. */
 export interface NumField<S> extends FieldBase {
   kind: 'num';
+  /** The value is a length of the state's arrays (checked against them by the spec's `check`). */
+  size?: boolean;
   get(s: S): number;
   set(s: S, v: number): void;
 }
 
-/** A fixed-length float64 array field of state `S`. */
+/** A float64 array field of state `S`. */
 export interface F64Field<S> extends FieldBase {
   kind: 'f64';
+  /** The length the config implies, when it does (otherwise the spec's `check` relates the lengths). */
+  length?: number;
+  /**
+   * The length is data that no other field records (the number of outputs of a single-array
+   * regression state): a state of another length is another valid state, not a corrupt one.
+   */
+  freeLength?: boolean;
   get(s: S): Float64Array;
   set(s: S, v: Float64Array): void;
 }
@@ -112,11 +163,16 @@ export interface ListField<S> extends FieldBase {
 export type FieldSpec<S = object> = NumField<S> | F64Field<S> | ListField<S>;
 
 /** A `'sum'` (default) or `'custom'` number field stored under `key` of the state. */
-export function numField<K extends string>(key: K, rule: MergeRule = 'sum'): NumField<Record<K, number>> {
+export function numField<K extends string>(
+  key: K,
+  values: FieldValues,
+  rule: MergeRule = 'sum',
+): NumField<Record<K, number>> {
   return {
     key,
     kind: 'num',
     rule,
+    values,
     get: (s) => s[key],
     set: (s, v) => {
       s[key] = v;
@@ -124,12 +180,19 @@ export function numField<K extends string>(key: K, rule: MergeRule = 'sum'): Num
   };
 }
 
-/** A float64 array field stored under `key` of the state. */
-export function f64Field<K extends string>(key: K, rule: MergeRule = 'sum'): F64Field<Record<K, Float64Array>> {
+/** A float64 array field stored under `key` of the state, of `length` entries when the config fixes it. */
+export function f64Field<K extends string>(
+  key: K,
+  values: FieldValues,
+  length?: number,
+  rule: MergeRule = 'sum',
+): F64Field<Record<K, Float64Array>> {
   return {
     key,
     kind: 'f64',
     rule,
+    values,
+    ...(length === undefined ? {} : { length }),
     get: (s) => s[key],
     set: (s, v) => {
       s[key] = v;
@@ -138,11 +201,12 @@ export function f64Field<K extends string>(key: K, rule: MergeRule = 'sum'): F64
 }
 
 /** A list field stored under `key` of the state (merged by the spec). */
-export function listField<K extends string>(key: K): ListField<Record<K, F64List>> {
+export function listField<K extends string>(key: K, values: FieldValues): ListField<Record<K, F64List>> {
   return {
     key,
     kind: 'list',
     rule: 'custom',
+    values,
     get: (s) => s[key],
     set: (s, v) => {
       s[key] = v;
@@ -250,6 +314,53 @@ export interface MetricSpec<C extends object = object, S extends object = object
   /** Merges the `'custom'` fields of `b` into `a` (after the `'sum'` fields). */
   mergeCustom?(a: S, b: S, config: C, fn: string): void;
   compute(state: S, config: C): V;
+  /**
+   * Checks a restored state beyond its fields' kinds, lengths and values (lengths that must
+   * agree, sorted keys, …): `null` when consistent, else what is wrong, naming the fields.
+   */
+  check?(state: S, config: C): string | null;
+}
+
+/** The largest array a metric state may declare: 2²⁷ float64 entries (1 GiB). */
+export const MAX_STATE_ENTRIES = 2 ** 27;
+
+/** Bytes as `1.5 GiB`, `12 MiB`, … */
+export function fmtBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toPrecision(3)} ${units[u]}`;
+}
+
+/**
+ * Refuses an option whose state would be too large: `entries` float64 values (for `what`, e.g.
+ * "a 100000 × 100000 confusion matrix") against {@link MAX_STATE_ENTRIES}.
+ */
+export function checkStateSize(fn: string, option: string, entries: number, what: string): void {
+  if (entries <= MAX_STATE_ENTRIES) return;
+  throw new LosskitError(
+    'OUT_OF_RANGE',
+    fn,
+    `option '${option}' needs ${what}: ${entries} float64 entries (${fmtBytes(entries * 8)}); the limit is ${MAX_STATE_ENTRIES} entries (${fmtBytes(MAX_STATE_ENTRIES * 8)}) per state array`,
+    option,
+  );
+}
+
+/**
+ * Checks a metric's options exactly as the losses do (`checkOptionNames`: an object, known
+ * names; `null` / `undefined` mean none) and returns them as an object.
+ */
+export function metricOptions(
+  fn: string,
+  options: MetricOptions | null | undefined,
+  allowed: readonly string[],
+): MetricOptions {
+  checkOptionNames(fn, options ?? undefined, allowed);
+  return options === undefined || options === null ? {} : { ...options };
 }
 
 /** Canonical JSON of a config (sorted keys) — the fingerprint of a metric state. */
@@ -294,23 +405,51 @@ function encodeField<S>(f: FieldSpec<S>, s: S): FieldJSON {
   }
 }
 
-function decodeArray(v: unknown): Float64Array {
-  const a: unknown[] = Array.isArray(v) ? v : [];
+function badState(where: string, what: string): never {
+  throw new LosskitError('INVALID_INPUT', 'restoreMetric', `'${where}' ${what}`, 'json');
+}
+
+function decodeValue<S>(f: FieldSpec<S>, v: unknown, where: string): number {
+  const x = decodeNumber(v);
+  if (x === undefined || !valueAllowed(x, f.values))
+    badState(where, `must hold ${VALUES_TEXT[f.values]}; received ${describe(v)}`);
+  return x;
+}
+
+/** The array of `{ [tag]: [...] }`, checked (kind, then length) before anything is allocated. */
+function decodeArray<S>(f: FieldSpec<S>, j: unknown, tag: 'f64' | 'list', where: string): Float64Array {
+  const form = `{"${tag}": [numbers]}`;
+  if (j === null || typeof j !== 'object' || Array.isArray(j))
+    badState(where, `must be ${form} (a ${f.kind} field); received ${describe(j)}`);
+  const keys = Object.keys(j);
+  if (keys.length !== 1 || keys[0] !== tag)
+    badState(where, `must be ${form} (a ${f.kind} field); received an object with keys ${describe(keys.join(', '))}`);
+  const a: unknown = Reflect.get(j, tag);
+  if (!Array.isArray(a)) badState(`${where}.${tag}`, `must be an array of numbers; received ${describe(a)}`);
+  if (f.kind === 'f64' && f.length !== undefined && a.length !== f.length)
+    badState(
+      `${where}.${tag}`,
+      `must have ${f.length} entries (implied by the metric's options); received ${a.length}`,
+    );
   const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = decodeNumber(a[i]) ?? NaN;
+  for (let i = 0; i < a.length; i++) out[i] = decodeValue(f, a[i], `${where}.${tag}[${i}]`);
   return out;
 }
 
+/** Decodes and checks one field (kind, length, values) into `s`. */
 function decodeField<S>(f: FieldSpec<S>, s: S, j: unknown): void {
+  const where = `json.state.${f.key}`;
   switch (f.kind) {
     case 'num':
-      f.set(s, decodeNumber(j) ?? NaN);
+      if (j !== null && typeof j === 'object')
+        badState(where, `must be a number (a num field); received ${describe(j)}`);
+      f.set(s, decodeValue(f, j, where));
       return;
     case 'f64':
-      f.set(s, decodeArray(j !== null && typeof j === 'object' ? Reflect.get(j, 'f64') : undefined));
+      f.set(s, decodeArray(f, j, 'f64', where));
       return;
     case 'list':
-      f.set(s, F64List.wrap(decodeArray(j !== null && typeof j === 'object' ? Reflect.get(j, 'list') : undefined)));
+      f.set(s, F64List.wrap(decodeArray(f, j, 'list', where)));
       return;
   }
 }
@@ -342,14 +481,41 @@ export class Metric<C extends object = object, S extends object = object, V = Me
   private fieldList: readonly FieldSpec<S>[] | null = null;
   private state: S;
 
-  constructor(spec: MetricSpec<C, S, V>, options: MetricOptions = {}, name = spec.name) {
-    checkOptionNames(name, options, spec.optionNames);
+  constructor(spec: MetricSpec<C, S, V>, options: MetricOptions | null = {}, name = spec.name) {
+    const o = metricOptions(name, options, spec.optionNames);
     this.name = name;
     this.spec = spec;
-    this.options = spec.normalizeOptions ? spec.normalizeOptions(options, name) : { ...options };
-    this.config = spec.config(options, name);
+    this.options = spec.normalizeOptions ? spec.normalizeOptions(o, name) : o;
+    this.config = spec.config(o, name);
     this.fingerprint = fingerprint(spec.name, this.config);
     this.state = spec.init(this.config);
+  }
+
+  /**
+   * The declared state fields: JSON name, kind (`'num'`, `'f64'`, `'list'`), value domain, and
+   * the length the options imply (`length`), whether a number is a length of the other fields
+   * (`size`), or whether an array's length is free data (`freeLength`). `restoreMetric` checks
+   * a state against exactly this.
+   */
+  stateSchema(): {
+    key: string;
+    kind: 'num' | 'f64' | 'list';
+    values: FieldValues;
+    length?: number;
+    size?: boolean;
+    freeLength?: boolean;
+  }[] {
+    return this.fields().map((f) => {
+      const base = { key: f.key, kind: f.kind, values: f.values };
+      if (f.kind === 'num') return f.size ? { ...base, size: true } : base;
+      if (f.kind === 'f64')
+        return {
+          ...base,
+          ...(f.length !== undefined ? { length: f.length } : {}),
+          ...(f.freeLength ? { freeLength: true } : {}),
+        };
+      return base;
+    });
   }
 
   /** The serialised fields (declared once per instance, on first use). */
@@ -358,12 +524,27 @@ export class Metric<C extends object = object, S extends object = object, V = Me
     return this.fieldList;
   }
 
-  /** Adds a batch. `yTrue` / `yPred` as the metric documents; `sampleWeight` one per sample. */
-  update(yTrue: TensorInput, yPred: TensorInput, options: UpdateOptions = {}): this {
-    checkOptionNames(this.name, options, ['sampleWeight']);
+  /**
+   * Adds a batch. `yTrue` / `yPred` as the metric documents; `sampleWeight` one per sample. An
+   * empty batch (no values in `yTrue` nor `yPred`) changes nothing, so a loop whose last batch
+   * is empty needs no special case.
+   */
+  update(yTrue: TensorInput, yPred: TensorInput, options: UpdateOptions | null = {}): this {
+    return this.add(yTrue, yPred, options, true);
+  }
+
+  /** @internal The one-shot path: as `update`, but an empty batch is an `EMPTY_INPUT` error. */
+  updateOnce(yTrue: TensorInput, yPred: TensorInput, options: UpdateOptions): this {
+    return this.add(yTrue, yPred, options, false);
+  }
+
+  private add(yTrue: TensorInput, yPred: TensorInput, options: UpdateOptions | null, emptyIsNoop: boolean): this {
+    checkOptionNames(this.name, options ?? undefined, ['sampleWeight']);
+    const sampleWeight = options?.sampleWeight;
     const yt = tensor(yTrue, undefined, this.name, 'yTrue');
     const yp = tensor(yPred, undefined, this.name, 'yPred');
-    const w = options.sampleWeight === undefined ? null : this.weights(options.sampleWeight, yt);
+    const w = sampleWeight === undefined ? null : this.weights(sampleWeight, yt);
+    if (emptyIsNoop && yt.data.length === 0 && yp.data.length === 0) return this;
     this.spec.update(this.state, yt, yp, w, this.config, this.name);
     return this;
   }
@@ -394,6 +575,7 @@ export class Metric<C extends object = object, S extends object = object, V = Me
         `'sampleWeight' has shape ${fmtShape(ss)} but 'yTrue' has ${n} samples (shape ${fmtShape(yt.shape)}); expected [${n}] or [${n}, 1] (one weight per sample) or a number${this.spec.elementWeights === true ? `, or one weight per element (a shape that broadcasts to ${fmtShape(yt.shape)})` : ''}`,
         'sampleWeight',
       );
+    let total = 0;
     for (let i = 0; i < w.length; i++) {
       if (w[i] < 0)
         throw new LosskitError(
@@ -402,7 +584,15 @@ export class Metric<C extends object = object, S extends object = object, V = Me
           `'sampleWeight' must be >= 0; received ${w[i]} at index [${i}]`,
           'sampleWeight',
         );
+      total += w[i];
     }
+    if (total === Infinity)
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        this.name,
+        `'sampleWeight' must have a finite sum; the weights of this batch sum to more than ${Number.MAX_VALUE} (dividing every weight by the same number leaves a weighted metric unchanged)`,
+        'sampleWeight',
+      );
     return w;
   }
 
@@ -465,22 +655,43 @@ export class Metric<C extends object = object, S extends object = object, V = Me
     return { losskitMetric: 1, metric: this.name, options: this.options, fingerprint: this.fingerprint, state };
   }
 
-  /** @internal Restores the fields of a serialised state (used by `restoreMetric`). */
-  loadState(json: MetricJSON): this {
-    if (json.fingerprint !== this.fingerprint) {
+  /**
+   * @internal Restores a serialised state (used by `restoreMetric`): the fingerprint must match
+   * this metric's config (`INCOMPATIBLE_STATE`), and every declared field must be present, of
+   * its kind, length and value domain, with no unknown field and the spec's consistency check
+   * passing (`INVALID_INPUT` naming the field). Nothing is changed unless all of it holds.
+   */
+  loadState(fingerprint: unknown, state: unknown): this {
+    if (fingerprint !== this.fingerprint) {
       throw new LosskitError(
         'INCOMPATIBLE_STATE',
         'restoreMetric',
-        `'json' fingerprint ${json.fingerprint} does not match the metric's ${this.fingerprint}`,
+        `'json.fingerprint' ${describe(fingerprint)} does not match the metric's options (${this.fingerprint})`,
         'json',
       );
     }
-    const s = this.spec.init(this.config);
-    for (const f of this.fields()) {
-      if (!Object.prototype.hasOwnProperty.call(json.state, f.key))
-        throw new LosskitError('INVALID_INPUT', 'restoreMetric', `'json'.state lacks field '${f.key}'`, 'json');
-      decodeField(f, s, json.state[f.key]);
+    if (state === null || typeof state !== 'object' || Array.isArray(state))
+      badState('json.state', `must be an object of state fields; received ${describe(state)}`);
+    const fields = this.fields();
+    const known = new Set<string>();
+    for (const f of fields) known.add(f.key);
+    for (const k of Object.keys(state)) {
+      if (!known.has(k)) {
+        const names = fields.slice(0, 8).map((f) => `'${f.key}'`);
+        badState(
+          'json.state',
+          `has an unknown field ${describe(k)}; expected the fields ${names.join(', ')}${fields.length > 8 ? `, … (${fields.length} in all)` : ''}`,
+        );
+      }
     }
+    const s = this.spec.init(this.config);
+    for (const f of fields) {
+      if (!Object.prototype.hasOwnProperty.call(state, f.key))
+        badState(`json.state`, `lacks the field '${f.key}' (a ${f.kind} field)`);
+      decodeField(f, s, Reflect.get(state, f.key));
+    }
+    const problem = this.spec.check?.(s, this.config) ?? null;
+    if (problem !== null) badState('json.state', `is inconsistent: ${problem}`);
     this.state = s;
     return this;
   }
@@ -504,8 +715,11 @@ export type OneShotMetric<V = MetricValue> = (yTrue: TensorInput, yPred: TensorI
  * spec as the streaming class. `options.sampleWeight` is the per-sample weight.
  */
 export function oneShot<C extends object, S extends object, V>(spec: MetricSpec<C, S, V>): OneShotMetric<V> {
-  return (yTrue, yPred, options = {}) => {
-    const { sampleWeight, ...rest } = options;
-    return new Metric(spec, rest).update(yTrue, yPred, sampleWeight === undefined ? {} : { sampleWeight }).compute();
+  const allowed = [...spec.optionNames, 'sampleWeight'];
+  return (yTrue, yPred, options) => {
+    const { sampleWeight, ...rest } = metricOptions(spec.name, options, allowed);
+    return new Metric(spec, rest)
+      .updateOnce(yTrue, yPred, sampleWeight === undefined ? {} : { sampleWeight })
+      .compute();
   };
 }

@@ -30,11 +30,12 @@ import {
   fmtIndex,
 } from '../validate.js';
 import type { FieldSpec, MetricOptions, MetricSpec } from './core.js';
-import { f64Field, numField, oneShot } from './core.js';
+import { checkStateSize, f64Field, fmtBytes, numField, oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
 import { remapLabels } from './stat-scores.js';
 import {
   addRun,
+  checkHistogram,
   emptyHistogram,
   histogramFields,
   mergeHistogram,
@@ -133,6 +134,21 @@ function curveConfig(kind: Kind) {
         );
       numClasses = checkNumberOption(fn, 'numLabels', options.numLabels, { integer: true, min: 1 });
     }
+    // An option that does not apply to the task is an error, never ignored.
+    if (options.numClasses !== undefined && task !== 'multiclass')
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'numClasses' only applies to task 'multiclass'; received numClasses ${describe(options.numClasses)} with task '${task}'${task === 'multilabel' ? " (use 'numLabels')" : ''}`,
+        'numClasses',
+      );
+    if (options.numLabels !== undefined && task !== 'multilabel')
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'numLabels' only applies to task 'multilabel'; received numLabels ${describe(options.numLabels)} with task '${task}'${task === 'multiclass' ? " (use 'numClasses')" : ''}`,
+        'numLabels',
+      );
     const thresholds =
       options.thresholds === undefined
         ? null
@@ -206,8 +222,46 @@ function curveConfig(kind: Kind) {
           );
       }
     }
-    return { task, numClasses, average, thresholds, maxFpr, dropIntermediate, posLabel, multiClass, labels };
+    const config: CurveConfig = {
+      task,
+      numClasses,
+      average,
+      thresholds,
+      maxFpr,
+      dropIntermediate,
+      posLabel,
+      multiClass,
+      labels,
+    };
+    checkCurveSize(fn, options, config);
+    return config;
   };
+}
+
+/**
+ * The most score histograms an exact state may keep: 2²⁰ (e.g. one-vs-rest over a million
+ * classes, or one-vs-one over 1024). An empty histogram takes about {@link HISTOGRAM_BYTES}.
+ */
+export const MAX_HISTOGRAMS = 2 ** 20;
+const HISTOGRAM_BYTES = 200;
+
+function checkCurveSize(fn: string, options: MetricOptions, c: CurveConfig): void {
+  const option = c.task === 'multilabel' ? 'numLabels' : 'numClasses';
+  const h = numHistograms(c);
+  if (c.thresholds !== null) {
+    const what = h === 1 ? `${c.thresholds} buckets` : `${h} × ${c.thresholds} buckets (one set per class)`;
+    checkStateSize(fn, h === 1 || options.thresholds !== undefined ? 'thresholds' : option, h * c.thresholds, what);
+    return;
+  }
+  if (h > MAX_HISTOGRAMS) {
+    const how = c.multiClass === 'ovo' ? `${c.numClasses}² (one-vs-one)` : `${h}`;
+    throw new LosskitError(
+      'OUT_OF_RANGE',
+      fn,
+      `option '${option}' (${c.numClasses}) needs ${how} = ${h} score histograms (at least ${fmtBytes(h * HISTOGRAM_BYTES)} before any data); the limit is ${MAX_HISTOGRAMS} histograms${c.multiClass === 'ovo' ? ` (numClasses <= ${Math.floor(Math.sqrt(MAX_HISTOGRAMS))} for one-vs-one)` : ''}`,
+      option,
+    );
+  }
 }
 
 /** Number of score histograms (exact) or bucket sets (binned) the state keeps. */
@@ -240,13 +294,23 @@ function curveInit(c: CurveConfig): CurveState {
 }
 
 /** The serialised fields: `bp`, `bn` (binned); `sumScore`, `sumW` ('samples'); else `h0k`, `h0p`, `h0n`, `h0s`, `h1k`, …. */
-function curveFields(c: CurveConfig): FieldSpec<CurveState>[] {
+function curveFields(c: CurveConfig, kind: Kind): FieldSpec<CurveState>[] {
   const h = numHistograms(c);
-  if (c.thresholds !== null) return [f64Field('bp'), f64Field('bn')];
-  if (h === 0) return [numField('sumScore'), numField('sumW')];
+  if (c.thresholds !== null)
+    return [f64Field('bp', 'count', h * c.thresholds), f64Field('bn', 'count', h * c.thresholds)];
+  // A sample's AUROC is NaN when its labels are all equal; its AP is 0 then.
+  if (h === 0) return [numField('sumScore', kind === 'auroc' ? 'nonnegOrNaN' : 'count'), numField('sumW', 'count')];
   const f: FieldSpec<CurveState>[] = [];
   for (let k = 0; k < h; k++) for (const x of histogramFields(`h${k}`, (s: CurveState) => s.hists[k])) f.push(x);
   return f;
+}
+
+function curveCheck(s: CurveState): string | null {
+  for (let k = 0; k < s.hists.length; k++) {
+    const problem = checkHistogram(s.hists[k]);
+    if (problem !== null) return `histogram h${k}: ${problem}`;
+  }
+  return null;
 }
 
 function curveMerge(a: CurveState, b: CurveState, c: CurveConfig): void {
@@ -303,7 +367,24 @@ function prepareBatch(fn: string, yTrue: Tensor, yPred: Tensor, c: CurveConfig):
         }
         isPos[i] = v;
       }
-    } else for (let i = 0; i < n; i++) isPos[i] = t[i] === c.posLabel ? 1 : 0;
+    } else {
+      // With posLabel the labels are posLabel and one other value: two other values mean that
+      // posLabel is not a label at all (every sample would count as negative).
+      let other: number | null = null;
+      for (let i = 0; i < n; i++) {
+        const v = t[i];
+        isPos[i] = v === c.posLabel ? 1 : 0;
+        if (v === c.posLabel) continue;
+        if (other === null) other = v;
+        else if (v !== other)
+          throw new LosskitError(
+            'INVALID_LABEL',
+            fn,
+            `'yTrue' holds ${other} and ${v} besides posLabel ${c.posLabel}; expected binary labels: posLabel and one other value (is posLabel one of the labels?)`,
+            'yTrue',
+          );
+      }
+    }
     return { n, cols: 1, isPos };
   }
   const C = c.numClasses;
@@ -796,18 +877,10 @@ function ovoAuroc(state: CurveState, c: CurveConfig): number {
       null,
     );
   };
-  // scikit-learn averages over the pairs of classes present in yTrue; without `labels` it
-  // requires every column's class to be present
-  if (c.labels === null && N > 0) {
-    const missing = count.findIndex((k) => k === 0);
-    if (missing >= 0)
-      throw new LosskitError(
-        'INVALID_INPUT',
-        'auroc',
-        `multiClass 'ovo': class ${missing} (score column ${missing}) has no samples, so its pairs are undefined; pass 'labels' (the class of each column) to average over the pairs present, as scikit-learn does`,
-        'yTrue',
-      );
-  }
+  // scikit-learn, given `labels`, averages over the pairs of classes present in yTrue; without
+  // `labels` it raises when a column's class is absent, where losskit's value is NaN (a compute
+  // does not throw: the next batch may bring the class)
+  if (c.labels === null && count.some((k) => k === 0)) return NaN;
   let s = 0;
   let sw = 0;
   for (let a = 0; a < C; a++) {
@@ -836,7 +909,8 @@ function makeSpec(name: string, kind: Kind, extra: readonly string[]): MetricSpe
     optionNames: [...BASE_OPTIONS, ...extra],
     config: curveConfig(kind),
     init: curveInit,
-    fields: curveFields,
+    fields: (c) => curveFields(c, kind),
+    check: curveCheck,
     update: curveUpdate(kind),
     mergeCustom: curveMerge,
     compute: curveCompute(kind),
@@ -857,10 +931,14 @@ export const precisionRecallCurveSpec = makeSpec('precisionRecallCurve', 'pr', [
  * `'macro'` (default) / `'weighted'` (by positive weight) / `'micro'` / `'none'`. Multilabel
  * (`numLabels`): also `'samples'`. `maxFpr`: McClish-corrected partial AUC (binary).
  * `multiClass: 'ovo'`: one-vs-one (Hand & Till) instead, `'macro'` / `'weighted'` (by pair prevalence), unweighted.
- * `thresholds: T`: Keras `AUC(num_thresholds=T)` (O(T) memory). No positives or no negatives:
- * NaN (scikit-learn raises). Every option with its default: `docs/metrics-curves.md`.
+ * `labels` (multiclass): the class value of each score column (scikit-learn `labels`); with it,
+ * `'ovo'` averages over the pairs of classes present in `yTrue`, as scikit-learn (without it an
+ * absent class gives NaN, where scikit-learn raises).
+ * `thresholds: T`: binned, Keras-style thresholds (O(T) memory; Keras's own `AUC` with all its
+ * options is `binnedAuc`). No positives or no negatives: NaN (scikit-learn raises). Every option
+ * with its default: `docs/metrics-curves.md`.
  *
- * Equivalents: scikit-learn `roc_auc_score(multi_class='ovr')`, torchmetrics `AUROC`, Keras `AUC`.
+ * Equivalents: scikit-learn `roc_auc_score(multi_class='ovr')`, torchmetrics `AUROC`.
  *
  * @example
  * auroc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.75

@@ -221,8 +221,15 @@ interface KerasAucState {
 const OPTIONS = ['thresholds', 'curve', 'summationMethod', 'multiLabel', 'numLabels', 'labelWeights', 'fromLogits'];
 
 function kerasAucConfig(options: MetricOptions, fn: string): KerasAucConfig {
-  const t = options.thresholds ?? 200;
-  const th = kerasAucThresholds(fn, Array.isArray(t) ? t : (t as number));
+  const t: unknown = options.thresholds ?? 200;
+  if (typeof t !== 'number' && !Array.isArray(t))
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'thresholds' must be an integer ≥ 2 (Keras num_thresholds) or a list of values in [0, 1]; received ${describe(t)}`,
+      'thresholds',
+    );
+  const th = kerasAucThresholds(fn, Array.isArray(t) ? (t as number[]) : t);
   const curve =
     options.curve === undefined ? 'ROC' : checkOneOf(fn, 'curve', options.curve, ['ROC', 'PR', 'PRGAIN'] as const);
   const summation =
@@ -251,7 +258,7 @@ function kerasAucConfig(options: MetricOptions, fn: string): KerasAucConfig {
       throw new LosskitError(
         'INVALID_OPTION',
         fn,
-        `option 'numLabels' needs multiLabel: true (Keras num_labels)`,
+        `option 'numLabels' only applies to task 'multilabel' (Keras multi_label: pass multiLabel: true)`,
         'numLabels',
       );
     if (!Number.isInteger(options.numLabels) || options.numLabels < 1)
@@ -317,7 +324,18 @@ const kerasAucSpec: MetricSpec<KerasAucConfig, KerasAucState, number> = {
     const L = c.numLabels ?? (c.multiLabel ? 0 : 1);
     return { labels: L, pos: new Float64Array(sizeFor(c, L)), neg: new Float64Array(sizeFor(c, L)) };
   },
-  fields: () => [numField('labels', 'custom'), f64Field('pos', 'custom'), f64Field('neg', 'custom')],
+  fields: () => [
+    numField('labels', 'index', 'custom'),
+    f64Field('pos', 'count', undefined, 'custom'),
+    f64Field('neg', 'count', undefined, 'custom'),
+  ],
+  check: (st, c) => {
+    const want = sizeFor(c, st.labels);
+    if (st.pos.length !== want || st.neg.length !== want)
+      return `'pos' and 'neg' must have ${want} entries for ${st.labels} label(s); received ${st.pos.length} and ${st.neg.length}`;
+    if (!c.multiLabel && st.labels !== 1) return `'labels' must be 1 when multiLabel is false; received ${st.labels}`;
+    return null;
+  },
   elementWeights: true,
   update(state, yTrue, yPred, w, c, fn) {
     const shape = sameLayout(fn, yTrue, yPred);

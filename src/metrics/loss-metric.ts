@@ -161,7 +161,7 @@ export const lossMetricSpec: MetricSpec<LossMetricConfig, LossMetricState, numbe
     return { loss: options.loss as string, lossOptions };
   },
   init: () => ({ sumLoss: 0, sumW: 0 }),
-  fields: () => [numField('sumLoss'), numField('sumW')],
+  fields: () => [numField('sumLoss', 'any'), numField('sumW', 'count')],
   update(state, yTrue, yPred, w, config, fn) {
     const lossFn = getLoss(config.loss);
     const opts: LossOptions = { ...config.lossOptions };

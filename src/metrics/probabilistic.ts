@@ -16,7 +16,7 @@ import {
   fmtIndex,
 } from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
-import { f64Field, numField, oneShot } from './core.js';
+import { checkStateSize, f64Field, numField, oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -58,8 +58,10 @@ function logLossConfig(options: MetricOptions, fn: string): LogLossConfig {
     }
   }
   let numClasses: number | null = null;
-  if (options.numClasses !== undefined)
+  if (options.numClasses !== undefined) {
     numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
+    checkStateSize(fn, 'numClasses', numClasses, `${numClasses} labels`);
+  }
   const task =
     options.task !== undefined
       ? checkOneOf(fn, 'task', options.task, ['binary', 'multiclass'] as const)
@@ -192,7 +194,7 @@ export const logLossSpec: MetricSpec<LogLossConfig, LogLossState, number> = {
   optionNames: ['task', 'numClasses', 'labels', 'eps', 'reduction'],
   config: logLossConfig,
   init: () => ({ sumLoss: 0, sumW: 0 }),
-  fields: () => [numField('sumLoss'), numField('sumW')],
+  fields: () => [numField('sumLoss', 'count'), numField('sumW', 'count')],
   update(state, yTrue, yPred, w, c, fn) {
     checkNonEmpty(fn, 'yPred', yPred);
     checkFinite(fn, 'yPred', yPred);
@@ -281,9 +283,17 @@ function calibrationConfig(options: MetricOptions, fn: string): CalibrationConfi
         'numClasses',
       );
     numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
+  } else if (options.numClasses !== undefined && options.numClasses !== 2) {
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'numClasses' must be 2 (or omitted) for task 'binary'; received ${describe(options.numClasses)}`,
+      'numClasses',
+    );
   }
   const nBins =
     options.nBins === undefined ? 15 : checkNumberOption(fn, 'nBins', options.nBins, { integer: true, min: 1 });
+  checkStateSize(fn, 'nBins', nBins + 1, `${nBins} + 1 bins`);
   const norm = options.norm === undefined ? 'l1' : checkOneOf(fn, 'norm', options.norm, ['l1', 'l2', 'max'] as const);
   const fromLogits =
     options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
@@ -317,7 +327,11 @@ export const calibrationErrorSpec: MetricSpec<CalibrationConfig, CalibrationStat
     conf: new Float64Array(c.nBins + 1),
     acc: new Float64Array(c.nBins + 1),
   }),
-  fields: () => [f64Field('count'), f64Field('conf'), f64Field('acc')],
+  fields: (c) => [
+    f64Field('count', 'count', c.nBins + 1),
+    f64Field('conf', 'count', c.nBins + 1),
+    f64Field('acc', 'count', c.nBins + 1),
+  ],
   update(state, yTrue, yPred, w, c, fn) {
     checkNonEmpty(fn, 'yPred', yPred);
     checkFinite(fn, 'yPred', yPred);

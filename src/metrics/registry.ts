@@ -5,7 +5,7 @@ import { LosskitError, describe } from '../errors.js';
 import { suggest } from '../validate.js';
 import { METRIC_FAMILIES } from './catalog.js';
 import type { MetricJSON, MetricOptions } from './core.js';
-import { Metric } from './core.js';
+import { Metric, metricOptions } from './core.js';
 import type { MetricEntry, MetricSource } from './registry-types.js';
 
 export type { MetricAlias, MetricEntry, MetricSource } from './registry-types.js';
@@ -57,31 +57,68 @@ function resolve(name: string, fn: string): Resolved {
  * const m = getMetric('f1', { task: 'multiclass', numClasses: 4, average: 'macro' });
  * m.update(yTrue, yPred); m.compute();
  */
-export function getMetric(name: string, options: MetricOptions = {}): Metric<object> {
+export function getMetric(name: string, options: MetricOptions | null = {}): Metric<object> {
   const r = resolve(name, 'getMetric');
-  return new Metric(r.entry.spec, { ...r.defaults, ...options }, r.entry.name);
+  // The options are checked before the alias's defaults are merged in (as the losses check theirs).
+  const o = metricOptions(r.entry.name, options, r.entry.spec.optionNames);
+  return new Metric(r.entry.spec, { ...r.defaults, ...o }, r.entry.name);
 }
 
-/** Restores a metric from `metric.toJSON()`: an exact round trip. */
+function invalidJson(where: string, what: string): never {
+  throw new LosskitError('INVALID_INPUT', 'restoreMetric', `'${where}' ${what}`, 'json');
+}
+
+const isRecord = (v: unknown): v is object => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Restores a metric from `metric.toJSON()` (the object or its JSON text): an exact round trip.
+ * Everything is checked before it is used: JSON text, the envelope (`losskitMetric`, `metric`,
+ * `options`, `fingerprint`, `state`), the options (`INVALID_INPUT` naming `json.options`), the
+ * fingerprint against the options (`INCOMPATIBLE_STATE`), and every state field's kind, length
+ * (implied by the options) and values, with no field missing or unknown (`INVALID_INPUT` naming
+ * the field). Nothing is allocated from a declared size before it has been checked.
+ */
 export function restoreMetric(json: MetricJSON | string): Metric<object> {
-  const j: unknown = typeof json === 'string' ? JSON.parse(json) : json;
-  if (j === null || typeof j !== 'object' || (j as Partial<MetricJSON>).losskitMetric !== 1) {
-    throw new LosskitError(
-      'INVALID_INPUT',
-      'restoreMetric',
-      `'json' must be the output of metric.toJSON(); received ${describe(j)}`,
-      'json',
-    );
+  let j: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      j = JSON.parse(json);
+    } catch (e) {
+      invalidJson(
+        'json',
+        `must be metric.toJSON() or its JSON text; received text that is not JSON (${e instanceof Error ? e.message : String(e)})`,
+      );
+    }
   }
-  const mj = j as MetricJSON;
-  const r = resolve(mj.metric, 'restoreMetric');
-  return new Metric(r.entry.spec, mj.options, r.entry.name).loadState(mj);
+  if (!isRecord(j) || Reflect.get(j, 'losskitMetric') !== 1)
+    invalidJson('json', `must be the output of metric.toJSON() (with losskitMetric: 1); received ${describe(j)}`);
+  const name: unknown = Reflect.get(j, 'metric');
+  if (typeof name !== 'string') invalidJson('json.metric', `must be a metric name; received ${describe(name)}`);
+  const options: unknown = Reflect.get(j, 'options');
+  if (!isRecord(options)) invalidJson('json.options', `must be an object of options; received ${describe(options)}`);
+  const fingerprint: unknown = Reflect.get(j, 'fingerprint');
+  if (typeof fingerprint !== 'string')
+    invalidJson('json.fingerprint', `must be a string; received ${describe(fingerprint)}`);
+  const state: unknown = Reflect.get(j, 'state');
+  if (!isRecord(state)) invalidJson('json.state', `must be an object of state fields; received ${describe(state)}`);
+  const r = resolve(name, 'restoreMetric');
+  let m: Metric<object>;
+  try {
+    m = new Metric(r.entry.spec, options, r.entry.name);
+  } catch (e) {
+    if (e instanceof LosskitError)
+      invalidJson('json.options', `are not valid options of '${r.entry.name}': ${e.message}`);
+    throw e;
+  }
+  return m.loadState(fingerprint, state);
 }
 
 export interface MetricInfo {
   name: string;
   description: string;
   aliases: { name: string; source: MetricSource }[];
+  /** The option names the metric accepts (besides `sampleWeight` of the one-shot function). */
+  options: string[];
 }
 
 /** Every canonical metric with its aliases and a one-line description. */
@@ -90,5 +127,6 @@ export function listMetrics(): MetricInfo[] {
     name: e.name,
     description: e.description,
     aliases: e.aliases.map((a) => ({ name: a.name, source: a.source })),
+    options: [...e.spec.optionNames],
   }));
 }

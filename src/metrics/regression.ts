@@ -208,7 +208,10 @@ function meanErrorSpec<C extends { multioutput: string | number[] }>(
     optionNames,
     config,
     init: () => ({ sum: new Float64Array(0), sumW: 0 }),
-    fields: () => [f64Field('sum'), numField('sumW')],
+    // One entry per output: the number of outputs is data, recorded nowhere else.
+    fields: () => [{ ...f64Field('sum', 'nonnegOrNaN'), freeLength: true }, numField('sumW', 'count')],
+    check: (s) =>
+      s.sum.length === 0 && s.sumW !== 0 ? `'sum' is empty (no outputs seen) but 'sumW' is ${s.sumW}` : null,
     update(state, yTrue, yPred, w, cfg, fn) {
       const d = checkRegressionBatch(fn, yTrue, yPred, state.sum.length);
       checkBatch?.(fn, yTrue, yPred, cfg);
@@ -495,37 +498,56 @@ function momentInit(layout: MomentLayout): MomentState {
 
 function momentFields(layout: MomentLayout): FieldSpec<MomentState>[] {
   const f: FieldSpec<MomentState>[] = [];
+  // The shift is a data value; means and M2 may overflow (to ±Infinity, then NaN) with huge data.
   const parts = [
-    ['Shift', 'shift'],
-    ['Mean', 'mean'],
-    ['M2', 'm2'],
+    ['Shift', 'shift', 'finite'],
+    ['Mean', 'mean', 'any'],
+    ['M2', 'm2', 'nonnegOrNaN'],
   ] as const;
   layout.vars.forEach((name, v) => {
-    for (const [suffix, part] of parts)
+    for (const [suffix, part, values] of parts)
       f.push({
         key: name + suffix,
         kind: 'f64',
         rule: 'custom',
+        values,
         get: (s) => s.vars[v][part],
         set: (s, x) => {
           s.vars[v][part] = x;
         },
       });
   });
-  if (layout.cov) f.push(f64Field('cov', 'custom'));
+  if (layout.cov) f.push(f64Field('cov', 'any', undefined, 'custom'));
   layout.sums.forEach((name, k) =>
     f.push({
       key: name,
       kind: 'f64',
       rule: 'custom',
+      values: 'nonnegOrNaN',
       get: (s) => s.sums[k],
       set: (s, x) => {
         s.sums[k] = x;
       },
     }),
   );
-  f.push(numField('sumW', 'custom'), numField('count', 'custom'));
+  f.push(numField('sumW', 'count', 'custom'), numField('count', 'index', 'custom'));
   return f;
+}
+
+/** Every per-output array of a restored moment state has the same length; none before any row. */
+function momentCheck(s: MomentState, layout: MomentLayout): string | null {
+  const d = momentOutputs(s);
+  const arrays: [string, Float64Array][] = [];
+  layout.vars.forEach((name, v) => {
+    arrays.push([name + 'Shift', s.vars[v].shift], [name + 'Mean', s.vars[v].mean], [name + 'M2', s.vars[v].m2]);
+  });
+  if (layout.cov) arrays.push(['cov', s.cov]);
+  layout.sums.forEach((name, k) => arrays.push([name, s.sums[k]]));
+  for (const [name, a] of arrays)
+    if (a.length !== d) return `'${name}' has ${a.length} entries but '${arrays[1][0]}' has ${d} (one per output)`;
+  if (d === 0 && (s.count !== 0 || s.sumW !== 0))
+    return `no outputs are recorded but 'count' is ${s.count} and 'sumW' is ${s.sumW}`;
+  return null;
 }
 
 /** Number of outputs recorded in a moment state (0 before the first batch). */
@@ -763,7 +785,7 @@ export const r2ScoreSpec: MetricSpec<R2Config, R2State, number | number[]> = {
         : checkNumberOption(fn, 'numRegressors', options.numRegressors, { integer: true, min: 0 }),
   }),
   init: () => ({ ...momentInit(R2_LAYOUT), nonzero: 0 }),
-  fields: () => [...momentFields(R2_LAYOUT), numField('nonzero', 'custom')],
+  fields: () => [...momentFields(R2_LAYOUT), numField('nonzero', 'count', 'custom')],
   update(state, yTrue, yPred, w, _config, fn) {
     const d = checkRegressionShapes(fn, yTrue, yPred);
     checkOutputCount(fn, d, momentOutputs(state));
@@ -778,6 +800,7 @@ export const r2ScoreSpec: MetricSpec<R2Config, R2State, number | number[]> = {
     mergeMoments(a, b, R2_LAYOUT, 'r2Score'); // checks compatibility first
     a.nonzero += b.nonzero;
   },
+  check: (s) => momentCheck(s, R2_LAYOUT),
   compute(state, config) {
     const d = momentOutputs(state);
     if (d === 0 || state.count < 2 || !(state.sumW > 0)) return nanResult(d, config);
@@ -833,6 +856,7 @@ export const explainedVarianceSpec: MetricSpec<WeightedMultioutputConfig, Moment
     updateMoments(state, EV_LAYOUT, [t, e], { n: numSamples(yPred), d }, w);
   },
   mergeCustom: (a, b) => mergeMoments(a, b, EV_LAYOUT, 'explainedVariance'),
+  check: (s) => momentCheck(s, EV_LAYOUT),
   compute(state, config) {
     const d = momentOutputs(state);
     if (d === 0 || !(state.sumW > 0)) return nanResult(d, config);
@@ -873,6 +897,7 @@ export const pearsonCorrcoefSpec: MetricSpec<MultioutputConfig, MomentState, num
     updateMoments(state, PEARSON_LAYOUT, [yPred.data, yTrue.data], { n: numSamples(yPred), d }, w);
   },
   mergeCustom: (a, b) => mergeMoments(a, b, PEARSON_LAYOUT, 'pearsonCorrcoef'),
+  check: (s) => momentCheck(s, PEARSON_LAYOUT),
   compute(state, config) {
     const d = momentOutputs(state);
     if (d === 0 || !(state.sumW > 0)) return nanResult(d, config);
@@ -1038,7 +1063,20 @@ export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig, SpearmanState, 
   optionNames: ['multioutput'],
   config: multioutputConfig,
   init: () => ({ outputs: 0, yTrue: new F64List(), yPred: new F64List(), weight: new F64List() }),
-  fields: () => [numField('outputs', 'custom'), listField('yTrue'), listField('yPred'), listField('weight')],
+  fields: () => [
+    { ...numField('outputs', 'index', 'custom'), size: true },
+    listField('yTrue', 'finite'),
+    listField('yPred', 'finite'),
+    listField('weight', 'count'),
+  ],
+  check(s) {
+    const n = s.weight.length;
+    if (s.yTrue.length !== s.yPred.length)
+      return `'yTrue' has ${s.yTrue.length} values but 'yPred' has ${s.yPred.length}; expected equal lengths`;
+    if (s.yTrue.length !== s.outputs * n)
+      return `'yTrue' has ${s.yTrue.length} values but 'outputs' (${s.outputs}) × the ${n} weights is ${s.outputs * n}`;
+    return null;
+  },
   update(state, yTrue, yPred, w, _config, fn) {
     const d = checkRegressionShapes(fn, yTrue, yPred);
     checkOutputCount(fn, d, state.outputs);
@@ -1127,7 +1165,7 @@ export const cosineSimilaritySpec: MetricSpec<CosineConfig, CosineState, number>
         : checkOneOf(fn, 'reduction', options.reduction, ['mean', 'sum'] as const),
   }),
   init: () => ({ sumCos: 0, sumW: 0 }),
-  fields: () => [numField('sumCos'), numField('sumW')],
+  fields: () => [numField('sumCos', 'any'), numField('sumW', 'count')],
   update(state, yTrue, yPred, w, _config, fn) {
     checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
     if (yPred.shape.length < 2) {

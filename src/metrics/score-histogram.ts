@@ -56,6 +56,8 @@ export function histogramFields<S>(prefix: string, at: (state: S) => Histogram):
     key: prefix + x,
     kind: 'list',
     rule: 'custom',
+    // Scores are finite (checked on update); weights finite and >= 0.
+    values: x === 'k' ? 'finite' : 'count',
     get: (st) => at(st)[x],
     set: (st, v) => {
       at(st)[x] = v;
@@ -69,12 +71,29 @@ export function histogramFields<S>(prefix: string, at: (state: S) => Histogram):
       key: prefix + 's',
       kind: 'num',
       rule: 'custom',
+      values: 'index',
+      size: true,
       get: (st) => at(st).s,
       set: (st, v) => {
         at(st).s = v;
       },
     },
   ];
+}
+
+/**
+ * The consistency of a restored histogram: keys, positive and negative weights of equal
+ * length, the compacted prefix no longer than them and strictly ascending. `null` when it holds.
+ */
+export function checkHistogram(h: Histogram): string | null {
+  const m = h.k.length;
+  if (h.p.length !== m || h.n.length !== m)
+    return `keys, positive and negative weights must have equal lengths; received ${m}, ${h.p.length}, ${h.n.length}`;
+  if (h.s > m) return `the sorted prefix length ${h.s} exceeds the ${m} entries`;
+  const k = h.k.data;
+  for (let i = 1; i < h.s; i++)
+    if (!(k[i - 1] < k[i])) return `the sorted prefix is not strictly ascending at entry ${i} (${k[i - 1]}, ${k[i]})`;
+  return null;
 }
 
 /**

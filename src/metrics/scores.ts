@@ -51,6 +51,15 @@ function mergeTwoLabel(a: TwoLabelState, b: TwoLabelState, k: number, fn: string
   }
 }
 
+/** A restored two-label state: at most 2 distinct labels, `k` sums each. */
+function twoLabelCheck(st: TwoLabelState, k: number): string | null {
+  if (st.values.length > 2 || new Set(st.values).size !== st.values.length)
+    return `'values' must hold at most 2 distinct labels; received ${st.values.length}`;
+  if (st.sums.length !== st.values.length * k)
+    return `'sums' must have ${st.values.length * k} entries (${k} per label); received ${st.sums.length}`;
+  return null;
+}
+
 function thirdLabel(fn: string, seen: Float64Array, v: number, at: number): never {
   throw new LosskitError(
     'INVALID_LABEL',
@@ -90,7 +99,12 @@ const brierSpec: MetricSpec<BrierConfig, BrierState, number> = {
     posLabel: options.posLabel === undefined ? null : checkNumberOption(fn, 'posLabel', options.posLabel),
   }),
   init: () => ({ values: new Float64Array(0), sums: new Float64Array(0), sumWp2: 0 }),
-  fields: () => [f64Field('values', 'custom'), f64Field('sums', 'custom'), numField('sumWp2')],
+  fields: () => [
+    f64Field('values', 'finite', undefined, 'custom'),
+    f64Field('sums', 'count', undefined, 'custom'),
+    numField('sumWp2', 'count'),
+  ],
+  check: (st) => twoLabelCheck(st, 2),
   update(state, yTrue, yPred, w, _c, fn) {
     checkNonEmpty(fn, 'yPred', yPred);
     checkFinite(fn, 'yPred', yPred);
@@ -187,7 +201,13 @@ const hingeSpec: MetricSpec<HingeConfig, HingeState, number> = {
     return { labels: (lv as number[]).slice().sort((a, b) => a - b) };
   },
   init: () => ({ values: new Float64Array(0), sums: new Float64Array(0), sumLoss: 0, sumW: 0 }),
-  fields: () => [f64Field('values', 'custom'), f64Field('sums', 'custom'), numField('sumLoss'), numField('sumW')],
+  fields: () => [
+    f64Field('values', 'finite', undefined, 'custom'),
+    f64Field('sums', 'count', undefined, 'custom'),
+    numField('sumLoss', 'count'),
+    numField('sumW', 'count'),
+  ],
+  check: (st) => twoLabelCheck(st, 3),
   update(state, yTrue, yPred, w, c, fn) {
     checkNonEmpty(fn, 'yPred', yPred);
     checkFinite(fn, 'yPred', yPred);

@@ -24,7 +24,7 @@ import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { FloatArray, Tensor } from '../tensor.js';
 import { checkBooleanOption, checkNumberOption, checkOneOf, fmtIndex } from '../validate.js';
 import type { FieldSpec, MetricOptions } from './core.js';
-import { f64Field, numField } from './core.js';
+import { checkStateSize, f64Field, numField } from './core.js';
 
 /** Classification task. */
 export type ClsTask = 'binary' | 'multiclass' | 'multilabel';
@@ -80,8 +80,10 @@ export function commonConfig(
         'numClasses',
       );
     }
-    if (options.numLabels !== undefined)
+    if (options.numLabels !== undefined) {
       numClasses = checkNumberOption(fn, 'numLabels', options.numLabels, { integer: true, min: 1 });
+      checkStateSize(fn, 'numLabels', numClasses, `${numClasses} counts per label`);
+    }
   } else {
     if (options.numLabels !== undefined) {
       throw new LosskitError(
@@ -101,8 +103,10 @@ export function commonConfig(
         );
       }
       numClasses = 2;
-    } else if (options.numClasses !== undefined)
+    } else if (options.numClasses !== undefined) {
       numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 1 });
+      checkStateSize(fn, 'numClasses', numClasses, `${numClasses} counts per class`);
+    }
   }
   const threshold =
     options.threshold === undefined ? 0.5 : checkNumberOption(fn, 'threshold', options.threshold, { min: 0, max: 1 });
@@ -159,10 +163,12 @@ function labelsConfig(options: MetricOptions, fn: string, task: ClsTask, ignoreI
   }
   if (!Array.isArray(v) || v.length === 0) return bad('not a non-empty array');
   const out: number[] = [];
+  const seen = new Set<number>();
   for (const x of v) {
     if (typeof x !== 'number' || !Number.isFinite(x)) bad(`${describe(x)} is not a finite number`);
-    if (out.includes(x)) bad(`${x} appears twice`);
+    if (seen.has(x)) bad(`${x} appears twice`);
     if (x === ignoreIndex) bad(`${x} is the ignoreIndex`);
+    seen.add(x);
     out.push(x);
   }
   if (task === 'binary' && out.length !== 2) bad(`${out.length} values`);
@@ -288,18 +294,33 @@ export function initStatState(c: StatFieldsConfig): StatState {
 
 /** The serialised fields (and merge rules) of a stat-score metric; see the table at the top of this file. */
 export function statFields(c: StatFieldsConfig): FieldSpec<StatState>[] {
+  const C = c.numClasses ?? undefined;
   const f: FieldSpec<StatState>[] = [
-    f64Field('tp', 'custom'),
-    f64Field('predSum', 'custom'),
-    f64Field('trueSum', 'custom'),
-    numField('total'),
+    f64Field('tp', 'count', C, 'custom'),
+    f64Field('predSum', 'count', C, 'custom'),
+    f64Field('trueSum', 'count', C, 'custom'),
+    numField('total', 'count'),
   ];
   if (c.task === 'multilabel') {
-    f.push(f64Field('labelTotal', 'custom'));
-    for (const k of ['exact', 'sP', 'wP', 'sR', 'wR', 'sF', 'wF'] as const) f.push(numField(k));
-  } else f.push(f64Field('present', 'custom'));
-  if (c.cm) f.push(f64Field('cm', 'custom'));
+    f.push(f64Field('labelTotal', 'count', C, 'custom'));
+    for (const k of ['exact', 'sP', 'wP', 'sR', 'wR', 'sF', 'wF'] as const) f.push(numField(k, 'count'));
+  } else f.push(f64Field('present', 'index', C, 'custom'));
+  if (c.cm) f.push(f64Field('cm', 'count', C === undefined ? undefined : C * C, 'custom'));
   return f;
+}
+
+/**
+ * The consistency of a restored stat-score state: every class-indexed field has the same
+ * length (at most `maxClasses` when the classes are inferred), the confusion matrix its square.
+ */
+export function checkStatState(s: StatState, c: StatFieldsConfig, maxClasses: number): string | null {
+  const L = s.tp.length;
+  for (const k of classKeys(c.task))
+    if (s[k].length !== L) return `'${k}' has ${s[k].length} entries but 'tp' has ${L} (one per class)`;
+  if (L > maxClasses) return `'tp' has ${L} entries; at most ${maxClasses} classes can be inferred`;
+  if (c.cm && s.cm.length !== L * L)
+    return `'cm' has ${s.cm.length} entries but the ${L} classes of 'tp' need ${L}×${L} = ${L * L}`;
+  return null;
 }
 
 /** The class-indexed fields a task uses. */

@@ -11,7 +11,7 @@
  * - Reading: {@link readHistoryFile} rebuilds a history from a CSV, JSON or JSON Lines file,
  *   dropping an incomplete last line (and reporting it) but refusing corrupt complete lines.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LosskitError, describe } from '../errors.js';
@@ -21,6 +21,7 @@ import {
   LossHistory,
   decodeRecord,
   encodeRecord,
+  setOwn,
   type EncodedRecord,
   type HistoryRecord,
   type LossHistoryJSON,
@@ -70,6 +71,20 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 export type HistoryFileFormat = 'csv' | 'json' | 'jsonl';
+
+/** Creates the folder of `path` (and its parents) if missing; a path that cannot be a folder is INVALID_INPUT. */
+function ensureDir(fn: string, path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `cannot create the folder of ${describe(path)}: ${e instanceof Error ? e.message : String(e)}`,
+      'path',
+    );
+  }
+}
 
 function formatOf(fn: string, path: string, format?: HistoryFileFormat): HistoryFileFormat {
   if (format !== undefined) {
@@ -124,6 +139,7 @@ export function saveHistory(history: LossHistory, path: string, options: { forma
     );
   }
   const f = formatOf(fn, path, options.format);
+  ensureDir(fn, path);
   writeFileAtomic(
     path,
     f === 'csv' ? history.toCSV() : f === 'json' ? JSON.stringify(history.toJSON()) + '\n' : jsonlText(history),
@@ -210,6 +226,8 @@ export class HistoryFileWriter {
       );
     }
     this.sync = sync;
+    // A folder that does not exist yet is created (as a training script's output folder usually is not).
+    for (const p of [this.csvPath, this.jsonlPath]) if (p !== undefined) ensureDir(fn, p);
     if (this.csvPath !== undefined) this.rewriteCsv();
     if (this.jsonlPath !== undefined) {
       writeFileAtomic(this.jsonlPath, jsonlText(history));
@@ -378,7 +396,7 @@ function readCsv(fn: string, path: string, text: string): { history: LossHistory
     metricCols.forEach((m, k) => {
       const v = num(HISTORY_CSV_COLUMNS.length + k);
       if (v !== undefined) {
-        metrics[m] = v;
+        setOwn(metrics, m, v);
         any = true;
       }
     });
@@ -442,7 +460,7 @@ function readJsonl(fn: string, path: string, text: string): { history: LossHisto
       );
     }
     try {
-      history.restore(decodeRecord(r as EncodedRecord));
+      history.restore(decodeRecord(r as EncodedRecord, fn));
     } catch (e) {
       if (e instanceof LosskitError) throw new LosskitError(e.code, fn, `${path}, line ${i + 1}: ${e.message}`, 'path');
       throw e;
@@ -469,7 +487,28 @@ export function readHistoryFile(path: string, options: { format?: HistoryFileFor
   if (typeof path !== 'string')
     throw new LosskitError('INVALID_INPUT', fn, `'path' must be a file path; received ${describe(path)}`, 'path');
   const format = formatOf(fn, path, options.format);
-  const text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = e instanceof Error && 'code' in e ? String(e.code) : '';
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : e instanceof Error
+              ? e.message
+              : String(e);
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `cannot read ${describe(path)}: ${why}${code ? ` (${code})` : ''}`,
+      'path',
+    );
+  }
   if (format === 'json') {
     let json: unknown;
     try {

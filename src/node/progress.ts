@@ -6,7 +6,6 @@
 import cliProgress from 'cli-progress';
 import { LosskitError, describe } from '../errors.js';
 import { checkOptionNames } from '../validate.js';
-import { sparkline } from '../plot/svg.js';
 
 /** The writable stream the progress goes to (a subset of `NodeJS.WriteStream`). */
 export interface ProgressStream {
@@ -71,6 +70,9 @@ export class TrainingProgress {
   private readonly start = Date.now();
   private done = 0;
   private readonly losses: number[] = [];
+  /** Epoch results (for the closing summary) and the first non-finite batch loss. */
+  private readonly epochLog: { epoch: number; loss: number; valLoss?: number }[] = [];
+  private firstBad: [number, number] | null = null;
 
   constructor(options: TrainingProgressOptions) {
     const fn = 'TrainingProgress';
@@ -137,12 +139,14 @@ export class TrainingProgress {
   batch(epoch: number, batch: number, loss: number): void {
     this.done = Math.min(this.epochs * this.batchesPerEpoch, epoch * this.batchesPerEpoch + batch + 1);
     this.losses.push(loss);
+    if (!Number.isFinite(loss) && this.firstBad === null) this.firstBad = [epoch, batch];
     this.bar?.update(this.done, this.payload(epoch, batch, loss));
   }
 
   /** After an epoch: in plain mode prints one line; on a TTY updates the bar. */
   epoch(epoch: number, values: { loss: number; valLoss?: number; metrics?: Record<string, number> }): void {
     this.done = Math.max(this.done, (epoch + 1) * this.batchesPerEpoch);
+    this.epochLog.push({ epoch, loss: values.loss, valLoss: values.valLoss });
     if (this.quiet) return;
     if (this.bar) {
       this.bar.update(this.done, this.payload(epoch, this.batchesPerEpoch - 1, values.loss));
@@ -159,16 +163,45 @@ export class TrainingProgress {
     this.stream.write(parts.join('  ') + '\n');
   }
 
-  /** Ends the display (the bar stays on screen with a final newline); prints a loss sparkline. */
+  /**
+   * Ends the display (the bar stays on screen with a final newline) and prints one closing line:
+   * `fit done in 12s: 20 epochs, 640 batches; loss 0.9312 → 0.0123; best val_loss 0.0150 at epoch 17`
+   * (epochs numbered from 1 as above; the first non-finite batch loss is named when there is one).
+   */
   stop(): void {
     if (this.bar) {
       this.bar.stop();
       this.bar = null;
     }
-    if (!this.quiet && this.losses.length > 1) {
-      this.stream.write(
-        `${this.label} batch loss ${sparkline(this.losses, { width: Math.min(60, this.losses.length) })}  (${formatDuration((Date.now() - this.start) / 1000)})\n`,
-      );
+    if (this.quiet || (this.losses.length === 0 && this.epochLog.length === 0)) return;
+    const parts: string[] = [];
+    const E = this.epochLog;
+    const counts = [
+      E.length > 0 ? `${E.length} epoch${E.length === 1 ? '' : 's'}` : '',
+      `${this.losses.length} batches`,
+    ];
+    const head = `${this.label} done in ${formatDuration((Date.now() - this.start) / 1000)}: ${counts.filter(Boolean).join(', ')}`;
+    if (E.length > 0) {
+      parts.push(`loss ${fmtLoss(E[0].loss)} → ${fmtLoss(E[E.length - 1].loss)}`);
+      const monitored = E.every((e) => e.valLoss !== undefined) ? 'valLoss' : 'loss';
+      let best: (typeof E)[number] | null = null;
+      for (const e of E) {
+        const v = monitored === 'valLoss' ? (e.valLoss as number) : e.loss;
+        if (
+          Number.isFinite(v) &&
+          (best === null || v < (monitored === 'valLoss' ? (best.valLoss as number) : best.loss))
+        )
+          best = e;
+      }
+      if (best !== null)
+        parts.push(
+          `best ${monitored === 'valLoss' ? 'val_loss' : 'loss'} ${fmtLoss(monitored === 'valLoss' ? best.valLoss : best.loss)} at epoch ${best.epoch + 1}`,
+        );
+    } else if (this.losses.length > 0) {
+      parts.push(`batch loss ${fmtLoss(this.losses[0])} → ${fmtLoss(this.losses[this.losses.length - 1])}`);
     }
+    if (this.firstBad !== null)
+      parts.push(`first non-finite batch loss at epoch ${this.firstBad[0] + 1} batch ${this.firstBad[1] + 1}`);
+    this.stream.write([head, ...parts].join('; ') + '\n');
   }
 }

@@ -25,30 +25,37 @@ export function lossCurveChart(
   history: LossHistory,
   options: ChartSize & { yLabel?: string; logY?: boolean; batches?: boolean } = {},
 ): string {
-  const train = history.curve('loss', 'epoch');
-  const val = history.curve('valLoss', 'epoch');
+  // Epochs are numbered from 1 on the x axis, as the console and the progress bar number them.
+  const plus1 = (c: { x: number[]; y: number[] }) => ({ x: c.x.map((e) => e + 1), y: c.y });
+  const train = plus1(history.curve('loss', 'epoch'));
+  const val = plus1(history.curve('valLoss', 'epoch'));
+  // Few epochs: a symbol on every epoch (circles for train, squares for validation), so the two
+  // series stay distinguishable where they overlap.
+  const dots = train.x.length <= 60;
   const series: Series[] = [];
   if (options.batches && history.batches.length > 0) {
-    // Batch b of epoch e sits at x = e + b/batchesInEpoch (epoch records sit at x = e).
+    // Batch b of epoch e (0-based) sits at x = e + (b + 1)/batchesInEpoch: its epoch's last batch at the
+    // epoch's own point (x = e + 1).
     const perEpoch = new Map<number, number>();
     for (const b of history.batches) perEpoch.set(b.epoch, Math.max(perEpoch.get(b.epoch) ?? 0, b.batch + 1));
     const sm = history.smoothed();
     series.push({
       name: 'batch (smoothed)',
-      x: history.batches.map((b) => b.epoch + b.batch / (perEpoch.get(b.epoch) ?? 1)),
+      x: history.batches.map((b) => b.epoch + (b.batch + 1) / (perEpoch.get(b.epoch) ?? 1)),
       y: sm,
       color: '#9bbcd6',
       strokeWidth: 1.2,
     });
   }
-  series.push({ name: 'train', x: train.x, y: train.y, mode: train.x.length < 2 ? 'both' : 'line' });
+  series.push({ name: 'train', x: train.x, y: train.y, mode: dots ? 'both' : 'line' });
   if (val.x.length > 0)
     series.push({
       name: 'validation',
       x: val.x,
       y: val.y,
       dashed: true,
-      mode: val.x.length < 2 ? 'both' : 'line',
+      mode: dots ? 'both' : 'line',
+      point: 'square',
       color: '#D55E00',
     });
   const all = [...train.y, ...val.y].filter((v) => Number.isFinite(v) && v > 0);
@@ -58,9 +65,9 @@ export function lossCurveChart(
     s.bestEpoch !== null && s.bestLoss !== null
       ? [
           {
-            x: s.bestEpoch,
+            x: s.bestEpoch + 1,
             y: s.bestLoss,
-            label: `best ${s.monitor === 'valLoss' ? 'val' : 'train'} ${formatTick(s.bestLoss)} @ epoch ${s.bestEpoch}`,
+            label: `best ${s.monitor === 'valLoss' ? 'val' : 'train'} ${sig3(s.bestLoss)} @ epoch ${s.bestEpoch + 1}`,
             color: '#444',
           },
         ]
@@ -72,9 +79,15 @@ export function lossCurveChart(
     yLabel: options.yLabel ?? 'loss',
     logY: options.logY ?? spread > 10,
     markers,
+    integerX: true,
     width: options.width,
     height: options.height,
   });
+}
+
+/** Three significant digits, for labels people read (0.0183905 → "0.0184"). */
+function sig3(v: number): string {
+  return formatTick(Number(v.toPrecision(3)));
 }
 
 /**
@@ -101,7 +114,7 @@ export function lrFinderChart(
           {
             x: result.suggestion,
             y: result.smoothed[result.suggestionIndex],
-            label: `suggested lr ${formatTick(result.suggestion)}`,
+            label: `suggested lr ${sig3(result.suggestion)}`,
           },
         ]
       : [];

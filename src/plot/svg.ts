@@ -22,6 +22,8 @@ export interface Series {
   mode?: 'line' | 'points' | 'both';
   /** Stroke width in px (default 2). */
   strokeWidth?: number;
+  /** Point symbol for `'points'` / `'both'`: `'circle'` (default) or `'square'` — tells overlapping series apart. */
+  point?: 'circle' | 'square';
 }
 
 /** A vertical marker line at `x`, labelled; with `y`, a dot is drawn at (x, y). */
@@ -40,9 +42,11 @@ export interface LineChartOptions {
   logX?: boolean;
   logY?: boolean;
   markers?: Marker[];
-  /** Width and height of the SVG in px (defaults 640 × 360). */
+  /** Width and height of the SVG in px (defaults 960 × 400: the width of a report card). */
   width?: number;
   height?: number;
+  /** Only integer ticks on the x axis (e.g. epochs). */
+  integerX?: boolean;
   /** Fixed axis ranges (default: the data's range, padded; log axes snap to data). */
   xDomain?: [number, number];
   yDomain?: [number, number];
@@ -284,6 +288,7 @@ const OPTION_NAMES = [
   'yDomain',
   'legend',
   'description',
+  'integerX',
 ] as const;
 
 /**
@@ -309,8 +314,8 @@ export function lineChart(options: LineChartOptions): string {
   const fn = 'lineChart';
   checkOptionNames(fn, options, OPTION_NAMES);
   const series = checkSeries(fn, options?.series);
-  const W = options.width ?? 640;
-  const H = options.height ?? 360;
+  const W = options.width ?? 960;
+  const H = options.height ?? 400;
   for (const [k, v] of [
     ['width', W],
     ['height', H],
@@ -340,6 +345,11 @@ export function lineChart(options: LineChartOptions): string {
     if (m.y !== undefined) ys.push(m.y);
   }
   const ax = makeAxis(xs, logX, options.xDomain, fn, 'xDomain', true);
+  if (options.integerX === true) {
+    const ints = ax.ticks.filter((t) => Number.isInteger(t));
+    if (ints.length >= 2 || ax.ticks.length < 2) ax.ticks = ints;
+    else ax.ticks = [Math.ceil(ax.lo), Math.floor(ax.hi)].filter((t, i, a) => a.indexOf(t) === i);
+  }
   const ay = makeAxis(ys, logY, options.yDomain, fn, 'yDomain');
 
   const hasTitle = !!options.title;
@@ -502,7 +512,7 @@ export function lineChart(options: LineChartOptions): string {
     if (mode !== 'line') {
       // One path of tiny closed squares-as-circles: cheap for thousands of points.
       const d: string[] = [];
-      const r = 2.2;
+      const r = s.point === 'square' ? 2.6 : 2.2;
       const PX = proj[si].X;
       const PY = proj[si].Y;
       let col = NaN;
@@ -517,7 +527,11 @@ export function lineChart(options: LineChartOptions): string {
         if (c === col && r2 === row) continue;
         col = c;
         row = r2;
-        d.push(`M${fmt(X - r)} ${fmt(Y)}a${r} ${r} 0 1 0 ${fmt(2 * r)} 0a${r} ${r} 0 1 0 ${fmt(-2 * r)} 0`);
+        d.push(
+          s.point === 'square'
+            ? `M${fmt(X - r)} ${fmt(Y - r)}h${fmt(2 * r)}v${fmt(2 * r)}h${fmt(-2 * r)}Z`
+            : `M${fmt(X - r)} ${fmt(Y)}a${r} ${r} 0 1 0 ${fmt(2 * r)} 0a${r} ${r} 0 1 0 ${fmt(-2 * r)} 0`,
+        );
       }
       if (d.length > 0)
         out.push(
@@ -547,12 +561,14 @@ export function lineChart(options: LineChartOptions): string {
   }
 
   // Legend (top right, inside the plot).
-  const showLegend = options.legend ?? (series.length > 1 || series[0].name !== '');
+  // Series with an empty name (guides such as prevalence lines) get no legend row.
+  const named = series.map((s, si) => ({ s, si })).filter(({ s }) => s.name !== '');
+  const showLegend = (options.legend ?? (series.length > 1 || series[0].name !== '')) && named.length > 0;
   if (showLegend) {
     const rowH = 18;
-    const maxName = Math.max(...series.map((s) => s.name.length));
+    const maxName = Math.max(...named.map(({ s }) => s.name.length));
     const lw = Math.min(x1 - x0 - 8, 40 + maxName * 7);
-    const lh = series.length * rowH + 8;
+    const lh = named.length * rowH + 8;
     // The corner whose box covers the fewest data points (ties: top right, top left, bottom right, bottom left).
     const top = y1 + (markers.length > 0 ? 22 : 8);
     const corners: [number, number][] = [
@@ -604,17 +620,20 @@ export function lineChart(options: LineChartOptions): string {
     out.push(
       `<g data-legend="1"><rect x="${fmt(lx)}" y="${fmt(ly)}" width="${fmt(lw)}" height="${lh}" rx="4" fill="#ffffff" fill-opacity="0.85" stroke="#ccc"/>`,
     );
-    series.forEach((s, si) => {
+    named.forEach(({ s, si }, row) => {
       const color = s.color ?? PALETTE[si % PALETTE.length];
-      const yy = ly + 4 + rowH * si + rowH / 2;
+      const yy = ly + 4 + rowH * row + rowH / 2;
       const mode = s.mode ?? 'line';
-      if (mode === 'points')
-        out.push(`<circle cx="${fmt(lx + 18)}" cy="${fmt(yy)}" r="3" fill="${escapeXml(color)}"/>`);
-      else {
+      if (mode !== 'points')
         out.push(
           `<path d="M${fmt(lx + 8)} ${fmt(yy)}H${fmt(lx + 28)}" stroke="${escapeXml(color)}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
         );
-      }
+      if (mode !== 'line')
+        out.push(
+          s.point === 'square'
+            ? `<rect x="${fmt(lx + 15)}" y="${fmt(yy - 3)}" width="6" height="6" fill="${escapeXml(color)}"/>`
+            : `<circle cx="${fmt(lx + 18)}" cy="${fmt(yy)}" r="3" fill="${escapeXml(color)}"/>`,
+        );
       out.push(`<text x="${fmt(lx + 34)}" y="${fmt(yy + 4)}" fill="#222">${escapeXml(s.name)}</text>`);
     });
     out.push('</g>');

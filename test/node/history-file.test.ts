@@ -3,7 +3,16 @@
  * torn last line; snapshots are atomic; corrupt complete lines are refused, not skipped.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -257,5 +266,57 @@ describe('a writer killed mid-run (SIGKILL)', () => {
     expect(r.droppedTail).toBe('batch,0,50,50,1700000000000,0.5,0.01');
     expect(r.records).toBe(50);
     expect(r.history.batches.map((b) => b.loss)).toEqual(Array.from({ length: 50 }, (_, s) => 1 / (1 + s)));
+  });
+});
+
+describe('history files: what arrives from outside', () => {
+  it('a metric named __proto__ survives CSV and JSON Lines streaming and reading', () => {
+    const h = new LossHistory();
+    const csv = join(dir, 'proto', 'h.csv');
+    const jsonl = join(dir, 'proto', 'h.jsonl');
+    const w = new HistoryFileWriter(h, { csv, jsonl, fsync: false });
+    h.logEpoch({ epoch: 0, loss: 1, metrics: JSON.parse('{"__proto__": 0.5}') as Record<string, number> });
+    w.close();
+    for (const p of [csv, jsonl]) {
+      const r = readHistoryFile(p);
+      expect(r.history.metricNames, p).toEqual(['__proto__']);
+      expect(Object.getOwnPropertyDescriptor(r.history.epochs[0].metrics, '__proto__')?.value, p).toBe(0.5);
+    }
+  });
+
+  it('HistoryFileWriter and saveHistory create a folder that does not exist yet', () => {
+    const h = new LossHistory();
+    h.logBatch({ epoch: 0, batch: 0, loss: 2 });
+    const csv = join(dir, 'new', 'deeper', 'run.csv');
+    const w = new HistoryFileWriter(h, { csv, fsync: false });
+    h.logBatch({ epoch: 0, batch: 1, loss: 1 });
+    w.close();
+    expect(readHistoryFile(csv).records).toBe(2);
+    const json = join(dir, 'other', 'snap.json');
+    saveHistory(h, json);
+    expect(readHistoryFile(json).records).toBe(2);
+  });
+
+  it('a missing path or a directory is INVALID_INPUT naming the path, not a raw ENOENT / EISDIR', () => {
+    expectError(() => readHistoryFile(join(dir, 'nope.csv')), 'INVALID_INPUT', 'no such file', '(ENOENT)');
+    const folder = join(dir, 'folder.jsonl');
+    mkdirSync(folder, { recursive: true });
+    expectError(() => readHistoryFile(folder), 'INVALID_INPUT', 'directory', '(EISDIR)');
+  });
+
+  it('a JSON Lines record with "loss": "abc", or a null record, is refused with file and line', () => {
+    const p = join(dir, 'abc.jsonl');
+    writeFileSync(
+      p,
+      '{"format":"losskit-history","version":1,"startTime":0}\n' +
+        '{"kind":"batch","epoch":0,"batch":0,"step":0,"time":1,"elapsed":0.001,"loss":"abc"}\n',
+    );
+    expectError(() => readHistoryFile(p), 'INVALID_INPUT', 'abc.jsonl, line 2', "'loss'", '"abc"');
+    const q = join(dir, 'snap-null.json');
+    writeFileSync(
+      q,
+      JSON.stringify({ format: 'losskit-history', version: 1, startTime: 0, batches: [null], epochs: [] }),
+    );
+    expectError(() => readHistoryFile(q), 'INVALID_INPUT', "'json.batches[0]'");
   });
 });

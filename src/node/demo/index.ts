@@ -134,7 +134,7 @@ function buildReport(
       heading: '1 · Learning-rate range test',
       text:
         `Before training, ${s.lr.lrs.length} plain-SGD steps on a copy of the model raise the learning rate exponentially from ` +
-        `${formatTick(s.lr.lrs[0])} to ${formatTick(s.lr.lrs[s.lr.lrs.length - 1])}; the loss is smoothed with a bias-corrected EMA (β = 0.98). ` +
+        `${formatTick(s.lr.lrs[0])} to ${formatTick(Number(s.lr.lrs[s.lr.lrs.length - 1].toPrecision(3)))}; the loss is smoothed with a bias-corrected EMA (β = 0.98). ` +
         `${s.lr.stoppedEarly ? `The sweep stopped when the loss ${s.lr.stopReason === 'diverged' ? 'exceeded 4× its best' : 'became non-finite'}. ` : ''}` +
         `Chosen learning rate: ${s.lrNote}.`,
       svg: lrFinderChart(s.lr, { yLabel: 'MSE (per batch)' }),
@@ -143,15 +143,15 @@ function buildReport(
       heading: '2 · Loss during training',
       text:
         `SimpleRNN(16) → Dense(1) on ${s.trainSize} windows of ${s.window} samples of sin(t), target cos(t) at the window's end; ` +
-        `loss: losskit's meanSquaredError through tfjsLoss (exact analytic gradient), optimiser: SGD at lr = ${formatTick(s.trainLr)}, batch ${s.batchSize}. ` +
-        `Best epoch ${sum.bestEpoch} (validation MSE ${sum.bestLoss === null ? '—' : formatTick(Number(sum.bestLoss.toPrecision(3)))}).` +
+        `loss: losskit's meanSquaredError through tfjsLoss (exact analytic gradient), optimiser: SGD at lr = ${formatTick(Number(s.trainLr.toPrecision(3)))}, batch ${s.batchSize}. ` +
+        `Best epoch ${sum.bestEpoch === null ? '—' : sum.bestEpoch + 1} (validation MSE ${sum.bestLoss === null ? '—' : formatTick(Number(sum.bestLoss.toPrecision(3)))}).` +
         `${sum.diverged ? ' The run diverged (see the table).' : ''}`,
       svg: lossCurveChart(s.history, { yLabel: 'MSE' }),
       table: {
         caption: 'Per-epoch losses (float32 values reported by tfjs)',
         columns: ['epoch', 'train MSE', 'validation MSE', 'lr', 'elapsed (s)'],
         rows: s.history.epochs.map((e) => [
-          e.epoch,
+          e.epoch + 1, // numbered 1…N as the console prints them
           e.loss,
           e.valLoss ?? null,
           e.lr ?? null,

@@ -1,0 +1,47 @@
+/**
+ * Package metadata stays true: the LICENSE matches package.json's `license`, the repository /
+ * homepage / bugs fields agree (npm renders the README's relative links from `repository`), and
+ * the README's sentence about what `npm install losskit` brings names exactly package.json's
+ * runtime dependencies (add or drop one and this test says where to update the README).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  license: string;
+  files: string[];
+  repository: { type: string; url: string };
+  homepage: string;
+  bugs: { url: string };
+  dependencies?: Record<string, string>;
+};
+
+describe('package hygiene', () => {
+  it('LICENSE is the MIT text package.json declares, and it ships', () => {
+    const text = readFileSync(join(root, 'LICENSE'), 'utf8');
+    expect(pkg.license).toBe('MIT');
+    expect(text.startsWith('MIT License\n')).toBe(true);
+    expect(text).toContain('Permission is hereby granted, free of charge');
+    expect(pkg.files).toContain('LICENSE');
+  });
+  it('repository, homepage and bugs point at the same GitHub repository', () => {
+    const m = /^git\+(https:\/\/github\.com\/[\w.-]+\/[\w.-]+)\.git$/.exec(pkg.repository.url);
+    expect(m, pkg.repository.url).not.toBeNull();
+    const base = (m as RegExpExecArray)[1];
+    expect(pkg.repository.type).toBe('git');
+    expect(pkg.homepage).toBe(`${base}#readme`);
+    expect(pkg.bugs.url).toBe(`${base}/issues`);
+  });
+  it("the README's install sentence names exactly the runtime dependencies", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const bullet = /^- The core \(`losskit`\)[\s\S]*?(?=\n- |\n\n)/m.exec(readme);
+    expect(bullet, 'README bullet "- The core (`losskit`) …"').not.toBeNull();
+    const text = (bullet as RegExpExecArray)[0];
+    const deps = Object.keys(pkg.dependencies ?? {}).sort();
+    const named = [...text.matchAll(/`([a-z][\w-]*)`/g)].map((x) => x[1]).filter((n) => n in (pkg.dependencies ?? {}));
+    expect([...new Set(named)].sort()).toEqual(deps);
+    if (deps.length === 0) expect(text).toMatch(/no (runtime )?dependenc/);
+  });
+});
