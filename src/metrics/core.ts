@@ -264,8 +264,12 @@ export interface MetricOptions {
   multiClass?: 'ovr' | 'ovo';
   posLabel?: number;
   eps?: number | 'auto';
-  /** Binary/multiclass labels (for logLoss / confusionMatrix) when not 0..C-1. */
+  /** Binary/multiclass labels (for logLoss / confusionMatrix) when not 0..C-1; multilabel
+   * classification metrics: the label columns to score. */
   labels?: number[];
+  /** Classification: multiclass `labels` may select a subset of the classes (scikit-learn); other
+   * values then count as outside every listed class instead of being an error. */
+  labelsSubset?: boolean;
   /** Normalisation of the confusion matrix. */
   normalize?: 'true' | 'pred' | 'all' | 'none';
   /** Loss metrics: the loss's own options. */

@@ -39,8 +39,12 @@ export interface ClsConfig {
   threshold: number;
   fromLogits: boolean;
   ignoreIndex: number | null;
-  /** Class values in index order (scikit-learn `labels`), or `null` for 0..C-1. */
+  /** Class values in index order (scikit-learn `labels`), or `null` for 0..C-1. Multilabel: the
+   * label columns to score, in order. */
   labels: number[] | null;
+  /** Multiclass `labels` may select a subset: other values count as outside every listed class
+   * (scikit-learn); false (default): they are an `INVALID_LABEL` error. */
+  labelsSubset: boolean;
 }
 
 /** Largest class index + 1 that may be inferred without `numClasses`. */
@@ -56,6 +60,7 @@ export const COMMON_OPTIONS = [
   'fromLogits',
   'ignoreIndex',
   'labels',
+  'labelsSubset',
 ] as const;
 
 /** Resolves `task`, `numClasses` / `numLabels`, `threshold`, `fromLogits`, `ignoreIndex`. */
@@ -117,6 +122,20 @@ export function commonConfig(
       ? null
       : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
   const labels = labelsConfig(options, fn, task, ignoreIndex);
+  const labelsSubset =
+    options.labelsSubset === undefined ? false : checkBooleanOption(fn, 'labelsSubset', options.labelsSubset);
+  if (labels !== null && task === 'multilabel') {
+    // the label columns to score: each must be a column (scikit-learn: "All labels must be in [0, n labels)")
+    for (const l of labels)
+      if (!Number.isInteger(l) || l < 0 || (numClasses !== null && l >= numClasses))
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'labels' (task 'multilabel': the label columns to score) must hold column indices in [0, ${numClasses !== null ? numClasses - 1 : 'L-1'}]; received ${describe(l)}`,
+          'labels',
+        );
+    return { task, numClasses: labels.length, threshold, fromLogits, ignoreIndex, labels, labelsSubset };
+  }
   if (labels !== null) {
     if (
       numClasses !== null &&
@@ -133,7 +152,7 @@ export function commonConfig(
     }
     numClasses = labels.length;
   }
-  return { task, numClasses, threshold, fromLogits, ignoreIndex, labels };
+  return { task, numClasses, threshold, fromLogits, ignoreIndex, labels, labelsSubset };
 }
 
 /**
@@ -153,14 +172,6 @@ function labelsConfig(options: MetricOptions, fn: string, task: ClsTask, ignoreI
       'labels',
     );
   };
-  if (task === 'multilabel') {
-    throw new LosskitError(
-      'INVALID_OPTION',
-      fn,
-      `option 'labels' does not apply to task 'multilabel' (labels are the columns of yTrue)`,
-      'labels',
-    );
-  }
   if (!Array.isArray(v) || v.length === 0) return bad('not a non-empty array');
   const out: number[] = [];
   const seen = new Set<number>();
@@ -175,8 +186,18 @@ function labelsConfig(options: MetricOptions, fn: string, task: ClsTask, ignoreI
   return out;
 }
 
-/** Maps class values through `labels` to indices (ignoreIndex kept); values not listed → INVALID_LABEL. */
-export function remapLabels(fn: string, arg: string, t: Tensor, labels: number[], ignoreIndex: number | null): Tensor {
+/**
+ * Maps class values through `labels` to indices (ignoreIndex kept); values not listed →
+ * INVALID_LABEL, or, with `unlisted` a number, that index.
+ */
+export function remapLabels(
+  fn: string,
+  arg: string,
+  t: Tensor,
+  labels: number[],
+  ignoreIndex: number | null,
+  unlisted: number | null = null,
+): Tensor {
   const index = new Map<number, number>();
   labels.forEach((v, i) => index.set(v, i));
   const d = t.data;
@@ -187,7 +208,7 @@ export function remapLabels(fn: string, arg: string, t: Tensor, labels: number[]
       out[k] = v;
       continue;
     }
-    const i = index.get(v);
+    const i = index.get(v) ?? (unlisted === null || !Number.isFinite(v) ? undefined : unlisted);
     if (i === undefined) {
       throw new LosskitError(
         'INVALID_LABEL',
@@ -715,8 +736,23 @@ export function decodeClasses(
   if (c.labels !== null) {
     // Class values → indices. One-hot targets are indices already; predicted labels are mapped too.
     const mode = c.task === 'binary' ? 'binary' : multiclassLayout(fn, yTrue, yPred).mode;
+    const C = c.labels.length;
+    if (c.labelsSubset && mode === 'labels') {
+      // values outside the listed classes: index C while decoding, then −2 ("outside every class")
+      yTrue = remapLabels(fn, 'yTrue', yTrue, c.labels, c.ignoreIndex, C);
+      yPred = remapLabels(fn, 'yPred', yPred, c.labels, null, C);
+      const d = decodeMulticlass(fn, yTrue, yPred, { ...c, numClasses: C + 1 }, buf, maxInferred);
+      for (let k = 0; k < d.n; k++) {
+        if (d.tgt[k] === C) d.tgt[k] = -2;
+        if (d.prd[k] === C) d.prd[k] = -2;
+      }
+      return { ...d, classes: C };
+    }
     if (mode !== 'onehot') yTrue = remapLabels(fn, 'yTrue', yTrue, c.labels, c.ignoreIndex);
-    if (mode === 'labels') yPred = remapLabels(fn, 'yPred', yPred, c.labels, null);
+    // binary with labels: hard predictions that are label values are mapped as the targets are
+    // (scikit-learn's y_pred holds labels); other values are probabilities of labels[1]
+    if (mode === 'labels' || (mode === 'binary' && yPred.data.every((v) => c.labels?.includes(v))))
+      yPred = remapLabels(fn, 'yPred', yPred, c.labels, null);
   }
   return c.task === 'binary'
     ? decodeBinary(fn, yTrue, yPred, c, buf)
@@ -741,9 +777,21 @@ export function accumulateClasses(state: StatState, c: StatFieldsConfig, d: Deco
     const ws = w === null ? 1 : w[i];
     for (let r = 0; r < per; r++, k++) {
       const t = tgt[k];
-      if (t < 0) continue;
+      if (t === -1) continue;
       const wi = perElement ? (w as Float64Array)[k] : ws;
       const p = prd[k];
+      if (t < 0 || p < 0) {
+        // labelsSubset: a value outside the listed classes (−2) is a miss for the listed side only
+        if (t >= 0) {
+          ts[t] += wi;
+          pr[t] += 1;
+        }
+        if (p >= 0) {
+          ps[p] += wi;
+          pr[p] += 1;
+        }
+        continue;
+      }
       total += wi;
       ts[t] += wi;
       ps[p] += wi;
