@@ -13,7 +13,7 @@
  * (`summation_method='interpolation'`), PR area by Davis & Goadrich interpolation
  * (Keras `AUC(curve='PR')`). Scores must be probabilities in [0, 1].
  *
- * Inputs: binary — `yTrue` `[N]` of 0/1 (or any labels with `posLabel`), `yPred` scores `[N]`;
+ * Inputs: binary — `yTrue` `[N]` of 0/1 or of −1/1 (1 positive, scikit-learn's default `pos_label`; any labels with `posLabel`), `yPred` scores `[N]`;
  * multiclass — `yTrue` `[N]` class indices, `yPred` `[N, C]` (one-vs-rest);
  * multilabel — `yTrue`, `yPred` `[N, L]`. See `docs/metrics-curves.md` for every edge case.
  */
@@ -355,17 +355,20 @@ function prepareBatch(fn: string, yTrue: Tensor, yPred: Tensor, c: CurveConfig):
     const t = yTrue.data;
     const isPos = new Uint8Array(n);
     if (c.posLabel === null) {
+      // scikit-learn's default pos_label: 1, for labels in {0, 1} or in {−1, 1}
+      let neg: number | null = null;
       for (let i = 0; i < n; i++) {
         const v = t[i];
-        if (v !== 0 && v !== 1) {
+        if ((v !== 0 && v !== 1 && v !== -1) || (v !== 1 && neg !== null && v !== neg)) {
           throw new LosskitError(
             'INVALID_LABEL',
             fn,
-            `'yTrue' must hold binary labels 0 or 1 (or set 'posLabel'); received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}`,
+            `'yTrue' must hold binary labels 0 or 1 (or −1 or 1; or set 'posLabel'); received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}${neg !== null && v !== 1 ? ` after ${neg}` : ''}`,
             'yTrue',
           );
         }
-        isPos[i] = v;
+        if (v !== 1) neg = v;
+        isPos[i] = v === 1 ? 1 : 0;
       }
     } else {
       // With posLabel the labels are posLabel and one other value: two other values mean that

@@ -3,7 +3,7 @@
  * `test_ranking.py`, `test_regression.py`), ported by scripts/port/sklearn_plugin.py, run through
  * losskit under the scikit-learn function names.
  */
-import { getLoss, getMetric } from '../../src/index.js';
+import { classificationReport, getLoss, getMetric } from '../../src/index.js';
 import type { Computed, PeerCase, Value } from './harness.js';
 import { NoCounterpart, flat, isEncoded, runSource, tensorOf } from './harness.js';
 
@@ -163,8 +163,23 @@ function run(c: SkCase): Computed {
     case 'fbeta_score':
       return out(oneShot(fn, kw.y_true, kw.y_pred, clsOptions(kw, 'binary'), kw.sample_weight));
     case 'precision_recall_fscore_support': {
+      if (c.output === 3) {
+        // support: the per-class sample counts of classificationReport (scikit-learn gives None when averaging)
+        const yt = tensorOf(kw.y_true);
+        if (yt.shape.length === 2 && yt.shape[1] > 1)
+          throw new NoCounterpart('precision_recall_fscore_support support of multilabel columns');
+        if (kw.average !== null && kw.average !== undefined) throw new NoCounterpart('support with an average');
+        const labels = kw.labels === undefined || kw.labels === null ? undefined : flat(kw.labels);
+        const sw = kw.sample_weight === undefined || kw.sample_weight === null ? undefined : tensorOf(kw.sample_weight);
+        const r = classificationReport(yt.data, tensorOf(kw.y_pred).data, {
+          task: 'multiclass',
+          ...(labels === undefined ? {} : { labels }),
+          ...(sw === undefined ? {} : { sampleWeight: sw }),
+        });
+        return r.classes.map((row) => row.support);
+      }
       const which = ['precision_score', 'recall_score', 'fbeta_score'][c.output ?? -1];
-      if (which === undefined) throw new NoCounterpart(`precision_recall_fscore_support output ${c.output} (support)`);
+      if (which === undefined) throw new NoCounterpart(`precision_recall_fscore_support output ${c.output}`);
       const o = clsOptions(kw, null);
       if (o.average === undefined) o.average = 'none';
       if (which === 'fbeta_score' && o.beta === undefined) o.beta = 1;
