@@ -538,6 +538,7 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
         ignoreIndex: c.ignoreIndex,
         labels: c.labels,
         labelsSubset: false,
+        rowMax: false,
       },
       state.buf,
     );

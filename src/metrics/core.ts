@@ -270,6 +270,9 @@ export interface MetricOptions {
   /** Classification: multiclass `labels` may select a subset of the classes (scikit-learn); other
    * values then count as outside every listed class instead of being an error. */
   labelsSubset?: boolean;
+  /** Multilabel classification: each row's largest score(s) are the positive predictions (Keras
+   * `FBetaScore(threshold=None)`; ties all count, a row of zeros predicts nothing). */
+  rowMax?: boolean;
   /** Normalisation of the confusion matrix. */
   normalize?: 'true' | 'pred' | 'all' | 'none';
   /** Loss metrics: the loss's own options. */

