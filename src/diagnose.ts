@@ -6,6 +6,7 @@
  */
 import { LosskitError } from './errors.js';
 import type { LossFunction, LossOptions } from './losses/core.js';
+import type { InputKind } from './losses/define.js';
 import { getLoss } from './losses/registry.js';
 import type { Tensor, TensorInput } from './tensor.js';
 import { shapesEqual, tensor } from './tensor.js';
@@ -20,8 +21,8 @@ export interface Finding {
   message: string;
 }
 
-/** What `yPred` should hold for a loss. */
-export type InputKind = 'logits' | 'probabilities' | 'logProbabilities' | 'values';
+/** What `yPred` should hold for a loss (declared by each loss in its `meta`). */
+export type { InputKind } from './losses/define.js';
 
 export interface Diagnosis {
   loss: string;
@@ -33,30 +34,27 @@ export interface Diagnosis {
   stats: { n: number; min: number; max: number; mean: number; nonFinite: number };
 }
 
-const LOGIT_LOSSES = new Set(['crossEntropy', 'crossEntropyWithPriorKL', 'binaryCrossEntropyWithLogits']);
-const LOGPROB_LOSSES = new Set(['nllLoss', 'klDivergence']);
-const PROB_LOSSES = new Set(['binaryCrossEntropy', 'logLoss']);
-
-/** The kind of `yPred` a loss expects, given its defaults and the caller's options. */
+/**
+ * The kind of `yPred` a loss expects, given its defaults and the caller's options: the loss's
+ * declared `meta.input`, switched to `'logits'` / `'probabilities'` by an explicit `fromLogits`.
+ */
 export function inputKindOf(fn: LossFunction, options: LossOptions = {}): InputKind {
-  const fromLogits = options.fromLogits ?? fn.defaults.fromLogits;
-  const name = fn.lossName;
-  if (LOGIT_LOSSES.has(name)) return 'logits';
-  if (LOGPROB_LOSSES.has(name)) return 'logProbabilities';
-  if (name === 'sigmoidFocal') return fromLogits === false ? 'probabilities' : 'logits';
-  if (PROB_LOSSES.has(name) || /crossentropy|focal/i.test(name))
-    return fromLogits === true ? 'logits' : 'probabilities';
-  return 'values';
+  if (fn.optionNames.includes('fromLogits')) {
+    const fromLogits = options.fromLogits ?? fn.defaults.fromLogits;
+    if (fromLogits === true) return 'logits';
+    if (fromLogits === false) return fn.meta.input === 'logits' ? 'probabilities' : fn.meta.input;
+  }
+  return fn.meta.input;
 }
 
-/** Class axis for multiclass losses: PyTorch's axis 1 for the PyTorch-named losses, else last. */
+/** Class axis for class losses: the loss's declared axis (PyTorch's 1, or the last). */
 function classAxis(fn: LossFunction, yPred: Tensor): number {
   if (yPred.shape.length <= 1) return 0;
-  return ['crossEntropy', 'crossEntropyWithPriorKL', 'nllLoss'].includes(fn.lossName) ? 1 : yPred.shape.length - 1;
+  return fn.meta.classAxis === 1 ? 1 : yPred.shape.length - 1;
 }
 
 function isMulticlass(fn: LossFunction): boolean {
-  return /crossEntropy$|crossentropy|nllLoss|categorical/i.test(fn.lossName) && !/binary/i.test(fn.lossName);
+  return fn.meta.target === 'classes';
 }
 
 /**
@@ -209,9 +207,7 @@ export function diagnoseLoss(
   if (multi && yPred.shape.length >= 1 && !shapesEqual(yTrue.shape, yPred.shape)) {
     const axis = classAxis(fn, yPred);
     const C = yPred.shape[axis];
-    const ignore =
-      options.ignoreIndex ??
-      (['crossEntropy', 'nllLoss', 'crossEntropyWithPriorKL'].includes(fn.lossName) ? -100 : undefined);
+    const ignore = options.ignoreIndex ?? fn.meta.ignoreIndex;
     const counts = new Float64Array(C);
     let nonInt = 0,
       outOfRange = 0,
@@ -255,7 +251,7 @@ export function diagnoseLoss(
   } else if (kind === 'probabilities' || kind === 'logits') {
     let out = 0;
     for (let i = 0; i < yTrue.data.length; i++) if (!(yTrue.data[i] >= 0 && yTrue.data[i] <= 1)) out++;
-    if (out > 0 && !/hinge/i.test(fn.lossName))
+    if (out > 0 && (fn.meta.target === 'binary' || fn.meta.target === 'classes'))
       add(
         'error',
         'TARGETS_OUT_OF_RANGE',

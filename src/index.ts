@@ -1,13 +1,18 @@
 /**
  * losskit — deep-learning losses (value and exact gradient) and exact streaming metrics,
  * with the semantics of PyTorch, Keras and scikit-learn. Browser-safe, zero dependencies.
+ *
+ * This file is the public surface of `losskit`: every export is listed by name (no `export *`),
+ * and `test/foundation/exports.test.ts` snapshots the list (`test/foundation/exports/losskit.txt`).
+ * Kernels, family arrays, constants and low-level helpers stay internal to their modules. The
+ * contract is `docs/API.md`.
  */
+
+// Errors and tensors.
 export { LosskitError, type LosskitErrorCode } from './errors.js';
 export {
   tensor,
   toNested,
-  sizeOf,
-  broadcastShapes,
   type Tensor,
   type TensorInput,
   type TensorLike,
@@ -16,16 +21,10 @@ export {
   type NestedNumberArray,
   type NumericTypedArray,
 } from './tensor.js';
-export { REDUCTIONS, planReduction, broadcastSampleWeight, type Reduction, type ReductionPlan } from './reduce.js';
-export {
-  makeLoss,
-  withDefaults,
-  type LossFunction,
-  type LossOptions,
-  type LossResult,
-  type LossImpl,
-} from './losses/core.js';
-export { elementwiseLoss, type ElementwiseKernel, type ElementwiseSpec } from './losses/elementwise.js';
+export type { Reduction } from './reduce.js';
+
+// Losses: the function type, the registry, custom losses, the gradient check, the diagnosis.
+export type { LossFunction, LossOptions, LossResult, LossMeta } from './losses/core.js';
 export {
   getLoss,
   listLosses,
@@ -35,45 +34,64 @@ export {
   type LossAlias,
   type Dialect,
 } from './losses/registry.js';
+export { defineLoss, type DefineLossSpec, type ScalarLossFn } from './losses/custom.js';
 export { checkGradient, type GradientCheckOptions, type GradientCheckResult } from './gradcheck.js';
-export { diagnoseLoss, inputKindOf, type Diagnosis, type Finding, type Severity, type InputKind } from './diagnose.js';
-export * from './losses/regression.js';
-export * from './losses/binary.js';
-export * from './losses/classification.js';
-export * from './losses/divergence.js';
-export * from './losses/ranking.js';
-export * from './losses/embedding.js';
-export * from './losses/multilabel.js';
-export * from './losses/sequence.js';
-export * from './losses/segmentation.js';
-export * from './losses/metric-learning.js';
-export * from './losses/custom.js';
+export { diagnoseLoss, type Diagnosis, type Finding, type Severity, type InputKind } from './diagnose.js';
 
-// Metrics: the streaming class, registry, and the one-shot functions under `metrics.`.
+// The canonical losses (each also reachable through `getLoss` under its PyTorch / Keras / tfjs names).
+export {
+  meanSquaredError,
+  meanAbsoluteError,
+  huber,
+  smoothL1,
+  logCosh,
+  meanSquaredLogError,
+  meanAbsolutePercentageError,
+  pinball,
+} from './losses/regression.js';
+export {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  logLoss,
+  sigmoidFocal,
+  hinge,
+  squaredHinge,
+} from './losses/binary.js';
+export {
+  crossEntropy,
+  nllLoss,
+  crossEntropyWithPriorKL,
+  categoricalFocal,
+  categoricalHinge,
+  categoricalGeneralizedCrossEntropy,
+} from './losses/classification.js';
+export { klDivergence, poissonNll, gaussianNll, cosineSimilarity } from './losses/divergence.js';
+export { marginRanking, hingeEmbedding, softMargin } from './losses/ranking.js';
+export {
+  cosineEmbedding,
+  tripletMargin,
+  tripletMarginWithDistance,
+  pairwiseDistanceFunction,
+  cosineDistanceFunction,
+  type DistanceFunction,
+} from './losses/embedding.js';
+export { multilabelSoftMargin, multilabelMargin, multiMargin } from './losses/multilabel.js';
+export { ctc } from './losses/sequence.js';
+export { dice, tversky } from './losses/segmentation.js';
+export { circle } from './losses/metric-learning.js';
+
+// Metrics: the streaming class, the registry, and the one-shot functions under `metrics.`.
 export {
   Metric,
-  F64List,
-  oneShot,
-  type MetricSpec,
-  type MetricState,
   type MetricOptions,
   type MetricValue,
   type MetricJSON,
   type UpdateOptions,
-  type FieldSpec,
-  type MergeRule,
   type OneShotMetric,
 } from './metrics/core.js';
-export {
-  getMetric,
-  restoreMetric,
-  listMetrics,
-  type MetricInfo,
-  type MetricEntry,
-  type MetricAlias,
-  type MetricSource,
-} from './metrics/registry.js';
-export * as metrics from './metrics/index.js';
+export { getMetric, restoreMetric, listMetrics, type MetricInfo, type MetricSource } from './metrics/registry.js';
+import * as metrics from './metrics-namespace.js';
+export { metrics };
 // Metric one-shot functions whose names are not also loss names are exported at the top level
 // too. Six names are both a loss and a metric — meanAbsoluteError, meanSquaredError,
 // meanSquaredLogError, meanAbsolutePercentageError, cosineSimilarity (the Keras loss is −cos, the
@@ -102,10 +120,49 @@ export {
 } from './metrics/index.js';
 
 // Watching the loss: training history, LR range test, SVG charts, HTML report (browser-safe).
-export * from './history.js';
-export * from './lr-finder.js';
-export * from './plot/index.js';
-export * from './report.js';
+export {
+  LossHistory,
+  smoothEma,
+  type MetricValues,
+  type BatchRecord,
+  type EpochRecord,
+  type HistoryRecord,
+  type LogBatchInput,
+  type LogEpochInput,
+  type LossHistoryOptions,
+  type Divergence,
+  type HistorySummary,
+  type LossHistoryJSON,
+  type JsonNumber,
+  type EncodedRecord,
+} from './history.js';
+export {
+  lrRangeTest,
+  lrRangeTestSync,
+  lrSchedule,
+  suggestLr,
+  type LrRangeTestOptions,
+  type LrStepInfo,
+  type LrRangeTestResult,
+} from './lr-finder.js';
+export {
+  lineChart,
+  sparkline,
+  type Series,
+  type Marker,
+  type LineChartOptions,
+  lossCurveChart,
+  lrFinderChart,
+  predictionChart,
+  type ChartSize,
+  evaluationCharts,
+  type EvaluationChartOptions,
+  type EvaluationCharts,
+  renderEvaluationReport,
+  classificationReportHtml,
+  type EvaluationReportOptions,
+} from './plot/index.js';
+export { renderReport, type ReportTable, type ReportSection, type ReportOptions } from './report.js';
 // Classification report (scikit-learn classification_report); the evaluation page is in plot/.
 export {
   classificationReport,

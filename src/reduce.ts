@@ -43,7 +43,7 @@
 import { LosskitError, fmtShape } from './errors.js';
 import type { Shape, Tensor, TensorInput } from './tensor.js';
 import { broadcastShapes, broadcastTo, sizeOf, tensor } from './tensor.js';
-import { checkFinite, checkOneOf } from './validate.js';
+import { checkFinite, checkOneOf, fmtIndex } from './validate.js';
 
 export const REDUCTIONS = ['none', 'mean', 'sum', 'batchmean', 'sumOverBatchSize'] as const;
 export type Reduction = (typeof REDUCTIONS)[number];
@@ -66,6 +66,10 @@ export interface ReductionPlan {
    * (PyTorch: every target ignored gives a NaN loss but a zero gradient). */
   readonly gradScale: number;
   readonly lossShape: Shape;
+  /** The function name (for the overflow error of {@link finishReduction}). */
+  readonly fn: string;
+  /** The largest sample weight (1 without weights). */
+  readonly maxWeight: number;
 }
 
 /** Resolves the `reduction` option (checking its value). */
@@ -86,6 +90,18 @@ export function broadcastSampleWeight(
   if (sampleWeight === undefined) return null;
   const sw = tensor(sampleWeight, undefined, fn, 'sampleWeight');
   checkFinite(fn, 'sampleWeight', sw);
+  // Weights are non-negative (as the metrics require): a negative weight would turn a loss
+  // element into a reward and the weighted mean into something larger than every element.
+  for (let i = 0; i < sw.data.length; i++) {
+    if (sw.data[i] < 0) {
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        fn,
+        `'sampleWeight' must be >= 0; received ${sw.data[i]} at index ${fmtIndex(i, sw.shape)}`,
+        'sampleWeight',
+      );
+    }
+  }
   const n = sizeOf(lossShape);
   if (sw.data.length === 1 && sw.shape.length <= 1) {
     return new Float64Array(n).fill(sw.data[0]);
@@ -113,20 +129,39 @@ export function broadcastSampleWeight(
 }
 
 /**
- * Plans the reduction of loss elements of shape `lossShape`.
- *
- * @param normWeights `vᵢ` of the table (class weight of the target, 0 when ignored), or `null`
- *   when every element counts 1. Only `'mean'` reads it.
- * @param batchSize `N` for `'batchmean'`; defaults to `lossShape[0]` (1 for a scalar).
+ * A reducer mode beyond the table (a dialect's own denominator):
+ * - `kerasMasked`: Keras's `ignore_class` — the masked elements (`valid[i] = 0`) have loss 0,
+ *   and Keras's `apply_mask` turns `'sumOverBatchSize'` into `Σ sᵢ·lᵢ / (valid + ε)`
+ *   (`ε` = 1e-7, the mean over the valid elements) and `'mean'` into `Σ sᵢ·lᵢ / Σ_valid sᵢ`.
+ */
+export interface ReducerMode {
+  readonly kind: 'kerasMasked';
+  readonly valid: ArrayLike<number>;
+  readonly epsilon: number;
+}
+
+/** What a loss adds to a plan besides its reduction and sample weights. */
+export interface PlanExtras {
+  /** `vᵢ` of the table (class weight of the target, 0 when ignored); `null`/absent when every
+   * element counts 1. Only `'mean'` reads it. */
+  readonly normWeights?: Float64Array | null;
+  /** `N` for `'batchmean'`; defaults to `lossShape[0]` (1 for a scalar). */
+  readonly batchSize?: number;
+  readonly mode?: ReducerMode;
+}
+
+/**
+ * Plans the reduction of loss elements of shape `lossShape`. Called by the loss constructor
+ * (`losses/define.ts`) only.
  */
 export function planReduction(
   fn: string,
   reduction: Reduction,
   lossShape: Shape,
   sampleWeight: TensorInput | undefined,
-  normWeights: Float64Array | null = null,
-  batchSize?: number,
+  extras: PlanExtras = {},
 ): ReductionPlan {
+  const normWeights = extras.normWeights ?? null;
   const weights = broadcastSampleWeight(fn, sampleWeight, lossShape);
   const n = sizeOf(lossShape);
   let d = 1;
@@ -139,7 +174,7 @@ export function planReduction(
       d = n;
       break;
     case 'batchmean':
-      d = batchSize ?? (lossShape.length > 0 ? lossShape[0] : 1);
+      d = extras.batchSize ?? (lossShape.length > 0 ? lossShape[0] : 1);
       break;
     case 'mean': {
       d = 0;
@@ -150,8 +185,33 @@ export function planReduction(
       break;
     }
   }
+  const mode = extras.mode;
+  if (mode !== undefined && (reduction === 'sumOverBatchSize' || reduction === 'mean')) {
+    let valid = 0;
+    let sv = 0;
+    for (let i = 0; i < n; i++) {
+      if (mode.valid[i] !== 0) {
+        valid++;
+        sv += weights === null ? 1 : weights[i];
+      }
+    }
+    d = reduction === 'sumOverBatchSize' ? valid + mode.epsilon : sv;
+  }
+  if (!Number.isFinite(d)) {
+    throw new LosskitError(
+      'NON_FINITE',
+      fn,
+      `'sampleWeight' sums to ${d} (beyond float64), so the ${reduction} reduction has no finite denominator; expected weights whose sum is finite (rescale them: the weighted mean does not change)`,
+      'sampleWeight',
+    );
+  }
+  let maxWeight = 1;
+  if (weights !== null) {
+    maxWeight = 0;
+    for (let i = 0; i < weights.length; i++) if (weights[i] > maxWeight) maxWeight = weights[i];
+  }
   const scale = d === 0 ? NaN : 1 / d;
-  return { reduction, weights, denominator: d, scale, gradScale: d === 0 ? 0 : scale, lossShape };
+  return { reduction, weights, denominator: d, scale, gradScale: d === 0 ? 0 : scale, lossShape, fn, maxWeight };
 }
 
 /**
@@ -163,6 +223,15 @@ export function finishReduction(
   weightedSum: number,
   perElement: Float64Array | null,
 ): number | Tensor {
+  if (!(weightedSum - weightedSum === 0) && plan.maxWeight > 1) {
+    // The inputs were finite (checked before the finish): weights > 1 made the sum overflow.
+    throw new LosskitError(
+      'NON_FINITE',
+      plan.fn,
+      `the weighted loss overflows float64 (sum ${weightedSum}) with 'sampleWeight' up to ${plan.maxWeight}; expected smaller sample weights`,
+      'sampleWeight',
+    );
+  }
   if (plan.reduction === 'none') {
     if (perElement === null) throw new Error('losskit internal: reduction none needs per-element values');
     return { data: perElement, shape: plan.lossShape };

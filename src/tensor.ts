@@ -93,12 +93,24 @@ function checkShape(shape: unknown, fn: string, arg: string): Shape {
   return s;
 }
 
+/** Deepest nesting of arrays read as a tensor (NumPy's limit is 64 too). */
+export const MAX_RANK = 64;
+
 function fromNested(values: NestedNumberArray, fn: string, arg: string): Tensor {
   // Infer the shape from the first element at each depth, then flatten while checking
   // that every sub-array has exactly that shape (ragged arrays are an error).
   const shape: number[] = [];
   let probe: unknown = values;
   while (Array.isArray(probe)) {
+    // The flattening below recurses once per dimension: bound the depth before it can overflow the stack.
+    if (shape.length === MAX_RANK) {
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'${arg}' is nested more than ${MAX_RANK} levels deep; expected a tensor of rank <= ${MAX_RANK}`,
+        arg,
+      );
+    }
     shape.push(probe.length);
     if (probe.length === 0) break;
     probe = probe[0];

@@ -200,7 +200,7 @@ export function checkRange(fn: string, arg: string, t: Tensor, lo: number, hi: n
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
     if (!(v >= lo && v <= hi)) {
-      if (v !== v) checkFinite(fn, arg, t);
+      if (v - v !== 0) checkFinite(fn, arg, t); // NaN and ±Infinity are NON_FINITE, not out of range
       throw new LosskitError(
         'OUT_OF_RANGE',
         fn,

@@ -4,7 +4,8 @@
  * are independent recomputations, not calls into the code under test.
  */
 import { describe, expect, it } from 'vitest';
-import { LossHistory, smoothEma, HISTORY_CSV_COLUMNS } from '../src/index.js';
+import { LossHistory, smoothEma } from '../src/index.js';
+import { HISTORY_CSV_COLUMNS } from '../src/history.js';
 import { expectClose } from './helpers.js';
 import { expectLosskitError as expectError } from './helpers.js';
 

@@ -3,17 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { expectLosskitError as expectError } from './helpers.js';
 import {
   LossHistory,
-  escapeXml,
-  formatTick,
   lineChart,
-  logTicks,
   lossCurveChart,
   lrFinderChart,
   lrRangeTestSync,
-  niceTicks,
   predictionChart,
   sparkline,
 } from '../src/index.js';
+import { escapeXml, formatTick, logTicks, niceTicks } from '../src/plot/svg.js';
 
 /** The `d` attributes of the data paths (those carrying data-series). */
 function seriesPaths(svg: string): Record<string, string> {

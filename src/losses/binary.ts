@@ -4,24 +4,12 @@
  * pass); reductions and sample weights are the shared reducer's (see `reduce.ts`).
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
-import type { ReductionPlan } from '../reduce.js';
-import { planReduction, resolveReduction } from '../reduce.js';
 import type { FloatArray, Tensor, TensorInput } from '../tensor.js';
 import { broadcastShapes, broadcastTo, tensor } from '../tensor.js';
-import {
-  checkBooleanOption,
-  checkFinite,
-  checkNonEmpty,
-  checkNumberOption,
-  checkRange,
-  checkSameShape,
-  explainNonFinite,
-  fmtIndex,
-} from '../validate.js';
-import type { LossFunction, LossOptions } from './core.js';
-import { gradBuffer, makeLoss } from './core.js';
-import type { ElementwiseKernel } from './elementwise.js';
-import { lastAxisLayout, runElementwise } from './elementwise.js';
+import { checkFinite, checkNumberOption, fmtIndex } from '../validate.js';
+import type { ElementwiseKernel, LossMeta, OptionSpec } from './define.js';
+import { bindKernel, bool, loss, num, tensorOption } from './define.js';
+import { KERAS_BCE, KERAS_BINARY_FOCAL, KERAS_ELEMENTWISE as KERAS_DEFAULTS, TORCHVISION_FOCAL } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
 import {
   SOFTPLUS_H,
@@ -31,65 +19,9 @@ import {
   sigmoidNonPositive,
   softplusNonPositive,
 } from '../softplus.js';
-import { KERAS_DEFAULTS } from './regression.js';
 
-// ---------------------------------------------------------------------------------------------
-// A wrapper for element-wise losses whose parameters depend on the inputs (weights broadcast to
-// yPred's shape, a kernel chosen by `fromLogits`, hinge's label convention).
-// ---------------------------------------------------------------------------------------------
-
-/** Runs the chosen kernel: `(plan, k, grad) => runElementwise(kernel, …, params, grad)`. */
-type Runner = (plan: ReductionPlan, k: number, grad: Float64Array | null) => { value: number | Tensor; sum: number };
-
-function runner<P>(kernel: ElementwiseKernel<P>, yTrue: Tensor, yPred: Tensor, params: P): Runner {
-  return (plan, k, grad) => runElementwise(kernel, yTrue.data, yPred.data, plan, k, params, grad);
-}
-
-interface PreparedSpec {
-  name: string;
-  optionNames: readonly string[];
-  defaults?: LossOptions;
-  /** Validates the loss-specific options and the inputs' domains; picks kernel and params. */
-  prepare: (options: LossOptions, yTrue: Tensor, yPred: Tensor, fn: string) => Runner;
-}
-
-function preparedLoss(spec: PreparedSpec): LossFunction {
-  const fn = spec.name;
-  return makeLoss(
-    fn,
-    ['reduction', 'sampleWeight', 'meanOverLastAxis', ...spec.optionNames],
-    (yTrueIn: TensorInput | null, yPredIn: TensorInput, options: LossOptions, wantGrad: boolean) => {
-      const reduction = resolveReduction(fn, options.reduction);
-      const meanLast =
-        options.meanOverLastAxis === undefined
-          ? false
-          : checkBooleanOption(fn, 'meanOverLastAxis', options.meanOverLastAxis);
-      if (yTrueIn === null || yTrueIn === undefined) {
-        throw new LosskitError(
-          'INVALID_INPUT',
-          fn,
-          `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`,
-          'yTrue',
-        );
-      }
-      const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
-      const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-      checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
-      checkNonEmpty(fn, 'yPred', yPred);
-      const run = spec.prepare(options, yTrue, yPred, fn);
-      const { lossShape, k } = lastAxisLayout(fn, yPred.shape, meanLast);
-      const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
-      const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
-      const { value, sum } = run(plan, k, grad);
-      explainNonFinite(fn, sum, [
-        ['yTrue', yTrue],
-        ['yPred', yPred],
-      ]);
-      return { value, grad: grad === null ? null : { data: grad, shape: yPred.shape } };
-    },
-    spec.defaults,
-  );
-}
+/** What every binary loss is: targets in [0, 1] (hinge: ±1 or 0/1), the plain mean. */
+const BINARY = (input: 'probabilities' | 'logits'): LossMeta => ({ input, target: 'binary', meanDenominator: 'count' });
 
 /**
  * An element-wise weight option (`weight`, `posWeight`) broadcast to `yPred`'s shape (NumPy
@@ -129,15 +61,8 @@ function elementWeight(
   return broadcastTo(t.data, t.shape, yPred.shape);
 }
 
-function labelSmoothingOf(o: LossOptions, fn: string): number {
-  return o.labelSmoothing === undefined
-    ? 0
-    : checkNumberOption(fn, 'labelSmoothing', o.labelSmoothing, { min: 0, max: 1 });
-}
-
-function fromLogitsOf(o: LossOptions, fn: string, fallback: boolean): boolean {
-  return o.fromLogits === undefined ? fallback : checkBooleanOption(fn, 'fromLogits', o.fromLogits);
-}
+/** Keras label smoothing: targets become `y(1 − ls) + ls/2`. */
+const labelSmoothing = (): OptionSpec<number, number> => num({ min: 0, max: 1, default: 0 });
 
 // ---------------------------------------------------------------------------------------------
 // Cross-entropy on logits.
@@ -215,7 +140,7 @@ function logitsPlain(
  * cancels to 0 for a confidently right logit); `g = w·[(1 − y)·σ(x) − pw·y·σ(−x)]`
  * (= `w·(σ(x) − y)` without `pw`). Finite for any finite logit (±1e9 included).
  */
-export const logitsKernel: ElementwiseKernel<LogitsParams> = (n, yTrue, yPred, w, scale, out, grad, p) => {
+export const logitsKernel: ElementwiseKernel<LogitsParams> = ({ n, yTrue, yPred, w, scale, out, grad, params: p }) => {
   const { weight, posWeight, ls } = p;
   if (w === null && out === null && weight === null && posWeight === null && ls === 0)
     return logitsPlain(n, yTrue, yPred, scale, grad);
@@ -259,7 +184,7 @@ interface ProbParams {
 }
 
 /** Kernel of binary cross-entropy on probabilities; see {@link ProbParams} for the modes. */
-export const probKernel: ElementwiseKernel<ProbParams> = (
+export const probKernel: ElementwiseKernel<ProbParams> = ({
   n,
   yTrue,
   yPred,
@@ -267,8 +192,8 @@ export const probKernel: ElementwiseKernel<ProbParams> = (
   scale,
   out,
   grad,
-  { weight, ls, mode, eps },
-) => {
+  params: { weight, ls, mode, eps },
+}) => {
   const a = 1 - ls;
   const b = 0.5 * ls;
   const lo = eps;
@@ -304,10 +229,6 @@ export const probKernel: ElementwiseKernel<ProbParams> = (
   return s;
 };
 
-function probabilitiesInRange(fn: string, yPred: Tensor): void {
-  checkRange(fn, 'yPred', yPred, 0, 1, 'probabilities');
-}
-
 /**
  * Binary cross-entropy on probabilities.
  *
@@ -332,17 +253,25 @@ function probabilitiesInRange(fn: string, yPred: Tensor): void {
  * @example binaryCrossEntropy([1, 0], [0.9, 0.2]) // (−log 0.9 − log 0.8)/2 ≈ 0.16425
  * @example binaryCrossEntropy([1], [0]) // 100 (log clamped at −100, as PyTorch)
  */
-export const binaryCrossEntropy: LossFunction = preparedLoss({
+export const binaryCrossEntropy = loss({
   name: 'binaryCrossEntropy',
-  optionNames: ['weight', 'labelSmoothing', 'eps', 'fromLogits'],
-  prepare: (o, yTrue, yPred, fn) => {
-    const ls = labelSmoothingOf(o, fn);
-    const logits = fromLogitsOf(o, fn, false);
-    const eps = o.eps === undefined ? null : checkNumberOption(fn, 'eps', o.eps, { min: 0, max: 0.5 });
-    const weight = elementWeight(fn, 'weight', o.weight, yPred, false);
-    if (logits) return runner(logitsKernel, yTrue, yPred, { weight, posWeight: null, ls });
-    probabilitiesInRange(fn, yPred);
-    return runner(probKernel, yTrue, yPred, { weight, ls, mode: eps === null ? 'torch' : 'clip', eps: eps ?? 0 });
+  options: {
+    weight: tensorOption(),
+    labelSmoothing: labelSmoothing(),
+    eps: num({ min: 0, max: 0.5 }),
+    fromLogits: bool(false),
+  },
+  meta: BINARY('probabilities'),
+  // Targets may be soft (any value in [0, 1]); probabilities are never silently clipped.
+  domains: (o) => ({ yTrue: 'probability', yPred: o.fromLogits ? 'real' : 'probability' }),
+  layout: {
+    kind: 'elementwise',
+    kernel: ({ fn, options: o, yPred }) => {
+      const weight = elementWeight(fn, 'weight', o.weight, yPred, false);
+      if (o.fromLogits) return bindKernel(logitsKernel, { weight, posWeight: null, ls: o.labelSmoothing });
+      const mode = o.eps === undefined ? 'torch' : 'clip';
+      return bindKernel(probKernel, { weight, ls: o.labelSmoothing, mode, eps: o.eps ?? 0 });
+    },
   },
 });
 
@@ -367,14 +296,19 @@ export const binaryCrossEntropy: LossFunction = preparedLoss({
  * @example binaryCrossEntropyWithLogits([1, 0], [2, -1]) // (log(1+e⁻²) + log(1+e⁻¹))/2 ≈ 0.22009
  * @example binaryCrossEntropyWithLogits([[1, 0]], [[0, 0]], { posWeight: [3, 1] }) // (3·log 2 + log 2)/2
  */
-export const binaryCrossEntropyWithLogits: LossFunction = preparedLoss({
+export const binaryCrossEntropyWithLogits = loss({
   name: 'binaryCrossEntropyWithLogits',
-  optionNames: ['weight', 'posWeight', 'labelSmoothing'],
-  prepare: (o, yTrue, yPred, fn) => {
-    const ls = labelSmoothingOf(o, fn);
-    const weight = elementWeight(fn, 'weight', o.weight, yPred, false);
-    const posWeight = elementWeight(fn, 'posWeight', o.posWeight, yPred, true);
-    return runner(logitsKernel, yTrue, yPred, { weight, posWeight, ls });
+  options: { weight: tensorOption(), posWeight: tensorOption(), labelSmoothing: labelSmoothing() },
+  meta: BINARY('logits'),
+  domains: { yTrue: 'probability' },
+  layout: {
+    kind: 'elementwise',
+    kernel: ({ fn, options: o, yPred }) =>
+      bindKernel(logitsKernel, {
+        weight: elementWeight(fn, 'weight', o.weight, yPred, false),
+        posWeight: elementWeight(fn, 'posWeight', o.posWeight, yPred, true),
+        ls: o.labelSmoothing,
+      }),
   },
 });
 
@@ -398,25 +332,27 @@ export const binaryCrossEntropyWithLogits: LossFunction = preparedLoss({
  *
  * @example logLoss([1, 0], [1, 0.5]) // (−log(1 − 1e-7) + log 2)/2 ≈ 0.34657
  */
-export const logLoss: LossFunction = preparedLoss({
+export const logLoss = loss({
   name: 'logLoss',
-  optionNames: ['eps', 'labelSmoothing'],
-  prepare: (o, yTrue, yPred, fn) => {
-    const ls = labelSmoothingOf(o, fn);
-    const eps = o.eps === undefined ? 1e-7 : checkNumberOption(fn, 'eps', o.eps, { min: 0, max: 0.5 });
-    probabilitiesInRange(fn, yPred);
-    return runner(probKernel, yTrue, yPred, { weight: null, ls, mode: 'clip', eps });
+  options: { eps: num({ min: 0, max: 0.5, default: 1e-7 }), labelSmoothing: labelSmoothing() },
+  meta: BINARY('probabilities'),
+  domains: { yTrue: 'probability', yPred: 'probability' },
+  layout: {
+    kind: 'elementwise',
+    kernel: ({ options: o }) =>
+      bindKernel(probKernel, { weight: null, ls: o.labelSmoothing, mode: 'clip', eps: o.eps }),
   },
 });
 
 /** tfjs `tf.losses.logLoss`: `−y·log(p + ε) − (1 − y)·log(1 − p + ε)`, ε = 1e-7. */
-const tfjsLogLoss: LossFunction = preparedLoss({
-  name: 'logLoss',
-  optionNames: ['eps'],
-  prepare: (o, yTrue, yPred, fn) => {
-    const eps = o.eps === undefined ? 1e-7 : checkNumberOption(fn, 'eps', o.eps, { gt: 0 });
-    probabilitiesInRange(fn, yPred);
-    return runner(probKernel, yTrue, yPred, { weight: null, ls: 0, mode: 'add', eps });
+const tfjsLogLoss = loss({
+  name: 'tfjsLogLoss',
+  options: { eps: num({ gt: 0, default: 1e-7 }) },
+  meta: BINARY('probabilities'),
+  domains: { yTrue: 'probability', yPred: 'probability' },
+  layout: {
+    kind: 'elementwise',
+    kernel: ({ options: o }) => bindKernel(probKernel, { weight: null, ls: 0, mode: 'add', eps: o.eps }),
   },
 });
 
@@ -439,7 +375,7 @@ interface FocalParams {
  * `αₜ = αy + (1 − α)(1 − y)`, `ce` the binary cross-entropy (stable logits form, or the clipped /
  * clamped probability form). Gradient: `αₜ·[q^γ·ce′ + γ·q^(γ−1)·q′·ce]`, `q′ = (1 − 2y)·p′`.
  */
-export const focalKernel: ElementwiseKernel<FocalParams> = (
+export const focalKernel: ElementwiseKernel<FocalParams> = ({
   n,
   yTrue,
   yPred,
@@ -447,8 +383,8 @@ export const focalKernel: ElementwiseKernel<FocalParams> = (
   scale,
   out,
   grad,
-  { logits, gamma, alpha, ls, eps },
-) => {
+  params: { logits, gamma, alpha, ls, eps },
+}) => {
   const a = 1 - ls;
   const b = 0.5 * ls;
   const lo = eps;
@@ -524,25 +460,33 @@ export const focalKernel: ElementwiseKernel<FocalParams> = (
  *
  * @example sigmoidFocal([1], [0]) // 0.25 · 0.5² · log 2 ≈ 0.0433217
  */
-export const sigmoidFocal: LossFunction = preparedLoss({
+export const sigmoidFocal = loss({
   name: 'sigmoidFocal',
-  optionNames: ['alpha', 'gamma', 'applyClassBalancing', 'fromLogits', 'eps', 'labelSmoothing'],
-  prepare: (o, yTrue, yPred, fn) => {
-    const ls = labelSmoothingOf(o, fn);
-    const logits = fromLogitsOf(o, fn, true);
-    const gamma = o.gamma === undefined ? 2 : checkNumberOption(fn, 'gamma', o.gamma, { min: 0 });
-    const balance =
-      o.applyClassBalancing === undefined
-        ? undefined
-        : checkBooleanOption(fn, 'applyClassBalancing', o.applyClassBalancing);
-    let alpha =
-      o.alpha === undefined
-        ? 0.25
-        : checkNumberOption(fn, 'alpha', o.alpha, balance === true ? { min: 0, max: 1 } : { max: 1 });
-    if (balance === false) alpha = -1;
-    const eps = o.eps === undefined ? 0 : checkNumberOption(fn, 'eps', o.eps, { min: 0, max: 0.5 });
-    if (!logits) probabilitiesInRange(fn, yPred);
-    return runner(focalKernel, yTrue, yPred, { logits, gamma, alpha: alpha < 0 ? -1 : alpha, ls, eps });
+  options: {
+    alpha: num({ max: 1, default: 0.25 }),
+    gamma: num({ min: 0, default: 2 }),
+    applyClassBalancing: bool(),
+    fromLogits: bool(true),
+    eps: num({ min: 0, max: 0.5, default: 0 }),
+    labelSmoothing: labelSmoothing(),
+  },
+  meta: BINARY('logits'),
+  domains: (o) => ({ yTrue: 'probability', yPred: o.fromLogits ? 'real' : 'probability' }),
+  layout: {
+    kind: 'elementwise',
+    kernel: ({ fn, options: o }) => {
+      let alpha = o.alpha;
+      // With class balancing asked for, α is a weight in [0, 1]; without it, α < 0 disables it.
+      if (o.applyClassBalancing === true) checkNumberOption(fn, 'alpha', alpha, { min: 0, max: 1 });
+      if (o.applyClassBalancing === false) alpha = -1;
+      return bindKernel(focalKernel, {
+        logits: o.fromLogits,
+        gamma: o.gamma,
+        alpha: alpha < 0 ? -1 : alpha,
+        ls: o.labelSmoothing,
+        eps: o.eps,
+      });
+    },
   },
 });
 
@@ -560,7 +504,7 @@ interface HingeParams {
  * Kernel of the hinge losses: `m = max(1 − t·ŷ, 0)` with `t = y` or `2y − 1`; `l = m` or `m²`;
  * `g = −t` (or `−2t·m`) where `m > 0`, 0 elsewhere (the kink takes the subgradient 0, as ReLU).
  */
-export const hingeKernel: ElementwiseKernel<HingeParams> = (
+export const hingeKernel: ElementwiseKernel<HingeParams> = ({
   n,
   yTrue,
   yPred,
@@ -568,8 +512,8 @@ export const hingeKernel: ElementwiseKernel<HingeParams> = (
   scale,
   out,
   grad,
-  { convert, squared },
-) => {
+  params: { convert, squared },
+}) => {
   let s = 0;
   for (let i = 0; i < n; i++) {
     const t = convert ? 2 * yTrue[i] - 1 : yTrue[i];
@@ -618,11 +562,18 @@ function hingeLabels(fn: string, yTrue: Tensor): boolean {
   return !minus;
 }
 
-function hingeLoss(name: string, squared: boolean): LossFunction {
-  return preparedLoss({
+function hingeLoss(name: string, squared: boolean) {
+  return loss({
     name,
-    optionNames: [],
-    prepare: (_o, yTrue, yPred, fn) => runner(hingeKernel, yTrue, yPred, { convert: hingeLabels(fn, yTrue), squared }),
+    options: {},
+    meta: { input: 'values', target: 'signs', meanDenominator: 'count' },
+    // Labels are checked by hingeLabels ({−1, 1} or {0, 1}); predictions must be finite (the
+    // max(0, ·) would turn a NaN into 0).
+    domains: { yTrue: 'own', yPred: 'real' },
+    layout: {
+      kind: 'elementwise',
+      kernel: ({ fn, yTrue }) => bindKernel(hingeKernel, { convert: hingeLabels(fn, yTrue), squared }),
+    },
   });
 }
 
@@ -644,7 +595,7 @@ function hingeLoss(name: string, squared: boolean): LossFunction {
  *
  * @example hinge([1, 0], [0.3, -2]) // (0.7 + 0)/2 = 0.35
  */
-export const hinge: LossFunction = hingeLoss('hinge', false);
+export const hinge = hingeLoss('hinge', false);
 
 /**
  * Squared hinge loss (Keras): `lᵢ = max(1 − tᵢ·ŷᵢ, 0)²`, labels as {@link hinge}; gradient
@@ -655,13 +606,11 @@ export const hinge: LossFunction = hingeLoss('hinge', false);
  *
  * @example squaredHinge([1, -1], [0.5, 0.5]) // (0.25 + 2.25)/2 = 1.25
  */
-export const squaredHinge: LossFunction = hingeLoss('squaredHinge', true);
+export const squaredHinge = hingeLoss('squaredHinge', true);
 
 // ---------------------------------------------------------------------------------------------
 // Registry.
 // ---------------------------------------------------------------------------------------------
-
-const KERAS_BCE = { ...KERAS_DEFAULTS, eps: 1e-7 } as const;
 
 export const binaryLosses: LossEntry[] = [
   {
@@ -701,17 +650,9 @@ export const binaryLosses: LossEntry[] = [
     description:
       'Sigmoid focal loss αₜ(1 − pₜ)^γ·BCE on logits — torchvision sigmoid_focal_loss, Keras binary_focal_crossentropy',
     aliases: [
-      { name: 'sigmoid_focal_loss', dialect: 'pytorch', defaults: { reduction: 'none' } },
-      {
-        name: 'binary_focal_crossentropy',
-        dialect: 'keras',
-        defaults: { ...KERAS_BCE, fromLogits: false, applyClassBalancing: false },
-      },
-      {
-        name: 'BinaryFocalCrossentropy',
-        dialect: 'keras',
-        defaults: { ...KERAS_BCE, fromLogits: false, applyClassBalancing: false },
-      },
+      { name: 'sigmoid_focal_loss', dialect: 'pytorch', defaults: TORCHVISION_FOCAL },
+      { name: 'binary_focal_crossentropy', dialect: 'keras', defaults: KERAS_BINARY_FOCAL },
+      { name: 'BinaryFocalCrossentropy', dialect: 'keras', defaults: KERAS_BINARY_FOCAL },
     ],
   },
   {

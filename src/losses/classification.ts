@@ -15,23 +15,14 @@
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
 import { expNonPositive } from '../fastexp.js';
-import type { ReductionPlan } from '../reduce.js';
-import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
+import type { ReducerMode, ReductionPlan } from '../reduce.js';
+import { finishReduction } from '../reduce.js';
 import type { FloatArray, Shape, Tensor, TensorInput } from '../tensor.js';
 import { shapesEqual, sizeOf, tensor } from '../tensor.js';
-import {
-  checkBooleanOption,
-  checkClassLabels,
-  checkClassWeight,
-  checkNonEmpty,
-  checkNumberOption,
-  checkOneOf,
-  checkRange,
-  explainNonFinite,
-  requireTarget,
-} from '../validate.js';
-import type { LossFunction, LossOptions } from './core.js';
-import { gradBuffer, makeLoss } from './core.js';
+import { checkClassLabels, checkClassWeight, checkNumberOption } from '../validate.js';
+import type { Domains, Inputs, LossMeta, OptionSchema, Prepared, PreparedRun } from './define.js';
+import { bool, loss, num, oneOf, tensorOption } from './define.js';
+import { KERAS_EPSILON, KERAS_REDUCED as KERAS_DEFAULTS, TFJS_SOFTMAX_CE } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -120,23 +111,36 @@ function indexNormWeights(labels: FloatArray, cw: FloatArray | null, ignoreIndex
 // Kernels
 // ---------------------------------------------------------------------------------------------
 
+/** Arguments of {@link softmaxCrossEntropyRows}. */
+export interface SoftmaxCrossEntropyRowsArgs {
+  N: number;
+  C: number;
+  z: FloatArray;
+  labels: FloatArray;
+  ignoreIndex: number;
+  w: Float64Array | null;
+  scale: number;
+  out: Float64Array | null;
+  grad: Float64Array | null;
+}
+
 /**
  * Softmax cross-entropy fast path: `N` contiguous rows of `C` logits, integer targets, no class
  * weights, no label smoothing. Per row: `l = log Σ exp(z − m) − (z_y − m)`,
  * `∂l/∂z_c = softmax(z)_c − [c = y]`. Returns `Σ wᵢ·lᵢ`; writes `out[i] = wᵢ·lᵢ` and
  * `grad = scale·wᵢ·∂lᵢ/∂z` when given. Rows whose label equals `ignoreIndex` contribute 0.
  */
-export function softmaxCrossEntropyRows(
-  N: number,
-  C: number,
-  z: FloatArray,
-  labels: FloatArray,
-  ignoreIndex: number,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-): number {
+export function softmaxCrossEntropyRows({
+  N,
+  C,
+  z,
+  labels,
+  ignoreIndex,
+  w,
+  scale,
+  out,
+  grad,
+}: SoftmaxCrossEntropyRowsArgs): number {
   let total = 0;
   for (let r = 0, base = 0; r < N; r++, base += C) {
     const y = labels[r];
@@ -198,6 +202,23 @@ export function softmaxCrossEntropyRows(
   return total;
 }
 
+/** Arguments of {@link softmaxCrossEntropyKernel}. */
+export interface SoftmaxCrossEntropyKernelArgs {
+  outer: number;
+  C: number;
+  inner: number;
+  z: FloatArray;
+  labels: FloatArray | null;
+  probs: FloatArray | null;
+  cw: FloatArray | null;
+  ls: number;
+  ignoreIndex: number;
+  w: Float64Array | null;
+  scale: number;
+  out: Float64Array | null;
+  grad: Float64Array | null;
+}
+
 /**
  * General softmax cross-entropy kernel over `outer × C × inner` logits. Each loss element
  * has per-class coefficients `a_c` and `lᵢ = Σ_c a_c·(−log softmax(z)_c)`, so
@@ -206,21 +227,21 @@ export function softmaxCrossEntropyRows(
  *   class weights `w`, 1 when absent); ignored targets give `lᵢ = 0` and a zero gradient;
  * - probability target t: `a_c = w_c·((1−ls)·t_c + ls/C)`.
  */
-export function softmaxCrossEntropyKernel(
-  outer: number,
-  C: number,
-  inner: number,
-  z: FloatArray,
-  labels: FloatArray | null,
-  probs: FloatArray | null,
-  cw: FloatArray | null,
-  ls: number,
-  ignoreIndex: number,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-): number {
+export function softmaxCrossEntropyKernel({
+  outer,
+  C,
+  inner,
+  z,
+  labels,
+  probs,
+  cw,
+  ls,
+  ignoreIndex,
+  w,
+  scale,
+  out,
+  grad,
+}: SoftmaxCrossEntropyKernelArgs): number {
   const rowStride = C * inner;
   const lsC = ls / C;
   let total = 0;
@@ -301,23 +322,26 @@ export function softmaxCrossEntropyKernel(
   return total;
 }
 
+/** Arguments of {@link nllKernel}. */
+export interface NllKernelArgs {
+  outer: number;
+  C: number;
+  inner: number;
+  x: FloatArray;
+  labels: FloatArray;
+  cw: FloatArray | null;
+  ignoreIndex: number;
+  w: Float64Array | null;
+  scale: number;
+  out: Float64Array | null;
+  grad: Float64Array | null;
+}
+
 /**
  * Negative log-likelihood kernel: `lᵢ = −w_y·x[y]` over `outer × C × inner` log-probabilities,
  * gradient `−scale·wᵢ·w_y` at the target's position and 0 elsewhere.
  */
-export function nllKernel(
-  outer: number,
-  C: number,
-  inner: number,
-  x: FloatArray,
-  labels: FloatArray,
-  cw: FloatArray | null,
-  ignoreIndex: number,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-): number {
+export function nllKernel({ outer, C, inner, x, labels, cw, ignoreIndex, w, scale, out, grad }: NllKernelArgs): number {
   if (grad !== null) grad.fill(0);
   const rowStride = C * inner;
   let total = 0;
@@ -345,38 +369,36 @@ export function nllKernel(
 // crossEntropy / nllLoss (PyTorch)
 // ---------------------------------------------------------------------------------------------
 
+/** Options of the PyTorch cross-entropy family. */
+const CE = {
+  weight: tensorOption(),
+  ignoreIndex: num({ integer: true, default: -100 }),
+  labelSmoothing: num({ min: 0, max: 1, default: 0 }),
+};
+
+/** What PyTorch class losses are: class axis 1, ignoreIndex −100, the class-weighted mean. */
+const TORCH_CLASS = (input: 'logits' | 'logProbabilities'): LossMeta => ({
+  input,
+  target: 'classes',
+  classAxis: 1,
+  ignoreIndex: -100,
+  meanDenominator: 'targetClassWeight',
+});
+
 /** Everything a softmax-cross-entropy call needs once validated. */
 interface CEPrepared {
   yPred: Tensor;
-  yTrue: Tensor;
   layout: ClassLayout;
   target: Target;
   cw: FloatArray | null;
   ls: number;
   ignoreIndex: number;
-  plan: ReductionPlan;
+  normWeights: Float64Array | null;
 }
 
-const CE_OPTIONS = ['reduction', 'sampleWeight', 'weight', 'ignoreIndex', 'labelSmoothing'] as const;
-
-/** Validates crossEntropy-style inputs (PyTorch layout) and plans the reduction. */
-function prepareCrossEntropy(
-  fn: string,
-  yTrueIn: TensorInput | null,
-  yPredIn: TensorInput,
-  options: LossOptions,
-): CEPrepared {
-  const reduction = resolveReduction(fn, options.reduction);
-  const ignoreIndex =
-    options.ignoreIndex === undefined
-      ? -100
-      : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
-  const ls =
-    options.labelSmoothing === undefined
-      ? 0
-      : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
-  const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
-  const yPred = tensor(yPredIn, undefined, fn, 'yPred');
+/** Validates crossEntropy-style inputs (PyTorch layout: class axis 1, or 0 unbatched). */
+function prepareCrossEntropy({ fn, options, reduction, yTrue, yPred }: Inputs<typeof CE>): CEPrepared {
+  const { ignoreIndex, labelSmoothing: ls } = options;
   if (yPred.shape.length === 0) {
     throw new LosskitError(
       'SHAPE_MISMATCH',
@@ -385,7 +407,6 @@ function prepareCrossEntropy(
       'yPred',
     );
   }
-  checkNonEmpty(fn, 'yPred', yPred);
   const axis = yPred.shape.length === 1 ? 0 : 1;
   const layout = classLayout(yPred.shape, axis);
   const target = resolveTarget(fn, yTrue, yPred, axis);
@@ -395,45 +416,44 @@ function prepareCrossEntropy(
     checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
     if (reduction === 'mean') normWeights = indexNormWeights(target.labels, cw, ignoreIndex);
   }
-  const plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight, normWeights);
-  return { yPred, yTrue, layout, target, cw, ls, ignoreIndex, plan };
+  return { yPred, layout, target, cw, ls, ignoreIndex, normWeights };
 }
 
-/** Runs the softmax cross-entropy kernel for a prepared call; returns the value and Σwᵢlᵢ. */
-function runCrossEntropy(p: CEPrepared, grad: Float64Array | null): { value: number | Tensor; sum: number } {
-  const { layout, target, plan } = p;
+/** Runs the softmax cross-entropy kernel for a prepared call under a plan; returns Σwᵢlᵢ. */
+function runCrossEntropy(p: CEPrepared, plan: ReductionPlan, grad: Float64Array | null): PreparedRun {
+  const { layout, target } = p;
   const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
   let sum: number;
   if (target.kind === 'index' && layout.inner === 1 && p.cw === null && p.ls === 0) {
-    sum = softmaxCrossEntropyRows(
-      layout.outer,
-      layout.C,
-      p.yPred.data,
-      target.labels,
-      p.ignoreIndex,
-      plan.weights,
-      plan.gradScale,
+    sum = softmaxCrossEntropyRows({
+      N: layout.outer,
+      C: layout.C,
+      z: p.yPred.data,
+      labels: target.labels,
+      ignoreIndex: p.ignoreIndex,
+      w: plan.weights,
+      scale: plan.gradScale,
       out,
       grad,
-    );
+    });
   } else {
-    sum = softmaxCrossEntropyKernel(
-      layout.outer,
-      layout.C,
-      layout.inner,
-      p.yPred.data,
-      target.kind === 'index' ? target.labels : null,
-      target.kind === 'probs' ? target.probs : null,
-      p.cw,
-      p.ls,
-      p.ignoreIndex,
-      plan.weights,
-      plan.gradScale,
+    sum = softmaxCrossEntropyKernel({
+      outer: layout.outer,
+      C: layout.C,
+      inner: layout.inner,
+      z: p.yPred.data,
+      labels: target.kind === 'index' ? target.labels : null,
+      probs: target.kind === 'probs' ? target.probs : null,
+      cw: p.cw,
+      ls: p.ls,
+      ignoreIndex: p.ignoreIndex,
+      w: plan.weights,
+      scale: plan.gradScale,
       out,
       grad,
-    );
+    });
   }
-  return { value: finishReduction(plan, sum, out), sum };
+  return { sum, perElement: out };
 }
 
 /**
@@ -462,16 +482,21 @@ function runCrossEntropy(p: CEPrepared, grad: Float64Array | null): { value: num
  * @example crossEntropy([0, 2], [[2, 1, 0], [0, 0, 3]]) // ≈ 0.251264
  * @example crossEntropy.valueAndGrad([1], [[0, 0]]).grad.data // [0.5, -0.5]
  */
-export const crossEntropy: LossFunction = makeLoss('crossEntropy', CE_OPTIONS, (yTrue, yPredIn, options, wantGrad) => {
-  const fn = 'crossEntropy';
-  const p = prepareCrossEntropy(fn, yTrue, yPredIn, options);
-  const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
-  const { value, sum } = runCrossEntropy(p, grad);
-  explainNonFinite(fn, sum, [
-    ['yPred', p.yPred],
-    ['yTrue', p.yTrue],
-  ]);
-  return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+export const crossEntropy = loss({
+  name: 'crossEntropy',
+  options: CE,
+  meta: TORCH_CLASS('logits'),
+  layout: {
+    kind: 'prepared',
+    prepare: (inputs): Prepared => {
+      const p = prepareCrossEntropy(inputs);
+      return {
+        lossShape: p.layout.lossShape,
+        normWeights: p.normWeights,
+        run: (plan, grad) => runCrossEntropy(p, plan, grad),
+      };
+    },
+  },
 });
 
 /**
@@ -488,60 +513,57 @@ export const crossEntropy: LossFunction = makeLoss('crossEntropy', CE_OPTIONS, (
  *
  * @example nllLoss([1], [[-0.1, -2.3]]) // 2.3
  */
-export const nllLoss: LossFunction = makeLoss(
-  'nllLoss',
-  ['reduction', 'sampleWeight', 'weight', 'ignoreIndex'],
-  (yTrueIn, yPredIn, options, wantGrad) => {
-    const fn = 'nllLoss';
-    const reduction = resolveReduction(fn, options.reduction);
-    const ignoreIndex =
-      options.ignoreIndex === undefined
-        ? -100
-        : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
-    const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
-    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-    if (yPred.shape.length === 0) {
-      throw new LosskitError(
-        'SHAPE_MISMATCH',
-        fn,
-        `'yPred' is a scalar; expected log-probabilities [C], [N, C] or [N, C, d1, …]`,
-        'yPred',
-      );
-    }
-    checkNonEmpty(fn, 'yPred', yPred);
-    const axis = yPred.shape.length === 1 ? 0 : 1;
-    const layout = classLayout(yPred.shape, axis);
-    if (!shapesEqual(yTrue.shape, layout.lossShape)) {
-      throw new LosskitError(
-        'SHAPE_MISMATCH',
-        fn,
-        `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected ${fmtShape(layout.lossShape)} (class indices)`,
-        'yTrue',
-      );
-    }
-    checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
-    const cw = checkClassWeight(fn, options.weight, layout.C);
-    const normWeights = reduction === 'mean' ? indexNormWeights(yTrue.data, cw, ignoreIndex) : null;
-    const plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight, normWeights);
-    const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
-    const out = reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
-    const sum = nllKernel(
-      layout.outer,
-      layout.C,
-      layout.inner,
-      yPred.data,
-      yTrue.data,
-      cw,
-      ignoreIndex,
-      plan.weights,
-      plan.gradScale,
-      out,
-      grad,
-    );
-    explainNonFinite(fn, sum, [['yPred', yPred]]);
-    return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
+export const nllLoss = loss({
+  name: 'nllLoss',
+  options: { weight: tensorOption(), ignoreIndex: num({ integer: true, default: -100 }) },
+  meta: TORCH_CLASS('logProbabilities'),
+  layout: {
+    kind: 'prepared',
+    prepare: ({ fn, options: { ignoreIndex, weight }, reduction, yTrue, yPred }): Prepared => {
+      if (yPred.shape.length === 0) {
+        throw new LosskitError(
+          'SHAPE_MISMATCH',
+          fn,
+          `'yPred' is a scalar; expected log-probabilities [C], [N, C] or [N, C, d1, …]`,
+          'yPred',
+        );
+      }
+      const axis = yPred.shape.length === 1 ? 0 : 1;
+      const layout = classLayout(yPred.shape, axis);
+      if (!shapesEqual(yTrue.shape, layout.lossShape)) {
+        throw new LosskitError(
+          'SHAPE_MISMATCH',
+          fn,
+          `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected ${fmtShape(layout.lossShape)} (class indices)`,
+          'yTrue',
+        );
+      }
+      checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
+      const cw = checkClassWeight(fn, weight, layout.C);
+      return {
+        lossShape: layout.lossShape,
+        normWeights: reduction === 'mean' ? indexNormWeights(yTrue.data, cw, ignoreIndex) : null,
+        run: (plan, grad) => {
+          const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
+          const sum = nllKernel({
+            outer: layout.outer,
+            C: layout.C,
+            inner: layout.inner,
+            x: yPred.data,
+            labels: yTrue.data,
+            cw,
+            ignoreIndex,
+            w: plan.weights,
+            scale: plan.gradScale,
+            out,
+            grad,
+          });
+          return { sum, perElement: out };
+        },
+      };
+    },
   },
-);
+});
 
 // ---------------------------------------------------------------------------------------------
 // crossEntropyWithPriorKL — the seed's third formula
@@ -583,6 +605,18 @@ function resolvePrior(fn: string, prior: TensorInput | undefined, C: number): Fl
   return Float64Array.from(p.data);
 }
 
+/** Arguments of {@link priorKLKernel}. */
+export interface PriorKLKernelArgs {
+  outer: number;
+  C: number;
+  inner: number;
+  z: FloatArray;
+  prior: Float64Array;
+  batchMean: boolean;
+  lam: number;
+  grad: Float64Array | null;
+}
+
 /**
  * The KL term of {@link crossEntropyWithPriorKL} over `outer × C × inner` logits: returns
  * `Σ_j p_j·log(p_j/q_j)` and adds `lam·∂/∂z` of it to `grad` (when given).
@@ -593,16 +627,7 @@ function resolvePrior(fn: string, prior: TensorInput | undefined, C: number): Fl
  *
  * Two passes over the logits, one scratch row of `C` values; no other allocation.
  */
-export function priorKLKernel(
-  outer: number,
-  C: number,
-  inner: number,
-  z: FloatArray,
-  prior: Float64Array,
-  batchMean: boolean,
-  lam: number,
-  grad: Float64Array | null,
-): number {
+export function priorKLKernel({ outer, C, inner, z, prior, batchMean, lam, grad }: PriorKLKernelArgs): number {
   const M = outer * inner;
   const rowStride = C * inner;
   let plogp = 0;
@@ -688,51 +713,86 @@ export function priorKLKernel(
  *
  * @example crossEntropyWithPriorKL([0, 1], [[2, 0], [0, 2]], { lambda: 0.5, prior: [0.5, 0.5] }) // ≈ 0.126928 (q is uniform: KL = 0)
  */
-export const crossEntropyWithPriorKL: LossFunction = makeLoss(
-  'crossEntropyWithPriorKL',
-  [...CE_OPTIONS, 'lambda', 'prior', 'klTarget'],
-  (yTrue, yPredIn, options, wantGrad) => {
-    const fn = 'crossEntropyWithPriorKL';
-    if (options.reduction === 'none') {
-      throw new LosskitError(
-        'INVALID_OPTION',
-        fn,
-        `option 'reduction' must be one of 'mean', 'sum', 'sumOverBatchSize', 'batchmean'; received "none" (the batch-mean KL term has no per-sample value)`,
-        'reduction',
-      );
-    }
-    const lam = options.lambda === undefined ? 1 : checkNumberOption(fn, 'lambda', options.lambda, { min: 0 });
-    const klTarget =
-      options.klTarget === undefined
-        ? 'batch-mean'
-        : checkOneOf(fn, 'klTarget', options.klTarget, ['batch-mean', 'per-sample'] as const);
-    const p = prepareCrossEntropy(fn, yTrue, yPredIn, options);
-    const prior = resolvePrior(fn, options.prior, p.layout.C);
-    const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
-    const { sum } = runCrossEntropy(p, grad);
-    const { outer, C, inner } = p.layout;
-    const kl =
-      lam === 0 ? 0 : priorKLKernel(outer, C, inner, p.yPred.data, prior, klTarget === 'batch-mean', lam, grad);
-    explainNonFinite(fn, sum + kl, [
-      ['yPred', p.yPred],
-      ['yTrue', p.yTrue],
-    ]);
-    const ce = finishReduction(p.plan, sum, null);
-    return {
-      value: (typeof ce === 'number' ? ce : NaN) + lam * kl,
-      grad: grad === null ? null : { data: grad, shape: p.yPred.shape },
-    };
+export const crossEntropyWithPriorKL = loss({
+  name: 'crossEntropyWithPriorKL',
+  options: {
+    ...CE,
+    lambda: num({ min: 0, default: 1 }),
+    prior: tensorOption(),
+    klTarget: oneOf(['batch-mean', 'per-sample'], 'batch-mean'),
   },
-);
+  meta: TORCH_CLASS('logits'),
+  layout: {
+    kind: 'prepared',
+    prepare: (inputs): Prepared => {
+      const { fn, options, reduction } = inputs;
+      if (reduction === 'none') {
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'reduction' must be one of 'mean', 'sum', 'sumOverBatchSize', 'batchmean'; received "none" (the batch-mean KL term has no per-sample value)`,
+          'reduction',
+        );
+      }
+      const lam = options.lambda;
+      const p = prepareCrossEntropy(inputs);
+      const prior = resolvePrior(fn, options.prior, p.layout.C);
+      const { outer, C, inner } = p.layout;
+      return {
+        lossShape: p.layout.lossShape,
+        normWeights: p.normWeights,
+        run: (plan, grad) => {
+          const { sum } = runCrossEntropy(p, plan, grad);
+          const batchMean = options.klTarget === 'batch-mean';
+          const kl = lam === 0 ? 0 : priorKLKernel({ outer, C, inner, z: p.yPred.data, prior, batchMean, lam, grad });
+          const ce = finishReduction(plan, sum, null);
+          // The CE and KL terms together: a non-finite KL is explained like a non-finite CE.
+          return { sum: sum + kl, perElement: null, value: (typeof ce === 'number' ? ce : NaN) + lam * kl };
+        },
+      };
+    },
+  },
+});
 
 // ---------------------------------------------------------------------------------------------
 // Keras / TensorFlow.js dialects (class axis last, probabilities by default)
 // ---------------------------------------------------------------------------------------------
 
 /** Keras's `backend.epsilon()`. */
-const KERAS_EPSILON = 1e-7;
 /** Keras's default reduction. */
-const KERAS_DEFAULTS = { reduction: 'sumOverBatchSize' } as const;
+/** Keras class-axis losses: probabilities (or logits with `fromLogits`), class axis last. */
+const KERAS_CLASS_META: LossMeta = {
+  input: 'probabilities',
+  target: 'classes',
+  classAxis: 'last',
+  meanDenominator: 'count',
+};
+
+/**
+ * Keras renormalises probability rows and clips them to [ε, 1 − ε]: a value outside [0, 1] or an
+ * all-zero row would be silently reshaped (or give NaN), so they are errors. Logits: finite.
+ */
+const kerasProbDomains = (o: { fromLogits?: boolean; axis?: number }): Domains =>
+  o.fromLogits === true
+    ? { yPred: 'real' }
+    : { yPred: o.axis === undefined || o.axis === -1 ? 'probabilityRows' : 'probability' };
+
+/** Arguments of {@link kerasProbCrossEntropyKernel}. */
+export interface KerasProbCrossEntropyKernelArgs {
+  outer: number;
+  C: number;
+  inner: number;
+  p: FloatArray;
+  labels: FloatArray | null;
+  probs: FloatArray | null;
+  ls: number;
+  eps: number;
+  ignoreIndex: number;
+  w: Float64Array | null;
+  scale: number;
+  out: Float64Array | null;
+  grad: Float64Array | null;
+}
 
 /**
  * Keras's cross-entropy on probabilities over `outer × C × inner`: per loss element
@@ -741,21 +801,21 @@ const KERAS_DEFAULTS = { reduction: 'sumOverBatchSize' } as const;
  * Gradient through the clip (0 outside [ε, 1−ε], as TF's and torch's clip) and the
  * renormalisation: `∂l/∂ŷ_k = (g_k − Σ_c g_c·r_c) / Σŷ` with `g_c = ∂l/∂r_c`.
  */
-export function kerasProbCrossEntropyKernel(
-  outer: number,
-  C: number,
-  inner: number,
-  p: FloatArray,
-  labels: FloatArray | null,
-  probs: FloatArray | null,
-  ls: number,
-  eps: number,
-  ignoreIndex: number,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-): number {
+export function kerasProbCrossEntropyKernel({
+  outer,
+  C,
+  inner,
+  p,
+  labels,
+  probs,
+  ls,
+  eps,
+  ignoreIndex,
+  w,
+  scale,
+  out,
+  grad,
+}: KerasProbCrossEntropyKernelArgs): number {
   const rowStride = C * inner;
   const lsC = ls / C;
   const hi = 1 - eps;
@@ -798,28 +858,27 @@ export function kerasProbCrossEntropyKernel(
   return total;
 }
 
-/** Validated inputs of a Keras-style class-probability loss (class axis `axis`, default −1). */
+/** Validated inputs of a Keras-style class-axis loss (class axis `axis`, default −1). */
 interface KerasPrepared {
-  yTrue: Tensor;
   yPred: Tensor;
   layout: ClassLayout;
   target: Target;
-  plan: ReductionPlan;
+  /** Keras's `ignore_class` mask as a reducer mode (index targets with an ignoreIndex). */
+  mode: ReducerMode | undefined;
+}
+
+interface KerasTargets {
+  /** Which targets the loss takes: one-hot / probabilities, class indices, or either. */
+  targets: 'probs' | 'index' | 'either';
+  axis: number | undefined;
+  ignoreIndex?: number;
 }
 
 function prepareKeras(
-  fn: string,
-  yTrueIn: TensorInput | null,
-  yPredIn: TensorInput,
-  options: LossOptions,
-  targets: 'probs' | 'index' | 'either',
-  ignoreIndex?: number,
+  { fn, yTrue, yPred }: Inputs<OptionSchema>,
+  { targets, axis: axisOption, ignoreIndex }: KerasTargets,
 ): KerasPrepared {
-  const reduction = resolveReduction(fn, options.reduction, 'sumOverBatchSize');
-  const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
-  const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-  const axis = resolveAxis(fn, options.axis, yPred.shape.length);
-  checkNonEmpty(fn, 'yPred', yPred);
+  const axis = resolveAxis(fn, axisOption, yPred.shape.length);
   const layout = classLayout(yPred.shape, axis);
   const target = resolveTarget(fn, yTrue, yPred, axis, targets !== 'probs');
   if (targets === 'probs' && target.kind !== 'probs') {
@@ -839,124 +898,96 @@ function prepareKeras(
       'yTrue',
     );
   }
-  if (target.kind === 'index') checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
-  let plan = planReduction(fn, reduction, layout.lossShape, options.sampleWeight);
-  if (ignoreIndex !== undefined && target.kind === 'index' && reduction !== 'none' && reduction !== 'sum') {
-    // Keras's ignore_class masks the loss; its `apply_mask` rescales sum_over_batch_size to
-    // Σ sᵢ·lᵢ / (valid + ε) (ε = 1e-7) — the mean over the valid elements. 'mean' is the
-    // sample-weighted mean over the valid elements.
-    let valid = 0;
-    let sv = 0;
-    const lab = target.labels;
-    for (let i = 0; i < lab.length; i++) {
-      if (lab[i] !== ignoreIndex) {
-        valid++;
-        sv += plan.weights === null ? 1 : plan.weights[i];
-      }
+  let mode: ReducerMode | undefined;
+  if (target.kind === 'index') {
+    checkClassLabels(fn, 'yTrue', yTrue, layout.C, ignoreIndex);
+    if (ignoreIndex !== undefined) {
+      // Keras's ignore_class masks the loss; the reducer's kerasMasked mode divides by the valid count.
+      const lab = target.labels;
+      const valid = new Uint8Array(lab.length);
+      for (let i = 0; i < lab.length; i++) valid[i] = lab[i] !== ignoreIndex ? 1 : 0;
+      mode = { kind: 'kerasMasked', valid, epsilon: KERAS_EPSILON };
     }
-    const d = reduction === 'sumOverBatchSize' ? valid + KERAS_EPSILON : reduction === 'mean' ? sv : plan.denominator;
-    plan = { ...plan, denominator: d, scale: d === 0 ? NaN : 1 / d, gradScale: d === 0 ? 0 : 1 / d };
   }
-  return { yTrue, yPred, layout, target, plan };
+  return { yPred, layout, target, mode };
 }
 
 /**
- * The shared body of the Keras class-axis losses (`categoricalFocal`, `categoricalHinge`,
- * `categoricalGeneralizedCrossEntropy`): prepare the inputs and the reduction plan, allocate
- * the outputs, run the row kernel, explain a non-finite result, finish the reduction.
+ * The prepared layout of the Keras class-axis losses: prepare the inputs, then run the row
+ * kernel with the per-element output the reduction needs.
  */
-function kerasClassLoss(
-  fn: string,
-  yTrue: TensorInput | null,
-  yPred: TensorInput,
-  options: LossOptions,
-  wantGrad: boolean,
-  targets: 'probs' | 'index' | 'either',
-  kernel: (p: KerasPrepared, out: Float64Array | null, grad: Float64Array | null) => number,
-): { value: number | Tensor; grad: Tensor | null } {
-  const p = prepareKeras(fn, yTrue, yPred, options, targets);
-  const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
-  const out = p.plan.reduction === 'none' ? new Float64Array(sizeOf(p.layout.lossShape)) : null;
-  const sum = kernel(p, out, grad);
-  explainNonFinite(fn, sum, [
-    ['yTrue', p.yTrue],
-    ['yPred', p.yPred],
-  ]);
+function kerasPrepared(
+  p: KerasPrepared,
+  kernel: (
+    p: KerasPrepared,
+    plan: ReductionPlan,
+    io: { out: Float64Array | null; grad: Float64Array | null },
+  ) => number,
+): Prepared {
   return {
-    value: finishReduction(p.plan, sum, out),
-    grad: grad === null ? null : { data: grad, shape: p.yPred.shape },
+    lossShape: p.layout.lossShape,
+    mode: p.mode,
+    run: (plan, grad) => {
+      const out = plan.reduction === 'none' ? new Float64Array(sizeOf(p.layout.lossShape)) : null;
+      return { sum: kernel(p, plan, { out, grad }), perElement: out };
+    },
   };
 }
 
 function runKerasCrossEntropy(
-  fn: string,
   p: KerasPrepared,
-  fromLogits: boolean,
-  ls: number,
-  ignoreIndex: number,
-  grad: Float64Array | null,
-): number | Tensor {
-  const { layout, target, plan } = p;
-  const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
+  plan: ReductionPlan,
+  io: { out: Float64Array | null; grad: Float64Array | null; fromLogits: boolean; ls: number; ignoreIndex: number },
+): number {
+  const { layout, target } = p;
+  const { out, grad, fromLogits, ls, ignoreIndex } = io;
   const labels = target.kind === 'index' ? target.labels : null;
   const probs = target.kind === 'probs' ? target.probs : null;
-  let sum: number;
   if (fromLogits) {
     if (labels !== null && layout.inner === 1 && ls === 0) {
-      sum = softmaxCrossEntropyRows(
-        layout.outer,
-        layout.C,
-        p.yPred.data,
+      return softmaxCrossEntropyRows({
+        N: layout.outer,
+        C: layout.C,
+        z: p.yPred.data,
         labels,
         ignoreIndex,
-        plan.weights,
-        plan.gradScale,
+        w: plan.weights,
+        scale: plan.gradScale,
         out,
         grad,
-      );
-    } else {
-      sum = softmaxCrossEntropyKernel(
-        layout.outer,
-        layout.C,
-        layout.inner,
-        p.yPred.data,
-        labels,
-        probs,
-        null,
-        ls,
-        ignoreIndex,
-        plan.weights,
-        plan.gradScale,
-        out,
-        grad,
-      );
+      });
     }
-  } else {
-    sum = kerasProbCrossEntropyKernel(
-      layout.outer,
-      layout.C,
-      layout.inner,
-      p.yPred.data,
+    return softmaxCrossEntropyKernel({
+      outer: layout.outer,
+      C: layout.C,
+      inner: layout.inner,
+      z: p.yPred.data,
       labels,
       probs,
+      cw: null,
       ls,
-      KERAS_EPSILON,
       ignoreIndex,
-      plan.weights,
-      plan.gradScale,
+      w: plan.weights,
+      scale: plan.gradScale,
       out,
       grad,
-    );
+    });
   }
-  explainNonFinite(fn, sum, [
-    ['yTrue', p.yTrue],
-    ['yPred', p.yPred],
-  ]);
-  return finishReduction(plan, sum, out);
-}
-
-function resolveFromLogits(fn: string, v: unknown): boolean {
-  return v === undefined ? false : checkBooleanOption(fn, 'fromLogits', v);
+  return kerasProbCrossEntropyKernel({
+    outer: layout.outer,
+    C: layout.C,
+    inner: layout.inner,
+    p: p.yPred.data,
+    labels,
+    probs,
+    ls,
+    eps: KERAS_EPSILON,
+    ignoreIndex,
+    w: plan.weights,
+    scale: plan.gradScale,
+    out,
+    grad,
+  });
 }
 
 /**
@@ -979,23 +1010,27 @@ function resolveFromLogits(fn: string, v: unknown): boolean {
  *
  * @example getLoss('categorical_crossentropy')([[0, 1, 0]], [[0.05, 0.95, 0]]) // −log 0.95 ≈ 0.0513
  */
-export const kerasCategoricalCrossentropy: LossFunction = makeLoss(
-  'kerasCategoricalCrossentropy',
-  ['reduction', 'sampleWeight', 'fromLogits', 'labelSmoothing', 'axis'],
-  (yTrue, yPred, options, wantGrad) => {
-    const fn = 'kerasCategoricalCrossentropy';
-    const fromLogits = resolveFromLogits(fn, options.fromLogits);
-    const ls =
-      options.labelSmoothing === undefined
-        ? 0
-        : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
-    const p = prepareKeras(fn, yTrue, yPred, options, 'probs');
-    const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
-    const value = runKerasCrossEntropy(fn, p, fromLogits, ls, NaN, grad);
-    return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+export const kerasCategoricalCrossentropy = loss({
+  name: 'kerasCategoricalCrossentropy',
+  options: {
+    fromLogits: bool(false),
+    labelSmoothing: num({ min: 0, max: 1, default: 0 }),
+    axis: num({ integer: true }),
   },
-  KERAS_DEFAULTS,
-);
+  meta: KERAS_CLASS_META,
+  domains: kerasProbDomains,
+  defaults: KERAS_DEFAULTS,
+  layout: {
+    kind: 'prepared',
+    prepare: (inputs): Prepared => {
+      const { fromLogits, labelSmoothing: ls, axis } = inputs.options;
+      const p = prepareKeras(inputs, { targets: 'probs', axis });
+      return kerasPrepared(p, (q, plan, io) =>
+        runKerasCrossEntropy(q, plan, { ...io, fromLogits, ls, ignoreIndex: NaN }),
+      );
+    },
+  },
+});
 
 /**
  * Keras's sparse categorical cross-entropy (`sparse_categorical_crossentropy` /
@@ -1015,27 +1050,48 @@ export const kerasCategoricalCrossentropy: LossFunction = makeLoss(
  *
  * @example getLoss('sparse_categorical_crossentropy')([1], [[0.05, 0.95, 0]]) // ≈ 0.0513
  */
-export const kerasSparseCategoricalCrossentropy: LossFunction = makeLoss(
-  'kerasSparseCategoricalCrossentropy',
-  ['reduction', 'sampleWeight', 'fromLogits', 'ignoreIndex', 'axis'],
-  (yTrue, yPred, options, wantGrad) => {
-    const fn = 'kerasSparseCategoricalCrossentropy';
-    const fromLogits = resolveFromLogits(fn, options.fromLogits);
-    const ignoreIndex =
-      options.ignoreIndex === undefined
-        ? undefined
-        : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
-    const p = prepareKeras(fn, yTrue, yPred, options, 'index', ignoreIndex);
-    const grad = wantGrad ? gradBuffer(fn, p.yPred.data.length, options.gradOut) : null;
-    const value = runKerasCrossEntropy(fn, p, fromLogits, 0, ignoreIndex ?? NaN, grad);
-    return { value, grad: grad === null ? null : { data: grad, shape: p.yPred.shape } };
+export const kerasSparseCategoricalCrossentropy = loss({
+  name: 'kerasSparseCategoricalCrossentropy',
+  options: { fromLogits: bool(false), ignoreIndex: num({ integer: true }), axis: num({ integer: true }) },
+  meta: KERAS_CLASS_META,
+  domains: kerasProbDomains,
+  defaults: KERAS_DEFAULTS,
+  layout: {
+    kind: 'prepared',
+    prepare: (inputs): Prepared => {
+      const { fromLogits, ignoreIndex, axis } = inputs.options;
+      const p = prepareKeras(inputs, { targets: 'index', axis, ignoreIndex });
+      return kerasPrepared(p, (q, plan, io) =>
+        runKerasCrossEntropy(q, plan, { ...io, fromLogits, ls: 0, ignoreIndex: ignoreIndex ?? NaN }),
+      );
+    },
   },
-  KERAS_DEFAULTS,
-);
+});
 
 // ---------------------------------------------------------------------------------------------
 // categoricalFocal (Keras categorical_focal_crossentropy)
 // ---------------------------------------------------------------------------------------------
+
+/** Arguments of {@link categoricalFocalKernel}. */
+export interface CategoricalFocalKernelArgs {
+  outer: number;
+  C: number;
+  inner: number;
+  x: FloatArray;
+  labels: FloatArray | null;
+  probs: FloatArray | null;
+  ls: number;
+  alpha: number;
+  gamma: number;
+  fromLogits: boolean;
+  eps: number;
+  w: Float64Array | null;
+  scale: number;
+  out: Float64Array | null;
+  grad: Float64Array | null;
+  sRow: Float64Array;
+  gRow: Float64Array;
+}
 
 /**
  * Keras 3's categorical focal cross-entropy over `outer × C × inner`: `s = softmax(z)` when
@@ -1043,25 +1099,25 @@ export const kerasSparseCategoricalCrossentropy: LossFunction = makeLoss(
  * `l = Σ_c α·(1 − o_c)^γ·(−y_c·log o_c)`. Gradient by the chain rule through the clip, the
  * renormalisation and (with `fromLogits`) the softmax. `sRow`, `gRow` are scratch rows of `C`.
  */
-export function categoricalFocalKernel(
-  outer: number,
-  C: number,
-  inner: number,
-  x: FloatArray,
-  labels: FloatArray | null,
-  probs: FloatArray | null,
-  ls: number,
-  alpha: number,
-  gamma: number,
-  fromLogits: boolean,
-  eps: number,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-  sRow: Float64Array,
-  gRow: Float64Array,
-): number {
+export function categoricalFocalKernel({
+  outer,
+  C,
+  inner,
+  x,
+  labels,
+  probs,
+  ls,
+  alpha,
+  gamma,
+  fromLogits,
+  eps,
+  w,
+  scale,
+  out,
+  grad,
+  sRow,
+  gRow,
+}: CategoricalFocalKernelArgs): number {
   const rowStride = C * inner;
   const lsC = ls / C;
   const hi = 1 - eps;
@@ -1145,70 +1201,82 @@ export function categoricalFocalKernel(
  *
  * @example categoricalFocal([[0, 1]], [[0.2, 0.8]]) // 0.25·0.2²·(−log 0.8) ≈ 0.002231
  */
-export const categoricalFocal: LossFunction = makeLoss(
-  'categoricalFocal',
-  ['reduction', 'sampleWeight', 'alpha', 'gamma', 'fromLogits', 'labelSmoothing', 'axis'],
-  (yTrue, yPred, options, wantGrad) => {
-    const fn = 'categoricalFocal';
-    const fromLogits = resolveFromLogits(fn, options.fromLogits);
-    const alpha = options.alpha === undefined ? 0.25 : checkNumberOption(fn, 'alpha', options.alpha);
-    const gamma = options.gamma === undefined ? 2 : checkNumberOption(fn, 'gamma', options.gamma, { min: 0 });
-    const ls =
-      options.labelSmoothing === undefined
-        ? 0
-        : checkNumberOption(fn, 'labelSmoothing', options.labelSmoothing, { min: 0, max: 1 });
-    return kerasClassLoss(
-      fn,
-      yTrue,
-      yPred,
-      { ...options, reduction: options.reduction ?? 'mean' },
-      wantGrad,
-      'either',
-      ({ layout, target, plan, yPred: yp }, out, grad) =>
-        categoricalFocalKernel(
-          layout.outer,
-          layout.C,
-          layout.inner,
-          yp.data,
-          target.kind === 'index' ? target.labels : null,
-          target.kind === 'probs' ? target.probs : null,
+export const categoricalFocal = loss({
+  name: 'categoricalFocal',
+  options: {
+    alpha: num({ default: 0.25 }),
+    gamma: num({ min: 0, default: 2 }),
+    fromLogits: bool(false),
+    labelSmoothing: num({ min: 0, max: 1, default: 0 }),
+    axis: num({ integer: true }),
+  },
+  meta: KERAS_CLASS_META,
+  domains: kerasProbDomains,
+  layout: {
+    kind: 'prepared',
+    prepare: (inputs): Prepared => {
+      const { alpha, gamma, fromLogits, labelSmoothing: ls, axis } = inputs.options;
+      const p = prepareKeras(inputs, { targets: 'either', axis });
+      return kerasPrepared(p, ({ layout, target, yPred: yp }, plan, { out, grad }) =>
+        categoricalFocalKernel({
+          outer: layout.outer,
+          C: layout.C,
+          inner: layout.inner,
+          x: yp.data,
+          labels: target.kind === 'index' ? target.labels : null,
+          probs: target.kind === 'probs' ? target.probs : null,
           ls,
           alpha,
           gamma,
           fromLogits,
-          KERAS_EPSILON,
-          plan.weights,
-          plan.gradScale,
+          eps: KERAS_EPSILON,
+          w: plan.weights,
+          scale: plan.gradScale,
           out,
           grad,
-          new Float64Array(layout.C),
-          new Float64Array(layout.C),
-        ),
-    );
+          sRow: new Float64Array(layout.C),
+          gRow: new Float64Array(layout.C),
+        }),
+      );
+    },
   },
-);
+});
 
 // ---------------------------------------------------------------------------------------------
 // categoricalHinge (Keras)
 // ---------------------------------------------------------------------------------------------
+
+/** Arguments of {@link categoricalHingeKernel}. */
+export interface CategoricalHingeKernelArgs {
+  outer: number;
+  C: number;
+  inner: number;
+  x: FloatArray;
+  labels: FloatArray | null;
+  probs: FloatArray | null;
+  w: Float64Array | null;
+  scale: number;
+  out: Float64Array | null;
+  grad: Float64Array | null;
+}
 
 /**
  * Keras's categorical hinge over `outer × C × inner`: `pos = Σ_c y_c·ŷ_c`,
  * `neg = max_c (1 − y_c)·ŷ_c`, `l = max(neg − pos + 1, 0)`. Where the hinge is active the
  * gradient is `−y_c`, plus `1 − y_m` at the (first) arg-max `m` of `neg`; else 0.
  */
-export function categoricalHingeKernel(
-  outer: number,
-  C: number,
-  inner: number,
-  x: FloatArray,
-  labels: FloatArray | null,
-  probs: FloatArray | null,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-): number {
+export function categoricalHingeKernel({
+  outer,
+  C,
+  inner,
+  x,
+  labels,
+  probs,
+  w,
+  scale,
+  out,
+  grad,
+}: CategoricalHingeKernelArgs): number {
   const rowStride = C * inner;
   let total = 0;
   let i = 0;
@@ -1257,34 +1325,31 @@ export function categoricalHingeKernel(
  *
  * @example categoricalHinge([[0, 1, 0]], [[0.3, 0.6, 0.1]]) // max(0.3 − 0.6 + 1, 0) = 0.7
  */
-export const categoricalHinge: LossFunction = makeLoss(
-  'categoricalHinge',
-  ['reduction', 'sampleWeight', 'axis'],
-  (yTrue, yPred, options, wantGrad) => {
-    const fn = 'categoricalHinge';
-    return kerasClassLoss(
-      fn,
-      yTrue,
-      yPred,
-      { ...options, reduction: options.reduction ?? 'mean' },
-      wantGrad,
-      'either',
-      ({ layout, target, plan, yPred: yp }, out, grad) =>
-        categoricalHingeKernel(
-          layout.outer,
-          layout.C,
-          layout.inner,
-          yp.data,
-          target.kind === 'index' ? target.labels : null,
-          target.kind === 'probs' ? target.probs : null,
-          plan.weights,
-          plan.gradScale,
-          out,
-          grad,
-        ),
-    );
+export const categoricalHinge = loss({
+  name: 'categoricalHinge',
+  options: { axis: num({ integer: true }) },
+  meta: { input: 'values', target: 'classes', classAxis: 'last', meanDenominator: 'count' },
+  layout: {
+    kind: 'prepared',
+    prepare: (inputs): Prepared =>
+      kerasPrepared(
+        prepareKeras(inputs, { targets: 'either', axis: inputs.options.axis }),
+        ({ layout, target, yPred: yp }, plan, { out, grad }) =>
+          categoricalHingeKernel({
+            outer: layout.outer,
+            C: layout.C,
+            inner: layout.inner,
+            x: yp.data,
+            labels: target.kind === 'index' ? target.labels : null,
+            probs: target.kind === 'probs' ? target.probs : null,
+            w: plan.weights,
+            scale: plan.gradScale,
+            out,
+            grad,
+          }),
+      ),
   },
-);
+});
 
 /**
  * Generalized cross-entropy (Keras 3 `categorical_generalized_cross_entropy`, Zhang & Sabuncu
@@ -1301,23 +1366,21 @@ export const categoricalHinge: LossFunction = makeLoss(
  *
  * @example categoricalGeneralizedCrossEntropy([0, 1], [[0.64, 0.36], [0.25, 0.75]]) // ((1−0.8) + (1−√0.75))/0.5/2
  */
-export const categoricalGeneralizedCrossEntropy: LossFunction = makeLoss(
-  'categoricalGeneralizedCrossEntropy',
-  ['reduction', 'sampleWeight', 'q', 'axis'],
-  (yTrue, yPred, options, wantGrad) => {
-    const fn = 'categoricalGeneralizedCrossEntropy';
-    const q = options.q === undefined ? 0.5 : checkNumberOption(fn, 'q', options.q, { gt: 0, max: 1 });
-    return kerasClassLoss(
-      fn,
-      yTrue,
-      yPred,
-      options,
-      wantGrad,
-      'index',
-      ({ layout, target, plan, yPred: yp }, out, grad) => {
+export const categoricalGeneralizedCrossEntropy = loss({
+  name: 'categoricalGeneralizedCrossEntropy',
+  options: { q: num({ gt: 0, max: 1, default: 0.5 }), axis: num({ integer: true }) },
+  meta: KERAS_CLASS_META,
+  domains: { yPred: 'probability' },
+  // Keras's reduction; equal to 'mean' without sample weights.
+  defaults: KERAS_DEFAULTS,
+  layout: {
+    kind: 'prepared',
+    prepare: (inputs): Prepared => {
+      const q = inputs.options.q;
+      const p = prepareKeras(inputs, { targets: 'index', axis: inputs.options.axis });
+      return kerasPrepared(p, ({ layout, target, yPred: yp }, plan, { out, grad }) => {
         if (target.kind !== 'index')
           throw new Error('losskit internal: categoricalGeneralizedCrossEntropy expects index targets');
-        checkRange(fn, 'yPred', yp, 0, 1, 'probabilities');
         const { outer, C, inner } = layout;
         const P = yp.data;
         const lab = target.labels;
@@ -1339,10 +1402,10 @@ export const categoricalGeneralizedCrossEntropy: LossFunction = makeLoss(
           }
         }
         return sum;
-      },
-    );
+      });
+    },
   },
-);
+});
 
 export const classificationLosses: LossEntry[] = [
   {
@@ -1376,13 +1439,13 @@ export const classificationLosses: LossEntry[] = [
         name: 'softmaxCrossEntropy',
         dialect: 'tfjs',
         fn: kerasCategoricalCrossentropy,
-        defaults: { fromLogits: true, reduction: 'mean' },
+        defaults: TFJS_SOFTMAX_CE,
       },
       {
         name: 'tf.losses.softmaxCrossEntropy',
         dialect: 'tfjs',
         fn: kerasCategoricalCrossentropy,
-        defaults: { fromLogits: true, reduction: 'mean' },
+        defaults: TFJS_SOFTMAX_CE,
       },
     ],
   },

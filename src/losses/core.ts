@@ -1,12 +1,12 @@
 /**
  * What every loss is: a callable `(yTrue, yPred, options?) => number | Tensor` with a
- * `valueAndGrad` twin, built by {@link makeLoss} from one implementation function so that the
- * value and its gradient can never disagree about options, validation or reduction.
+ * `valueAndGrad` twin, built by the one constructor in `define.ts` so that the value and its
+ * gradient can never disagree about options, validation or reduction. This module holds the
+ * types; `LossOptions` is the union of every loss's options (what `getLoss` accepts).
  */
 import type { Reduction } from '../reduce.js';
 import type { FloatArray, Tensor, TensorInput } from '../tensor.js';
-import { LosskitError, describe } from '../errors.js';
-import { checkOptionNames } from '../validate.js';
+import type { LossMeta } from './define.js';
 
 /**
  * Options of every loss, one object. Each loss accepts only the ones it documents; an unknown
@@ -92,99 +92,30 @@ export interface LossResult<V extends number | Tensor = number | Tensor> {
   extraGrads?: Record<string, Tensor>;
 }
 
-/** A loss function. Targets first (Keras / tfjs order); gradients are w.r.t. `yPred`. */
-export interface LossFunction {
-  (yTrue: TensorInput | null, yPred: TensorInput, options: LossOptions & { reduction: 'none' }): Tensor;
-  (
-    yTrue: TensorInput | null,
-    yPred: TensorInput,
-    options?: LossOptions & { reduction?: Exclude<Reduction, 'none'> },
-  ): number;
-  (yTrue: TensorInput | null, yPred: TensorInput, options?: LossOptions): number | Tensor;
+/**
+ * A loss function. Targets first (Keras / tfjs order); gradients are w.r.t. `yPred`. `O` is the
+ * loss's own options type (derived from its declared schema, see `define.ts`); losses looked up
+ * by name (`getLoss`) take the union {@link LossOptions}, checked at run time.
+ */
+export interface LossFunction<O extends object = LossOptions> {
+  (yTrue: TensorInput | null, yPred: TensorInput, options: O & { reduction: 'none' }): Tensor;
+  (yTrue: TensorInput | null, yPred: TensorInput, options?: O & { reduction?: Exclude<Reduction, 'none'> }): number;
+  (yTrue: TensorInput | null, yPred: TensorInput, options?: O): number | Tensor;
+  valueAndGrad(yTrue: TensorInput | null, yPred: TensorInput, options: O & { reduction: 'none' }): LossResult<Tensor>;
   valueAndGrad(
     yTrue: TensorInput | null,
     yPred: TensorInput,
-    options: LossOptions & { reduction: 'none' },
-  ): LossResult<Tensor>;
-  valueAndGrad(
-    yTrue: TensorInput | null,
-    yPred: TensorInput,
-    options?: LossOptions & { reduction?: Exclude<Reduction, 'none'> },
+    options?: O & { reduction?: Exclude<Reduction, 'none'> },
   ): LossResult<number>;
-  valueAndGrad(yTrue: TensorInput | null, yPred: TensorInput, options?: LossOptions): LossResult;
-  /** Canonical name, e.g. `'meanSquaredError'`. */
+  valueAndGrad(yTrue: TensorInput | null, yPred: TensorInput, options?: O): LossResult;
+  /** Canonical name, e.g. `'meanSquaredError'` (`getLoss(lossName)` returns this loss). */
   readonly lossName: string;
   /** Option names this loss accepts. */
   readonly optionNames: readonly string[];
   /** Defaults bound to this function (e.g. a Keras alias's `reduction: 'sumOverBatchSize'`). */
   readonly defaults: Readonly<LossOptions>;
+  /** What the loss's inputs are (read by `diagnoseLoss` and `lossMetric`); see `define.ts`. */
+  readonly meta: LossMeta;
 }
 
-/**
- * The single implementation behind a loss. With `wantGrad` false it may skip the gradient
- * (and return a `grad` of `null`).
- */
-export type LossImpl = (
-  yTrue: TensorInput | null,
-  yPred: TensorInput,
-  options: LossOptions,
-  wantGrad: boolean,
-) => { value: number | Tensor; grad: Tensor | null; extraGrads?: Record<string, Tensor> };
-
-/**
- * Builds a {@link LossFunction} from its implementation. Option names are checked against
- * `optionNames` before anything else; `defaults` are merged under the caller's options.
- */
-export function makeLoss(
-  name: string,
-  optionNames: readonly string[],
-  impl: LossImpl,
-  defaults: LossOptions = {},
-): LossFunction {
-  const allowed = optionNames.includes('gradOut') ? optionNames : [...optionNames, 'gradOut'];
-  const resolve = (options: LossOptions | undefined): LossOptions => {
-    checkOptionNames(name, options, allowed);
-    if (options === undefined || options === null) return defaults;
-    const merged: LossOptions = { ...defaults };
-    for (const [k, v] of Object.entries(options)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
-    return merged;
-  };
-  function loss(yTrue: TensorInput | null, yPred: TensorInput, options?: LossOptions): number | Tensor {
-    return impl(yTrue, yPred, resolve(options), false).value;
-  }
-  function valueAndGrad(yTrue: TensorInput | null, yPred: TensorInput, options?: LossOptions): LossResult {
-    const r = impl(yTrue, yPred, resolve(options), true);
-    if (r.grad === null) throw new Error(`losskit internal: ${name} returned no gradient`);
-    return r.extraGrads ? { value: r.value, grad: r.grad, extraGrads: r.extraGrads } : { value: r.value, grad: r.grad };
-  }
-  return Object.assign(loss, {
-    valueAndGrad,
-    lossName: name,
-    optionNames: allowed,
-    defaults: Object.freeze({ ...defaults }),
-    impl,
-  }) as LossFunction;
-}
-
-/**
- * The same loss with other defaults (used by the registry for dialect aliases): the caller's
- * options still win.
- */
-export function withDefaults(fn: LossFunction, defaults: LossOptions): LossFunction {
-  const impl = (fn as LossFunction & { impl: LossImpl }).impl;
-  return makeLoss(fn.lossName, fn.optionNames, impl, { ...fn.defaults, ...defaults });
-}
-
-/** Output buffer for a gradient of `n` values: the caller's `gradOut` when given (checked), else new. */
-export function gradBuffer(fn: string, n: number, gradOut: Float64Array | undefined): Float64Array {
-  if (gradOut === undefined) return new Float64Array(n);
-  if (!(gradOut instanceof Float64Array) || gradOut.length !== n) {
-    throw new LosskitError(
-      'INVALID_OPTION',
-      fn,
-      `option 'gradOut' must be a Float64Array of length ${n} (the size of 'yPred'); received ${describe(gradOut)}`,
-      'gradOut',
-    );
-  }
-  return gradOut;
-}
+export type { LossMeta } from './define.js';

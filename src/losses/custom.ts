@@ -3,14 +3,11 @@
  * every reduction, `sampleWeight`, Keras's `meanOverLastAxis`, `valueAndGrad`, a registry entry.
  */
 import { LosskitError, describe } from '../errors.js';
-import { planReduction, resolveReduction } from '../reduce.js';
 import type { FloatArray } from '../tensor.js';
-import { tensor } from '../tensor.js';
-import { checkBooleanOption, checkNonEmpty, checkSameShape, explainNonFinite, fmtIndex } from '../validate.js';
+import { fmtIndex } from '../validate.js';
 import type { LossFunction } from './core.js';
-import { gradBuffer, makeLoss } from './core.js';
-import type { ElementwiseKernel } from './elementwise.js';
-import { lastAxisLayout, runElementwise } from './elementwise.js';
+import type { ElementwiseKernel } from './define.js';
+import { bindKernel, loss } from './define.js';
 import { registerLoss } from './registry.js';
 import type { Dialect } from './registry-types.js';
 
@@ -52,7 +49,16 @@ export function numericDerivative(f: ScalarLossFn, y: number, x: number): number
   return (f(y, xp) - f(y, xm)) / (xp - xm);
 }
 
-const customKernel: ElementwiseKernel<CustomParams> = (n, yTrue, yPred, w, scale, out, grad, { value, grad: dfn }) => {
+const customKernel: ElementwiseKernel<CustomParams> = ({
+  n,
+  yTrue,
+  yPred,
+  w,
+  scale,
+  out,
+  grad,
+  params: { value, grad: dfn },
+}) => {
   let s = 0;
   for (let i = 0; i < n; i++) {
     const y = yTrue[i];
@@ -163,48 +169,22 @@ export function defineLoss(spec: DefineLossSpec): LossFunction {
     );
   }
   const params: CustomParams = { value, grad: grad ?? null };
-  const loss = makeLoss(
+  const built = loss({
     name,
-    ['reduction', 'sampleWeight', 'meanOverLastAxis'],
-    (yTrueIn, yPredIn, options, wantGrad) => {
-      const reduction = resolveReduction(name, options.reduction);
-      const meanLast =
-        options.meanOverLastAxis === undefined
-          ? false
-          : checkBooleanOption(name, 'meanOverLastAxis', options.meanOverLastAxis);
-      if (yTrueIn === null || yTrueIn === undefined) {
-        throw new LosskitError(
-          'INVALID_INPUT',
-          name,
-          `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`,
-          'yTrue',
-        );
-      }
-      const yTrue = tensor(yTrueIn, undefined, name, 'yTrue');
-      const yPred = tensor(yPredIn, undefined, name, 'yPred');
-      checkSameShape(name, yTrue, 'yTrue', yPred, 'yPred');
-      checkNonEmpty(name, 'yPred', yPred);
-      const { lossShape, k } = lastAxisLayout(name, yPred.shape, meanLast);
-      const plan = planReduction(name, reduction, lossShape, options.sampleWeight);
-      const g = wantGrad ? gradBuffer(name, yPred.data.length, options.gradOut) : null;
-      const r = runElementwise(customKernel, yTrue.data, yPred.data, plan, k, params, g);
-      if (!Number.isFinite(r.sum)) {
-        explainNonFinite(name, r.sum, [
-          ['yTrue', yTrue],
-          ['yPred', yPred],
-        ]);
-        blameUserFunction(name, params, yTrue.data, yPred.data, yPred.shape);
-      }
-      return { value: r.value, grad: g === null ? null : { data: g, shape: yPred.shape } };
-    },
-  );
+    options: {},
+    meta: { input: 'values', target: 'values', meanDenominator: 'count' },
+    layout: { kind: 'elementwise', kernel: () => bindKernel(customKernel, params) },
+    blame: ({ yTrue, yPred }) => blameUserFunction(name, params, yTrue.data, yPred.data, yPred.shape),
+  });
+  // The public type stays the loose LossFunction (options checked at run time), as before.
+  const result: LossFunction = built;
   if (register ?? true) {
     registerLoss({
       name,
-      fn: loss,
+      fn: result,
       description: description ?? `Custom loss '${name}' (defineLoss${grad ? '' : ', numerical gradient'})`,
       aliases: (aliases ?? []).map((a) => ({ name: a.name, dialect: a.dialect })),
     });
   }
-  return loss;
+  return result;
 }

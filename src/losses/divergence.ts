@@ -7,27 +7,13 @@
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { ReductionPlan } from '../reduce.js';
-import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
 import type { FloatArray, Shape, Tensor } from '../tensor.js';
-import { shapesEqual, sizeOf, tensor } from '../tensor.js';
-import {
-  checkBooleanOption,
-  checkNonEmpty,
-  checkNumberOption,
-  checkSameShape,
-  explainNonFinite,
-  fmtIndex,
-  requireTarget,
-} from '../validate.js';
-import type { LossFunction, LossOptions } from './core.js';
-import { gradBuffer, makeLoss } from './core.js';
-import type { ElementwiseKernel } from './elementwise.js';
-import { elementwiseLoss } from './elementwise.js';
+import { shapesEqual, tensor } from '../tensor.js';
+import { checkNumberOption, fmtIndex } from '../validate.js';
+import type { ElementwiseKernel, LossMeta, Prepared } from './define.js';
+import { bindKernel, bool, gradientBuffer, loss, num, tensorOption } from './define.js';
+import { KERAS_EPSILON, KERAS_REDUCED as KERAS_DEFAULTS } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
-
-/** Keras's `backend.epsilon()`. */
-const KERAS_EPSILON = 1e-7;
-const KERAS_DEFAULTS = { reduction: 'sumOverBatchSize' } as const;
 
 function checkNonNegative(fn: string, arg: string, t: Tensor, what: string): void {
   const d = t.data;
@@ -50,13 +36,11 @@ function checkNonNegative(fn: string, arg: string, t: Tensor, what: string): voi
  */
 function runLastAxisSum<P>(
   kernel: ElementwiseKernel<P>,
-  yTrue: FloatArray,
-  yPred: FloatArray,
+  inputs: { yTrue: FloatArray; yPred: FloatArray; k: number; params: P },
   plan: ReductionPlan,
-  k: number,
-  params: P,
   grad: Float64Array | null,
-): { value: number | Tensor; sum: number } {
+): { sum: number; perElement: Float64Array | null } {
+  const { yTrue, yPred, k, params } = inputs;
   const n = yPred.length;
   let w: Float64Array | null = null;
   if (plan.weights !== null) {
@@ -64,16 +48,19 @@ function runLastAxisSum<P>(
     for (let i = 0; i < plan.weights.length; i++) w.fill(plan.weights[i], i * k, (i + 1) * k);
   }
   const out = plan.reduction === 'none' ? new Float64Array(n) : null;
-  const sum = kernel(n, yTrue, yPred, w, plan.gradScale, out, grad, params);
-  if (out === null) return { value: finishReduction(plan, sum, null), sum };
+  const sum = kernel({ n, yTrue, yPred, w, scale: plan.gradScale, out, grad, params });
+  if (out === null) return { sum, perElement: null };
   const rows = new Float64Array(n / k);
   for (let r = 0, j = 0; r < rows.length; r++) {
     let s = 0;
     for (let e = j + k; j < e; j++) s += out[j];
     rows[r] = s;
   }
-  return { value: finishReduction(plan, sum, rows), sum };
+  return { sum, perElement: rows };
 }
+
+/** What `yPred` and `yTrue` of each divergence are. */
+const meta = (input: LossMeta['input']): LossMeta => ({ input, target: 'other', meanDenominator: 'count' });
 
 // ---------------------------------------------------------------------------------------------
 // klDivergence
@@ -85,7 +72,7 @@ interface KLParams {
 
 /** `l = t·(log t − x)` (0 where t = 0, PyTorch's xlogy), `∂l/∂x = −t`; with `logTarget`,
  * `l = eᵗ·(t − x)`, `∂l/∂x = −eᵗ`. */
-const klKernel: ElementwiseKernel<KLParams> = (n, yTrue, yPred, w, scale, out, grad, params) => {
+const klKernel: ElementwiseKernel<KLParams> = ({ n, yTrue, yPred, w, scale, out, grad, params }) => {
   let s = 0;
   const logTarget = params.logTarget;
   for (let i = 0; i < n; i++) {
@@ -129,15 +116,16 @@ const klKernel: ElementwiseKernel<KLParams> = (n, yTrue, yPred, w, scale, out, g
  *
  * @example klDivergence([[0.5, 0.5]], [[Math.log(0.25), Math.log(0.75)]], { reduction: 'batchmean' }) // ≈ 0.1438
  */
-export const klDivergence: LossFunction = elementwiseLoss<KLParams>({
+export const klDivergence = loss({
   name: 'klDivergence',
-  optionNames: ['logTarget'],
-  kernel: klKernel,
-  params: (o, fn) => ({
-    logTarget: o.logTarget === undefined ? false : checkBooleanOption(fn, 'logTarget', o.logTarget),
-  }),
-  checkInputs: (yTrue, _yPred, p, fn) => {
-    if (!p.logTarget) checkNonNegative(fn, 'yTrue', yTrue, 'probabilities (logTarget is false)');
+  options: { logTarget: bool(false) },
+  meta: meta('logProbabilities'),
+  layout: {
+    kind: 'elementwise',
+    kernel: ({ fn, options, yTrue }) => {
+      if (!options.logTarget) checkNonNegative(fn, 'yTrue', yTrue, 'probabilities (logTarget is false)');
+      return bindKernel(klKernel, options);
+    },
   },
 });
 
@@ -147,7 +135,7 @@ interface KerasKLParams {
 
 /** Keras: `l = Σ_c ỹ_c·log(ỹ_c/p̃_c)`, `ỹ = clip(y, ε, 1)`, `p̃ = clip(ŷ, ε, 1)`; gradient
  * `−ỹ_c/p̃_c` where ŷ is inside [ε, 1] (clip passes the gradient at the bounds), else 0. */
-const kerasKLKernel: ElementwiseKernel<KerasKLParams> = (n, yTrue, yPred, w, scale, out, grad, params) => {
+const kerasKLKernel: ElementwiseKernel<KerasKLParams> = ({ n, yTrue, yPred, w, scale, out, grad, params }) => {
   const eps = params.eps;
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -177,37 +165,34 @@ const kerasKLKernel: ElementwiseKernel<KerasKLParams> = (n, yTrue, yPred, w, sca
  *
  * @example kerasKLDivergence([[0.5, 0.5]], [[0.25, 0.75]]) // ≈ 0.1438
  */
-export const kerasKLDivergence: LossFunction = makeLoss(
-  'kerasKLDivergence',
-  ['reduction', 'sampleWeight', 'eps'],
-  (yTrueIn, yPredIn, options, wantGrad) => {
-    const fn = 'kerasKLDivergence';
-    const reduction = resolveReduction(fn, options.reduction, 'sumOverBatchSize');
-    const eps =
-      options.eps === undefined ? KERAS_EPSILON : checkNumberOption(fn, 'eps', options.eps, { gt: 0, max: 1 });
-    const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
-    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-    checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
-    checkNonEmpty(fn, 'yPred', yPred);
-    if (yPred.shape.length === 0) {
-      throw new LosskitError(
-        'SHAPE_MISMATCH',
-        fn,
-        `'yPred' is a scalar; expected at least one dimension (the class axis, last)`,
-        'yPred',
-      );
-    }
-    const k = yPred.shape[yPred.shape.length - 1];
-    const plan = planReduction(fn, reduction, yPred.shape.slice(0, -1), options.sampleWeight);
-    const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
-    const { value, sum } = runLastAxisSum(kerasKLKernel, yTrue.data, yPred.data, plan, k, { eps }, grad);
-    explainNonFinite(fn, sum, [
-      ['yTrue', yTrue],
-      ['yPred', yPred],
-    ]);
-    return { value, grad: grad === null ? null : { data: grad, shape: yPred.shape } };
+export const kerasKLDivergence = loss({
+  name: 'kerasKLDivergence',
+  options: { eps: num({ gt: 0, max: 1, default: KERAS_EPSILON }) },
+  meta: meta('probabilities'),
+  // Keras clips both to [ε, 1]: values outside [0, 1] would be clipped silently, so they are errors.
+  domains: { yTrue: 'probability', yPred: 'probability' },
+  defaults: KERAS_DEFAULTS,
+  layout: {
+    kind: 'prepared',
+    sameShape: true,
+    prepare: ({ fn, options, yTrue, yPred }): Prepared => {
+      if (yPred.shape.length === 0) {
+        throw new LosskitError(
+          'SHAPE_MISMATCH',
+          fn,
+          `'yPred' is a scalar; expected at least one dimension (the class axis, last)`,
+          'yPred',
+        );
+      }
+      const k = yPred.shape[yPred.shape.length - 1];
+      const inputs = { yTrue: yTrue.data, yPred: yPred.data, k, params: options };
+      return {
+        lossShape: yPred.shape.slice(0, -1),
+        run: (plan, grad) => runLastAxisSum(kerasKLKernel, inputs, plan, grad),
+      };
+    },
   },
-);
+});
 
 // ---------------------------------------------------------------------------------------------
 // poissonNll
@@ -221,7 +206,7 @@ interface PoissonParams {
 
 /** `logInput`: `l = eˣ − t·x`, `∂l/∂x = eˣ − t`; else `l = x − t·log(x + ε)`,
  * `∂l/∂x = 1 − t/(x + ε)`. `full` adds Stirling's `t·log t − t + ½·log(2πt)` where t > 1. */
-const poissonKernel: ElementwiseKernel<PoissonParams> = (n, yTrue, yPred, w, scale, out, grad, params) => {
+const poissonKernel: ElementwiseKernel<PoissonParams> = ({ n, yTrue, yPred, w, scale, out, grad, params }) => {
   const { logInput, full, eps } = params;
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -263,15 +248,13 @@ const poissonKernel: ElementwiseKernel<PoissonParams> = (n, yTrue, yPred, w, sca
  *
  * @example poissonNll([2], [0]) // e⁰ − 2·0 = 1
  */
-export const poissonNll: LossFunction = elementwiseLoss<PoissonParams>({
+export const poissonNll = loss({
   name: 'poissonNll',
-  optionNames: ['logInput', 'full', 'eps'],
-  kernel: poissonKernel,
-  params: (o, fn) => ({
-    logInput: o.logInput === undefined ? true : checkBooleanOption(fn, 'logInput', o.logInput),
-    full: o.full === undefined ? false : checkBooleanOption(fn, 'full', o.full),
-    eps: o.eps === undefined ? 1e-8 : checkNumberOption(fn, 'eps', o.eps, { min: 0 }),
-  }),
+  options: { logInput: bool(true), full: bool(false), eps: num({ min: 0, default: 1e-8 }) },
+  meta: meta('values'),
+  // Without logInput, yPred is the rate itself: a negative rate has no log (NaN before).
+  domains: (o) => (o.logInput ? {} : { yPred: 'nonNegative' }),
+  layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(poissonKernel, options) },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -284,20 +267,24 @@ export const poissonNll: LossFunction = elementwiseLoss<PoissonParams>({
  * `l = ½·(log v̂ + (x − t)²/v̂) (+ ½·log 2π)`, `v̂ = max(v, eps)`;
  * `∂l/∂x = (x − t)/v̂`, `∂l/∂v = ½·(1/v̂ − (x − t)²/v̂²)` accumulated into `gv[i / vDiv]`.
  */
-function gaussianNllKernel(
-  n: number,
-  t: FloatArray,
-  x: FloatArray,
-  v: FloatArray,
-  vDiv: number,
-  eps: number,
-  full: boolean,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-  gv: Float64Array | null,
-): number {
+interface GaussianNllArgs {
+  n: number;
+  t: FloatArray;
+  x: FloatArray;
+  /** Variances, one per element (`vDiv = 1`) or one per row of `vDiv` elements. */
+  v: FloatArray;
+  vDiv: number;
+  eps: number;
+  full: boolean;
+  w: Float64Array | null;
+  scale: number;
+  out: Float64Array | null;
+  grad: Float64Array | null;
+  /** Gradient with respect to the variance (accumulated), or null. */
+  gv: Float64Array | null;
+}
+
+function gaussianNllKernel({ n, t, x, v, vDiv, eps, full, w, scale, out, grad, gv }: GaussianNllArgs): number {
   const c = full ? 0.5 * Math.log(2 * Math.PI) : 0;
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -337,75 +324,71 @@ function gaussianNllKernel(
  *
  * @example gaussianNll([0], [1], { variance: [1] }) // ½·(0 + 1) = 0.5
  */
-export const gaussianNll: LossFunction = makeLoss(
-  'gaussianNll',
-  ['reduction', 'sampleWeight', 'variance', 'full', 'eps'],
-  (yTrueIn, yPredIn, options, wantGrad) => {
-    const fn = 'gaussianNll';
-    const reduction = resolveReduction(fn, options.reduction);
-    const full = options.full === undefined ? false : checkBooleanOption(fn, 'full', options.full);
-    const eps = options.eps === undefined ? 1e-6 : checkNumberOption(fn, 'eps', options.eps, { min: 0 });
-    const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
-    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-    checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
-    checkNonEmpty(fn, 'yPred', yPred);
-    if (options.variance === undefined) {
-      throw new LosskitError(
-        'INVALID_OPTION',
-        fn,
-        `option 'variance' is required (the predicted variance, of yPred's shape ${fmtShape(yPred.shape)} or ${fmtShape(yPred.shape.slice(0, -1))})`,
-        'variance',
-      );
-    }
-    const variance = tensor(options.variance, undefined, fn, 'variance');
-    const xs = yPred.shape;
-    const vs = variance.shape;
-    let vDiv: number;
-    if (shapesEqual(vs, xs)) vDiv = 1;
-    else if (
-      xs.length > 0 &&
-      (shapesEqual(vs, xs.slice(0, -1)) ||
-        (vs.length === xs.length && vs[vs.length - 1] === 1 && shapesEqual(vs.slice(0, -1), xs.slice(0, -1))))
-    ) {
-      vDiv = xs[xs.length - 1];
-    } else {
-      const rowShape: Shape = xs.length > 0 ? xs.slice(0, -1) : [];
-      throw new LosskitError(
-        'SHAPE_MISMATCH',
-        fn,
-        `option 'variance' has shape ${fmtShape(vs)} but 'yPred' has shape ${fmtShape(xs)}; expected ${fmtShape(xs)} (heteroscedastic), ${fmtShape(rowShape)} or ${fmtShape([...rowShape, 1])} (one variance per row)`,
-        'variance',
-      );
-    }
-    checkNonNegative(fn, 'variance', variance, 'variances');
-    const plan = planReduction(fn, reduction, xs, options.sampleWeight);
-    const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
-    const gv = wantGrad ? new Float64Array(variance.data.length) : null;
-    const out = reduction === 'none' ? new Float64Array(yPred.data.length) : null;
-    const sum = gaussianNllKernel(
-      yPred.data.length,
-      yTrue.data,
-      yPred.data,
-      variance.data,
-      vDiv,
-      eps,
-      full,
-      plan.weights,
-      plan.gradScale,
-      out,
-      grad,
-      gv,
-    );
-    explainNonFinite(fn, sum, [
-      ['yTrue', yTrue],
-      ['yPred', yPred],
-      ['variance', variance],
-    ]);
-    const value = finishReduction(plan, sum, out);
-    if (grad === null || gv === null) return { value, grad: null };
-    return { value, grad: { data: grad, shape: xs }, extraGrads: { variance: { data: gv, shape: vs } } };
+export const gaussianNll = loss({
+  name: 'gaussianNll',
+  options: { variance: tensorOption(), full: bool(false), eps: num({ min: 0, default: 1e-6 }) },
+  meta: { ...meta('values'), batchInputs: ['variance'] },
+  layout: {
+    kind: 'prepared',
+    sameShape: true,
+    prepare: ({ fn, options, yTrue, yPred }): Prepared => {
+      const { full, eps } = options;
+      if (options.variance === undefined) {
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'variance' is required (the predicted variance, of yPred's shape ${fmtShape(yPred.shape)} or ${fmtShape(yPred.shape.slice(0, -1))})`,
+          'variance',
+        );
+      }
+      const variance = tensor(options.variance, undefined, fn, 'variance');
+      const xs = yPred.shape;
+      const vs = variance.shape;
+      let vDiv: number;
+      if (shapesEqual(vs, xs)) vDiv = 1;
+      else if (
+        xs.length > 0 &&
+        (shapesEqual(vs, xs.slice(0, -1)) ||
+          (vs.length === xs.length && vs[vs.length - 1] === 1 && shapesEqual(vs.slice(0, -1), xs.slice(0, -1))))
+      ) {
+        vDiv = xs[xs.length - 1];
+      } else {
+        const rowShape: Shape = xs.length > 0 ? xs.slice(0, -1) : [];
+        throw new LosskitError(
+          'SHAPE_MISMATCH',
+          fn,
+          `option 'variance' has shape ${fmtShape(vs)} but 'yPred' has shape ${fmtShape(xs)}; expected ${fmtShape(xs)} (heteroscedastic), ${fmtShape(rowShape)} or ${fmtShape([...rowShape, 1])} (one variance per row)`,
+          'variance',
+        );
+      }
+      checkNonNegative(fn, 'variance', variance, 'variances');
+      return {
+        lossShape: xs,
+        explain: [['variance', variance]],
+        run: (plan, grad) => {
+          const gv = grad === null ? null : gradientBuffer(fn, variance.data.length, undefined);
+          const out = plan.reduction === 'none' ? new Float64Array(yPred.data.length) : null;
+          const sum = gaussianNllKernel({
+            n: yPred.data.length,
+            t: yTrue.data,
+            x: yPred.data,
+            v: variance.data,
+            vDiv,
+            eps,
+            full,
+            w: plan.weights,
+            scale: plan.gradScale,
+            out,
+            grad,
+            gv,
+          });
+          const extraGrads = gv === null ? undefined : { variance: { data: gv, shape: vs } };
+          return { sum, perElement: out, extraGrads };
+        },
+      };
+    },
   },
-);
+});
 
 // ---------------------------------------------------------------------------------------------
 // cosineSimilarity
@@ -420,18 +403,21 @@ const L2_EPS = 1e-12;
  * `∂l/∂ŷ_k = −(ỹ_k − ŷ̃_k·cos)/‖ŷ‖ₑ` (ỹ, ŷ̃ normalised; just `−ỹ_k/‖ŷ‖ₑ` where the norm is clamped).
  * `offset` is added to every value (1 for tfjs's cosine distance).
  */
-function cosineKernel(
-  outer: number,
-  D: number,
-  inner: number,
-  y: FloatArray,
-  p: FloatArray,
-  offset: number,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-): number {
+interface CosineArgs {
+  outer: number;
+  D: number;
+  inner: number;
+  y: FloatArray;
+  p: FloatArray;
+  /** 0 (`−cos`, Keras) or 1 (`1 − cos`, tfjs). */
+  offset: number;
+  w: Float64Array | null;
+  scale: number;
+  out: Float64Array | null;
+  grad: Float64Array | null;
+}
+
+function cosineKernel({ outer, D, inner, y, p, offset, w, scale, out, grad }: CosineArgs): number {
   const rowStride = D * inner;
   let total = 0;
   let i = 0;
@@ -467,62 +453,56 @@ function cosineKernel(
   return total;
 }
 
-function cosineLoss(name: string, offset: number, defaults: LossOptions): LossFunction {
-  return makeLoss(
+function cosineLoss(name: string, offset: number) {
+  return loss({
     name,
-    ['reduction', 'sampleWeight', 'axis'],
-    (yTrueIn, yPredIn, options, wantGrad) => {
-      const fn = name;
-      const reduction = resolveReduction(fn, options.reduction);
-      const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
-      const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-      checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
-      checkNonEmpty(fn, 'yPred', yPred);
-      const rank = yPred.shape.length;
-      if (rank === 0) {
-        throw new LosskitError(
-          'SHAPE_MISMATCH',
-          fn,
-          `'yPred' is a scalar; expected at least one dimension (the feature axis)`,
-          'yPred',
-        );
-      }
-      const a =
-        options.axis === undefined
-          ? -1
-          : checkNumberOption(fn, 'axis', options.axis, { integer: true, min: -rank, max: rank - 1 });
-      const axis = a < 0 ? a + rank : a;
-      let outer = 1,
-        inner = 1;
-      for (let d = 0; d < axis; d++) outer *= yPred.shape[d];
-      for (let d = axis + 1; d < rank; d++) inner *= yPred.shape[d];
-      const lossShape = [...yPred.shape.slice(0, axis), ...yPred.shape.slice(axis + 1)];
-      const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
-      const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
-      const out = reduction === 'none' ? new Float64Array(sizeOf(lossShape)) : null;
-      const sum = cosineKernel(
-        outer,
-        yPred.shape[axis],
-        inner,
-        yTrue.data,
-        yPred.data,
-        offset,
-        plan.weights,
-        plan.gradScale,
-        out,
-        grad,
-      );
-      explainNonFinite(fn, sum, [
-        ['yTrue', yTrue],
-        ['yPred', yPred],
-      ]);
-      return {
-        value: finishReduction(plan, sum, out),
-        grad: grad === null ? null : { data: grad, shape: yPred.shape },
-      };
+    options: { axis: num({ integer: true }) },
+    meta: meta('values'),
+    layout: {
+      kind: 'prepared',
+      sameShape: true,
+      prepare: ({ fn, options, yTrue, yPred }): Prepared => {
+        const rank = yPred.shape.length;
+        if (rank === 0) {
+          throw new LosskitError(
+            'SHAPE_MISMATCH',
+            fn,
+            `'yPred' is a scalar; expected at least one dimension (the feature axis)`,
+            'yPred',
+          );
+        }
+        const a =
+          options.axis === undefined
+            ? -1
+            : checkNumberOption(fn, 'axis', options.axis, { integer: true, min: -rank, max: rank - 1 });
+        const axis = a < 0 ? a + rank : a;
+        let outer = 1,
+          inner = 1;
+        for (let d = 0; d < axis; d++) outer *= yPred.shape[d];
+        for (let d = axis + 1; d < rank; d++) inner *= yPred.shape[d];
+        const lossShape = [...yPred.shape.slice(0, axis), ...yPred.shape.slice(axis + 1)];
+        return {
+          lossShape,
+          run: (plan, grad) => {
+            const out = plan.reduction === 'none' ? new Float64Array(outer * inner) : null;
+            const sum = cosineKernel({
+              outer,
+              D: yPred.shape[axis],
+              inner,
+              y: yTrue.data,
+              p: yPred.data,
+              offset,
+              w: plan.weights,
+              scale: plan.gradScale,
+              out,
+              grad,
+            });
+            return { sum, perElement: out };
+          },
+        };
+      },
     },
-    defaults,
-  );
+  });
 }
 
 /**
@@ -542,7 +522,7 @@ function cosineLoss(name: string, offset: number, defaults: LossOptions): LossFu
  *
  * @example cosineSimilarity([[0, 1], [1, 1]], [[1, 0], [1, 1]], { reduction: 'none' }) // [0, −1] (to 1 ulp)
  */
-export const cosineSimilarity: LossFunction = cosineLoss('cosineSimilarity', 0, {});
+export const cosineSimilarity = cosineLoss('cosineSimilarity', 0);
 
 /**
  * Cosine distance `1 − cos(y, ŷ)` along `axis` (default −1) — TensorFlow.js
@@ -554,7 +534,7 @@ export const cosineSimilarity: LossFunction = cosineLoss('cosineSimilarity', 0, 
  *
  * @example getLoss('cosineDistance')([[0, 1]], [[0, 2]]) // 0
  */
-export const tfjsCosineDistance: LossFunction = cosineLoss('tfjsCosineDistance', 1, {});
+export const tfjsCosineDistance = cosineLoss('tfjsCosineDistance', 1);
 
 export const divergenceLosses: LossEntry[] = [
   {

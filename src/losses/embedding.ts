@@ -6,16 +6,24 @@
  * vectors), computed with its gradients w.r.t. every input in one fused row kernel; the shared
  * reducer applies `sampleWeight` and the reduction (see `reduce.ts`). Gradients w.r.t. the
  * inputs other than `yPred` come back in `extraGrads` (`input2`, `positive`, `negative`).
+ * Each loss is declared through the one loss constructor (`define.ts`, prepared layout); kernels
+ * take one arguments object, and every input (targets ±1, the extra inputs finite) is checked.
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
-import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
 import type { FloatArray, Shape, Tensor, TensorInput } from '../tensor.js';
 import { shapesEqual, sizeOf, tensor } from '../tensor.js';
-import { checkBooleanOption, checkNonEmpty, checkNumberOption, checkSameShape, explainNonFinite } from '../validate.js';
-import type { LossFunction, LossOptions } from './core.js';
-import { gradBuffer, makeLoss } from './core.js';
+import { checkNonEmpty, checkNumberOption, checkSameShape } from '../validate.js';
+import type { LossMeta, Prepared } from './define.js';
+import { bool, loss, num, tensorOption, valueOption } from './define.js';
 import type { LossEntry } from './registry-types.js';
-import { checkPlusMinusOne } from './ranking.js';
+
+/** What the triplet losses are: embeddings (anchor in `yPred`), no target, the plain mean. */
+const TRIPLET: LossMeta = {
+  input: 'embeddings',
+  target: 'other',
+  meanDenominator: 'count',
+  batchInputs: ['positive', 'negative'],
+};
 
 /**
  * A distance between two rows for {@link tripletMarginWithDistance}: returns `d(a, b)` and,
@@ -44,14 +52,18 @@ function rowsOf(fn: string, t: Tensor, arg: string): { rows: number; D: number; 
   return { rows: sizeOf(lossShape), D: t.shape[t.shape.length - 1], lossShape };
 }
 
+/**
+ * A required per-batch input of `yPred`'s shape (`input2`, `positive`, `negative`). Its
+ * finiteness is checked lazily: a non-finite value always makes the kernel's sum NaN (the
+ * triplet kernels poison it on a non-finite distance), and the constructor then names it.
+ */
 function requiredInput(
   fn: string,
-  options: LossOptions,
   name: 'input2' | 'positive' | 'negative',
+  value: TensorInput | undefined,
   like: Tensor,
 ): Tensor {
-  const v = options[name];
-  if (v === undefined) {
+  if (value === undefined) {
     throw new LosskitError(
       'INVALID_OPTION',
       fn,
@@ -59,7 +71,7 @@ function requiredInput(
       name,
     );
   }
-  const t = tensor(v, undefined, fn, name);
+  const t = tensor(value, undefined, fn, name);
   checkSameShape(fn, t, name, like, 'yPred');
   return t;
 }
@@ -70,23 +82,45 @@ function requiredInput(
 /** PyTorch's guard added to each squared norm (`EPSILON` in ATen's `Loss.cpp`). */
 const COSINE_EMBEDDING_EPS = 1e-12;
 
+/** The arguments of {@link cosineEmbeddingKernel}. */
+export interface CosineEmbeddingArgs {
+  /** Number of rows and their length. */
+  rows: number;
+  D: number;
+  /** Targets (±1), one per row. */
+  y: FloatArray;
+  /** The two inputs `[rows, D]`. */
+  a: FloatArray;
+  b: FloatArray;
+  margin: number;
+  /** Per-row weights (sample weights folded with the reduction's), or `null` for all 1. */
+  w: Float64Array | null;
+  /** The factor every gradient is multiplied by. */
+  scale: number;
+  /** Per-row output `wᵣ·lᵣ`, or `null`. */
+  out: Float64Array | null;
+  /** Gradients w.r.t. `a` and `b`, or `null`. */
+  ga: Float64Array | null;
+  gb: Float64Array | null;
+}
+
 /**
  * Row kernel of the cosine embedding loss. `cos = a·b / sqrt((|a|² + 1e-12)(|b|² + 1e-12))`;
  * `l = 1 − cos` (y = 1) or `max(0, cos − margin)` (y = −1). Returns `Σ sᵣ·lᵣ`.
  */
-export function cosineEmbeddingKernel(
-  rows: number,
-  D: number,
-  y: FloatArray,
-  a: FloatArray,
-  b: FloatArray,
-  margin: number,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  ga: Float64Array | null,
-  gb: Float64Array | null,
-): number {
+export function cosineEmbeddingKernel({
+  rows,
+  D,
+  y,
+  a,
+  b,
+  margin,
+  w,
+  scale,
+  out,
+  ga,
+  gb,
+}: CosineEmbeddingArgs): number {
   let total = 0;
   for (let r = 0, o = 0; r < rows; r++, o += D) {
     let s = 0;
@@ -148,68 +182,75 @@ export function cosineEmbeddingKernel(
  *
  * @example cosineEmbedding([1, -1], [[1, 0], [1, 0]], { input2: [[1, 1], [0, 1]] }) // ≈ (1 − 0.7071 + 0) / 2
  */
-export const cosineEmbedding: LossFunction = makeLoss(
-  'cosineEmbedding',
-  ['reduction', 'sampleWeight', 'input2', 'margin'],
-  (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
-    const fn = 'cosineEmbedding';
-    const reduction = resolveReduction(fn, options.reduction);
-    const margin = options.margin === undefined ? 0 : checkNumberOption(fn, 'margin', options.margin);
-    if (yTrueIn === null || yTrueIn === undefined) {
-      throw new LosskitError(
-        'INVALID_INPUT',
-        fn,
-        `'yTrue' (the ±1 targets) is required; received ${describe(yTrueIn)}`,
-        'yTrue',
-      );
-    }
-    const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
-    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-    const { rows, D, lossShape } = rowsOf(fn, yPred, 'yPred');
-    const input2 = requiredInput(fn, options, 'input2', yPred);
-    if (!shapesEqual(yTrue.shape, lossShape)) {
-      throw new LosskitError(
-        'SHAPE_MISMATCH',
-        fn,
-        `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected one target per vector, shape ${fmtShape(lossShape)}`,
-        'yTrue',
-      );
-    }
-    checkPlusMinusOne(fn, 'yTrue', yTrue.data, yTrue.shape);
-    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
-    const ga = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
-    const gb = wantGrad ? new Float64Array(yPred.data.length) : null;
-    const out = reduction === 'none' ? new Float64Array(rows) : null;
-    const sum = cosineEmbeddingKernel(
-      rows,
-      D,
-      yTrue.data,
-      yPred.data,
-      input2.data,
-      margin,
-      plan.weights,
-      plan.gradScale,
-      out,
-      ga,
-      gb,
-    );
-    explainNonFinite(fn, sum, [
-      ['yPred', yPred],
-      ['input2', input2],
-    ]);
-    return {
-      value: finishReduction(plan, sum, out),
-      grad: ga === null ? null : { data: ga, shape: yPred.shape },
-      extraGrads: gb === null ? undefined : { input2: { data: gb, shape: yPred.shape } },
-    };
+export const cosineEmbedding = loss({
+  name: 'cosineEmbedding',
+  options: { margin: num({ default: 0 }), input2: tensorOption() },
+  meta: { input: 'embeddings', target: 'signs', meanDenominator: 'count', batchInputs: ['input2'] },
+  domains: { yTrue: 'sign' },
+  layout: {
+    kind: 'prepared',
+    prepare: ({ fn, options, yTrue, yPred }): Prepared => {
+      const { rows, D, lossShape } = rowsOf(fn, yPred, 'yPred');
+      const input2 = requiredInput(fn, 'input2', options.input2, yPred);
+      if (!shapesEqual(yTrue.shape, lossShape)) {
+        throw new LosskitError(
+          'SHAPE_MISMATCH',
+          fn,
+          `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected one target per vector, shape ${fmtShape(lossShape)}`,
+          'yTrue',
+        );
+      }
+      return {
+        lossShape,
+        // A non-finite input2 always gives cos = NaN (its squared norm is infinite).
+        explain: [['input2', input2]],
+        run: (plan, ga) => {
+          const gb = ga === null ? null : new Float64Array(yPred.data.length);
+          const out = plan.reduction === 'none' ? new Float64Array(rows) : null;
+          const sum = cosineEmbeddingKernel({
+            rows,
+            D,
+            y: yTrue.data,
+            a: yPred.data,
+            b: input2.data,
+            margin: options.margin,
+            w: plan.weights,
+            scale: plan.gradScale,
+            out,
+            ga,
+            gb,
+          });
+          return {
+            sum,
+            perElement: out,
+            extraGrads: gb === null ? undefined : { input2: { data: gb, shape: yPred.shape } },
+          };
+        },
+      };
+    },
   },
-);
+});
 
 // ---------------------------------------------------------------------------------------------
 // tripletMargin
 
+/** A p-norm distance `‖x1 − x2 + eps‖_p` on rows of length `D` (PyTorch's `pairwise_distance`). */
+interface PNorm {
+  p: number;
+  eps: number;
+  D: number;
+}
+
+/** Two row-major inputs and the gradient buffers of each (for {@link addPnormGrad}). */
+interface Pair {
+  x1: FloatArray;
+  x2: FloatArray;
+  g1: Float64Array | null;
+  g2: Float64Array | null;
+}
+
 /** `‖x1[o..o+D) − x2[o..o+D) + eps‖_p` (PyTorch's `pairwise_distance`). */
-function pnormDiff(x1: FloatArray, x2: FloatArray, o: number, D: number, p: number, eps: number): number {
+function pnormDiff({ p, eps, D }: PNorm, x1: FloatArray, x2: FloatArray, o: number): number {
   let s = 0;
   if (p === 2) {
     for (let k = o, e = o + D; k < e; k++) {
@@ -222,27 +263,25 @@ function pnormDiff(x1: FloatArray, x2: FloatArray, o: number, D: number, p: numb
     for (let k = o, e = o + D; k < e; k++) s += Math.abs(x1[k] - x2[k] + eps);
     return s;
   }
-  for (let k = o, e = o + D; k < e; k++) s += Math.abs(x1[k] - x2[k] + eps) ** p;
-  return s ** (1 / p);
+  // Other p: scaled by the largest |u| so that |u|^p cannot overflow or underflow (a huge p
+  // tends to the max-norm, as it should); the same value as (Σ|u|^p)^(1/p) up to rounding.
+  let m = 0;
+  for (let k = o, e = o + D; k < e; k++) {
+    const a = Math.abs(x1[k] - x2[k] + eps);
+    if (a > m) m = a;
+  }
+  if (m === 0 || m === Infinity) return m;
+  for (let k = o, e = o + D; k < e; k++) s += (Math.abs(x1[k] - x2[k] + eps) / m) ** p;
+  return m * s ** (1 / p);
 }
 
 /**
- * Adds `g·∂d/∂x1` to `gx1` and `−g·∂d/∂x1` (= `g·∂d/∂x2`) to `gx2`, for `d = ‖x1 − x2 + eps‖_p`:
- * `∂d/∂x1_k = sign(u_k)·|u_k|^(p−1) / d^(p−1)` (0 when `d = 0`, as PyTorch's norm backward).
+ * Adds `g·∂d/∂x1` to `g1` and `−g·∂d/∂x1` (= `g·∂d/∂x2`) to `g2` of `pair`, for
+ * `d = ‖x1 − x2 + eps‖_p` on the row at `o`:
+ * `∂d/∂x1_k = sign(u_k)·(|u_k| / d)^(p−1)` (0 when `d = 0`, as PyTorch's norm backward).
  */
-function addPnormGrad(
-  x1: FloatArray,
-  x2: FloatArray,
-  o: number,
-  D: number,
-  p: number,
-  eps: number,
-  d: number,
-  g: number,
-  gx1: Float64Array,
-  gx2: Float64Array,
-): void {
-  if (d === 0 || g === 0) return;
+function addPnormGrad({ p, eps, D }: PNorm, { x1, x2, g1: gx1, g2: gx2 }: Pair, o: number, d: number, g: number): void {
+  if (d === 0 || g === 0 || gx1 === null || gx2 === null) return;
   if (p === 2) {
     const f = g / d;
     for (let k = o, e = o + D; k < e; k++) {
@@ -258,39 +297,56 @@ function addPnormGrad(
       gx2[k] -= v;
     }
   } else {
-    const f = g / d ** (p - 1);
+    // g·sign(u)·(|u|/d)^(p−1): the ratio is at most 1 for p ≥ 1, so no overflow for a huge p.
     for (let k = o, e = o + D; k < e; k++) {
       const u = x1[k] - x2[k] + eps;
-      const v = u === 0 ? 0 : f * Math.sign(u) * Math.abs(u) ** (p - 1);
+      const v = u === 0 ? 0 : g * Math.sign(u) * (Math.abs(u) / d) ** (p - 1);
       gx1[k] += v;
       gx2[k] -= v;
     }
   }
 }
 
+/** The arguments of {@link tripletMarginKernel}. */
+export interface TripletMarginArgs {
+  /** Number of rows and their length. */
+  rows: number;
+  D: number;
+  /** Anchor, positive and negative, `[rows, D]`. */
+  a: FloatArray;
+  pos: FloatArray;
+  neg: FloatArray;
+  margin: number;
+  /** Norm degree and the `eps` added to differences. */
+  p: number;
+  eps: number;
+  swap: boolean;
+  /** Per-row weights (sample weights folded with the reduction's), or `null` for all 1. */
+  w: Float64Array | null;
+  /** The factor every gradient is multiplied by. */
+  scale: number;
+  /** Per-row output `wᵣ·lᵣ`, or `null`. */
+  out: Float64Array | null;
+  /** Gradients w.r.t. anchor, positive and negative, or `null`. */
+  ga: Float64Array | null;
+  gp: Float64Array | null;
+  gn: Float64Array | null;
+}
+
 /**
  * Row kernel of the triplet margin loss: `l = max(0, margin + d(a, p) − d(a, n))` with
  * `d(x, y) = ‖x − y + eps‖_p`, and with `swap`, `d(a, n)` replaced by `min(d(a, n), d(p, n))`
  * (a tie splits the gradient in halves, as `torch.min`). Gradient buffers are zero-filled first.
+ * Returns `Σ wᵣ·lᵣ`, or NaN when a distance is not finite.
  */
-export function tripletMarginKernel(
-  rows: number,
-  D: number,
-  a: FloatArray,
-  pos: FloatArray,
-  neg: FloatArray,
-  margin: number,
-  p: number,
-  eps: number,
-  swap: boolean,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  ga: Float64Array | null,
-  gp: Float64Array | null,
-  gn: Float64Array | null,
-): number {
+export function tripletMarginKernel(args: TripletMarginArgs): number {
+  const { rows, D, a, pos, neg, margin, swap, w, scale, out, ga, gp, gn } = args;
+  const norm: PNorm = { p: args.p, eps: args.eps, D };
+  const ap: Pair = { x1: a, x2: pos, g1: ga, g2: gp };
+  const an: Pair = { x1: a, x2: neg, g1: ga, g2: gn };
+  const pn: Pair = { x1: pos, x2: neg, g1: gp, g2: gn };
   let total = 0;
+  let poison = 0; // stays 0 unless a distance is NaN or ±Infinity (which the hinge could hide)
   const wantGrad = ga !== null && gp !== null && gn !== null;
   if (wantGrad) {
     ga.fill(0);
@@ -298,18 +354,19 @@ export function tripletMarginKernel(
     gn.fill(0);
   }
   for (let r = 0, o = 0; r < rows; r++, o += D) {
-    const dp = pnormDiff(a, pos, o, D, p, eps);
-    const dan = pnormDiff(a, neg, o, D, p, eps);
+    const dp = pnormDiff(norm, a, pos, o);
+    const dan = pnormDiff(norm, a, neg, o);
     let dn = dan;
     let wAn = 1; // share of the d(a, n) branch in min(d(a,n), d(p,n))
     let ds = 0;
     if (swap) {
-      ds = pnormDiff(pos, neg, o, D, p, eps);
+      ds = pnormDiff(norm, pos, neg, o);
       if (ds < dan) {
         dn = ds;
         wAn = 0;
       } else if (ds === dan) wAn = 0.5;
     }
+    poison += (dp + dan + ds) * 0;
     const z = margin + dp - dn;
     const l = z < 0 ? 0 : z;
     const wr = w === null ? 1 : w[r];
@@ -317,29 +374,43 @@ export function tripletMarginKernel(
     if (out !== null) out[r] = wr * l;
     if (wantGrad && z >= 0) {
       const g = scale * wr;
-      addPnormGrad(a, pos, o, D, p, eps, dp, g, ga, gp);
-      if (wAn > 0) addPnormGrad(a, neg, o, D, p, eps, dan, -g * wAn, ga, gn);
-      if (wAn < 1) addPnormGrad(pos, neg, o, D, p, eps, ds, -g * (1 - wAn), gp, gn);
+      addPnormGrad(norm, ap, o, dp, g);
+      if (wAn > 0) addPnormGrad(norm, an, o, dan, -g * wAn);
+      if (wAn < 1) addPnormGrad(norm, pn, o, ds, -g * (1 - wAn));
     }
   }
-  return total;
+  return total + poison;
 }
 
-interface TripletInputs {
-  anchor: Tensor;
-  positive: Tensor;
-  negative: Tensor;
-  rows: number;
-  D: number;
-  lossShape: Shape;
-}
-
-function tripletInputs(fn: string, yPredIn: TensorInput, options: LossOptions): TripletInputs {
-  const anchor = tensor(yPredIn, undefined, fn, 'yPred');
+/** Anchor rows, and the required `positive` / `negative` of its shape. */
+function tripletInputs(
+  fn: string,
+  anchor: Tensor,
+  options: { positive: TensorInput | undefined; negative: TensorInput | undefined },
+): { positive: Tensor; negative: Tensor; rows: number; D: number; lossShape: Shape } {
   const { rows, D, lossShape } = rowsOf(fn, anchor, 'yPred');
-  const positive = requiredInput(fn, options, 'positive', anchor);
-  const negative = requiredInput(fn, options, 'negative', anchor);
-  return { anchor, positive, negative, rows, D, lossShape };
+  const positive = requiredInput(fn, 'positive', options.positive, anchor);
+  const negative = requiredInput(fn, 'negative', options.negative, anchor);
+  return { positive, negative, rows, D, lossShape };
+}
+
+/** A non-finite loss from finite inputs and a built-in distance: the distances overflowed float64. */
+function distanceOverflow(fn: string): never {
+  throw new LosskitError(
+    'NON_FINITE',
+    fn,
+    `the loss is not finite although every input is: the distances (or weighted losses) overflow float64; expected embeddings whose distances fit in float64`,
+    'yPred',
+  );
+}
+
+/** The gradients w.r.t. `positive` and `negative`, as `extraGrads`. */
+function tripletExtraGrads(
+  gp: Float64Array | null,
+  gn: Float64Array | null,
+  shape: Shape,
+): Record<string, Tensor> | undefined {
+  return gp === null || gn === null ? undefined : { positive: { data: gp, shape }, negative: { data: gn, shape } };
 }
 
 /**
@@ -362,55 +433,58 @@ function tripletInputs(fn: string, yPredIn: TensorInput, options: LossOptions): 
  *
  * @example tripletMargin(null, [[0, 0]], { positive: [[3, 4]], negative: [[1, 0]], eps: 0 }) // 1 + 5 − 1 = 5
  */
-export const tripletMargin: LossFunction = makeLoss(
-  'tripletMargin',
-  ['reduction', 'sampleWeight', 'positive', 'negative', 'margin', 'p', 'eps', 'swap'],
-  (_yTrue, yPredIn, options: LossOptions, wantGrad) => {
-    const fn = 'tripletMargin';
-    const reduction = resolveReduction(fn, options.reduction);
-    const margin = options.margin === undefined ? 1 : checkNumberOption(fn, 'margin', options.margin);
-    const p = options.p === undefined ? 2 : checkNumberOption(fn, 'p', options.p, { gt: 0 });
-    const eps = options.eps === undefined ? 1e-6 : checkNumberOption(fn, 'eps', options.eps);
-    const swap = options.swap === undefined ? false : checkBooleanOption(fn, 'swap', options.swap);
-    const { anchor, positive, negative, rows, D, lossShape } = tripletInputs(fn, yPredIn, options);
-    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
-    const n = anchor.data.length;
-    const ga = wantGrad ? gradBuffer(fn, n, options.gradOut) : null;
-    const gp = wantGrad ? new Float64Array(n) : null;
-    const gn = wantGrad ? new Float64Array(n) : null;
-    const out = reduction === 'none' ? new Float64Array(rows) : null;
-    const sum = tripletMarginKernel(
-      rows,
-      D,
-      anchor.data,
-      positive.data,
-      negative.data,
-      margin,
-      p,
-      eps,
-      swap,
-      plan.weights,
-      plan.gradScale,
-      out,
-      ga,
-      gp,
-      gn,
-    );
-    explainNonFinite(fn, sum, [
-      ['yPred', anchor],
-      ['positive', positive],
-      ['negative', negative],
-    ]);
-    return {
-      value: finishReduction(plan, sum, out),
-      grad: ga === null ? null : { data: ga, shape: anchor.shape },
-      extraGrads:
-        gp === null || gn === null
-          ? undefined
-          : { positive: { data: gp, shape: anchor.shape }, negative: { data: gn, shape: anchor.shape } },
-    };
+export const tripletMargin = loss({
+  name: 'tripletMargin',
+  options: {
+    positive: tensorOption(),
+    negative: tensorOption(),
+    margin: num({ default: 1 }),
+    p: num({ gt: 0, default: 2 }),
+    eps: num({ default: 1e-6 }),
+    swap: bool(false),
   },
-);
+  meta: TRIPLET,
+  target: 'optional',
+  domains: { yTrue: 'own' },
+  blame: ({ fn }) => distanceOverflow(fn),
+  layout: {
+    kind: 'prepared',
+    prepare: ({ fn, options, yPred: anchor }): Prepared => {
+      const { positive, negative, rows, D, lossShape } = tripletInputs(fn, anchor, options);
+      const n = anchor.data.length;
+      return {
+        lossShape,
+        explain: [
+          ['positive', positive],
+          ['negative', negative],
+        ],
+        run: (plan, ga) => {
+          const gp = ga === null ? null : new Float64Array(n);
+          const gn = ga === null ? null : new Float64Array(n);
+          const out = plan.reduction === 'none' ? new Float64Array(rows) : null;
+          const sum = tripletMarginKernel({
+            rows,
+            D,
+            a: anchor.data,
+            pos: positive.data,
+            neg: negative.data,
+            margin: options.margin,
+            p: options.p,
+            eps: options.eps,
+            swap: options.swap,
+            w: plan.weights,
+            scale: plan.gradScale,
+            out,
+            ga,
+            gp,
+            gn,
+          });
+          return { sum, perElement: out, extraGrads: tripletExtraGrads(gp, gn, anchor.shape) };
+        },
+      };
+    },
+  },
+});
 
 // ---------------------------------------------------------------------------------------------
 // tripletMarginWithDistance
@@ -421,10 +495,11 @@ export const tripletMargin: LossFunction = makeLoss(
  * @example pairwiseDistanceFunction(2, 0)(Float64Array.of(0, 0), Float64Array.of(3, 4), null, null) // 5
  */
 export function pairwiseDistanceFunction(p = 2, eps = 1e-6): DistanceFunction {
+  const norm: PNorm = { p, eps, D: 0 };
   return (a, b, gradA, gradB) => {
-    const D = a.length;
-    const d = pnormDiff(a, b, 0, D, p, eps);
-    if (gradA !== null && gradB !== null) addPnormGrad(a, b, 0, D, p, eps, d, 1, gradA, gradB);
+    norm.D = a.length;
+    const d = pnormDiff(norm, a, b, 0);
+    if (gradA !== null && gradB !== null) addPnormGrad(norm, { x1: a, x2: b, g1: gradA, g2: gradB }, 0, d, 1);
     return d;
   };
 }
@@ -465,49 +540,115 @@ export function cosineDistanceFunction(eps = 1e-8): DistanceFunction {
   };
 }
 
-function resolveDistance(fn: string, options: LossOptions): DistanceFunction {
-  const df = options.distanceFunction === undefined ? 'pairwise' : options.distanceFunction;
+type DistanceKind = 'pairwise' | 'cosine' | DistanceFunction;
+
+function parseDistance(fn: string, name: string, df: unknown): DistanceKind {
+  if (typeof df === 'function' || df === 'pairwise' || df === 'cosine') return df as DistanceKind;
+  throw new LosskitError(
+    'INVALID_OPTION',
+    fn,
+    `option 'distanceFunction' must be 'pairwise', 'cosine' or a function (a, b, gradA, gradB) => number; received ${describe(df)}`,
+    name,
+  );
+}
+
+/** The distance of a call, from `distanceFunction` and the `p` / `eps` that only some kinds take. */
+function resolveDistance(
+  fn: string,
+  options: { distanceFunction: DistanceKind; p: number | undefined; eps: number | undefined },
+): DistanceFunction {
+  const { distanceFunction: df, p, eps } = options;
   if (typeof df === 'function') {
-    for (const k of ['p', 'eps'] as const) {
-      if (options[k] !== undefined) {
+    for (const [k, v] of [
+      ['p', p],
+      ['eps', eps],
+    ] as const) {
+      if (v !== undefined) {
         throw new LosskitError(
           'INVALID_OPTION',
           fn,
-          `option '${k}' only applies to distanceFunction 'pairwise'; received ${k} = ${describe(options[k])} with a custom distance function`,
+          `option '${k}' only applies to distanceFunction 'pairwise'; received ${k} = ${describe(v)} with a custom distance function`,
           k,
         );
       }
     }
     return df;
   }
-  if (df === 'pairwise') {
-    const p = options.p === undefined ? 2 : checkNumberOption(fn, 'p', options.p, { gt: 0 });
-    const eps = options.eps === undefined ? 1e-6 : checkNumberOption(fn, 'eps', options.eps);
-    return pairwiseDistanceFunction(p, eps);
+  if (df === 'pairwise') return pairwiseDistanceFunction(p ?? 2, eps ?? 1e-6);
+  if (p !== undefined) {
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'p' only applies to distanceFunction 'pairwise'; received p = ${describe(p)} with 'cosine'`,
+      'p',
+    );
   }
-  if (df === 'cosine') {
-    const eps = options.eps === undefined ? 1e-8 : checkNumberOption(fn, 'eps', options.eps, { gt: 0 });
-    if (options.p !== undefined) {
-      throw new LosskitError(
-        'INVALID_OPTION',
-        fn,
-        `option 'p' only applies to distanceFunction 'pairwise'; received p = ${describe(options.p)} with 'cosine'`,
-        'p',
-      );
-    }
-    return cosineDistanceFunction(eps);
-  }
-  throw new LosskitError(
-    'INVALID_OPTION',
-    fn,
-    `option 'distanceFunction' must be 'pairwise', 'cosine' or a function (a, b, gradA, gradB) => number; received ${describe(df)}`,
-    'distanceFunction',
-  );
+  return cosineDistanceFunction(eps === undefined ? 1e-8 : checkNumberOption(fn, 'eps', eps, { gt: 0 }));
 }
 
 /** Row view helper: `x[o..o+D)` without copying. */
 function row(x: FloatArray, o: number, D: number): FloatArray {
   return x.subarray(o, o + D);
+}
+
+/** The arguments of {@link tripletDistanceKernel}. */
+interface TripletDistanceArgs {
+  rows: number;
+  D: number;
+  a: FloatArray;
+  pos: FloatArray;
+  neg: FloatArray;
+  dist: DistanceFunction;
+  margin: number;
+  swap: boolean;
+  w: Float64Array | null;
+  scale: number;
+  out: Float64Array | null;
+  ga: Float64Array | null;
+  gp: Float64Array | null;
+  gn: Float64Array | null;
+}
+
+/** Row kernel of {@link tripletMarginWithDistance} (any distance); returns `Σ wᵣ·lᵣ`, or NaN when a distance is not finite. */
+function tripletDistanceKernel(args: TripletDistanceArgs): number {
+  const { rows, D, a, pos: pd, neg: nd, dist, margin, swap, w, scale, out, ga, gp, gn } = args;
+  if (ga !== null) ga.fill(0);
+  // Scratch gradients of the three distances (each w.r.t. both of its arguments).
+  const s = ga !== null ? Array.from({ length: 6 }, () => new Float64Array(D)) : null;
+  let total = 0;
+  let poison = 0; // stays 0 unless a distance is NaN or ±Infinity
+  for (let r = 0, o = 0; r < rows; r++, o += D) {
+    if (s !== null) for (const b of s) b.fill(0);
+    const dp = dist(row(a, o, D), row(pd, o, D), s && s[0], s && s[1]);
+    const dan = dist(row(a, o, D), row(nd, o, D), s && s[2], s && s[3]);
+    let dn = dan;
+    let wAn = 1;
+    let ds = 0;
+    if (swap) {
+      ds = dist(row(pd, o, D), row(nd, o, D), s && s[4], s && s[5]);
+      if (ds < dan) {
+        dn = ds;
+        wAn = 0;
+      } else if (ds === dan) wAn = 0.5;
+    }
+    poison += (dp + dan + ds) * 0;
+    const z = margin + dp - dn;
+    const l = z < 0 ? 0 : z;
+    const wr = w === null ? 1 : w[r];
+    total += wr * l;
+    if (out !== null) out[r] = wr * l;
+    if (s !== null && ga !== null && gp !== null && gn !== null && z >= 0) {
+      const g = scale * wr;
+      const gAn = g * wAn;
+      const gPn = g * (1 - wAn);
+      for (let k = 0; k < D; k++) {
+        ga[o + k] += g * s[0][k] - gAn * s[2][k];
+        gp[o + k] += g * s[1][k] - gPn * s[4][k];
+        gn[o + k] += -gAn * s[3][k] - gPn * s[5][k];
+      }
+    }
+  }
+  return total + poison;
 }
 
 /**
@@ -525,81 +666,73 @@ function row(x: FloatArray, o: number, D: number): FloatArray {
  *
  * @example tripletMarginWithDistance(null, [[1, 0]], { positive: [[1, 1]], negative: [[0, 1]], distanceFunction: 'cosine' })
  */
-export const tripletMarginWithDistance: LossFunction = makeLoss(
-  'tripletMarginWithDistance',
-  ['reduction', 'sampleWeight', 'positive', 'negative', 'distanceFunction', 'margin', 'swap', 'p', 'eps'],
-  (_yTrue, yPredIn, options: LossOptions, wantGrad) => {
-    const fn = 'tripletMarginWithDistance';
-    const reduction = resolveReduction(fn, options.reduction);
-    const margin = options.margin === undefined ? 1 : checkNumberOption(fn, 'margin', options.margin);
-    const swap = options.swap === undefined ? false : checkBooleanOption(fn, 'swap', options.swap);
-    const dist = resolveDistance(fn, options);
-    const { anchor, positive, negative, rows, D, lossShape } = tripletInputs(fn, yPredIn, options);
-    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
-    const n = anchor.data.length;
-    const ga = wantGrad ? gradBuffer(fn, n, options.gradOut) : null;
-    if (ga !== null) ga.fill(0);
-    const gp = wantGrad ? new Float64Array(n) : null;
-    const gn = wantGrad ? new Float64Array(n) : null;
-    const out = reduction === 'none' ? new Float64Array(rows) : null;
-    // Scratch gradients of the three distances (each w.r.t. both of its arguments).
-    const s = wantGrad ? Array.from({ length: 6 }, () => new Float64Array(D)) : null;
-    const a = anchor.data;
-    const pd = positive.data;
-    const nd = negative.data;
-    let total = 0;
-    for (let r = 0, o = 0; r < rows; r++, o += D) {
-      if (s !== null) for (const b of s) b.fill(0);
-      const dp = dist(row(a, o, D), row(pd, o, D), s && s[0], s && s[1]);
-      const dan = dist(row(a, o, D), row(nd, o, D), s && s[2], s && s[3]);
-      let dn = dan;
-      let wAn = 1;
-      if (swap) {
-        const ds = dist(row(pd, o, D), row(nd, o, D), s && s[4], s && s[5]);
-        if (ds < dan) {
-          dn = ds;
-          wAn = 0;
-        } else if (ds === dan) wAn = 0.5;
-      }
-      const z = margin + dp - dn;
-      const l = z < 0 ? 0 : z;
-      const wr = plan.weights === null ? 1 : plan.weights[r];
-      total += wr * l;
-      if (out !== null) out[r] = wr * l;
-      if (s !== null && ga !== null && gp !== null && gn !== null && z >= 0) {
-        const g = plan.gradScale * wr;
-        const gAn = g * wAn;
-        const gPn = g * (1 - wAn);
-        for (let k = 0; k < D; k++) {
-          ga[o + k] += g * s[0][k] - gAn * s[2][k];
-          gp[o + k] += g * s[1][k] - gPn * s[4][k];
-          gn[o + k] += -gAn * s[3][k] - gPn * s[5][k];
-        }
-      }
-    }
-    explainNonFinite(fn, total, [
-      ['yPred', anchor],
-      ['positive', positive],
-      ['negative', negative],
-    ]);
-    if (total !== total) {
+export const tripletMarginWithDistance = loss({
+  name: 'tripletMarginWithDistance',
+  options: {
+    positive: tensorOption(),
+    negative: tensorOption(),
+    distanceFunction: valueOption(parseDistance),
+    margin: num({ default: 1 }),
+    swap: bool(false),
+    p: num({ gt: 0 }),
+    eps: num(),
+  },
+  meta: TRIPLET,
+  target: 'optional',
+  domains: { yTrue: 'own' },
+  blame: ({ fn, options }) => {
+    if (typeof options.distanceFunction === 'function') {
       throw new LosskitError(
         'NON_FINITE',
         fn,
-        `the distance function returned NaN for finite inputs; expected a number (check 'distanceFunction')`,
+        `the distance function returned NaN or ±Infinity for finite inputs; expected a finite number (check 'distanceFunction')`,
         'distanceFunction',
       );
     }
-    return {
-      value: finishReduction(plan, total, out),
-      grad: ga === null ? null : { data: ga, shape: anchor.shape },
-      extraGrads:
-        gp === null || gn === null
-          ? undefined
-          : { positive: { data: gp, shape: anchor.shape }, negative: { data: gn, shape: anchor.shape } },
-    };
+    distanceOverflow(fn);
   },
-);
+  layout: {
+    kind: 'prepared',
+    prepare: ({ fn, options, yPred: anchor }): Prepared => {
+      const dist = resolveDistance(fn, {
+        distanceFunction: options.distanceFunction ?? 'pairwise',
+        p: options.p,
+        eps: options.eps,
+      });
+      const { positive, negative, rows, D, lossShape } = tripletInputs(fn, anchor, options);
+      const n = anchor.data.length;
+      return {
+        lossShape,
+        explain: [
+          ['positive', positive],
+          ['negative', negative],
+        ],
+        run: (plan, ga) => {
+          const gp = ga === null ? null : new Float64Array(n);
+          const gn = ga === null ? null : new Float64Array(n);
+          const out = plan.reduction === 'none' ? new Float64Array(rows) : null;
+          const sum = tripletDistanceKernel({
+            rows,
+            D,
+            a: anchor.data,
+            pos: positive.data,
+            neg: negative.data,
+            dist,
+            margin: options.margin,
+            swap: options.swap,
+            w: plan.weights,
+            scale: plan.gradScale,
+            out,
+            ga,
+            gp,
+            gn,
+          });
+          return { sum, perElement: out, extraGrads: tripletExtraGrads(gp, gn, anchor.shape) };
+        },
+      };
+    },
+  },
+});
 
 export const embeddingLosses: LossEntry[] = [
   {

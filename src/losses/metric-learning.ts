@@ -1,15 +1,186 @@
 /**
  * Metric-learning losses on a batch of embeddings with integer labels: `circle` (Keras 3's
  * `keras.losses.Circle`, Sun et al. 2020, "Circle Loss: A Unified Perspective of Pair
- * Similarity Optimization").
+ * Similarity Optimization"). Declared through the one loss constructor (`define.ts`, prepared
+ * layout); the kernels take one arguments object.
  */
 import { LosskitError, fmtShape } from '../errors.js';
-import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
-import { tensor } from '../tensor.js';
-import { checkBooleanOption, checkFinite, checkNonEmpty, checkNumberOption, fmtIndex } from '../validate.js';
-import type { LossFunction } from './core.js';
-import { gradBuffer, makeLoss } from './core.js';
+import type { FloatArray } from '../tensor.js';
+import { fmtIndex } from '../validate.js';
+import type { Prepared } from './define.js';
+import { bool, loss, num } from './define.js';
 import type { LossEntry } from './registry-types.js';
+
+/** The state of one circle-loss call, shared by {@link circleRows} and {@link circleGrad}. */
+export interface CircleState {
+  /** Number of embeddings and their length. */
+  readonly N: number;
+  readonly D: number;
+  /** Embeddings `[N, D]` and integer labels `[N]`. */
+  readonly E: FloatArray;
+  readonly L: FloatArray;
+  readonly gamma: number;
+  readonly margin: number;
+  readonly removeDiagonal: boolean;
+  /** The Gram matrix `S = E·Eᵀ` `[N, N]` (filled by {@link circleRows}). */
+  readonly S: Float64Array;
+  /** Each sample's loss, and 1 where it counts in the mean (loss > 0), else 0. */
+  readonly losses: Float64Array;
+  readonly valid: Float64Array;
+  /** Per row: the two log-sum-exp maxima and sums, and `z = pᵢ + nᵢ` (for the gradient). */
+  readonly maxA: Float64Array;
+  readonly maxB: Float64Array;
+  readonly sa: Float64Array;
+  readonly sb: Float64Array;
+  readonly z: Float64Array;
+  /** Scratch rows: distances and the positive / negative exponents (−∞ off the pair set). */
+  readonly dist: Float64Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+}
+
+/** A fresh state for `N` embeddings of length `D`. */
+function circleState(
+  E: FloatArray,
+  L: FloatArray,
+  shape: { N: number; D: number },
+  options: { gamma: number; margin: number; removeDiagonal: boolean },
+): CircleState {
+  const { N, D } = shape;
+  const row = (): Float64Array => new Float64Array(N);
+  return {
+    N,
+    D,
+    E,
+    L,
+    ...options,
+    S: new Float64Array(N * N),
+    losses: row(),
+    valid: row(),
+    maxA: row(),
+    maxB: row(),
+    sa: row(),
+    sb: row(),
+    z: row(),
+    dist: row(),
+    a: row(),
+    b: row(),
+  };
+}
+
+/** Fills `dist`, `a`, `b` for row `i` from the Gram matrix; returns nothing (maxima are read by the callers). */
+function circleRow(st: CircleState, i: number): void {
+  const { N, L, gamma, margin: m, removeDiagonal, S, dist, a, b } = st;
+  for (let j = 0; j < N; j++) {
+    const s = S[i * N + j];
+    const d = 1 - s > 0 ? 1 - s : 0;
+    dist[j] = d;
+    const pos = L[j] === L[i] && !(removeDiagonal && i === j);
+    const neg = L[j] !== L[i];
+    if (pos) {
+      const w = m + d > 0 ? m + d : 0;
+      a[j] = -gamma * w * (m - d);
+    } else a[j] = -Infinity;
+    if (neg) {
+      const w = 1 + m - d > 0 ? 1 + m - d : 0;
+      b[j] = gamma * w * (1 - m - d);
+    } else b[j] = -Infinity;
+  }
+}
+
+/**
+ * Per-sample circle losses: the Gram matrix, then for each row `i` the two log-sum-exps over its
+ * positive and negative pairs and `lᵢ = softplus(pᵢ + nᵢ)` (0, not counted, without a positive
+ * or a negative pair).
+ */
+export function circleRows(st: CircleState): void {
+  const { N, D, E, S, losses, valid, a, b } = st;
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < D; k++) s += E[i * D + k] * E[j * D + k];
+      S[i * N + j] = s;
+    }
+  }
+  for (let i = 0; i < N; i++) {
+    circleRow(st, i);
+    let maxA = -Infinity,
+      maxB = -Infinity;
+    for (let j = 0; j < N; j++) {
+      if (a[j] > maxA) maxA = a[j];
+      if (b[j] > maxB) maxB = b[j];
+    }
+    st.maxA[i] = maxA;
+    st.maxB[i] = maxB;
+    if (maxA === -Infinity || maxB === -Infinity) continue; // no positive or no negative pair: loss 0, masked
+    let sa = 0,
+      sb = 0;
+    for (let j = 0; j < N; j++) {
+      if (a[j] !== -Infinity) sa += Math.exp(a[j] - maxA);
+      if (b[j] !== -Infinity) sb += Math.exp(b[j] - maxB);
+    }
+    const z = maxA + Math.log(sa) + maxB + Math.log(sb);
+    st.sa[i] = sa;
+    st.sb[i] = sb;
+    st.z[i] = z;
+    // softplus(z), stable for large |z|
+    const l = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+    losses[i] = l;
+    valid[i] = l > 0 ? 1 : 0;
+  }
+}
+
+/** The arguments of {@link circleGrad} besides the state. */
+export interface CircleGradArgs {
+  /** Per-sample weights of the plan, or null. */
+  w: Float64Array | null;
+  /** The plan's gradient scale. */
+  scale: number;
+  /** Gradient output `[N, D]` (overwritten). */
+  grad: Float64Array;
+}
+
+/**
+ * The gradient w.r.t. the embeddings: per pair `∂l/∂Sᵢⱼ` from row `i`'s softmax weights, then
+ * `Sᵢⱼ = eᵢ·eⱼ` sends it to both rows.
+ */
+export function circleGrad(st: CircleState, { w, scale, grad }: CircleGradArgs): void {
+  const { N, D, E, gamma, margin: m, dist, a, b } = st;
+  grad.fill(0);
+  for (let i = 0; i < N; i++) {
+    const maxA = st.maxA[i];
+    const maxB = st.maxB[i];
+    if (maxA === -Infinity || maxB === -Infinity) continue; // loss 0: no gradient
+    const si = scale * (w === null ? 1 : w[i]);
+    if (si === 0) continue;
+    circleRow(st, i);
+    const z = st.z[i];
+    const sa = st.sa[i];
+    const sb = st.sb[i];
+    const sig = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+    for (let j = 0; j < N; j++) {
+      let g = 0;
+      const d = dist[j];
+      if (a[j] !== -Infinity) {
+        // ∂a/∂d = γ·(2d) where m + d > 0 (−γ[(m − d) − (m + d)]); 0 where the max clips
+        const da = m + d > 0 ? 2 * gamma * d : 0;
+        g += (Math.exp(a[j] - maxA) / sa) * da;
+      }
+      if (b[j] !== -Infinity) {
+        const db = 1 + m - d > 0 ? -2 * gamma * (1 - d) : 0;
+        g += (Math.exp(b[j] - maxB) / sb) * db;
+      }
+      // ∂d/∂S = −1 where 1 − S > 0
+      const gij = si * (d > 0 ? -sig * g : 0);
+      if (gij === 0) continue;
+      // S_ij = e_i·e_j: both rows receive a gradient.
+      for (let k = 0; k < D; k++) {
+        grad[i * D + k] += gij * E[j * D + k];
+        grad[j * D + k] += gij * E[i * D + k];
+      }
+    }
+  }
+}
 
 /**
  * Circle loss (Keras 3 `keras.losses.circle`), per sample `i` of embeddings `e` `[N, D]` (meant
@@ -25,7 +196,9 @@ import type { LossEntry } from './registry-types.js';
  *
  * Keras masks the samples whose loss is 0 (no positive or no negative pair) out of its
  * `sum_over_batch_size` mean; losskit's default `'mean'` does the same (they count 0 in the
- * denominator, see `reduce.ts`), so the two agree without sample weights. The embeddings are the
+ * denominator, see `reduce.ts`), so the two agree without sample weights. When no sample counts
+ * (one sample, or a single label in the batch) the mean is 0 with a zero gradient, as Keras's
+ * `Σ / (valid + 1e-7)` (not NaN). The embeddings are the
  * reference set too (Keras's `ref_embeddings=None`), so the gradient flows through both sides of
  * every pair.
  *
@@ -35,137 +208,63 @@ import type { LossEntry } from './registry-types.js';
  *
  * @example circle([0, 0, 1], [[1, 0], [0.8, 0.6], [0, 1]], { gamma: 2 })
  */
-export const circle: LossFunction = makeLoss(
-  'circle',
-  ['reduction', 'sampleWeight', 'gamma', 'margin', 'removeDiagonal'],
-  (yTrueIn, yPredIn, options, wantGrad) => {
-    const fn = 'circle';
-    const reduction = resolveReduction(fn, options.reduction);
-    const gamma = options.gamma === undefined ? 80 : checkNumberOption(fn, 'gamma', options.gamma, { gt: 0 });
-    const m = options.margin === undefined ? 0.4 : checkNumberOption(fn, 'margin', options.margin);
-    const removeDiagonal =
-      options.removeDiagonal === undefined ? true : checkBooleanOption(fn, 'removeDiagonal', options.removeDiagonal);
-    if (yTrueIn === null)
-      throw new LosskitError('INVALID_INPUT', fn, `'yTrue' (integer labels [N]) is required; received null`, 'yTrue');
-    const y = tensor(yTrueIn, undefined, fn, 'yTrue');
-    const e = tensor(yPredIn, undefined, fn, 'yPred');
-    if (e.shape.length !== 2)
-      throw new LosskitError(
-        'SHAPE_MISMATCH',
-        fn,
-        `'yPred' must be embeddings [N, D]; received shape ${fmtShape(e.shape)}`,
-        'yPred',
-      );
-    checkNonEmpty(fn, 'yPred', e);
-    const [N, D] = e.shape;
-    if (y.shape.length !== 1 || y.shape[0] !== N) {
-      throw new LosskitError(
-        'SHAPE_MISMATCH',
-        fn,
-        `'yTrue' has shape ${fmtShape(y.shape)} but 'yPred' has shape ${fmtShape(e.shape)}; expected [${N}] (one integer label per embedding)`,
-        'yTrue',
-      );
-    }
-    for (let i = 0; i < N; i++) {
-      if (!Number.isInteger(y.data[i])) {
+export const circle = loss({
+  name: 'circle',
+  options: { gamma: num({ gt: 0, default: 80 }), margin: num({ default: 0.4 }), removeDiagonal: bool(true) },
+  meta: { input: 'embeddings', target: 'other', meanDenominator: 'count' },
+  // Integer labels, checked in prepare (any integers: they are compared, not indexed).
+  domains: { yTrue: 'own' },
+  layout: {
+    kind: 'prepared',
+    prepare: ({ fn, options, yTrue: y, yPred: e }): Prepared => {
+      if (e.shape.length !== 2)
         throw new LosskitError(
-          'INVALID_LABEL',
+          'SHAPE_MISMATCH',
           fn,
-          `'yTrue' must hold integer labels; received ${y.data[i]} at index ${fmtIndex(i, y.shape)}`,
+          `'yPred' must be embeddings [N, D]; received shape ${fmtShape(e.shape)}`,
+          'yPred',
+        );
+      const [N, D] = e.shape;
+      if (y.shape.length !== 1 || y.shape[0] !== N) {
+        throw new LosskitError(
+          'SHAPE_MISMATCH',
+          fn,
+          `'yTrue' has shape ${fmtShape(y.shape)} but 'yPred' has shape ${fmtShape(e.shape)}; expected [${N}] (one integer label per embedding)`,
           'yTrue',
         );
       }
-    }
-    checkFinite(fn, 'yPred', e);
-    const E = e.data;
-    const L = y.data;
-    const losses = new Float64Array(N);
-    const valid = new Float64Array(N);
-    // dL/dS for every pair (row i), filled per row after the row's loss is known.
-    const G = wantGrad ? new Float64Array(N * N) : null;
-    const dist = new Float64Array(N);
-    const a = new Float64Array(N);
-    const b = new Float64Array(N);
-    for (let i = 0; i < N; i++) {
-      let maxA = -Infinity,
-        maxB = -Infinity;
-      for (let j = 0; j < N; j++) {
-        let s = 0;
-        for (let k = 0; k < D; k++) s += E[i * D + k] * E[j * D + k];
-        const d = 1 - s > 0 ? 1 - s : 0;
-        dist[j] = d;
-        const pos = L[j] === L[i] && !(removeDiagonal && i === j);
-        const neg = L[j] !== L[i];
-        if (pos) {
-          const w = m + d > 0 ? m + d : 0;
-          a[j] = -gamma * w * (m - d);
-          if (a[j] > maxA) maxA = a[j];
-        } else a[j] = -Infinity;
-        if (neg) {
-          const w = 1 + m - d > 0 ? 1 + m - d : 0;
-          b[j] = gamma * w * (1 - m - d);
-          if (b[j] > maxB) maxB = b[j];
-        } else b[j] = -Infinity;
-      }
-      if (maxA === -Infinity || maxB === -Infinity) continue; // no positive or no negative pair: loss 0, masked
-      let sa = 0,
-        sb = 0;
-      for (let j = 0; j < N; j++) {
-        if (a[j] !== -Infinity) sa += Math.exp(a[j] - maxA);
-        if (b[j] !== -Infinity) sb += Math.exp(b[j] - maxB);
-      }
-      const z = maxA + Math.log(sa) + maxB + Math.log(sb);
-      // softplus(z), stable for large |z|
-      const l = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-      losses[i] = l;
-      valid[i] = l > 0 ? 1 : 0;
-      if (G !== null) {
-        const sig = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-        for (let j = 0; j < N; j++) {
-          let g = 0;
-          const d = dist[j];
-          if (a[j] !== -Infinity) {
-            // ∂a/∂d = γ·(2d) where m + d > 0 (−γ[(m − d) − (m + d)]); 0 where the max clips
-            const da = m + d > 0 ? 2 * gamma * d : 0;
-            g += (Math.exp(a[j] - maxA) / sa) * da;
-          }
-          if (b[j] !== -Infinity) {
-            const db = 1 + m - d > 0 ? -2 * gamma * (1 - d) : 0;
-            g += (Math.exp(b[j] - maxB) / sb) * db;
-          }
-          // ∂d/∂S = −1 where 1 − S > 0
-          G[i * N + j] = d > 0 ? -sig * g : 0;
+      for (let i = 0; i < N; i++) {
+        if (!Number.isInteger(y.data[i])) {
+          throw new LosskitError(
+            'INVALID_LABEL',
+            fn,
+            `'yTrue' must hold integer labels; received ${y.data[i]} at index ${fmtIndex(i, y.shape)}`,
+            'yTrue',
+          );
         }
       }
-    }
-    const plan = planReduction(fn, reduction, [N], options.sampleWeight, valid);
-    const w = plan.weights;
-    let sum = 0;
-    const out = reduction === 'none' ? new Float64Array(N) : null;
-    for (let i = 0; i < N; i++) {
-      const v = (w === null ? 1 : w[i]) * losses[i];
-      sum += v;
-      if (out !== null) out[i] = v;
-    }
-    const value = finishReduction(plan, sum, out);
-    if (G === null) return { value, grad: null };
-    const grad = gradBuffer(fn, N * D, options.gradOut).fill(0);
-    for (let i = 0; i < N; i++) {
-      const si = plan.gradScale * (w === null ? 1 : w[i]);
-      if (si === 0) continue;
-      for (let j = 0; j < N; j++) {
-        const gij = si * G[i * N + j];
-        if (gij === 0) continue;
-        // S_ij = e_i·e_j: both rows receive a gradient.
-        for (let k = 0; k < D; k++) {
-          grad[i * D + k] += gij * E[j * D + k];
-          grad[j * D + k] += gij * E[i * D + k];
-        }
-      }
-    }
-    return { value, grad: { data: grad, shape: e.shape } };
+      const st = circleState(e.data, y.data, { N, D }, options);
+      circleRows(st);
+      return {
+        lossShape: [N],
+        normWeights: st.valid,
+        run: (plan, grad) => {
+          const w = plan.weights;
+          let sum = 0;
+          const out = plan.reduction === 'none' ? new Float64Array(N) : null;
+          for (let i = 0; i < N; i++) {
+            const v = (w === null ? 1 : w[i]) * st.losses[i];
+            sum += v;
+            if (out !== null) out[i] = v;
+          }
+          if (grad !== null) circleGrad(st, { w, scale: plan.gradScale, grad });
+          // No sample counts in the mean (one sample, one label, zero weights): 0, as Keras's Σ / (valid + ε).
+          return plan.denominator === 0 ? { sum, perElement: out, value: 0 } : { sum, perElement: out };
+        },
+      };
+    },
   },
-);
+});
 
 export const metricLearningLosses: LossEntry[] = [
   {

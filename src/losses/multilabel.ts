@@ -6,25 +6,21 @@
  * shape — in a fused row kernel (value and gradient together), then the shared reducer applies
  * `sampleWeight` and the reduction (see `reduce.ts`). Class weights are folded into the row
  * losses by the kernels, as PyTorch does; PyTorch's `'mean'` here is the plain mean over rows.
+ *
+ * All three are declared through the one loss constructor (`define.ts`, prepared layout): option
+ * schemas, metadata and input domains (scores finite; `multilabelSoftMargin` targets in
+ * [0, 1]; class indices and target lists checked against `C` here, in `prepare`).
  */
 import { LosskitError, fmtShape } from '../errors.js';
-import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
+import type { ReductionPlan } from '../reduce.js';
 import type { FloatArray, Shape, Tensor } from '../tensor.js';
-import { shapesEqual, sizeOf, tensor } from '../tensor.js';
-import {
-  checkClassWeight,
-  checkNonEmpty,
-  checkNumberOption,
-  checkSameShape,
-  explainNonFinite,
-  fmtIndex,
-  requireTarget,
-} from '../validate.js';
-import type { LossFunction, LossOptions } from './core.js';
-import { gradBuffer, makeLoss } from './core.js';
+import { shapesEqual, sizeOf } from '../tensor.js';
+import { checkClassWeight, fmtIndex } from '../validate.js';
+import type { OptionSpec, Prepared } from './define.js';
+import { loss, num, tensorOption } from './define.js';
 import type { LossEntry } from './registry-types.js';
 
-/** `yPred` as `[rows, C]` with its loss shape `shape[:-1]` (at least 1-D, non-empty). */
+/** `yPred` as `[rows, C]` with its loss shape `shape[:-1]` (at least 1-D; the constructor checks non-empty). */
 function rowLayout(fn: string, yPred: Tensor): { rows: number; C: number; lossShape: Shape } {
   if (yPred.shape.length === 0) {
     throw new LosskitError(
@@ -34,31 +30,68 @@ function rowLayout(fn: string, yPred: Tensor): { rows: number; C: number; lossSh
       'yPred',
     );
   }
-  checkNonEmpty(fn, 'yPred', yPred);
   const C = yPred.shape[yPred.shape.length - 1];
   const lossShape = yPred.shape.slice(0, -1);
   return { rows: sizeOf(lossShape), C, lossShape };
 }
 
+/** The arguments every row kernel takes (one object: kernels never take positional lists). */
+export interface RowKernelArgs {
+  /** Number of rows (samples). */
+  rows: number;
+  /** Number of classes (row length). */
+  C: number;
+  /** Targets: per-class values, target lists or class indices (see each kernel). */
+  y: FloatArray;
+  /** Scores `[rows, C]`. */
+  x: FloatArray;
+  /** Per-row weights (sample weights folded with the reduction's), or `null` for all 1. */
+  w: Float64Array | null;
+  /** The factor every gradient is multiplied by (`1/denominator`). */
+  scale: number;
+  /** Per-row output `out[r] = wᵣ·lᵣ`, or `null`. */
+  out: Float64Array | null;
+  /** Gradient output `[rows, C]`, or `null`. */
+  grad: Float64Array | null;
+}
+
+/** The row-kernel fields of a reduction plan (`w`, `scale`) and the `'none'` output. */
+function planned(plan: ReductionPlan, rows: number): Pick<RowKernelArgs, 'w' | 'scale' | 'out'> {
+  return {
+    w: plan.weights,
+    scale: plan.gradScale,
+    out: plan.reduction === 'none' ? new Float64Array(rows) : null,
+  };
+}
+
+/** What the three losses are: one loss per row of `C` scores, the plain mean. */
+const SCORES = { input: 'values', target: 'other', meanDenominator: 'count' } as const;
+
 // ---------------------------------------------------------------------------------------------
 // multilabelSoftMargin
+
+/** Arguments of {@link multilabelSoftMarginKernel}. */
+export interface MultilabelSoftMarginArgs extends RowKernelArgs {
+  /** Class weights `[C]`, or `null`. */
+  cw: FloatArray | null;
+}
 
 /**
  * Row kernel of the multi-label soft margin loss:
  * `lᵣ = (1/C)·Σ_c w_c·(softplus(x) − y·x)` (= `−(y·log σ(x) + (1−y)·log σ(−x))`),
  * `∂lᵣ/∂x = (w_c/C)·(σ(x) − y)`. Returns `Σ sᵣ·lᵣ`.
  */
-export function multilabelSoftMarginKernel(
-  rows: number,
-  C: number,
-  y: FloatArray,
-  x: FloatArray,
-  cw: FloatArray | null,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-): number {
+export function multilabelSoftMarginKernel({
+  rows,
+  C,
+  y,
+  x,
+  cw,
+  w,
+  scale,
+  out,
+  grad,
+}: MultilabelSoftMarginArgs): number {
   let total = 0;
   const invC = 1 / C;
   for (let r = 0, o = 0; r < rows; r++) {
@@ -96,46 +129,45 @@ export function multilabelSoftMarginKernel(
  *   soft targets are used as given). `'none'` returns `[N]` (`[]` for 1-D input).
  * - Options: `weight` (class weights `[C]`, multiplied in before the mean over classes),
  *   `reduction` (default `'mean'`: mean over samples, see `reduce.ts`), `sampleWeight` (`[N]`).
+ * - Errors: targets outside [0, 1] (`OUT_OF_RANGE`), NaN / ±Infinity in either input
+ *   (`NON_FINITE`).
  * - Equivalents: PyTorch `F.multilabel_soft_margin_loss` / `nn.MultiLabelSoftMarginLoss`;
  *   Keras `binary_crossentropy(from_logits=True)` has the same per-sample value without weights.
  *
  * @example multilabelSoftMargin([[1, 0]], [[2, -1]]) // (softplus(−2) + softplus(−1)) / 2
  */
-export const multilabelSoftMargin: LossFunction = makeLoss(
-  'multilabelSoftMargin',
-  ['reduction', 'sampleWeight', 'weight'],
-  (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
-    const fn = 'multilabelSoftMargin';
-    const reduction = resolveReduction(fn, options.reduction);
-    const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
-    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-    checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
-    const { rows, C, lossShape } = rowLayout(fn, yPred);
-    const cw = checkClassWeight(fn, options.weight, C);
-    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
-    const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
-    const out = reduction === 'none' ? new Float64Array(rows) : null;
-    const sum = multilabelSoftMarginKernel(
-      rows,
-      C,
-      yTrue.data,
-      yPred.data,
-      cw,
-      plan.weights,
-      plan.gradScale,
-      out,
-      grad,
-    );
-    explainNonFinite(fn, sum, [
-      ['yTrue', yTrue],
-      ['yPred', yPred],
-    ]);
-    return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
+export const multilabelSoftMargin = loss({
+  name: 'multilabelSoftMargin',
+  options: { weight: tensorOption() },
+  meta: { input: 'logits', target: 'binary', meanDenominator: 'count' },
+  // Targets (0/1 or soft) in [0, 1]; logits finite.
+  domains: { yTrue: 'probability', yPred: 'real' },
+  layout: {
+    kind: 'prepared',
+    sameShape: true,
+    prepare: ({ fn, options, yTrue, yPred }): Prepared => {
+      const { rows, C, lossShape } = rowLayout(fn, yPred);
+      const cw = checkClassWeight(fn, options.weight, C);
+      return {
+        lossShape,
+        run: (plan, grad) => {
+          const p = planned(plan, rows);
+          const sum = multilabelSoftMarginKernel({ rows, C, y: yTrue.data, x: yPred.data, cw, ...p, grad });
+          return { sum, perElement: p.out };
+        },
+      };
+    },
   },
-);
+});
 
 // ---------------------------------------------------------------------------------------------
 // multilabelMargin
+
+/** Arguments of {@link multilabelMarginKernel}. */
+export interface MultilabelMarginArgs extends RowKernelArgs {
+  /** Scratch buffer of `C` bytes (which classes are targets of the current row). */
+  isTarget: Uint8Array;
+}
 
 /**
  * Row kernel of the multi-label margin loss (PyTorch's algorithm): for each listed target `j`
@@ -143,17 +175,7 @@ export const multilabelSoftMargin: LossFunction = makeLoss(
  * row loss is `Σ max(0, z) / C` (strict `z > 0`, as PyTorch's kernel). `isTarget` is a scratch
  * buffer of `C` bytes. Returns `Σ sᵣ·lᵣ`.
  */
-export function multilabelMarginKernel(
-  rows: number,
-  C: number,
-  y: FloatArray,
-  x: FloatArray,
-  isTarget: Uint8Array,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-): number {
+export function multilabelMarginKernel({ rows, C, y, x, isTarget, w, scale, out, grad }: MultilabelMarginArgs): number {
   let total = 0;
   const invC = 1 / C;
   if (grad !== null) grad.fill(0);
@@ -181,7 +203,7 @@ export function multilabelMarginKernel(
             grad[base + k] += gs;
           }
         } else if (z !== z) {
-          s += z; // NaN input: keep it visible
+          s += z; // NaN: keep it visible (the constructor already rejects non-finite scores)
         }
       }
     }
@@ -221,62 +243,55 @@ function checkTargetLists(fn: string, yTrue: Tensor, C: number): void {
  *   (`[3, 0, -1, 1]` means classes {3, 0}). A repeated index counts twice, as in PyTorch.
  *   `'none'` returns `[N]` (`[]` for 1-D input).
  * - Options: `reduction` (default `'mean'`, see `reduce.ts`), `sampleWeight`.
- * - Errors: `INVALID_LABEL` for an index outside [−1, C) or a non-integer.
+ * - Errors: `INVALID_LABEL` for an index outside [−1, C) or a non-integer (NaN included);
+ *   `NON_FINITE` for a NaN / ±Infinity score (never hidden by the `max(0, ·)`).
  * - Equivalents: PyTorch `F.multilabel_margin_loss` / `nn.MultiLabelMarginLoss`.
  *
  * @example multilabelMargin([[3, 0, -1, 1]], [[0.1, 0.2, 0.4, 0.8]]) // 0.85
  */
-export const multilabelMargin: LossFunction = makeLoss(
-  'multilabelMargin',
-  ['reduction', 'sampleWeight'],
-  (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
-    const fn = 'multilabelMargin';
-    const reduction = resolveReduction(fn, options.reduction);
-    const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
-    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-    checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
-    const { rows, C, lossShape } = rowLayout(fn, yPred);
-    checkTargetLists(fn, yTrue, C);
-    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
-    const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
-    const out = reduction === 'none' ? new Float64Array(rows) : null;
-    const sum = multilabelMarginKernel(
-      rows,
-      C,
-      yTrue.data,
-      yPred.data,
-      new Uint8Array(C),
-      plan.weights,
-      plan.gradScale,
-      out,
-      grad,
-    );
-    explainNonFinite(fn, sum, [['yPred', yPred]]);
-    return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
+export const multilabelMargin = loss({
+  name: 'multilabelMargin',
+  options: {},
+  meta: SCORES,
+  // Target lists (indices in [−1, C)) are checked in prepare; scores finite.
+  domains: { yTrue: 'own', yPred: 'real' },
+  layout: {
+    kind: 'prepared',
+    sameShape: true,
+    prepare: ({ fn, yTrue, yPred }): Prepared => {
+      const { rows, C, lossShape } = rowLayout(fn, yPred);
+      checkTargetLists(fn, yTrue, C);
+      return {
+        lossShape,
+        run: (plan, grad) => {
+          const p = planned(plan, rows);
+          const isTarget = new Uint8Array(C);
+          const sum = multilabelMarginKernel({ rows, C, y: yTrue.data, x: yPred.data, isTarget, ...p, grad });
+          return { sum, perElement: p.out };
+        },
+      };
+    },
   },
-);
+});
 
 // ---------------------------------------------------------------------------------------------
 // multiMargin
+
+/** Arguments of {@link multiMarginKernel}. */
+export interface MultiMarginArgs extends RowKernelArgs {
+  /** The power of each hinge term. */
+  p: 1 | 2;
+  margin: number;
+  /** Class weights `[C]`, or `null`. */
+  cw: FloatArray | null;
+}
 
 /**
  * Row kernel of the multi-class margin loss: for `k ≠ y`, `z = margin − x[y] + x[k]`; where
  * `z > 0` (strict, as PyTorch) add `w[y]·z^p` (`p` ∈ {1, 2}; the class weight multiplies after
  * the power). Row loss `/ C`. Returns `Σ sᵣ·lᵣ`.
  */
-export function multiMarginKernel(
-  rows: number,
-  C: number,
-  y: FloatArray,
-  x: FloatArray,
-  p: 1 | 2,
-  margin: number,
-  cw: FloatArray | null,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-): number {
+export function multiMarginKernel({ rows, C, y, x, p, margin, cw, w, scale, out, grad }: MultiMarginArgs): number {
   let total = 0;
   const invC = 1 / C;
   for (let r = 0, base = 0; r < rows; r++, base += C) {
@@ -310,6 +325,50 @@ export function multiMarginKernel(
   return total;
 }
 
+/** `multiMargin`'s `p`: 1 or 2, as PyTorch (default 1). */
+const marginPower: OptionSpec<number, 1 | 2> = {
+  kind: 'number',
+  default: 1,
+  absent: 1,
+  parse: (fn, name, v) => {
+    if (v !== 1 && v !== 2) {
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option '${name}' must be 1 or 2 (as PyTorch); received ${String(v)}`,
+        name,
+      );
+    }
+    return v;
+  },
+};
+
+/** Checks `multiMargin`'s targets: class indices of shape `yPred.shape[:-1]`, integers in [0, C). */
+function checkClassIndices(fn: string, yTrue: Tensor, yPred: Tensor, lossShape: Shape, C: number): void {
+  const okShape =
+    shapesEqual(yTrue.shape, lossShape) || (lossShape.length === 0 && yTrue.shape.length === 1 && yTrue.shape[0] === 1);
+  if (!okShape) {
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected class indices of shape ${fmtShape(lossShape)}`,
+      'yTrue',
+    );
+  }
+  const d = yTrue.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (!Number.isInteger(v) || v < 0 || v >= C) {
+      throw new LosskitError(
+        'INVALID_LABEL',
+        fn,
+        `'yTrue' must hold integer class indices in [0, ${C - 1}]; received ${v} at index ${fmtIndex(i, yTrue.shape)}`,
+        'yTrue',
+      );
+    }
+  }
+}
+
 /**
  * Multi-class margin (hinge) loss: the target class should score at least `margin` above every
  * other class.
@@ -323,74 +382,37 @@ export function multiMarginKernel(
  * - Options: `p` (1 or 2, default 1), `margin` (default 1), `weight` (class weights `[C]`),
  *   `reduction` (default `'mean'`: plain mean over samples, class weights do not enter the
  *   denominator, as PyTorch; see `reduce.ts`), `sampleWeight`.
+ * - Errors: `INVALID_LABEL` for a class index outside [0, C) or a non-integer (NaN included);
+ *   `NON_FINITE` for a NaN / ±Infinity score (never hidden by the `max(0, ·)`).
  * - Equivalents: PyTorch `F.multi_margin_loss` / `nn.MultiMarginLoss`. Keras `categorical_hinge`
  *   is a different (max-over-classes) hinge.
  *
  * @example multiMargin([1], [[0.1, 0.2, 0.4, 0.8]]) // (0.9 + 1.2 + 1.6) / 4 = 0.925
  */
-export const multiMargin: LossFunction = makeLoss(
-  'multiMargin',
-  ['reduction', 'sampleWeight', 'weight', 'p', 'margin'],
-  (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
-    const fn = 'multiMargin';
-    const reduction = resolveReduction(fn, options.reduction);
-    const p = options.p === undefined ? 1 : options.p;
-    if (p !== 1 && p !== 2) {
-      throw new LosskitError(
-        'INVALID_OPTION',
-        fn,
-        `option 'p' must be 1 or 2 (as PyTorch); received ${String(p)}`,
-        'p',
-      );
-    }
-    const margin = options.margin === undefined ? 1 : checkNumberOption(fn, 'margin', options.margin);
-    const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
-    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-    const { rows, C, lossShape } = rowLayout(fn, yPred);
-    const okShape =
-      shapesEqual(yTrue.shape, lossShape) ||
-      (lossShape.length === 0 && yTrue.shape.length === 1 && yTrue.shape[0] === 1);
-    if (!okShape) {
-      throw new LosskitError(
-        'SHAPE_MISMATCH',
-        fn,
-        `'yTrue' has shape ${fmtShape(yTrue.shape)} but 'yPred' has shape ${fmtShape(yPred.shape)}; expected class indices of shape ${fmtShape(lossShape)}`,
-        'yTrue',
-      );
-    }
-    const d = yTrue.data;
-    for (let i = 0; i < d.length; i++) {
-      const v = d[i];
-      if (!Number.isInteger(v) || v < 0 || v >= C) {
-        throw new LosskitError(
-          'INVALID_LABEL',
-          fn,
-          `'yTrue' must hold integer class indices in [0, ${C - 1}]; received ${v} at index ${fmtIndex(i, yTrue.shape)}`,
-          'yTrue',
-        );
-      }
-    }
-    const cw = checkClassWeight(fn, options.weight, C);
-    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
-    const grad = wantGrad ? gradBuffer(fn, yPred.data.length, options.gradOut) : null;
-    const out = reduction === 'none' ? new Float64Array(rows) : null;
-    const sum = multiMarginKernel(
-      rows,
-      C,
-      yTrue.data,
-      yPred.data,
-      p,
-      margin,
-      cw,
-      plan.weights,
-      plan.gradScale,
-      out,
-      grad,
-    );
-    explainNonFinite(fn, sum, [['yPred', yPred]]);
-    return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
+export const multiMargin = loss({
+  name: 'multiMargin',
+  options: { weight: tensorOption(), p: marginPower, margin: num({ default: 1 }) },
+  meta: SCORES,
+  // Class indices are checked in prepare (they need C); scores finite.
+  domains: { yTrue: 'own', yPred: 'real' },
+  layout: {
+    kind: 'prepared',
+    prepare: ({ fn, options, yTrue, yPred }): Prepared => {
+      const { rows, C, lossShape } = rowLayout(fn, yPred);
+      checkClassIndices(fn, yTrue, yPred, lossShape, C);
+      const cw = checkClassWeight(fn, options.weight, C);
+      const { p, margin } = options;
+      return {
+        lossShape,
+        run: (plan, grad) => {
+          const o = planned(plan, rows);
+          const sum = multiMarginKernel({ rows, C, y: yTrue.data, x: yPred.data, p, margin, cw, ...o, grad });
+          return { sum, perElement: o.out };
+        },
+      };
+    },
   },
-);
+});
 
 export const multilabelLosses: LossEntry[] = [
   {

@@ -1,70 +1,61 @@
 /**
  * Ranking and margin losses on ±1 targets: `marginRanking`, `hingeEmbedding`, `softMargin`.
  *
- * Each is an element-wise kernel (value and gradient in one fused pass); reductions and sample
- * weights are the shared reducer's (see `reduce.ts`). PyTorch's hinge-type clamps
+ * Each is a kernel (value and gradient in one fused pass, one arguments object) declared through
+ * the one loss constructor (`define.ts`): options, ±1 target domain, reductions and sample
+ * weights are the constructor's and the shared reducer's (see `reduce.ts`). PyTorch's hinge-type clamps
  * (`clamp_min(z, 0)`) pass the gradient where `z >= 0`, so a loss sitting exactly on its hinge
  * gets the slope of the active side; these kernels do the same.
  */
 import { LosskitError, fmtShape } from '../errors.js';
-import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
-import type { FloatArray } from '../tensor.js';
+import type { FloatArray, Tensor } from '../tensor.js';
 import { tensor } from '../tensor.js';
-import {
-  checkNonEmpty,
-  checkNumberOption,
-  checkSameShape,
-  explainNonFinite,
-  fmtIndex,
-  requireTarget,
-} from '../validate.js';
-import type { LossFunction, LossOptions } from './core.js';
-import { gradBuffer, makeLoss } from './core.js';
-import type { ElementwiseKernel } from './elementwise.js';
-import { elementwiseLoss } from './elementwise.js';
+import { checkSameShape } from '../validate.js';
+import type { ElementwiseKernel, LossMeta, Prepared } from './define.js';
+import { bindKernel, loss, num, tensorOption } from './define.js';
 import type { LossEntry } from './registry-types.js';
 
-/** Throws `INVALID_LABEL` unless every target is 1 or −1. */
-export function checkPlusMinusOne(fn: string, arg: string, data: FloatArray, shape: readonly number[]): void {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v !== 1 && v !== -1) {
-      throw new LosskitError(
-        'INVALID_LABEL',
-        fn,
-        `'${arg}' must hold 1 or -1; received ${v} at index ${fmtIndex(i, shape)}`,
-        arg,
-      );
-    }
-  }
-}
+/** What every ranking loss is: real-valued scores against ±1 targets, the plain mean. */
+const RANKING: LossMeta = { input: 'values', target: 'signs', meanDenominator: 'count' };
 
 // ---------------------------------------------------------------------------------------------
 // marginRanking
 
+/** The arguments of {@link marginRankingKernel}. */
+export interface MarginRankingArgs {
+  /** Number of elements. */
+  n: number;
+  /** Targets (±1). */
+  y: FloatArray;
+  x1: FloatArray;
+  x2: FloatArray;
+  margin: number;
+  /** Per-element weights (sample weights folded with the reduction's), or `null` for all 1. */
+  w: Float64Array | null;
+  /** The factor every gradient is multiplied by. */
+  scale: number;
+  /** Per-element output `wᵢ·lᵢ`, or `null`. */
+  out: Float64Array | null;
+  /** Gradients w.r.t. `x1` and `x2`, or `null`. */
+  g1: Float64Array | null;
+  g2: Float64Array | null;
+}
+
 /**
  * Kernel of the margin ranking loss `lᵢ = max(0, −yᵢ·(x1ᵢ − x2ᵢ) + margin)`; writes
  * `∂/∂x1 = −y`, `∂/∂x2 = +y` where the hinge is active (`z >= 0`, PyTorch's `clamp_min`).
- * Returns `Σ wᵢ·lᵢ`.
+ * Returns `Σ wᵢ·lᵢ`, or NaN when some `z` is not finite (an infinite input that the flat side
+ * of the hinge would turn into a finite "limit": the constructor then names the input).
  */
-export function marginRankingKernel(
-  n: number,
-  y: FloatArray,
-  x1: FloatArray,
-  x2: FloatArray,
-  margin: number,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  g1: Float64Array | null,
-  g2: Float64Array | null,
-): number {
+export function marginRankingKernel({ n, y, x1, x2, margin, w, scale, out, g1, g2 }: MarginRankingArgs): number {
   let s = 0;
+  let poison = 0; // stays 0 unless some z is NaN or ±Infinity (which the flat side would hide)
   for (let i = 0; i < n; i++) {
     const yi = y[i];
     const z = margin - yi * (x1[i] - x2[i]);
+    poison += z * 0;
     const wi = w === null ? 1 : w[i];
-    // NaN stays NaN (then explainNonFinite names the input); z < 0 is the flat side.
+    // NaN stays NaN (then the constructor names the input); z < 0 is the flat side.
     const l = z < 0 ? 0 : z;
     s += wi * l;
     if (out !== null) out[i] = wi * l;
@@ -74,10 +65,33 @@ export function marginRankingKernel(
       g2[i] = g;
     }
   }
-  return s;
+  return s + poison;
 }
 
-const MARGIN_RANKING_OPTIONS = ['reduction', 'sampleWeight', 'input2', 'margin'] as const;
+/** A non-finite loss from finite inputs: the arithmetic overflowed float64. */
+function overflow(fn: string): never {
+  throw new LosskitError(
+    'NON_FINITE',
+    fn,
+    `the loss is not finite although every input is: the values (or weights) overflow float64; expected inputs whose differences and weighted losses fit in float64`,
+    'yPred',
+  );
+}
+
+/** The required per-batch input `input2` of `yPred`'s shape (its finiteness is checked lazily, see the kernel). */
+function secondInput(fn: string, value: Parameters<typeof tensor>[0] | undefined, yPred: Tensor): Tensor {
+  if (value === undefined) {
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'input2' (the second input x2, shape ${fmtShape(yPred.shape)}) is required; received undefined`,
+      'input2',
+    );
+  }
+  const input2 = tensor(value, undefined, fn, 'input2');
+  checkSameShape(fn, input2, 'input2', yPred, 'yPred');
+  return input2;
+}
 
 /**
  * Margin ranking loss: should `x1` rank above `x2` (`y = 1`) or below (`y = −1`)?
@@ -85,8 +99,9 @@ const MARGIN_RANKING_OPTIONS = ['reduction', 'sampleWeight', 'input2', 'margin']
  * `lᵢ = max(0, −yᵢ·(x1ᵢ − x2ᵢ) + margin)`. Gradients: `∂lᵢ/∂x1ᵢ = −yᵢ`, `∂lᵢ/∂x2ᵢ = yᵢ` where
  * the hinge is active (`−y·(x1 − x2) + margin >= 0`, as PyTorch), else 0.
  *
- * - Arguments: `yTrue` = `y` (usually ±1; any finite value is used as the multiplier, as in
- *   PyTorch), `yPred` = `x1`, option `input2` = `x2`; all three of one shape (any rank).
+ * - Arguments: `yTrue` = `y` (±1, checked: other values are an `INVALID_LABEL` error; PyTorch
+ *   uses any value as the multiplier), `yPred` = `x1`, option `input2` = `x2`; all three of one
+ *   shape (any rank), finite.
  * - Options: `margin` (default 0), `reduction` (default `'mean'`, see `reduce.ts`),
  *   `sampleWeight`. `'none'` returns `yPred`'s shape.
  * - Gradients: `grad` is w.r.t. `x1`; `extraGrads.input2` w.r.t. `x2`.
@@ -95,56 +110,46 @@ const MARGIN_RANKING_OPTIONS = ['reduction', 'sampleWeight', 'input2', 'margin']
  *
  * @example marginRanking([1, -1], [0.2, 0.9], { input2: [0.5, 0.1], margin: 0.1 }) // (0.4 + 0.9) / 2
  */
-export const marginRanking: LossFunction = makeLoss(
-  'marginRanking',
-  MARGIN_RANKING_OPTIONS,
-  (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
-    const fn = 'marginRanking';
-    const reduction = resolveReduction(fn, options.reduction);
-    const margin = options.margin === undefined ? 0 : checkNumberOption(fn, 'margin', options.margin);
-    const yTrue = tensor(requireTarget(fn, yTrueIn), undefined, fn, 'yTrue');
-    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-    if (options.input2 === undefined) {
-      throw new LosskitError(
-        'INVALID_OPTION',
-        fn,
-        `option 'input2' (the second input x2, shape ${fmtShape(yPred.shape)}) is required; received undefined`,
-        'input2',
-      );
-    }
-    const input2 = tensor(options.input2, undefined, fn, 'input2');
-    checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
-    checkSameShape(fn, input2, 'input2', yPred, 'yPred');
-    checkNonEmpty(fn, 'yPred', yPred);
-    const n = yPred.data.length;
-    const plan = planReduction(fn, reduction, yPred.shape, options.sampleWeight);
-    const g1 = wantGrad ? gradBuffer(fn, n, options.gradOut) : null;
-    const g2 = wantGrad ? new Float64Array(n) : null;
-    const out = reduction === 'none' ? new Float64Array(n) : null;
-    const sum = marginRankingKernel(
-      n,
-      yTrue.data,
-      yPred.data,
-      input2.data,
-      margin,
-      plan.weights,
-      plan.gradScale,
-      out,
-      g1,
-      g2,
-    );
-    explainNonFinite(fn, sum, [
-      ['yTrue', yTrue],
-      ['yPred', yPred],
-      ['input2', input2],
-    ]);
-    return {
-      value: finishReduction(plan, sum, out),
-      grad: g1 === null ? null : { data: g1, shape: yPred.shape },
-      extraGrads: g2 === null ? undefined : { input2: { data: g2, shape: input2.shape } },
-    };
+export const marginRanking = loss({
+  name: 'marginRanking',
+  options: { margin: num({ default: 0 }), input2: tensorOption() },
+  meta: { ...RANKING, batchInputs: ['input2'] },
+  domains: { yTrue: 'sign' },
+  blame: ({ fn }) => overflow(fn),
+  layout: {
+    kind: 'prepared',
+    sameShape: true,
+    prepare: ({ fn, options, yTrue, yPred }): Prepared => {
+      const input2 = secondInput(fn, options.input2, yPred);
+      const n = yPred.data.length;
+      return {
+        lossShape: yPred.shape,
+        explain: [['input2', input2]],
+        run: (plan, g1) => {
+          const g2 = g1 === null ? null : new Float64Array(n);
+          const out = plan.reduction === 'none' ? new Float64Array(n) : null;
+          const sum = marginRankingKernel({
+            n,
+            y: yTrue.data,
+            x1: yPred.data,
+            x2: input2.data,
+            margin: options.margin,
+            w: plan.weights,
+            scale: plan.gradScale,
+            out,
+            g1,
+            g2,
+          });
+          return {
+            sum,
+            perElement: out,
+            extraGrads: g2 === null ? undefined : { input2: { data: g2, shape: input2.shape } },
+          };
+        },
+      };
+    },
   },
-);
+});
 
 // ---------------------------------------------------------------------------------------------
 // hingeEmbedding
@@ -154,8 +159,16 @@ interface MarginParams {
 }
 
 /** Kernel: `l = x` for `y = 1`, `max(0, margin − x)` for `y = −1` (gradient −1 where `margin − x >= 0`). */
-export const hingeEmbeddingKernel: ElementwiseKernel<MarginParams> = (n, y, x, w, scale, out, grad, p) => {
-  const margin = p.margin;
+export const hingeEmbeddingKernel: ElementwiseKernel<MarginParams> = ({
+  n,
+  yTrue: y,
+  yPred: x,
+  w,
+  scale,
+  out,
+  grad,
+  params: { margin },
+}) => {
   let s = 0;
   for (let i = 0; i < n; i++) {
     const xi = x[i];
@@ -191,21 +204,22 @@ export const hingeEmbeddingKernel: ElementwiseKernel<MarginParams> = (n, y, x, w
  *
  * @example hingeEmbedding([1, -1], [0.3, 0.4]) // (0.3 + 0.6) / 2
  */
-export const hingeEmbedding: LossFunction = elementwiseLoss<MarginParams>({
+export const hingeEmbedding = loss({
   name: 'hingeEmbedding',
-  optionNames: ['margin'],
-  kernel: hingeEmbeddingKernel,
-  params: (o, fn) => ({ margin: o.margin === undefined ? 1 : checkNumberOption(fn, 'margin', o.margin) }),
-  checkInputs: (yTrue, _yPred, _p, fn) => checkPlusMinusOne(fn, 'yTrue', yTrue.data, yTrue.shape),
+  options: { margin: num({ default: 1 }) },
+  meta: RANKING,
+  domains: { yTrue: 'sign' },
+  layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(hingeEmbeddingKernel, options) },
 });
 
 // ---------------------------------------------------------------------------------------------
 // softMargin
 
 type NoParams = Record<string, never>;
+const NO_PARAMS: NoParams = {};
 
 /** Kernel: `l = log(1 + exp(−y·x))` (stable softplus), `∂l/∂x = −y·σ(−y·x)`. */
-export const softMarginKernel: ElementwiseKernel<NoParams> = (n, y, x, w, scale, out, grad) => {
+export const softMarginKernel: ElementwiseKernel<NoParams> = ({ n, yTrue: y, yPred: x, w, scale, out, grad }) => {
   let s = 0;
   for (let i = 0; i < n; i++) {
     const yi = y[i];
@@ -230,17 +244,19 @@ export const softMarginKernel: ElementwiseKernel<NoParams> = (n, y, x, w, scale,
  * `lᵢ = log(1 + exp(−yᵢ·xᵢ))`; gradient `−yᵢ·σ(−yᵢ·xᵢ)`. Computed as a stable softplus, so it
  * stays finite where PyTorch's `log1p(exp(·))` overflows to `inf` (|y·x| > ~709).
  *
- * - Shapes: `yTrue` (usually ±1; any finite value is used as the multiplier, as in PyTorch) and
- *   `yPred` of one shape; `'none'` returns that shape.
+ * - Shapes: `yTrue` (±1, checked: other values are an `INVALID_LABEL` error; PyTorch uses any
+ *   value as the multiplier) and `yPred` of one shape; `'none'` returns that shape.
  * - Options: `reduction` (default `'mean'`, see `reduce.ts`), `sampleWeight`.
  * - Equivalents: PyTorch `F.soft_margin_loss(x, y)` / `nn.SoftMarginLoss`.
  *
  * @example softMargin([1, -1], [2, 0]) // (log(1 + e⁻²) + log 2) / 2
  */
-export const softMargin: LossFunction = elementwiseLoss<NoParams>({
+export const softMargin = loss({
   name: 'softMargin',
-  kernel: softMarginKernel,
-  params: () => ({}),
+  options: {},
+  meta: RANKING,
+  domains: { yTrue: 'sign' },
+  layout: { kind: 'elementwise', kernel: () => bindKernel(softMarginKernel, NO_PARAMS) },
 });
 
 export const rankingLosses: LossEntry[] = [

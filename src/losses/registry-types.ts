@@ -1,6 +1,7 @@
 import type { LossFunction, LossOptions } from './core.js';
 
-export type Dialect = 'pytorch' | 'keras' | 'tfjs';
+/** The framework an alias comes from; `'generic'` for a common name of no one framework. */
+export type Dialect = 'pytorch' | 'keras' | 'tfjs' | 'sklearn' | 'generic';
 
 /** Another name for a loss, in one framework's dialect, with that dialect's defaults. */
 export interface LossAlias {

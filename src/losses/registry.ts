@@ -6,7 +6,7 @@ import { LosskitError, describe } from '../errors.js';
 import { suggest } from '../validate.js';
 import { LOSS_FAMILIES } from './catalog.js';
 import type { LossFunction } from './core.js';
-import { withDefaults } from './core.js';
+import { withDefaults } from './define.js';
 import type { Dialect, LossEntry } from './registry-types.js';
 
 export type { Dialect, LossAlias, LossEntry } from './registry-types.js';
@@ -35,12 +35,27 @@ function build(): Map<string, Resolved> {
   };
   for (const entry of allEntries()) {
     add(entry.name, { entry, dialect: 'canonical', fn: entry.fn });
+    // A dialect's own implementation (e.g. Keras's categorical cross-entropy on probabilities)
+    // resolves under its own name too: every loss function's lossName is a registry name.
+    for (const v of variants(entry)) add(v.name, { entry, dialect: v.dialect, fn: v.fn });
     for (const a of entry.aliases) {
-      const base = a.fn ?? entry.fn;
-      add(a.name, { entry, dialect: a.dialect, fn: a.defaults ? withDefaults(base, a.defaults) : base });
+      // Each alias is its own function object: the dialect's defaults bound, and errors naming
+      // the alias the caller used.
+      add(a.name, { entry, dialect: a.dialect, fn: withDefaults(a.fn ?? entry.fn, a.defaults ?? {}, a.name) });
     }
   }
   return t;
+}
+
+/** The dialect implementations of an entry (aliases with their own `fn`), once each. */
+function variants(entry: LossEntry): { name: string; dialect: Dialect; fn: LossFunction }[] {
+  const out: { name: string; dialect: Dialect; fn: LossFunction }[] = [];
+  for (const a of entry.aliases) {
+    if (a.fn !== undefined && a.fn.lossName !== entry.name && !out.some((v) => v.fn === a.fn)) {
+      out.push({ name: a.fn.lossName, dialect: a.dialect, fn: a.fn });
+    }
+  }
+  return out;
 }
 
 function lookup(): Map<string, Resolved> {
@@ -81,7 +96,10 @@ export function listLosses(): LossInfo[] {
   return allEntries().map((e) => ({
     name: e.name,
     description: e.description,
-    aliases: e.aliases.map((a) => ({ name: a.name, dialect: a.dialect })),
+    aliases: [
+      ...e.aliases.map((a) => ({ name: a.name, dialect: a.dialect })),
+      ...variants(e).map((v) => ({ name: v.name, dialect: v.dialect })),
+    ],
   }));
 }
 

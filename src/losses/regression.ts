@@ -4,17 +4,20 @@
  */
 import { LosskitError, describe } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkNumberOption, fmtIndex } from '../validate.js';
-import type { LossOptions } from './core.js';
+import { fmtIndex } from '../validate.js';
+import type { ElementwiseKernel, LossMeta } from './define.js';
+import { bindKernel, loss, num } from './define.js';
+import { KERAS_ELEMENTWISE as KERAS_DEFAULTS, KERAS_MSLE } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
-import type { ElementwiseKernel } from './elementwise.js';
-import { elementwiseLoss } from './elementwise.js';
 
 type NoParams = Record<string, never>;
-const noParams = (): NoParams => ({});
+const NO_PARAMS: NoParams = {};
+
+/** What every regression loss is: real-valued predictions and targets, the plain mean. */
+const REGRESSION: LossMeta = { input: 'values', target: 'values', meanDenominator: 'count' };
 
 /** Kernel of the squared error `lᵢ = (ŷᵢ − yᵢ)²`, `gᵢ = 2(ŷᵢ − yᵢ)`. */
-export const squaredErrorKernel: ElementwiseKernel<NoParams> = (n, yTrue, yPred, w, scale, out, grad) => {
+export const squaredErrorKernel: ElementwiseKernel<NoParams> = ({ n, yTrue, yPred, w, scale, out, grad }) => {
   // Four independent accumulators: shorter dependency chains, ~0.7× the time of one.
   let s0 = 0,
     s1 = 0,
@@ -73,7 +76,7 @@ export const squaredErrorKernel: ElementwiseKernel<NoParams> = (n, yTrue, yPred,
 };
 
 /** Kernel of the absolute error `lᵢ = |ŷᵢ − yᵢ|`, `gᵢ = sign(ŷᵢ − yᵢ)` (0 at 0, as PyTorch). */
-export const absoluteErrorKernel: ElementwiseKernel<NoParams> = (n, yTrue, yPred, w, scale, out, grad) => {
+export const absoluteErrorKernel: ElementwiseKernel<NoParams> = ({ n, yTrue, yPred, w, scale, out, grad }) => {
   // sign(d) as d/|d| (exactly ±1): a division the CPU pipelines, where a sign branch on random data
   // mispredicts half the time (~4× slower). d = 0 gives 0·scale = 0; NaN stays NaN.
   let s = 0;
@@ -134,10 +137,11 @@ export const absoluteErrorKernel: ElementwiseKernel<NoParams> = (n, yTrue, yPred
  * @example meanSquaredError([1, 2, 3], [1, 2, 5]) // 4/3
  * @example meanSquaredError.valueAndGrad([1, 2], [0, 0]).grad.data // [-1, -2]
  */
-export const meanSquaredError = elementwiseLoss({
+export const meanSquaredError = loss({
   name: 'meanSquaredError',
-  kernel: squaredErrorKernel,
-  params: noParams,
+  options: {},
+  meta: REGRESSION,
+  layout: { kind: 'elementwise', kernel: () => bindKernel(squaredErrorKernel, NO_PARAMS) },
 });
 
 /**
@@ -152,10 +156,11 @@ export const meanSquaredError = elementwiseLoss({
  *
  * @example meanAbsoluteError([1, 2, 3], [1, 2, 5]) // 2/3
  */
-export const meanAbsoluteError = elementwiseLoss({
+export const meanAbsoluteError = loss({
   name: 'meanAbsoluteError',
-  kernel: absoluteErrorKernel,
-  params: noParams,
+  options: {},
+  meta: REGRESSION,
+  layout: { kind: 'elementwise', kernel: () => bindKernel(absoluteErrorKernel, NO_PARAMS) },
 });
 
 interface DeltaParams {
@@ -166,7 +171,16 @@ interface DeltaParams {
  * Kernel of the Huber loss: with `d = ŷ − y`, `l = d²/2` for `|d| ≤ δ`, else `δ(|d| − δ/2)`;
  * `g = clamp(d, −δ, δ)` (PyTorch's `huber_loss_backward`).
  */
-export const huberKernel: ElementwiseKernel<DeltaParams> = (n, yTrue, yPred, w, scale, out, grad, { delta }) => {
+export const huberKernel: ElementwiseKernel<DeltaParams> = ({
+  n,
+  yTrue,
+  yPred,
+  w,
+  scale,
+  out,
+  grad,
+  params: { delta },
+}) => {
   const half = 0.5 * delta;
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -185,7 +199,16 @@ export const huberKernel: ElementwiseKernel<DeltaParams> = (n, yTrue, yPred, w, 
  * Kernel of the smooth L1 loss: `l = d²/(2β)` for `|d| < β`, else `|d| − β/2`;
  * `g = clamp(d/β, −1, 1)`; `β = 0` is the L1 loss (`g = sign(d)`, 0 at 0), as PyTorch.
  */
-export const smoothL1Kernel: ElementwiseKernel<{ beta: number }> = (n, yTrue, yPred, w, scale, out, grad, { beta }) => {
+export const smoothL1Kernel: ElementwiseKernel<{ beta: number }> = ({
+  n,
+  yTrue,
+  yPred,
+  w,
+  scale,
+  out,
+  grad,
+  params: { beta },
+}) => {
   const half = 0.5 * beta;
   const inv = beta > 0 ? 1 / beta : 0;
   let s = 0;
@@ -216,7 +239,7 @@ export function logCoshScalar(x: number): number {
 }
 
 /** Kernel of log-cosh: `l = log cosh(ŷ − y)`, `g = tanh(ŷ − y)`. */
-export const logCoshKernel: ElementwiseKernel<NoParams> = (n, yTrue, yPred, w, scale, out, grad) => {
+export const logCoshKernel: ElementwiseKernel<NoParams> = ({ n, yTrue, yPred, w, scale, out, grad }) => {
   let s = 0;
   for (let i = 0; i < n; i++) {
     const d = yPred[i] - yTrue[i];
@@ -238,7 +261,16 @@ interface EpsParams {
  * Kernel of the squared log error: `l = (log1p(ŷ') − log1p(y'))²` with `x' = x` (exact), or
  * `x' = max(x, eps)` (Keras); `g = 2(log1p(ŷ') − log1p(y'))/(1 + ŷ')`, 0 where `ŷ` was clamped.
  */
-export const squaredLogErrorKernel: ElementwiseKernel<EpsParams> = (n, yTrue, yPred, w, scale, out, grad, { eps }) => {
+export const squaredLogErrorKernel: ElementwiseKernel<EpsParams> = ({
+  n,
+  yTrue,
+  yPred,
+  w,
+  scale,
+  out,
+  grad,
+  params: { eps },
+}) => {
   const lo = eps === null ? -Infinity : eps;
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -261,7 +293,7 @@ export const squaredLogErrorKernel: ElementwiseKernel<EpsParams> = (n, yTrue, yP
  * Kernel of the absolute percentage error (Keras): `l = 100·|ŷ − y| / max(|y|, eps)`,
  * `g = 100·sign(ŷ − y) / max(|y|, eps)`.
  */
-export const absolutePercentageErrorKernel: ElementwiseKernel<{ eps: number }> = (
+export const absolutePercentageErrorKernel: ElementwiseKernel<{ eps: number }> = ({
   n,
   yTrue,
   yPred,
@@ -269,8 +301,8 @@ export const absolutePercentageErrorKernel: ElementwiseKernel<{ eps: number }> =
   scale,
   out,
   grad,
-  { eps },
-) => {
+  params: { eps },
+}) => {
   let s = 0;
   for (let i = 0; i < n; i++) {
     const t = yTrue[i];
@@ -304,13 +336,11 @@ export const absolutePercentageErrorKernel: ElementwiseKernel<{ eps: number }> =
  * @example huber([0, 0], [0.5, 3]) // (0.125 + 2.5) / 2 = 1.3125
  * @example huber([0], [3], { delta: 2 }) // 2·(3 − 1) = 4
  */
-export const huber = elementwiseLoss({
+export const huber = loss({
   name: 'huber',
-  optionNames: ['delta'],
-  kernel: huberKernel,
-  params: (o: LossOptions, fn: string): DeltaParams => ({
-    delta: o.delta === undefined ? 1 : checkNumberOption(fn, 'delta', o.delta, { gt: 0 }),
-  }),
+  options: { delta: num({ gt: 0, default: 1 }) },
+  meta: REGRESSION,
+  layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(huberKernel, options) },
 });
 
 /**
@@ -328,13 +358,11 @@ export const huber = elementwiseLoss({
  * @example smoothL1([0, 0], [0.5, 3]) // (0.125 + 2.5) / 2 = 1.3125
  * @example smoothL1([0], [0.5], { beta: 0 }) // 0.5 (L1)
  */
-export const smoothL1 = elementwiseLoss({
+export const smoothL1 = loss({
   name: 'smoothL1',
-  optionNames: ['beta'],
-  kernel: smoothL1Kernel,
-  params: (o: LossOptions, fn: string) => ({
-    beta: o.beta === undefined ? 1 : checkNumberOption(fn, 'beta', o.beta, { min: 0 }),
-  }),
+  options: { beta: num({ min: 0, default: 1 }) },
+  meta: REGRESSION,
+  layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(smoothL1Kernel, options) },
 });
 
 /**
@@ -351,7 +379,12 @@ export const smoothL1 = elementwiseLoss({
  *
  * @example logCosh([0], [1]) // log(cosh 1) ≈ 0.4337808
  */
-export const logCosh = elementwiseLoss({ name: 'logCosh', kernel: logCoshKernel, params: noParams });
+export const logCosh = loss({
+  name: 'logCosh',
+  options: {},
+  meta: REGRESSION,
+  layout: { kind: 'elementwise', kernel: () => bindKernel(logCoshKernel, NO_PARAMS) },
+});
 
 /** Rejects values ≤ −1 (where `log1p` is undefined), naming the first one. */
 function checkAboveMinusOne(fn: string, arg: string, t: Tensor): void {
@@ -388,17 +421,19 @@ function checkAboveMinusOne(fn: string, arg: string, t: Tensor): void {
  *
  * @example meanSquaredLogError([0, Math.E - 1], [Math.E - 1, Math.E - 1]) // 0.5
  */
-export const meanSquaredLogError = elementwiseLoss({
+export const meanSquaredLogError = loss({
   name: 'meanSquaredLogError',
-  optionNames: ['eps'],
-  kernel: squaredLogErrorKernel,
-  params: (o: LossOptions, fn: string): EpsParams => ({
-    eps: o.eps === undefined ? null : checkNumberOption(fn, 'eps', o.eps, { min: 0 }),
-  }),
-  checkInputs: (yTrue, yPred, { eps }, fn) => {
-    if (eps !== null) return;
-    checkAboveMinusOne(fn, 'yTrue', yTrue);
-    checkAboveMinusOne(fn, 'yPred', yPred);
+  options: { eps: num({ min: 0 }) },
+  meta: REGRESSION,
+  layout: {
+    kind: 'elementwise',
+    kernel: ({ fn, options: { eps }, yTrue, yPred }) => {
+      if (eps === undefined) {
+        checkAboveMinusOne(fn, 'yTrue', yTrue);
+        checkAboveMinusOne(fn, 'yPred', yPred);
+      }
+      return bindKernel(squaredLogErrorKernel, { eps: eps ?? null });
+    },
   },
 });
 
@@ -418,17 +453,66 @@ export const meanSquaredLogError = elementwiseLoss({
  *
  * @example meanAbsolutePercentageError([2, -4], [1, -3]) // (50 + 25) / 2 = 37.5
  */
-export const meanAbsolutePercentageError = elementwiseLoss({
+export const meanAbsolutePercentageError = loss({
   name: 'meanAbsolutePercentageError',
-  optionNames: ['eps'],
-  kernel: absolutePercentageErrorKernel,
-  params: (o: LossOptions, fn: string) => ({
-    eps: o.eps === undefined ? 1e-7 : checkNumberOption(fn, 'eps', o.eps, { gt: 0 }),
-  }),
+  options: { eps: num({ gt: 0, default: 1e-7 }) },
+  meta: REGRESSION,
+  layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(absolutePercentageErrorKernel, options) },
 });
 
-/** Keras defaults: per-sample mean over the last axis, then sum over batch size. */
-export const KERAS_DEFAULTS = { reduction: 'sumOverBatchSize', meanOverLastAxis: true } as const;
+/**
+ * Kernel of the pinball loss: with `d = y − ŷ`, `l = α·d` for `d ≥ 0`, else `(α − 1)·d`;
+ * `g = −α` for `d ≥ 0` (the branch scikit-learn's `sign = diff >= 0` takes at a tie), else `1 − α`.
+ */
+export const pinballKernel: ElementwiseKernel<{ alpha: number }> = ({
+  n,
+  yTrue,
+  yPred,
+  w,
+  scale,
+  out,
+  grad,
+  params: { alpha },
+}) => {
+  const am1 = alpha - 1;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const d = yTrue[i] - yPred[i];
+    const wi = w === null ? 1 : w[i];
+    const pos = d >= 0;
+    const l = wi * (pos ? alpha * d : am1 * d);
+    s += l;
+    if (out !== null) out[i] = l;
+    if (grad !== null) grad[i] = scale * wi * (pos ? -alpha : -am1);
+  }
+  return s;
+};
+
+/**
+ * Pinball (quantile) loss: the loss whose minimiser is the `α`-quantile.
+ *
+ * With `d = yᵢ − ŷᵢ`: `lᵢ = α·d` if `d ≥ 0` (under-prediction), else `(α − 1)·d`
+ * (over-prediction); `α = 0.5` is half the absolute error. Gradient `−α` where `d ≥ 0` (ties
+ * included, as scikit-learn's formula), else `1 − α`. Reductions and weights: see `reduce.ts`.
+ *
+ * - Shapes: `yTrue`, `yPred` of one shape (any rank); `'none'` returns it (`shape[:-1]` with
+ *   `meanOverLastAxis`).
+ * - Options: `alpha` (the quantile, in [0, 1], default 0.5 as scikit-learn), `reduction`
+ *   (default `'mean'`), `sampleWeight`, `meanOverLastAxis`.
+ * - Equivalents: scikit-learn `mean_pinball_loss(y_true, y_pred, sample_weight, alpha)`
+ *   (`getLoss('mean_pinball_loss')`; for `[N, D]` its `'uniform_average'` of per-column
+ *   weighted means equals the weighted mean over all elements with per-row weights);
+ *   TensorFlow Addons `pinball_loss` (`tau` = `alpha`); LightGBM / XGBoost `quantile`
+ *   objectives. No PyTorch / Keras / tfjs built-in.
+ *
+ * @example pinball([1, 2], [2, 0], { alpha: 0.9 }) // (0.1·1 + 0.9·2)/2 = 0.95
+ */
+export const pinball = loss({
+  name: 'pinball',
+  options: { alpha: num({ min: 0, max: 1, default: 0.5 }) },
+  meta: REGRESSION,
+  layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(pinballKernel, options) },
+});
 
 export const regressionLosses: LossEntry[] = [
   {
@@ -497,10 +581,10 @@ export const regressionLosses: LossEntry[] = [
     description:
       'Mean squared logarithmic error (log1p ŷ − log1p y)² — Keras msle (with eps clamping), tfjs-layers meanSquaredLogarithmicError',
     aliases: [
-      { name: 'msle', dialect: 'keras', defaults: { ...KERAS_DEFAULTS, eps: 1e-7 } },
-      { name: 'mean_squared_logarithmic_error', dialect: 'keras', defaults: { ...KERAS_DEFAULTS, eps: 1e-7 } },
-      { name: 'MeanSquaredLogarithmicError', dialect: 'keras', defaults: { ...KERAS_DEFAULTS, eps: 1e-7 } },
-      { name: 'meanSquaredLogarithmicError', dialect: 'tfjs', defaults: { ...KERAS_DEFAULTS, eps: 1e-7 } },
+      { name: 'msle', dialect: 'keras', defaults: KERAS_MSLE },
+      { name: 'mean_squared_logarithmic_error', dialect: 'keras', defaults: KERAS_MSLE },
+      { name: 'MeanSquaredLogarithmicError', dialect: 'keras', defaults: KERAS_MSLE },
+      { name: 'meanSquaredLogarithmicError', dialect: 'tfjs', defaults: KERAS_MSLE },
     ],
   },
   {
@@ -512,6 +596,15 @@ export const regressionLosses: LossEntry[] = [
       { name: 'mape', dialect: 'keras', defaults: KERAS_DEFAULTS },
       { name: 'mean_absolute_percentage_error', dialect: 'keras', defaults: KERAS_DEFAULTS },
       { name: 'MeanAbsolutePercentageError', dialect: 'keras', defaults: KERAS_DEFAULTS },
+    ],
+  },
+  {
+    name: 'pinball',
+    fn: pinball,
+    description: 'Pinball (quantile) loss α·d for d = y − ŷ ≥ 0, (α − 1)·d below — scikit-learn mean_pinball_loss',
+    aliases: [
+      { name: 'quantile', dialect: 'generic' },
+      { name: 'mean_pinball_loss', dialect: 'sklearn' },
     ],
   },
 ];

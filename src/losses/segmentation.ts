@@ -14,12 +14,11 @@
  *   axis, per class over the spatial axes, then a mean over classes.
  */
 import { LosskitError, fmtShape } from '../errors.js';
-import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
 import type { FloatArray, Shape } from '../tensor.js';
-import { tensor } from '../tensor.js';
-import { checkBooleanOption, checkNonEmpty, checkNumberOption, checkSameShape, explainNonFinite } from '../validate.js';
-import type { LossFunction, LossOptions } from './core.js';
-import { gradBuffer, makeLoss } from './core.js';
+import type { LossFunction } from './core.js';
+import type { LossOptionsOf, Parsed, Prepared, PreparedLayout } from './define.js';
+import { bool, loss, num, valueOption } from './define.js';
+import { KERAS_REDUCED } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
 
 /** Group index of every element (the flat index over the kept axes) and the loss shape. */
@@ -99,19 +98,26 @@ interface OverlapParams {
  * w.r.t. the probabilities `p` (times `σ'` when `fromLogits`, `p` then holding sigmoid values).
  * Returns `Σ wᵍ·lᵍ`.
  */
-export function overlapKernel(
-  n: number,
-  y: FloatArray,
-  p: FloatArray,
-  group: Int32Array | null,
-  G: number,
-  prm: OverlapParams,
-  w: Float64Array | null,
-  scale: number,
-  out: Float64Array | null,
-  grad: Float64Array | null,
-  sigmoid: boolean,
-): number {
+/** Arguments of {@link overlapKernel}. */
+export interface OverlapArgs {
+  n: number;
+  y: FloatArray;
+  /** Probabilities (after the sigmoid when `sigmoid`). */
+  p: FloatArray;
+  /** Group of each element (null: one group). */
+  group: Int32Array | null;
+  G: number;
+  prm: OverlapParams;
+  /** Per-group weights, or null. */
+  w: Float64Array | null;
+  scale: number;
+  out: Float64Array | null;
+  grad: Float64Array | null;
+  /** The probabilities came from a sigmoid of `yPred` (chain its derivative). */
+  sigmoid: boolean;
+}
+
+export function overlapKernel({ n, y, p, group, G, prm, w, scale, out, grad, sigmoid }: OverlapArgs): number {
   const I = new Float64Array(G);
   const Sp = new Float64Array(G);
   const Sy = new Float64Array(G);
@@ -164,64 +170,72 @@ function sigmoidOf(x: FloatArray): Float64Array {
   return out;
 }
 
-const OVERLAP_OPTIONS = ['reduction', 'sampleWeight', 'axes', 'smooth', 'eps', 'fromLogits'] as const;
+/** Options of both overlap losses. */
+const OVERLAP = {
+  /** Axes summed over (Keras `axis` tuple); default all. Checked against the shape by `groupLayout`. */
+  axes: valueOption((_fn, _name, v) => v as readonly number[]),
+  smooth: num({ min: 0, default: 0 }),
+  eps: num({ min: 0, default: 1e-7 }),
+  fromLogits: bool(false),
+};
+const TVERSKY = { ...OVERLAP, alpha: num({ min: 0, default: 0.5 }), beta: num({ min: 0, default: 0.5 }) };
 
-function overlapLoss(name: string, kind: 'dice' | 'tversky', kerasAlphaBeta: boolean): LossFunction {
-  const optionNames = kind === 'tversky' ? [...OVERLAP_OPTIONS, 'alpha', 'beta'] : [...OVERLAP_OPTIONS];
-  return makeLoss(name, optionNames, (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
-    const fn = name;
-    const reduction = resolveReduction(fn, options.reduction);
-    const smooth = options.smooth === undefined ? 0 : checkNumberOption(fn, 'smooth', options.smooth, { min: 0 });
-    const eps = options.eps === undefined ? 1e-7 : checkNumberOption(fn, 'eps', options.eps, { min: 0 });
-    const fromLogits =
-      options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
-    const alpha = options.alpha === undefined ? 0.5 : checkNumberOption(fn, 'alpha', options.alpha, { min: 0 });
-    const beta = options.beta === undefined ? 0.5 : checkNumberOption(fn, 'beta', options.beta, { min: 0 });
-    // a weighs the false positives Σŷ(1−y), b the false negatives Σy(1−ŷ); Keras's code swaps them.
-    const prm: OverlapParams = {
-      kind,
-      a: kerasAlphaBeta ? beta : alpha,
-      b: kerasAlphaBeta ? alpha : beta,
-      smooth,
-      eps,
-    };
-    if (yTrueIn === null || yTrueIn === undefined) {
-      throw new LosskitError(
-        'INVALID_INPUT',
-        fn,
-        `'yTrue' is required; received ${yTrueIn === null ? 'null' : 'undefined'}`,
-        'yTrue',
-      );
-    }
-    const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
-    const yPred = tensor(yPredIn, undefined, fn, 'yPred');
-    checkSameShape(fn, yTrue, 'yTrue', yPred, 'yPred');
-    checkNonEmpty(fn, 'yPred', yPred);
-    const { group, lossShape, G } = groupLayout(fn, yPred.shape, options.axes);
-    const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
-    const p = fromLogits ? sigmoidOf(yPred.data) : yPred.data;
-    const grad = wantGrad ? gradBuffer(fn, p.length, options.gradOut) : null;
-    const out = reduction === 'none' ? new Float64Array(G) : null;
-    const sum = overlapKernel(
-      p.length,
-      yTrue.data,
-      p,
-      group,
-      G,
-      prm,
-      plan.weights,
-      plan.gradScale,
-      out,
-      grad,
-      fromLogits,
-    );
-    explainNonFinite(fn, sum, [
-      ['yTrue', yTrue],
-      ['yPred', yPred],
-    ]);
-    return { value: finishReduction(plan, sum, out), grad: grad === null ? null : { data: grad, shape: yPred.shape } };
+type OverlapSchema = typeof OVERLAP | typeof TVERSKY;
+
+function overlapLoss<S extends OverlapSchema>(
+  name: string,
+  schema: S,
+  params: (o: Parsed<S>) => OverlapParams & { axes: readonly number[] | undefined; fromLogits: boolean },
+): LossFunction<LossOptionsOf<S, PreparedLayout<S>>> {
+  return loss({
+    name,
+    options: schema,
+    meta: { input: 'probabilities', target: 'binary', meanDenominator: 'count' },
+    // Masks / soft targets and probabilities lie in [0, 1] (logits are any finite number).
+    domains: (o) => ({ yTrue: 'probability', yPred: o.fromLogits ? 'real' : 'probability' }),
+    layout: {
+      kind: 'prepared',
+      sameShape: true,
+      prepare: ({ fn, options, yTrue, yPred }): Prepared => {
+        const prm = params(options);
+        const { group, lossShape, G } = groupLayout(fn, yPred.shape, prm.axes);
+        const sigmoid = prm.fromLogits;
+        const p = sigmoid ? sigmoidOf(yPred.data) : yPred.data;
+        return {
+          lossShape,
+          run: (plan, grad) => {
+            const out = plan.reduction === 'none' ? new Float64Array(G) : null;
+            const sum = overlapKernel({
+              n: p.length,
+              y: yTrue.data,
+              p,
+              group,
+              G,
+              prm,
+              w: plan.weights,
+              scale: plan.gradScale,
+              out,
+              grad,
+              sigmoid,
+            });
+            return { sum, perElement: out };
+          },
+        };
+      },
+    },
   });
 }
+
+/** Tversky parameters: `a` weighs the false positives Σŷ(1−y), `b` the false negatives Σy(1−ŷ). */
+const tverskyParams = (keras: boolean) => (o: Parsed<typeof TVERSKY>) => ({
+  ...o,
+  kind: 'tversky' as const,
+  // Keras's code swaps the roles of alpha and beta.
+  a: keras ? o.beta : o.alpha,
+  b: keras ? o.alpha : o.beta,
+  smooth: o.smooth,
+  eps: o.eps,
+});
 
 /**
  * Dice loss (soft Sørensen–Dice): `l = 1 − (2·Σ y·ŷ + smooth) / (Σ y + Σ ŷ + smooth + eps)`,
@@ -241,7 +255,7 @@ function overlapLoss(name: string, kind: 'dice' | 'tversky', kerasAlphaBeta: boo
  *
  * @example dice([[1, 1], [0, 0]], [[0, 1], [0, 1]]) // 1 − 2·1/(2 + 2 + 1e-7) ≈ 0.5
  */
-export const dice: LossFunction = overlapLoss('dice', 'dice', false);
+export const dice = overlapLoss('dice', OVERLAP, (o) => ({ ...o, kind: 'dice', a: 0, b: 0 }));
 
 /**
  * Tversky loss (Salehi et al. 2017): `l = 1 − (TP + smooth) / (TP + α·FP + β·FN + smooth + eps)`
@@ -258,25 +272,23 @@ export const dice: LossFunction = overlapLoss('dice', 'dice', false);
  *
  * @example tversky([[1, 0]], [[0.8, 0.4]], { alpha: 0.7, beta: 0.3 }) // 1 − 0.8/(0.8 + 0.7·0.4 + 0.3·0.2 + 1e-7)
  */
-export const tversky: LossFunction = overlapLoss('tversky', 'tversky', false);
+export const tversky = overlapLoss('tversky', TVERSKY, tverskyParams(false));
 
 /** Keras 3's `tversky` exactly as its code computes it (`alpha` on Σy(1−ŷ), `beta` on Σŷ(1−y)). */
-export const kerasTversky: LossFunction = overlapLoss('tversky', 'tversky', true);
-
-const KERAS_OVERLAP_DEFAULTS: LossOptions = { reduction: 'sumOverBatchSize' };
+export const kerasTversky = overlapLoss('tversky', TVERSKY, tverskyParams(true));
 
 export const segmentationLosses: LossEntry[] = [
   {
     name: 'dice',
     fn: dice,
     description: 'Dice loss 1 − (2Σyŷ + s)/(Σy + Σŷ + s + ε) over chosen axes — Keras dice / Dice, optax dice_loss',
-    aliases: [{ name: 'Dice', dialect: 'keras', defaults: KERAS_OVERLAP_DEFAULTS }],
+    aliases: [{ name: 'Dice', dialect: 'keras', defaults: KERAS_REDUCED }],
   },
   {
     name: 'tversky',
     fn: tversky,
     description:
       'Tversky loss 1 − (TP + s)/(TP + α·FP + β·FN + s + ε) — optax dice_loss(alpha, beta); Keras Tversky (α/β as Keras code)',
-    aliases: [{ name: 'Tversky', dialect: 'keras', defaults: KERAS_OVERLAP_DEFAULTS, fn: kerasTversky }],
+    aliases: [{ name: 'Tversky', dialect: 'keras', defaults: KERAS_REDUCED, fn: kerasTversky }],
   },
 ];

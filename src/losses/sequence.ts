@@ -5,14 +5,18 @@
  * band of extended-label positions that can still start and finish in time, so long inputs
  * (T = 1000) with long targets stay fast and never underflow. Reductions are the shared
  * reducer's (see `reduce.ts`).
+ *
+ * `ctc` is declared through the one loss constructor (`define.ts`, prepared layout): its option
+ * schema, metadata (log-probabilities that may be −∞), and its own input checks in `prepare`
+ * (labels, lengths and log-probabilities need `T`, `N`, `C` and `blank`).
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
-import { finishReduction, planReduction, resolveReduction } from '../reduce.js';
 import type { FloatArray, Tensor, TensorInput } from '../tensor.js';
 import { tensor } from '../tensor.js';
-import { checkBooleanOption, checkNonEmpty, checkNumberOption, checkOneOf, fmtIndex } from '../validate.js';
-import type { LossFunction, LossOptions } from './core.js';
-import { gradBuffer, makeLoss } from './core.js';
+import { checkFinite, checkNumberOption, fmtIndex } from '../validate.js';
+import type { Inputs, Parsed, Prepared } from './define.js';
+import { bool, loss, num, oneOf, tensorOption } from './define.js';
+import { KERAS_CTC } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
 
 const NEG_INF = -Infinity;
@@ -48,6 +52,35 @@ function lse3(a: number, b: number, c: number): number {
 /** Below this, a row-relative sum of probabilities is recomputed exactly in log space. */
 const TINY = 1e-280;
 
+/** Arguments of {@link ctcSequence} (one object: kernels never take positional lists). */
+export interface CtcSequenceArgs {
+  /** Log-probabilities; frame `t`, class `c` of this sequence at `off + t·tStride + c`. */
+  lp: FloatArray;
+  off: number;
+  tStride: number;
+  /** Frames of this sequence (its input length). */
+  T: number;
+  /** Number of classes. */
+  C: number;
+  /** Target labels; this sequence's are `target[tOff .. tOff + L)`, none equal to `blank`. */
+  target: FloatArray;
+  tOff: number;
+  L: number;
+  blank: number;
+  /** Scratch buffers of at least `T·(2L+1)` values (`beta` may be `alpha` without `grad`). */
+  alpha: Float64Array;
+  beta: Float64Array;
+  /** Scratch buffers of at least `2L+1` values (extended labels, exponentials). */
+  ext: Int32Array;
+  E: Float64Array;
+  /** Gradient accumulated into (same layout as `lp`), or `null` for the value only. */
+  grad: Float64Array | null;
+  /** The factor of this sequence's gradient (reduction scale × weight × length norm). */
+  g: number;
+  /** Add `exp(lp)` (PyTorch's autograd convention) to the gradient. */
+  pytorchGrad: boolean;
+}
+
 /**
  * One sequence of the CTC loss: negative log-likelihood of `target` (length `L`, labels ≠ blank)
  * under the per-frame log-probabilities `lp[off + t·tStride + c]` for `t < T`, and (when `grad`
@@ -56,24 +89,24 @@ const TINY = 1e-280;
  * autograd convention). `alpha` / `beta` are scratch buffers of at least `T·(2L+1)` values,
  * `ext` (labels) and `E` of `2L+1`. Returns `+∞` for an impossible alignment (and then writes no gradient).
  */
-export function ctcSequence(
-  lp: FloatArray,
-  off: number,
-  tStride: number,
-  T: number,
-  C: number,
-  target: FloatArray,
-  tOff: number,
-  L: number,
-  blank: number,
-  alpha: Float64Array,
-  beta: Float64Array,
-  ext: Int32Array,
-  E: Float64Array,
-  grad: Float64Array | null,
-  g: number,
-  pytorchGrad: boolean,
-): number {
+export function ctcSequence({
+  lp,
+  off,
+  tStride,
+  T,
+  C,
+  target,
+  tOff,
+  L,
+  blank,
+  alpha,
+  beta,
+  ext,
+  E,
+  grad,
+  g,
+  pytorchGrad,
+}: CtcSequenceArgs): number {
   if (T === 0) return L === 0 ? 0 : Infinity;
   const S = 2 * L + 1;
   for (let s = 0; s < S; s++) ext[s] = s % 2 === 0 ? blank : target[tOff + ((s - 1) >> 1)];
@@ -186,17 +219,27 @@ function logSoftmaxBackward(grad: Float64Array, lp: Float64Array, C: number): vo
   }
 }
 
-/** Lengths option: integers in [lo, hi], shape [N] (or [] / [1] for unbatched input). */
-function lengths(
-  fn: string,
-  name: 'inputLengths' | 'targetLengths',
-  v: TensorInput,
-  N: number,
-  batched: boolean,
-  hi: number,
-  what: string,
-): FloatArray {
-  const t = tensor(v, undefined, fn, name);
+/** Arguments of {@link lengths}. */
+interface LengthsArgs {
+  fn: string;
+  name: 'inputLengths' | 'targetLengths';
+  value: TensorInput;
+  /** Batch size. */
+  N: number;
+  /** Batched input (`[N]` lengths) or one unbatched sequence (`[]` / `[1]`). */
+  batched: boolean;
+  /** The largest length allowed. */
+  hi: number;
+  /** Why `hi` (for the error message). */
+  what: string;
+}
+
+/**
+ * A lengths option: integers in [0, hi], shape [N] (or [] / [1] for unbatched input). NaN /
+ * ±Infinity are `NON_FINITE`, any other value outside `OUT_OF_RANGE`.
+ */
+function lengths({ fn, name, value, N, batched, hi, what }: LengthsArgs): FloatArray {
+  const t = tensor(value, undefined, fn, name);
   const okShape = batched ? t.shape.length === 1 && t.shape[0] === N : t.data.length === 1 && t.shape.length <= 1;
   if (!okShape) {
     throw new LosskitError(
@@ -206,6 +249,7 @@ function lengths(
       name,
     );
   }
+  checkFinite(fn, name, t);
   for (let i = 0; i < t.data.length; i++) {
     const x = t.data[i];
     if (!Number.isInteger(x) || x < 0 || x > hi) {
@@ -220,17 +264,17 @@ function lengths(
   return t.data;
 }
 
-const CTC_OPTIONS = [
-  'reduction',
-  'sampleWeight',
-  'inputLengths',
-  'targetLengths',
-  'blank',
-  'zeroInfinity',
-  'ctcGrad',
-  'timeMajor',
-  'fromLogits',
-] as const;
+/** Options of `ctc` (besides `reduction`, `sampleWeight`, `gradOut`), declared once. */
+const CTC_OPTIONS = {
+  inputLengths: tensorOption(),
+  targetLengths: tensorOption(),
+  // The upper bound (C − 1) needs yPred's shape: checked again in prepare.
+  blank: num({ integer: true, min: 0, default: 0 }),
+  zeroInfinity: bool(false),
+  ctcGrad: oneOf(['exact', 'pytorch'], 'exact'),
+  timeMajor: bool(true),
+  fromLogits: bool(false),
+};
 
 /**
  * Connectionist temporal classification loss (Graves et al. 2006): `−log p(target | input)`,
@@ -249,7 +293,8 @@ const CTC_OPTIONS = [
  *   gives `+Infinity`; true: 0, as PyTorch), `reduction` (default `'mean'`: each loss divided by
  *   its target length (clamped to ≥ 1), then averaged over the batch — PyTorch's rule; `'sum'`,
  *   `'none'` → `[N]`, `'sumOverBatchSize'` Keras's plain batch mean; see `reduce.ts`),
- *   `sampleWeight` `[N]`, `ctcGrad`.
+ *   `sampleWeight` `[N]` (≥ 0; an impossible sequence stays `+Infinity` under any positive
+ *   weight, and a sequence of weight 0 counts 0), `ctcGrad`.
  * - Gradient: by default the exact `∂value/∂yPred` (`−γ(t, c)`, the posterior occupation of class
  *   c at frame t, scaled by the reduction). PyTorch's `ctc_loss` autograd instead returns
  *   `exp(logProbs) − γ`, which equals the true gradient only after back-propagating through a
@@ -258,8 +303,9 @@ const CTC_OPTIONS = [
  *   gradient, where PyTorch produces NaN without `zero_infinity`.
  * - Errors: a label equal to `blank` or outside `[0, C)` (`INVALID_LABEL`), a target longer than
  *   its input (`OUT_OF_RANGE`, unless `zeroInfinity`, which then gives that sequence 0 as PyTorch),
- *   lengths out of range, NaN or `+Infinity` log-probabilities (`NON_FINITE`; `−Infinity`, log 0,
- *   is allowed).
+ *   lengths out of range (`OUT_OF_RANGE`; NaN / ±Infinity lengths `NON_FINITE`), NaN or
+ *   `+Infinity` log-probabilities (`NON_FINITE`; `−Infinity`, log 0, is allowed, and a target it
+ *   makes impossible gives `+Infinity`).
  * - Equivalents: PyTorch `F.ctc_loss(log_probs, targets, input_lengths, target_lengths)` /
  *   `nn.CTCLoss`; Keras `keras.losses.CTC` is the registry alias `'CTC'` (logits `(N, T, C)`,
  *   blank 0, `'sumOverBatchSize'`); tfjs has none.
@@ -268,19 +314,49 @@ const CTC_OPTIONS = [
  * // T = 2 frames, one sequence, C = 2 classes (0 = blank), target [1]:
  * ctc([[1]], [[[Math.log(0.5), Math.log(0.5)]], [[Math.log(0.5), Math.log(0.5)]]], { reduction: 'sum' }) // −log(0.75)
  */
-export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn, options: LossOptions, wantGrad) => {
-  const fn = 'ctc';
-  const reduction = resolveReduction(fn, options.reduction);
-  const zeroInfinity =
-    options.zeroInfinity === undefined ? false : checkBooleanOption(fn, 'zeroInfinity', options.zeroInfinity);
-  const timeMajor = options.timeMajor === undefined ? true : checkBooleanOption(fn, 'timeMajor', options.timeMajor);
-  const fromLogits =
-    options.fromLogits === undefined ? false : checkBooleanOption(fn, 'fromLogits', options.fromLogits);
-  const pytorchGrad =
-    (options.ctcGrad === undefined
-      ? 'exact'
-      : checkOneOf(fn, 'ctcGrad', options.ctcGrad, ['exact', 'pytorch'] as const)) === 'pytorch';
-  const yPred = tensor(yPredIn, undefined, fn, 'yPred');
+export const ctc = loss({
+  name: 'ctc',
+  options: CTC_OPTIONS,
+  meta: {
+    input: 'logProbabilities',
+    target: 'other',
+    meanDenominator: 'count',
+    batchInputs: ['inputLengths', 'targetLengths'],
+    logZeroAllowed: true,
+  },
+  // Labels (integers in [0, C) other than blank, up to each target length) and
+  // log-probabilities (finite or −∞ = log 0) are checked in prepare; logits must be finite.
+  domains: (o) => ({ yTrue: 'own', yPred: o.fromLogits ? 'real' : 'own' }),
+  layout: { kind: 'prepared', prepare: prepareCtc },
+});
+
+/** The layout of one CTC call: `yPred`'s dimensions and each sequence's target. */
+interface CtcLayout {
+  T: number;
+  N: number;
+  C: number;
+  batched: boolean;
+  blank: number;
+  /** Input length of each sequence, or `null` for `T` each. */
+  inputLengths: FloatArray | null;
+  /** Target length and offset (into `yTrue`'s data) of each sequence. */
+  tl: Float64Array;
+  tOff: Float64Array;
+  /** Scratch sizes: the largest `Tₙ·(2Lₙ+1)` and `2Lₙ+1`. */
+  maxCells: number;
+  maxS: number;
+}
+
+/** The parsed options of `ctc`. */
+type CtcParsed = Parsed<typeof CTC_OPTIONS>;
+
+/** Checks `yPred`'s shape, `blank` and the log-probabilities; reads `T`, `N`, `C`. */
+function predLayout(
+  fn: string,
+  options: CtcParsed,
+  yPred: Tensor,
+): { T: number; N: number; C: number; batched: boolean; blank: number } {
+  const { timeMajor, fromLogits } = options;
   const r = yPred.shape.length;
   if (r !== 2 && r !== 3) {
     throw new LosskitError(
@@ -290,43 +366,37 @@ export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn,
       'yPred',
     );
   }
-  checkNonEmpty(fn, 'yPred', yPred);
   const batched = r === 3;
   const T = batched ? yPred.shape[timeMajor ? 0 : 1] : yPred.shape[0];
   const N = batched ? yPred.shape[timeMajor ? 1 : 0] : 1;
   const C = yPred.shape[r - 1];
-  const blank =
-    options.blank === undefined
-      ? 0
-      : checkNumberOption(fn, 'blank', options.blank, { integer: true, min: 0, max: C - 1 });
-  // NaN / +Infinity are invalid; −Infinity (log 0) is a legitimate log-probability.
-  const x = yPred.data;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (v !== v || v === Infinity || (fromLogits && v === NEG_INF)) {
-      throw new LosskitError(
-        'NON_FINITE',
-        fn,
-        `'yPred' must hold ${fromLogits ? 'finite logits' : 'log-probabilities (finite or -Infinity)'}; received ${describe(v)} at index ${fmtIndex(i, yPred.shape)}`,
-        'yPred',
-      );
+  const blank = checkNumberOption(fn, 'blank', options.blank, { integer: true, min: 0, max: C - 1 });
+  if (!fromLogits) {
+    // NaN / +Infinity are invalid; −Infinity (log 0) is a legitimate log-probability. (Logits
+    // are checked finite by the constructor: their declared domain is 'real'.)
+    const x = yPred.data;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (v !== v || v === Infinity) {
+        throw new LosskitError(
+          'NON_FINITE',
+          fn,
+          `'yPred' must hold log-probabilities (finite or -Infinity); received ${describe(v)} at index ${fmtIndex(i, yPred.shape)}`,
+          'yPred',
+        );
+      }
     }
   }
-  if (yTrueIn === null || yTrueIn === undefined) {
-    throw new LosskitError(
-      'INVALID_INPUT',
-      fn,
-      `'yTrue' (the target label sequences) is required; received ${describe(yTrueIn)}`,
-      'yTrue',
-    );
-  }
-  const yTrue = tensor(yTrueIn, undefined, fn, 'yTrue');
+  return { T, N, C, batched, blank };
+}
+
+/** Targets: padded `(N, S)` / `(S)` or concatenated 1-D; each sequence's offset and length, labels checked. */
+function targetLayout(fn: string, options: CtcParsed, yTrue: Tensor, yPred: Tensor): CtcLayout {
+  const { T, N, C, batched, blank } = predLayout(fn, options, yPred);
   const inputLengths =
     options.inputLengths === undefined
       ? null
-      : lengths(fn, 'inputLengths', options.inputLengths, N, batched, T, `at most T = ${T}`);
-
-  // Targets: padded (N, S) / (S) or concatenated 1-D; offsets and lengths per sequence.
+      : lengths({ fn, name: 'inputLengths', value: options.inputLengths, N, batched, hi: T, what: `at most T = ${T}` });
   const padded = batched ? yTrue.shape.length === 2 : yTrue.shape.length === 1;
   if (batched ? !(padded || yTrue.shape.length === 1) : !padded) {
     throw new LosskitError(
@@ -349,15 +419,15 @@ export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn,
   const tOff = new Float64Array(N);
   if (options.targetLengths !== undefined) {
     tl.set(
-      lengths(
+      lengths({
         fn,
-        'targetLengths',
-        options.targetLengths,
+        name: 'targetLengths',
+        value: options.targetLengths,
         N,
         batched,
-        padded ? S : yTrue.data.length,
-        padded ? `at most S = ${S}, the padded target length` : 'their sum is the number of targets',
-      ),
+        hi: padded ? S : yTrue.data.length,
+        what: padded ? `at most S = ${S}, the padded target length` : 'their sum is the number of targets',
+      }),
     );
   } else if (padded) {
     // Keras's rule: the labels of a padded row are its entries other than blank.
@@ -410,7 +480,7 @@ export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn,
         );
       }
     }
-    if (L > Tn && !zeroInfinity) {
+    if (L > Tn && !options.zeroInfinity) {
       throw new LosskitError(
         'OUT_OF_RANGE',
         fn,
@@ -421,67 +491,81 @@ export const ctc: LossFunction = makeLoss('ctc', CTC_OPTIONS, (yTrueIn, yPredIn,
     maxCells = Math.max(maxCells, Tn * (2 * L + 1));
     maxS = Math.max(maxS, 2 * L + 1);
   }
+  return { T, N, C, batched, blank, inputLengths, tl, tOff, maxCells, maxS };
+}
 
+/** The prepare step of `ctc`: shapes, labels and lengths checked; the runner does the forward–backward. */
+function prepareCtc({ fn, options, yTrue, yPred }: Inputs<typeof CTC_OPTIONS>): Prepared {
+  const { T, N, C, batched, blank, inputLengths, tl, tOff, maxCells, maxS } = targetLayout(fn, options, yTrue, yPred);
+  const { zeroInfinity, timeMajor, fromLogits } = options;
+  const pytorchGrad = options.ctcGrad === 'pytorch';
+  const x = yPred.data;
   const lossShape = batched ? [N] : [];
-  const plan = planReduction(fn, reduction, lossShape, options.sampleWeight);
-  const lp = fromLogits ? logSoftmaxRows(x, C) : x;
-  const grad = wantGrad ? gradBuffer(fn, x.length, options.gradOut) : null;
-  if (grad !== null) grad.fill(0);
-  const alpha = new Float64Array(maxCells);
-  const beta = wantGrad ? new Float64Array(maxCells) : alpha;
-  const ext = new Int32Array(maxS);
-  const E = new Float64Array(maxS);
-  const out = reduction === 'none' ? new Float64Array(N) : null;
-  const tStride = timeMajor ? N * C : C;
-  let total = 0;
-  for (let n = 0; n < N; n++) {
-    const off = timeMajor ? n * C : n * T * C;
-    const L = tl[n];
-    const Tn = inputLengths === null ? T : inputLengths[n];
-    // PyTorch's 'mean' divides each sequence's loss by its target length (at least 1).
-    const norm = reduction === 'mean' ? 1 / Math.max(L, 1) : 1;
-    const wn = plan.weights === null ? 1 : plan.weights[n];
-    const g = plan.gradScale * wn * norm;
-    let nll =
-      L > Tn
-        ? Infinity
-        : ctcSequence(
-            lp,
-            off,
-            tStride,
-            Tn,
-            C,
-            yTrue.data,
-            tOff[n],
-            L,
-            blank,
-            alpha,
-            beta,
-            ext,
-            E,
-            grad,
-            g,
-            pytorchGrad,
-          );
-    if (nll === Infinity && zeroInfinity) nll = 0;
-    const l = wn * (nll * norm);
-    total += l;
-    if (out !== null) out[n] = l;
-  }
-  if (grad !== null && fromLogits && lp instanceof Float64Array) logSoftmaxBackward(grad, lp, C);
   return {
-    value: finishReduction(plan, total, out),
-    grad: grad === null ? null : ({ data: grad, shape: yPred.shape } satisfies Tensor),
+    lossShape,
+    run: (plan, grad) => {
+      const soft = fromLogits ? logSoftmaxRows(x, C) : null;
+      const lp = soft ?? x;
+      if (grad !== null) grad.fill(0);
+      const alpha = new Float64Array(maxCells);
+      const beta = grad !== null ? new Float64Array(maxCells) : alpha;
+      const ext = new Int32Array(maxS);
+      const E = new Float64Array(maxS);
+      const out = plan.reduction === 'none' ? new Float64Array(N) : null;
+      const tStride = timeMajor ? N * C : C;
+      // PyTorch's 'mean' divides each sequence's loss by its target length (at least 1).
+      const mean = plan.reduction === 'mean';
+      let total = 0;
+      let impossible = false;
+      for (let n = 0; n < N; n++) {
+        const wn = plan.weights === null ? 1 : plan.weights[n];
+        // A sequence of sample weight 0 counts 0, even when it has no alignment (never 0·∞ = NaN).
+        if (wn === 0) {
+          if (out !== null) out[n] = 0;
+          continue;
+        }
+        const off = timeMajor ? n * C : n * T * C;
+        const L = tl[n];
+        const Tn = inputLengths === null ? T : inputLengths[n];
+        const norm = mean ? 1 / Math.max(L, 1) : 1;
+        const g = plan.gradScale * wn * norm;
+        let nll =
+          L > Tn
+            ? Infinity
+            : ctcSequence({
+                lp,
+                off,
+                tStride,
+                T: Tn,
+                C,
+                target: yTrue.data,
+                tOff: tOff[n],
+                L,
+                blank,
+                alpha,
+                beta,
+                ext,
+                E,
+                grad,
+                g,
+                pytorchGrad,
+              });
+        if (nll === Infinity) {
+          if (zeroInfinity) nll = 0;
+          else impossible = true;
+        }
+        const l = wn * (nll * norm);
+        total += l;
+        if (out !== null) out[n] = l;
+      }
+      if (grad !== null && soft !== null) logSoftmaxBackward(grad, soft, C);
+      if (!impossible) return { sum: total, perElement: out };
+      // A target without any alignment: +∞ is the loss's value whatever the sample weights (not
+      // an overflow of the weighted sum, which the reducer would report).
+      return { sum: total, perElement: out, value: out !== null ? { data: out, shape: lossShape } : Infinity };
+    },
   };
-});
-
-/** Keras 3 `keras.losses.CTC` defaults: logits `(N, T, C)`, blank 0, sum over batch size. */
-export const KERAS_CTC_DEFAULTS: LossOptions = {
-  timeMajor: false,
-  fromLogits: true,
-  blank: 0,
-  reduction: 'sumOverBatchSize',
-};
+}
 
 export const sequenceLosses: LossEntry[] = [
   {
@@ -494,7 +578,7 @@ export const sequenceLosses: LossEntry[] = [
       { name: 'CTCLoss', dialect: 'pytorch' },
       // Keras's lower-case identifier `ctc` is the canonical name (PyTorch layout); its class
       // name binds Keras's layout and defaults.
-      { name: 'CTC', dialect: 'keras', defaults: KERAS_CTC_DEFAULTS },
+      { name: 'CTC', dialect: 'keras', defaults: KERAS_CTC },
     ],
   },
 ];

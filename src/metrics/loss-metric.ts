@@ -21,20 +21,16 @@ export interface LossMetricConfig {
 }
 
 /**
- * Loss options a streaming metric cannot take: the metric applies its own reduction and
- * per-sample weights, and per-batch inputs cannot be fixed once for a whole stream.
+ * Options of every loss that a streaming metric cannot take: the metric applies its own
+ * reduction and per-sample weights and computes no gradient. (A loss's per-batch inputs, which
+ * cannot be fixed once for a whole stream, are declared by the loss: `meta.batchInputs`.)
  */
 const FORBIDDEN: Record<string, string> = {
   reduction: 'the metric reduces the per-element losses itself',
   sampleWeight: 'pass per-sample weights to update(yTrue, yPred, { sampleWeight }) instead',
   gradOut: 'a metric computes no gradient',
-  input2: 'it is a per-batch input (losses needing one cannot be streamed as metrics)',
-  positive: 'it is a per-batch input (losses needing one cannot be streamed as metrics)',
-  negative: 'it is a per-batch input (losses needing one cannot be streamed as metrics)',
-  variance: 'it is a per-batch input (losses needing one cannot be streamed as metrics)',
-  inputLengths: 'it is a per-batch input (losses needing one cannot be streamed as metrics)',
-  targetLengths: 'it is a per-batch input (losses needing one cannot be streamed as metrics)',
 };
+const PER_BATCH_INPUT = 'it is a per-batch input (losses needing one cannot be streamed as metrics)';
 
 function resolveLoss(name: unknown, fn: string): LossFunction {
   if (typeof name !== 'string') {
@@ -97,16 +93,20 @@ function normalizeLossOptions(options: MetricOptions, fn: string): Record<string
   return out;
 }
 
-/** Per-element `'mean'` denominators of PyTorch's class-index cross-entropy / NLL: `weight[y]`, 0 when ignored. */
+/**
+ * Per-element `'mean'` denominators of losses whose PyTorch mean is weighted by the target's
+ * class weight (`meta.meanDenominator: 'targetClassWeight'`: cross-entropy, NLL with class-index
+ * targets): `weight[y]`, 0 when ignored. `null` for the plain count.
+ */
 function classIndexDenominators(
   lossFn: LossFunction,
   options: LossOptions,
   yTrue: Tensor,
   yPred: Tensor,
 ): Float64Array | null {
-  if (lossFn.lossName !== 'crossEntropy' && lossFn.lossName !== 'nllLoss') return null;
+  if (lossFn.meta.meanDenominator !== 'targetClassWeight') return null;
   if (yTrue.data.length === yPred.data.length) return null; // probability targets: plain mean
-  const ignore = options.ignoreIndex ?? -100;
+  const ignore = options.ignoreIndex ?? lossFn.meta.ignoreIndex;
   const cw = options.weight === undefined ? null : tensor(options.weight).data;
   const y = yTrue.data;
   const v = new Float64Array(y.length);
@@ -139,17 +139,19 @@ export const lossMetricSpec: MetricSpec<LossMetricConfig, LossMetricState, numbe
   config(options, fn) {
     const lossFn = resolveLoss(options.loss, fn);
     const lossOptions = normalizeLossOptions(options, fn);
+    const batchInputs = lossFn.meta.batchInputs ?? [];
     for (const k of Object.keys(lossOptions)) {
-      if (k in FORBIDDEN) {
+      const why = k in FORBIDDEN ? FORBIDDEN[k] : batchInputs.includes(k) ? PER_BATCH_INPUT : undefined;
+      if (why !== undefined) {
         throw new LosskitError(
           'INVALID_OPTION',
           fn,
-          `'lossOptions.${k}' is not accepted by a loss metric: ${FORBIDDEN[k]}`,
+          `'lossOptions.${k}' is not accepted by a loss metric: ${why}`,
           'lossOptions',
         );
       }
       if (!lossFn.optionNames.includes(k)) {
-        const valid = lossFn.optionNames.filter((n) => !(n in FORBIDDEN));
+        const valid = lossFn.optionNames.filter((n) => !(n in FORBIDDEN) && !batchInputs.includes(n));
         throw new LosskitError(
           'INVALID_OPTION',
           fn,

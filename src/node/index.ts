@@ -1,5 +1,7 @@
 /**
  * `losskit/node`: the Node-only parts (files, terminal output, the CLI's building blocks).
+ *
+ * The public surface of `losskit/node`, listed by name (snapshot: `test/foundation/exports/losskit-node.txt`).
  */
 export {
   HistoryFileWriter,
@@ -10,4 +12,4 @@ export {
   type HistoryFileWriterOptions,
   type ReadHistoryResult,
 } from './history-file.js';
-export { TrainingProgress, formatDuration, type TrainingProgressOptions, type ProgressStream } from './progress.js';
+export { TrainingProgress, type TrainingProgressOptions, type ProgressStream } from './progress.js';

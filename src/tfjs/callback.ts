@@ -12,7 +12,8 @@ import { checkNumberOption, checkOptionNames } from '../validate.js';
 import type { TfjsLoss } from './loss.js';
 import { tfjsLoss } from './loss.js';
 import { resolveMetrics, scalarLogs, type MetricsArg } from './metrics.js';
-import { evaluateOn, validationParts, type ValidationData } from './train.js';
+import { validationParts, type ValidationData } from './data.js';
+import { evaluateOn } from './step.js';
 
 const FN = 'streamingMetricsCallback';
 

@@ -5,13 +5,12 @@
  * Imports only `@tensorflow/tfjs-core` and `@tensorflow/tfjs-layers` (optional peer
  * dependencies). In Node, import `@tensorflow/tfjs` once in your program: it registers the
  * gradient functions that training needs.
+ *
+ * The public surface of `losskit/tfjs`, listed by name (snapshot: `test/foundation/exports/losskit-tfjs.txt`).
  */
 export { tfjsLoss, type TfjsLoss } from './loss.js';
 export {
   train,
-  evaluateOn,
-  learningRateOf,
-  seededRandom,
   type TrainOptions,
   type TrainHistory,
   type TrainData,
@@ -20,11 +19,11 @@ export {
   type OptimizerName,
   type Logs,
 } from './train.js';
-export { resolveMetrics, scalarLogs, type MetricsArg } from './metrics.js';
+export { learningRateOf, setLearningRate } from './optimizer.js';
+export type { MetricsArg } from './metrics.js';
 export {
   streamingMetricsCallback,
   StreamingMetricsCallback,
   type StreamingMetricsCallbackOptions,
 } from './callback.js';
 export { lrRangeTestTfjs, type LrRangeTestTfjsOptions } from './lr-range.js';
-export { setLearningRate, trainStep } from './train.js';

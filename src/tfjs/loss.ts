@@ -192,3 +192,10 @@ function toFloat(d: ArrayLike<number> | string[] | Uint8Array): Float32Array | F
   for (let i = 0; i < d.length; i++) out[i] = Number(d[i]);
   return out;
 }
+
+/** Whether `v` is a {@link tfjsLoss} (a callable with `loss` and `lastValue`). */
+export function isTfjsLoss(v: unknown): v is TfjsLoss {
+  return (
+    typeof v === 'function' && 'loss' in v && 'lastValue' in v && typeof (v as { loss: unknown }).loss === 'function'
+  );
+}

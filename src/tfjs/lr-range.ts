@@ -13,18 +13,12 @@ import type { TensorInput } from '../tensor.js';
 import { checkBooleanOption, checkNumberOption, checkOptionNames } from '../validate.js';
 import type { TfjsLoss } from './loss.js';
 import { tfjsLoss } from './loss.js';
-import {
-  isTfjsLoss,
-  learningRateOf,
-  perSampleWeights,
-  seededRandom,
-  setLearningRate,
-  shuffleInPlace,
-  splitData,
-  trainableVariables,
-  trainStep,
-  type TrainData,
-} from './train.js';
+import { randomSeed, seededRandom, shuffleInPlace } from '../random.js';
+import { perSampleWeights, splitData, type TrainData } from './data.js';
+import { isTfjsLoss } from './loss.js';
+import { trainableVariables } from './model.js';
+import { learningRateOf, setLearningRate } from './optimizer.js';
+import { trainStep } from './step.js';
 
 const FN = 'lrRangeTestTfjs';
 
@@ -116,9 +110,7 @@ export async function lrRangeTestTfjs(
       : checkNumberOption(FN, 'batchSize', options.batchSize, { integer: true, min: 1 });
   const shuffle = options.shuffle === undefined ? true : checkBooleanOption(FN, 'shuffle', options.shuffle);
   const seed =
-    options.seed === undefined
-      ? Math.floor(Math.random() * 2 ** 32)
-      : checkNumberOption(FN, 'seed', options.seed, { integer: true });
+    options.seed === undefined ? randomSeed() : checkNumberOption(FN, 'seed', options.seed, { integer: true });
   const restore =
     options.restoreWeights === undefined ? true : checkBooleanOption(FN, 'restoreWeights', options.restoreWeights);
   const { x, y } = splitData(data, 'data', FN);
@@ -182,7 +174,7 @@ export async function lrRangeTestTfjs(
         wb = new Float64Array(idx.length);
         for (let i = 0; i < idx.length; i++) wb[i] = weights[idx[i]];
       }
-      return trainStep(model, optimizer, vars, loss, x, y, idx, wb, false).loss;
+      return trainStep({ model, optimizer, vars, loss, x, y, idx, weights: wb, wantPreds: false }).loss;
     }, core);
   } finally {
     if (snapshot !== null) {

@@ -1,6 +1,20 @@
-/** The public contract of ../shared/API.md: every required name exists, resolves, and is exported. */
+/** The public contract of docs/API.md: every required name exists, resolves, and is exported. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as lk from '../../src/index.js';
+import { ENTRY_POINTS, ROOT, publicExports } from './public-exports.js';
+
+const API_MD = readFileSync(ROOT + 'docs/API.md', 'utf8');
+
+/** The names listed under "Required canonical names" in docs/API.md (PyTorch names in brackets dropped). */
+function requiredLossesInApiMd(): string[] {
+  const m = /### Required canonical names[^\n]*\n([\s\S]*?)\n\n/.exec(API_MD);
+  if (m === null) throw new Error('docs/API.md has no "Required canonical names" section');
+  return m[1]
+    .replace(/\[[^\]]*\]|\([^)]*\)/g, '')
+    .split(/[,.\s]+/)
+    .filter((w) => /^[a-z][A-Za-z0-9]*$/.test(w));
+}
 
 const LOSSES =
   `meanSquaredError meanAbsoluteError huber smoothL1 logCosh meanSquaredLogError meanAbsolutePercentageError
@@ -40,6 +54,31 @@ mean_absolute_error mean_squared_error mean_squared_log_error mean_absolute_perc
 explained_variance_score`.split(/\s+/);
 
 describe('API.md contract', () => {
+  it('docs/API.md requires at least the canonical losses listed here, and each is exported and registered', () => {
+    const required = requiredLossesInApiMd();
+    for (const name of LOSSES) expect(required, name).toContain(name);
+    const listed = new Set(lk.listLosses().map((l) => l.name));
+    for (const name of required) {
+      expect(typeof (lk as Record<string, unknown>)[name], name).toBe('function');
+      expect(listed.has(name), name).toBe(true);
+    }
+  });
+  it('docs/API.md names every value export of every entry point (in backticks)', () => {
+    const exportsOf = publicExports(ENTRY_POINTS.map((e) => e.source));
+    const missing: string[] = [];
+    for (const e of ENTRY_POINTS) {
+      for (const l of exportsOf.get(e.source) ?? []) {
+        if (l.kind === 'value' && !API_MD.includes('`' + l.name + '`')) missing.push(`${e.subpath}: ${l.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+  it('docs/API.md documents every error code of LosskitErrorCode', () => {
+    const codes = /export type LosskitErrorCode =([\s\S]*?);/.exec(readFileSync(ROOT + 'src/errors.ts', 'utf8'));
+    const names = [...(codes?.[1] ?? '').matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThanOrEqual(9);
+    for (const c of names) expect(API_MD, c).toContain('| `' + c + '` |');
+  });
   it('every required canonical loss is exported, callable with valueAndGrad, and in listLosses()', () => {
     const listed = new Set(lk.listLosses().map((l) => l.name));
     for (const name of LOSSES) {

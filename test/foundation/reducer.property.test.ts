@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { meanAbsoluteError, meanSquaredError, planReduction, type LossFunction } from '../../src/index.js';
+import { meanAbsoluteError, meanSquaredError, type LossFunction } from '../../src/index.js';
+import { planReduction } from '../../src/reduce.js';
 
 const finite = fc.double({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true });
 // Weights are 0 or at least 1e-3: denormal weights would make 1/Σw overflow, which no reducer survives.
@@ -126,8 +127,8 @@ describe('planReduction', () => {
     const norm = new Float64Array([1, 0, 2, 1]);
     expect(planReduction('t', 'mean', [4], undefined).denominator).toBe(4);
     expect(planReduction('t', 'mean', [4], undefined).scale).toBe(1 / 4);
-    expect(planReduction('t', 'mean', [4], undefined, norm).scale).toBe(1 / 4);
-    expect(planReduction('t', 'mean', [4], [1, 1, 0.5, 0], norm).scale).toBe(1 / 2);
+    expect(planReduction('t', 'mean', [4], undefined, { normWeights: norm }).scale).toBe(1 / 4);
+    expect(planReduction('t', 'mean', [4], [1, 1, 0.5, 0], { normWeights: norm }).scale).toBe(1 / 2);
     expect(planReduction('t', 'sumOverBatchSize', [2, 3], [1, 0]).scale).toBe(1 / 6);
     expect(planReduction('t', 'batchmean', [2, 3], undefined).scale).toBe(1 / 2);
     expect(planReduction('t', 'sum', [2, 3], undefined).scale).toBe(1);

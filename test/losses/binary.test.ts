@@ -229,12 +229,13 @@ describe('binary losses: bad input', () => {
       '>= 0',
     );
     expectError(
-      () => binaryCrossEntropyWithLogits([1], [0.5], { fromLogits: true }),
+      // Compile errors on the typed functions; untyped callers get the run-time errors.
+      () => (binaryCrossEntropyWithLogits as LossFunction)([1], [0.5], { fromLogits: true }),
       'INVALID_OPTION',
       "unknown option 'fromLogits'",
     );
     expectError(
-      () => binaryCrossEntropy([1], [0.5], { posWeight: [1] }),
+      () => (binaryCrossEntropy as LossFunction)([1], [0.5], { posWeight: [1] }),
       'INVALID_OPTION',
       "unknown option 'posWeight'",
     );

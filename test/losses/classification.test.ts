@@ -343,7 +343,7 @@ describe('bad inputs', () => {
           ],
         ),
       'SHAPE_MISMATCH',
-      "kerasCategoricalCrossentropy: 'yTrue' has shape [2] but 'yPred' has shape [2,2]; expected [2,2] (one-hot or probability targets",
+      "categorical_crossentropy: 'yTrue' has shape [2] but 'yPred' has shape [2,2]; expected [2,2] (one-hot or probability targets",
     );
     expectError(
       () => getLoss('sparse_categorical_crossentropy')([[0, 1]], [[0.5, 0.5]]),

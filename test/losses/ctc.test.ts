@@ -177,6 +177,38 @@ describe('ctc: properties and extremes', () => {
     // paths "1 _", "_ 1" (e^-1000 each) and "1 1" (e^-2000): loss = 1000 − log 2 − log1p(e^-1000/2).
     expect(ctc([[1]], [[[0, -1000]], [[0, -1000]]], { reduction: 'sum' })).toBeCloseTo(1000 - Math.log(2), 10);
   });
+  it('log(0) entries that make the target impossible give +Infinity (not NON_FINITE), 0 with zeroInfinity', () => {
+    // Label 1 has probability 0 at every frame: no alignment of [1] survives.
+    const lp = [[[0, -Infinity]], [[0, -Infinity]]];
+    const a = ctc.valueAndGrad([[1]], lp, { reduction: 'sum' });
+    expect(a.value).toBe(Infinity);
+    expect(Array.from(a.grad.data)).toEqual([0, 0, 0, 0]);
+    expect(ctc([[1]], lp, { reduction: 'sum', zeroInfinity: true })).toBe(0);
+  });
+  it('sample weights: an impossible sequence stays +Infinity under any positive weight; weight 0 leaves it out', () => {
+    // Sequence 0: label 1 impossible (log 0 everywhere); sequence 1: an ordinary target.
+    const lp = tensor(
+      [0, -Infinity, Math.log(0.5), Math.log(0.5), 0, -Infinity, Math.log(0.5), Math.log(0.5)],
+      [2, 2, 2],
+    );
+    const y = [[1], [1]];
+    for (const reduction of ['sum', 'mean', 'sumOverBatchSize'] as const) {
+      expect(ctc(y, lp, { reduction, sampleWeight: [2, 1] }), reduction).toBe(Infinity);
+      expect(ctc(y, lp, { reduction, sampleWeight: [0.5, 1] }), reduction).toBe(Infinity);
+    }
+    expect(Array.from(ctc(y, lp, { reduction: 'none', sampleWeight: [3, 1] }).data)).toEqual([
+      Infinity,
+      -Math.log(0.75),
+    ]);
+    // Weight 0: the impossible sequence counts 0 (not 0·∞ = NaN); the other one as alone.
+    const r = ctc.valueAndGrad(y, lp, { reduction: 'sum', sampleWeight: [0, 1] });
+    expect(r.value).toBeCloseTo(-Math.log(0.75), 14);
+    expect(r.value).toBeCloseTo(
+      ctc([[1]], [[[Math.log(0.5), Math.log(0.5)]], [[Math.log(0.5), Math.log(0.5)]]], { reduction: 'sum' }),
+      14,
+    );
+    expect(Array.from(r.grad.data).every((v) => Number.isFinite(v))).toBe(true);
+  });
   it('T = 1000, C = 100, N = 2, targets of 100 labels: finite, occupations sum to 1', () => {
     const r = rng(8);
     const T = 1000,
@@ -315,6 +347,8 @@ describe('ctc: bad input', () => {
       'received 5',
     );
     expectLosskitError(() => ctc([[1], [2]], x, { inputLengths: [4] }), 'SHAPE_MISMATCH', "'inputLengths'", '[2]');
+    expectLosskitError(() => ctc([[1], [2]], x, { inputLengths: [4, NaN] }), 'NON_FINITE', "'inputLengths'", 'NaN');
+    expectLosskitError(() => ctc([[1], [2]], x, { targetLengths: [1, Infinity] }), 'NON_FINITE', "'targetLengths'");
     expectLosskitError(
       () => ctc([[1], [2]], x, { targetLengths: [2, 1] }),
       'OUT_OF_RANGE',

@@ -4,13 +4,13 @@ import {
   cosineSimilarity,
   gaussianNll,
   getLoss,
-  kerasKLDivergence,
   klDivergence,
   poissonNll,
   tensor,
   type LossFunction,
   type LossOptions,
 } from '../../src/index.js';
+import { kerasKLDivergence } from '../../src/losses/divergence.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
 import { expectLosskitError as expectError } from '../helpers.js';
 

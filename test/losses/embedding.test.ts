@@ -176,6 +176,22 @@ describe('embedding losses: properties and extremes', () => {
       1 - cosineDistanceFunction(1e-3)(Float64Array.of(1e-5, 0), Float64Array.of(1e-5, 1e-5), null, null),
     ).toBeCloseTo(1e-4, 12);
   });
+  it('tripletMargin with a huge p is the max-norm limit, value and gradient finite (was Infinity / NaN)', () => {
+    const opts = { positive: [[3, 4]], negative: [[1, 0]], eps: 0, p: 1e308 };
+    // d(a, p) → max(|−3|, |−4|) = 4, d(a, n) = 1: 1 + 4 − 1.
+    const r = tripletMargin.valueAndGrad(null, [[0, 0]], opts);
+    expect(r.value).toBe(4);
+    // ∂d(a,p)/∂a → (0, −1) (only the largest coordinate), ∂d(a,n)/∂a = (−1, 0).
+    expect(Array.from(r.grad.data)).toEqual([1, -1]);
+    const plain = (t: { data: ArrayLike<number> } | undefined): number[] => Array.from(t?.data ?? [], (v) => v + 0);
+    expect(plain(r.extraGrads?.positive)).toEqual([0, 1]);
+    expect(plain(r.extraGrads?.negative)).toEqual([-1, 0]);
+  });
+  it('tripletMargin with p = 50 matches (Σ|u|^p)^(1/p) written out', () => {
+    const dp = (3 ** 50 + 4 ** 50) ** (1 / 50);
+    const v = tripletMargin(null, [[0, 0]], { positive: [[3, 4]], negative: [[1, 0]], eps: 0, p: 50 });
+    expect(v).toBeCloseTo(1 + dp - 1, 13);
+  });
   it('doc examples', () => {
     expect(tripletMargin(null, [[0, 0]], { positive: [[3, 4]], negative: [[1, 0]], eps: 0 })).toBe(5);
     expect(pairwiseDistanceFunction(2, 0)(Float64Array.of(0, 0), Float64Array.of(3, 4), null, null)).toBe(5);
@@ -284,6 +300,41 @@ describe('embedding losses: bad input', () => {
       () => tripletMargin(null, [[1, NaN]], { positive: [[1, 0]], negative: [[1, 0]] }),
       'NON_FINITE',
       "'yPred'",
+    );
+  });
+  it('infinite extra inputs are NON_FINITE and named (a far negative used to give a loss of 0)', () => {
+    for (const v of [Infinity, -Infinity, NaN]) {
+      expectLosskitError(
+        () => tripletMargin(null, [[0, 0]], { positive: [[1, 0]], negative: [[v, 0]] }),
+        'NON_FINITE',
+        'tripletMargin',
+        "'negative'",
+      );
+      expectLosskitError(
+        () => tripletMargin.valueAndGrad(null, [[0, 0]], { positive: [[0, v]], negative: [[1, 0]], swap: true }),
+        'NON_FINITE',
+        "'positive'",
+      );
+      expectLosskitError(
+        () => tripletMarginWithDistance(null, [[0, 0]], { positive: [[1, 0]], negative: [[v, 0]] }),
+        'NON_FINITE',
+        'tripletMarginWithDistance',
+        "'negative'",
+      );
+      expectLosskitError(
+        () => cosineEmbedding([-1], [[1, 0]], { input2: [[v, 1]], margin: 0.5 }),
+        'NON_FINITE',
+        'cosineEmbedding',
+        "'input2'",
+      );
+    }
+  });
+  it('finite embeddings whose distances overflow float64 are NON_FINITE, not a silent Infinity', () => {
+    expectLosskitError(
+      () => tripletMargin(null, [[1e300, 0]], { positive: [[-1e300, 0]], negative: [[0, 0]] }),
+      'NON_FINITE',
+      'tripletMargin',
+      'overflow',
     );
   });
   it('tripletMarginWithDistance', () => {

@@ -70,6 +70,22 @@ describe('semantics and bad inputs', () => {
     expect(none.data[2]).toBe(0);
     expect(circle([0, 0, 1], e, { gamma: 2 })).toBeCloseTo((none.data[0] + none.data[1]) / 2, 14);
   });
+  it('circle: no sample counts (one sample, one label) → 0 with a zero gradient, as Keras Σ / (valid + 1e-7), not NaN', () => {
+    const e = [
+      [1, 0],
+      [0.6, 0.8],
+      [0, 1],
+    ];
+    for (const [y, emb] of [
+      [[0], [e[0]]],
+      [[1, 1, 1], e],
+    ] as const) {
+      const r = circle.valueAndGrad(y, emb, { gamma: 2 });
+      expect(r.value).toBe(0);
+      expect(Array.from(r.grad.data).every((g) => g === 0)).toBe(true);
+      expect(circle(y, emb, { gamma: 2, reduction: 'sum' })).toBe(0);
+    }
+  });
   it('q = 1 is MAE on the true-class probability', () => {
     expect(
       categoricalGeneralizedCrossEntropy(

@@ -6,6 +6,7 @@ import {
   marginRanking,
   softMargin,
   tensor,
+  type LossFunction,
   type LossOptions,
 } from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
@@ -119,9 +120,44 @@ describe('ranking losses: bad input', () => {
       'received 0 at index [1]',
     );
   });
-  it('options are checked', () => {
+  it('marginRanking and softMargin targets must be ±1 too (PyTorch uses any value as a multiplier)', () => {
+    for (const y of [0, 2, 0.5]) {
+      expectLosskitError(
+        () => marginRanking([1, y], [0, 1], { input2: [1, 0] }),
+        'INVALID_LABEL',
+        'marginRanking',
+        "'yTrue'",
+        '1 or -1',
+      );
+      expectLosskitError(() => softMargin([y, 1], [0, 1]), 'INVALID_LABEL', 'softMargin', "'yTrue'", '1 or -1');
+    }
+  });
+  it('an infinite input2 is NON_FINITE, not hidden by the flat side of the hinge (was 0)', () => {
+    for (const v of [Infinity, -Infinity, NaN]) {
+      for (const reduction of ['sum', 'none'] as const) {
+        expectLosskitError(
+          () => marginRanking.valueAndGrad([-1, 1], [0, 1], { input2: [v, 0], reduction }),
+          'NON_FINITE',
+          'marginRanking',
+          "'input2'",
+        );
+      }
+    }
+    expectLosskitError(() => marginRanking([-1], [Infinity], { input2: [0] }), 'NON_FINITE', "'yPred'");
+  });
+  it('finite inputs whose differences overflow float64 are NON_FINITE, not a silent Infinity', () => {
     expectLosskitError(
-      () => softMargin([1], [1], { margin: 1 }),
+      () => marginRanking([-1], [1.5e308], { input2: [-1.5e308] }),
+      'NON_FINITE',
+      'marginRanking',
+      'overflow',
+    );
+  });
+  it('options are checked', () => {
+    // A wrong option is a compile error on the typed export: go through the loose type.
+    const untypedSoftMargin: LossFunction = softMargin;
+    expectLosskitError(
+      () => untypedSoftMargin([1], [1], { margin: 1 }),
       'INVALID_OPTION',
       'softMargin',
       "unknown option 'margin'",

@@ -143,7 +143,10 @@ describe('regression losses: bad input', () => {
     expectError(() => huber([1], [2], { delta: Number.NaN }), 'INVALID_OPTION', 'huber', "'delta'", 'received NaN');
     expectError(() => smoothL1([1], [2], { beta: -1 }), 'INVALID_OPTION', 'smoothL1', "'beta'", '>= 0', 'received -1');
     expectError(() => meanAbsolutePercentageError([1], [2], { eps: 0 }), 'INVALID_OPTION', "'eps'", '> 0');
-    expectError(() => logCosh([1], [2], { delta: 1 }), 'INVALID_OPTION', 'logCosh', "unknown option 'delta'");
+    // A wrong option is a compile error on the typed function (test/types/options.test-d.ts); the
+    // run-time check still guards untyped callers (getLoss, JavaScript).
+    const untyped: LossFunction = logCosh;
+    expectError(() => untyped([1], [2], { delta: 1 }), 'INVALID_OPTION', 'logCosh', "unknown option 'delta'");
   });
   it('MSLE rejects values <= -1 unless Keras clamping is asked for', () => {
     expectError(

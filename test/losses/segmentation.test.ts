@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkGradient, dice, getLoss, tensor, tversky, type LossOptions } from '../../src/index.js';
+import { checkGradient, dice, getLoss, tensor, tversky, type LossFunction, type LossOptions } from '../../src/index.js';
 import { expectClose, loadFixture, randn, rng } from '../helpers.js';
 import { expectLosskitError } from '../helpers.js';
 
@@ -133,7 +133,9 @@ describe('dice / tversky: bad input', () => {
     );
     expectLosskitError(() => dice([[1, 0]], [[1, 0]], { axes: [1, -1] }), 'INVALID_OPTION', 'axis 1 twice');
     expectLosskitError(() => tversky([1], [1], { alpha: -1 }), 'INVALID_OPTION', "'alpha'", '>= 0');
-    expectLosskitError(() => dice([1], [1], { alpha: 0.5 }), 'INVALID_OPTION', "unknown option 'alpha'");
+    // A compile error on the typed function; untyped callers get the run-time error.
+    const untypedDice: LossFunction = dice;
+    expectLosskitError(() => untypedDice([1], [1], { alpha: 0.5 }), 'INVALID_OPTION', "unknown option 'alpha'");
     expectLosskitError(() => dice([1, 0], [NaN, 0]), 'NON_FINITE', "'yPred'");
   });
 });

@@ -1,7 +1,8 @@
 /** TrainingProgress: plain lines off a TTY (CI logs), a live cli-progress bar on one. */
 import { describe, expect, it } from 'vitest';
 import { LosskitError } from '../../src/index.js';
-import { TrainingProgress, formatDuration } from '../../src/node/index.js';
+import { TrainingProgress } from '../../src/node/index.js';
+import { formatDuration } from '../../src/node/progress.js';
 
 function fakeStream(isTTY: boolean) {
   const chunks: string[] = [];

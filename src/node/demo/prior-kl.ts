@@ -6,6 +6,7 @@
  * to the prior (at some cost in accuracy on the imbalanced data).
  */
 import type { Sequential, Tensor } from '@tensorflow/tfjs';
+import { gaussian, seededRandom } from '../../random.js';
 import type { ReportTable } from '../../report.js';
 import type { ProgressStream } from '../progress.js';
 import type { Tf } from './tf.js';
@@ -26,22 +27,6 @@ export interface PriorKLResult {
   seconds: number;
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gauss(r: () => number): number {
-  const u = Math.max(r(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-}
-
 const CENTRES = [
   [0, 0],
   [1.6, 0.4],
@@ -56,8 +41,8 @@ function dataset(n: number, r: () => number): { x: Float32Array; y: Int32Array }
     const u = r();
     const c = u < SHARES[0] ? 0 : u < SHARES[0] + SHARES[1] ? 1 : 2;
     y[i] = c;
-    x[2 * i] = CENTRES[c][0] + 0.8 * gauss(r);
-    x[2 * i + 1] = CENTRES[c][1] + 0.8 * gauss(r);
+    x[2 * i] = CENTRES[c][0] + 0.8 * gaussian(r);
+    x[2 * i + 1] = CENTRES[c][1] + 0.8 * gaussian(r);
   }
   return { x, y };
 }
@@ -83,7 +68,7 @@ export async function runPriorKL(
 ): Promise<PriorKLResult> {
   const started = Date.now();
   const { tfjsLoss } = await import('../../tfjs/index.js');
-  const r = prng(cfg.seed + 100);
+  const r = seededRandom(cfg.seed + 100);
   const n = cfg.quick ? 600 : 2000;
   const { x, y } = dataset(n, r);
   const xs = tf.tensor2d(x, [n, 2]);

@@ -10,6 +10,7 @@ import { LossHistory } from '../../history.js';
 import { lrRangeTest, type LrRangeTestResult } from '../../lr-finder.js';
 import { meanSquaredError } from '../../losses/regression.js';
 import { formatTick } from '../../plot/svg.js';
+import { seededRandom } from '../../random.js';
 import { TrainingProgress, type ProgressStream } from '../progress.js';
 import type { Tf } from './tf.js';
 
@@ -50,18 +51,6 @@ export interface SinCosResult {
 
 /** Window length, sampling step and the quality bar (documented in docs/training.md). */
 export const SIN_COS = { window: 16, dt: 0.15, threshold: 0.01, quickThreshold: 0.1 } as const;
-
-/** mulberry32: deterministic data for a given seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` windows sin(t₀ + k·dt), k < window, with target cos(t₀ + (window−1)·dt); small input noise. */
 function windows(n: number, rand: () => number, noise: number): { x: Float32Array; y: Float32Array } {
@@ -111,7 +100,7 @@ export async function runSinCos(tf: Tf, cfg: SinCosConfig): Promise<SinCosResult
   const started = Date.now();
   const { tfjsLoss } = await import('../../tfjs/index.js');
   const mse = tfjsLoss('meanSquaredError');
-  const rand = prng(cfg.seed);
+  const rand = seededRandom(cfg.seed);
   const trainSize = cfg.quick ? 256 : 1024;
   const valSize = cfg.quick ? 128 : 256;
   const batchSize = 32;

@@ -1,0 +1,330 @@
+/**
+ * Input-domain rules, one test per rule, each over EVERY loss under EVERY name of the registry
+ * (`listLosses()` and all aliases — no hand-typed list of losses). A valid base case for each
+ * loss is built from its declared metadata (`meta`: what yPred holds, the target kind, the class
+ * axis, per-batch inputs); every rule then breaks the base case in one way and checks that the
+ * loss answers with a LosskitError of the rule's code (or, where the issue allows, a correct
+ * finite value) — never a silent NaN, a dropped NaN or a made-up limit.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LosskitError, getLoss, listLosses, type LossFunction, type LossOptions } from '../../src/index.js';
+import { inputKindOf } from '../../src/diagnose.js';
+import type { Tensor } from '../../src/tensor.js';
+import { rng } from '../helpers.js';
+
+interface Base {
+  yTrue: Tensor | null;
+  yPred: Tensor;
+  options: LossOptions;
+}
+
+const NAMES: string[] = listLosses().flatMap((l) => [l.name, ...l.aliases.map((a) => a.name)]);
+
+function t(data: number[], shape: number[]): Tensor {
+  return { data: Float64Array.from(data), shape };
+}
+
+/** Candidate valid inputs derived from a loss's metadata; the first one the loss accepts is its base case. */
+function candidates(fn: LossFunction): Base[] {
+  const r = rng(5);
+  const m = fn.meta;
+  const kind = inputKindOf(fn);
+  const N = 4;
+  const D = 3;
+  const reals = (n: number): number[] => Array.from({ length: n }, () => 2 * r() - 1);
+  const probs = (n: number): number[] => Array.from({ length: n }, () => 0.05 + 0.9 * r());
+  const rowsProb = (): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const row = probs(D);
+      const s = row.reduce((a, b) => a + b, 0);
+      out.push(...row.map((v) => v / s));
+    }
+    return out;
+  };
+  const pred = (): Tensor =>
+    kind === 'probabilities'
+      ? t(m.target === 'classes' ? rowsProb() : probs(N * D), [N, D])
+      : kind === 'logProbabilities'
+        ? t(rowsProb().map(Math.log), [N, D])
+        : t(reals(N * D), [N, D]);
+  const out: Base[] = [];
+  const batch: LossOptions = {};
+  for (const b of m.batchInputs ?? []) {
+    if (b === 'variance') batch.variance = t(probs(N * D), [N, D]);
+    else if (b !== 'inputLengths' && b !== 'targetLengths') {
+      (batch as Record<string, unknown>)[b] = t(reals(N * D), [N, D]);
+    }
+  }
+  if (m.batchInputs?.includes('inputLengths')) {
+    // CTC: (T, N, C) log-probabilities, targets (N, S) without the blank 0.
+    const T = 5;
+    const lp: number[] = [];
+    for (let i = 0; i < T * 2; i++) {
+      const row = probs(3);
+      const s = row.reduce((a, b) => a + b, 0);
+      lp.push(...row.map((v) => Math.log(v / s)));
+    }
+    const options = { inputLengths: [T, T], targetLengths: [2, 2] };
+    // Time-major (PyTorch) and batch-major (Keras) layouts; the same values serve both.
+    out.push({ yTrue: t([1, 2, 2, 1], [2, 2]), yPred: t(lp, [T, 2, 3]), options });
+    out.push({ yTrue: t([1, 2, 2, 1], [2, 2]), yPred: t(lp, [2, T, 3]), options });
+  }
+  if (m.target === 'signs') {
+    const p = t(reals(N * D), [N, D]);
+    out.push({ yTrue: t([1, -1, -1, 1, 1, -1, 1, 1, -1, -1, 1, -1], [N, D]), yPred: p, options: batch });
+    out.push({ yTrue: t([1, -1, -1, 1], [N]), yPred: p, options: batch });
+  }
+  if (m.target === 'classes') {
+    const p = pred();
+    const labels = [0, 2, 1, 2];
+    const oneHot = labels.flatMap((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0)));
+    out.push({ yTrue: t(labels, [N]), yPred: p, options: batch });
+    out.push({ yTrue: t(oneHot, [N, D]), yPred: p, options: batch });
+  }
+  if (m.target === 'binary') {
+    out.push({ yTrue: t([1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1, 0], [N, D]), yPred: pred(), options: batch });
+  }
+  if (m.target === 'other' && m.input === 'embeddings') {
+    out.push({ yTrue: null, yPred: t(reals(N * D), [N, D]), options: batch });
+    out.push({ yTrue: t([0, 0, 1, 1], [N]), yPred: t(reals(N * D), [N, D]), options: batch });
+  }
+  // Values / other targets: a same-shape real target (non-negative, so count-like targets work).
+  out.push({ yTrue: t(probs(N * D), [N, D]), yPred: pred(), options: batch });
+  out.push({ yTrue: t(probs(N * D), [N, D]), yPred: t(probs(N * D), [N, D]), options: batch });
+  out.push({ yTrue: t([0, 2, 1, 2], [N]), yPred: pred(), options: batch });
+  out.push({ yTrue: t([1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1], [N, D]), yPred: pred(), options: batch });
+  return out;
+}
+
+const clone = (b: Base): Base => ({
+  yTrue: b.yTrue === null ? null : { data: Float64Array.from(b.yTrue.data), shape: b.yTrue.shape },
+  yPred: { data: Float64Array.from(b.yPred.data), shape: b.yPred.shape },
+  options: { ...b.options },
+});
+
+const BASES = new Map<string, Base>();
+function baseOf(name: string): Base {
+  const cached = BASES.get(name);
+  if (cached) return clone(cached);
+  const fn = getLoss(name);
+  const errors: string[] = [];
+  for (const c of candidates(fn)) {
+    try {
+      const v = fn.valueAndGrad(c.yTrue, c.yPred, c.options);
+      const vals = typeof v.value === 'number' ? [v.value] : Array.from(v.value.data);
+      if (vals.every((x) => Number.isFinite(x))) {
+        BASES.set(name, c);
+        return clone(c);
+      }
+      errors.push(`value ${vals.join(',')}`);
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  throw new Error(`no valid base case derived from the metadata of '${name}': ${errors.join(' | ')}`);
+}
+
+/** Runs `f` (a call and a valueAndGrad), expecting a LosskitError whose code is one of `codes`. */
+function expectRejected(name: string, codes: string[], f: (fn: LossFunction, grad: boolean) => unknown): void {
+  const fn = getLoss(name);
+  for (const grad of [false, true]) {
+    let thrown: unknown;
+    let result: unknown;
+    try {
+      result = f(fn, grad);
+    } catch (e) {
+      thrown = e;
+    }
+    if (thrown === undefined) {
+      const v = (result as { value?: unknown }).value ?? result;
+      expect.fail(
+        `${name}${grad ? '.valueAndGrad' : ''}: expected a LosskitError ${codes.join('/')}, got ${String(v)}`,
+      );
+    }
+    expect(thrown, `${name}: ${String(thrown)}`).toBeInstanceOf(LosskitError);
+    expect(codes, `${name}: ${(thrown as LosskitError).message}`).toContain((thrown as LosskitError).code);
+    // The error names what the caller called.
+    expect((thrown as LosskitError).message.startsWith(`${name}: `), (thrown as LosskitError).message).toBe(true);
+  }
+}
+
+const call = (fn: LossFunction, grad: boolean, b: Base, extra: LossOptions = {}): unknown =>
+  grad
+    ? fn.valueAndGrad(b.yTrue, b.yPred, { ...b.options, ...extra })
+    : fn(b.yTrue, b.yPred, { ...b.options, ...extra });
+
+const NON_FINITE = [NaN, Infinity, -Infinity];
+
+/** Runs `check` for every registry name and reports every name that breaks the rule at once. */
+function forEveryName(check: (name: string) => void): void {
+  const failures: string[] = [];
+  for (const name of NAMES) {
+    try {
+      check(name);
+    } catch (e) {
+      failures.push(`${name}: ${(e as Error).message.split('\n')[0].slice(0, 300)}`);
+    }
+  }
+  expect(failures).toEqual([]);
+}
+
+describe('input domains: every loss under every registry name', () => {
+  it('the registry has names, and every one has a valid base case derived from its metadata', () => {
+    expect(NAMES.length).toBeGreaterThan(100);
+    forEveryName((name) => baseOf(name));
+  });
+
+  it('NaN or ±Infinity anywhere in yPred → NON_FINITE (never dropped, never a finite "limit")', () => {
+    forEveryName((name) => {
+      const b0 = baseOf(name);
+      fc.assert(
+        fc.property(fc.nat(b0.yPred.data.length - 1), fc.constantFrom(...NON_FINITE), (i, v) => {
+          // −∞ is a valid log-probability (probability 0) where the loss declares it.
+          if (v === -Infinity && getLoss(name).meta.logZeroAllowed) return;
+          const b = baseOf(name);
+          b.yPred.data[i] = v;
+          expectRejected(name, ['NON_FINITE'], (fn, g) => call(fn, g, b));
+        }),
+        { numRuns: 6 },
+      );
+    });
+  });
+
+  it('NaN or ±Infinity anywhere in yTrue → NON_FINITE (INVALID_LABEL for label targets)', () => {
+    forEveryName((name) => {
+      const b0 = baseOf(name);
+      if (b0.yTrue === null) return;
+      fc.assert(
+        fc.property(fc.nat(b0.yTrue.data.length - 1), fc.constantFrom(...NON_FINITE), (i, v) => {
+          const b = baseOf(name);
+          (b.yTrue as Tensor).data[i] = v;
+          expectRejected(name, ['NON_FINITE', 'INVALID_LABEL'], (fn, g) => call(fn, g, b));
+        }),
+        { numRuns: 6 },
+      );
+    });
+  });
+
+  it('a negative sample weight → OUT_OF_RANGE', () => {
+    forEveryName((name) => {
+      const b = baseOf(name);
+      expectRejected(name, ['OUT_OF_RANGE'], (fn, g) => call(fn, g, b, { sampleWeight: -1 }));
+    });
+  });
+
+  it('losses declared on probabilities reject values outside [0, 1] → OUT_OF_RANGE', () => {
+    forEveryName((name) => {
+      const fn = getLoss(name);
+      if (inputKindOf(fn) !== 'probabilities') return;
+      for (const v of [1.5, -0.5, 2]) {
+        const b = baseOf(name);
+        b.yPred.data[1] = v;
+        expectRejected(name, ['OUT_OF_RANGE'], (f, g) => call(f, g, b));
+      }
+    });
+  });
+
+  it('class-probability inputs with an all-zero row → OUT_OF_RANGE or a finite value (never NaN)', () => {
+    forEveryName((name) => {
+      const fn = getLoss(name);
+      if (inputKindOf(fn) !== 'probabilities' || fn.meta.target !== 'classes') return;
+      const b = baseOf(name);
+      const C = b.yPred.shape[b.yPred.shape.length - 1];
+      b.yPred.data.fill(0, 0, C);
+      let v: number | undefined;
+      try {
+        v = fn(b.yTrue, b.yPred, { ...b.options, reduction: 'mean' });
+      } catch (e) {
+        expect((e as LosskitError).code, name).toBe('OUT_OF_RANGE');
+      }
+      if (v !== undefined) expect(Number.isFinite(v), `${name}: ${String(v)}`).toBe(true);
+    });
+  });
+
+  it('targets declared as ±1 labels reject 0.5, 2 and 0 (where 0/1 labels are not also accepted) → INVALID_LABEL', () => {
+    forEveryName((name) => {
+      const fn = getLoss(name);
+      if (fn.meta.target !== 'signs') return;
+      for (const v of [0.5, 2]) {
+        const b = baseOf(name);
+        (b.yTrue as Tensor).data[0] = v;
+        expectRejected(name, ['INVALID_LABEL'], (f, g) => call(f, g, b));
+      }
+    });
+  });
+
+  it('gradOut sharing memory with yPred gives the same value and gradient as a separate buffer', () => {
+    forEveryName((name) => {
+      const fn = getLoss(name);
+      const b = baseOf(name);
+      const ref = fn.valueAndGrad(b.yTrue, b.yPred, b.options);
+      const shared = baseOf(name);
+      const r = fn.valueAndGrad(shared.yTrue, shared.yPred, {
+        ...shared.options,
+        gradOut: shared.yPred.data as Float64Array,
+      });
+      expect(r.value, name).toEqual(ref.value);
+      expect(Array.from(r.grad.data), name).toEqual(Array.from(ref.grad.data));
+      expect(r.grad.data, name).toBe(shared.yPred.data);
+    });
+  });
+
+  it('huge finite sample weights → a finite value or NON_FINITE (never a silent NaN)', () => {
+    forEveryName((name) => {
+      const fn = getLoss(name);
+      for (const reduction of ['mean', 'sum'] as const) {
+        const b = baseOf(name);
+        let v: number | undefined;
+        try {
+          v = fn(b.yTrue, b.yPred, { ...b.options, reduction, sampleWeight: 1e308 });
+        } catch (e) {
+          expect(e, name).toBeInstanceOf(LosskitError);
+          expect((e as LosskitError).code, `${name}: ${(e as Error).message}`).toBe('NON_FINITE');
+        }
+        if (v !== undefined) expect(Number.isFinite(v), `${name} ${reduction}: ${String(v)}`).toBe(true);
+      }
+    });
+  });
+
+  it('a batch of one sample (one label) → a finite value or a LosskitError (never NaN)', () => {
+    forEveryName((name) => {
+      const fn = getLoss(name);
+      const b = baseOf(name);
+      // The first sample of the batch (axis 0 of yPred, and of yTrue / per-batch inputs when they share it).
+      const first = (x: Tensor): Tensor => {
+        const n = x.shape[0];
+        return { data: x.data.slice(0, x.data.length / n), shape: [1, ...x.shape.slice(1)] };
+      };
+      const N = b.yPred.shape[0];
+      const options: LossOptions = { ...b.options };
+      for (const [k, v] of Object.entries(options)) {
+        const x = v as Tensor;
+        if (x !== null && typeof x === 'object' && 'shape' in x && x.shape[0] === N) {
+          (options as Record<string, unknown>)[k] = first(x);
+        }
+      }
+      if (fn.meta.batchInputs?.includes('inputLengths')) return; // CTC: batch axis 1; covered by its own tests
+      const yTrue = b.yTrue !== null && b.yTrue.shape[0] === N ? first(b.yTrue) : b.yTrue;
+      let v: number | undefined;
+      try {
+        v = fn(yTrue, first(b.yPred), { ...options, reduction: 'mean' });
+      } catch (e) {
+        expect(e, `${name}: ${String(e)}`).toBeInstanceOf(LosskitError);
+      }
+      if (v !== undefined) expect(Number.isFinite(v), `${name}: ${String(v)}`).toBe(true);
+    });
+  });
+
+  it('tensors nested 20,000 levels deep → INVALID_INPUT (no stack overflow)', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 20000; i++) deep = [deep];
+    forEveryName((name) => {
+      const b = baseOf(name);
+      expectRejected(name, ['INVALID_INPUT'], (fn, g) =>
+        g ? fn.valueAndGrad(b.yTrue, deep as number[], b.options) : fn(b.yTrue, deep as number[], b.options),
+      );
+    });
+  });
+});
