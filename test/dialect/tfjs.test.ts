@@ -34,7 +34,14 @@ const out = (v: number | { data: ArrayLike<number> }): Computed => (typeof v ===
 
 function core(c: TfjsCase): Computed {
   const { function: fn, args } = c.actual;
-  if (fn === 'computeWeightedLoss') throw new NoCounterpart('tf.losses.computeWeightedLoss is not exported');
+  if (fn === 'computeWeightedLoss') {
+    // computeWeightedLoss(losses, weights?, reduction?)
+    const [losses, weights, reduction] = args;
+    const opts: Record<string, unknown> = {};
+    if (weights !== null && weights !== undefined) opts.sampleWeight = tensorOf(weights);
+    if (reduction !== null && reduction !== undefined) opts.reduction = REDUCTION[reduction as string];
+    return out(getLoss('tf.losses.computeWeightedLoss')(null, tensorOf(losses), opts));
+  }
   const names = CORE_ARGS[fn];
   if (names === undefined) throw new NoCounterpart(`tf.losses.${fn}`);
   const [labels, predictions, ...rest] = args;
