@@ -28,6 +28,7 @@ const REDUCTION: Record<string, string> = {
   sum: 'sum',
   sum_over_batch_size: 'sumOverBatchSize',
   mean: 'sumOverBatchSize', // Keras 3 reduce_values: 'mean' divides by the element count, as sum_over_batch_size
+  mean_with_sample_weight: 'mean', // Σ w·l / Σ w: losskit's 'mean' with sample weights
 };
 
 /** Keras constructor argument → losskit loss option. */
