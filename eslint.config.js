@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'losskit-report/**', '.tmp-*/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'losskit-report/**', '.tmp-*/**', 'coverage/**', 'asm/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

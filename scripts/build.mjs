@@ -1,10 +1,17 @@
-// Builds dist/esm (ES modules) and dist/cjs (CommonJS), both with type declarations.
+// Builds the WASM kernels (src/wasm/binary.ts), then dist/esm (ES modules) and dist/cjs
+// (CommonJS), both with type declarations.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { buildWasm } from './build-wasm.mjs';
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
+// The WASM SIMD kernels first: src/wasm/binary.ts is generated from asm/*.ts (AssemblyScript).
+const wasm = await buildWasm();
+if (!existsSync('src/wasm/binary.ts') || readFileSync('src/wasm/binary.ts', 'utf8') !== wasm.text) {
+  writeFileSync('src/wasm/binary.ts', wasm.text);
+}
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit' });
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.cjs.json'], { stdio: 'inherit' });

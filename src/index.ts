@@ -179,3 +179,14 @@ export {
   type ClassificationReportStreamOptions,
   type ReportFormat,
 } from './metrics/report.js';
+
+// Loss kernels: the WASM SIMD backend (float32 inputs), its switch and the arena for training loops.
+export {
+  createWasmArena,
+  getBackend,
+  initWasm,
+  setBackend,
+  wasmReady,
+  type Backend,
+  type WasmArena,
+} from './wasm/runtime.js';

@@ -19,6 +19,7 @@ import {
   sigmoidNonPositive,
   softplusNonPositive,
 } from '../softplus.js';
+import { wasmTwin } from '../wasm/dispatch.js';
 
 /** What every binary loss is: targets in [0, 1] (hinge: ±1 or 0/1), the plain mean. */
 const BINARY = (input: 'probabilities' | 'logits'): LossMeta => ({ input, target: 'binary', meanDenominator: 'count' });
@@ -677,3 +678,16 @@ export const binaryLosses: LossEntry[] = [
     ],
   },
 ];
+
+// WASM twins (src/wasm/dispatch.ts) for the parameter sets they cover: float32 inputs.
+wasmTwin(logitsKernel, ({ weight, posWeight, ls }: LogitsParams) =>
+  weight === null && posWeight === null ? { kind: 'bceLogits', params: [0, 1 - ls, 0.5 * ls] } : null,
+);
+wasmTwin(probKernel, ({ weight, ls, mode, eps }: ProbParams) =>
+  weight !== null || mode === 'add'
+    ? null
+    : { kind: mode === 'torch' ? 'bceTorch' : 'bceClip', params: [mode === 'torch' ? 0 : eps, 1 - ls, 0.5 * ls] },
+);
+wasmTwin(focalKernel, ({ logits, gamma, alpha, ls }: FocalParams) =>
+  logits ? { kind: 'focal', params: [gamma, 1 - ls, 0.5 * ls, alpha] } : null,
+);

@@ -24,6 +24,7 @@ import type { Domains, Inputs, LossMeta, OptionSchema, Prepared, PreparedRun } f
 import { bool, loss, num, oneOf, tensorOption } from './define.js';
 import { KERAS_EPSILON, KERAS_REDUCED as KERAS_DEFAULTS, TFJS_SOFTMAX_CE } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
+import { wasmCrossEntropy } from '../wasm/kernels.js';
 
 // ---------------------------------------------------------------------------------------------
 // Layout helpers
@@ -423,8 +424,24 @@ function prepareCrossEntropy({ fn, options, reduction, yTrue, yPred }: Inputs<ty
 function runCrossEntropy(p: CEPrepared, plan: ReductionPlan, grad: Float64Array | null): PreparedRun {
   const { layout, target } = p;
   const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
+  const args = {
+    z: p.yPred.data,
+    labels: target.kind === 'index' ? target.labels : null,
+    probs: target.kind === 'probs' ? target.probs : null,
+    cw: p.cw,
+    ls: p.ls,
+    ignoreIndex: p.ignoreIndex,
+    w: plan.weights,
+    scale: plan.gradScale,
+    out,
+    grad,
+  };
+  // WASM SIMD kernel for float32 logits with the class axis last (src/wasm); else the JS kernels.
+  const fast = layout.inner === 1 ? wasmCrossEntropy({ N: layout.outer, C: layout.C, ...args }) : undefined;
   let sum: number;
-  if (target.kind === 'index' && layout.inner === 1 && p.cw === null && p.ls === 0) {
+  if (fast !== undefined) {
+    sum = fast;
+  } else if (target.kind === 'index' && layout.inner === 1 && p.cw === null && p.ls === 0) {
     sum = softmaxCrossEntropyRows({
       N: layout.outer,
       C: layout.C,

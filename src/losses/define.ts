@@ -43,6 +43,9 @@ import {
   requireTarget,
 } from '../validate.js';
 import type { LossFunction, LossOptions, LossResult } from './core.js';
+import type { WasmRoute } from '../wasm/dispatch.js';
+import { wasmRouteOf } from '../wasm/dispatch.js';
+import { wasmElementwise } from '../wasm/kernels.js';
 
 // ---------------------------------------------------------------------------------------------
 // Option schemas.
@@ -280,11 +283,18 @@ export function gradientBuffer(fn: string, n: number, gradOut: Float64Array | un
 }
 
 /** The typed array behind a tensor-like value, if any (to detect `gradOut` aliasing an input). */
-function bufferOf(v: unknown): ArrayBufferLike | null {
+function viewOf(v: unknown): ArrayBufferView | null {
   if (v === null || typeof v !== 'object') return null;
-  if (ArrayBuffer.isView(v)) return v.buffer;
+  if (ArrayBuffer.isView(v)) return v;
   const data = (v as { data?: unknown }).data;
-  return ArrayBuffer.isView(data) ? data.buffer : null;
+  return ArrayBuffer.isView(data) ? data : null;
+}
+
+/** Whether the bytes of `v`'s typed array overlap `g`'s (views of one buffer may not: an arena). */
+function overlaps(g: ArrayBufferView, v: unknown): boolean {
+  const a = viewOf(v);
+  if (a === null || a.buffer !== g.buffer) return false;
+  return a.byteOffset < g.byteOffset + g.byteLength && g.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /** Whether `gradOut` shares memory with `yTrue`, `yPred` or a tensor option. */
@@ -294,9 +304,8 @@ function aliasesAnInput(
   yPred: TensorInput,
   options: LossOptions,
 ): boolean {
-  const b = gradOut.buffer;
-  if (bufferOf(yTrue) === b || bufferOf(yPred) === b) return true;
-  for (const [k, v] of Object.entries(options)) if (k !== 'gradOut' && bufferOf(v) === b) return true;
+  if (overlaps(gradOut, yTrue) || overlaps(gradOut, yPred)) return true;
+  for (const [k, v] of Object.entries(options)) if (k !== 'gradOut' && overlaps(gradOut, v)) return true;
   return false;
 }
 
@@ -432,11 +441,13 @@ export type ElementwiseKernel<P> = (args: ElementwiseArgs<P>) => number;
 /** A kernel bound to its parameters (so one loss can choose between kernels per call). */
 export interface BoundKernel {
   run(args: Omit<ElementwiseArgs<never>, 'params'>): number;
+  /** The WASM kernel computing the same function for these parameters, if any (see src/wasm). */
+  readonly wasm: WasmRoute | null;
 }
 
-/** Binds a kernel to its parameters. */
+/** Binds a kernel to its parameters (and to its WASM twin, when the loss declared one). */
 export function bindKernel<P>(kernel: ElementwiseKernel<P>, params: P): BoundKernel {
-  return { run: (a) => kernel({ ...a, params }) };
+  return { run: (a) => kernel({ ...a, params }), wasm: wasmRouteOf(kernel, params) };
 }
 
 /** Sums consecutive groups of `k` values. */
@@ -494,7 +505,10 @@ function runElementwise(
     }
   }
   const out = plan.reduction === 'none' ? new Float64Array(n) : null;
-  const sum = kernel.run({ n, yTrue, yPred, w, scale: gradScale, out, grad });
+  const args = { n, yTrue, yPred, w, scale: gradScale, out, grad };
+  // The backend choice: the WASM twin when it applies to this call, else the JS kernel.
+  const fast = kernel.wasm === null ? undefined : wasmElementwise({ ...args, ...kernel.wasm });
+  const sum = fast ?? kernel.run(args);
   const perElement = out !== null && k !== 1 ? groupSum(out, k) : out;
   const value = finishReduction(denominator === plan.denominator ? plan : { ...plan, denominator }, sum, perElement);
   return { value, sum };

@@ -14,6 +14,7 @@ import type { ElementwiseKernel, LossMeta, Prepared } from './define.js';
 import { bindKernel, bool, gradientBuffer, loss, num, tensorOption } from './define.js';
 import { KERAS_EPSILON, KERAS_REDUCED as KERAS_DEFAULTS } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
+import { wasmTwin } from '../wasm/dispatch.js';
 
 function checkNonNegative(fn: string, arg: string, t: Tensor, what: string): void {
   const d = t.data;
@@ -597,3 +598,6 @@ export const divergenceLosses: LossEntry[] = [
     ],
   },
 ];
+
+// WASM twin (src/wasm/dispatch.ts): float32 inputs.
+wasmTwin(klKernel, ({ logTarget }: KLParams) => ({ kind: logTarget ? 'klLog' : 'kl' }));

@@ -9,6 +9,7 @@ import type { ElementwiseKernel, LossMeta } from './define.js';
 import { bindKernel, loss, num } from './define.js';
 import { KERAS_ELEMENTWISE as KERAS_DEFAULTS, KERAS_MSLE } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
+import { wasmTwin } from '../wasm/dispatch.js';
 
 type NoParams = Record<string, never>;
 const NO_PARAMS: NoParams = {};
@@ -612,3 +613,10 @@ export const regressionLosses: LossEntry[] = [
     ],
   },
 ];
+
+// WASM twins (src/wasm/dispatch.ts): used for float32 inputs already in wasm memory (a WasmArena);
+// these losses are memory-bound, so copying inputs in would cost what the JS loop costs.
+wasmTwin(squaredErrorKernel, () => ({ kind: 'mse' }));
+wasmTwin(absoluteErrorKernel, () => ({ kind: 'mae' }));
+wasmTwin(huberKernel, ({ delta }: DeltaParams) => ({ kind: 'huber', params: [delta] }));
+wasmTwin(smoothL1Kernel, ({ beta }: { beta: number }) => ({ kind: 'smoothL1', params: [beta] }));

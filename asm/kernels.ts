@@ -1,0 +1,527 @@
+// losskit WASM SIMD kernels (AssemblyScript; built by scripts/build.mjs into src/wasm/binary.ts).
+//
+// Contract of every kernel: float32 inputs at byte offsets in this module's memory, float64
+// accumulation, gradients written as float32 (`_g32`) or float64 (`_g64`). A pointer of 0
+// means "absent" (the JS side never places data at 0). They mirror the JS kernels of
+// src/losses (same formulas, same special cases); the JS side checks shapes, options and
+// domains and chooses the backend.
+import { exp4, log4, log1p4, softplusNeg4 } from './math';
+export { expArray, logArray, log1pArray, softplusNegArray } from './math';
+
+/** Returns the first free byte after the static data (the JS arena starts above it). */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// Scratch for the ragged tail (n % 4 elements): 4 lanes of each stream, padded.
+const T_YT = memory.data(16, 16);
+const T_YP = memory.data(16, 16);
+const T_W = memory.data(32, 16);
+const T_OUT = memory.data(32, 16);
+const T_G = memory.data(32, 16);
+
+// Element-wise loss kinds (constant after inlining: each export is specialised).
+const MSE = 0;
+const MAE = 1;
+const HUBER = 2;
+const SMOOTHL1 = 3;
+const BCE_LOGITS = 4;
+const BCE_TORCH = 5;
+const BCE_CLIP = 6;
+const KL = 7;
+const KL_LOG = 8;
+const FOCAL = 9;
+
+// Loop constants from memory (V8 folds the load into the arithmetic; a v128.const is rebuilt
+// at every use). f32 lanes: 1, 0.5, −100, 1e-12; f64 lanes: 0.5, 1, −1.
+const KF = memory.data<f32>([1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, -100, -100, -100, -100, 1e-12, 1e-12, 1e-12, 1e-12], 16);
+const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
+@inline function kf(i: i32): v128 {
+  return v128.load(KF + (<usize>i << 4));
+}
+@inline function kd(i: i32): v128 {
+  return v128.load(KD + (<usize>i << 4));
+}
+
+@inline function lo2(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
+}
+@inline function hi2(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 2, 3));
+}
+@inline function f1(x: f32): v128 {
+  return f32x4.splat(x);
+}
+@inline function d1(x: f64): v128 {
+  return f64x2.splat(x);
+}
+/** 4 lanes of float32 stored as G (float32 or float64). */
+@inline function storeG<G>(p: usize, lo: v128, hi: v128): void {
+  if (sizeof<G>() == 4) {
+    v128.store(p, v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+  } else {
+    v128.store(p, lo);
+    v128.store(p, hi, 16);
+  }
+}
+
+/**
+ * The element-wise driver: Σ wᵢ·lᵢ over n elements; out[i] = wᵢ·lᵢ; grad[i] = scale·wᵢ·gᵢ.
+ * `kind` is a compile-time constant after inlining; p0…p3 are the loss's parameters.
+ */
+@inline function elementwise<G>(
+  kind: i32,
+  n: i32,
+  yt: usize,
+  yp: usize,
+  w: usize,
+  scale: f64,
+  out: usize,
+  grad: usize,
+  p0: f64,
+  p1: f64,
+  p2: f64,
+  p3: f64,
+): f64 {
+  let acc0 = d1(0);
+  let acc1 = d1(0);
+  const sc = d1(scale);
+  const full = n & ~3;
+  const allOnes = i32x4.splat(-1);
+  // parameters as vectors, once
+  const P0f = f32x4.splat(<f32>p0);
+  const P1f = f32x4.splat(<f32>p1);
+  const P2f = f32x4.splat(<f32>p2);
+  const P3f = f32x4.splat(<f32>p3);
+  const Q3f = f32x4.splat(<f32>(1 - p3));
+  const Q0f = f32x4.splat(<f32>(1 - p0));
+  const G1f = f32x4.splat(<f32>(p0 - 1));
+  const P0d = f64x2.splat(p0);
+  const H0d = f64x2.splat(0.5 * p0);
+  const I0d = f64x2.splat(1 / p0);
+  for (let i = 0; i <= full; i += 4) {
+    let pyt = yt + (<usize>i << 2);
+    let pyp = yp + (<usize>i << 2);
+    let pw = w + (<usize>i << 3);
+    let pout = out + (<usize>i << 3);
+    let pg = grad + <usize>i * sizeof<G>();
+    let mlo = allOnes;
+    let mhi = allOnes;
+    const cnt = n - i;
+    if (i == full) {
+      if (cnt == 0) break;
+      // Ragged tail: copy the last 1–3 elements to padded scratch lanes, mask the padding.
+      v128.store(T_YT, f32x4.splat(0.5));
+      v128.store(T_YP, f32x4.splat(0.5));
+      v128.store(T_W, d1(0));
+      v128.store(T_W, d1(0), 16);
+      for (let k = 0; k < cnt; k++) {
+        store<f32>(T_YT + (<usize>k << 2), load<f32>(pyt + (<usize>k << 2)));
+        store<f32>(T_YP + (<usize>k << 2), load<f32>(pyp + (<usize>k << 2)));
+        if (w != 0) store<f64>(T_W + (<usize>k << 3), load<f64>(pw + (<usize>k << 3)));
+      }
+      pyt = T_YT;
+      pyp = T_YP;
+      pw = T_W;
+      const lane = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(0, 1));
+      mlo = lane;
+      mhi = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(2, 3));
+    }
+    const y4 = v128.load(pyt);
+    const x4 = v128.load(pyp);
+    let llo = d1(0),
+      lhi = d1(0),
+      glo = d1(0),
+      ghi = d1(0);
+    if (kind == MSE || kind == MAE || kind == HUBER || kind == SMOOTHL1) {
+      // Exact float64 differences of the float32 inputs, as the JS kernels.
+      const dlo = f64x2.sub(lo2(x4), lo2(y4));
+      const dhi = f64x2.sub(hi2(x4), hi2(y4));
+      if (kind == MSE) {
+        llo = f64x2.mul(dlo, dlo);
+        lhi = f64x2.mul(dhi, dhi);
+        glo = f64x2.add(dlo, dlo);
+        ghi = f64x2.add(dhi, dhi);
+      } else {
+        const alo = f64x2.abs(dlo);
+        const ahi = f64x2.abs(dhi);
+        if (kind == MAE || (kind == SMOOTHL1 && p0 == 0)) {
+          llo = alo;
+          lhi = ahi;
+          glo = v128.bitselect(f64x2.div(dlo, alo), dlo, f64x2.gt(alo, d1(0)));
+          ghi = v128.bitselect(f64x2.div(dhi, ahi), dhi, f64x2.gt(ahi, d1(0)));
+        } else if (kind == HUBER) {
+          const dl = P0d;
+          const half = H0d;
+          llo = v128.bitselect(f64x2.mul(kd(0), f64x2.mul(dlo, dlo)), f64x2.mul(dl, f64x2.sub(alo, half)), f64x2.lt(alo, dl));
+          lhi = v128.bitselect(f64x2.mul(kd(0), f64x2.mul(dhi, dhi)), f64x2.mul(dl, f64x2.sub(ahi, half)), f64x2.lt(ahi, dl));
+          glo = f64x2.pmax(f64x2.pmin(dlo, dl), f64x2.neg(dl));
+          ghi = f64x2.pmax(f64x2.pmin(dhi, dl), f64x2.neg(dl));
+        } else {
+          // smooth L1 with β = p0 > 0
+          const b = P0d;
+          const inv = I0d;
+          const half = H0d;
+          llo = v128.bitselect(f64x2.mul(f64x2.mul(kd(0), f64x2.mul(dlo, dlo)), inv), f64x2.sub(alo, half), f64x2.lt(alo, b));
+          lhi = v128.bitselect(f64x2.mul(f64x2.mul(kd(0), f64x2.mul(dhi, dhi)), inv), f64x2.sub(ahi, half), f64x2.lt(ahi, b));
+          glo = f64x2.pmax(f64x2.pmin(f64x2.mul(dlo, inv), kd(1)), kd(2));
+          ghi = f64x2.pmax(f64x2.pmin(f64x2.mul(dhi, inv), kd(1)), kd(2));
+        }
+      }
+    } else {
+      // Transcendental losses: float32 lanes (as PyTorch's float32 kernels), promoted for the sums.
+      let l4 = f1(0),
+        g4 = f1(0);
+      const one = kf(0);
+      if (kind == BCE_LOGITS || kind == FOCAL) {
+        const y = f32x4.add(f32x4.mul(y4, P1f), P2f); // label smoothing: y(1−ls) + ls/2
+        const e = exp4(f32x4.neg(f32x4.abs(x4))); // e^−|x|
+        const rr = f32x4.div(one, f32x4.add(one, e));
+        const lp = softplusNeg4(e, rr); // log1p(e)
+        const ny = f32x4.sub(one, y);
+        // (1 − y)·softplus(x) + y·softplus(−x): no cancellation for soft targets.
+        const ce = f32x4.add(
+          f32x4.mul(ny, f32x4.add(f32x4.pmax(x4, f1(0)), lp)),
+          f32x4.mul(y, f32x4.add(f32x4.pmax(f32x4.neg(x4), f1(0)), lp)),
+        );
+        const st = f32x4.mul(e, rr); // σ(−|x|)
+        const pos = f32x4.ge(x4, f1(0));
+        const sigPos = v128.bitselect(rr, st, pos); // σ(x)
+        const sigNeg = v128.bitselect(st, rr, pos); // σ(−x)
+        if (kind == BCE_LOGITS) {
+          l4 = ce;
+          g4 = f32x4.sub(f32x4.mul(ny, sigPos), f32x4.mul(y, sigNeg));
+        } else {
+          // focal: p0 = γ, p3 = α (< 0: none)
+          const dce = f32x4.sub(sigPos, y);
+          const dp = f32x4.mul(sigPos, sigNeg);
+          const q = f32x4.add(f32x4.mul(y, sigNeg), f32x4.mul(ny, sigPos));
+          let qg: v128, dqg: v128;
+          if (p0 == 2) {
+            qg = f32x4.mul(q, q);
+            dqg = f32x4.add(q, q);
+          } else if (p0 == 0) {
+            qg = one;
+            dqg = f1(0);
+          } else {
+            const lq = log4(q);
+            qg = exp4(f32x4.mul(P0f, lq));
+            dqg = f32x4.mul(P0f, exp4(f32x4.mul(G1f, lq)));
+            dqg = v128.bitselect(f1(0), dqg, f32x4.eq(q, f1(0)));
+          }
+          let at = one;
+          if (p3 >= 0) at = f32x4.add(f32x4.mul(P3f, y), f32x4.mul(Q3f, ny));
+          l4 = f32x4.mul(at, f32x4.mul(qg, ce));
+          const inner = f32x4.add(
+            f32x4.mul(qg, dce),
+            f32x4.mul(f32x4.mul(dqg, f32x4.sub(one, f32x4.add(y, y))), f32x4.mul(dp, ce)),
+          );
+          g4 = f32x4.mul(at, inner);
+        }
+      } else if (kind == BCE_TORCH || kind == BCE_CLIP) {
+        const y = f32x4.add(f32x4.mul(y4, P1f), P2f);
+        const ny = f32x4.sub(one, y);
+        if (kind == BCE_TORCH) {
+          const lp = f32x4.pmax(log4(x4), kf(2));
+          const lq = f32x4.pmax(log1p4(f32x4.neg(x4)), kf(2));
+          l4 = f32x4.neg(f32x4.add(f32x4.mul(y, lp), f32x4.mul(ny, lq)));
+          const v = f32x4.mul(x4, f32x4.sub(one, x4));
+          g4 = f32x4.div(f32x4.sub(x4, y), f32x4.pmax(v, kf(3)));
+        } else {
+          const lo = P0f;
+          const hi = Q0f;
+          // p and 1 − p clipped separately: 1 − eps is not a float32 for eps = 1e-7, but eps is
+          const pc = f32x4.pmax(f32x4.pmin(x4, hi), lo);
+          const qc = f32x4.pmax(f32x4.pmin(f32x4.sub(one, x4), hi), lo);
+          l4 = f32x4.neg(f32x4.add(f32x4.mul(y, log4(pc)), f32x4.mul(ny, log4(qc))));
+          const g = f32x4.div(f32x4.sub(pc, y), f32x4.mul(pc, qc));
+          const clipped = v128.or(f32x4.lt(x4, lo), f32x4.gt(x4, hi));
+          g4 = v128.bitselect(f1(0), g, clipped);
+        }
+      } else if (kind == KL) {
+        // t·(log t − x), 0 where t = 0; the subtraction in float64.
+        const lt = log4(y4);
+        const zero = f32x4.eq(y4, f1(0));
+        // a promoted all-ones float32 lane is a NaN, not all-ones: widen the masks as integers
+        const zlo = i64x2.extend_low_i32x4_s(zero);
+        const zhi = i64x2.extend_high_i32x4_s(zero);
+        llo = v128.andnot(f64x2.mul(lo2(y4), f64x2.sub(lo2(lt), lo2(x4))), zlo);
+        lhi = v128.andnot(f64x2.mul(hi2(y4), f64x2.sub(hi2(lt), hi2(x4))), zhi);
+        glo = f64x2.neg(lo2(y4));
+        ghi = f64x2.neg(hi2(y4));
+      } else {
+        // KL_LOG: e^t·(t − x), gradient −e^t
+        const et = exp4(y4);
+        llo = f64x2.mul(lo2(et), f64x2.sub(lo2(y4), lo2(x4)));
+        lhi = f64x2.mul(hi2(et), f64x2.sub(hi2(y4), hi2(x4)));
+        glo = f64x2.neg(lo2(et));
+        ghi = f64x2.neg(hi2(et));
+      }
+      if (kind != KL && kind != KL_LOG) {
+        llo = lo2(l4);
+        lhi = hi2(l4);
+        glo = lo2(g4);
+        ghi = hi2(g4);
+      }
+    }
+    if (w != 0) {
+      const wlo = v128.load(pw);
+      const whi = v128.load(pw, 16);
+      llo = f64x2.mul(llo, wlo);
+      lhi = f64x2.mul(lhi, whi);
+      glo = f64x2.mul(glo, wlo);
+      ghi = f64x2.mul(ghi, whi);
+    }
+    llo = v128.and(llo, mlo);
+    lhi = v128.and(lhi, mhi);
+    acc0 = f64x2.add(acc0, llo);
+    acc1 = f64x2.add(acc1, lhi);
+    const tail = i == full;
+    if (out != 0) {
+      const po = tail ? T_OUT : pout;
+      v128.store(po, llo);
+      v128.store(po, lhi, 16);
+    }
+    if (grad != 0) {
+      storeG<G>(tail ? T_G : pg, f64x2.mul(glo, sc), f64x2.mul(ghi, sc));
+    }
+    if (tail) {
+      for (let k = 0; k < cnt; k++) {
+        if (out != 0) store<f64>(pout + (<usize>k << 3), load<f64>(T_OUT + (<usize>k << 3)));
+        if (grad != 0) {
+          if (sizeof<G>() == 4) store<f32>(pg + (<usize>k << 2), load<f32>(T_G + (<usize>k << 2)));
+          else store<f64>(pg + (<usize>k << 3), load<f64>(T_G + (<usize>k << 3)));
+        }
+      }
+    }
+  }
+  const s = f64x2.add(acc0, acc1);
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+
+// ---- exports: (n, yTrue, yPred, w, scale, out, grad, p0, p1, p2, p3) → Σ wᵢ·lᵢ -------------
+// prettier-ignore
+export function ew_g32(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  switch (kind) {
+    case MSE: return elementwise<f32>(MSE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case MAE: return elementwise<f32>(MAE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case HUBER: return elementwise<f32>(HUBER, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case SMOOTHL1: return elementwise<f32>(SMOOTHL1, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_LOGITS: return elementwise<f32>(BCE_LOGITS, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_TORCH: return elementwise<f32>(BCE_TORCH, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_CLIP: return elementwise<f32>(BCE_CLIP, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case KL: return elementwise<f32>(KL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case KL_LOG: return elementwise<f32>(KL_LOG, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case FOCAL: return elementwise<f32>(FOCAL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+  }
+  return NaN;
+}
+// prettier-ignore
+export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  switch (kind) {
+    case MSE: return elementwise<f64>(MSE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case MAE: return elementwise<f64>(MAE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case HUBER: return elementwise<f64>(HUBER, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case SMOOTHL1: return elementwise<f64>(SMOOTHL1, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_LOGITS: return elementwise<f64>(BCE_LOGITS, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_TORCH: return elementwise<f64>(BCE_TORCH, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_CLIP: return elementwise<f64>(BCE_CLIP, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case KL: return elementwise<f64>(KL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case KL_LOG: return elementwise<f64>(KL_LOG, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case FOCAL: return elementwise<f64>(FOCAL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+  }
+  return NaN;
+}
+
+// ---- softmax cross-entropy ----------------------------------------------------------------
+// N contiguous rows of C float32 logits. Targets: class indices (labels, float64 or float32
+// per `labelBytes`, rows equal to ignoreIndex contribute 0) or float32 probabilities (probs).
+// Per row, with a_c the coefficient of −log softmax(z)_c (see src/losses/classification.ts):
+//   index y: a_c = (1−ls)·w_y·[c = y] + (ls/C)·w_c;   probabilities t: a_c = w_c·((1−ls)·t_c + ls/C)
+//   l = Σ a_c·(log S − (z_c − m)),  ∂l/∂z_c = A·e_c/S − a_c   (S = Σ e_c, e_c = exp(z_c − m), A = Σ a_c)
+// cw: float64 class weights or 0; w: float64 row weights or 0; out: float64 per-row losses or 0.
+@inline function loadLabel(labels: usize, labelBytes: i32, r: i32): f64 {
+  return labelBytes == 8 ? load<f64>(labels + (<usize>r << 3)) : <f64>load<f32>(labels + (<usize>r << 2));
+}
+@inline function lanesMask(cnt: i32): v128 {
+  return i32x4.gt_s(i32x4.splat(cnt), i32x4(0, 1, 2, 3));
+}
+@inline function loadPart(p: usize, cnt: i32, fill: f32): v128 {
+  let v = f32x4.splat(fill);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (cnt > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (cnt > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+@inline function crossEntropy<G>(
+  N: i32,
+  C: i32,
+  z: usize,
+  labels: usize,
+  labelBytes: i32,
+  probs: usize,
+  cw: usize,
+  ls: f64,
+  ignoreIndex: f64,
+  w: usize,
+  scale: f64,
+  out: usize,
+  grad: usize,
+): f64 {
+  const gs = <usize>sizeof<G>();
+  const C4 = C & ~3;
+  const rem = C - C4;
+  const tailMask = lanesMask(rem);
+  const lsC = ls / <f64>C;
+  // W = Σ_c w_c (index targets with label smoothing)
+  let W: f64 = <f64>C;
+  if (cw != 0) {
+    W = 0;
+    for (let c = 0; c < C; c++) W += load<f64>(cw + (<usize>c << 3));
+  }
+  let total: f64 = 0;
+  for (let r = 0; r < N; r++) {
+    const zr = z + ((<usize>r * <usize>C) << 2);
+    const gr = grad + <usize>r * <usize>C * gs;
+    let y = -1;
+    if (probs == 0) {
+      const yl = loadLabel(labels, labelBytes, r);
+      if (yl == ignoreIndex) {
+        if (out != 0) store<f64>(out + (<usize>r << 3), 0);
+        if (grad != 0) memory.fill(gr, 0, <usize>C * gs);
+        continue;
+      }
+      y = <i32>yl;
+    }
+    // pass 1: max
+    let mv = f32x4.splat(-Infinity);
+    let j = 0;
+    for (; j < C4; j += 4) mv = f32x4.pmax(mv, v128.load(zr + (<usize>j << 2)));
+    if (rem != 0) mv = f32x4.pmax(mv, loadPart(zr + (<usize>j << 2), rem, -Infinity));
+    let m32 = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    const m = <f64>m32;
+    const m4 = f32x4.splat(m32);
+    // pass 2: e = exp(z − m), S = Σ e (float64), e kept in the gradient buffer
+    let s0 = d1(0);
+    let s1 = d1(0);
+    j = 0;
+    for (; j + 8 <= C4; j += 8) {
+      // two vectors per iteration: independent exp chains overlap
+      const e = exp4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
+      const e2 = exp4(f32x4.sub(v128.load(zr + (<usize>j << 2), 16), m4));
+      s0 = f64x2.add(s0, f64x2.add(lo2(e), lo2(e2)));
+      s1 = f64x2.add(s1, f64x2.add(hi2(e), hi2(e2)));
+      if (grad != 0) {
+        if (sizeof<G>() == 4) {
+          v128.store(gr + (<usize>j << 2), e);
+          v128.store(gr + (<usize>j << 2), e2, 16);
+        } else {
+          v128.store(gr + (<usize>j << 3), lo2(e));
+          v128.store(gr + (<usize>j << 3), hi2(e), 16);
+          v128.store(gr + (<usize>j << 3), lo2(e2), 32);
+          v128.store(gr + (<usize>j << 3), hi2(e2), 48);
+        }
+      }
+    }
+    for (; j < C4; j += 4) {
+      const e = exp4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
+      s0 = f64x2.add(s0, lo2(e));
+      s1 = f64x2.add(s1, hi2(e));
+      if (grad != 0) {
+        if (sizeof<G>() == 4) v128.store(gr + (<usize>j << 2), e);
+        else {
+          v128.store(gr + (<usize>j << 3), lo2(e));
+          v128.store(gr + (<usize>j << 3), hi2(e), 16);
+        }
+      }
+    }
+    if (rem != 0) {
+      const e = v128.and(exp4(f32x4.sub(loadPart(zr + (<usize>j << 2), rem, 0), m4)), tailMask);
+      s0 = f64x2.add(s0, lo2(e));
+      s1 = f64x2.add(s1, hi2(e));
+      if (grad != 0) {
+        for (let k = 0; k < rem; k++) {
+          const ek = f32x4.extract_lane(e, 0);
+          if (sizeof<G>() == 4) store<f32>(gr + (<usize>(j + k) << 2), k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2));
+          else store<f64>(gr + (<usize>(j + k) << 3), <f64>(k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2)));
+        }
+      }
+    }
+    const ss = f64x2.add(s0, s1);
+    const S = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
+    const logS = Math.log(S);
+    // coefficients
+    let l: f64 = 0;
+    let A: f64 = 0;
+    let ay: f64 = 0;
+    if (probs == 0) {
+      ay = (1 - ls) * (cw == 0 ? 1 : load<f64>(cw + (<usize>y << 3)));
+      l = ay * (logS - (<f64>load<f32>(zr + (<usize>y << 2)) - m));
+      A = ay;
+      if (ls != 0) {
+        let acc: f64 = 0;
+        for (let c = 0; c < C; c++) {
+          const a = cw == 0 ? 1 : load<f64>(cw + (<usize>c << 3));
+          acc += a * (logS - (<f64>load<f32>(zr + (<usize>c << 2)) - m));
+        }
+        l += lsC * acc;
+        A += lsC * W;
+      }
+    } else {
+      const pr = probs + ((<usize>r * <usize>C) << 2);
+      for (let c = 0; c < C; c++) {
+        const t = <f64>load<f32>(pr + (<usize>c << 2));
+        const a = (cw == 0 ? 1 : load<f64>(cw + (<usize>c << 3))) * (ls == 0 ? t : t * (1 - ls) + lsC);
+        l += a * (logS - (<f64>load<f32>(zr + (<usize>c << 2)) - m));
+        A += a;
+      }
+    }
+    const wi: f64 = w == 0 ? 1 : load<f64>(w + (<usize>r << 3));
+    total += wi * l;
+    if (out != 0) store<f64>(out + (<usize>r << 3), wi * l);
+    if (grad != 0) {
+      // pass 3: rescale
+      const g = scale * wi;
+      const kA = (g * A) / S;
+      if (sizeof<G>() == 4) {
+        const k4 = f32x4.splat(<f32>kA);
+        for (j = 0; j < C4; j += 4) v128.store(gr + (<usize>j << 2), f32x4.mul(v128.load(gr + (<usize>j << 2)), k4));
+        for (; j < C; j++) store<f32>(gr + (<usize>j << 2), load<f32>(gr + (<usize>j << 2)) * <f32>kA);
+      } else {
+        const k2 = d1(kA);
+        for (j = 0; j + 2 <= C; j += 2) v128.store(gr + (<usize>j << 3), f64x2.mul(v128.load(gr + (<usize>j << 3)), k2));
+        for (; j < C; j++) store<f64>(gr + (<usize>j << 3), load<f64>(gr + (<usize>j << 3)) * kA);
+      }
+      if (probs == 0) {
+        if (ls != 0) {
+          for (let c = 0; c < C; c++) {
+            const a = g * lsC * (cw == 0 ? 1 : load<f64>(cw + (<usize>c << 3)));
+            if (sizeof<G>() == 4) store<f32>(gr + (<usize>c << 2), <f32>(<f64>load<f32>(gr + (<usize>c << 2)) - a));
+            else store<f64>(gr + (<usize>c << 3), load<f64>(gr + (<usize>c << 3)) - a);
+          }
+        }
+        if (sizeof<G>() == 4) store<f32>(gr + (<usize>y << 2), <f32>(<f64>load<f32>(gr + (<usize>y << 2)) - g * ay));
+        else store<f64>(gr + (<usize>y << 3), load<f64>(gr + (<usize>y << 3)) - g * ay);
+      } else {
+        const pr = probs + ((<usize>r * <usize>C) << 2);
+        for (let c = 0; c < C; c++) {
+          const t = <f64>load<f32>(pr + (<usize>c << 2));
+          const a = g * (cw == 0 ? 1 : load<f64>(cw + (<usize>c << 3))) * (ls == 0 ? t : t * (1 - ls) + lsC);
+          if (sizeof<G>() == 4) store<f32>(gr + (<usize>c << 2), <f32>(<f64>load<f32>(gr + (<usize>c << 2)) - a));
+          else store<f64>(gr + (<usize>c << 3), load<f64>(gr + (<usize>c << 3)) - a);
+        }
+      }
+    }
+  }
+  return total;
+}
+
+// prettier-ignore
+export function ce_g32(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32, probs: usize, cw: usize, ls: f64, ignoreIndex: f64, w: usize, scale: f64, out: usize, grad: usize): f64 {
+  return crossEntropy<f32>(N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
+}
+// prettier-ignore
+export function ce_g64(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32, probs: usize, cw: usize, ls: f64, ignoreIndex: f64, w: usize, scale: f64, out: usize, grad: usize): f64 {
+  return crossEntropy<f64>(N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
+}

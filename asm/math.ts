@@ -1,0 +1,125 @@
+// SIMD math for the losskit kernels (AssemblyScript, compiled by scripts/build.mjs).
+// Four float32 lanes per call; Cephes-style range reduction + minimax polynomials.
+// Maximum errors are measured by test/wasm/math.test.ts over the whole float32 range and
+// documented in src/wasm/README-numerics (docs/benchmarks.md "Numerics").
+
+// Every constant of the polynomials, 4 lanes each, in one static table: V8 folds a load at a
+// constant address into the arithmetic, where a v128.const is rebuilt at every use (≈1.6×).
+const K = memory.data<f32>([89.0, 89.0, 89.0, 89.0, -104.0, -104.0, -104.0, -104.0, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341, 12582912.0, 12582912.0, 12582912.0, 12582912.0, 0.693359375, 0.693359375, 0.693359375, 0.693359375, -2.12194440e-4, -2.12194440e-4, -2.12194440e-4, -2.12194440e-4, 1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, 1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3, 8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, 4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2, 1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, 1.0, 1.0, 1.0, 1.0, 1.17549435e-38, 1.17549435e-38, 1.17549435e-38, 1.17549435e-38, 8388608.0, 8388608.0, 8388608.0, 8388608.0, 0.707106781186547524, 0.707106781186547524, 0.707106781186547524, 0.707106781186547524, 7.0376836292e-2, 7.0376836292e-2, 7.0376836292e-2, 7.0376836292e-2, -1.1514610310e-1, -1.1514610310e-1, -1.1514610310e-1, -1.1514610310e-1, 1.1676998740e-1, 1.1676998740e-1, 1.1676998740e-1, 1.1676998740e-1, -1.2420140846e-1, -1.2420140846e-1, -1.2420140846e-1, -1.2420140846e-1, 1.4249322787e-1, 1.4249322787e-1, 1.4249322787e-1, 1.4249322787e-1, -1.6668057665e-1, -1.6668057665e-1, -1.6668057665e-1, -1.6668057665e-1, 2.0000714765e-1, 2.0000714765e-1, 2.0000714765e-1, 2.0000714765e-1, -2.4999993993e-1, -2.4999993993e-1, -2.4999993993e-1, -2.4999993993e-1, 3.3333331174e-1, 3.3333331174e-1, 3.3333331174e-1, 3.3333331174e-1, 0.5, 0.5, 0.5, 0.5, -Infinity, -Infinity, -Infinity, -Infinity, 0, 0, 0, 0, Infinity, Infinity, Infinity, Infinity, NaN, NaN, NaN, NaN], 16);
+const KI = memory.data<i32>([0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 127, 127, 127, 127, 126, 126, 126, 126, 23, 23, 23, 23, 0x007fffff, 0x007fffff, 0x007fffff, 0x007fffff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000], 16);
+@inline function ci(i: i32): v128 {
+  return v128.load(KI + (<usize>i << 4));
+}
+@inline function c(i: i32): v128 {
+  return v128.load(K + (<usize>i << 4));
+}
+
+// ---- exp --------------------------------------------------------------------------------
+// x = k·ln2 + r, |r| ≤ ln2/2 (Cody–Waite split of ln2), e^r by Cephes' degree-7 polynomial,
+// 2^k applied in two halves so that subnormal results round once (2^⌊k/2⌋ · 2^⌈k/2⌉).
+// Inputs are clamped to [−104, 89] (e^−104 < 2^−150 rounds to 0; e^89 overflows to +∞);
+// NaN propagates (wasm min/max return NaN).
+@inline export function exp4(x: v128): v128 {
+  // pmin/pmax (one instruction each on x64; NaN in the first operand propagates), and
+  // round-to-nearest by the 1.5·2²³ shift, whose bits also give k as an integer.
+  x = f32x4.pmax(f32x4.pmin(x, c(0)), c(1));
+  const kb = f32x4.add(f32x4.mul(x, c(2)), c(3));
+  const k = f32x4.sub(kb, c(3));
+  let r = f32x4.sub(x, f32x4.mul(k, c(4)));
+  r = f32x4.sub(r, f32x4.mul(k, c(5)));
+  let p = c(6);
+  p = f32x4.add(f32x4.mul(p, r), c(7));
+  p = f32x4.add(f32x4.mul(p, r), c(8));
+  p = f32x4.add(f32x4.mul(p, r), c(9));
+  p = f32x4.add(f32x4.mul(p, r), c(10));
+  p = f32x4.add(f32x4.mul(p, r), c(11));
+  const r2 = f32x4.mul(r, r);
+  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), c(12));
+  const ki = i32x4.sub(kb, ci(0));
+  const k1 = i32x4.shr_s(ki, 1);
+  const k2 = i32x4.sub(ki, k1);
+  const s1 = i32x4.shl(i32x4.add(k1, ci(1)), 23);
+  const s2 = i32x4.shl(i32x4.add(k2, ci(1)), 23);
+  return f32x4.mul(f32x4.mul(p, s1), s2);
+}
+
+// ---- log --------------------------------------------------------------------------------
+// x = m·2^e with m ∈ [√½, √2), log(m) = t − t²/2 + t³·P(t) with t = m − 1 (Cephes logf's
+// degree-8 polynomial), e·ln2 added in two parts. Subnormal inputs are scaled by 2^23 first.
+// log(0) = −∞, log(+∞) = +∞, log(x < 0) = log(NaN) = NaN.
+@inline export function log4(x: v128): v128 {
+  const tiny = f32x4.lt(x, c(13));
+  const xs = v128.bitselect(f32x4.mul(x, c(14)), x, tiny);
+  let r = logCore(xs, v128.and(tiny, ci(3)));
+  r = v128.bitselect(c(26), r, f32x4.eq(x, c(27)));
+  r = v128.bitselect(x, r, f32x4.eq(x, c(28)));
+  return v128.bitselect(c(29), r, v128.not(f32x4.ge(x, c(27))));
+}
+
+/** log(x) for positive, normal, finite x; `shift` (int lanes) is subtracted from the exponent. */
+@inline export function logCore(xs: v128, shift: v128): v128 {
+  let e = i32x4.sub(i32x4.shr_u(xs, 23), i32x4.add(ci(2), shift));
+  let m = v128.or(v128.and(xs, ci(4)), ci(5));
+  const small = f32x4.lt(m, c(15));
+  e = i32x4.add(e, small);
+  m = f32x4.sub(f32x4.add(m, v128.and(m, small)), c(12));
+  const ef = f32x4.convert_i32x4_s(e);
+  const z = f32x4.mul(m, m);
+  let p = c(16);
+  p = f32x4.add(f32x4.mul(p, m), c(17));
+  p = f32x4.add(f32x4.mul(p, m), c(18));
+  p = f32x4.add(f32x4.mul(p, m), c(19));
+  p = f32x4.add(f32x4.mul(p, m), c(20));
+  p = f32x4.add(f32x4.mul(p, m), c(21));
+  p = f32x4.add(f32x4.mul(p, m), c(22));
+  p = f32x4.add(f32x4.mul(p, m), c(23));
+  p = f32x4.add(f32x4.mul(p, m), c(24));
+  let y = f32x4.mul(f32x4.mul(p, m), z);
+  y = f32x4.add(y, f32x4.mul(ef, c(5)));
+  y = f32x4.sub(y, f32x4.mul(z, c(25)));
+  let r = f32x4.add(m, y);
+  return f32x4.add(r, f32x4.mul(ef, c(4)));
+}
+
+/**
+ * softplus(−|x|) = log1p(e) for e = e^−|x| ∈ [0, 1], given ru = 1/(1 + e) (which the caller
+ * also needs for σ): log(u) of the rounded u = 1 + e, plus the first-order correction
+ * (e − (u − 1))/u for the rounding of u. Same accuracy as {@link log1p4} on [0, 1].
+ */
+@inline export function softplusNeg4(e: v128, ru: v128): v128 {
+  const u = f32x4.add(e, c(12));
+  const corr = f32x4.mul(f32x4.sub(e, f32x4.sub(u, c(12))), ru);
+  return f32x4.add(logCore(u, i32x4.splat(0)), corr);
+}
+
+/** Test entry: dst = log1p(src) through softplusNeg4 (src in [0, 1]). */
+export function softplusNegArray(n: i32, src: usize, dst: usize): void {
+  for (let i = 0; i < n; i += 4) {
+    const e = v128.load(src + (<usize>i << 2));
+    const ru = f32x4.div(c(12), f32x4.add(c(12), e));
+    v128.store(dst + (<usize>i << 2), softplusNeg4(e, ru));
+  }
+}
+
+// ---- log1p ------------------------------------------------------------------------------
+// log1p(t) = log(u)·t/(u − 1) with u = 1 + t rounded (Goldberg's trick: exact to the
+// accuracy of log); t when u = 1; log(u) when u = +∞.
+@inline export function log1p4(t: v128): v128 {
+  const u = f32x4.add(t, c(12));
+  const d = f32x4.sub(u, c(12));
+  const lu = log4(u);
+  let r = f32x4.mul(lu, f32x4.div(t, d));
+  r = v128.bitselect(t, r, f32x4.eq(d, c(27)));
+  return v128.bitselect(lu, r, f32x4.eq(u, c(28)));
+}
+
+// Test entry points: dst[i] = f(src[i]) for float32 arrays (used by the accuracy tests).
+export function expArray(n: i32, src: usize, dst: usize): void {
+  for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), exp4(v128.load(src + (<usize>i << 2))));
+}
+export function logArray(n: i32, src: usize, dst: usize): void {
+  for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), log4(v128.load(src + (<usize>i << 2))));
+}
+export function log1pArray(n: i32, src: usize, dst: usize): void {
+  for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), log1p4(v128.load(src + (<usize>i << 2))));
+}

@@ -1,0 +1,311 @@
+/**
+ * The WASM SIMD backend's runtime: one module instance per process (or page), its memory, a
+ * per-call scratch area and the arena for training loops. Browser-safe and dependency-free.
+ *
+ * - Node: the module is compiled synchronously on the first call of a loss that can use it.
+ * - Browsers refuse synchronous compiles of modules over 4 KB on the main thread: the first
+ *   call starts an asynchronous compile and computes with the JS kernels until it is done.
+ *   `await initWasm()` (or `wasmReady()`) waits for it.
+ * - `setBackend('js')` turns the kernels off; `'wasm'` / `'auto'` (default) use them where they
+ *   apply (float32 inputs; see `src/wasm/kernels.ts` for which losses and options).
+ */
+import { WASM_BASE64 } from './binary.js';
+
+/** The part of the `WebAssembly` global used here (typed locally: the core's `lib` is ES2022). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => WasmInstance;
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: WasmInstance }>;
+}
+const WA: WasmApi | undefined = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** The module's exports (pointers are byte offsets into its memory; 0 means "absent"). */
+export interface WasmExports {
+  memory: WasmMemory;
+  heapBase(): number;
+  ew_g32: ElementwiseExport;
+  ew_g64: ElementwiseExport;
+  ce_g32: CrossEntropyExport;
+  ce_g64: CrossEntropyExport;
+  expArray(n: number, src: number, dst: number): void;
+  logArray(n: number, src: number, dst: number): void;
+  log1pArray(n: number, src: number, dst: number): void;
+  softplusNegArray(n: number, src: number, dst: number): void;
+}
+// WebAssembly exports take scalars only: the JS wrappers (kernels.ts) take one arguments object.
+/* eslint-disable max-params */
+type ElementwiseExport = (
+  kind: number,
+  n: number,
+  yt: number,
+  yp: number,
+  w: number,
+  scale: number,
+  out: number,
+  grad: number,
+  p0: number,
+  p1: number,
+  p2: number,
+  p3: number,
+) => number;
+type CrossEntropyExport = (
+  N: number,
+  C: number,
+  z: number,
+  labels: number,
+  labelBytes: number,
+  probs: number,
+  cw: number,
+  ls: number,
+  ignoreIndex: number,
+  w: number,
+  scale: number,
+  out: number,
+  grad: number,
+) => number;
+/* eslint-enable max-params */
+
+export type Backend = 'auto' | 'js' | 'wasm';
+
+let backend: Backend = 'auto';
+let exportsRef: WasmExports | null = null;
+let syncTried = false;
+let pending: Promise<boolean> | null = null;
+let failure: unknown = null;
+/** Start of the per-call scratch area (above every arena). */
+let scratchBase = 0;
+let scratchTop = 0;
+
+function decode(): Uint8Array {
+  const s = atob(WASM_BASE64);
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
+function adopt(instance: WasmInstance): void {
+  const e = instance.exports;
+  const fn = <F>(name: string): F => {
+    const f = e[name];
+    if (typeof f !== 'function') throw new Error(`losskit wasm: export '${name}' missing`);
+    return f as F;
+  };
+  const memory = e.memory;
+  if (typeof memory !== 'object' || memory === null || !('buffer' in memory) || !('grow' in memory))
+    throw new Error(`losskit wasm: export 'memory' missing`);
+  exportsRef = {
+    memory: memory as WasmMemory,
+    heapBase: fn('heapBase'),
+    ew_g32: fn('ew_g32'),
+    ew_g64: fn('ew_g64'),
+    ce_g32: fn('ce_g32'),
+    ce_g64: fn('ce_g64'),
+    expArray: fn('expArray'),
+    logArray: fn('logArray'),
+    log1pArray: fn('log1pArray'),
+    softplusNegArray: fn('softplusNegArray'),
+  };
+  scratchBase = scratchTop = align(exportsRef.heapBase());
+}
+
+const IMPORTS = {
+  env: {
+    abort: (): never => {
+      throw new Error('losskit wasm: abort');
+    },
+  },
+};
+
+/**
+ * Compiles and instantiates the kernels asynchronously (the only way on a browser's main
+ * thread). Resolves to true when the WASM backend is usable, false if this platform has no
+ * WebAssembly SIMD (the JS kernels are then used, with the same results).
+ */
+export function initWasm(): Promise<boolean> {
+  if (exportsRef !== null) return Promise.resolve(true);
+  if (pending === null) {
+    pending =
+      WA === undefined
+        ? Promise.resolve(false)
+        : WA.instantiate(decode(), IMPORTS).then(
+            (r) => {
+              if (exportsRef === null) adopt(r.instance);
+              return true;
+            },
+            (e: unknown) => {
+              failure = e;
+              return false;
+            },
+          );
+  }
+  return pending as Promise<boolean>;
+}
+
+/** Resolves when the kernels are ready (see {@link initWasm}). */
+export const wasmReady = initWasm;
+
+/**
+ * The module's exports, or null when the JS kernels must be used (backend `'js'`, no
+ * WebAssembly SIMD, or an asynchronous compile still running).
+ */
+export function wasm(): WasmExports | null {
+  if (backend === 'js') return null;
+  if (exportsRef !== null || syncTried) return exportsRef;
+  syncTried = true;
+  if (WA === undefined) return null;
+  try {
+    adopt(new WA.Instance(new WA.Module(decode()), IMPORTS));
+  } catch (e) {
+    // Browser main thread (sync compile > 4 KB refused) or no SIMD: compile in the background.
+    failure = e;
+    void initWasm();
+  }
+  return exportsRef;
+}
+
+/**
+ * Chooses the loss kernels: `'auto'` (default) and `'wasm'` use the WASM SIMD kernels for the
+ * calls they cover (float32 inputs), `'js'` always uses the JS kernels. Returns the previous
+ * setting.
+ */
+export function setBackend(b: Backend): Backend {
+  if (b !== 'auto' && b !== 'js' && b !== 'wasm') throw new TypeError(`setBackend: unknown backend '${String(b)}'`);
+  const prev = backend;
+  backend = b;
+  return prev;
+}
+
+/** The current backend setting and whether the kernels are loaded. */
+export function getBackend(): { backend: Backend; wasmLoaded: boolean; error: string | null } {
+  return { backend, wasmLoaded: exportsRef !== null, error: failure === null ? null : String(failure) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory: [static data | arenas ... | per-call scratch →]
+// ---------------------------------------------------------------------------------------------
+
+function align(x: number): number {
+  return (x + 15) & ~15;
+}
+
+function ensure(ex: WasmExports, end: number): void {
+  const have = ex.memory.buffer.byteLength;
+  if (end > have) ex.memory.grow(Math.ceil((end - have) / 65536));
+}
+
+/** True when `a` is a view of the module's memory (no copy needed). */
+export function resident(ex: WasmExports, a: ArrayBufferView): boolean {
+  return a.buffer === ex.memory.buffer;
+}
+
+/** A pending placement: where an array goes in wasm memory and what to copy there. */
+export interface Slot {
+  ptr: number;
+  src: ArrayBufferView | null;
+}
+
+/** Per-call scratch allocation; all `reserve` calls first, then {@link commit} (memory may grow). */
+export class Scratch {
+  private top: number;
+  private slots: Slot[] = [];
+  constructor() {
+    this.top = scratchTop;
+  }
+  /** Room for `bytes` (16-aligned), returns the offset. */
+  alloc(bytes: number): number {
+    const p = this.top;
+    this.top = align(p + bytes + 32); // 32 bytes of slack: kernels may touch a vector past the end
+    return p;
+  }
+  /** The array's offset: itself if resident, else a scratch copy made at {@link commit}. */
+  place(ex: WasmExports, a: ArrayBufferView): number {
+    if (resident(ex, a)) return a.byteOffset;
+    const ptr = this.alloc(a.byteLength);
+    this.slots.push({ ptr, src: a });
+    return ptr;
+  }
+  /** Grows memory if needed and copies the placed arrays in. */
+  commit(ex: WasmExports): void {
+    ensure(ex, this.top);
+    const buf = ex.memory.buffer;
+    for (const s of this.slots) {
+      const src = s.src as ArrayBufferView;
+      new Uint8Array(buf, s.ptr, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+    }
+  }
+}
+
+/** Copies `n` elements of type `T` from wasm memory at `ptr` into `dst` (unless resident). */
+export function copyOut(ex: WasmExports, ptr: number, dst: Float32Array | Float64Array): void {
+  if (resident(ex, dst) && dst.byteOffset === ptr) return;
+  const src =
+    dst instanceof Float32Array
+      ? new Float32Array(ex.memory.buffer, ptr, dst.length)
+      : new Float64Array(ex.memory.buffer, ptr, dst.length);
+  dst.set(src);
+}
+
+/**
+ * Typed arrays that live in the kernels' memory, for training loops that reuse their buffers:
+ * a loss called with arena arrays (inputs, `gradOut`) copies nothing in or out.
+ *
+ * Views stay valid until the memory grows: create the arena once, before the loop, with room
+ * for everything the loop keeps (`bytes`). A call whose non-arena inputs do not fit the
+ * remaining memory grows it, which detaches every view (`arena.valid(view)` tells).
+ */
+export interface WasmArena {
+  float32(n: number): Float32Array;
+  float64(n: number): Float64Array;
+  int32(n: number): Int32Array;
+  /** Bytes still free in the arena. */
+  readonly free: number;
+  /** False once `view` was detached by a memory growth. */
+  valid(view: ArrayBufferView): boolean;
+  /** Frees every allocation (earlier views then alias later ones). */
+  reset(): void;
+}
+
+/** Reserves `bytes` of the kernels' memory for a {@link WasmArena}; null without WebAssembly. */
+export function createWasmArena(bytes: number): WasmArena | null {
+  const ex = wasm();
+  if (ex === null) return null;
+  if (!(Number.isInteger(bytes) && bytes > 0)) throw new TypeError(`createWasmArena: bytes must be a positive integer`);
+  const base = scratchTop;
+  const end = align(base + bytes);
+  // Reserve the arena plus 1 MiB of scratch, so that small calls do not grow the memory.
+  ensure(ex, end + (1 << 20));
+  scratchTop = end;
+  let top = base;
+  const take = (n: number, size: number): number => {
+    if (!(Number.isInteger(n) && n >= 0)) throw new TypeError(`WasmArena: length must be a non-negative integer`);
+    const p = top;
+    const next = align(p + n * size + 32);
+    if (next > end) throw new RangeError(`WasmArena: ${n * size} bytes requested, ${end - p} free`);
+    top = next;
+    return p;
+  };
+  return {
+    float32: (n) => new Float32Array(ex.memory.buffer, take(n, 4), n),
+    float64: (n) => new Float64Array(ex.memory.buffer, take(n, 8), n),
+    int32: (n) => new Int32Array(ex.memory.buffer, take(n, 4), n),
+    get free() {
+      return end - top;
+    },
+    valid: (view) => view.buffer === ex.memory.buffer,
+    reset: () => {
+      top = base;
+    },
+  };
+}
+
+/** Scratch base, for tests. */
+export function scratchStart(): number {
+  return scratchBase;
+}

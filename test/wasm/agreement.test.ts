@@ -1,0 +1,180 @@
+/**
+ * The JS and WASM backends agree, for every loss name (canonical and alias, from listLosses())
+ * whose loss the WASM backend routes, under each option set it covers: loss values within
+ * 2e-6 relative (float32 transcendentals, float64 sums) and gradients within 2e-5 relative plus 1e-6 of the
+ * gradient's largest element (float32 arithmetic with cancellation). The WASM path must actually run (its call counter moves) — and must NOT run for
+ * float64 inputs, which keep the exact JS path. Also: results do not depend on the chunking.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { getLoss, listLosses } from '../../src/index.js';
+import type { LossFunction, LossOptions } from '../../src/losses/core.js';
+import type { Tensor } from '../../src/tensor.js';
+import { wasmCallCount } from '../../src/wasm/kernels.js';
+import { createWasmArena, setBackend } from '../../src/wasm/runtime.js';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const f32 = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
+
+interface Case {
+  yTrue: Float32Array | { data: Float32Array; shape: number[] };
+  yPred: { data: Float32Array; shape: number[] };
+  options: LossOptions[];
+  /** false: the memory-bound losses, which use WASM only for arena inputs. */
+  copies?: boolean;
+  /** false: this name's defaults select a variant the WASM backend does not cover. */
+  routed?: boolean;
+}
+const R = rng(3);
+const SHAPE = [37, 29]; // 1073 elements: chunks of 4 plus a ragged tail
+const n = SHAPE[0] * SHAPE[1];
+const real = () => ({ data: f32(n, () => (R() - 0.5) * 6), shape: SHAPE });
+const prob = () => ({ data: f32(n, () => Math.min(1, Math.max(0, R() * 1.1 - 0.05))), shape: SHAPE });
+const bits = () => ({ data: f32(n, () => (R() < 0.4 ? 1 : 0)), shape: SHAPE });
+const soft = () => ({ data: f32(n, () => R()), shape: SHAPE });
+const sw = Array.from({ length: SHAPE[0] }, () => R() * 2).map((v) => [v]);
+const common: LossOptions[] = [{}, { reduction: 'sum' }, { reduction: 'none' }, { sampleWeight: sw }];
+
+/** Inputs and option sets per canonical loss the WASM backend routes. */
+const CASES: Record<string, (fn: LossFunction) => Case> = {
+  meanSquaredError: () => ({ yTrue: real(), yPred: real(), options: common, copies: false }),
+  meanAbsoluteError: () => ({ yTrue: real(), yPred: real(), options: common, copies: false }),
+  huber: () => ({ yTrue: real(), yPred: real(), options: [...common, { delta: 0.3 }], copies: false }),
+  smoothL1: () => ({ yTrue: real(), yPred: real(), options: [...common, { beta: 0.4 }, { beta: 0 }], copies: false }),
+  klDivergence: () => ({ yTrue: soft(), yPred: real(), options: [...common, { reduction: 'batchmean' }] }),
+  binaryCrossEntropy: () => ({
+    yTrue: soft(),
+    yPred: prob(),
+    options: [...common, { eps: 1e-7 }, { labelSmoothing: 0.1 }],
+  }),
+  binaryCrossEntropyWithLogits: () => ({ yTrue: bits(), yPred: real(), options: [...common, { labelSmoothing: 0.2 }] }),
+  sigmoidFocal: (fn) =>
+    fn.defaults.fromLogits === false
+      ? // Keras's binary_focal_crossentropy: probabilities, the JS kernel
+        { yTrue: bits(), yPred: prob(), options: common, routed: false }
+      : {
+          yTrue: bits(),
+          yPred: real(),
+          options: [...common, { gamma: 0 }, { gamma: 1.5, alpha: -1 }, { labelSmoothing: 0.1 }],
+        },
+  crossEntropy: () => {
+    const C = SHAPE[1];
+    const labels = f32(SHAPE[0], (i) => (i % 9 === 4 ? -100 : Math.floor(R() * C)));
+    const cw = Array.from({ length: C }, () => 0.5 + R());
+    return {
+      yTrue: labels,
+      yPred: real(),
+      options: [
+        ...common,
+        { weight: cw },
+        { labelSmoothing: 0.15 },
+        { weight: cw, labelSmoothing: 0.1 },
+        { reduction: 'none', weight: cw },
+      ],
+    };
+  },
+};
+/** Probability targets for crossEntropy (same shape as the logits). */
+function probTargets(): Float32Array {
+  const t = soft().data;
+  for (let r = 0; r < SHAPE[0]; r++) {
+    let s = 0;
+    for (let c = 0; c < SHAPE[1]; c++) s += t[r * SHAPE[1] + c];
+    for (let c = 0; c < SHAPE[1]; c++) t[r * SHAPE[1] + c] /= s;
+  }
+  return t;
+}
+
+const valuesOf = (v: number | Tensor): Float64Array =>
+  typeof v === 'number' ? Float64Array.of(v) : Float64Array.from(v.data);
+
+function agree(fn: LossFunction, name: string, yTrue: Case['yTrue'], yPred: Case['yPred'], o: LossOptions): number {
+  setBackend('js');
+  const js = fn.valueAndGrad(yTrue, yPred, o);
+  setBackend('auto');
+  const before = wasmCallCount();
+  const wa = fn.valueAndGrad(yTrue, yPred, o);
+  const ran = wasmCallCount() - before;
+  const a = valuesOf(wa.value);
+  const b = valuesOf(js.value);
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) {
+    const tol = 2e-6 * Math.max(1, Math.abs(b[i]));
+    expect(Math.abs(a[i] - b[i]), `${name} ${JSON.stringify(o)} value[${i}] ${a[i]} vs ${b[i]}`).toBeLessThanOrEqual(
+      tol,
+    );
+  }
+  const ga = wa.grad.data;
+  const gb = js.grad.data;
+  let scale = 0;
+  for (let i = 0; i < gb.length; i++) scale = Math.max(scale, Math.abs(gb[i]));
+  for (let i = 0; i < gb.length; i++) {
+    const tol = 2e-5 * Math.abs(gb[i]) + 1e-6 * scale; // float32: relative, plus 2⁻²⁰ of the gradient's scale
+    if (!(Math.abs(ga[i] - gb[i]) <= tol))
+      expect.fail(`${name} ${JSON.stringify(o)} grad[${i}] ${ga[i]} vs ${gb[i]} (tol ${tol})`);
+  }
+  return ran;
+}
+
+afterEach(() => {
+  setBackend('auto');
+});
+
+describe('JS and WASM backends agree on every loss name the WASM backend routes', () => {
+  const arena = createWasmArena(1 << 22);
+  if (arena === null) throw new Error('the WASM kernels must load in Node');
+  const resident = (x: Float32Array) => {
+    const v = arena.float32(x.length);
+    v.set(x);
+    return v;
+  };
+  const names = listLosses().flatMap((e) => [e.name, ...e.aliases.map((a) => a.name)]);
+  const covered = new Set<string>();
+  for (const name of names) {
+    const fn = getLoss(name);
+    const make = CASES[fn.lossName];
+    if (make === undefined) continue;
+    covered.add(fn.lossName);
+    it(`${name} (${fn.lossName})`, () => {
+      arena.reset();
+      const c = make(fn);
+      for (const o of c.options) {
+        const ran = agree(fn, name, c.yTrue, c.yPred, o);
+        // Memory-bound losses copy nothing: WASM only for arena inputs.
+        const routed = c.routed === false ? 0 : 1;
+        expect(ran, `${name} ${JSON.stringify(o)}: WASM calls`).toBe(c.copies === false ? 0 : routed);
+        const yt = c.yTrue instanceof Float32Array ? resident(c.yTrue) : { ...c.yTrue, data: resident(c.yTrue.data) };
+        const yp = { ...c.yPred, data: resident(c.yPred.data) };
+        expect(agree(fn, name, yt, yp, o)).toBe(routed);
+      }
+      if (fn.lossName === 'crossEntropy') {
+        const t = { data: probTargets(), shape: SHAPE };
+        for (const o of [
+          {},
+          { labelSmoothing: 0.1 },
+          { weight: Array.from({ length: SHAPE[1] }, (_, i) => 1 + i / 10) },
+        ])
+          expect(agree(fn, name, t, c.yPred, o)).toBe(1);
+      }
+      // float64 inputs: the JS path, untouched
+      const before = wasmCallCount();
+      const yt64 =
+        c.yTrue instanceof Float32Array
+          ? Float64Array.from(c.yTrue)
+          : { ...c.yTrue, data: Float64Array.from(c.yTrue.data) };
+      fn.valueAndGrad(yt64, { ...c.yPred, data: Float64Array.from(c.yPred.data) }, c.options[0]);
+      expect(wasmCallCount()).toBe(before);
+    });
+  }
+  it('covers every loss the WASM backend routes', () => {
+    expect([...covered].sort()).toEqual(Object.keys(CASES).sort());
+  });
+});
