@@ -30,6 +30,10 @@ import {
   sigmoidFocal,
   auroc,
   averagePrecision,
+  createWasmArena,
+  getBackend,
+  initWasm,
+  setBackend,
   type LossResult,
   type Tensor,
 } from '../../src/index.js';
@@ -208,7 +212,39 @@ export function metricResults(): Results {
   return out;
 }
 
+/**
+ * The arena path (MSE / Huber take the WASM kernels only for inputs already in wasm memory): the
+ * same float32 inputs in a {@link createWasmArena} arena and in ordinary arrays. Empty when the
+ * kernels are not loaded (createWasmArena returns null).
+ */
+export function arenaResults(): Results {
+  const r = mulberry32(5);
+  const n = 4097;
+  const out: Results = {};
+  const a = createWasmArena(3 * 4 * (n + 64));
+  if (a === null) return out;
+  const yt = a.float32(n);
+  const yp = a.float32(n);
+  for (let i = 0; i < n; i++) {
+    yt[i] = (r() - 0.5) * 4;
+    yp[i] = (r() - 0.5) * 6;
+  }
+  out.mseArena = lossEntry(meanSquaredError.valueAndGrad(yt, yp));
+  out.huberArena = lossEntry(huber.valueAndGrad(yt, yp, { delta: 0.7 }));
+  out.mseHeap = lossEntry(meanSquaredError.valueAndGrad(Float32Array.from(yt), Float32Array.from(yp)));
+  out.huberHeap = lossEntry(huber.valueAndGrad(Float32Array.from(yt), Float32Array.from(yp), { delta: 0.7 }));
+  out.arenaValid = [a.valid(yt) && a.valid(yp) ? 1 : 0];
+  return out;
+}
+
+export { getBackend, initWasm, setBackend };
+
 /** Everything the page computes, in one object. */
-export function computeAll(): { results64: Results; results32: Results; metrics: Results } {
-  return { results64: losses(Float64Array), results32: losses(Float32Array), metrics: metricResults() };
+export function computeAll(): { results64: Results; results32: Results; metrics: Results; arena: Results } {
+  return {
+    results64: losses(Float64Array),
+    results32: losses(Float32Array),
+    metrics: metricResults(),
+    arena: arenaResults(),
+  };
 }
