@@ -49,7 +49,7 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     rules: {
       // Library code: no positional-parameter monsters (kernels take one arguments object).
-      'max-params': ['warn', 6],
+      'max-params': ['error', 6],
     },
   },
 );

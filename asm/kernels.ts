@@ -300,22 +300,9 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
 }
 
 // ---- exports: (n, yTrue, yPred, w, scale, out, grad, p0, p1, p2, p3) → Σ wᵢ·lᵢ -------------
-// prettier-ignore
-export function ew_g32(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  switch (kind) {
-    case MSE: return elementwise<f32>(MSE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case MAE: return elementwise<f32>(MAE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case HUBER: return elementwise<f32>(HUBER, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case SMOOTHL1: return elementwise<f32>(SMOOTHL1, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_LOGITS: return elementwise<f32>(BCE_LOGITS, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_TORCH: return elementwise<f32>(BCE_TORCH, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_CLIP: return elementwise<f32>(BCE_CLIP, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case KL: return elementwise<f32>(KL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case KL_LOG: return elementwise<f32>(KL_LOG, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case FOCAL: return elementwise<f32>(FOCAL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-  }
-  return NaN;
-}
+// Float32-gradient variants (elementwise<f32>, crossEntropy<f32>) are not exported while the
+// loss layer allocates float64 gradients only (src/losses/define.ts gradientBuffer): they would
+// double the module's size for no caller. Export `ew_g32` / `ce_g32` here to enable them.
 // prettier-ignore
 export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
   switch (kind) {
@@ -517,10 +504,6 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
   return total;
 }
 
-// prettier-ignore
-export function ce_g32(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32, probs: usize, cw: usize, ls: f64, ignoreIndex: f64, w: usize, scale: f64, out: usize, grad: usize): f64 {
-  return crossEntropy<f32>(N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
-}
 // prettier-ignore
 export function ce_g64(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32, probs: usize, cw: usize, ls: f64, ignoreIndex: f64, w: usize, scale: f64, out: usize, grad: usize): f64 {
   return crossEntropy<f64>(N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);

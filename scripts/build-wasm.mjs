@@ -10,7 +10,7 @@ import asc from 'assemblyscript/asc';
 
 const OUT = 'src/wasm/binary.ts';
 // SIMD (fixed-width, in every browser since 2021 and Node ≥ 16); no threads, no GC runtime.
-const FLAGS = ['--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert'];
+const FLAGS = ['--enable', 'simd', '-O3', '--shrinkLevel', '2', '--runtime', 'stub', '--noAssert'];
 
 export async function buildWasm() {
   let binary = null;

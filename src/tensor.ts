@@ -6,6 +6,9 @@
  *   is kept, so do not mutate the array while a call that received it is running).
  * - Every other input (nested arrays, plain numbers, integer typed arrays such as `Int32Array`
  *   class labels, `Uint8Array` masks) is converted once to a `Float64Array`.
+ * - int64 labels (`BigInt64Array` / `BigUint64Array`, e.g. ONNX Runtime int64 tensors, PyTorch
+ *   `long` exported through NumPy) are converted once to a `Float64Array`; a value beyond
+ *   ±2^53 (not exactly representable) is an `INVALID_INPUT` error naming its index.
  * - All math is done in float64 (JavaScript numbers) and every sum is accumulated in float64,
  *   whatever the input dtype. Outputs (`reduction: 'none'` values, gradients) are `Float64Array`.
  *
@@ -27,6 +30,9 @@ export type NumericTypedArray =
   | Int32Array
   | Uint32Array;
 
+/** 64-bit integer arrays (int64 labels), converted exactly when |value| <= 2^53. */
+export type Int64Array = BigInt64Array | BigUint64Array;
+
 /** A dense row-major tensor. `data.length` equals the product of `shape` (1 for a scalar `[]`). */
 export interface Tensor {
   readonly data: FloatArray;
@@ -39,12 +45,12 @@ export interface NestedNumberArray extends ReadonlyArray<number | NestedNumberAr
 
 /** Objects from other tensor libraries that losskit reads without a copy when it can. */
 export type TensorLike =
-  | { readonly data: NumericTypedArray | readonly number[]; readonly shape: Shape }
-  | { readonly data: NumericTypedArray | readonly number[]; readonly dims: Shape }
+  | { readonly data: NumericTypedArray | Int64Array | readonly number[]; readonly shape: Shape }
+  | { readonly data: NumericTypedArray | Int64Array | readonly number[]; readonly dims: Shape }
   | { dataSync(): NumericTypedArray; readonly shape: Shape };
 
 /** Anything losskit accepts where a tensor is expected. */
-export type TensorInput = Tensor | TensorLike | number | NestedNumberArray | NumericTypedArray;
+export type TensorInput = Tensor | TensorLike | number | NestedNumberArray | NumericTypedArray | Int64Array;
 
 /** Number of elements of a shape (1 for the scalar shape `[]`). */
 export function sizeOf(shape: Shape): number {
@@ -63,6 +69,28 @@ function isTypedNumeric(v: unknown): v is NumericTypedArray {
   return (
     ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array)
   );
+}
+
+function isInt64(v: unknown): v is Int64Array {
+  return v instanceof BigInt64Array || v instanceof BigUint64Array;
+}
+
+/** int64 → float64, exactly (|v| <= 2^53), else an error naming the index. */
+function fromInt64(data: Int64Array, fn: string, arg: string): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v > 9007199254740992n || v < -9007199254740992n) {
+      throw new LosskitError(
+        'INVALID_INPUT',
+        fn,
+        `'${arg}' int64 values must lie within ±2^53 to be represented exactly; received ${v} at index [${i}]`,
+        arg,
+      );
+    }
+    out[i] = Number(v);
+  }
+  return out;
 }
 
 function toFloat(data: NumericTypedArray | readonly number[]): FloatArray {
@@ -162,6 +190,8 @@ export function tensor(values: TensorInput, shape?: Shape, fn = 'tensor', arg = 
   let t: Tensor;
   if (typeof values === 'number') {
     t = { data: Float64Array.of(values), shape: [] };
+  } else if (isInt64(values)) {
+    t = { data: fromInt64(values, fn, arg), shape: [values.length] };
   } else if (isTypedNumeric(values)) {
     t = { data: toFloat(values), shape: [values.length] };
   } else if (Array.isArray(values)) {
@@ -172,6 +202,7 @@ export function tensor(values: TensorInput, shape?: Shape, fn = 'tensor', arg = 
     if (typeof o.dataSync === 'function') data = (o.dataSync as () => unknown).call(values);
     else data = o.data;
     const s = o.shape !== undefined ? o.shape : o.dims;
+    if (isInt64(data)) data = fromInt64(data, fn, arg);
     if (!(isTypedNumeric(data) || Array.isArray(data)) || s === undefined) {
       throw new LosskitError(
         'INVALID_INPUT',

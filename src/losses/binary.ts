@@ -240,12 +240,13 @@ export const probKernel: ElementwiseKernel<ProbParams> = ({
  * With `fromLogits: true`, `yPred` holds logits and this is {@link binaryCrossEntropyWithLogits}.
  *
  * - Shapes: `yTrue`, `yPred` of one shape (any rank); `'none'` returns it (`shape[:-1]` with
- *   `meanOverLastAxis`). Targets may be soft (any value in [0, 1]); they are not checked.
+ *   `meanOverLastAxis`). Targets may be soft (any value in [0, 1]).
  * - Options: `weight` (element weights broadcast to `yPred`, PyTorch), `reduction` (default
  *   `'mean'`, the plain mean: `weight` does not enter the denominator, as PyTorch),
  *   `sampleWeight`, `labelSmoothing` (targets become `y(1 − ls) + ls/2`, Keras), `eps` (clip,
  *   default none), `fromLogits` (default false), `meanOverLastAxis`.
- * - Errors: probabilities outside [0, 1] → `OUT_OF_RANGE` (never silently clipped).
+ * - Errors: probabilities or targets outside [0, 1] → `OUT_OF_RANGE` (never silently clipped);
+ *   NaN / ±Infinity → `NON_FINITE`.
  * - Equivalents: PyTorch `F.binary_cross_entropy` / `nn.BCELoss`; Keras `binary_crossentropy` /
  *   `BinaryCrossentropy` (registered with `eps: 1e-7`, mean over the last axis,
  *   `'sumOverBatchSize'`); tfjs-layers `'binaryCrossentropy'` (same; tfjs clips in float32 to

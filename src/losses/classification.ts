@@ -1169,19 +1169,19 @@ export function categoricalFocalKernel({
         const oc = r < eps ? eps : r > hi ? hi : r;
         const ce = t === 0 ? 0 : -t * Math.log(oc);
         const mod = Math.pow(1 - oc, gamma);
-        l += alpha * mod * ce;
+        l += mod * ce; // α, a constant factor, is applied once per row (no α·∞ − α·∞ for a huge α)
         if (grad !== null) {
           let g = 0;
           if (r >= eps && r <= hi) {
-            // d/do [α(1−o)^γ·(−t log o)] = α·(−γ(1−o)^(γ−1)·ce − (1−o)^γ·t/o)
+            // d/do [(1−o)^γ·(−t log o)] = −γ(1−o)^(γ−1)·ce − (1−o)^γ·t/o (times α with the row weight)
             const dmod = gamma === 0 ? 0 : -gamma * Math.pow(1 - oc, gamma - 1);
-            g = alpha * (dmod * ce - (mod * t) / oc);
+            g = dmod * ce - (mod * t) / oc;
           }
           gRow[c] = g;
           gr += g * r;
         }
       }
-      const wi = w === null ? 1 : w[i];
+      const wi = (w === null ? 1 : w[i]) * alpha;
       total += wi * l;
       if (out !== null) out[i] = wi * l;
       if (grad !== null) {

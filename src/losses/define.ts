@@ -661,6 +661,8 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
     let sum: number;
     let gradTensor: Tensor | null = null;
     let extraGrads: Record<string, Tensor> | undefined;
+    /** The layout computed the value itself (e.g. CTC's legitimate +∞), so a non-finite sum is not an overflow. */
+    let ownValue = false;
     if (layout.kind === 'elementwise') {
       const kernel = layout.kernel(inputs);
       const { lossShape, k } = lastAxisLayout(fn, yPred.shape, meanLast);
@@ -683,6 +685,7 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
       const r = p.run(plan, grad);
       sum = r.sum;
       value = r.value ?? finishReduction(plan, r.sum, r.perElement);
+      ownValue = r.value !== undefined;
       extraGrads = r.extraGrads;
       if (grad !== null) gradTensor = { data: grad, shape: gradShape };
       if (p.explain !== undefined) explainNonFinite(fn, sum, p.explain);
@@ -696,6 +699,15 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
         ['yPred', def.meta.logZeroAllowed ? null : yPred],
       ]);
       def.blame?.(inputs);
+      // Every input is finite and nothing was blamed: the arithmetic overflowed float64 (huge
+      // finite inputs, weights or options). An error, never a silent NaN / ±Infinity.
+      if (!ownValue) {
+        throw new LosskitError(
+          'NON_FINITE',
+          fn,
+          `the loss is not finite (${sum}) although every input is: the computation overflows float64; expected inputs, weights and options whose losses fit in float64`,
+        );
+      }
     }
     return extraGrads ? { value, grad: gradTensor, extraGrads } : { value, grad: gradTensor };
   };

@@ -153,8 +153,10 @@ export function overlapKernel({ n, y, p, group, G, prm, w, scale, out, grad, sig
       const g = group === null ? 0 : group[i];
       const yi = y[i];
       const D = den[g];
-      const f = (scale * (w === null ? 1 : w[g])) / (D * D);
-      const dl = kind === 'dice' ? -f * (2 * yi * D - num[g]) : -f * (yi * D - num[g] * (yi + a * (1 - yi) - b * yi));
+      // −(N'·D − N·D')/D² as −(N' − (N/D)·D')/D: no D² to overflow (smooth = 1e308 stays finite).
+      const f = (scale * (w === null ? 1 : w[g])) / D;
+      const r = num[g] / D;
+      const dl = kind === 'dice' ? -f * (2 * yi - r) : -f * (yi - r * (yi + a * (1 - yi) - b * yi));
       grad[i] = sigmoid ? dl * p[i] * (1 - p[i]) : dl;
     }
   }

@@ -38,7 +38,8 @@
  * `matthewsCorrcoef` returns 0 and `cohenKappa` NaN when undefined (scikit-learn).
  */
 import { LosskitError, fmtShape } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, TensorInput } from '../tensor.js';
+import type { MetricResult } from './results.js';
 import { checkNumberOption, checkOneOf } from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
 import { MAX_STATE_ENTRIES, checkStateSize, numField, oneShot } from './core.js';
@@ -516,9 +517,10 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
 // ---------------------------------------------------------------------------------------------
 // Registry and one-shot functions
 
-export const classificationMetrics: MetricEntry[] = [
+export const classificationMetrics = [
   {
     name: 'accuracy',
+    result: 'averaged',
     spec: accuracySpec,
     description: 'Accuracy (scikit-learn accuracy_score; multilabel: exact match)',
     aliases: [
@@ -534,6 +536,7 @@ export const classificationMetrics: MetricEntry[] = [
   },
   {
     name: 'topKAccuracy',
+    result: 'number',
     spec: topKAccuracySpec,
     description: 'Top-k accuracy (scikit-learn top_k_accuracy_score)',
     aliases: [
@@ -546,6 +549,7 @@ export const classificationMetrics: MetricEntry[] = [
   },
   {
     name: 'precision',
+    result: 'averaged',
     spec: precisionSpec,
     description: 'Precision tp / (tp + fp) (scikit-learn precision_score)',
     aliases: [
@@ -555,6 +559,7 @@ export const classificationMetrics: MetricEntry[] = [
   },
   {
     name: 'recall',
+    result: 'averaged',
     spec: recallSpec,
     description: 'Recall tp / (tp + fn) (scikit-learn recall_score)',
     aliases: [
@@ -564,6 +569,7 @@ export const classificationMetrics: MetricEntry[] = [
   },
   {
     name: 'f1',
+    result: 'averaged',
     spec: f1Spec,
     description: 'F1 score (scikit-learn f1_score)',
     aliases: [
@@ -573,6 +579,7 @@ export const classificationMetrics: MetricEntry[] = [
   },
   {
     name: 'fbeta',
+    result: 'averaged',
     spec: fbetaSpec,
     description: 'F-beta score (scikit-learn fbeta_score)',
     aliases: [
@@ -582,6 +589,7 @@ export const classificationMetrics: MetricEntry[] = [
   },
   {
     name: 'confusionMatrix',
+    result: 'matrix',
     spec: confusionMatrixSpec,
     description: 'Confusion matrix, optionally normalised (scikit-learn confusion_matrix)',
     aliases: [
@@ -591,6 +599,7 @@ export const classificationMetrics: MetricEntry[] = [
   },
   {
     name: 'matthewsCorrcoef',
+    result: 'number',
     spec: matthewsCorrcoefSpec,
     description: 'Matthews correlation coefficient (scikit-learn matthews_corrcoef)',
     aliases: [
@@ -600,6 +609,7 @@ export const classificationMetrics: MetricEntry[] = [
   },
   {
     name: 'cohenKappa',
+    result: 'number',
     spec: cohenKappaSpec,
     description: "Cohen's kappa, unweighted / linear / quadratic (scikit-learn cohen_kappa_score)",
     aliases: [
@@ -607,23 +617,95 @@ export const classificationMetrics: MetricEntry[] = [
       { name: 'CohenKappa', source: 'torchmetrics' },
     ],
   },
-];
+] as const satisfies readonly MetricEntry[];
 
 /** One-shot {@link accuracySpec accuracy}: `accuracy(yTrue, yPred, options)`. */
-export const accuracy = oneShot(accuracySpec);
+export function accuracy<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'averaged', O>;
+export function accuracy(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return accuracyOnce(yTrue, yPred, options);
+}
+const accuracyOnce = oneShot(accuracySpec);
 /** One-shot {@link topKAccuracySpec top-k accuracy}. */
-export const topKAccuracy = oneShot(topKAccuracySpec);
+export function topKAccuracy<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'number', O>;
+export function topKAccuracy(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return topKAccuracyOnce(yTrue, yPred, options);
+}
+const topKAccuracyOnce = oneShot(topKAccuracySpec);
 /** One-shot {@link precisionSpec precision}. */
-export const precision = oneShot(precisionSpec);
+export function precision<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'averaged', O>;
+export function precision(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return precisionOnce(yTrue, yPred, options);
+}
+const precisionOnce = oneShot(precisionSpec);
 /** One-shot {@link recallSpec recall}. */
-export const recall = oneShot(recallSpec);
+export function recall<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'averaged', O>;
+export function recall(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return recallOnce(yTrue, yPred, options);
+}
+const recallOnce = oneShot(recallSpec);
 /** One-shot {@link f1Spec F1}. */
-export const f1 = oneShot(f1Spec);
+export function f1<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'averaged', O>;
+export function f1(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return f1Once(yTrue, yPred, options);
+}
+const f1Once = oneShot(f1Spec);
 /** One-shot {@link fbetaSpec F-β}. */
-export const fbeta = oneShot(fbetaSpec);
+export function fbeta<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'averaged', O>;
+export function fbeta(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return fbetaOnce(yTrue, yPred, options);
+}
+const fbetaOnce = oneShot(fbetaSpec);
 /** One-shot {@link confusionMatrixSpec confusion matrix} (`number[][]`). */
-export const confusionMatrix = oneShot(confusionMatrixSpec);
+export function confusionMatrix<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'matrix', O>;
+export function confusionMatrix(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return confusionMatrixOnce(yTrue, yPred, options);
+}
+const confusionMatrixOnce = oneShot(confusionMatrixSpec);
 /** One-shot {@link matthewsCorrcoefSpec Matthews correlation coefficient}. */
-export const matthewsCorrcoef = oneShot(matthewsCorrcoefSpec);
+export function matthewsCorrcoef<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'number', O>;
+export function matthewsCorrcoef(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return matthewsCorrcoefOnce(yTrue, yPred, options);
+}
+const matthewsCorrcoefOnce = oneShot(matthewsCorrcoefSpec);
 /** One-shot {@link cohenKappaSpec Cohen's kappa}. */
-export const cohenKappa = oneShot(cohenKappaSpec);
+export function cohenKappa<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'number', O>;
+export function cohenKappa(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return cohenKappaOnce(yTrue, yPred, options);
+}
+const cohenKappaOnce = oneShot(cohenKappaSpec);

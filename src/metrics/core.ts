@@ -566,7 +566,7 @@ export class Metric<C extends object = object, S extends object = object, V = Me
   }
 
   /** Merges `other` (same metric, same options) into this one: as if updated with its data. */
-  merge(other: Metric<C, S, V>): this {
+  merge(other: Metric<C, S, unknown>): this {
     if (!(other instanceof Metric) || other.fingerprint !== this.fingerprint) {
       throw new LosskitError(
         'INCOMPATIBLE_STATE',
@@ -672,7 +672,11 @@ export function perSample(t: Tensor): number {
 }
 
 /** A one-shot metric function returning `V`. */
-export type OneShotMetric<V = MetricValue> = (yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions) => V;
+export type OneShotMetric<V = MetricValue> = (
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: MetricOptions | null,
+) => V;
 
 /**
  * The one-shot function of a metric: one `update` with everything, then `compute` — the same

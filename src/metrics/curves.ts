@@ -18,7 +18,8 @@
  * multilabel — `yTrue`, `yPred` `[N, L]`. See `docs/metrics-curves.md` for every edge case.
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, TensorInput } from '../tensor.js';
+import type { MetricResult, PrCurve, RocCurve } from './results.js';
 import {
   checkClassLabels,
   checkFinite,
@@ -595,16 +596,7 @@ export function apFromRun(r: Run): number {
   return ap;
 }
 
-export interface RocCurve {
-  fpr: number[];
-  tpr: number[];
-  thresholds: number[];
-}
-export interface PrCurve {
-  precision: number[];
-  recall: number[];
-  thresholds: number[];
-}
+export type { PrCurve, PrCurves, RocCurve, RocCurves } from './results.js';
 
 /** scikit-learn 1.2 `roc_curve` from a histogram (thresholds decreasing, first = max + 1). */
 export function rocFromRun(r: Run, dropIntermediate: boolean): RocCurve {
@@ -897,7 +889,15 @@ export const precisionRecallCurveSpec = makeSpec('precisionRecallCurve', 'pr', [
  * auroc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.75
  * const m = getMetric('roc_auc_score'); m.update(yTrue, yPred); m.compute();
  */
-export const auroc = oneShot(aurocSpec);
+export function auroc<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'score', O>;
+export function auroc(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return aurocOnce(yTrue, yPred, options);
+}
+const aurocOnce = oneShot(aurocSpec);
 
 /**
  * Average precision `AP = Σₖ (Rₖ − Rₖ₋₁)·Pₖ` (precision at each distinct threshold weighted by
@@ -910,7 +910,15 @@ export const auroc = oneShot(aurocSpec);
  * @example
  * averagePrecision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.8333…
  */
-export const averagePrecision = oneShot(averagePrecisionSpec);
+export function averagePrecision<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'score', O>;
+export function averagePrecision(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return averagePrecisionOnce(yTrue, yPred, options);
+}
+const averagePrecisionOnce = oneShot(averagePrecisionSpec);
 
 /**
  * ROC curve `{ fpr, tpr, thresholds }` as scikit-learn 1.2 `roc_curve`: thresholds are the
@@ -926,7 +934,15 @@ export const averagePrecision = oneShot(averagePrecisionSpec);
  * rocCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
  * // { fpr: [0, 0, 0.5, 0.5, 1], tpr: [0, 0.5, 0.5, 1, 1], thresholds: [1.8, 0.8, 0.4, 0.35, 0.1] }
  */
-export const rocCurve = oneShot(rocCurveSpec);
+export function rocCurve<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'roc', O>;
+export function rocCurve(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return rocCurveOnce(yTrue, yPred, options);
+}
+const rocCurveOnce = oneShot(rocCurveSpec);
 
 /**
  * Precision–recall curve `{ precision, recall, thresholds }` as scikit-learn 1.2
@@ -941,13 +957,26 @@ export const rocCurve = oneShot(rocCurveSpec);
  * precisionRecallCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
  * // { precision: [0.5, 0.667, 0.5, 1, 1], recall: [1, 1, 0.5, 0.5, 0], thresholds: [0.1, 0.35, 0.4, 0.8] }
  */
-export const precisionRecallCurve = oneShot(precisionRecallCurveSpec);
+export function precisionRecallCurve<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'pr', O>;
+export function precisionRecallCurve(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return precisionRecallCurveOnce(yTrue, yPred, options);
+}
+const precisionRecallCurveOnce = oneShot(precisionRecallCurveSpec);
 
-const tm = (name: string, task: Task) => ({ name, source: 'torchmetrics' as const, defaults: { task } });
+const tm = <N extends string, T extends Task>(name: N, task: T) => ({
+  name,
+  source: 'torchmetrics' as const,
+  defaults: { task },
+});
 
-export const curveMetrics: MetricEntry[] = [
+export const curveMetrics = [
   {
     name: 'auroc',
+    result: 'score',
     spec: aurocSpec,
     description: 'Area under the ROC curve, exact (scikit-learn roc_auc_score) or binned (Keras AUC)',
     aliases: [
@@ -962,6 +991,7 @@ export const curveMetrics: MetricEntry[] = [
   },
   {
     name: 'averagePrecision',
+    result: 'score',
     spec: averagePrecisionSpec,
     description: 'Average precision (area under the precision-recall step curve), scikit-learn average_precision_score',
     aliases: [
@@ -974,6 +1004,7 @@ export const curveMetrics: MetricEntry[] = [
   },
   {
     name: 'rocCurve',
+    result: 'roc',
     spec: rocCurveSpec,
     description: 'ROC curve {fpr, tpr, thresholds}, scikit-learn roc_curve',
     aliases: [
@@ -986,6 +1017,7 @@ export const curveMetrics: MetricEntry[] = [
   },
   {
     name: 'precisionRecallCurve',
+    result: 'pr',
     spec: precisionRecallCurveSpec,
     description: 'Precision-recall curve {precision, recall, thresholds}, scikit-learn precision_recall_curve',
     aliases: [
@@ -996,4 +1028,4 @@ export const curveMetrics: MetricEntry[] = [
       tm('MultilabelPrecisionRecallCurve', 'multilabel'),
     ],
   },
-];
+] as const satisfies readonly MetricEntry[];

@@ -237,12 +237,13 @@ export function lossMetric(
   return new Metric(lossMetricSpec, { loss, lossOptions: { ...lossOptions } }, 'loss');
 }
 
-export const lossMetrics: MetricEntry[] = [
+export const lossMetrics = [
   {
     name: 'loss',
+    result: 'number',
     spec: lossMetricSpec,
     description:
       "Any loss as a streaming metric: weighted mean of the loss's per-sample values (getMetric('loss', { loss, lossOptions }))",
     aliases: [],
   },
-];
+] as const satisfies readonly MetricEntry[];

@@ -4,7 +4,8 @@
  * state that merges by addition.
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, TensorInput } from '../tensor.js';
+import type { MetricResult } from './results.js';
 import {
   checkBooleanOption,
   checkClassLabels,
@@ -247,7 +248,15 @@ export const logLossSpec: MetricSpec<LogLossConfig, LogLossState, number> = {
  * logLoss([0, 1, 1], [0.1, 0.8, 0.6]); // 0.2797…
  * logLoss([2, 0], [[0.1, 0.2, 0.7], [0.5, 0.3, 0.2]], { numClasses: 3 });
  */
-export const logLoss = oneShot(logLossSpec);
+export function logLoss<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'number', O>;
+export function logLoss(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return logLossOnce(yTrue, yPred, options);
+}
+const logLossOnce = oneShot(logLossSpec);
 
 // ---------------------------------------------------------------------------------------------
 // calibrationError
@@ -437,17 +446,27 @@ export const calibrationErrorSpec: MetricSpec<CalibrationConfig, CalibrationStat
  * calibrationError([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4]); // ECE with 15 bins
  * calibrationError(labels, probs, { numClasses: 10, norm: 'max' });
  */
-export const calibrationError = oneShot(calibrationErrorSpec);
+export function calibrationError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'number', O>;
+export function calibrationError(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return calibrationErrorOnce(yTrue, yPred, options);
+}
+const calibrationErrorOnce = oneShot(calibrationErrorSpec);
 
-export const probabilisticMetrics: MetricEntry[] = [
+export const probabilisticMetrics = [
   {
     name: 'logLoss',
+    result: 'number',
     spec: logLossSpec,
     description: 'Log loss of predicted probabilities (scikit-learn log_loss)',
     aliases: [{ name: 'log_loss', source: 'sklearn' }],
   },
   {
     name: 'calibrationError',
+    result: 'number',
     spec: calibrationErrorSpec,
     description: 'Binned calibration error: ECE (l1), RMS (l2) or maximum (torchmetrics CalibrationError)',
     aliases: [
@@ -456,4 +475,4 @@ export const probabilisticMetrics: MetricEntry[] = [
       { name: 'MulticlassCalibrationError', source: 'torchmetrics', defaults: { task: 'multiclass' } },
     ],
   },
-];
+] as const satisfies readonly MetricEntry[];

@@ -1,4 +1,5 @@
 import type { MetricOptions, MetricSpec } from './core.js';
+import type { ResultKind } from './results.js';
 
 /** Where an alias comes from. */
 export type MetricSource = 'sklearn' | 'torchmetrics' | 'keras';
@@ -15,4 +16,6 @@ export interface MetricEntry {
   spec: MetricSpec<object>;
   description: string;
   aliases: readonly MetricAlias[];
+  /** How the result's type follows from the options (see `results.ts`). */
+  result: ResultKind;
 }

@@ -3,12 +3,15 @@
  */
 import { LosskitError, describe } from '../errors.js';
 import { suggest } from '../validate.js';
+import type { AliasDefaults, MetricName, ResultKindOf } from './catalog.js';
 import { METRIC_FAMILIES } from './catalog.js';
+import type { MetricResult, ResultKind, WithDefaults } from './results.js';
 import type { MetricJSON, MetricOptions } from './core.js';
 import { Metric, metricOptions } from './core.js';
 import type { MetricEntry, MetricSource } from './registry-types.js';
 
 export type { MetricAlias, MetricEntry, MetricSource } from './registry-types.js';
+export type { MetricName } from './catalog.js';
 
 interface Resolved {
   entry: MetricEntry;
@@ -49,6 +52,12 @@ function resolve(name: string, fn: string): Resolved {
   return r;
 }
 
+/** The result type of `getMetric(name, options).compute()`. */
+export type GetMetricResult<N extends MetricName, O> = MetricResult<
+  Extract<ResultKindOf<N>, ResultKind>,
+  WithDefaults<AliasDefaults<N>, O>
+>;
+
 /**
  * A streaming metric by canonical name or alias (scikit-learn function names such as
  * `f1_score`, torchmetrics class names such as `F1Score`, Keras identifiers such as `auc`).
@@ -57,7 +66,12 @@ function resolve(name: string, fn: string): Resolved {
  * const m = getMetric('f1', { task: 'multiclass', numClasses: 4, average: 'macro' });
  * m.update(yTrue, yPred); m.compute();
  */
-export function getMetric(name: string, options: MetricOptions | null = {}): Metric<object> {
+export function getMetric<N extends MetricName, O extends MetricOptions = object>(
+  name: N,
+  options?: O | null,
+): Metric<object, object, GetMetricResult<N, O>>;
+export function getMetric(name: string, options?: MetricOptions | null): Metric<object>;
+export function getMetric(name: string, options: MetricOptions | null = {}): Metric<object, object, unknown> {
   const r = resolve(name, 'getMetric');
   // The options are checked before the alias's defaults are merged in (as the losses check theirs).
   const o = metricOptions(r.entry.name, options, r.entry.spec.optionNames);

@@ -19,7 +19,8 @@
  * (scikit-learn raises in those cases).
  */
 import { LosskitError, fmtShape } from '../errors.js';
-import type { FloatArray, Tensor } from '../tensor.js';
+import type { FloatArray, Tensor, TensorInput } from '../tensor.js';
+import type { MetricResult } from './results.js';
 import {
   checkBooleanOption,
   checkFinite,
@@ -185,7 +186,7 @@ function meanErrorSpec<C extends { multioutput: string }>(
     compute(state, cfg) {
       const acc = state.sum;
       const sw = state.sumW;
-      if (acc.length === 0) return NaN;
+      if (acc.length === 0) return nanResult(0, cfg);
       if (cfg.multioutput === 'pooled') {
         // Keras: every element pooled, then `finish` (the root) once.
         let s = 0;
@@ -242,7 +243,15 @@ export const meanSquaredErrorSpec: MetricSpec<MultioutputConfig, MeanErrorState,
  *
  * @example metrics.meanSquaredError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.375
  */
-export const meanSquaredError = oneShot(meanSquaredErrorSpec);
+export function meanSquaredError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function meanSquaredError(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return meanSquaredErrorOnce(yTrue, yPred, options);
+}
+const meanSquaredErrorOnce = oneShot(meanSquaredErrorSpec);
 
 /** The metric spec (state, update, merge, compute) of {@link meanAbsoluteError}. */
 export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig, MeanErrorState, number | number[]> = meanErrorSpec(
@@ -261,7 +270,15 @@ export const meanAbsoluteErrorSpec: MetricSpec<MultioutputConfig, MeanErrorState
  *
  * @example metrics.meanAbsoluteError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.5
  */
-export const meanAbsoluteError = oneShot(meanAbsoluteErrorSpec);
+export function meanAbsoluteError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function meanAbsoluteError(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return meanAbsoluteErrorOnce(yTrue, yPred, options);
+}
+const meanAbsoluteErrorOnce = oneShot(meanAbsoluteErrorSpec);
 
 /** The metric spec (state, update, merge, compute) of {@link rootMeanSquaredError}. */
 export const rootMeanSquaredErrorSpec: MetricSpec<
@@ -292,7 +309,15 @@ export const rootMeanSquaredErrorSpec: MetricSpec<
  *
  * @example metrics.rootMeanSquaredError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.6123724356957945
  */
-export const rootMeanSquaredError = oneShot(rootMeanSquaredErrorSpec);
+export function rootMeanSquaredError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function rootMeanSquaredError(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return rootMeanSquaredErrorOnce(yTrue, yPred, options);
+}
+const rootMeanSquaredErrorOnce = oneShot(rootMeanSquaredErrorSpec);
 
 export interface MeanSquaredLogErrorConfig extends MultioutputConfig {
   /** `null`: scikit-learn (negative values rejected); a number: Keras (values clipped below at eps). */
@@ -362,7 +387,15 @@ export const meanSquaredLogErrorSpec: MetricSpec<MeanSquaredLogErrorConfig, Mean
  *
  * @example metrics.meanSquaredLogError([3, 5, 2.5, 7], [2.5, 5, 4, 8]) // 0.03973012298459376
  */
-export const meanSquaredLogError = oneShot(meanSquaredLogErrorSpec);
+export function meanSquaredLogError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function meanSquaredLogError(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return meanSquaredLogErrorOnce(yTrue, yPred, options);
+}
+const meanSquaredLogErrorOnce = oneShot(meanSquaredLogErrorSpec);
 
 export interface MeanAbsolutePercentageErrorConfig extends MultioutputConfig {
   eps: number;
@@ -414,7 +447,19 @@ export const meanAbsolutePercentageErrorSpec: MetricSpec<
  *
  * @example metrics.meanAbsolutePercentageError([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.3273809523809524
  */
-export const meanAbsolutePercentageError = oneShot(meanAbsolutePercentageErrorSpec);
+export function meanAbsolutePercentageError<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function meanAbsolutePercentageError(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: MetricOptions | null,
+): unknown {
+  return meanAbsolutePercentageErrorOnce(yTrue, yPred, options);
+}
+const meanAbsolutePercentageErrorOnce = oneShot(meanAbsolutePercentageErrorSpec);
 
 // ---------------------------------------------------------------------------------------------
 // Shifted moments merged with Chan's formula: R², explained variance, Pearson
@@ -710,8 +755,9 @@ function assembleR2(num: Float64Array, den: Float64Array, config: WeightedMultio
   return aggregateOutputs(scores, config, den);
 }
 
+/** No data (or zero weight): NaN, or with `'rawValues'` one NaN per output (`[]` before the first batch). */
 function nanResult(d: number, config: { multioutput: string }): number | number[] {
-  return config.multioutput === 'rawValues' && d > 0 ? new Array<number>(d).fill(NaN) : NaN;
+  return config.multioutput === 'rawValues' ? new Array<number>(d).fill(NaN) : NaN;
 }
 
 const R2_LAYOUT: MomentLayout = { vars: ['y'], cov: false, sums: ['sse'] };
@@ -765,7 +811,15 @@ export const r2ScoreSpec: MetricSpec<WeightedMultioutputConfig, MomentState, num
  *
  * @example metrics.r2Score([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9486081370449679
  */
-export const r2Score = oneShot(r2ScoreSpec);
+export function r2Score<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function r2Score(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return r2ScoreOnce(yTrue, yPred, options);
+}
+const r2ScoreOnce = oneShot(r2ScoreSpec);
 
 const EV_LAYOUT: MomentLayout = { vars: ['y', 'e'], cov: false, sums: [] };
 
@@ -809,7 +863,15 @@ export const explainedVarianceSpec: MetricSpec<WeightedMultioutputConfig, Moment
  *
  * @example metrics.explainedVariance([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.9571734475374732
  */
-export const explainedVariance = oneShot(explainedVarianceSpec);
+export function explainedVariance<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function explainedVariance(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return explainedVarianceOnce(yTrue, yPred, options);
+}
+const explainedVarianceOnce = oneShot(explainedVarianceSpec);
 
 const PEARSON_LAYOUT: MomentLayout = { vars: ['p', 't'], cov: true, sums: [] };
 
@@ -851,7 +913,15 @@ export const pearsonCorrcoefSpec: MetricSpec<MultioutputConfig, MomentState, num
  *
  * @example metrics.pearsonCorrcoef([3, -0.5, 2, 7], [2.5, 0, 2, 8]) // 0.98486961844827 (scipy.stats.pearsonr)
  */
-export const pearsonCorrcoef = oneShot(pearsonCorrcoefSpec);
+export function pearsonCorrcoef<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function pearsonCorrcoef(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return pearsonCorrcoefOnce(yTrue, yPred, options);
+}
+const pearsonCorrcoefOnce = oneShot(pearsonCorrcoefSpec);
 
 function correlations(cov: Float64Array, m2x: Float64Array, m2y: Float64Array): Float64Array {
   const r = new Float64Array(cov.length);
@@ -1068,7 +1138,15 @@ export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig, SpearmanState, 
  *
  * @example metrics.spearmanCorrcoef([1, 2, 3, 4], [1, 3, 2, 4]) // 0.8
  */
-export const spearmanCorrcoef = oneShot(spearmanCorrcoefSpec);
+export function spearmanCorrcoef<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'outputs', O>;
+export function spearmanCorrcoef(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return spearmanCorrcoefOnce(yTrue, yPred, options);
+}
+const spearmanCorrcoefOnce = oneShot(spearmanCorrcoefSpec);
 
 // ---------------------------------------------------------------------------------------------
 // Cosine similarity
@@ -1155,15 +1233,24 @@ export const cosineSimilaritySpec: MetricSpec<CosineConfig, CosineState, number>
  *
  * @example metrics.cosineSimilarity([[0, 1], [1, 1]], [[0, 1], [0, 1]]) // 0.8535533905932737
  */
-export const cosineSimilarity = oneShot(cosineSimilaritySpec);
+export function cosineSimilarity<O extends MetricOptions = object>(
+  yTrue: TensorInput,
+  yPred: TensorInput,
+  options?: O | null,
+): MetricResult<'number', O>;
+export function cosineSimilarity(yTrue: TensorInput, yPred: TensorInput, options?: MetricOptions | null): unknown {
+  return cosineSimilarityOnce(yTrue, yPred, options);
+}
+const cosineSimilarityOnce = oneShot(cosineSimilaritySpec);
 
 // ---------------------------------------------------------------------------------------------
 // Registry
 // ---------------------------------------------------------------------------------------------
 
-export const regressionMetrics: MetricEntry[] = [
+export const regressionMetrics = [
   {
     name: 'meanAbsoluteError',
+    result: 'outputs',
     spec: meanAbsoluteErrorSpec,
     description: 'Mean absolute error (scikit-learn mean_absolute_error)',
     aliases: [
@@ -1174,6 +1261,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'meanSquaredError',
+    result: 'outputs',
     spec: meanSquaredErrorSpec,
     description: 'Mean squared error (scikit-learn mean_squared_error)',
     aliases: [
@@ -1184,6 +1272,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'rootMeanSquaredError',
+    result: 'outputs',
     spec: rootMeanSquaredErrorSpec,
     description: 'Root mean squared error, root per output (scikit-learn mean_squared_error(squared=False))',
     aliases: [
@@ -1193,6 +1282,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'meanSquaredLogError',
+    result: 'outputs',
     spec: meanSquaredLogErrorSpec,
     description: 'Mean squared logarithmic error (scikit-learn mean_squared_log_error)',
     aliases: [
@@ -1205,6 +1295,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'meanAbsolutePercentageError',
+    result: 'outputs',
     spec: meanAbsolutePercentageErrorSpec,
     description: 'Mean absolute percentage error as a fraction (scikit-learn mean_absolute_percentage_error)',
     aliases: [
@@ -1215,6 +1306,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'r2Score',
+    result: 'outputs',
     spec: r2ScoreSpec,
     description: 'Coefficient of determination R² (scikit-learn r2_score, force_finite)',
     aliases: [
@@ -1224,6 +1316,7 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'explainedVariance',
+    result: 'outputs',
     spec: explainedVarianceSpec,
     description: 'Explained variance (scikit-learn explained_variance_score, force_finite)',
     aliases: [
@@ -1233,18 +1326,21 @@ export const regressionMetrics: MetricEntry[] = [
   },
   {
     name: 'pearsonCorrcoef',
+    result: 'outputs',
     spec: pearsonCorrcoefSpec,
     description: 'Pearson correlation coefficient (scipy.stats.pearsonr), weighted, streaming via Chan moments',
     aliases: [{ name: 'PearsonCorrCoef', source: 'torchmetrics' }],
   },
   {
     name: 'spearmanCorrcoef',
+    result: 'outputs',
     spec: spearmanCorrcoefSpec,
     description: 'Spearman rank correlation, average ranks for ties (scipy.stats.spearmanr); keeps the values',
     aliases: [{ name: 'SpearmanCorrCoef', source: 'torchmetrics' }],
   },
   {
     name: 'cosineSimilarity',
+    result: 'number',
     spec: cosineSimilaritySpec,
     description: 'Mean cosine similarity along the last axis (Keras cosine_similarity metric)',
     aliases: [
@@ -1252,4 +1348,4 @@ export const regressionMetrics: MetricEntry[] = [
       { name: 'CosineSimilarity', source: 'torchmetrics', defaults: { reduction: 'sum' } },
     ],
   },
-];
+] as const satisfies readonly MetricEntry[];

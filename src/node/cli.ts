@@ -12,9 +12,138 @@
  * error; 2 bad arguments, a bad input file or a missing dependency (a one-line message, no stack
  * trace, no output file); 3 the run failed (an error during training, or an unexpected error).
  */
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { LosskitError } from '../errors.js';
-import type { Task } from './evaluate.js';
+import type { Task } from './eval/plan.js';
+import { FORMATS, type Format } from './eval/readers.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './eval/output.js';
+
+interface EvalCliOptions {
+  yTrue?: string;
+  yPred?: string;
+  sampleWeight?: string;
+  inputFormat?: Format;
+  format: OutputFormat;
+  json: boolean;
+  task?: Task;
+  metrics?: string;
+  average?: 'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary';
+  threshold?: number;
+  topK?: number;
+  posLabel?: string;
+  fromLogits: boolean;
+  numClasses?: number;
+  aurocBins?: number;
+  targetCol?: string;
+  predCol?: string;
+  predPrefix?: string;
+  weightCol?: string;
+  workers: number;
+  batchRows?: number;
+  saveState?: string;
+  out?: string;
+  quiet: boolean;
+}
+
+/** Writes to stdout; a closed pipe (`| head`) ends the program quietly. */
+function writeStdout(text: string): void {
+  process.stdout.write(text);
+}
+
+function packageVersion(): string {
+  try {
+    const dir = dirname(realpathSync(process.argv[1] ?? '.'));
+    for (const up of ['..', '../..', '../../..']) {
+      try {
+        const j = JSON.parse(readFileSync(join(dir, up, 'package.json'), 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
+        if (j.name === 'losskit' && typeof j.version === 'string') return j.version;
+      } catch {
+        /* keep looking */
+      }
+    }
+  } catch {
+    /* unknown */
+  }
+  return 'unknown';
+}
+
+async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<void> {
+  const { evaluateFileWithState } = await import('./eval/engine.js');
+  const { checkOutputPath, writeAtomic, RENDERERS } = await import('./eval/output.js');
+  const npy = opts.yTrue !== undefined || opts.yPred !== undefined;
+  if (npy && (opts.yTrue === undefined || opts.yPred === undefined))
+    throw new LosskitError('INVALID_OPTION', 'evaluate', '--y-true and --y-pred go together (two .npy files)');
+  if (npy && file !== undefined)
+    throw new LosskitError('INVALID_OPTION', 'evaluate', 'give either a file or --y-true/--y-pred, not both');
+  if (!npy && file === undefined)
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'evaluate',
+      "missing the prediction file (or '-' for stdin, or --y-true/--y-pred)",
+    );
+  const inputs = npy
+    ? [opts.yTrue as string, opts.yPred as string, ...(opts.sampleWeight ? [opts.sampleWeight] : [])]
+    : [file as string];
+  for (const o of [opts.out, opts.saveState])
+    if (o !== undefined) checkOutputPath(o, inputs, o === opts.out ? '--out' : '--save-state');
+  const posLabel =
+    opts.posLabel === undefined
+      ? undefined
+      : /^[+-]?(\d+\.?\d*|\.\d+)$/.test(opts.posLabel.trim())
+        ? Number(opts.posLabel)
+        : opts.posLabel;
+  const progress =
+    opts.quiet || !process.stderr.isTTY
+      ? null
+      : await import('./eval/progress.js').then((m) => new m.EvalProgress(process.stderr));
+  let result;
+  let state;
+  try {
+    ({ result, state } = await evaluateFileWithState(
+      npy
+        ? {
+            yTrue: opts.yTrue as string,
+            yPred: opts.yPred as string,
+            ...(opts.sampleWeight ? { sampleWeight: opts.sampleWeight } : {}),
+          }
+        : (file as string),
+      {
+        format: opts.inputFormat,
+        task: opts.task,
+        metrics: opts.metrics
+          ?.split(',')
+          .map((m) => m.trim())
+          .filter((m) => m !== ''),
+        average: opts.average,
+        threshold: opts.threshold,
+        topK: opts.topK,
+        posLabel,
+        fromLogits: opts.fromLogits || undefined,
+        numClasses: opts.numClasses,
+        aurocBins: opts.aurocBins,
+        targetCol: opts.targetCol,
+        predCol: opts.predCol,
+        predPrefix: opts.predPrefix,
+        weightCol: opts.weightCol,
+        workers: opts.workers,
+        batchRows: opts.batchRows,
+        onProgress: progress ? (p) => progress.update(p) : undefined,
+      },
+      opts.saveState !== undefined,
+    ));
+  } finally {
+    progress?.stop();
+  }
+  if (opts.saveState !== undefined) writeAtomic(opts.saveState, JSON.stringify(state) + '\n');
+  if (opts.out !== undefined) writeAtomic(opts.out, RENDERERS.json(result));
+  writeStdout(RENDERERS[opts.json ? 'json' : opts.format](result));
+  if (result.failed > 0) process.exitCode = 1;
+}
 
 function intArg(name: string, min: number, max: number) {
   return (v: string): number => {
@@ -56,6 +185,7 @@ function buildProgram(): Command {
     .name('losskit')
     .description('losskit: deep-learning losses and metrics for TypeScript — demos and tools')
     .showHelpAfterError('(run losskit --help for usage)')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride();
   program
     .command('demo')
@@ -95,12 +225,27 @@ function buildProgram(): Command {
   program
     .command('eval')
     .description(
-      'compute metrics on a prediction file (JSON {yTrue, yPred} or CSV with y_true and prob / p_0..p_C columns)',
+      'compute metrics on a prediction file, streaming (CSV/TSV, NDJSON, JSON, Parquet, Arrow IPC, .npz, gzip; - for stdin)',
     )
-    .argument('<file>', 'prediction file (.json or .csv)')
+    .argument('[file]', "prediction file, or '-' for stdin")
+    .option('--y-true <file>', 'NumPy .npy of the targets (with --y-pred)')
+    .option('--y-pred <file>', 'NumPy .npy of the predictions (with --y-true)')
+    .option('--sample-weight <file>', 'NumPy .npy of the sample weights (with --y-true/--y-pred)')
+    .option(
+      '--input-format <fmt>',
+      `input format (default: from the content, then the extension): ${FORMATS.join(', ')}`,
+      choiceArg('input-format', FORMATS),
+    )
+    .option(
+      '-f, --format <fmt>',
+      'output format: table | json | csv | markdown',
+      choiceArg('format', OUTPUT_FORMATS),
+      'table',
+    )
+    .option('--json', 'same as --format json', false)
     .option(
       '-t, --task <task>',
-      "'binary' | 'multiclass' | 'multilabel' | 'regression' (default: inferred)",
+      "'binary' | 'multiclass' | 'multilabel' | 'regression' (default: inferred when unambiguous, and printed)",
       choiceArg('task', ['binary', 'multiclass', 'multilabel', 'regression'] as const),
     )
     .option('-m, --metrics <list>', 'comma-separated metric names (canonical, scikit-learn, torchmetrics or Keras)')
@@ -109,56 +254,70 @@ function buildProgram(): Command {
       "'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary'",
       choiceArg('average', ['micro', 'macro', 'weighted', 'samples', 'none', 'binary'] as const),
     )
-    .option('--threshold <x>', 'decision threshold for binary / multilabel probabilities', floatArg('threshold'))
-    .option('--target-col <name>', 'CSV target column')
-    .option('--pred-prefix <prefix>', "CSV prediction column prefix (e.g. 'p_' for p_0, p_1, …)")
-    .option('--weight-col <name>', 'CSV sample-weight column')
-    .option('--json', 'print JSON instead of a table', false)
+    .option('--threshold <x>', 'decision threshold in [0, 1] for binary / multilabel scores', floatArg('threshold'))
+    .option('-k, --top-k <k>', 'k of top-k accuracy', intArg('top-k', 1, 1_000_000))
+    .option('--pos-label <label>', 'positive label of a binary task (a number or a text label)')
+    .option('--from-logits', 'the scores are logits (sigmoid / softmax applied)', false)
+    .option('--num-classes <n>', 'classes, when the predictions are class indices', intArg('num-classes', 2, 1_000_000))
+    .option(
+      '--auroc-bins <n>',
+      'bounded-memory AUROC / AP with n thresholds (Keras AUC) instead of exact',
+      intArg('auroc-bins', 3, 1_000_000),
+    )
+    .option('--target-col <name>', 'target column')
+    .option('--pred-col <name>', 'prediction column')
+    .option('--pred-prefix <prefix>', "prediction column prefix (e.g. 'p_' for p_0, p_1, …)")
+    .option('--weight-col <name>', 'sample-weight column')
+    .option(
+      '--batch-rows <n>',
+      'rows per batch (the fixed window; default about 4 MB of values)',
+      intArg('batch-rows', 1, 1 << 24),
+    )
+    .option('-w, --workers <n>', 'worker threads over byte ranges of a CSV/TSV file', intArg('workers', 1, 256), 1)
+    .option('--save-state <file>', 'also write the metric states (for losskit merge)')
+    .option('-o, --out <file>', 'also write the results as JSON to this file (atomically)')
+    .option('-q, --quiet', 'no progress line', false)
+    .action(async (file: string | undefined, opts: EvalCliOptions) => {
+      await runEval(file, opts);
+    });
+  program
+    .command('merge')
+    .description(
+      'merge metric states saved by `losskit eval --save-state` (one per shard) and compute the metrics of all shards',
+    )
+    .argument('<states...>', 'state files')
+    .option(
+      '-f, --format <fmt>',
+      'output format: table | json | csv | markdown',
+      choiceArg('format', OUTPUT_FORMATS),
+      'table',
+    )
+    .option('--json', 'same as --format json', false)
+    .option('--save-state <file>', 'also write the merged state')
     .option('-o, --out <file>', 'also write the results as JSON to this file (atomically)')
     .action(
-      async (
-        file: string,
-        opts: {
-          task?: Task;
-          metrics?: string;
-          average?: 'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary';
-          threshold?: number;
-          targetCol?: string;
-          predPrefix?: string;
-          weightCol?: string;
-          json: boolean;
-          out?: string;
-        },
-      ) => {
-        const { readPredictions, evaluatePredictions, formatValue } = await import('./evaluate.js');
-        const p = readPredictions(file, {
-          targetCol: opts.targetCol,
-          predPrefix: opts.predPrefix,
-          weightCol: opts.weightCol,
+      async (files: string[], opts: { format: OutputFormat; json: boolean; saveState?: string; out?: string }) => {
+        const { readFileSync } = await import('node:fs');
+        const { mergeStates, parseState } = await import('./eval/engine.js');
+        const { statInput, sysReason, EvalInputError } = await import('./eval/source.js');
+        const { checkOutputPath, writeAtomic, RENDERERS } = await import('./eval/output.js');
+        for (const o of [opts.out, opts.saveState])
+          if (o !== undefined) checkOutputPath(o, files, o === opts.out ? '--out' : '--save-state');
+        const states = files.map((f) => {
+          statInput(f);
+          let text: string;
+          try {
+            text = readFileSync(f, 'utf8');
+          } catch (e) {
+            throw new EvalInputError(f, `cannot read: ${sysReason(e)}`);
+          }
+          return parseState(text, f);
         });
-        const ev = evaluatePredictions(p, {
-          task: opts.task,
-          metrics: opts.metrics
-            ?.split(',')
-            .map((m) => m.trim())
-            .filter((m) => m !== ''),
-          average: opts.average,
-          threshold: opts.threshold,
-        });
-        const json = JSON.stringify({ file, source: p.source, ...ev }, null, 2) + '\n';
-        if (opts.out !== undefined) {
-          const { writeFileAtomic } = await import('./history-file.js');
-          writeFileAtomic(opts.out, json);
-        }
-        if (opts.json) process.stdout.write(json);
-        else {
-          process.stdout.write(
-            `${file}: ${ev.n} samples, task ${ev.task}${p.source.weight ? `, weighted by '${p.source.weight}'` : ''}\n`,
-          );
-          const w = Math.max(...ev.results.map((r) => r.metric.length));
-          for (const r of ev.results)
-            process.stdout.write(`  ${r.metric.padEnd(w)}  ${r.error ?? formatValue(r.value)}\n`);
-        }
+        const { result, state } = mergeStates(states, files);
+        if (opts.saveState !== undefined) writeAtomic(opts.saveState, JSON.stringify(state) + '\n');
+        if (opts.out !== undefined) writeAtomic(opts.out, RENDERERS.json(result));
+        writeStdout(RENDERERS[opts.json ? 'json' : opts.format](result));
+        if (result.failed > 0) process.exitCode = 1;
       },
     );
   program
@@ -202,7 +361,11 @@ async function run(argv: string[]): Promise<number> {
       // The demo's own option checks are usage errors; a LosskitError from inside training is a failure.
       // Bad arguments and bad input files are usage errors (2); a LosskitError from inside
       // training is a failure (3).
-      const usage = ['demo', 'readPredictions', 'getLoss', 'getMetric'].includes(e.fn);
+      const usage = ['demo', 'readPredictions', 'getLoss', 'getMetric', 'evaluate', 'merge'].includes(e.fn);
+      if (e.fn === 'evaluate') {
+        process.stderr.write(`losskit: ${e.message.replace(/^evaluate: /, '')}\n`);
+        return 2;
+      }
       process.stderr.write(`losskit: ${usage ? '' : 'the run failed: '}${e.message}\n`);
       return usage ? 2 : 3;
     }
@@ -214,6 +377,12 @@ async function run(argv: string[]): Promise<number> {
     return 3;
   }
 }
+
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  // `losskit eval big.csv | head`: the reader went away; stop quietly.
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 run(process.argv).then(
   (code) => {

@@ -13,3 +13,15 @@ export {
   type ReadHistoryResult,
 } from './history-file.js';
 export { TrainingProgress, type TrainingProgressOptions, type ProgressStream } from './progress.js';
+export {
+  evaluateFile,
+  evaluateStream,
+  mergeStates,
+  DEFAULT_METRICS as EVAL_DEFAULT_METRICS,
+  type EvaluateOptions as EvaluateFileOptions,
+  type EvaluationResult,
+  type MetricResult,
+  type EvalState,
+  type PredictionBatch,
+  type NpyPaths,
+} from './eval/engine.js';

@@ -78,6 +78,8 @@ export function usesWasmElementwise(c: Pick<ElementwiseCall, 'kind' | 'yTrue' | 
 export function wasmElementwise(c: ElementwiseCall): number | undefined {
   const ex = usesWasmElementwise(c);
   if (ex === null) return undefined;
+  const f = c.grad instanceof Float32Array ? ex.ew_g32 : ex.ew_g64;
+  if (f === null) return undefined;
   const { n, w, out, grad } = c;
   const p = c.params ?? [];
   const s = new Scratch();
@@ -86,9 +88,8 @@ export function wasmElementwise(c: ElementwiseCall): number | undefined {
   const pw = w === null ? 0 : s.place(ex, w);
   const po = out === null ? 0 : resident(ex, out) ? out.byteOffset : s.alloc(n * 8);
   const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(n * grad.BYTES_PER_ELEMENT);
-  s.commit(ex);
+  if (!s.commit(ex)) return undefined;
   calls++;
-  const f = grad instanceof Float32Array ? ex.ew_g32 : ex.ew_g64;
   const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
   const kind = KIND[c.kind];
   const p0 = p[0] ?? 0,
@@ -138,14 +139,22 @@ export interface CrossEntropyCall {
   grad: FloatArray | null;
 }
 
+/**
+ * Below this many logits the JS kernel is as fast (the copies and the call cost ~0.4 µs;
+ * measured: 100 logits 2.3 µs JS vs 2.7 µs WASM, 1,000 logits 12.4 vs 8.7 µs).
+ */
+export const CE_MIN_WASM = 512;
+
 /** Runs softmax cross-entropy in WASM; `undefined` when the JS kernel must run instead. */
 export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   const { N, C, labels, probs, w, out, grad } = c;
-  if (!(c.z instanceof Float32Array) || N === 0 || C === 0) return undefined;
+  if (!(c.z instanceof Float32Array) || N * C < CE_MIN_WASM) return undefined;
   if (probs !== null && !(probs instanceof Float32Array)) return undefined;
   if (labels !== null && !(labels instanceof Float32Array || labels instanceof Float64Array)) return undefined;
   const ex = wasm();
   if (ex === null) return undefined;
+  const f = grad instanceof Float32Array ? ex.ce_g32 : ex.ce_g64;
+  if (f === null) return undefined;
   const s = new Scratch();
   const pz = s.place(ex, c.z);
   const pl = labels === null ? 0 : s.place(ex, labels);
@@ -156,9 +165,8 @@ export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   const po = out === null ? 0 : resident(ex, out) ? out.byteOffset : s.alloc(N * 8);
   const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
   const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(N * C * gb);
-  s.commit(ex);
+  if (!s.commit(ex)) return undefined;
   calls++;
-  const f = grad instanceof Float32Array ? ex.ce_g32 : ex.ce_g64;
   const lb = labels === null ? 8 : labels.BYTES_PER_ELEMENT;
   const rows = Math.max(1, Math.floor(CHUNK / C));
   let sum = 0;

@@ -30,9 +30,10 @@ const WA: WasmApi | undefined = (globalThis as { WebAssembly?: WasmApi }).WebAss
 export interface WasmExports {
   memory: WasmMemory;
   heapBase(): number;
-  ew_g32: ElementwiseExport;
+  /** Float32-gradient variants: absent from builds that do not export them. */
+  ew_g32: ElementwiseExport | null;
   ew_g64: ElementwiseExport;
-  ce_g32: CrossEntropyExport;
+  ce_g32: CrossEntropyExport | null;
   ce_g64: CrossEntropyExport;
   expArray(n: number, src: number, dst: number): void;
   logArray(n: number, src: number, dst: number): void;
@@ -97,15 +98,16 @@ function adopt(instance: WasmInstance): void {
     if (typeof f !== 'function') throw new Error(`losskit wasm: export '${name}' missing`);
     return f as F;
   };
+  const optional = <F>(name: string): F | null => (typeof e[name] === 'function' ? fn<F>(name) : null);
   const memory = e.memory;
   if (typeof memory !== 'object' || memory === null || !('buffer' in memory) || !('grow' in memory))
     throw new Error(`losskit wasm: export 'memory' missing`);
   exportsRef = {
     memory: memory as WasmMemory,
     heapBase: fn('heapBase'),
-    ew_g32: fn('ew_g32'),
+    ew_g32: optional('ew_g32'),
     ew_g64: fn('ew_g64'),
-    ce_g32: fn('ce_g32'),
+    ce_g32: optional('ce_g32'),
     ce_g64: fn('ce_g64'),
     expArray: fn('expArray'),
     logArray: fn('logArray'),
@@ -195,9 +197,16 @@ function align(x: number): number {
   return (x + 15) & ~15;
 }
 
-function ensure(ex: WasmExports, end: number): void {
+/** Grows the memory to at least `end` bytes; false when it cannot (4 GiB limit, out of memory). */
+function ensure(ex: WasmExports, end: number): boolean {
   const have = ex.memory.buffer.byteLength;
-  if (end > have) ex.memory.grow(Math.ceil((end - have) / 65536));
+  if (end <= have) return true;
+  try {
+    ex.memory.grow(Math.ceil((end - have) / 65536));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** True when `a` is a view of the module's memory (no copy needed). */
@@ -231,14 +240,16 @@ export class Scratch {
     this.slots.push({ ptr, src: a });
     return ptr;
   }
-  /** Grows memory if needed and copies the placed arrays in. */
-  commit(ex: WasmExports): void {
-    ensure(ex, this.top);
+  /** Grows memory if needed and copies the placed arrays in; false if the memory cannot grow
+   * (the caller then runs the JS kernel). */
+  commit(ex: WasmExports): boolean {
+    if (!ensure(ex, this.top)) return false;
     const buf = ex.memory.buffer;
     for (const s of this.slots) {
       const src = s.src as ArrayBufferView;
       new Uint8Array(buf, s.ptr, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
     }
+    return true;
   }
 }
 
@@ -280,7 +291,7 @@ export function createWasmArena(bytes: number): WasmArena | null {
   const base = scratchTop;
   const end = align(base + bytes);
   // Reserve the arena plus 1 MiB of scratch, so that small calls do not grow the memory.
-  ensure(ex, end + (1 << 20));
+  if (!ensure(ex, end + (1 << 20))) throw new RangeError(`createWasmArena: cannot reserve ${bytes} bytes`);
   scratchTop = end;
   let top = base;
   const take = (n: number, size: number): number => {

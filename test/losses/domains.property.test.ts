@@ -317,6 +317,30 @@ describe('input domains: every loss under every registry name', () => {
     });
   });
 
+  it('absurd finite option values (±1e308 for every option of every loss) → a finite value and gradient, or a LosskitError', () => {
+    const COMMON = ['reduction', 'sampleWeight', 'gradOut', 'meanOverLastAxis'];
+    forEveryName((name) => {
+      const fn = getLoss(name);
+      for (const option of fn.optionNames) {
+        if (COMMON.includes(option) || fn.meta.batchInputs?.includes(option)) continue;
+        for (const huge of [1e308, -1e308]) {
+          const b = baseOf(name);
+          let r: { value: number | Tensor; grad: Tensor } | undefined;
+          try {
+            r = fn.valueAndGrad(b.yTrue, b.yPred, { ...b.options, reduction: 'mean', [option]: huge });
+          } catch (e) {
+            expect(e, `${name} ${option}=${huge}: ${String(e)}`).toBeInstanceOf(LosskitError);
+          }
+          if (r === undefined) continue;
+          const v = r.value as number;
+          expect(Number.isFinite(v), `${name} ${option}=${huge}: value ${v}`).toBe(true);
+          const bad = Array.from(r.grad.data).findIndex((g) => !Number.isFinite(g));
+          expect(bad, `${name} ${option}=${huge}: gradient ${r.grad.data[bad]} at ${bad}`).toBe(-1);
+        }
+      }
+    });
+  });
+
   it('tensors nested 20,000 levels deep → INVALID_INPUT (no stack overflow)', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 20000; i++) deep = [deep];

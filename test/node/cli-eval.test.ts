@@ -25,7 +25,7 @@ describe('losskit eval', () => {
       out,
     );
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/150 samples, task multiclass/);
+    expect(r.stdout).toMatch(/150 rows \(csv\), task multiclass/);
     const j = JSON.parse(readFileSync(out, 'utf8')) as { results: { metric: string; value: number }[] };
     expect(j.results.map((x) => x.metric)).toEqual(['accuracy', 'f1_score', 'roc_auc_score']);
     for (const x of j.results) expect(x.value).toBeGreaterThan(0.5);
@@ -36,9 +36,7 @@ describe('losskit eval', () => {
     writeFileSync(bad, 'y_true,prob\n1,0.2\n0,x\n');
     const r = run('eval', bad, '--out', out);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(
-      `losskit: readPredictions: '${bad}' row 3 column 'prob' must be a number; received "x"`,
-    );
+    expect(r.stderr.trim()).toBe(`losskit: ${bad}:3:3: column 'prob' must hold a decimal number; received "x"`);
     expect(existsSync(out)).toBe(false);
     const r2 = run('eval', 'examples/data/predictions-binary.csv', '--metrics', 'f1,bogus', '--out', out);
     expect(r2.status).toBe(2);

@@ -195,7 +195,6 @@ describe('a writer killed mid-run (SIGKILL)', () => {
   });
   afterAll(() => src?.cleanup());
 
-  /** Starts a child that logs records forever; kills it once `path` has `minLines` lines. */
   /** Runs `script` in a child and SIGKILLs it once the file at `path` has more than `minLines`
    * newline-separated parts (or, with a string, once the file ends with it). */
   async function runAndKill(script: string, path: string, minLines: number | string): Promise<void> {

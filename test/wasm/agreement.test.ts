@@ -178,3 +178,22 @@ describe('JS and WASM backends agree on every loss name the WASM backend routes'
     expect([...covered].sort()).toEqual(Object.keys(CASES).sort());
   });
 });
+
+describe('small inputs keep the JS kernels where the WASM call would cost more', () => {
+  it('crossEntropy below CE_MIN_WASM logits does not call the WASM kernel; above it does', async () => {
+    const { CE_MIN_WASM } = await import('../../src/wasm/kernels.js');
+    const C = 10;
+    const small = Math.floor((CE_MIN_WASM - 1) / C);
+    const big = Math.ceil(CE_MIN_WASM / C);
+    for (const [N, calls] of [
+      [small, 0],
+      [big, 1],
+    ]) {
+      const z = { data: f32(N * C, (i) => Math.sin(i)), shape: [N, C] };
+      const y = f32(N, (i) => i % C);
+      const before = wasmCallCount();
+      getLoss('crossEntropy').valueAndGrad(y, z);
+      expect(wasmCallCount() - before).toBe(calls);
+    }
+  });
+});

@@ -1,0 +1,98 @@
+// Benchmark of `losskit eval` (the streaming engine) against pandas read_csv + scikit-learn,
+// side by side in one run: wall time and peak RSS of each process (GNU time -v), ratios, load.
+//
+//   npm run build && node bench/eval.mjs [--quick] [--skip-40m] [--dir DIR]
+//
+// Generates its data (deterministic) under DIR (default: the OS temp dir), keeps it between
+// runs. Needs /usr/bin/time and /usr/bin/python3 with pandas and scikit-learn.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeBinary, writeMulticlass } from './eval-gen.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = resolve(here, '..', 'dist/esm/node/cli.js');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const skip40 = args.includes('--skip-40m') || quick;
+const dir = args.includes('--dir') ? args[args.indexOf('--dir') + 1] : join(tmpdir(), 'losskit-eval-bench');
+mkdirSync(dir, { recursive: true });
+const scale = quick ? 0.1 : 1;
+
+const load = () =>
+  spawnSync('uptime', { encoding: 'utf8' })
+    .stdout.trim()
+    .replace(/^.*load average:\s*/, '');
+
+/** Runs a command under GNU time -v: wall seconds, peak RSS MB, stdout, stderr. */
+function measure(cmd, cmdArgs) {
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...cmdArgs], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wall = /Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):(\d+(?:\.\d+)?)/.exec(r.stderr);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const seconds = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
+  return { seconds, rssMB: rss ? Number(rss[1]) / 1024 : NaN, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function ensure(name, make) {
+  const p = join(dir, name);
+  if (!existsSync(p)) {
+    process.stderr.write(`generating ${p} …\n`);
+    await make(p);
+  }
+  return p;
+}
+
+const losskit = (file, extra = []) => measure(process.execPath, [cli, 'eval', file, '--quiet', '--json', ...extra]);
+const sklearn = (kind, file) => measure('/usr/bin/python3', [join(here, 'eval_sklearn.py'), kind, file]);
+const mb = (p) => (statSync(p).size / 1e6).toFixed(0);
+const fmt = (m) => `${m.seconds.toFixed(2)} s, ${m.rssMB.toFixed(0)} MB`;
+
+const rows = [];
+const report = (label, a, b) => {
+  const line = {
+    case: label,
+    losskit: fmt(a),
+    ...(b ? { pandas_sklearn: fmt(b), time_ratio: (a.seconds / b.seconds).toFixed(2) } : {}),
+  };
+  rows.push(line);
+  console.log(JSON.stringify(line));
+};
+
+console.log(`load before: ${load()}`);
+const n10 = Math.round(10e6 * scale);
+const bin10 = await ensure(`binary-${n10}.csv`, (p) => writeBinary(p, n10));
+const mc1 = await ensure(`multiclass-${Math.round(1e6 * scale)}x10.csv`, (p) =>
+  writeMulticlass(p, Math.round(1e6 * scale), 10),
+);
+const bin1 = await ensure(`binary-${Math.round(1e6 * scale)}.csv`, (p) => writeBinary(p, Math.round(1e6 * scale)));
+
+report(`binary ${n10} rows (${mb(bin10)} MB), default binary metrics`, losskit(bin10), sklearn('binary', bin10));
+report(
+  `multiclass ${Math.round(1e6 * scale)} x 10 (${mb(mc1)} MB), default multiclass metrics`,
+  losskit(mc1),
+  sklearn('multiclass', mc1),
+);
+const count = ['--metrics', 'accuracy,precision,recall,f1,logLoss'];
+const c1 = losskit(bin1, count);
+report(`count-based metrics, binary ${Math.round(1e6 * scale)} rows`, c1, sklearn('count', bin1));
+if (!skip40) {
+  const bin40 = await ensure('binary-40000000.csv', (p) => writeBinary(p, 40e6, 3));
+  const c40 = losskit(bin40, count);
+  report(`count-based metrics, binary 40000000 rows (${mb(bin40)} MB)`, c40);
+  console.log(`peak RSS 40M / 1M: ${(c40.rssMB / c1.rssMB).toFixed(2)}`);
+}
+const w1 = losskit(bin10, ['--workers', '1']);
+const w2 = losskit(bin10, ['--workers', '2']);
+report(`binary ${n10} rows, --workers 1`, w1);
+report(`binary ${n10} rows, --workers 2`, w2);
+console.log(`--workers 2 speed-up: ${(w1.seconds / w2.seconds).toFixed(2)}x`);
+const w1c = losskit(bin10, ['--workers', '1', ...count]);
+const w2c = losskit(bin10, ['--workers', '2', ...count]);
+console.log(
+  `--workers 2 speed-up, count-based metrics: ${(w1c.seconds / w2c.seconds).toFixed(2)}x (${fmt(w1c)} → ${fmt(w2c)})`,
+);
+console.log(`load after: ${load()}`);

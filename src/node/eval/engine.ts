@@ -1,0 +1,750 @@
+/**
+ * The streaming evaluation engine behind `losskit eval`: reads a prediction file in chunks,
+ * parses numbers straight into reused typed-array batches, validates every cell (with its file
+ * place), and feeds each batch to the metrics' `update`. Memory = the metrics' state + a fixed
+ * window of rows (about 4 MB), whatever the file size.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { LosskitError } from '../../errors.js';
+import { METRIC_FAMILIES } from '../../metrics/catalog.js';
+import type { Metric, MetricJSON, MetricOptions, MetricValue } from '../../metrics/core.js';
+import { getMetric, restoreMetric } from '../../metrics/registry.js';
+import type { MetricEntry } from '../../metrics/registry-types.js';
+import { tensor, type TensorInput } from '../../tensor.js';
+import { PlanError, resolvePlan, type Plan, type PlanOptions, type Task } from './plan.js';
+import {
+  RangeCellError,
+  batchRowsFor,
+  csvRangeBatches,
+  npyFilesReader,
+  openReader,
+  type Batch,
+  type Format,
+  type Reader,
+} from './readers.js';
+import { EvalInputError } from './source.js';
+
+export type { Task } from './plan.js';
+export type { Format } from './readers.js';
+
+export const DEFAULT_METRICS: Record<Task, string[]> = {
+  binary: ['accuracy', 'precision', 'recall', 'f1', 'auroc', 'averagePrecision', 'logLoss', 'calibrationError'],
+  multiclass: ['accuracy', 'f1', 'precision', 'recall', 'topKAccuracy', 'auroc', 'logLoss'],
+  multilabel: ['accuracy', 'f1', 'precision', 'recall', 'auroc'],
+  regression: ['meanAbsoluteError', 'meanSquaredError', 'rootMeanSquaredError', 'r2Score', 'pearsonCorrcoef'],
+};
+/** Defaults when the predictions are class labels (no scores). */
+const HARD_METRICS = ['accuracy', 'f1', 'precision', 'recall'];
+
+export interface EvaluateOptions extends PlanOptions {
+  /** Metric names (any alias). Default: by task. */
+  metrics?: string[];
+  average?: MetricOptions['average'];
+  /** Decision threshold in [0, 1] for binary / multilabel scores. */
+  threshold?: number;
+  topK?: number;
+  /** Bounded-memory AUROC / AP: a number of thresholds (Keras AUC style) instead of the exact state. */
+  aurocBins?: number;
+  /** Input format (default: from the content, then the extension). */
+  format?: Format;
+  /** Rows per batch (the fixed window). Default: about 4 MB of float64 values. */
+  batchRows?: number;
+  /** Worker threads over byte ranges (CSV / TSV files). Default 1. */
+  workers?: number;
+  /** Called after each batch (progress). */
+  onProgress?: (p: { rows: number; bytes: number; total: number | null }) => void;
+  /** Name used in messages for a stream. */
+  name?: string;
+}
+
+export interface MetricResult {
+  /** As requested. */
+  metric: string;
+  /** The settings the value depends on (average, threshold, k, positive label, …). */
+  settings: Record<string, string | number | boolean>;
+  value: MetricValue | null;
+  /** Why the metric could not be computed. */
+  error?: string;
+}
+
+export interface EvaluationResult {
+  file: string;
+  format: Format | 'batches';
+  task: Task;
+  /** How the task was decided ('given' or 'inferred: …'). */
+  taskNote: string;
+  rows: number;
+  /** Class names by index when the labels are text (scikit-learn's sorted classes_). */
+  labels: string[] | null;
+  posLabel: string | number | null;
+  fromLogits: boolean;
+  columns: Plan['used'];
+  results: MetricResult[];
+  /** Metrics that could not be computed. */
+  failed: number;
+  seconds: number;
+}
+
+/** Saved per-shard states (`eval --save-state`), merged by `losskit merge`. */
+export interface EvalState {
+  losskitEvalState: 1;
+  file: string;
+  format: Format | 'batches';
+  plan: Plan;
+  rows: number;
+  metrics: { metric: string; settings: MetricResult['settings']; state: MetricJSON | null; error?: string }[];
+}
+
+// ---------------------------------------------------------------- metrics from metadata
+
+function entryOf(name: string): MetricEntry | null {
+  for (const e of METRIC_FAMILIES.flat()) if (e.name === name || e.aliases.some((a) => a.name === name)) return e;
+  return null;
+}
+
+interface MetricSetup {
+  metric: string;
+  /** The metric keeps an exact score histogram (AUROC / AP / curves without `thresholds`). */
+  histogram?: boolean;
+  options: MetricOptions;
+  settings: MetricResult['settings'];
+}
+
+/** Options of each metric, from its declared option names (not from its name). */
+export function metricSetups(plan: Plan, o: EvaluateOptions): MetricSetup[] {
+  const names = o.metrics ?? (plan.hardPredictions ? HARD_METRICS : DEFAULT_METRICS[plan.task]);
+  if (names.length === 0)
+    throw new LosskitError('INVALID_OPTION', 'evaluate', `'metrics' must name at least one metric`, 'metrics');
+  return names.map((metric) => {
+    const e = entryOf(metric);
+    if (e === null) {
+      getMetric(metric); // throws UNKNOWN_NAME with a suggestion
+      throw new LosskitError('UNKNOWN_NAME', 'evaluate', `unknown metric '${metric}'`, 'metrics');
+    }
+    const has = (k: keyof MetricOptions) => e.spec.optionNames.includes(k);
+    const options: MetricOptions = {};
+    const settings: MetricResult['settings'] = {};
+    if (plan.task !== 'regression') {
+      if (has('task')) options.task = plan.task;
+      if (plan.task === 'multiclass' && has('numClasses')) options.numClasses = plan.numClasses;
+      if (plan.task === 'multilabel' && has('numLabels')) options.numLabels = plan.numClasses;
+      if (o.average !== undefined && has('average')) options.average = o.average;
+      if (o.threshold !== undefined && has('threshold') && plan.task !== 'multiclass') options.threshold = o.threshold;
+      if (has('topK')) options.topK = o.topK ?? Math.min(5, Math.max(1, plan.numClasses - 1));
+      if (o.aurocBins !== undefined && has('thresholds')) options.thresholds = o.aurocBins;
+      if (plan.task === 'binary') settings.posLabel = plan.posLabel ?? 1;
+    }
+    const m = getMetric(metric, options);
+    const cfg = m.config as Record<string, unknown>;
+    for (const k of [
+      'average',
+      'threshold',
+      'topK',
+      'thresholds',
+      'multiClass',
+      'beta',
+      'nBins',
+      'norm',
+      'multioutput',
+    ] as const) {
+      if (!has(k)) continue;
+      if (k === 'threshold' && plan.task === 'multiclass') continue;
+      if (k === 'average' && plan.task === 'binary' && o.average === undefined) continue;
+      if (k === 'multiClass' && plan.task !== 'multiclass') continue;
+      const v = cfg[k];
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+        settings[k === 'topK' ? 'k' : k] = v;
+    }
+    if (plan.task === 'binary' && !('threshold' in settings) && has('threshold'))
+      settings.threshold = o.threshold ?? 0.5;
+    const histogram = has('thresholds') && options.thresholds === undefined;
+    return { metric, options, settings, histogram };
+  });
+}
+
+/**
+ * The window: large batches (about 4 MB) when a metric keeps an exact score histogram (fewer,
+ * longer sorted runs to merge); small ones (about 256 KB) otherwise, so the garbage each
+ * update leaves stays small and peak memory does not grow with the file.
+ */
+function windowRows(plan: Plan, setups: MetricSetup[], o: EvaluateOptions): number {
+  if (o.batchRows !== undefined) return o.batchRows;
+  return batchRowsFor(plan, setups.some((s) => s.histogram) ? 1 << 19 : 1 << 15);
+}
+
+// ---------------------------------------------------------------- batches → metrics
+
+function sigmoidInPlace(a: Float64Array): void {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    a[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+  }
+}
+
+function softmaxRowsInPlace(a: Float64Array, c: number): void {
+  for (let r = 0; r < a.length; r += c) {
+    let m = -Infinity;
+    for (let j = 0; j < c; j++) if (a[r + j] > m) m = a[r + j];
+    let s = 0;
+    for (let j = 0; j < c; j++) s += a[r + j] = Math.exp(a[r + j] - m);
+    for (let j = 0; j < c; j++) a[r + j] /= s;
+  }
+}
+
+class Accumulator {
+  rows = 0;
+  readonly metrics: (Metric | null)[];
+  readonly errors: (string | undefined)[];
+  constructor(
+    readonly plan: Plan,
+    readonly setups: MetricSetup[],
+  ) {
+    this.metrics = setups.map((s) => getMetric(s.metric, s.options));
+    this.errors = setups.map(() => undefined);
+  }
+  add(b: Batch): void {
+    if (b.n === 0) return; // empty batches are a no-op
+    const p = this.plan;
+    if (p.fromLogits) {
+      if (p.task === 'multiclass') softmaxRowsInPlace(b.yPred, p.predWidth);
+      else sigmoidInPlace(b.yPred);
+    }
+    const yt = p.trueWidth === 1 ? { data: b.yTrue, shape: [b.n] } : { data: b.yTrue, shape: [b.n, p.trueWidth] };
+    const yp = p.predWidth === 1 ? { data: b.yPred, shape: [b.n] } : { data: b.yPred, shape: [b.n, p.predWidth] };
+    const opts = b.weight ? { sampleWeight: { data: b.weight, shape: [b.n] } } : {};
+    for (let i = 0; i < this.metrics.length; i++) {
+      const m = this.metrics[i];
+      if (m === null) continue;
+      try {
+        m.update(yt, yp, opts);
+      } catch (e) {
+        if (!(e instanceof LosskitError)) throw e;
+        this.errors[i] = `rows ${this.rows + 1}..${this.rows + b.n}: ${e.message}`;
+        this.metrics[i] = null;
+      }
+    }
+    this.rows += b.n;
+  }
+  merge(states: EvalState): void {
+    this.rows += states.rows;
+    states.metrics.forEach((s, i) => {
+      if (s.error !== undefined && this.errors[i] === undefined) {
+        this.errors[i] = s.error;
+        this.metrics[i] = null;
+      }
+      const m = this.metrics[i];
+      if (m === null || s.state === null) return;
+      m.merge(restoreMetric(s.state));
+    });
+  }
+  state(file: string, format: EvalState['format']): EvalState {
+    return {
+      losskitEvalState: 1,
+      file,
+      format,
+      plan: this.plan,
+      rows: this.rows,
+      metrics: this.setups.map((s, i) => ({
+        metric: s.metric,
+        settings: s.settings,
+        state: this.metrics[i]?.toJSON() ?? null,
+        ...(this.errors[i] !== undefined ? { error: this.errors[i] } : {}),
+      })),
+    };
+  }
+  results(): MetricResult[] {
+    return this.setups.map((s, i) => {
+      const m = this.metrics[i];
+      if (m === null) return { metric: s.metric, settings: s.settings, value: null, error: this.errors[i] };
+      if (this.rows === 0) return { metric: s.metric, settings: s.settings, value: null, error: 'no rows' };
+      try {
+        const v = m.compute();
+        if (typeof v === 'number' && Number.isNaN(v))
+          return { metric: s.metric, settings: s.settings, value: null, error: 'undefined on this data (NaN)' };
+        return { metric: s.metric, settings: s.settings, value: v };
+      } catch (e) {
+        if (!(e instanceof LosskitError)) throw e;
+        return { metric: s.metric, settings: s.settings, value: null, error: e.message };
+      }
+    });
+  }
+}
+
+// ---------------------------------------------------------------- workers
+
+/** The file of this module (ESM or CommonJS build, or the TypeScript source under a test runner). */
+function thisFile(): string | null {
+  const line = (new Error().stack ?? '').split('\n').find((l) => /eval[\\/]engine\.[jt]s/.test(l));
+  const m = line ? /(?:file:\/\/)?(\/[^\s():]+engine\.[jt]s)/.exec(line) : null;
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+/** Splits [start, size) into `n` ranges at line ends. */
+async function lineRanges(path: string, start: number, size: number, n: number): Promise<[number, number][]> {
+  const { openSync, readSync, closeSync } = await import('node:fs');
+  const fd = openSync(path, 'r');
+  const cuts = [start];
+  const buf = Buffer.alloc(1 << 16);
+  for (let i = 1; i < n; i++) {
+    let p = Math.max(cuts[cuts.length - 1], start + Math.floor(((size - start) * i) / n));
+    let found = -1;
+    while (found < 0 && p < size) {
+      const got = readSync(fd, buf, 0, buf.length, p);
+      if (got <= 0) break;
+      const k = buf.subarray(0, got).indexOf(10);
+      if (k >= 0) found = p + k + 1;
+      else p += got;
+    }
+    if (found < 0 || found >= size) break;
+    cuts.push(found);
+  }
+  closeSync(fd);
+  cuts.push(size);
+  const out: [number, number][] = [];
+  for (let i = 0; i + 1 < cuts.length; i++) if (cuts[i + 1] > cuts[i]) out.push([cuts[i], cuts[i + 1]]);
+  return out;
+}
+
+/** A job of a worker: evaluate a byte range of a CSV file. */
+export interface RangeJob {
+  path: string;
+  start: number;
+  end: number;
+  plan: Plan;
+  setups: MetricSetup[];
+  delimiter: number;
+  batchRows?: number;
+}
+
+/**
+ * Metric states cross threads faster as transferred Float64Arrays than as cloned arrays of
+ * numbers: {@link packState} swaps every all-finite `{ f64: [...] }` / `{ list: [...] }` array of a
+ * state for a Float64Array (and lists the buffers to transfer); {@link unpackState} swaps back.
+ */
+export function packState(state: EvalState): { state: EvalState; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  for (const m of state.metrics) {
+    if (m.state === null) continue;
+    const fields = m.state.state as Record<string, unknown>;
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === null || typeof v !== 'object') continue;
+      for (const tag of ['f64', 'list']) {
+        const arr = Reflect.get(v, tag) as unknown;
+        if (Array.isArray(arr) && arr.every((x) => typeof x === 'number')) {
+          const t = Float64Array.from(arr as number[]);
+          transfer.push(t.buffer);
+          fields[k] = { [tag]: t };
+        }
+      }
+    }
+  }
+  return { state, transfer };
+}
+
+export function unpackState(state: EvalState): EvalState {
+  for (const m of state.metrics) {
+    if (m.state === null) continue;
+    const fields = m.state.state as Record<string, unknown>;
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === null || typeof v !== 'object') continue;
+      for (const tag of ['f64', 'list']) {
+        const arr = Reflect.get(v, tag) as unknown;
+        if (arr instanceof Float64Array) fields[k] = { [tag]: Array.from(arr) };
+      }
+    }
+  }
+  return state;
+}
+
+/** Runs one range in this thread (workers call this too). */
+export async function runRange(job: RangeJob): Promise<EvalState> {
+  const acc = new Accumulator(job.plan, job.setups);
+  for await (const b of csvRangeBatches(
+    job.path,
+    job.start,
+    job.end,
+    job.plan,
+    job.batchRows ?? batchRowsFor(job.plan),
+    job.delimiter,
+  ))
+    acc.add(b);
+  return acc.state(job.path, 'csv');
+}
+
+async function lineOfOffset(path: string, offset: number): Promise<number> {
+  const { createReadStream } = await import('node:fs');
+  let line = 1;
+  let seen = 0;
+  for await (const c of createReadStream(path, { end: Math.max(0, offset - 1) }) as AsyncIterable<Buffer>) {
+    for (let i = c.indexOf(10); i >= 0; i = c.indexOf(10, i + 1)) line++;
+    seen += c.length;
+  }
+  void seen;
+  return line;
+}
+
+async function runRanges(jobs: RangeJob[], useThreads: boolean): Promise<EvalState[]> {
+  const self = thisFile();
+  const workerFile = self ? join(dirname(self), 'worker.js') : null;
+  if (!useThreads || workerFile === null || !existsSync(workerFile)) {
+    const out: EvalState[] = [];
+    for (const j of jobs) out.push(await runRange(j));
+    return out;
+  }
+  const { Worker } = await import('node:worker_threads');
+  return Promise.all(
+    jobs.map(
+      (job) =>
+        new Promise<EvalState>((resolve, reject) => {
+          const w = new Worker(workerFile, { workerData: job });
+          w.once(
+            'message',
+            (
+              m:
+                | { ok: EvalState }
+                | { error: { message: string; byteOffset?: number; column?: number; detail?: string; place?: string } },
+            ) => {
+              if ('ok' in m) resolve(unpackState(m.ok));
+              else if (m.error.byteOffset !== undefined)
+                reject(
+                  new RangeCellError(
+                    job.path,
+                    m.error.byteOffset,
+                    m.error.column ?? 1,
+                    m.error.detail ?? m.error.message,
+                  ),
+                );
+              else reject(new EvalInputError(m.error.place ?? job.path, m.error.detail ?? m.error.message));
+            },
+          );
+          w.once('error', reject);
+        }),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- entry points
+
+async function planFor(
+  open: () => Promise<Reader>,
+  reader: Reader,
+  o: EvaluateOptions,
+): Promise<{ plan: Plan; reader: Reader }> {
+  const first = resolvePlan(reader.schema, reader.sample, o);
+  if (!first.needsLabels) return { plan: first.plan, reader };
+  // Text labels: one pass over the label columns for the sorted label set (scikit-learn's classes_).
+  const names = reader.schema.map((s) => s.name.toLowerCase());
+  const want = reader.sample
+    .map((s, i) =>
+      s.strs !== null &&
+      [
+        'y_true',
+        'ytrue',
+        'label',
+        'labels',
+        'target',
+        'y',
+        'true',
+        'actual',
+        'y_pred',
+        'ypred',
+        'prediction',
+        'pred',
+      ].includes(names[i])
+        ? i
+        : -1,
+    )
+    .filter((i) => i >= 0);
+  if (!reader.seekable && reader.format !== 'json' && reader.format !== 'npz')
+    throw new PlanError(
+      'text labels with numbered score columns need two passes over the data (for the sorted label set): give a file, not a stream, or name the score columns by class (p_cat, p_dog, …)',
+    );
+  const labels = [...(await reader.distinct(want))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await reader.close?.();
+  const again = await open();
+  const second = resolvePlan(again.schema, again.sample, o, labels);
+  return { plan: second.plan, reader: again };
+}
+
+async function run(
+  open: () => Promise<Reader>,
+  file: string,
+  o: EvaluateOptions,
+  keepState: boolean,
+): Promise<{ result: EvaluationResult; state: EvalState | null }> {
+  const t0 = Date.now();
+  if (o.threshold !== undefined && !(o.threshold >= 0 && o.threshold <= 1))
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'evaluate',
+      `'threshold' must be a probability in [0, 1]; received ${o.threshold}`,
+      'threshold',
+    );
+  let reader = await open();
+  let plan: Plan;
+  try {
+    ({ plan, reader } = await planFor(open, reader, o));
+  } catch (e) {
+    await reader.close?.();
+    if (e instanceof PlanError) throw new EvalInputError(file, e.message.replace(/^evaluate: /, ''));
+    throw e;
+  }
+  if (o.threshold !== undefined && plan.task === 'regression')
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'evaluate',
+      `'threshold' does not apply to task 'regression'`,
+      'threshold',
+    );
+  const setups = metricSetups(plan, o);
+  const acc = new Accumulator(plan, setups);
+  const workers = o.workers ?? 1;
+  const path = typeof file === 'string' ? file : null;
+  if (
+    workers > 1 &&
+    reader.seekable &&
+    (reader.format === 'csv' || reader.format === 'tsv') &&
+    reader.dataStart !== undefined &&
+    path !== null &&
+    reader.size
+  ) {
+    await reader.close?.();
+    const ranges = await lineRanges(path, reader.dataStart, reader.size, workers);
+    const jobs = ranges.map(([start, end]) => ({
+      path,
+      start,
+      end,
+      plan,
+      setups,
+      delimiter: reader.delimiter ?? 44,
+      batchRows: windowRows(plan, setups, o),
+    }));
+    let states: EvalState[];
+    try {
+      states = await runRanges(jobs, true);
+    } catch (e) {
+      if (e instanceof RangeCellError)
+        throw new EvalInputError(`${path}:${await lineOfOffset(path, e.byteOffset)}:${e.column}`, e.detail);
+      throw e;
+    }
+    for (const s of states) acc.merge(s);
+    o.onProgress?.({ rows: acc.rows, bytes: reader.size, total: reader.size });
+  } else {
+    try {
+      for await (const b of reader.batches(plan, windowRows(plan, setups, o))) {
+        acc.add(b);
+        o.onProgress?.({ rows: acc.rows, bytes: reader.bytesRead?.() ?? 0, total: reader.size ?? null });
+      }
+    } finally {
+      await reader.close?.();
+    }
+  }
+  const results = acc.results();
+  return {
+    result: {
+      file,
+      format: reader.format,
+      task: plan.task,
+      taskNote: plan.taskNote,
+      rows: acc.rows,
+      labels: plan.labels,
+      posLabel: plan.task === 'binary' ? plan.posLabel : null,
+      fromLogits: plan.fromLogits,
+      columns: plan.used,
+      results,
+      failed: results.filter((r) => r.error !== undefined).length,
+      seconds: (Date.now() - t0) / 1000,
+    },
+    state: keepState ? acc.state(file, reader.format) : null,
+  };
+}
+
+export interface NpyPaths {
+  yTrue: string;
+  yPred: string;
+  sampleWeight?: string;
+}
+
+/**
+ * Evaluates a prediction file (CSV, TSV, NDJSON, JSON, Parquet, Arrow IPC, .npz, gzip of the text
+ * formats; `-` is stdin) — or a pair of `.npy` files — streaming, in bounded memory.
+ *
+ * @example const r = await evaluateFile('preds.csv', { metrics: ['f1', 'auroc'] });
+ */
+export async function evaluateFile(path: string | NpyPaths, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+  return (await evaluateFileWithState(path, options, false)).result;
+}
+
+/** {@link evaluateFile} that also returns the metric states (for `--save-state`). */
+export async function evaluateFileWithState(
+  path: string | NpyPaths,
+  options: EvaluateOptions = {},
+  keepState = true,
+): Promise<{ result: EvaluationResult; state: EvalState | null }> {
+  const name = typeof path === 'string' ? (path === '-' ? (options.name ?? '<stdin>') : path) : path.yPred;
+  const open =
+    typeof path === 'string' ? () => openReader(path, options.format, options.name) : async () => npyFilesReader(path);
+  return run(open, name, options, keepState);
+}
+
+/** One batch of in-memory predictions for {@link evaluateStream}. */
+export interface PredictionBatch {
+  yTrue: TensorInput;
+  yPred: TensorInput;
+  sampleWeight?: TensorInput;
+}
+
+/**
+ * Evaluates a stream: an async iterable of byte chunks (a file's content, any format) or of
+ * `{ yTrue, yPred, sampleWeight? }` batches (typed arrays, nested arrays, tensors — int64
+ * `BigInt64Array` labels included). Memory is bounded by the batch and the metric states.
+ */
+export async function evaluateStream(
+  source: AsyncIterable<Uint8Array | string | PredictionBatch>,
+  options: EvaluateOptions = {},
+): Promise<EvaluationResult> {
+  const it = source[Symbol.asyncIterator]();
+  const first = await it.next();
+  const replay = async function* <T>(head: IteratorResult<T>, rest: AsyncIterator<T>): AsyncGenerator<T> {
+    if (!head.done) yield head.value;
+    for (;;) {
+      const r = await rest.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  };
+  const name = options.name ?? '<stream>';
+  if (first.done || typeof first.value === 'string' || first.value instanceof Uint8Array) {
+    const bytes = replay(first, it) as AsyncIterable<Uint8Array | string>;
+    let used = false;
+    const open = async () => {
+      if (used) throw new PlanError('the stream can be read once');
+      used = true;
+      return openReader(bytes, options.format, name);
+    };
+    return (await run(open, name, options, false)).result;
+  }
+  // Batches of arrays: converted with tensor() (int64 included) and streamed as columns.
+  const toCols = (b: PredictionBatch, i: number) => {
+    if (b === null || typeof b !== 'object' || !('yTrue' in b) || !('yPred' in b))
+      throw new LosskitError(
+        'INVALID_INPUT',
+        'evaluateStream',
+        `batch ${i} must be { yTrue, yPred, sampleWeight? }`,
+        'source',
+      );
+    const extra = Object.keys(b).filter((k) => !['yTrue', 'yPred', 'sampleWeight'].includes(k));
+    if (extra.length)
+      throw new LosskitError(
+        'INVALID_INPUT',
+        'evaluateStream',
+        `batch ${i} has unknown key ${JSON.stringify(extra[0])}`,
+        'source',
+      );
+    const t = tensor(b.yTrue, undefined, 'evaluateStream', 'yTrue');
+    const p = tensor(b.yPred, undefined, 'evaluateStream', 'yPred');
+    const w = b.sampleWeight === undefined ? null : tensor(b.sampleWeight, undefined, 'evaluateStream', 'sampleWeight');
+    return { t, p, w };
+  };
+  const firstCols = toCols(first.value as PredictionBatch, 0);
+  const n0 = firstCols.t.shape[0] ?? 1;
+  const widthOf = (s: readonly number[]) => (s.length > 1 ? s.slice(1).reduce((a, b) => a * b, 1) : 1);
+  const tw = widthOf(firstCols.t.shape);
+  const pw = widthOf(firstCols.p.shape);
+  const lines: string[] = ['y_true,y_pred' + (firstCols.w ? ',sample_weight' : '')];
+  void lines;
+  const schema = [
+    { name: 'y_true', width: tw },
+    { name: 'y_pred', width: pw },
+    ...(firstCols.w ? [{ name: 'sample_weight', width: 1 }] : []),
+  ];
+  const arrays = async function* () {
+    let i = 0;
+    for await (const b of replay(first as IteratorResult<PredictionBatch>, it as AsyncIterator<PredictionBatch>)) {
+      const c = i === 0 ? firstCols : toCols(b, i);
+      const n = c.t.shape.length > 0 ? c.t.shape[0] : 1;
+      if (c.p.data.length !== n * pw || c.t.data.length !== n * tw)
+        throw new LosskitError(
+          'SHAPE_MISMATCH',
+          'evaluateStream',
+          `batch ${i}: yTrue has ${n} rows of ${tw} and yPred ${c.p.data.length} values; expected ${n * pw}`,
+          'yPred',
+        );
+      i++;
+      yield {
+        n,
+        cols: [Float64Array.from(c.t.data), Float64Array.from(c.p.data), ...(c.w ? [Float64Array.from(c.w.data)] : [])],
+      };
+    }
+  };
+  void n0;
+  const { columnReader } = await import('./readers.js');
+  const open = async () => columnReader(name, schema, arrays());
+  return (await run(open, name, options, false)).result;
+}
+
+/** Merges saved states (`eval --save-state` of each shard) and computes the metrics of all shards together. */
+export function mergeStates(states: EvalState[], names: string[]): { result: EvaluationResult; state: EvalState } {
+  if (states.length === 0) throw new LosskitError('EMPTY_INPUT', 'merge', 'no state files', 'files');
+  const t0 = Date.now();
+  const base = states[0];
+  const key = (s: EvalState) =>
+    JSON.stringify({
+      task: s.plan.task,
+      labels: s.plan.labels,
+      n: s.plan.numClasses,
+      pos: s.plan.posLabel,
+      m: s.metrics.map((m) => [m.metric, m.settings]),
+    });
+  const setups = base.metrics.map((m) => ({
+    metric: m.metric,
+    options: (m.state?.options ?? {}) as MetricOptions,
+    settings: m.settings,
+  }));
+  const acc = new Accumulator(base.plan, setups);
+  states.forEach((s, i) => {
+    if (key(s) !== key(base))
+      throw new EvalInputError(
+        names[i],
+        `this state was made with other settings than ${names[0]} (task, labels, metrics or their options differ); merge only shards of one evaluation`,
+      );
+    try {
+      acc.merge(s);
+    } catch (e) {
+      if (e instanceof LosskitError) throw new EvalInputError(names[i], e.message);
+      throw e;
+    }
+  });
+  const results = acc.results();
+  return {
+    result: {
+      file: names.join(' + '),
+      format: base.format,
+      task: base.plan.task,
+      taskNote: base.plan.taskNote,
+      rows: acc.rows,
+      labels: base.plan.labels,
+      posLabel: base.plan.task === 'binary' ? base.plan.posLabel : null,
+      fromLogits: base.plan.fromLogits,
+      columns: base.plan.used,
+      results,
+      failed: results.filter((r) => r.error !== undefined).length,
+      seconds: (Date.now() - t0) / 1000,
+    },
+    state: acc.state(names.join(' + '), base.format),
+  };
+}
+
+/** Reads a state file written by `--save-state`. */
+export function parseState(text: string, name: string): EvalState {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new EvalInputError(name, `not a losskit state file (${(e as Error).message})`);
+  }
+  if (j === null || typeof j !== 'object' || (j as Partial<EvalState>).losskitEvalState !== 1)
+    throw new EvalInputError(name, 'not a losskit state file (written by losskit eval --save-state)');
+  return j as EvalState;
+}

@@ -1,0 +1,1360 @@
+/**
+ * Format readers of the evaluation engine. Each reader exposes the column schema and the first
+ * rows (to resolve the {@link Plan}), then streams validated typed-array batches:
+ * `yTrue` `[n × trueWidth]`, `yPred` `[n × predWidth]`, `weight` `[n]` — the batch buffers are
+ * reused, so memory is a fixed window whatever the file size.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
+import { RowFields, fieldText, sniffDelimiter, tokenizeRow } from './csv.js';
+import { parseDecimal, showBytes } from './number.js';
+import {
+  CHECK,
+  applyCheck,
+  expectation,
+  isKnownColumn,
+  labelValue,
+  type Plan,
+  type SampleColumn,
+  type SchemaColumn,
+} from './plan.js';
+import { EvalInputError, openBytes, readAll, statInput, sysReason, type ByteInput } from './source.js';
+
+export type Format = 'csv' | 'tsv' | 'ndjson' | 'json' | 'parquet' | 'arrow' | 'npy' | 'npz';
+export const FORMATS: readonly Format[] = ['csv', 'tsv', 'ndjson', 'json', 'parquet', 'arrow', 'npy', 'npz'];
+
+export interface Batch {
+  n: number;
+  yTrue: Float64Array;
+  yPred: Float64Array;
+  weight: Float64Array | null;
+}
+
+export interface Reader {
+  format: Format;
+  schema: SchemaColumn[];
+  sample: SampleColumn[];
+  /** Streams the rows (once). */
+  batches(plan: Plan, batchRows: number): AsyncGenerator<Batch>;
+  /** Every distinct text of the given columns (consumes the reader; used for string labels). */
+  distinct(cols: number[]): Promise<Set<string>>;
+  /** Delimiter byte of CSV / TSV (for byte-range workers). */
+  delimiter?: number;
+  /** Byte offset of the first data row (CSV), for byte-range workers. */
+  dataStart?: number;
+  /** Source bytes read so far and the source size (progress); set by openReader. */
+  bytesRead?: () => number;
+  size?: number | null;
+  /** The input is a regular, uncompressed file (byte ranges can be read by workers). */
+  seekable?: boolean;
+  /** Stops reading (closes the file). */
+  close?: () => Promise<void>;
+}
+
+const SAMPLE_ROWS = 1000;
+
+/** Rows per batch for a plan: `values` float64 values (default 2^19, about 4 MB) per batch. */
+export function batchRowsFor(plan: Plan, values = 1 << 19): number {
+  return Math.max(1024, Math.floor(values / (plan.trueWidth + plan.predWidth + 1)));
+}
+
+class Builder {
+  n = 0;
+  readonly yTrue: Float64Array;
+  readonly yPred: Float64Array;
+  readonly weight: Float64Array | null;
+  constructor(
+    readonly plan: Plan,
+    readonly cap: number,
+  ) {
+    this.yTrue = new Float64Array(cap * plan.trueWidth);
+    this.yPred = new Float64Array(cap * plan.predWidth);
+    this.weight = plan.used.weight !== null ? new Float64Array(cap) : null;
+  }
+  store(dest: string, k: number, v: number): void {
+    if (dest === 'true') this.yTrue[this.n * this.plan.trueWidth + k] = v;
+    else if (dest === 'pred') this.yPred[this.n * this.plan.predWidth + k] = v;
+    else if (dest === 'weight' && this.weight) this.weight[this.n] = v;
+  }
+  take(): Batch {
+    const { n, plan } = this;
+    this.n = 0;
+    return {
+      n,
+      yTrue: this.yTrue.subarray(0, n * plan.trueWidth),
+      yPred: this.yPred.subarray(0, n * plan.predWidth),
+      weight: this.weight ? this.weight.subarray(0, n) : null,
+    };
+  }
+}
+
+const NUMBERISH = /^\s*[+-]?(\d|\.\d|inf|nan)/i;
+
+function cellError(
+  place: string,
+  plan: Plan,
+  col: string,
+  check: (typeof CHECK)[keyof typeof CHECK],
+  received: string,
+): EvalInputError {
+  return new EvalInputError(place, `column '${col}' must hold ${expectation(plan, check)}; received ${received}`);
+}
+
+// ---------------------------------------------------------------- CSV / TSV
+
+interface CsvState {
+  buf: Uint8Array;
+  pos: number;
+  final: boolean;
+  line: number;
+  /** Bytes of the input before buf[0]. */
+  dropped: number;
+}
+
+/** Reads a CSV/TSV input: header, sample, then batches. `range` reads a byte range of a file without a header (workers). */
+export async function csvReader(input: ByteInput, format: 'csv' | 'tsv' | null, file: string): Promise<Reader> {
+  const st: CsvState = { buf: new Uint8Array(0), pos: 0, final: false, line: 1, dropped: 0 };
+  const more = async (): Promise<boolean> => {
+    if (st.final) return false;
+    const r = await input.chunks.next();
+    if (r.done) {
+      st.final = true;
+      return false;
+    }
+    const rest = st.buf.subarray(st.pos);
+    const nb = new Uint8Array(rest.length + r.value.length);
+    nb.set(rest);
+    nb.set(r.value, rest.length);
+    st.dropped += st.pos;
+    st.buf = nb;
+    st.pos = 0;
+    return true;
+  };
+  // Header.
+  await more();
+  if (st.buf.length >= 3 && st.buf[0] === 0xef && st.buf[1] === 0xbb && st.buf[2] === 0xbf) st.pos = 3;
+  while (!st.final && st.buf.indexOf(10, st.pos) < 0) await more();
+  const delim = format === 'tsv' ? 9 : sniffDelimiter(st.buf.subarray(st.pos), st.buf.length - st.pos);
+  const f = new RowFields();
+  let next: number;
+  // Skip blank lines before the header.
+  for (;;) {
+    while ((next = tokenizeRow(st.buf, st.pos, st.buf.length, delim, st.final, f)) < 0) await more();
+    if (next === st.pos)
+      throw new EvalInputError(
+        `${file}:1:1`,
+        'the file is empty; expected a header row (e.g. y_true,y_pred) and data rows',
+      );
+    if (f.count === 1 && f.start[0] === f.end[0] && next < st.buf.length) {
+      st.pos = next;
+      st.line++;
+      continue;
+    }
+    break;
+  }
+  const headerLine = st.line;
+  const names: string[] = [];
+  for (let c = 0; c < f.count; c++) {
+    const name = fieldText(st.buf, f, c).trim();
+    if ([...name].some((ch) => ch.charCodeAt(0) < 9 || (ch.charCodeAt(0) > 13 && ch.charCodeAt(0) < 32)))
+      throw new EvalInputError(
+        `${file}:${headerLine}:${f.start[c] - f.rowStart + 1}`,
+        `the header holds control characters (${JSON.stringify(name.slice(0, 30))}): not a text CSV file`,
+      );
+    names.push(name);
+  }
+  st.pos = next;
+  st.line = headerLine + 1 + f.innerLines;
+  const dataStart = st.dropped + st.pos;
+  // Sample rows (kept in the buffer: the batches start again from here).
+  const sampleStart = st.pos;
+  const sampleLine = st.line;
+  const cols: string[][] = names.map(() => []);
+  const firstPos: number[] = [];
+  let p = st.pos;
+  let line = st.line;
+  let rows = 0;
+  while (rows < SAMPLE_ROWS) {
+    const q = tokenizeRow(st.buf, p, st.buf.length, delim, st.final, f);
+    if (q < 0) {
+      const off = p - st.pos;
+      if (!(await more())) continue;
+      p = st.pos + off;
+      continue;
+    }
+    if (q === p) break;
+    const blank = f.count === 1 && f.start[0] === f.end[0];
+    if (!blank && f.count === names.length) {
+      for (let c = 0; c < names.length; c++) {
+        cols[c].push(fieldText(st.buf, f, c));
+        if (rows === 0) firstPos.push(f.start[c] - f.rowStart + 1);
+      }
+      rows++;
+    } else if (!blank) break; // ragged: reported with its line by the batches
+    line += 1 + f.innerLines;
+    p = q;
+    if (p >= st.buf.length && st.final) break;
+  }
+  if (rows === 0 && (p >= st.buf.length || st.final)) {
+    // Header only (or header then ragged / blank rows only: the batch pass reports a ragged row).
+    const q = tokenizeRow(st.buf, p, st.buf.length, delim, true, f);
+    if (q === p || q < 0)
+      throw new EvalInputError(
+        `${file}:${sampleLine}:1`,
+        `no data rows after the header (${names.join(delim === 9 ? '\t' : String.fromCharCode(delim))})`,
+      );
+  }
+  void line;
+  const sample: SampleColumn[] = cols.map((vals, c) => {
+    if (vals.length === 0) return { nums: new Float64Array(0), strs: null };
+    const b0 = Buffer.from(vals[0].trim(), 'utf8');
+    const x0 = parseDecimal(b0, 0, b0.length);
+    if (Number.isNaN(x0)) {
+      if (NUMBERISH.test(vals[0]) || vals[0].trim() === '')
+        throw new EvalInputError(
+          `${file}:${sampleLine}:${firstPos[c]}`,
+          `column '${names[c]}' must hold a decimal number${/^\s*[+-]?0[xXbBoO]/.test(vals[0]) ? ' (hexadecimal, binary and octal are not accepted)' : ''}; received ${JSON.stringify(vals[0].slice(0, 40))}`,
+        );
+      return { nums: null, strs: vals };
+    }
+    return {
+      nums: Float64Array.from(vals, (v) => {
+        const b = Buffer.from(v, 'utf8');
+        return parseDecimal(b, 0, b.length);
+      }),
+      strs: null,
+    };
+  });
+  st.pos = sampleStart;
+  st.line = sampleLine;
+  const schema = names.map((name) => ({ name, width: 1 }));
+  return {
+    format: delim === 9 ? 'tsv' : 'csv',
+    schema,
+    sample,
+    delimiter: delim,
+    dataStart,
+    batches: (plan, batchRows) => csvBatches({ st, more, plan, batchRows, delim, file, rangeStart: null }),
+    distinct: async (want) => {
+      const out = new Set<string>();
+      for (;;) {
+        const q = tokenizeRow(st.buf, st.pos, st.buf.length, delim, st.final, f);
+        if (q < 0) {
+          await more();
+          continue;
+        }
+        if (q === st.pos) break;
+        if (f.count === names.length) for (const c of want) out.add(fieldText(st.buf, f, c));
+        st.pos = q;
+        if (st.pos >= st.buf.length && st.final) break;
+      }
+      return out;
+    },
+  };
+}
+
+/** Streams a CSV byte range of a file (no header): the workers' reader. Line numbers are unknown: errors carry the byte offset. */
+export function csvRangeBatches(
+  path: string,
+  start: number,
+  end: number,
+  plan: Plan,
+  batchRows: number,
+  delim: number,
+): AsyncGenerator<Batch> {
+  const fd = openSync(path, 'r');
+  let at = start;
+  const st: CsvState = { buf: new Uint8Array(0), pos: 0, final: false, line: 0, dropped: start };
+  const more = async (): Promise<boolean> => {
+    if (st.final) return false;
+    const len = Math.min(1 << 20, end - at);
+    if (len <= 0) {
+      st.final = true;
+      closeSync(fd);
+      return false;
+    }
+    const rest = st.buf.subarray(st.pos);
+    const nb = new Uint8Array(rest.length + len);
+    nb.set(rest);
+    const got = readSync(fd, nb, rest.length, len, at);
+    at += got;
+    st.dropped += st.pos;
+    st.buf = got === len ? nb : nb.subarray(0, rest.length + got);
+    st.pos = 0;
+    if (got === 0) {
+      st.final = true;
+      closeSync(fd);
+    }
+    return true;
+  };
+  return csvBatches({ st, more, plan, batchRows, delim, file: path, rangeStart: start });
+}
+
+/** Thrown by range readers: the main thread turns the byte offset into a line number. */
+export class RangeCellError extends EvalInputError {
+  constructor(
+    file: string,
+    readonly byteOffset: number,
+    readonly column: number,
+    readonly detail: string,
+  ) {
+    super(`${file}:byte ${byteOffset}`, detail);
+  }
+}
+
+interface CsvPass {
+  st: CsvState;
+  more: () => Promise<boolean>;
+  plan: Plan;
+  batchRows: number;
+  delim: number;
+  file: string;
+  /** Byte offset of a worker's range (line numbers unknown), or null. */
+  rangeStart: number | null;
+}
+
+async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
+  const { st, more, plan, batchRows, delim, file, rangeStart } = pass;
+  const roles = plan.columns.roles;
+  const names = plan.columns.names;
+  const ncols = roles.length;
+  const dest = new Int8Array(ncols); // 0 skip, 1 true, 2 pred, 3 weight, 4 check
+  const kk = new Int32Array(ncols);
+  const chk = new Int8Array(ncols);
+  const strs = new Uint8Array(ncols);
+  for (let c = 0; c < ncols; c++) {
+    const r = roles[c];
+    dest[c] = r.dest === 'skip' ? 0 : r.dest === 'true' ? 1 : r.dest === 'pred' ? 2 : r.dest === 'weight' ? 3 : 4;
+    kk[c] = r.k;
+    chk[c] = r.check;
+    strs[c] = r.strings ? 1 : 0;
+  }
+  const tw = plan.trueWidth;
+  const pw = plan.predWidth;
+  const b = new Builder(plan, batchRows);
+  const f = new RowFields(ncols + 1);
+  const fail = (rowStart: number, fieldStart: number, line: number, msg: string): never => {
+    const col = fieldStart - rowStart + 1;
+    if (rangeStart !== null) throw new RangeCellError(file, st.dropped + rowStart, col, msg);
+    throw new EvalInputError(`${file}:${line}:${col}`, msg);
+  };
+  for (;;) {
+    const buf = st.buf;
+    const len = buf.length;
+    for (;;) {
+      const q = tokenizeRow(buf, st.pos, len, delim, st.final, f);
+      if (q < 0) break;
+      if (q === st.pos) break;
+      const line = st.line;
+      st.line += 1 + f.innerLines;
+      if (f.count === 1 && f.start[0] === f.end[0] && ncols > 1) {
+        st.pos = q;
+        if (q >= len) break;
+        continue;
+      }
+      if (f.count !== ncols) {
+        const at = f.count > ncols ? f.start[ncols] - 1 : f.end[f.count - 1];
+        fail(
+          f.rowStart,
+          at,
+          line,
+          `row has ${f.count} fields; expected ${ncols} (${names.join(String.fromCharCode(delim === 9 ? 32 : delim))})`,
+        );
+      }
+      if (f.badAt >= 0) fail(f.rowStart, f.badAt, line, 'unexpected text after a closing quote');
+      const n = b.n;
+      for (let c = 0; c < ncols; c++) {
+        const d = dest[c];
+        if (d === 0) continue;
+        const s = f.start[c];
+        const e = f.end[c];
+        let x: number;
+        if (strs[c] === 1) {
+          const t = fieldText(buf, f, c);
+          x = labelValue(plan, t);
+          if (Number.isNaN(x))
+            fail(
+              f.rowStart,
+              s,
+              line,
+              `column '${names[c]}': label ${JSON.stringify(t.slice(0, 40))} is not one of the classes ${plan.labels?.slice(0, 10).join(', ')}`,
+            );
+        } else {
+          x = parseDecimal(buf, s, e);
+          if (x !== x)
+            fail(
+              f.rowStart,
+              s,
+              line,
+              `column '${names[c]}' must hold a decimal number; received ${showBytes(buf, s, e)}${/^\s*[+-]?0[xXbBoO]/.test(String.fromCharCode(...buf.subarray(s, Math.min(e, s + 4)))) ? ' (hexadecimal, binary and octal are not accepted)' : ''}`,
+            );
+          const ck = chk[c];
+          if (ck === CHECK.prob) {
+            if (!(x >= 0 && x <= 1))
+              fail(
+                f.rowStart,
+                s,
+                line,
+                cellError('', plan, names[c], ck, String(x)).message.replace(/^evaluate: : /, ''),
+              );
+          } else {
+            const v = applyCheck(plan, chk[c] as (typeof CHECK)[keyof typeof CHECK], x);
+            if (v !== v)
+              fail(
+                f.rowStart,
+                s,
+                line,
+                cellError('', plan, names[c], chk[c] as (typeof CHECK)[keyof typeof CHECK], String(x)).message.replace(
+                  /^evaluate: : /,
+                  '',
+                ),
+              );
+            x = v;
+          }
+        }
+        if (d === 1) b.yTrue[n * tw + kk[c]] = x;
+        else if (d === 2) b.yPred[n * pw + kk[c]] = x;
+        else if (d === 3 && b.weight !== null) b.weight[n] = x;
+      }
+      b.n = n + 1;
+      st.pos = q;
+      if (b.n === b.cap) yield b.take();
+      if (q >= len) break;
+    }
+    if (st.final && (st.pos >= st.buf.length || tokenizeRow(st.buf, st.pos, st.buf.length, delim, true, f) === st.pos))
+      break;
+    if (!(await more()) && st.pos >= st.buf.length) break;
+  }
+  if (b.n > 0) yield b.take();
+}
+
+// ---------------------------------------------------------------- column formats
+
+/** One batch of named columns: numbers (`width` per row) or texts. */
+export interface ColumnChunk {
+  n: number;
+  cols: (Float64Array | string[] | null)[];
+}
+
+/** Converts column chunks to validated batches; `place(row, col)` names a cell for messages. */
+async function* columnBatches(
+  chunks: AsyncIterable<ColumnChunk>,
+  plan: Plan,
+  batchRows: number,
+  place: (row: number, col: number) => string,
+): AsyncGenerator<Batch> {
+  const roles = plan.columns.roles;
+  const names = plan.columns.names;
+  const b = new Builder(plan, batchRows);
+  let row = 0;
+  for await (const ch of chunks) {
+    for (let r = 0; r < ch.n; r++, row++) {
+      for (let c = 0; c < roles.length; c++) {
+        const role = roles[c];
+        if (role.dest === 'skip') continue;
+        const col = ch.cols[c];
+        if (col === null) throw new EvalInputError(place(row, c), `column '${names[c]}' is missing`);
+        for (let j = 0; j < role.width; j++) {
+          let x: number;
+          if (Array.isArray(col)) {
+            const t = col[r];
+            if (role.strings) {
+              x = labelValue(plan, t);
+              if (Number.isNaN(x))
+                throw new EvalInputError(
+                  place(row, c),
+                  `column '${names[c]}': label ${JSON.stringify(String(t).slice(0, 40))} is not one of the classes ${plan.labels?.slice(0, 10).join(', ')}`,
+                );
+            } else
+              throw new EvalInputError(
+                place(row, c),
+                `column '${names[c]}' must hold numbers; received ${JSON.stringify(String(t).slice(0, 40))}`,
+              );
+          } else {
+            x = col[r * role.width + j];
+            const v = applyCheck(plan, role.check, x);
+            if (v !== v)
+              throw new EvalInputError(
+                place(row, c),
+                `column '${names[c]}'${role.width > 1 ? `[${j}]` : ''} must hold ${expectation(plan, role.check)}; received ${x}`,
+              );
+            x = v;
+          }
+          b.store(role.dest, role.k + j, x);
+        }
+      }
+      b.n++;
+      if (b.n === b.cap) yield b.take();
+    }
+  }
+  if (b.n > 0) yield b.take();
+}
+
+function sampleOf(chunk: ColumnChunk, schema: SchemaColumn[]): SampleColumn[] {
+  return schema.map((s, c) => {
+    const col = chunk.cols[c];
+    if (col === null) return { nums: new Float64Array(0), strs: null };
+    if (Array.isArray(col)) return { nums: null, strs: col.slice(0, SAMPLE_ROWS) };
+    return { nums: col.subarray(0, Math.min(col.length, SAMPLE_ROWS * s.width)), strs: null };
+  });
+}
+
+async function distinctOf(chunks: AsyncIterable<ColumnChunk>, want: number[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for await (const ch of chunks)
+    for (const c of want) {
+      const col = ch.cols[c];
+      if (Array.isArray(col)) for (const t of col) out.add(t);
+    }
+  return out;
+}
+
+/** Converts a JSON / Arrow / Parquet value list to a column (numbers, bigint, booleans → numbers; all strings → texts). */
+function toColumn(
+  vals: ArrayLike<unknown>,
+  width: number,
+  place: (row: number) => string,
+  name: string,
+): Float64Array | string[] {
+  const n = vals.length;
+  if (n > 0 && typeof vals[0] === 'string') {
+    const out: string[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = vals[i];
+      if (typeof v !== 'string') throw new EvalInputError(place(i), `column '${name}' mixes text and ${typeof v}`);
+      out[i] = v;
+    }
+    return out;
+  }
+  if (vals instanceof Float64Array) return vals;
+  const out = new Float64Array(n * width);
+  for (let i = 0; i < n; i++) {
+    const v = vals[i];
+    if (width > 1) {
+      if (!Array.isArray(v) && !ArrayBuffer.isView(v))
+        throw new EvalInputError(
+          place(i),
+          `column '${name}' must hold arrays of ${width} numbers; received ${JSON.stringify(v)}`,
+        );
+      const a = v as ArrayLike<unknown>;
+      if (a.length !== width)
+        throw new EvalInputError(
+          place(i),
+          `column '${name}' must hold arrays of ${width} numbers (as its first row); received ${a.length}`,
+        );
+      for (let j = 0; j < width; j++) out[i * width + j] = numOf(a[j], place(i), name);
+    } else out[i] = numOf(v, place(i), name);
+  }
+  return out;
+}
+
+function numOf(v: unknown, where: string, name: string): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') {
+    if (v > 9007199254740991n || v < -9007199254740991n)
+      throw new EvalInputError(
+        where,
+        `column '${name}': int64 value ${v} is beyond 2^53 and cannot be represented exactly`,
+      );
+    return Number(v);
+  }
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new EvalInputError(
+    where,
+    `column '${name}' must hold numbers; received ${v === null ? 'null' : JSON.stringify(v)?.slice(0, 40)}`,
+  );
+}
+
+// JSON ------------------------------------------------------------
+
+function checkKeys(keys: string[], where: string): void {
+  const bad = keys.filter((k) => !isKnownColumn(k));
+  if (bad.length > 0)
+    throw new EvalInputError(
+      where,
+      `unknown key${bad.length > 1 ? 's' : ''} ${bad.map((k) => JSON.stringify(k)).join(', ')}; expected yTrue / y_true, yPred / y_pred (or p_0, p_1, …) and optionally sampleWeight / sample_weight`,
+    );
+}
+
+function jsonPosition(text: string, e: unknown): string {
+  const msg = String((e as Error).message);
+  let pos = -1;
+  const m = /position (\d+)/.exec(msg);
+  if (m) pos = Number(m[1]);
+  else if (/Unexpected end of JSON input/.test(msg)) pos = text.length;
+  else {
+    // V8 without a position: `Unexpected token 'X', ..."context"... is not valid JSON` (10 characters of context).
+    const t = /Unexpected token '(.)', (\.\.\.)?"([\s\S]*?)"(\.\.\.)? is not valid JSON/.exec(msg);
+    if (t) {
+      const at = text.indexOf(t[3]);
+      if (at >= 0) pos = at + (t[2] ? 10 : Math.max(0, t[3].indexOf(t[1])));
+    }
+  }
+  if (pos < 0) return '1:1';
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  return `${line}:${pos - before.lastIndexOf('\n')}`;
+}
+
+async function jsonReader(input: ByteInput, file: string): Promise<Reader> {
+  const text = (await readAll(input)).toString('utf8').replace(/^\uFEFF/, '');
+  if (text.trim() === '')
+    throw new EvalInputError(`${file}:1:1`, 'the file is empty; expected { "yTrue": [...], "yPred": [...] }');
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new EvalInputError(
+      `${file}:${jsonPosition(text, e)}`,
+      `not valid JSON (${(e as Error).message.split('\n')[0]})`,
+    );
+  }
+  if (j === null || typeof j !== 'object' || Array.isArray(j))
+    throw new EvalInputError(
+      `${file}:1:1`,
+      `must hold an object { "yTrue": [...], "yPred": [...] }; received ${Array.isArray(j) ? 'an array' : typeof j}`,
+    );
+  const o = j as Record<string, unknown>;
+  const keys = Object.keys(o);
+  checkKeys(keys, `${file}:1:1`);
+  let n = -1;
+  const schema: SchemaColumn[] = [];
+  const cols: (Float64Array | string[])[] = [];
+  for (const k of keys) {
+    const v = o[k];
+    if (!Array.isArray(v)) throw new EvalInputError(`${file}:1:1`, `key "${k}" must be an array; received ${typeof v}`);
+    if (n >= 0 && v.length !== n)
+      throw new EvalInputError(`${file}:1:1`, `key "${k}" has ${v.length} entries but "${keys[0]}" has ${n}`);
+    n = v.length;
+    const width = Array.isArray(v[0]) ? (v[0] as unknown[]).length : 1;
+    schema.push({ name: k, width });
+    cols.push(toColumn(v, width, (r) => `${file}: "${k}"[${r}]`, k));
+  }
+  if (n === 0) throw new EvalInputError(`${file}:1:1`, 'no rows: the arrays are empty');
+  const chunk: ColumnChunk = { n, cols };
+  const one = async function* () {
+    yield chunk;
+  };
+  return {
+    format: 'json',
+    schema,
+    sample: sampleOf(chunk, schema),
+    batches: (plan, rows) => columnBatches(one(), plan, rows, (r, c) => `${file}: "${schema[c].name}"[${r}]`),
+    distinct: (want) => distinctOf(one(), want),
+  };
+}
+
+// NDJSON ------------------------------------------------------------
+
+async function ndjsonReader(input: ByteInput, file: string): Promise<Reader> {
+  let pending = '';
+  let lineNo = 0;
+  let done = false;
+  const dec = new TextDecoder('utf-8');
+  const lines: { no: number; text: string }[] = [];
+  const fill = async (): Promise<void> => {
+    while (lines.length === 0 && !done) {
+      const r = await input.chunks.next();
+      if (r.done) {
+        done = true;
+        pending += dec.decode();
+        if (pending.trim() !== '') lines.push({ no: ++lineNo, text: pending });
+        pending = '';
+        break;
+      }
+      pending += dec.decode(r.value, { stream: true });
+      const parts = pending.split('\n');
+      pending = parts.pop() ?? '';
+      for (const p of parts) {
+        lineNo++;
+        if (p.trim() !== '') lines.push({ no: lineNo, text: p.replace(/^\uFEFF/, '') });
+      }
+    }
+  };
+  let keys: string[] = [];
+  let schema: SchemaColumn[] = [];
+  const parse = (l: { no: number; text: string }): Record<string, unknown> => {
+    let o: unknown;
+    try {
+      o = JSON.parse(l.text);
+    } catch (e) {
+      throw new EvalInputError(`${file}:${l.no}:1`, `not a JSON object (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (o === null || typeof o !== 'object' || Array.isArray(o))
+      throw new EvalInputError(
+        `${file}:${l.no}:1`,
+        'each line must be a JSON object such as {"y_true": 1, "y_pred": 0.8}',
+      );
+    return o as Record<string, unknown>;
+  };
+  const chunkOf = (objs: { no: number; o: Record<string, unknown> }[]): ColumnChunk => {
+    const cols = keys.map((k, c) => {
+      const vals = objs.map(({ no, o }) => {
+        if (!(k in o))
+          throw new EvalInputError(`${file}:${no}:1`, `key "${k}" is missing (the first row has ${keys.join(', ')})`);
+        return o[k];
+      });
+      return toColumn(vals, schema[c].width, (r) => `${file}:${objs[r].no}:1`, k);
+    });
+    for (const { no, o } of objs) {
+      const extra = Object.keys(o).filter((k) => !keys.includes(k));
+      if (extra.length) {
+        checkKeys(extra, `${file}:${no}:1`);
+        throw new EvalInputError(`${file}:${no}:1`, `key "${extra[0]}" is not in the first row`);
+      }
+    }
+    return { n: objs.length, cols };
+  };
+  await fill();
+  if (lines.length === 0)
+    throw new EvalInputError(`${file}:1:1`, 'the file is empty; expected one JSON object per line');
+  const first = parse(lines[0]);
+  keys = Object.keys(first);
+  checkKeys(keys, `${file}:${lines[0].no}:1`);
+  schema = keys.map((k) => ({ name: k, width: Array.isArray(first[k]) ? (first[k] as unknown[]).length : 1 }));
+  const sampleObjs: { no: number; o: Record<string, unknown> }[] = [];
+  while (sampleObjs.length < SAMPLE_ROWS) {
+    await fill();
+    const l = lines.shift();
+    if (!l) break;
+    sampleObjs.push({ no: l.no, o: parse(l) });
+  }
+  const head = chunkOf(sampleObjs);
+  const rest = async function* (): AsyncGenerator<ColumnChunk> {
+    yield head;
+    for (;;) {
+      const objs: { no: number; o: Record<string, unknown> }[] = [];
+      while (objs.length < 4096) {
+        await fill();
+        const l = lines.shift();
+        if (!l) break;
+        objs.push({ no: l.no, o: parse(l) });
+      }
+      if (objs.length === 0) return;
+      yield chunkOf(objs);
+    }
+  };
+  const lineOf = (row: number): number => {
+    // Rows of the sample keep their line numbers; later rows are reported by chunkOf itself.
+    return row < sampleObjs.length ? sampleObjs[row].no : row + 1;
+  };
+  return {
+    format: 'ndjson',
+    schema,
+    sample: sampleOf(head, schema),
+    batches: (plan, rows) => columnBatches(rest(), plan, rows, (r) => `${file}:${lineOf(r)}:1`),
+    distinct: (want) => distinctOf(rest(), want),
+  };
+}
+
+// NumPy ------------------------------------------------------------
+
+interface Npy {
+  name: string;
+  dtype: string;
+  shape: number[];
+  /** Bytes of the array data. */
+  read(start: number, count: number): Float64Array | string[];
+  rows: number;
+  width: number;
+}
+
+const NPY_TYPES: Record<string, [number, (v: DataView, o: number, le: boolean) => number]> = {
+  f8: [8, (v, o, le) => v.getFloat64(o, le)],
+  f4: [4, (v, o, le) => v.getFloat32(o, le)],
+  i8: [
+    8,
+    (v, o, le) => {
+      const x = v.getBigInt64(o, le);
+      if (x > 9007199254740991n || x < -9007199254740991n) return NaN;
+      return Number(x);
+    },
+  ],
+  u8: [
+    8,
+    (v, o, le) => {
+      const x = v.getBigUint64(o, le);
+      return x > 9007199254740991n ? NaN : Number(x);
+    },
+  ],
+  i4: [4, (v, o, le) => v.getInt32(o, le)],
+  u4: [4, (v, o, le) => v.getUint32(o, le)],
+  i2: [2, (v, o, le) => v.getInt16(o, le)],
+  u2: [2, (v, o, le) => v.getUint16(o, le)],
+  i1: [1, (v, o) => v.getInt8(o)],
+  u1: [1, (v, o) => v.getUint8(o)],
+  b1: [1, (v, o) => v.getUint8(o)],
+};
+
+/** Parses a .npy header from `head` (the first bytes) and returns a reader of rows. */
+function npyOf(name: string, head: Buffer, readBytes: (pos: number, len: number) => Buffer, totalBytes: number): Npy {
+  if (head.length < 10 || head[0] !== 0x93 || head.toString('latin1', 1, 6) !== 'NUMPY')
+    throw new EvalInputError(name, 'not a NumPy .npy file (no \\x93NUMPY magic)');
+  const major = head[6];
+  const hlen = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
+  const hstart = major === 1 ? 10 : 12;
+  const header = readBytes(hstart, hlen).toString('latin1');
+  const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*True/.test(header);
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === undefined || shapeText === undefined)
+    throw new EvalInputError(name, `malformed .npy header ${JSON.stringify(header.slice(0, 80))}`);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
+  if (shape.length === 0 || shape.length > 2)
+    throw new EvalInputError(name, `arrays must be 1-D [N] or 2-D [N, C]; received shape (${shape.join(', ')})`);
+  if (fortran && shape.length === 2 && shape[1] > 1)
+    throw new EvalInputError(name, 'Fortran-ordered 2-D arrays are not supported; save with np.ascontiguousarray');
+  const dataStart = hstart + hlen;
+  const rows = shape[0];
+  const width = shape.length === 2 ? shape[1] : 1;
+  const order = descr[0];
+  const code = descr.slice(1);
+  const le = order !== '>';
+  if (code.startsWith('U')) {
+    const chars = Number(code.slice(1));
+    const itemBytes = chars * 4;
+    if (width !== 1) throw new EvalInputError(name, 'text arrays must be 1-D');
+    return {
+      name,
+      dtype: descr,
+      shape,
+      rows,
+      width,
+      read: (start, count) => {
+        const buf = readBytes(dataStart + start * itemBytes, count * itemBytes);
+        const out: string[] = [];
+        for (let i = 0; i < count; i++) {
+          let s = '';
+          for (let j = 0; j < chars; j++) {
+            const cp = le ? buf.readUInt32LE(i * itemBytes + j * 4) : buf.readUInt32BE(i * itemBytes + j * 4);
+            if (cp === 0) break;
+            s += String.fromCodePoint(cp);
+          }
+          out.push(s);
+        }
+        return out;
+      },
+    };
+  }
+  const t = NPY_TYPES[code];
+  if (!t)
+    throw new EvalInputError(
+      name,
+      `unsupported dtype '${descr}'; expected float64/32, (u)int8..64, bool or unicode text (e.g. np.asarray(a, dtype=np.float64))`,
+    );
+  const [size, get] = t;
+  if (dataStart + rows * width * size > totalBytes)
+    throw new EvalInputError(
+      name,
+      `truncated: the header announces shape (${shape.join(', ')}) of ${descr} but the data is shorter`,
+    );
+  return {
+    name,
+    dtype: descr,
+    shape,
+    rows,
+    width,
+    read: (start, count) => {
+      const buf = readBytes(dataStart + start * width * size, count * width * size);
+      const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      const out = new Float64Array(count * width);
+      for (let i = 0; i < out.length; i++) {
+        const x = get(v, i * size, le);
+        if (x !== x && code[0] !== 'f')
+          throw new EvalInputError(
+            `${name}: element ${start * width + i}`,
+            'int64 value beyond 2^53 cannot be represented exactly',
+          );
+        out[i] = x;
+      }
+      return out;
+    },
+  };
+}
+
+function npyFromFile(path: string): Npy {
+  statInput(path);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new EvalInputError(path, `cannot read: ${sysReason(e)}`);
+  }
+  const size = fstatSync(fd).size;
+  const rb = (pos: number, len: number): Buffer => {
+    const b = Buffer.alloc(len);
+    const got = readSync(fd, b, 0, len, pos);
+    return got === len ? b : b.subarray(0, got);
+  };
+  return npyOf(path, rb(0, 16), rb, size);
+}
+
+function npyFromBuffer(name: string, b: Buffer): Npy {
+  return npyOf(name, b.subarray(0, 16), (pos, len) => b.subarray(pos, pos + len), b.length);
+}
+
+/** The entries of a .npz (zip) file: name → bytes (deflate or stored). */
+function unzip(file: string, b: Buffer): Map<string, Buffer> {
+  let eocd = -1;
+  for (let i = b.length - 22; i >= Math.max(0, b.length - 65557); i--)
+    if (b.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  if (eocd < 0)
+    throw new EvalInputError(file, 'not a valid .npz (zip) file: no end-of-central-directory record (truncated?)');
+  const count = b.readUInt16LE(eocd + 10);
+  let p = b.readUInt32LE(eocd + 16);
+  const out = new Map<string, Buffer>();
+  for (let e = 0; e < count; e++) {
+    if (p + 46 > b.length || b.readUInt32LE(p) !== 0x02014b50)
+      throw new EvalInputError(file, 'corrupt .npz central directory');
+    const method = b.readUInt16LE(p + 10);
+    const csize = b.readUInt32LE(p + 20);
+    const nlen = b.readUInt16LE(p + 28);
+    const xlen = b.readUInt16LE(p + 30);
+    const clen = b.readUInt16LE(p + 32);
+    const local = b.readUInt32LE(p + 42);
+    const name = b.toString('utf8', p + 46, p + 46 + nlen);
+    p += 46 + nlen + xlen + clen;
+    const lnlen = b.readUInt16LE(local + 26);
+    const lxlen = b.readUInt16LE(local + 28);
+    const data = b.subarray(local + 30 + lnlen + lxlen, local + 30 + lnlen + lxlen + csize);
+    let bytes: Buffer;
+    try {
+      bytes =
+        method === 0
+          ? data
+          : method === 8
+            ? inflateRawSync(data)
+            : (() => {
+                throw new Error(`compression method ${method}`);
+              })();
+    } catch (err) {
+      throw new EvalInputError(`${file}: ${name}`, `cannot decompress (${(err as Error).message})`);
+    }
+    out.set(name.replace(/\.npy$/, ''), bytes);
+  }
+  return out;
+}
+
+function npyReader(file: string, arrays: Npy[], names: string[]): Reader {
+  const rows = arrays[0].rows;
+  for (let i = 1; i < arrays.length; i++)
+    if (arrays[i].rows !== rows)
+      throw new EvalInputError(
+        arrays[i].name,
+        `has ${arrays[i].rows} rows (shape (${arrays[i].shape.join(', ')})) but ${arrays[0].name} has ${rows} (shape (${arrays[0].shape.join(', ')})); they must match`,
+      );
+  if (rows === 0) throw new EvalInputError(arrays[0].name, 'no rows: the arrays are empty');
+  const schema = arrays.map((a, i) => ({ name: names[i], width: a.width }));
+  const chunks = async function* (): AsyncGenerator<ColumnChunk> {
+    const step = 65536;
+    for (let s = 0; s < rows; s += step) {
+      const n = Math.min(step, rows - s);
+      yield { n, cols: arrays.map((a) => a.read(s, n)) };
+    }
+  };
+  const head = { n: Math.min(rows, SAMPLE_ROWS), cols: arrays.map((a) => a.read(0, Math.min(rows, SAMPLE_ROWS))) };
+  return {
+    format: 'npy',
+    schema,
+    sample: sampleOf(head, schema),
+    batches: (plan, r) => columnBatches(chunks(), plan, r, (row, c) => `${arrays[c].name}: row ${row}`),
+    distinct: (want) => distinctOf(chunks(), want),
+  };
+}
+
+/** `--y-true a.npy --y-pred b.npy [--sample-weight w.npy]`. */
+export function npyFilesReader(paths: { yTrue: string; yPred: string; sampleWeight?: string }): Reader {
+  const list: [string, string][] = [
+    ['y_true', paths.yTrue],
+    ['y_pred', paths.yPred],
+  ];
+  if (paths.sampleWeight !== undefined) list.push(['sample_weight', paths.sampleWeight]);
+  const arrays = list.map(([, p]) => npyFromFile(p));
+  return npyReader(
+    paths.yTrue,
+    arrays,
+    list.map(([n]) => n),
+  );
+}
+
+async function npzReader(input: ByteInput, file: string): Promise<Reader> {
+  const entries = unzip(file, await readAll(input));
+  const keys = [...entries.keys()];
+  checkKeys(keys, file);
+  const arrays = keys.map((k) => npyFromBuffer(`${file}: ${k}`, entries.get(k) as Buffer));
+  const r = npyReader(file, arrays, keys);
+  return { ...r, format: 'npz' };
+}
+
+async function singleNpyReader(input: ByteInput, file: string): Promise<Reader> {
+  const a = npyFromBuffer(file, await readAll(input));
+  if (a.width < 2)
+    throw new EvalInputError(
+      file,
+      `a single .npy needs a 2-D array [N, 2] of (y_true, y_pred); use --y-true a.npy --y-pred b.npy for separate arrays`,
+    );
+  throw new EvalInputError(
+    file,
+    `a single .npy holds one array; use --y-true a.npy --y-pred b.npy (or an .npz with y_true and y_pred)`,
+  );
+}
+
+// Parquet ------------------------------------------------------------
+
+async function optionalImport<T>(name: string, what: string): Promise<T> {
+  try {
+    return (await import(name)) as T;
+  } catch {
+    const e = new Error(`reading ${what} needs the optional package '${name}': npm install ${name}`);
+    e.name = 'MissingDependencyError';
+    throw e;
+  }
+}
+
+type HyparquetFile = ArrayBuffer | { byteLength: number; slice(start: number, end?: number): unknown };
+interface ParquetMeta {
+  row_groups: { num_rows: bigint }[];
+  schema: { name: string; num_children?: number }[];
+}
+interface HyparquetModule {
+  asyncBufferFromFile?: (path: string) => Promise<HyparquetFile>;
+  parquetMetadataAsync(b: HyparquetFile): Promise<ParquetMeta>;
+  parquetRead(o: {
+    file: HyparquetFile;
+    metadata: ParquetMeta;
+    columns: string[];
+    rowStart: number;
+    rowEnd: number;
+    onComplete: (rows: unknown[][]) => void;
+  }): Promise<void>;
+}
+
+async function parquetReader(input: ByteInput, file: string, path: string | null): Promise<Reader> {
+  const hp = await optionalImport<HyparquetModule>('hyparquet', 'Parquet files');
+  // A file on disk is read by byte ranges (footer, then one row group at a time); a stream is buffered.
+  let source: HyparquetFile;
+  if (path !== null && !input.gzip && hp.asyncBufferFromFile) {
+    await input.chunks.return?.();
+    source = await hp.asyncBufferFromFile(path);
+  } else {
+    const buf = await readAll(input);
+    source = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  }
+  let meta: ParquetMeta;
+  try {
+    meta = await hp.parquetMetadataAsync(source);
+  } catch (e) {
+    throw new EvalInputError(file, `not a valid Parquet file (${(e as Error).message})`);
+  }
+  const names = meta.schema
+    .slice(1)
+    .filter((s) => !s.num_children)
+    .map((s) => s.name);
+  const schema = names.map((name) => ({ name, width: 1 }));
+  const groups: [number, number][] = [];
+  let at = 0;
+  for (const g of meta.row_groups) {
+    const n = Number(g.num_rows);
+    groups.push([at, at + n]);
+    at += n;
+  }
+  if (at === 0) throw new EvalInputError(file, 'no rows');
+  /** Row groups as column chunks, reading only the columns in `want` (at most `limit` rows). */
+  const chunks = async function* (want: (c: number) => boolean, limit = Infinity): AsyncGenerator<ColumnChunk> {
+    const read = names.filter((_, c) => want(c));
+    for (const [s, e0] of groups) {
+      const e = Math.min(e0, s + limit);
+      let rows: unknown[][] = [];
+      try {
+        await hp.parquetRead({
+          file: source,
+          metadata: meta,
+          columns: read,
+          rowStart: s,
+          rowEnd: e,
+          onComplete: (r) => (rows = r),
+        });
+      } catch (err) {
+        throw new EvalInputError(`${file}: rows ${s}..${e}`, `cannot read (${(err as Error).message})`);
+      }
+      const cols = names.map((name, c) => {
+        const j = read.indexOf(name);
+        if (j < 0 || !want(c)) return null;
+        return toColumn(
+          rows.map((r) => r[j]),
+          1,
+          (r) => `${file}: row ${s + r}`,
+          name,
+        );
+      });
+      yield { n: e - s, cols };
+      if (e < e0) return;
+    }
+  };
+  const first = await chunks(() => true, SAMPLE_ROWS).next();
+  return {
+    format: 'parquet',
+    schema,
+    sample: sampleOf(first.value as ColumnChunk, schema),
+    batches: (plan, r) =>
+      columnBatches(
+        chunks((c) => plan.columns.roles[c].dest !== 'skip'),
+        plan,
+        r,
+        (row) => `${file}: row ${row}`,
+      ),
+    distinct: (want) =>
+      distinctOf(
+        chunks((c) => want.includes(c)),
+        want,
+      ),
+  };
+}
+
+// Arrow IPC ------------------------------------------------------------
+
+interface ArrowVector {
+  length: number;
+  toArray(): ArrayLike<unknown>;
+  type: { listSize?: number; toString(): string };
+  get(i: number): unknown;
+}
+interface ArrowBatch {
+  numRows: number;
+  schema: { fields: { name: string; type: { listSize?: number; toString(): string } }[] };
+  getChildAt(i: number): ArrowVector | null;
+}
+interface ArrowModule {
+  RecordBatchReader: { from(src: Uint8Array): Iterable<ArrowBatch> & { open(): unknown } };
+}
+
+async function arrowReader(input: ByteInput, file: string): Promise<Reader> {
+  const ar = await optionalImport<ArrowModule>('apache-arrow', 'Arrow IPC files');
+  const buf = await readAll(input);
+  let batches: ArrowBatch[];
+  try {
+    batches = [...ar.RecordBatchReader.from(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength))];
+  } catch (e) {
+    throw new EvalInputError(file, `not a valid Arrow IPC file or stream (${(e as Error).message})`);
+  }
+  if (batches.length === 0) throw new EvalInputError(file, 'no record batches');
+  const fields = batches[0].schema.fields;
+  const schema = fields.map((f) => ({ name: f.name, width: f.type.listSize ?? 1 }));
+  const chunks = async function* (want: (c: number) => boolean): AsyncGenerator<ColumnChunk> {
+    let row = 0;
+    for (const b of batches) {
+      const cols = fields.map((f, c) => {
+        const v = b.getChildAt(c);
+        if (v === null || !want(c)) return null;
+        const w = schema[c].width;
+        const vals: ArrayLike<unknown> =
+          w > 1
+            ? Array.from({ length: v.length }, (_, i) => v.get(i) as ArrayLike<unknown>).map((x) => Array.from(x))
+            : v.toArray();
+        return toColumn(vals, w, (r) => `${file}: row ${row + r}`, f.name);
+      });
+      yield { n: b.numRows, cols };
+      row += b.numRows;
+    }
+  };
+  const first = await chunks(() => true).next();
+  return {
+    format: 'arrow',
+    schema,
+    sample: sampleOf(first.value as ColumnChunk, schema),
+    batches: (plan, r) =>
+      columnBatches(
+        chunks((c) => plan.columns.roles[c].dest !== 'skip'),
+        plan,
+        r,
+        (row) => `${file}: row ${row}`,
+      ),
+    distinct: (want) =>
+      distinctOf(
+        chunks((c) => want.includes(c)),
+        want,
+      ),
+  };
+}
+
+// Detection ------------------------------------------------------------
+
+/** The format from a file name (`.gz` stripped), or null. */
+export function formatFromName(name: string): Format | null {
+  const n = name.toLowerCase().replace(/\.gz$/, '');
+  const ext = n.slice(n.lastIndexOf('.') + 1);
+  const map: Record<string, Format> = {
+    csv: 'csv',
+    tsv: 'tsv',
+    tab: 'tsv',
+    txt: 'csv',
+    json: 'json',
+    jsonl: 'ndjson',
+    ndjson: 'ndjson',
+    parquet: 'parquet',
+    pq: 'parquet',
+    arrow: 'arrow',
+    arrows: 'arrow',
+    feather: 'arrow',
+    ipc: 'arrow',
+    npy: 'npy',
+    npz: 'npz',
+  };
+  return n.includes('.') ? (map[ext] ?? null) : null;
+}
+
+/** The format from the first bytes, or null (text: CSV). */
+function formatFromContent(b: Uint8Array): Format | null {
+  const s = Buffer.from(b.buffer, b.byteOffset, Math.min(b.length, 64)).toString('latin1');
+  if (s.startsWith('PAR1')) return 'parquet';
+  if (s.startsWith('ARROW1') || (b.length >= 4 && b[0] === 0xff && b[1] === 0xff && b[2] === 0xff && b[3] === 0xff))
+    return 'arrow';
+  if (s.startsWith('\x93NUMPY')) return 'npy';
+  if (s.startsWith('PK\x03\x04')) return 'npz';
+  const t = s.replace(/^\uFEFF|^\xef\xbb\xbf/, '').trimStart();
+  if (t.startsWith('{') || t.startsWith('[')) return null; // JSON or NDJSON: decided below
+  return null;
+}
+
+/** Peeks the first chunk(s) of an input without consuming them. */
+async function peek(input: ByteInput, min: number): Promise<Uint8Array> {
+  const got: Uint8Array[] = [];
+  let n = 0;
+  while (n < min) {
+    const r = await input.chunks.next();
+    if (r.done) break;
+    got.push(r.value);
+    n += r.value.length;
+  }
+  const head = Buffer.concat(got);
+  const inner = input.chunks;
+  let replayed = false;
+  input.chunks = {
+    next: async () => {
+      if (!replayed) {
+        replayed = true;
+        if (head.length > 0) return { value: head, done: false };
+      }
+      return inner.next();
+    },
+    return: async () => (inner.return ? inner.return() : { done: true, value: undefined }),
+  };
+  return head;
+}
+
+/** Opens a reader: the format from `format`, else from the content, else from the name. */
+export async function openReader(
+  source: string | AsyncIterable<Uint8Array | string>,
+  format: Format | undefined,
+  name?: string,
+): Promise<Reader> {
+  const input = await openBytes(source, name);
+  const file = input.name;
+  const head = await peek(input, 65536);
+  const byContent = formatFromContent(head);
+  const byName = typeof source === 'string' && source !== '-' ? formatFromName(source) : null;
+  let fmt: Format | null = format ?? byContent ?? null;
+  if (fmt === null) {
+    const text = Buffer.from(head.buffer, head.byteOffset, head.length)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
+    const t = text.trimStart();
+    if (byName !== null && byName !== 'npy' && byName !== 'npz' && byName !== 'parquet' && byName !== 'arrow')
+      fmt = byName;
+    else if (t.startsWith('{') || t.startsWith('[')) {
+      const firstLine = t.split('\n', 1)[0].trim();
+      let oneObject: boolean;
+      try {
+        const o: unknown = JSON.parse(firstLine);
+        oneObject = o !== null && typeof o === 'object' && !Array.isArray(o);
+      } catch {
+        oneObject = false;
+      }
+      fmt = oneObject && t.trim().split('\n').length > 1 ? 'ndjson' : 'json';
+    } else if (byName !== null) {
+      throw new EvalInputError(
+        `${file}:1:1`,
+        `does not look like a ${byName} file (its first bytes are ${JSON.stringify(text.slice(0, 16))}); pass --format to override`,
+      );
+    } else fmt = 'csv';
+    if (fmt === 'json' && byName === 'json') {
+      const firstLine = t.split('\n', 1)[0].trim();
+      try {
+        const o: unknown = JSON.parse(firstLine);
+        if (o !== null && typeof o === 'object' && !Array.isArray(o) && t.trim().split('\n').length > 1) fmt = 'ndjson';
+      } catch {
+        /* a multi-line JSON document */
+      }
+    }
+  } else if (format === undefined && byName !== null && byName !== fmt && !(byName === 'npz' && fmt === 'npy')) {
+    throw new EvalInputError(
+      `${file}:1:1`,
+      `has the extension of a ${byName} file but holds ${fmt} data; pass --format ${fmt} to read it`,
+    );
+  }
+  const r = await openFormat(input, fmt, format, byName, file, source);
+  r.bytesRead = input.bytesRead;
+  r.size = input.size;
+  r.seekable = input.regular && !input.gzip;
+  r.close = async () => {
+    await input.chunks.return?.();
+  };
+  return r;
+}
+
+async function openFormat(
+  input: ByteInput,
+  fmt: Format,
+  format: Format | undefined,
+  byName: Format | null,
+  file: string,
+  source: string | AsyncIterable<Uint8Array | string>,
+): Promise<Reader> {
+  switch (fmt) {
+    case 'csv':
+    case 'tsv':
+      return csvReader(input, format === 'csv' || format === 'tsv' ? format : byName === 'tsv' ? 'tsv' : null, file);
+    case 'json':
+      return jsonReader(input, file);
+    case 'ndjson':
+      return ndjsonReader(input, file);
+    case 'npz':
+      return npzReader(input, file);
+    case 'npy':
+      return singleNpyReader(input, file);
+    case 'parquet':
+      return parquetReader(input, file, typeof source === 'string' && source !== '-' ? source : null);
+    case 'arrow':
+      return arrowReader(input, file);
+  }
+  throw new EvalInputError(file, `unknown format`);
+}
+
+/** A reader over in-memory column chunks (evaluateStream of array batches). */
+export async function columnReader(
+  file: string,
+  schema: SchemaColumn[],
+  chunks: AsyncGenerator<ColumnChunk>,
+): Promise<Reader> {
+  const first = await chunks.next();
+  if (first.done) throw new EvalInputError(file, 'no batches');
+  const head = first.value;
+  const all = async function* () {
+    yield head;
+    yield* chunks;
+  };
+  return {
+    format: 'json',
+    schema,
+    sample: sampleOf(head, schema),
+    batches: (plan, r) => columnBatches(all(), plan, r, (row, c) => `${file}: row ${row}, ${schema[c].name}`),
+    distinct: (want) => distinctOf(all(), want),
+  };
+}
