@@ -136,11 +136,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(JSON.stringify({ here, against: ref, there }, null, 2));
   } else {
     const head = ref
-      ? `| import | ${ref}: min kB | ${ref}: gzip kB | this tree: min kB | this tree: gzip kB | gzip added | of which JS glue | wasm bytes in bundle |`
+      ? `| import | ${ref}: min kB | ${ref}: gzip kB | this tree: min kB | this tree: gzip kB | gzip added | added without the wasm bytes | wasm bytes in bundle |`
       : '| import | min kB | gzip kB | gzip without the wasm bytes | wasm bytes in bundle |';
     console.log(`esbuild ${(await import('esbuild')).version}, platform browser, ES module, minified, gzip -9`);
     console.log(head);
-    console.log(head.replace(/[^|]+/g, (s) => (/kB|added|glue/.test(s) ? '---:' : '---')));
+    console.log(head.replace(/[^|]+/g, (s) => (/kB|added/.test(s) ? '---:' : '---')));
     for (const [name, h] of Object.entries(here.rows)) {
       const w = h.wasm ? 'yes' : 'no';
       if (there) {
