@@ -89,7 +89,16 @@ export {
   type UpdateOptions,
   type OneShotMetric,
 } from './metrics/core.js';
-export { getMetric, restoreMetric, listMetrics, type MetricInfo, type MetricSource } from './metrics/registry.js';
+export {
+  getMetric,
+  restoreMetric,
+  listMetrics,
+  type MetricInfo,
+  type MetricSource,
+  type MetricName,
+} from './metrics/registry.js';
+// Result types of the curve metrics (typed results: no casts needed in strict TypeScript).
+export type { RocCurve, RocCurves, PrCurve, PrCurves } from './metrics/results.js';
 import * as metrics from './metrics-namespace.js';
 export { metrics };
 // Metric one-shot functions whose names are not also loss names are exported at the top level

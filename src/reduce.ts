@@ -19,6 +19,7 @@
  * | `'mean'`           | `Σ sᵢ·lᵢ / Σ sᵢ·vᵢ`                  | `Σ sᵢ·vᵢ` (weighted count)   |
  * | `'sumOverBatchSize'` | `Σ sᵢ·lᵢ / n`                     | `n` = number of loss elements (Keras) |
  * | `'batchmean'`      | `Σ sᵢ·lᵢ / N`                       | `N` = `yPred.shape[0]` (PyTorch `kl_div`) |
+ * | `'sumByNonzeroWeights'` | `Σ sᵢ·lᵢ / #{sᵢ ≠ 0}`          | the count of non-zero weights (`n` without weights): TensorFlow.js's default `SUM_BY_NONZERO_WEIGHTS`, fractional weights counting 1 each |
  *
  * With no sample weights and no normalising weights `'mean'` is the plain mean `Σ lᵢ / n`,
  * PyTorch's default. With class weights it is PyTorch's weighted mean `Σ w[yᵢ]·lᵢ / Σ w[yᵢ]`;
@@ -39,13 +40,21 @@
  *    This rule wins even for square `[N, N]` losses, where NumPy broadcasting would weigh
  *    columns instead; or
  * 2. equals the loss shape, or broadcasts to it by NumPy rules (e.g. `[1, D]` per-column weights).
+ *
+ * ## TensorFlow.js weights (`weightsBroadcast: 'numpy'`, the tfjs aliases' default)
+ * `tf.losses.computeWeightedLoss` multiplies the losses by the weights with NumPy broadcasting
+ * alone (right-aligned, no prefix rule), and the product may be larger than the losses (weights
+ * `[3, 3]` on losses `[3]`). Each loss element then carries the sum of the weights it meets, the
+ * `'sumByNonzeroWeights'` count is taken over the broadcast product, and `'mean'` divides by
+ * tfjs's `Σ weights × max(1, size(losses) / size(weights))`. `'none'` needs the product to have
+ * the losses' shape (tfjs would return the larger broadcast shape).
  */
 import { LosskitError, fmtShape } from './errors.js';
 import type { Shape, Tensor, TensorInput } from './tensor.js';
 import { broadcastShapes, broadcastTo, sizeOf, tensor } from './tensor.js';
 import { checkFinite, checkOneOf, fmtIndex } from './validate.js';
 
-export const REDUCTIONS = ['none', 'mean', 'sum', 'batchmean', 'sumOverBatchSize'] as const;
+export const REDUCTIONS = ['none', 'mean', 'sum', 'batchmean', 'sumOverBatchSize', 'sumByNonzeroWeights'] as const;
 export type Reduction = (typeof REDUCTIONS)[number];
 export type ScalarReduction = Exclude<Reduction, 'none'>;
 
@@ -129,6 +138,64 @@ export function broadcastSampleWeight(
 }
 
 /**
+ * TensorFlow.js's weights (`weightsBroadcast: 'numpy'`): NumPy broadcasting of the weights against
+ * the losses; per loss element the sum of the weights it is multiplied by, the count of non-zero
+ * weights over the broadcast product, and tfjs's `'mean'` denominator.
+ */
+function tfjsWeights(
+  fn: string,
+  sampleWeight: TensorInput | undefined,
+  lossShape: Shape,
+  reduction: Reduction,
+): { weights: Float64Array | null; nonzero: number; meanDenominator: number } {
+  const n = sizeOf(lossShape);
+  if (sampleWeight === undefined) return { weights: null, nonzero: n, meanDenominator: n };
+  const sw = tensor(sampleWeight, undefined, fn, 'sampleWeight');
+  checkFinite(fn, 'sampleWeight', sw);
+  let total = 0;
+  for (let i = 0; i < sw.data.length; i++) {
+    if (sw.data[i] < 0)
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        fn,
+        `'sampleWeight' must be >= 0; received ${sw.data[i]} at index ${fmtIndex(i, sw.shape)}`,
+        'sampleWeight',
+      );
+    total += sw.data[i];
+  }
+  const b = broadcastShapes(lossShape, sw.shape);
+  if (b === null)
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'sampleWeight' has shape ${fmtShape(sw.shape)}, which does not broadcast with the per-element losses of shape ${fmtShape(lossShape)} (TensorFlow.js broadcasting: dimensions aligned from the right, each equal or 1)`,
+      'sampleWeight',
+    );
+  const same = b.length === lossShape.length && b.every((d, i) => d === lossShape[i]);
+  if (!same && reduction === 'none')
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'sampleWeight' of shape ${fmtShape(sw.shape)} broadcasts the per-element losses ${fmtShape(lossShape)} up to ${fmtShape(b)}; reduction 'none' returns the losses' shape (TensorFlow.js would return ${fmtShape(b)}): reduce, or give weights of a shape that broadcasts to ${fmtShape(lossShape)}`,
+      'sampleWeight',
+    );
+  const wb = broadcastTo(sw.data, sw.shape, b);
+  let nonzero = 0;
+  for (let k = 0; k < wb.length; k++) if (wb[k] !== 0) nonzero++;
+  let weights: Float64Array;
+  if (same) weights = wb;
+  else {
+    // fold the broadcast product back onto the loss elements: element i meets Σ of its weights
+    const index = new Float64Array(n);
+    for (let i = 0; i < n; i++) index[i] = i;
+    const at = broadcastTo(index, lossShape, b);
+    weights = new Float64Array(n);
+    for (let k = 0; k < wb.length; k++) weights[at[k]] += wb[k];
+  }
+  return { weights, nonzero, meanDenominator: total * Math.max(1, n / sw.data.length) };
+}
+
+/**
  * A reducer mode beyond the table (a dialect's own denominator):
  * - `kerasMasked`: Keras's `ignore_class` — the masked elements (`valid[i] = 0`) have loss 0,
  *   and Keras's `apply_mask` turns `'sumOverBatchSize'` into `Σ sᵢ·lᵢ / (valid + ε)`
@@ -142,6 +209,8 @@ export interface ReducerMode {
 
 /** What a loss adds to a plan besides its reduction and sample weights. */
 export interface PlanExtras {
+  /** `'prefix'` (default, the rules above) or `'numpy'` (TensorFlow.js, see the module doc). */
+  readonly weightsBroadcast?: 'prefix' | 'numpy';
   /** `vᵢ` of the table (class weight of the target, 0 when ignored); `null`/absent when every
    * element counts 1. Only `'mean'` reads it. */
   readonly normWeights?: Float64Array | null;
@@ -162,8 +231,9 @@ export function planReduction(
   extras: PlanExtras = {},
 ): ReductionPlan {
   const normWeights = extras.normWeights ?? null;
-  const weights = broadcastSampleWeight(fn, sampleWeight, lossShape);
   const n = sizeOf(lossShape);
+  const tf = extras.weightsBroadcast === 'numpy' ? tfjsWeights(fn, sampleWeight, lossShape, reduction) : null;
+  const weights = tf === null ? broadcastSampleWeight(fn, sampleWeight, lossShape) : tf.weights;
   let d = 1;
   switch (reduction) {
     case 'none':
@@ -176,6 +246,14 @@ export function planReduction(
     case 'batchmean':
       d = extras.batchSize ?? (lossShape.length > 0 ? lossShape[0] : 1);
       break;
+    case 'sumByNonzeroWeights':
+      if (tf !== null) d = tf.nonzero;
+      else if (weights === null) d = n;
+      else {
+        d = 0;
+        for (let i = 0; i < n; i++) if (weights[i] !== 0) d++;
+      }
+      break;
     case 'mean': {
       d = 0;
       if (weights === null && normWeights === null) d = n;
@@ -185,6 +263,7 @@ export function planReduction(
       break;
     }
   }
+  if (tf !== null && reduction === 'mean' && weights !== null) d = tf.meanDenominator;
   const mode = extras.mode;
   if (mode !== undefined && (reduction === 'sumOverBatchSize' || reduction === 'mean')) {
     let valid = 0;

@@ -9,7 +9,13 @@ import { broadcastShapes, broadcastTo, tensor } from '../tensor.js';
 import { checkFinite, checkNumberOption, fmtIndex } from '../validate.js';
 import type { ElementwiseKernel, LossMeta, OptionSpec } from './define.js';
 import { bindKernel, bool, loss, num, tensorOption } from './define.js';
-import { KERAS_BCE, KERAS_BINARY_FOCAL, KERAS_ELEMENTWISE as KERAS_DEFAULTS, TORCHVISION_FOCAL } from './dialects.js';
+import {
+  KERAS_BCE,
+  KERAS_BINARY_FOCAL,
+  KERAS_ELEMENTWISE as KERAS_DEFAULTS,
+  TORCHVISION_FOCAL,
+  TFJS_CORE,
+} from './dialects.js';
 import type { LossEntry } from './registry-types.js';
 import {
   SOFTPLUS_H,
@@ -638,15 +644,15 @@ export const binaryLosses: LossEntry[] = [
     aliases: [
       { name: 'binary_cross_entropy_with_logits', dialect: 'pytorch' },
       { name: 'BCEWithLogitsLoss', dialect: 'pytorch' },
-      { name: 'sigmoidCrossEntropy', dialect: 'tfjs' },
-      { name: 'tf.losses.sigmoidCrossEntropy', dialect: 'tfjs' },
+      { name: 'sigmoidCrossEntropy', dialect: 'tfjs', defaults: TFJS_CORE },
+      { name: 'tf.losses.sigmoidCrossEntropy', dialect: 'tfjs', defaults: TFJS_CORE },
     ],
   },
   {
     name: 'logLoss',
     fn: logLoss,
     description: 'Log loss on probabilities clipped to [ε, 1 − ε] (ε = 1e-7) — scikit-learn log_loss, tfjs logLoss',
-    aliases: [{ name: 'tf.losses.logLoss', dialect: 'tfjs', fn: tfjsLogLoss }],
+    aliases: [{ name: 'tf.losses.logLoss', dialect: 'tfjs', fn: tfjsLogLoss, defaults: TFJS_CORE }],
   },
   {
     name: 'sigmoidFocal',
@@ -665,8 +671,8 @@ export const binaryLosses: LossEntry[] = [
     description: 'Hinge loss max(1 − t·ŷ, 0), labels ±1 or 0/1 — Keras hinge, tfjs hingeLoss',
     aliases: [
       { name: 'Hinge', dialect: 'keras', defaults: KERAS_DEFAULTS },
-      { name: 'hingeLoss', dialect: 'tfjs' },
-      { name: 'tf.losses.hingeLoss', dialect: 'tfjs' },
+      { name: 'hingeLoss', dialect: 'tfjs', defaults: TFJS_CORE },
+      { name: 'tf.losses.hingeLoss', dialect: 'tfjs', defaults: TFJS_CORE },
     ],
   },
   {

@@ -13,6 +13,7 @@ import type { LossEntry } from './registry-types.js';
 import { regressionLosses } from './regression.js';
 import { segmentationLosses } from './segmentation.js';
 import { sequenceLosses } from './sequence.js';
+import { weightedLosses } from './weighted.js';
 
 export const LOSS_FAMILIES: readonly (readonly LossEntry[])[] = [
   regressionLosses,
@@ -25,4 +26,5 @@ export const LOSS_FAMILIES: readonly (readonly LossEntry[])[] = [
   sequenceLosses,
   segmentationLosses,
   metricLearningLosses,
+  weightedLosses,
 ];

@@ -19,6 +19,8 @@ export interface LossOptions {
   reduction?: Reduction;
   /** Per-sample weights (Keras semantics), broadcast against the per-element losses. */
   sampleWeight?: TensorInput;
+  /** `'prefix'` (default) or `'numpy'`: TensorFlow.js weight broadcasting (see `reduce.ts`). */
+  weightsBroadcast?: 'prefix' | 'numpy';
   /** PyTorch `weight`: class weights (`[C]`) or element weights, as the loss documents. */
   weight?: TensorInput;
   ignoreIndex?: number;

@@ -573,6 +573,10 @@ export interface CommonOptions {
   reduction?: Reduction;
   /** Per-sample weights (Keras semantics, ≥ 0), broadcast against the per-element losses. */
   sampleWeight?: TensorInput;
+  /** How `sampleWeight` broadcasts: `'prefix'` (default; see `reduce.ts`) or `'numpy'`
+   * (TensorFlow.js `computeWeightedLoss`: NumPy broadcasting, tfjs's `'mean'`; the tfjs aliases'
+   * default). */
+  weightsBroadcast?: 'prefix' | 'numpy';
   /** Optional output buffer for the gradient (length = `yPred`'s size); only read by `valueAndGrad`. */
   gradOut?: Float64Array;
 }
@@ -628,6 +632,7 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
   const optionNames = [
     'reduction',
     'sampleWeight',
+    'weightsBroadcast',
     ...(elementwise ? ['meanOverLastAxis'] : []),
     ...Object.keys(schema),
     'gradOut',
@@ -636,6 +641,10 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
     const fn = call.fn;
     // 1. Options (schema) and the reduction.
     const reduction = resolveReduction(fn, raw.reduction);
+    const weightsBroadcast =
+      raw.weightsBroadcast === undefined
+        ? 'prefix'
+        : checkOneOf(fn, 'weightsBroadcast', raw.weightsBroadcast, ['prefix', 'numpy'] as const);
     const meanLast =
       elementwise && raw.meanOverLastAxis !== undefined
         ? checkBooleanOption(fn, 'meanOverLastAxis', raw.meanOverLastAxis)
@@ -667,7 +676,7 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
       const kernel = layout.kernel(inputs);
       const { lossShape, k } = lastAxisLayout(fn, yPred.shape, meanLast);
       // 5. The reduction plan, 6. the gradient buffer, 7. the kernel.
-      const plan = planReduction(fn, reduction, lossShape, raw.sampleWeight);
+      const plan = planReduction(fn, reduction, lossShape, raw.sampleWeight, { weightsBroadcast });
       const grad = call.wantGrad ? gradientBuffer(fn, yPred.data.length, raw.gradOut) : null;
       const r = runElementwise(kernel, { yTrue: inputs.yTrue.data, yPred: yPred.data, k }, plan, grad);
       value = r.value;
@@ -679,6 +688,7 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
         normWeights: p.normWeights ?? null,
         batchSize: p.batchSize,
         mode: p.mode,
+        weightsBroadcast,
       });
       const gradShape = p.gradShape ?? yPred.shape;
       const grad = call.wantGrad ? gradientBuffer(fn, sizeOfShape(gradShape), raw.gradOut) : null;

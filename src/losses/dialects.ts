@@ -32,8 +32,15 @@ export const KERAS_BINARY_FOCAL: LossOptions = Object.freeze({
   applyClassBalancing: false,
 });
 
-/** tfjs `tf.losses.softmaxCrossEntropy`: logits, class axis last, the plain mean. */
-export const TFJS_SOFTMAX_CE: LossOptions = Object.freeze({ fromLogits: true, reduction: 'mean' });
+/**
+ * TensorFlow.js `tf.losses.*` (tfjs-core): the default reduction `SUM_BY_NONZERO_WEIGHTS`
+ * (`Σ w·l / #{w ≠ 0}`, fractional weights counting 1 each; the plain mean without weights) and
+ * `computeWeightedLoss`'s NumPy weight broadcasting.
+ */
+export const TFJS_CORE: LossOptions = Object.freeze({ reduction: 'sumByNonzeroWeights', weightsBroadcast: 'numpy' });
+
+/** tfjs `tf.losses.softmaxCrossEntropy`: logits, class axis last, tfjs-core's reduction. */
+export const TFJS_SOFTMAX_CE: LossOptions = Object.freeze({ ...TFJS_CORE, fromLogits: true });
 
 /** torchvision `sigmoid_focal_loss`: no reduction by default. */
 export const TORCHVISION_FOCAL: LossOptions = Object.freeze({ reduction: 'none' });

@@ -12,7 +12,7 @@ import { shapesEqual, tensor } from '../tensor.js';
 import { checkNumberOption, fmtIndex } from '../validate.js';
 import type { ElementwiseKernel, LossMeta, Prepared } from './define.js';
 import { bindKernel, bool, gradientBuffer, loss, num, tensorOption } from './define.js';
-import { KERAS_EPSILON, KERAS_REDUCED as KERAS_DEFAULTS } from './dialects.js';
+import { KERAS_EPSILON, KERAS_REDUCED as KERAS_DEFAULTS, TFJS_CORE } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
 import { wasmTwin } from '../wasm/dispatch.js';
 
@@ -518,7 +518,8 @@ function cosineLoss(name: string, offset: number) {
  *   `'sumOverBatchSize'`), `sampleWeight`.
  * - Equivalents: Keras `cosine_similarity` / `CosineSimilarity`; tfjs layers `'cosineProximity'`
  *   (which floors Σx² at 1e-7 instead of 1e-12 — equal unless a norm is below ~3e-4);
- *   `tf.losses.cosineDistance` is `1 − cos`: alias `cosineDistance` ({@link tfjsCosineDistance}).
+ *   `tf.losses.cosineDistance` is `1 − Σ y·ŷ` without normalising: alias `cosineDistance`
+ *   ({@link tfjsCosineDistance}).
  *   PyTorch has `F.cosine_similarity` (a similarity, eps 1e-8 on each norm), not a loss.
  *
  * @example cosineSimilarity([[0, 1], [1, 1]], [[1, 0], [1, 1]], { reduction: 'none' }) // [0, −1] (to 1 ulp)
@@ -526,16 +527,73 @@ function cosineLoss(name: string, offset: number) {
 export const cosineSimilarity = cosineLoss('cosineSimilarity', 0);
 
 /**
- * Cosine distance `1 − cos(y, ŷ)` along `axis` (default −1) — TensorFlow.js
- * `tf.losses.cosineDistance`, default reduction `'mean'`. tfjs does **not** normalise its inputs
- * (it computes `1 − Σ y·ŷ` and documents that both must be unit vectors); losskit normalises
- * as {@link cosineSimilarity} does, so the two agree on unit-norm inputs. With `sampleWeight`,
- * tfjs's default `SUM_BY_NONZERO_WEIGHTS` divides by the count of non-zero weights, losskit's
- * `'mean'` by their sum.
+ * Cosine distance as TensorFlow.js `tf.losses.cosineDistance(labels, predictions, axis)`:
+ * `lᵢ = 1 − Σ_c y_c·ŷ_c` along `axis` (default −1), **without normalising** (tfjs documents that
+ * both inputs must already be unit vectors, and computes the dot product as it is — so the
+ * value can be negative). The reduced axis is kept with size 1 (tfjs `keepDims`): `'none'`
+ * returns `yPred`'s shape with `axis` of length 1, and `sampleWeight` broadcasts against that.
+ * Gradient `−y_c`, scaled by the reduction. The tfjs aliases add tfjs's default reduction
+ * `'sumByNonzeroWeights'` and NumPy weight broadcasting.
  *
- * @example getLoss('cosineDistance')([[0, 1]], [[0, 2]]) // 0
+ * @example getLoss('cosineDistance')([[0, 1]], [[0, 2]], { axis: 1 }) // −1 (1 − 2: not normalised, as tfjs)
  */
-export const tfjsCosineDistance = cosineLoss('tfjsCosineDistance', 1);
+export const tfjsCosineDistance = loss({
+  name: 'tfjsCosineDistance',
+  options: { axis: num({ integer: true }) },
+  meta: meta('values'),
+  layout: {
+    kind: 'prepared',
+    sameShape: true,
+    prepare: ({ fn, options, yTrue, yPred }): Prepared => {
+      const rank = yPred.shape.length;
+      if (rank === 0)
+        throw new LosskitError(
+          'SHAPE_MISMATCH',
+          fn,
+          `'yPred' is a scalar; expected at least one dimension (the axis of the dot product)`,
+          'yPred',
+        );
+      const a =
+        options.axis === undefined
+          ? -1
+          : checkNumberOption(fn, 'axis', options.axis, { integer: true, min: -rank, max: rank - 1 });
+      const axis = a < 0 ? a + rank : a;
+      let outer = 1,
+        inner = 1;
+      for (let d = 0; d < axis; d++) outer *= yPred.shape[d];
+      for (let d = axis + 1; d < rank; d++) inner *= yPred.shape[d];
+      const D = yPred.shape[axis];
+      const lossShape = yPred.shape.map((d, i) => (i === axis ? 1 : d));
+      const y = yTrue.data;
+      const p = yPred.data;
+      return {
+        lossShape,
+        run: (plan, grad) => {
+          const w = plan.weights;
+          const out = plan.reduction === 'none' ? new Float64Array(outer * inner) : null;
+          let sum = 0;
+          for (let o = 0; o < outer; o++) {
+            for (let j = 0; j < inner; j++) {
+              const e = o * inner + j;
+              const base = o * D * inner + j;
+              let dot = 0;
+              for (let c = 0; c < D; c++) dot += y[base + c * inner] * p[base + c * inner];
+              const wi = w === null ? 1 : w[e];
+              const l = wi * (1 - dot);
+              sum += l;
+              if (out !== null) out[e] = l;
+              if (grad !== null) {
+                const g = -plan.gradScale * wi;
+                for (let c = 0; c < D; c++) grad[base + c * inner] = g * y[base + c * inner];
+              }
+            }
+          }
+          return { sum, perElement: out };
+        },
+      };
+    },
+  },
+});
 
 export const divergenceLosses: LossEntry[] = [
   {
@@ -593,8 +651,8 @@ export const divergenceLosses: LossEntry[] = [
       { name: 'cosine_similarity', dialect: 'keras', defaults: KERAS_DEFAULTS },
       { name: 'CosineSimilarity', dialect: 'keras', defaults: KERAS_DEFAULTS },
       { name: 'cosineProximity', dialect: 'tfjs', defaults: KERAS_DEFAULTS },
-      { name: 'cosineDistance', dialect: 'tfjs', fn: tfjsCosineDistance },
-      { name: 'tf.losses.cosineDistance', dialect: 'tfjs', fn: tfjsCosineDistance },
+      { name: 'cosineDistance', dialect: 'tfjs', fn: tfjsCosineDistance, defaults: TFJS_CORE },
+      { name: 'tf.losses.cosineDistance', dialect: 'tfjs', fn: tfjsCosineDistance, defaults: TFJS_CORE },
     ],
   },
 ];

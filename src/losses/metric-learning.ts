@@ -7,6 +7,7 @@
 import { LosskitError, fmtShape } from '../errors.js';
 import type { FloatArray } from '../tensor.js';
 import { fmtIndex } from '../validate.js';
+import { KERAS_EPSILON, KERAS_REDUCED } from './dialects.js';
 import type { Prepared } from './define.js';
 import { bool, loss, num } from './define.js';
 import type { LossEntry } from './registry-types.js';
@@ -195,8 +196,9 @@ export function circleGrad(st: CircleState, { w, scale, grad }: CircleGradArgs):
  * ```
  *
  * Keras masks the samples whose loss is 0 (no positive or no negative pair) out of its
- * `sum_over_batch_size` mean; losskit's default `'mean'` does the same (they count 0 in the
- * denominator, see `reduce.ts`), so the two agree without sample weights. When no sample counts
+ * `sum_over_batch_size` mean, dividing `Σ wᵢ·lᵢ` by the number of valid samples (+1e-7) — the
+ * Keras alias `Circle` does exactly that (`reduction: 'sumOverBatchSize'`); losskit's default
+ * `'mean'` divides by the valid samples' weights `Σ_valid wᵢ` instead (the same without weights). When no sample counts
  * (one sample, or a single label in the batch) the mean is 0 with a zero gradient, as Keras's
  * `Σ / (valid + 1e-7)` (not NaN). The embeddings are the
  * reference set too (Keras's `ref_embeddings=None`), so the gradient flows through both sides of
@@ -248,6 +250,8 @@ export const circle = loss({
       return {
         lossShape: [N],
         normWeights: st.valid,
+        // Keras masks the zero-loss samples: 'sumOverBatchSize' is Σ sᵢ·lᵢ / (valid + 1e-7)
+        mode: { kind: 'kerasMasked', valid: st.valid, epsilon: KERAS_EPSILON },
         run: (plan, grad) => {
           const w = plan.weights;
           let sum = 0;
@@ -272,6 +276,6 @@ export const metricLearningLosses: LossEntry[] = [
     fn: circle,
     description:
       'Circle loss on labelled embeddings: softplus(logsumexp positives + logsumexp negatives) — Keras 3 Circle',
-    aliases: [{ name: 'Circle', dialect: 'keras' }],
+    aliases: [{ name: 'Circle', dialect: 'keras', defaults: KERAS_REDUCED }],
   },
 ];

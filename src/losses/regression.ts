@@ -7,7 +7,7 @@ import type { Tensor } from '../tensor.js';
 import { fmtIndex } from '../validate.js';
 import type { ElementwiseKernel, LossMeta } from './define.js';
 import { bindKernel, loss, num } from './define.js';
-import { KERAS_ELEMENTWISE as KERAS_DEFAULTS, KERAS_MSLE } from './dialects.js';
+import { KERAS_ELEMENTWISE as KERAS_DEFAULTS, KERAS_MSLE, TFJS_CORE } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
 import { wasmTwin } from '../wasm/dispatch.js';
 
@@ -532,7 +532,7 @@ export const regressionLosses: LossEntry[] = [
       { name: 'MeanSquaredError', dialect: 'keras', defaults: KERAS_DEFAULTS },
       // tfjs: tf.losses.meanSquaredError (Reduction.SUM_BY_NONZERO_WEIGHTS) and the layers
       // string 'meanSquaredError' (mean over the last axis): both equal the plain mean without weights.
-      { name: 'tf.losses.meanSquaredError', dialect: 'tfjs' },
+      { name: 'tf.losses.meanSquaredError', dialect: 'tfjs', defaults: TFJS_CORE },
     ],
   },
   {
@@ -545,8 +545,8 @@ export const regressionLosses: LossEntry[] = [
       { name: 'mae', dialect: 'keras', defaults: KERAS_DEFAULTS },
       { name: 'mean_absolute_error', dialect: 'keras', defaults: KERAS_DEFAULTS },
       { name: 'MeanAbsoluteError', dialect: 'keras', defaults: KERAS_DEFAULTS },
-      { name: 'absoluteDifference', dialect: 'tfjs' },
-      { name: 'tf.losses.absoluteDifference', dialect: 'tfjs' },
+      { name: 'absoluteDifference', dialect: 'tfjs', defaults: TFJS_CORE },
+      { name: 'tf.losses.absoluteDifference', dialect: 'tfjs', defaults: TFJS_CORE },
     ],
   },
   {
@@ -557,8 +557,8 @@ export const regressionLosses: LossEntry[] = [
       { name: 'huber_loss', dialect: 'pytorch' },
       { name: 'HuberLoss', dialect: 'pytorch' },
       { name: 'Huber', dialect: 'keras', defaults: KERAS_DEFAULTS },
-      { name: 'huberLoss', dialect: 'tfjs' },
-      { name: 'tf.losses.huberLoss', dialect: 'tfjs' },
+      { name: 'huberLoss', dialect: 'tfjs', defaults: TFJS_CORE },
+      { name: 'tf.losses.huberLoss', dialect: 'tfjs', defaults: TFJS_CORE },
     ],
   },
   {

@@ -8,8 +8,8 @@
  *
  * Keras and optax differ (see `docs/losses-ranking-sequence.md`):
  * - Keras 3 `dice`: `1 − 2·Σyŷ / (Σy + Σŷ + 1e-7)`, default `axis=None` (all axes, batch included).
- * - Keras 3 `tversky`: `1 − I / (I + α·Σy(1−ŷ) + β·Σŷ(1−y) + 1e-7)` — its code puts `alpha` on
- *   the false *negatives* although its docs say false positives.
+ * - Keras 3 `tversky`: `1 − I / (I + α·Σŷ(1−y) + β·Σy(1−ŷ) + 1e-7)` (α on the false positives;
+ *   Keras 3 code before 2025 had α and β swapped — losskit follows current Keras and its tests).
  * - optax `dice_loss`: `1 − (I + s) / (I + α·FP + β·FN + s)` with `s = 1`, softmax over the last
  *   axis, per class over the spatial axes, then a mean over classes.
  */
@@ -229,12 +229,12 @@ function overlapLoss<S extends OverlapSchema>(
 }
 
 /** Tversky parameters: `a` weighs the false positives Σŷ(1−y), `b` the false negatives Σy(1−ŷ). */
-const tverskyParams = (keras: boolean) => (o: Parsed<typeof TVERSKY>) => ({
+const tverskyParams = () => (o: Parsed<typeof TVERSKY>) => ({
   ...o,
   kind: 'tversky' as const,
-  // Keras's code swaps the roles of alpha and beta.
-  a: keras ? o.beta : o.alpha,
-  b: keras ? o.alpha : o.beta,
+  // Keras 3 (its current code and its own tests) puts alpha on the false positives, as here
+  a: o.alpha,
+  b: o.beta,
   smooth: o.smooth,
   eps: o.eps,
 });
@@ -267,17 +267,14 @@ export const dice = overlapLoss('dice', OVERLAP, (o) => ({ ...o, kind: 'dice', a
  * - Shapes and options: as {@link dice}, plus `alpha` (weight of false positives, default 0.5) and
  *   `beta` (false negatives, default 0.5).
  * - Equivalents: optax `dice_loss(alpha, beta)` (same roles of α and β; `smooth: s, eps: 0`).
- *   Keras 3 `keras.losses.tversky` / `Tversky`: its code multiplies `alpha` with `Σ y·(1 − ŷ)`
- *   (false negatives) and `beta` with `Σ ŷ·(1 − y)`, the opposite of its docstring; the registry
- *   alias `'Tversky'` reproduces Keras's code (the arguments are swapped), while canonical
- *   `tversky` follows the paper and optax. They agree when α = β.
+ *   Keras 3 `keras.losses.tversky` / `Tversky` (same roles; the alias adds Keras's defaults).
  *
  * @example tversky([[1, 0]], [[0.8, 0.4]], { alpha: 0.7, beta: 0.3 }) // 1 − 0.8/(0.8 + 0.7·0.4 + 0.3·0.2 + 1e-7)
  */
-export const tversky = overlapLoss('tversky', TVERSKY, tverskyParams(false));
+export const tversky = overlapLoss('tversky', TVERSKY, tverskyParams());
 
-/** Keras 3's `tversky` exactly as its code computes it (`alpha` on Σy(1−ŷ), `beta` on Σŷ(1−y)). */
-export const kerasTversky = overlapLoss('tversky', TVERSKY, tverskyParams(true));
+/** Keras 3's `tversky` (`alpha` on the false positives Σŷ(1−y), `beta` on the false negatives). */
+export const kerasTversky = overlapLoss('tversky', TVERSKY, tverskyParams());
 
 export const segmentationLosses: LossEntry[] = [
   {

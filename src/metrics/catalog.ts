@@ -1,15 +1,19 @@
 /** The metric families; the metric registry reads them from here. */
 import { classificationMetrics } from './classification.js';
 import { curveMetrics } from './curves.js';
+import { binnedAucEntry } from './keras-auc.js';
 import { lossMetrics } from './loss-metric.js';
 import { probabilisticMetrics } from './probabilistic.js';
 import type { MetricEntry } from './registry-types.js';
 import { regressionMetrics } from './regression.js';
+import { scoreMetrics } from './scores.js';
 
 /** Every registry entry, with its literal names, alias defaults and result kind (for typing). */
 export type CatalogEntry =
   | (typeof classificationMetrics)[number]
   | (typeof curveMetrics)[number]
+  | typeof binnedAucEntry
+  | (typeof scoreMetrics)[number]
   | (typeof probabilisticMetrics)[number]
   | (typeof regressionMetrics)[number]
   | (typeof lossMetrics)[number];
@@ -46,7 +50,9 @@ export type ResultKindOf<N> = EntryOf<N>['result'];
 export const METRIC_FAMILIES: readonly (readonly MetricEntry[])[] = [
   classificationMetrics,
   curveMetrics,
+  [binnedAucEntry],
   probabilisticMetrics,
+  scoreMetrics,
   regressionMetrics,
   lossMetrics,
 ];

@@ -25,7 +25,13 @@
  *   to fix the length of `average: 'none'` results and to reject out-of-range labels.
  * - `labels` (binary / multiclass): class values in index order when they are not 0..C-1
  *   (e.g. `[-1, 1]`, `[10, 20, 30]`); fixes `numClasses`; `'macro'` then averages every listed
- *   class (scikit-learn); unlisted values are `INVALID_LABEL`.
+ *   class (scikit-learn); unlisted values are `INVALID_LABEL` — or, with `labelsSubset: true`
+ *   (the default of the scikit-learn names `precision_score`, `recall_score`, `f1_score`,
+ *   `fbeta_score`, `confusion_matrix`, `cohen_kappa_score`), `labels` selects a subset as
+ *   scikit-learn does: another value counts as a miss for the listed class on the other side, and
+ *   the confusion matrix keeps only samples whose two labels are listed. Binary with `labels`:
+ *   predictions that are label values are mapped like the targets (hard predictions).
+ *   Multilabel: `labels` are the label columns to score, in order (scikit-learn).
  * - `ignoreIndex`: targets equal to it are dropped (multilabel: that label of that sample;
  *   one-hot targets have no label to ignore).
  * - `sampleWeight` (update option / one-shot option): one non-negative weight per sample.
@@ -133,6 +139,40 @@ function statConfig(options: MetricOptions, fn: string, o: StatOpts): StatConfig
   return { ...base, average, zeroDivision: zeroDivisionConfig(options, fn), beta, weights, normalize, cm };
 }
 
+/**
+ * Multilabel `labels` (scikit-learn): only these label columns are scored, in this order — the
+ * batch is cut down to them (per-element weights too) before it is checked and counted.
+ */
+function selectColumns(
+  fn: string,
+  b: { yTrue: Tensor; yPred: Tensor; w: Float64Array | null },
+  labels: readonly number[],
+): { yTrue: Tensor; yPred: Tensor; w: Float64Array | null } {
+  const { yTrue, yPred, w } = b;
+  const ps = yPred.shape;
+  if (ps.length !== 2 || yTrue.shape.length !== 2 || yTrue.shape[0] !== ps[0] || yTrue.shape[1] !== ps[1]) return b; // checkMultilabel reports the shapes
+  const [N, L] = ps;
+  const bad = labels.find((l) => l >= L);
+  if (bad !== undefined)
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `option 'labels' names label column ${bad} but 'yPred' has ${L} columns (shape ${fmtShape(ps)})`,
+      'labels',
+    );
+  const K = labels.length;
+  const pick = (d: ArrayLike<number>): Float64Array => {
+    const out = new Float64Array(N * K);
+    for (let i = 0; i < N; i++) for (let j = 0; j < K; j++) out[i * K + j] = d[i * L + labels[j]];
+    return out;
+  };
+  return {
+    yTrue: { data: pick(yTrue.data), shape: [N, K] },
+    yPred: { data: pick(yPred.data), shape: [N, K] },
+    w: w !== null && w.length === N * L && L !== 1 ? pick(w) : w,
+  };
+}
+
 /** The update shared by every stat-score metric. */
 function statUpdate(
   state: StatState,
@@ -143,11 +183,21 @@ function statUpdate(
   fn: string,
 ): void {
   if (c.task === 'multilabel') {
+    if (c.labels !== null) ({ yTrue, yPred, w } = selectColumns(fn, { yTrue, yPred, w }, c.labels));
     checkMultilabel(fn, yTrue, yPred, c, state);
     accumulateMultilabel(state, { yTrue, yPred, w }, c, zdValue(c.zeroDivision));
   } else {
     const maxInferred = c.cm ? MAX_INFERRED_CLASSES_CM : MAX_INFERRED_CLASSES;
-    accumulateClasses(state, c, decodeClasses(fn, yTrue, yPred, c, state.buf, maxInferred), w);
+    const d = decodeClasses(fn, yTrue, yPred, c, state.buf, maxInferred);
+    const N = yTrue.shape.length > 0 ? yTrue.shape[0] : 1;
+    if (w !== null && w.length !== N && w.length !== d.n)
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `per-element 'sampleWeight' (one per element of yTrue ${fmtShape(yTrue.shape)}) needs one prediction per element of yTrue; one-hot targets have ${d.n / N} per sample: give one weight per sample`,
+        'sampleWeight',
+      );
+    accumulateClasses(state, c, d, w);
   }
 }
 
@@ -163,6 +213,7 @@ function statSpec<V>(
     config: (options, fn) => statConfig(options, fn, o),
     init: initStatState,
     fields: statFields,
+    elementWeights: true,
     update: statUpdate,
     mergeCustom: (a, b, c) => mergeStatState(a, b, c, name),
     compute,
@@ -487,6 +538,8 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
         fromLogits: false,
         ignoreIndex: c.ignoreIndex,
         labels: c.labels,
+        labelsSubset: false,
+        rowMax: false,
       },
       state.buf,
     );
@@ -553,7 +606,7 @@ export const classificationMetrics = [
     spec: precisionSpec,
     description: 'Precision tp / (tp + fp) (scikit-learn precision_score)',
     aliases: [
-      { name: 'precision_score', source: 'sklearn' },
+      { name: 'precision_score', source: 'sklearn', defaults: { labelsSubset: true } },
       { name: 'Precision', source: 'torchmetrics' },
     ],
   },
@@ -563,7 +616,7 @@ export const classificationMetrics = [
     spec: recallSpec,
     description: 'Recall tp / (tp + fn) (scikit-learn recall_score)',
     aliases: [
-      { name: 'recall_score', source: 'sklearn' },
+      { name: 'recall_score', source: 'sklearn', defaults: { labelsSubset: true } },
       { name: 'Recall', source: 'torchmetrics' },
     ],
   },
@@ -573,7 +626,7 @@ export const classificationMetrics = [
     spec: f1Spec,
     description: 'F1 score (scikit-learn f1_score)',
     aliases: [
-      { name: 'f1_score', source: 'sklearn' },
+      { name: 'f1_score', source: 'sklearn', defaults: { labelsSubset: true } },
       { name: 'F1Score', source: 'torchmetrics' },
     ],
   },
@@ -583,7 +636,7 @@ export const classificationMetrics = [
     spec: fbetaSpec,
     description: 'F-beta score (scikit-learn fbeta_score)',
     aliases: [
-      { name: 'fbeta_score', source: 'sklearn' },
+      { name: 'fbeta_score', source: 'sklearn', defaults: { labelsSubset: true } },
       { name: 'FBetaScore', source: 'torchmetrics' },
     ],
   },
@@ -593,7 +646,7 @@ export const classificationMetrics = [
     spec: confusionMatrixSpec,
     description: 'Confusion matrix, optionally normalised (scikit-learn confusion_matrix)',
     aliases: [
-      { name: 'confusion_matrix', source: 'sklearn' },
+      { name: 'confusion_matrix', source: 'sklearn', defaults: { labelsSubset: true } },
       { name: 'ConfusionMatrix', source: 'torchmetrics' },
     ],
   },
@@ -613,7 +666,7 @@ export const classificationMetrics = [
     spec: cohenKappaSpec,
     description: "Cohen's kappa, unweighted / linear / quadratic (scikit-learn cohen_kappa_score)",
     aliases: [
-      { name: 'cohen_kappa_score', source: 'sklearn' },
+      { name: 'cohen_kappa_score', source: 'sklearn', defaults: { labelsSubset: true } },
       { name: 'CohenKappa', source: 'torchmetrics' },
     ],
   },

@@ -9,9 +9,9 @@
  * and `toJSON` / `restoreMetric` round-trip every float64 bit. A config fingerprint stops
  * states of different metrics or options from being merged.
  */
-import { LosskitError, describe } from '../errors.js';
+import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { Tensor, TensorInput } from '../tensor.js';
-import { sizeOf, tensor } from '../tensor.js';
+import { broadcastShapes, broadcastTo, sizeOf, tensor } from '../tensor.js';
 import { checkFinite, checkOptionNames } from '../validate.js';
 import type { JsonNumber } from '../json-number.js';
 import { decodeNumber, encodeNumber } from '../json-number.js';
@@ -231,7 +231,12 @@ export interface MetricOptions {
   beta?: number;
   /** Regression: per-output values averaged, returned, or weighted by variance; `'pooled'`
    * (rootMeanSquaredError only): every element pooled before the root, as Keras. */
-  multioutput?: 'uniformAverage' | 'rawValues' | 'varianceWeighted' | 'pooled';
+  multioutput?: 'uniformAverage' | 'rawValues' | 'varianceWeighted' | 'pooled' | number[];
+  /** `r2Score` / `explainedVariance`: scikit-learn `force_finite` (default true); false gives the
+   * plain formula's `NaN` / `−∞` for constant targets. */
+  forceFinite?: boolean;
+  /** `r2Score`: adjusted R² for this many regressors (Keras `R2Score(num_regressors)`; default 0). */
+  numRegressors?: number;
   zeroDivision?: number;
   fromLogits?: boolean;
   ignoreIndex?: number;
@@ -240,8 +245,17 @@ export interface MetricOptions {
   /** Calibration error norm. */
   norm?: 'l1' | 'l2' | 'max';
   nBins?: number;
-  /** AUROC / AP / curves: omit for the exact computation, or a number of bins (Keras AUC style). */
-  thresholds?: number;
+  /** AUROC / AP / curves: omit for the exact computation, or a number of bins (Keras AUC style).
+   * `binnedAuc` (Keras `AUC`): the number of thresholds, or the list of thresholds in [0, 1]. */
+  thresholds?: number | number[];
+  /** `binnedAuc`: the curve, Keras `curve` (`'ROC'`, `'PR'`, `'PRGAIN'`). */
+  curve?: 'ROC' | 'PR' | 'PRGAIN';
+  /** `binnedAuc`: Keras `summation_method`. */
+  summationMethod?: 'interpolation' | 'minoring' | 'majoring';
+  /** `binnedAuc`: one curve per label, averaged (Keras `multi_label`). */
+  multiLabel?: boolean;
+  /** `binnedAuc`: per-label weights (Keras `label_weights`). */
+  labelWeights?: number[];
   /** AUROC: partial AUC up to this false-positive rate, McClish-corrected (scikit-learn `max_fpr`). */
   maxFpr?: number;
   /** ROC curve: drop collinear points (scikit-learn `drop_intermediate`, default true). */
@@ -250,8 +264,15 @@ export interface MetricOptions {
   multiClass?: 'ovr' | 'ovo';
   posLabel?: number;
   eps?: number | 'auto';
-  /** Binary/multiclass labels (for logLoss / confusionMatrix) when not 0..C-1. */
+  /** Binary/multiclass labels (for logLoss / confusionMatrix) when not 0..C-1; multilabel
+   * classification metrics: the label columns to score. */
   labels?: number[];
+  /** Classification: multiclass `labels` may select a subset of the classes (scikit-learn); other
+   * values then count as outside every listed class instead of being an error. */
+  labelsSubset?: boolean;
+  /** Multilabel classification: each row's largest score(s) are the positive predictions (Keras
+   * `FBetaScore(threshold=None)`; ties all count, a row of zeros predicts nothing). */
+  rowMax?: boolean;
   /** Normalisation of the confusion matrix. */
   normalize?: 'true' | 'pred' | 'all' | 'none';
   /** Loss metrics: the loss's own options. */
@@ -267,7 +288,8 @@ export interface MetricOptions {
 }
 
 export interface UpdateOptions {
-  /** Per-sample weights, shape `[N]` (or a number). */
+  /** Per-sample weights, shape `[N]` or `[N, 1]` (or a number); per-element weights (a shape that
+   * broadcasts to `yTrue`'s) for the metrics that document them. */
   sampleWeight?: TensorInput;
 }
 
@@ -288,7 +310,13 @@ export interface MetricSpec<C extends object = object, S extends object = object
   init(config: C): S;
   /** The serialised fields of the state, in JSON order. */
   fields(config: C): readonly FieldSpec<S>[];
-  /** Adds a batch to the state. `sampleWeight` is `null` or one weight per sample (`yTrue.shape[0]`). */
+  /**
+   * True when `update` also takes one weight per element of `yTrue` (`sampleWeight.length ===
+   * yTrue.size`, Keras per-element weights); otherwise weights are always one per sample.
+   */
+  elementWeights?: boolean;
+  /** Adds a batch to the state. `sampleWeight` is `null`, one weight per sample (`yTrue.shape[0]`),
+   * or (specs with `elementWeights`) one per element of `yTrue`. */
   update(state: S, yTrue: Tensor, yPred: Tensor, sampleWeight: Float64Array | null, config: C, fn: string): void;
   /** Merges the `'custom'` fields of `b` into `a` (after the `'sum'` fields). */
   mergeCustom?(a: S, b: S, config: C, fn: string): void;
@@ -522,42 +550,57 @@ export class Metric<C extends object = object, S extends object = object, V = Me
     const sampleWeight = options?.sampleWeight;
     const yt = tensor(yTrue, undefined, this.name, 'yTrue');
     const yp = tensor(yPred, undefined, this.name, 'yPred');
-    let w: Float64Array | null = null;
-    if (sampleWeight !== undefined) {
-      const n = yt.shape.length > 0 ? yt.shape[0] : 1;
-      const sw = tensor(sampleWeight, undefined, this.name, 'sampleWeight');
-      checkFinite(this.name, 'sampleWeight', sw);
-      if (sw.data.length === 1 && sw.shape.length <= 1 && n !== 1) w = new Float64Array(n).fill(sw.data[0]);
-      else if (sw.shape.length === 1 && sw.shape[0] === n) w = Float64Array.from(sw.data);
-      else
-        throw new LosskitError(
-          'SHAPE_MISMATCH',
-          this.name,
-          `'sampleWeight' has shape [${sw.shape.join(',')}] but 'yTrue' has ${n} samples; expected [${n}] (one weight per sample) or a number`,
-          'sampleWeight',
-        );
-      let total = 0;
-      for (let i = 0; i < w.length; i++) {
-        if (w[i] < 0)
-          throw new LosskitError(
-            'OUT_OF_RANGE',
-            this.name,
-            `'sampleWeight' must be >= 0; received ${w[i]} at index [${i}]`,
-            'sampleWeight',
-          );
-        total += w[i];
-      }
-      if (total === Infinity)
-        throw new LosskitError(
-          'OUT_OF_RANGE',
-          this.name,
-          `'sampleWeight' must have a finite sum; the weights of this batch sum to more than ${Number.MAX_VALUE} (dividing every weight by the same number leaves a weighted metric unchanged)`,
-          'sampleWeight',
-        );
-    }
+    const w = sampleWeight === undefined ? null : this.weights(sampleWeight, yt);
     if (emptyIsNoop && yt.data.length === 0 && yp.data.length === 0) return this;
     this.spec.update(this.state, yt, yp, w, this.config, this.name);
     return this;
+  }
+
+  /**
+   * Resolves `sampleWeight` against `yTrue`: a number, `[N]` or `[N, 1]` (one weight per sample,
+   * the layout every loss accepts), or, for metrics whose spec takes per-element weights, a
+   * shape that broadcasts to `yTrue`'s (Keras's per-element weights, e.g. `[N, C]` or `[1, C]`).
+   */
+  private weights(sampleWeight: TensorInput, yt: Tensor): Float64Array {
+    const n = yt.shape.length > 0 ? yt.shape[0] : 1;
+    const sw = tensor(sampleWeight, undefined, this.name, 'sampleWeight');
+    checkFinite(this.name, 'sampleWeight', sw);
+    const ss = sw.shape;
+    let w: Float64Array;
+    if (sw.data.length === 1 && ss.length <= 1 && n !== 1) w = new Float64Array(n).fill(sw.data[0]);
+    else if (ss.length >= 1 && ss[0] === n && ss.slice(1).every((d) => d === 1)) w = Float64Array.from(sw.data);
+    else if (
+      this.spec.elementWeights === true &&
+      yt.shape.length >= 2 &&
+      broadcastShapes(ss, yt.shape)?.join() === yt.shape.join()
+    )
+      w = broadcastTo(sw.data, ss, yt.shape);
+    else
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        this.name,
+        `'sampleWeight' has shape ${fmtShape(ss)} but 'yTrue' has ${n} samples (shape ${fmtShape(yt.shape)}); expected [${n}] or [${n}, 1] (one weight per sample) or a number${this.spec.elementWeights === true ? `, or one weight per element (a shape that broadcasts to ${fmtShape(yt.shape)})` : ''}`,
+        'sampleWeight',
+      );
+    let total = 0;
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] < 0)
+        throw new LosskitError(
+          'OUT_OF_RANGE',
+          this.name,
+          `'sampleWeight' must be >= 0; received ${w[i]} at index [${i}]`,
+          'sampleWeight',
+        );
+      total += w[i];
+    }
+    if (total === Infinity)
+      throw new LosskitError(
+        'OUT_OF_RANGE',
+        this.name,
+        `'sampleWeight' must have a finite sum; the weights of this batch sum to more than ${Number.MAX_VALUE} (dividing every weight by the same number leaves a weighted metric unchanged)`,
+        'sampleWeight',
+      );
+    return w;
   }
 
   /** The metric over everything seen so far (the state is not changed). */

@@ -13,7 +13,7 @@
  * (`summation_method='interpolation'`), PR area by Davis & Goadrich interpolation
  * (Keras `AUC(curve='PR')`). Scores must be probabilities in [0, 1].
  *
- * Inputs: binary — `yTrue` `[N]` of 0/1 (or any labels with `posLabel`), `yPred` scores `[N]`;
+ * Inputs: binary — `yTrue` `[N]` of 0/1 or of −1/1 (1 positive, scikit-learn's default `pos_label`; any labels with `posLabel`), `yPred` scores `[N]`;
  * multiclass — `yTrue` `[N]` class indices, `yPred` `[N, C]` (one-vs-rest);
  * multilabel — `yTrue`, `yPred` `[N, L]`. See `docs/metrics-curves.md` for every edge case.
  */
@@ -33,6 +33,7 @@ import {
 import type { FieldSpec, MetricOptions, MetricSpec } from './core.js';
 import { checkStateSize, f64Field, fmtBytes, numField, oneShot } from './core.js';
 import type { MetricEntry } from './registry-types.js';
+import { remapLabels } from './stat-scores.js';
 import {
   addRun,
   checkHistogram,
@@ -66,6 +67,8 @@ export interface CurveConfig {
   posLabel: number | null;
   /** Multiclass `auroc`: one-vs-rest or one-vs-one (Hand & Till). */
   multiClass: 'ovr' | 'ovo';
+  /** Multiclass `auroc`: the class value of each score column (scikit-learn `labels`), or null for 0..C-1. */
+  labels: number[] | null;
 }
 
 const BASE_OPTIONS = ['task', 'numClasses', 'numLabels', 'average', 'thresholds', 'posLabel'] as const;
@@ -81,15 +84,47 @@ function curveConfig(kind: Kind) {
             ? 'multilabel'
             : 'binary';
     let numClasses = 1;
+    let labels: number[] | null = null;
+    if (kind === 'auroc' && options.labels !== undefined) {
+      const lv: unknown = options.labels;
+      if (task !== 'multiclass')
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'labels' (the class of each score column) only applies to task 'multiclass'; received task '${task}'`,
+          'labels',
+        );
+      if (
+        !Array.isArray(lv) ||
+        lv.length < 2 ||
+        !lv.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+        new Set(lv).size !== lv.length
+      )
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'labels' must be an array of at least 2 distinct finite numbers (one per score column); received ${describe(lv)}`,
+          'labels',
+        );
+      labels = lv.slice() as number[];
+    }
     if (task === 'multiclass') {
-      if (options.numClasses === undefined)
+      if (options.numClasses === undefined && labels !== null) numClasses = labels.length;
+      else if (options.numClasses === undefined)
         throw new LosskitError(
           'INVALID_OPTION',
           fn,
           `option 'numClasses' is required when task is 'multiclass' (an integer >= 2); received undefined`,
           'numClasses',
         );
-      numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
+      else numClasses = checkNumberOption(fn, 'numClasses', options.numClasses, { integer: true, min: 2 });
+      if (labels !== null && labels.length !== numClasses)
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'labels' has ${labels.length} classes but numClasses is ${numClasses}; expected one label per score column`,
+          'labels',
+        );
     } else if (task === 'multilabel') {
       if (options.numLabels === undefined)
         throw new LosskitError(
@@ -197,6 +232,7 @@ function curveConfig(kind: Kind) {
       dropIntermediate,
       posLabel,
       multiClass,
+      labels,
     };
     checkCurveSize(fn, options, config);
     return config;
@@ -320,17 +356,20 @@ function prepareBatch(fn: string, yTrue: Tensor, yPred: Tensor, c: CurveConfig):
     const t = yTrue.data;
     const isPos = new Uint8Array(n);
     if (c.posLabel === null) {
+      // scikit-learn's default pos_label: 1, for labels in {0, 1} or in {−1, 1}
+      let neg: number | null = null;
       for (let i = 0; i < n; i++) {
         const v = t[i];
-        if (v !== 0 && v !== 1) {
+        if ((v !== 0 && v !== 1 && v !== -1) || (v !== 1 && neg !== null && v !== neg)) {
           throw new LosskitError(
             'INVALID_LABEL',
             fn,
-            `'yTrue' must hold binary labels 0 or 1 (or set 'posLabel'); received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}`,
+            `'yTrue' must hold binary labels 0 or 1 (or −1 or 1; or set 'posLabel'); received ${describe(v)} at index ${fmtIndex(i, yTrue.shape)}${neg !== null && v !== 1 ? ` after ${neg}` : ''}`,
             'yTrue',
           );
         }
-        isPos[i] = v;
+        if (v !== 1) neg = v;
+        isPos[i] = v === 1 ? 1 : 0;
       }
     } else {
       // With posLabel the labels are posLabel and one other value: two other values mean that
@@ -444,6 +483,7 @@ function curveUpdate(kind: Kind) {
     c: CurveConfig,
     fn: string,
   ): void => {
+    if (c.labels !== null) yTrue = remapLabels(fn, 'yTrue', yTrue, c.labels, null);
     const { n, cols, isPos } = prepareBatch(fn, yTrue, yPred, c);
     const s = yPred.data;
     if (c.thresholds !== null) {
@@ -832,10 +872,16 @@ function ovoAuroc(state: CurveState, c: CurveConfig): number {
       null,
     );
   };
+  // scikit-learn, given `labels`, averages over the pairs of classes present in yTrue; without
+  // `labels` it raises when a column's class is absent, where losskit's value is NaN (a compute
+  // does not throw: the next batch may bring the class)
+  if (c.labels === null && count.some((k) => k === 0)) return NaN;
   let s = 0;
   let sw = 0;
   for (let a = 0; a < C; a++) {
+    if (count[a] === 0) continue;
     for (let b = a + 1; b < C; b++) {
+      if (count[b] === 0) continue;
       const score = (vs(a, b) + vs(b, a)) / 2;
       const wgt = c.average === 'weighted' ? (count[a] + count[b]) / N : 1;
       s += wgt * score;
@@ -866,7 +912,7 @@ function makeSpec(name: string, kind: Kind, extra: readonly string[]): MetricSpe
   };
 }
 
-export const aurocSpec = makeSpec('auroc', 'auroc', ['maxFpr', 'multiClass']);
+export const aurocSpec = makeSpec('auroc', 'auroc', ['maxFpr', 'multiClass', 'labels']);
 export const averagePrecisionSpec = makeSpec('averagePrecision', 'ap', []);
 export const rocCurveSpec = makeSpec('rocCurve', 'roc', ['dropIntermediate']);
 export const precisionRecallCurveSpec = makeSpec('precisionRecallCurve', 'pr', []);
@@ -880,10 +926,14 @@ export const precisionRecallCurveSpec = makeSpec('precisionRecallCurve', 'pr', [
  * `'macro'` (default) / `'weighted'` (by positive weight) / `'micro'` / `'none'`. Multilabel
  * (`numLabels`): also `'samples'`. `maxFpr`: McClish-corrected partial AUC (binary).
  * `multiClass: 'ovo'`: one-vs-one (Hand & Till) instead, `'macro'` / `'weighted'` (by pair prevalence), unweighted.
- * `thresholds: T`: Keras `AUC(num_thresholds=T)` (O(T) memory). No positives or no negatives:
- * NaN (scikit-learn raises). Every option with its default: `docs/metrics-curves.md`.
+ * `labels` (multiclass): the class value of each score column (scikit-learn `labels`); with it,
+ * `'ovo'` averages over the pairs of classes present in `yTrue`, as scikit-learn (without it an
+ * absent class gives NaN, where scikit-learn raises).
+ * `thresholds: T`: binned, Keras-style thresholds (O(T) memory; Keras's own `AUC` with all its
+ * options is `binnedAuc`). No positives or no negatives: NaN (scikit-learn raises). Every option
+ * with its default: `docs/metrics-curves.md`.
  *
- * Equivalents: scikit-learn `roc_auc_score(multi_class='ovr')`, torchmetrics `AUROC`, Keras `AUC`.
+ * Equivalents: scikit-learn `roc_auc_score(multi_class='ovr')`, torchmetrics `AUROC`.
  *
  * @example
  * auroc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.75
@@ -985,8 +1035,6 @@ export const curveMetrics = [
       tm('BinaryAUROC', 'binary'),
       tm('MulticlassAUROC', 'multiclass'),
       tm('MultilabelAUROC', 'multilabel'),
-      { name: 'auc', source: 'keras', defaults: { thresholds: 200, average: 'micro' } },
-      { name: 'AUC', source: 'keras', defaults: { thresholds: 200, average: 'micro' } },
     ],
   },
   {

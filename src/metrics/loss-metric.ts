@@ -115,6 +115,26 @@ function classIndexDenominators(
 }
 
 /**
+ * Keras's `ignore_class` in a metric (`MeanMetricWrapper`): with sample weights, `apply_mask`
+ * drops the weights of the ignored targets from the denominator; without weights they still
+ * count (Keras's own behaviour, kept). For Keras class-index losses (`'sumOverBatchSize'`
+ * defaults, class axis last) given an `ignoreIndex`: 0 where ignored, else 1.
+ */
+function kerasMaskedDenominators(
+  lossFn: LossFunction,
+  options: LossOptions,
+  yTrue: Tensor,
+  yPred: Tensor,
+): Float64Array | null {
+  if (options.reduction !== 'sumOverBatchSize' || lossFn.meta.classAxis !== 'last') return null;
+  if (options.ignoreIndex === undefined || yTrue.data.length === yPred.data.length) return null;
+  const y = yTrue.data;
+  const v = new Float64Array(y.length);
+  for (let k = 0; k < y.length; k++) v[k] = y[k] === options.ignoreIndex ? 0 : 1;
+  return v;
+}
+
+/**
  * The spec behind {@link lossMetric} and `getMetric('loss', { loss, lossOptions })`.
  *
  * `update(yTrue, yPred, { sampleWeight })` evaluates the loss with `reduction: 'none'` and adds
@@ -179,7 +199,8 @@ export const lossMetricSpec: MetricSpec<LossMetricConfig, LossMetricState, numbe
       );
     }
     const K = l.length / n;
-    const den = classIndexDenominators(lossFn, { ...lossFn.defaults, ...opts }, yTrue, yPred);
+    const den = w !== null ? kerasMaskedDenominators(lossFn, { ...lossFn.defaults, ...opts }, yTrue, yPred) : null;
+    const denom = den ?? classIndexDenominators(lossFn, { ...lossFn.defaults, ...opts }, yTrue, yPred);
     let sl = 0;
     let sw = 0;
     for (let i = 0; i < n; i++) {
@@ -187,8 +208,8 @@ export const lossMetricSpec: MetricSpec<LossMetricConfig, LossMetricState, numbe
       let li = 0;
       let di = 0;
       for (let k = i * K; k < (i + 1) * K; k++) li += l[k];
-      if (den === null) di = K;
-      else for (let k = i * K; k < (i + 1) * K; k++) di += den[k];
+      if (denom === null) di = K;
+      else for (let k = i * K; k < (i + 1) * K; k++) di += denom[k];
       // A zero weight removes the sample entirely (even a NaN loss).
       if (wi !== 0) {
         sl += wi * li;
@@ -216,6 +237,8 @@ export const lossMetricSpec: MetricSpec<LossMetricConfig, LossMetricState, numbe
  * loss with `reduction: 'mean'` evaluated on all the data at once (the loss's own `'mean'`;
  * PyTorch semantics, or Keras's per-sample mean over the last axis for Keras aliases).
  * Zero-weight samples are left out entirely. With no data (or all weights 0) it is `NaN`.
+ * Keras class-index losses with `ignoreIndex` (Keras `ignore_class`), as Keras's metric: with
+ * sample weights the ignored targets' weights leave the denominator; without, they count.
  *
  * Options: `lossOptions` — the loss's own options (not `reduction`, `sampleWeight`, `gradOut`,
  * nor per-batch inputs such as `input2`, `variance`, `inputLengths`: losses needing them, and

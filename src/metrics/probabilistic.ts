@@ -28,6 +28,8 @@ export interface LogLossConfig {
   /** The class labels in ascending order; column j of `yPred` is the probability of `labels[j]`. */
   labels: number[];
   eps: number;
+  /** `'mean'` (default) or `'sum'` (scikit-learn `normalize=False`: the weighted sum). */
+  reduction: 'mean' | 'sum';
 }
 
 function logLossConfig(options: MetricOptions, fn: string): LogLossConfig {
@@ -99,7 +101,9 @@ function logLossConfig(options: MetricOptions, fn: string): LogLossConfig {
     options.eps === undefined || options.eps === 'auto'
       ? Number.EPSILON
       : checkNumberOption(fn, 'eps', options.eps, { gt: 0, max: 0.5 });
-  return { task, labels, eps };
+  const reduction =
+    options.reduction === undefined ? 'mean' : checkOneOf(fn, 'reduction', options.reduction, ['mean', 'sum'] as const);
+  return { task, labels, eps, reduction };
 }
 
 /** Column index of each label (binary search in the sorted labels), or throws INVALID_LABEL. */
@@ -188,7 +192,7 @@ interface LogLossState {
 
 export const logLossSpec: MetricSpec<LogLossConfig, LogLossState, number> = {
   name: 'logLoss',
-  optionNames: ['task', 'numClasses', 'labels', 'eps'],
+  optionNames: ['task', 'numClasses', 'labels', 'eps', 'reduction'],
   config: logLossConfig,
   init: () => ({ sumLoss: 0, sumW: 0 }),
   fields: () => [numField('sumLoss', 'count'), numField('sumW', 'count')],
@@ -225,7 +229,8 @@ export const logLossSpec: MetricSpec<LogLossConfig, LogLossState, number> = {
     state.sumLoss += s;
     state.sumW += sw;
   },
-  compute(state) {
+  compute(state, c) {
+    if (c.reduction === 'sum') return state.sumLoss;
     const sw = state.sumW;
     return sw > 0 ? state.sumLoss / sw : NaN;
   },
@@ -240,7 +245,8 @@ export const logLossSpec: MetricSpec<LogLossConfig, LogLossState, number> = {
  * `yTrue` are fine, as scikit-learn with `labels=range(C)`). `eps`: `'auto'` (default,
  * float64 machine epsilon — scikit-learn 1.2 uses the epsilon of `yPred`'s dtype) or a number.
  * Probabilities outside [0, 1] are an `OUT_OF_RANGE` error (scikit-learn clips them). Nothing
- * seen or zero total weight: NaN. State: Σ w·loss and Σ w.
+ * seen or zero total weight: NaN. `reduction: 'sum'` gives the weighted sum instead of the mean
+ * (scikit-learn `normalize=False`). State: Σ w·loss and Σ w.
  *
  * Equivalents: scikit-learn `log_loss`; Keras `binary_crossentropy` metric = `eps: 1e-7`.
  *

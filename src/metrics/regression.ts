@@ -18,7 +18,7 @@
  * `compute()` of a metric that has seen no data, or only zero weights, is `NaN`
  * (scikit-learn raises in those cases).
  */
-import { LosskitError, fmtShape } from '../errors.js';
+import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { FloatArray, Tensor, TensorInput } from '../tensor.js';
 import type { MetricResult } from './results.js';
 import {
@@ -39,32 +39,51 @@ import type { MetricEntry } from './registry-types.js';
 // ---------------------------------------------------------------------------------------------
 
 export interface MultioutputConfig {
-  multioutput: 'uniformAverage' | 'rawValues';
+  /** A mode, or one weight per output (scikit-learn `multioutput` as an array: `np.average` weights). */
+  multioutput: 'uniformAverage' | 'rawValues' | number[];
 }
 
 export interface WeightedMultioutputConfig {
-  multioutput: 'uniformAverage' | 'rawValues' | 'varianceWeighted';
+  multioutput: 'uniformAverage' | 'rawValues' | 'varianceWeighted' | number[];
+  /** scikit-learn `force_finite` (R², explained variance): false gives `NaN` / `−∞` for constant targets. */
+  forceFinite: boolean;
+}
+
+/** scikit-learn's `multioutput` as an array: one non-negative finite weight per output, not all 0. */
+function outputWeights(fn: string, v: unknown): number[] | null {
+  if (!Array.isArray(v)) return null;
+  if (v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0) || !v.some((x) => x > 0))
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'multioutput' as an array must hold one non-negative finite weight per output, not all 0; received ${describe(v)}`,
+      'multioutput',
+    );
+  return v.slice() as number[];
 }
 
 function multioutputConfig(options: MetricOptions, fn: string): MultioutputConfig {
   return {
     multioutput:
-      options.multioutput === undefined
+      outputWeights(fn, options.multioutput) ??
+      (options.multioutput === undefined
         ? 'uniformAverage'
-        : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues'] as const),
+        : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues'] as const)),
   };
 }
 
 function weightedMultioutputConfig(options: MetricOptions, fn: string): WeightedMultioutputConfig {
   return {
     multioutput:
-      options.multioutput === undefined
+      outputWeights(fn, options.multioutput) ??
+      (options.multioutput === undefined
         ? 'uniformAverage'
         : checkOneOf(fn, 'multioutput', options.multioutput, [
             'uniformAverage',
             'rawValues',
             'varianceWeighted',
-          ] as const),
+          ] as const)),
+    forceFinite: options.forceFinite === undefined ? true : checkBooleanOption(fn, 'forceFinite', options.forceFinite),
   };
 }
 
@@ -107,10 +126,27 @@ function checkRegressionBatch(fn: string, yTrue: Tensor, yPred: Tensor, known: n
 /** Per-output value → the configured multioutput aggregate (`'rawValues'` always gives an array). */
 export function aggregateOutputs(
   values: Float64Array,
-  config: { multioutput: string },
+  config: { multioutput: string | number[] },
   varianceWeights?: Float64Array,
 ): number | number[] {
   if (config.multioutput === 'rawValues') return Array.from(values);
+  const mw = config.multioutput;
+  if (Array.isArray(mw)) {
+    if (mw.length !== values.length)
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        'multioutput',
+        `option 'multioutput' has ${mw.length} weights but the data has ${values.length} outputs; expected one weight per output`,
+        'multioutput',
+      );
+    let sw = 0;
+    let s = 0;
+    for (let j = 0; j < values.length; j++) {
+      sw += mw[j];
+      s += mw[j] * values[j];
+    }
+    return s / sw;
+  }
   if (config.multioutput === 'varianceWeighted' && varianceWeights !== undefined) {
     let sw = 0;
     let s = 0;
@@ -160,7 +196,7 @@ interface MeanErrorState {
  * State: `sum` (per output) and `sumW`, both merged by addition (the array field comes first so
  * an output-count mismatch is refused before anything is merged).
  */
-function meanErrorSpec<C extends { multioutput: string }>(
+function meanErrorSpec<C extends { multioutput: string | number[] }>(
   name: string,
   optionNames: readonly string[],
   config: (options: MetricOptions, fn: string) => C,
@@ -282,7 +318,7 @@ const meanAbsoluteErrorOnce = oneShot(meanAbsoluteErrorSpec);
 
 /** The metric spec (state, update, merge, compute) of {@link rootMeanSquaredError}. */
 export const rootMeanSquaredErrorSpec: MetricSpec<
-  { multioutput: 'uniformAverage' | 'rawValues' | 'pooled' },
+  { multioutput: 'uniformAverage' | 'rawValues' | 'pooled' | number[] },
   MeanErrorState,
   number | number[]
 > = meanErrorSpec(
@@ -290,9 +326,10 @@ export const rootMeanSquaredErrorSpec: MetricSpec<
   ['multioutput'],
   (options, fn) => ({
     multioutput:
-      options.multioutput === undefined
+      outputWeights(fn, options.multioutput) ??
+      (options.multioutput === undefined
         ? 'uniformAverage'
-        : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues', 'pooled'] as const),
+        : checkOneOf(fn, 'multioutput', options.multioutput, ['uniformAverage', 'rawValues', 'pooled'] as const)),
   }),
   squaredErrorKernel,
   Math.sqrt,
@@ -749,14 +786,16 @@ function assembleR2(num: Float64Array, den: Float64Array, config: WeightedMultio
   const d = num.length;
   const scores = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    if (den[j] !== 0) scores[j] = num[j] !== 0 ? 1 - num[j] / den[j] : 1;
+    // force_finite=False: the plain formula (0/0 → NaN, x/0 → −∞)
+    if (!config.forceFinite) scores[j] = 1 - num[j] / den[j];
+    else if (den[j] !== 0) scores[j] = num[j] !== 0 ? 1 - num[j] / den[j] : 1;
     else scores[j] = num[j] !== 0 ? 0 : 1;
   }
   return aggregateOutputs(scores, config, den);
 }
 
 /** No data (or zero weight): NaN, or with `'rawValues'` one NaN per output (`[]` before the first batch). */
-function nanResult(d: number, config: { multioutput: string }): number | number[] {
+function nanResult(d: number, config: { multioutput: string | number[] }): number | number[] {
   return config.multioutput === 'rawValues' ? new Array<number>(d).fill(NaN) : NaN;
 }
 
@@ -772,26 +811,53 @@ function sseKernel({ n, d, t, p, w, acc }: KernelArgs<unknown>): void {
   }
 }
 
+interface R2Config extends WeightedMultioutputConfig {
+  /** Keras `num_regressors`: adjusted R² `1 − (1 − R²)(n − 1)/(n − p − 1)` (0: plain R²). */
+  numRegressors: number;
+}
+
+/** R²'s state: the moments plus the count of rows with a non-zero weight (Keras's `num_samples`). */
+type R2State = MomentState & { nonzero: number };
+
 /** The metric spec (state, update, merge, compute) of {@link r2Score}. */
-export const r2ScoreSpec: MetricSpec<WeightedMultioutputConfig, MomentState, number | number[]> = {
+export const r2ScoreSpec: MetricSpec<R2Config, R2State, number | number[]> = {
   name: 'r2Score',
-  optionNames: ['multioutput'],
-  config: weightedMultioutputConfig,
-  init: () => momentInit(R2_LAYOUT),
-  fields: () => momentFields(R2_LAYOUT),
+  optionNames: ['multioutput', 'forceFinite', 'numRegressors'],
+  config: (options, fn) => ({
+    ...weightedMultioutputConfig(options, fn),
+    numRegressors:
+      options.numRegressors === undefined
+        ? 0
+        : checkNumberOption(fn, 'numRegressors', options.numRegressors, { integer: true, min: 0 }),
+  }),
+  init: () => ({ ...momentInit(R2_LAYOUT), nonzero: 0 }),
+  fields: () => [...momentFields(R2_LAYOUT), numField('nonzero', 'count', 'custom')],
   update(state, yTrue, yPred, w, _config, fn) {
     const d = checkRegressionShapes(fn, yTrue, yPred);
     checkOutputCount(fn, d, momentOutputs(state));
     const n = numSamples(yPred);
     updateMoments(state, R2_LAYOUT, [yTrue.data], { n, d }, w);
     sseKernel({ n, d, t: yTrue.data, p: yPred.data, w, acc: state.sums[0], config: null });
+    let nz = n;
+    if (w !== null) for (let i = 0; i < n; i++) if (w[i] === 0) nz--;
+    state.nonzero += nz;
   },
-  mergeCustom: (a, b) => mergeMoments(a, b, R2_LAYOUT, 'r2Score'),
+  mergeCustom: (a, b) => {
+    mergeMoments(a, b, R2_LAYOUT, 'r2Score'); // checks compatibility first
+    a.nonzero += b.nonzero;
+  },
   check: (s) => momentCheck(s, R2_LAYOUT),
   compute(state, config) {
     const d = momentOutputs(state);
     if (d === 0 || state.count < 2 || !(state.sumW > 0)) return nanResult(d, config);
-    return assembleR2(state.sums[0], state.vars[0].m2, config);
+    const r2 = assembleR2(state.sums[0], state.vars[0].m2, config);
+    // Keras R2Score(num_regressors): adjusted R² over the rows with a non-zero weight; with
+    // p ≥ n − 1 Keras warns and keeps the plain R², as here
+    const p = config.numRegressors;
+    const n = state.nonzero;
+    if (p === 0 || p >= n - 1) return r2;
+    const adjust = (v: number): number => 1 - ((1 - v) * (n - 1)) / (n - p - 1);
+    return typeof r2 === 'number' ? adjust(r2) : r2.map(adjust);
   },
 };
 /**
@@ -801,8 +867,12 @@ export const r2ScoreSpec: MetricSpec<WeightedMultioutputConfig, MomentState, num
  * the per-output denominators).
  *
  * Constant targets follow scikit-learn's `force_finite=True`: a perfect fit scores 1.0, any other
- * 0.0 (not `−∞`/`NaN`). Fewer than two samples (rows, whatever their weights) gives `NaN`, as
- * scikit-learn does; so does a total weight of 0.
+ * 0.0 (not `−∞`/`NaN`); `forceFinite: false` gives the plain formula's `NaN` / `−∞` (scikit-learn
+ * `force_finite=False`). Fewer than two samples (rows, whatever their weights) gives `NaN`, as
+ * scikit-learn does; so does a total weight of 0. `multioutput` may also be an array of one
+ * weight per output (scikit-learn). `numRegressors: p` gives Keras's adjusted R²
+ * `1 − (1 − R²)(n − 1)/(n − p − 1)` over the `n` rows with a non-zero weight (plain R² when
+ * `p ≥ n − 1`, where Keras warns).
  *
  * Shapes: `yTrue`, `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`.
  * State: O(outputs) shifted moments of `y` (merged with Chan's formula) and `Σ w e²`.
@@ -826,7 +896,7 @@ const EV_LAYOUT: MomentLayout = { vars: ['y', 'e'], cov: false, sums: [] };
 /** The metric spec (state, update, merge, compute) of {@link explainedVariance}. */
 export const explainedVarianceSpec: MetricSpec<WeightedMultioutputConfig, MomentState, number | number[]> = {
   name: 'explainedVariance',
-  optionNames: ['multioutput'],
+  optionNames: ['multioutput', 'forceFinite'],
   config: weightedMultioutputConfig,
   init: () => momentInit(EV_LAYOUT),
   fields: () => momentFields(EV_LAYOUT),
@@ -853,7 +923,8 @@ export const explainedVarianceSpec: MetricSpec<WeightedMultioutputConfig, Moment
  * `multioutput` (`'uniformAverage'` default, `'rawValues'`, `'varianceWeighted'`). Unlike R², a
  * constant bias in `ŷ` is not penalised.
  *
- * Constant targets as scikit-learn's `force_finite=True`: 1.0 if `Var(y − ŷ) = 0`, else 0.0.
+ * Constant targets as scikit-learn's `force_finite=True`: 1.0 if `Var(y − ŷ) = 0`, else 0.0
+ * (`forceFinite: false`: the plain formula's `NaN` / `−∞`).
  * A total weight of 0 gives `NaN` (scikit-learn raises). One sample gives 1.0 (both variances 0,
  * as scikit-learn).
  *

@@ -39,8 +39,15 @@ export interface ClsConfig {
   threshold: number;
   fromLogits: boolean;
   ignoreIndex: number | null;
-  /** Class values in index order (scikit-learn `labels`), or `null` for 0..C-1. */
+  /** Class values in index order (scikit-learn `labels`), or `null` for 0..C-1. Multilabel: the
+   * label columns to score, in order. */
   labels: number[] | null;
+  /** Multiclass `labels` may select a subset: other values count as outside every listed class
+   * (scikit-learn); false (default): they are an `INVALID_LABEL` error. */
+  labelsSubset: boolean;
+  /** Multilabel: the positive predictions are each row's largest score(s), not `> threshold`
+   * (Keras `FBetaScore(threshold=None)`). */
+  rowMax: boolean;
 }
 
 /** Largest class index + 1 that may be inferred without `numClasses`. */
@@ -56,6 +63,8 @@ export const COMMON_OPTIONS = [
   'fromLogits',
   'ignoreIndex',
   'labels',
+  'labelsSubset',
+  'rowMax',
 ] as const;
 
 /** Resolves `task`, `numClasses` / `numLabels`, `threshold`, `fromLogits`, `ignoreIndex`. */
@@ -117,6 +126,28 @@ export function commonConfig(
       ? null
       : checkNumberOption(fn, 'ignoreIndex', options.ignoreIndex, { integer: true });
   const labels = labelsConfig(options, fn, task, ignoreIndex);
+  const labelsSubset =
+    options.labelsSubset === undefined ? false : checkBooleanOption(fn, 'labelsSubset', options.labelsSubset);
+  const rowMax = options.rowMax === undefined ? false : checkBooleanOption(fn, 'rowMax', options.rowMax);
+  if (rowMax && task !== 'multilabel')
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'rowMax' (each row's largest score is the positive prediction) only applies to task 'multilabel'; received task '${task}'`,
+      'rowMax',
+    );
+  if (labels !== null && task === 'multilabel') {
+    // the label columns to score: each must be a column (scikit-learn: "All labels must be in [0, n labels)")
+    for (const l of labels)
+      if (!Number.isInteger(l) || l < 0 || (numClasses !== null && l >= numClasses))
+        throw new LosskitError(
+          'INVALID_OPTION',
+          fn,
+          `option 'labels' (task 'multilabel': the label columns to score) must hold column indices in [0, ${numClasses !== null ? numClasses - 1 : 'L-1'}]; received ${describe(l)}`,
+          'labels',
+        );
+    return { task, numClasses: labels.length, threshold, fromLogits, ignoreIndex, labels, labelsSubset, rowMax };
+  }
   if (labels !== null) {
     if (
       numClasses !== null &&
@@ -133,7 +164,7 @@ export function commonConfig(
     }
     numClasses = labels.length;
   }
-  return { task, numClasses, threshold, fromLogits, ignoreIndex, labels };
+  return { task, numClasses, threshold, fromLogits, ignoreIndex, labels, labelsSubset, rowMax };
 }
 
 /**
@@ -153,14 +184,6 @@ function labelsConfig(options: MetricOptions, fn: string, task: ClsTask, ignoreI
       'labels',
     );
   };
-  if (task === 'multilabel') {
-    throw new LosskitError(
-      'INVALID_OPTION',
-      fn,
-      `option 'labels' does not apply to task 'multilabel' (labels are the columns of yTrue)`,
-      'labels',
-    );
-  }
   if (!Array.isArray(v) || v.length === 0) return bad('not a non-empty array');
   const out: number[] = [];
   const seen = new Set<number>();
@@ -175,8 +198,18 @@ function labelsConfig(options: MetricOptions, fn: string, task: ClsTask, ignoreI
   return out;
 }
 
-/** Maps class values through `labels` to indices (ignoreIndex kept); values not listed → INVALID_LABEL. */
-export function remapLabels(fn: string, arg: string, t: Tensor, labels: number[], ignoreIndex: number | null): Tensor {
+/**
+ * Maps class values through `labels` to indices (ignoreIndex kept); values not listed →
+ * INVALID_LABEL, or, with `unlisted` a number, that index.
+ */
+export function remapLabels(
+  fn: string,
+  arg: string,
+  t: Tensor,
+  labels: number[],
+  ignoreIndex: number | null,
+  unlisted: number | null = null,
+): Tensor {
   const index = new Map<number, number>();
   labels.forEach((v, i) => index.set(v, i));
   const d = t.data;
@@ -187,7 +220,7 @@ export function remapLabels(fn: string, arg: string, t: Tensor, labels: number[]
       out[k] = v;
       continue;
     }
-    const i = index.get(v);
+    const i = index.get(v) ?? (unlisted === null || !Number.isFinite(v) ? undefined : unlisted);
     if (i === undefined) {
       throw new LosskitError(
         'INVALID_LABEL',
@@ -534,7 +567,12 @@ export function multiclassLayout(
   }
   if (ps.length === 2 && ts.length === 2 && ts[0] === ps[0] && ts[1] === 1 && ps[1] !== 1)
     return { mode: 'scores', N: ps[0], width: ps[1], rest: 1 };
-  if (ps.length >= 2 && ts.length === ps.length && ts.every((d, i) => d === ps[i])) {
+  const same = ts.length === ps.length && ts.every((d, i) => d === ps[i]);
+  // [N, 1, ...] on both sides: labels in Keras's column layout (one "class score" per sample
+  // cannot be one-hot: its argmax would always be 0, and every sample would match)
+  if (same && ps.length >= 2 && ps[1] === 1)
+    return { mode: 'labels', N: ps[0], width: 0, rest: ps.slice(2).reduce((a, b) => a * b, 1) };
+  if (ps.length >= 2 && same) {
     return { mode: 'onehot', N: ps[0], width: ps[1], rest: ps.slice(2).reduce((a, b) => a * b, 1) };
   }
   return bad();
@@ -624,6 +662,19 @@ function decodeMulticlass(
   if (L.mode === 'onehot') {
     const W = L.width;
     const R = L.rest;
+    for (let k = 0; k < t.length; k++) {
+      // one-hot or probability targets: anything else (integer labels of yPred's shape) would be
+      // read through its argmax and scored silently wrong
+      const tv = t[k];
+      if (!(tv >= 0 && tv <= 1) && tv === tv)
+        labelError(
+          fn,
+          'yTrue',
+          yTrue,
+          k,
+          `one-hot or probability targets in [0, 1] (yTrue has yPred's shape ${fmtShape(yPred.shape)}, so it is read as one-hot; class labels go in yTrue [N] or [N, 1])`,
+        );
+    }
     for (let i = 0, k = 0; i < L.N; i++) {
       const base = i * W * R;
       for (let r = 0; r < R; r++, k++) {
@@ -697,8 +748,23 @@ export function decodeClasses(
   if (c.labels !== null) {
     // Class values → indices. One-hot targets are indices already; predicted labels are mapped too.
     const mode = c.task === 'binary' ? 'binary' : multiclassLayout(fn, yTrue, yPred).mode;
+    const C = c.labels.length;
+    if (c.labelsSubset && mode === 'labels') {
+      // values outside the listed classes: index C while decoding, then −2 ("outside every class")
+      yTrue = remapLabels(fn, 'yTrue', yTrue, c.labels, c.ignoreIndex, C);
+      yPred = remapLabels(fn, 'yPred', yPred, c.labels, null, C);
+      const d = decodeMulticlass(fn, yTrue, yPred, { ...c, numClasses: C + 1 }, buf, maxInferred);
+      for (let k = 0; k < d.n; k++) {
+        if (d.tgt[k] === C) d.tgt[k] = -2;
+        if (d.prd[k] === C) d.prd[k] = -2;
+      }
+      return { ...d, classes: C };
+    }
     if (mode !== 'onehot') yTrue = remapLabels(fn, 'yTrue', yTrue, c.labels, c.ignoreIndex);
-    if (mode === 'labels') yPred = remapLabels(fn, 'yPred', yPred, c.labels, null);
+    // binary with labels: hard predictions that are label values are mapped as the targets are
+    // (scikit-learn's y_pred holds labels); other values are probabilities of labels[1]
+    if (mode === 'labels' || (mode === 'binary' && yPred.data.every((v) => c.labels?.includes(v))))
+      yPred = remapLabels(fn, 'yPred', yPred, c.labels, null);
   }
   return c.task === 'binary'
     ? decodeBinary(fn, yTrue, yPred, c, buf)
@@ -716,13 +782,28 @@ export function accumulateClasses(state: StatState, c: StatFieldsConfig, d: Deco
   const cm = c.cm ? state.cm : null;
   const { tgt, prd, per } = d;
   const N = d.n / per;
+  // one weight per sample, or (Keras per-element weights) one per decoded prediction
+  const perElement = w !== null && w.length !== N;
   let total = 0;
   for (let i = 0, k = 0; i < N; i++) {
-    const wi = w === null ? 1 : w[i];
+    const ws = w === null ? 1 : w[i];
     for (let r = 0; r < per; r++, k++) {
       const t = tgt[k];
-      if (t < 0) continue;
+      if (t === -1) continue;
+      const wi = perElement ? (w as Float64Array)[k] : ws;
       const p = prd[k];
+      if (t < 0 || p < 0) {
+        // labelsSubset: a value outside the listed classes (−2) is a miss for the listed side only
+        if (t >= 0) {
+          ts[t] += wi;
+          pr[t] += 1;
+        }
+        if (p >= 0) {
+          ps[p] += wi;
+          pr[p] += 1;
+        }
+        continue;
+      }
       total += wi;
       ts[t] += wi;
       ps[p] += wi;
@@ -821,26 +902,39 @@ export function accumulateMultilabel(
     wR = 0,
     sF = 0,
     wF = 0;
+  // per-element weights [N, L] (Keras): each label's counts take its element's weight; the
+  // per-sample quantities (exact match, 'samples' average) take the row's mean weight, as Keras's
+  // Mean metrics reduce per-element weights
+  const perElement = w !== null && w.length !== N;
   for (let i = 0, k = 0; i < N; i++) {
-    const wi = w === null ? 1 : w[i];
+    let wi = w === null ? 1 : w[i];
+    if (perElement) {
+      let s = 0;
+      for (let j = 0; j < L; j++) s += (w as Float64Array)[i * L + j];
+      wi = s / L;
+    }
     let rtp = 0;
     let rpred = 0;
     let rtrue = 0;
     let match = true;
+    // rowMax (Keras FBetaScore(threshold=None)): positives are the row's maximum (ties all) when |p| > 1e-9
+    let rmax = -Infinity;
+    if (c.rowMax) for (let j = 0; j < L; j++) if (p[k + j] > rmax) rmax = p[k + j];
     for (let j = 0; j < L; j++, k++) {
       const tv = t[k];
       if (tv === ig) continue;
-      const pj = p[k] > cut ? 1 : 0;
-      lt[j] += wi;
+      const we = perElement ? (w as Float64Array)[k] : wi;
+      const pj = (c.rowMax ? p[k] >= rmax && Math.abs(p[k]) > 1e-9 : p[k] > cut) ? 1 : 0;
+      lt[j] += we;
       if (pj === 1) {
-        ps[j] += wi;
+        ps[j] += we;
         rpred++;
       }
       if (tv === 1) {
-        ts[j] += wi;
+        ts[j] += we;
         rtrue++;
         if (pj === 1) {
-          tp[j] += wi;
+          tp[j] += we;
           rtp++;
         }
       }

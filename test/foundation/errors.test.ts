@@ -86,14 +86,14 @@ describe('LosskitError codes', () => {
     const e = thrown(() => meanSquaredError([1], [1], { reduciton: 'sum' } as never));
     expect(e.code).toBe('INVALID_OPTION');
     expect(e.message).toBe(
-      "meanSquaredError: unknown option 'reduciton' (did you mean 'reduction'?); valid options are 'reduction', 'sampleWeight', 'meanOverLastAxis', 'gradOut'",
+      "meanSquaredError: unknown option 'reduciton' (did you mean 'reduction'?); valid options are 'reduction', 'sampleWeight', 'weightsBroadcast', 'meanOverLastAxis', 'gradOut'",
     );
   });
   it('INVALID_OPTION: wrong option values list the choices', () => {
     const e = thrown(() => meanSquaredError([1], [1], { reduction: 'avg' as never }));
     expect(e.code).toBe('INVALID_OPTION');
     expect(e.message).toBe(
-      "meanSquaredError: option 'reduction' must be one of 'none', 'mean', 'sum', 'batchmean', 'sumOverBatchSize'; received \"avg\"",
+      "meanSquaredError: option 'reduction' must be one of 'none', 'mean', 'sum', 'batchmean', 'sumOverBatchSize', 'sumByNonzeroWeights'; received \"avg\"",
     );
     const e2 = thrown(() => meanSquaredError([1], [1], { meanOverLastAxis: 1 as never }));
     expect(e2.message).toBe("meanSquaredError: option 'meanOverLastAxis' must be true or false; received 1");

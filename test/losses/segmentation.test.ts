@@ -108,11 +108,11 @@ describe('dice / tversky: properties', () => {
     const U = 3 + (0.9 + 0.2 + 0.6 + 0.3) - I;
     expect(tversky([yt[0]], [yp[0]], { alpha: 1, beta: 1, eps: 0 })).toBeCloseTo(1 - I / U, 14);
   });
-  it('Keras Tversky swaps the roles of alpha and beta', () => {
+  it('Keras Tversky gives alpha and beta the roles canonical tversky does (Keras 3 current code and tests)', () => {
     const yt = [1, 0, 1];
     const yp = [0.7, 0.6, 0.2];
     expect(getLoss('Tversky')(yt, yp, { alpha: 0.2, beta: 0.9 })).toBeCloseTo(
-      tversky(yt, yp, { alpha: 0.9, beta: 0.2 }),
+      tversky(yt, yp, { alpha: 0.2, beta: 0.9, reduction: 'sumOverBatchSize' }),
       15,
     );
   });

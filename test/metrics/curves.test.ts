@@ -255,11 +255,12 @@ describe('documented edge cases', () => {
     const { y, s } = data(200, 0, 1);
     expect(metrics.auroc(y, s, { maxFpr: 1 })).toBe(metrics.auroc(y, s));
   });
-  it('Keras alias binds 200 thresholds (binned) and micro averaging', () => {
+  it('Keras alias binds 200 thresholds (binned): Keras AUC (binnedAuc), which takes Keras options only', () => {
     const m = getMetric('AUC');
     expect(m.options.thresholds).toBe(200);
+    expect(m.name).toBe('binnedAuc');
     expect(() => getMetric('auc', { task: 'multilabel', numLabels: 2, average: 'samples' })).toThrow(
-      /'average' must be one of/,
+      /unknown option 'task'/,
     );
   });
 });

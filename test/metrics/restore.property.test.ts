@@ -69,6 +69,17 @@ const CASES: Record<string, Case[]> = {
     { options: { thresholds: 11 }, layout: 'binary' },
     { options: { numClasses: 3, thresholds: 7 }, layout: 'multiclass' },
   ],
+  binnedAuc: [
+    { options: {}, layout: 'binary' },
+    { options: { thresholds: [0.3, 0.6], curve: 'PR' }, layout: 'binary' },
+    { options: { multiLabel: true }, layout: 'multilabel' },
+    { options: { multiLabel: true, numLabels: 3, labelWeights: [1, 2, 0.5] }, layout: 'multilabel' },
+  ],
+  brierScore: [{ options: {}, layout: 'binary' }],
+  hingeLoss: [
+    { options: {}, layout: 'binary' },
+    { options: { labels: [0, 1, 2] }, layout: 'multiclass' },
+  ],
   averagePrecision: [
     { options: {}, layout: 'binary' },
     { options: { numLabels: 3 }, layout: 'multilabel' },

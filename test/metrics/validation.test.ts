@@ -58,6 +58,7 @@ BASE.cosineSimilarity = {
   ],
 };
 BASE.loss = { options: { loss: 'meanSquaredError' }, ...regr };
+for (const n of ['binnedAuc', 'brierScore', 'hingeLoss']) BASE[n] = { options: {}, ...bin };
 
 const NAMES = listMetrics().map((m) => m.name);
 const ALL_NAMES = listMetrics().flatMap((m) => [m.name, ...m.aliases.map((a) => a.name)]);
