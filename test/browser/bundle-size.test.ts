@@ -15,7 +15,7 @@ interface Row {
 }
 
 describe('bundle size of one tree-shaken import', () => {
-  it('metrics carry no WASM bytes; a single loss is ≤ 13 kB gzip without them', () => {
+  it('metrics carry no WASM bytes; a single loss is ≤ 15 kB gzip without them', () => {
     const out = execFileSync(process.execPath, ['scripts/bundle-size.mjs', '--json'], { encoding: 'utf8' });
     const { hasWasm, rows } = (JSON.parse(out) as { here: { hasWasm: boolean; rows: Record<string, Row> } }).here;
     console.log(
@@ -25,7 +25,7 @@ describe('bundle size of one tree-shaken import', () => {
     );
     for (const k of ['f1', 'auroc']) expect(rows[k].wasm, `${k} has no wasm bytes`).toBe(false);
     for (const k of ['meanSquaredError', 'binaryCrossEntropyWithLogits', 'crossEntropy', 'ctc'])
-      expect(rows[k].gzipWithoutWasmBytes, k).toBeLessThanOrEqual(13_000);
+      expect(rows[k].gzipWithoutWasmBytes, k).toBeLessThanOrEqual(15_000);
     // The whole core is larger than any single import (tree-shaking happened at all).
     for (const k of ['meanSquaredError', 'f1']) expect(rows[k].gzip).toBeLessThan(rows['the whole core'].gzip / 2);
     if (hasWasm) expect(rows['the whole core'].wasm).toBe(true);
