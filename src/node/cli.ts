@@ -42,6 +42,7 @@ interface EvalCliOptions {
   weightCol?: string;
   workers: number;
   batchRows?: number;
+  report: boolean;
   saveState?: string;
   out?: string;
   quiet: boolean;
@@ -132,6 +133,7 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
         weightCol: opts.weightCol,
         workers: opts.workers,
         batchRows: opts.batchRows,
+        report: opts.report || undefined,
         onProgress: progress ? (p) => progress.update(p) : undefined,
       },
       opts.saveState !== undefined,
@@ -274,6 +276,7 @@ function buildProgram(): Command {
       intArg('batch-rows', 1, 1 << 24),
     )
     .option('-w, --workers <n>', 'worker threads over byte ranges of a CSV/TSV file', intArg('workers', 1, 256), 1)
+    .option('--report', "also print scikit-learn's classification report (binary / multiclass)", false)
     .option('--save-state <file>', 'also write the metric states (for losskit merge)')
     .option('-o, --out <file>', 'also write the results as JSON to this file (atomically)')
     .option('-q, --quiet', 'no progress line', false)

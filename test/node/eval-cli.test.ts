@@ -230,6 +230,18 @@ describe('CLI behaviour', () => {
     });
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
   });
+  it('--report appends the classification report; --report on regression is exit 2', () => {
+    const r = run(['eval', good, '--report', '--metrics', 'f1']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/precision {4}recall {2}f1-score {3}support/);
+    expect(r.stdout).toMatch(/weighted avg/);
+    const j = JSON.parse(run(['eval', good, '--report', '--json']).stdout) as { report: Record<string, unknown> };
+    expect(Object.keys(j.report)).toEqual(['0', '1', 'accuracy', 'macro avg', 'weighted avg']);
+    expectBad(
+      ['eval', put('regr.json', '{"yTrue":[0.5,1.5],"yPred":[0.4,1.6]}'), '--report'],
+      /'report' applies to tasks binary and multiclass/,
+    );
+  });
   it('text labels are printed with their index', () => {
     const r = run([
       'eval',

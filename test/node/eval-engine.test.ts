@@ -10,6 +10,7 @@ import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { getMetric } from '../../src/metrics/registry.js';
+import { classificationReport } from '../../src/metrics/report.js';
 import {
   evaluateFile,
   evaluateFileWithState,
@@ -336,6 +337,16 @@ describe('inputs people have', () => {
     let shared = 0;
     for (let b = 0; b < bins; b++) shared += pos[b] * neg[b];
     expect(Math.abs((binned.results[0].value as number) - exact)).toBeLessThanOrEqual((0.5 * shared) / (P * N) + 1e-12);
+  });
+  it('report: the streamed classification report equals classificationReport on the arrays, text labels named', async () => {
+    const d = multiclassData(300, 3, 29);
+    const names = ['cat', 'dog', 'emu'];
+    const text = csvText(d, { weight: true }).replace(/^(\d),/gm, (_, y: string) => `${names[Number(y)]},`);
+    const r = await evaluateFile(file('rep.csv', text), { report: true, batchRows: 50, metrics: ['accuracy'] });
+    const want = classificationReport(d.yTrue, d.yPred, { sampleWeight: d.weight, targetNames: names });
+    expect(r.report).toEqual(want);
+    const w = await evaluateFile(file('rep2.csv', text), { report: true, workers: 3, metrics: ['accuracy'] });
+    expect(w.report?.accuracy).toBeCloseTo(want.accuracy as number, 12);
   });
   it('task inference only when unambiguous', async () => {
     await expect(evaluateFile(file('amb.json', '{"yTrue":[0,1,2,0],"yPred":[0.2,0.8,0.6,0.4]}'))).rejects.toThrow(

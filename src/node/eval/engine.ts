@@ -10,6 +10,11 @@ import { LosskitError } from '../../errors.js';
 import { METRIC_FAMILIES } from '../../metrics/catalog.js';
 import type { Metric, MetricJSON, MetricOptions, MetricValue } from '../../metrics/core.js';
 import { getMetric, restoreMetric } from '../../metrics/registry.js';
+import {
+  ClassificationReportStream,
+  type ClassificationReport,
+  type ClassificationReportStreamJSON,
+} from '../../metrics/report.js';
 import type { MetricEntry } from '../../metrics/registry-types.js';
 import { tensor, type TensorInput } from '../../tensor.js';
 import { PlanError, resolvePlan, type Plan, type PlanOptions, type Task } from './plan.js';
@@ -48,6 +53,8 @@ export interface EvaluateOptions extends PlanOptions {
   aurocBins?: number;
   /** Input format (default: from the content, then the extension). */
   format?: Format;
+  /** Also compute scikit-learn's classification report (binary / multiclass), streaming. */
+  report?: boolean;
   /** Rows per batch (the fixed window). Default: about 4 MB of float64 values. */
   batchRows?: number;
   /** Worker threads over byte ranges (CSV / TSV files). Default 1. */
@@ -84,6 +91,8 @@ export interface EvaluationResult {
   /** Metrics that could not be computed. */
   failed: number;
   seconds: number;
+  /** scikit-learn's classification report (with `report: true`). */
+  report?: ClassificationReport;
 }
 
 /** Saved per-shard states (`eval --save-state`), merged by `losskit merge`. */
@@ -94,6 +103,8 @@ export interface EvalState {
   plan: Plan;
   rows: number;
   metrics: { metric: string; settings: MetricResult['settings']; state: MetricJSON | null; error?: string }[];
+  /** The classification report's state (with `report: true`). */
+  report?: ClassificationReportStreamJSON;
 }
 
 // ---------------------------------------------------------------- metrics from metadata
@@ -196,12 +207,29 @@ class Accumulator {
   rows = 0;
   readonly metrics: (Metric | null)[];
   readonly errors: (string | undefined)[];
+  reportStream: ClassificationReportStream | null = null;
   constructor(
     readonly plan: Plan,
     readonly setups: MetricSetup[],
+    report = false,
+    threshold?: number,
   ) {
     this.metrics = setups.map((s) => getMetric(s.metric, s.options));
     this.errors = setups.map(() => undefined);
+    if (report) {
+      if (plan.task !== 'binary' && plan.task !== 'multiclass')
+        throw new LosskitError(
+          'INVALID_OPTION',
+          'evaluate',
+          `'report' applies to tasks binary and multiclass; the task is ${plan.task}`,
+          'report',
+        );
+      this.reportStream = new ClassificationReportStream(
+        plan.task === 'binary'
+          ? { task: 'binary', ...(threshold !== undefined ? { threshold } : {}) }
+          : { task: 'multiclass', numClasses: plan.numClasses },
+      );
+    }
   }
   add(b: Batch): void {
     if (b.n === 0) return; // empty batches are a no-op
@@ -213,6 +241,7 @@ class Accumulator {
     const yt = p.trueWidth === 1 ? { data: b.yTrue, shape: [b.n] } : { data: b.yTrue, shape: [b.n, p.trueWidth] };
     const yp = p.predWidth === 1 ? { data: b.yPred, shape: [b.n] } : { data: b.yPred, shape: [b.n, p.predWidth] };
     const opts = b.weight ? { sampleWeight: { data: b.weight, shape: [b.n] } } : {};
+    this.reportStream?.update(yt, yp, opts);
     for (let i = 0; i < this.metrics.length; i++) {
       const m = this.metrics[i];
       if (m === null) continue;
@@ -228,6 +257,11 @@ class Accumulator {
   }
   merge(states: EvalState): void {
     this.rows += states.rows;
+    if (states.report !== undefined) {
+      const r = ClassificationReportStream.fromJSON(states.report);
+      if (this.reportStream === null) this.reportStream = r;
+      else this.reportStream.merge(r);
+    }
     states.metrics.forEach((s, i) => {
       if (s.error !== undefined && this.errors[i] === undefined) {
         this.errors[i] = s.error;
@@ -251,7 +285,20 @@ class Accumulator {
         state: this.metrics[i]?.toJSON() ?? null,
         ...(this.errors[i] !== undefined ? { error: this.errors[i] } : {}),
       })),
+      ...(this.reportStream !== null ? { report: this.reportStream.toJSON() } : {}),
     };
+  }
+  /** The classification report (class names from the label map). */
+  classificationReport(): ClassificationReport | undefined {
+    if (this.reportStream === null || this.rows === 0) return undefined;
+    const p = this.plan;
+    if (p.labels === null) return this.reportStream.report();
+    if (p.task === 'binary') {
+      const pos = String(p.posLabel);
+      const neg = p.labels.find((l) => l !== pos) ?? 'negative';
+      return this.reportStream.report({ labels: [0, 1], targetNames: [neg, pos] });
+    }
+    return this.reportStream.report({ labels: p.labels.map((_, i) => i), targetNames: p.labels });
   }
   results(): MetricResult[] {
     return this.setups.map((s, i) => {
@@ -315,6 +362,8 @@ export interface RangeJob {
   setups: MetricSetup[];
   delimiter: number;
   batchRows?: number;
+  report?: boolean;
+  threshold?: number;
 }
 
 /**
@@ -359,7 +408,7 @@ export function unpackState(state: EvalState): EvalState {
 
 /** Runs one range in this thread (workers call this too). */
 export async function runRange(job: RangeJob): Promise<EvalState> {
-  const acc = new Accumulator(job.plan, job.setups);
+  const acc = new Accumulator(job.plan, job.setups, job.report, job.threshold);
   for await (const b of csvRangeBatches(
     job.path,
     job.start,
@@ -498,7 +547,7 @@ async function run(
       'threshold',
     );
   const setups = metricSetups(plan, o);
-  const acc = new Accumulator(plan, setups);
+  const acc = new Accumulator(plan, setups, o.report === true, o.threshold);
   const workers = o.workers ?? 1;
   const path = typeof file === 'string' ? file : null;
   if (
@@ -519,6 +568,8 @@ async function run(
       setups,
       delimiter: reader.delimiter ?? 44,
       batchRows: windowRows(plan, setups, o),
+      report: o.report === true,
+      threshold: o.threshold,
     }));
     let states: EvalState[];
     try {
@@ -555,6 +606,7 @@ async function run(
       results,
       failed: results.filter((r) => r.error !== undefined).length,
       seconds: (Date.now() - t0) / 1000,
+      ...(acc.reportStream !== null ? { report: acc.classificationReport() } : {}),
     },
     state: keepState ? acc.state(file, reader.format) : null,
   };
@@ -731,6 +783,7 @@ export function mergeStates(states: EvalState[], names: string[]): { result: Eva
       results,
       failed: results.filter((r) => r.error !== undefined).length,
       seconds: (Date.now() - t0) / 1000,
+      ...(acc.reportStream !== null ? { report: acc.classificationReport() } : {}),
     },
     state: acc.state(names.join(' + '), base.format),
   };

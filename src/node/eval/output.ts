@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { MetricValue } from '../../metrics/core.js';
+import { classificationReportDict, formatClassificationReport } from '../../metrics/report.js';
 import type { EvaluationResult, MetricResult } from './engine.js';
 import { EvalInputError } from './source.js';
 
@@ -71,11 +72,20 @@ function table(r: EvaluationResult): string {
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** The renderers by output format (the classification report and HTML page plug in here). */
+const withReport = (r: EvaluationResult, fmt: 'table' | 'csv' | 'markdown', text: string): string =>
+  r.report === undefined ? text : `${text}\n${formatClassificationReport(r.report, fmt)}`;
+
+/** The renderers by output format (the classification report is appended when computed). */
 export const RENDERERS: Record<OutputFormat, (r: EvaluationResult) => string> = {
-  table,
-  json: (r) => JSON.stringify(r, null, 2) + '\n',
-  csv: (r) =>
+  table: (r) => withReport(r, 'table', table(r)),
+  json: (r) =>
+    JSON.stringify(r.report === undefined ? r : { ...r, report: classificationReportDict(r.report) }, null, 2) + '\n',
+  csv: (r) => withReport(r, 'csv', csvTable(r)),
+  markdown: (r) => withReport(r, 'markdown', markdownTable(r)),
+};
+
+function csvTable(r: EvaluationResult): string {
+  return (
     ['metric,value,settings,error']
       .concat(
         r.results.map((x) =>
@@ -89,8 +99,12 @@ export const RENDERERS: Record<OutputFormat, (r: EvaluationResult) => string> = 
             .join(','),
         ),
       )
-      .join('\n') + '\n',
-  markdown: (r) =>
+      .join('\n') + '\n'
+  );
+}
+
+function markdownTable(r: EvaluationResult): string {
+  return (
     [
       `**${r.file}**: ${r.rows} rows, task ${r.task} (${r.taskNote})`,
       '',
@@ -103,8 +117,9 @@ export const RENDERERS: Record<OutputFormat, (r: EvaluationResult) => string> = 
             `| ${x.metric} | ${x.error !== undefined ? `— ${x.error.replace(/\|/g, '\\|')}` : formatValue(x.value)} | ${settingsText(x.settings)} |`,
         ),
       )
-      .join('\n') + '\n',
-};
+      .join('\n') + '\n'
+  );
+}
 
 const TMP = (base: string, pid: number) => `.${base}.losskit-${pid}.tmp`;
 
