@@ -59,17 +59,8 @@ export function expectClose(actual: unknown, expected: unknown, rtol = 1e-6, ato
   }
 }
 
-/** Deterministic PRNG (mulberry32) for reproducible random inputs in tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for reproducible random inputs in tests: losskit's one RNG (mulberry32). */
+export { seededRandom as rng } from '../src/random.js';
 
 export function randn(r: () => number, n: number): Float64Array {
   const out = new Float64Array(n);

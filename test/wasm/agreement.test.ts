@@ -11,17 +11,8 @@ import type { LossFunction, LossOptions } from '../../src/losses/core.js';
 import type { Tensor } from '../../src/tensor.js';
 import { wasmCallCount } from '../../src/wasm/kernels.js';
 import { createWasmArena, setBackend } from '../../src/wasm/runtime.js';
+import { rng } from '../helpers.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const f32 = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
 
 interface Case {
