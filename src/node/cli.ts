@@ -161,13 +161,20 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
     const { renderEvaluationReport } = await import('../plot/eval-report.js');
     const binary = result.task === 'binary';
     const { yTrue, yPred, width, weight, rows } = collected;
+    // Binary rows are 0 = negative, 1 = the positive label (which may be 0 with --pos-label 0).
     let classNames: string[] | undefined;
-    if (result.labels !== null) {
-      if (binary) {
-        const pos = String(result.posLabel);
-        classNames = [result.labels.find((l) => l !== pos) ?? 'negative', pos];
-      } else classNames = result.labels;
-    }
+    if (binary) {
+      const pos = String(result.posLabel);
+      const neg =
+        result.labels !== null
+          ? (result.labels.find((l) => l !== pos) ?? 'negative')
+          : pos === '1'
+            ? '0'
+            : pos === '0'
+              ? '1'
+              : `not ${pos}`;
+      classNames = [neg, pos];
+    } else if (result.labels !== null) classNames = result.labels;
     page = renderEvaluationReport(
       { data: yTrue, shape: [rows] },
       width === 1 ? { data: yPred, shape: [rows] } : { data: yPred, shape: [rows, width] },
@@ -176,7 +183,6 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
         title: 'Evaluation report',
         subtitle: result.file,
         meta: {
-          file: result.file,
           rows,
           task: result.task,
           ...(result.fromLogits ? { 'from logits': true } : {}),

@@ -81,6 +81,15 @@ describe('losskit eval --html', () => {
     expect(b).toContain('0.3');
   });
 
+  it('--pos-label 0: the page names the classes by their labels (negative 1, positive 0)', () => {
+    const file = join(dir, 'pos0.html');
+    expect(cli('examples/data/predictions-binary.csv', '--html', file, '--pos-label', '0').status).toBe(0);
+    const rows = [...readFileSync(file, 'utf8').matchAll(/<th scope="row">([^<]*)</g)].map((m) => m[1]);
+    expect(rows.slice(0, 2)).toEqual(['1', '0']);
+    const def = [...readFileSync(join(dir, 'sub', 'binary.html'), 'utf8').matchAll(/<th scope="row">([^<]*)</g)];
+    expect(def.slice(0, 2).map((m) => m[1])).toEqual(['0', '1']);
+  });
+
   it('more rows than --html-max-rows: exit 2, one line naming the limit, nothing written', () => {
     const file = join(dir, 'big.html');
     const out = join(dir, 'big.json');
