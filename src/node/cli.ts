@@ -4,7 +4,7 @@
  *
  * ```text
  * losskit demo [--out DIR] [--epochs N] [--quick] [--backend cpu|wasm] [--seed N] [--no-prior-kl]
- * losskit eval FILE [--task T] [--metrics a,b,c] [--average A] [--threshold X] [--json] [--out FILE]
+ * losskit eval FILE [--task T] [--metrics a,b,c] [--average A] [--threshold X] [--json] [--out FILE] [--html FILE]
  * losskit diagnose FILE --loss NAME [--json]
  * ```
  *
@@ -43,6 +43,8 @@ interface EvalCliOptions {
   workers: number;
   batchRows?: number;
   report: boolean;
+  html?: string;
+  htmlMaxRows: number;
   saveState?: string;
   out?: string;
   quiet: boolean;
@@ -90,8 +92,18 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
   const inputs = npy
     ? [opts.yTrue as string, opts.yPred as string, ...(opts.sampleWeight ? [opts.sampleWeight] : [])]
     : [file as string];
-  for (const o of [opts.out, opts.saveState])
-    if (o !== undefined) checkOutputPath(o, inputs, o === opts.out ? '--out' : '--save-state');
+  for (const [o, what] of [
+    [opts.out, '--out'],
+    [opts.saveState, '--save-state'],
+    [opts.html, '--html'],
+  ] as const)
+    if (o !== undefined) checkOutputPath(o, inputs, what);
+  if (opts.html !== undefined && opts.workers > 1)
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'evaluate',
+      '--html keeps every row in the main thread and cannot be combined with --workers > 1; drop --workers',
+    );
   const posLabel =
     opts.posLabel === undefined
       ? undefined
@@ -104,8 +116,9 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
       : await import('./eval/progress.js').then((m) => new m.EvalProgress(process.stderr));
   let result;
   let state;
+  let collected;
   try {
-    ({ result, state } = await evaluateFileWithState(
+    ({ result, state, collected } = await evaluateFileWithState(
       npy
         ? {
             yTrue: opts.yTrue as string,
@@ -134,6 +147,7 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
         workers: opts.workers,
         batchRows: opts.batchRows,
         report: opts.report || undefined,
+        collect: opts.html !== undefined ? { maxRows: opts.htmlMaxRows } : undefined,
         onProgress: progress ? (p) => progress.update(p) : undefined,
       },
       opts.saveState !== undefined,
@@ -141,8 +155,48 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
   } finally {
     progress?.stop();
   }
+  // The page is rendered before anything is written, so a failure leaves no partial output.
+  let page: string | undefined;
+  if (opts.html !== undefined && collected !== undefined) {
+    const { renderEvaluationReport } = await import('../plot/eval-report.js');
+    const binary = result.task === 'binary';
+    const { yTrue, yPred, width, weight, rows } = collected;
+    // Binary rows are 0 = negative, 1 = the positive label (which may be 0 with --pos-label 0).
+    let classNames: string[] | undefined;
+    if (binary) {
+      const pos = String(result.posLabel);
+      const neg =
+        result.labels !== null
+          ? (result.labels.find((l) => l !== pos) ?? 'negative')
+          : pos === '1'
+            ? '0'
+            : pos === '0'
+              ? '1'
+              : `not ${pos}`;
+      classNames = [neg, pos];
+    } else if (result.labels !== null) classNames = result.labels;
+    page = renderEvaluationReport(
+      { data: yTrue, shape: [rows] },
+      width === 1 ? { data: yPred, shape: [rows] } : { data: yPred, shape: [rows, width] },
+      {
+        task: binary ? 'binary' : 'multiclass',
+        title: 'Evaluation report',
+        subtitle: result.file,
+        meta: {
+          rows,
+          task: result.task,
+          ...(result.fromLogits ? { 'from logits': true } : {}),
+          ...(binary && opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
+        },
+        ...(classNames !== undefined ? { classNames } : {}),
+        ...(weight !== null ? { sampleWeight: { data: weight, shape: [rows] } } : {}),
+        ...(binary && opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
+      },
+    );
+  }
   if (opts.saveState !== undefined) writeAtomic(opts.saveState, JSON.stringify(state) + '\n');
   if (opts.out !== undefined) writeAtomic(opts.out, RENDERERS.json(result));
+  if (opts.html !== undefined && page !== undefined) writeAtomic(opts.html, page);
   writeStdout(RENDERERS[opts.json ? 'json' : opts.format](result));
   if (result.failed > 0) process.exitCode = 1;
 }
@@ -277,6 +331,16 @@ function buildProgram(): Command {
     )
     .option('-w, --workers <n>', 'worker threads over byte ranges of a CSV/TSV file', intArg('workers', 1, 256), 1)
     .option('--report', "also print scikit-learn's classification report (binary / multiclass)", false)
+    .option(
+      '--html <file>',
+      'also write the self-contained evaluation page (ROC, PR, reliability, confusion, histogram, report) to this file (atomically; binary / multiclass; keeps every row in memory, so not with --workers > 1)',
+    )
+    .option(
+      '--html-max-rows <n>',
+      'most rows kept for --html (more: exit 2 before writing anything)',
+      intArg('html-max-rows', 1, 1 << 30),
+      2_000_000,
+    )
     .option('--save-state <file>', 'also write the metric states (for losskit merge)')
     .option('-o, --out <file>', 'also write the results as JSON to this file (atomically)')
     .option('-q, --quiet', 'no progress line', false)

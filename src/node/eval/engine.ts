@@ -55,6 +55,12 @@ export interface EvaluateOptions extends PlanOptions {
   format?: Format;
   /** Also compute scikit-learn's classification report (binary / multiclass), streaming. */
   report?: boolean;
+  /**
+   * Keep every row's label, scores (after `fromLogits`) and weight, for a page that needs them all
+   * (`losskit eval --html`); at most `maxRows` rows, else an `INVALID_OPTION` error before any output.
+   * Binary / multiclass only; not with `workers > 1`.
+   */
+  collect?: { maxRows: number };
   /** Rows per batch (the fixed window). Default: about 4 MB of float64 values. */
   batchRows?: number;
   /** Worker threads over byte ranges (CSV / TSV files). Default 1. */
@@ -186,6 +192,69 @@ function windowRows(plan: Plan, setups: MetricSetup[], o: EvaluateOptions): numb
 
 // ---------------------------------------------------------------- batches → metrics
 
+/** Every row of a binary / multiclass evaluation (see {@link EvaluateOptions.collect}). */
+export interface CollectedRows {
+  rows: number;
+  /** `[rows]` class indices 0..C-1 (binary 0/1). */
+  yTrue: Float64Array;
+  /** `[rows]` (binary) or `[rows * width]` (multiclass, row-major) scores, after `fromLogits`. */
+  yPred: Float64Array;
+  width: number;
+  weight: Float64Array | null;
+}
+
+/** Growable typed arrays of the rows, bounded by `maxRows`. */
+class RowCollector {
+  rows = 0;
+  private yt: Float64Array = new Float64Array(1024);
+  private yp: Float64Array;
+  private w: Float64Array | null = null;
+  constructor(
+    readonly width: number,
+    readonly maxRows: number,
+  ) {
+    this.yp = new Float64Array(1024 * width);
+  }
+  private static grow(a: Float64Array, need: number): Float64Array {
+    if (need <= a.length) return a;
+    const b = new Float64Array(Math.max(need, a.length * 2));
+    b.set(a);
+    return b;
+  }
+  add(b: Batch): void {
+    const n = this.rows + b.n;
+    if (n > this.maxRows)
+      throw new LosskitError(
+        'INVALID_OPTION',
+        'evaluate',
+        `--html keeps every row in memory and the file has more than ${this.maxRows} rows; raise the limit with --html-max-rows N`,
+        'collect',
+      );
+    this.yt = RowCollector.grow(this.yt, n);
+    this.yt.set(b.yTrue.subarray(0, b.n), this.rows);
+    this.yp = RowCollector.grow(this.yp, n * this.width);
+    this.yp.set(b.yPred.subarray(0, b.n * this.width), this.rows * this.width);
+    if (b.weight) {
+      if (this.w === null) this.w = new Float64Array(this.yt.length).fill(1, 0, this.rows);
+      this.w = RowCollector.grow(this.w, n);
+      this.w.set(b.weight.subarray(0, b.n), this.rows);
+    } else if (this.w !== null) {
+      this.w = RowCollector.grow(this.w, n);
+      this.w.fill(1, this.rows, n);
+    }
+    this.rows = n;
+  }
+  result(): CollectedRows {
+    return {
+      rows: this.rows,
+      yTrue: this.yt.slice(0, this.rows),
+      yPred: this.yp.slice(0, this.rows * this.width),
+      width: this.width,
+      weight: this.w === null ? null : this.w.slice(0, this.rows),
+    };
+  }
+}
+
 function sigmoidInPlace(a: Float64Array): void {
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
@@ -208,6 +277,7 @@ class Accumulator {
   readonly metrics: (Metric | null)[];
   readonly errors: (string | undefined)[];
   reportStream: ClassificationReportStream | null = null;
+  collector: RowCollector | null = null;
   constructor(
     readonly plan: Plan,
     readonly setups: MetricSetup[],
@@ -242,6 +312,7 @@ class Accumulator {
     const yp = p.predWidth === 1 ? { data: b.yPred, shape: [b.n] } : { data: b.yPred, shape: [b.n, p.predWidth] };
     const opts = b.weight ? { sampleWeight: { data: b.weight, shape: [b.n] } } : {};
     this.reportStream?.update(yt, yp, opts);
+    this.collector?.add(b);
     for (let i = 0; i < this.metrics.length; i++) {
       const m = this.metrics[i];
       if (m === null) continue;
@@ -521,7 +592,7 @@ async function run(
   file: string,
   o: EvaluateOptions,
   keepState: boolean,
-): Promise<{ result: EvaluationResult; state: EvalState | null }> {
+): Promise<{ result: EvaluationResult; state: EvalState | null; collected?: CollectedRows }> {
   const t0 = Date.now();
   if (o.threshold !== undefined && !(o.threshold >= 0 && o.threshold <= 1))
     throw new LosskitError(
@@ -549,6 +620,23 @@ async function run(
   const setups = metricSetups(plan, o);
   const acc = new Accumulator(plan, setups, o.report === true, o.threshold);
   const workers = o.workers ?? 1;
+  if (o.collect !== undefined) {
+    if (plan.task !== 'binary' && plan.task !== 'multiclass')
+      throw new LosskitError(
+        'INVALID_OPTION',
+        'evaluate',
+        `--html applies to tasks binary and multiclass; the task is ${plan.task}`,
+        'collect',
+      );
+    if (workers > 1)
+      throw new LosskitError(
+        'INVALID_OPTION',
+        'evaluate',
+        '--html keeps every row in the main thread and cannot be combined with --workers > 1; drop --workers',
+        'collect',
+      );
+    acc.collector = new RowCollector(plan.predWidth, o.collect.maxRows);
+  }
   const path = typeof file === 'string' ? file : null;
   if (
     workers > 1 &&
@@ -609,6 +697,7 @@ async function run(
       ...(acc.reportStream !== null ? { report: acc.classificationReport() } : {}),
     },
     state: keepState ? acc.state(file, reader.format) : null,
+    ...(acc.collector !== null ? { collected: acc.collector.result() } : {}),
   };
 }
 
@@ -633,7 +722,7 @@ export async function evaluateFileWithState(
   path: string | NpyPaths,
   options: EvaluateOptions = {},
   keepState = true,
-): Promise<{ result: EvaluationResult; state: EvalState | null }> {
+): Promise<{ result: EvaluationResult; state: EvalState | null; collected?: CollectedRows }> {
   const name = typeof path === 'string' ? (path === '-' ? (options.name ?? '<stdin>') : path) : path.yPred;
   const open =
     typeof path === 'string' ? () => openReader(path, options.format, options.name) : async () => npyFilesReader(path);
