@@ -221,14 +221,24 @@ function domainError(fn: string, arg: string, t: Tensor, i: number, what: string
  */
 export function checkDomain(fn: string, arg: string, t: Tensor, domain: Domain): void {
   if (domain === 'own') return;
-  checkFinite(fn, arg, t);
+  if (domain === 'real') {
+    checkFinite(fn, arg, t);
+    return;
+  }
+  // One pass: every range test below is false for NaN and ±Infinity, so a value that passes is
+  // finite. At the first failure the whole input is checked for non-finite values first, so a
+  // NaN / ±Infinity anywhere is NON_FINITE (as a separate finiteness pass would report it).
   const d = t.data;
+  const fail = (i: number, what: string): never => {
+    checkFinite(fn, arg, t);
+    throw domainError(fn, arg, t, i, what);
+  };
   if (domain === 'nonNegative') {
-    for (let i = 0; i < d.length; i++) if (!(d[i] >= 0)) throw domainError(fn, arg, t, i, 'values >= 0');
+    for (let i = 0; i < d.length; i++) if (!(d[i] >= 0 && d[i] < Infinity)) fail(i, 'values >= 0');
   } else if (domain === 'probability' || domain === 'probabilityRows') {
     for (let i = 0; i < d.length; i++) {
       const v = d[i];
-      if (!(v >= 0 && v <= 1)) throw domainError(fn, arg, t, i, 'probabilities in [0, 1]');
+      if (!(v >= 0 && v <= 1)) fail(i, 'probabilities in [0, 1]');
     }
     if (domain === 'probabilityRows' && t.shape.length > 0) {
       const C = t.shape[t.shape.length - 1];
@@ -249,6 +259,7 @@ export function checkDomain(fn: string, arg: string, t: Tensor, domain: Domain):
     for (let i = 0; i < d.length; i++) {
       const v = d[i];
       if (v !== 1 && v !== -1) {
+        checkFinite(fn, arg, t);
         throw new LosskitError(
           'INVALID_LABEL',
           fn,
