@@ -9,6 +9,7 @@
  * - `setBackend('js')` turns the kernels off; `'wasm'` / `'auto'` (default) use them where they
  *   apply (float32 inputs; see `src/wasm/kernels.ts` for which losses and options).
  */
+import { checkOneOf } from '../validate.js';
 import { WASM_BASE64 } from './binary.js';
 
 /** The part of the `WebAssembly` global used here (typed locally: the core's `lib` is ES2022). */
@@ -73,7 +74,8 @@ type CrossEntropyExport = (
 ) => number;
 /* eslint-enable max-params */
 
-export type Backend = 'auto' | 'js' | 'wasm';
+const BACKENDS = ['auto', 'js', 'wasm'] as const;
+export type Backend = (typeof BACKENDS)[number];
 
 let backend: Backend = 'auto';
 let exportsRef: WasmExports | null = null;
@@ -139,6 +141,7 @@ export function initWasm(): Promise<boolean> {
         : WA.instantiate(decode(), IMPORTS).then(
             (r) => {
               if (exportsRef === null) adopt(r.instance);
+              failure = null; // an earlier refused synchronous compile is no longer the state
               return true;
             },
             (e: unknown) => {
@@ -178,9 +181,9 @@ export function wasm(): WasmExports | null {
  * setting.
  */
 export function setBackend(b: Backend): Backend {
-  if (b !== 'auto' && b !== 'js' && b !== 'wasm') throw new TypeError(`setBackend: unknown backend '${String(b)}'`);
+  const next = checkOneOf('setBackend', 'backend', b, BACKENDS);
   const prev = backend;
-  backend = b;
+  backend = next;
   return prev;
 }
 

@@ -10,8 +10,8 @@ import { getLoss, listLosses } from '../../src/index.js';
 import type { LossFunction, LossOptions } from '../../src/losses/core.js';
 import type { Tensor } from '../../src/tensor.js';
 import { wasmCallCount } from '../../src/wasm/kernels.js';
-import { createWasmArena, setBackend } from '../../src/wasm/runtime.js';
-import { rng } from '../helpers.js';
+import { createWasmArena, getBackend, setBackend } from '../../src/wasm/runtime.js';
+import { expectLosskitError, rng } from '../helpers.js';
 
 const f32 = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
 
@@ -186,5 +186,19 @@ describe('small inputs keep the JS kernels where the WASM call would cost more',
       getLoss('crossEntropy').valueAndGrad(y, z);
       expect(wasmCallCount() - before).toBe(calls);
     }
+  });
+});
+
+describe('setBackend', () => {
+  it('refuses an unknown backend with INVALID_OPTION naming the choices, and keeps the setting', () => {
+    const before = getBackend().backend;
+    expectLosskitError(
+      () => setBackend('gpu' as 'auto'),
+      'INVALID_OPTION',
+      'setBackend',
+      "'auto', 'js', 'wasm'",
+      '"gpu"',
+    );
+    expect(getBackend().backend).toBe(before);
   });
 });
