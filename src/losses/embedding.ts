@@ -413,6 +413,52 @@ function tripletExtraGrads(
   return gp === null || gn === null ? undefined : { positive: { data: gp, shape }, negative: { data: gn, shape } };
 }
 
+/** What both triplet kernels take besides their own options (margin, distance, …). */
+type TripletRowArgs = Pick<
+  TripletMarginArgs,
+  'rows' | 'D' | 'a' | 'pos' | 'neg' | 'w' | 'scale' | 'out' | 'ga' | 'gp' | 'gn'
+>;
+
+/**
+ * The prepare step both triplet losses share: checks the inputs, then per call allocates the
+ * positive / negative gradients and the `'none'` output and runs `kernel` on them.
+ */
+function tripletPrepared(
+  fn: string,
+  anchor: Tensor,
+  options: { positive: TensorInput | undefined; negative: TensorInput | undefined },
+  kernel: (args: TripletRowArgs) => number,
+): Prepared {
+  const { positive, negative, rows, D, lossShape } = tripletInputs(fn, anchor, options);
+  const n = anchor.data.length;
+  return {
+    lossShape,
+    explain: [
+      ['positive', positive],
+      ['negative', negative],
+    ],
+    run: (plan, ga) => {
+      const gp = ga === null ? null : new Float64Array(n);
+      const gn = ga === null ? null : new Float64Array(n);
+      const out = plan.reduction === 'none' ? new Float64Array(rows) : null;
+      const sum = kernel({
+        rows,
+        D,
+        a: anchor.data,
+        pos: positive.data,
+        neg: negative.data,
+        w: plan.weights,
+        scale: plan.gradScale,
+        out,
+        ga,
+        gp,
+        gn,
+      });
+      return { sum, perElement: out, extraGrads: tripletExtraGrads(gp, gn, anchor.shape) };
+    },
+  };
+}
+
 /**
  * Triplet margin loss: the anchor should be closer to the positive than to the negative by at
  * least `margin`.
@@ -449,40 +495,10 @@ export const tripletMargin = loss({
   blame: ({ fn }) => distanceOverflow(fn),
   layout: {
     kind: 'prepared',
-    prepare: ({ fn, options, yPred: anchor }): Prepared => {
-      const { positive, negative, rows, D, lossShape } = tripletInputs(fn, anchor, options);
-      const n = anchor.data.length;
-      return {
-        lossShape,
-        explain: [
-          ['positive', positive],
-          ['negative', negative],
-        ],
-        run: (plan, ga) => {
-          const gp = ga === null ? null : new Float64Array(n);
-          const gn = ga === null ? null : new Float64Array(n);
-          const out = plan.reduction === 'none' ? new Float64Array(rows) : null;
-          const sum = tripletMarginKernel({
-            rows,
-            D,
-            a: anchor.data,
-            pos: positive.data,
-            neg: negative.data,
-            margin: options.margin,
-            p: options.p,
-            eps: options.eps,
-            swap: options.swap,
-            w: plan.weights,
-            scale: plan.gradScale,
-            out,
-            ga,
-            gp,
-            gn,
-          });
-          return { sum, perElement: out, extraGrads: tripletExtraGrads(gp, gn, anchor.shape) };
-        },
-      };
-    },
+    prepare: ({ fn, options, yPred: anchor }): Prepared =>
+      tripletPrepared(fn, anchor, options, (rowArgs) =>
+        tripletMarginKernel({ ...rowArgs, margin: options.margin, p: options.p, eps: options.eps, swap: options.swap }),
+      ),
   },
 });
 
@@ -699,37 +715,9 @@ export const tripletMarginWithDistance = loss({
         p: options.p,
         eps: options.eps,
       });
-      const { positive, negative, rows, D, lossShape } = tripletInputs(fn, anchor, options);
-      const n = anchor.data.length;
-      return {
-        lossShape,
-        explain: [
-          ['positive', positive],
-          ['negative', negative],
-        ],
-        run: (plan, ga) => {
-          const gp = ga === null ? null : new Float64Array(n);
-          const gn = ga === null ? null : new Float64Array(n);
-          const out = plan.reduction === 'none' ? new Float64Array(rows) : null;
-          const sum = tripletDistanceKernel({
-            rows,
-            D,
-            a: anchor.data,
-            pos: positive.data,
-            neg: negative.data,
-            dist,
-            margin: options.margin,
-            swap: options.swap,
-            w: plan.weights,
-            scale: plan.gradScale,
-            out,
-            ga,
-            gp,
-            gn,
-          });
-          return { sum, perElement: out, extraGrads: tripletExtraGrads(gp, gn, anchor.shape) };
-        },
-      };
+      return tripletPrepared(fn, anchor, options, (rowArgs) =>
+        tripletDistanceKernel({ ...rowArgs, dist, margin: options.margin, swap: options.swap }),
+      );
     },
   },
 });
