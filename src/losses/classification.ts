@@ -454,21 +454,7 @@ function runCrossEntropy(p: CEPrepared, plan: ReductionPlan, grad: Float64Array 
       grad,
     });
   } else {
-    sum = softmaxCrossEntropyKernel({
-      outer: layout.outer,
-      C: layout.C,
-      inner: layout.inner,
-      z: p.yPred.data,
-      labels: target.kind === 'index' ? target.labels : null,
-      probs: target.kind === 'probs' ? target.probs : null,
-      cw: p.cw,
-      ls: p.ls,
-      ignoreIndex: p.ignoreIndex,
-      w: plan.weights,
-      scale: plan.gradScale,
-      out,
-      grad,
-    });
+    sum = softmaxCrossEntropyKernel({ outer: layout.outer, C: layout.C, inner: layout.inner, ...args });
   }
   return { sum, perElement: out };
 }
