@@ -14,6 +14,37 @@ import type { ElementwiseKernel, LossMeta, Prepared } from './define.js';
 import { bindKernel, bool, gradientBuffer, loss, num, tensorOption } from './define.js';
 import { KERAS_EPSILON, KERAS_REDUCED as KERAS_DEFAULTS, TFJS_CORE } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
+
+/**
+ * The axis a loss reduces over (`axis` option, default −1, negative counting from the end) and
+ * the sizes before (`outer`) and after (`inner`) it; `yPred` must have at least one dimension.
+ */
+function reductionAxis(
+  fn: string,
+  shape: Shape,
+  axisOption: number | undefined,
+  what: string,
+): { axis: number; outer: number; inner: number } {
+  const rank = shape.length;
+  if (rank === 0) {
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `'yPred' is a scalar; expected at least one dimension (${what})`,
+      'yPred',
+    );
+  }
+  const a =
+    axisOption === undefined
+      ? -1
+      : checkNumberOption(fn, 'axis', axisOption, { integer: true, min: -rank, max: rank - 1 });
+  const axis = a < 0 ? a + rank : a;
+  let outer = 1;
+  let inner = 1;
+  for (let d = 0; d < axis; d++) outer *= shape[d];
+  for (let d = axis + 1; d < rank; d++) inner *= shape[d];
+  return { axis, outer, inner };
+}
 import { wasmTwin } from '../wasm/dispatch.js';
 
 function checkNonNegative(fn: string, arg: string, t: Tensor, what: string): void {
@@ -463,24 +494,7 @@ function cosineLoss(name: string, offset: number) {
       kind: 'prepared',
       sameShape: true,
       prepare: ({ fn, options, yTrue, yPred }): Prepared => {
-        const rank = yPred.shape.length;
-        if (rank === 0) {
-          throw new LosskitError(
-            'SHAPE_MISMATCH',
-            fn,
-            `'yPred' is a scalar; expected at least one dimension (the feature axis)`,
-            'yPred',
-          );
-        }
-        const a =
-          options.axis === undefined
-            ? -1
-            : checkNumberOption(fn, 'axis', options.axis, { integer: true, min: -rank, max: rank - 1 });
-        const axis = a < 0 ? a + rank : a;
-        let outer = 1,
-          inner = 1;
-        for (let d = 0; d < axis; d++) outer *= yPred.shape[d];
-        for (let d = axis + 1; d < rank; d++) inner *= yPred.shape[d];
+        const { axis, outer, inner } = reductionAxis(fn, yPred.shape, options.axis, 'the feature axis');
         const lossShape = [...yPred.shape.slice(0, axis), ...yPred.shape.slice(axis + 1)];
         return {
           lossShape,
@@ -545,23 +559,7 @@ export const tfjsCosineDistance = loss({
     kind: 'prepared',
     sameShape: true,
     prepare: ({ fn, options, yTrue, yPred }): Prepared => {
-      const rank = yPred.shape.length;
-      if (rank === 0)
-        throw new LosskitError(
-          'SHAPE_MISMATCH',
-          fn,
-          `'yPred' is a scalar; expected at least one dimension (the axis of the dot product)`,
-          'yPred',
-        );
-      const a =
-        options.axis === undefined
-          ? -1
-          : checkNumberOption(fn, 'axis', options.axis, { integer: true, min: -rank, max: rank - 1 });
-      const axis = a < 0 ? a + rank : a;
-      let outer = 1,
-        inner = 1;
-      for (let d = 0; d < axis; d++) outer *= yPred.shape[d];
-      for (let d = axis + 1; d < rank; d++) inner *= yPred.shape[d];
+      const { axis, outer, inner } = reductionAxis(fn, yPred.shape, options.axis, 'the axis of the dot product');
       const D = yPred.shape[axis];
       const lossShape = yPred.shape.map((d, i) => (i === axis ? 1 : d));
       const y = yTrue.data;
