@@ -395,6 +395,19 @@ export interface MetricJSON {
   state: Record<string, FieldJSON>;
 }
 
+/**
+ * @internal A state on its way between threads: {@link MetricJSON} with the arrays as
+ * `Float64Array`s (moved in a transfer list, not encoded number by number);
+ * `restoreTransfer` reads it back with the same checks as `restoreMetric`.
+ */
+export interface MetricTransfer {
+  losskitMetric: 1;
+  metric: string;
+  options: MetricOptions;
+  fingerprint: string;
+  state: Record<string, number | { f64: Float64Array } | { list: Float64Array }>;
+}
+
 function encodeArray(a: Float64Array): JsonNumber[] {
   const out = new Array<JsonNumber>(a.length);
   for (let i = 0; i < a.length; i++) out[i] = encodeNumber(a[i]);
@@ -432,12 +445,21 @@ function decodeArray<S>(f: FieldSpec<S>, j: unknown, tag: 'f64' | 'list', where:
   if (keys.length !== 1 || keys[0] !== tag)
     badState(where, `must be ${form} (a ${f.kind} field); received an object with keys ${describe(keys.join(', '))}`);
   const a: unknown = Reflect.get(j, tag);
-  if (!Array.isArray(a)) badState(`${where}.${tag}`, `must be an array of numbers; received ${describe(a)}`);
+  const transferred = a instanceof Float64Array;
+  if (!transferred && !Array.isArray(a))
+    badState(`${where}.${tag}`, `must be an array of numbers; received ${describe(a)}`);
   if (f.kind === 'f64' && f.length !== undefined && a.length !== f.length)
     badState(
       `${where}.${tag}`,
       `must have ${f.length} entries (implied by the metric's options); received ${a.length}`,
     );
+  if (transferred) {
+    // A state moved between threads ({@link Metric.toTransfer}): checked, then adopted as is.
+    for (let i = 0; i < a.length; i++)
+      if (!valueAllowed(a[i], f.values))
+        badState(`${where}.${tag}[${i}]`, `must hold ${VALUES_TEXT[f.values]}; received ${a[i]}`);
+    return a;
+  }
   const out = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = decodeValue(f, a[i], `${where}.${tag}[${i}]`);
   return out;
@@ -659,6 +681,24 @@ export class Metric<C extends object = object, S extends object = object, V = Me
   toJSON(): MetricJSON {
     const state: Record<string, FieldJSON> = {};
     for (const f of this.fields()) state[f.key] = encodeField(f, this.state);
+    return { losskitMetric: 1, metric: this.name, options: this.options, fingerprint: this.fingerprint, state };
+  }
+
+  /**
+   * @internal The state with its arrays copied into `Float64Array`s whose buffers are pushed on
+   * `transfer` (for `postMessage(value, transfer)`): exact, and no per-number encoding.
+   */
+  toTransfer(transfer: ArrayBuffer[]): MetricTransfer {
+    const state: MetricTransfer['state'] = {};
+    for (const f of this.fields()) {
+      if (f.kind === 'num') {
+        state[f.key] = f.get(this.state);
+        continue;
+      }
+      const a = (f.kind === 'f64' ? f.get(this.state) : f.get(this.state).view()).slice();
+      if (a.buffer instanceof ArrayBuffer) transfer.push(a.buffer);
+      state[f.key] = f.kind === 'f64' ? { f64: a } : { list: a };
+    }
     return { losskitMetric: 1, metric: this.name, options: this.options, fingerprint: this.fingerprint, state };
   }
 

@@ -6,7 +6,7 @@ import { suggest } from '../validate.js';
 import type { AliasDefaults, MetricName, ResultKindOf } from './catalog.js';
 import { METRIC_FAMILIES } from './catalog.js';
 import type { MetricResult, ResultKind, WithDefaults } from './results.js';
-import type { MetricJSON, MetricOptions } from './core.js';
+import type { MetricJSON, MetricOptions, MetricTransfer } from './core.js';
 import { Metric, metricOptions } from './core.js';
 import type { MetricEntry, MetricSource } from './registry-types.js';
 
@@ -93,6 +93,18 @@ const isRecord = (v: unknown): v is object => v !== null && typeof v === 'object
  * the field). Nothing is allocated from a declared size before it has been checked.
  */
 export function restoreMetric(json: MetricJSON | string): Metric<object> {
+  return restoreFrom(json);
+}
+
+/**
+ * @internal {@link restoreMetric} of a state moved between threads (`metric.toTransfer`), with
+ * the same checks; its arrays are adopted, not copied.
+ */
+export function restoreTransfer(t: MetricTransfer): Metric<object> {
+  return restoreFrom(t);
+}
+
+function restoreFrom(json: unknown): Metric<object> {
   let j: unknown = json;
   if (typeof json === 'string') {
     try {

@@ -4,8 +4,6 @@
  * place), and feeds each batch to the metrics' `update`. Memory = the metrics' state + a fixed
  * window of rows (about 4 MB), whatever the file size.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { LosskitError } from '../../errors.js';
 import { METRIC_FAMILIES } from '../../metrics/catalog.js';
 import type { Metric, MetricJSON, MetricOptions, MetricValue } from '../../metrics/core.js';
@@ -18,16 +16,7 @@ import {
 import type { MetricEntry } from '../../metrics/registry-types.js';
 import { tensor, type TensorInput } from '../../tensor.js';
 import { PlanError, resolvePlan, type Plan, type PlanOptions, type Task } from './plan.js';
-import {
-  RangeCellError,
-  batchRowsFor,
-  csvRangeBatches,
-  npyFilesReader,
-  openReader,
-  type Batch,
-  type Format,
-  type Reader,
-} from './readers.js';
+import { batchRowsFor, npyFilesReader, openReader, type Batch, type Format, type Reader } from './readers.js';
 import { EvalInputError } from './source.js';
 
 export type { Task } from './plan.js';
@@ -120,7 +109,7 @@ function entryOf(name: string): MetricEntry | null {
   return null;
 }
 
-interface MetricSetup {
+export interface MetricSetup {
   metric: string;
   /** The metric keeps an exact score histogram (AUROC / AP / curves without `thresholds`). */
   histogram?: boolean;
@@ -272,7 +261,7 @@ function softmaxRowsInPlace(a: Float64Array, c: number): void {
   }
 }
 
-class Accumulator {
+export class Accumulator {
   rows = 0;
   readonly metrics: (Metric | null)[];
   readonly errors: (string | undefined)[];
@@ -389,161 +378,6 @@ class Accumulator {
   }
 }
 
-// ---------------------------------------------------------------- workers
-
-/** The file of this module (ESM or CommonJS build, or the TypeScript source under a test runner). */
-function thisFile(): string | null {
-  const line = (new Error().stack ?? '').split('\n').find((l) => /eval[\\/]engine\.[jt]s/.test(l));
-  const m = line ? /(?:file:\/\/)?(\/[^\s():]+engine\.[jt]s)/.exec(line) : null;
-  return m ? decodeURIComponent(m[1]) : null;
-}
-
-/** Splits [start, size) into `n` ranges at line ends. */
-async function lineRanges(path: string, start: number, size: number, n: number): Promise<[number, number][]> {
-  const { openSync, readSync, closeSync } = await import('node:fs');
-  const fd = openSync(path, 'r');
-  const cuts = [start];
-  const buf = Buffer.alloc(1 << 16);
-  for (let i = 1; i < n; i++) {
-    let p = Math.max(cuts[cuts.length - 1], start + Math.floor(((size - start) * i) / n));
-    let found = -1;
-    while (found < 0 && p < size) {
-      const got = readSync(fd, buf, 0, buf.length, p);
-      if (got <= 0) break;
-      const k = buf.subarray(0, got).indexOf(10);
-      if (k >= 0) found = p + k + 1;
-      else p += got;
-    }
-    if (found < 0 || found >= size) break;
-    cuts.push(found);
-  }
-  closeSync(fd);
-  cuts.push(size);
-  const out: [number, number][] = [];
-  for (let i = 0; i + 1 < cuts.length; i++) if (cuts[i + 1] > cuts[i]) out.push([cuts[i], cuts[i + 1]]);
-  return out;
-}
-
-/** A job of a worker: evaluate a byte range of a CSV file. */
-export interface RangeJob {
-  path: string;
-  start: number;
-  end: number;
-  plan: Plan;
-  setups: MetricSetup[];
-  delimiter: number;
-  batchRows?: number;
-  report?: boolean;
-  threshold?: number;
-}
-
-/**
- * Metric states cross threads faster as transferred Float64Arrays than as cloned arrays of
- * numbers: {@link packState} swaps every all-finite `{ f64: [...] }` / `{ list: [...] }` array of a
- * state for a Float64Array (and lists the buffers to transfer); {@link unpackState} swaps back.
- */
-export function packState(state: EvalState): { state: EvalState; transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
-  for (const m of state.metrics) {
-    if (m.state === null) continue;
-    const fields = m.state.state as Record<string, unknown>;
-    for (const [k, v] of Object.entries(fields)) {
-      if (v === null || typeof v !== 'object') continue;
-      for (const tag of ['f64', 'list']) {
-        const arr = Reflect.get(v, tag) as unknown;
-        if (Array.isArray(arr) && arr.every((x) => typeof x === 'number')) {
-          const t = Float64Array.from(arr as number[]);
-          transfer.push(t.buffer);
-          fields[k] = { [tag]: t };
-        }
-      }
-    }
-  }
-  return { state, transfer };
-}
-
-export function unpackState(state: EvalState): EvalState {
-  for (const m of state.metrics) {
-    if (m.state === null) continue;
-    const fields = m.state.state as Record<string, unknown>;
-    for (const [k, v] of Object.entries(fields)) {
-      if (v === null || typeof v !== 'object') continue;
-      for (const tag of ['f64', 'list']) {
-        const arr = Reflect.get(v, tag) as unknown;
-        if (arr instanceof Float64Array) fields[k] = { [tag]: Array.from(arr) };
-      }
-    }
-  }
-  return state;
-}
-
-/** Runs one range in this thread (workers call this too). */
-export async function runRange(job: RangeJob): Promise<EvalState> {
-  const acc = new Accumulator(job.plan, job.setups, job.report, job.threshold);
-  for await (const b of csvRangeBatches(
-    job.path,
-    job.start,
-    job.end,
-    job.plan,
-    job.batchRows ?? batchRowsFor(job.plan),
-    job.delimiter,
-  ))
-    acc.add(b);
-  return acc.state(job.path, 'csv');
-}
-
-async function lineOfOffset(path: string, offset: number): Promise<number> {
-  const { createReadStream } = await import('node:fs');
-  let line = 1;
-  let seen = 0;
-  for await (const c of createReadStream(path, { end: Math.max(0, offset - 1) }) as AsyncIterable<Buffer>) {
-    for (let i = c.indexOf(10); i >= 0; i = c.indexOf(10, i + 1)) line++;
-    seen += c.length;
-  }
-  void seen;
-  return line;
-}
-
-async function runRanges(jobs: RangeJob[], useThreads: boolean): Promise<EvalState[]> {
-  const self = thisFile();
-  const workerFile = self ? join(dirname(self), 'worker.js') : null;
-  if (!useThreads || workerFile === null || !existsSync(workerFile)) {
-    const out: EvalState[] = [];
-    for (const j of jobs) out.push(await runRange(j));
-    return out;
-  }
-  const { Worker } = await import('node:worker_threads');
-  return Promise.all(
-    jobs.map(
-      (job) =>
-        new Promise<EvalState>((resolve, reject) => {
-          const w = new Worker(workerFile, { workerData: job });
-          w.once(
-            'message',
-            (
-              m:
-                | { ok: EvalState }
-                | { error: { message: string; byteOffset?: number; column?: number; detail?: string; place?: string } },
-            ) => {
-              if ('ok' in m) resolve(unpackState(m.ok));
-              else if (m.error.byteOffset !== undefined)
-                reject(
-                  new RangeCellError(
-                    job.path,
-                    m.error.byteOffset,
-                    m.error.column ?? 1,
-                    m.error.detail ?? m.error.message,
-                  ),
-                );
-              else reject(new EvalInputError(m.error.place ?? job.path, m.error.detail ?? m.error.message));
-            },
-          );
-          w.once('error', reject);
-        }),
-    ),
-  );
-}
-
 // ---------------------------------------------------------------- entry points
 
 async function planFor(
@@ -637,38 +471,32 @@ async function run(
       );
     acc.collector = new RowCollector(plan.predWidth, o.collect.maxRows);
   }
-  const path = typeof file === 'string' ? file : null;
   if (
-    workers > 1 &&
+    o.collect === undefined &&
     reader.seekable &&
     (reader.format === 'csv' || reader.format === 'tsv') &&
     reader.dataStart !== undefined &&
-    path !== null &&
     reader.size
   ) {
+    // A CSV / TSV file: block by block (in worker threads with workers > 1), the same bits for any number of workers.
+    const size = reader.size;
     await reader.close?.();
-    const ranges = await lineRanges(path, reader.dataStart, reader.size, workers);
-    const jobs = ranges.map(([start, end]) => ({
-      path,
-      start,
-      end,
+    const { evaluateBlocks } = await import('./parallel.js');
+    const job = {
+      path: file,
       plan,
       setups,
       delimiter: reader.delimiter ?? 44,
       batchRows: windowRows(plan, setups, o),
       report: o.report === true,
       threshold: o.threshold,
-    }));
-    let states: EvalState[];
-    try {
-      states = await runRanges(jobs, true);
-    } catch (e) {
-      if (e instanceof RangeCellError)
-        throw new EvalInputError(`${path}:${await lineOfOffset(path, e.byteOffset)}:${e.column}`, e.detail);
-      throw e;
-    }
-    for (const s of states) acc.merge(s);
-    o.onProgress?.({ rows: acc.rows, bytes: reader.size, total: reader.size });
+    };
+    await evaluateBlocks(acc, job, {
+      dataStart: reader.dataStart,
+      size,
+      workers,
+      onProgress: (bytes, rows) => o.onProgress?.({ rows, bytes, total: size }),
+    });
   } else {
     try {
       for await (const b of reader.batches(plan, windowRows(plan, setups, o))) {

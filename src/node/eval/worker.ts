@@ -1,23 +1,18 @@
-/** Worker thread of `--workers N`: evaluates one byte range and posts its metric states. */
+/** Worker thread of `--workers N`: evaluates its blocks of a CSV / TSV file and posts the tree nodes' states. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { packState, runRange, type RangeJob } from './engine.js';
+import { runWorkerJob, type WorkerJob, type WorkerMessage } from './parallel.js';
 import { RangeCellError } from './readers.js';
 import { EvalInputError } from './source.js';
 
-runRange(workerData as RangeJob).then(
-  (state) => {
-    const { state: ok, transfer } = packState(state);
-    parentPort?.postMessage({ ok }, transfer);
-  },
+const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(m, transfer);
+
+runWorkerJob(workerData as WorkerJob, (bytes, rows) => post({ progress: { bytes, rows } })).then(
+  ({ nodes, transfer, trace }) => post({ ok: nodes, trace }, transfer),
   (e: unknown) => {
     if (e instanceof RangeCellError)
-      parentPort?.postMessage({
-        error: { message: e.message, byteOffset: e.byteOffset, column: e.column, detail: e.detail },
-      });
+      post({ error: { message: e.message, byteOffset: e.byteOffset, column: e.column, detail: e.detail } });
     else if (e instanceof EvalInputError)
-      parentPort?.postMessage({
-        error: { message: e.message, place: e.place, detail: e.message.replace(/^evaluate: [^:]*: /, '') },
-      });
-    else parentPort?.postMessage({ error: { message: e instanceof Error ? e.message : String(e) } });
+      post({ error: { message: e.message, place: e.place, detail: e.message.replace(/^evaluate: [^:]*: /, '') } });
+    else post({ error: { message: e instanceof Error ? e.message : String(e) } });
   },
 );

@@ -1,0 +1,405 @@
+/**
+ * Block evaluation of a CSV / TSV file, in this thread or in `worker_threads` (`--workers N`).
+ *
+ * The data bytes are cut into K blocks of a size fixed by the file alone (about 1/32 of it,
+ * between 64 KiB and 16 MiB, each cut moved to the next line end). Every block is evaluated into
+ * a fresh state, and the block states are merged along one fixed binary tree over [0, K)
+ * (node [lo, hi) = merge of [lo, mid) and [mid, hi), mid = ⌊(lo + hi) / 2⌋). A worker takes a
+ * contiguous run of blocks, computes the largest tree nodes inside its run and sends them; the
+ * main thread completes the tree. Every floating-point sum is therefore done in the same order
+ * whatever the number of workers: 1, 2 or 32 workers give the same bits.
+ *
+ * Workers send their states as `Float64Array`s in a transfer list (no per-number encoding, no
+ * copy), with exact score histograms already compacted, so the main thread only does the few
+ * linear merges at the top of the tree.
+ */
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Worker as WorkerType } from 'node:worker_threads';
+import type { MetricTransfer } from '../../metrics/core.js';
+import { restoreTransfer } from '../../metrics/registry.js';
+import { ClassificationReportStream, type ClassificationReportStreamJSON } from '../../metrics/report.js';
+import { Accumulator, type MetricSetup } from './engine.js';
+import type { Plan } from './plan.js';
+import { RangeCellError, csvRangeBatches } from './readers.js';
+import { EvalInputError } from './source.js';
+
+/** Smallest and largest block, and the number of blocks aimed at. */
+const MIN_BLOCK = 1 << 16;
+const MAX_BLOCK = 1 << 24;
+const TARGET_BLOCKS = 32;
+
+/** Block size of a file with `dataBytes` bytes of rows (a function of the file only). */
+export function blockBytes(dataBytes: number): number {
+  return Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, Math.ceil(dataBytes / TARGET_BLOCKS)));
+}
+
+/** What every block evaluation needs. */
+export interface BlockJob {
+  path: string;
+  plan: Plan;
+  setups: MetricSetup[];
+  delimiter: number;
+  batchRows: number;
+  report: boolean;
+  threshold?: number;
+}
+
+/** A worker's share: blocks [first, last) of the block cuts `cuts` (K + 1 byte offsets). */
+export interface WorkerJob extends BlockJob {
+  cuts: number[];
+  first: number;
+  last: number;
+  trace: boolean;
+}
+
+/** A tree node's state as a worker sends it (arrays transferred). */
+export interface NodeState {
+  lo: number;
+  hi: number;
+  rows: number;
+  metrics: { state: MetricTransfer | null; error?: string }[];
+  report?: ClassificationReportStreamJSON;
+}
+
+/** Phase times (ms since the epoch) and CPU time of one worker (`LOSSKIT_EVAL_TRACE=1`). */
+export interface WorkerTrace {
+  start: number;
+  parsed: number;
+  packed: number;
+  cpuMs: number | null;
+}
+
+/** Messages of a worker. */
+export type WorkerMessage =
+  | { progress: { bytes: number; rows: number } }
+  | { ok: NodeState[]; trace: WorkerTrace }
+  | { error: { message: string; byteOffset?: number; column?: number; detail?: string; place?: string } };
+
+/**
+ * Cuts [start, size) into blocks at line ends: K + 1 offsets, first `start`, last `size`. One
+ * read of the file (memchr speed): a cut must not fall inside a quoted field (a quoted line
+ * break), so the quote bytes before each cut are counted; when a cut would land inside quotes,
+ * the file is one block (read in order, no workers).
+ */
+export function blockCuts(path: string, start: number, size: number): number[] {
+  const b = blockBytes(size - start);
+  const fd = openSync(path, 'r');
+  const cuts = [start];
+  const buf = Buffer.alloc(1 << 20);
+  let quotes = 0;
+  let next = start + b; // look for the first line end at or after next - 1
+  let safe = true;
+  try {
+    for (let at = start; at < size;) {
+      const got = readSync(fd, buf, 0, Math.min(buf.length, size - at), at);
+      if (got <= 0) break;
+      const chunk = buf.subarray(0, got);
+      let from = 0;
+      while (next - 1 < at + got) {
+        // Quotes before the candidate cut, then the line end.
+        const nl = chunk.indexOf(10, Math.max(from, next - 1 - at));
+        if (nl < 0) break;
+        for (let q = chunk.indexOf(34, from); q >= 0 && q < nl; q = chunk.indexOf(34, q + 1)) quotes++;
+        from = nl;
+        const cut = at + nl + 1;
+        if (cut >= size) break;
+        if (quotes % 2 !== 0) safe = false;
+        if (cut > cuts[cuts.length - 1]) cuts.push(cut);
+        next = Math.max(next + b, cut + 1);
+      }
+      for (let q = chunk.indexOf(34, from); q >= 0; q = chunk.indexOf(34, q + 1)) quotes++;
+      at += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (!safe) return [start, size];
+  cuts.push(size);
+  return cuts;
+}
+
+/** The largest tree nodes inside [a, b), left to right. */
+export function treeNodes(
+  lo: number,
+  hi: number,
+  a: number,
+  b: number,
+  out: [number, number][] = [],
+): [number, number][] {
+  if (b <= lo || hi <= a) return out;
+  if (a <= lo && hi <= b) {
+    out.push([lo, hi]);
+    return out;
+  }
+  const mid = (lo + hi) >>> 1;
+  treeNodes(lo, mid, a, b, out);
+  treeNodes(mid, hi, a, b, out);
+  return out;
+}
+
+/** Merges accumulator `b` into `a` (b's rows after a's): counts, metric states, errors, report. */
+export function absorb(a: Accumulator, b: Accumulator): void {
+  a.rows += b.rows;
+  if (b.reportStream !== null) {
+    if (a.reportStream === null) a.reportStream = b.reportStream;
+    else a.reportStream.merge(b.reportStream);
+  }
+  for (let i = 0; i < a.metrics.length; i++) {
+    if (a.errors[i] === undefined && b.errors[i] !== undefined) {
+      a.errors[i] = b.errors[i];
+      a.metrics[i] = null;
+    }
+    const m = a.metrics[i];
+    const o = b.metrics[i];
+    if (m !== null && o !== null) m.merge(o);
+  }
+}
+
+/** Evaluates one block into a fresh accumulator. */
+async function evalBlock(
+  job: BlockJob,
+  from: number,
+  to: number,
+  onBlock?: (rows: number) => void,
+): Promise<Accumulator> {
+  const acc = new Accumulator(job.plan, job.setups, job.report, job.threshold);
+  if (to > from)
+    for await (const b of csvRangeBatches(job.path, from, to, job.plan, job.batchRows, job.delimiter)) acc.add(b);
+  onBlock?.(acc.rows);
+  return acc;
+}
+
+/** The state of tree node [lo, hi), its blocks read in order. */
+async function evalNode(
+  job: BlockJob,
+  cuts: number[],
+  lo: number,
+  hi: number,
+  onBlock?: (bytes: number, rows: number) => void,
+): Promise<Accumulator> {
+  if (hi - lo === 1) return evalBlock(job, cuts[lo], cuts[hi], (rows) => onBlock?.(cuts[hi] - cuts[lo], rows));
+  const mid = (lo + hi) >>> 1;
+  const left = await evalNode(job, cuts, lo, mid, onBlock);
+  absorb(left, await evalNode(job, cuts, mid, hi, onBlock));
+  return left;
+}
+
+/** A node's accumulator as a message: compacted, arrays in `transfer`. */
+export function packNode(acc: Accumulator, lo: number, hi: number, transfer: ArrayBuffer[]): NodeState {
+  return {
+    lo,
+    hi,
+    rows: acc.rows,
+    metrics: acc.metrics.map((m, i) => {
+      const error = acc.errors[i];
+      if (m === null) return { state: null, ...(error !== undefined ? { error } : {}) };
+      // compute() compacts an exact score histogram (its pending tail sorted here, in parallel).
+      if (acc.setups[i].histogram === true)
+        try {
+          m.compute();
+        } catch {
+          /* the value is computed again on the main thread, which reports the error */
+        }
+      return { state: m.toTransfer(transfer) };
+    }),
+    ...(acc.reportStream !== null ? { report: acc.reportStream.toJSON() } : {}),
+  };
+}
+
+/** A worker's whole job: the nodes of its blocks, ready to post. */
+export async function runWorkerJob(
+  job: WorkerJob,
+  onProgress: (bytes: number, rows: number) => void,
+): Promise<{ nodes: NodeState[]; transfer: ArrayBuffer[]; trace: WorkerTrace }> {
+  const start = Date.now();
+  const accs: [number, number, Accumulator][] = [];
+  const K = job.cuts.length - 1;
+  for (const [lo, hi] of treeNodes(0, K, job.first, job.last))
+    accs.push([lo, hi, await evalNode(job, job.cuts, lo, hi, onProgress)]);
+  const parsed = Date.now();
+  const transfer: ArrayBuffer[] = [];
+  const nodes = accs.map(([lo, hi, acc]) => packNode(acc, lo, hi, transfer));
+  return { nodes, transfer, trace: { start, parsed, packed: Date.now(), cpuMs: job.trace ? threadCpuMs() : null } };
+}
+
+/** CPU time of the calling thread (Linux /proc), or null. */
+export function threadCpuMs(): number | null {
+  try {
+    const f = readFileSync('/proc/thread-self/stat', 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 (utime, stime) in clock ticks (100 per second on Linux).
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** The file of this module (ESM or CommonJS build, or the TypeScript source under a test runner). */
+function thisFile(): string | null {
+  const line = (new Error().stack ?? '').split('\n').find((l) => /eval[\\/]parallel\.[jt]s/.test(l));
+  const m = line ? /(?:file:\/\/)?(\/[^\s():]+parallel\.[jt]s)/.exec(line) : null;
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+/** Line number (1-based) of a byte offset. */
+async function lineOfOffset(path: string, offset: number): Promise<number> {
+  const { createReadStream } = await import('node:fs');
+  let line = 1;
+  if (offset <= 0) return line;
+  for await (const c of createReadStream(path, { end: offset - 1 }) as AsyncIterable<Buffer>)
+    for (let i = c.indexOf(10); i >= 0; i = c.indexOf(10, i + 1)) line++;
+  return line;
+}
+
+export interface BlockRunOptions {
+  dataStart: number;
+  size: number;
+  workers: number;
+  onProgress?: (bytes: number, rows: number) => void;
+}
+
+const tracing = () => /^(1|true|yes)$/i.test(process.env.LOSSKIT_EVAL_TRACE ?? '');
+
+/**
+ * Evaluates the data rows of a CSV / TSV file block by block into `acc` (empty, nothing added yet), with
+ * `workers` worker threads (1: in this thread). The same bits for any number of workers.
+ */
+export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRunOptions): Promise<void> {
+  const trace = tracing();
+  const t0 = Date.now();
+  const say = (what: string) => {
+    if (trace) process.stderr.write(`losskit trace: main +${Date.now() - t0} ms ${what}\n`);
+  };
+  const cuts = blockCuts(job.path, o.dataStart, o.size);
+  const K = cuts.length - 1;
+  const n = Math.max(1, Math.min(o.workers, K));
+  say(`${K} blocks of about ${blockBytes(o.size - o.dataStart)} bytes, ${n} worker(s)`);
+  let bytes = o.dataStart;
+  let rows = 0;
+  const progress = (b: number, r: number) => {
+    bytes += b;
+    rows += r;
+    o.onProgress?.(bytes, rows);
+  };
+  const self = thisFile();
+  const workerFile = self ? join(dirname(self), 'worker.js') : null;
+  let root: Accumulator;
+  try {
+    if (n === 1 || workerFile === null || !existsSync(workerFile)) {
+      // In this thread: the same tree (workers' shares computed one after the other).
+      const parts: Map<string, Accumulator> = new Map();
+      for (let w = 0; w < n; w++) {
+        const first = Math.floor((w * K) / n);
+        const last = Math.floor(((w + 1) * K) / n);
+        for (const [lo, hi] of treeNodes(0, K, first, last))
+          parts.set(`${lo},${hi}`, await evalNode(job, cuts, lo, hi, progress));
+      }
+      say('blocks evaluated');
+      root = completeTree(job, parts, 0, K);
+    } else {
+      const parts = await runWorkers(job, cuts, n, workerFile, { trace, t0, progress });
+      say('all workers done');
+      root = completeTree(job, parts, 0, K);
+    }
+  } catch (e) {
+    if (e instanceof RangeCellError)
+      throw new EvalInputError(`${job.path}:${await lineOfOffset(job.path, e.byteOffset)}:${e.column}`, e.detail);
+    throw e;
+  }
+  // `acc` is empty: it takes the root's states over (no copy).
+  acc.rows = root.rows;
+  acc.reportStream = root.reportStream;
+  root.metrics.forEach((m, i) => {
+    acc.metrics[i] = m;
+    acc.errors[i] = root.errors[i];
+  });
+  say('merged');
+}
+
+/** Merges the given nodes up to node [lo, hi) along the fixed tree. */
+function completeTree(job: BlockJob, parts: Map<string, Accumulator>, lo: number, hi: number): Accumulator {
+  const have = parts.get(`${lo},${hi}`);
+  if (have !== undefined) return have;
+  if (hi - lo <= 1) return new Accumulator(job.plan, job.setups, job.report, job.threshold);
+  const mid = (lo + hi) >>> 1;
+  const left = completeTree(job, parts, lo, mid);
+  absorb(left, completeTree(job, parts, mid, hi));
+  return left;
+}
+
+/** Runs the workers; resolves with every node they computed (restored on this thread). */
+async function runWorkers(
+  job: BlockJob,
+  cuts: number[],
+  n: number,
+  workerFile: string,
+  run: { trace: boolean; t0: number; progress: (bytes: number, rows: number) => void },
+): Promise<Map<string, Accumulator>> {
+  const { trace, t0, progress } = run;
+  const { Worker } = await import('node:worker_threads');
+  const K = cuts.length - 1;
+  const workers: WorkerType[] = [];
+  const parts: Map<string, Accumulator> = new Map();
+  try {
+    await Promise.all(
+      Array.from({ length: n }, (_, w) => {
+        const wj: WorkerJob = {
+          ...job,
+          cuts,
+          first: Math.floor((w * K) / n),
+          last: Math.floor(((w + 1) * K) / n),
+          trace,
+        };
+        return new Promise<void>((resolve, reject) => {
+          const worker = new Worker(workerFile, { workerData: wj });
+          workers.push(worker);
+          const spawned = Date.now();
+          worker.on('message', (m: WorkerMessage) => {
+            if ('progress' in m) {
+              progress(m.progress.bytes, m.progress.rows);
+              return;
+            }
+            if ('ok' in m) {
+              const before = Date.now();
+              for (const node of m.ok) parts.set(`${node.lo},${node.hi}`, restoreNode(job, node));
+              if (trace) {
+                const r = m.trace;
+                process.stderr.write(
+                  `losskit trace: worker ${w} blocks [${wj.first}, ${wj.last}): spawned +${spawned - t0} ms, started +${r.start - t0}, parsed +${r.parsed - t0}, packed +${r.packed - t0}, received +${before - t0}, restored +${Date.now() - t0}; thread CPU ${r.cpuMs ?? '?'} ms\n`,
+                );
+              }
+              resolve();
+              return;
+            }
+            const e = m.error;
+            if (e.byteOffset !== undefined)
+              reject(new RangeCellError(job.path, e.byteOffset, e.column ?? 1, e.detail ?? e.message));
+            else reject(new EvalInputError(e.place ?? job.path, e.detail ?? e.message));
+          });
+          worker.once('error', reject);
+          worker.once('exit', (code) => {
+            if (code !== 0) reject(new Error(`losskit: evaluation worker ${w} exited with code ${code}`));
+          });
+        });
+      }),
+    );
+  } finally {
+    for (const w of workers) void w.terminate();
+  }
+  return parts;
+}
+
+/** A worker's node back into an accumulator on this thread (the transferred arrays adopted). */
+function restoreNode(job: BlockJob, node: NodeState): Accumulator {
+  const acc = new Accumulator(job.plan, job.setups, job.report, job.threshold);
+  acc.rows = node.rows;
+  node.metrics.forEach((s, i) => {
+    if (s.error !== undefined) {
+      acc.errors[i] = s.error;
+      acc.metrics[i] = null;
+    } else if (s.state !== null) acc.metrics[i] = restoreTransfer(s.state);
+  });
+  if (node.report !== undefined) acc.reportStream = ClassificationReportStream.fromJSON(node.report);
+  return acc;
+}
