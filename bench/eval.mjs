@@ -1,7 +1,7 @@
 // Benchmark of `losskit eval` (the streaming engine) against pandas read_csv + scikit-learn,
 // side by side in one run: wall time and peak RSS of each process (GNU time -v), ratios, load.
 //
-//   npm run build && node bench/eval.mjs [--quick] [--skip-40m] [--dir DIR]
+//   npm run build && node bench/eval.mjs [--quick] [--skip-40m] [--dir DIR] [--workers [R]]
 //
 // Generates its data (deterministic) under DIR (default: the OS temp dir), keeps it between
 // runs. Needs /usr/bin/time and /usr/bin/python3 with pandas and scikit-learn.
@@ -61,6 +61,35 @@ const report = (label, a, b) => {
   rows.push(line);
   console.log(JSON.stringify(line));
 };
+
+// ---- --workers [R]: only the 1-vs-2-worker comparison (evalpar's part) --------------------
+// Alternates 1 and 2 workers R times (default 3) on the 10M-row file, default binary metrics:
+// median wall time, CPU seconds (user + sys) and peak RSS of each, the speed-up, the load.
+if (args.includes('--workers')) {
+  const reps = Number(args[args.indexOf('--workers') + 1]) || 3;
+  const file = await ensure(`binary-${Math.round(10e6 * scale)}.csv`, (p) => writeBinary(p, Math.round(10e6 * scale)));
+  const cpu = (m) => {
+    const u = /User time \(seconds\): ([\d.]+)/.exec(m.stderr);
+    const k = /System time \(seconds\): ([\d.]+)/.exec(m.stderr);
+    return u && k ? Number(u[1]) + Number(k[1]) : NaN;
+  };
+  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  const by = { 1: [], 2: [] };
+  console.log(`load before: ${load()}`);
+  for (let i = 0; i < reps; i++)
+    for (const w of [1, 2]) {
+      const m = losskit(file, ['--workers', String(w)]);
+      by[w].push(m);
+      console.log(JSON.stringify({ workers: w, wall_s: m.seconds, cpu_s: cpu(m), rss_mb: Math.round(m.rssMB) }));
+    }
+  const med = (w, f) => median(by[w].map(f));
+  console.log(
+    `--workers 2 speed-up (median of ${reps}): ${(med(1, (m) => m.seconds) / med(2, (m) => m.seconds)).toFixed(2)}x; ` +
+      `CPU ${med(1, cpu).toFixed(2)} s → ${med(2, cpu).toFixed(2)} s; load after: ${load()}`,
+  );
+  process.exit(0);
+}
+// ---- end of --workers -----------------------------------------------------------------------
 
 console.log(`load before: ${load()}`);
 const n10 = Math.round(10e6 * scale);
