@@ -80,7 +80,14 @@ if (args.includes('--workers')) {
     for (const w of [1, 2]) {
       const m = losskit(file, ['--workers', String(w)]);
       by[w].push(m);
-      console.log(JSON.stringify({ workers: w, wall_s: m.seconds, cpu_s: cpu(m), rss_mb: Math.round(m.rssMB) }));
+      console.log(
+        JSON.stringify({
+          workers: w,
+          wall_s: m.seconds,
+          cpu_s: Number(cpu(m).toFixed(2)),
+          rss_mb: Math.round(m.rssMB),
+        }),
+      );
     }
   const med = (w, f) => median(by[w].map(f));
   console.log(
