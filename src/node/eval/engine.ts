@@ -17,6 +17,7 @@ import type { MetricEntry } from '../../metrics/registry-types.js';
 import { tensor, type TensorInput } from '../../tensor.js';
 import { PlanError, resolvePlan, type Plan, type PlanOptions, type Task } from './plan.js';
 import { batchRowsFor, npyFilesReader, openReader, type Batch, type Format, type Reader } from './readers.js';
+import { unifyLabels } from './parallel-labels.js';
 import { EvalInputError } from './source.js';
 
 export type { Task } from './plan.js';
@@ -654,8 +655,9 @@ export async function evaluateStream(
 }
 
 /** Merges saved states (`eval --save-state` of each shard) and computes the metrics of all shards together. */
-export function mergeStates(states: EvalState[], names: string[]): { result: EvaluationResult; state: EvalState } {
-  if (states.length === 0) throw new LosskitError('EMPTY_INPUT', 'merge', 'no state files', 'files');
+export function mergeStates(given: EvalState[], names: string[]): { result: EvaluationResult; state: EvalState } {
+  if (given.length === 0) throw new LosskitError('EMPTY_INPUT', 'merge', 'no state files', 'files');
+  const states = unifyLabels(given, names); // text labels: to the sorted union when exact
   const t0 = Date.now();
   const base = states[0];
   const key = (s: EvalState) =>
