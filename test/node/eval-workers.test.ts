@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { evaluateFile } from '../../src/node/eval/engine.js';
 import { blockBytes, blockCuts, treeNodes } from '../../src/node/eval/parallel.js';
@@ -17,7 +18,7 @@ import { binaryData, csvText, lcg, multiclassData } from './eval-helpers.js';
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'dist/esm/node/cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'losskit-workers-'));
-const put = (name: string, content: string) => {
+const put = (name: string, content: string | Buffer) => {
   const p = join(tmp, name);
   writeFileSync(p, content);
   return p;
@@ -79,6 +80,40 @@ describe('--workers 1, 2, 3 (worker threads): the same bits', () => {
       expect(runs[2].stderr).toMatch(/worker 2 blocks \[\d+, \d+\)/);
       expect(runs[0].stderr).not.toMatch(/worker \d blocks/);
     });
+});
+
+describe('Parquet: row groups are the blocks', () => {
+  const d = binaryData(N, 17);
+  const pq = put(
+    'groups.parquet',
+    Buffer.from(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'y_true', data: Int32Array.from(d.yTrue), type: 'INT32' },
+          { name: 'prob', data: Float64Array.from(d.yPred, (p) => p[0]), type: 'DOUBLE' },
+          { name: 'sample_weight', data: Float64Array.from(d.weight), type: 'DOUBLE' },
+        ],
+        rowGroupSize: 5000,
+      }),
+    ),
+  );
+  it('--workers 1, 2, 3: the same bits, the work split over threads, equal to the CSV up to summation order', () => {
+    const runs = [1, 2, 3].map((w) => evalCli(pq, w));
+    const [one, two, three] = runs.map((r) => r.out);
+    expect(one.rows).toBe(N);
+    expect(runs[0].stderr).toMatch(/12 blocks of 12 row groups, 1 worker/);
+    expect(runs[2].stderr).toMatch(/worker 2 blocks \[8, 12\)/);
+    expect(JSON.stringify(two.results)).toBe(JSON.stringify(one.results));
+    expect(JSON.stringify(three.results)).toBe(JSON.stringify(one.results));
+    const csv = evalCli(put('groups.csv', csvText(d, { weight: true })), 1).out;
+    csv.results.forEach((r, i) => expect(one.results[i].value as number).toBeCloseTo(r.value as number, 12));
+  });
+  it('in this thread: workers 1 and 5 give the same bits', async () => {
+    const a = await evaluateFile(pq, { workers: 1 });
+    const b = await evaluateFile(pq, { workers: 5 });
+    expect(a.rows).toBe(N);
+    expect(b.results).toEqual(a.results);
+  });
 });
 
 describe('block evaluation in this thread', () => {

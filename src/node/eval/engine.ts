@@ -472,28 +472,31 @@ async function run(
       );
     acc.collector = new RowCollector(plan.predWidth, o.collect.maxRows);
   }
-  if (
-    o.collect === undefined &&
-    reader.seekable &&
-    (reader.format === 'csv' || reader.format === 'tsv') &&
-    reader.dataStart !== undefined &&
-    reader.size
-  ) {
-    // A CSV / TSV file: block by block (in worker threads with workers > 1), the same bits for any number of workers.
-    const size = reader.size;
+  const csvFile =
+    (reader.format === 'csv' || reader.format === 'tsv') && reader.dataStart !== undefined && Boolean(reader.size);
+  const parquetFile = reader.format === 'parquet' && reader.rowGroups !== undefined && Boolean(reader.size);
+  if (o.collect === undefined && reader.seekable && (csvFile || parquetFile)) {
+    // CSV / TSV byte blocks or Parquet row groups, merged along one fixed tree (worker threads with
+    // workers > 1): the same bits for any number of workers.
+    const size = reader.size ?? 0;
+    const groups = parquetFile ? reader.rowGroups : undefined;
     await reader.close?.();
     const { evaluateBlocks } = await import('./parallel.js');
+    const rowsTotal = groups?.[groups.length - 1]?.[1] ?? 0;
     const job = {
       path: file,
       plan,
       setups,
+      format: parquetFile ? ('parquet' as const) : ('csv' as const),
       delimiter: reader.delimiter ?? 44,
+      bytesPerRow: rowsTotal > 0 ? size / rowsTotal : 0,
       batchRows: windowRows(plan, setups, o),
       report: o.report === true,
       threshold: o.threshold,
     };
     await evaluateBlocks(acc, job, {
-      dataStart: reader.dataStart,
+      rowGroups: groups,
+      dataStart: reader.dataStart ?? 0,
       size,
       workers,
       onProgress: (bytes, rows) => o.onProgress?.({ rows, bytes, total: size }),

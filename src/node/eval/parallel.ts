@@ -21,7 +21,7 @@ import { restoreTransfer } from '../../metrics/registry.js';
 import { ClassificationReportStream, type ClassificationReportStreamJSON } from '../../metrics/report.js';
 import { Accumulator, type MetricSetup } from './engine.js';
 import type { Plan } from './plan.js';
-import { RangeCellError, csvRangeBatches } from './readers.js';
+import { RangeCellError, csvRangeBatches, openReader, type Batch, type Reader } from './readers.js';
 import { EvalInputError } from './source.js';
 
 /** Smallest and largest block, and the number of blocks aimed at. */
@@ -39,13 +39,19 @@ export interface BlockJob {
   path: string;
   plan: Plan;
   setups: MetricSetup[];
+  /** CSV / TSV: blocks are byte ranges; Parquet: blocks are row groups. */
+  format: 'csv' | 'parquet';
   delimiter: number;
+  /** Bytes per row (Parquet progress). */
+  bytesPerRow?: number;
+  /** Parquet: block i is row groups [groupCuts[i], groupCuts[i + 1]) (set by {@link evaluateBlocks}). */
+  groupCuts?: number[];
   batchRows: number;
   report: boolean;
   threshold?: number;
 }
 
-/** A worker's share: blocks [first, last) of the block cuts `cuts` (K + 1 byte offsets). */
+/** A worker's share: blocks [first, last) of `cuts` (K + 1 byte offsets, or the row offsets of Parquet row groups). */
 export interface WorkerJob extends BlockJob {
   cuts: number[];
   first: number;
@@ -119,6 +125,30 @@ export function blockCuts(path: string, start: number, size: number): number[] {
   return cuts;
 }
 
+/** Fewest rows of a Parquet block: smaller row groups are read together. */
+const MIN_GROUP_ROWS = 4096;
+
+/**
+ * Parquet blocks: runs of consecutive row groups of at least {@link MIN_GROUP_ROWS} rows (a short
+ * last run joins the one before); K + 1 row-group indices.
+ */
+export function groupBlocks(groups: [number, number][]): number[] {
+  const cuts = [0];
+  let rows = 0;
+  for (let g = 0; g < groups.length; g++) {
+    rows += groups[g][1] - groups[g][0];
+    if (rows >= MIN_GROUP_ROWS) {
+      cuts.push(g + 1);
+      rows = 0;
+    }
+  }
+  if (cuts[cuts.length - 1] !== groups.length) {
+    if (cuts.length > 1) cuts[cuts.length - 1] = groups.length;
+    else cuts.push(groups.length);
+  }
+  return cuts;
+}
+
 /** The largest tree nodes inside [a, b), left to right. */
 export function treeNodes(
   lo: number,
@@ -156,17 +186,24 @@ export function absorb(a: Accumulator, b: Accumulator): void {
   }
 }
 
-/** Evaluates one block into a fresh accumulator. */
-async function evalBlock(
-  job: BlockJob,
-  from: number,
-  to: number,
-  onBlock?: (rows: number) => void,
-): Promise<Accumulator> {
+/** The Parquet reader of this thread (footer read once per file). */
+let parquet: { path: string; reader: Promise<Reader> } | null = null;
+
+/** Evaluates block `i` into a fresh accumulator. */
+async function evalBlock(job: BlockJob, cuts: number[], i: number): Promise<Accumulator> {
   const acc = new Accumulator(job.plan, job.setups, job.report, job.threshold);
-  if (to > from)
-    for await (const b of csvRangeBatches(job.path, from, to, job.plan, job.batchRows, job.delimiter)) acc.add(b);
-  onBlock?.(acc.rows);
+  const [from, to] = [cuts[i], cuts[i + 1]];
+  if (to <= from) return acc;
+  let batches: AsyncGenerator<Batch>;
+  if (job.format === 'parquet') {
+    if (parquet === null || parquet.path !== job.path)
+      parquet = { path: job.path, reader: openReader(job.path, 'parquet') };
+    const r = await parquet.reader;
+    if (r.groupBatches === undefined) throw new Error('losskit internal: the Parquet reader has no row groups');
+    const g = job.groupCuts ?? [];
+    batches = r.groupBatches(job.plan, job.batchRows, g[i], g[i + 1]);
+  } else batches = csvRangeBatches(job.path, from, to, job.plan, job.batchRows, job.delimiter);
+  for await (const b of batches) acc.add(b);
   return acc;
 }
 
@@ -178,7 +215,12 @@ async function evalNode(
   hi: number,
   onBlock?: (bytes: number, rows: number) => void,
 ): Promise<Accumulator> {
-  if (hi - lo === 1) return evalBlock(job, cuts[lo], cuts[hi], (rows) => onBlock?.(cuts[hi] - cuts[lo], rows));
+  if (hi - lo === 1) {
+    const acc = await evalBlock(job, cuts, lo);
+    const span = cuts[hi] - cuts[lo];
+    onBlock?.(job.format === 'parquet' ? Math.round(span * (job.bytesPerRow ?? 0)) : span, acc.rows);
+    return acc;
+  }
   const mid = (lo + hi) >>> 1;
   const left = await evalNode(job, cuts, lo, mid, onBlock);
   absorb(left, await evalNode(job, cuts, mid, hi, onBlock));
@@ -253,6 +295,8 @@ async function lineOfOffset(path: string, offset: number): Promise<number> {
 }
 
 export interface BlockRunOptions {
+  /** Parquet: the row ranges of the row groups (the blocks). */
+  rowGroups?: [number, number][];
   dataStart: number;
   size: number;
   workers: number;
@@ -262,7 +306,7 @@ export interface BlockRunOptions {
 const tracing = () => /^(1|true|yes)$/i.test(process.env.LOSSKIT_EVAL_TRACE ?? '');
 
 /**
- * Evaluates the data rows of a CSV / TSV file block by block into `acc` (empty, nothing added yet), with
+ * Evaluates the data rows of a CSV / TSV file (byte blocks) or a Parquet file (row groups) block by block into `acc` (empty, nothing added yet), with
  * `workers` worker threads (1: in this thread). The same bits for any number of workers.
  */
 export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRunOptions): Promise<void> {
@@ -271,11 +315,19 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
   const say = (what: string) => {
     if (trace) process.stderr.write(`losskit trace: main +${Date.now() - t0} ms ${what}\n`);
   };
-  const cuts = blockCuts(job.path, o.dataStart, o.size);
+  let cuts: number[];
+  if (o.rowGroups) {
+    const groups = o.rowGroups;
+    const groupCuts = groupBlocks(groups);
+    job = { ...job, groupCuts };
+    cuts = groupCuts.map((g) => (g === 0 ? 0 : groups[g - 1][1]));
+  } else cuts = blockCuts(job.path, o.dataStart, o.size);
   const K = cuts.length - 1;
   const n = Math.max(1, Math.min(o.workers, K));
-  say(`${K} blocks of about ${blockBytes(o.size - o.dataStart)} bytes, ${n} worker(s)`);
-  let bytes = o.dataStart;
+  say(
+    `${K} ${o.rowGroups ? `blocks of ${o.rowGroups.length} row groups` : `blocks of about ${blockBytes(o.size - o.dataStart)} bytes`}, ${n} worker(s)`,
+  );
+  let bytes = o.rowGroups ? 0 : o.dataStart;
   let rows = 0;
   const progress = (b: number, r: number) => {
     bytes += b;
@@ -307,6 +359,7 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
       throw new EvalInputError(`${job.path}:${await lineOfOffset(job.path, e.byteOffset)}:${e.column}`, e.detail);
     throw e;
   }
+  parquet = null;
   // `acc` is empty: it takes the root's states over (no copy).
   acc.rows = root.rows;
   acc.reportStream = root.reportStream;

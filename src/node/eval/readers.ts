@@ -49,6 +49,9 @@ export interface Reader {
   seekable?: boolean;
   /** Stops reading (closes the file). */
   close?: () => Promise<void>;
+  /** Parquet: the row groups' row ranges, and the rows of groups [first, last) (`--workers`). */
+  rowGroups?: [number, number][];
+  groupBatches?(plan: Plan, batchRows: number, first: number, last: number): AsyncGenerator<Batch>;
 }
 
 const SAMPLE_ROWS = 1000;
@@ -1067,9 +1070,13 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
   }
   if (at === 0) throw new EvalInputError(file, 'no rows');
   /** Row groups as column chunks, reading only the columns in `want` (at most `limit` rows). */
-  const chunks = async function* (want: (c: number) => boolean, limit = Infinity): AsyncGenerator<ColumnChunk> {
+  const chunks = async function* (
+    want: (c: number) => boolean,
+    limit = Infinity,
+    of = groups,
+  ): AsyncGenerator<ColumnChunk> {
     const read = names.filter((_, c) => want(c));
-    for (const [s, e0] of groups) {
+    for (const [s, e0] of of) {
       const e = Math.min(e0, s + limit);
       let rows: unknown[][] = [];
       try {
@@ -1114,6 +1121,14 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
       distinctOf(
         chunks((c) => want.includes(c)),
         want,
+      ),
+    rowGroups: groups,
+    groupBatches: (plan, r, first, last) =>
+      columnBatches(
+        chunks((c) => plan.columns.roles[c].dest !== 'skip', Infinity, groups.slice(first, last)),
+        plan,
+        r,
+        (row) => `${file}: row ${groups[first][0] + row}`,
       ),
   };
 }
