@@ -381,7 +381,7 @@ function completeTree(job: BlockJob, parts: Map<string, Accumulator>, lo: number
   return left;
 }
 
-/** Runs the workers; resolves with every node they computed (restored on this thread). */
+/** Runs the shares (share 0 in this thread, the others in workers); resolves with every node computed (restored on this thread). */
 async function runWorkers(
   job: BlockJob,
   cuts: number[],
@@ -395,8 +395,10 @@ async function runWorkers(
   const workers: WorkerType[] = [];
   const parts: Map<string, Accumulator> = new Map();
   try {
-    await Promise.all(
-      Array.from({ length: n }, (_, w) => {
+    // Shares 1..n-1 in worker threads, share 0 in this thread (no thread start, no transfer).
+    const all = Promise.all(
+      Array.from({ length: n - 1 }, (_, i) => {
+        const w = i + 1;
         const wj: WorkerJob = {
           ...job,
           cuts,
@@ -437,6 +439,12 @@ async function runWorkers(
         });
       }),
     );
+    all.catch(() => undefined); // awaited below; a worker may fail while this thread is busy
+    for (const [lo, hi] of treeNodes(0, K, 0, Math.floor(K / n)))
+      parts.set(`${lo},${hi}`, await evalNode(job, cuts, lo, hi, progress));
+    if (trace)
+      process.stderr.write(`losskit trace: main share [0, ${Math.floor(K / n)}) done +${Date.now() - t0} ms\n`);
+    await all;
   } finally {
     for (const w of workers) void w.terminate();
   }
