@@ -329,7 +329,12 @@ function buildProgram(): Command {
       'rows per batch (the fixed window; default about 4 MB of values)',
       intArg('batch-rows', 1, 1 << 24),
     )
-    .option('-w, --workers <n>', 'worker threads over byte ranges of a CSV/TSV file', intArg('workers', 1, 256), 1)
+    .option(
+      '-w, --workers <n>',
+      'threads over blocks of a CSV/TSV file (byte ranges) or a Parquet file (row groups); same result for any N',
+      intArg('workers', 1, 256),
+      1,
+    )
     .option('--report', "also print scikit-learn's classification report (binary / multiclass)", false)
     .option(
       '--html <file>',

@@ -53,7 +53,10 @@ export interface EvaluateOptions extends PlanOptions {
   collect?: { maxRows: number };
   /** Rows per batch (the fixed window). Default: about 4 MB of float64 values. */
   batchRows?: number;
-  /** Worker threads over byte ranges (CSV / TSV files). Default 1. */
+  /**
+   * Threads evaluating blocks of a CSV / TSV file (byte ranges) or a Parquet file (row groups) on
+   * disk; the results are the same bits for any number. Default 1.
+   */
   workers?: number;
   /** Called after each batch (progress). */
   onProgress?: (p: { rows: number; bytes: number; total: number | null }) => void;
