@@ -46,7 +46,10 @@ describe('package hygiene', () => {
       './dist/cjs/wasm/index.js',
       './dist/esm/index.node.js',
       './dist/cjs/index.node.js',
+      './dist/esm/tfjs/index.node.js',
+      './dist/cjs/tfjs/index.node.js',
       './src/wasm/index.ts',
+      './src/tfjs/index.node.ts',
       './src/index.node.ts',
     ])
       expect(listed(f), f).toBe(true);

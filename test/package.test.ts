@@ -114,6 +114,17 @@ describe('packed package', () => {
        { ${use('core')} out.coreAfter = st.wasmLoaded; }
        console.log(JSON.stringify(out));`,
     );
+    // 'losskit/node' and 'losskit/tfjs' in Node enable them too (each in a fresh process).
+    for (const sub of ['losskit/node', 'losskit/tfjs']) {
+      writeFileSync(
+        join(consumer, 'sub.mjs'),
+        `await import('${sub}');
+         const core = await import('./node_modules/losskit/dist/esm/index.js');
+         ${use('core')}
+         console.log(JSON.stringify(st.wasmLoaded));`,
+      );
+      expect(JSON.parse(run('node', ['sub.mjs'], consumer)), sub).toBe(true);
+    }
     const r = JSON.parse(run('node', ['core.mjs'], consumer)) as Record<string, unknown>;
     expect(r).toMatchObject({ core: false, coreNoModule: false, coreFile: true, coreAfter: true });
     expect(r.coreError).toMatch(/losskit\/wasm/);

@@ -67,7 +67,7 @@ describe('public exports', () => {
     expect(internal).toEqual([]);
   });
 
-  it("Node's 'losskit' (src/index.node.ts, the \"node\" condition) exports what src/index.ts does; 'losskit/wasm' shares its functions", async () => {
+  it("Node's 'losskit' and 'losskit/tfjs' (index.node.ts, the \"node\" condition) export what index.ts does; 'losskit/wasm' shares the core's functions", async () => {
     const core = await import('../../src/index.js');
     const node = await import('../../src/index.node.js');
     const wasm = await import('../../src/wasm/index.js');
@@ -79,6 +79,10 @@ describe('public exports', () => {
       exports: Record<string, { node?: { import: { default: string } } }>;
     };
     expect(pkg.exports['.'].node?.import.default).toBe('./dist/esm/index.node.js');
+    expect(pkg.exports['./tfjs'].node?.import.default).toBe('./dist/esm/tfjs/index.node.js');
+    const tfjs = await import('../../src/tfjs/index.js');
+    const tfjsNode = await import('../../src/tfjs/index.node.js');
+    expect(Object.keys(tfjsNode).sort()).toEqual(Object.keys(tfjs).sort());
   });
 
   it('the metrics namespace lists its members by name too', () => {
