@@ -41,6 +41,8 @@ interface PageRun {
   variant: string;
   /** Core page: `initWasm()` without a module, before `initWasm(fetch(...))`. */
   noModule: { ok: boolean; error: string | null } | null;
+  /** Core page: `initWasm(fetch(a missing file))`, and the error code of `initWasm(42)`. */
+  badModule: { ok: boolean; error: string | null; wrongType: string } | null;
   loaded0: boolean;
   first: All;
   loaded1: boolean;
@@ -199,7 +201,18 @@ async function runPage(
     const first = lk.computeAll();
     const loaded1 = lk.getBackend().wasmLoaded;
     let noModule: PageRun['noModule'] = null;
-    if (url !== null) noModule = { ok: await lk.initWasm(), error: lk.getBackend().error };
+    let badModule: PageRun['badModule'] = null;
+    if (url !== null) {
+      noModule = { ok: await lk.initWasm(), error: lk.getBackend().error };
+      let wrongType = 'no error';
+      try {
+        void lk.initWasm(42 as unknown as ArrayBuffer);
+      } catch (e) {
+        wrongType = `${(e as { name?: string }).name ?? '?'} ${(e as { code?: string }).code ?? '?'}`;
+      }
+      const ok404 = await lk.initWasm(fetch('/missing.wasm'));
+      badModule = { ok: ok404, error: lk.getBackend().error, wrongType };
+    }
     const ok = url === null ? await lk.initWasm() : await lk.initWasm(fetch(url));
     const after = lk.computeAll();
     const loaded2 = lk.getBackend().wasmLoaded;
@@ -209,6 +222,7 @@ async function runPage(
     return {
       variant: lk.variant,
       noModule,
+      badModule,
       loaded0,
       first,
       loaded1,
@@ -308,7 +322,8 @@ describe('the core bundled for the browser, in headless Chromium', () => {
   for (const refuse of [false, true])
     it(`core page${refuse ? ' refusing the synchronous compile' : ''}: JS kernels until await initWasm(fetch('/kernels.wasm')), then WASM, as Node`, async () => {
       const run = await runPage('/core.html', refuse ? REFUSE_SYNC_COMPILE : undefined, '/kernels.wasm');
-      expect(run.errors).toEqual([]);
+      // Chromium logs the deliberate fetch of /missing.wasm; nothing else may fail.
+      expect(run.errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
       expect(run.variant).toBe('core');
       expect(run.loaded0).toBe(false);
       expect(run.loaded1).toBe(false); // no module in the bundle: the first call used the JS kernels
@@ -316,6 +331,10 @@ describe('the core bundled for the browser, in headless Chromium', () => {
       // initWasm() without a module: false, and the error says how to get one.
       expect(run.noModule?.ok).toBe(false);
       expect(run.noModule?.error).toMatch(/losskit\/wasm/);
+      // A failed fetch resolves false with the HTTP status; a non-module argument is a LosskitError.
+      expect(run.badModule?.ok).toBe(false);
+      expect(run.badModule?.error).toMatch(/HTTP 404/);
+      expect(run.badModule?.wrongType).toBe('LosskitError INVALID_INPUT');
       expect(run.ok).toBe(true); // the fetched module compiled asynchronously
       expect(run.loaded2).toBe(true);
       expect(run.error).toBeNull();
