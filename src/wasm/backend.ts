@@ -3,14 +3,14 @@
  * `createWasmArena` brings the kernels' JS wrappers and runtime, not the module's bytes (those
  * come from `losskit/wasm`, or from the application: `initWasm(fetch(url))`).
  */
-import { wasmCrossEntropy, wasmElementwise } from './kernels.js';
+import * as kernels from './kernels.js';
 import { compileWasm, createWasmArena as arena } from './runtime.js';
 import type { WasmArena, WasmModuleSource } from './runtime.js';
 import { installWasmKernels } from './slot.js';
 
 /** Connects the losses to the WASM kernels (they still wait for the module: see runtime.ts). */
 export function enableWasmKernels(): void {
-  installWasmKernels({ elementwise: wasmElementwise, crossEntropy: wasmCrossEntropy });
+  installWasmKernels(kernels);
 }
 
 /**
