@@ -567,6 +567,18 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
   compute: (s) => s.correct / s.total,
 };
 
+/**
+ * Support: the weight of the targets of each class, `Σᵢ wᵢ·[yᵢ = c]` (multilabel: of each label
+ * column's positives) — the fourth output of scikit-learn `precision_recall_fscore_support`
+ * with `average=None`, and the `support` column of {@link classificationReport}. Always one value
+ * per class (per label column; per listed class, in order, with `labels`); binary: `[negatives,
+ * positives]`. Inputs and options as {@link precision} (`average` does not apply). Equivalents:
+ * scikit-learn `precision_recall_fscore_support(...)[3]`; torchmetrics `StatScores`'s last column.
+ *
+ * @example getMetric('support', { task: 'multilabel', numLabels: 3 }).update([[1, 0, 1], [1, 1, 0]], [[1, 0, 0], [0, 1, 0]]).compute() // [2, 1, 1]
+ */
+export const supportSpec = statSpec('support', [], {}, (s): number[] => Array.from(s.trueSum));
+
 // ---------------------------------------------------------------------------------------------
 // Registry and one-shot functions
 
@@ -669,6 +681,14 @@ export const classificationMetrics = [
       { name: 'cohen_kappa_score', source: 'sklearn', defaults: { labelsSubset: true } },
       { name: 'CohenKappa', source: 'torchmetrics' },
     ],
+  },
+  {
+    name: 'support',
+    result: 'perClass',
+    spec: supportSpec,
+    description:
+      "Per-class support: the weight of each class's targets (scikit-learn precision_recall_fscore_support[3])",
+    aliases: [],
   },
 ] as const satisfies readonly MetricEntry[];
 

@@ -42,6 +42,7 @@ const CASES: Record<string, Case[]> = {
   recall: cls(),
   f1: cls(),
   fbeta: cls({ beta: 2 }),
+  support: cls(),
   topKAccuracy: [
     { options: { numClasses: 3, topK: 2 }, layout: 'multiclass' },
     { options: { topK: 1 }, layout: 'multiclass' },
@@ -102,6 +103,7 @@ const CASES: Record<string, Case[]> = {
     { options: { numClasses: 3, nBins: 5 }, layout: 'multiclass' },
   ],
   meanAbsoluteError: reg(),
+  meanPinballLoss: reg({ alpha: 0.9 }),
   meanSquaredError: reg(),
   rootMeanSquaredError: reg({ multioutput: 'pooled' }),
   meanSquaredLogError: reg({}, true),
