@@ -281,6 +281,8 @@ export interface MetricOptions {
   loss?: string;
   /** `meanAbsolutePercentageError`: report a percentage (×100, Keras `mape`) instead of a fraction. */
   percent?: boolean;
+  /** Multiclass: one-hot `yTrue` of `yPred`'s shape, classes along the last axis (Keras `categorical_accuracy`). */
+  oneHot?: boolean;
   /** `meanPinballLoss`: the quantile α in [0, 1] (default 0.5, scikit-learn `alpha`). */
   alpha?: number;
   /** `cosineSimilarity`: reduce the per-sample values by their weighted `'mean'` or `'sum'` (torchmetrics). */

@@ -4,7 +4,7 @@
  * (The values themselves are checked against Keras's literals in keras.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { LosskitError, checkGradient, getLoss } from '../../src/index.js';
+import { LosskitError, checkGradient, getLoss, getMetric } from '../../src/index.js';
 
 // Keras losses_test.py CTCTest::test_correctness input (logits (N, T, C) = (2, 4, 3)).
 const logits = {
@@ -72,5 +72,41 @@ describe('Keras Circle with ref_labels / ref_embeddings', () => {
     expect(() => getLoss('circle')(y, e, { refLabels: [1, 2], refEmbeddings })).toThrow(/refLabels/);
     expect(() => getLoss('circle')(y, e, { refLabels, refEmbeddings: [[1, 0]] })).toThrow(/refEmbeddings/);
     expect(() => getLoss('circle')(y, e, { refLabels: [1, 1, 2, 2, 3, 4.5], refEmbeddings })).toThrow(LosskitError);
+  });
+});
+
+describe('Keras categorical_accuracy: one-hot targets, classes along the last axis (oneHot)', () => {
+  const yt = [
+    [0, 0, 1],
+    [0, 1, 0],
+    [1, 0, 0],
+    [0, 1, 0],
+  ];
+  const yp = [
+    [0.1, 0.2, 0.7],
+    [0.5, 0.3, 0.2],
+    [0.6, 0.3, 0.1],
+    [0.2, 0.1, 0.7],
+  ];
+  it('[N, T, C] is [N·T, C] (Keras argmaxes the last axis, not axis 1)', () => {
+    const flat2 = getMetric('categorical_accuracy').update(yt, yp).compute();
+    const as3 = getMetric('categorical_accuracy')
+      .update({ data: yt.flat(), shape: [2, 2, 3] }, { data: yp.flat(), shape: [2, 2, 3] })
+      .compute();
+    expect(flat2).toBe(0.5);
+    expect(as3).toBe(flat2);
+  });
+  it('a 1-D pair is one unbatched sample; a label layout is refused, never read as one-hot', () => {
+    expect(getMetric('CategoricalAccuracy').update([0, 0, 1], [0.1, 0.2, 0.7]).compute()).toBe(1);
+    expect(() =>
+      getMetric('categorical_accuracy').update(
+        [[2], [1]],
+        [
+          [0.1, 0.2, 0.7],
+          [0.5, 0.3, 0.2],
+        ],
+      ),
+    ).toThrow(LosskitError);
+    expect(() => getMetric('accuracy', { task: 'binary', oneHot: true })).toThrow(LosskitError);
   });
 });
