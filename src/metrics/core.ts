@@ -228,7 +228,8 @@ export interface MetricOptions {
   average?: 'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary';
   threshold?: number;
   topK?: number;
-  beta?: number;
+  /** F-β's β ≥ 0 (`Infinity`: the recall, scikit-learn `beta=np.inf`; `'Infinity'` in serialised options). */
+  beta?: number | 'Infinity';
   /** Regression: per-output values averaged, returned, or weighted by variance; `'pooled'`
    * (rootMeanSquaredError only): every element pooled before the root, as Keras. */
   multioutput?: 'uniformAverage' | 'rawValues' | 'varianceWeighted' | 'pooled' | number[];

@@ -1016,8 +1016,10 @@ export function ratio(num: number, den: number, zd: number): number {
  * F-β from weighted counts, as scikit-learn 1.2: P and R with `zd` for 0/0, then
  * (1+β²)·P·R / (β²·P + R) with a zero denominator giving 0. Equivalently (and how `NaN`
  * behaves, scikit-learn ≥ 1.3): `zd` when tp = fp = fn = 0; 0 when only one of P, R is 0/0.
+ * β = ∞ is the recall (scikit-learn 1.2's `np.isposinf(beta)` case, its 0/0 giving `zd`).
  */
 export function fbetaFromCounts(tp: number, pred: number, tru: number, b2: number, zd: number): number {
+  if (b2 === Infinity) return ratio(tp, tru, zd);
   if (pred === 0 && tru === 0) return zd;
   if (pred === 0 || tru === 0) return 0;
   const P = tp / pred;

@@ -256,6 +256,8 @@ function run(c: SkCase): Computed {
       if (kw.normalize === false) throw new NoCounterpart('top_k_accuracy_score(normalize=False)');
       const o: Record<string, unknown> = { topK: kw.k ?? 2 };
       if (kw.labels !== undefined && kw.labels !== null) o.labels = flat(kw.labels);
+      // scikit-learn reads 1-D scores as binary (the score of the positive class)
+      if (tensorOf(kw.y_score).shape.length === 1) o.task = 'binary';
       return out(oneShot(fn, kw.y_true, kw.y_score, o, kw.sample_weight));
     }
     case 'mean_pinball_loss': {
@@ -285,3 +287,8 @@ function run(c: SkCase): Computed {
 runSource<SkCase>('sklearn-classification', 'sklearn-classification.json', run, 'numpy');
 runSource<SkCase>('sklearn-ranking', 'sklearn-ranking.json', run, 'numpy');
 runSource<SkCase>('sklearn-regression', 'sklearn-regression.json', run, 'numpy');
+// calls scikit-learn 1.2.1 itself was run on (scripts/port/sklearn_extras.py) for the issue-12
+// behaviours its own tests do not assert (fbeta beta=inf, binary top-k on 1-D scores, log_loss's
+// eps / normalize / row renormalisation, hinge and Brier on any two labels, labels subsets,
+// multioutput weights, force_finite=False)
+runSource<SkCase>('sklearn-extras', 'sklearn-extras.json', run, 'numpy');

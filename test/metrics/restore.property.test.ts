@@ -41,11 +41,12 @@ const CASES: Record<string, Case[]> = {
   precision: [...cls(), { options: { task: 'multilabel', average: 'samples' }, layout: 'multilabel' }],
   recall: cls(),
   f1: cls(),
-  fbeta: cls({ beta: 2 }),
+  fbeta: [...cls({ beta: 2 }), ...cls({ beta: Infinity })],
   support: cls(),
   topKAccuracy: [
     { options: { numClasses: 3, topK: 2 }, layout: 'multiclass' },
     { options: { topK: 1 }, layout: 'multiclass' },
+    { options: { task: 'binary', topK: 1 }, layout: 'binary' },
   ],
   confusionMatrix: [
     { options: { numClasses: 3 }, layout: 'multiclass' },
