@@ -443,7 +443,9 @@ async function runWorkers(
     for (const [lo, hi] of treeNodes(0, K, 0, Math.floor(K / n)))
       parts.set(`${lo},${hi}`, await evalNode(job, cuts, lo, hi, progress));
     if (trace)
-      process.stderr.write(`losskit trace: main share [0, ${Math.floor(K / n)}) done +${Date.now() - t0} ms\n`);
+      process.stderr.write(
+        `losskit trace: main share [0, ${Math.floor(K / n)}) done +${Date.now() - t0} ms; thread CPU so far ${threadCpuMs() ?? '?'} ms\n`,
+      );
     await all;
   } finally {
     for (const w of workers) void w.terminate();
