@@ -217,6 +217,8 @@ async function evalNode(
 ): Promise<Accumulator> {
   if (hi - lo === 1) {
     const acc = await evalBlock(job, cuts, lo);
+    // Let the event loop turn between blocks (progress output, signals, workers' messages).
+    await new Promise((resolve) => setImmediate(resolve));
     const span = cuts[hi] - cuts[lo];
     onBlock?.(job.format === 'parquet' ? Math.round(span * (job.bytesPerRow ?? 0)) : span, acc.rows);
     return acc;
