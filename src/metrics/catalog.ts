@@ -2,6 +2,7 @@
 import { classificationMetrics } from './classification.js';
 import { curveMetrics } from './curves.js';
 import { binnedAucEntry } from './keras-auc.js';
+import { kerasConfusionMetrics } from './keras-confusion.js';
 import { lossMetrics } from './loss-metric.js';
 import { probabilisticMetrics } from './probabilistic.js';
 import type { MetricEntry } from './registry-types.js';
@@ -13,6 +14,7 @@ export type CatalogEntry =
   | (typeof classificationMetrics)[number]
   | (typeof curveMetrics)[number]
   | typeof binnedAucEntry
+  | (typeof kerasConfusionMetrics)[number]
   | (typeof scoreMetrics)[number]
   | (typeof probabilisticMetrics)[number]
   | (typeof regressionMetrics)[number]
@@ -51,6 +53,7 @@ export const METRIC_FAMILIES: readonly (readonly MetricEntry[])[] = [
   classificationMetrics,
   curveMetrics,
   [binnedAucEntry],
+  kerasConfusionMetrics,
   probabilisticMetrics,
   scoreMetrics,
   regressionMetrics,

@@ -256,6 +256,17 @@ export interface MetricOptions {
   multiLabel?: boolean;
   /** `binnedAuc`: per-label weights (Keras `label_weights`). */
   labelWeights?: number[];
+  /** Keras confusion metrics (`truePositives`, `precisionAtThresholds`, `sensitivityAtSpecificity`, …):
+   * score only this column of the last axis (Keras `class_id`). */
+  classId?: number;
+  /** `sensitivityAtSpecificity`: the specificity to reach (Keras `specificity`). */
+  specificity?: number;
+  /** `specificityAtSensitivity`: the sensitivity to reach (Keras `sensitivity`). */
+  sensitivity?: number;
+  /** `precisionAtRecall`: the recall to reach (Keras `recall`). */
+  recall?: number;
+  /** `recallAtPrecision`: the precision to reach (Keras `precision`). */
+  precision?: number;
   /** AUROC: partial AUC up to this false-positive rate, McClish-corrected (scikit-learn `max_fpr`). */
   maxFpr?: number;
   /** ROC curve: drop collinear points (scikit-learn `drop_intermediate`, default true). */

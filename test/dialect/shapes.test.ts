@@ -43,7 +43,17 @@ const INPUTS: Input[] = [
   },
 ];
 const WEIGHTS = [1, 2, 0.5, 1, 3, 1];
-const VARIANTS: Record<string, unknown>[] = [{}, { task: 'binary' }, { task: 'multiclass' }, { topK: 2 }];
+const VARIANTS: Record<string, unknown>[] = [
+  {},
+  { task: 'binary' },
+  { task: 'multiclass' },
+  { topK: 2 },
+  // the Keras metrics at a constraint, whose constraint is a required option
+  { specificity: 0.5 },
+  { sensitivity: 0.5 },
+  { recall: 0.5 },
+  { precision: 0.5 },
+];
 
 type Outcome = { value: string } | { error: unknown };
 

@@ -76,6 +76,31 @@ const CASES: Record<string, Case[]> = {
     { options: { multiLabel: true, numLabels: 3, labelWeights: [1, 2, 0.5] }, layout: 'multilabel' },
   ],
   brierScore: [{ options: {}, layout: 'binary' }],
+  ...Object.fromEntries(
+    [
+      'truePositives',
+      'falsePositives',
+      'trueNegatives',
+      'falseNegatives',
+      'precisionAtThresholds',
+      'recallAtThresholds',
+    ].map((n): [string, Case[]] => [
+      n,
+      [
+        { options: {}, layout: 'binary' },
+        { options: { thresholds: [0.7, 0.2, 0.5] }, layout: 'binary' },
+        { options: { thresholds: [0, 0.5, 1] }, layout: 'multilabel' },
+        { options: { topK: 2, classId: 1 }, layout: 'multilabel' },
+      ],
+    ]),
+  ),
+  sensitivityAtSpecificity: [
+    { options: { specificity: 0.5 }, layout: 'binary' },
+    { options: { specificity: 0.8, thresholds: 7, classId: 2 }, layout: 'multilabel' },
+  ],
+  specificityAtSensitivity: [{ options: { sensitivity: 0.4, thresholds: 1 }, layout: 'binary' }],
+  precisionAtRecall: [{ options: { recall: 0.6 }, layout: 'multilabel' }],
+  recallAtPrecision: [{ options: { precision: 0.75, thresholds: 2 }, layout: 'binary' }],
   hingeLoss: [
     { options: {}, layout: 'binary' },
     { options: { labels: [0, 1, 2] }, layout: 'multiclass' },
