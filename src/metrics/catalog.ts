@@ -2,6 +2,7 @@
 import { classificationMetrics } from './classification.js';
 import { curveMetrics } from './curves.js';
 import { binnedAucEntry } from './keras-auc.js';
+import { elementwiseAccuracyEntry } from './keras-accuracy.js';
 import { kerasConfusionMetrics } from './keras-confusion.js';
 import { lossMetrics } from './loss-metric.js';
 import { probabilisticMetrics } from './probabilistic.js';
@@ -15,6 +16,7 @@ export type CatalogEntry =
   | (typeof curveMetrics)[number]
   | typeof binnedAucEntry
   | (typeof kerasConfusionMetrics)[number]
+  | typeof elementwiseAccuracyEntry
   | (typeof scoreMetrics)[number]
   | (typeof probabilisticMetrics)[number]
   | (typeof regressionMetrics)[number]
@@ -54,6 +56,7 @@ export const METRIC_FAMILIES: readonly (readonly MetricEntry[])[] = [
   curveMetrics,
   [binnedAucEntry],
   kerasConfusionMetrics,
+  [elementwiseAccuracyEntry],
   probabilisticMetrics,
   scoreMetrics,
   regressionMetrics,

@@ -46,9 +46,10 @@
 import { LosskitError, fmtShape } from '../errors.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import type { MetricResult } from './results.js';
-import { checkNumberOption, checkOneOf } from '../validate.js';
+import { checkBooleanOption, checkNumberOption, checkOneOf } from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
 import { MAX_STATE_ENTRIES, checkStateSize, numField, oneShot } from './core.js';
+import { sortedIdsTopK } from './keras-accuracy.js';
 import type { MetricEntry } from './registry-types.js';
 import type {
   ClassBuffers,
@@ -457,6 +458,8 @@ export interface TopKConfig {
   ignoreIndex: number | null;
   /** The class value of each score column (scikit-learn `labels`), or `null` for 0..C-1. */
   labels: number[] | null;
+  /** `yPred` holds class ids sorted by score (Keras `from_sorted_ids`); absent when false. */
+  fromSortedIds?: true;
 }
 
 /**
@@ -483,8 +486,17 @@ interface TopKState {
 
 export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
   name: 'topKAccuracy',
-  optionNames: ['task', 'numClasses', 'topK', 'ignoreIndex', 'labels'],
+  optionNames: ['task', 'numClasses', 'topK', 'ignoreIndex', 'labels', 'fromSortedIds'],
   config(options, fn) {
+    const sortedIds =
+      options.fromSortedIds === undefined ? false : checkBooleanOption(fn, 'fromSortedIds', options.fromSortedIds);
+    if (sortedIds && (options.numClasses !== undefined || options.labels !== undefined))
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `options 'numClasses' and 'labels' do not apply with fromSortedIds: true ('yPred' then holds class ids, not one score per class)`,
+        options.labels !== undefined ? 'labels' : 'numClasses',
+      );
     const base = commonConfig(
       { task: 'multiclass', numClasses: options.numClasses, ignoreIndex: options.ignoreIndex, labels: options.labels },
       fn,
@@ -496,11 +508,19 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
       topK: options.topK === undefined ? 2 : checkNumberOption(fn, 'topK', options.topK, { integer: true, min: 1 }),
       ignoreIndex: base.ignoreIndex,
       labels: base.labels,
+      // only when set, so the fingerprint of the plain metric's states is unchanged
+      ...(sortedIds ? { fromSortedIds: true as const } : {}),
     };
   },
   init: () => ({ correct: 0, total: 0, buf: classBuffers() }),
   fields: () => [numField('correct', 'count'), numField('total', 'count')],
   update(state, yTrue, yPred, w, c, fn) {
+    if (c.fromSortedIds) {
+      const r = sortedIdsTopK(yTrue, yPred, w, c, fn);
+      state.correct += r.correct;
+      state.total += r.total;
+      return;
+    }
     const L = multiclassLayout(fn, yTrue, yPred);
     if (L.mode === 'labels' || L.rest !== 1) {
       throw new LosskitError(

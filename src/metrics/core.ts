@@ -267,6 +267,9 @@ export interface MetricOptions {
   recall?: number;
   /** `recallAtPrecision`: the precision to reach (Keras `precision`). */
   precision?: number;
+  /** `topKAccuracy`: `yPred [N, m]` holds class ids sorted by score, best first (Keras
+   * `SparseTopKCategoricalAccuracy(from_sorted_ids=True)`). */
+  fromSortedIds?: boolean;
   /** AUROC: partial AUC up to this false-positive rate, McClish-corrected (scikit-learn `max_fpr`). */
   maxFpr?: number;
   /** ROC curve: drop collinear points (scikit-learn `drop_intermediate`, default true). */

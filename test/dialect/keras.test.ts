@@ -143,8 +143,10 @@ function metricFor(o: PeerObject): { name: string; options: Record<string, unkno
   }
   switch (o.class) {
     case 'Accuracy':
+      // Keras's Accuracy compares element-wise: losskit's elementwiseAccuracy (the names
+      // 'accuracy' / 'Accuracy' are losskit's and torchmetrics' accuracy)
       rejectUnknown(o, o.kwargs, []);
-      return { name: 'accuracy', options: { task: 'multiclass' } };
+      return { name: 'elementwiseAccuracy', options: {} };
     case 'BinaryAccuracy': {
       const kw = named(o, ['name', 'dtype', 'threshold']);
       rejectUnknown(o, kw, ['threshold']);
@@ -157,8 +159,14 @@ function metricFor(o: PeerObject): { name: string; options: Record<string, unkno
     case 'TopKCategoricalAccuracy':
     case 'SparseTopKCategoricalAccuracy': {
       const kw = named(o, ['k']);
-      rejectUnknown(o, kw, ['k', ...(kw.from_sorted_ids === false ? ['from_sorted_ids'] : [])]);
-      return { name: o.class, options: kw.k === undefined ? {} : { topK: kw.k } };
+      rejectUnknown(o, kw, ['k', ...(o.class === 'SparseTopKCategoricalAccuracy' ? ['from_sorted_ids'] : [])]);
+      return {
+        name: o.class,
+        options: {
+          ...(kw.k === undefined ? {} : { topK: kw.k }),
+          ...(kw.from_sorted_ids === true ? { fromSortedIds: true } : {}),
+        },
+      };
     }
     case 'AUC': {
       const kw = named(o, ['num_thresholds', 'curve', 'summation_method']);

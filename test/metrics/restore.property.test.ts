@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LosskitError, getMetric, listMetrics, restoreMetric, type MetricOptions } from '../../src/index.js';
 
-type Layout = 'binary' | 'multiclass' | 'multilabel' | 'regression' | 'vectors';
+type Layout = 'binary' | 'multiclass' | 'multilabel' | 'regression' | 'vectors' | 'sortedIds';
 
 interface Case {
   options: MetricOptions;
@@ -44,6 +44,7 @@ const CASES: Record<string, Case[]> = {
   fbeta: cls({ beta: 2 }),
   topKAccuracy: [
     { options: { numClasses: 3, topK: 2 }, layout: 'multiclass' },
+    { options: { topK: 2, fromSortedIds: true }, layout: 'sortedIds' },
     { options: { topK: 1 }, layout: 'multiclass' },
   ],
   confusionMatrix: [
@@ -94,6 +95,10 @@ const CASES: Record<string, Case[]> = {
       ],
     ]),
   ),
+  elementwiseAccuracy: [
+    { options: {}, layout: 'binary' },
+    { options: {}, layout: 'multilabel' },
+  ],
   sensitivityAtSpecificity: [
     { options: { specificity: 0.5 }, layout: 'binary' },
     { options: { specificity: 0.8, thresholds: 7, classId: 2 }, layout: 'multilabel' },
@@ -158,6 +163,8 @@ function dataArb(c: Case): fc.Arbitrary<{ yTrue: unknown; yPred: unknown; n: num
         return pair(flat(n, fc.integer({ min: 0, max: 2 })), rows(n, 3, unit));
       case 'multilabel':
         return pair(rows(n, 3, fc.integer({ min: 0, max: 1 })), rows(n, 3, unit));
+      case 'sortedIds':
+        return pair(flat(n, fc.integer({ min: 0, max: 4 })), rows(n, 3, fc.integer({ min: 0, max: 4 })));
       case 'regression':
         return pair(flat(n, v), flat(n, v));
       case 'vectors':

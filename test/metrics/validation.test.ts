@@ -68,6 +68,7 @@ for (const n of [
   'recallAtThresholds',
 ])
   BASE[n] = { options: {}, ...bin };
+BASE.elementwiseAccuracy = { options: {}, yTrue: [1, 2, 3, 4], yPred: [0, 2, 3, 4] };
 BASE.sensitivityAtSpecificity = { options: { specificity: 0.5 }, ...bin };
 BASE.specificityAtSensitivity = { options: { sensitivity: 0.5 }, ...bin };
 BASE.precisionAtRecall = { options: { recall: 0.5 }, ...bin };
