@@ -16,7 +16,7 @@
  * `topK: k` keeps, in each row of the last axis, the `k` largest scores (ties: the lower index
  * first, as `top_k`) and sets the others to −1e10 (Keras `NEG_INF`); without a threshold a kept
  * score is then positive whatever its value. `classId: j` scores column `j` of the last axis only
- * (after `topK`). Sample weights: a number, one per sample, or one per element (a shape that
+ * (after `topK`; per-element weights then take that column's weight, where Keras raises). Sample weights: a number, one per sample, or one per element (a shape that
  * broadcasts to `yTrue`, Keras's per-element weights). When the thresholds are evenly spaced on
  * [0, 1] (three or more, `i / (T − 1)`), scores are clipped to [0, 1] first, as Keras's bucketed
  * update does.
@@ -168,7 +168,10 @@ export function updateConfusion(
   c: ConfusionConfig,
   fn: string,
 ): void {
-  const shape = sameLayout(fn, yTrue, yPred);
+  let shape = sameLayout(fn, yTrue, yPred);
+  // Keras's squeeze_or_expand_to_same_rank expands a rank-1 side to [N, 1] (it squeezes only at
+  // higher ranks): the rows of topK / the columns of classId are then those of [N, 1]
+  if (shape.length === 1 && (yTrue.shape.length === 2 || yPred.shape.length === 2)) shape = [shape[0], 1];
   const n = yPred.data.length;
   if (n === 0)
     throw new LosskitError(

@@ -276,3 +276,19 @@ describe('bad input', () => {
     );
   });
 });
+
+describe('layouts', () => {
+  it('[N] against [N, 1] is [N, 1], as Keras expands the rank-1 side (rows of one score for topK)', () => {
+    const t = [0, 1, 1];
+    const p = [0.2, 0.9, 0.4];
+    const col = (v: number[]) => v.map((x) => [x]);
+    // the plain [N] layout: one row, top 1 = 0.9 only
+    expect(run('truePositives', { topK: 1 }, t, p)).toBe(1);
+    // [N, 1] on either side: every row's only score is its top 1
+    expect(run('truePositives', { topK: 1 }, col(t), p)).toBe(2);
+    expect(run('truePositives', { topK: 1 }, t, col(p))).toBe(2);
+    expect(run('truePositives', { topK: 1 }, col(t), col(p))).toBe(2);
+    expect(run('recallAtThresholds', { classId: 0 }, t, col(p))).toBe(0.5);
+    expectError(() => run('recallAtThresholds', { classId: 0 }, t, p), 'SHAPE_MISMATCH', "'classId'");
+  });
+});
