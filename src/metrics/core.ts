@@ -226,7 +226,9 @@ export interface MetricOptions {
   numClasses?: number;
   numLabels?: number;
   average?: 'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary';
+  /** Binary / multilabel decision threshold (default 0.5); the Keras confusion metrics' one threshold. */
   threshold?: number;
+  /** Top-k accuracy's k; the Keras confusion metrics: keep each row's k largest scores (Keras `top_k`). */
   topK?: number;
   beta?: number;
   /** Regression: per-output values averaged, returned, or weighted by variance; `'pooled'`
@@ -246,7 +248,9 @@ export interface MetricOptions {
   norm?: 'l1' | 'l2' | 'max';
   nBins?: number;
   /** AUROC / AP / curves: omit for the exact computation, or a number of bins (Keras AUC style).
-   * `binnedAuc` (Keras `AUC`): the number of thresholds, or the list of thresholds in [0, 1]. */
+   * `binnedAuc` (Keras `AUC`): the number of thresholds, or the list of thresholds in [0, 1].
+   * Keras confusion counts / `precisionAtThresholds` / `recallAtThresholds`: a list in [0, 1] (one
+   * result each); `sensitivityAtSpecificity` & co.: the number of thresholds (default 200). */
   thresholds?: number | number[];
   /** `binnedAuc`: the curve, Keras `curve` (`'ROC'`, `'PR'`, `'PRGAIN'`). */
   curve?: 'ROC' | 'PR' | 'PRGAIN';

@@ -131,6 +131,21 @@ function confusionFields(c: { thresholds: readonly number[] }) {
   ];
 }
 
+/**
+ * A restored state's counts must describe one data set: at every threshold `tp + fn` is the
+ * positives' weight and `fp + tn` the negatives' (equal up to float rounding).
+ */
+function confusionCheck(s: ConfusionState): string | null {
+  const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  for (let i = 1; i < s.tp.length; i++) {
+    if (!close(s.tp[i] + s.fn[i], s.tp[0] + s.fn[0]))
+      return `'tp' + 'fn' (the positives' weight) must be the same at every threshold; entry ${i} gives ${s.tp[i] + s.fn[i]}, entry 0 gives ${s.tp[0] + s.fn[0]}`;
+    if (!close(s.fp[i] + s.tn[i], s.fp[0] + s.tn[0]))
+      return `'fp' + 'tn' (the negatives' weight) must be the same at every threshold; entry ${i} gives ${s.fp[i] + s.tn[i]}, entry 0 gives ${s.fp[0] + s.tn[0]}`;
+  }
+  return null;
+}
+
 /** The scores after Keras's `_filter_top_k` over the last axis (`cols` per row). */
 function filterTopK(fn: string, p: ArrayLike<number>, cols: number, k: number, shape: readonly number[]): Float64Array {
   if (k > cols)
@@ -279,6 +294,7 @@ function countSpec(name: string, cell: Cell): MetricSpec<ConfusionConfig, Confus
     config: confusionConfig,
     init: confusionInit,
     fields: confusionFields,
+    check: confusionCheck,
     elementWeights: true,
     update: updateConfusion,
     compute: (s, c) => result(c, s[cell]),
@@ -343,6 +359,7 @@ function atSpec(name: string, constrained: Rate, dependent: Rate): MetricSpec<At
     },
     init: confusionInit,
     fields: confusionFields,
+    check: confusionCheck,
     elementWeights: true,
     update(state, yTrue, yPred, w, c, fn) {
       // Keras: evenly distributed whenever num_thresholds > 1 (clipped scores, bucketed)

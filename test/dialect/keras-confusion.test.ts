@@ -292,3 +292,11 @@ describe('layouts', () => {
     expectError(() => run('recallAtThresholds', { classId: 0 }, t, p), 'SHAPE_MISMATCH', "'classId'");
   });
 });
+
+it('a restored state whose counts do not describe one data set is refused (INVALID_INPUT)', () => {
+  const m = getMetric('precisionAtThresholds', { thresholds: [0.2, 0.6] }).update([0, 1, 1], [0.3, 0.5, 0.9]);
+  const j = JSON.parse(JSON.stringify(m.toJSON())) as { state: { fn: { f64: number[] } } };
+  j.state.fn.f64[1] += 1;
+  expectError(() => restoreMetric(JSON.stringify(j)), 'INVALID_INPUT', "'tp' + 'fn'");
+  expect(restoreMetric(JSON.stringify(m.toJSON())).compute()).toEqual(m.compute());
+});
