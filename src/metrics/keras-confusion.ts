@@ -155,17 +155,12 @@ function filterTopK(fn: string, p: ArrayLike<number>, cols: number, k: number, s
       `option 'topK' is ${k} but 'yPred' (shape ${fmtShape(shape)}) has ${cols} scores per row (last axis); expected topK <= ${cols}`,
       'yPred',
     );
-  const out = new Float64Array(p.length);
+  const out = new Float64Array(p.length).fill(NEG_INF);
+  // each row's columns by decreasing score, ties by increasing index (top_k's order): O(C log C)
+  const idx = Array.from({ length: cols }, (_, j) => j);
   for (let base = 0; base < p.length; base += cols) {
-    for (let j = 0; j < cols; j++) {
-      const v = p[base + j];
-      let above = 0; // scores ranked before this one: larger, or equal at a lower index
-      for (let q = 0; q < cols && above < k; q++) {
-        const u = p[base + q];
-        if (u > v || (u === v && q < j)) above++;
-      }
-      out[base + j] = above < k ? v : NEG_INF;
-    }
+    idx.sort((a, b) => p[base + b] - p[base + a] || a - b);
+    for (let r = 0; r < k; r++) out[base + idx[r]] = p[base + idx[r]];
   }
   return out;
 }

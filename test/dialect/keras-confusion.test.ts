@@ -5,6 +5,7 @@
  * Keras's rules that the ported tests do not reach (clipping with evenly spaced thresholds, top-k
  * ties, class_id after top_k, per-element weights), typed results, and bad input.
  */
+import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { getMetric, restoreMetric } from '../../src/index.js';
 import { expectLosskitError as expectError } from '../helpers.js';
@@ -299,4 +300,37 @@ it('a restored state whose counts do not describe one data set is refused (INVAL
   j.state.fn.f64[1] += 1;
   expectError(() => restoreMetric(JSON.stringify(j)), 'INVALID_INPUT', "'tp' + 'fn'");
   expect(restoreMetric(JSON.stringify(m.toJSON())).compute()).toEqual(m.compute());
+});
+
+it('topK against its definition: kept iff fewer than k scores rank before it (larger, or equal at a lower index)', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 6 }).chain((C) =>
+        fc.record({
+          k: fc.integer({ min: 1, max: C }),
+          rows: fc.array(fc.array(fc.constantFrom(0, 0.25, 0.5, 0.75, 1), { minLength: C, maxLength: C }), {
+            minLength: 1,
+            maxLength: 5,
+          }),
+        }),
+      ),
+      ({ k, rows }) => {
+        // with every label 1 and no threshold, truePositives counts exactly the kept scores
+        let kept = 0;
+        for (const r of rows)
+          r.forEach((v, j) => {
+            const before = r.filter((u, q) => u > v || (u === v && q < j)).length;
+            if (before < k) kept++;
+          });
+        const ones = rows.map((r) => r.map(() => 1));
+        expect(run('truePositives', { topK: k }, ones, rows)).toBe(kept);
+        // and column by column
+        for (let j = 0; j < rows[0].length; j++) {
+          const col = rows.filter((r) => r.filter((u, q) => u > r[j] || (u === r[j] && q < j)).length < k).length;
+          expect(run('truePositives', { topK: k, classId: j }, ones, rows)).toBe(col);
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
 });
