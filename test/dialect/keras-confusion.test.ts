@@ -238,6 +238,7 @@ describe('bad input', () => {
       'numClasses',
     );
     expectError(() => getMetric('topKAccuracy', { fromSortedIds: 'yes' as never }), 'INVALID_OPTION', 'fromSortedIds');
+    expectError(() => getMetric('topKAccuracy', { fromSortedIds: true, task: 'binary' }), 'INVALID_OPTION', "'binary'");
   });
 
   it('data', () => {
