@@ -487,7 +487,7 @@ export interface TopKConfig {
   labels: number[] | null;
   /** `task: 'binary'`: 1-D scores of the positive class (present only when set). */
   binary?: true;
-  /** `yPred` holds class ids sorted by score (Keras `from_sorted_ids`; present only when set). */
+  /** `yPred` holds class ids sorted by score (Keras `from_sorted_ids`); absent when false. */
   fromSortedIds?: true;
 }
 
@@ -526,12 +526,19 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
         : checkOneOf(fn, 'task', options.task, ['binary', 'multiclass'] as const);
     const sortedIds =
       options.fromSortedIds === undefined ? false : checkBooleanOption(fn, 'fromSortedIds', options.fromSortedIds);
-    if (sortedIds && (options.numClasses !== undefined || options.labels !== undefined || task === 'binary'))
+    if (sortedIds && (options.numClasses !== undefined || options.labels !== undefined))
       throw new LosskitError(
         'INVALID_OPTION',
         fn,
-        `options 'numClasses', 'labels' and task 'binary' do not apply with fromSortedIds: true ('yPred' then holds class ids, not one score per class)`,
-        options.labels !== undefined ? 'labels' : options.numClasses !== undefined ? 'numClasses' : 'task',
+        `options 'numClasses' and 'labels' do not apply with fromSortedIds: true ('yPred' then holds class ids, not one score per class)`,
+        options.labels !== undefined ? 'labels' : 'numClasses',
+      );
+    if (sortedIds && task === 'binary')
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'fromSortedIds: true' does not apply with task 'binary' ('yPred' then holds 1-D scores, not class ids)`,
+        'fromSortedIds',
       );
     const base = commonConfig(
       { task, numClasses: options.numClasses, ignoreIndex: options.ignoreIndex, labels: options.labels },
@@ -543,8 +550,8 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
       topK: options.topK === undefined ? 2 : checkNumberOption(fn, 'topK', options.topK, { integer: true, min: 1 }),
       ignoreIndex: base.ignoreIndex,
       labels: base.labels,
-      ...(task === 'binary' ? { binary: true as const } : {}),
       // only when set, so the fingerprint of the plain metric's states is unchanged
+      ...(task === 'binary' ? { binary: true as const } : {}),
       ...(sortedIds ? { fromSortedIds: true as const } : {}),
     };
   },
@@ -555,13 +562,13 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
     ...(c.binary === true ? [numField('correctAtZero', 'count'), numField('outside', 'count')] : []),
   ],
   update(state, yTrue, yPred, w, c, fn) {
+    if (c.binary === true) return topKBinaryUpdate(state, { yTrue, yPred, w }, c, fn);
     if (c.fromSortedIds) {
       const r = sortedIdsTopK(yTrue, yPred, w, c, fn);
       state.correct += r.correct;
       state.total += r.total;
       return;
     }
-    if (c.binary === true) return topKBinaryUpdate(state, { yTrue, yPred, w }, c, fn);
     const L = multiclassLayout(fn, yTrue, yPred);
     if (L.mode === 'labels' || L.rest !== 1) {
       throw new LosskitError(

@@ -37,12 +37,12 @@ export type PrCurves = {
  * - `'roc'` / `'pr'`: one curve (binary, or `average: 'micro'`), else one per class;
  * - `'outputs'`: a number, or one per output with `multioutput: 'rawValues'` (regression);
  * - `'matrix'`: a matrix (`confusionMatrix`); `'perClass'`: always one number per class (`support`);
+ *   `'number'`: always one number;
  * - `'perThreshold'`: a number, or one per threshold with a `thresholds` list (Keras confusion
- *   counts, `precisionAtThresholds`, `recallAtThresholds`);
- * - `'number'`: always one number.
+ *   counts, `precisionAtThresholds`, `recallAtThresholds`).
  */
 export type ResultKind =
-  'averaged' | 'score' | 'roc' | 'pr' | 'outputs' | 'matrix' | 'perClass' | 'perThreshold' | 'number';
+  'averaged' | 'score' | 'roc' | 'pr' | 'outputs' | 'matrix' | 'perClass' | 'number' | 'perThreshold';
 
 /** The type of option `K` in `O` (`undefined` when `O` does not have it). */
 type Opt<O, K extends string> = K extends keyof O ? O[K] : undefined;
