@@ -6,8 +6,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
-import { RowFields, fieldText, sniffDelimiter, tokenizeRow } from './csv.js';
-import { parseDecimal, showBytes } from './number.js';
+import { CR, LF, QUOTE, RowFields, fieldText, sniffDelimiter, tokenizeRow } from './csv.js';
+import { POW10, parseDecimal, showBytes } from './number.js';
 import {
   CHECK,
   applyCheck,
@@ -313,6 +313,93 @@ interface CsvPass {
   rangeStart: number | null;
 }
 
+/** What {@link fastCsvRow} needs to know of the columns (built once per pass). */
+interface FastRowCtx {
+  ncols: number;
+  delim: number;
+  /** Per column: 0 skip, 1 true, 2 pred, 3 weight, 4 check; its slot `kk` and check `chk`. */
+  dest: Int8Array;
+  kk: Int32Array;
+  chk: Int8Array;
+  plan: Plan;
+  b: Builder;
+}
+
+/**
+ * The fast path of the CSV pass: one scan of a plain row (no quotes, no spaces, no exponents,
+ * decimals of at most 15 significant digits and 22 decimals) that finds the fields and parses
+ * the numbers at once, straight into the batch row `b.n`. The arithmetic is parseDecimal's
+ * (the same mantissa and power of ten, so the same float64 as `Number()`). Returns the offset
+ * after the row's line end, or -1 when the row is anything else (then the general tokenizer
+ * and parser read it again and report any error with its place; values written here are
+ * overwritten).
+ */
+function fastCsvRow(x: FastRowCtx, buf: Uint8Array, pos: number, len: number): number {
+  const { ncols, delim, dest, kk, chk, plan, b } = x;
+  const n = b.n;
+  let i = pos;
+  for (let c = 0; c < ncols; c++) {
+    const d = dest[c];
+    if (d === 0) {
+      if (i < len && buf[i] === QUOTE) return -1;
+      while (i < len) {
+        const ch = buf[i];
+        if (ch === delim || ch === LF || ch === CR) break;
+        i++;
+      }
+    } else {
+      let neg = false;
+      if (i < len && buf[i] === 45) {
+        neg = true;
+        i++;
+      }
+      let mant = 0;
+      let sig = 0;
+      let digits = 0;
+      let exp = 0;
+      for (; i < len; i++) {
+        const ch = buf[i] - 48;
+        if (ch < 0 || ch > 9) break;
+        mant = mant * 10 + ch;
+        digits++;
+        if (sig > 0 || ch !== 0) sig++;
+      }
+      if (i < len && buf[i] === 46) {
+        for (i++; i < len; i++) {
+          const ch = buf[i] - 48;
+          if (ch < 0 || ch > 9) break;
+          mant = mant * 10 + ch;
+          digits++;
+          exp--;
+          if (sig > 0 || ch !== 0) sig++;
+        }
+      }
+      if (digits === 0 || sig > 15 || exp < -22) return -1;
+      let v = mant === 0 ? 0 : exp === 0 ? mant : mant / POW10[-exp];
+      if (neg) v = -v;
+      const ck = chk[c];
+      if (ck === 1) {
+        if (!(v >= 0 && v <= 1)) return -1;
+      } else {
+        v = applyCheck(plan, ck as (typeof CHECK)[keyof typeof CHECK], v);
+        if (v !== v) return -1;
+      }
+      if (d === 1) b.yTrue[n * plan.trueWidth + kk[c]] = v;
+      else if (d === 2) b.yPred[n * plan.predWidth + kk[c]] = v;
+      else if (d === 3 && b.weight !== null) b.weight[n] = v;
+    }
+    if (i >= len) return -1;
+    const ch = buf[i];
+    if (c < ncols - 1) {
+      if (ch !== delim) return -1;
+      i++;
+    } else if (ch === LF) return i + 1;
+    else if (ch === CR && i + 1 < len && buf[i + 1] === LF) return i + 2;
+    else return -1;
+  }
+  return -1;
+}
+
 async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
   const { st, more, plan, batchRows, delim, file, rangeStart } = pass;
   const roles = plan.columns.roles;
@@ -338,10 +425,22 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
     if (rangeStart !== null) throw new RangeCellError(file, st.dropped + rowStart, col, msg);
     throw new EvalInputError(`${file}:${line}:${col}`, msg);
   };
+  // Rows without text labels first try the fast path (one scan per row).
+  const fast: FastRowCtx | null = strs.includes(1) ? null : { ncols, delim, dest, kk, chk, plan, b };
   for (;;) {
     const buf = st.buf;
     const len = buf.length;
     for (;;) {
+      if (fast !== null) {
+        const q = fastCsvRow(fast, buf, st.pos, len);
+        if (q > 0) {
+          st.line++;
+          st.pos = q;
+          if (++b.n === b.cap) yield b.take();
+          if (q >= len) break;
+          continue;
+        }
+      }
       const q = tokenizeRow(buf, st.pos, len, delim, st.final, f);
       if (q < 0) break;
       if (q === st.pos) break;
