@@ -309,6 +309,21 @@ describe('inputs people have', () => {
     close(values(await evaluateStream(chunks(), { batchRows: 7 })));
     close(values(await evaluateFile(file('bounds2.csv', text), { batchRows: 7, workers: 3 })));
   });
+  it('a header and sample rows (1000) spread over many chunks: the first data row is read whole', async () => {
+    // The window moves while the sample is read; the batches must restart at the first data row.
+    const d = multiclassData(1500, 12, 29);
+    const text = csvText(d, { weight: true });
+    const want = values(await evaluateFile(file('wide.csv', text)));
+    for (const size of [5, 4096, 65536]) {
+      async function* chunks() {
+        const b = Buffer.from(text);
+        for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
+      }
+      const got = await evaluateStream(chunks());
+      expect(got.rows, `chunks of ${size}`).toBe(1500);
+      expect(values(got), `chunks of ${size}`).toEqual(want);
+    }
+  });
   it('evaluateStream of bytes (any format)', async () => {
     const d = binaryData(100, 11);
     async function* chunks() {

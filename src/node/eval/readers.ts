@@ -103,7 +103,10 @@ function cellError(
 // ---------------------------------------------------------------- CSV / TSV
 
 interface CsvState {
+  /** The bytes at hand: always `win.subarray(0, …)`. */
   buf: Uint8Array;
+  /** The one reused window array (grown only when a row does not fit). */
+  win: Uint8Array;
   pos: number;
   final: boolean;
   line: number;
@@ -111,9 +114,26 @@ interface CsvState {
   dropped: number;
 }
 
+/**
+ * Makes room for `extra` more bytes in the window: the unread rest (`buf[pos..]`) moves to the
+ * front of the same array (a new, larger array only when rest + extra does not fit), so reading
+ * a file allocates no buffer per chunk. Returns where the new bytes go.
+ */
+function makeRoom(st: CsvState, extra: number): number {
+  const rest = st.buf.length - st.pos;
+  if (rest + extra > st.win.length) {
+    const win = new Uint8Array(Math.max(rest + extra, 2 * st.win.length));
+    win.set(st.buf.subarray(st.pos));
+    st.win = win;
+  } else if (st.pos > 0) st.win.copyWithin(0, st.pos, st.buf.length);
+  st.dropped += st.pos;
+  st.pos = 0;
+  return rest;
+}
+
 /** Reads a CSV/TSV input: header, sample, then batches. `range` reads a byte range of a file without a header (workers). */
 export async function csvReader(input: ByteInput, format: 'csv' | 'tsv' | null, file: string): Promise<Reader> {
-  const st: CsvState = { buf: new Uint8Array(0), pos: 0, final: false, line: 1, dropped: 0 };
+  const st: CsvState = { buf: new Uint8Array(0), win: new Uint8Array(0), pos: 0, final: false, line: 1, dropped: 0 };
   const more = async (): Promise<boolean> => {
     if (st.final) return false;
     const r = await input.chunks.next();
@@ -121,13 +141,9 @@ export async function csvReader(input: ByteInput, format: 'csv' | 'tsv' | null, 
       st.final = true;
       return false;
     }
-    const rest = st.buf.subarray(st.pos);
-    const nb = new Uint8Array(rest.length + r.value.length);
-    nb.set(rest);
-    nb.set(r.value, rest.length);
-    st.dropped += st.pos;
-    st.buf = nb;
-    st.pos = 0;
+    const at = makeRoom(st, r.value.length);
+    st.win.set(r.value, at);
+    st.buf = st.win.subarray(0, at + r.value.length);
     return true;
   };
   // Header.
@@ -166,8 +182,9 @@ export async function csvReader(input: ByteInput, format: 'csv' | 'tsv' | null, 
   st.pos = next;
   st.line = headerLine + 1 + f.innerLines;
   const dataStart = st.dropped + st.pos;
-  // Sample rows (kept in the buffer: the batches start again from here).
-  const sampleStart = st.pos;
+  // Sample rows (kept in the buffer: the batches start again from here). Reading more moves the
+  // window (st.pos back to 0, st.dropped up), so the start is kept as an input offset.
+  const sampleStart = st.dropped + st.pos;
   const sampleLine = st.line;
   const cols: string[][] = names.map(() => []);
   const firstPos: number[] = [];
@@ -225,7 +242,7 @@ export async function csvReader(input: ByteInput, format: 'csv' | 'tsv' | null, 
       strs: null,
     };
   });
-  st.pos = sampleStart;
+  st.pos = sampleStart - st.dropped;
   st.line = sampleLine;
   const schema = names.map((name) => ({ name, width: 1 }));
   return {
@@ -264,7 +281,14 @@ export function csvRangeBatches(
 ): AsyncGenerator<Batch> {
   const fd = openSync(path, 'r');
   let at = start;
-  const st: CsvState = { buf: new Uint8Array(0), pos: 0, final: false, line: 0, dropped: start };
+  const st: CsvState = {
+    buf: new Uint8Array(0),
+    win: new Uint8Array(0),
+    pos: 0,
+    final: false,
+    line: 0,
+    dropped: start,
+  };
   const more = async (): Promise<boolean> => {
     if (st.final) return false;
     const len = Math.min(1 << 20, end - at);
@@ -273,14 +297,10 @@ export function csvRangeBatches(
       closeSync(fd);
       return false;
     }
-    const rest = st.buf.subarray(st.pos);
-    const nb = new Uint8Array(rest.length + len);
-    nb.set(rest);
-    const got = readSync(fd, nb, rest.length, len, at);
+    const rest = makeRoom(st, len);
+    const got = readSync(fd, st.win, rest, len, at);
     at += got;
-    st.dropped += st.pos;
-    st.buf = got === len ? nb : nb.subarray(0, rest.length + got);
-    st.pos = 0;
+    st.buf = st.win.subarray(0, rest + got);
     if (got === 0) {
       st.final = true;
       closeSync(fd);
