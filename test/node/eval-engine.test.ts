@@ -3,7 +3,7 @@
  * result equals the metrics run directly on the arrays, shards merged equal one pass, text
  * labels, predict_proba layout, logits, int64 batches, empty batches.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
@@ -324,6 +324,17 @@ describe('inputs people have', () => {
       expect(values(got), `chunks of ${size}`).toEqual(want);
     }
   });
+  it.runIf(existsSync('/proc/self/fd'))(
+    'a CSV file is read by its descriptor and every descriptor is closed after',
+    async () => {
+      const f = file('fds.csv', csvText(binaryData(150000, 31))); // over 1 MB: the stream is stopped early
+      const open = () => readdirSync('/proc/self/fd').length;
+      const before = open();
+      for (let i = 0; i < 4; i++) await evaluateFile(f, { metrics: ['accuracy'] });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(open()).toBeLessThanOrEqual(before); // a leak would leave 4 more open
+    },
+  );
   it('evaluateStream of bytes (any format)', async () => {
     const d = binaryData(100, 11);
     async function* chunks() {

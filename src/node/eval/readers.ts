@@ -131,11 +131,14 @@ function makeRoom(st: CsvState, extra: number): number {
   return rest;
 }
 
-/** Reads a CSV/TSV input: header, sample, then batches. `range` reads a byte range of a file without a header (workers). */
-export async function csvReader(input: ByteInput, format: 'csv' | 'tsv' | null, file: string): Promise<Reader> {
-  const st: CsvState = { buf: new Uint8Array(0), win: new Uint8Array(0), pos: 0, final: false, line: 1, dropped: 0 };
-  const more = async (): Promise<boolean> => {
-    if (st.final) return false;
+/**
+ * Reads the next bytes into the window (false at the end, then `st.final` is set): a stream's
+ * chunks copied in, or a regular file read straight into the window ({@link fileFill}).
+ */
+type Fill = (st: CsvState) => Promise<boolean>;
+
+function chunkFill(input: ByteInput): Fill {
+  return async (st) => {
     const r = await input.chunks.next();
     if (r.done) {
       st.final = true;
@@ -146,6 +149,56 @@ export async function csvReader(input: ByteInput, format: 'csv' | 'tsv' | null, 
     st.buf = st.win.subarray(0, at + r.value.length);
     return true;
   };
+}
+
+/** A regular file on disk, read 1 MB at a time straight into the CSV window (no buffer per chunk). */
+export interface FileSource {
+  fd: number;
+  /** Bytes read so far (progress). */
+  read: number;
+  closed: boolean;
+}
+
+function closeFile(src: FileSource): void {
+  if (src.closed) return;
+  src.closed = true;
+  closeSync(src.fd);
+}
+
+function fileFill(src: FileSource, file: string): Fill {
+  return async (st) => {
+    const rest = makeRoom(st, 1 << 20);
+    let got: number;
+    try {
+      got = src.closed ? 0 : readSync(src.fd, st.win, rest, 1 << 20, src.read);
+    } catch (e) {
+      closeFile(src);
+      throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
+    }
+    src.read += got;
+    st.buf = st.win.subarray(0, rest + got);
+    if (got === 0) {
+      st.final = true;
+      closeFile(src);
+      return false;
+    }
+    return true;
+  };
+}
+
+/**
+ * Reads a CSV/TSV input: header, sample, then batches. `src`: read a regular file by its
+ * descriptor instead of the input's chunks.
+ */
+export async function csvReader(
+  input: ByteInput,
+  format: 'csv' | 'tsv' | null,
+  file: string,
+  src: FileSource | null = null,
+): Promise<Reader> {
+  const st: CsvState = { buf: new Uint8Array(0), win: new Uint8Array(0), pos: 0, final: false, line: 1, dropped: 0 };
+  const fill = src !== null ? fileFill(src, file) : chunkFill(input);
+  const more = async (): Promise<boolean> => (st.final ? false : fill(st));
   // Header.
   await more();
   if (st.buf.length >= 3 && st.buf[0] === 0xef && st.buf[1] === 0xbb && st.buf[2] === 0xbf) st.pos = 3;
@@ -1417,6 +1470,41 @@ export async function openReader(
       `${file}:1:1`,
       `has the extension of a ${byName} file but holds ${fmt} data; pass --format ${fmt} to read it`,
     );
+  }
+  if (
+    (fmt === 'csv' || fmt === 'tsv') &&
+    typeof source === 'string' &&
+    source !== '-' &&
+    input.regular &&
+    !input.gzip
+  ) {
+    // A CSV file on disk: read by its descriptor straight into the reader's window, so no
+    // buffer is allocated per chunk (peak memory stays flat however long the file).
+    await input.chunks.return?.();
+    let fd: number;
+    try {
+      fd = openSync(source, 'r');
+    } catch (e) {
+      throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
+    }
+    const src: FileSource = { fd, read: 0, closed: false };
+    let r: Reader;
+    try {
+      r = await csvReader(
+        input,
+        format === 'csv' || format === 'tsv' ? format : byName === 'tsv' ? 'tsv' : null,
+        file,
+        src,
+      );
+    } catch (e) {
+      closeFile(src);
+      throw e;
+    }
+    r.bytesRead = () => src.read;
+    r.size = input.size;
+    r.seekable = true;
+    r.close = async () => closeFile(src);
+    return r;
   }
   const r = await openFormat(input, fmt, format, byName, file, source);
   r.bytesRead = input.bytesRead;
