@@ -1,10 +1,11 @@
 // Benchmark of `losskit eval` (the streaming engine) against pandas read_csv + scikit-learn,
 // side by side in one run: wall time and peak RSS of each process (GNU time -v), ratios, load.
 //
-//   npm run build && node bench/eval.mjs [--quick] [--skip-40m] [--dir DIR] [--only LIST] [--cli PATH]
+//   npm run build && node bench/eval.mjs [--quick] [--skip-40m] [--dir DIR] [--only LIST] [--cli PATH] [--losskit-only]
 //
 // --only binary,multiclass,count,40m,workers runs those cases only; --cli PATH measures another
-// build's dist/esm/node/cli.js (e.g. the previous commit's, for a before/after in one run).
+// build's dist/esm/node/cli.js (e.g. the previous commit's, for a before/after in one run);
+// --losskit-only skips pandas + scikit-learn.
 // CPU time (user + system) is printed beside the wall time: on a shared machine it is the
 // steadier figure.
 //
@@ -59,7 +60,9 @@ async function ensure(name, make) {
 }
 
 const losskit = (file, extra = []) => measure(process.execPath, [cli, 'eval', file, '--quiet', '--json', ...extra]);
-const sklearn = (kind, file) => measure('/usr/bin/python3', [join(here, 'eval_sklearn.py'), kind, file]);
+const losskitOnly = args.includes('--losskit-only');
+const sklearn = (kind, file) =>
+  losskitOnly ? undefined : measure('/usr/bin/python3', [join(here, 'eval_sklearn.py'), kind, file]);
 const mb = (p) => (statSync(p).size / 1e6).toFixed(0);
 const fmt = (m) => `${m.seconds.toFixed(2)} s (cpu ${m.cpu.toFixed(2)} s), ${m.rssMB.toFixed(0)} MB`;
 
