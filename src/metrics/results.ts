@@ -102,7 +102,7 @@ export type MetricResult<K extends ResultKind, O> = K extends 'averaged'
                   : [Opt<O, 'thresholds'>] extends [readonly number[]]
                     ? number[]
                     : number | number[]
-              : number;
+                : number;
 
 /** `O` over the alias defaults `D` (the caller's options win), as `getMetric` merges them. */
 export type WithDefaults<D, O> = Omit<D, keyof O> & O;
