@@ -325,12 +325,24 @@ describe('inputs people have', () => {
     }
   });
   it.runIf(existsSync('/proc/self/fd'))(
-    'a CSV file is read by its descriptor and every descriptor is closed after',
+    'a CSV file is read by its descriptor asynchronously and every descriptor is closed after',
     async () => {
       const f = file('fds.csv', csvText(binaryData(150000, 31))); // over 1 MB: the stream is stopped early
       const open = () => readdirSync('/proc/self/fd').length;
       const before = open();
-      for (let i = 0; i < 4; i++) await evaluateFile(f, { metrics: ['accuracy'] });
+      // Between batches, a callback queued with setImmediate runs only if the event loop turns.
+      let turns = 0;
+      let queued = false;
+      const onProgress = () => {
+        if (queued) return;
+        queued = true;
+        setImmediate(() => {
+          turns++;
+          queued = false;
+        });
+      };
+      for (let i = 0; i < 4; i++) await evaluateFile(f, { metrics: ['accuracy'], onProgress });
+      expect(turns, 'the event loop runs while a file is read').toBeGreaterThanOrEqual(8);
       await new Promise((r) => setTimeout(r, 50));
       expect(open()).toBeLessThanOrEqual(before); // a leak would leave 4 more open
     },

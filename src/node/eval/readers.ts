@@ -5,6 +5,7 @@
  * reused, so memory is a fixed window whatever the file size.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import { CR, LF, QUOTE, RowFields, fieldText, sniffDelimiter, tokenizeRow } from './csv.js';
 import { POW10, parseDecimal, showBytes } from './number.js';
@@ -151,18 +152,22 @@ function chunkFill(input: ByteInput): Fill {
   };
 }
 
-/** A regular file on disk, read 1 MB at a time straight into the CSV window (no buffer per chunk). */
+/**
+ * A regular file on disk, read 1 MB at a time straight into the CSV window (no buffer per
+ * chunk). Reads are asynchronous, so the event loop (timers, signals, other work of the process)
+ * runs between chunks.
+ */
 export interface FileSource {
-  fd: number;
+  fh: FileHandle;
   /** Bytes read so far (progress). */
   read: number;
   closed: boolean;
 }
 
-function closeFile(src: FileSource): void {
+async function closeFile(src: FileSource): Promise<void> {
   if (src.closed) return;
   src.closed = true;
-  closeSync(src.fd);
+  await src.fh.close();
 }
 
 function fileFill(src: FileSource, file: string): Fill {
@@ -170,16 +175,16 @@ function fileFill(src: FileSource, file: string): Fill {
     const rest = makeRoom(st, 1 << 20);
     let got: number;
     try {
-      got = src.closed ? 0 : readSync(src.fd, st.win, rest, 1 << 20, src.read);
+      got = src.closed ? 0 : (await src.fh.read(st.win, rest, 1 << 20, src.read)).bytesRead;
     } catch (e) {
-      closeFile(src);
+      await closeFile(src);
       throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
     }
     src.read += got;
     st.buf = st.win.subarray(0, rest + got);
     if (got === 0) {
       st.final = true;
-      closeFile(src);
+      await closeFile(src);
       return false;
     }
     return true;
@@ -1481,13 +1486,13 @@ export async function openReader(
     // A CSV file on disk: read by its descriptor straight into the reader's window, so no
     // buffer is allocated per chunk (peak memory stays flat however long the file).
     await input.chunks.return?.();
-    let fd: number;
+    let fh: FileHandle;
     try {
-      fd = openSync(source, 'r');
+      fh = await open(source, 'r');
     } catch (e) {
       throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
     }
-    const src: FileSource = { fd, read: 0, closed: false };
+    const src: FileSource = { fh, read: 0, closed: false };
     let r: Reader;
     try {
       r = await csvReader(
@@ -1497,7 +1502,7 @@ export async function openReader(
         src,
       );
     } catch (e) {
-      closeFile(src);
+      await closeFile(src);
       throw e;
     }
     r.bytesRead = () => src.read;
