@@ -46,9 +46,10 @@
 import { LosskitError, fmtShape } from '../errors.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import type { MetricResult } from './results.js';
-import { checkFinite, checkNumberOption, checkOneOf, fmtIndex } from '../validate.js';
+import { checkBooleanOption, checkFinite, checkNumberOption, checkOneOf, fmtIndex } from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
 import { MAX_STATE_ENTRIES, checkStateSize, numField, oneShot } from './core.js';
+import { sortedIdsTopK } from './keras-accuracy.js';
 import type { MetricEntry } from './registry-types.js';
 import type {
   ClassBuffers,
@@ -486,6 +487,8 @@ export interface TopKConfig {
   labels: number[] | null;
   /** `task: 'binary'`: 1-D scores of the positive class (present only when set). */
   binary?: true;
+  /** `yPred` holds class ids sorted by score (Keras `from_sorted_ids`); absent when false. */
+  fromSortedIds?: true;
 }
 
 /**
@@ -515,12 +518,28 @@ interface TopKState {
 
 export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
   name: 'topKAccuracy',
-  optionNames: ['task', 'numClasses', 'topK', 'ignoreIndex', 'labels'],
+  optionNames: ['task', 'numClasses', 'topK', 'ignoreIndex', 'labels', 'fromSortedIds'],
   config(options, fn) {
     const task =
       options.task === undefined
         ? 'multiclass'
         : checkOneOf(fn, 'task', options.task, ['binary', 'multiclass'] as const);
+    const sortedIds =
+      options.fromSortedIds === undefined ? false : checkBooleanOption(fn, 'fromSortedIds', options.fromSortedIds);
+    if (sortedIds && (options.numClasses !== undefined || options.labels !== undefined))
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `options 'numClasses' and 'labels' do not apply with fromSortedIds: true ('yPred' then holds class ids, not one score per class)`,
+        options.labels !== undefined ? 'labels' : 'numClasses',
+      );
+    if (sortedIds && task === 'binary')
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'fromSortedIds: true' does not apply with task 'binary' ('yPred' then holds 1-D scores, not class ids)`,
+        'fromSortedIds',
+      );
     const base = commonConfig(
       { task, numClasses: options.numClasses, ignoreIndex: options.ignoreIndex, labels: options.labels },
       fn,
@@ -531,7 +550,9 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
       topK: options.topK === undefined ? 2 : checkNumberOption(fn, 'topK', options.topK, { integer: true, min: 1 }),
       ignoreIndex: base.ignoreIndex,
       labels: base.labels,
+      // only when set, so the fingerprint of the plain metric's states is unchanged
       ...(task === 'binary' ? { binary: true as const } : {}),
+      ...(sortedIds ? { fromSortedIds: true as const } : {}),
     };
   },
   init: () => ({ correct: 0, total: 0, correctAtZero: 0, outside: 0, buf: classBuffers() }),
@@ -542,6 +563,12 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
   ],
   update(state, yTrue, yPred, w, c, fn) {
     if (c.binary === true) return topKBinaryUpdate(state, { yTrue, yPred, w }, c, fn);
+    if (c.fromSortedIds) {
+      const r = sortedIdsTopK(yTrue, yPred, w, c, fn);
+      state.correct += r.correct;
+      state.total += r.total;
+      return;
+    }
     const L = multiclassLayout(fn, yTrue, yPred);
     if (L.mode === 'labels' || L.rest !== 1) {
       throw new LosskitError(

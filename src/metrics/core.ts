@@ -226,7 +226,9 @@ export interface MetricOptions {
   numClasses?: number;
   numLabels?: number;
   average?: 'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary';
+  /** Binary / multilabel decision threshold (default 0.5); the Keras confusion metrics' one threshold. */
   threshold?: number;
+  /** Top-k accuracy's k; the Keras confusion metrics: keep each row's k largest scores (Keras `top_k`). */
   topK?: number;
   /** F-β's β ≥ 0 (`Infinity`: the recall, scikit-learn `beta=np.inf`; `'Infinity'` in serialised options). */
   beta?: number | 'Infinity';
@@ -247,7 +249,9 @@ export interface MetricOptions {
   norm?: 'l1' | 'l2' | 'max';
   nBins?: number;
   /** AUROC / AP / curves: omit for the exact computation, or a number of bins (Keras AUC style).
-   * `binnedAuc` (Keras `AUC`): the number of thresholds, or the list of thresholds in [0, 1]. */
+   * `binnedAuc` (Keras `AUC`): the number of thresholds, or the list of thresholds in [0, 1].
+   * Keras confusion counts / `precisionAtThresholds` / `recallAtThresholds`: a list in [0, 1] (one
+   * result each); `sensitivityAtSpecificity` & co.: the number of thresholds (default 200). */
   thresholds?: number | number[];
   /** `binnedAuc`: the curve, Keras `curve` (`'ROC'`, `'PR'`, `'PRGAIN'`). */
   curve?: 'ROC' | 'PR' | 'PRGAIN';
@@ -257,6 +261,20 @@ export interface MetricOptions {
   multiLabel?: boolean;
   /** `binnedAuc`: per-label weights (Keras `label_weights`). */
   labelWeights?: number[];
+  /** Keras confusion metrics (`truePositives`, `precisionAtThresholds`, `sensitivityAtSpecificity`, …):
+   * score only this column of the last axis (Keras `class_id`). */
+  classId?: number;
+  /** `sensitivityAtSpecificity`: the specificity to reach (Keras `specificity`). */
+  specificity?: number;
+  /** `specificityAtSensitivity`: the sensitivity to reach (Keras `sensitivity`). */
+  sensitivity?: number;
+  /** `precisionAtRecall`: the recall to reach (Keras `recall`). */
+  recall?: number;
+  /** `recallAtPrecision`: the precision to reach (Keras `precision`). */
+  precision?: number;
+  /** `topKAccuracy`: `yPred [N, m]` holds class ids sorted by score, best first (Keras
+   * `SparseTopKCategoricalAccuracy(from_sorted_ids=True)`). */
+  fromSortedIds?: boolean;
   /** AUROC: partial AUC up to this false-positive rate, McClish-corrected (scikit-learn `max_fpr`). */
   maxFpr?: number;
   /** ROC curve: drop collinear points (scikit-learn `drop_intermediate`, default true). */

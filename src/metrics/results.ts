@@ -37,9 +37,12 @@ export type PrCurves = {
  * - `'roc'` / `'pr'`: one curve (binary, or `average: 'micro'`), else one per class;
  * - `'outputs'`: a number, or one per output with `multioutput: 'rawValues'` (regression);
  * - `'matrix'`: a matrix (`confusionMatrix`); `'perClass'`: always one number per class (`support`);
- *   `'number'`: always one number.
+ *   `'number'`: always one number;
+ * - `'perThreshold'`: a number, or one per threshold with a `thresholds` list (Keras confusion
+ *   counts, `precisionAtThresholds`, `recallAtThresholds`).
  */
-export type ResultKind = 'averaged' | 'score' | 'roc' | 'pr' | 'outputs' | 'matrix' | 'perClass' | 'number';
+export type ResultKind =
+  'averaged' | 'score' | 'roc' | 'pr' | 'outputs' | 'matrix' | 'perClass' | 'number' | 'perThreshold';
 
 /** The type of option `K` in `O` (`undefined` when `O` does not have it). */
 type Opt<O, K extends string> = K extends keyof O ? O[K] : undefined;
@@ -93,7 +96,13 @@ export type MetricResult<K extends ResultKind, O> = K extends 'averaged'
             ? number[][]
             : K extends 'perClass'
               ? number[]
-              : number;
+              : K extends 'perThreshold'
+                ? [Opt<O, 'thresholds'>] extends [undefined]
+                  ? number
+                  : [Opt<O, 'thresholds'>] extends [readonly number[]]
+                    ? number[]
+                    : number | number[]
+                : number;
 
 /** `O` over the alias defaults `D` (the caller's options win), as `getMetric` merges them. */
 export type WithDefaults<D, O> = Omit<D, keyof O> & O;

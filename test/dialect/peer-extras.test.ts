@@ -4,7 +4,7 @@
  * (The values themselves are checked against Keras's literals in keras.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { LosskitError, checkGradient, getLoss, getMetric } from '../../src/index.js';
+import { LosskitError, checkGradient, getLoss, getMetric, restoreMetric } from '../../src/index.js';
 
 // Keras losses_test.py CTCTest::test_correctness input (logits (N, T, C) = (2, 4, 3)).
 const logits = {
@@ -108,5 +108,15 @@ describe('Keras categorical_accuracy: one-hot targets, classes along the last ax
       ),
     ).toThrow(LosskitError);
     expect(() => getMetric('accuracy', { task: 'binary', oneHot: true })).toThrow(LosskitError);
+  });
+  it('streams exactly: halves merged and a JSON round trip give the one-batch value', () => {
+    const whole = getMetric('categorical_accuracy').update(yt, yp).compute();
+    const a = getMetric('categorical_accuracy').update(yt.slice(0, 1), yp.slice(0, 1));
+    const b = getMetric('categorical_accuracy').update(yt.slice(1), yp.slice(1));
+    expect(restoreMetric(JSON.stringify(a.toJSON())).merge(b).compute()).toBe(whole);
+    // the option is part of the state's fingerprint: a plain multiclass accuracy does not merge in
+    expect(() => a.clone().merge(getMetric('accuracy', { task: 'multiclass' }).update([1], [[0.2, 0.7, 0.1]]))).toThrow(
+      LosskitError,
+    );
   });
 });

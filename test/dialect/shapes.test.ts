@@ -60,6 +60,11 @@ const VARIANTS: Record<string, unknown>[] = [
   { task: 'multiclass' },
   { task: 'multilabel' },
   { topK: 2 },
+  // the Keras metrics at a constraint, whose constraint is a required option
+  { specificity: 0.5 },
+  { sensitivity: 0.5 },
+  { recall: 0.5 },
+  { precision: 0.5 },
 ];
 
 type Outcome = { value: string } | { error: unknown };
