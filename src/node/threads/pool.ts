@@ -1,0 +1,511 @@
+/**
+ * Two (or more) cores for large loss calls: `enableThreads()` installs a parallel executor into
+ * the core's slot (src/wasm/parallel.ts). See docs/threads.md for the design and the threshold.
+ *
+ * The executor owns its own instance of the WASM SIMD kernels, built on a shared
+ * `WebAssembly.Memory` (scripts/build-wasm-threads.mjs); each worker instantiates the same module
+ * on the same memory. A call copies its inputs into that memory once (as the single-thread path
+ * copies them into its own), publishes a job, and the main thread and the workers claim the
+ * call's fixed chunks (`CHUNK` elements, or rows for cross-entropy) one at a time; each chunk's
+ * sum goes to its own slot and the main thread adds the slots in chunk order, exactly as the
+ * single-thread loop does. Results are therefore bit-identical for any number of threads.
+ */
+import { Worker } from 'node:worker_threads';
+import { LosskitError, describe } from '../../errors.js';
+import type { FloatArray } from '../../tensor.js';
+import { CHUNK } from '../../wasm/kernels.js';
+import type { CrossEntropyCall, ElementwiseCall, ElementwiseKind } from '../../wasm/kernels.js';
+import type { ParallelExecutor } from '../../wasm/parallel.js';
+import { parallelExecutor, setParallelExecutor } from '../../wasm/parallel.js';
+import { getBackend } from '../../wasm/runtime.js';
+import { SHARED_WASM_BASE64 } from './binary.js';
+import type { ChunkExports } from './protocol.js';
+import {
+  CTRL_WORDS,
+  DESC_WORDS,
+  DONE,
+  D_ARGS,
+  D_BASE,
+  D_CHUNKS,
+  D_G32,
+  D_PARTIALS,
+  D_TYPE,
+  ERR,
+  JOB_CE,
+  JOB_EW,
+  MSG_BYTES,
+  QUIT,
+  READY,
+  SEQ,
+  WCHUNKS,
+  runChunk,
+  workerSource,
+} from './protocol.js';
+
+/** Options of {@link enableThreads}. */
+export interface ThreadsOptions {
+  /** Threads computing a call, the main thread included (≥ 2; default 2). */
+  threads?: number;
+  /**
+   * Calls with fewer elements (logits for cross-entropy) stay on one thread. Default
+   * {@link DEFAULT_MIN_ELEMENTS}; below a few chunks the wake-up of a worker costs more than it
+   * saves.
+   */
+  minElements?: number;
+  /** Also split the memory-bound losses (MSE, MAE, Huber, smooth L1). Default false: see docs. */
+  memoryBound?: boolean;
+  /** A call whose workers make no progress for this long fails (default 10,000 ms). */
+  timeoutMs?: number;
+}
+
+/** What {@link threadsInfo} reports. */
+export interface ThreadsInfo {
+  /** Threads per call (1 when disabled). */
+  threads: number;
+  /** Workers instantiated and waiting for work. */
+  ready: boolean;
+  minElements: number;
+  memoryBound: boolean;
+  /** Calls the executor split since it was enabled, and chunks computed by workers. */
+  calls: number;
+  workerChunks: number;
+}
+
+/**
+ * Default threshold: 2^19 = 524,288 elements (8 chunks). Measured on a 2-core machine
+ * (bench/threads.mjs, docs/benchmarks.md): below about 4 chunks the wake-up and the copies
+ * eat the gain; at 8 chunks the second thread pays for every kernel measured.
+ */
+export const DEFAULT_MIN_ELEMENTS = 1 << 19;
+
+const MEMORY_BOUND: ReadonlySet<ElementwiseKind> = new Set(['mse', 'mae', 'huber', 'smoothL1']);
+
+interface WasmMemoryShared {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemoryShared;
+}
+const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly as WasmApi;
+
+let compiled: object | null = null;
+function sharedModule(): object {
+  if (compiled === null) compiled = new WA.Module(Buffer.from(SHARED_WASM_BASE64, 'base64'));
+  return compiled;
+}
+
+function align(x: number): number {
+  return (x + 15) & ~15;
+}
+
+class ThreadPool implements ParallelExecutor {
+  readonly threads: number;
+  readonly minElements: number;
+  readonly memoryBound: boolean;
+  readonly timeoutMs: number;
+  calls = 0;
+  private readonly memory: WasmMemoryShared;
+  private readonly ex: ChunkExports;
+  private readonly heapBase: number;
+  private readonly ctrl: Int32Array;
+  private readonly claim: BigInt64Array;
+  private readonly desc: Float64Array;
+  private readonly msg: Uint8Array;
+  private readonly workers: Worker[] = [];
+  /** Set by a worker's asynchronous 'error' / 'exit' event, reported at the next call. */
+  private lost: string | null = null;
+  private closed = false;
+  /** Test hook: the main thread claims no chunk (the workers compute all of them). */
+  mainClaims = true;
+  readonly ready: Promise<void>;
+
+  constructor(threads: number, minElements: number, memoryBound: boolean, timeoutMs: number) {
+    this.threads = threads;
+    this.minElements = minElements;
+    this.memoryBound = memoryBound;
+    this.timeoutMs = timeoutMs;
+    const module = sharedModule();
+    this.memory = new WA.Memory({ initial: 17, maximum: 65536, shared: true });
+    const abort = (): never => {
+      throw new Error('losskit wasm: abort');
+    };
+    const inst = new WA.Instance(module, { env: { memory: this.memory, abort } }).exports;
+    this.ex = inst as ChunkExports;
+    this.heapBase = align((inst.heapBase as () => number)());
+    const ctrl = new SharedArrayBuffer(4 * CTRL_WORDS);
+    const claim = new SharedArrayBuffer(8);
+    const desc = new SharedArrayBuffer(8 * DESC_WORDS);
+    const msg = new SharedArrayBuffer(MSG_BYTES);
+    this.ctrl = new Int32Array(ctrl);
+    this.claim = new BigInt64Array(claim);
+    this.desc = new Float64Array(desc);
+    this.msg = new Uint8Array(msg);
+    const src = workerSource();
+    const started: Promise<void>[] = [];
+    for (let t = 1; t < threads; t++) {
+      const w = new Worker(src, {
+        eval: true,
+        workerData: { module, memory: this.memory, ctrl, claim, desc, msg },
+      });
+      // Referenced until it is ready (an awaited enableThreads() keeps the process alive), then
+      // unreferenced: an idle pool never keeps the process alive.
+      w.on('error', (e: unknown) => {
+        this.lost ??= `a worker failed: ${e instanceof Error ? e.message : String(e)}`;
+      });
+      w.on('exit', (code: number) => {
+        if (!this.closed) this.lost ??= `a worker exited (code ${code})`;
+      });
+      this.workers.push(w);
+      started.push(
+        new Promise<void>((resolve, reject) => {
+          w.once('online', () => resolve());
+          w.once('error', reject);
+        }),
+      );
+    }
+    const unref = (): void => {
+      for (const w of this.workers) w.unref();
+    };
+    this.ready = Promise.all(started)
+      .then(() => this.waitInstantiated())
+      .finally(unref);
+  }
+
+  /** Resolves once every worker instantiated the module (polls the READY word, briefly). */
+  private async waitInstantiated(): Promise<void> {
+    for (let i = 0; i < 2000; i++) {
+      const r = Atomics.load(this.ctrl, READY);
+      if (r < 0 || this.lost !== null) break;
+      if (r === this.workers.length) return;
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    throw this.failure('enableThreads', this.lost ?? this.workerMessage() ?? 'the workers did not start');
+  }
+
+  get isReady(): boolean {
+    return !this.closed && Atomics.load(this.ctrl, READY) === this.workers.length;
+  }
+
+  get workerChunks(): number {
+    return Atomics.load(this.ctrl, WCHUNKS);
+  }
+
+  private workerMessage(): string | null {
+    const end = this.msg.indexOf(0);
+    const text = new TextDecoder().decode(this.msg.slice(0, end < 0 ? this.msg.length : end));
+    return text === '' ? null : text;
+  }
+
+  private failure(fn: string, what: string): LosskitError {
+    return new LosskitError(
+      'THREAD_FAILED',
+      fn,
+      `${what}; threads are now disabled (the call can be repeated on one thread, or enableThreads() called again)`,
+    );
+  }
+
+  /** Terminates the workers (idempotent). */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    Atomics.store(this.ctrl, QUIT, 1);
+    Atomics.add(this.ctrl, SEQ, 2);
+    Atomics.notify(this.ctrl, SEQ);
+    return Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+  }
+
+  private usable(size: number): boolean {
+    if (this.closed || size < this.minElements || getBackend().backend === 'js') return false;
+    if (this.lost !== null) {
+      const why = this.lost;
+      this.shutDown();
+      throw this.failure('enableThreads', why);
+    }
+    return this.isReady;
+  }
+
+  private shutDown(): void {
+    if (parallelExecutor() === this) setParallelExecutor(null);
+    void this.close();
+  }
+
+  // ---- memory ------------------------------------------------------------------------------
+
+  private top = 0;
+  private copies: [number, ArrayBufferView][] = [];
+
+  private begin(): void {
+    this.top = this.heapBase;
+    this.copies = [];
+  }
+  private alloc(bytes: number): number {
+    const p = this.top;
+    this.top = align(p + bytes + 32); // slack: kernels may touch a vector past the end
+    return p;
+  }
+  private place(a: ArrayBufferView): number {
+    const p = this.alloc(a.byteLength);
+    this.copies.push([p, a]);
+    return p;
+  }
+  /** Grows the memory and copies the placed arrays in; false when it cannot grow. */
+  private commit(): boolean {
+    const have = this.memory.buffer.byteLength;
+    if (this.top > have) {
+      try {
+        this.memory.grow(Math.ceil((this.top - have) / 65536));
+      } catch {
+        return false;
+      }
+    }
+    const buf = this.memory.buffer;
+    for (const [p, a] of this.copies) {
+      new Uint8Array(buf, p, a.byteLength).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    }
+    return true;
+  }
+  private copyOut(ptr: number, dst: FloatArray): void {
+    const buf = this.memory.buffer;
+    dst.set(
+      dst instanceof Float32Array ? new Float32Array(buf, ptr, dst.length) : new Float64Array(buf, ptr, dst.length),
+    );
+  }
+
+  // ---- executor ----------------------------------------------------------------------------
+
+  elementwise(c: ElementwiseCall): number | undefined {
+    const { n, w, out, grad } = c;
+    if (!(c.yPred instanceof Float32Array) || !(c.yTrue instanceof Float32Array)) return undefined;
+    if (MEMORY_BOUND.has(c.kind) && !this.memoryBound) return undefined;
+    const nChunks = Math.ceil(n / CHUNK);
+    if (nChunks < 2 || !this.usable(n)) return undefined;
+    const g32 = grad instanceof Float32Array;
+    if ((g32 ? this.ex.ew_g32 : this.ex.ew_g64) === undefined) return undefined;
+    this.begin();
+    const yt = this.place(c.yTrue);
+    const yp = this.place(c.yPred);
+    const pw = w === null ? 0 : this.place(w);
+    const po = out === null ? 0 : this.alloc(n * 8);
+    const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
+    const pg = grad === null ? 0 : this.alloc(n * gb);
+    const parts = this.alloc(nChunks * 8);
+    if (!this.commit()) return undefined;
+    const p = c.params ?? [];
+    const kind = KIND[c.kind];
+    // d[5..] = kind, n, yt, yp, w, scale, out, grad, gradBytes, chunk, p0, p1, p2, p3 (see runChunk)
+    const args = [kind, n, yt, yp, pw, c.scale, po, pg, gb, CHUNK, p[0] ?? 0, p[1] ?? 1, p[2] ?? 0, p[3] ?? -1];
+    const sum = this.run(JOB_EW, g32, nChunks, parts, args);
+    if (out !== null) this.copyOut(po, out);
+    if (grad !== null) this.copyOut(pg, grad);
+    return sum;
+  }
+
+  crossEntropy(c: CrossEntropyCall): number | undefined {
+    const { N, C, labels, probs, w, out, grad } = c;
+    if (!(c.z instanceof Float32Array)) return undefined;
+    if (probs !== null && !(probs instanceof Float32Array)) return undefined;
+    if (labels !== null && !(labels instanceof Float32Array || labels instanceof Float64Array)) return undefined;
+    const rows = Math.max(1, Math.floor(CHUNK / C));
+    const nChunks = Math.ceil(N / rows);
+    if (nChunks < 2 || !this.usable(N * C)) return undefined;
+    const g32 = grad instanceof Float32Array;
+    if ((g32 ? this.ex.ce_g32 : this.ex.ce_g64) === undefined) return undefined;
+    this.begin();
+    const pz = this.place(c.z);
+    const pl = labels === null ? 0 : this.place(labels);
+    const pp = probs === null ? 0 : this.place(probs);
+    const cw = c.cw === null ? null : c.cw instanceof Float64Array ? c.cw : Float64Array.from(c.cw);
+    const pcw = cw === null ? 0 : this.place(cw);
+    const pw = w === null ? 0 : this.place(w);
+    const po = out === null ? 0 : this.alloc(N * 8);
+    const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
+    const pg = grad === null ? 0 : this.alloc(N * C * gb);
+    const parts = this.alloc(nChunks * 8);
+    if (!this.commit()) return undefined;
+    const lb = labels === null ? 8 : labels.BYTES_PER_ELEMENT;
+    // d[5..] = N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad, gradBytes, rows
+    const args = [N, C, pz, pl, lb, pp, pcw, c.ls, c.ignoreIndex, pw, c.scale, po, pg, gb, rows];
+    const sum = this.run(JOB_CE, g32, nChunks, parts, args);
+    if (out !== null) this.copyOut(po, out);
+    if (grad !== null) this.copyOut(pg, grad);
+    return sum;
+  }
+
+  /** Publishes a job, computes chunks until none is left, waits for the workers, sums in order. */
+  run(type: number, g32: boolean, nChunks: number, parts: number, args: readonly number[]): number {
+    const { ctrl, claim, desc } = this;
+    const base = Atomics.load(claim, 0);
+    const end = base + BigInt(nChunks);
+    // Publish under the odd/even lock (see protocol.ts).
+    Atomics.add(ctrl, SEQ, 1);
+    desc[D_TYPE] = type;
+    desc[D_BASE] = Number(base);
+    desc[D_CHUNKS] = nChunks;
+    desc[D_G32] = g32 ? 1 : 0;
+    desc[D_PARTIALS] = parts;
+    for (let i = 0; i < args.length; i++) desc[D_ARGS + i] = args[i];
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.add(ctrl, SEQ, 1);
+    Atomics.notify(ctrl, SEQ);
+    this.calls++;
+    const d = desc.slice();
+    const partials = new Float64Array(this.memory.buffer, parts, nChunks);
+    while (this.mainClaims) {
+      const v = Atomics.load(claim, 0);
+      if (v >= end) break;
+      if (Atomics.compareExchange(claim, 0, v, v + 1n) !== v) continue;
+      const ci = Number(v - base);
+      try {
+        partials[ci] = runChunk(this.ex, d, ci);
+      } catch (e) {
+        this.shutDown();
+        throw this.failure('enableThreads', `a chunk failed on the main thread: ${String(e)}`);
+      }
+      Atomics.add(ctrl, DONE, 1);
+    }
+    // Wait for the chunks the workers claimed; fail (never hang) on an error or no progress.
+    let last = Atomics.load(ctrl, DONE);
+    let deadline = Date.now() + this.timeoutMs;
+    while (last < nChunks) {
+      if (Atomics.load(ctrl, ERR) !== 0) {
+        const why = this.workerMessage() ?? 'unknown error';
+        this.shutDown();
+        throw this.failure('enableThreads', `a worker failed: ${why}`);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.shutDown();
+        throw this.failure(
+          'enableThreads',
+          `no progress from the workers for ${this.timeoutMs} ms (${last} of ${nChunks} chunks done)`,
+        );
+      }
+      Atomics.wait(ctrl, DONE, last, left);
+      const now = Atomics.load(ctrl, DONE);
+      if (now !== last) deadline = Date.now() + this.timeoutMs;
+      last = now;
+    }
+    // Chunk order, as the single-thread loop: `sum += f(chunk)`.
+    let sum = 0;
+    for (let i = 0; i < nChunks; i++) sum += partials[i];
+    return sum;
+  }
+}
+
+const KIND: Record<ElementwiseKind, number> = {
+  mse: 0,
+  mae: 1,
+  huber: 2,
+  smoothL1: 3,
+  bceLogits: 4,
+  bceTorch: 5,
+  bceClip: 6,
+  kl: 7,
+  klLog: 8,
+  focal: 9,
+};
+
+let pool: ThreadPool | null = null;
+
+function intOption(name: string, v: unknown, min: number, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'enableThreads',
+      `option '${name}' must be an integer >= ${min}; received ${describe(v)}`,
+      name,
+    );
+  }
+  return v;
+}
+
+/**
+ * Splits large loss calls across `threads` threads (the main thread and `threads − 1`
+ * `worker_threads`), for float32 inputs on the WASM kernels. Results are bit-identical to one
+ * thread. Resolves when the workers are ready (calls made before run on one thread). Calling it
+ * again replaces the previous pool. See docs/threads.md.
+ */
+export async function enableThreads(options: ThreadsOptions = {}): Promise<ThreadsInfo> {
+  const o = options as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!['threads', 'minElements', 'memoryBound', 'timeoutMs'].includes(k)) {
+      throw new LosskitError(
+        'INVALID_OPTION',
+        'enableThreads',
+        `unknown option '${k}'; expected threads, minElements, memoryBound or timeoutMs`,
+        k,
+      );
+    }
+  }
+  const threads = intOption('threads', o.threads, 2, 2);
+  const minElements = intOption('minElements', o.minElements, 0, DEFAULT_MIN_ELEMENTS);
+  const timeoutMs = intOption('timeoutMs', o.timeoutMs, 1, 10_000);
+  if (o.memoryBound !== undefined && typeof o.memoryBound !== 'boolean') {
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'enableThreads',
+      `option 'memoryBound' must be a boolean; received ${describe(o.memoryBound)}`,
+      'memoryBound',
+    );
+  }
+  await disableThreads();
+  const p = new ThreadPool(threads, minElements, o.memoryBound === true, timeoutMs);
+  pool = p;
+  setParallelExecutor(p);
+  try {
+    await p.ready;
+  } catch (e) {
+    if (pool === p) pool = null;
+    if (parallelExecutor() === p) setParallelExecutor(null);
+    await p.close();
+    throw e;
+  }
+  return threadsInfo();
+}
+
+/** Stops the workers; loss calls run on one thread again. */
+export async function disableThreads(): Promise<void> {
+  const p = pool;
+  pool = null;
+  if (p === null) return;
+  if (parallelExecutor() === p) setParallelExecutor(null);
+  await p.close();
+}
+
+/** The current threads setting. */
+export function threadsInfo(): ThreadsInfo {
+  const p = pool !== null && parallelExecutor() === pool ? pool : null;
+  if (p === null) {
+    return {
+      threads: 1,
+      ready: false,
+      minElements: DEFAULT_MIN_ELEMENTS,
+      memoryBound: false,
+      calls: 0,
+      workerChunks: 0,
+    };
+  }
+  return {
+    threads: p.threads,
+    ready: p.isReady,
+    minElements: p.minElements,
+    memoryBound: p.memoryBound,
+    calls: p.calls,
+    workerChunks: p.workerChunks,
+  };
+}
+
+/** Test hook (not exported by losskit/node): whether the main thread computes chunks too. */
+export function setMainClaimsForTest(on: boolean): void {
+  if (pool !== null) pool.mainClaims = on;
+}
+
+/** Test hook: publishes a job of a test type (a worker that throws or hangs). */
+export function runTestJobForTest(type: number): void {
+  if (pool === null) throw new Error('no pool');
+  pool.run(type, false, 2, 0, []);
+}
