@@ -25,3 +25,11 @@ export {
   type PredictionBatch,
   type NpyPaths,
 } from './eval/engine.js';
+export {
+  enableThreads,
+  disableThreads,
+  threadsInfo,
+  DEFAULT_MIN_ELEMENTS as THREADS_MIN_ELEMENTS,
+  type ThreadsOptions,
+  type ThreadsInfo,
+} from './threads/pool.js';

@@ -52,8 +52,6 @@ export interface ThreadsOptions {
    * saves.
    */
   minElements?: number;
-  /** Also split the memory-bound losses (MSE, MAE, Huber, smooth L1). Default false: see docs. */
-  memoryBound?: boolean;
   /** A call whose workers make no progress for this long fails (default 10,000 ms). */
   timeoutMs?: number;
 }
@@ -65,7 +63,6 @@ export interface ThreadsInfo {
   /** Workers instantiated and waiting for work. */
   ready: boolean;
   minElements: number;
-  memoryBound: boolean;
   /** Calls the executor split since it was enabled, and chunks computed by workers. */
   calls: number;
   workerChunks: number;
@@ -78,6 +75,11 @@ export interface ThreadsInfo {
  */
 export const DEFAULT_MIN_ELEMENTS = 1 << 19;
 
+/**
+ * The memory-bound losses stay on one thread: their single-thread path is the JS kernel (the
+ * WASM one only for arena inputs), and copying into shared memory costs more than the loop
+ * (MSE 4M: 8 ms on one thread, 17 ms split, measured with bench/threads.mjs).
+ */
 const MEMORY_BOUND: ReadonlySet<ElementwiseKind> = new Set(['mse', 'mae', 'huber', 'smoothL1']);
 
 interface WasmMemoryShared {
@@ -104,7 +106,6 @@ function align(x: number): number {
 class ThreadPool implements ParallelExecutor {
   readonly threads: number;
   readonly minElements: number;
-  readonly memoryBound: boolean;
   readonly timeoutMs: number;
   calls = 0;
   private readonly memory: WasmMemoryShared;
@@ -122,10 +123,9 @@ class ThreadPool implements ParallelExecutor {
   mainClaims = true;
   readonly ready: Promise<void>;
 
-  constructor(threads: number, minElements: number, memoryBound: boolean, timeoutMs: number) {
+  constructor(threads: number, minElements: number, timeoutMs: number) {
     this.threads = threads;
     this.minElements = minElements;
-    this.memoryBound = memoryBound;
     this.timeoutMs = timeoutMs;
     const module = sharedModule();
     this.memory = new WA.Memory({ initial: 17, maximum: 65536, shared: true });
@@ -279,7 +279,7 @@ class ThreadPool implements ParallelExecutor {
   elementwise(c: ElementwiseCall): number | undefined {
     const { n, w, out, grad } = c;
     if (!(c.yPred instanceof Float32Array) || !(c.yTrue instanceof Float32Array)) return undefined;
-    if (MEMORY_BOUND.has(c.kind) && !this.memoryBound) return undefined;
+    if (MEMORY_BOUND.has(c.kind)) return undefined;
     const nChunks = Math.ceil(n / CHUNK);
     if (nChunks < 2 || !this.usable(n)) return undefined;
     const g32 = grad instanceof Float32Array;
@@ -432,11 +432,11 @@ function intOption(name: string, v: unknown, min: number, dflt: number): number 
 export async function enableThreads(options: ThreadsOptions = {}): Promise<ThreadsInfo> {
   const o = options as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['threads', 'minElements', 'memoryBound', 'timeoutMs'].includes(k)) {
+    if (!['threads', 'minElements', 'timeoutMs'].includes(k)) {
       throw new LosskitError(
         'INVALID_OPTION',
         'enableThreads',
-        `unknown option '${k}'; expected threads, minElements, memoryBound or timeoutMs`,
+        `unknown option '${k}'; expected threads, minElements or timeoutMs`,
         k,
       );
     }
@@ -444,16 +444,8 @@ export async function enableThreads(options: ThreadsOptions = {}): Promise<Threa
   const threads = intOption('threads', o.threads, 2, 2);
   const minElements = intOption('minElements', o.minElements, 0, DEFAULT_MIN_ELEMENTS);
   const timeoutMs = intOption('timeoutMs', o.timeoutMs, 1, 10_000);
-  if (o.memoryBound !== undefined && typeof o.memoryBound !== 'boolean') {
-    throw new LosskitError(
-      'INVALID_OPTION',
-      'enableThreads',
-      `option 'memoryBound' must be a boolean; received ${describe(o.memoryBound)}`,
-      'memoryBound',
-    );
-  }
   await disableThreads();
-  const p = new ThreadPool(threads, minElements, o.memoryBound === true, timeoutMs);
+  const p = new ThreadPool(threads, minElements, timeoutMs);
   pool = p;
   setParallelExecutor(p);
   try {
@@ -484,7 +476,6 @@ export function threadsInfo(): ThreadsInfo {
       threads: 1,
       ready: false,
       minElements: DEFAULT_MIN_ELEMENTS,
-      memoryBound: false,
       calls: 0,
       workerChunks: 0,
     };
@@ -493,7 +484,6 @@ export function threadsInfo(): ThreadsInfo {
     threads: p.threads,
     ready: p.isReady,
     minElements: p.minElements,
-    memoryBound: p.memoryBound,
     calls: p.calls,
     workerChunks: p.workerChunks,
   };
