@@ -6,6 +6,9 @@
 //   node bench/threads.mjs --sweep                     # sizes around the threshold
 //   node bench/threads.mjs --json=out.json
 //
+// A third column times two threads with inputs and gradOut in a createThreadsArena (nothing
+// copied), as a training loop that reuses its buffers would.
+//
 // Prints per case the median ms on 1 and 2 threads, the speedup, and whether the results were
 // bit-identical; the load average at the start and the end (a shared machine: compare the
 // ratio, not the absolute times, and retake figures on a quiet machine).
@@ -66,7 +69,18 @@ function elementwise(name, loss, n, target) {
   } catch {
     gradOut = g64;
   }
-  return { name, elements: n, run: () => loss.valueAndGrad(yt, yp, { gradOut }) };
+  const arena = {
+    bytes: 8 * n + gradOut.byteLength + 4096,
+    make: (a) => {
+      const at = a.float32(n);
+      at.set(yt);
+      const ap = a.float32(n);
+      ap.set(yp);
+      const ag = gradOut instanceof Float32Array ? a.float32(n) : a.float64(n);
+      return () => loss.valueAndGrad(at, ap, { gradOut: ag });
+    },
+  };
+  return { name, elements: n, arena, run: () => loss.valueAndGrad(yt, yp, { gradOut }) };
 }
 function ce(N, C) {
   const y = labels(N, C, 3);
@@ -81,9 +95,22 @@ function ce(N, C) {
   } catch {
     gradOut = new Float64Array(N * C);
   }
+  const arena = {
+    bytes: 4 * N + 4 * N * C + gradOut.byteLength + 4096,
+    make: (a) => {
+      const ay = a.float32(N);
+      ay.set(y);
+      const az = a.float32(N * C);
+      az.set(z.data);
+      const ag = gradOut instanceof Float32Array ? a.float32(N * C) : a.float64(N * C);
+      const yPred = { data: az, shape: [N, C] };
+      return () => lk.crossEntropy.valueAndGrad(ay, yPred, { gradOut: ag });
+    },
+  };
   return {
     name: `crossEntropy ${N}×${C}`,
     elements: N * C,
+    arena,
     run: () => lk.crossEntropy.valueAndGrad(y, z, { gradOut }),
   };
 }
@@ -104,7 +131,7 @@ const cases = SWEEP
       ce(2048, 32000),
     ];
 
-const info = await node.enableThreads({ threads: 2, minElements: 0 });
+const info = await node.enableThreads({ threads: 2, minElements: SWEEP ? 0 : undefined });
 const pool = slot.parallelExecutor();
 const same = (a, b) =>
   Object.is(a.value, b.value) &&
@@ -134,9 +161,28 @@ for (const c of cases) {
   }
   const row = { case: c.name, elements: c.elements, ms1: median(t1), ms2: median(t2), identical };
   row.speedup = row.ms1 / row.ms2;
+  // Inputs and gradOut in a threads arena (createThreadsArena): nothing copied in or out.
+  if (c.arena && !SWEEP) {
+    const arena = node.createThreadsArena(c.arena.bytes);
+    const runA = c.arena.make(arena);
+    slot.setParallelExecutor(pool);
+    const ra = runA();
+    row.arenaIdentical = same(ref, { value: ra.value, grad: { data: ra.grad.data } });
+    const ta = [];
+    for (let i = 0; i < REPS + 2; i++) {
+      const t0 = performance.now();
+      runA();
+      if (i >= 2) ta.push(performance.now() - t0);
+    }
+    row.ms2arena = median(ta);
+    arena.reset();
+  }
   rows.push(row);
   console.log(
-    `${c.name.padEnd(28)} 1 thread ${row.ms1.toFixed(2).padStart(8)} ms   2 threads ${row.ms2.toFixed(2).padStart(8)} ms   ×${row.speedup.toFixed(2)}   ${identical ? 'bit-identical' : 'DIFFERENT'}`,
+    `${c.name.padEnd(28)} 1 thread ${row.ms1.toFixed(2).padStart(8)} ms   2 threads ${row.ms2.toFixed(2).padStart(8)} ms   ×${row.speedup.toFixed(2)}   ${identical ? 'bit-identical' : 'DIFFERENT'}` +
+      (row.ms2arena === undefined
+        ? ''
+        : `   | 2 threads, arena ${row.ms2arena.toFixed(2).padStart(8)} ms ×${(row.ms1 / row.ms2arena).toFixed(2)} ${row.arenaIdentical ? 'bit-identical' : 'DIFFERENT'}`),
   );
 }
 slot.setParallelExecutor(pool);

@@ -29,7 +29,9 @@ export {
   enableThreads,
   disableThreads,
   threadsInfo,
+  createThreadsArena,
   DEFAULT_MIN_ELEMENTS as THREADS_MIN_ELEMENTS,
   type ThreadsOptions,
   type ThreadsInfo,
+  type ThreadsArena,
 } from './threads/pool.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getLoss, listLosses } from '../../src/index.js';
 import type { LossFunction, LossOptions } from '../../src/losses/core.js';
-import { disableThreads, enableThreads, threadsInfo } from '../../src/node/index.js';
+import { createThreadsArena, disableThreads, enableThreads, threadsInfo } from '../../src/node/index.js';
 import { runTestJobForTest, setMainClaimsForTest } from '../../src/node/threads/pool.js';
 import { JOB_TEST_HANG, JOB_TEST_THROW } from '../../src/node/threads/protocol.js';
 import type { Tensor } from '../../src/tensor.js';
@@ -138,6 +138,55 @@ describe('enableThreads: bit-identical results for every loss name that goes par
     identical(flat(got.value), flat(ref.value), 'value');
     identical(got.grad.data, ref.grad.data, 'grad');
     await enableThreads({ threads: 2, minElements: 0 });
+  });
+});
+
+describe('createThreadsArena: inputs and gradOut in the shared memory, nothing copied', () => {
+  afterEach(async () => {
+    await disableThreads();
+  });
+  it('null without threads; arena calls are bit-identical to one thread and write gradOut in place', async () => {
+    expect(createThreadsArena(1024)).toBeNull();
+    await enableThreads({ threads: 2, minElements: 0 });
+    expectLosskitError(() => createThreadsArena(0), 'INVALID_OPTION', "'bytes' must be a positive integer");
+    const arena = createThreadsArena(24 * n + 4096);
+    if (arena === null) throw new Error('arena');
+    const put = (a: Float32Array) => {
+      const v = arena.float32(a.length);
+      v.set(a);
+      return v;
+    };
+    const y = bits().data;
+    const x = real().data;
+    const labels = f32(SHAPE[0], (i) => (i * 7) % SHAPE[1]);
+    const cases: [
+      LossFunction,
+      Float32Array | { data: Float32Array; shape: number[] },
+      { data: Float32Array; shape: number[] },
+    ][] = [
+      [getLoss('binaryCrossEntropyWithLogits'), put(y), { data: put(x), shape: [n] }],
+      [getLoss('crossEntropy'), put(labels), { data: put(x), shape: SHAPE }],
+    ];
+    const gradOut = arena.float64(n);
+    const refs: { value: number | Tensor; grad: Float64Array }[] = [];
+    for (const [fn, yt, yp] of cases) {
+      const before = threadsInfo().calls;
+      const got = fn.valueAndGrad(yt, yp, { gradOut });
+      expect(threadsInfo().calls - before).toBe(1);
+      expect(got.grad.data).toBe(gradOut);
+      refs.push({ value: got.value, grad: Float64Array.from(gradOut) });
+    }
+    await disableThreads();
+    const plain = [
+      [y, { data: x, shape: [n] }],
+      [labels, { data: x, shape: SHAPE }],
+    ] as const;
+    cases.forEach(([fn], i) => {
+      const ref = fn.valueAndGrad(plain[i][0], plain[i][1]);
+      identical(flat(refs[i].value), flat(ref.value), `${fn.lossName} value`);
+      identical(refs[i].grad, ref.grad.data, `${fn.lossName} grad`);
+    });
+    expect(arena.free).toBeGreaterThanOrEqual(0);
   });
 });
 

@@ -91,7 +91,9 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
   Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemoryShared;
 }
-const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly as WasmApi;
+// Typed locally: the `lib` of the build has no WebAssembly declarations.
+const wasmGlobal: unknown = Reflect.get(globalThis, 'WebAssembly');
+const WA = wasmGlobal as WasmApi;
 
 let compiled: object | null = null;
 function sharedModule(): object {
@@ -135,6 +137,8 @@ class ThreadPool implements ParallelExecutor {
     const inst = new WA.Instance(module, { env: { memory: this.memory, abort } }).exports;
     this.ex = inst as ChunkExports;
     this.heapBase = align((inst.heapBase as () => number)());
+    this.scratchBase = this.heapBase;
+    this.buffers.add(this.memory.buffer);
     const ctrl = new SharedArrayBuffer(4 * CTRL_WORDS);
     const claim = new SharedArrayBuffer(8);
     const desc = new SharedArrayBuffer(8 * DESC_WORDS);
@@ -235,10 +239,23 @@ class ThreadPool implements ParallelExecutor {
   // ---- memory ------------------------------------------------------------------------------
 
   private top = 0;
+  /** Start of the per-call scratch area (above every arena). */
+  private scratchBase = 0;
   private copies: [number, ArrayBufferView][] = [];
+  /** Every buffer object the shared memory had (a growth gives a new one; old views stay valid). */
+  private readonly buffers = new Set<ArrayBufferLike>();
 
+  private buffer(): SharedArrayBuffer {
+    const b = this.memory.buffer;
+    this.buffers.add(b);
+    return b;
+  }
+  /** True when `a` is a view of the shared memory (an arena array): no copy needed. */
+  resident(a: ArrayBufferView): boolean {
+    return this.buffers.has(a.buffer);
+  }
   private begin(): void {
-    this.top = this.heapBase;
+    this.top = this.scratchBase;
     this.copies = [];
   }
   private alloc(bytes: number): number {
@@ -247,31 +264,59 @@ class ThreadPool implements ParallelExecutor {
     return p;
   }
   private place(a: ArrayBufferView): number {
+    if (this.resident(a)) return a.byteOffset;
     const p = this.alloc(a.byteLength);
     this.copies.push([p, a]);
     return p;
   }
-  /** Grows the memory and copies the placed arrays in; false when it cannot grow. */
-  private commit(): boolean {
-    const have = this.memory.buffer.byteLength;
-    if (this.top > have) {
+  /** An output: the caller's array if resident, else scratch (copied out by {@link copyOut}). */
+  private output(a: ArrayBufferView, bytes: number): number {
+    return this.resident(a) ? a.byteOffset : this.alloc(bytes);
+  }
+  /** Grows the memory to `end` bytes; false when it cannot. */
+  grow(end: number): boolean {
+    const have = this.buffer().byteLength;
+    if (end > have) {
       try {
-        this.memory.grow(Math.ceil((this.top - have) / 65536));
+        this.memory.grow(Math.ceil((end - have) / 65536));
       } catch {
         return false;
       }
     }
-    const buf = this.memory.buffer;
+    return true;
+  }
+  /** Grows the memory and copies the placed arrays in; false when it cannot grow. */
+  private commit(): boolean {
+    if (!this.grow(this.top)) return false;
+    const buf = this.buffer();
     for (const [p, a] of this.copies) {
       new Uint8Array(buf, p, a.byteLength).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     }
     return true;
   }
   private copyOut(ptr: number, dst: FloatArray): void {
-    const buf = this.memory.buffer;
+    if (this.resident(dst)) return;
+    const buf = this.buffer();
     dst.set(
       dst instanceof Float32Array ? new Float32Array(buf, ptr, dst.length) : new Float64Array(buf, ptr, dst.length),
     );
+  }
+
+  /** Reserves `bytes` of the shared memory for an arena (below the scratch area). */
+  reserve(bytes: number): { base: number; end: number; buffer: () => SharedArrayBuffer } {
+    const base = this.scratchBase;
+    const end = align(base + bytes);
+    // The arena plus 1 MiB of scratch, so that small calls do not grow the memory.
+    if (!this.grow(end + (1 << 20))) {
+      throw new LosskitError(
+        'INVALID_OPTION',
+        'createThreadsArena',
+        `cannot reserve ${bytes} bytes of shared memory (4 GiB at most, minus what is reserved)`,
+        'bytes',
+      );
+    }
+    this.scratchBase = end;
+    return { base, end, buffer: () => this.buffer() };
   }
 
   // ---- executor ----------------------------------------------------------------------------
@@ -288,9 +333,9 @@ class ThreadPool implements ParallelExecutor {
     const yt = this.place(c.yTrue);
     const yp = this.place(c.yPred);
     const pw = w === null ? 0 : this.place(w);
-    const po = out === null ? 0 : this.alloc(n * 8);
+    const po = out === null ? 0 : this.output(out, n * 8);
     const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
-    const pg = grad === null ? 0 : this.alloc(n * gb);
+    const pg = grad === null ? 0 : this.output(grad, n * gb);
     const parts = this.alloc(nChunks * 8);
     if (!this.commit()) return undefined;
     const p = c.params ?? [];
@@ -320,9 +365,9 @@ class ThreadPool implements ParallelExecutor {
     const cw = c.cw === null ? null : c.cw instanceof Float64Array ? c.cw : Float64Array.from(c.cw);
     const pcw = cw === null ? 0 : this.place(cw);
     const pw = w === null ? 0 : this.place(w);
-    const po = out === null ? 0 : this.alloc(N * 8);
+    const po = out === null ? 0 : this.output(out, N * 8);
     const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
-    const pg = grad === null ? 0 : this.alloc(N * C * gb);
+    const pg = grad === null ? 0 : this.output(grad, N * C * gb);
     const parts = this.alloc(nChunks * 8);
     if (!this.commit()) return undefined;
     const lb = labels === null ? 8 : labels.BYTES_PER_ELEMENT;
@@ -352,7 +397,7 @@ class ThreadPool implements ParallelExecutor {
     Atomics.notify(ctrl, SEQ);
     this.calls++;
     const d = desc.slice();
-    const partials = new Float64Array(this.memory.buffer, parts, nChunks);
+    const partials = new Float64Array(this.buffer(), parts, nChunks);
     while (this.mainClaims) {
       const v = Atomics.load(claim, 0);
       if (v >= end) break;
@@ -486,6 +531,66 @@ export function threadsInfo(): ThreadsInfo {
     minElements: p.minElements,
     calls: p.calls,
     workerChunks: p.workerChunks,
+  };
+}
+
+/**
+ * Typed arrays in the threads' shared memory, for training loops that reuse their buffers: a
+ * loss called with arena inputs and an arena `gradOut` copies nothing in or out, on any number
+ * of threads (the two-thread twin of the core's `createWasmArena`). Views never detach (shared
+ * memory). Null when threads are not enabled; an arena belongs to the pool it was made in
+ * (after `disableThreads` / a new `enableThreads`, its arrays are ordinary arrays again).
+ */
+export interface ThreadsArena {
+  float32(n: number): Float32Array;
+  float64(n: number): Float64Array;
+  int32(n: number): Int32Array;
+  /** Bytes still free in the arena. */
+  readonly free: number;
+  /** Frees every allocation (earlier views then alias later ones). */
+  reset(): void;
+}
+
+/** Reserves `bytes` of the threads' shared memory for a {@link ThreadsArena}; null without threads. */
+export function createThreadsArena(bytes: number): ThreadsArena | null {
+  if (pool === null || parallelExecutor() !== pool) return null;
+  if (!(Number.isInteger(bytes) && bytes > 0)) {
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'createThreadsArena',
+      `'bytes' must be a positive integer; received ${describe(bytes)}`,
+      'bytes',
+    );
+  }
+  const { base, end, buffer } = pool.reserve(bytes);
+  let top = base;
+  const take = (n: number, size: number): number => {
+    if (!(Number.isInteger(n) && n >= 0)) {
+      throw new LosskitError(
+        'INVALID_OPTION',
+        'ThreadsArena',
+        `length must be a non-negative integer; received ${describe(n)}`,
+        'n',
+      );
+    }
+    const p = top;
+    const next = align(p + n * size + 32);
+    if (next > end) {
+      throw new LosskitError('INVALID_OPTION', 'ThreadsArena', `${n * size} bytes requested, ${end - p} free`, 'n');
+    }
+    top = next;
+    return p;
+  };
+  return {
+    float32: (n) => new Float32Array(buffer(), take(n, 4), n),
+    float64: (n) => new Float64Array(buffer(), take(n, 8), n),
+    int32: (n) => new Int32Array(buffer(), take(n, 4), n),
+    get free() {
+      return end - top;
+    },
+    reset: () => {
+      top = base;
+    },
   };
 }
 
