@@ -21,6 +21,7 @@ import { getBackend } from '../../wasm/runtime.js';
 import { SHARED_WASM_BASE64 } from './binary.js';
 import type { ChunkExports } from './protocol.js';
 import {
+  COPIED,
   CTRL_WORDS,
   DESC_WORDS,
   DONE,
@@ -241,7 +242,12 @@ class ThreadPool implements ParallelExecutor {
   private top = 0;
   /** Start of the per-call scratch area (above every arena). */
   private scratchBase = 0;
-  private copies: [number, ArrayBufferView][] = [];
+  /** Inputs to copy in: [offset, array, bytes per unit (0: whole, before the job starts)]. */
+  private copies: [number, ArrayBufferView, number][] = [];
+  /** Outputs to copy out: [offset, array, bytes per unit]. */
+  private outs: [number, FloatArray, number][] = [];
+  /** Units (elements or rows) per chunk and in all, for the per-chunk copies. */
+  private unit = { perChunk: 1, total: 0 };
   /** Every buffer object the shared memory had (a growth gives a new one; old views stay valid). */
   private readonly buffers = new Set<ArrayBufferLike>();
 
@@ -254,24 +260,52 @@ class ThreadPool implements ParallelExecutor {
   resident(a: ArrayBufferView): boolean {
     return this.buffers.has(a.buffer);
   }
-  private begin(): void {
+  private begin(perChunk: number, total: number): void {
     this.top = this.scratchBase;
     this.copies = [];
+    this.outs = [];
+    this.unit = { perChunk, total };
   }
   private alloc(bytes: number): number {
     const p = this.top;
     this.top = align(p + bytes + 32); // slack: kernels may touch a vector past the end
     return p;
   }
-  private place(a: ArrayBufferView): number {
+  /** An input's offset: itself if resident, else scratch filled chunk by chunk (`unitBytes` per
+   * element or row; 0: all of it before the job starts). */
+  private place(a: ArrayBufferView, unitBytes: number): number {
     if (this.resident(a)) return a.byteOffset;
     const p = this.alloc(a.byteLength);
-    this.copies.push([p, a]);
+    this.copies.push([p, a, unitBytes]);
     return p;
   }
-  /** An output: the caller's array if resident, else scratch (copied out by {@link copyOut}). */
-  private output(a: ArrayBufferView, bytes: number): number {
-    return this.resident(a) ? a.byteOffset : this.alloc(bytes);
+  /** An output's offset: the caller's array if resident, else scratch copied out chunk by chunk. */
+  private output(a: FloatArray, unitBytes: number): number {
+    if (this.resident(a)) return a.byteOffset;
+    const p = this.alloc(a.byteLength);
+    this.outs.push([p, a, unitBytes]);
+    return p;
+  }
+  /** The byte range of chunk `k` for an array of `unitBytes` per unit. */
+  private range(k: number, unitBytes: number): [number, number] {
+    const { perChunk, total } = this.unit;
+    const first = k * perChunk;
+    return [first * unitBytes, Math.min(perChunk, total - first) * unitBytes];
+  }
+  /** Copies chunk `k` of every per-chunk input into the shared memory. */
+  private copyInChunk(buf: SharedArrayBuffer, k: number): void {
+    for (const [p, a, ub] of this.copies) {
+      if (ub === 0) continue;
+      const [off, len] = this.range(k, ub);
+      new Uint8Array(buf, p + off, len).set(new Uint8Array(a.buffer, a.byteOffset + off, len));
+    }
+  }
+  /** Copies chunk `k` of every output out of the shared memory. */
+  private copyOutChunk(buf: SharedArrayBuffer, k: number): void {
+    for (const [p, a, ub] of this.outs) {
+      const [off, len] = this.range(k, ub);
+      new Uint8Array(a.buffer, a.byteOffset + off, len).set(new Uint8Array(buf, p + off, len));
+    }
   }
   /** Grows the memory to `end` bytes; false when it cannot. */
   grow(end: number): boolean {
@@ -285,21 +319,16 @@ class ThreadPool implements ParallelExecutor {
     }
     return true;
   }
-  /** Grows the memory and copies the placed arrays in; false when it cannot grow. */
+  /** Grows the memory and copies the whole-array inputs in; false when it cannot grow (the
+   * per-chunk inputs are copied by {@link run}, overlapping the workers' first chunks). */
   private commit(): boolean {
     if (!this.grow(this.top)) return false;
     const buf = this.buffer();
-    for (const [p, a] of this.copies) {
+    for (const [p, a, ub] of this.copies) {
+      if (ub !== 0) continue;
       new Uint8Array(buf, p, a.byteLength).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     }
     return true;
-  }
-  private copyOut(ptr: number, dst: FloatArray): void {
-    if (this.resident(dst)) return;
-    const buf = this.buffer();
-    dst.set(
-      dst instanceof Float32Array ? new Float32Array(buf, ptr, dst.length) : new Float64Array(buf, ptr, dst.length),
-    );
   }
 
   /** Reserves `bytes` of the shared memory for an arena (below the scratch area). */
@@ -329,23 +358,20 @@ class ThreadPool implements ParallelExecutor {
     if (nChunks < 2 || !this.usable(n)) return undefined;
     const g32 = grad instanceof Float32Array;
     if ((g32 ? this.ex.ew_g32 : this.ex.ew_g64) === undefined) return undefined;
-    this.begin();
-    const yt = this.place(c.yTrue);
-    const yp = this.place(c.yPred);
-    const pw = w === null ? 0 : this.place(w);
-    const po = out === null ? 0 : this.output(out, n * 8);
+    this.begin(CHUNK, n);
+    const yt = this.place(c.yTrue, 4);
+    const yp = this.place(c.yPred, 4);
+    const pw = w === null ? 0 : this.place(w, 8);
+    const po = out === null ? 0 : this.output(out, 8);
     const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
-    const pg = grad === null ? 0 : this.output(grad, n * gb);
+    const pg = grad === null ? 0 : this.output(grad, gb);
     const parts = this.alloc(nChunks * 8);
     if (!this.commit()) return undefined;
     const p = c.params ?? [];
     const kind = KIND[c.kind];
     // d[5..] = kind, n, yt, yp, w, scale, out, grad, gradBytes, chunk, p0, p1, p2, p3 (see runChunk)
     const args = [kind, n, yt, yp, pw, c.scale, po, pg, gb, CHUNK, p[0] ?? 0, p[1] ?? 1, p[2] ?? 0, p[3] ?? -1];
-    const sum = this.run(JOB_EW, g32, nChunks, parts, args);
-    if (out !== null) this.copyOut(po, out);
-    if (grad !== null) this.copyOut(pg, grad);
-    return sum;
+    return this.run(JOB_EW, g32, nChunks, parts, args);
   }
 
   crossEntropy(c: CrossEntropyCall): number | undefined {
@@ -358,25 +384,28 @@ class ThreadPool implements ParallelExecutor {
     if (nChunks < 2 || !this.usable(N * C)) return undefined;
     const g32 = grad instanceof Float32Array;
     if ((g32 ? this.ex.ce_g32 : this.ex.ce_g64) === undefined) return undefined;
-    this.begin();
-    const pz = this.place(c.z);
-    const pl = labels === null ? 0 : this.place(labels);
-    const pp = probs === null ? 0 : this.place(probs);
+    this.begin(rows, N);
+    const pz = this.place(c.z, 4 * C);
+    const pl = labels === null ? 0 : this.place(labels, labels.BYTES_PER_ELEMENT);
+    const pp = probs === null ? 0 : this.place(probs, 4 * C);
     const cw = c.cw === null ? null : c.cw instanceof Float64Array ? c.cw : Float64Array.from(c.cw);
-    const pcw = cw === null ? 0 : this.place(cw);
-    const pw = w === null ? 0 : this.place(w);
-    const po = out === null ? 0 : this.output(out, N * 8);
+    const pcw = cw === null ? 0 : this.place(cw, 0);
+    const pw = w === null ? 0 : this.place(w, 8);
+    const po = out === null ? 0 : this.output(out, 8);
     const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
-    const pg = grad === null ? 0 : this.output(grad, N * C * gb);
+    const pg = grad === null ? 0 : this.output(grad, gb * C);
     const parts = this.alloc(nChunks * 8);
     if (!this.commit()) return undefined;
     const lb = labels === null ? 8 : labels.BYTES_PER_ELEMENT;
     // d[5..] = N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad, gradBytes, rows
     const args = [N, C, pz, pl, lb, pp, pcw, c.ls, c.ignoreIndex, pw, c.scale, po, pg, gb, rows];
-    const sum = this.run(JOB_CE, g32, nChunks, parts, args);
-    if (out !== null) this.copyOut(po, out);
-    if (grad !== null) this.copyOut(pg, grad);
-    return sum;
+    return this.run(JOB_CE, g32, nChunks, parts, args);
+  }
+
+  /** Test hook: a job of a test type over two chunks, nothing to copy. */
+  testJob(type: number): void {
+    this.begin(1, 2);
+    this.run(type, false, 2, this.alloc(16), []);
   }
 
   /** Publishes a job, computes chunks until none is left, waits for the workers, sums in order. */
@@ -393,11 +422,23 @@ class ThreadPool implements ParallelExecutor {
     desc[D_PARTIALS] = parts;
     for (let i = 0; i < args.length; i++) desc[D_ARGS + i] = args[i];
     Atomics.store(ctrl, DONE, 0);
+    const perChunkCopies = this.copies.some((x) => x[2] !== 0);
+    Atomics.store(ctrl, COPIED, perChunkCopies ? 0 : nChunks);
     Atomics.add(ctrl, SEQ, 1);
     Atomics.notify(ctrl, SEQ);
     this.calls++;
     const d = desc.slice();
-    const partials = new Float64Array(this.buffer(), parts, nChunks);
+    const buf = this.buffer();
+    const partials = new Float64Array(buf, parts, nChunks);
+    // Copy the inputs in chunk order; the workers start on chunk k as soon as it is in place.
+    if (perChunkCopies) {
+      for (let k = 0; k < nChunks; k++) {
+        this.copyInChunk(buf, k);
+        Atomics.store(ctrl, COPIED, k + 1);
+        Atomics.notify(ctrl, COPIED);
+      }
+    }
+    const mine: number[] = [];
     while (this.mainClaims) {
       const v = Atomics.load(claim, 0);
       if (v >= end) break;
@@ -405,6 +446,8 @@ class ThreadPool implements ParallelExecutor {
       const ci = Number(v - base);
       try {
         partials[ci] = runChunk(this.ex, d, ci);
+        this.copyOutChunk(buf, ci); // while the chunk's outputs are in the cache
+        mine.push(ci);
       } catch (e) {
         this.shutDown();
         throw this.failure('enableThreads', `a chunk failed on the main thread: ${String(e)}`);
@@ -432,6 +475,12 @@ class ThreadPool implements ParallelExecutor {
       const now = Atomics.load(ctrl, DONE);
       if (now !== last) deadline = Date.now() + this.timeoutMs;
       last = now;
+    }
+    // The workers' chunks' outputs.
+    if (this.outs.length > 0) {
+      const done = new Uint8Array(nChunks);
+      for (const k of mine) done[k] = 1;
+      for (let k = 0; k < nChunks; k++) if (done[k] === 0) this.copyOutChunk(buf, k);
     }
     // Chunk order, as the single-thread loop: `sum += f(chunk)`.
     let sum = 0;
@@ -602,5 +651,5 @@ export function setMainClaimsForTest(on: boolean): void {
 /** Test hook: publishes a job of a test type (a worker that throws or hangs). */
 export function runTestJobForTest(type: number): void {
   if (pool === null) throw new Error('no pool');
-  pool.run(type, false, 2, 0, []);
+  pool.testJob(type);
 }

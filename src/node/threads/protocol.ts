@@ -9,7 +9,9 @@
  * Protocol (one job at a time, submitted by the main thread):
  * - `ctrl` (Int32Array): SEQ (even: a job is published; odd: the descriptor is being written),
  *   DONE (chunks finished in the current job), ERR (a worker failed; its message in `msg`),
- *   READY (workers instantiated), QUIT, WCHUNKS (chunks computed by workers, for statistics).
+ *   READY (workers instantiated), QUIT, WCHUNKS (chunks computed by workers, for statistics),
+ *   COPIED (chunks whose inputs the main thread has copied in: a worker takes chunk k only when
+ *   k < COPIED, so the copy overlaps the workers' first chunks).
  * - `claim` (BigInt64Array, one word): a counter that never goes back. Job k owns the claim
  *   range [base, base + nChunks); a thread claims chunk `v − base` by compare-and-swap only while
  *   `v < base + nChunks`, so a worker still holding an old descriptor can never take a chunk of
@@ -26,6 +28,7 @@ export const ERR = 2;
 export const READY = 3;
 export const QUIT = 4;
 export const WCHUNKS = 5;
+export const COPIED = 6;
 export const CTRL_WORDS = 8;
 
 /** Job types. */
@@ -218,8 +221,14 @@ export function workerLoop(init: WorkerInit, run: typeof runChunk, W: WorkerWasm
     for (;;) {
       const v = Atomics.load(claim, 0);
       if (v >= end) break;
-      if (Atomics.compareExchange(claim, 0, v, v + 1n) !== v) continue;
       const c = Number(v - base);
+      const copied = Atomics.load(ctrl, 6);
+      if (c >= copied) {
+        // Its inputs are not in place yet (a stale read is harmless: the claim below would fail).
+        Atomics.wait(ctrl, 6, copied, 20);
+        continue;
+      }
+      if (Atomics.compareExchange(claim, 0, v, v + 1n) !== v) continue;
       let part: number;
       try {
         part = run(ex, d, c);
