@@ -70,9 +70,13 @@ export interface ThreadsInfo {
 }
 
 /**
- * Default threshold: 2^19 = 524,288 elements (8 chunks). Measured on a 2-core machine
- * (bench/threads.mjs, docs/benchmarks.md): below about 4 chunks the wake-up and the copies
- * eat the gain; at 8 chunks the second thread pays for every kernel measured.
+ * Default threshold: 2^19 = 524,288 elements (8 chunks; logits for cross-entropy). At that size a
+ * call's kernel time is milliseconds (BCE-with-logits ≈ 2 ms, cross-entropy 2^19 logits ≈ 3–8 ms
+ * on one thread), so the fixed cost of a split — publishing the job and a worker's wake-up, tens
+ * of µs on an idle core — stays near 1%, and there are enough chunks to balance two threads.
+ * `node bench/threads.mjs --sweep` measures the crossover (2^17…2^21); on the loaded development
+ * VM (load average 13–16 on 2 cores) no size below 2^21 gained, because a woken worker waits for
+ * a core: retake it on a quiet machine before lowering or raising this.
  */
 export const DEFAULT_MIN_ELEMENTS = 1 << 19;
 
