@@ -148,7 +148,10 @@ export function metricSetups(plan: Plan, o: EvaluateOptions): MetricSetup[] {
       if (plan.task === 'multilabel' && has('numLabels')) options.numLabels = plan.numClasses;
       if (o.average !== undefined && has('average')) options.average = o.average;
       if (o.threshold !== undefined && has('threshold') && plan.task !== 'multiclass') options.threshold = o.threshold;
-      if (has('topK')) options.topK = o.topK ?? Math.min(5, Math.max(1, plan.numClasses - 1));
+      // the default k is for multiclass top-k accuracy; elsewhere (Keras's top_k filter of the
+      // confusion metrics) topK is set only when asked for
+      if (has('topK') && (o.topK !== undefined || plan.task === 'multiclass'))
+        options.topK = o.topK ?? Math.min(5, Math.max(1, plan.numClasses - 1));
       if (o.aurocBins !== undefined && has('thresholds')) options.thresholds = o.aurocBins;
       if (plan.task === 'binary') settings.posLabel = plan.posLabel ?? 1;
     }
