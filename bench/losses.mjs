@@ -8,6 +8,7 @@
 //   node bench/losses.mjs --only=ce     # cases whose id contains "ce"
 //   node bench/losses.mjs --cpu         # process CPU time instead of wall-clock (shared machines)
 //   node bench/losses.mjs --no-torch --no-tfjs --no-c --json=out.json
+//   node bench/losses.mjs --no-threads  # skip the two-thread rows (losskit/node enableThreads)
 //
 // Timings: median of several runs after warm-up, in ms, of
 //   fwd   the loss value only
@@ -329,7 +330,6 @@ async function loadTf() {
 const rows = [];
 const cases = makeCases();
 const arena = rt.createWasmArena ? rt.createWasmArena(1 << 30) : null;
-const parallel = lk.enableParallel ? lk : null; // losskit/node's worker pool, when built
 for (const c of cases) {
   const d = c.make();
   const plan = runsFor(c.elements, c.id.startsWith('small-'));
@@ -361,6 +361,29 @@ for (const c of cases) {
       ` (value js ${row.lk.js.value} wasm ${row.lk.wasm.value})`,
   );
   rows.push({ c, d, plan, row });
+}
+
+// ------------------------------------------------------------------------------------------
+// Two threads (losskit/node enableThreads, docs/threads.md): the WASM column again with the
+// worker pool, same inputs, same gradOut; only the calls the pool takes (float32, above its
+// threshold, not memory-bound) differ from the one-thread column. Compared with PyTorch 2t.
+// ------------------------------------------------------------------------------------------
+const lkNode = flag('no-threads') ? null : await import(join(dirname(dist), 'node', 'index.js')).catch(() => null);
+const threads = lkNode?.enableThreads && cpus().length >= 2 ? await lkNode.enableThreads({ threads: 2 }) : null;
+if (threads) {
+  rt.setBackend('auto');
+  for (const { c, d, plan, row } of rows) {
+    if (plan.small) continue;
+    const before = lkNode.threadsInfo().calls;
+    const f = c.losskit(c.arrays(d), new Float64Array(c.elements));
+    row.lk.wasm2t = { fwd: time(f.fwd, plan), grad: time(f.grad, plan), value: f.fwd() };
+    row.lk.wasm2t.split = lkNode.threadsInfo().calls > before;
+    console.error(
+      `${c.label}: wasm 2 threads ${row.lk.wasm2t.fwd.ms.toFixed(3)} / ${row.lk.wasm2t.grad.ms.toFixed(3)} ms` +
+        (row.lk.wasm2t.split ? '' : ' (stayed on one thread)'),
+    );
+  }
+  await lkNode.disableThreads();
 }
 
 const tf = await loadTf();
@@ -436,7 +459,30 @@ lines.push(
   'losskit ratios use the faster of WASM and WASM-arena; torch/lk > 1× means losskit is faster; lk / C is how many times the fused C reference losskit takes.',
 );
 lines.push(`* one run after one warm-up run (a single run took over ${SLOW_MS / 1000} s).`);
-if (!parallel) lines.push('losskit ran on one thread (no worker pool in this build).');
+if (threads) {
+  lines.push('');
+  lines.push(
+    `Two threads (losskit/node \`enableThreads({ threads: 2 })\`, default threshold ${threads.minElements} elements; inputs copied in per call):`,
+  );
+  lines.push('');
+  lines.push('| case | mode | losskit WASM 1t | losskit WASM 2t | 1t / 2t | PyTorch 2t | torch2t / lk2t |');
+  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const { row: r } of rows) {
+    if (!r.lk.wasm2t) continue;
+    for (const key of ['fwd', 'grad']) {
+      const one = r.lk.wasm?.[key];
+      const two = r.lk.wasm2t[key];
+      const t2 = torch2?.cases[r.id]?.[key];
+      lines.push(
+        `| ${r.label} | ${key === 'fwd' ? 'fwd' : 'fwd+grad'} | ${f(one)} | ${f(two)}${r.lk.wasm2t.split ? '' : ' (1t)'} | ${ratio(one, two)} | ${f(t2)} | ${ratio(t2, two)} |`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push('(1t): the pool declined the call (memory-bound loss, no WASM kernel, or under the threshold).');
+} else {
+  lines.push('losskit ran on one thread (no worker pool in this build, or --no-threads).');
+}
 console.log(lines.join('\n'));
 const jsonOut = opt('json');
 if (jsonOut) {

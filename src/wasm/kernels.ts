@@ -20,6 +20,7 @@
 import type { FloatArray } from '../tensor.js';
 import { Scratch, copyOut, resident, wasm } from './runtime.js';
 import type { WasmExports } from './runtime.js';
+import { parallelExecutor } from './parallel.js';
 
 let calls = 0;
 /** How many loss calls the WASM kernels computed (tests use it to prove the path ran). */
@@ -76,6 +77,9 @@ export function usesWasmElementwise(c: Pick<ElementwiseCall, 'kind' | 'yTrue' | 
 
 /** Runs an element-wise loss in WASM; `undefined` when the JS kernel must run instead. */
 export function wasmElementwise(c: ElementwiseCall): number | undefined {
+  // Two threads (losskit/node enableThreads) for large calls; undefined when it declines.
+  const par = parallelExecutor()?.elementwise(c);
+  if (par !== undefined) return par;
   const ex = usesWasmElementwise(c);
   if (ex === null) return undefined;
   const f = c.grad instanceof Float32Array ? ex.ew_g32 : ex.ew_g64;
@@ -147,6 +151,8 @@ export const CE_MIN_WASM = 512;
 
 /** Runs softmax cross-entropy in WASM; `undefined` when the JS kernel must run instead. */
 export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
+  const par = parallelExecutor()?.crossEntropy(c);
+  if (par !== undefined) return par;
   const { N, C, labels, probs, w, out, grad } = c;
   if (!(c.z instanceof Float32Array) || N * C < CE_MIN_WASM) return undefined;
   if (probs !== null && !(probs instanceof Float32Array)) return undefined;
