@@ -5,7 +5,7 @@
 // means "absent" (the JS side never places data at 0). They mirror the JS kernels of
 // src/losses (same formulas, same special cases); the JS side checks shapes, options and
 // domains and chooses the backend.
-import { exp4, log4, log1p4, softplusNeg4 } from './math';
+import { exp4, log4, log1p4, log1pSmall4, two4 } from './math';
 export { expArray, logArray, log1pArray, softplusNegArray } from './math';
 
 /** Returns the first free byte after the static data (the JS arena starts above it). */
@@ -66,6 +66,221 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
 }
 
 /**
+ * One vector step of the element-wise driver: 4 elements at pyt / pyp (weights at pw), their
+ * weighted losses stored at po and scaled gradients at pg (when out / grad are given); returns
+ * the masked weighted losses as one float64x2 (lanes summed pairwise) for the accumulator.
+ */
+@inline function step<G>(
+  kind: i32,
+  pyt: usize,
+  pyp: usize,
+  pw: usize,
+  po: usize,
+  pg: usize,
+  w: usize,
+  out: usize,
+  grad: usize,
+  mlo: v128,
+  mhi: v128,
+  scale: f64,
+  p0: f64,
+  p1: f64,
+  p2: f64,
+  p3: f64,
+): v128 {
+  // parameters as vectors (loop-invariant after inlining)
+  const P0f = f32x4.splat(<f32>p0);
+  const P1f = f32x4.splat(<f32>p1);
+  const P2f = f32x4.splat(<f32>p2);
+  const P3f = f32x4.splat(<f32>p3);
+  const Q3f = f32x4.splat(<f32>(1 - p3));
+  const Q0f = f32x4.splat(<f32>(1 - p0));
+  const G1f = f32x4.splat(<f32>(p0 - 1));
+  const P0d = f64x2.splat(p0);
+  const H0d = f64x2.splat(0.5 * p0);
+  const I0d = f64x2.splat(1 / p0);
+
+  const y4 = v128.load(pyt);
+  const x4 = v128.load(pyp);
+  let l4 = f1(0),
+    g4 = f1(0);
+  let llo = d1(0),
+    lhi = d1(0),
+    glo = d1(0),
+    ghi = d1(0);
+  if (kind == MSE || kind == MAE || kind == HUBER || kind == SMOOTHL1) {
+    // Exact float64 differences of the float32 inputs, as the JS kernels.
+    const dlo = f64x2.sub(lo2(x4), lo2(y4));
+    const dhi = f64x2.sub(hi2(x4), hi2(y4));
+    if (kind == MSE) {
+      llo = f64x2.mul(dlo, dlo);
+      lhi = f64x2.mul(dhi, dhi);
+      glo = f64x2.add(dlo, dlo);
+      ghi = f64x2.add(dhi, dhi);
+    } else {
+      const alo = f64x2.abs(dlo);
+      const ahi = f64x2.abs(dhi);
+      if (kind == MAE || (kind == SMOOTHL1 && p0 == 0)) {
+        llo = alo;
+        lhi = ahi;
+        glo = v128.bitselect(f64x2.div(dlo, alo), dlo, f64x2.gt(alo, d1(0)));
+        ghi = v128.bitselect(f64x2.div(dhi, ahi), dhi, f64x2.gt(ahi, d1(0)));
+      } else if (kind == HUBER) {
+        const dl = P0d;
+        const half = H0d;
+        llo = v128.bitselect(f64x2.mul(kd(0), f64x2.mul(dlo, dlo)), f64x2.mul(dl, f64x2.sub(alo, half)), f64x2.lt(alo, dl));
+        lhi = v128.bitselect(f64x2.mul(kd(0), f64x2.mul(dhi, dhi)), f64x2.mul(dl, f64x2.sub(ahi, half)), f64x2.lt(ahi, dl));
+        glo = f64x2.pmax(f64x2.pmin(dlo, dl), f64x2.neg(dl));
+        ghi = f64x2.pmax(f64x2.pmin(dhi, dl), f64x2.neg(dl));
+      } else {
+        // smooth L1 with β = p0 > 0
+        const b = P0d;
+        const inv = I0d;
+        const half = H0d;
+        llo = v128.bitselect(f64x2.mul(f64x2.mul(kd(0), f64x2.mul(dlo, dlo)), inv), f64x2.sub(alo, half), f64x2.lt(alo, b));
+        lhi = v128.bitselect(f64x2.mul(f64x2.mul(kd(0), f64x2.mul(dhi, dhi)), inv), f64x2.sub(ahi, half), f64x2.lt(ahi, b));
+        glo = f64x2.pmax(f64x2.pmin(f64x2.mul(dlo, inv), kd(1)), kd(2));
+        ghi = f64x2.pmax(f64x2.pmin(f64x2.mul(dhi, inv), kd(1)), kd(2));
+      }
+    }
+  } else {
+    // Transcendental losses: float32 lanes (as PyTorch's float32 kernels), promoted for the sums.
+    const one = kf(0);
+    if (kind == BCE_LOGITS || kind == FOCAL) {
+      const y = f32x4.add(f32x4.mul(y4, P1f), P2f); // label smoothing: y(1−ls) + ls/2
+      const e = exp4(f32x4.neg(f32x4.abs(x4))); // e^−|x|
+      // one division for both 1/(1 + e) and log1p(e) (asm/math.ts log1pSmall4)
+      const u1 = f32x4.add(one, e);
+      const u2 = f32x4.add(two4(), e);
+      const q = f32x4.div(one, f32x4.mul(u1, u2));
+      const rr = f32x4.mul(u2, q);
+      const lp = log1pSmall4(e, u1, q); // log1p(e)
+      const ny = f32x4.sub(one, y);
+      // (1 − y)·softplus(x) + y·softplus(−x): no cancellation for soft targets.
+      const ce = f32x4.add(
+        f32x4.add(f32x4.mul(ny, f32x4.pmax(x4, f1(0))), f32x4.mul(y, f32x4.pmax(f32x4.neg(x4), f1(0)))),
+        lp,
+      );
+      const st = f32x4.mul(e, rr); // σ(−|x|)
+      const pos = f32x4.ge(x4, f1(0));
+      const sigPos = v128.bitselect(rr, st, pos); // σ(x)
+      const sigNeg = v128.bitselect(st, rr, pos); // σ(−x)
+      if (kind == BCE_LOGITS) {
+        l4 = ce;
+        g4 = f32x4.sub(f32x4.mul(ny, sigPos), f32x4.mul(y, sigNeg));
+      } else {
+        // focal: p0 = γ, p3 = α (< 0: none)
+        const dce = f32x4.sub(sigPos, y);
+        const dp = f32x4.mul(sigPos, sigNeg);
+        const q = f32x4.add(f32x4.mul(y, sigNeg), f32x4.mul(ny, sigPos));
+        let qg: v128, dqg: v128;
+        if (p0 == 2) {
+          qg = f32x4.mul(q, q);
+          dqg = f32x4.add(q, q);
+        } else if (p0 == 0) {
+          qg = one;
+          dqg = f1(0);
+        } else {
+          const lq = log4(q);
+          qg = exp4(f32x4.mul(P0f, lq));
+          dqg = f32x4.mul(P0f, exp4(f32x4.mul(G1f, lq)));
+          dqg = v128.bitselect(f1(0), dqg, f32x4.eq(q, f1(0)));
+        }
+        let at = one;
+        if (p3 >= 0) at = f32x4.add(f32x4.mul(P3f, y), f32x4.mul(Q3f, ny));
+        l4 = f32x4.mul(at, f32x4.mul(qg, ce));
+        const inner = f32x4.add(
+          f32x4.mul(qg, dce),
+          f32x4.mul(f32x4.mul(dqg, f32x4.sub(one, f32x4.add(y, y))), f32x4.mul(dp, ce)),
+        );
+        g4 = f32x4.mul(at, inner);
+      }
+    } else if (kind == BCE_TORCH || kind == BCE_CLIP) {
+      const y = f32x4.add(f32x4.mul(y4, P1f), P2f);
+      const ny = f32x4.sub(one, y);
+      if (kind == BCE_TORCH) {
+        const lp = f32x4.pmax(log4(x4), kf(2));
+        const lq = f32x4.pmax(log1p4(f32x4.neg(x4)), kf(2));
+        l4 = f32x4.neg(f32x4.add(f32x4.mul(y, lp), f32x4.mul(ny, lq)));
+        const v = f32x4.mul(x4, f32x4.sub(one, x4));
+        g4 = f32x4.div(f32x4.sub(x4, y), f32x4.pmax(v, kf(3)));
+      } else {
+        const lo = P0f;
+        const hi = Q0f;
+        // p and 1 − p clipped separately: 1 − eps is not a float32 for eps = 1e-7, but eps is
+        const pc = f32x4.pmax(f32x4.pmin(x4, hi), lo);
+        const qc = f32x4.pmax(f32x4.pmin(f32x4.sub(one, x4), hi), lo);
+        l4 = f32x4.neg(f32x4.add(f32x4.mul(y, log4(pc)), f32x4.mul(ny, log4(qc))));
+        const g = f32x4.div(f32x4.sub(pc, y), f32x4.mul(pc, qc));
+        const clipped = v128.or(f32x4.lt(x4, lo), f32x4.gt(x4, hi));
+        g4 = v128.bitselect(f1(0), g, clipped);
+      }
+    } else if (kind == KL) {
+      // t·(log t − x), 0 where t = 0; the subtraction in float64.
+      const lt = log4(y4);
+      const zero = f32x4.eq(y4, f1(0));
+      // a promoted all-ones float32 lane is a NaN, not all-ones: widen the masks as integers
+      const zlo = i64x2.extend_low_i32x4_s(zero);
+      const zhi = i64x2.extend_high_i32x4_s(zero);
+      llo = v128.andnot(f64x2.mul(lo2(y4), f64x2.sub(lo2(lt), lo2(x4))), zlo);
+      lhi = v128.andnot(f64x2.mul(hi2(y4), f64x2.sub(hi2(lt), hi2(x4))), zhi);
+      glo = f64x2.neg(lo2(y4));
+      ghi = f64x2.neg(hi2(y4));
+    } else {
+      // KL_LOG: e^t·(t − x), gradient −e^t
+      const et = exp4(y4);
+      llo = f64x2.mul(lo2(et), f64x2.sub(lo2(y4), lo2(x4)));
+      lhi = f64x2.mul(hi2(et), f64x2.sub(hi2(y4), hi2(x4)));
+      glo = f64x2.neg(lo2(et));
+      ghi = f64x2.neg(hi2(et));
+    }
+    if (kind != KL && kind != KL_LOG) {
+      llo = lo2(l4);
+      lhi = hi2(l4);
+      glo = lo2(g4);
+      ghi = hi2(g4);
+    }
+  }
+  if ((kind == BCE_LOGITS || kind == FOCAL || kind == BCE_TORCH || kind == BCE_CLIP) && w == 0) {
+    // float32 lanes, no weights: the gradient scaled and stored in float32 when G is
+    const l = v128.and(lo2(l4), mlo);
+    const h = v128.and(hi2(l4), mhi);
+    if (out != 0) {
+      v128.store(po, l);
+      v128.store(po, h, 16);
+    }
+    if (grad != 0) {
+      if (sizeof<G>() == 4) v128.store(pg, f32x4.mul(g4, f32x4.splat(<f32>scale)));
+      else {
+        const sc = d1(scale);
+        v128.store(pg, f64x2.mul(lo2(g4), sc));
+        v128.store(pg, f64x2.mul(hi2(g4), sc), 16);
+      }
+    }
+    return f64x2.add(l, h);
+  }
+  if (w != 0) {
+    const wlo = v128.load(pw);
+    const whi = v128.load(pw, 16);
+    llo = f64x2.mul(llo, wlo);
+    lhi = f64x2.mul(lhi, whi);
+    glo = f64x2.mul(glo, wlo);
+    ghi = f64x2.mul(ghi, whi);
+  }
+  llo = v128.and(llo, mlo);
+  lhi = v128.and(lhi, mhi);
+  if (out != 0) {
+    v128.store(po, llo);
+    v128.store(po, lhi, 16);
+  }
+  if (grad != 0) {
+    const sc = d1(scale);
+    storeG<G>(pg, f64x2.mul(glo, sc), f64x2.mul(ghi, sc));
+  }
+  return f64x2.add(llo, lhi);
+}
+
+/**
  * The element-wise driver: Σ wᵢ·lᵢ over n elements; out[i] = wᵢ·lᵢ; grad[i] = scale·wᵢ·gᵢ.
  * `kind` is a compile-time constant after inlining; p0…p3 are the loss's parameters.
  */
@@ -85,213 +300,35 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
 ): f64 {
   let acc0 = d1(0);
   let acc1 = d1(0);
-  const sc = d1(scale);
   const full = n & ~3;
-  const allOnes = i32x4.splat(-1);
-  // parameters as vectors, once
-  const P0f = f32x4.splat(<f32>p0);
-  const P1f = f32x4.splat(<f32>p1);
-  const P2f = f32x4.splat(<f32>p2);
-  const P3f = f32x4.splat(<f32>p3);
-  const Q3f = f32x4.splat(<f32>(1 - p3));
-  const Q0f = f32x4.splat(<f32>(1 - p0));
-  const G1f = f32x4.splat(<f32>(p0 - 1));
-  const P0d = f64x2.splat(p0);
-  const H0d = f64x2.splat(0.5 * p0);
-  const I0d = f64x2.splat(1 / p0);
-  for (let i = 0; i <= full; i += 4) {
-    let pyt = yt + (<usize>i << 2);
-    let pyp = yp + (<usize>i << 2);
-    let pw = w + (<usize>i << 3);
-    let pout = out + (<usize>i << 3);
-    let pg = grad + <usize>i * sizeof<G>();
-    let mlo = allOnes;
-    let mhi = allOnes;
-    const cnt = n - i;
-    if (i == full) {
-      if (cnt == 0) break;
-      // Ragged tail: copy the last 1–3 elements to padded scratch lanes, mask the padding.
-      v128.store(T_YT, f32x4.splat(0.5));
-      v128.store(T_YP, f32x4.splat(0.5));
-      v128.store(T_W, d1(0));
-      v128.store(T_W, d1(0), 16);
-      for (let k = 0; k < cnt; k++) {
-        store<f32>(T_YT + (<usize>k << 2), load<f32>(pyt + (<usize>k << 2)));
-        store<f32>(T_YP + (<usize>k << 2), load<f32>(pyp + (<usize>k << 2)));
-        if (w != 0) store<f64>(T_W + (<usize>k << 3), load<f64>(pw + (<usize>k << 3)));
-      }
-      pyt = T_YT;
-      pyp = T_YP;
-      pw = T_W;
-      const lane = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(0, 1));
-      mlo = lane;
-      mhi = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(2, 3));
+  const ones = i32x4.splat(-1);
+  const gs = <usize>sizeof<G>();
+  let i = 0;
+  for (; i < full; i += 4) {
+    const a = <usize>i;
+    acc0 = f64x2.add(acc0, step<G>(kind, yt + (a << 2), yp + (a << 2), w + (a << 3), out + (a << 3), grad + a * gs, w, out, grad, ones, ones, scale, p0, p1, p2, p3));
+  }
+  const cnt = n - full;
+  if (cnt != 0) {
+    // Ragged tail: the last 1–3 elements in padded scratch lanes, the padding masked out.
+    const a = <usize>full;
+    v128.store(T_YT, f32x4.splat(0.5));
+    v128.store(T_YP, f32x4.splat(0.5));
+    v128.store(T_W, d1(0));
+    v128.store(T_W, d1(0), 16);
+    for (let k = 0; k < cnt; k++) {
+      store<f32>(T_YT + (<usize>k << 2), load<f32>(yt + ((a + k) << 2)));
+      store<f32>(T_YP + (<usize>k << 2), load<f32>(yp + ((a + k) << 2)));
+      if (w != 0) store<f64>(T_W + (<usize>k << 3), load<f64>(w + ((a + k) << 3)));
     }
-    const y4 = v128.load(pyt);
-    const x4 = v128.load(pyp);
-    let llo = d1(0),
-      lhi = d1(0),
-      glo = d1(0),
-      ghi = d1(0);
-    if (kind == MSE || kind == MAE || kind == HUBER || kind == SMOOTHL1) {
-      // Exact float64 differences of the float32 inputs, as the JS kernels.
-      const dlo = f64x2.sub(lo2(x4), lo2(y4));
-      const dhi = f64x2.sub(hi2(x4), hi2(y4));
-      if (kind == MSE) {
-        llo = f64x2.mul(dlo, dlo);
-        lhi = f64x2.mul(dhi, dhi);
-        glo = f64x2.add(dlo, dlo);
-        ghi = f64x2.add(dhi, dhi);
-      } else {
-        const alo = f64x2.abs(dlo);
-        const ahi = f64x2.abs(dhi);
-        if (kind == MAE || (kind == SMOOTHL1 && p0 == 0)) {
-          llo = alo;
-          lhi = ahi;
-          glo = v128.bitselect(f64x2.div(dlo, alo), dlo, f64x2.gt(alo, d1(0)));
-          ghi = v128.bitselect(f64x2.div(dhi, ahi), dhi, f64x2.gt(ahi, d1(0)));
-        } else if (kind == HUBER) {
-          const dl = P0d;
-          const half = H0d;
-          llo = v128.bitselect(f64x2.mul(kd(0), f64x2.mul(dlo, dlo)), f64x2.mul(dl, f64x2.sub(alo, half)), f64x2.lt(alo, dl));
-          lhi = v128.bitselect(f64x2.mul(kd(0), f64x2.mul(dhi, dhi)), f64x2.mul(dl, f64x2.sub(ahi, half)), f64x2.lt(ahi, dl));
-          glo = f64x2.pmax(f64x2.pmin(dlo, dl), f64x2.neg(dl));
-          ghi = f64x2.pmax(f64x2.pmin(dhi, dl), f64x2.neg(dl));
-        } else {
-          // smooth L1 with β = p0 > 0
-          const b = P0d;
-          const inv = I0d;
-          const half = H0d;
-          llo = v128.bitselect(f64x2.mul(f64x2.mul(kd(0), f64x2.mul(dlo, dlo)), inv), f64x2.sub(alo, half), f64x2.lt(alo, b));
-          lhi = v128.bitselect(f64x2.mul(f64x2.mul(kd(0), f64x2.mul(dhi, dhi)), inv), f64x2.sub(ahi, half), f64x2.lt(ahi, b));
-          glo = f64x2.pmax(f64x2.pmin(f64x2.mul(dlo, inv), kd(1)), kd(2));
-          ghi = f64x2.pmax(f64x2.pmin(f64x2.mul(dhi, inv), kd(1)), kd(2));
-        }
-      }
-    } else {
-      // Transcendental losses: float32 lanes (as PyTorch's float32 kernels), promoted for the sums.
-      let l4 = f1(0),
-        g4 = f1(0);
-      const one = kf(0);
-      if (kind == BCE_LOGITS || kind == FOCAL) {
-        const y = f32x4.add(f32x4.mul(y4, P1f), P2f); // label smoothing: y(1−ls) + ls/2
-        const e = exp4(f32x4.neg(f32x4.abs(x4))); // e^−|x|
-        const rr = f32x4.div(one, f32x4.add(one, e));
-        const lp = softplusNeg4(e, rr); // log1p(e)
-        const ny = f32x4.sub(one, y);
-        // (1 − y)·softplus(x) + y·softplus(−x): no cancellation for soft targets.
-        const ce = f32x4.add(
-          f32x4.mul(ny, f32x4.add(f32x4.pmax(x4, f1(0)), lp)),
-          f32x4.mul(y, f32x4.add(f32x4.pmax(f32x4.neg(x4), f1(0)), lp)),
-        );
-        const st = f32x4.mul(e, rr); // σ(−|x|)
-        const pos = f32x4.ge(x4, f1(0));
-        const sigPos = v128.bitselect(rr, st, pos); // σ(x)
-        const sigNeg = v128.bitselect(st, rr, pos); // σ(−x)
-        if (kind == BCE_LOGITS) {
-          l4 = ce;
-          g4 = f32x4.sub(f32x4.mul(ny, sigPos), f32x4.mul(y, sigNeg));
-        } else {
-          // focal: p0 = γ, p3 = α (< 0: none)
-          const dce = f32x4.sub(sigPos, y);
-          const dp = f32x4.mul(sigPos, sigNeg);
-          const q = f32x4.add(f32x4.mul(y, sigNeg), f32x4.mul(ny, sigPos));
-          let qg: v128, dqg: v128;
-          if (p0 == 2) {
-            qg = f32x4.mul(q, q);
-            dqg = f32x4.add(q, q);
-          } else if (p0 == 0) {
-            qg = one;
-            dqg = f1(0);
-          } else {
-            const lq = log4(q);
-            qg = exp4(f32x4.mul(P0f, lq));
-            dqg = f32x4.mul(P0f, exp4(f32x4.mul(G1f, lq)));
-            dqg = v128.bitselect(f1(0), dqg, f32x4.eq(q, f1(0)));
-          }
-          let at = one;
-          if (p3 >= 0) at = f32x4.add(f32x4.mul(P3f, y), f32x4.mul(Q3f, ny));
-          l4 = f32x4.mul(at, f32x4.mul(qg, ce));
-          const inner = f32x4.add(
-            f32x4.mul(qg, dce),
-            f32x4.mul(f32x4.mul(dqg, f32x4.sub(one, f32x4.add(y, y))), f32x4.mul(dp, ce)),
-          );
-          g4 = f32x4.mul(at, inner);
-        }
-      } else if (kind == BCE_TORCH || kind == BCE_CLIP) {
-        const y = f32x4.add(f32x4.mul(y4, P1f), P2f);
-        const ny = f32x4.sub(one, y);
-        if (kind == BCE_TORCH) {
-          const lp = f32x4.pmax(log4(x4), kf(2));
-          const lq = f32x4.pmax(log1p4(f32x4.neg(x4)), kf(2));
-          l4 = f32x4.neg(f32x4.add(f32x4.mul(y, lp), f32x4.mul(ny, lq)));
-          const v = f32x4.mul(x4, f32x4.sub(one, x4));
-          g4 = f32x4.div(f32x4.sub(x4, y), f32x4.pmax(v, kf(3)));
-        } else {
-          const lo = P0f;
-          const hi = Q0f;
-          // p and 1 − p clipped separately: 1 − eps is not a float32 for eps = 1e-7, but eps is
-          const pc = f32x4.pmax(f32x4.pmin(x4, hi), lo);
-          const qc = f32x4.pmax(f32x4.pmin(f32x4.sub(one, x4), hi), lo);
-          l4 = f32x4.neg(f32x4.add(f32x4.mul(y, log4(pc)), f32x4.mul(ny, log4(qc))));
-          const g = f32x4.div(f32x4.sub(pc, y), f32x4.mul(pc, qc));
-          const clipped = v128.or(f32x4.lt(x4, lo), f32x4.gt(x4, hi));
-          g4 = v128.bitselect(f1(0), g, clipped);
-        }
-      } else if (kind == KL) {
-        // t·(log t − x), 0 where t = 0; the subtraction in float64.
-        const lt = log4(y4);
-        const zero = f32x4.eq(y4, f1(0));
-        // a promoted all-ones float32 lane is a NaN, not all-ones: widen the masks as integers
-        const zlo = i64x2.extend_low_i32x4_s(zero);
-        const zhi = i64x2.extend_high_i32x4_s(zero);
-        llo = v128.andnot(f64x2.mul(lo2(y4), f64x2.sub(lo2(lt), lo2(x4))), zlo);
-        lhi = v128.andnot(f64x2.mul(hi2(y4), f64x2.sub(hi2(lt), hi2(x4))), zhi);
-        glo = f64x2.neg(lo2(y4));
-        ghi = f64x2.neg(hi2(y4));
-      } else {
-        // KL_LOG: e^t·(t − x), gradient −e^t
-        const et = exp4(y4);
-        llo = f64x2.mul(lo2(et), f64x2.sub(lo2(y4), lo2(x4)));
-        lhi = f64x2.mul(hi2(et), f64x2.sub(hi2(y4), hi2(x4)));
-        glo = f64x2.neg(lo2(et));
-        ghi = f64x2.neg(hi2(et));
-      }
-      if (kind != KL && kind != KL_LOG) {
-        llo = lo2(l4);
-        lhi = hi2(l4);
-        glo = lo2(g4);
-        ghi = hi2(g4);
-      }
-    }
-    if (w != 0) {
-      const wlo = v128.load(pw);
-      const whi = v128.load(pw, 16);
-      llo = f64x2.mul(llo, wlo);
-      lhi = f64x2.mul(lhi, whi);
-      glo = f64x2.mul(glo, wlo);
-      ghi = f64x2.mul(ghi, whi);
-    }
-    llo = v128.and(llo, mlo);
-    lhi = v128.and(lhi, mhi);
-    acc0 = f64x2.add(acc0, llo);
-    acc1 = f64x2.add(acc1, lhi);
-    const tail = i == full;
-    if (out != 0) {
-      const po = tail ? T_OUT : pout;
-      v128.store(po, llo);
-      v128.store(po, lhi, 16);
-    }
-    if (grad != 0) {
-      storeG<G>(tail ? T_G : pg, f64x2.mul(glo, sc), f64x2.mul(ghi, sc));
-    }
-    if (tail) {
-      for (let k = 0; k < cnt; k++) {
-        if (out != 0) store<f64>(pout + (<usize>k << 3), load<f64>(T_OUT + (<usize>k << 3)));
-        if (grad != 0) {
-          if (sizeof<G>() == 4) store<f32>(pg + (<usize>k << 2), load<f32>(T_G + (<usize>k << 2)));
-          else store<f64>(pg + (<usize>k << 3), load<f64>(T_G + (<usize>k << 3)));
-        }
+    const mlo = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(0, 1));
+    const mhi = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(2, 3));
+    acc0 = f64x2.add(acc0, step<G>(kind, T_YT, T_YP, T_W, T_OUT, T_G, w, out, grad, mlo, mhi, scale, p0, p1, p2, p3));
+    for (let k = 0; k < cnt; k++) {
+      if (out != 0) store<f64>(out + ((a + k) << 3), load<f64>(T_OUT + (<usize>k << 3)));
+      if (grad != 0) {
+        if (sizeof<G>() == 4) store<f32>(grad + ((a + k) << 2), load<f32>(T_G + (<usize>k << 2)));
+        else store<f64>(grad + ((a + k) << 3), load<f64>(T_G + (<usize>k << 3)));
       }
     }
   }
@@ -300,22 +337,119 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
 }
 
 // ---- exports: (n, yTrue, yPred, w, scale, out, grad, p0, p1, p2, p3) → Σ wᵢ·lᵢ -------------
-// Float32-gradient variants (elementwise<f32>, crossEntropy<f32>) are not exported while the
-// loss layer allocates float64 gradients only (src/losses/define.ts gradientBuffer): they would
-// double the module's size for no caller. Export `ew_g32` / `ce_g32` here to enable them.
+// One exported function per kind and gradient type (`ew_<kind>_g32` writes float32 gradients,
+// `_g64` float64): V8 allocates registers per function, and one function holding every kind's
+// loop spills more (≈ 15–25 % slower). Being exported, binaryen does not inline them back into
+// the `ew_g32` / `ew_g64` dispatchers (kept for callers that pass the kind as a number).
+// prettier-ignore
+export function ew_mse_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f32>(MSE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_mae_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f32>(MAE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_huber_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f32>(HUBER, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_smoothL1_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f32>(SMOOTHL1, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_bceLogits_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f32>(BCE_LOGITS, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_bceTorch_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f32>(BCE_TORCH, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_bceClip_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f32>(BCE_CLIP, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_kl_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f32>(KL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_klLog_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f32>(KL_LOG, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_focal_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f32>(FOCAL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_g32(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  switch (kind) {
+    case MSE: return ew_mse_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case MAE: return ew_mae_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case HUBER: return ew_huber_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case SMOOTHL1: return ew_smoothL1_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_LOGITS: return ew_bceLogits_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_TORCH: return ew_bceTorch_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_CLIP: return ew_bceClip_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case KL: return ew_kl_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case KL_LOG: return ew_klLog_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case FOCAL: return ew_focal_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+  }
+  return NaN;
+}
+// prettier-ignore
+export function ew_mse_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f64>(MSE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_mae_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f64>(MAE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_huber_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f64>(HUBER, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_smoothL1_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f64>(SMOOTHL1, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_bceLogits_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f64>(BCE_LOGITS, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_bceTorch_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f64>(BCE_TORCH, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_bceClip_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f64>(BCE_CLIP, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_kl_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f64>(KL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_klLog_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f64>(KL_LOG, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_focal_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  return elementwise<f64>(FOCAL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
 // prettier-ignore
 export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
   switch (kind) {
-    case MSE: return elementwise<f64>(MSE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case MAE: return elementwise<f64>(MAE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case HUBER: return elementwise<f64>(HUBER, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case SMOOTHL1: return elementwise<f64>(SMOOTHL1, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_LOGITS: return elementwise<f64>(BCE_LOGITS, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_TORCH: return elementwise<f64>(BCE_TORCH, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_CLIP: return elementwise<f64>(BCE_CLIP, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case KL: return elementwise<f64>(KL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case KL_LOG: return elementwise<f64>(KL_LOG, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case FOCAL: return elementwise<f64>(FOCAL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case MSE: return ew_mse_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case MAE: return ew_mae_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case HUBER: return ew_huber_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case SMOOTHL1: return ew_smoothL1_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_LOGITS: return ew_bceLogits_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_TORCH: return ew_bceTorch_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case BCE_CLIP: return ew_bceClip_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case KL: return ew_kl_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case KL_LOG: return ew_klLog_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case FOCAL: return ew_focal_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
   }
   return NaN;
 }
@@ -507,4 +641,8 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
 // prettier-ignore
 export function ce_g64(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32, probs: usize, cw: usize, ls: f64, ignoreIndex: f64, w: usize, scale: f64, out: usize, grad: usize): f64 {
   return crossEntropy<f64>(N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
+}
+// prettier-ignore
+export function ce_g32(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32, probs: usize, cw: usize, ls: f64, ignoreIndex: f64, w: usize, scale: f64, out: usize, grad: usize): f64 {
+  return crossEntropy<f32>(N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
 }

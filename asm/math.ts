@@ -92,12 +92,13 @@ const KI = memory.data<i32>([0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 127
   return f32x4.add(logCore(u, i32x4.splat(0)), corr);
 }
 
-/** Test entry: dst = log1p(src) through softplusNeg4 (src in [0, 1]). */
+/** Test entry: dst = log1p(src) through log1pSmall4 (src in [0, 1]). */
 export function softplusNegArray(n: i32, src: usize, dst: usize): void {
   for (let i = 0; i < n; i += 4) {
     const e = v128.load(src + (<usize>i << 2));
-    const ru = f32x4.div(c(12), f32x4.add(c(12), e));
-    v128.store(dst + (<usize>i << 2), softplusNeg4(e, ru));
+    const u1 = f32x4.add(e, c(12));
+    const q = f32x4.div(c(12), f32x4.mul(u1, f32x4.add(e, ks(4))));
+    v128.store(dst + (<usize>i << 2), log1pSmall4(e, u1, q));
   }
 }
 
@@ -122,4 +123,31 @@ export function logArray(n: i32, src: usize, dst: usize): void {
 }
 export function log1pArray(n: i32, src: usize, dst: usize): void {
   for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), log1p4(v128.load(src + (<usize>i << 2))));
+}
+
+// ---- softplus(−|x|) and σ from e = e^−|x| with one division --------------------------------
+// log1p(e) = 2·atanh(s), s = e/(2 + e) ∈ [0, 1/3]: 2s·(1 + z·P(z)), z = s² ≤ 1/9, P a degree-3
+// least-squares fit of (atanh(√z)/√z − 1)/z (truncation ≤ 0.14·2⁻²⁴ relative). One division
+// gives both 1/(1 + e) and s: q = 1/((1 + e)(2 + e)).
+const KS = memory.data<f32>([0.33333228446398905, 0.33333228446398905, 0.33333228446398905, 0.33333228446398905, 0.2000964970988239, 0.2000964970988239, 0.2000964970988239, 0.2000964970988239, 0.14019005213690394, 0.14019005213690394, 0.14019005213690394, 0.14019005213690394, 0.13915845475930255, 0.13915845475930255, 0.13915845475930255, 0.13915845475930255, 2.0, 2.0, 2.0, 2.0], 16);
+@inline function ks(i: i32): v128 {
+  return v128.load(KS + (<usize>i << 4));
+}
+/**
+ * log1p(e) for e ∈ [0, 1] given u1 = 1 + e, u2 = 2 + e and q = 1/(u1·u2) (the caller also takes
+ * σ = u2·q = 1/(1 + e) from them).
+ */
+@inline export function log1pSmall4(e: v128, u1: v128, q: v128): v128 {
+  const s = f32x4.mul(f32x4.mul(e, u1), q);
+  const z = f32x4.mul(s, s);
+  let p = ks(3);
+  p = f32x4.add(f32x4.mul(p, z), ks(2));
+  p = f32x4.add(f32x4.mul(p, z), ks(1));
+  p = f32x4.add(f32x4.mul(p, z), ks(0));
+  const s2 = f32x4.add(s, s);
+  return f32x4.add(s2, f32x4.mul(s2, f32x4.mul(z, p)));
+}
+/** 2 (4 lanes), for u2 = 2 + e. */
+@inline export function two4(): v128 {
+  return ks(4);
 }

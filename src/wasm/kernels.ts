@@ -18,7 +18,7 @@
  * order, so results do not depend on how chunks are spread over threads.
  */
 import type { FloatArray } from '../tensor.js';
-import { Scratch, copyOut, resident, wasm } from './runtime.js';
+import { Scratch, resident, wasm } from './runtime.js';
 import type { WasmExports } from './runtime.js';
 
 let calls = 0;
@@ -74,23 +74,65 @@ export function usesWasmElementwise(c: Pick<ElementwiseCall, 'kind' | 'yTrue' | 
   return ex;
 }
 
+/** Float typed-array constructors by element size (views of wasm memory for the window copies). */
+type View = Float32Array | Float64Array;
+function viewOf(ex: WasmExports, like: View): View {
+  return like instanceof Float32Array ? new Float32Array(ex.memory.buffer) : new Float64Array(ex.memory.buffer);
+}
+
+/**
+ * A streamed array: resident arrays are used in place; the others get a window of one chunk in
+ * the scratch area, reused for every chunk, so the copies in (inputs) and out (outputs) go
+ * through a cache-resident buffer instead of a second full-size array in memory.
+ */
+interface Stream {
+  a: View;
+  /** Byte offset of the array (resident) or of its window. */
+  ptr: number;
+  resident: boolean;
+  /** Elements per chunk unit (1 element-wise; C for the rows of cross-entropy). */
+  per: number;
+}
+function stream(ex: WasmExports, s: Scratch, a: View, perChunk: number, per = 1): Stream {
+  if (resident(ex, a)) return { a, ptr: a.byteOffset, resident: true, per };
+  return { a, ptr: s.alloc(Math.min(a.length, perChunk * per) * a.BYTES_PER_ELEMENT), resident: false, per };
+}
+/** Byte offset of unit `i` of the stream (the window's start for a non-resident array). */
+function at(st: Stream | null, i: number): number {
+  if (st === null) return 0;
+  return st.resident ? st.ptr + i * st.per * st.a.BYTES_PER_ELEMENT : st.ptr;
+}
+/** Copies units [i, i + m) of a non-resident input into its window. */
+function copyIn(ex: WasmExports, st: Stream | null, i: number, m: number): void {
+  if (st === null || st.resident) return;
+  const v = viewOf(ex, st.a);
+  v.set(st.a.subarray(i * st.per, (i + m) * st.per), st.ptr / st.a.BYTES_PER_ELEMENT);
+}
+/** Copies units [i, i + m) of a non-resident output out of its window. */
+function copyBack(ex: WasmExports, st: Stream | null, i: number, m: number): void {
+  if (st === null || st.resident) return;
+  const v = viewOf(ex, st.a);
+  const p = st.ptr / st.a.BYTES_PER_ELEMENT;
+  st.a.set(v.subarray(p, p + m * st.per), i * st.per);
+}
+
 /** Runs an element-wise loss in WASM; `undefined` when the JS kernel must run instead. */
 export function wasmElementwise(c: ElementwiseCall): number | undefined {
   const ex = usesWasmElementwise(c);
   if (ex === null) return undefined;
-  const f = c.grad instanceof Float32Array ? ex.ew_g32 : ex.ew_g64;
-  if (f === null) return undefined;
   const { n, w, out, grad } = c;
+  // float32 gradients are written as float32 by the kernel itself (no conversion pass)
+  const f = grad instanceof Float32Array ? ex.ew_g32 : ex.ew_g64;
+  if (f === null) return undefined;
   const p = c.params ?? [];
   const s = new Scratch();
-  const yt = s.place(ex, c.yTrue);
-  const yp = s.place(ex, c.yPred);
-  const pw = w === null ? 0 : s.place(ex, w);
-  const po = out === null ? 0 : resident(ex, out) ? out.byteOffset : s.alloc(n * 8);
-  const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(n * grad.BYTES_PER_ELEMENT);
+  const yt = stream(ex, s, c.yTrue, CHUNK);
+  const yp = stream(ex, s, c.yPred, CHUNK);
+  const sw = w === null ? null : stream(ex, s, w, CHUNK);
+  const so = out === null ? null : stream(ex, s, out, CHUNK);
+  const sg = grad === null ? null : stream(ex, s, grad, CHUNK);
   if (!s.commit(ex)) return undefined;
   calls++;
-  const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
   const kind = KIND[c.kind];
   const p0 = p[0] ?? 0,
     p1 = p[1] ?? 1,
@@ -99,23 +141,13 @@ export function wasmElementwise(c: ElementwiseCall): number | undefined {
   let sum = 0;
   for (let i = 0; i < n; i += CHUNK) {
     const m = Math.min(CHUNK, n - i);
-    sum += f(
-      kind,
-      m,
-      yt + 4 * i,
-      yp + 4 * i,
-      pw === 0 ? 0 : pw + 8 * i,
-      c.scale,
-      po === 0 ? 0 : po + 8 * i,
-      pg === 0 ? 0 : pg + gb * i,
-      p0,
-      p1,
-      p2,
-      p3,
-    );
+    copyIn(ex, yt, i, m);
+    copyIn(ex, yp, i, m);
+    copyIn(ex, sw, i, m);
+    sum += f(kind, m, at(yt, i), at(yp, i), at(sw, i), c.scale, at(so, i), at(sg, i), p0, p1, p2, p3);
+    copyBack(ex, so, i, m);
+    copyBack(ex, sg, i, m);
   }
-  if (out !== null) copyOut(ex, po, out);
-  if (grad !== null) copyOut(ex, pg, grad);
   return sum;
 }
 
@@ -156,39 +188,42 @@ export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   const f = grad instanceof Float32Array ? ex.ce_g32 : ex.ce_g64;
   if (f === null) return undefined;
   const s = new Scratch();
-  const pz = s.place(ex, c.z);
-  const pl = labels === null ? 0 : s.place(ex, labels);
-  const pp = probs === null ? 0 : s.place(ex, probs);
+  const rows = Math.max(1, Math.floor(CHUNK / C));
+  const sz = stream(ex, s, c.z, rows, C);
+  const sl = labels === null ? null : stream(ex, s, labels, rows);
+  const sp = probs === null ? null : stream(ex, s, probs, rows, C);
   const cw = c.cw === null ? null : c.cw instanceof Float64Array ? c.cw : Float64Array.from(c.cw);
   const pcw = cw === null ? 0 : s.place(ex, cw);
-  const pw = w === null ? 0 : s.place(ex, w);
-  const po = out === null ? 0 : resident(ex, out) ? out.byteOffset : s.alloc(N * 8);
-  const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
-  const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(N * C * gb);
+  const sw = w === null ? null : stream(ex, s, w, rows);
+  const so = out === null ? null : stream(ex, s, out, rows);
+  const sg = grad === null ? null : stream(ex, s, grad, rows, C);
   if (!s.commit(ex)) return undefined;
   calls++;
   const lb = labels === null ? 8 : labels.BYTES_PER_ELEMENT;
-  const rows = Math.max(1, Math.floor(CHUNK / C));
   let sum = 0;
   for (let r = 0; r < N; r += rows) {
     const m = Math.min(rows, N - r);
+    copyIn(ex, sz, r, m);
+    copyIn(ex, sl, r, m);
+    copyIn(ex, sp, r, m);
+    copyIn(ex, sw, r, m);
     sum += f(
       m,
       C,
-      pz + 4 * r * C,
-      pl === 0 ? 0 : pl + lb * r,
+      at(sz, r),
+      at(sl, r),
       lb,
-      pp === 0 ? 0 : pp + 4 * r * C,
+      at(sp, r),
       pcw,
       c.ls,
       c.ignoreIndex,
-      pw === 0 ? 0 : pw + 8 * r,
+      at(sw, r),
       c.scale,
-      po === 0 ? 0 : po + 8 * r,
-      pg === 0 ? 0 : pg + gb * r * C,
+      at(so, r),
+      at(sg, r),
     );
+    copyBack(ex, so, r, m);
+    copyBack(ex, sg, r, m);
   }
-  if (out !== null) copyOut(ex, po, out);
-  if (grad !== null) copyOut(ex, pg, grad);
   return sum;
 }
