@@ -5,8 +5,8 @@
 // means "absent" (the JS side never places data at 0). They mirror the JS kernels of
 // src/losses (same formulas, same special cases); the JS side checks shapes, options and
 // domains and chooses the backend.
-import { exp4, log4, log1p4, log1pSmall4, two4 } from './math';
-export { expArray, logArray, log1pArray, softplusNegArray } from './math';
+import { exp4, log4, log1p4, log1pSmall4, two4, expd2, logd2 } from './math';
+export { expArray, logArray, log1pArray, softplusNegArray, expd2Array, logd2Array } from './math';
 
 /** Returns the first free byte after the static data (the JS arena starts above it). */
 export function heapBase(): usize {
@@ -645,4 +645,234 @@ export function ce_g64(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32,
 // prettier-ignore
 export function ce_g32(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32, probs: usize, cw: usize, ls: f64, ignoreIndex: f64, w: usize, scale: f64, out: usize, grad: usize): f64 {
   return crossEntropy<f32>(N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
+}
+
+// ---- CTC: one sequence's forward–backward in log space (float64) ------------------------------
+// The same recursions as src/losses/sequence.ts ctcSequence (read its doc): per frame, the
+// previous row is exponentiated once relative to its maximum M (E = e^(α − M), two lanes at a
+// time), α = M + log(E[s] + E[s−1] + skip·E[s−2]) + lp; a lane whose sum is ≤ 1e-280 (the state
+// is > 645 nats below the row's maximum) is recomputed by an exact scalar log-sum-exp, so the
+// result is as exact as a pure log-space recursion. float64 throughout (exp/log of asm/math.ts
+// expd2/logd2, ≤ 1 ulp), float32 log-probabilities in, float32 or float64 gradient out.
+const NEG_INF: f64 = -Infinity;
+const CTC_TINY = memory.data<f64>([1e-280, 1e-280], 16);
+
+@inline function lse2(a: f64, b: f64): f64 {
+  if (a < b) {
+    const t = a;
+    a = b;
+    b = t;
+  }
+  if (a == NEG_INF) return NEG_INF;
+  return a + Math.log1p(Math.exp(b - a));
+}
+@inline function lse3(a: f64, b: f64, c: f64): f64 {
+  let m = a;
+  let u = b;
+  let v = c;
+  if (b > m) {
+    m = b;
+    u = a;
+  }
+  if (c > m) {
+    v = m;
+    m = c;
+  }
+  if (m == NEG_INF) return NEG_INF;
+  return m + Math.log1p(Math.exp(u - m) + Math.exp(v - m));
+}
+@inline function ld(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+@inline function sd(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+@inline function li(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+@inline function lpAt(lp: usize, i: i32): f64 {
+  return <f64>load<f32>(lp + (<usize>i << 2));
+}
+/** max of p[from..hi] (inclusive). */
+@inline function rowMax(p: usize, from: i32, hi: i32): f64 {
+  let mv = f64x2.splat(NEG_INF);
+  let s = from;
+  for (; s + 1 <= hi; s += 2) mv = f64x2.pmax(mv, v128.load(p + (<usize>s << 3)));
+  let m = max(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
+  if (s == hi) m = max(m, ld(p, s));
+  return m;
+}
+/** E'[s + 2] = e^(p[s] − M) for s in [from, hi] (and possibly hi + 1). */
+@inline function expRow(p: usize, from: i32, hi: i32, M: f64, E: usize): void {
+  const m2 = f64x2.splat(M);
+  for (let s = from; s <= hi; s += 2) v128.store(E + (<usize>(s + 2) << 3), expd2(f64x2.sub(v128.load(p + (<usize>s << 3)), m2)));
+}
+
+// prettier-ignore
+@inline function ctcSeq<G>(lp: usize, off: i32, tStride: i32, T: i32, C: i32, ext: usize, S: i32, blank: i32, alpha: usize, beta: usize, work: usize, grad: usize, g: f64, pyt: i32): f64 {
+  if (T == 0) return S == 1 ? 0 : Infinity;
+  const W = <usize>(S + 8) << 3;
+  const E = work; // E'[s + 2] = E[s]; E'[0], E'[1] (and E'[S + 2], E'[S + 3]) are 0
+  const SKF = E + W; // all-ones where α may skip from s − 2
+  const SKB = SKF + W; // all-ones where β may skip from s + 2
+  const X = SKB + W;
+  const R = X + W; // one gradient row (C + 8 float64)
+  for (let s = 0; s < S + 2; s++) {
+    let f: i64 = 0;
+    let b: i64 = 0;
+    if (s < S) {
+      const e = li(ext, s);
+      if (s >= 2 && e != blank && e != li(ext, s - 2)) f = -1;
+      if (s + 2 < S && e != blank && e != li(ext, s + 2)) b = -1;
+    }
+    store<i64>(SKF + (<usize>s << 3), f);
+    store<i64>(SKB + (<usize>s << 3), b);
+  }
+  const ninf = f64x2.splat(NEG_INF);
+  const cells = T * S;
+  for (let i = 0; i < cells; i += 2) v128.store(alpha + (<usize>i << 3), ninf);
+  const tiny = v128.load(CTC_TINY);
+  // Forward.
+  sd(alpha, 0, lpAt(lp, off + blank));
+  if (S > 1) sd(alpha, 1, lpAt(lp, off + li(ext, 1)));
+  for (let t = 1; t < T; t++) {
+    const lo = max(0, S - 2 * (T - t));
+    const hi = min(S - 1, 2 * t + 1);
+    const prev = alpha + (<usize>((t - 1) * S) << 3);
+    const cur = alpha + (<usize>(t * S) << 3);
+    const row = off + t * tStride;
+    const from = lo >= 2 ? lo - 2 : 0;
+    const M = rowMax(prev, from, hi);
+    if (M == NEG_INF) return Infinity; // no alignment survives
+    expRow(prev, from, hi, M, E);
+    sd(E, 0, 0);
+    sd(E, 1, 0);
+    const m2 = f64x2.splat(M);
+    const spare = ld(cur, hi + 1);
+    for (let s = lo; s <= hi; s += 2) {
+      const a = v128.load(E + (<usize>(s + 2) << 3));
+      const b = v128.load(E + (<usize>(s + 1) << 3));
+      const c = v128.and(v128.load(E + (<usize>s << 3)), v128.load(SKF + (<usize>s << 3)));
+      const sum = f64x2.add(f64x2.add(a, b), c);
+      const v = f64x2.add(m2, logd2(f64x2.pmax(sum, tiny)));
+      // lp is finite or −∞ (checked by the caller), so x + lp is −∞ when x is
+      const l = f64x2.replace_lane(f64x2.splat(lpAt(lp, row + li(ext, s))), 1, lpAt(lp, row + li(ext, s + 1 <= hi ? s + 1 : s)));
+      let r = f64x2.add(v, l);
+      if (v128.any_true(f64x2.le(sum, tiny))) {
+        // a state > 645 nats below the row's maximum: exact log-sum-exp (read before the store
+        // below, whose spare lane may be the neighbouring row's cell 0)
+        for (let k = 0; k < 2; k++) {
+          const q = s + k;
+          if (q > hi) break;
+          const aa = ld(prev, q);
+          const bb = q >= 1 ? ld(prev, q - 1) : NEG_INF;
+          const x = load<i64>(SKF + (<usize>q << 3)) != 0 ? lse3(aa, bb, ld(prev, q - 2)) : lse2(aa, bb);
+          const y = x == NEG_INF ? NEG_INF : x + lpAt(lp, row + li(ext, q));
+          r = k == 0 ? f64x2.replace_lane(r, 0, y) : f64x2.replace_lane(r, 1, y);
+        }
+      }
+      v128.store(cur + (<usize>s << 3), r);
+    }
+    sd(cur, hi + 1, spare); // the last pair's spare lane (−∞ in the row, or the next row's cell 0)
+  }
+  const last = alpha + (<usize>((T - 1) * S) << 3);
+  const ll = S > 1 ? lse2(ld(last, S - 1), ld(last, S - 2)) : ld(last, 0);
+  const nll = -ll;
+  if (grad == 0 || nll == Infinity) return nll;
+
+  // Backward.
+  for (let i = 0; i < cells; i += 2) v128.store(beta + (<usize>i << 3), ninf);
+  const lastRow = off + (T - 1) * tStride;
+  const blast = beta + (<usize>((T - 1) * S) << 3);
+  sd(blast, S - 1, lpAt(lp, lastRow + li(ext, S - 1)));
+  if (S > 1) sd(blast, S - 2, lpAt(lp, lastRow + li(ext, S - 2)));
+  for (let t = T - 2; t >= 0; t--) {
+    const lo = max(0, S - 2 * (T - t));
+    const hi = min(S - 1, 2 * t + 1);
+    const next = beta + (<usize>((t + 1) * S) << 3);
+    const cur = beta + (<usize>(t * S) << 3);
+    const row = off + t * tStride;
+    const to = hi + 2 < S ? hi + 2 : S - 1;
+    let M = rowMax(next, lo, to);
+    if (M == NEG_INF) M = 0; // every state −∞: the sums are 0 and the exact path gives −∞
+    expRow(next, lo, to, M, E);
+    sd(E, S + 2, 0);
+    sd(E, S + 3, 0);
+    const m2 = f64x2.splat(M);
+    const spare = ld(cur, hi + 1);
+    for (let s = lo; s <= hi; s += 2) {
+      const a = v128.load(E + (<usize>(s + 2) << 3));
+      const b = v128.load(E + (<usize>(s + 3) << 3));
+      const c = v128.and(v128.load(E + (<usize>(s + 4) << 3)), v128.load(SKB + (<usize>s << 3)));
+      const sum = f64x2.add(f64x2.add(a, b), c);
+      const v = f64x2.add(m2, logd2(f64x2.pmax(sum, tiny)));
+      const l = f64x2.replace_lane(f64x2.splat(lpAt(lp, row + li(ext, s))), 1, lpAt(lp, row + li(ext, s + 1 <= hi ? s + 1 : s)));
+      let r = f64x2.add(v, l);
+      if (v128.any_true(f64x2.le(sum, tiny))) {
+        // a state > 645 nats below the row's maximum: exact log-sum-exp (read before the store
+        // below, whose spare lane may be the neighbouring row's cell 0)
+        for (let k = 0; k < 2; k++) {
+          const q = s + k;
+          if (q > hi) break;
+          const aa = ld(next, q);
+          const bb = q + 1 < S ? ld(next, q + 1) : NEG_INF;
+          const x = load<i64>(SKB + (<usize>q << 3)) != 0 ? lse3(aa, bb, ld(next, q + 2)) : lse2(aa, bb);
+          const y = x == NEG_INF ? NEG_INF : x + lpAt(lp, row + li(ext, q));
+          r = k == 0 ? f64x2.replace_lane(r, 0, y) : f64x2.replace_lane(r, 1, y);
+        }
+      }
+      v128.store(cur + (<usize>s << 3), r);
+    }
+    sd(cur, hi + 1, spare);
+  }
+
+  // Gradient rows: R = g·e^lp (PyTorch's convention) or 0, minus g·γ(t, c); then stored as G.
+  const gv = f64x2.splat(g);
+  const nv = f64x2.splat(nll);
+  const C2 = C & ~1;
+  for (let t = 0; t < T; t++) {
+    const lo = max(0, S - 2 * (T - t));
+    const hi = min(S - 1, 2 * t + 1);
+    const ca = alpha + (<usize>(t * S) << 3);
+    const cb = beta + (<usize>(t * S) << 3);
+    const row = off + t * tStride;
+    const lpr = lp + (<usize>row << 2);
+    if (pyt != 0) {
+      for (let c = 0; c < C2; c += 2) {
+        const x = f64x2.promote_low_f32x4(v128.load64_zero(lpr + (<usize>c << 2)));
+        v128.store(R + (<usize>c << 3), f64x2.mul(gv, expd2(x)));
+      }
+      if (C2 != C) sd(R, C - 1, g * Math.exp(lpAt(lpr, C - 1)));
+    } else {
+      memory.fill(R, 0, <usize>C << 3);
+    }
+    for (let s = lo; s <= hi; s += 2) {
+      const v = f64x2.add(v128.load(ca + (<usize>s << 3)), v128.load(cb + (<usize>s << 3)));
+      const l = f64x2.replace_lane(f64x2.splat(lpAt(lpr, li(ext, s))), 1, lpAt(lpr, li(ext, s + 1 <= hi ? s + 1 : s)));
+      const e = expd2(f64x2.add(f64x2.sub(v, l), nv));
+      // α + β = −∞ contributes nothing (also where lp = −∞, which would give −∞ − (−∞))
+      v128.store(X + (<usize>s << 3), v128.and(e, f64x2.ne(v, ninf)));
+    }
+    for (let s = lo; s <= hi; s++) {
+      const e = li(ext, s);
+      sd(R, e, ld(R, e) - g * ld(X, s));
+    }
+    if (sizeof<G>() == 4) {
+      const gr = grad + (<usize>row << 2);
+      for (let c = 0; c < C; c++) store<f32>(gr + (<usize>c << 2), <f32>ld(R, c));
+    } else {
+      const gr = grad + (<usize>row << 3);
+      for (let c = 0; c < C; c++) store<f64>(gr + (<usize>c << 3), ld(R, c));
+    }
+  }
+  return nll;
+}
+
+// prettier-ignore
+export function ctc_g64(lp: usize, off: i32, tStride: i32, T: i32, C: i32, ext: usize, S: i32, blank: i32, alpha: usize, beta: usize, work: usize, grad: usize, g: f64, pyt: i32): f64 {
+  return ctcSeq<f64>(lp, off, tStride, T, C, ext, S, blank, alpha, beta, work, grad, g, pyt);
+}
+// prettier-ignore
+export function ctc_g32(lp: usize, off: i32, tStride: i32, T: i32, C: i32, ext: usize, S: i32, blank: i32, alpha: usize, beta: usize, work: usize, grad: usize, g: f64, pyt: i32): f64 {
+  return ctcSeq<f32>(lp, off, tStride, T, C, ext, S, blank, alpha, beta, work, grad, g, pyt);
 }

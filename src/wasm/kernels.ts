@@ -227,3 +227,98 @@ export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   }
   return sum;
 }
+
+/** The CTC kernel export: one sequence (see asm/kernels.ts ctcSeq). */
+/* eslint-disable max-params */
+type CtcExport = (
+  lp: number,
+  off: number,
+  tStride: number,
+  T: number,
+  C: number,
+  ext: number,
+  S: number,
+  blank: number,
+  alpha: number,
+  beta: number,
+  work: number,
+  grad: number,
+  g: number,
+  pytorchGrad: number,
+) => number;
+/* eslint-enable max-params */
+
+/** A CTC call over a batch (the layout `ctc`'s prepare step checked; see src/losses/sequence.ts). */
+export interface CtcCall {
+  /** Log-probabilities `(T, N, C)` (time-major) or `(N, T, C)`. */
+  lp: FloatArray;
+  T: number;
+  N: number;
+  C: number;
+  timeMajor: boolean;
+  blank: number;
+  /** Labels; sequence n's are `target[tOff[n] .. tOff[n] + tl[n])`. */
+  target: FloatArray;
+  tOff: Float64Array;
+  tl: Float64Array;
+  inputLengths: FloatArray | null;
+  /** Per-sequence gradient factor; a sequence with `active[n] === false` is skipped (nll 0). */
+  g: Float64Array;
+  active: (n: number) => boolean;
+  /** Gradient of `lp`'s layout (written whole: frames beyond a sequence's length get 0), or null. */
+  grad: FloatArray | null;
+  pytorchGrad: boolean;
+  /** Largest `Tₙ·(2Lₙ+1)` and `2Lₙ+1`. */
+  maxCells: number;
+  maxS: number;
+}
+
+/** Below this many recursion cells (Σ Tₙ·(2Lₙ+1)) the JS kernel is as fast. */
+export const CTC_MIN_WASM = 2048;
+
+/**
+ * CTC's forward–backward in WASM for float32 log-probabilities: the negative log-likelihood of
+ * each sequence (`+Infinity` when no alignment exists or the target is longer than the input;
+ * 0 for inactive sequences), and the gradient written to `grad`. `undefined`: run the JS kernel.
+ */
+export function wasmCtc(c: CtcCall): Float64Array | undefined {
+  const { lp, T, N, C, grad } = c;
+  if (!(lp instanceof Float32Array)) return undefined;
+  let cells = 0;
+  for (let n = 0; n < N; n++) cells += (c.inputLengths === null ? T : c.inputLengths[n]) * (2 * c.tl[n] + 1);
+  if (cells < CTC_MIN_WASM) return undefined;
+  const ex = wasm();
+  if (ex === null) return undefined;
+  const f = (grad instanceof Float32Array ? ex.raw.ctc_g32 : ex.raw.ctc_g64) as CtcExport | undefined;
+  if (typeof f !== 'function') return undefined;
+  const s = new Scratch();
+  const plp = s.place(ex, lp);
+  const ext = s.alloc(c.maxS * 4);
+  const alpha = s.alloc(c.maxCells * 8);
+  const beta = grad === null ? alpha : s.alloc(c.maxCells * 8);
+  const work = s.alloc(4 * (c.maxS + 8) * 8 + (C + 8) * 8);
+  const sg = grad === null ? null : stream(ex, s, grad, 1, grad.length);
+  if (!s.commit(ex)) return undefined;
+  calls++;
+  const pg = sg === null ? 0 : at(sg, 0);
+  if (grad !== null) viewOf(ex, grad).fill(0, pg / grad.BYTES_PER_ELEMENT, pg / grad.BYTES_PER_ELEMENT + grad.length);
+  const extView = new Int32Array(ex.memory.buffer, ext, c.maxS);
+  const tStride = c.timeMajor ? N * C : C;
+  const nll = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    if (!c.active(n)) continue;
+    const L = c.tl[n];
+    const Tn = c.inputLengths === null ? T : c.inputLengths[n];
+    if (L > Tn) {
+      nll[n] = Infinity;
+      continue;
+    }
+    const S = 2 * L + 1;
+    const o = c.tOff[n];
+    for (let k = 0; k < S; k++) extView[k] = k % 2 === 0 ? c.blank : c.target[o + ((k - 1) >> 1)];
+    const off = c.timeMajor ? n * C : n * T * C;
+    nll[n] = f(plp, off, tStride, Tn, C, ext, S, c.blank, alpha, beta, work, pg, c.g[n], c.pytorchGrad ? 1 : 0);
+  }
+  copyBack(ex, sg, 0, 1);
+  return nll;
+}

@@ -109,3 +109,52 @@ describe('float32x4 exp / log / log1p over the whole float32 range', () => {
     expect(Math.abs(l[12] - tinyLog) / Math.abs(tinyLog)).toBeLessThan(1e-6);
   });
 });
+
+/**
+ * The float64x2 exp and log of the CTC kernel (asm/math.ts expd2 / logd2) against Math.exp /
+ * Math.log over their whole domain of use: exp on [−745, 709.7] (results below e^−708.3 are
+ * flushed to 0, documented), log on every binade of normal float64 (random mantissas).
+ */
+describe('float64x2 exp / log (CTC)', () => {
+  const raw = ex.raw as Record<string, (n: number, s: number, d: number) => void>;
+  const M = 1 << 16;
+  // float64 views of the float32 sweep buffers (created here: no new arena, no memory growth)
+  const s64 = new Float64Array(src.buffer, src.byteOffset, M);
+  const d64 = new Float64Array(dst.buffer, dst.byteOffset, M);
+  const E = 2 ** -52;
+  it('exp: relative error ≤ 2·2⁻⁵² on [−708.3, 709], 0 below −708.3', () => {
+    let worst = 0;
+    for (let b = 0; b < 32; b++) {
+      for (let i = 0; i < M; i++) s64[i] = -745 + ((b * M + i) / (32 * M)) * (709 + 745);
+      raw.expd2Array(M, s64.byteOffset, d64.byteOffset);
+      for (let i = 0; i < M; i++) {
+        const x = s64[i];
+        if (x < -708.3) {
+          expect(d64[i]).toBe(0);
+          continue;
+        }
+        const w = Math.exp(x);
+        worst = Math.max(worst, Math.abs(d64[i] - w) / w / E);
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(2);
+  });
+  it('log: relative error ≤ 2·2⁻⁵² (absolute near 1) over every normal binade', () => {
+    let worst = 0;
+    const r = (() => {
+      let a = 12345;
+      return () => (a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296;
+    })();
+    for (let e = -1022; e <= 1023; e += 1) {
+      for (let i = 0; i < 64; i++) s64[((e + 1022) % 1024) * 64 + i] = (1 + r()) * 2 ** e;
+      if ((e + 1022) % 1024 === 1023 || e === 1023) {
+        raw.logd2Array(M, s64.byteOffset, d64.byteOffset);
+        for (let i = 0; i < M; i++) {
+          const w = Math.log(s64[i]);
+          worst = Math.max(worst, Math.abs(d64[i] - w) / Math.max(Math.abs(w), 1) / E);
+        }
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(2);
+  });
+});
