@@ -571,7 +571,7 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
     }
     const ss = f64x2.add(s0, s1);
     const S = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
-    const logS = Math.log(S);
+    const logS = f64x2.extract_lane(logd2(f64x2.splat(S)), 0); // S ≥ 1 (the maximum contributes e⁰)
     // coefficients
     let l: f64 = 0;
     let A: f64 = 0;
