@@ -241,6 +241,13 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
       ghi = hi2(g4);
     }
   }
+  if (kind == BCE_LOGITS || kind == FOCAL || kind == BCE_TORCH || kind == BCE_CLIP) {
+    // A target outside [0, 1] (or NaN) makes its loss NaN: the kernel flags the targets' domain,
+    // so the definition path need not scan them before the call (src/wasm/kernels.ts
+    // FLAGS_TARGET_RANGE). The unsmoothed target is tested.
+    const ok = v128.and(f32x4.ge(y4, f1(0)), f32x4.le(y4, kf(0)));
+    l4 = v128.bitselect(l4, f32x4.splat(NaN), ok);
+  }
   if ((kind == BCE_LOGITS || kind == FOCAL || kind == BCE_TORCH || kind == BCE_CLIP) && w == 0) {
     // float32 lanes, no weights: the gradient scaled and stored in float32 when G is
     const l = v128.and(lo2(l4), mlo);

@@ -54,6 +54,12 @@ const KIND: Record<ElementwiseKind, number> = {
   focal: 9,
 };
 const MEMORY_BOUND: ReadonlySet<ElementwiseKind> = new Set(['mse', 'mae', 'huber', 'smoothL1']);
+/**
+ * Kinds whose WASM kernel flags the targets' domain: a target outside [0, 1] (or NaN) makes the
+ * returned sum NaN, so the definition path may check `yTrue`'s range only after a non-finite sum
+ * (one pass less over the data). Every kind propagates NaN / ±Infinity inputs into its sum.
+ */
+export const FLAGS_TARGET_RANGE: ReadonlySet<ElementwiseKind> = new Set(['bceLogits', 'bceTorch', 'bceClip', 'focal']);
 
 /** Parameters of an element-wise kernel call (p0…p3 as each kind documents). */
 export interface ElementwiseCall {

@@ -295,3 +295,27 @@ describe('float32 gradients are written by the kernels themselves', () => {
       if (!(Math.abs(c32[i] - c64[i]) <= 2 ** -23 * Math.abs(c64[i]))) expect.fail(`ctc grad[${i}]`);
   });
 });
+
+describe('the BCE-family WASM kernels flag targets outside [0, 1]', () => {
+  it('a target outside [0, 1] or NaN anywhere (main loop or ragged tail) makes the sum NaN; valid targets do not', async () => {
+    const { wasmElementwise, FLAGS_TARGET_RANGE } = await import('../../src/wasm/kernels.js');
+    const n = 1027;
+    const yp = f32(n, (i) => Math.sin(i) * 0.4 + 0.5);
+    for (const kind of FLAGS_TARGET_RANGE) {
+      const params = kind === 'focal' ? [2, 1, 0, 0.25] : kind === 'bceClip' ? [1e-7, 1, 0] : [0, 1, 0];
+      const run = (yt: Float32Array) =>
+        wasmElementwise({ kind, n, yTrue: yt, yPred: yp, w: null, scale: 1, out: null, grad: null, params });
+      expect(Number.isFinite(run(f32(n, (i) => (i % 3) / 2)))).toBe(true);
+      for (const [at, v] of [
+        [5, 1.0000001],
+        [n - 1, -1e-30],
+        [400, NaN],
+        [n - 2, 2],
+      ]) {
+        const yt = f32(n, (i) => (i % 2) * 0.75);
+        yt[at] = v;
+        expect(run(yt), `${kind} target ${v} at ${at}`).toBeNaN();
+      }
+    }
+  });
+});
