@@ -228,7 +228,8 @@ export interface MetricOptions {
   average?: 'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary';
   threshold?: number;
   topK?: number;
-  beta?: number;
+  /** F-β's β ≥ 0 (`Infinity`: the recall, scikit-learn `beta=np.inf`; `'Infinity'` in serialised options). */
+  beta?: number | 'Infinity';
   /** Regression: per-output values averaged, returned, or weighted by variance; `'pooled'`
    * (rootMeanSquaredError only): every element pooled before the root, as Keras. */
   multioutput?: 'uniformAverage' | 'rawValues' | 'varianceWeighted' | 'pooled' | number[];
@@ -281,6 +282,10 @@ export interface MetricOptions {
   loss?: string;
   /** `meanAbsolutePercentageError`: report a percentage (×100, Keras `mape`) instead of a fraction. */
   percent?: boolean;
+  /** Multiclass: one-hot `yTrue` of `yPred`'s shape, classes along the last axis (Keras `categorical_accuracy`). */
+  oneHot?: boolean;
+  /** `meanPinballLoss`: the quantile α in [0, 1] (default 0.5, scikit-learn `alpha`). */
+  alpha?: number;
   /** `cosineSimilarity`: reduce the per-sample values by their weighted `'mean'` or `'sum'` (torchmetrics). */
   reduction?: 'mean' | 'sum';
   /** One-shot functions only: per-sample weights. */

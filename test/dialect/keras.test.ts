@@ -44,6 +44,9 @@ const LOSS_OPTION: Record<string, string> = {
   q: 'q',
   margin: 'margin',
   apply_class_balancing: 'applyClassBalancing',
+  remove_diagonal: 'removeDiagonal',
+  ref_labels: 'refLabels',
+  ref_embeddings: 'refEmbeddings',
 };
 
 /** Keras loss classes' positional constructor parameters (after none). */
@@ -92,7 +95,7 @@ function loss(c: KerasCase): Computed {
     for (const [k, v] of Object.entries(a.kwargs)) {
       const name = LOSS_OPTION[k];
       if (name === undefined) throw new NoCounterpart(`${a.function}(${k}=…)`);
-      opts[name] = v;
+      opts[name] = isEncoded(v) ? tensorOf(v) : v;
     }
     return callLoss(a.function, { reduction: 'none', ...opts }, { args: a.args, kwargs: {} });
   }

@@ -41,10 +41,12 @@ const CASES: Record<string, Case[]> = {
   precision: [...cls(), { options: { task: 'multilabel', average: 'samples' }, layout: 'multilabel' }],
   recall: cls(),
   f1: cls(),
-  fbeta: cls({ beta: 2 }),
+  fbeta: [...cls({ beta: 2 }), ...cls({ beta: Infinity })],
+  support: cls(),
   topKAccuracy: [
     { options: { numClasses: 3, topK: 2 }, layout: 'multiclass' },
     { options: { topK: 1 }, layout: 'multiclass' },
+    { options: { task: 'binary', topK: 1 }, layout: 'binary' },
   ],
   confusionMatrix: [
     { options: { numClasses: 3 }, layout: 'multiclass' },
@@ -102,6 +104,7 @@ const CASES: Record<string, Case[]> = {
     { options: { numClasses: 3, nBins: 5 }, layout: 'multiclass' },
   ],
   meanAbsoluteError: reg(),
+  meanPinballLoss: reg({ alpha: 0.9 }),
   meanSquaredError: reg(),
   rootMeanSquaredError: reg({ multioutput: 'pooled' }),
   meanSquaredLogError: reg({}, true),

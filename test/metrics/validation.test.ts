@@ -30,12 +30,23 @@ const mc = {
   ],
 };
 const regr = { yTrue: [3, -0.5, 2, 7], yPred: [2.5, 0, 2, 8] };
-for (const n of ['accuracy', 'precision', 'recall', 'f1', 'fbeta', 'matthewsCorrcoef', 'averagePrecision', 'rocCurve'])
+for (const n of [
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'fbeta',
+  'support',
+  'matthewsCorrcoef',
+  'averagePrecision',
+  'rocCurve',
+])
   BASE[n] = { options: {}, ...bin };
 for (const n of ['auroc', 'precisionRecallCurve', 'logLoss', 'calibrationError']) BASE[n] = { options: {}, ...bin };
 for (const n of ['topKAccuracy', 'confusionMatrix', 'cohenKappa']) BASE[n] = { options: { numClasses: 3 }, ...mc };
 for (const n of [
   'meanAbsoluteError',
+  'meanPinballLoss',
   'meanSquaredError',
   'rootMeanSquaredError',
   'meanAbsolutePercentageError',
