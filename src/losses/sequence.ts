@@ -17,7 +17,7 @@ import { checkFinite, checkNumberOption, fmtIndex } from '../validate.js';
 import type { Inputs, Parsed, Prepared } from './define.js';
 import { bool, loss, num, oneOf, tensorOption } from './define.js';
 import { KERAS_CTC } from './dialects.js';
-import { wasmCtc } from '../wasm/kernels.js';
+import { wasmCtc } from '../wasm/slot.js';
 import type { LossEntry } from './registry-types.js';
 
 const NEG_INF = -Infinity;
