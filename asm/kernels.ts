@@ -5,8 +5,8 @@
 // means "absent" (the JS side never places data at 0). They mirror the JS kernels of
 // src/losses (same formulas, same special cases); the JS side checks shapes, options and
 // domains and chooses the backend.
-import { exp4, log4, log1p4, log1pSmall4, two4, expd2, logd2 } from './math';
-export { expArray, logArray, log1pArray, softplusNegArray, expd2Array, logd2Array } from './math';
+import { exp4, expNeg4, log4, log1p4, log1pSmall4, two4, expd2, logd2 } from './math';
+export { expArray, expNegArray, logArray, log1pArray, softplusNegArray, expd2Array, logd2Array } from './math';
 
 /** Returns the first free byte after the static data (the JS arena starts above it). */
 export function heapBase(): usize {
@@ -536,8 +536,8 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
     j = 0;
     for (; j + 8 <= C4; j += 8) {
       // two vectors per iteration: independent exp chains overlap
-      const e = exp4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
-      const e2 = exp4(f32x4.sub(v128.load(zr + (<usize>j << 2), 16), m4));
+      const e = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
+      const e2 = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2), 16), m4));
       s0 = f64x2.add(s0, f64x2.add(lo2(e), lo2(e2)));
       s1 = f64x2.add(s1, f64x2.add(hi2(e), hi2(e2)));
       if (grad != 0) {
@@ -553,7 +553,7 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
       }
     }
     for (; j < C4; j += 4) {
-      const e = exp4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
+      const e = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
       s0 = f64x2.add(s0, lo2(e));
       s1 = f64x2.add(s1, hi2(e));
       if (grad != 0) {
@@ -565,7 +565,7 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
       }
     }
     if (rem != 0) {
-      const e = v128.and(exp4(f32x4.sub(loadPart(zr + (<usize>j << 2), rem, 0), m4)), tailMask);
+      const e = v128.and(expNeg4(f32x4.sub(loadPart(zr + (<usize>j << 2), rem, 0), m4)), tailMask);
       s0 = f64x2.add(s0, lo2(e));
       s1 = f64x2.add(s1, hi2(e));
       if (grad != 0) {

@@ -231,3 +231,33 @@ export function expd2Array(n: i32, src: usize, dst: usize): void {
 export function logd2Array(n: i32, src: usize, dst: usize): void {
   for (let i = 0; i < n; i += 2) v128.store(dst + (<usize>i << 3), logd2(v128.load(src + (<usize>i << 3))));
 }
+
+// ---- exp for x ≤ 0 whose tiny results may flush to 0 (softmax terms) -----------------------
+// exp4 without the upper clamp and the two-half scaling: inputs are clamped below at −87.3
+// (e^−87.3 ≈ 1.2e-38, near the smallest normal float32) and flushed to 0 below it, so 2ᵏ is one
+// normal scale factor (a softmax term that small is below the resolution of a sum ≥ 1, the row
+// maximum's term). Same polynomial and accuracy as exp4 on [−87.3, 0]; NaN propagates.
+const KN = memory.data<f32>([-87.3, -87.3, -87.3, -87.3], 16);
+@inline export function expNeg4(x: v128): v128 {
+  const lo = v128.load(KN);
+  const under = f32x4.lt(x, lo); // −∞ included: exactly 0
+  x = f32x4.pmax(x, lo);
+  const kb = f32x4.add(f32x4.mul(x, c(2)), c(3));
+  const k = f32x4.sub(kb, c(3));
+  let r = f32x4.sub(x, f32x4.mul(k, c(4)));
+  r = f32x4.sub(r, f32x4.mul(k, c(5)));
+  let p = c(6);
+  p = f32x4.add(f32x4.mul(p, r), c(7));
+  p = f32x4.add(f32x4.mul(p, r), c(8));
+  p = f32x4.add(f32x4.mul(p, r), c(9));
+  p = f32x4.add(f32x4.mul(p, r), c(10));
+  p = f32x4.add(f32x4.mul(p, r), c(11));
+  const r2 = f32x4.mul(r, r);
+  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), c(12));
+  const s = i32x4.shl(i32x4.add(i32x4.sub(kb, ci(0)), ci(1)), 23);
+  return v128.andnot(f32x4.mul(p, s), under);
+}
+/** Test entry: dst = expNeg4(src). */
+export function expNegArray(n: i32, src: usize, dst: usize): void {
+  for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), expNeg4(v128.load(src + (<usize>i << 2))));
+}
