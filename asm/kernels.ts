@@ -56,8 +56,8 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
   return f64x2.splat(x);
 }
 /** 4 lanes of float32 stored as G (float32 or float64). */
-@inline function storeG<G>(p: usize, lo: v128, hi: v128): void {
-  if (sizeof<G>() == 4) {
+@inline function storeG(f32g: bool, p: usize, lo: v128, hi: v128): void {
+  if (f32g) {
     v128.store(p, v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
   } else {
     v128.store(p, lo);
@@ -70,7 +70,8 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
  * weighted losses stored at po and scaled gradients at pg (when out / grad are given); returns
  * the masked weighted losses as one float64x2 (lanes summed pairwise) for the accumulator.
  */
-@inline function step<G>(
+@inline function step(
+  f32g: bool,
   kind: i32,
   pyt: usize,
   pyp: usize,
@@ -257,7 +258,7 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
       v128.store(po, h, 16);
     }
     if (grad != 0) {
-      if (sizeof<G>() == 4) v128.store(pg, f32x4.mul(g4, f32x4.splat(<f32>scale)));
+      if (f32g) v128.store(pg, f32x4.mul(g4, f32x4.splat(<f32>scale)));
       else {
         const sc = d1(scale);
         v128.store(pg, f64x2.mul(lo2(g4), sc));
@@ -282,7 +283,7 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
   }
   if (grad != 0) {
     const sc = d1(scale);
-    storeG<G>(pg, f64x2.mul(glo, sc), f64x2.mul(ghi, sc));
+    storeG(f32g, pg, f64x2.mul(glo, sc), f64x2.mul(ghi, sc));
   }
   return f64x2.add(llo, lhi);
 }
@@ -291,7 +292,8 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
  * The element-wise driver: Σ wᵢ·lᵢ over n elements; out[i] = wᵢ·lᵢ; grad[i] = scale·wᵢ·gᵢ.
  * `kind` is a compile-time constant after inlining; p0…p3 are the loss's parameters.
  */
-@inline function elementwise<G>(
+@inline function elementwise(
+  f32g: bool,
   kind: i32,
   n: i32,
   yt: usize,
@@ -306,36 +308,52 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
   p3: f64,
 ): f64 {
   let acc0 = d1(0);
-  let acc1 = d1(0);
+  const acc1 = d1(0);
   const full = n & ~3;
-  const ones = i32x4.splat(-1);
-  const gs = <usize>sizeof<G>();
-  let i = 0;
-  for (; i < full; i += 4) {
-    const a = <usize>i;
-    acc0 = f64x2.add(acc0, step<G>(kind, yt + (a << 2), yp + (a << 2), w + (a << 3), out + (a << 3), grad + a * gs, w, out, grad, ones, ones, scale, p0, p1, p2, p3));
-  }
   const cnt = n - full;
-  if (cnt != 0) {
-    // Ragged tail: the last 1–3 elements in padded scratch lanes, the padding masked out.
-    const a = <usize>full;
+  const gs = f32g ? <usize>4 : <usize>8;
+  // Two segments through one inlined loop (one copy of the step's code): the data's full
+  // vectors, then the ragged tail's 1–3 elements in padded scratch lanes, the padding masked out.
+  let pyt = yt,
+    pyp = yp,
+    pw = w,
+    po = out,
+    pg = grad,
+    end = full;
+  let mlo = i32x4.splat(-1),
+    mhi = i32x4.splat(-1);
+  for (let seg = 0; seg < 2; seg++) {
+    for (let i = 0; i < end; i += 4) {
+      const q = <usize>i;
+      acc0 = f64x2.add(acc0, step(f32g, kind, pyt + (q << 2), pyp + (q << 2), pw + (q << 3), po + (q << 3), pg + q * gs, w, out, grad, mlo, mhi, scale, p0, p1, p2, p3));
+    }
+    if (seg == 1 || cnt == 0) break;
+    const f = <usize>full;
     v128.store(T_YT, f32x4.splat(0.5));
     v128.store(T_YP, f32x4.splat(0.5));
     v128.store(T_W, d1(0));
     v128.store(T_W, d1(0), 16);
     for (let k = 0; k < cnt; k++) {
-      store<f32>(T_YT + (<usize>k << 2), load<f32>(yt + ((a + k) << 2)));
-      store<f32>(T_YP + (<usize>k << 2), load<f32>(yp + ((a + k) << 2)));
-      if (w != 0) store<f64>(T_W + (<usize>k << 3), load<f64>(w + ((a + k) << 3)));
+      store<f32>(T_YT + (<usize>k << 2), load<f32>(yt + ((f + k) << 2)));
+      store<f32>(T_YP + (<usize>k << 2), load<f32>(yp + ((f + k) << 2)));
+      if (w != 0) store<f64>(T_W + (<usize>k << 3), load<f64>(w + ((f + k) << 3)));
     }
-    const mlo = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(0, 1));
-    const mhi = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(2, 3));
-    acc0 = f64x2.add(acc0, step<G>(kind, T_YT, T_YP, T_W, T_OUT, T_G, w, out, grad, mlo, mhi, scale, p0, p1, p2, p3));
+    pyt = T_YT;
+    pyp = T_YP;
+    pw = T_W;
+    po = T_OUT;
+    pg = T_G;
+    end = 4;
+    mlo = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(0, 1));
+    mhi = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(2, 3));
+  }
+  if (cnt != 0) {
+    const f = <usize>full;
     for (let k = 0; k < cnt; k++) {
-      if (out != 0) store<f64>(out + ((a + k) << 3), load<f64>(T_OUT + (<usize>k << 3)));
+      if (out != 0) store<f64>(out + ((f + k) << 3), load<f64>(T_OUT + (<usize>k << 3)));
       if (grad != 0) {
-        if (sizeof<G>() == 4) store<f32>(grad + ((a + k) << 2), load<f32>(T_G + (<usize>k << 2)));
-        else store<f64>(grad + ((a + k) << 3), load<f64>(T_G + (<usize>k << 3)));
+        if (f32g) store<f32>(grad + ((f + k) << 2), load<f32>(T_G + (<usize>k << 2)));
+        else store<f64>(grad + ((f + k) << 3), load<f64>(T_G + (<usize>k << 3)));
       }
     }
   }
@@ -344,119 +362,80 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
 }
 
 // ---- exports: (n, yTrue, yPred, w, scale, out, grad, p0, p1, p2, p3) → Σ wᵢ·lᵢ -------------
-// One exported function per kind and gradient type (`ew_<kind>_g32` writes float32 gradients,
-// `_g64` float64): V8 allocates registers per function, and one function holding every kind's
-// loop spills more (≈ 15–25 % slower). Being exported, binaryen does not inline them back into
-// the `ew_g32` / `ew_g64` dispatchers (kept for callers that pass the kind as a number).
+// One exported function per kind (`ew_<kind>`, its last argument 1 for a float32 gradient, 0
+// for float64): V8 allocates registers per function, and one function holding every kind's loop
+// spills more (≈ 15–25 % slower). Being exported, binaryen does not inline them into the
+// `ew_g32` / `ew_g64` dispatchers (the kind as a number). The gradient type is a run-time flag,
+// not a second compiled copy: the branch is loop-invariant and predicted, the module half the size.
 // prettier-ignore
-export function ew_mse_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f32>(MSE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+export function ew_mse(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, MSE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
 }
 // prettier-ignore
-export function ew_mae_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f32>(MAE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+export function ew_mae(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, MAE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
 }
 // prettier-ignore
-export function ew_huber_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f32>(HUBER, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+export function ew_huber(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, HUBER, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
 }
 // prettier-ignore
-export function ew_smoothL1_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f32>(SMOOTHL1, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+export function ew_smoothL1(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, SMOOTHL1, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
 }
 // prettier-ignore
-export function ew_bceLogits_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f32>(BCE_LOGITS, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+export function ew_bceLogits(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, BCE_LOGITS, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
 }
 // prettier-ignore
-export function ew_bceTorch_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f32>(BCE_TORCH, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+export function ew_bceTorch(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, BCE_TORCH, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
 }
 // prettier-ignore
-export function ew_bceClip_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f32>(BCE_CLIP, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+export function ew_bceClip(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, BCE_CLIP, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
 }
 // prettier-ignore
-export function ew_kl_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f32>(KL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+export function ew_kl(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, KL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
 }
 // prettier-ignore
-export function ew_klLog_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f32>(KL_LOG, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+export function ew_klLog(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, KL_LOG, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
 }
 // prettier-ignore
-export function ew_focal_g32(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f32>(FOCAL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+export function ew_focal(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, FOCAL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
 }
 // prettier-ignore
 export function ew_g32(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
   switch (kind) {
-    case MSE: return ew_mse_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case MAE: return ew_mae_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case HUBER: return ew_huber_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case SMOOTHL1: return ew_smoothL1_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_LOGITS: return ew_bceLogits_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_TORCH: return ew_bceTorch_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_CLIP: return ew_bceClip_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case KL: return ew_kl_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case KL_LOG: return ew_klLog_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case FOCAL: return ew_focal_g32(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case MSE: return ew_mse(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case MAE: return ew_mae(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case HUBER: return ew_huber(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case SMOOTHL1: return ew_smoothL1(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case BCE_LOGITS: return ew_bceLogits(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case BCE_TORCH: return ew_bceTorch(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case BCE_CLIP: return ew_bceClip(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case KL: return ew_kl(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case KL_LOG: return ew_klLog(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case FOCAL: return ew_focal(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
   }
   return NaN;
 }
 // prettier-ignore
-export function ew_mse_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f64>(MSE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-}
-// prettier-ignore
-export function ew_mae_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f64>(MAE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-}
-// prettier-ignore
-export function ew_huber_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f64>(HUBER, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-}
-// prettier-ignore
-export function ew_smoothL1_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f64>(SMOOTHL1, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-}
-// prettier-ignore
-export function ew_bceLogits_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f64>(BCE_LOGITS, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-}
-// prettier-ignore
-export function ew_bceTorch_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f64>(BCE_TORCH, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-}
-// prettier-ignore
-export function ew_bceClip_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f64>(BCE_CLIP, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-}
-// prettier-ignore
-export function ew_kl_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f64>(KL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-}
-// prettier-ignore
-export function ew_klLog_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f64>(KL_LOG, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-}
-// prettier-ignore
-export function ew_focal_g64(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
-  return elementwise<f64>(FOCAL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-}
-// prettier-ignore
 export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
   switch (kind) {
-    case MSE: return ew_mse_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case MAE: return ew_mae_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case HUBER: return ew_huber_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case SMOOTHL1: return ew_smoothL1_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_LOGITS: return ew_bceLogits_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_TORCH: return ew_bceTorch_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_CLIP: return ew_bceClip_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case KL: return ew_kl_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case KL_LOG: return ew_klLog_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case FOCAL: return ew_focal_g64(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case MSE: return ew_mse(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case MAE: return ew_mae(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case HUBER: return ew_huber(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case SMOOTHL1: return ew_smoothL1(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case BCE_LOGITS: return ew_bceLogits(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case BCE_TORCH: return ew_bceTorch(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case BCE_CLIP: return ew_bceClip(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case KL: return ew_kl(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case KL_LOG: return ew_klLog(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case FOCAL: return ew_focal(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
   }
   return NaN;
 }
@@ -482,7 +461,9 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
   return v;
 }
 
-@inline function crossEntropy<G>(
+// Not inlined: ce_g32 and ce_g64 share one copy (f32g: the gradient is float32).
+function crossEntropy(
+  f32g: bool,
   N: i32,
   C: i32,
   z: usize,
@@ -497,7 +478,7 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
   out: usize,
   grad: usize,
 ): f64 {
-  const gs = <usize>sizeof<G>();
+  const gs = (f32g ? <usize>4 : <usize>8);
   const C4 = C & ~3;
   const rem = C - C4;
   const tailMask = lanesMask(rem);
@@ -541,7 +522,7 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
       s0 = f64x2.add(s0, f64x2.add(lo2(e), lo2(e2)));
       s1 = f64x2.add(s1, f64x2.add(hi2(e), hi2(e2)));
       if (grad != 0) {
-        if (sizeof<G>() == 4) {
+        if (f32g) {
           v128.store(gr + (<usize>j << 2), e);
           v128.store(gr + (<usize>j << 2), e2, 16);
         } else {
@@ -557,7 +538,7 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
       s0 = f64x2.add(s0, lo2(e));
       s1 = f64x2.add(s1, hi2(e));
       if (grad != 0) {
-        if (sizeof<G>() == 4) v128.store(gr + (<usize>j << 2), e);
+        if (f32g) v128.store(gr + (<usize>j << 2), e);
         else {
           v128.store(gr + (<usize>j << 3), lo2(e));
           v128.store(gr + (<usize>j << 3), hi2(e), 16);
@@ -571,7 +552,7 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
       if (grad != 0) {
         for (let k = 0; k < rem; k++) {
           const ek = f32x4.extract_lane(e, 0);
-          if (sizeof<G>() == 4) store<f32>(gr + (<usize>(j + k) << 2), k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2));
+          if (f32g) store<f32>(gr + (<usize>(j + k) << 2), k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2));
           else store<f64>(gr + (<usize>(j + k) << 3), <f64>(k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2)));
         }
       }
@@ -612,7 +593,7 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
       // pass 3: rescale
       const g = scale * wi;
       const kA = (g * A) / S;
-      if (sizeof<G>() == 4) {
+      if (f32g) {
         const k4 = f32x4.splat(<f32>kA);
         for (j = 0; j < C4; j += 4) v128.store(gr + (<usize>j << 2), f32x4.mul(v128.load(gr + (<usize>j << 2)), k4));
         for (; j < C; j++) store<f32>(gr + (<usize>j << 2), load<f32>(gr + (<usize>j << 2)) * <f32>kA);
@@ -625,18 +606,18 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
         if (ls != 0) {
           for (let c = 0; c < C; c++) {
             const a = g * lsC * (cw == 0 ? 1 : load<f64>(cw + (<usize>c << 3)));
-            if (sizeof<G>() == 4) store<f32>(gr + (<usize>c << 2), <f32>(<f64>load<f32>(gr + (<usize>c << 2)) - a));
+            if (f32g) store<f32>(gr + (<usize>c << 2), <f32>(<f64>load<f32>(gr + (<usize>c << 2)) - a));
             else store<f64>(gr + (<usize>c << 3), load<f64>(gr + (<usize>c << 3)) - a);
           }
         }
-        if (sizeof<G>() == 4) store<f32>(gr + (<usize>y << 2), <f32>(<f64>load<f32>(gr + (<usize>y << 2)) - g * ay));
+        if (f32g) store<f32>(gr + (<usize>y << 2), <f32>(<f64>load<f32>(gr + (<usize>y << 2)) - g * ay));
         else store<f64>(gr + (<usize>y << 3), load<f64>(gr + (<usize>y << 3)) - g * ay);
       } else {
         const pr = probs + ((<usize>r * <usize>C) << 2);
         for (let c = 0; c < C; c++) {
           const t = <f64>load<f32>(pr + (<usize>c << 2));
           const a = g * (cw == 0 ? 1 : load<f64>(cw + (<usize>c << 3))) * (ls == 0 ? t : t * (1 - ls) + lsC);
-          if (sizeof<G>() == 4) store<f32>(gr + (<usize>c << 2), <f32>(<f64>load<f32>(gr + (<usize>c << 2)) - a));
+          if (f32g) store<f32>(gr + (<usize>c << 2), <f32>(<f64>load<f32>(gr + (<usize>c << 2)) - a));
           else store<f64>(gr + (<usize>c << 3), load<f64>(gr + (<usize>c << 3)) - a);
         }
       }
@@ -647,11 +628,11 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
 
 // prettier-ignore
 export function ce_g64(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32, probs: usize, cw: usize, ls: f64, ignoreIndex: f64, w: usize, scale: f64, out: usize, grad: usize): f64 {
-  return crossEntropy<f64>(N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
+  return crossEntropy(false, N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
 }
 // prettier-ignore
 export function ce_g32(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32, probs: usize, cw: usize, ls: f64, ignoreIndex: f64, w: usize, scale: f64, out: usize, grad: usize): f64 {
-  return crossEntropy<f32>(N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
+  return crossEntropy(true, N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
 }
 
 // ---- CTC: one sequence's forward–backward in log space (float64) ------------------------------
@@ -700,8 +681,8 @@ const CTC_TINY = memory.data<f64>([1e-280, 1e-280], 16);
 @inline function lpAt(lp: usize, i: i32): f64 {
   return <f64>load<f32>(lp + (<usize>i << 2));
 }
-/** max of p[from..hi] (inclusive). */
-@inline function rowMax(p: usize, from: i32, hi: i32): f64 {
+/** max of p[from..hi] (inclusive). Not inlined (forward and backward share one copy). */
+function rowMax(p: usize, from: i32, hi: i32): f64 {
   let mv = f64x2.splat(NEG_INF);
   let s = from;
   for (; s + 1 <= hi; s += 2) mv = f64x2.pmax(mv, v128.load(p + (<usize>s << 3)));
@@ -709,14 +690,14 @@ const CTC_TINY = memory.data<f64>([1e-280, 1e-280], 16);
   if (s == hi) m = max(m, ld(p, s));
   return m;
 }
-/** E'[s + 2] = e^(p[s] − M) for s in [from, hi] (and possibly hi + 1). */
-@inline function expRow(p: usize, from: i32, hi: i32, M: f64, E: usize): void {
+/** E'[s + 2] = e^(p[s] − M) for s in [from, hi] (and possibly hi + 1); one copy for both passes. */
+function expRow(p: usize, from: i32, hi: i32, M: f64, E: usize): void {
   const m2 = f64x2.splat(M);
   for (let s = from; s <= hi; s += 2) v128.store(E + (<usize>(s + 2) << 3), expd2(f64x2.sub(v128.load(p + (<usize>s << 3)), m2)));
 }
 
 // prettier-ignore
-@inline function ctcSeq<G>(lp: usize, off: i32, tStride: i32, T: i32, C: i32, ext: usize, S: i32, blank: i32, alpha: usize, beta: usize, work: usize, grad: usize, g: f64, pyt: i32): f64 {
+function ctcSeq(f32g: bool, lp: usize, off: i32, tStride: i32, T: i32, C: i32, ext: usize, S: i32, blank: i32, alpha: usize, beta: usize, work: usize, grad: usize, g: f64, pyt: i32): f64 {
   if (T == 0) return S == 1 ? 0 : Infinity;
   const W = <usize>(S + 8) << 3;
   const E = work; // E'[s + 2] = E[s]; E'[0], E'[1] (and E'[S + 2], E'[S + 3]) are 0
@@ -864,7 +845,7 @@ const CTC_TINY = memory.data<f64>([1e-280, 1e-280], 16);
       const e = li(ext, s);
       sd(R, e, ld(R, e) - g * ld(X, s));
     }
-    if (sizeof<G>() == 4) {
+    if (f32g) {
       const gr = grad + (<usize>row << 2);
       for (let c = 0; c < C; c++) store<f32>(gr + (<usize>c << 2), <f32>ld(R, c));
     } else {
@@ -877,9 +858,9 @@ const CTC_TINY = memory.data<f64>([1e-280, 1e-280], 16);
 
 // prettier-ignore
 export function ctc_g64(lp: usize, off: i32, tStride: i32, T: i32, C: i32, ext: usize, S: i32, blank: i32, alpha: usize, beta: usize, work: usize, grad: usize, g: f64, pyt: i32): f64 {
-  return ctcSeq<f64>(lp, off, tStride, T, C, ext, S, blank, alpha, beta, work, grad, g, pyt);
+  return ctcSeq(false, lp, off, tStride, T, C, ext, S, blank, alpha, beta, work, grad, g, pyt);
 }
 // prettier-ignore
 export function ctc_g32(lp: usize, off: i32, tStride: i32, T: i32, C: i32, ext: usize, S: i32, blank: i32, alpha: usize, beta: usize, work: usize, grad: usize, g: f64, pyt: i32): f64 {
-  return ctcSeq<f32>(lp, off, tStride, T, C, ext, S, blank, alpha, beta, work, grad, g, pyt);
+  return ctcSeq(true, lp, off, tStride, T, C, ext, S, blank, alpha, beta, work, grad, g, pyt);
 }
