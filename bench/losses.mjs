@@ -327,6 +327,16 @@ async function loadTf() {
 // Run: losskit first (before tfjs is loaded: tfjs-wasm's memory growth slows typed-array code
 // in the whole process), then tfjs-wasm, then PyTorch and C as child processes.
 // ------------------------------------------------------------------------------------------
+// float32 gradients for float32 inputs (issue 11 item 1), when this build accepts a float32 gradOut
+const F32_GRAD = (() => {
+  try {
+    const x = new Float32Array(4);
+    lk.meanSquaredError.valueAndGrad(x, x, { gradOut: new Float32Array(4) });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const rows = [];
 const cases = makeCases();
 const arena = rt.createWasmArena ? rt.createWasmArena(1 << 30) : null;
@@ -335,7 +345,7 @@ for (const c of cases) {
   const plan = runsFor(c.elements, c.id.startsWith('small-'));
   const tm = plan.small ? (f) => timeSmall(f) : (f) => time(f, plan);
   const row = { id: c.id, label: c.label, lk: {} };
-  const gradOut = new Float64Array(c.elements);
+  const gradOut = F32_GRAD ? new Float32Array(c.elements) : new Float64Array(c.elements);
   const run = (key, arrays, g) => {
     const f = c.losskit(arrays, g);
     row.lk[key] = { fwd: tm(f.fwd), grad: tm(f.grad), value: f.fwd() };
@@ -350,7 +360,7 @@ for (const c of cases) {
       v.set(a);
       return v;
     });
-    const g = arena.float64(c.elements);
+    const g = F32_GRAD ? arena.float32(c.elements) : arena.float64(c.elements);
     run('arena', resident, g);
     arena.reset?.();
   }
@@ -437,7 +447,9 @@ lines.push(
     `${tf ? `, tfjs ${tf.version.tfjs} (wasm backend)` : ''}${torch1 ? `, PyTorch ${torch1.version}` : ''}` +
     `${cref ? `, C: gcc ${cref.flags}` : ''}${QUICK ? ' — QUICK sizes' : ''}; ${CPU ? 'process CPU time' : 'wall-clock time'}`,
 );
-lines.push(`${loadStart} at the start, ${loadEnd} at the end`);
+lines.push(
+  `${loadStart} at the start, ${loadEnd} at the end; losskit gradients ${F32_GRAD ? 'float32' : 'float64'} (gradOut)`,
+);
 lines.push('');
 lines.push(
   '| case | mode | JS ms | WASM ms | WASM arena ms | PyTorch 1t | PyTorch 2t | tfjs-wasm | C fused | torch1t / lk | torch2t / lk | lk / C |',
