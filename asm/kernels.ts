@@ -5,8 +5,8 @@
 // means "absent" (the JS side never places data at 0). They mirror the JS kernels of
 // src/losses (same formulas, same special cases); the JS side checks shapes, options and
 // domains and chooses the backend.
-import { exp4, log4, log1p4, softplusNeg4 } from './math';
-export { expArray, logArray, log1pArray, softplusNegArray } from './math';
+import { exp4, expNeg4, log4, log1p4, log1pSmall4, two4, expd2, logd2 } from './math';
+export { expArray, expNegArray, logArray, log1pArray, softplusNegArray, expd2Array, logd2Array } from './math';
 
 /** Returns the first free byte after the static data (the JS arena starts above it). */
 export function heapBase(): usize {
@@ -56,8 +56,8 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
   return f64x2.splat(x);
 }
 /** 4 lanes of float32 stored as G (float32 or float64). */
-@inline function storeG<G>(p: usize, lo: v128, hi: v128): void {
-  if (sizeof<G>() == 4) {
+@inline function storeG(f32g: bool, p: usize, lo: v128, hi: v128): void {
+  if (f32g) {
     v128.store(p, v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
   } else {
     v128.store(p, lo);
@@ -66,10 +66,234 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
 }
 
 /**
+ * One vector step of the element-wise driver: 4 elements at pyt / pyp (weights at pw), their
+ * weighted losses stored at po and scaled gradients at pg (when out / grad are given); returns
+ * the masked weighted losses as one float64x2 (lanes summed pairwise) for the accumulator.
+ */
+@inline function step(
+  f32g: bool,
+  kind: i32,
+  pyt: usize,
+  pyp: usize,
+  pw: usize,
+  po: usize,
+  pg: usize,
+  w: usize,
+  out: usize,
+  grad: usize,
+  mlo: v128,
+  mhi: v128,
+  scale: f64,
+  p0: f64,
+  p1: f64,
+  p2: f64,
+  p3: f64,
+): v128 {
+  // parameters as vectors (loop-invariant after inlining)
+  const P0f = f32x4.splat(<f32>p0);
+  const P1f = f32x4.splat(<f32>p1);
+  const P2f = f32x4.splat(<f32>p2);
+  const P3f = f32x4.splat(<f32>p3);
+  const Q3f = f32x4.splat(<f32>(1 - p3));
+  const Q0f = f32x4.splat(<f32>(1 - p0));
+  const G1f = f32x4.splat(<f32>(p0 - 1));
+  const P0d = f64x2.splat(p0);
+  const H0d = f64x2.splat(0.5 * p0);
+  const I0d = f64x2.splat(1 / p0);
+
+  const y4 = v128.load(pyt);
+  const x4 = v128.load(pyp);
+  let l4 = f1(0),
+    g4 = f1(0);
+  let llo = d1(0),
+    lhi = d1(0),
+    glo = d1(0),
+    ghi = d1(0);
+  if (kind == MSE || kind == MAE || kind == HUBER || kind == SMOOTHL1) {
+    // Exact float64 differences of the float32 inputs, as the JS kernels.
+    const dlo = f64x2.sub(lo2(x4), lo2(y4));
+    const dhi = f64x2.sub(hi2(x4), hi2(y4));
+    if (kind == MSE) {
+      llo = f64x2.mul(dlo, dlo);
+      lhi = f64x2.mul(dhi, dhi);
+      glo = f64x2.add(dlo, dlo);
+      ghi = f64x2.add(dhi, dhi);
+    } else {
+      const alo = f64x2.abs(dlo);
+      const ahi = f64x2.abs(dhi);
+      if (kind == MAE || (kind == SMOOTHL1 && p0 == 0)) {
+        llo = alo;
+        lhi = ahi;
+        glo = v128.bitselect(f64x2.div(dlo, alo), dlo, f64x2.gt(alo, d1(0)));
+        ghi = v128.bitselect(f64x2.div(dhi, ahi), dhi, f64x2.gt(ahi, d1(0)));
+      } else if (kind == HUBER) {
+        const dl = P0d;
+        const half = H0d;
+        llo = v128.bitselect(f64x2.mul(kd(0), f64x2.mul(dlo, dlo)), f64x2.mul(dl, f64x2.sub(alo, half)), f64x2.lt(alo, dl));
+        lhi = v128.bitselect(f64x2.mul(kd(0), f64x2.mul(dhi, dhi)), f64x2.mul(dl, f64x2.sub(ahi, half)), f64x2.lt(ahi, dl));
+        glo = f64x2.pmax(f64x2.pmin(dlo, dl), f64x2.neg(dl));
+        ghi = f64x2.pmax(f64x2.pmin(dhi, dl), f64x2.neg(dl));
+      } else {
+        // smooth L1 with β = p0 > 0
+        const b = P0d;
+        const inv = I0d;
+        const half = H0d;
+        llo = v128.bitselect(f64x2.mul(f64x2.mul(kd(0), f64x2.mul(dlo, dlo)), inv), f64x2.sub(alo, half), f64x2.lt(alo, b));
+        lhi = v128.bitselect(f64x2.mul(f64x2.mul(kd(0), f64x2.mul(dhi, dhi)), inv), f64x2.sub(ahi, half), f64x2.lt(ahi, b));
+        glo = f64x2.pmax(f64x2.pmin(f64x2.mul(dlo, inv), kd(1)), kd(2));
+        ghi = f64x2.pmax(f64x2.pmin(f64x2.mul(dhi, inv), kd(1)), kd(2));
+      }
+    }
+  } else {
+    // Transcendental losses: float32 lanes (as PyTorch's float32 kernels), promoted for the sums.
+    const one = kf(0);
+    if (kind == BCE_LOGITS || kind == FOCAL) {
+      const y = f32x4.add(f32x4.mul(y4, P1f), P2f); // label smoothing: y(1−ls) + ls/2
+      const e = exp4(f32x4.neg(f32x4.abs(x4))); // e^−|x|
+      // one division for both 1/(1 + e) and log1p(e) (asm/math.ts log1pSmall4)
+      const u1 = f32x4.add(one, e);
+      const u2 = f32x4.add(two4(), e);
+      const q = f32x4.div(one, f32x4.mul(u1, u2));
+      const rr = f32x4.mul(u2, q);
+      const lp = log1pSmall4(e, u1, q); // log1p(e)
+      const ny = f32x4.sub(one, y);
+      // (1 − y)·softplus(x) + y·softplus(−x): no cancellation for soft targets.
+      const ce = f32x4.add(
+        f32x4.add(f32x4.mul(ny, f32x4.pmax(x4, f1(0))), f32x4.mul(y, f32x4.pmax(f32x4.neg(x4), f1(0)))),
+        lp,
+      );
+      const st = f32x4.mul(e, rr); // σ(−|x|)
+      const pos = f32x4.ge(x4, f1(0));
+      const sigPos = v128.bitselect(rr, st, pos); // σ(x)
+      const sigNeg = v128.bitselect(st, rr, pos); // σ(−x)
+      if (kind == BCE_LOGITS) {
+        l4 = ce;
+        g4 = f32x4.sub(f32x4.mul(ny, sigPos), f32x4.mul(y, sigNeg));
+      } else {
+        // focal: p0 = γ, p3 = α (< 0: none)
+        const dce = f32x4.sub(sigPos, y);
+        const dp = f32x4.mul(sigPos, sigNeg);
+        const q = f32x4.add(f32x4.mul(y, sigNeg), f32x4.mul(ny, sigPos));
+        let qg: v128, dqg: v128;
+        if (p0 == 2) {
+          qg = f32x4.mul(q, q);
+          dqg = f32x4.add(q, q);
+        } else if (p0 == 0) {
+          qg = one;
+          dqg = f1(0);
+        } else {
+          const lq = log4(q);
+          qg = exp4(f32x4.mul(P0f, lq));
+          dqg = f32x4.mul(P0f, exp4(f32x4.mul(G1f, lq)));
+          dqg = v128.bitselect(f1(0), dqg, f32x4.eq(q, f1(0)));
+        }
+        let at = one;
+        if (p3 >= 0) at = f32x4.add(f32x4.mul(P3f, y), f32x4.mul(Q3f, ny));
+        l4 = f32x4.mul(at, f32x4.mul(qg, ce));
+        const inner = f32x4.add(
+          f32x4.mul(qg, dce),
+          f32x4.mul(f32x4.mul(dqg, f32x4.sub(one, f32x4.add(y, y))), f32x4.mul(dp, ce)),
+        );
+        g4 = f32x4.mul(at, inner);
+      }
+    } else if (kind == BCE_TORCH || kind == BCE_CLIP) {
+      const y = f32x4.add(f32x4.mul(y4, P1f), P2f);
+      const ny = f32x4.sub(one, y);
+      if (kind == BCE_TORCH) {
+        const lp = f32x4.pmax(log4(x4), kf(2));
+        const lq = f32x4.pmax(log1p4(f32x4.neg(x4)), kf(2));
+        l4 = f32x4.neg(f32x4.add(f32x4.mul(y, lp), f32x4.mul(ny, lq)));
+        const v = f32x4.mul(x4, f32x4.sub(one, x4));
+        g4 = f32x4.div(f32x4.sub(x4, y), f32x4.pmax(v, kf(3)));
+      } else {
+        const lo = P0f;
+        const hi = Q0f;
+        // p and 1 − p clipped separately: 1 − eps is not a float32 for eps = 1e-7, but eps is
+        const pc = f32x4.pmax(f32x4.pmin(x4, hi), lo);
+        const qc = f32x4.pmax(f32x4.pmin(f32x4.sub(one, x4), hi), lo);
+        l4 = f32x4.neg(f32x4.add(f32x4.mul(y, log4(pc)), f32x4.mul(ny, log4(qc))));
+        const g = f32x4.div(f32x4.sub(pc, y), f32x4.mul(pc, qc));
+        const clipped = v128.or(f32x4.lt(x4, lo), f32x4.gt(x4, hi));
+        g4 = v128.bitselect(f1(0), g, clipped);
+      }
+    } else if (kind == KL) {
+      // t·(log t − x), 0 where t = 0; the subtraction in float64.
+      const lt = log4(y4);
+      const zero = f32x4.eq(y4, f1(0));
+      // a promoted all-ones float32 lane is a NaN, not all-ones: widen the masks as integers
+      const zlo = i64x2.extend_low_i32x4_s(zero);
+      const zhi = i64x2.extend_high_i32x4_s(zero);
+      llo = v128.andnot(f64x2.mul(lo2(y4), f64x2.sub(lo2(lt), lo2(x4))), zlo);
+      lhi = v128.andnot(f64x2.mul(hi2(y4), f64x2.sub(hi2(lt), hi2(x4))), zhi);
+      glo = f64x2.neg(lo2(y4));
+      ghi = f64x2.neg(hi2(y4));
+    } else {
+      // KL_LOG: e^t·(t − x), gradient −e^t
+      const et = exp4(y4);
+      llo = f64x2.mul(lo2(et), f64x2.sub(lo2(y4), lo2(x4)));
+      lhi = f64x2.mul(hi2(et), f64x2.sub(hi2(y4), hi2(x4)));
+      glo = f64x2.neg(lo2(et));
+      ghi = f64x2.neg(hi2(et));
+    }
+    if (kind != KL && kind != KL_LOG) {
+      llo = lo2(l4);
+      lhi = hi2(l4);
+      glo = lo2(g4);
+      ghi = hi2(g4);
+    }
+  }
+  if (kind == BCE_LOGITS || kind == FOCAL || kind == BCE_TORCH || kind == BCE_CLIP) {
+    // A target outside [0, 1] (or NaN) makes its loss NaN: the kernel flags the targets' domain,
+    // so the definition path need not scan them before the call (src/wasm/kernels.ts
+    // FLAGS_TARGET_RANGE). The unsmoothed target is tested.
+    const ok = v128.and(f32x4.ge(y4, f1(0)), f32x4.le(y4, kf(0)));
+    l4 = v128.bitselect(l4, f32x4.splat(NaN), ok);
+  }
+  if ((kind == BCE_LOGITS || kind == FOCAL || kind == BCE_TORCH || kind == BCE_CLIP) && w == 0) {
+    // float32 lanes, no weights: the gradient scaled and stored in float32 when G is
+    const l = v128.and(lo2(l4), mlo);
+    const h = v128.and(hi2(l4), mhi);
+    if (out != 0) {
+      v128.store(po, l);
+      v128.store(po, h, 16);
+    }
+    if (grad != 0) {
+      if (f32g) v128.store(pg, f32x4.mul(g4, f32x4.splat(<f32>scale)));
+      else {
+        const sc = d1(scale);
+        v128.store(pg, f64x2.mul(lo2(g4), sc));
+        v128.store(pg, f64x2.mul(hi2(g4), sc), 16);
+      }
+    }
+    return f64x2.add(l, h);
+  }
+  if (w != 0) {
+    const wlo = v128.load(pw);
+    const whi = v128.load(pw, 16);
+    llo = f64x2.mul(llo, wlo);
+    lhi = f64x2.mul(lhi, whi);
+    glo = f64x2.mul(glo, wlo);
+    ghi = f64x2.mul(ghi, whi);
+  }
+  llo = v128.and(llo, mlo);
+  lhi = v128.and(lhi, mhi);
+  if (out != 0) {
+    v128.store(po, llo);
+    v128.store(po, lhi, 16);
+  }
+  if (grad != 0) {
+    const sc = d1(scale);
+    storeG(f32g, pg, f64x2.mul(glo, sc), f64x2.mul(ghi, sc));
+  }
+  return f64x2.add(llo, lhi);
+}
+
+/**
  * The element-wise driver: Σ wᵢ·lᵢ over n elements; out[i] = wᵢ·lᵢ; grad[i] = scale·wᵢ·gᵢ.
  * `kind` is a compile-time constant after inlining; p0…p3 are the loss's parameters.
  */
-@inline function elementwise<G>(
+@inline function elementwise(
+  f32g: bool,
   kind: i32,
   n: i32,
   yt: usize,
@@ -84,214 +308,52 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
   p3: f64,
 ): f64 {
   let acc0 = d1(0);
-  let acc1 = d1(0);
-  const sc = d1(scale);
+  const acc1 = d1(0);
   const full = n & ~3;
-  const allOnes = i32x4.splat(-1);
-  // parameters as vectors, once
-  const P0f = f32x4.splat(<f32>p0);
-  const P1f = f32x4.splat(<f32>p1);
-  const P2f = f32x4.splat(<f32>p2);
-  const P3f = f32x4.splat(<f32>p3);
-  const Q3f = f32x4.splat(<f32>(1 - p3));
-  const Q0f = f32x4.splat(<f32>(1 - p0));
-  const G1f = f32x4.splat(<f32>(p0 - 1));
-  const P0d = f64x2.splat(p0);
-  const H0d = f64x2.splat(0.5 * p0);
-  const I0d = f64x2.splat(1 / p0);
-  for (let i = 0; i <= full; i += 4) {
-    let pyt = yt + (<usize>i << 2);
-    let pyp = yp + (<usize>i << 2);
-    let pw = w + (<usize>i << 3);
-    let pout = out + (<usize>i << 3);
-    let pg = grad + <usize>i * sizeof<G>();
-    let mlo = allOnes;
-    let mhi = allOnes;
-    const cnt = n - i;
-    if (i == full) {
-      if (cnt == 0) break;
-      // Ragged tail: copy the last 1–3 elements to padded scratch lanes, mask the padding.
-      v128.store(T_YT, f32x4.splat(0.5));
-      v128.store(T_YP, f32x4.splat(0.5));
-      v128.store(T_W, d1(0));
-      v128.store(T_W, d1(0), 16);
-      for (let k = 0; k < cnt; k++) {
-        store<f32>(T_YT + (<usize>k << 2), load<f32>(pyt + (<usize>k << 2)));
-        store<f32>(T_YP + (<usize>k << 2), load<f32>(pyp + (<usize>k << 2)));
-        if (w != 0) store<f64>(T_W + (<usize>k << 3), load<f64>(pw + (<usize>k << 3)));
-      }
-      pyt = T_YT;
-      pyp = T_YP;
-      pw = T_W;
-      const lane = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(0, 1));
-      mlo = lane;
-      mhi = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(2, 3));
+  const cnt = n - full;
+  const gs = f32g ? <usize>4 : <usize>8;
+  // Two segments through one inlined loop (one copy of the step's code): the data's full
+  // vectors, then the ragged tail's 1–3 elements in padded scratch lanes, the padding masked out.
+  let pyt = yt,
+    pyp = yp,
+    pw = w,
+    po = out,
+    pg = grad,
+    end = full;
+  let mlo = i32x4.splat(-1),
+    mhi = i32x4.splat(-1);
+  for (let seg = 0; seg < 2; seg++) {
+    for (let i = 0; i < end; i += 4) {
+      const q = <usize>i;
+      acc0 = f64x2.add(acc0, step(f32g, kind, pyt + (q << 2), pyp + (q << 2), pw + (q << 3), po + (q << 3), pg + q * gs, w, out, grad, mlo, mhi, scale, p0, p1, p2, p3));
     }
-    const y4 = v128.load(pyt);
-    const x4 = v128.load(pyp);
-    let llo = d1(0),
-      lhi = d1(0),
-      glo = d1(0),
-      ghi = d1(0);
-    if (kind == MSE || kind == MAE || kind == HUBER || kind == SMOOTHL1) {
-      // Exact float64 differences of the float32 inputs, as the JS kernels.
-      const dlo = f64x2.sub(lo2(x4), lo2(y4));
-      const dhi = f64x2.sub(hi2(x4), hi2(y4));
-      if (kind == MSE) {
-        llo = f64x2.mul(dlo, dlo);
-        lhi = f64x2.mul(dhi, dhi);
-        glo = f64x2.add(dlo, dlo);
-        ghi = f64x2.add(dhi, dhi);
-      } else {
-        const alo = f64x2.abs(dlo);
-        const ahi = f64x2.abs(dhi);
-        if (kind == MAE || (kind == SMOOTHL1 && p0 == 0)) {
-          llo = alo;
-          lhi = ahi;
-          glo = v128.bitselect(f64x2.div(dlo, alo), dlo, f64x2.gt(alo, d1(0)));
-          ghi = v128.bitselect(f64x2.div(dhi, ahi), dhi, f64x2.gt(ahi, d1(0)));
-        } else if (kind == HUBER) {
-          const dl = P0d;
-          const half = H0d;
-          llo = v128.bitselect(f64x2.mul(kd(0), f64x2.mul(dlo, dlo)), f64x2.mul(dl, f64x2.sub(alo, half)), f64x2.lt(alo, dl));
-          lhi = v128.bitselect(f64x2.mul(kd(0), f64x2.mul(dhi, dhi)), f64x2.mul(dl, f64x2.sub(ahi, half)), f64x2.lt(ahi, dl));
-          glo = f64x2.pmax(f64x2.pmin(dlo, dl), f64x2.neg(dl));
-          ghi = f64x2.pmax(f64x2.pmin(dhi, dl), f64x2.neg(dl));
-        } else {
-          // smooth L1 with β = p0 > 0
-          const b = P0d;
-          const inv = I0d;
-          const half = H0d;
-          llo = v128.bitselect(f64x2.mul(f64x2.mul(kd(0), f64x2.mul(dlo, dlo)), inv), f64x2.sub(alo, half), f64x2.lt(alo, b));
-          lhi = v128.bitselect(f64x2.mul(f64x2.mul(kd(0), f64x2.mul(dhi, dhi)), inv), f64x2.sub(ahi, half), f64x2.lt(ahi, b));
-          glo = f64x2.pmax(f64x2.pmin(f64x2.mul(dlo, inv), kd(1)), kd(2));
-          ghi = f64x2.pmax(f64x2.pmin(f64x2.mul(dhi, inv), kd(1)), kd(2));
-        }
-      }
-    } else {
-      // Transcendental losses: float32 lanes (as PyTorch's float32 kernels), promoted for the sums.
-      let l4 = f1(0),
-        g4 = f1(0);
-      const one = kf(0);
-      if (kind == BCE_LOGITS || kind == FOCAL) {
-        const y = f32x4.add(f32x4.mul(y4, P1f), P2f); // label smoothing: y(1−ls) + ls/2
-        const e = exp4(f32x4.neg(f32x4.abs(x4))); // e^−|x|
-        const rr = f32x4.div(one, f32x4.add(one, e));
-        const lp = softplusNeg4(e, rr); // log1p(e)
-        const ny = f32x4.sub(one, y);
-        // (1 − y)·softplus(x) + y·softplus(−x): no cancellation for soft targets.
-        const ce = f32x4.add(
-          f32x4.mul(ny, f32x4.add(f32x4.pmax(x4, f1(0)), lp)),
-          f32x4.mul(y, f32x4.add(f32x4.pmax(f32x4.neg(x4), f1(0)), lp)),
-        );
-        const st = f32x4.mul(e, rr); // σ(−|x|)
-        const pos = f32x4.ge(x4, f1(0));
-        const sigPos = v128.bitselect(rr, st, pos); // σ(x)
-        const sigNeg = v128.bitselect(st, rr, pos); // σ(−x)
-        if (kind == BCE_LOGITS) {
-          l4 = ce;
-          g4 = f32x4.sub(f32x4.mul(ny, sigPos), f32x4.mul(y, sigNeg));
-        } else {
-          // focal: p0 = γ, p3 = α (< 0: none)
-          const dce = f32x4.sub(sigPos, y);
-          const dp = f32x4.mul(sigPos, sigNeg);
-          const q = f32x4.add(f32x4.mul(y, sigNeg), f32x4.mul(ny, sigPos));
-          let qg: v128, dqg: v128;
-          if (p0 == 2) {
-            qg = f32x4.mul(q, q);
-            dqg = f32x4.add(q, q);
-          } else if (p0 == 0) {
-            qg = one;
-            dqg = f1(0);
-          } else {
-            const lq = log4(q);
-            qg = exp4(f32x4.mul(P0f, lq));
-            dqg = f32x4.mul(P0f, exp4(f32x4.mul(G1f, lq)));
-            dqg = v128.bitselect(f1(0), dqg, f32x4.eq(q, f1(0)));
-          }
-          let at = one;
-          if (p3 >= 0) at = f32x4.add(f32x4.mul(P3f, y), f32x4.mul(Q3f, ny));
-          l4 = f32x4.mul(at, f32x4.mul(qg, ce));
-          const inner = f32x4.add(
-            f32x4.mul(qg, dce),
-            f32x4.mul(f32x4.mul(dqg, f32x4.sub(one, f32x4.add(y, y))), f32x4.mul(dp, ce)),
-          );
-          g4 = f32x4.mul(at, inner);
-        }
-      } else if (kind == BCE_TORCH || kind == BCE_CLIP) {
-        const y = f32x4.add(f32x4.mul(y4, P1f), P2f);
-        const ny = f32x4.sub(one, y);
-        if (kind == BCE_TORCH) {
-          const lp = f32x4.pmax(log4(x4), kf(2));
-          const lq = f32x4.pmax(log1p4(f32x4.neg(x4)), kf(2));
-          l4 = f32x4.neg(f32x4.add(f32x4.mul(y, lp), f32x4.mul(ny, lq)));
-          const v = f32x4.mul(x4, f32x4.sub(one, x4));
-          g4 = f32x4.div(f32x4.sub(x4, y), f32x4.pmax(v, kf(3)));
-        } else {
-          const lo = P0f;
-          const hi = Q0f;
-          // p and 1 − p clipped separately: 1 − eps is not a float32 for eps = 1e-7, but eps is
-          const pc = f32x4.pmax(f32x4.pmin(x4, hi), lo);
-          const qc = f32x4.pmax(f32x4.pmin(f32x4.sub(one, x4), hi), lo);
-          l4 = f32x4.neg(f32x4.add(f32x4.mul(y, log4(pc)), f32x4.mul(ny, log4(qc))));
-          const g = f32x4.div(f32x4.sub(pc, y), f32x4.mul(pc, qc));
-          const clipped = v128.or(f32x4.lt(x4, lo), f32x4.gt(x4, hi));
-          g4 = v128.bitselect(f1(0), g, clipped);
-        }
-      } else if (kind == KL) {
-        // t·(log t − x), 0 where t = 0; the subtraction in float64.
-        const lt = log4(y4);
-        const zero = f32x4.eq(y4, f1(0));
-        // a promoted all-ones float32 lane is a NaN, not all-ones: widen the masks as integers
-        const zlo = i64x2.extend_low_i32x4_s(zero);
-        const zhi = i64x2.extend_high_i32x4_s(zero);
-        llo = v128.andnot(f64x2.mul(lo2(y4), f64x2.sub(lo2(lt), lo2(x4))), zlo);
-        lhi = v128.andnot(f64x2.mul(hi2(y4), f64x2.sub(hi2(lt), hi2(x4))), zhi);
-        glo = f64x2.neg(lo2(y4));
-        ghi = f64x2.neg(hi2(y4));
-      } else {
-        // KL_LOG: e^t·(t − x), gradient −e^t
-        const et = exp4(y4);
-        llo = f64x2.mul(lo2(et), f64x2.sub(lo2(y4), lo2(x4)));
-        lhi = f64x2.mul(hi2(et), f64x2.sub(hi2(y4), hi2(x4)));
-        glo = f64x2.neg(lo2(et));
-        ghi = f64x2.neg(hi2(et));
-      }
-      if (kind != KL && kind != KL_LOG) {
-        llo = lo2(l4);
-        lhi = hi2(l4);
-        glo = lo2(g4);
-        ghi = hi2(g4);
-      }
+    if (seg == 1 || cnt == 0) break;
+    const f = <usize>full;
+    v128.store(T_YT, f32x4.splat(0.5));
+    v128.store(T_YP, f32x4.splat(0.5));
+    v128.store(T_W, d1(0));
+    v128.store(T_W, d1(0), 16);
+    for (let k = 0; k < cnt; k++) {
+      store<f32>(T_YT + (<usize>k << 2), load<f32>(yt + ((f + k) << 2)));
+      store<f32>(T_YP + (<usize>k << 2), load<f32>(yp + ((f + k) << 2)));
+      if (w != 0) store<f64>(T_W + (<usize>k << 3), load<f64>(w + ((f + k) << 3)));
     }
-    if (w != 0) {
-      const wlo = v128.load(pw);
-      const whi = v128.load(pw, 16);
-      llo = f64x2.mul(llo, wlo);
-      lhi = f64x2.mul(lhi, whi);
-      glo = f64x2.mul(glo, wlo);
-      ghi = f64x2.mul(ghi, whi);
-    }
-    llo = v128.and(llo, mlo);
-    lhi = v128.and(lhi, mhi);
-    acc0 = f64x2.add(acc0, llo);
-    acc1 = f64x2.add(acc1, lhi);
-    const tail = i == full;
-    if (out != 0) {
-      const po = tail ? T_OUT : pout;
-      v128.store(po, llo);
-      v128.store(po, lhi, 16);
-    }
-    if (grad != 0) {
-      storeG<G>(tail ? T_G : pg, f64x2.mul(glo, sc), f64x2.mul(ghi, sc));
-    }
-    if (tail) {
-      for (let k = 0; k < cnt; k++) {
-        if (out != 0) store<f64>(pout + (<usize>k << 3), load<f64>(T_OUT + (<usize>k << 3)));
-        if (grad != 0) {
-          if (sizeof<G>() == 4) store<f32>(pg + (<usize>k << 2), load<f32>(T_G + (<usize>k << 2)));
-          else store<f64>(pg + (<usize>k << 3), load<f64>(T_G + (<usize>k << 3)));
-        }
+    pyt = T_YT;
+    pyp = T_YP;
+    pw = T_W;
+    po = T_OUT;
+    pg = T_G;
+    end = 4;
+    mlo = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(0, 1));
+    mhi = i64x2.gt_s(i64x2.splat(<i64>cnt), i64x2(2, 3));
+  }
+  if (cnt != 0) {
+    const f = <usize>full;
+    for (let k = 0; k < cnt; k++) {
+      if (out != 0) store<f64>(out + ((f + k) << 3), load<f64>(T_OUT + (<usize>k << 3)));
+      if (grad != 0) {
+        if (f32g) store<f32>(grad + ((f + k) << 2), load<f32>(T_G + (<usize>k << 2)));
+        else store<f64>(grad + ((f + k) << 3), load<f64>(T_G + (<usize>k << 3)));
       }
     }
   }
@@ -300,22 +362,80 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
 }
 
 // ---- exports: (n, yTrue, yPred, w, scale, out, grad, p0, p1, p2, p3) → Σ wᵢ·lᵢ -------------
-// Float32-gradient variants (elementwise<f32>, crossEntropy<f32>) are not exported while the
-// loss layer allocates float64 gradients only (src/losses/define.ts gradientBuffer): they would
-// double the module's size for no caller. Export `ew_g32` / `ce_g32` here to enable them.
+// One exported function per kind (`ew_<kind>`, its last argument 1 for a float32 gradient, 0
+// for float64): V8 allocates registers per function, and one function holding every kind's loop
+// spills more (≈ 15–25 % slower). Being exported, binaryen does not inline them into the
+// `ew_g32` / `ew_g64` dispatchers (the kind as a number). The gradient type is a run-time flag,
+// not a second compiled copy: the branch is loop-invariant and predicted, the module half the size.
+// prettier-ignore
+export function ew_mse(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, MSE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_mae(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, MAE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_huber(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, HUBER, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_smoothL1(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, SMOOTHL1, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_bceLogits(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, BCE_LOGITS, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_bceTorch(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, BCE_TORCH, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_bceClip(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, BCE_CLIP, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_kl(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, KL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_klLog(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, KL_LOG, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_focal(n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64, g32: i32): f64 {
+  return elementwise(g32 != 0, FOCAL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+}
+// prettier-ignore
+export function ew_g32(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
+  switch (kind) {
+    case MSE: return ew_mse(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case MAE: return ew_mae(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case HUBER: return ew_huber(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case SMOOTHL1: return ew_smoothL1(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case BCE_LOGITS: return ew_bceLogits(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case BCE_TORCH: return ew_bceTorch(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case BCE_CLIP: return ew_bceClip(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case KL: return ew_kl(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case KL_LOG: return ew_klLog(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+    case FOCAL: return ew_focal(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 1);
+  }
+  return NaN;
+}
 // prettier-ignore
 export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale: f64, out: usize, grad: usize, p0: f64, p1: f64, p2: f64, p3: f64): f64 {
   switch (kind) {
-    case MSE: return elementwise<f64>(MSE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case MAE: return elementwise<f64>(MAE, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case HUBER: return elementwise<f64>(HUBER, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case SMOOTHL1: return elementwise<f64>(SMOOTHL1, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_LOGITS: return elementwise<f64>(BCE_LOGITS, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_TORCH: return elementwise<f64>(BCE_TORCH, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case BCE_CLIP: return elementwise<f64>(BCE_CLIP, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case KL: return elementwise<f64>(KL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case KL_LOG: return elementwise<f64>(KL_LOG, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
-    case FOCAL: return elementwise<f64>(FOCAL, n, yt, yp, w, scale, out, grad, p0, p1, p2, p3);
+    case MSE: return ew_mse(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case MAE: return ew_mae(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case HUBER: return ew_huber(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case SMOOTHL1: return ew_smoothL1(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case BCE_LOGITS: return ew_bceLogits(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case BCE_TORCH: return ew_bceTorch(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case BCE_CLIP: return ew_bceClip(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case KL: return ew_kl(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case KL_LOG: return ew_klLog(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
+    case FOCAL: return ew_focal(n, yt, yp, w, scale, out, grad, p0, p1, p2, p3, 0);
   }
   return NaN;
 }
@@ -341,7 +461,9 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
   return v;
 }
 
-@inline function crossEntropy<G>(
+// Not inlined: ce_g32 and ce_g64 share one copy (f32g: the gradient is float32).
+function crossEntropy(
+  f32g: bool,
   N: i32,
   C: i32,
   z: usize,
@@ -356,7 +478,7 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
   out: usize,
   grad: usize,
 ): f64 {
-  const gs = <usize>sizeof<G>();
+  const gs = (f32g ? <usize>4 : <usize>8);
   const C4 = C & ~3;
   const rem = C - C4;
   const tailMask = lanesMask(rem);
@@ -395,12 +517,12 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
     j = 0;
     for (; j + 8 <= C4; j += 8) {
       // two vectors per iteration: independent exp chains overlap
-      const e = exp4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
-      const e2 = exp4(f32x4.sub(v128.load(zr + (<usize>j << 2), 16), m4));
+      const e = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
+      const e2 = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2), 16), m4));
       s0 = f64x2.add(s0, f64x2.add(lo2(e), lo2(e2)));
       s1 = f64x2.add(s1, f64x2.add(hi2(e), hi2(e2)));
       if (grad != 0) {
-        if (sizeof<G>() == 4) {
+        if (f32g) {
           v128.store(gr + (<usize>j << 2), e);
           v128.store(gr + (<usize>j << 2), e2, 16);
         } else {
@@ -412,11 +534,11 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
       }
     }
     for (; j < C4; j += 4) {
-      const e = exp4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
+      const e = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
       s0 = f64x2.add(s0, lo2(e));
       s1 = f64x2.add(s1, hi2(e));
       if (grad != 0) {
-        if (sizeof<G>() == 4) v128.store(gr + (<usize>j << 2), e);
+        if (f32g) v128.store(gr + (<usize>j << 2), e);
         else {
           v128.store(gr + (<usize>j << 3), lo2(e));
           v128.store(gr + (<usize>j << 3), hi2(e), 16);
@@ -424,20 +546,20 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
       }
     }
     if (rem != 0) {
-      const e = v128.and(exp4(f32x4.sub(loadPart(zr + (<usize>j << 2), rem, 0), m4)), tailMask);
+      const e = v128.and(expNeg4(f32x4.sub(loadPart(zr + (<usize>j << 2), rem, 0), m4)), tailMask);
       s0 = f64x2.add(s0, lo2(e));
       s1 = f64x2.add(s1, hi2(e));
       if (grad != 0) {
         for (let k = 0; k < rem; k++) {
           const ek = f32x4.extract_lane(e, 0);
-          if (sizeof<G>() == 4) store<f32>(gr + (<usize>(j + k) << 2), k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2));
+          if (f32g) store<f32>(gr + (<usize>(j + k) << 2), k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2));
           else store<f64>(gr + (<usize>(j + k) << 3), <f64>(k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2)));
         }
       }
     }
     const ss = f64x2.add(s0, s1);
     const S = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
-    const logS = Math.log(S);
+    const logS = f64x2.extract_lane(logd2(f64x2.splat(S)), 0); // S ≥ 1 (the maximum contributes e⁰)
     // coefficients
     let l: f64 = 0;
     let A: f64 = 0;
@@ -471,7 +593,7 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
       // pass 3: rescale
       const g = scale * wi;
       const kA = (g * A) / S;
-      if (sizeof<G>() == 4) {
+      if (f32g) {
         const k4 = f32x4.splat(<f32>kA);
         for (j = 0; j < C4; j += 4) v128.store(gr + (<usize>j << 2), f32x4.mul(v128.load(gr + (<usize>j << 2)), k4));
         for (; j < C; j++) store<f32>(gr + (<usize>j << 2), load<f32>(gr + (<usize>j << 2)) * <f32>kA);
@@ -484,18 +606,18 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
         if (ls != 0) {
           for (let c = 0; c < C; c++) {
             const a = g * lsC * (cw == 0 ? 1 : load<f64>(cw + (<usize>c << 3)));
-            if (sizeof<G>() == 4) store<f32>(gr + (<usize>c << 2), <f32>(<f64>load<f32>(gr + (<usize>c << 2)) - a));
+            if (f32g) store<f32>(gr + (<usize>c << 2), <f32>(<f64>load<f32>(gr + (<usize>c << 2)) - a));
             else store<f64>(gr + (<usize>c << 3), load<f64>(gr + (<usize>c << 3)) - a);
           }
         }
-        if (sizeof<G>() == 4) store<f32>(gr + (<usize>y << 2), <f32>(<f64>load<f32>(gr + (<usize>y << 2)) - g * ay));
+        if (f32g) store<f32>(gr + (<usize>y << 2), <f32>(<f64>load<f32>(gr + (<usize>y << 2)) - g * ay));
         else store<f64>(gr + (<usize>y << 3), load<f64>(gr + (<usize>y << 3)) - g * ay);
       } else {
         const pr = probs + ((<usize>r * <usize>C) << 2);
         for (let c = 0; c < C; c++) {
           const t = <f64>load<f32>(pr + (<usize>c << 2));
           const a = g * (cw == 0 ? 1 : load<f64>(cw + (<usize>c << 3))) * (ls == 0 ? t : t * (1 - ls) + lsC);
-          if (sizeof<G>() == 4) store<f32>(gr + (<usize>c << 2), <f32>(<f64>load<f32>(gr + (<usize>c << 2)) - a));
+          if (f32g) store<f32>(gr + (<usize>c << 2), <f32>(<f64>load<f32>(gr + (<usize>c << 2)) - a));
           else store<f64>(gr + (<usize>c << 3), load<f64>(gr + (<usize>c << 3)) - a);
         }
       }
@@ -506,5 +628,239 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
 
 // prettier-ignore
 export function ce_g64(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32, probs: usize, cw: usize, ls: f64, ignoreIndex: f64, w: usize, scale: f64, out: usize, grad: usize): f64 {
-  return crossEntropy<f64>(N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
+  return crossEntropy(false, N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
+}
+// prettier-ignore
+export function ce_g32(N: i32, C: i32, z: usize, labels: usize, labelBytes: i32, probs: usize, cw: usize, ls: f64, ignoreIndex: f64, w: usize, scale: f64, out: usize, grad: usize): f64 {
+  return crossEntropy(true, N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, scale, out, grad);
+}
+
+// ---- CTC: one sequence's forward–backward in log space (float64) ------------------------------
+// The same recursions as src/losses/sequence.ts ctcSequence (read its doc): per frame, the
+// previous row is exponentiated once relative to its maximum M (E = e^(α − M), two lanes at a
+// time), α = M + log(E[s] + E[s−1] + skip·E[s−2]) + lp; a lane whose sum is ≤ 1e-280 (the state
+// is > 645 nats below the row's maximum) is recomputed by an exact scalar log-sum-exp, so the
+// result is as exact as a pure log-space recursion. float64 throughout (exp/log of asm/math.ts
+// expd2/logd2, ≤ 1 ulp), float32 log-probabilities in, float32 or float64 gradient out.
+const NEG_INF: f64 = -Infinity;
+const CTC_TINY = memory.data<f64>([1e-280, 1e-280], 16);
+
+@inline function lse2(a: f64, b: f64): f64 {
+  if (a < b) {
+    const t = a;
+    a = b;
+    b = t;
+  }
+  if (a == NEG_INF) return NEG_INF;
+  return a + Math.log1p(Math.exp(b - a));
+}
+@inline function lse3(a: f64, b: f64, c: f64): f64 {
+  let m = a;
+  let u = b;
+  let v = c;
+  if (b > m) {
+    m = b;
+    u = a;
+  }
+  if (c > m) {
+    v = m;
+    m = c;
+  }
+  if (m == NEG_INF) return NEG_INF;
+  return m + Math.log1p(Math.exp(u - m) + Math.exp(v - m));
+}
+@inline function ld(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+@inline function sd(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+@inline function li(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+@inline function lpAt(lp: usize, i: i32): f64 {
+  return <f64>load<f32>(lp + (<usize>i << 2));
+}
+/** max of p[from..hi] (inclusive). Not inlined (forward and backward share one copy). */
+function rowMax(p: usize, from: i32, hi: i32): f64 {
+  let mv = f64x2.splat(NEG_INF);
+  let s = from;
+  for (; s + 1 <= hi; s += 2) mv = f64x2.pmax(mv, v128.load(p + (<usize>s << 3)));
+  let m = max(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
+  if (s == hi) m = max(m, ld(p, s));
+  return m;
+}
+/** E'[s + 2] = e^(p[s] − M) for s in [from, hi] (and possibly hi + 1); one copy for both passes. */
+function expRow(p: usize, from: i32, hi: i32, M: f64, E: usize): void {
+  const m2 = f64x2.splat(M);
+  for (let s = from; s <= hi; s += 2) v128.store(E + (<usize>(s + 2) << 3), expd2(f64x2.sub(v128.load(p + (<usize>s << 3)), m2)));
+}
+
+// prettier-ignore
+function ctcSeq(f32g: bool, lp: usize, off: i32, tStride: i32, T: i32, C: i32, ext: usize, S: i32, blank: i32, alpha: usize, beta: usize, work: usize, grad: usize, g: f64, pyt: i32): f64 {
+  if (T == 0) return S == 1 ? 0 : Infinity;
+  const W = <usize>(S + 8) << 3;
+  const E = work; // E'[s + 2] = E[s]; E'[0], E'[1] (and E'[S + 2], E'[S + 3]) are 0
+  const SKF = E + W; // all-ones where α may skip from s − 2
+  const SKB = SKF + W; // all-ones where β may skip from s + 2
+  const X = SKB + W;
+  const R = X + W; // one gradient row (C + 8 float64)
+  for (let s = 0; s < S + 2; s++) {
+    let f: i64 = 0;
+    let b: i64 = 0;
+    if (s < S) {
+      const e = li(ext, s);
+      if (s >= 2 && e != blank && e != li(ext, s - 2)) f = -1;
+      if (s + 2 < S && e != blank && e != li(ext, s + 2)) b = -1;
+    }
+    store<i64>(SKF + (<usize>s << 3), f);
+    store<i64>(SKB + (<usize>s << 3), b);
+  }
+  const ninf = f64x2.splat(NEG_INF);
+  const cells = T * S;
+  for (let i = 0; i < cells; i += 2) v128.store(alpha + (<usize>i << 3), ninf);
+  const tiny = v128.load(CTC_TINY);
+  // Forward.
+  sd(alpha, 0, lpAt(lp, off + blank));
+  if (S > 1) sd(alpha, 1, lpAt(lp, off + li(ext, 1)));
+  for (let t = 1; t < T; t++) {
+    const lo = max(0, S - 2 * (T - t));
+    const hi = min(S - 1, 2 * t + 1);
+    const prev = alpha + (<usize>((t - 1) * S) << 3);
+    const cur = alpha + (<usize>(t * S) << 3);
+    const row = off + t * tStride;
+    const from = lo >= 2 ? lo - 2 : 0;
+    const M = rowMax(prev, from, hi);
+    if (M == NEG_INF) return Infinity; // no alignment survives
+    expRow(prev, from, hi, M, E);
+    sd(E, 0, 0);
+    sd(E, 1, 0);
+    const m2 = f64x2.splat(M);
+    const spare = ld(cur, hi + 1);
+    for (let s = lo; s <= hi; s += 2) {
+      const a = v128.load(E + (<usize>(s + 2) << 3));
+      const b = v128.load(E + (<usize>(s + 1) << 3));
+      const c = v128.and(v128.load(E + (<usize>s << 3)), v128.load(SKF + (<usize>s << 3)));
+      const sum = f64x2.add(f64x2.add(a, b), c);
+      const v = f64x2.add(m2, logd2(f64x2.pmax(sum, tiny)));
+      // lp is finite or −∞ (checked by the caller), so x + lp is −∞ when x is
+      const l = f64x2.replace_lane(f64x2.splat(lpAt(lp, row + li(ext, s))), 1, lpAt(lp, row + li(ext, s + 1 <= hi ? s + 1 : s)));
+      let r = f64x2.add(v, l);
+      if (v128.any_true(f64x2.le(sum, tiny))) {
+        // a state > 645 nats below the row's maximum: exact log-sum-exp (read before the store
+        // below, whose spare lane may be the neighbouring row's cell 0)
+        for (let k = 0; k < 2; k++) {
+          const q = s + k;
+          if (q > hi) break;
+          const aa = ld(prev, q);
+          const bb = q >= 1 ? ld(prev, q - 1) : NEG_INF;
+          const x = load<i64>(SKF + (<usize>q << 3)) != 0 ? lse3(aa, bb, ld(prev, q - 2)) : lse2(aa, bb);
+          const y = x == NEG_INF ? NEG_INF : x + lpAt(lp, row + li(ext, q));
+          r = k == 0 ? f64x2.replace_lane(r, 0, y) : f64x2.replace_lane(r, 1, y);
+        }
+      }
+      v128.store(cur + (<usize>s << 3), r);
+    }
+    sd(cur, hi + 1, spare); // the last pair's spare lane (−∞ in the row, or the next row's cell 0)
+  }
+  const last = alpha + (<usize>((T - 1) * S) << 3);
+  const ll = S > 1 ? lse2(ld(last, S - 1), ld(last, S - 2)) : ld(last, 0);
+  const nll = -ll;
+  if (grad == 0 || nll == Infinity) return nll;
+
+  // Backward.
+  for (let i = 0; i < cells; i += 2) v128.store(beta + (<usize>i << 3), ninf);
+  const lastRow = off + (T - 1) * tStride;
+  const blast = beta + (<usize>((T - 1) * S) << 3);
+  sd(blast, S - 1, lpAt(lp, lastRow + li(ext, S - 1)));
+  if (S > 1) sd(blast, S - 2, lpAt(lp, lastRow + li(ext, S - 2)));
+  for (let t = T - 2; t >= 0; t--) {
+    const lo = max(0, S - 2 * (T - t));
+    const hi = min(S - 1, 2 * t + 1);
+    const next = beta + (<usize>((t + 1) * S) << 3);
+    const cur = beta + (<usize>(t * S) << 3);
+    const row = off + t * tStride;
+    const to = hi + 2 < S ? hi + 2 : S - 1;
+    let M = rowMax(next, lo, to);
+    if (M == NEG_INF) M = 0; // every state −∞: the sums are 0 and the exact path gives −∞
+    expRow(next, lo, to, M, E);
+    sd(E, S + 2, 0);
+    sd(E, S + 3, 0);
+    const m2 = f64x2.splat(M);
+    const spare = ld(cur, hi + 1);
+    for (let s = lo; s <= hi; s += 2) {
+      const a = v128.load(E + (<usize>(s + 2) << 3));
+      const b = v128.load(E + (<usize>(s + 3) << 3));
+      const c = v128.and(v128.load(E + (<usize>(s + 4) << 3)), v128.load(SKB + (<usize>s << 3)));
+      const sum = f64x2.add(f64x2.add(a, b), c);
+      const v = f64x2.add(m2, logd2(f64x2.pmax(sum, tiny)));
+      const l = f64x2.replace_lane(f64x2.splat(lpAt(lp, row + li(ext, s))), 1, lpAt(lp, row + li(ext, s + 1 <= hi ? s + 1 : s)));
+      let r = f64x2.add(v, l);
+      if (v128.any_true(f64x2.le(sum, tiny))) {
+        // a state > 645 nats below the row's maximum: exact log-sum-exp (read before the store
+        // below, whose spare lane may be the neighbouring row's cell 0)
+        for (let k = 0; k < 2; k++) {
+          const q = s + k;
+          if (q > hi) break;
+          const aa = ld(next, q);
+          const bb = q + 1 < S ? ld(next, q + 1) : NEG_INF;
+          const x = load<i64>(SKB + (<usize>q << 3)) != 0 ? lse3(aa, bb, ld(next, q + 2)) : lse2(aa, bb);
+          const y = x == NEG_INF ? NEG_INF : x + lpAt(lp, row + li(ext, q));
+          r = k == 0 ? f64x2.replace_lane(r, 0, y) : f64x2.replace_lane(r, 1, y);
+        }
+      }
+      v128.store(cur + (<usize>s << 3), r);
+    }
+    sd(cur, hi + 1, spare);
+  }
+
+  // Gradient rows: R = g·e^lp (PyTorch's convention) or 0, minus g·γ(t, c); then stored as G.
+  const gv = f64x2.splat(g);
+  const nv = f64x2.splat(nll);
+  const C2 = C & ~1;
+  for (let t = 0; t < T; t++) {
+    const lo = max(0, S - 2 * (T - t));
+    const hi = min(S - 1, 2 * t + 1);
+    const ca = alpha + (<usize>(t * S) << 3);
+    const cb = beta + (<usize>(t * S) << 3);
+    const row = off + t * tStride;
+    const lpr = lp + (<usize>row << 2);
+    if (pyt != 0) {
+      for (let c = 0; c < C2; c += 2) {
+        const x = f64x2.promote_low_f32x4(v128.load64_zero(lpr + (<usize>c << 2)));
+        v128.store(R + (<usize>c << 3), f64x2.mul(gv, expd2(x)));
+      }
+      if (C2 != C) sd(R, C - 1, g * Math.exp(lpAt(lpr, C - 1)));
+    } else {
+      memory.fill(R, 0, <usize>C << 3);
+    }
+    for (let s = lo; s <= hi; s += 2) {
+      const v = f64x2.add(v128.load(ca + (<usize>s << 3)), v128.load(cb + (<usize>s << 3)));
+      const l = f64x2.replace_lane(f64x2.splat(lpAt(lpr, li(ext, s))), 1, lpAt(lpr, li(ext, s + 1 <= hi ? s + 1 : s)));
+      const e = expd2(f64x2.add(f64x2.sub(v, l), nv));
+      // α + β = −∞ contributes nothing (also where lp = −∞, which would give −∞ − (−∞))
+      v128.store(X + (<usize>s << 3), v128.and(e, f64x2.ne(v, ninf)));
+    }
+    for (let s = lo; s <= hi; s++) {
+      const e = li(ext, s);
+      sd(R, e, ld(R, e) - g * ld(X, s));
+    }
+    if (f32g) {
+      const gr = grad + (<usize>row << 2);
+      for (let c = 0; c < C; c++) store<f32>(gr + (<usize>c << 2), <f32>ld(R, c));
+    } else {
+      const gr = grad + (<usize>row << 3);
+      for (let c = 0; c < C; c++) store<f64>(gr + (<usize>c << 3), ld(R, c));
+    }
+  }
+  return nll;
+}
+
+// prettier-ignore
+export function ctc_g64(lp: usize, off: i32, tStride: i32, T: i32, C: i32, ext: usize, S: i32, blank: i32, alpha: usize, beta: usize, work: usize, grad: usize, g: f64, pyt: i32): f64 {
+  return ctcSeq(false, lp, off, tStride, T, C, ext, S, blank, alpha, beta, work, grad, g, pyt);
+}
+// prettier-ignore
+export function ctc_g32(lp: usize, off: i32, tStride: i32, T: i32, C: i32, ext: usize, S: i32, blank: i32, alpha: usize, beta: usize, work: usize, grad: usize, g: f64, pyt: i32): f64 {
+  return ctcSeq(true, lp, off, tStride, T, C, ext, S, blank, alpha, beta, work, grad, g, pyt);
 }

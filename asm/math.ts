@@ -92,12 +92,13 @@ const KI = memory.data<i32>([0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 127
   return f32x4.add(logCore(u, i32x4.splat(0)), corr);
 }
 
-/** Test entry: dst = log1p(src) through softplusNeg4 (src in [0, 1]). */
+/** Test entry: dst = log1p(src) through log1pSmall4 (src in [0, 1]). */
 export function softplusNegArray(n: i32, src: usize, dst: usize): void {
   for (let i = 0; i < n; i += 4) {
     const e = v128.load(src + (<usize>i << 2));
-    const ru = f32x4.div(c(12), f32x4.add(c(12), e));
-    v128.store(dst + (<usize>i << 2), softplusNeg4(e, ru));
+    const u1 = f32x4.add(e, c(12));
+    const q = f32x4.div(c(12), f32x4.mul(u1, f32x4.add(e, ks(4))));
+    v128.store(dst + (<usize>i << 2), log1pSmall4(e, u1, q));
   }
 }
 
@@ -122,4 +123,141 @@ export function logArray(n: i32, src: usize, dst: usize): void {
 }
 export function log1pArray(n: i32, src: usize, dst: usize): void {
   for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), log1p4(v128.load(src + (<usize>i << 2))));
+}
+
+// ---- softplus(−|x|) and σ from e = e^−|x| with one division --------------------------------
+// log1p(e) = 2·atanh(s), s = e/(2 + e) ∈ [0, 1/3]: 2s·(1 + z·P(z)), z = s² ≤ 1/9, P a degree-3
+// least-squares fit of (atanh(√z)/√z − 1)/z (truncation ≤ 0.14·2⁻²⁴ relative). One division
+// gives both 1/(1 + e) and s: q = 1/((1 + e)(2 + e)).
+const KS = memory.data<f32>([0.33333228446398905, 0.33333228446398905, 0.33333228446398905, 0.33333228446398905, 0.2000964970988239, 0.2000964970988239, 0.2000964970988239, 0.2000964970988239, 0.14019005213690394, 0.14019005213690394, 0.14019005213690394, 0.14019005213690394, 0.13915845475930255, 0.13915845475930255, 0.13915845475930255, 0.13915845475930255, 2.0, 2.0, 2.0, 2.0], 16);
+@inline function ks(i: i32): v128 {
+  return v128.load(KS + (<usize>i << 4));
+}
+/**
+ * log1p(e) for e ∈ [0, 1] given u1 = 1 + e, u2 = 2 + e and q = 1/(u1·u2) (the caller also takes
+ * σ = u2·q = 1/(1 + e) from them).
+ */
+@inline export function log1pSmall4(e: v128, u1: v128, q: v128): v128 {
+  const s = f32x4.mul(f32x4.mul(e, u1), q);
+  const z = f32x4.mul(s, s);
+  let p = ks(3);
+  p = f32x4.add(f32x4.mul(p, z), ks(2));
+  p = f32x4.add(f32x4.mul(p, z), ks(1));
+  p = f32x4.add(f32x4.mul(p, z), ks(0));
+  const s2 = f32x4.add(s, s);
+  return f32x4.add(s2, f32x4.mul(s2, f32x4.mul(z, p)));
+}
+/** 2 (4 lanes), for u2 = 2 + e. */
+@inline export function two4(): v128 {
+  return ks(4);
+}
+
+// ---- float64x2 exp and log (the CTC recursions, which need float64 accuracy) ----------------
+// exp: x = k·ln2 + r (fdlibm's split of ln2, k·LN2_HI exact), e^r by its Taylor series to r¹²
+// (|r| ≤ ln2/2: truncation < 2⁻⁵²), 2ᵏ from the exponent bits. Results below e^−708.3 (where
+// 2ᵏ would be subnormal) are flushed to 0: the callers add them to sums ≥ 1 or treat them as
+// below their 1e-280 floor. NaN inputs are not expected (callers pass finite or −∞).
+const KD2 = memory.data<f64>([
+  1.4426950408889634, 1.4426950408889634, 6755399441055744.0, 6755399441055744.0,
+  6.93147180369123816490e-1, 6.93147180369123816490e-1, 1.90821492927058770002e-10, 1.90821492927058770002e-10,
+  -708.3, -708.3, 709.0, 709.0, 1.0, 1.0,
+  // 1/12! … 1/2! (index 7 … 17)
+  2.08767569878681e-9, 2.08767569878681e-9, 2.505210838544172e-8, 2.505210838544172e-8,
+  2.755731922398589e-7, 2.755731922398589e-7, 2.7557319223985893e-6, 2.7557319223985893e-6,
+  2.48015873015873e-5, 2.48015873015873e-5, 1.984126984126984e-4, 1.984126984126984e-4,
+  1.388888888888889e-3, 1.388888888888889e-3, 8.333333333333333e-3, 8.333333333333333e-3,
+  4.1666666666666664e-2, 4.1666666666666664e-2, 1.6666666666666666e-1, 1.6666666666666666e-1,
+  0.5, 0.5,
+  // log: √2, Lg1 … Lg7 (index 18 … 25), 0.5, 2
+  1.4142135623730951, 1.4142135623730951,
+  6.666666666666735130e-01, 6.666666666666735130e-01, 3.999999999940941908e-01, 3.999999999940941908e-01,
+  2.857142874366239149e-01, 2.857142874366239149e-01, 2.222219843214978396e-01, 2.222219843214978396e-01,
+  1.818357216161805012e-01, 1.818357216161805012e-01, 1.531383769920937332e-01, 1.531383769920937332e-01,
+  1.479819860511658591e-01, 1.479819860511658591e-01, 0.5, 0.5, 2.0, 2.0,
+], 16);
+@inline function cd(i: i32): v128 {
+  return v128.load(KD2 + (<usize>i << 4));
+}
+@inline export function expd2(x: v128): v128 {
+  const under = f64x2.lt(x, cd(4));
+  x = f64x2.pmax(f64x2.pmin(x, cd(5)), cd(4));
+  const kb = f64x2.add(f64x2.mul(x, cd(0)), cd(1));
+  const k = f64x2.sub(kb, cd(1));
+  let r = f64x2.sub(x, f64x2.mul(k, cd(2)));
+  r = f64x2.sub(r, f64x2.mul(k, cd(3)));
+  let p = cd(7);
+  p = f64x2.add(f64x2.mul(p, r), cd(8));
+  p = f64x2.add(f64x2.mul(p, r), cd(9));
+  p = f64x2.add(f64x2.mul(p, r), cd(10));
+  p = f64x2.add(f64x2.mul(p, r), cd(11));
+  p = f64x2.add(f64x2.mul(p, r), cd(12));
+  p = f64x2.add(f64x2.mul(p, r), cd(13));
+  p = f64x2.add(f64x2.mul(p, r), cd(14));
+  p = f64x2.add(f64x2.mul(p, r), cd(15));
+  p = f64x2.add(f64x2.mul(p, r), cd(16));
+  p = f64x2.add(f64x2.mul(p, r), cd(17));
+  p = f64x2.add(f64x2.mul(p, r), cd(6));
+  p = f64x2.add(f64x2.mul(p, r), cd(6));
+  const ki = i64x2.sub(kb, cd(1)); // the integer k, from the bits of 1.5·2⁵² + k
+  const scale = i64x2.shl(i64x2.add(ki, i64x2.splat(1023)), 52);
+  return v128.andnot(f64x2.mul(p, scale), under);
+}
+// log: fdlibm's e_log.c in two lanes, for positive normal finite x (the callers guarantee it):
+// x = 2ᵏ·m, m ∈ [√½, √2), f = m − 1, s = f/(2 + f), log(1 + f) = f − f²/2 + s·(f²/2 + R(s²)).
+@inline export function logd2(x: v128): v128 {
+  const hiw = v128.shuffle<i32>(x, x, 1, 3, 1, 3);
+  let k = i32x4.sub(i32x4.shr_s(hiw, 20), i32x4.splat(1023));
+  let m = v128.or(v128.and(x, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+  const big = f64x2.gt(m, cd(18));
+  m = v128.bitselect(f64x2.mul(m, cd(26)), m, big);
+  // big is 64-bit all-ones lanes; its low 32-bit halves (lanes 0 and 2) are −1 each
+  k = i32x4.sub(k, v128.shuffle<i32>(big, big, 0, 2, 0, 2));
+  const kd = f64x2.convert_low_i32x4_s(k);
+  const f = f64x2.sub(m, cd(6));
+  const s = f64x2.div(f, f64x2.add(cd(27), f));
+  const z = f64x2.mul(s, s);
+  const w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(w, f64x2.add(cd(20), f64x2.mul(w, f64x2.add(cd(22), f64x2.mul(w, cd(24))))));
+  const t2 = f64x2.mul(z, f64x2.add(cd(19), f64x2.mul(w, f64x2.add(cd(21), f64x2.mul(w, f64x2.add(cd(23), f64x2.mul(w, cd(25))))))));
+  const R = f64x2.add(t2, t1);
+  const hfsq = f64x2.mul(cd(26), f64x2.mul(f, f));
+  const inner = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.mul(kd, cd(3)));
+  return f64x2.sub(f64x2.mul(kd, cd(2)), f64x2.sub(f64x2.sub(hfsq, inner), f));
+}
+/** Test entries: dst = exp / log of float64 src (n even). */
+export function expd2Array(n: i32, src: usize, dst: usize): void {
+  for (let i = 0; i < n; i += 2) v128.store(dst + (<usize>i << 3), expd2(v128.load(src + (<usize>i << 3))));
+}
+export function logd2Array(n: i32, src: usize, dst: usize): void {
+  for (let i = 0; i < n; i += 2) v128.store(dst + (<usize>i << 3), logd2(v128.load(src + (<usize>i << 3))));
+}
+
+// ---- exp for x ≤ 0 whose tiny results may flush to 0 (softmax terms) -----------------------
+// exp4 without the upper clamp and the two-half scaling: inputs are clamped below at −87.3
+// (e^−87.3 ≈ 1.2e-38, near the smallest normal float32) and flushed to 0 below it, so 2ᵏ is one
+// normal scale factor (a softmax term that small is below the resolution of a sum ≥ 1, the row
+// maximum's term). Same polynomial and accuracy as exp4 on [−87.3, 0]; NaN propagates.
+const KN = memory.data<f32>([-87.3, -87.3, -87.3, -87.3], 16);
+@inline export function expNeg4(x: v128): v128 {
+  const lo = v128.load(KN);
+  const under = f32x4.lt(x, lo); // −∞ included: exactly 0
+  x = f32x4.pmax(x, lo);
+  const kb = f32x4.add(f32x4.mul(x, c(2)), c(3));
+  const k = f32x4.sub(kb, c(3));
+  let r = f32x4.sub(x, f32x4.mul(k, c(4)));
+  r = f32x4.sub(r, f32x4.mul(k, c(5)));
+  let p = c(6);
+  p = f32x4.add(f32x4.mul(p, r), c(7));
+  p = f32x4.add(f32x4.mul(p, r), c(8));
+  p = f32x4.add(f32x4.mul(p, r), c(9));
+  p = f32x4.add(f32x4.mul(p, r), c(10));
+  p = f32x4.add(f32x4.mul(p, r), c(11));
+  const r2 = f32x4.mul(r, r);
+  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), c(12));
+  const s = i32x4.shl(i32x4.add(i32x4.sub(kb, ci(0)), ci(1)), 23);
+  return v128.andnot(f32x4.mul(p, s), under);
+}
+/** Test entry: dst = expNeg4(src). */
+export function expNegArray(n: i32, src: usize, dst: usize): void {
+  for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), expNeg4(v128.load(src + (<usize>i << 2))));
 }

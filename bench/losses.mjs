@@ -8,6 +8,7 @@
 //   node bench/losses.mjs --only=ce     # cases whose id contains "ce"
 //   node bench/losses.mjs --cpu         # process CPU time instead of wall-clock (shared machines)
 //   node bench/losses.mjs --no-torch --no-tfjs --no-c --json=out.json
+//   node bench/losses.mjs --no-threads  # skip the two-thread rows (losskit/node enableThreads)
 //
 // Timings: median of several runs after warm-up, in ms, of
 //   fwd   the loss value only
@@ -326,16 +327,25 @@ async function loadTf() {
 // Run: losskit first (before tfjs is loaded: tfjs-wasm's memory growth slows typed-array code
 // in the whole process), then tfjs-wasm, then PyTorch and C as child processes.
 // ------------------------------------------------------------------------------------------
+// float32 gradients for float32 inputs (issue 11 item 1), when this build accepts a float32 gradOut
+const F32_GRAD = (() => {
+  try {
+    const x = new Float32Array(4);
+    lk.meanSquaredError.valueAndGrad(x, x, { gradOut: new Float32Array(4) });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const rows = [];
 const cases = makeCases();
 const arena = rt.createWasmArena ? rt.createWasmArena(1 << 30) : null;
-const parallel = lk.enableParallel ? lk : null; // losskit/node's worker pool, when built
 for (const c of cases) {
   const d = c.make();
   const plan = runsFor(c.elements, c.id.startsWith('small-'));
   const tm = plan.small ? (f) => timeSmall(f) : (f) => time(f, plan);
   const row = { id: c.id, label: c.label, lk: {} };
-  const gradOut = new Float64Array(c.elements);
+  const gradOut = F32_GRAD ? new Float32Array(c.elements) : new Float64Array(c.elements);
   const run = (key, arrays, g) => {
     const f = c.losskit(arrays, g);
     row.lk[key] = { fwd: tm(f.fwd), grad: tm(f.grad), value: f.fwd() };
@@ -350,7 +360,7 @@ for (const c of cases) {
       v.set(a);
       return v;
     });
-    const g = arena.float64(c.elements);
+    const g = F32_GRAD ? arena.float32(c.elements) : arena.float64(c.elements);
     run('arena', resident, g);
     arena.reset?.();
   }
@@ -361,6 +371,29 @@ for (const c of cases) {
       ` (value js ${row.lk.js.value} wasm ${row.lk.wasm.value})`,
   );
   rows.push({ c, d, plan, row });
+}
+
+// ------------------------------------------------------------------------------------------
+// Two threads (losskit/node enableThreads, docs/threads.md): the WASM column again with the
+// worker pool, same inputs, same gradOut; only the calls the pool takes (float32, above its
+// threshold, not memory-bound) differ from the one-thread column. Compared with PyTorch 2t.
+// ------------------------------------------------------------------------------------------
+const lkNode = flag('no-threads') ? null : await import(join(dirname(dist), 'node', 'index.js')).catch(() => null);
+const threads = lkNode?.enableThreads && cpus().length >= 2 ? await lkNode.enableThreads({ threads: 2 }) : null;
+if (threads) {
+  rt.setBackend('auto');
+  for (const { c, d, plan, row } of rows) {
+    if (plan.small) continue;
+    const before = lkNode.threadsInfo().calls;
+    const f = c.losskit(c.arrays(d), new Float64Array(c.elements));
+    row.lk.wasm2t = { fwd: time(f.fwd, plan), grad: time(f.grad, plan), value: f.fwd() };
+    row.lk.wasm2t.split = lkNode.threadsInfo().calls > before;
+    console.error(
+      `${c.label}: wasm 2 threads ${row.lk.wasm2t.fwd.ms.toFixed(3)} / ${row.lk.wasm2t.grad.ms.toFixed(3)} ms` +
+        (row.lk.wasm2t.split ? '' : ' (stayed on one thread)'),
+    );
+  }
+  await lkNode.disableThreads();
 }
 
 const tf = await loadTf();
@@ -414,7 +447,9 @@ lines.push(
     `${tf ? `, tfjs ${tf.version.tfjs} (wasm backend)` : ''}${torch1 ? `, PyTorch ${torch1.version}` : ''}` +
     `${cref ? `, C: gcc ${cref.flags}` : ''}${QUICK ? ' — QUICK sizes' : ''}; ${CPU ? 'process CPU time' : 'wall-clock time'}`,
 );
-lines.push(`${loadStart} at the start, ${loadEnd} at the end`);
+lines.push(
+  `${loadStart} at the start, ${loadEnd} at the end; losskit gradients ${F32_GRAD ? 'float32' : 'float64'} (gradOut)`,
+);
 lines.push('');
 lines.push(
   '| case | mode | JS ms | WASM ms | WASM arena ms | PyTorch 1t | PyTorch 2t | tfjs-wasm | C fused | torch1t / lk | torch2t / lk | lk / C |',
@@ -436,7 +471,30 @@ lines.push(
   'losskit ratios use the faster of WASM and WASM-arena; torch/lk > 1× means losskit is faster; lk / C is how many times the fused C reference losskit takes.',
 );
 lines.push(`* one run after one warm-up run (a single run took over ${SLOW_MS / 1000} s).`);
-if (!parallel) lines.push('losskit ran on one thread (no worker pool in this build).');
+if (threads) {
+  lines.push('');
+  lines.push(
+    `Two threads (losskit/node \`enableThreads({ threads: 2 })\`, default threshold ${threads.minElements} elements; inputs copied in per call):`,
+  );
+  lines.push('');
+  lines.push('| case | mode | losskit WASM 1t | losskit WASM 2t | 1t / 2t | PyTorch 2t | torch2t / lk2t |');
+  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const { row: r } of rows) {
+    if (!r.lk.wasm2t) continue;
+    for (const key of ['fwd', 'grad']) {
+      const one = r.lk.wasm?.[key];
+      const two = r.lk.wasm2t[key];
+      const t2 = torch2?.cases[r.id]?.[key];
+      lines.push(
+        `| ${r.label} | ${key === 'fwd' ? 'fwd' : 'fwd+grad'} | ${f(one)} | ${f(two)}${r.lk.wasm2t.split ? '' : ' (1t)'} | ${ratio(one, two)} | ${f(t2)} | ${ratio(t2, two)} |`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push('(1t): the pool declined the call (memory-bound loss, no WASM kernel, or under the threshold).');
+} else {
+  lines.push('losskit ran on one thread (no worker pool in this build, or --no-threads).');
+}
 console.log(lines.join('\n'));
 const jsonOut = opt('json');
 if (jsonOut) {

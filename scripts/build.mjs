@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { buildWasm } from './build-wasm.mjs';
+import { writeThreadsWasm } from './build-wasm-threads.mjs';
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
@@ -13,6 +14,8 @@ const wasm = await buildWasm();
 if (!existsSync('src/wasm/binary.ts') || readFileSync('src/wasm/binary.ts', 'utf8') !== wasm.text) {
   writeFileSync('src/wasm/binary.ts', wasm.text);
 }
+// The same kernels on a shared memory, for losskit/node's threads (src/node/threads).
+await writeThreadsWasm();
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit' });
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.cjs.json'], { stdio: 'inherit' });

@@ -28,7 +28,9 @@ export type LosskitErrorCode =
   /** `getLoss` / `getMetric` was asked for a name it does not know. */
   | 'UNKNOWN_NAME'
   /** Two metric states with different configurations (or different metrics) were merged. */
-  | 'INCOMPATIBLE_STATE';
+  | 'INCOMPATIBLE_STATE'
+  /** A worker thread of `losskit/node`'s `enableThreads` failed or stopped making progress. */
+  | 'THREAD_FAILED';
 
 export class LosskitError extends Error {
   /** Stable machine-readable code; see {@link LosskitErrorCode}. */

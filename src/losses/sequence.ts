@@ -17,6 +17,7 @@ import { checkFinite, checkNumberOption, fmtIndex } from '../validate.js';
 import type { Inputs, Parsed, Prepared } from './define.js';
 import { bool, loss, num, oneOf, tensorOption } from './define.js';
 import { KERAS_CTC } from './dialects.js';
+import { wasmCtc } from '../wasm/slot.js';
 import type { LossEntry } from './registry-types.js';
 
 const NEG_INF = -Infinity;
@@ -527,6 +528,18 @@ function prepareCtc({ fn, options, yTrue, yPred }: Inputs<typeof CTC_OPTIONS>): 
       const mean = plan.reduction === 'mean';
       let total = 0;
       let impossible = false;
+      // The WASM kernel (float32 log-probabilities; src/wasm/kernels.ts) computes every
+      // sequence's nll and the whole gradient at once; else ctcSequence below, per sequence.
+      const gOf = (n: number): number =>
+        plan.gradScale * (plan.weights === null ? 1 : plan.weights[n]) * (mean ? 1 / Math.max(tl[n], 1) : 1);
+      const fast =
+        soft === null
+          ? wasmCtc({
+              ...{ lp, T, N, C, timeMajor, blank, target: yTrue.data, tOff, tl, inputLengths, grad, pytorchGrad },
+              ...{ maxCells, maxS, g: Float64Array.from({ length: N }, (_, n) => gOf(n)) },
+              active: (n) => plan.weights === null || plan.weights[n] !== 0,
+            })
+          : undefined;
       for (let n = 0; n < N; n++) {
         const wn = plan.weights === null ? 1 : plan.weights[n];
         // A sequence of sample weight 0 counts 0, even when it has no alignment (never 0·∞ = NaN).
@@ -542,24 +555,26 @@ function prepareCtc({ fn, options, yTrue, yPred }: Inputs<typeof CTC_OPTIONS>): 
         let nll =
           L > Tn
             ? Infinity
-            : ctcSequence({
-                lp,
-                off,
-                tStride,
-                T: Tn,
-                C,
-                target: yTrue.data,
-                tOff: tOff[n],
-                L,
-                blank,
-                alpha,
-                beta,
-                ext,
-                E,
-                grad,
-                g,
-                pytorchGrad,
-              });
+            : fast !== undefined
+              ? fast[n]
+              : ctcSequence({
+                  lp,
+                  off,
+                  tStride,
+                  T: Tn,
+                  C,
+                  target: yTrue.data,
+                  tOff: tOff[n],
+                  L,
+                  blank,
+                  alpha,
+                  beta,
+                  ext,
+                  E,
+                  grad,
+                  g,
+                  pytorchGrad,
+                });
         if (nll === Infinity) {
           if (zeroInfinity) nll = 0;
           else impossible = true;

@@ -27,3 +27,13 @@ export {
   type PredictionBatch,
   type NpyPaths,
 } from './eval/engine.js';
+export {
+  enableThreads,
+  disableThreads,
+  threadsInfo,
+  createThreadsArena,
+  DEFAULT_MIN_ELEMENTS as THREADS_MIN_ELEMENTS,
+  type ThreadsOptions,
+  type ThreadsInfo,
+  type ThreadsArena,
+} from './threads/pool.js';

@@ -60,6 +60,8 @@ export interface WasmExports {
   logArray(n: number, src: number, dst: number): void;
   log1pArray(n: number, src: number, dst: number): void;
   softplusNegArray(n: number, src: number, dst: number): void;
+  /** Every export of the instance (kernels look up the ones this interface does not list). */
+  raw: Readonly<Record<string, unknown>>;
 }
 // WebAssembly exports take scalars only: the JS wrappers (kernels.ts) take one arguments object.
 /* eslint-disable max-params */
@@ -185,6 +187,7 @@ function adopt(instance: WasmInstance): void {
     logArray: fn('logArray'),
     log1pArray: fn('log1pArray'),
     softplusNegArray: fn('softplusNegArray'),
+    raw: e,
   };
   scratchBase = scratchTop = align(exportsRef.heapBase());
 }

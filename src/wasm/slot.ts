@@ -9,7 +9,7 @@
  * `undefined` when the JS kernel must run (here also: the slot is empty). A new WASM kernel that
  * a loss calls gets its forwarder here (three lines), and the loss imports it from this module.
  */
-import type { CrossEntropyCall, ElementwiseCall } from './kernels.js';
+import type { CrossEntropyCall, CtcCall, ElementwiseCall } from './kernels.js';
 import type * as Kernels from './kernels.js';
 
 /** The WASM wrappers the losses call: the module `./kernels.ts` itself. */
@@ -30,4 +30,9 @@ export function wasmElementwise(c: ElementwiseCall): number | undefined {
 /** Softmax cross-entropy on the WASM kernels, or `undefined` (see `kernels.ts` `wasmCrossEntropy`). */
 export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   return kernels === null ? undefined : kernels.wasmCrossEntropy(c);
+}
+
+/** CTC on the WASM kernels: each sequence's nll, or `undefined` (see `kernels.ts` `wasmCtc`). */
+export function wasmCtc(c: CtcCall): Float64Array | undefined {
+  return kernels === null ? undefined : kernels.wasmCtc(c);
 }

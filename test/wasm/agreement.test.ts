@@ -72,6 +72,37 @@ const CASES: Record<string, (fn: LossFunction) => Case> = {
       ],
     };
   },
+  ctc: (fn) => {
+    // (T, N, C) log-probabilities, padded targets (N, S): 5 sequences of 60 frames, 8 classes
+    const [T, N, C, S] = [60, 5, 8, 16];
+    const x = f32(T * N * C, () => (R() - 0.5) * 6);
+    for (let o = 0; o < x.length; o += C) {
+      let z = 0;
+      for (let c = 0; c < C; c++) z += Math.exp(x[o + c]);
+      for (let c = 0; c < C; c++) x[o + c] = Math.fround(x[o + c] - Math.log(z));
+    }
+    // Keras's alias takes logits (N, T, C): float64 log-softmax first, the JS kernel
+    const logits = fn.defaults.fromLogits === true;
+    if (!logits) x[3 * C + 2] = -Infinity; // log 0 is a valid log-probability
+    // repeated labels (the skip rule) and a target of 1 label
+    const y = f32(N * S, (i) => (i % S < (i < S ? 1 : S) ? 1 + ((i * 7) % (C - 1)) : 0));
+    y[S + 1] = y[S + 2];
+    const w = [0.5, 0, 2, 1, 1.5];
+    return {
+      yTrue: { data: y, shape: [N, S] },
+      yPred: { data: x, shape: logits ? [N, T, C] : [T, N, C] },
+      options: [
+        {},
+        { reduction: 'sum' },
+        { reduction: 'none' },
+        { sampleWeight: w },
+        { ctcGrad: 'pytorch' },
+        { inputLengths: [60, 41, 60, 12, 25], targetLengths: [1, 16, 5, 16, 0], zeroInfinity: true },
+        { inputLengths: [60, 41, 60, 30, 25], targetLengths: [1, 16, 5, 16, 0], reduction: 'none' },
+      ],
+      routed: !logits,
+    };
+  },
 };
 /** Probability targets for crossEntropy (same shape as the logits). */
 function probTargets(): Float32Array {
@@ -98,6 +129,10 @@ function agree(fn: LossFunction, name: string, yTrue: Case['yTrue'], yPred: Case
   const b = valuesOf(js.value);
   expect(a.length).toBe(b.length);
   for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(b[i])) {
+      expect(a[i], `${name} ${JSON.stringify(o)} value[${i}]`).toBe(b[i]); // CTC: +∞ for no alignment
+      continue;
+    }
     const tol = 2e-6 * Math.max(1, Math.abs(b[i]));
     expect(Math.abs(a[i] - b[i]), `${name} ${JSON.stringify(o)} value[${i}] ${a[i]} vs ${b[i]}`).toBeLessThanOrEqual(
       tol,
@@ -200,5 +235,87 @@ describe('setBackend', () => {
       '"gpu"',
     );
     expect(getBackend().backend).toBe(before);
+  });
+});
+
+describe('float32 gradients are written by the kernels themselves', () => {
+  it('element-wise, cross-entropy and CTC kernels give the float64-gradient results rounded to float32', async () => {
+    const { wasmElementwise, wasmCrossEntropy, wasmCtc } = await import('../../src/wasm/kernels.js');
+    const n = 70001; // two chunks and a ragged tail
+    const yt = f32(n, () => (R() < 0.5 ? 1 : 0));
+    const yp = f32(n, () => (R() - 0.5) * 8);
+    for (const kind of ['bceLogits', 'focal', 'kl'] as const) {
+      const grads = [new Float64Array(n), new Float32Array(n)];
+      const sums = grads.map((grad) =>
+        wasmElementwise({
+          kind,
+          n,
+          yTrue: yt,
+          yPred: yp,
+          w: null,
+          scale: 1 / n,
+          out: null,
+          grad,
+          params: [2, 1, 0, 0.25],
+        }),
+      );
+      expect(sums[1]).toBe(sums[0]);
+      for (let i = 0; i < n; i++) {
+        const want = grads[0][i];
+        if (!(Math.abs(grads[1][i] - want) <= 2 ** -22 * Math.abs(want)))
+          expect.fail(`${kind} grad[${i}] ${grads[1][i]} vs ${want}`);
+      }
+    }
+    const [N, C] = [300, 257];
+    const z = f32(N * C, () => (R() - 0.5) * 10);
+    const labels = f32(N, (i) => i % C);
+    const ce = (grad: Float32Array | Float64Array) =>
+      wasmCrossEntropy({
+        ...{ N, C, z, labels, probs: null, cw: null, ls: 0.1, ignoreIndex: -100, w: null, scale: 1 / N, out: null },
+        grad,
+      });
+    const g64 = new Float64Array(N * C);
+    const g32 = new Float32Array(N * C);
+    expect(ce(g32)).toBe(ce(g64));
+    for (let i = 0; i < g64.length; i++)
+      if (!(Math.abs(g32[i] - g64[i]) <= 2 ** -22 * Math.abs(g64[i]) + 1e-12)) expect.fail(`ce grad[${i}]`);
+    const [T, M, K, L] = [80, 3, 6, 20];
+    const lp = f32(T * M * K, () => Math.log(1 / K));
+    const call = (grad: Float32Array | Float64Array) =>
+      wasmCtc({
+        ...{ lp, T, N: M, C: K, timeMajor: true, blank: 0, target: f32(M * L, (i) => 1 + (i % (K - 1))) },
+        ...{ tOff: Float64Array.of(0, L, 2 * L), tl: Float64Array.of(L, L, 5), inputLengths: null },
+        ...{ g: Float64Array.of(1, 0.5, 2), active: () => true, grad, pytorchGrad: false },
+        ...{ maxCells: T * (2 * L + 1), maxS: 2 * L + 1 },
+      });
+    const c64 = new Float64Array(T * M * K);
+    const c32 = new Float32Array(T * M * K);
+    expect(call(c32)).toEqual(call(c64));
+    for (let i = 0; i < c64.length; i++)
+      if (!(Math.abs(c32[i] - c64[i]) <= 2 ** -23 * Math.abs(c64[i]))) expect.fail(`ctc grad[${i}]`);
+  });
+});
+
+describe('the BCE-family WASM kernels flag targets outside [0, 1]', () => {
+  it('a target outside [0, 1] or NaN anywhere (main loop or ragged tail) makes the sum NaN; valid targets do not', async () => {
+    const { wasmElementwise, FLAGS_TARGET_RANGE } = await import('../../src/wasm/kernels.js');
+    const n = 1027;
+    const yp = f32(n, (i) => Math.sin(i) * 0.4 + 0.5);
+    for (const kind of FLAGS_TARGET_RANGE) {
+      const params = kind === 'focal' ? [2, 1, 0, 0.25] : kind === 'bceClip' ? [1e-7, 1, 0] : [0, 1, 0];
+      const run = (yt: Float32Array) =>
+        wasmElementwise({ kind, n, yTrue: yt, yPred: yp, w: null, scale: 1, out: null, grad: null, params });
+      expect(Number.isFinite(run(f32(n, (i) => (i % 3) / 2)))).toBe(true);
+      for (const [at, v] of [
+        [5, 1.0000001],
+        [n - 1, -1e-30],
+        [400, NaN],
+        [n - 2, 2],
+      ]) {
+        const yt = f32(n, (i) => (i % 2) * 0.75);
+        yt[at] = v;
+        expect(run(yt), `${kind} target ${v} at ${at}`).toBeNaN();
+      }
+    }
   });
 });
