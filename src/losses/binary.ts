@@ -95,7 +95,7 @@ function logitsPlain(
   yTrue: FloatArray,
   yPred: FloatArray,
   scale: number,
-  grad: Float64Array | null,
+  grad: FloatArray | null,
 ): number {
   const c = SOFTPLUS_TABLE;
   let s0 = 0;

@@ -122,7 +122,8 @@ export interface SoftmaxCrossEntropyRowsArgs {
   w: Float64Array | null;
   scale: number;
   out: Float64Array | null;
-  grad: Float64Array | null;
+  /** Written once per element (float32 or float64: the dtype rule of `define.ts`). */
+  grad: FloatArray | null;
 }
 
 /**
@@ -142,6 +143,7 @@ export function softmaxCrossEntropyRows({
   out,
   grad,
 }: SoftmaxCrossEntropyRowsArgs): number {
+  const row = grad === null ? null : new Float64Array(C);
   let total = 0;
   for (let r = 0, base = 0; r < N; r++, base += C) {
     const y = labels[r];
@@ -166,19 +168,20 @@ export function softmaxCrossEntropyRows({
     let s0 = 0;
     let s1 = 0;
     j = base;
-    if (grad !== null) {
-      // Keep exp(z − m) in the gradient buffer: the third pass only rescales it.
-      for (; j + 1 < end; j += 2) {
+    if (row !== null) {
+      // Keep exp(z − m) in the float64 row: the gradient is then written once from it (a float32
+      // gradient is the float64 value rounded once; no cancellation in p_y − 1).
+      for (let c = 0; j + 1 < end; j += 2, c += 2) {
         const e0 = expNonPositive(z[j] - m);
         const e1 = expNonPositive(z[j + 1] - m);
-        grad[j] = e0;
-        grad[j + 1] = e1;
+        row[c] = e0;
+        row[c + 1] = e1;
         s0 += e0;
         s1 += e1;
       }
       if (j < end) {
         const e = expNonPositive(z[j] - m);
-        grad[j] = e;
+        row[j - base] = e;
         s0 += e;
       }
     } else {
@@ -193,11 +196,11 @@ export function softmaxCrossEntropyRows({
     const wi = w === null ? 1 : w[r];
     total += wi * l;
     if (out !== null) out[r] = wi * l;
-    if (grad !== null) {
+    if (grad !== null && row !== null) {
       const g = scale * wi;
       const k = g / s;
-      for (let q = base; q < end; q++) grad[q] *= k;
-      grad[base + y] -= g;
+      for (let c = 0; c < C; c++) grad[base + c] = row[c] * k;
+      grad[base + y] = row[y] * k - g;
     }
   }
   return total;
@@ -217,7 +220,8 @@ export interface SoftmaxCrossEntropyKernelArgs {
   w: Float64Array | null;
   scale: number;
   out: Float64Array | null;
-  grad: Float64Array | null;
+  /** Written once per element (float32 or float64: the dtype rule of `define.ts`). */
+  grad: FloatArray | null;
 }
 
 /**
@@ -243,6 +247,7 @@ export function softmaxCrossEntropyKernel({
   out,
   grad,
 }: SoftmaxCrossEntropyKernelArgs): number {
+  const row = grad === null ? null : new Float64Array(C);
   const rowStride = C * inner;
   const lsC = ls / C;
   let total = 0;
@@ -266,10 +271,10 @@ export function softmaxCrossEntropyKernel({
         if (v > m) m = v;
       }
       let s = 0;
-      if (grad !== null) {
-        for (let j = base; j < end; j += inner) {
+      if (row !== null) {
+        for (let c = 0, j = base; c < C; c++, j += inner) {
           const e = expNonPositive(z[j] - m);
-          grad[j] = e;
+          row[c] = e;
           s += e;
         }
       } else {
@@ -300,21 +305,21 @@ export function softmaxCrossEntropyKernel({
       const wi = w === null ? 1 : w[i];
       total += wi * l;
       if (out !== null) out[i] = wi * l;
-      if (grad !== null) {
+      if (grad !== null && row !== null) {
+        // Written once per element from the float64 row (see softmaxCrossEntropyRows).
         const g = scale * wi;
         const kA = (g * A) / s;
         if (labels !== null) {
           if (ls === 0) {
-            for (let j = base; j < end; j += inner) grad[j] *= kA;
+            for (let c = 0, j = base; c < C; c++, j += inner) grad[j] = row[c] * kA;
           } else {
-            for (let c = 0, j = base; c < C; c++, j += inner)
-              grad[j] = grad[j] * kA - g * lsC * (cw === null ? 1 : cw[c]);
+            for (let c = 0, j = base; c < C; c++, j += inner) grad[j] = row[c] * kA - g * lsC * (cw === null ? 1 : cw[c]);
           }
-          grad[base + y * inner] -= g * ay;
+          grad[base + y * inner] = row[y] * kA - (ls === 0 ? 0 : g * lsC * (cw === null ? 1 : cw[y])) - g * ay;
         } else if (probs !== null) {
           for (let c = 0, j = base; c < C; c++, j += inner) {
             const a = (cw === null ? 1 : cw[c]) * (ls === 0 ? probs[j] : probs[j] * (1 - ls) + lsC);
-            grad[j] = grad[j] * kA - g * a;
+            grad[j] = row[c] * kA - g * a;
           }
         }
       }
@@ -335,7 +340,8 @@ export interface NllKernelArgs {
   w: Float64Array | null;
   scale: number;
   out: Float64Array | null;
-  grad: Float64Array | null;
+  /** Zero-filled, then written once at each target (float32 or float64). */
+  grad: FloatArray | null;
 }
 
 /**
@@ -421,7 +427,7 @@ function prepareCrossEntropy({ fn, options, reduction, yTrue, yPred }: Inputs<ty
 }
 
 /** Runs the softmax cross-entropy kernel for a prepared call under a plan; returns Σwᵢlᵢ. */
-function runCrossEntropy(p: CEPrepared, plan: ReductionPlan, grad: Float64Array | null): PreparedRun {
+function runCrossEntropy(p: CEPrepared, plan: ReductionPlan, grad: FloatArray | null): PreparedRun {
   const { layout, target } = p;
   const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
   const args = {
@@ -496,6 +502,7 @@ export const crossEntropy = loss({
       return {
         lossShape: p.layout.lossShape,
         normWeights: p.normWeights,
+        gradWrites: 'once',
         run: (plan, grad) => runCrossEntropy(p, plan, grad),
       };
     },
@@ -546,6 +553,7 @@ export const nllLoss = loss({
       return {
         lossShape: layout.lossShape,
         normWeights: reduction === 'mean' ? indexNormWeights(yTrue.data, cw, ignoreIndex) : null,
+        gradWrites: 'once',
         run: (plan, grad) => {
           const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
           const sum = nllKernel({
@@ -744,6 +752,7 @@ export const crossEntropyWithPriorKL = loss({
       return {
         lossShape: p.layout.lossShape,
         normWeights: p.normWeights,
+        gradWrites: 'accumulate',
         run: (plan, grad) => {
           const { sum } = runCrossEntropy(p, plan, grad);
           const batchMean = options.klTarget === 'batch-mean';
@@ -930,6 +939,7 @@ function kerasPrepared(
   return {
     lossShape: p.layout.lossShape,
     mode: p.mode,
+    gradWrites: 'accumulate',
     run: (plan, grad) => {
       const out = plan.reduction === 'none' ? new Float64Array(sizeOf(p.layout.lossShape)) : null;
       return { sum: kernel(p, plan, { out, grad }), perElement: out };

@@ -36,9 +36,9 @@ export interface MarginRankingArgs {
   scale: number;
   /** Per-element output `wᵢ·lᵢ`, or `null`. */
   out: Float64Array | null;
-  /** Gradients w.r.t. `x1` and `x2`, or `null`. */
-  g1: Float64Array | null;
-  g2: Float64Array | null;
+  /** Gradients w.r.t. `x1` and `x2` (each written once), or `null`. */
+  g1: FloatArray | null;
+  g2: FloatArray | null;
 }
 
 /**
@@ -125,8 +125,9 @@ export const marginRanking = loss({
       return {
         lossShape: yPred.shape,
         explain: [['input2', input2]],
-        run: (plan, g1) => {
-          const g2 = g1 === null ? null : new Float64Array(n);
+        extraGrads: [['input2', input2]],
+        gradWrites: 'once',
+        run: (plan, g1, [g2 = null]) => {
           const out = plan.reduction === 'none' ? new Float64Array(n) : null;
           const sum = marginRankingKernel({
             n,
@@ -140,11 +141,7 @@ export const marginRanking = loss({
             g1,
             g2,
           });
-          return {
-            sum,
-            perElement: out,
-            extraGrads: g2 === null ? undefined : { input2: { data: g2, shape: input2.shape } },
-          };
+          return { sum, perElement: out };
         },
       };
     },
