@@ -78,19 +78,20 @@ export function usesWasmElementwise(c: Pick<ElementwiseCall, 'kind' | 'yTrue' | 
 export function wasmElementwise(c: ElementwiseCall): number | undefined {
   const ex = usesWasmElementwise(c);
   if (ex === null) return undefined;
-  const f = c.grad instanceof Float32Array ? ex.ew_g32 : ex.ew_g64;
-  if (f === null) return undefined;
   const { n, w, out, grad } = c;
+  // A float32 gradient from a build without `ew_g32`: the float64 kernel, rounded on the way out.
+  const f = (grad instanceof Float32Array ? ex.ew_g32 : null) ?? ex.ew_g64;
+  const gb = grad === null || f === ex.ew_g64 ? 8 : 4;
   const p = c.params ?? [];
   const s = new Scratch();
   const yt = s.place(ex, c.yTrue);
   const yp = s.place(ex, c.yPred);
   const pw = w === null ? 0 : s.place(ex, w);
   const po = out === null ? 0 : resident(ex, out) ? out.byteOffset : s.alloc(n * 8);
-  const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(n * grad.BYTES_PER_ELEMENT);
+  const pg =
+    grad === null ? 0 : resident(ex, grad) && grad.BYTES_PER_ELEMENT === gb ? grad.byteOffset : s.alloc(n * gb);
   if (!s.commit(ex)) return undefined;
   calls++;
-  const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
   const kind = KIND[c.kind];
   const p0 = p[0] ?? 0,
     p1 = p[1] ?? 1,
@@ -115,8 +116,14 @@ export function wasmElementwise(c: ElementwiseCall): number | undefined {
     );
   }
   if (out !== null) copyOut(ex, po, out);
-  if (grad !== null) copyOut(ex, pg, grad);
+  if (grad !== null) copyGrad(ex, pg, grad, gb);
   return sum;
+}
+
+/** Copies a gradient of `bytes`-wide floats out of wasm memory (float64 → float32 rounds once). */
+function copyGrad(ex: WasmExports, ptr: number, grad: FloatArray, bytes: number): void {
+  if (bytes === grad.BYTES_PER_ELEMENT) copyOut(ex, ptr, grad);
+  else grad.set(new Float64Array(ex.memory.buffer, ptr, grad.length));
 }
 
 /** A softmax cross-entropy call over `N` contiguous rows of `C` logits. */
@@ -153,8 +160,8 @@ export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   if (labels !== null && !(labels instanceof Float32Array || labels instanceof Float64Array)) return undefined;
   const ex = wasm();
   if (ex === null) return undefined;
-  const f = grad instanceof Float32Array ? ex.ce_g32 : ex.ce_g64;
-  if (f === null) return undefined;
+  // A float32 gradient from a build without `ce_g32`: the float64 kernel, rounded on the way out.
+  const f = (grad instanceof Float32Array ? ex.ce_g32 : null) ?? ex.ce_g64;
   const s = new Scratch();
   const pz = s.place(ex, c.z);
   const pl = labels === null ? 0 : s.place(ex, labels);
@@ -163,8 +170,9 @@ export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
   const pcw = cw === null ? 0 : s.place(ex, cw);
   const pw = w === null ? 0 : s.place(ex, w);
   const po = out === null ? 0 : resident(ex, out) ? out.byteOffset : s.alloc(N * 8);
-  const gb = grad === null ? 8 : grad.BYTES_PER_ELEMENT;
-  const pg = grad === null ? 0 : resident(ex, grad) ? grad.byteOffset : s.alloc(N * C * gb);
+  const gb = grad === null || f === ex.ce_g64 ? 8 : 4;
+  const pg =
+    grad === null ? 0 : resident(ex, grad) && grad.BYTES_PER_ELEMENT === gb ? grad.byteOffset : s.alloc(N * C * gb);
   if (!s.commit(ex)) return undefined;
   calls++;
   const lb = labels === null ? 8 : labels.BYTES_PER_ELEMENT;
@@ -189,6 +197,6 @@ export function wasmCrossEntropy(c: CrossEntropyCall): number | undefined {
     );
   }
   if (out !== null) copyOut(ex, po, out);
-  if (grad !== null) copyOut(ex, pg, grad);
+  if (grad !== null) copyGrad(ex, pg, grad, gb);
   return sum;
 }
