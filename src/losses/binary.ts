@@ -90,13 +90,7 @@ interface LogitsParams {
  * `σ(−|x|)` read from one node of the softplus table (`softplus.ts`: no `exp`, `log1p` or
  * division per element, within a few ulps of `Math.log1p(Math.exp(t))`).
  */
-function logitsPlain(
-  n: number,
-  yTrue: FloatArray,
-  yPred: FloatArray,
-  scale: number,
-  grad: FloatArray | null,
-): number {
+function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: number, grad: FloatArray | null): number {
   const c = SOFTPLUS_TABLE;
   let s0 = 0;
   if (grad !== null) {

@@ -313,7 +313,8 @@ export function softmaxCrossEntropyKernel({
           if (ls === 0) {
             for (let c = 0, j = base; c < C; c++, j += inner) grad[j] = row[c] * kA;
           } else {
-            for (let c = 0, j = base; c < C; c++, j += inner) grad[j] = row[c] * kA - g * lsC * (cw === null ? 1 : cw[c]);
+            for (let c = 0, j = base; c < C; c++, j += inner)
+              grad[j] = row[c] * kA - g * lsC * (cw === null ? 1 : cw[c]);
           }
           grad[base + y * inner] = row[y] * kA - (ls === 0 ? 0 : g * lsC * (cw === null ? 1 : cw[y])) - g * ay;
         } else if (probs !== null) {

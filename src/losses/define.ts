@@ -406,7 +406,11 @@ function build<O extends object>(core: Core, defaults: LossOptions, calledAs: st
         (gradOut instanceof Float64Array || gradOut instanceof Float32Array) &&
         aliasesAnInput(gradOut, yTrue, yPred, o);
       if (alias) {
-        o = { ...o, gradOut: gradOut instanceof Float32Array ? new Float32Array(gradOut.length) : new Float64Array(gradOut.length) };
+        o = {
+          ...o,
+          gradOut:
+            gradOut instanceof Float32Array ? new Float32Array(gradOut.length) : new Float64Array(gradOut.length),
+        };
       }
       const r = body(yTrue, yPred, o, { fn: calledAs, wantGrad: true });
       if (r.grad === null) throw new Error(`losskit internal: ${name} returned no gradient`);
