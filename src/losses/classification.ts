@@ -143,45 +143,57 @@ export function softmaxCrossEntropyRows({
   out,
   grad,
 }: SoftmaxCrossEntropyRowsArgs): number {
-  const row = grad === null ? null : new Float64Array(C);
+  // exp(z − m) of a row is kept in float64 and the gradient written once from it: in place in a
+  // float64 gradient, else in a float64 row (a float32 gradient is then the float64 one rounded
+  // once; no cancellation in p_y − 1).
+  const inPlace = grad instanceof Float64Array;
+  const row = grad === null ? null : inPlace ? grad : new Float64Array(C);
+  let lo = Infinity; // the smallest logit: −∞ would vanish from the sum (flagged, see kernelFlags)
   let total = 0;
   for (let r = 0, base = 0; r < N; r++, base += C) {
     const y = labels[r];
     if (y === ignoreIndex) {
       if (out !== null) out[r] = 0;
       if (grad !== null) grad.fill(0, base, base + C);
+      for (let q = base; q < base + C; q++) if (!(z[q] - z[q] === 0)) lo = -Infinity; // flagged too
       continue;
     }
     const end = base + C;
     // Two independent maxima / sums: shorter dependency chains (~15% faster).
     let m0 = z[base];
     let m1 = m0;
+    let n0 = m0;
     let j = base + 1;
     for (; j + 1 < end; j += 2) {
       const a = z[j];
       const b = z[j + 1];
       if (a > m0) m0 = a;
       if (b > m1) m1 = b;
+      if (a < n0) n0 = a;
+      if (b < n0) n0 = b;
     }
-    if (j < end && z[j] > m0) m0 = z[j];
+    if (j < end) {
+      if (z[j] > m0) m0 = z[j];
+      if (z[j] < n0) n0 = z[j];
+    }
+    if (n0 < lo) lo = n0;
     const m = m0 > m1 ? m0 : m1;
     let s0 = 0;
     let s1 = 0;
     j = base;
     if (row !== null) {
-      // Keep exp(z − m) in the float64 row: the gradient is then written once from it (a float32
-      // gradient is the float64 value rounded once; no cancellation in p_y − 1).
-      for (let c = 0; j + 1 < end; j += 2, c += 2) {
+      const d = inPlace ? 0 : base; // row[j − d] holds exp(z[j] − m)
+      for (; j + 1 < end; j += 2) {
         const e0 = expNonPositive(z[j] - m);
         const e1 = expNonPositive(z[j + 1] - m);
-        row[c] = e0;
-        row[c + 1] = e1;
+        row[j - d] = e0;
+        row[j + 1 - d] = e1;
         s0 += e0;
         s1 += e1;
       }
       if (j < end) {
         const e = expNonPositive(z[j] - m);
-        row[j - base] = e;
+        row[j - d] = e;
         s0 += e;
       }
     } else {
@@ -199,11 +211,13 @@ export function softmaxCrossEntropyRows({
     if (grad !== null && row !== null) {
       const g = scale * wi;
       const k = g / s;
-      for (let c = 0; c < C; c++) grad[base + c] = row[c] * k;
-      grad[base + y] = row[y] * k - g;
+      const d = inPlace ? 0 : base;
+      const ey = row[base + y - d];
+      for (let q = base; q < end; q++) grad[q] = row[q - d] * k;
+      grad[base + y] = ey * k - g;
     }
   }
-  return total;
+  return lo === -Infinity ? NaN : total;
 }
 
 /** Arguments of {@link softmaxCrossEntropyKernel}. */
@@ -248,6 +262,7 @@ export function softmaxCrossEntropyKernel({
   grad,
 }: SoftmaxCrossEntropyKernelArgs): number {
   const row = grad === null ? null : new Float64Array(C);
+  let lo = Infinity; // the smallest logit: −∞ would vanish from the sum (flagged, see kernelFlags)
   const rowStride = C * inner;
   const lsC = ls / C;
   let total = 0;
@@ -262,6 +277,7 @@ export function softmaxCrossEntropyKernel({
         if (y === ignoreIndex) {
           if (out !== null) out[i] = 0;
           if (grad !== null) for (let j = base; j < end; j += inner) grad[j] = 0;
+          for (let j = base; j < end; j += inner) if (!(z[j] - z[j] === 0)) lo = -Infinity; // flagged too
           continue;
         }
       }
@@ -269,7 +285,9 @@ export function softmaxCrossEntropyKernel({
       for (let j = base + inner; j < end; j += inner) {
         const v = z[j];
         if (v > m) m = v;
+        if (v < lo) lo = v;
       }
+      if (z[base] < lo) lo = z[base];
       let s = 0;
       if (row !== null) {
         for (let c = 0, j = base; c < C; c++, j += inner) {
@@ -326,7 +344,7 @@ export function softmaxCrossEntropyKernel({
       }
     }
   }
-  return total;
+  return lo === -Infinity ? NaN : total;
 }
 
 /** Arguments of {@link nllKernel}. */
@@ -463,7 +481,8 @@ function runCrossEntropy(p: CEPrepared, plan: ReductionPlan, grad: FloatArray | 
   } else {
     sum = softmaxCrossEntropyKernel({ outer: layout.outer, C: layout.C, inner: layout.inner, ...args });
   }
-  return { sum, perElement: out };
+  // The WASM kernel flags nothing (a −∞ logit vanishes from its sum): the constructor checks after it.
+  return fast !== undefined ? { sum, perElement: out, flagged: [] } : { sum, perElement: out };
 }
 
 /**
@@ -496,6 +515,8 @@ export const crossEntropy = loss({
   name: 'crossEntropy',
   options: CE,
   meta: TORCH_CLASS('logits'),
+  // The kernels' sums are NaN for any NaN / ±Infinity logit (−∞ through the row minimum).
+  kernelFlags: ['real'],
   layout: {
     kind: 'prepared',
     prepare: (inputs): Prepared => {

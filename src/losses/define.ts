@@ -497,6 +497,9 @@ export function bindKernel<P>(kernel: ElementwiseKernel<P>, params: P): BoundKer
   return { run: (a) => kernel({ ...a, params }), wasm: wasmRouteOf(kernel, params) };
 }
 
+/** What an element-wise WASM twin flags by its sum (see `LossDefinition.kernelFlags`). */
+const WASM_FLAGS: readonly Domain[] = ['real'];
+
 /** Sums consecutive groups of `k` values. */
 function groupSum(src: Float64Array, k: number): Float64Array {
   const m = src.length / k;
@@ -532,7 +535,7 @@ function runElementwise(
   inputs: { yTrue: FloatArray; yPred: FloatArray; k: number },
   plan: ReductionPlan,
   grad: FloatArray | null,
-): { value: number | Tensor; sum: number } {
+): { value: number | Tensor; sum: number; flagged: readonly Domain[] | undefined } {
   const { yTrue, yPred, k } = inputs;
   const n = yPred.length;
   let w = plan.weights;
@@ -558,7 +561,8 @@ function runElementwise(
   const sum = fast ?? kernel.run(args);
   const perElement = out !== null && k !== 1 ? groupSum(out, k) : out;
   const value = finishReduction(denominator === plan.denominator ? plan : { ...plan, denominator }, sum, perElement);
-  return { value, sum };
+  // The WASM twins propagate NaN / ±Infinity inputs as their JS kernels do, and flag no range.
+  return { value, sum, flagged: fast === undefined ? undefined : WASM_FLAGS };
 }
 
 /** The inputs a layout's step receives. */
@@ -631,6 +635,9 @@ export interface PreparedRun {
   readonly perElement: Float64Array | null;
   /** A value the layout computed itself (e.g. with an extra term), overriding the reducer's. */
   readonly value?: number | Tensor;
+  /** The definition's `kernelFlags` the kernel that ran flags, when not all of them (a WASM
+   * kernel: `[]`); the others are checked after the run. */
+  readonly flagged?: readonly Domain[];
 }
 
 /** Losses with their own prepare step (class axis, overlap over axes, CTC, embeddings, ...). */
@@ -687,13 +694,17 @@ export interface LossDefinition<S extends OptionSchema, L extends Layout<S>> {
   /** Defaults of the canonical function. */
   readonly defaults?: LossOptions;
   /**
-   * The kernel cannot absorb a non-finite input (any NaN / ±Infinity in `yTrue` or `yPred` makes
-   * its sum NaN or ±Infinity), so inputs whose domain is `'real'` are checked for finiteness only
-   * when the result is not finite — one pass less over the data on the hot path. Declare it only
-   * for such kernels: the registry-wide property test (NaN / ±Infinity anywhere → NON_FINITE)
-   * fails otherwise.
+   * Domains the loss's JS kernels flag themselves: any value of `yTrue` / `yPred` outside its
+   * declared domain, when that domain is listed here, makes the kernel's sum NaN or ±Infinity
+   * (`'real'`: the kernel cannot absorb a NaN / ±Infinity, 0·∞ included; `'sign'`: a label other
+   * than ±1 gives a NaN term; `'probability'`: a target outside [0, 1] does). Those inputs are
+   * then not checked before the kernel — one pass less over the data on the hot path — but after
+   * it, only when its sum is not finite (or when the kernel that ran, a WASM twin, does not flag
+   * them: see `PreparedRun.flagged`), so the errors are the same. Declare only what the kernels
+   * guarantee: the registry-wide property tests (NaN / ±Infinity anywhere → NON_FINITE, ±1 labels,
+   * probabilities) fail otherwise.
    */
-  readonly propagatesNonFinite?: boolean;
+  readonly kernelFlags?: readonly Domain[];
   /** After a non-finite result with finite inputs, a hook that blames the culprit (user formulas). */
   readonly blame?: (inputs: Inputs<S>) => void;
 }
@@ -739,11 +750,22 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
     // 4. Declared input domains.
     const rule = def.domains;
     const domains: Domains = rule === undefined ? {} : typeof rule === 'function' ? rule(options) : rule;
-    const lazy = def.propagatesNonFinite === true;
-    const dTrue = domains.yTrue ?? 'real';
-    const dPred = domains.yPred ?? 'real';
-    if (yTrue !== null && !(lazy && dTrue === 'real')) checkDomain(fn, 'yTrue', yTrue, dTrue);
-    if (!(lazy && dPred === 'real')) checkDomain(fn, 'yPred', yPred, dPred);
+    // A domain the kernel flags (kernelFlags) is checked after it (see checkDeferred), else now.
+    const flags = def.kernelFlags ?? [];
+    const deferred: [string, Tensor, Domain][] = [];
+    const check = (arg: string, t: Tensor, d: Domain): void => {
+      if (d !== 'own' && flags.includes(d)) deferred.push([arg, t, d]);
+      else checkDomain(fn, arg, t, d);
+    };
+    if (yTrue !== null) check('yTrue', yTrue, domains.yTrue ?? 'real');
+    check('yPred', yPred, domains.yPred ?? 'real');
+    /** The deferred domain checks, after the kernel: when its sum is not finite (the flag), or
+     * for the domains the kernel that ran does not flag (`flagged`; default: all of them). */
+    const checkDeferred = (s: number, flagged: readonly Domain[] | undefined): void => {
+      for (const [arg, t, d] of deferred) {
+        if (!(s - s === 0) || (flagged !== undefined && !flagged.includes(d))) checkDomain(fn, arg, t, d);
+      }
+    };
     let value: number | Tensor;
     let sum: number;
     let gradTensor: Tensor | null = null;
@@ -757,6 +779,7 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
       const plan = planReduction(fn, reduction, lossShape, raw.sampleWeight, { weightsBroadcast });
       const grad = call.wantGrad ? gradientBuffer(fn, yPred.data.length, raw.gradOut, yPred.data) : null;
       const r = runElementwise(kernel, { yTrue: inputs.yTrue.data, yPred: yPred.data, k }, plan, grad);
+      checkDeferred(r.sum, r.flagged);
       value = r.value;
       sum = r.sum;
       if (grad !== null) gradTensor = { data: grad, shape: yPred.shape };
@@ -793,6 +816,7 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
           extraGrads = named;
         }
       }
+      checkDeferred(r.sum, r.flagged);
       sum = r.sum;
       value = r.value ?? finishReduction(plan, r.sum, r.perElement);
       ownValue = r.value !== undefined;

@@ -54,6 +54,7 @@ export function marginRankingKernel({ n, y, x1, x2, margin, w, scale, out, g1, g
     const yi = y[i];
     const z = margin - yi * (x1[i] - x2[i]);
     poison += z * 0;
+    if (yi !== 1 && yi !== -1) poison = NaN; // not a ±1 label: flagged (see kernelFlags)
     const wi = w === null ? 1 : w[i];
     // NaN stays NaN (then the constructor names the input); z < 0 is the flat side.
     const l = z < 0 ? 0 : z;
@@ -115,6 +116,8 @@ export const marginRanking = loss({
   options: { margin: num({ default: 0 }), input2: tensorOption() },
   meta: { ...RANKING, batchInputs: ['input2'] },
   domains: { yTrue: 'sign' },
+  // The kernel's sum is NaN for a label other than ±1 and for a non-finite x1 (the poison term).
+  kernelFlags: ['real', 'sign'],
   blame: ({ fn }) => overflow(fn),
   layout: {
     kind: 'prepared',
@@ -155,7 +158,10 @@ interface MarginParams {
   margin: number;
 }
 
-/** Kernel: `l = x` for `y = 1`, `max(0, margin − x)` for `y = −1` (gradient −1 where `margin − x >= 0`). */
+/**
+ * Kernel: `l = x` for `y = 1`, `max(0, margin − x)` for `y = −1` (gradient −1 where
+ * `margin − x >= 0`). Flags its inputs: a label other than ±1 or a non-finite `x` makes the sum NaN.
+ */
 export const hingeEmbeddingKernel: ElementwiseKernel<MarginParams> = ({
   n,
   yTrue: y,
@@ -172,13 +178,18 @@ export const hingeEmbeddingKernel: ElementwiseKernel<MarginParams> = ({
     const wi = w === null ? 1 : w[i];
     let l: number;
     let g: number;
-    if (y[i] === 1) {
+    const yi = y[i];
+    if (yi === 1) {
       l = xi;
       g = 1;
-    } else {
+    } else if (yi === -1) {
       const z = margin - xi;
-      l = z < 0 ? 0 : z;
+      // The flat side: 0, but NaN for x = +∞ (z = −∞), which must not vanish (see kernelFlags).
+      l = z < 0 ? (z > -Infinity ? 0 : NaN) : z;
       g = z >= 0 ? -1 : 0;
+    } else {
+      l = NaN; // not a ±1 label: flagged (see kernelFlags)
+      g = 0;
     }
     s += wi * l;
     if (out !== null) out[i] = wi * l;
@@ -206,6 +217,8 @@ export const hingeEmbedding = loss({
   options: { margin: num({ default: 1 }) },
   meta: RANKING,
   domains: { yTrue: 'sign' },
+  // The kernel's sum is NaN for a label other than ±1 and for any non-finite x.
+  kernelFlags: ['real', 'sign'],
   layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(hingeEmbeddingKernel, options) },
 });
 
