@@ -93,6 +93,10 @@ interface LogitsParams {
 function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: number, grad: FloatArray | null): number {
   const c = SOFTPLUS_TABLE;
   let s0 = 0;
+  // The targets' range: one outside [0, 1] is flagged by a NaN sum (see kernelFlags; a NaN target
+  // makes s0 NaN by itself).
+  let yLo = 0;
+  let yHi = 1;
   if (grad !== null) {
     for (let i = 0; i < n; i++) {
       const x = yPred[i];
@@ -113,7 +117,8 @@ function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: num
         st = sp;
       }
       s0 += (x > 0 ? x : 0) - x * y + sp;
-      if (!(y >= 0 && y <= 1)) s0 = NaN; // a target outside [0, 1] (or NaN): flagged, see kernelFlags
+      if (y < yLo) yLo = y;
+      if (y > yHi) yHi = y;
       // σ(x) and σ(−x) are st and 1 − st in the order of x's sign: g = (1 − y)·σ(x) − y·σ(−x)
       // = σ(x) − y without cancellation for hard labels (σ(x) − 1 would round −1e-22 to 0).
       grad[i] = scale * (x >= 0 ? (1 - y) * (1 - st) - y * st : (1 - y) * st - y * (1 - st));
@@ -131,10 +136,11 @@ function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: num
       } else sp = Math.exp(t);
       const y = yTrue[i];
       s0 += (x > 0 ? x : 0) - x * y + sp;
-      if (!(y >= 0 && y <= 1)) s0 = NaN; // a target outside [0, 1] (or NaN): flagged, see kernelFlags
+      if (y < yLo) yLo = y;
+      if (y > yHi) yHi = y;
     }
   }
-  return s0;
+  return yLo < 0 || yHi > 1 ? NaN : s0;
 }
 
 /**

@@ -143,81 +143,116 @@ export function softmaxCrossEntropyRows({
   out,
   grad,
 }: SoftmaxCrossEntropyRowsArgs): number {
-  // exp(z − m) of a row is kept in float64 and the gradient written once from it: in place in a
-  // float64 gradient, else in a float64 row (a float32 gradient is then the float64 one rounded
-  // once; no cancellation in p_y − 1).
-  const inPlace = grad instanceof Float64Array;
-  const row = grad === null ? null : inPlace ? grad : new Float64Array(C);
-  let lo = Infinity; // the smallest logit: −∞ would vanish from the sum (flagged, see kernelFlags)
+  // exp(z − m) of a row is kept in float64 and the gradient computed from it: in place in a
+  // float64 gradient (reading it back is exact), else in a float64 row, from which a float32
+  // gradient is written once (the float64 value rounded once; no cancellation in p_y − 1).
+  const g64 = grad instanceof Float64Array ? grad : null;
+  const row = grad === null || g64 !== null ? null : new Float64Array(C);
   let total = 0;
+  // A −∞ logit would vanish from the sum (exp(−∞) = 0): flagged by a NaN result (kernelFlags),
+  // tested only where exp(z − m) is 0.
+  let negInf = false;
   for (let r = 0, base = 0; r < N; r++, base += C) {
     const y = labels[r];
+    const end = base + C;
     if (y === ignoreIndex) {
       if (out !== null) out[r] = 0;
-      if (grad !== null) grad.fill(0, base, base + C);
-      for (let q = base; q < base + C; q++) if (!(z[q] - z[q] === 0)) lo = -Infinity; // flagged too
+      if (grad !== null) grad.fill(0, base, end);
+      for (let q = base; q < end; q++) if (!(z[q] - z[q] === 0)) negInf = true; // an ignored row too
       continue;
     }
-    const end = base + C;
     // Two independent maxima / sums: shorter dependency chains (~15% faster).
     let m0 = z[base];
     let m1 = m0;
-    let n0 = m0;
     let j = base + 1;
     for (; j + 1 < end; j += 2) {
       const a = z[j];
       const b = z[j + 1];
       if (a > m0) m0 = a;
       if (b > m1) m1 = b;
-      if (a < n0) n0 = a;
-      if (b < n0) n0 = b;
     }
-    if (j < end) {
-      if (z[j] > m0) m0 = z[j];
-      if (z[j] < n0) n0 = z[j];
-    }
-    if (n0 < lo) lo = n0;
+    if (j < end && z[j] > m0) m0 = z[j];
     const m = m0 > m1 ? m0 : m1;
     let s0 = 0;
     let s1 = 0;
     j = base;
-    if (row !== null) {
-      const d = inPlace ? 0 : base; // row[j − d] holds exp(z[j] − m)
+    if (g64 !== null) {
       for (; j + 1 < end; j += 2) {
-        const e0 = expNonPositive(z[j] - m);
-        const e1 = expNonPositive(z[j + 1] - m);
-        row[j - d] = e0;
-        row[j + 1 - d] = e1;
+        const t0 = z[j] - m;
+        const t1 = z[j + 1] - m;
+        const e0 = expNonPositive(t0);
+        const e1 = expNonPositive(t1);
+        g64[j] = e0;
+        g64[j + 1] = e1;
         s0 += e0;
+        if (e0 === 0 && t0 === -Infinity) negInf = true;
         s1 += e1;
+        if (e1 === 0 && t1 === -Infinity) negInf = true;
       }
       if (j < end) {
-        const e = expNonPositive(z[j] - m);
-        row[j - d] = e;
+        const t = z[j] - m;
+        const e = expNonPositive(t);
+        g64[j] = e;
         s0 += e;
+        if (e === 0 && t === -Infinity) negInf = true;
+      }
+    } else if (row !== null) {
+      // The same two sums as above (the value must not depend on the gradient's dtype).
+      for (; j + 1 < end; j += 2) {
+        const t0 = z[j] - m;
+        const t1 = z[j + 1] - m;
+        const e0 = expNonPositive(t0);
+        const e1 = expNonPositive(t1);
+        row[j - base] = e0;
+        row[j + 1 - base] = e1;
+        s0 += e0;
+        s1 += e1;
+        if (e0 === 0 && t0 === -Infinity) negInf = true;
+        if (e1 === 0 && t1 === -Infinity) negInf = true;
+      }
+      if (j < end) {
+        const t = z[j] - m;
+        const e = expNonPositive(t);
+        row[j - base] = e;
+        s0 += e;
+        if (e === 0 && t === -Infinity) negInf = true;
       }
     } else {
       for (; j + 1 < end; j += 2) {
-        s0 += expNonPositive(z[j] - m);
-        s1 += expNonPositive(z[j + 1] - m);
+        const t0 = z[j] - m;
+        const t1 = z[j + 1] - m;
+        const e0 = expNonPositive(t0);
+        const e1 = expNonPositive(t1);
+        s0 += e0;
+        s1 += e1;
+        if (e0 === 0 && t0 === -Infinity) negInf = true;
+        if (e1 === 0 && t1 === -Infinity) negInf = true;
       }
-      if (j < end) s0 += expNonPositive(z[j] - m);
+      if (j < end) {
+        const t = z[j] - m;
+        const e = expNonPositive(t);
+        s0 += e;
+        if (e === 0 && t === -Infinity) negInf = true;
+      }
     }
     const s = s0 + s1;
     const l = Math.log(s) - (z[base + y] - m);
     const wi = w === null ? 1 : w[r];
     total += wi * l;
     if (out !== null) out[r] = wi * l;
-    if (grad !== null && row !== null) {
+    if (grad !== null) {
       const g = scale * wi;
       const k = g / s;
-      const d = inPlace ? 0 : base;
-      const ey = row[base + y - d];
-      for (let q = base; q < end; q++) grad[q] = row[q - d] * k;
-      grad[base + y] = ey * k - g;
+      if (g64 !== null) {
+        for (let q = base; q < end; q++) g64[q] *= k;
+        g64[base + y] -= g;
+      } else if (row !== null) {
+        for (let c = 0; c < C; c++) grad[base + c] = row[c] * k;
+        grad[base + y] = row[y] * k - g;
+      }
     }
   }
-  return lo === -Infinity ? NaN : total;
+  return negInf ? NaN : total;
 }
 
 /** Arguments of {@link softmaxCrossEntropyKernel}. */

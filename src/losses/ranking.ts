@@ -45,19 +45,20 @@ export interface MarginRankingArgs {
  * Kernel of the margin ranking loss `lᵢ = max(0, −yᵢ·(x1ᵢ − x2ᵢ) + margin)`; writes
  * `∂/∂x1 = −y`, `∂/∂x2 = +y` where the hinge is active (`z >= 0`, PyTorch's `clamp_min`).
  * Returns `Σ wᵢ·lᵢ`, or NaN when some `z` is not finite (an infinite input that the flat side
- * of the hinge would turn into a finite "limit": the constructor then names the input).
+ * of the hinge would turn into a finite "limit") or some `y` is not ±1: the constructor then
+ * names the input (`kernelFlags`).
  */
 export function marginRankingKernel({ n, y, x1, x2, margin, w, scale, out, g1, g2 }: MarginRankingArgs): number {
   let s = 0;
-  let poison = 0; // stays 0 unless some z is NaN or ±Infinity (which the flat side would hide)
+  let labels = 0; // stays 0 unless some y is not ±1 (flagged: see kernelFlags)
   for (let i = 0; i < n; i++) {
     const yi = y[i];
     const z = margin - yi * (x1[i] - x2[i]);
-    poison += z * 0;
-    if (yi !== 1 && yi !== -1) poison = NaN; // not a ±1 label: flagged (see kernelFlags)
+    if (yi * yi !== 1) labels = NaN;
     const wi = w === null ? 1 : w[i];
-    // NaN stays NaN (then the constructor names the input); z < 0 is the flat side.
-    const l = z < 0 ? 0 : z;
+    // NaN stays NaN and +∞ stays +∞ (then the constructor names the input); z < 0 is the flat
+    // side, where z = −∞ (an infinite input) is NaN rather than a finite "limit" 0.
+    const l = z < 0 ? (z > -Infinity ? 0 : NaN) : z;
     s += wi * l;
     if (out !== null) out[i] = wi * l;
     if (g1 !== null && g2 !== null) {
@@ -66,7 +67,7 @@ export function marginRankingKernel({ n, y, x1, x2, margin, w, scale, out, g1, g
       g2[i] = g;
     }
   }
-  return s + poison;
+  return s + labels;
 }
 
 /** A non-finite loss from finite inputs: the arithmetic overflowed float64. */
@@ -116,7 +117,7 @@ export const marginRanking = loss({
   options: { margin: num({ default: 0 }), input2: tensorOption() },
   meta: { ...RANKING, batchInputs: ['input2'] },
   domains: { yTrue: 'sign' },
-  // The kernel's sum is NaN for a label other than ±1 and for a non-finite x1 (the poison term).
+  // The kernel's sum is NaN for a label other than ±1 and for any non-finite input.
   kernelFlags: ['real', 'sign'],
   blame: ({ fn }) => overflow(fn),
   layout: {
