@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { LosskitError, getLoss, type LossFunction, type LossOptions } from '../../src/index.js';
 import { inputKindOf } from '../../src/diagnose.js';
 import type { Tensor } from '../../src/tensor.js';
-import { NAMES, baseOf } from './registry-bases.js';
+import { type Base, NAMES, baseOf } from './registry-bases.js';
 
 /** Runs `f` (a call and a valueAndGrad), expecting a LosskitError whose code is one of `codes`. */
 function expectRejected(name: string, codes: string[], f: (fn: LossFunction, grad: boolean) => unknown): void {

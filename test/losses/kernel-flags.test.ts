@@ -33,10 +33,17 @@ function rejects(fn: LossFunction, yTrue: unknown, yPred: unknown, options: obje
   }
 }
 
+type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
+/** An array of `ctor` with `f(i)` at index i. */
+function fill(ctor: Ctor, n: number, f: (i: number) => number): Float32Array | Float64Array {
+  const a = new ctor(n);
+  for (let i = 0; i < n; i++) a[i] = f(i);
+  return a;
+}
+
 const N = 64;
 const C = 16; // N·C = 1024 logits: above the WASM threshold for float32
-const logits = (ctor: Float32ArrayConstructor | Float64ArrayConstructor) =>
-  ctor.from({ length: N * C }, (_, i) => Math.cos(i * 0.37) * 2);
+const logits = (ctor: Ctor) => fill(ctor, N * C, (i) => Math.cos(i * 0.37) * 2);
 const labels = Float64Array.from({ length: N }, (_, i) => (i * 5) % C);
 
 describe.each(['js', 'auto'] as const)('backend %s', (backend) => {
@@ -59,13 +66,13 @@ describe.each(['js', 'auto'] as const)('backend %s', (backend) => {
 
     it(`binaryCrossEntropyWithLogits (${ctor.name}): targets outside [0, 1] → OUT_OF_RANGE, NaN → NON_FINITE`, () => {
       setBackend(backend);
-      const x = ctor.from({ length: 1000 }, (_, i) => Math.sin(i));
+      const x = fill(ctor, 1000, (i) => Math.sin(i));
       for (const [v, code] of [
         [1.5, 'OUT_OF_RANGE'],
         [-0.25, 'OUT_OF_RANGE'],
         [NaN, 'NON_FINITE'],
       ] as const) {
-        const y = ctor.from({ length: 1000 }, (_, i) => i % 2);
+        const y = fill(ctor, 1000, (i) => i % 2);
         y[700] = v;
         rejects(binaryCrossEntropyWithLogits, y, x, {}, code, 'yTrue');
         rejects(binaryCrossEntropyWithLogits, y, x, { posWeight: 2 }, code, 'yTrue');
@@ -74,8 +81,8 @@ describe.each(['js', 'auto'] as const)('backend %s', (backend) => {
 
     it(`hingeEmbedding / marginRanking (${ctor.name}): labels other than ±1 → INVALID_LABEL; +∞ on the flat side → NON_FINITE`, () => {
       setBackend(backend);
-      const y = ctor.from({ length: 100 }, (_, i) => (i % 3 === 0 ? 1 : -1));
-      const x = ctor.from({ length: 100 }, (_, i) => Math.cos(i));
+      const y = fill(ctor, 100, (i) => (i % 3 === 0 ? 1 : -1));
+      const x = fill(ctor, 100, (i) => Math.cos(i));
       for (const bad of [0, 0.5, 2]) {
         const yb = ctor.from(y);
         yb[40] = bad;
