@@ -5,6 +5,7 @@
 // Reports CPU time (process.cpuUsage, robust on a shared machine), median of 7 runs after 2
 // warm-ups, for the value only and for value + gradient (gradOut reused, as in training).
 import { execFileSync } from 'node:child_process';
+import '../dist/esm/wasm/index.js'; // Node's default: the WASM kernels enabled
 import { ctc } from '../dist/esm/index.js';
 
 const [T, N, C, L] = [1000, 4, 100, 100].map((d, i) => Number(process.argv[2 + i] ?? d));

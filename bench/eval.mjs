@@ -1,7 +1,13 @@
 // Benchmark of `losskit eval` (the streaming engine) against pandas read_csv + scikit-learn,
 // side by side in one run: wall time and peak RSS of each process (GNU time -v), ratios, load.
 //
-//   npm run build && node bench/eval.mjs [--quick] [--skip-40m] [--dir DIR]
+//   npm run build && node bench/eval.mjs [--quick] [--skip-40m] [--dir DIR] [--only LIST] [--cli PATH] [--losskit-only]
+//
+// --only binary,multiclass,count,40m,workers runs those cases only; --cli PATH measures another
+// build's dist/esm/node/cli.js (e.g. the previous commit's, for a before/after in one run);
+// --losskit-only skips pandas + scikit-learn.
+// CPU time (user + system) is printed beside the wall time: on a shared machine it is the
+// steadier figure.
 //
 // Generates its data (deterministic) under DIR (default: the OS temp dir), keeps it between
 // runs. Needs /usr/bin/time and /usr/bin/python3 with pandas and scikit-learn.
@@ -13,8 +19,12 @@ import { fileURLToPath } from 'node:url';
 import { writeBinary, writeMulticlass } from './eval-gen.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const cli = resolve(here, '..', 'dist/esm/node/cli.js');
 const args = process.argv.slice(2);
+const cli = args.includes('--cli')
+  ? resolve(args[args.indexOf('--cli') + 1])
+  : resolve(here, '..', 'dist/esm/node/cli.js');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
+const want = (name) => only === null || only.includes(name);
 const quick = args.includes('--quick');
 const skip40 = args.includes('--skip-40m') || quick;
 const dir = args.includes('--dir') ? args[args.indexOf('--dir') + 1] : join(tmpdir(), 'losskit-eval-bench');
@@ -26,15 +36,18 @@ const load = () =>
     .stdout.trim()
     .replace(/^.*load average:\s*/, '');
 
-/** Runs a command under GNU time -v: wall seconds, peak RSS MB, stdout, stderr. */
+/** Runs a command under GNU time -v: wall seconds, CPU seconds (user + system), peak RSS MB, stdout, stderr. */
 function measure(cmd, cmdArgs) {
   const r = spawnSync('/usr/bin/time', ['-v', cmd, ...cmdArgs], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wall = /Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):(\d+(?:\.\d+)?)/.exec(r.stderr);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   if (r.status !== 0 && r.status !== 1)
     throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const user = /User time \(seconds\): (\d+(?:\.\d+)?)/.exec(r.stderr);
+  const sys = /System time \(seconds\): (\d+(?:\.\d+)?)/.exec(r.stderr);
   const seconds = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
-  return { seconds, rssMB: rss ? Number(rss[1]) / 1024 : NaN, stdout: r.stdout, stderr: r.stderr };
+  const cpu = user && sys ? Number(user[1]) + Number(sys[1]) : NaN;
+  return { seconds, cpu, rssMB: rss ? Number(rss[1]) / 1024 : NaN, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function ensure(name, make) {
@@ -47,52 +60,64 @@ async function ensure(name, make) {
 }
 
 const losskit = (file, extra = []) => measure(process.execPath, [cli, 'eval', file, '--quiet', '--json', ...extra]);
-const sklearn = (kind, file) => measure('/usr/bin/python3', [join(here, 'eval_sklearn.py'), kind, file]);
+const losskitOnly = args.includes('--losskit-only');
+const sklearn = (kind, file) =>
+  losskitOnly ? undefined : measure('/usr/bin/python3', [join(here, 'eval_sklearn.py'), kind, file]);
 const mb = (p) => (statSync(p).size / 1e6).toFixed(0);
-const fmt = (m) => `${m.seconds.toFixed(2)} s, ${m.rssMB.toFixed(0)} MB`;
+const fmt = (m) => `${m.seconds.toFixed(2)} s (cpu ${m.cpu.toFixed(2)} s), ${m.rssMB.toFixed(0)} MB`;
 
 const rows = [];
 const report = (label, a, b) => {
   const line = {
     case: label,
     losskit: fmt(a),
-    ...(b ? { pandas_sklearn: fmt(b), time_ratio: (a.seconds / b.seconds).toFixed(2) } : {}),
+    ...(b
+      ? {
+          pandas_sklearn: fmt(b),
+          time_ratio: (a.seconds / b.seconds).toFixed(2),
+          cpu_ratio: (a.cpu / b.cpu).toFixed(2),
+        }
+      : {}),
   };
   rows.push(line);
   console.log(JSON.stringify(line));
 };
 
 console.log(`load before: ${load()}`);
+console.log(`losskit CLI: ${cli}`);
 const n10 = Math.round(10e6 * scale);
-const bin10 = await ensure(`binary-${n10}.csv`, (p) => writeBinary(p, n10));
-const mc1 = await ensure(`multiclass-${Math.round(1e6 * scale)}x10.csv`, (p) =>
-  writeMulticlass(p, Math.round(1e6 * scale), 10),
-);
-const bin1 = await ensure(`binary-${Math.round(1e6 * scale)}.csv`, (p) => writeBinary(p, Math.round(1e6 * scale)));
-
-report(`binary ${n10} rows (${mb(bin10)} MB), default binary metrics`, losskit(bin10), sklearn('binary', bin10));
-report(
-  `multiclass ${Math.round(1e6 * scale)} x 10 (${mb(mc1)} MB), default multiclass metrics`,
-  losskit(mc1),
-  sklearn('multiclass', mc1),
-);
+const n1 = Math.round(1e6 * scale);
 const count = ['--metrics', 'accuracy,precision,recall,f1,logLoss'];
-const c1 = losskit(bin1, count);
-report(`count-based metrics, binary ${Math.round(1e6 * scale)} rows`, c1, sklearn('count', bin1));
-if (!skip40) {
-  const bin40 = await ensure('binary-40000000.csv', (p) => writeBinary(p, 40e6, 3));
-  const c40 = losskit(bin40, count);
-  report(`count-based metrics, binary 40000000 rows (${mb(bin40)} MB)`, c40);
-  console.log(`peak RSS 40M / 1M: ${(c40.rssMB / c1.rssMB).toFixed(2)}`);
+if (want('binary') || want('workers')) {
+  const bin10 = await ensure(`binary-${n10}.csv`, (p) => writeBinary(p, n10));
+  if (want('binary'))
+    report(`binary ${n10} rows (${mb(bin10)} MB), default binary metrics`, losskit(bin10), sklearn('binary', bin10));
+  if (want('workers')) {
+    const w1 = losskit(bin10, ['--workers', '1']);
+    const w2 = losskit(bin10, ['--workers', '2']);
+    report(`binary ${n10} rows, --workers 1`, w1);
+    report(`binary ${n10} rows, --workers 2`, w2);
+    console.log(`--workers 2 speed-up: ${(w1.seconds / w2.seconds).toFixed(2)}x`);
+    const w1c = losskit(bin10, ['--workers', '1', ...count]);
+    const w2c = losskit(bin10, ['--workers', '2', ...count]);
+    console.log(
+      `--workers 2 speed-up, count-based metrics: ${(w1c.seconds / w2c.seconds).toFixed(2)}x (${fmt(w1c)} → ${fmt(w2c)})`,
+    );
+  }
 }
-const w1 = losskit(bin10, ['--workers', '1']);
-const w2 = losskit(bin10, ['--workers', '2']);
-report(`binary ${n10} rows, --workers 1`, w1);
-report(`binary ${n10} rows, --workers 2`, w2);
-console.log(`--workers 2 speed-up: ${(w1.seconds / w2.seconds).toFixed(2)}x`);
-const w1c = losskit(bin10, ['--workers', '1', ...count]);
-const w2c = losskit(bin10, ['--workers', '2', ...count]);
-console.log(
-  `--workers 2 speed-up, count-based metrics: ${(w1c.seconds / w2c.seconds).toFixed(2)}x (${fmt(w1c)} → ${fmt(w2c)})`,
-);
+if (want('multiclass')) {
+  const mc1 = await ensure(`multiclass-${n1}x10.csv`, (p) => writeMulticlass(p, n1, 10));
+  report(`multiclass ${n1} x 10 (${mb(mc1)} MB), default multiclass metrics`, losskit(mc1), sklearn('multiclass', mc1));
+}
+if (want('count') || want('40m')) {
+  const bin1 = await ensure(`binary-${n1}.csv`, (p) => writeBinary(p, n1));
+  const c1 = losskit(bin1, count);
+  report(`count-based metrics, binary ${n1} rows`, c1, want('count') ? sklearn('count', bin1) : undefined);
+  if (want('40m') && !skip40) {
+    const bin40 = await ensure('binary-40000000.csv', (p) => writeBinary(p, 40e6, 3));
+    const c40 = losskit(bin40, count);
+    report(`count-based metrics, binary 40000000 rows (${mb(bin40)} MB)`, c40);
+    console.log(`peak RSS 40M / 1M: ${(c40.rssMB / c1.rssMB).toFixed(2)}`);
+  }
+}
 console.log(`load after: ${load()}`);

@@ -25,6 +25,9 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const dist = process.env.LOSSKIT_DIST ?? join(here, '..', 'dist', 'esm', 'index.js');
+// Node's default (what `import 'losskit'` resolves to in Node): the WASM kernels enabled.
+const wasmEntry = join(dirname(dist), 'wasm', 'index.js');
+if (existsSync(wasmEntry)) await import(wasmEntry);
 const lk = await import(dist);
 // The backend switch and the arena (public in the root entry once the loss layer exports them).
 const rt = lk.setBackend ? lk : await import(join(dirname(dist), 'wasm', 'runtime.js'));

@@ -1,5 +1,6 @@
-// Builds the WASM kernels (src/wasm/binary.ts), then dist/esm (ES modules) and dist/cjs
-// (CommonJS), both with type declarations.
+// Builds the WASM kernels (src/wasm/binary.ts, the module inlined as base64 for `losskit/wasm`,
+// and dist/kernels.wasm, the same bytes as a file: `losskit/kernels.wasm`, for applications that
+// fetch it), then dist/esm (ES modules) and dist/cjs (CommonJS), both with type declarations.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,3 +19,4 @@ execFileSync(process.execPath, [tsc, '-p', 'tsconfig.cjs.json'], { stdio: 'inher
 // dist/cjs holds CommonJS files inside a "type": "module" package: mark the folder.
 mkdirSync('dist/cjs', { recursive: true });
 writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');
+writeFileSync('dist/kernels.wasm', wasm.bytes);

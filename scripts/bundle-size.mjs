@@ -1,7 +1,8 @@
 // What one import of losskit costs an application bundle: each entry below is bundled by esbuild
 // for the browser (ES module, minified, tree-shaken, as an application would ship it) from the
-// core's source, and the script prints the minified and gzip sizes and whether the WASM kernels'
-// bytes ended up in the bundle.
+// core's source, and the script prints the minified and gzip sizes, whether the WASM kernels'
+// bytes and their JS runtime ended up in the bundle, and what opting into the kernels adds to a
+// loss (`losskit/wasm`: the module inlined; `initWasm(fetch(…))`: the module as a separate file).
 //
 //   node scripts/bundle-size.mjs                 # this tree
 //   node scripts/bundle-size.mjs --against main  # this tree and a git ref side by side
@@ -21,20 +22,49 @@ import { build } from 'esbuild';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
-/** name → the application code that imports and uses it. */
+/**
+ * name → the application code that imports and uses it; `base`: the entry the row adds to
+ * (the same use without the kernels), for the "what the kernels add" lines.
+ */
 export const ENTRIES = {
-  meanSquaredError: `import { meanSquaredError } from 'losskit'; globalThis.r = meanSquaredError.valueAndGrad([1, 2], [1.5, 2.5]);`,
-  binaryCrossEntropyWithLogits: `import { binaryCrossEntropyWithLogits } from 'losskit'; globalThis.r = binaryCrossEntropyWithLogits.valueAndGrad([1, 0], [0.3, -2]);`,
-  crossEntropy: `import { crossEntropy } from 'losskit'; globalThis.r = crossEntropy.valueAndGrad([1], [[0.2, 0.8]]);`,
-  ctc: `import { ctc } from 'losskit'; globalThis.r = ctc;`,
-  f1: `import { f1 } from 'losskit'; globalThis.r = f1([0, 1, 1], [0, 1, 0]);`,
-  auroc: `import { auroc } from 'losskit'; globalThis.r = auroc([0, 1, 1], [0.1, 0.7, 0.4]);`,
-  'getLoss (every loss)': `import { getLoss } from 'losskit'; globalThis.r = getLoss('mse');`,
-  'the whole core': `import * as lk from 'losskit'; globalThis.r = lk;`,
+  meanSquaredError: {
+    code: `import { meanSquaredError } from 'losskit'; globalThis.r = meanSquaredError.valueAndGrad([1, 2], [1.5, 2.5]);`,
+  },
+  binaryCrossEntropyWithLogits: {
+    code: `import { binaryCrossEntropyWithLogits } from 'losskit'; globalThis.r = binaryCrossEntropyWithLogits.valueAndGrad([1, 0], [0.3, -2]);`,
+  },
+  crossEntropy: {
+    code: `import { crossEntropy } from 'losskit'; globalThis.r = crossEntropy.valueAndGrad([1], [[0.2, 0.8]]);`,
+  },
+  ctc: { code: `import { ctc } from 'losskit'; globalThis.r = ctc;` },
+  f1: { code: `import { f1 } from 'losskit'; globalThis.r = f1([0, 1, 1], [0, 1, 0]);` },
+  auroc: { code: `import { auroc } from 'losskit'; globalThis.r = auroc([0, 1, 1], [0.1, 0.7, 0.4]);` },
+  'getLoss (every loss)': { code: `import { getLoss } from 'losskit'; globalThis.r = getLoss('mse');` },
+  'the whole core': { code: `import * as lk from 'losskit'; globalThis.r = lk;` },
+  // Opting into the WASM kernels.
+  "meanSquaredError + 'losskit/wasm'": {
+    base: 'meanSquaredError',
+    code: `import 'losskit/wasm'; import { meanSquaredError } from 'losskit'; globalThis.r = meanSquaredError.valueAndGrad([1, 2], [1.5, 2.5]);`,
+  },
+  "binaryCrossEntropyWithLogits + 'losskit/wasm'": {
+    base: 'binaryCrossEntropyWithLogits',
+    code: `import 'losskit/wasm'; import { binaryCrossEntropyWithLogits } from 'losskit'; globalThis.r = binaryCrossEntropyWithLogits.valueAndGrad([1, 0], [0.3, -2]);`,
+  },
+  "crossEntropy + 'losskit/wasm'": {
+    base: 'crossEntropy',
+    code: `import { initWasm } from 'losskit/wasm'; import { crossEntropy } from 'losskit'; await initWasm(); globalThis.r = crossEntropy.valueAndGrad([1], [[0.2, 0.8]]);`,
+  },
+  'crossEntropy + initWasm(fetch(kernels.wasm))': {
+    base: 'crossEntropy',
+    file: true,
+    code: `import { crossEntropy, initWasm } from 'losskit'; await initWasm(fetch('/kernels.wasm')); globalThis.r = crossEntropy.valueAndGrad([1], [[0.2, 0.8]]);`,
+  },
 };
 
 // "\0asm" in base64: present iff the WASM module's bytes are in the bundle.
 const WASM_MAGIC_B64 = 'AGFzbQ';
+// A string of the kernels' runtime (src/wasm/runtime.ts): present iff their JS glue is in the bundle.
+const RUNTIME_MARK = 'losskit wasm: abort';
 
 function ensureWasmBinary(root) {
   const script = join(root, 'scripts/build-wasm.mjs');
@@ -55,10 +85,25 @@ const NO_WASM_BYTES = {
   },
 };
 
+/** `losskit` and `losskit/<sub>` resolve to the tree's sources (as package.json "exports" maps them). */
+function sources(root) {
+  const map = { losskit: 'src/index.ts', 'losskit/wasm': 'src/wasm/index.ts' };
+  return {
+    name: 'losskit-sources',
+    setup(b) {
+      b.onResolve({ filter: /^losskit(\/.*)?$/ }, (a) => {
+        const file = map[a.path];
+        if (file === undefined || !existsSync(join(root, file)))
+          return { errors: [{ text: `${a.path}: not in this tree` }] };
+        return { path: join(root, file) };
+      });
+    },
+  };
+}
+
 async function bundle(root, code, plugins) {
   const r = await build({
     stdin: { contents: code, resolveDir: root, loader: 'js' },
-    alias: { losskit: join(root, 'src/index.ts') },
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -67,7 +112,7 @@ async function bundle(root, code, plugins) {
     treeShaking: true,
     write: false,
     logLevel: 'silent',
-    plugins,
+    plugins: [sources(root), ...plugins],
   });
   return r.outputFiles[0].text;
 }
@@ -91,17 +136,40 @@ function sizes(b64) {
 export async function measure(root) {
   const hasWasm = ensureWasmBinary(root);
   const rows = {};
-  for (const [name, code] of Object.entries(ENTRIES)) {
-    const text = await bundle(root, code, []);
-    const glue = hasWasm ? await bundle(root, code, [NO_WASM_BYTES]) : text;
+  for (const [name, e] of Object.entries(ENTRIES)) {
+    let text;
+    try {
+      text = await bundle(root, e.code, []);
+    } catch {
+      rows[name] = null; // this tree has no such entry (e.g. no 'losskit/wasm')
+      continue;
+    }
+    const glue = hasWasm ? await bundle(root, e.code, [NO_WASM_BYTES]) : text;
     rows[name] = {
       min: Buffer.byteLength(text),
       gzip: gzipSync(text, { level: 9 }).length,
       gzipWithoutWasmBytes: gzipSync(glue, { level: 9 }).length,
       wasm: text.includes(WASM_MAGIC_B64),
+      runtime: text.includes(RUNTIME_MARK),
     };
   }
-  return { hasWasm, module: hasWasm ? wasmModuleSize(root) : null, rows };
+  const module = hasWasm ? wasmModuleSize(root) : null;
+  // What opting into the kernels adds to a loss: the row minus its base (plus, when the module is
+  // fetched as a file, that file's gzip size).
+  const added = {};
+  for (const [name, e] of Object.entries(ENTRIES)) {
+    const r = rows[name];
+    const b = e.base === undefined ? null : rows[e.base];
+    if (r === null || b === null || b === undefined) continue;
+    const file = e.file && module !== null ? module.rawGzip : 0;
+    added[name] = {
+      js: r.gzipWithoutWasmBytes - b.gzip,
+      bytes: r.gzip - r.gzipWithoutWasmBytes + file,
+      total: r.gzip - b.gzip + file,
+      file: e.file === true,
+    };
+  }
+  return { hasWasm, module, rows, added };
 }
 
 /** A checkout of `ref`'s sources in a temporary folder (sharing this tree's node_modules). */
@@ -135,28 +203,41 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (args.includes('--json')) {
     console.log(JSON.stringify({ here, against: ref, there }, null, 2));
   } else {
+    const yn = (x) => (x ? 'yes' : 'no');
     const head = ref
-      ? `| import | ${ref}: min kB | ${ref}: gzip kB | this tree: min kB | this tree: gzip kB | gzip added | added without the wasm bytes | wasm bytes in bundle |`
-      : '| import | min kB | gzip kB | gzip without the wasm bytes | wasm bytes in bundle |';
+      ? `| import | ${ref}: min kB | ${ref}: gzip kB | this tree: min kB | this tree: gzip kB | gzip added | wasm bytes in bundle | kernels' runtime in bundle |`
+      : "| import | min kB | gzip kB | gzip without the wasm bytes | wasm bytes in bundle | kernels' runtime in bundle |";
     console.log(`esbuild ${(await import('esbuild')).version}, platform browser, ES module, minified, gzip -9`);
     console.log(head);
-    console.log(head.replace(/[^|]+/g, (s) => (/kB|added/.test(s) ? '---:' : '---')));
+    console.log(head.replace(/[^|]+/g, (s) => (/kB|added|without/.test(s) ? '---:' : '---')));
     for (const [name, h] of Object.entries(here.rows)) {
-      const w = h.wasm ? 'yes' : 'no';
+      if (h === null) continue;
       if (there) {
         const t = there.rows[name];
-        const add = h.gzip - t.gzip;
-        const glue = h.gzipWithoutWasmBytes - t.gzip;
         const sign = (x) => `${x >= 0 ? '+' : ''}${kB(x)}`;
+        const tm = t ? kB(t.min) : 'n/a';
+        const tg = t ? kB(t.gzip) : 'n/a';
+        const add = t ? sign(h.gzip - t.gzip) : 'n/a';
         console.log(
-          `| ${name} | ${kB(t.min)} | ${kB(t.gzip)} | ${kB(h.min)} | ${kB(h.gzip)} | ${sign(add)} | ${sign(glue)} | ${w} |`,
+          `| ${name} | ${tm} | ${tg} | ${kB(h.min)} | ${kB(h.gzip)} | ${add} | ${yn(h.wasm)} | ${yn(h.runtime)} |`,
         );
-      } else console.log(`| ${name} | ${kB(h.min)} | ${kB(h.gzip)} | ${kB(h.gzipWithoutWasmBytes)} | ${w} |`);
+      } else
+        console.log(
+          `| ${name} | ${kB(h.min)} | ${kB(h.gzip)} | ${kB(h.gzipWithoutWasmBytes)} | ${yn(h.wasm)} | ${yn(h.runtime)} |`,
+        );
     }
     const m = here.module;
     if (m !== null)
       console.log(
         `\nthe WASM module: ${m.raw} B (${kB(m.rawGzip)} kB gzip as a .wasm file; ${kB(m.base64Gzip)} kB gzip as the base64 text inlined in the bundle)`,
       );
+    const added = Object.entries(here.added);
+    if (added.length > 0) {
+      console.log(`\nwhat the WASM kernels add to a loss (gzip):`);
+      for (const [name, a] of added)
+        console.log(
+          `  ${name}: +${kB(a.total)} kB = ${kB(a.js)} kB runtime and wrappers + ${kB(a.bytes)} kB module ${a.file ? '(a separate .wasm file, fetched)' : '(inlined)'}`,
+        );
+    }
   }
 }

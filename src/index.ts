@@ -190,12 +190,13 @@ export {
 } from './metrics/report.js';
 
 // Loss kernels: the WASM SIMD backend (float32 inputs), its switch and the arena for training loops.
+// The module's bytes are not here: `losskit/wasm` (src/wasm/index.ts) or initWasm(source) brings them.
+export { createWasmArena, initWasm, wasmReady } from './wasm/backend.js';
 export {
-  createWasmArena,
   getBackend,
-  initWasm,
   setBackend,
-  wasmReady,
   type Backend,
   type WasmArena,
+  type WasmModuleSource,
+  type WasmResponse,
 } from './wasm/runtime.js';

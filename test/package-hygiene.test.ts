@@ -16,6 +16,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   homepage: string;
   bugs: { url: string };
   dependencies?: Record<string, string>;
+  sideEffects: string[] | boolean;
 };
 
 describe('package hygiene', () => {
@@ -33,6 +34,32 @@ describe('package hygiene', () => {
     expect(pkg.repository.type).toBe('git');
     expect(pkg.homepage).toBe(`${base}#readme`);
     expect(pkg.bugs.url).toBe(`${base}/issues`);
+  });
+  it("sideEffects lists exactly the modules that act on import (losskit/wasm, Node's 'losskit'), so bundlers keep `import 'losskit/wasm'` and tree-shake the rest", () => {
+    expect(Array.isArray(pkg.sideEffects)).toBe(true);
+    const globs = (pkg.sideEffects as string[]).map(
+      (g) => new RegExp('^' + g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*') + '$'),
+    );
+    const listed = (f: string): boolean => globs.some((r) => r.test(f));
+    for (const f of [
+      './dist/esm/wasm/index.js',
+      './dist/cjs/wasm/index.js',
+      './dist/esm/index.node.js',
+      './dist/cjs/index.node.js',
+      './dist/esm/tfjs/index.node.js',
+      './dist/cjs/tfjs/index.node.js',
+      './src/wasm/index.ts',
+      './src/tfjs/index.node.ts',
+      './src/index.node.ts',
+    ])
+      expect(listed(f), f).toBe(true);
+    for (const f of [
+      './dist/esm/index.js',
+      './dist/esm/wasm/runtime.js',
+      './dist/esm/losses/define.js',
+      './src/index.ts',
+    ])
+      expect(listed(f), f).toBe(false);
   });
   it("the README's install sentence names exactly the runtime dependencies", () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');

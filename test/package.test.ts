@@ -40,6 +40,9 @@ describe('packed package', () => {
     expect(files).toContain('package/dist/esm/index.js');
     expect(files).toContain('package/dist/cjs/index.js');
     expect(files).toContain('package/dist/esm/index.d.ts');
+    expect(files).toContain('package/dist/esm/index.node.js');
+    expect(files).toContain('package/dist/esm/wasm/index.js');
+    expect(files).toContain('package/dist/kernels.wasm');
     expect(files).toContain('package/README.md');
     expect(files.some((f) => f.startsWith('package/test/') || f.startsWith('package/src/'))).toBe(false);
   });
@@ -72,14 +75,66 @@ describe('packed package', () => {
     expect(r).toEqual({ value: 2.5, grad: [-1, -2], metric: 4 });
   });
 
-  it('TypeScript consumers get declarations for both entry points', () => {
+  it('TypeScript consumers get declarations for every entry point', () => {
     const pkg = JSON.parse(readFileSync(join(consumer, 'node_modules/losskit/package.json'), 'utf8')) as {
       exports: Record<string, { import: { types: string }; require: { types: string } }>;
     };
-    for (const k of ['.', './node', './tfjs']) {
+    for (const k of ['.', './wasm', './node', './tfjs']) {
       expect(existsSync(join(consumer, 'node_modules/losskit', pkg.exports[k].import.types))).toBe(true);
       expect(existsSync(join(consumer, 'node_modules/losskit', pkg.exports[k].require.types))).toBe(true);
     }
+  });
+
+  it("Node: 'losskit' (ESM and CJS) uses the WASM kernels by default; dist/esm/index.js (what browsers get) has none until initWasm(module)", () => {
+    // A float32 BCE-with-logits call large enough for the kernels, then the backend state.
+    const use = (lk: string): string =>
+      `const x = new Float32Array(4096).map((_, i) => Math.sin(i)), y = new Float32Array(4096).map((_, i) => i % 2);
+       ${lk}.binaryCrossEntropyWithLogits.valueAndGrad(y, x);
+       const st = ${lk}.getBackend();`;
+    writeFileSync(
+      join(consumer, 'backend.mjs'),
+      `import * as node from 'losskit';
+       import * as wasm from 'losskit/wasm';
+       ${use('node')}
+       console.log(JSON.stringify({ node: st.wasmLoaded, same: wasm.getBackend === node.getBackend }));`,
+    );
+    expect(JSON.parse(run('node', ['backend.mjs'], consumer))).toEqual({ node: true, same: true });
+    // A separate process: the browser entry's modules are the same files as Node's.
+    writeFileSync(
+      join(consumer, 'core.mjs'),
+      `import * as core from './node_modules/losskit/dist/esm/index.js';
+       import { readFileSync } from 'node:fs';
+       import { createRequire } from 'node:module';
+       const require = createRequire(import.meta.url);
+       const out = {};
+       { ${use('core')} out.core = st.wasmLoaded; }
+       out.coreNoModule = await core.initWasm();
+       out.coreError = core.getBackend().error;
+       out.coreFile = await core.initWasm(readFileSync(require.resolve('losskit/kernels.wasm')));
+       { ${use('core')} out.coreAfter = st.wasmLoaded; }
+       console.log(JSON.stringify(out));`,
+    );
+    // 'losskit/node' and 'losskit/tfjs' in Node enable them too (each in a fresh process).
+    for (const sub of ['losskit/node', 'losskit/tfjs']) {
+      writeFileSync(
+        join(consumer, 'sub.mjs'),
+        `await import('${sub}');
+         const core = await import('./node_modules/losskit/dist/esm/index.js');
+         ${use('core')}
+         console.log(JSON.stringify(st.wasmLoaded));`,
+      );
+      expect(JSON.parse(run('node', ['sub.mjs'], consumer)), sub).toBe(true);
+    }
+    const r = JSON.parse(run('node', ['core.mjs'], consumer)) as Record<string, unknown>;
+    expect(r).toMatchObject({ core: false, coreNoModule: false, coreFile: true, coreAfter: true });
+    expect(r.coreError).toMatch(/losskit\/wasm/);
+    writeFileSync(
+      join(consumer, 'backend.cjs'),
+      `const lk = require('losskit');
+       ${use('lk')}
+       console.log(JSON.stringify({ loaded: st.wasmLoaded, wasm: typeof require('losskit/wasm').initWasm }));`,
+    );
+    expect(JSON.parse(run('node', ['backend.cjs'], consumer))).toEqual({ loaded: true, wasm: 'function' });
   });
 });
 
@@ -91,7 +146,7 @@ function readdirTgz(): string {
 }
 
 describe('the core is browser-safe', () => {
-  it('dist/esm/index.js reaches only relative imports: no Node built-ins, no packages, no Node globals', () => {
+  it('dist/esm/index.js and dist/esm/wasm/index.js (losskit/wasm) reach only relative imports: no Node built-ins, no packages, no Node globals', () => {
     const seen = new Set<string>();
     const bad: string[] = [];
     const visit = (file: string): void => {
@@ -111,6 +166,7 @@ describe('the core is browser-safe', () => {
         if (g.test(src)) bad.push(`${file.slice(root.length + 1)} uses ${g.source}`);
     };
     visit(join(root, 'dist/esm/index.js'));
+    visit(join(root, 'dist/esm/wasm/index.js'));
     expect(seen.size).toBeGreaterThan(5);
     expect(bad).toEqual([]);
   });

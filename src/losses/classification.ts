@@ -24,7 +24,7 @@ import type { Domains, Inputs, LossMeta, OptionSchema, Prepared, PreparedRun } f
 import { bool, loss, num, oneOf, tensorOption } from './define.js';
 import { KERAS_EPSILON, KERAS_REDUCED as KERAS_DEFAULTS, TFJS_SOFTMAX_CE } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
-import { wasmCrossEntropy } from '../wasm/kernels.js';
+import { wasmCrossEntropy } from '../wasm/slot.js';
 
 // ---------------------------------------------------------------------------------------------
 // Layout helpers

@@ -36,6 +36,10 @@ export interface LossOptions {
   p?: number;
   /** `circle`: drop self-pairs from the positives (default true). */
   removeDiagonal?: boolean;
+  /** `circle`: the reference labels `[M]` the batch is paired with (Keras `ref_labels`; default `yTrue`). */
+  refLabels?: TensorInput;
+  /** `circle`: the reference embeddings `[M, D]` (Keras `ref_embeddings`; default `yPred`). */
+  refEmbeddings?: TensorInput;
   /** `categoricalGeneralizedCrossEntropy`: the exponent q ∈ (0, 1]. */
   q?: number;
   swap?: boolean;
@@ -68,6 +72,8 @@ export interface LossOptions {
   /** `ctc`: `'exact'` (default) returns d(value)/d(logProbs); `'pytorch'` reproduces PyTorch's
    * autograd of `F.ctc_loss`, which adds `exp(logProbs)` (right only after a log-softmax). */
   ctcGrad?: 'exact' | 'pytorch';
+  /** `ctc`: a blank inside a target is an error (default) or, Keras's rule, a label of its own. */
+  blankInTarget?: 'error' | 'emit';
   /** `ctc`: `yPred` is `(T, N, C)` (true, PyTorch, default) or `(N, T, C)` (false, Keras). */
   timeMajor?: boolean;
   /** `dice` / `tversky`: additive smoothing of numerator and denominator (optax `smooth`). */

@@ -45,7 +45,7 @@ import {
 import type { LossFunction, LossOptions, LossResult } from './core.js';
 import type { WasmRoute } from '../wasm/dispatch.js';
 import { wasmRouteOf } from '../wasm/dispatch.js';
-import { wasmElementwise } from '../wasm/kernels.js';
+import { wasmElementwise } from '../wasm/slot.js';
 
 // ---------------------------------------------------------------------------------------------
 // Option schemas.

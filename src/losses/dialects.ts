@@ -45,10 +45,15 @@ export const TFJS_SOFTMAX_CE: LossOptions = Object.freeze({ ...TFJS_CORE, fromLo
 /** torchvision `sigmoid_focal_loss`: no reduction by default. */
 export const TORCHVISION_FOCAL: LossOptions = Object.freeze({ reduction: 'none' });
 
-/** Keras 3 `keras.losses.CTC`: logits `(N, T, C)` (batch-major), blank 0, sum over batch size. */
+/**
+ * Keras 3 `keras.losses.CTC`: logits `(N, T, C)` (batch-major), blank 0, sum over batch size;
+ * 0 is Keras's mask index: a target's length is its count of non-zero entries and its labels the
+ * first that many entries, a 0 among them being a label emitted by the blank class.
+ */
 export const KERAS_CTC: LossOptions = Object.freeze({
   timeMajor: false,
   fromLogits: true,
   blank: 0,
+  blankInTarget: 'emit',
   reduction: 'sumOverBatchSize',
 });

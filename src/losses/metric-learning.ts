@@ -5,11 +5,12 @@
  * layout); the kernels take one arguments object.
  */
 import { LosskitError, fmtShape } from '../errors.js';
-import type { FloatArray } from '../tensor.js';
-import { fmtIndex } from '../validate.js';
+import type { FloatArray, Tensor, TensorInput } from '../tensor.js';
+import { tensor } from '../tensor.js';
+import { checkFinite, fmtIndex } from '../validate.js';
 import { KERAS_EPSILON, KERAS_REDUCED } from './dialects.js';
 import type { Prepared } from './define.js';
-import { bool, loss, num } from './define.js';
+import { bool, loss, num, tensorOption } from './define.js';
 import type { LossEntry } from './registry-types.js';
 
 /** The state of one circle-loss call, shared by {@link circleRows} and {@link circleGrad}. */
@@ -20,10 +21,16 @@ export interface CircleState {
   /** Embeddings `[N, D]` and integer labels `[N]`. */
   readonly E: FloatArray;
   readonly L: FloatArray;
+  /** The reference set: `M` embeddings `R` `[M, D]` with labels `RL` `[M]` (`E`, `L` themselves by default). */
+  readonly M: number;
+  readonly R: FloatArray;
+  readonly RL: FloatArray;
+  /** Whether the reference set is the batch itself (then both sides of a pair get a gradient). */
+  readonly self: boolean;
   readonly gamma: number;
   readonly margin: number;
   readonly removeDiagonal: boolean;
-  /** The Gram matrix `S = E·Eᵀ` `[N, N]` (filled by {@link circleRows}). */
+  /** The similarities `S = E·Rᵀ` `[N, M]` (filled by {@link circleRows}). */
   readonly S: Float64Array;
   /** Each sample's loss, and 1 where it counts in the mean (loss > 0), else 0. */
   readonly losses: Float64Array;
@@ -42,27 +49,33 @@ export interface CircleState {
 
 /** A fresh state for `N` embeddings of length `D`. */
 function circleState(
-  E: FloatArray,
-  L: FloatArray,
-  shape: { N: number; D: number },
+  batch: { E: FloatArray; L: FloatArray; N: number; D: number },
+  ref: { R: FloatArray; RL: FloatArray; M: number } | null,
   options: { gamma: number; margin: number; removeDiagonal: boolean },
 ): CircleState {
-  const { N, D } = shape;
-  const row = (): Float64Array => new Float64Array(N);
+  const { E, L, N, D } = batch;
+  const M = ref === null ? N : ref.M;
+  const row = (): Float64Array => new Float64Array(M);
   return {
     N,
     D,
     E,
     L,
-    ...options,
-    S: new Float64Array(N * N),
-    losses: row(),
-    valid: row(),
-    maxA: row(),
-    maxB: row(),
-    sa: row(),
-    sb: row(),
-    z: row(),
+    M,
+    R: ref === null ? E : ref.R,
+    RL: ref === null ? L : ref.RL,
+    self: ref === null,
+    gamma: options.gamma,
+    margin: options.margin,
+    removeDiagonal: options.removeDiagonal,
+    S: new Float64Array(N * M),
+    losses: new Float64Array(N),
+    valid: new Float64Array(N),
+    maxA: new Float64Array(N),
+    maxB: new Float64Array(N),
+    sa: new Float64Array(N),
+    sb: new Float64Array(N),
+    z: new Float64Array(N),
     dist: row(),
     a: row(),
     b: row(),
@@ -71,13 +84,14 @@ function circleState(
 
 /** Fills `dist`, `a`, `b` for row `i` from the Gram matrix; returns nothing (maxima are read by the callers). */
 function circleRow(st: CircleState, i: number): void {
-  const { N, L, gamma, margin: m, removeDiagonal, S, dist, a, b } = st;
-  for (let j = 0; j < N; j++) {
-    const s = S[i * N + j];
+  const { M, L, RL, gamma, margin: m, removeDiagonal, S, dist, a, b } = st;
+  for (let j = 0; j < M; j++) {
+    const s = S[i * M + j];
     const d = 1 - s > 0 ? 1 - s : 0;
     dist[j] = d;
-    const pos = L[j] === L[i] && !(removeDiagonal && i === j);
-    const neg = L[j] !== L[i];
+    // Keras's build_pos_neg_masks: the diagonal is removed by position (i = j), reference set or not
+    const pos = RL[j] === L[i] && !(removeDiagonal && i === j);
+    const neg = RL[j] !== L[i];
     if (pos) {
       const w = m + d > 0 ? m + d : 0;
       a[j] = -gamma * w * (m - d);
@@ -95,19 +109,19 @@ function circleRow(st: CircleState, i: number): void {
  * or a negative pair).
  */
 export function circleRows(st: CircleState): void {
-  const { N, D, E, S, losses, valid, a, b } = st;
+  const { N, M, D, E, R, S, losses, valid, a, b } = st;
   for (let i = 0; i < N; i++) {
-    for (let j = 0; j < N; j++) {
+    for (let j = 0; j < M; j++) {
       let s = 0;
-      for (let k = 0; k < D; k++) s += E[i * D + k] * E[j * D + k];
-      S[i * N + j] = s;
+      for (let k = 0; k < D; k++) s += E[i * D + k] * R[j * D + k];
+      S[i * M + j] = s;
     }
   }
   for (let i = 0; i < N; i++) {
     circleRow(st, i);
     let maxA = -Infinity,
       maxB = -Infinity;
-    for (let j = 0; j < N; j++) {
+    for (let j = 0; j < M; j++) {
       if (a[j] > maxA) maxA = a[j];
       if (b[j] > maxB) maxB = b[j];
     }
@@ -116,7 +130,7 @@ export function circleRows(st: CircleState): void {
     if (maxA === -Infinity || maxB === -Infinity) continue; // no positive or no negative pair: loss 0, masked
     let sa = 0,
       sb = 0;
-    for (let j = 0; j < N; j++) {
+    for (let j = 0; j < M; j++) {
       if (a[j] !== -Infinity) sa += Math.exp(a[j] - maxA);
       if (b[j] !== -Infinity) sb += Math.exp(b[j] - maxB);
     }
@@ -146,7 +160,7 @@ export interface CircleGradArgs {
  * `Sᵢⱼ = eᵢ·eⱼ` sends it to both rows.
  */
 export function circleGrad(st: CircleState, { w, scale, grad }: CircleGradArgs): void {
-  const { N, D, E, gamma, margin: m, dist, a, b } = st;
+  const { N, M, D, E, R, gamma, margin: m, dist, a, b } = st;
   grad.fill(0);
   for (let i = 0; i < N; i++) {
     const maxA = st.maxA[i];
@@ -159,7 +173,7 @@ export function circleGrad(st: CircleState, { w, scale, grad }: CircleGradArgs):
     const sa = st.sa[i];
     const sb = st.sb[i];
     const sig = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-    for (let j = 0; j < N; j++) {
+    for (let j = 0; j < M; j++) {
       let g = 0;
       const d = dist[j];
       if (a[j] !== -Infinity) {
@@ -174,13 +188,59 @@ export function circleGrad(st: CircleState, { w, scale, grad }: CircleGradArgs):
       // ∂d/∂S = −1 where 1 − S > 0
       const gij = si * (d > 0 ? -sig * g : 0);
       if (gij === 0) continue;
-      // S_ij = e_i·e_j: both rows receive a gradient.
-      for (let k = 0; k < D; k++) {
-        grad[i * D + k] += gij * E[j * D + k];
-        grad[j * D + k] += gij * E[i * D + k];
-      }
+      // S_ij = e_i·r_j: row i receives a gradient, and row j too when the reference set is the batch.
+      for (let k = 0; k < D; k++) grad[i * D + k] += gij * R[j * D + k];
+      if (st.self) for (let k = 0; k < D; k++) grad[j * D + k] += gij * E[i * D + k];
     }
   }
+}
+
+/** Throws `INVALID_LABEL` unless every value of `t` is an integer. */
+function integerLabels(fn: string, name: string, t: Tensor): void {
+  for (let i = 0; i < t.data.length; i++) {
+    if (!Number.isInteger(t.data[i])) {
+      throw new LosskitError(
+        'INVALID_LABEL',
+        fn,
+        `'${name}' must hold integer labels; received ${t.data[i]} at index ${fmtIndex(i, t.shape)}`,
+        name,
+      );
+    }
+  }
+}
+
+/**
+ * The reference set of `circle` (Keras's `ref_labels` / `ref_embeddings`): `null` when neither
+ * is given (the batch itself). One given alone pairs with the batch's other half, as Keras
+ * defaults each to `y_true` / `y_pred`.
+ */
+function referenceSet(
+  fn: string,
+  batch: { y: Tensor; e: Tensor; N: number; D: number },
+  options: { refLabels?: TensorInput; refEmbeddings?: TensorInput },
+): { R: FloatArray; RL: FloatArray; M: number } | null {
+  if (options.refLabels === undefined && options.refEmbeddings === undefined) return null;
+  const { y, e, D } = batch;
+  const rl = options.refLabels === undefined ? y : tensor(options.refLabels, undefined, fn, 'refLabels');
+  const re = options.refEmbeddings === undefined ? e : tensor(options.refEmbeddings, undefined, fn, 'refEmbeddings');
+  if (re.shape.length !== 2 || re.shape[1] !== D)
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `option 'refEmbeddings' must be reference embeddings [M, ${D}] (the embedding length of 'yPred'); received shape ${fmtShape(re.shape)}`,
+      'refEmbeddings',
+    );
+  const M = re.shape[0];
+  if (rl.shape.length !== 1 || rl.shape[0] !== M)
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `option 'refLabels' has shape ${fmtShape(rl.shape)} but the reference embeddings have shape ${fmtShape(re.shape)}; expected [${M}] (one integer label per reference embedding)`,
+      'refLabels',
+    );
+  checkFinite(fn, 'refEmbeddings', re);
+  integerLabels(fn, 'refLabels', rl);
+  return { R: re.data, RL: rl.data, M };
 }
 
 /**
@@ -205,14 +265,24 @@ export function circleGrad(st: CircleState, { w, scale, grad }: CircleGradArgs):
  * every pair.
  *
  * - Options: `gamma` (default 80), `margin` (0.4), `removeDiagonal` (true), `reduction`
- *   (default `'mean'`), `sampleWeight`.
- * - Equivalent: Keras 3 `keras.losses.Circle` / `circle` (without `ref_labels`/`ref_embeddings`).
+ *   (default `'mean'`), `sampleWeight`, `refLabels` `[M]` and `refEmbeddings` `[M, D]` (Keras's
+ *   `ref_labels` / `ref_embeddings`: the pairs are (batch sample, reference) with
+ *   `dᵢⱼ = max(1 − eᵢ·rⱼ, 0)`; each defaults to the batch's own labels / embeddings; the
+ *   reference embeddings are constants, so only `yPred` gets a gradient; `removeDiagonal` still
+ *   drops the pairs `i = j` by position, as Keras).
+ * - Equivalent: Keras 3 `keras.losses.Circle` / `circle`.
  *
  * @example circle([0, 0, 1], [[1, 0], [0.8, 0.6], [0, 1]], { gamma: 2 })
  */
 export const circle = loss({
   name: 'circle',
-  options: { gamma: num({ gt: 0, default: 80 }), margin: num({ default: 0.4 }), removeDiagonal: bool(true) },
+  options: {
+    gamma: num({ gt: 0, default: 80 }),
+    margin: num({ default: 0.4 }),
+    removeDiagonal: bool(true),
+    refLabels: tensorOption(),
+    refEmbeddings: tensorOption(),
+  },
   meta: { input: 'embeddings', target: 'other', meanDenominator: 'count' },
   // Integer labels, checked in prepare (any integers: they are compared, not indexed).
   domains: { yTrue: 'own' },
@@ -235,17 +305,9 @@ export const circle = loss({
           'yTrue',
         );
       }
-      for (let i = 0; i < N; i++) {
-        if (!Number.isInteger(y.data[i])) {
-          throw new LosskitError(
-            'INVALID_LABEL',
-            fn,
-            `'yTrue' must hold integer labels; received ${y.data[i]} at index ${fmtIndex(i, y.shape)}`,
-            'yTrue',
-          );
-        }
-      }
-      const st = circleState(e.data, y.data, { N, D }, options);
+      integerLabels(fn, 'yTrue', y);
+      const ref = referenceSet(fn, { y, e, N, D }, options);
+      const st = circleState({ E: e.data, L: y.data, N, D }, ref, options);
       circleRows(st);
       return {
         lossShape: [N],

@@ -62,7 +62,10 @@ export interface CtcSequenceArgs {
   T: number;
   /** Number of classes. */
   C: number;
-  /** Target labels; this sequence's are `target[tOff .. tOff + L)`, none equal to `blank`. */
+  /**
+   * Target labels; this sequence's are `target[tOff .. tOff + L)`. A label equal to `blank`
+   * (Keras's rule, `blankInTarget: 'emit'`) is a label state of its own emitting the blank class.
+   */
   target: FloatArray;
   tOff: number;
   L: number;
@@ -131,7 +134,8 @@ export function ctcSequence({
     for (let s = from; s <= hi; s++) E[s] = Math.exp(alpha[prev + s] - M);
     for (let s = lo; s <= hi; s++) {
       const e = ext[s];
-      const skip = s >= 2 && e !== blank && e !== ext[s - 2];
+      // label states are the odd ones (a label equal to blank, Keras's rule, is one too)
+      const skip = s >= 2 && (s & 1) === 1 && e !== ext[s - 2];
       const sum = E[s] + (s >= 1 ? E[s - 1] : 0) + (skip ? E[s - 2] : 0);
       let v: number;
       if (sum > TINY) v = M + Math.log(sum);
@@ -165,7 +169,7 @@ export function ctcSequence({
     for (let s = lo; s <= to; s++) E[s] = Math.exp(beta[next + s] - M);
     for (let s = lo; s <= hi; s++) {
       const e = ext[s];
-      const skip = s + 2 < S && e !== blank && e !== ext[s + 2];
+      const skip = s + 2 < S && (s & 1) === 1 && e !== ext[s + 2];
       const sum = E[s] + (s + 1 < S ? E[s + 1] : 0) + (skip ? E[s + 2] : 0);
       let v: number;
       if (sum > TINY) v = M + Math.log(sum);
@@ -271,6 +275,7 @@ const CTC_OPTIONS = {
   // The upper bound (C − 1) needs yPred's shape: checked again in prepare.
   blank: num({ integer: true, min: 0, default: 0 }),
   zeroInfinity: bool(false),
+  blankInTarget: oneOf(['error', 'emit'], 'error'),
   ctcGrad: oneOf(['exact', 'pytorch'], 'exact'),
   timeMajor: bool(true),
   fromLogits: bool(false),
@@ -294,7 +299,10 @@ const CTC_OPTIONS = {
  *   its target length (clamped to ≥ 1), then averaged over the batch — PyTorch's rule; `'sum'`,
  *   `'none'` → `[N]`, `'sumOverBatchSize'` Keras's plain batch mean; see `reduce.ts`),
  *   `sampleWeight` `[N]` (≥ 0; an impossible sequence stays `+Infinity` under any positive
- *   weight, and a sequence of weight 0 counts 0), `ctcGrad`.
+ *   weight, and a sequence of weight 0 counts 0), `ctcGrad`, `blankInTarget` (`'error'`, default:
+ *   a blank inside a target is `INVALID_LABEL`; `'emit'`: Keras 3's rule — the target is the
+ *   first `targetLength` entries even when one of them is the blank (mask) value, which then is a
+ *   label of its own emitted by the blank class, as Keras's optax-style recursion does).
  * - Gradient: by default the exact `∂value/∂yPred` (`−γ(t, c)`, the posterior occupation of class
  *   c at frame t, scaled by the reduction). PyTorch's `ctc_loss` autograd instead returns
  *   `exp(logProbs) − γ`, which equals the true gradient only after back-propagating through a
@@ -308,7 +316,7 @@ const CTC_OPTIONS = {
  *   makes impossible gives `+Infinity`).
  * - Equivalents: PyTorch `F.ctc_loss(log_probs, targets, input_lengths, target_lengths)` /
  *   `nn.CTCLoss`; Keras `keras.losses.CTC` is the registry alias `'CTC'` (logits `(N, T, C)`,
- *   blank 0, `'sumOverBatchSize'`); tfjs has none.
+ *   blank 0, `'sumOverBatchSize'`, `blankInTarget: 'emit'`); tfjs has none.
  *
  * @example
  * // T = 2 frames, one sequence, C = 2 classes (0 = blank), target [1]:
@@ -459,13 +467,15 @@ function targetLayout(fn: string, options: CtcParsed, yTrue: Tensor, yPred: Tens
   }
   let maxCells = 0;
   let maxS = 1;
+  // Keras's rule (`blankInTarget: 'emit'`): a blank within a target's length is a label of its own.
+  const blankEmits = options.blankInTarget === 'emit';
   for (let n = 0; n < N; n++) {
     const L = tl[n];
     const Tn = inputLengths === null ? T : inputLengths[n];
     for (let j = 0; j < L; j++) {
       const i = tOff[n] + j;
       const v = yTrue.data[i];
-      if (!Number.isInteger(v) || v < 0 || v >= C || v === blank) {
+      if (!Number.isInteger(v) || v < 0 || v >= C || (v === blank && !blankEmits)) {
         const why =
           v === blank
             ? `equals blank (${blank}); blank cannot be a target label`

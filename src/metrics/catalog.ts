@@ -2,6 +2,8 @@
 import { classificationMetrics } from './classification.js';
 import { curveMetrics } from './curves.js';
 import { binnedAucEntry } from './keras-auc.js';
+import { elementwiseAccuracyEntry } from './keras-accuracy.js';
+import { kerasConfusionMetrics } from './keras-confusion.js';
 import { lossMetrics } from './loss-metric.js';
 import { probabilisticMetrics } from './probabilistic.js';
 import type { MetricEntry } from './registry-types.js';
@@ -13,6 +15,8 @@ export type CatalogEntry =
   | (typeof classificationMetrics)[number]
   | (typeof curveMetrics)[number]
   | typeof binnedAucEntry
+  | (typeof kerasConfusionMetrics)[number]
+  | typeof elementwiseAccuracyEntry
   | (typeof scoreMetrics)[number]
   | (typeof probabilisticMetrics)[number]
   | (typeof regressionMetrics)[number]
@@ -51,6 +55,8 @@ export const METRIC_FAMILIES: readonly (readonly MetricEntry[])[] = [
   classificationMetrics,
   curveMetrics,
   [binnedAucEntry],
+  kerasConfusionMetrics,
+  [elementwiseAccuracyEntry],
   probabilisticMetrics,
   scoreMetrics,
   regressionMetrics,

@@ -46,9 +46,10 @@
 import { LosskitError, fmtShape } from '../errors.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import type { MetricResult } from './results.js';
-import { checkNumberOption, checkOneOf } from '../validate.js';
+import { checkBooleanOption, checkFinite, checkNumberOption, checkOneOf, fmtIndex } from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
 import { MAX_STATE_ENTRIES, checkStateSize, numField, oneShot } from './core.js';
+import { sortedIdsTopK } from './keras-accuracy.js';
 import type { MetricEntry } from './registry-types.js';
 import type {
   ClassBuffers,
@@ -76,6 +77,7 @@ import {
   multiclassLayout,
   prfAverage,
   ratio,
+  remapLabels,
   statFields,
   zdValue,
   zeroDivisionConfig,
@@ -105,6 +107,16 @@ interface StatOpts {
   cm?: (o: MetricOptions) => boolean;
 }
 
+/**
+ * `beta`: a finite number ≥ 0 (default 1), or `Infinity` (scikit-learn `beta=np.inf`: F is the
+ * recall), which a serialised metric carries as the string `'Infinity'`.
+ */
+function betaOption(v: unknown, fn: string): number {
+  if (v === undefined) return 1;
+  if (v === Infinity || v === 'Infinity') return Infinity;
+  return checkNumberOption(fn, 'beta', v, { min: 0 });
+}
+
 function statConfig(options: MetricOptions, fn: string, o: StatOpts): StatConfig {
   const base: ClsConfig = commonConfig(options, fn, o.tasks);
   let average: StatConfig['average'] = 'micro';
@@ -124,7 +136,7 @@ function statConfig(options: MetricOptions, fn: string, o: StatOpts): StatConfig
           ? 'subset'
           : checkOneOf(fn, 'average', options.average, ['micro', 'macro', 'weighted', 'none'] as const);
   }
-  const beta = o.beta ? (options.beta === undefined ? 1 : checkNumberOption(fn, 'beta', options.beta, { min: 0 })) : 1;
+  const beta = o.beta ? betaOption(options.beta, fn) : 1;
   const weights =
     options.weights === undefined
       ? 'none'
@@ -211,6 +223,8 @@ function statSpec<V>(
     name,
     optionNames: [...COMMON_OPTIONS, ...optionNames],
     config: (options, fn) => statConfig(options, fn, o),
+    // JSON-safe options: beta = Infinity is kept as the string 'Infinity' (JSON has no Infinity)
+    normalizeOptions: (options) => (options.beta === Infinity ? { ...options, beta: 'Infinity' } : options),
     init: initStatState,
     fields: statFields,
     elementWeights: true,
@@ -423,16 +437,30 @@ export const matthewsCorrcoefSpec = statSpec('matthewsCorrcoef', [], { tasks: BI
 export const cohenKappaSpec = statSpec(
   'cohenKappa',
   ['weights'],
-  { tasks: BIN_MC, cm: (o) => o.weights === 'linear' || o.weights === 'quadratic' },
+  {
+    tasks: BIN_MC,
+    // a labels subset (scikit-learn) keeps only the samples whose two labels are listed: the matrix has them
+    cm: (o) => o.weights === 'linear' || o.weights === 'quadratic' || (o.labelsSubset === true && o.labels != null),
+  },
   (s, c): number => {
-    const ts = s.trueSum;
-    const ps = s.predSum;
+    const C = s.trueSum.length;
+    // with the matrix, every count comes from it (rows: targets, columns: predictions)
+    const fromCm = c.cm && s.cm.length === C * C;
+    const ts = fromCm ? new Float64Array(C) : s.trueSum;
+    const ps = fromCm ? new Float64Array(C) : s.predSum;
+    let diag = 0;
+    if (fromCm)
+      for (let i = 0; i < C; i++)
+        for (let j = 0; j < C; j++) {
+          ts[i] += s.cm[i * C + j];
+          ps[j] += s.cm[i * C + j];
+          if (i === j) diag += s.cm[i * C + j];
+        }
     const n = sumOf(ps);
-    const C = ts.length;
     if (c.weights === 'none') {
       let pt = 0;
       for (let k = 0; k < C; k++) pt += ps[k] * ts[k];
-      return 1 - (n - sumOf(s.tp)) / (n - pt / n);
+      return 1 - (n - (fromCm ? diag : sumOf(s.tp))) / (n - pt / n);
     }
     const cm = s.cm;
     let num = 0;
@@ -457,6 +485,10 @@ export interface TopKConfig {
   ignoreIndex: number | null;
   /** The class value of each score column (scikit-learn `labels`), or `null` for 0..C-1. */
   labels: number[] | null;
+  /** `task: 'binary'`: 1-D scores of the positive class (present only when set). */
+  binary?: true;
+  /** `yPred` holds class ids sorted by score (Keras `from_sorted_ids`); absent when false. */
+  fromSortedIds?: true;
 }
 
 /**
@@ -477,30 +509,66 @@ export interface TopKConfig {
 interface TopKState {
   correct: number;
   total: number;
+  /** Binary: the hit weight at threshold 0 (`correct` is at 0.5) and the count of scores outside [0, 1]. */
+  correctAtZero: number;
+  outside: number;
   /** Decoding scratch of this instance (not serialised). */
   buf: ClassBuffers;
 }
 
 export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
   name: 'topKAccuracy',
-  optionNames: ['task', 'numClasses', 'topK', 'ignoreIndex', 'labels'],
+  optionNames: ['task', 'numClasses', 'topK', 'ignoreIndex', 'labels', 'fromSortedIds'],
   config(options, fn) {
+    const task =
+      options.task === undefined
+        ? 'multiclass'
+        : checkOneOf(fn, 'task', options.task, ['binary', 'multiclass'] as const);
+    const sortedIds =
+      options.fromSortedIds === undefined ? false : checkBooleanOption(fn, 'fromSortedIds', options.fromSortedIds);
+    if (sortedIds && (options.numClasses !== undefined || options.labels !== undefined))
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `options 'numClasses' and 'labels' do not apply with fromSortedIds: true ('yPred' then holds class ids, not one score per class)`,
+        options.labels !== undefined ? 'labels' : 'numClasses',
+      );
+    if (sortedIds && task === 'binary')
+      throw new LosskitError(
+        'INVALID_OPTION',
+        fn,
+        `option 'fromSortedIds: true' does not apply with task 'binary' ('yPred' then holds 1-D scores, not class ids)`,
+        'fromSortedIds',
+      );
     const base = commonConfig(
-      { task: 'multiclass', numClasses: options.numClasses, ignoreIndex: options.ignoreIndex, labels: options.labels },
+      { task, numClasses: options.numClasses, ignoreIndex: options.ignoreIndex, labels: options.labels },
       fn,
-      ['multiclass'],
+      ['binary', 'multiclass'],
     );
-    if (options.task !== undefined) checkOneOf(fn, 'task', options.task, ['multiclass'] as const);
     return {
       numClasses: base.numClasses,
       topK: options.topK === undefined ? 2 : checkNumberOption(fn, 'topK', options.topK, { integer: true, min: 1 }),
       ignoreIndex: base.ignoreIndex,
       labels: base.labels,
+      // only when set, so the fingerprint of the plain metric's states is unchanged
+      ...(task === 'binary' ? { binary: true as const } : {}),
+      ...(sortedIds ? { fromSortedIds: true as const } : {}),
     };
   },
-  init: () => ({ correct: 0, total: 0, buf: classBuffers() }),
-  fields: () => [numField('correct', 'count'), numField('total', 'count')],
+  init: () => ({ correct: 0, total: 0, correctAtZero: 0, outside: 0, buf: classBuffers() }),
+  fields: (c) => [
+    numField('correct', 'count'),
+    numField('total', 'count'),
+    ...(c.binary === true ? [numField('correctAtZero', 'count'), numField('outside', 'count')] : []),
+  ],
   update(state, yTrue, yPred, w, c, fn) {
+    if (c.binary === true) return topKBinaryUpdate(state, { yTrue, yPred, w }, c, fn);
+    if (c.fromSortedIds) {
+      const r = sortedIdsTopK(yTrue, yPred, w, c, fn);
+      state.correct += r.correct;
+      state.total += r.total;
+      return;
+    }
     const L = multiclassLayout(fn, yTrue, yPred);
     if (L.mode === 'labels' || L.rest !== 1) {
       throw new LosskitError(
@@ -564,8 +632,84 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
     state.correct += correct;
     state.total += total;
   },
-  compute: (s) => s.correct / s.total,
+  compute: (s, c) =>
+    c.binary !== true
+      ? s.correct / s.total
+      : c.topK >= 2
+        ? s.total / s.total
+        : (s.outside === 0 ? s.correct : s.correctAtZero) / s.total,
 };
+
+/**
+ * Binary top-k accuracy on 1-D scores of the positive class (scikit-learn 1.2): with `topK` 1 the
+ * prediction is `score > 0.5` when every score is in [0, 1], else `score > 0` (decision values);
+ * with `topK` ≥ 2 every sample is a hit. Both thresholds are counted, so the choice is exact over
+ * batches and shards. Targets 0/1, or the two `labels` `[negative, positive]`.
+ */
+function topKBinaryUpdate(
+  state: TopKState,
+  b: { yTrue: Tensor; yPred: Tensor; w: Float64Array | null },
+  c: TopKConfig,
+  fn: string,
+): void {
+  const { yTrue, yPred, w } = b;
+  const n = yTrue.data.length;
+  const N = yTrue.shape.length > 0 ? yTrue.shape[0] : 1;
+  const okShape = (t: Tensor): boolean => t.shape.length === 1 || (t.shape.length === 2 && t.shape[1] === 1);
+  if (!okShape(yTrue) || !okShape(yPred) || yPred.data.length !== n)
+    throw new LosskitError(
+      'SHAPE_MISMATCH',
+      fn,
+      `task 'binary': 'yPred' must hold one score of the positive class per sample, [N] (or [N, 1]) like 'yTrue'; received yPred ${fmtShape(yPred.shape)} with yTrue ${fmtShape(yTrue.shape)}`,
+      'yPred',
+    );
+  if (n === 0)
+    throw new LosskitError(
+      'EMPTY_INPUT',
+      fn,
+      `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`,
+      'yTrue',
+    );
+  const t = c.labels === null ? yTrue : remapLabels(fn, 'yTrue', yTrue, c.labels, c.ignoreIndex);
+  checkFinite(fn, 'yPred', yPred);
+  let correct = 0;
+  let correctAtZero = 0;
+  let total = 0;
+  let outside = 0;
+  for (let i = 0; i < N; i++) {
+    const y = t.data[i];
+    if (y === c.ignoreIndex) continue;
+    if (y !== 0 && y !== 1)
+      throw new LosskitError(
+        'INVALID_LABEL',
+        fn,
+        `task 'binary': 'yTrue' must hold 0 or 1 (or the two 'labels'); received ${yTrue.data[i]} at index ${fmtIndex(i, yTrue.shape)}`,
+        'yTrue',
+      );
+    const wi = w === null ? 1 : w[i];
+    const s = yPred.data[i];
+    total += wi;
+    if (s > 0.5 === (y === 1)) correct += wi;
+    if (s > 0 === (y === 1)) correctAtZero += wi;
+    if (!(s >= 0 && s <= 1)) outside++;
+  }
+  state.correct += correct;
+  state.correctAtZero += correctAtZero;
+  state.total += total;
+  state.outside += outside;
+}
+
+/**
+ * Support: the weight of the targets of each class, `Σᵢ wᵢ·[yᵢ = c]` (multilabel: of each label
+ * column's positives) — the fourth output of scikit-learn `precision_recall_fscore_support`
+ * with `average=None`, and the `support` column of {@link classificationReport}. Always one value
+ * per class (per label column; per listed class, in order, with `labels`); binary: `[negatives,
+ * positives]`. Inputs and options as {@link precision} (`average` does not apply). Equivalents:
+ * scikit-learn `precision_recall_fscore_support(...)[3]`; torchmetrics `StatScores`'s last column.
+ *
+ * @example getMetric('support', { task: 'multilabel', numLabels: 3 }).update([[1, 0, 1], [1, 1, 0]], [[1, 0, 0], [0, 1, 0]]).compute() // [2, 1, 1]
+ */
+export const supportSpec = statSpec('support', [], {}, (s): number[] => Array.from(s.trueSum));
 
 // ---------------------------------------------------------------------------------------------
 // Registry and one-shot functions
@@ -581,8 +725,8 @@ export const classificationMetrics = [
       { name: 'Accuracy', source: 'torchmetrics' },
       { name: 'binary_accuracy', source: 'keras', defaults: { task: 'binary', threshold: 0.5 } },
       { name: 'BinaryAccuracy', source: 'keras', defaults: { task: 'binary', threshold: 0.5 } },
-      { name: 'categorical_accuracy', source: 'keras', defaults: { task: 'multiclass' } },
-      { name: 'CategoricalAccuracy', source: 'keras', defaults: { task: 'multiclass' } },
+      { name: 'categorical_accuracy', source: 'keras', defaults: { task: 'multiclass', oneHot: true } },
+      { name: 'CategoricalAccuracy', source: 'keras', defaults: { task: 'multiclass', oneHot: true } },
       { name: 'sparse_categorical_accuracy', source: 'keras', defaults: { task: 'multiclass' } },
       { name: 'SparseCategoricalAccuracy', source: 'keras', defaults: { task: 'multiclass' } },
     ],
@@ -669,6 +813,14 @@ export const classificationMetrics = [
       { name: 'cohen_kappa_score', source: 'sklearn', defaults: { labelsSubset: true } },
       { name: 'CohenKappa', source: 'torchmetrics' },
     ],
+  },
+  {
+    name: 'support',
+    result: 'perClass',
+    spec: supportSpec,
+    description:
+      "Per-class support: the weight of each class's targets (scikit-learn precision_recall_fscore_support[3])",
+    aliases: [],
   },
 ] as const satisfies readonly MetricEntry[];
 

@@ -226,9 +226,12 @@ export interface MetricOptions {
   numClasses?: number;
   numLabels?: number;
   average?: 'micro' | 'macro' | 'weighted' | 'samples' | 'none' | 'binary';
+  /** Binary / multilabel decision threshold (default 0.5); the Keras confusion metrics' one threshold. */
   threshold?: number;
+  /** Top-k accuracy's k; the Keras confusion metrics: keep each row's k largest scores (Keras `top_k`). */
   topK?: number;
-  beta?: number;
+  /** F-β's β ≥ 0 (`Infinity`: the recall, scikit-learn `beta=np.inf`; `'Infinity'` in serialised options). */
+  beta?: number | 'Infinity';
   /** Regression: per-output values averaged, returned, or weighted by variance; `'pooled'`
    * (rootMeanSquaredError only): every element pooled before the root, as Keras. */
   multioutput?: 'uniformAverage' | 'rawValues' | 'varianceWeighted' | 'pooled' | number[];
@@ -246,7 +249,9 @@ export interface MetricOptions {
   norm?: 'l1' | 'l2' | 'max';
   nBins?: number;
   /** AUROC / AP / curves: omit for the exact computation, or a number of bins (Keras AUC style).
-   * `binnedAuc` (Keras `AUC`): the number of thresholds, or the list of thresholds in [0, 1]. */
+   * `binnedAuc` (Keras `AUC`): the number of thresholds, or the list of thresholds in [0, 1].
+   * Keras confusion counts / `precisionAtThresholds` / `recallAtThresholds`: a list in [0, 1] (one
+   * result each); `sensitivityAtSpecificity` & co.: the number of thresholds (default 200). */
   thresholds?: number | number[];
   /** `binnedAuc`: the curve, Keras `curve` (`'ROC'`, `'PR'`, `'PRGAIN'`). */
   curve?: 'ROC' | 'PR' | 'PRGAIN';
@@ -256,6 +261,20 @@ export interface MetricOptions {
   multiLabel?: boolean;
   /** `binnedAuc`: per-label weights (Keras `label_weights`). */
   labelWeights?: number[];
+  /** Keras confusion metrics (`truePositives`, `precisionAtThresholds`, `sensitivityAtSpecificity`, …):
+   * score only this column of the last axis (Keras `class_id`). */
+  classId?: number;
+  /** `sensitivityAtSpecificity`: the specificity to reach (Keras `specificity`). */
+  specificity?: number;
+  /** `specificityAtSensitivity`: the sensitivity to reach (Keras `sensitivity`). */
+  sensitivity?: number;
+  /** `precisionAtRecall`: the recall to reach (Keras `recall`). */
+  recall?: number;
+  /** `recallAtPrecision`: the precision to reach (Keras `precision`). */
+  precision?: number;
+  /** `topKAccuracy`: `yPred [N, m]` holds class ids sorted by score, best first (Keras
+   * `SparseTopKCategoricalAccuracy(from_sorted_ids=True)`). */
+  fromSortedIds?: boolean;
   /** AUROC: partial AUC up to this false-positive rate, McClish-corrected (scikit-learn `max_fpr`). */
   maxFpr?: number;
   /** ROC curve: drop collinear points (scikit-learn `drop_intermediate`, default true). */
@@ -281,6 +300,10 @@ export interface MetricOptions {
   loss?: string;
   /** `meanAbsolutePercentageError`: report a percentage (×100, Keras `mape`) instead of a fraction. */
   percent?: boolean;
+  /** Multiclass: one-hot `yTrue` of `yPred`'s shape, classes along the last axis (Keras `categorical_accuracy`). */
+  oneHot?: boolean;
+  /** `meanPinballLoss`: the quantile α in [0, 1] (default 0.5, scikit-learn `alpha`). */
+  alpha?: number;
   /** `cosineSimilarity`: reduce the per-sample values by their weighted `'mean'` or `'sum'` (torchmetrics). */
   reduction?: 'mean' | 'sum';
   /** One-shot functions only: per-sample weights. */

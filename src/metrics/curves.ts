@@ -35,7 +35,8 @@ import { checkStateSize, f64Field, fmtBytes, numField, oneShot } from './core.js
 import type { MetricEntry } from './registry-types.js';
 import { remapLabels } from './stat-scores.js';
 import {
-  addRun,
+  addScores,
+  addWeighted,
   checkHistogram,
   emptyHistogram,
   histogramFields,
@@ -290,7 +291,7 @@ function curveInit(c: CurveConfig): CurveState {
   const h = numHistograms(c);
   const binned = c.thresholds !== null ? h * c.thresholds : 0;
   const hists: Histogram[] = [];
-  if (c.thresholds === null) for (let k = 0; k < h; k++) hists.push(emptyHistogram());
+  if (c.thresholds === null) for (let k = 0; k < h; k++) hists.push(emptyHistogram(h));
   return { hists, bp: new Float64Array(binned), bn: new Float64Array(binned), sumScore: 0, sumW: 0 };
 }
 
@@ -497,8 +498,14 @@ function curveUpdate(kind: Kind) {
           addBinned({ ...all, base: k * T, offset: k, stride: cols, n, posOff: k, posStride: cols, wRepeat: 1 });
       return;
     }
+    const add = (h: Histogram, offset: number, stride: number, count: number, weights: Float64Array | null) => {
+      const at = { offset, stride, n: count };
+      const posAt = { offset, stride };
+      if (weights === null) addScores(h, s, at, isPos, posAt);
+      else addWeighted(h, s, at, isPos, posAt, weights);
+    };
     if (c.task === 'binary') {
-      addRun(state.hists[0], runFromBatch(s, 0, 1, n, isPos, w));
+      add(state.hists[0], 0, 1, n, w);
       return;
     }
     if (c.multiClass === 'ovo') {
@@ -515,11 +522,13 @@ function curveUpdate(kind: Kind) {
       for (let l = 0; l < cols; l++) {
         const idx = byLabel[l];
         if (idx.length === 0) continue;
-        const ones = new Uint8Array(idx.length).fill(1);
+        const g = new Float64Array(idx.length);
         for (let a = 0; a < cols; a++) {
-          const g = new Float64Array(idx.length);
           for (let t = 0; t < idx.length; t++) g[t] = s[idx[t] * cols + a];
-          addRun(state.hists[a * cols + l], runFromBatch(g, 0, 1, idx.length, ones, null));
+          addScores(state.hists[a * cols + l], g, { offset: 0, stride: 1, n: idx.length }, null, {
+            offset: 0,
+            stride: 1,
+          });
         }
       }
       return;
@@ -530,7 +539,7 @@ function curveUpdate(kind: Kind) {
         we = new Float64Array(n * cols);
         for (let i = 0; i < n; i++) we.fill(w[i], i * cols, (i + 1) * cols);
       }
-      addRun(state.hists[0], runFromBatch(s, 0, 1, n * cols, isPos, we));
+      add(state.hists[0], 0, 1, n * cols, we);
       return;
     }
     if (c.average === 'samples') {
@@ -549,11 +558,7 @@ function curveUpdate(kind: Kind) {
       state.sumW += sw;
       return;
     }
-    const col = new Uint8Array(n);
-    for (let k = 0; k < cols; k++) {
-      for (let i = 0; i < n; i++) col[i] = isPos[i * cols + k];
-      addRun(state.hists[k], runFromBatch(s, k, cols, n, col, w));
-    }
+    for (let k = 0; k < cols; k++) add(state.hists[k], k, cols, n, w);
   };
 }
 

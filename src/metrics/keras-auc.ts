@@ -301,7 +301,7 @@ function sizeFor(c: KerasAucConfig, L: number): number {
 }
 
 /** Keras squeeze_or_expand_to_same_rank: a trailing 1 on the longer side is dropped. */
-function sameLayout(fn: string, yTrue: Tensor, yPred: Tensor): number[] {
+export function sameLayout(fn: string, yTrue: Tensor, yPred: Tensor): number[] {
   const ts = yTrue.shape;
   const ps = yPred.shape;
   const eq = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);

@@ -188,7 +188,19 @@ export const lossMetricSpec: MetricSpec<LossMetricConfig, LossMetricState, numbe
     const lossFn = getLoss(config.loss);
     const opts: LossOptions = { ...config.lossOptions };
     const out = lossFn(yTrue, yPred, { ...opts, reduction: 'none' });
-    const n = numSamples(yTrue);
+    // A scalar per-sample output for a batch with a first axis: the loss reduced that axis itself
+    // (Keras's mean over the last axis of a 1-D input), so the input is one unbatched sample,
+    // as Keras's metric counts it.
+    const unbatched = out.shape.length === 0 && yTrue.shape.length > 0;
+    if (unbatched && w !== null && w.length !== 1) {
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `loss '${config.loss}' reads yTrue of shape [${yTrue.shape.join(',')}] as one unbatched sample (its 'none' output is a scalar); 'sampleWeight' must then be one weight; received ${w.length}`,
+        'sampleWeight',
+      );
+    }
+    const n = unbatched ? 1 : numSamples(yTrue);
     const l = out.data;
     if ((out.shape.length === 0 ? 1 : out.shape[0]) !== n || l.length % n !== 0) {
       throw new LosskitError(
@@ -237,6 +249,9 @@ export const lossMetricSpec: MetricSpec<LossMetricConfig, LossMetricState, numbe
  * loss with `reduction: 'mean'` evaluated on all the data at once (the loss's own `'mean'`;
  * PyTorch semantics, or Keras's per-sample mean over the last axis for Keras aliases).
  * Zero-weight samples are left out entirely. With no data (or all weights 0) it is `NaN`.
+ * A loss whose `'none'` output is a scalar for a batch with a first axis (a Keras loss's mean
+ * over the last axis of a 1-D input) has read that batch as one unbatched sample: it counts as
+ * one sample (one weight), as Keras's metrics count it.
  * Keras class-index losses with `ignoreIndex` (Keras `ignore_class`), as Keras's metric: with
  * sample weights the ignored targets' weights leave the denominator; without, they count.
  *

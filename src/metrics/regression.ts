@@ -498,6 +498,44 @@ export function meanAbsolutePercentageError(
 }
 const meanAbsolutePercentageErrorOnce = oneShot(meanAbsolutePercentageErrorSpec);
 
+export interface MeanPinballLossConfig extends MultioutputConfig {
+  alpha: number;
+}
+
+function pinballKernel({ n, d, t, p, w, acc, config }: KernelArgs<MeanPinballLossConfig>): number {
+  const a = config.alpha;
+  let sw = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = weightAt(w, i);
+    sw += wi;
+    for (let j = 0, k = i * d; j < d; j++, k++) {
+      const diff = t[k] - p[k];
+      acc[j] += wi * (diff >= 0 ? a * diff : (a - 1) * diff);
+    }
+  }
+  return sw;
+}
+
+/**
+ * Mean pinball (quantile) loss as a metric (scikit-learn `mean_pinball_loss`): with
+ * `d = yᵢⱼ − ŷᵢⱼ`, `Σᵢ wᵢ·(α·d if d ≥ 0 else (α − 1)·d) / Σᵢ wᵢ` per output `j`, then
+ * `multioutput` (`'uniformAverage'` default, `'rawValues'`, or one weight per output).
+ * Options: `alpha` (the quantile, in [0, 1], default 0.5), `multioutput`. Shapes: `yTrue`,
+ * `yPred` `[N]` or `[N, outputs]`; `sampleWeight` `[N]`. Registry name `meanPinballLoss`, alias
+ * `mean_pinball_loss` (the loss of the same scikit-learn name is `getLoss('mean_pinball_loss')`,
+ * the loss `pinball`). State: per-output weighted sums and `Σ w`.
+ */
+export const meanPinballLossSpec: MetricSpec<MeanPinballLossConfig, MeanErrorState, number | number[]> = meanErrorSpec(
+  'meanPinballLoss',
+  ['multioutput', 'alpha'],
+  (options, fn) => ({
+    ...multioutputConfig(options, fn),
+    alpha: options.alpha === undefined ? 0.5 : checkNumberOption(fn, 'alpha', options.alpha, { min: 0, max: 1 }),
+  }),
+  pinballKernel,
+  identity,
+);
+
 // ---------------------------------------------------------------------------------------------
 // Shifted moments merged with Chan's formula: R², explained variance, Pearson
 // ---------------------------------------------------------------------------------------------
@@ -1374,6 +1412,13 @@ export const regressionMetrics = [
       { name: 'MeanAbsolutePercentageError', source: 'torchmetrics', defaults: { eps: 1.17e-6 } },
       { name: 'mape', source: 'keras', defaults: { percent: true, eps: 1e-7 } },
     ],
+  },
+  {
+    name: 'meanPinballLoss',
+    result: 'outputs',
+    spec: meanPinballLossSpec,
+    description: 'Mean pinball (quantile) loss per output (scikit-learn mean_pinball_loss)',
+    aliases: [{ name: 'mean_pinball_loss', source: 'sklearn' }],
   },
   {
     name: 'r2Score',

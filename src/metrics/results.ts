@@ -36,9 +36,13 @@ export type PrCurves = {
  * - `'score'`: as `'averaged'`, but a binary task always gives one number (auroc, averagePrecision);
  * - `'roc'` / `'pr'`: one curve (binary, or `average: 'micro'`), else one per class;
  * - `'outputs'`: a number, or one per output with `multioutput: 'rawValues'` (regression);
- * - `'matrix'`: a matrix (`confusionMatrix`); `'number'`: always one number.
+ * - `'matrix'`: a matrix (`confusionMatrix`); `'perClass'`: always one number per class (`support`);
+ *   `'number'`: always one number;
+ * - `'perThreshold'`: a number, or one per threshold with a `thresholds` list (Keras confusion
+ *   counts, `precisionAtThresholds`, `recallAtThresholds`).
  */
-export type ResultKind = 'averaged' | 'score' | 'roc' | 'pr' | 'outputs' | 'matrix' | 'number';
+export type ResultKind =
+  'averaged' | 'score' | 'roc' | 'pr' | 'outputs' | 'matrix' | 'perClass' | 'number' | 'perThreshold';
 
 /** The type of option `K` in `O` (`undefined` when `O` does not have it). */
 type Opt<O, K extends string> = K extends keyof O ? O[K] : undefined;
@@ -90,7 +94,15 @@ export type MetricResult<K extends ResultKind, O> = K extends 'averaged'
           ? Is<Opt<O, 'multioutput'>, 'rawValues', number[], number>
           : K extends 'matrix'
             ? number[][]
-            : number;
+            : K extends 'perClass'
+              ? number[]
+              : K extends 'perThreshold'
+                ? [Opt<O, 'thresholds'>] extends [undefined]
+                  ? number
+                  : [Opt<O, 'thresholds'>] extends [readonly number[]]
+                    ? number[]
+                    : number | number[]
+                : number;
 
 /** `O` over the alias defaults `D` (the caller's options win), as `getMetric` merges them. */
 export type WithDefaults<D, O> = Omit<D, keyof O> & O;

@@ -48,6 +48,12 @@ export interface ClsConfig {
   /** Multilabel: the positive predictions are each row's largest score(s), not `> threshold`
    * (Keras `FBetaScore(threshold=None)`). */
   rowMax: boolean;
+  /**
+   * Multiclass: `yTrue` is one-hot (or probabilities) of `yPred`'s shape with the classes along
+   * the last axis, both argmax-ed there (Keras `categorical_accuracy`); a 1-D pair is one
+   * unbatched sample. Present only when set (old states keep their fingerprint).
+   */
+  oneHot?: true;
 }
 
 /** Largest class index + 1 that may be inferred without `numClasses`. */
@@ -65,6 +71,7 @@ export const COMMON_OPTIONS = [
   'labels',
   'labelsSubset',
   'rowMax',
+  'oneHot',
 ] as const;
 
 /** Resolves `task`, `numClasses` / `numLabels`, `threshold`, `fromLogits`, `ignoreIndex`. */
@@ -129,6 +136,15 @@ export function commonConfig(
   const labelsSubset =
     options.labelsSubset === undefined ? false : checkBooleanOption(fn, 'labelsSubset', options.labelsSubset);
   const rowMax = options.rowMax === undefined ? false : checkBooleanOption(fn, 'rowMax', options.rowMax);
+  const oneHot = options.oneHot === undefined ? false : checkBooleanOption(fn, 'oneHot', options.oneHot);
+  if (oneHot && task !== 'multiclass')
+    throw new LosskitError(
+      'INVALID_OPTION',
+      fn,
+      `option 'oneHot' (one-hot targets, classes along the last axis) only applies to task 'multiclass'; received task '${task}'`,
+      'oneHot',
+    );
+  const hot = oneHot ? { oneHot: true as const } : {};
   if (rowMax && task !== 'multilabel')
     throw new LosskitError(
       'INVALID_OPTION',
@@ -164,7 +180,7 @@ export function commonConfig(
     }
     numClasses = labels.length;
   }
-  return { task, numClasses, threshold, fromLogits, ignoreIndex, labels, labelsSubset, rowMax };
+  return { task, numClasses, threshold, fromLogits, ignoreIndex, labels, labelsSubset, rowMax, ...hot };
 }
 
 /**
@@ -542,9 +558,24 @@ export function multiclassLayout(
   fn: string,
   yTrue: Tensor,
   yPred: Tensor,
-): { mode: 'labels' | 'scores' | 'onehot'; N: number; width: number; rest: number } {
+  oneHot = false,
+): { mode: 'labels' | 'scores' | 'onehot'; N: number; width: number; rest: number; lastAxis?: boolean } {
   const ts = yTrue.shape;
   const ps = yPred.shape;
+  if (oneHot) {
+    // Keras categorical_accuracy: one-hot yTrue of yPred's shape, classes along the last axis
+    const C = ps.length > 0 ? ps[ps.length - 1] : 0;
+    if (ts.length !== ps.length || ts.some((d, i) => d !== ps[i]) || ps.length === 0 || C < 2)
+      throw new LosskitError(
+        'SHAPE_MISMATCH',
+        fn,
+        `option 'oneHot': 'yTrue' (shape ${fmtShape(ts)}) must be one-hot targets of 'yPred''s shape ${fmtShape(ps)}, with at least 2 classes along the last axis ([C] for one unbatched sample, [N, ..., C])`,
+        'yTrue',
+      );
+    const N = ps.length === 1 ? 1 : ps[0];
+    const rest = ps.length <= 2 ? 1 : ps.slice(1, -1).reduce((a, b) => a * b, 1);
+    return { mode: 'onehot', N, width: C, rest, lastAxis: true };
+  }
   const bad = (): never => {
     throw new LosskitError(
       'SHAPE_MISMATCH',
@@ -629,7 +660,7 @@ function decodeMulticlass(
   buf: ClassBuffers,
   maxInferred: number,
 ): Decoded {
-  const L = multiclassLayout(fn, yTrue, yPred);
+  const L = multiclassLayout(fn, yTrue, yPred, c.oneHot === true);
   emptyCheck(fn, yTrue);
   const C = c.numClasses;
   if (L.mode !== 'labels' && C !== null && L.width !== C) {
@@ -678,9 +709,12 @@ function decodeMulticlass(
     for (let i = 0, k = 0; i < L.N; i++) {
       const base = i * W * R;
       for (let r = 0; r < R; r++, k++) {
-        const tk = argmaxStrided(t, base + r, W, R);
+        // classes along axis 1 ([N, C, d…], stride R), or along the last axis (oneHot: contiguous)
+        const at = L.lastAxis === true ? k * W : base + r;
+        const stride = L.lastAxis === true ? 1 : R;
+        const tk = argmaxStrided(t, at, W, stride);
         if (tk < 0) nanErr('yTrue', yTrue);
-        const pk = argmaxStrided(p, base + r, W, R);
+        const pk = argmaxStrided(p, at, W, stride);
         if (pk < 0) nanErr('yPred', yPred);
         tgt[k] = tk;
         prd[k] = pk;
@@ -747,7 +781,7 @@ export function decodeClasses(
 ): Decoded {
   if (c.labels !== null) {
     // Class values → indices. One-hot targets are indices already; predicted labels are mapped too.
-    const mode = c.task === 'binary' ? 'binary' : multiclassLayout(fn, yTrue, yPred).mode;
+    const mode = c.task === 'binary' ? 'binary' : multiclassLayout(fn, yTrue, yPred, c.oneHot === true).mode;
     const C = c.labels.length;
     if (c.labelsSubset && mode === 'labels') {
       // values outside the listed classes: index C while decoding, then −2 ("outside every class")
@@ -982,8 +1016,10 @@ export function ratio(num: number, den: number, zd: number): number {
  * F-β from weighted counts, as scikit-learn 1.2: P and R with `zd` for 0/0, then
  * (1+β²)·P·R / (β²·P + R) with a zero denominator giving 0. Equivalently (and how `NaN`
  * behaves, scikit-learn ≥ 1.3): `zd` when tp = fp = fn = 0; 0 when only one of P, R is 0/0.
+ * β = ∞ is the recall (scikit-learn 1.2's `np.isposinf(beta)` case, its 0/0 giving `zd`).
  */
 export function fbetaFromCounts(tp: number, pred: number, tru: number, b2: number, zd: number): number {
+  if (b2 === Infinity) return ratio(tp, tru, zd);
   if (pred === 0 && tru === 0) return zd;
   if (pred === 0 || tru === 0) return 0;
   const P = tp / pred;

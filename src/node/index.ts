@@ -3,6 +3,8 @@
  *
  * The public surface of `losskit/node`, listed by name (snapshot: `test/foundation/exports/losskit-node.txt`).
  */
+// Node's default, as for `losskit` in Node: the WASM SIMD kernels inlined and enabled.
+import '../wasm/index.js';
 export {
   HistoryFileWriter,
   readHistoryFile,

@@ -2,15 +2,21 @@
  * The WASM SIMD backend's runtime: one module instance per process (or page), its memory, a
  * per-call scratch area and the arena for training loops. Browser-safe and dependency-free.
  *
- * - Node: the module is compiled synchronously on the first call of a loss that can use it.
+ * It holds no module bytes: they come either from `losskit/wasm` (src/wasm/index.ts, which
+ * inlines them and registers them with {@link provideWasmBytes}; Node's resolution of `losskit`
+ * imports it) or from the application (`initWasm(fetch(url))`, the `.wasm` file shipped as
+ * `losskit/kernels.wasm`). A bundle that does neither carries no kernel bytes.
+ *
+ * - With inlined bytes the module is compiled synchronously on the first call of a loss that can
+ *   use it (Node, workers, browsers that allow it).
  * - Browsers refuse synchronous compiles of modules over 4 KB on the main thread: the first
  *   call starts an asynchronous compile and computes with the JS kernels until it is done.
  *   `await initWasm()` (or `wasmReady()`) waits for it.
  * - `setBackend('js')` turns the kernels off; `'wasm'` / `'auto'` (default) use them where they
  *   apply (float32 inputs; see `src/wasm/kernels.ts` for which losses and options).
  */
+import { LosskitError, describe } from '../errors.js';
 import { checkOneOf } from '../validate.js';
-import { WASM_BASE64 } from './binary.js';
 
 /** The part of the `WebAssembly` global used here (typed locally: the core's `lib` is ES2022). */
 export interface WasmMemory {
@@ -25,6 +31,20 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => WasmInstance;
   instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: WasmInstance }>;
 }
+
+/** What `fetch()` resolves to, as far as {@link initWasm} uses it. */
+export interface WasmResponse {
+  readonly ok?: boolean;
+  readonly status?: number;
+  readonly url?: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+/**
+ * The kernels' module for {@link initWasm}: its bytes (the file `losskit/kernels.wasm`), a
+ * `fetch()` response, or a promise of either (`initWasm(fetch(url))`).
+ */
+export type WasmModuleSource =
+  ArrayBuffer | ArrayBufferView | WasmResponse | PromiseLike<ArrayBuffer | ArrayBufferView | WasmResponse>;
 const WA: WasmApi | undefined = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** The module's exports (pointers are byte offsets into its memory; 0 means "absent"). */
@@ -82,15 +102,65 @@ let exportsRef: WasmExports | null = null;
 let syncTried = false;
 let pending: Promise<boolean> | null = null;
 let failure: unknown = null;
+/** The inlined module's bytes, registered by `losskit/wasm` (null: the application passes them). */
+let bundled: (() => Uint8Array) | null = null;
 /** Start of the per-call scratch area (above every arena). */
 let scratchBase = 0;
 let scratchTop = 0;
 
-function decode(): Uint8Array {
-  const s = atob(WASM_BASE64);
+/** Base64 text → bytes (for the inlined module). */
+export function decodeBase64(text: string): Uint8Array {
+  const s = atob(text);
   const b = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
   return b;
+}
+
+/**
+ * Registers the inlined module (called by `losskit/wasm` when it is imported): from then on the
+ * first loss call that can use the kernels compiles it, and `initWasm()` needs no argument.
+ */
+export function provideWasmBytes(get: () => Uint8Array): void {
+  bundled = get;
+  // A compile that failed only because no bytes were known may now succeed.
+  if (exportsRef === null && failure === NO_SOURCE) {
+    failure = null;
+    syncTried = false;
+  }
+}
+
+const NO_SOURCE =
+  "losskit: the WASM kernels are not in this bundle: import 'losskit/wasm' (the module inlined), " +
+  'or pass the module to initWasm(), e.g. initWasm(fetch(url of losskit/kernels.wasm))';
+
+type Awaited1 = ArrayBuffer | ArrayBufferView | WasmResponse;
+
+function isModuleSource(s: unknown, thenable: boolean): boolean {
+  if (s instanceof ArrayBuffer || ArrayBuffer.isView(s)) return true;
+  if (typeof s !== 'object' || s === null) return false;
+  if (typeof (s as WasmResponse).arrayBuffer === 'function') return true;
+  return thenable && typeof (s as PromiseLike<unknown>).then === 'function';
+}
+
+function badSource(s: unknown): LosskitError {
+  return new LosskitError(
+    'INVALID_INPUT',
+    'initWasm',
+    `'source' must be the module's bytes (ArrayBuffer or typed array), a fetch() Response or a promise of either; received ${describe(s)}`,
+    'source',
+  );
+}
+
+/** The bytes of a {@link WasmModuleSource}. */
+async function bytesOf(source: WasmModuleSource): Promise<Uint8Array> {
+  const s: unknown = await source;
+  if (!isModuleSource(s, false)) throw badSource(s);
+  const v = s as Awaited1;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (v.ok === false)
+    throw new Error(`losskit: fetching the WASM kernels failed: HTTP ${String(v.status)} for ${v.url ?? '?'}`);
+  return new Uint8Array(await v.arrayBuffer());
 }
 
 function adopt(instance: WasmInstance): void {
@@ -129,32 +199,39 @@ const IMPORTS = {
 
 /**
  * Compiles and instantiates the kernels asynchronously (the only way on a browser's main
- * thread). Resolves to true when the WASM backend is usable, false if this platform has no
- * WebAssembly SIMD (the JS kernels are then used, with the same results).
+ * thread), from `source` when given, else from the bytes `losskit/wasm` inlined. Resolves to
+ * true when the WASM backend is usable, false when it is not (no bytes known, no WebAssembly
+ * SIMD, a Content-Security-Policy refusal, a failed fetch): `getBackend().error` says why, and
+ * the JS kernels compute every loss.
  */
-export function initWasm(): Promise<boolean> {
+export function compileWasm(source?: WasmModuleSource): Promise<boolean> {
+  if (source !== undefined && !isModuleSource(source, true)) throw badSource(source);
   if (exportsRef !== null) return Promise.resolve(true);
-  if (pending === null) {
-    pending =
-      WA === undefined
-        ? Promise.resolve(false)
-        : WA.instantiate(decode(), IMPORTS).then(
-            (r) => {
-              if (exportsRef === null) adopt(r.instance);
-              failure = null; // an earlier refused synchronous compile is no longer the state
-              return true;
-            },
-            (e: unknown) => {
-              failure = e;
-              return false;
-            },
-          );
+  if (source === undefined && pending !== null) return pending;
+  if (source === undefined && bundled === null) {
+    failure = NO_SOURCE;
+    return Promise.resolve(false);
   }
-  return pending as Promise<boolean>;
+  const get = bundled;
+  const bytes = source !== undefined ? bytesOf(source) : Promise.resolve().then(() => (get as () => Uint8Array)());
+  const run = bytes
+    .then((b) => {
+      if (WA === undefined) throw new Error('losskit: this platform has no WebAssembly');
+      return WA.instantiate(b, IMPORTS);
+    })
+    .then((r) => {
+      if (exportsRef === null) adopt(r.instance);
+      failure = null; // an earlier refused synchronous compile is no longer the state
+      return true;
+    })
+    .catch((e: unknown) => {
+      if (exportsRef !== null) return true; // another compile (sync or async) won the race
+      failure = e;
+      return false;
+    });
+  pending = run;
+  return run;
 }
-
-/** Resolves when the kernels are ready (see {@link initWasm}). */
-export const wasmReady = initWasm;
 
 /**
  * The module's exports, or null when the JS kernels must be used (backend `'js'`, no
@@ -162,15 +239,15 @@ export const wasmReady = initWasm;
  */
 export function wasm(): WasmExports | null {
   if (backend === 'js') return null;
-  if (exportsRef !== null || syncTried) return exportsRef;
+  if (exportsRef !== null || syncTried || bundled === null) return exportsRef;
   syncTried = true;
   if (WA === undefined) return null;
   try {
-    adopt(new WA.Instance(new WA.Module(decode()), IMPORTS));
+    adopt(new WA.Instance(new WA.Module(bundled()), IMPORTS));
   } catch (e) {
     // Browser main thread (sync compile > 4 KB refused) or no SIMD: compile in the background.
     failure = e;
-    void initWasm();
+    if (pending === null) void compileWasm();
   }
   return exportsRef;
 }
@@ -187,7 +264,7 @@ export function setBackend(b: Backend): Backend {
   return prev;
 }
 
-/** The current backend setting and whether the kernels are loaded. */
+/** The current backend setting, whether the kernels are loaded, and why not when they failed. */
 export function getBackend(): { backend: Backend; wasmLoaded: boolean; error: string | null } {
   return { backend, wasmLoaded: exportsRef !== null, error: failure === null ? null : String(failure) };
 }

@@ -1,15 +1,21 @@
 /**
- * The core in a browser: test/browser/page.ts (which imports the public entry `src/index.ts`
- * through ./entry.ts) is bundled by esbuild for the browser (ES module, minified, tree-shaken,
- * as an application would ship it), served from a loopback HTTP server, and loaded in headless
+ * The core in a browser: two page scripts (./page-wasm.ts, which imports `losskit/wasm`, and
+ * ./page-core.ts, which does not; both reach the public entry `src/index.ts` through ./entry.ts)
+ * are bundled by esbuild for the browser (ES module, minified, tree-shaken, as an application
+ * would ship them), served from a loopback HTTP server with the kernels' module as a file
+ * (`/kernels.wasm`, what the package ships as `losskit/kernels.wasm`), and loaded in headless
  * Chromium (Debian's /usr/bin/chromium driven by playwright-core; a missing Chromium FAILS the
  * test). The page computes losses (value + every gradient element, float64 and float32 inputs,
  * arena inputs) and metrics (one-shot, streaming in batches, toJSON → restoreMetric → merge);
  * Node computes the same workload from the same seeds, once per backend.
  *
- * Three pages, for the three ways a browser meets the WASM kernels:
- * - a plain page: this Chromium accepts a synchronous compile on the main thread, so the first
- *   loss call compiles the kernels and uses them;
+ * Five pages, for the ways a browser meets the WASM kernels:
+ * - the core alone: its bundle carries no kernel bytes, losses compute with the JS kernels;
+ *   `initWasm()` without a module resolves false and says what to do; `await
+ *   initWasm(fetch('/kernels.wasm'))` compiles the fetched module asynchronously (also where the
+ *   synchronous compile is refused), and from then on the WASM kernels compute, as in Node;
+ * - `losskit/wasm` imported: this Chromium accepts a synchronous compile on the main thread, so
+ *   the first loss call compiles the inlined kernels and uses them;
  * - a page where the synchronous compile is refused (as browsers with the 4 KB main-thread limit
  *   do: emulated by an init script that makes `new WebAssembly.Module` throw their RangeError):
  *   the JS kernels compute until `await initWasm()`, then the WASM kernels;
@@ -26,11 +32,17 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../node/chromium.js';
+import { WASM_BASE64 } from '../../src/wasm/binary.js';
 import { computeAll, initWasm, setBackend, getBackend, type Results } from './entry.js';
 import type { PageApi } from './page.js';
 
 type All = ReturnType<typeof computeAll>;
 interface PageRun {
+  variant: string;
+  /** Core page: `initWasm()` without a module, before `initWasm(fetch(...))`. */
+  noModule: { ok: boolean; error: string | null } | null;
+  /** Core page: `initWasm(fetch(a missing file))`, and the error code of `initWasm(42)`. */
+  badModule: { ok: boolean; error: string | null; wrongType: string } | null;
   loaded0: boolean;
   first: All;
   loaded1: boolean;
@@ -45,24 +57,30 @@ let chromium: { context: BrowserContext; close: () => Promise<void> };
 let server: Server;
 let base = '';
 let bundleBytes = 0;
+/** The two page scripts, minified. */
+const scripts: Record<'core' | 'wasm', string> = { core: '', wasm: '' };
+/** The kernels' module as a file (the bytes `losskit/kernels.wasm` holds). */
+const kernelsWasm = Buffer.from(WASM_BASE64, 'base64');
 
-const HTML =
+const html = (script: string): string =>
   '<!DOCTYPE html><html><head><meta charset="utf-8"><title>losskit in the browser</title><link rel="icon" href="data:,">' +
-  '<script type="module" src="/page.js"></script></head><body></body></html>';
+  `<script type="module" src="/${script}"></script></head><body></body></html>`;
 
 beforeAll(async () => {
-  const r = await build({
-    entryPoints: ['test/browser/page.ts'],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
-  const js = r.outputFiles[0].text;
-  bundleBytes = js.length;
+  for (const v of ['core', 'wasm'] as const) {
+    const r = await build({
+      entryPoints: [`test/browser/page-${v}.ts`],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      write: false,
+      logLevel: 'silent',
+    });
+    scripts[v] = r.outputFiles[0].text;
+  }
+  bundleBytes = scripts.wasm.length;
   server = createServer((req, res) => {
     if (req.url === '/csp.html') {
       // No 'wasm-unsafe-eval': the page may run its own scripts but not compile WebAssembly.
@@ -70,13 +88,19 @@ beforeAll(async () => {
         'content-type': 'text/html; charset=utf-8',
         'content-security-policy': "script-src 'self'",
       });
-      res.end(HTML);
-    } else if (req.url === '/page.js') {
+      res.end(html('page-wasm.js'));
+    } else if (req.url === '/page-wasm.js' || req.url === '/page-core.js') {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-      res.end(js);
+      res.end(req.url === '/page-wasm.js' ? scripts.wasm : scripts.core);
+    } else if (req.url === '/kernels.wasm') {
+      res.writeHead(200, { 'content-type': 'application/wasm' });
+      res.end(kernelsWasm);
     } else if (req.url === '/' || req.url === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(HTML);
+      res.end(html('page-wasm.js'));
+    } else if (req.url === '/core.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(html('page-core.js'));
     } else {
       res.writeHead(404);
       res.end();
@@ -160,22 +184,55 @@ function worstScaledDiff(a: Results, b: Results): { diff: number; key: string } 
   return worst;
 }
 
-/** The page's run: backend state, results before and after initWasm(), and with setBackend('js'). */
-async function runPage(path: string, initScript?: string): Promise<PageRun & { errors: string[] }> {
+/**
+ * The page's run: backend state, results before and after initWasm() (with the module fetched from
+ * `moduleUrl` when given: `initWasm(fetch(moduleUrl))`, after a first `initWasm()` without it),
+ * and with setBackend('js').
+ */
+async function runPage(
+  path: string,
+  initScript?: string,
+  moduleUrl: string | null = null,
+): Promise<PageRun & { errors: string[] }> {
   const { page, errors } = await openPage(path, initScript);
-  const run = await page.evaluate(async (): Promise<PageRun> => {
+  const run = await page.evaluate(async (url: string | null): Promise<PageRun> => {
     const lk = (globalThis as unknown as { losskitPage: PageApi }).losskitPage;
     const loaded0 = lk.getBackend().wasmLoaded;
     const first = lk.computeAll();
     const loaded1 = lk.getBackend().wasmLoaded;
-    const ok = await lk.initWasm();
+    let noModule: PageRun['noModule'] = null;
+    let badModule: PageRun['badModule'] = null;
+    if (url !== null) {
+      noModule = { ok: await lk.initWasm(), error: lk.getBackend().error };
+      let wrongType = 'no error';
+      try {
+        void lk.initWasm(42 as unknown as ArrayBuffer);
+      } catch (e) {
+        wrongType = `${(e as { name?: string }).name ?? '?'} ${(e as { code?: string }).code ?? '?'}`;
+      }
+      const ok404 = await lk.initWasm(fetch('/missing.wasm'));
+      badModule = { ok: ok404, error: lk.getBackend().error, wrongType };
+    }
+    const ok = url === null ? await lk.initWasm() : await lk.initWasm(fetch(url));
     const after = lk.computeAll();
     const loaded2 = lk.getBackend().wasmLoaded;
     const prev = lk.setBackend('js');
     const js = lk.computeAll();
     lk.setBackend(prev);
-    return { loaded0, first, loaded1, ok, after, loaded2, js, error: lk.getBackend().error };
-  });
+    return {
+      variant: lk.variant,
+      noModule,
+      badModule,
+      loaded0,
+      first,
+      loaded1,
+      ok,
+      after,
+      loaded2,
+      js,
+      error: lk.getBackend().error,
+    };
+  }, moduleUrl);
   await page.close();
   return { ...run, errors };
 }
@@ -256,9 +313,50 @@ describe('the core bundled for the browser, in headless Chromium', () => {
     expect(arenaVsHeap.diff).toBeLessThanOrEqual(2e-6);
   });
 
-  it('plain page: computes the same losses, gradients and metrics as Node (bit-identical where the path is the same)', async () => {
+  it("the page scripts: the core's bundle has no kernel bytes, 'losskit/wasm' brings them, /kernels.wasm is the module", () => {
+    expect(scripts.core.includes('AGFzbQ')).toBe(false); // "\\0asm" in base64
+    expect(scripts.wasm.includes('AGFzbQ')).toBe(true);
+    expect(kernelsWasm.subarray(0, 4).toString('latin1')).toBe('\0asm');
+  });
+
+  for (const refuse of [false, true])
+    it(`core page${refuse ? ' refusing the synchronous compile' : ''}: JS kernels until await initWasm(fetch('/kernels.wasm')), then WASM, as Node`, async () => {
+      const run = await runPage('/core.html', refuse ? REFUSE_SYNC_COMPILE : undefined, '/kernels.wasm');
+      // Chromium logs the deliberate fetch of /missing.wasm; nothing else may fail.
+      expect(run.errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+      expect(run.variant).toBe('core');
+      expect(run.loaded0).toBe(false);
+      expect(run.loaded1).toBe(false); // no module in the bundle: the first call used the JS kernels
+      expect(run.first.arena).toEqual({}); // and no arena exists without the kernels
+      // initWasm() without a module: false, and the error says how to get one.
+      expect(run.noModule?.ok).toBe(false);
+      expect(run.noModule?.error).toMatch(/losskit\/wasm/);
+      // A failed fetch resolves false with the HTTP status; a non-module argument is a LosskitError.
+      expect(run.badModule?.ok).toBe(false);
+      expect(run.badModule?.error).toMatch(/HTTP 404/);
+      expect(run.badModule?.wrongType).toBe('LosskitError INVALID_INPUT');
+      expect(run.ok).toBe(true); // the fetched module compiled asynchronously
+      expect(run.loaded2).toBe(true);
+      expect(run.error).toBeNull();
+      const before = compare(run.first, { ...nodeJs, arena: {} }, new Set());
+      expect(before.exact).toEqual([]);
+      expect(before.worst.diff).toBeLessThanOrEqual(LIBM_TOL);
+      const after = compare(run.after, nodeWasm, wasmKeys);
+      console.log(
+        `core page, after initWasm(fetch): worst page-vs-Node difference ${after.worst.diff} (${after.worst.key})`,
+      );
+      expect(after.exact).toEqual([]);
+      expect(after.worst.diff).toBeLessThanOrEqual(LIBM_TOL);
+      const js = compare(run.js, nodeJs, new Set());
+      expect(js.exact).toEqual([]);
+      expect(js.worst.diff).toBeLessThanOrEqual(LIBM_TOL);
+      expect(differing(run.first.results32, run.after.results32).sort()).toEqual([...wasmKeys].sort());
+    });
+
+  it("'losskit/wasm' page: computes the same losses, gradients and metrics as Node (bit-identical where the path is the same)", async () => {
     const run = await runPage('/');
     expect(run.errors).toEqual([]);
+    expect(run.variant).toBe('wasm');
     expect(run.loaded0).toBe(false); // nothing is compiled before the first loss call
     expect(run.ok).toBe(true);
     expect(run.loaded2).toBe(true);

@@ -1,6 +1,7 @@
 /**
- * The page's script (bundled by esbuild for test/browser/browser.test.ts): exposes the workload of
- * ./entry.ts on `globalThis.losskitPage` and flags that the module has run.
+ * The page's API (bundled by esbuild for test/browser/browser.test.ts through the two page
+ * entries, ./page-core.ts and ./page-wasm.ts): exposes the workload of ./entry.ts on
+ * `globalThis.losskitPage` and flags that the module has run.
  */
 import { computeAll, getBackend, initWasm, setBackend } from './entry.js';
 
@@ -9,8 +10,12 @@ export interface PageApi {
   getBackend: typeof getBackend;
   initWasm: typeof initWasm;
   setBackend: typeof setBackend;
+  /** Which page script: 'core' (no kernels bundled) or 'wasm' (imports losskit/wasm). */
+  variant: 'core' | 'wasm';
 }
 
-const g = globalThis as unknown as { losskitPage: PageApi; losskitLoaded: boolean };
-g.losskitPage = { computeAll, getBackend, initWasm, setBackend };
-g.losskitLoaded = true;
+export function expose(variant: PageApi['variant']): void {
+  const g = globalThis as unknown as { losskitPage: PageApi; losskitLoaded: boolean };
+  g.losskitPage = { computeAll, getBackend, initWasm, setBackend, variant };
+  g.losskitLoaded = true;
+}

@@ -44,6 +44,9 @@ const LOSS_OPTION: Record<string, string> = {
   q: 'q',
   margin: 'margin',
   apply_class_balancing: 'applyClassBalancing',
+  remove_diagonal: 'removeDiagonal',
+  ref_labels: 'refLabels',
+  ref_embeddings: 'refEmbeddings',
 };
 
 /** Keras loss classes' positional constructor parameters (after none). */
@@ -92,7 +95,7 @@ function loss(c: KerasCase): Computed {
     for (const [k, v] of Object.entries(a.kwargs)) {
       const name = LOSS_OPTION[k];
       if (name === undefined) throw new NoCounterpart(`${a.function}(${k}=…)`);
-      opts[name] = v;
+      opts[name] = isEncoded(v) ? tensorOf(v) : v;
     }
     return callLoss(a.function, { reduction: 'none', ...opts }, { args: a.args, kwargs: {} });
   }
@@ -143,8 +146,10 @@ function metricFor(o: PeerObject): { name: string; options: Record<string, unkno
   }
   switch (o.class) {
     case 'Accuracy':
+      // Keras's Accuracy compares element-wise: losskit's elementwiseAccuracy (the names
+      // 'accuracy' / 'Accuracy' are losskit's and torchmetrics' accuracy)
       rejectUnknown(o, o.kwargs, []);
-      return { name: 'accuracy', options: { task: 'multiclass' } };
+      return { name: 'elementwiseAccuracy', options: {} };
     case 'BinaryAccuracy': {
       const kw = named(o, ['name', 'dtype', 'threshold']);
       rejectUnknown(o, kw, ['threshold']);
@@ -157,8 +162,14 @@ function metricFor(o: PeerObject): { name: string; options: Record<string, unkno
     case 'TopKCategoricalAccuracy':
     case 'SparseTopKCategoricalAccuracy': {
       const kw = named(o, ['k']);
-      rejectUnknown(o, kw, ['k', ...(kw.from_sorted_ids === false ? ['from_sorted_ids'] : [])]);
-      return { name: o.class, options: kw.k === undefined ? {} : { topK: kw.k } };
+      rejectUnknown(o, kw, ['k', ...(o.class === 'SparseTopKCategoricalAccuracy' ? ['from_sorted_ids'] : [])]);
+      return {
+        name: o.class,
+        options: {
+          ...(kw.k === undefined ? {} : { topK: kw.k }),
+          ...(kw.from_sorted_ids === true ? { fromSortedIds: true } : {}),
+        },
+      };
     }
     case 'AUC': {
       const kw = named(o, ['num_thresholds', 'curve', 'summation_method']);
@@ -184,16 +195,43 @@ function metricFor(o: PeerObject): { name: string; options: Record<string, unkno
       return { name: 'AUC', options };
     }
     case 'Precision':
-    case 'Recall': {
-      const kw = named(o, ['thresholds', 'top_k', 'class_id']);
-      // one threshold (a number or a one-element list) is losskit's `threshold`
+    case 'Recall':
+    case 'TruePositives':
+    case 'FalsePositives':
+    case 'TrueNegatives':
+    case 'FalseNegatives': {
+      // Keras's Precision / Recall are precisionAtThresholds / recallAtThresholds (the names
+      // 'Precision' / 'Recall' are torchmetrics'); the confusion counts keep their Keras names
+      const counts = !(o.class === 'Precision' || o.class === 'Recall');
+      const kw = named(o, counts ? ['thresholds'] : ['thresholds', 'top_k', 'class_id']);
+      rejectUnknown(o, kw, counts ? ['thresholds'] : ['thresholds', 'top_k', 'class_id']);
+      const options: Record<string, unknown> = {};
       const t = kw.thresholds;
-      const one = typeof t === 'number' ? t : isEncoded(t) && t.array.length === 1 ? (t.array[0] as number) : undefined;
-      rejectUnknown(o, kw, one === undefined ? [] : ['thresholds']);
-      return {
-        name: o.class === 'Precision' ? 'precision' : 'recall',
-        options: { task: 'binary', ...(one === undefined ? {} : { threshold: one }) },
-      };
+      // one threshold (a number) is `threshold`; a list is `thresholds` (one result per threshold)
+      if (typeof t === 'number') options.threshold = t;
+      else if (t !== undefined && t !== null) options.thresholds = flat(t);
+      if (kw.top_k !== undefined && kw.top_k !== null) options.topK = kw.top_k;
+      if (kw.class_id !== undefined && kw.class_id !== null) options.classId = kw.class_id;
+      const name =
+        o.class === 'Precision' ? 'precisionAtThresholds' : o.class === 'Recall' ? 'recallAtThresholds' : o.class;
+      return { name, options };
+    }
+    case 'SensitivityAtSpecificity':
+    case 'SpecificityAtSensitivity':
+    case 'PrecisionAtRecall':
+    case 'RecallAtPrecision': {
+      const value = {
+        SensitivityAtSpecificity: 'specificity',
+        SpecificityAtSensitivity: 'sensitivity',
+        PrecisionAtRecall: 'recall',
+        RecallAtPrecision: 'precision',
+      }[o.class];
+      const kw = named(o, [value, 'num_thresholds', 'class_id']);
+      rejectUnknown(o, kw, [value, 'num_thresholds', 'class_id']);
+      const options: Record<string, unknown> = { [value]: kw[value] };
+      if (kw.num_thresholds !== undefined) options.thresholds = kw.num_thresholds;
+      if (kw.class_id !== undefined && kw.class_id !== null) options.classId = kw.class_id;
+      return { name: o.class, options };
     }
     case 'F1Score':
     case 'FBetaScore': {

@@ -6,7 +6,10 @@
  * Rules checked for every name, every input kind it accepts and every task option it takes:
  * 1. `yTrue [N, 1]` with `yPred [N, 1]` (Keras's column layout) gives the value of `[N]` / `[N]`;
  * 2. one side `[N, 1]`, the other as before: the value of the plain layout;
- * 3. `sampleWeight [N, 1]`, which every loss accepts, gives the value of `sampleWeight [N]`.
+ * 3. `sampleWeight [N, 1]`, which every loss accepts, gives the value of `sampleWeight [N]`;
+ * 4. `sampleWeight` of N − 1 or N + 1 values is refused (never cut or padded to fit);
+ * 5. class scores with a trailing position axis of 1 (`yPred [N, C, 1]`, `yTrue [N, 1]`, the
+ *    PyTorch `[N, C, d]` layout) give the value of `[N, C]` with `[N]`, or are refused.
  */
 import { describe, expect, it } from 'vitest';
 import { LosskitError, getMetric, listMetrics } from '../../src/index.js';
@@ -37,13 +40,32 @@ const INPUTS: Input[] = [
     },
   },
   {
+    kind: 'multilabel',
+    yTrue: { data: [1, 0, 1, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 0], shape: [6, 3] },
+    yPred: {
+      data: [0.9, 0.2, 0.6, 0.3, 0.7, 0.4, 0.1, 0.2, 0.8, 0.6, 0.9, 0.3, 0.2, 0.4, 0.1, 0.7, 0.3, 0.2],
+      shape: [6, 3],
+    },
+  },
+  {
     kind: 'rows',
     yTrue: { data: [1, 0, 0.5, 0.5, 0, 1, 2, 1, 1, 1, 0, 2], shape: [6, 2] },
     yPred: { data: [0.9, 0.1, 0.4, 0.6, 0.2, 0.8, 1, 1, 1, 0.5, 0.3, 2], shape: [6, 2] },
   },
 ];
 const WEIGHTS = [1, 2, 0.5, 1, 3, 1];
-const VARIANTS: Record<string, unknown>[] = [{}, { task: 'binary' }, { task: 'multiclass' }, { topK: 2 }];
+const VARIANTS: Record<string, unknown>[] = [
+  {},
+  { task: 'binary' },
+  { task: 'multiclass' },
+  { task: 'multilabel' },
+  { topK: 2 },
+  // the Keras metrics at a constraint, whose constraint is a required option
+  { specificity: 0.5 },
+  { sensitivity: 0.5 },
+  { recall: 0.5 },
+  { precision: 0.5 },
+];
 
 type Outcome = { value: string } | { error: unknown };
 
@@ -90,6 +112,27 @@ describe('metric shape audit (every metric name)', () => {
             const w2 = attempt(name, opts, input.yTrue, input.yPred, col(vec(WEIGHTS)) as T);
             const got = 'value' in w2 ? w2.value : String(w2.error);
             if (got !== weighted.value) problems.push(`${where} sampleWeight [N,1]: ${got}`);
+            for (const wrong of [WEIGHTS.slice(1), [...WEIGHTS, 1]]) {
+              const w3 = attempt(name, opts, input.yTrue, input.yPred, vec(wrong));
+              if (!('error' in w3 && w3.error instanceof LosskitError))
+                problems.push(
+                  `${where} sampleWeight of ${wrong.length} values: ${'value' in w3 ? w3.value : String(w3.error)}`,
+                );
+            }
+          }
+          if (input.kind === 'scores') {
+            const [n, c] = input.yPred.shape;
+            const got = attempt(
+              name,
+              opts,
+              { data: input.yTrue.data, shape: [n, 1] },
+              { data: input.yPred.data, shape: [n, c, 1] },
+            );
+            if ('error' in got) {
+              if (!(got.error instanceof LosskitError))
+                problems.push(`${where} yPred [N,C,1]: threw ${String(got.error)}`);
+            } else if (got.value !== base.value)
+              problems.push(`${where} yPred [N,C,1], yTrue [N,1]: ${got.value}, but ${base.value}`);
           }
         }
       }

@@ -3,7 +3,7 @@
  * `test_ranking.py`, `test_regression.py`), ported by scripts/port/sklearn_plugin.py, run through
  * losskit under the scikit-learn function names.
  */
-import { classificationReport, getLoss, getMetric } from '../../src/index.js';
+import { getLoss, getMetric } from '../../src/index.js';
 import type { Computed, PeerCase, Value } from './harness.js';
 import { NoCounterpart, flat, isEncoded, runSource, tensorOf } from './harness.js';
 
@@ -145,6 +145,7 @@ function regression(name: string, kw: Record<string, Value>): Computed {
         ];
   }
   if (kw.force_finite !== undefined) o.forceFinite = kw.force_finite;
+  if (kw.alpha !== undefined) o.alpha = kw.alpha;
   let metric = name;
   if (kw.squared === false) metric = name === 'mean_squared_error' ? 'root_mean_squared_error' : `root_${name}`;
   return out(oneShot(metric, kw.y_true, kw.y_pred, o, kw.sample_weight));
@@ -164,19 +165,14 @@ function run(c: SkCase): Computed {
       return out(oneShot(fn, kw.y_true, kw.y_pred, clsOptions(kw, 'binary'), kw.sample_weight));
     case 'precision_recall_fscore_support': {
       if (c.output === 3) {
-        // support: the per-class sample counts of classificationReport (scikit-learn gives None when averaging)
-        const yt = tensorOf(kw.y_true);
-        if (yt.shape.length === 2 && yt.shape[1] > 1)
-          throw new NoCounterpart('precision_recall_fscore_support support of multilabel columns');
-        if (kw.average !== null && kw.average !== undefined) throw new NoCounterpart('support with an average');
-        const labels = kw.labels === undefined || kw.labels === null ? undefined : flat(kw.labels);
-        const sw = kw.sample_weight === undefined || kw.sample_weight === null ? undefined : tensorOf(kw.sample_weight);
-        const r = classificationReport(yt.data, tensorOf(kw.y_pred).data, {
-          task: 'multiclass',
-          ...(labels === undefined ? {} : { labels }),
-          ...(sw === undefined ? {} : { sampleWeight: sw }),
-        });
-        return r.classes.map((row) => row.support);
+        // support: the per-class target weights (scikit-learn gives None when averaging)
+        if (kw.average !== null && kw.average !== undefined && kw.average !== 'binary')
+          throw new NoCounterpart('support with an average');
+        const o = clsOptions({ ...kw, average: null }, null);
+        // beta and zeroDivision do not touch the support
+        for (const k of ['average', 'beta', 'zeroDivision']) delete o[k];
+        if (o.task === 'multiclass' && o.labels !== undefined) o.labelsSubset = true;
+        return out(oneShot('support', kw.y_true, kw.y_pred, o, kw.sample_weight));
       }
       const which = ['precision_score', 'recall_score', 'fbeta_score'][c.output ?? -1];
       if (which === undefined) throw new NoCounterpart(`precision_recall_fscore_support output ${c.output}`);
@@ -260,15 +256,21 @@ function run(c: SkCase): Computed {
       if (kw.normalize === false) throw new NoCounterpart('top_k_accuracy_score(normalize=False)');
       const o: Record<string, unknown> = { topK: kw.k ?? 2 };
       if (kw.labels !== undefined && kw.labels !== null) o.labels = flat(kw.labels);
+      // scikit-learn reads 1-D scores as binary (the score of the positive class)
+      if (tensorOf(kw.y_score).shape.length === 1) o.task = 'binary';
       return out(oneShot(fn, kw.y_true, kw.y_score, o, kw.sample_weight));
     }
     case 'mean_pinball_loss': {
-      const o: Record<string, unknown> = {};
-      if (kw.alpha !== undefined) o.alpha = kw.alpha;
-      if (kw.multioutput !== undefined && kw.multioutput !== 'uniform_average')
-        throw new NoCounterpart(`mean_pinball_loss(multioutput=${JSON.stringify(kw.multioutput)})`);
-      if (kw.sample_weight !== undefined && kw.sample_weight !== null) o.sampleWeight = tensorOf(kw.sample_weight);
-      return out(getLoss('mean_pinball_loss')(tensorOf(kw.y_true), tensorOf(kw.y_pred), o));
+      // the metric (any multioutput); the loss of the same name must agree on the uniform average
+      const v = regression(fn, kw);
+      if (kw.multioutput === undefined || kw.multioutput === 'uniform_average') {
+        const o: Record<string, unknown> = kw.alpha === undefined ? {} : { alpha: kw.alpha };
+        if (kw.sample_weight !== undefined && kw.sample_weight !== null) o.sampleWeight = tensorOf(kw.sample_weight);
+        const l = out(getLoss('mean_pinball_loss')(tensorOf(kw.y_true), tensorOf(kw.y_pred), o)) as number;
+        if (Math.abs(l - (v as number)) > 1e-12 * Math.max(1, Math.abs(l)))
+          throw new Error(`getLoss('mean_pinball_loss') gives ${l}, getMetric gives ${String(v)}`);
+      }
+      return v;
     }
     case 'mean_absolute_error':
     case 'mean_squared_error':
@@ -285,3 +287,8 @@ function run(c: SkCase): Computed {
 runSource<SkCase>('sklearn-classification', 'sklearn-classification.json', run, 'numpy');
 runSource<SkCase>('sklearn-ranking', 'sklearn-ranking.json', run, 'numpy');
 runSource<SkCase>('sklearn-regression', 'sklearn-regression.json', run, 'numpy');
+// calls scikit-learn 1.2.1 itself was run on (scripts/port/sklearn_extras.py) for the issue-12
+// behaviours its own tests do not assert (fbeta beta=inf, binary top-k on 1-D scores, log_loss's
+// eps / normalize / row renormalisation, hinge and Brier on any two labels, labels subsets,
+// multioutput weights, force_finite=False)
+runSource<SkCase>('sklearn-extras', 'sklearn-extras.json', run, 'numpy');

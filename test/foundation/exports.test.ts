@@ -12,6 +12,7 @@ import { ENTRY_POINTS, ROOT, publicExports, snapshotText, type ExportLine } from
 const RUNTIME: Record<string, () => Promise<Record<string, unknown>>> = {
   'src/index.ts': () => import('../../src/index.js'),
   'src/node/index.ts': () => import('../../src/node/index.js'),
+  'src/wasm/index.ts': () => import('../../src/wasm/index.js'),
   'src/tfjs/index.ts': () => import('../../src/tfjs/index.js'),
 };
 
@@ -64,6 +65,24 @@ describe('public exports', () => {
         ['planReduction', 'broadcastSampleWeight', 'makeLoss', 'withDefaults', 'elementwiseLoss'].includes(n),
     );
     expect(internal).toEqual([]);
+  });
+
+  it("Node's 'losskit' and 'losskit/tfjs' (index.node.ts, the \"node\" condition) export what index.ts does; 'losskit/wasm' shares the core's functions", async () => {
+    const core = await import('../../src/index.js');
+    const node = await import('../../src/index.node.js');
+    const wasm = await import('../../src/wasm/index.js');
+    expect(Object.keys(node).sort()).toEqual(Object.keys(core).sort());
+    for (const k of Object.keys(core)) expect(node[k as keyof typeof node], k).toBe(core[k as keyof typeof core]);
+    // One backend state per process: the wasm entry re-exports the core's functions, not copies.
+    for (const k of Object.keys(wasm)) expect(wasm[k as keyof typeof wasm], k).toBe(core[k as keyof typeof core]);
+    const pkg = JSON.parse(readFileSync(ROOT + 'package.json', 'utf8')) as {
+      exports: Record<string, { node?: { import: { default: string } } }>;
+    };
+    expect(pkg.exports['.'].node?.import.default).toBe('./dist/esm/index.node.js');
+    expect(pkg.exports['./tfjs'].node?.import.default).toBe('./dist/esm/tfjs/index.node.js');
+    const tfjs = await import('../../src/tfjs/index.js');
+    const tfjsNode = await import('../../src/tfjs/index.node.js');
+    expect(Object.keys(tfjsNode).sort()).toEqual(Object.keys(tfjs).sort());
   });
 
   it('the metrics namespace lists its members by name too', () => {

@@ -15,6 +15,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ENTRY_POINTS = [
   { subpath: 'losskit', source: 'src/index.ts', snapshot: 'exports/losskit.txt' },
   { subpath: 'losskit/node', source: 'src/node/index.ts', snapshot: 'exports/losskit-node.txt' },
+  { subpath: 'losskit/wasm', source: 'src/wasm/index.ts', snapshot: 'exports/losskit-wasm.txt' },
   { subpath: 'losskit/tfjs', source: 'src/tfjs/index.ts', snapshot: 'exports/losskit-tfjs.txt' },
 ] as const;
 

@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LosskitError, getMetric, listMetrics, restoreMetric, type MetricOptions } from '../../src/index.js';
 
-type Layout = 'binary' | 'multiclass' | 'multilabel' | 'regression' | 'vectors';
+type Layout = 'binary' | 'multiclass' | 'multilabel' | 'regression' | 'vectors' | 'sortedIds';
 
 interface Case {
   options: MetricOptions;
@@ -41,10 +41,13 @@ const CASES: Record<string, Case[]> = {
   precision: [...cls(), { options: { task: 'multilabel', average: 'samples' }, layout: 'multilabel' }],
   recall: cls(),
   f1: cls(),
-  fbeta: cls({ beta: 2 }),
+  fbeta: [...cls({ beta: 2 }), ...cls({ beta: Infinity })],
+  support: cls(),
   topKAccuracy: [
     { options: { numClasses: 3, topK: 2 }, layout: 'multiclass' },
+    { options: { topK: 2, fromSortedIds: true }, layout: 'sortedIds' },
     { options: { topK: 1 }, layout: 'multiclass' },
+    { options: { task: 'binary', topK: 1 }, layout: 'binary' },
   ],
   confusionMatrix: [
     { options: { numClasses: 3 }, layout: 'multiclass' },
@@ -76,6 +79,35 @@ const CASES: Record<string, Case[]> = {
     { options: { multiLabel: true, numLabels: 3, labelWeights: [1, 2, 0.5] }, layout: 'multilabel' },
   ],
   brierScore: [{ options: {}, layout: 'binary' }],
+  ...Object.fromEntries(
+    [
+      'truePositives',
+      'falsePositives',
+      'trueNegatives',
+      'falseNegatives',
+      'precisionAtThresholds',
+      'recallAtThresholds',
+    ].map((n): [string, Case[]] => [
+      n,
+      [
+        { options: {}, layout: 'binary' },
+        { options: { thresholds: [0.7, 0.2, 0.5] }, layout: 'binary' },
+        { options: { thresholds: [0, 0.5, 1] }, layout: 'multilabel' },
+        { options: { topK: 2, classId: 1 }, layout: 'multilabel' },
+      ],
+    ]),
+  ),
+  elementwiseAccuracy: [
+    { options: {}, layout: 'binary' },
+    { options: {}, layout: 'multilabel' },
+  ],
+  sensitivityAtSpecificity: [
+    { options: { specificity: 0.5 }, layout: 'binary' },
+    { options: { specificity: 0.8, thresholds: 7, classId: 2 }, layout: 'multilabel' },
+  ],
+  specificityAtSensitivity: [{ options: { sensitivity: 0.4, thresholds: 1 }, layout: 'binary' }],
+  precisionAtRecall: [{ options: { recall: 0.6 }, layout: 'multilabel' }],
+  recallAtPrecision: [{ options: { precision: 0.75, thresholds: 2 }, layout: 'binary' }],
   hingeLoss: [
     { options: {}, layout: 'binary' },
     { options: { labels: [0, 1, 2] }, layout: 'multiclass' },
@@ -102,6 +134,7 @@ const CASES: Record<string, Case[]> = {
     { options: { numClasses: 3, nBins: 5 }, layout: 'multiclass' },
   ],
   meanAbsoluteError: reg(),
+  meanPinballLoss: reg({ alpha: 0.9 }),
   meanSquaredError: reg(),
   rootMeanSquaredError: reg({ multioutput: 'pooled' }),
   meanSquaredLogError: reg({}, true),
@@ -133,6 +166,8 @@ function dataArb(c: Case): fc.Arbitrary<{ yTrue: unknown; yPred: unknown; n: num
         return pair(flat(n, fc.integer({ min: 0, max: 2 })), rows(n, 3, unit));
       case 'multilabel':
         return pair(rows(n, 3, fc.integer({ min: 0, max: 1 })), rows(n, 3, unit));
+      case 'sortedIds':
+        return pair(flat(n, fc.integer({ min: 0, max: 4 })), rows(n, 3, fc.integer({ min: 0, max: 4 })));
       case 'regression':
         return pair(flat(n, v), flat(n, v));
       case 'vectors':

@@ -30,12 +30,23 @@ const mc = {
   ],
 };
 const regr = { yTrue: [3, -0.5, 2, 7], yPred: [2.5, 0, 2, 8] };
-for (const n of ['accuracy', 'precision', 'recall', 'f1', 'fbeta', 'matthewsCorrcoef', 'averagePrecision', 'rocCurve'])
+for (const n of [
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'fbeta',
+  'support',
+  'matthewsCorrcoef',
+  'averagePrecision',
+  'rocCurve',
+])
   BASE[n] = { options: {}, ...bin };
 for (const n of ['auroc', 'precisionRecallCurve', 'logLoss', 'calibrationError']) BASE[n] = { options: {}, ...bin };
 for (const n of ['topKAccuracy', 'confusionMatrix', 'cohenKappa']) BASE[n] = { options: { numClasses: 3 }, ...mc };
 for (const n of [
   'meanAbsoluteError',
+  'meanPinballLoss',
   'meanSquaredError',
   'rootMeanSquaredError',
   'meanAbsolutePercentageError',
@@ -59,6 +70,20 @@ BASE.cosineSimilarity = {
 };
 BASE.loss = { options: { loss: 'meanSquaredError' }, ...regr };
 for (const n of ['binnedAuc', 'brierScore', 'hingeLoss']) BASE[n] = { options: {}, ...bin };
+for (const n of [
+  'truePositives',
+  'falsePositives',
+  'trueNegatives',
+  'falseNegatives',
+  'precisionAtThresholds',
+  'recallAtThresholds',
+])
+  BASE[n] = { options: {}, ...bin };
+BASE.elementwiseAccuracy = { options: {}, yTrue: [1, 2, 3, 4], yPred: [0, 2, 3, 4] };
+BASE.sensitivityAtSpecificity = { options: { specificity: 0.5 }, ...bin };
+BASE.specificityAtSensitivity = { options: { sensitivity: 0.5 }, ...bin };
+BASE.precisionAtRecall = { options: { recall: 0.5 }, ...bin };
+BASE.recallAtPrecision = { options: { precision: 0.5 }, ...bin };
 
 const NAMES = listMetrics().map((m) => m.name);
 const ALL_NAMES = listMetrics().flatMap((m) => [m.name, ...m.aliases.map((a) => a.name)]);

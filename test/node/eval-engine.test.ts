@@ -3,7 +3,7 @@
  * result equals the metrics run directly on the arrays, shards merged equal one pass, text
  * labels, predict_proba layout, logits, int64 batches, empty batches.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
@@ -309,6 +309,44 @@ describe('inputs people have', () => {
     close(values(await evaluateStream(chunks(), { batchRows: 7 })));
     close(values(await evaluateFile(file('bounds2.csv', text), { batchRows: 7, workers: 3 })));
   });
+  it('a header and sample rows (1000) spread over many chunks: the first data row is read whole', async () => {
+    // The window moves while the sample is read; the batches must restart at the first data row.
+    const d = multiclassData(1500, 12, 29);
+    const text = csvText(d, { weight: true });
+    const want = values(await evaluateFile(file('wide.csv', text)));
+    for (const size of [5, 4096, 65536]) {
+      async function* chunks() {
+        const b = Buffer.from(text);
+        for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
+      }
+      const got = await evaluateStream(chunks());
+      expect(got.rows, `chunks of ${size}`).toBe(1500);
+      expect(values(got), `chunks of ${size}`).toEqual(want);
+    }
+  });
+  it.runIf(existsSync('/proc/self/fd'))(
+    'a CSV file is read by its descriptor asynchronously and every descriptor is closed after',
+    async () => {
+      const f = file('fds.csv', csvText(binaryData(150000, 31))); // over 1 MB: the stream is stopped early
+      const open = () => readdirSync('/proc/self/fd').length;
+      const before = open();
+      // Between batches, a callback queued with setImmediate runs only if the event loop turns.
+      let turns = 0;
+      let queued = false;
+      const onProgress = () => {
+        if (queued) return;
+        queued = true;
+        setImmediate(() => {
+          turns++;
+          queued = false;
+        });
+      };
+      for (let i = 0; i < 4; i++) await evaluateFile(f, { metrics: ['accuracy'], onProgress });
+      expect(turns, 'the event loop runs while a file is read').toBeGreaterThanOrEqual(8);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(open()).toBeLessThanOrEqual(before); // a leak would leave 4 more open
+    },
+  );
   it('evaluateStream of bytes (any format)', async () => {
     const d = binaryData(100, 11);
     async function* chunks() {

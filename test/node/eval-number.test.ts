@@ -1,6 +1,10 @@
 /** The byte-level decimal parser of the evaluation engine: the same float64 as Number(), fuzzed with fast-check. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluateFileWithState } from '../../src/node/eval/engine.js';
 import { parseDecimal } from '../../src/node/eval/number.js';
 
 const bytes = (s: string) => Buffer.from(s, 'latin1');
@@ -103,5 +107,51 @@ describe('parseDecimal', () => {
       '1e-400',
     ])
       expect(Object.is(parse(s), Number(s)), s).toBe(true);
+  });
+});
+
+describe('the CSV pass (fast row scan, then the general tokenizer and parseDecimal)', () => {
+  it('every cell, plain or not, becomes Number() of its text, in batches of 1 to 5000 rows', async () => {
+    const r = fc.sample(fc.double({ min: 0, max: 1, noNaN: true }), 3000);
+    const forms = [
+      (x: number) => String(x),
+      (x: number, d: number) => x.toFixed(d % 26),
+      (x: number, d: number) => x.toPrecision(1 + (d % 21)),
+      (x: number) => x.toExponential(),
+      (x: number, d: number) => '00' + x.toFixed(d % 8),
+      (x: number, d: number) => '+' + x.toFixed(d % 8),
+      (x: number, d: number) => ' ' + x.toFixed(d % 8) + ' ',
+      (x: number, d: number) => x.toFixed(1 + (d % 8)).replace(/^0\./, '.'),
+      (x: number) => (x < 0.5 ? '-0' : '1.'),
+      (x: number) => x.toFixed(17), // 17 significant digits or more: the slow path
+      (x: number) => '0.' + '0'.repeat(21) + String(Math.floor(x * 9) + 1), // 23 decimals
+    ];
+    const cells: string[] = [];
+    const labels: string[] = [];
+    let text = 'y_true,prob,note\n';
+    r.forEach((x, i) => {
+      const cell = forms[i % forms.length](x, i);
+      const y = i % 3 === 0 ? '1' : i % 7 === 0 ? '1.0' : '0';
+      cells.push(cell);
+      labels.push(y);
+      text += `${y},${cell},n${i}${i % 5 === 0 ? '\r\n' : '\n'}`;
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'losskit-fastrow-'));
+    const file = join(dir, 'cells.csv');
+    writeFileSync(file, text);
+    for (const batchRows of [1, 7, 1000, 5000]) {
+      const { collected } = await evaluateFileWithState(
+        file,
+        { metrics: ['accuracy'], collect: { maxRows: 10000 }, batchRows },
+        false,
+      );
+      if (collected === undefined) throw new Error('no rows collected');
+      expect(collected.rows).toBe(cells.length);
+      cells.forEach((c, i) => {
+        if (!Object.is(collected.yPred[i], Number(c.trim())))
+          expect.fail(`row ${i}: ${JSON.stringify(c)} → ${collected.yPred[i]}, Number() gives ${Number(c)}`);
+        if (collected.yTrue[i] !== Number(labels[i])) expect.fail(`row ${i}: label ${labels[i]}`);
+      });
+    }
   });
 });

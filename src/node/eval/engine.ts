@@ -148,7 +148,10 @@ export function metricSetups(plan: Plan, o: EvaluateOptions): MetricSetup[] {
       if (plan.task === 'multilabel' && has('numLabels')) options.numLabels = plan.numClasses;
       if (o.average !== undefined && has('average')) options.average = o.average;
       if (o.threshold !== undefined && has('threshold') && plan.task !== 'multiclass') options.threshold = o.threshold;
-      if (has('topK')) options.topK = o.topK ?? Math.min(5, Math.max(1, plan.numClasses - 1));
+      // the default k is for multiclass top-k accuracy; elsewhere (Keras's top_k filter of the
+      // confusion metrics) topK is set only when asked for
+      if (has('topK') && (o.topK !== undefined || plan.task === 'multiclass'))
+        options.topK = o.topK ?? Math.min(5, Math.max(1, plan.numClasses - 1));
       if (o.aurocBins !== undefined && has('thresholds')) options.thresholds = o.aurocBins;
       if (plan.task === 'binary') settings.posLabel = plan.posLabel ?? 1;
     }
@@ -181,13 +184,14 @@ export function metricSetups(plan: Plan, o: EvaluateOptions): MetricSetup[] {
 }
 
 /**
- * The window: large batches (about 4 MB) when a metric keeps an exact score histogram (fewer,
- * longer sorted runs to merge); small ones (about 256 KB) otherwise, so the garbage each
- * update leaves stays small and peak memory does not grow with the file.
+ * The window: small batches (2¹⁵ values, about 256 KB) for every metric, so the garbage each
+ * update leaves stays small and peak memory does not grow with the file. Exact score histograms
+ * (AUROC / AP / curves) do not need larger batches: they buffer scores themselves and sort them
+ * in large blocks (see score-histogram.ts).
  */
-function windowRows(plan: Plan, setups: MetricSetup[], o: EvaluateOptions): number {
+function windowRows(plan: Plan, o: EvaluateOptions): number {
   if (o.batchRows !== undefined) return o.batchRows;
-  return batchRowsFor(plan, setups.some((s) => s.histogram) ? 1 << 19 : 1 << 15);
+  return batchRowsFor(plan, 1 << 15);
 }
 
 // ---------------------------------------------------------------- batches → metrics
@@ -655,7 +659,7 @@ async function run(
       plan,
       setups,
       delimiter: reader.delimiter ?? 44,
-      batchRows: windowRows(plan, setups, o),
+      batchRows: windowRows(plan, o),
       report: o.report === true,
       threshold: o.threshold,
     }));
@@ -671,7 +675,7 @@ async function run(
     o.onProgress?.({ rows: acc.rows, bytes: reader.size, total: reader.size });
   } else {
     try {
-      for await (const b of reader.batches(plan, windowRows(plan, setups, o))) {
+      for await (const b of reader.batches(plan, windowRows(plan, o))) {
         acc.add(b);
         o.onProgress?.({ rows: acc.rows, bytes: reader.bytesRead?.() ?? 0, total: reader.size ?? null });
       }

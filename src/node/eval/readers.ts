@@ -5,9 +5,10 @@
  * reused, so memory is a fixed window whatever the file size.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
-import { RowFields, fieldText, sniffDelimiter, tokenizeRow } from './csv.js';
-import { parseDecimal, showBytes } from './number.js';
+import { CR, LF, QUOTE, RowFields, fieldText, sniffDelimiter, tokenizeRow } from './csv.js';
+import { POW10, parseDecimal, showBytes } from './number.js';
 import {
   CHECK,
   applyCheck,
@@ -103,7 +104,10 @@ function cellError(
 // ---------------------------------------------------------------- CSV / TSV
 
 interface CsvState {
+  /** The bytes at hand: always `win.subarray(0, …)`. */
   buf: Uint8Array;
+  /** The one reused window array (grown only when a row does not fit). */
+  win: Uint8Array;
   pos: number;
   final: boolean;
   line: number;
@@ -111,25 +115,95 @@ interface CsvState {
   dropped: number;
 }
 
-/** Reads a CSV/TSV input: header, sample, then batches. `range` reads a byte range of a file without a header (workers). */
-export async function csvReader(input: ByteInput, format: 'csv' | 'tsv' | null, file: string): Promise<Reader> {
-  const st: CsvState = { buf: new Uint8Array(0), pos: 0, final: false, line: 1, dropped: 0 };
-  const more = async (): Promise<boolean> => {
-    if (st.final) return false;
+/**
+ * Makes room for `extra` more bytes in the window: the unread rest (`buf[pos..]`) moves to the
+ * front of the same array (a new, larger array only when rest + extra does not fit), so reading
+ * a file allocates no buffer per chunk. Returns where the new bytes go.
+ */
+function makeRoom(st: CsvState, extra: number): number {
+  const rest = st.buf.length - st.pos;
+  if (rest + extra > st.win.length) {
+    const win = new Uint8Array(Math.max(rest + extra, 2 * st.win.length));
+    win.set(st.buf.subarray(st.pos));
+    st.win = win;
+  } else if (st.pos > 0) st.win.copyWithin(0, st.pos, st.buf.length);
+  st.dropped += st.pos;
+  st.pos = 0;
+  return rest;
+}
+
+/**
+ * Reads the next bytes into the window (false at the end, then `st.final` is set): a stream's
+ * chunks copied in, or a regular file read straight into the window ({@link fileFill}).
+ */
+type Fill = (st: CsvState) => Promise<boolean>;
+
+function chunkFill(input: ByteInput): Fill {
+  return async (st) => {
     const r = await input.chunks.next();
     if (r.done) {
       st.final = true;
       return false;
     }
-    const rest = st.buf.subarray(st.pos);
-    const nb = new Uint8Array(rest.length + r.value.length);
-    nb.set(rest);
-    nb.set(r.value, rest.length);
-    st.dropped += st.pos;
-    st.buf = nb;
-    st.pos = 0;
+    const at = makeRoom(st, r.value.length);
+    st.win.set(r.value, at);
+    st.buf = st.win.subarray(0, at + r.value.length);
     return true;
   };
+}
+
+/**
+ * A regular file on disk, read 1 MB at a time straight into the CSV window (no buffer per
+ * chunk). Reads are asynchronous, so the event loop (timers, signals, other work of the process)
+ * runs between chunks.
+ */
+export interface FileSource {
+  fh: FileHandle;
+  /** Bytes read so far (progress). */
+  read: number;
+  closed: boolean;
+}
+
+async function closeFile(src: FileSource): Promise<void> {
+  if (src.closed) return;
+  src.closed = true;
+  await src.fh.close();
+}
+
+function fileFill(src: FileSource, file: string): Fill {
+  return async (st) => {
+    const rest = makeRoom(st, 1 << 20);
+    let got: number;
+    try {
+      got = src.closed ? 0 : (await src.fh.read(st.win, rest, 1 << 20, src.read)).bytesRead;
+    } catch (e) {
+      await closeFile(src);
+      throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
+    }
+    src.read += got;
+    st.buf = st.win.subarray(0, rest + got);
+    if (got === 0) {
+      st.final = true;
+      await closeFile(src);
+      return false;
+    }
+    return true;
+  };
+}
+
+/**
+ * Reads a CSV/TSV input: header, sample, then batches. `src`: read a regular file by its
+ * descriptor instead of the input's chunks.
+ */
+export async function csvReader(
+  input: ByteInput,
+  format: 'csv' | 'tsv' | null,
+  file: string,
+  src: FileSource | null = null,
+): Promise<Reader> {
+  const st: CsvState = { buf: new Uint8Array(0), win: new Uint8Array(0), pos: 0, final: false, line: 1, dropped: 0 };
+  const fill = src !== null ? fileFill(src, file) : chunkFill(input);
+  const more = async (): Promise<boolean> => (st.final ? false : fill(st));
   // Header.
   await more();
   if (st.buf.length >= 3 && st.buf[0] === 0xef && st.buf[1] === 0xbb && st.buf[2] === 0xbf) st.pos = 3;
@@ -166,8 +240,9 @@ export async function csvReader(input: ByteInput, format: 'csv' | 'tsv' | null, 
   st.pos = next;
   st.line = headerLine + 1 + f.innerLines;
   const dataStart = st.dropped + st.pos;
-  // Sample rows (kept in the buffer: the batches start again from here).
-  const sampleStart = st.pos;
+  // Sample rows (kept in the buffer: the batches start again from here). Reading more moves the
+  // window (st.pos back to 0, st.dropped up), so the start is kept as an input offset.
+  const sampleStart = st.dropped + st.pos;
   const sampleLine = st.line;
   const cols: string[][] = names.map(() => []);
   const firstPos: number[] = [];
@@ -225,7 +300,7 @@ export async function csvReader(input: ByteInput, format: 'csv' | 'tsv' | null, 
       strs: null,
     };
   });
-  st.pos = sampleStart;
+  st.pos = sampleStart - st.dropped;
   st.line = sampleLine;
   const schema = names.map((name) => ({ name, width: 1 }));
   return {
@@ -264,7 +339,14 @@ export function csvRangeBatches(
 ): AsyncGenerator<Batch> {
   const fd = openSync(path, 'r');
   let at = start;
-  const st: CsvState = { buf: new Uint8Array(0), pos: 0, final: false, line: 0, dropped: start };
+  const st: CsvState = {
+    buf: new Uint8Array(0),
+    win: new Uint8Array(0),
+    pos: 0,
+    final: false,
+    line: 0,
+    dropped: start,
+  };
   const more = async (): Promise<boolean> => {
     if (st.final) return false;
     const len = Math.min(1 << 20, end - at);
@@ -273,14 +355,10 @@ export function csvRangeBatches(
       closeSync(fd);
       return false;
     }
-    const rest = st.buf.subarray(st.pos);
-    const nb = new Uint8Array(rest.length + len);
-    nb.set(rest);
-    const got = readSync(fd, nb, rest.length, len, at);
+    const rest = makeRoom(st, len);
+    const got = readSync(fd, st.win, rest, len, at);
     at += got;
-    st.dropped += st.pos;
-    st.buf = got === len ? nb : nb.subarray(0, rest.length + got);
-    st.pos = 0;
+    st.buf = st.win.subarray(0, rest + got);
     if (got === 0) {
       st.final = true;
       closeSync(fd);
@@ -313,6 +391,93 @@ interface CsvPass {
   rangeStart: number | null;
 }
 
+/** What {@link fastCsvRow} needs to know of the columns (built once per pass). */
+interface FastRowCtx {
+  ncols: number;
+  delim: number;
+  /** Per column: 0 skip, 1 true, 2 pred, 3 weight, 4 check; its slot `kk` and check `chk`. */
+  dest: Int8Array;
+  kk: Int32Array;
+  chk: Int8Array;
+  plan: Plan;
+  b: Builder;
+}
+
+/**
+ * The fast path of the CSV pass: one scan of a plain row (no quotes, no spaces, no exponents,
+ * decimals of at most 15 significant digits and 22 decimals) that finds the fields and parses
+ * the numbers at once, straight into the batch row `b.n`. The arithmetic is parseDecimal's
+ * (the same mantissa and power of ten, so the same float64 as `Number()`). Returns the offset
+ * after the row's line end, or -1 when the row is anything else (then the general tokenizer
+ * and parser read it again and report any error with its place; values written here are
+ * overwritten).
+ */
+function fastCsvRow(x: FastRowCtx, buf: Uint8Array, pos: number, len: number): number {
+  const { ncols, delim, dest, kk, chk, plan, b } = x;
+  const n = b.n;
+  let i = pos;
+  for (let c = 0; c < ncols; c++) {
+    const d = dest[c];
+    if (d === 0) {
+      if (i < len && buf[i] === QUOTE) return -1;
+      while (i < len) {
+        const ch = buf[i];
+        if (ch === delim || ch === LF || ch === CR) break;
+        i++;
+      }
+    } else {
+      let neg = false;
+      if (i < len && buf[i] === 45) {
+        neg = true;
+        i++;
+      }
+      let mant = 0;
+      let sig = 0;
+      let digits = 0;
+      let exp = 0;
+      for (; i < len; i++) {
+        const ch = buf[i] - 48;
+        if (ch < 0 || ch > 9) break;
+        mant = mant * 10 + ch;
+        digits++;
+        if (sig > 0 || ch !== 0) sig++;
+      }
+      if (i < len && buf[i] === 46) {
+        for (i++; i < len; i++) {
+          const ch = buf[i] - 48;
+          if (ch < 0 || ch > 9) break;
+          mant = mant * 10 + ch;
+          digits++;
+          exp--;
+          if (sig > 0 || ch !== 0) sig++;
+        }
+      }
+      if (digits === 0 || sig > 15 || exp < -22) return -1;
+      let v = mant === 0 ? 0 : exp === 0 ? mant : mant / POW10[-exp];
+      if (neg) v = -v;
+      const ck = chk[c];
+      if (ck === 1) {
+        if (!(v >= 0 && v <= 1)) return -1;
+      } else {
+        v = applyCheck(plan, ck as (typeof CHECK)[keyof typeof CHECK], v);
+        if (v !== v) return -1;
+      }
+      if (d === 1) b.yTrue[n * plan.trueWidth + kk[c]] = v;
+      else if (d === 2) b.yPred[n * plan.predWidth + kk[c]] = v;
+      else if (d === 3 && b.weight !== null) b.weight[n] = v;
+    }
+    if (i >= len) return -1;
+    const ch = buf[i];
+    if (c < ncols - 1) {
+      if (ch !== delim) return -1;
+      i++;
+    } else if (ch === LF) return i + 1;
+    else if (ch === CR && i + 1 < len && buf[i + 1] === LF) return i + 2;
+    else return -1;
+  }
+  return -1;
+}
+
 async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
   const { st, more, plan, batchRows, delim, file, rangeStart } = pass;
   const roles = plan.columns.roles;
@@ -338,10 +503,22 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
     if (rangeStart !== null) throw new RangeCellError(file, st.dropped + rowStart, col, msg);
     throw new EvalInputError(`${file}:${line}:${col}`, msg);
   };
+  // Rows without text labels first try the fast path (one scan per row).
+  const fast: FastRowCtx | null = strs.includes(1) ? null : { ncols, delim, dest, kk, chk, plan, b };
   for (;;) {
     const buf = st.buf;
     const len = buf.length;
     for (;;) {
+      if (fast !== null) {
+        const q = fastCsvRow(fast, buf, st.pos, len);
+        if (q > 0) {
+          st.line++;
+          st.pos = q;
+          if (++b.n === b.cap) yield b.take();
+          if (q >= len) break;
+          continue;
+        }
+      }
       const q = tokenizeRow(buf, st.pos, len, delim, st.final, f);
       if (q < 0) break;
       if (q === st.pos) break;
@@ -1298,6 +1475,41 @@ export async function openReader(
       `${file}:1:1`,
       `has the extension of a ${byName} file but holds ${fmt} data; pass --format ${fmt} to read it`,
     );
+  }
+  if (
+    (fmt === 'csv' || fmt === 'tsv') &&
+    typeof source === 'string' &&
+    source !== '-' &&
+    input.regular &&
+    !input.gzip
+  ) {
+    // A CSV file on disk: read by its descriptor straight into the reader's window, so no
+    // buffer is allocated per chunk (peak memory stays flat however long the file).
+    await input.chunks.return?.();
+    let fh: FileHandle;
+    try {
+      fh = await open(source, 'r');
+    } catch (e) {
+      throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
+    }
+    const src: FileSource = { fh, read: 0, closed: false };
+    let r: Reader;
+    try {
+      r = await csvReader(
+        input,
+        format === 'csv' || format === 'tsv' ? format : byName === 'tsv' ? 'tsv' : null,
+        file,
+        src,
+      );
+    } catch (e) {
+      await closeFile(src);
+      throw e;
+    }
+    r.bytesRead = () => src.read;
+    r.size = input.size;
+    r.seekable = true;
+    r.close = async () => closeFile(src);
+    return r;
   }
   const r = await openFormat(input, fmt, format, byName, file, source);
   r.bytesRead = input.bytesRead;

@@ -116,6 +116,8 @@ export async function openBytes(
     } catch (e) {
       if (e instanceof LosskitError) throw e;
       throw new EvalInputError(label, `cannot read: ${sysReason(e)}`);
+    } finally {
+      await inner.return?.(undefined); // stopped early: close the file
     }
   };
   let chunks: AsyncIterator<Uint8Array>;
