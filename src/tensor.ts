@@ -10,7 +10,10 @@
  *   `long` exported through NumPy) are converted once to a `Float64Array`; a value beyond
  *   ±2^53 (not exactly representable) is an `INVALID_INPUT` error naming its index.
  * - All math is done in float64 (JavaScript numbers) and every sum is accumulated in float64,
- *   whatever the input dtype. Outputs (`reduction: 'none'` values, gradients) are `Float64Array`.
+ *   whatever the input dtype. `reduction: 'none'` values are `Float64Array`; gradients have the
+ *   dtype of the input they differentiate (`Float32Array` for float32 data, else `Float64Array`;
+ *   `gradOut`'s when given), rounded once from float64 — see `gradientBuffer` in
+ *   `src/losses/define.ts`.
  *
  * Tensor-like objects from other libraries are accepted too: `{ data, shape }`,
  * ONNX Runtime's `{ data, dims }`, and TensorFlow.js tensors (`{ dataSync(), shape }`).

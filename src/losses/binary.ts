@@ -90,15 +90,13 @@ interface LogitsParams {
  * `σ(−|x|)` read from one node of the softplus table (`softplus.ts`: no `exp`, `log1p` or
  * division per element, within a few ulps of `Math.log1p(Math.exp(t))`).
  */
-function logitsPlain(
-  n: number,
-  yTrue: FloatArray,
-  yPred: FloatArray,
-  scale: number,
-  grad: Float64Array | null,
-): number {
+function logitsPlain(n: number, yTrue: FloatArray, yPred: FloatArray, scale: number, grad: FloatArray | null): number {
   const c = SOFTPLUS_TABLE;
   let s0 = 0;
+  // The targets' range: one outside [0, 1] is flagged by a NaN sum (see kernelFlags; a NaN target
+  // makes s0 NaN by itself).
+  let yLo = 0;
+  let yHi = 1;
   if (grad !== null) {
     for (let i = 0; i < n; i++) {
       const x = yPred[i];
@@ -119,6 +117,8 @@ function logitsPlain(
         st = sp;
       }
       s0 += (x > 0 ? x : 0) - x * y + sp;
+      if (y < yLo) yLo = y;
+      if (y > yHi) yHi = y;
       // σ(x) and σ(−x) are st and 1 − st in the order of x's sign: g = (1 − y)·σ(x) − y·σ(−x)
       // = σ(x) − y without cancellation for hard labels (σ(x) − 1 would round −1e-22 to 0).
       grad[i] = scale * (x >= 0 ? (1 - y) * (1 - st) - y * st : (1 - y) * st - y * (1 - st));
@@ -134,10 +134,13 @@ function logitsPlain(
         const o = k * 7;
         sp = c[o] + h * (c[o + 1] + h * (c[o + 2] + h * (c[o + 3] + h * (c[o + 4] + h * (c[o + 5] + h * c[o + 6])))));
       } else sp = Math.exp(t);
-      s0 += (x > 0 ? x : 0) - x * yTrue[i] + sp;
+      const y = yTrue[i];
+      s0 += (x > 0 ? x : 0) - x * y + sp;
+      if (y < yLo) yLo = y;
+      if (y > yHi) yHi = y;
     }
   }
-  return s0;
+  return yLo < 0 || yHi > 1 ? NaN : s0;
 }
 
 /**
@@ -145,7 +148,8 @@ function logitsPlain(
  * `l = w·[(1 − y)·softplus(x) + pw·y·softplus(−x)]` with `softplus(±x) = max(±x, 0) +
  * log1p(exp(−|x|))` (PyTorch writes the same as `(1 − y)·x + (1 + (pw − 1)y)·softplus(−x)`, which
  * cancels to 0 for a confidently right logit); `g = w·[(1 − y)·σ(x) − pw·y·σ(−x)]`
- * (= `w·(σ(x) − y)` without `pw`). Finite for any finite logit (±1e9 included).
+ * (= `w·(σ(x) − y)` without `pw`). Finite for any finite logit (±1e9 included). Flags its inputs
+ * (`kernelFlags`): a NaN / ±Infinity logit or target, or a target outside [0, 1], makes the sum NaN.
  */
 export const logitsKernel: ElementwiseKernel<LogitsParams> = ({ n, yTrue, yPred, w, scale, out, grad, params: p }) => {
   const { weight, posWeight, ls } = p;
@@ -156,7 +160,9 @@ export const logitsKernel: ElementwiseKernel<LogitsParams> = ({ n, yTrue, yPred,
   let s = 0;
   for (let i = 0; i < n; i++) {
     const x = yPred[i];
-    const y = a * yTrue[i] + b;
+    const yt = yTrue[i];
+    if (!(yt >= 0 && yt <= 1)) s = NaN; // a target outside [0, 1] (or NaN): flagged, see kernelFlags
+    const y = a * yt + b;
     const t = x >= 0 ? -x : x;
     const lp = softplusNonPositive(t); // log1p(exp(−|x|))
     const st = sigmoidNonPositive(t); // σ(−|x|)
@@ -308,8 +314,9 @@ export const binaryCrossEntropyWithLogits = loss({
   name: 'binaryCrossEntropyWithLogits',
   options: { weight: tensorOption(), posWeight: tensorOption(), labelSmoothing: labelSmoothing() },
   meta: BINARY('logits'),
-  // Every NaN / ±Infinity logit or target gives a NaN or infinite term (0·∞ included).
-  propagatesNonFinite: true,
+  // Every NaN / ±Infinity logit or target gives a NaN or infinite term (0·∞ included), and the
+  // kernel makes the sum NaN for a target outside [0, 1]: no pass over the inputs before it.
+  kernelFlags: ['real', 'probability'],
   domains: { yTrue: 'probability' },
   layout: {
     kind: 'elementwise',

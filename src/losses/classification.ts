@@ -122,7 +122,8 @@ export interface SoftmaxCrossEntropyRowsArgs {
   w: Float64Array | null;
   scale: number;
   out: Float64Array | null;
-  grad: Float64Array | null;
+  /** Written once per element (float32 or float64: the dtype rule of `define.ts`). */
+  grad: FloatArray | null;
 }
 
 /**
@@ -142,15 +143,24 @@ export function softmaxCrossEntropyRows({
   out,
   grad,
 }: SoftmaxCrossEntropyRowsArgs): number {
+  // exp(z − m) of a row is kept in float64 and the gradient computed from it: in place in a
+  // float64 gradient (reading it back is exact), else in a float64 row, from which a float32
+  // gradient is written once (the float64 value rounded once; no cancellation in p_y − 1).
+  const g64 = grad instanceof Float64Array ? grad : null;
+  const row = grad === null || g64 !== null ? null : new Float64Array(C);
   let total = 0;
+  // A −∞ logit would vanish from the sum (exp(−∞) = 0): flagged by a NaN result (kernelFlags),
+  // tested only where exp(z − m) is 0.
+  let negInf = false;
   for (let r = 0, base = 0; r < N; r++, base += C) {
     const y = labels[r];
+    const end = base + C;
     if (y === ignoreIndex) {
       if (out !== null) out[r] = 0;
-      if (grad !== null) grad.fill(0, base, base + C);
+      if (grad !== null) grad.fill(0, base, end);
+      for (let q = base; q < end; q++) if (!(z[q] - z[q] === 0)) negInf = true; // an ignored row too
       continue;
     }
-    const end = base + C;
     // Two independent maxima / sums: shorter dependency chains (~15% faster).
     let m0 = z[base];
     let m1 = m0;
@@ -166,27 +176,64 @@ export function softmaxCrossEntropyRows({
     let s0 = 0;
     let s1 = 0;
     j = base;
-    if (grad !== null) {
-      // Keep exp(z − m) in the gradient buffer: the third pass only rescales it.
+    if (g64 !== null) {
       for (; j + 1 < end; j += 2) {
-        const e0 = expNonPositive(z[j] - m);
-        const e1 = expNonPositive(z[j + 1] - m);
-        grad[j] = e0;
-        grad[j + 1] = e1;
+        const t0 = z[j] - m;
+        const t1 = z[j + 1] - m;
+        const e0 = expNonPositive(t0);
+        const e1 = expNonPositive(t1);
+        g64[j] = e0;
+        g64[j + 1] = e1;
         s0 += e0;
+        if (e0 === 0 && t0 === -Infinity) negInf = true;
         s1 += e1;
+        if (e1 === 0 && t1 === -Infinity) negInf = true;
       }
       if (j < end) {
-        const e = expNonPositive(z[j] - m);
-        grad[j] = e;
+        const t = z[j] - m;
+        const e = expNonPositive(t);
+        g64[j] = e;
         s0 += e;
+        if (e === 0 && t === -Infinity) negInf = true;
+      }
+    } else if (row !== null) {
+      // The same two sums as above (the value must not depend on the gradient's dtype).
+      for (; j + 1 < end; j += 2) {
+        const t0 = z[j] - m;
+        const t1 = z[j + 1] - m;
+        const e0 = expNonPositive(t0);
+        const e1 = expNonPositive(t1);
+        row[j - base] = e0;
+        row[j + 1 - base] = e1;
+        s0 += e0;
+        s1 += e1;
+        if (e0 === 0 && t0 === -Infinity) negInf = true;
+        if (e1 === 0 && t1 === -Infinity) negInf = true;
+      }
+      if (j < end) {
+        const t = z[j] - m;
+        const e = expNonPositive(t);
+        row[j - base] = e;
+        s0 += e;
+        if (e === 0 && t === -Infinity) negInf = true;
       }
     } else {
       for (; j + 1 < end; j += 2) {
-        s0 += expNonPositive(z[j] - m);
-        s1 += expNonPositive(z[j + 1] - m);
+        const t0 = z[j] - m;
+        const t1 = z[j + 1] - m;
+        const e0 = expNonPositive(t0);
+        const e1 = expNonPositive(t1);
+        s0 += e0;
+        s1 += e1;
+        if (e0 === 0 && t0 === -Infinity) negInf = true;
+        if (e1 === 0 && t1 === -Infinity) negInf = true;
       }
-      if (j < end) s0 += expNonPositive(z[j] - m);
+      if (j < end) {
+        const t = z[j] - m;
+        const e = expNonPositive(t);
+        s0 += e;
+        if (e === 0 && t === -Infinity) negInf = true;
+      }
     }
     const s = s0 + s1;
     const l = Math.log(s) - (z[base + y] - m);
@@ -196,11 +243,16 @@ export function softmaxCrossEntropyRows({
     if (grad !== null) {
       const g = scale * wi;
       const k = g / s;
-      for (let q = base; q < end; q++) grad[q] *= k;
-      grad[base + y] -= g;
+      if (g64 !== null) {
+        for (let q = base; q < end; q++) g64[q] *= k;
+        g64[base + y] -= g;
+      } else if (row !== null) {
+        for (let c = 0; c < C; c++) grad[base + c] = row[c] * k;
+        grad[base + y] = row[y] * k - g;
+      }
     }
   }
-  return total;
+  return negInf ? NaN : total;
 }
 
 /** Arguments of {@link softmaxCrossEntropyKernel}. */
@@ -217,7 +269,8 @@ export interface SoftmaxCrossEntropyKernelArgs {
   w: Float64Array | null;
   scale: number;
   out: Float64Array | null;
-  grad: Float64Array | null;
+  /** Written once per element (float32 or float64: the dtype rule of `define.ts`). */
+  grad: FloatArray | null;
 }
 
 /**
@@ -243,6 +296,8 @@ export function softmaxCrossEntropyKernel({
   out,
   grad,
 }: SoftmaxCrossEntropyKernelArgs): number {
+  const row = grad === null ? null : new Float64Array(C);
+  let lo = Infinity; // the smallest logit: −∞ would vanish from the sum (flagged, see kernelFlags)
   const rowStride = C * inner;
   const lsC = ls / C;
   let total = 0;
@@ -257,6 +312,7 @@ export function softmaxCrossEntropyKernel({
         if (y === ignoreIndex) {
           if (out !== null) out[i] = 0;
           if (grad !== null) for (let j = base; j < end; j += inner) grad[j] = 0;
+          for (let j = base; j < end; j += inner) if (!(z[j] - z[j] === 0)) lo = -Infinity; // flagged too
           continue;
         }
       }
@@ -264,12 +320,14 @@ export function softmaxCrossEntropyKernel({
       for (let j = base + inner; j < end; j += inner) {
         const v = z[j];
         if (v > m) m = v;
+        if (v < lo) lo = v;
       }
+      if (z[base] < lo) lo = z[base];
       let s = 0;
-      if (grad !== null) {
-        for (let j = base; j < end; j += inner) {
+      if (row !== null) {
+        for (let c = 0, j = base; c < C; c++, j += inner) {
           const e = expNonPositive(z[j] - m);
-          grad[j] = e;
+          row[c] = e;
           s += e;
         }
       } else {
@@ -300,27 +358,28 @@ export function softmaxCrossEntropyKernel({
       const wi = w === null ? 1 : w[i];
       total += wi * l;
       if (out !== null) out[i] = wi * l;
-      if (grad !== null) {
+      if (grad !== null && row !== null) {
+        // Written once per element from the float64 row (see softmaxCrossEntropyRows).
         const g = scale * wi;
         const kA = (g * A) / s;
         if (labels !== null) {
           if (ls === 0) {
-            for (let j = base; j < end; j += inner) grad[j] *= kA;
+            for (let c = 0, j = base; c < C; c++, j += inner) grad[j] = row[c] * kA;
           } else {
             for (let c = 0, j = base; c < C; c++, j += inner)
-              grad[j] = grad[j] * kA - g * lsC * (cw === null ? 1 : cw[c]);
+              grad[j] = row[c] * kA - g * lsC * (cw === null ? 1 : cw[c]);
           }
-          grad[base + y * inner] -= g * ay;
+          grad[base + y * inner] = row[y] * kA - (ls === 0 ? 0 : g * lsC * (cw === null ? 1 : cw[y])) - g * ay;
         } else if (probs !== null) {
           for (let c = 0, j = base; c < C; c++, j += inner) {
             const a = (cw === null ? 1 : cw[c]) * (ls === 0 ? probs[j] : probs[j] * (1 - ls) + lsC);
-            grad[j] = grad[j] * kA - g * a;
+            grad[j] = row[c] * kA - g * a;
           }
         }
       }
     }
   }
-  return total;
+  return lo === -Infinity ? NaN : total;
 }
 
 /** Arguments of {@link nllKernel}. */
@@ -335,7 +394,8 @@ export interface NllKernelArgs {
   w: Float64Array | null;
   scale: number;
   out: Float64Array | null;
-  grad: Float64Array | null;
+  /** Zero-filled, then written once at each target (float32 or float64). */
+  grad: FloatArray | null;
 }
 
 /**
@@ -421,7 +481,7 @@ function prepareCrossEntropy({ fn, options, reduction, yTrue, yPred }: Inputs<ty
 }
 
 /** Runs the softmax cross-entropy kernel for a prepared call under a plan; returns Σwᵢlᵢ. */
-function runCrossEntropy(p: CEPrepared, plan: ReductionPlan, grad: Float64Array | null): PreparedRun {
+function runCrossEntropy(p: CEPrepared, plan: ReductionPlan, grad: FloatArray | null): PreparedRun {
   const { layout, target } = p;
   const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
   const args = {
@@ -456,7 +516,8 @@ function runCrossEntropy(p: CEPrepared, plan: ReductionPlan, grad: Float64Array 
   } else {
     sum = softmaxCrossEntropyKernel({ outer: layout.outer, C: layout.C, inner: layout.inner, ...args });
   }
-  return { sum, perElement: out };
+  // The WASM kernel flags nothing (a −∞ logit vanishes from its sum): the constructor checks after it.
+  return fast !== undefined ? { sum, perElement: out, flagged: [] } : { sum, perElement: out };
 }
 
 /**
@@ -489,6 +550,8 @@ export const crossEntropy = loss({
   name: 'crossEntropy',
   options: CE,
   meta: TORCH_CLASS('logits'),
+  // The kernels' sums are NaN for any NaN / ±Infinity logit (−∞ through the row minimum).
+  kernelFlags: ['real'],
   layout: {
     kind: 'prepared',
     prepare: (inputs): Prepared => {
@@ -496,6 +559,7 @@ export const crossEntropy = loss({
       return {
         lossShape: p.layout.lossShape,
         normWeights: p.normWeights,
+        gradWrites: 'once',
         run: (plan, grad) => runCrossEntropy(p, plan, grad),
       };
     },
@@ -546,6 +610,7 @@ export const nllLoss = loss({
       return {
         lossShape: layout.lossShape,
         normWeights: reduction === 'mean' ? indexNormWeights(yTrue.data, cw, ignoreIndex) : null,
+        gradWrites: 'once',
         run: (plan, grad) => {
           const out = plan.reduction === 'none' ? new Float64Array(sizeOf(layout.lossShape)) : null;
           const sum = nllKernel({
@@ -744,6 +809,7 @@ export const crossEntropyWithPriorKL = loss({
       return {
         lossShape: p.layout.lossShape,
         normWeights: p.normWeights,
+        gradWrites: 'accumulate',
         run: (plan, grad) => {
           const { sum } = runCrossEntropy(p, plan, grad);
           const batchMean = options.klTarget === 'batch-mean';
@@ -930,6 +996,7 @@ function kerasPrepared(
   return {
     lossShape: p.layout.lossShape,
     mode: p.mode,
+    gradWrites: 'accumulate',
     run: (plan, grad) => {
       const out = plan.reduction === 'none' ? new Float64Array(sizeOf(p.layout.lossShape)) : null;
       return { sum: kernel(p, plan, { out, grad }), perElement: out };

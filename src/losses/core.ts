@@ -86,17 +86,25 @@ export interface LossOptions {
   /** Class axis for losses with class-probability inputs in Keras style (default -1). */
   axis?: number;
   /** Optional output buffer for the gradient (length = `yPred`'s size): avoids an allocation
-   * per call in training loops. Only read by `valueAndGrad`. */
-  gradOut?: Float64Array;
+   * per call in training loops. A `Float32Array` or a `Float64Array`: its dtype is the
+   * gradient's (a `Float64Array` gives float64 gradients of float32 inputs). Only read by
+   * `valueAndGrad`. */
+  gradOut?: FloatArray;
 }
 
 /** Result of `valueAndGrad`. */
 export interface LossResult<V extends number | Tensor = number | Tensor> {
   /** The loss (a number, or a tensor for `reduction: 'none'`). */
   value: V;
-  /** d(value)/d(yPred), of `yPred`'s shape (for `'none'`: d(Σ value)/d(yPred)). */
+  /**
+   * d(value)/d(yPred), of `yPred`'s shape (for `'none'`: d(Σ value)/d(yPred)). Its dtype follows
+   * `yPred` (as PyTorch and tfjs): `Float32Array` data for a `Float32Array` `yPred`, else
+   * `Float64Array` — or `gradOut`'s dtype when one is given. Computed and accumulated in float64,
+   * rounded once.
+   */
   grad: Tensor;
-  /** Gradients with respect to the other differentiable inputs, keyed by option name. */
+  /** Gradients with respect to the other differentiable inputs, keyed by option name; each of
+   * its input's dtype (same rule). */
   extraGrads?: Record<string, Tensor>;
 }
 

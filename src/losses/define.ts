@@ -276,21 +276,47 @@ export function checkDomain(fn: string, arg: string, t: Tensor, domain: Domain):
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Output buffer for a gradient of `n` values: the caller's `gradOut` when given (checked),
- * else a new `Float64Array`. The one allocation site of gradients (a float32 gradient for
- * float32 inputs would be chosen here).
+ * The dtype rule of gradients, as PyTorch and TensorFlow.js: a gradient has the dtype of the
+ * input it differentiates — `Float32Array` for a `Float32Array` input, `Float64Array` for
+ * everything else (float64 arrays, plain arrays and numbers, integer arrays). Values are computed
+ * and accumulated in float64 either way and rounded once when stored.
  */
-export function gradientBuffer(fn: string, n: number, gradOut: Float64Array | undefined): Float64Array {
-  if (gradOut === undefined) return new Float64Array(n);
-  if (!(gradOut instanceof Float64Array) || gradOut.length !== n) {
+export function newGradient(like: FloatArray, n: number): FloatArray {
+  return like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+}
+
+/**
+ * Output buffer for the gradient of `like` (`n` values): the caller's `gradOut` when given (a
+ * `Float32Array` or `Float64Array` of length `n`: its dtype wins, so a `Float64Array` asks for a
+ * float64 gradient of float32 inputs), else a new array of `like`'s dtype ({@link newGradient}).
+ * The one allocation site of gradients: every loss's gradient and its extra gradients
+ * (`input2`, `positive`, `negative`, `variance`) come from here.
+ */
+export function gradientBuffer(fn: string, n: number, gradOut: unknown, like: FloatArray): FloatArray {
+  if (gradOut === undefined) return newGradient(like, n);
+  if (!(gradOut instanceof Float64Array || gradOut instanceof Float32Array) || gradOut.length !== n) {
     throw new LosskitError(
       'INVALID_OPTION',
       fn,
-      `option 'gradOut' must be a Float64Array of length ${n} (the size of 'yPred'); received ${describe(gradOut)}`,
+      `option 'gradOut' must be a Float32Array or Float64Array of length ${n} (the size of 'yPred'); received ${describe(gradOut)}`,
       'gradOut',
     );
   }
   return gradOut;
+}
+
+/**
+ * Where a kernel that accumulates its gradient works: `grad` itself when it is float64, else a
+ * zeroed float64 scratch rounded into `grad` by {@link storeGradient} (float64 accumulation,
+ * one rounding per element).
+ */
+function workBuffer(grad: FloatArray): Float64Array {
+  return grad instanceof Float64Array ? grad : new Float64Array(grad.length);
+}
+
+/** Rounds a float64 work buffer into the gradient (no-op when they are one array). */
+function storeGradient(work: Float64Array, grad: FloatArray): void {
+  if (work !== grad) grad.set(work);
 }
 
 /** The typed array behind a tensor-like value, if any (to detect `gradOut` aliasing an input). */
@@ -310,7 +336,7 @@ function overlaps(g: ArrayBufferView, v: unknown): boolean {
 
 /** Whether `gradOut` shares memory with `yTrue`, `yPred` or a tensor option. */
 function aliasesAnInput(
-  gradOut: Float64Array,
+  gradOut: FloatArray,
   yTrue: TensorInput | null,
   yPred: TensorInput,
   options: LossOptions,
@@ -375,16 +401,22 @@ function build<O extends object>(core: Core, defaults: LossOptions, calledAs: st
       let o = resolve(options);
       const gradOut = o.gradOut;
       // gradOut sharing memory with an input would be overwritten while it is read: compute into
-      // a fresh buffer and copy.
-      const alias = gradOut instanceof Float64Array && aliasesAnInput(gradOut, yTrue, yPred, o);
+      // a fresh buffer of its dtype and length (checked by the body) and copy.
+      const alias =
+        (gradOut instanceof Float64Array || gradOut instanceof Float32Array) &&
+        aliasesAnInput(gradOut, yTrue, yPred, o);
       if (alias) {
-        o = { ...o, gradOut: undefined };
+        o = {
+          ...o,
+          gradOut:
+            gradOut instanceof Float32Array ? new Float32Array(gradOut.length) : new Float64Array(gradOut.length),
+        };
       }
       const r = body(yTrue, yPred, o, { fn: calledAs, wantGrad: true });
       if (r.grad === null) throw new Error(`losskit internal: ${name} returned no gradient`);
       let grad = r.grad;
       if (alias && gradOut !== undefined) {
-        gradientBuffer(calledAs, r.grad.data.length, gradOut).set(r.grad.data);
+        gradOut.set(r.grad.data);
         grad = { data: gradOut, shape: r.grad.shape };
       }
       return r.extraGrads ? { value: r.value, grad, extraGrads: r.extraGrads } : { value: r.value, grad };
@@ -436,8 +468,12 @@ export interface ElementwiseArgs<P> {
   scale: number;
   /** Per-element output `out[i] = wᵢ·lᵢ`, or `null`. */
   out: Float64Array | null;
-  /** Gradient output `grad[i] = scale·wᵢ·∂lᵢ/∂ŷᵢ`, or `null`. */
-  grad: Float64Array | null;
+  /**
+   * Gradient output `grad[i] = scale·wᵢ·∂lᵢ/∂ŷᵢ`, or `null`: float32 or float64 (the dtype rule,
+   * see {@link gradientBuffer}). Each element is assigned once from a float64 value, never read
+   * back or accumulated (so a float32 gradient is the float64 one rounded once).
+   */
+  grad: FloatArray | null;
   /** The loss's parameters. */
   params: P;
 }
@@ -460,6 +496,9 @@ export interface BoundKernel {
 export function bindKernel<P>(kernel: ElementwiseKernel<P>, params: P): BoundKernel {
   return { run: (a) => kernel({ ...a, params }), wasm: wasmRouteOf(kernel, params) };
 }
+
+/** What an element-wise WASM twin flags by its sum (see `LossDefinition.kernelFlags`). */
+const WASM_FLAGS: readonly Domain[] = ['real'];
 
 /** Sums consecutive groups of `k` values. */
 function groupSum(src: Float64Array, k: number): Float64Array {
@@ -495,8 +534,8 @@ function runElementwise(
   kernel: BoundKernel,
   inputs: { yTrue: FloatArray; yPred: FloatArray; k: number },
   plan: ReductionPlan,
-  grad: Float64Array | null,
-): { value: number | Tensor; sum: number } {
+  grad: FloatArray | null,
+): { value: number | Tensor; sum: number; flagged: readonly Domain[] | undefined } {
   const { yTrue, yPred, k } = inputs;
   const n = yPred.length;
   let w = plan.weights;
@@ -522,7 +561,8 @@ function runElementwise(
   const sum = fast ?? kernel.run(args);
   const perElement = out !== null && k !== 1 ? groupSum(out, k) : out;
   const value = finishReduction(denominator === plan.denominator ? plan : { ...plan, denominator }, sum, perElement);
-  return { value, sum };
+  // The WASM twins propagate NaN / ±Infinity inputs as their JS kernels do, and flag no range.
+  return { value, sum, flagged: fast === undefined ? undefined : WASM_FLAGS };
 }
 
 /** The inputs a layout's step receives. */
@@ -542,8 +582,8 @@ export interface ElementwiseLayout<S extends OptionSchema> {
   readonly kernel: (inputs: Inputs<S>) => BoundKernel;
 }
 
-/** What a prepared layout hands back to the constructor. */
-export interface Prepared {
+/** What a prepared layout hands back to the constructor (see {@link Prepared}). */
+interface PreparedBase {
   /** Shape of the loss elements (what `'none'` returns). */
   readonly lossShape: Shape;
   /** `'mean'` normalising weights `vᵢ` (class weight of the target, 0 when ignored), or null. */
@@ -554,17 +594,50 @@ export interface Prepared {
   readonly mode?: ReducerMode;
   /** Size of the gradient (default `yPred`'s size) and its shape. */
   readonly gradShape?: Shape;
-  /** Runs the kernel under the plan; returns `Σ weighted losses` and (for `'none'`) the elements. */
-  run(plan: ReductionPlan, grad: Float64Array | null): PreparedRun;
+  /**
+   * The other differentiable inputs (`input2`, `positive`, `negative`, `variance`): option name
+   * and tensor. Their gradients are allocated here (each of its input's dtype, see
+   * {@link gradientBuffer}), handed to `run` in this order and returned as `extraGrads`.
+   */
+  readonly extraGrads?: readonly (readonly [string, Tensor])[];
   /** Tensors named in a `NON_FINITE` error when the result is not finite. */
   readonly explain?: readonly (readonly [string, Tensor | null | undefined])[];
 }
+
+/**
+ * A kernel that assigns each gradient element once from a float64 value (never reads it back,
+ * never accumulates into it, zero-fills what it does not assign): it writes float32 gradients
+ * directly (the float64 values rounded once).
+ */
+export interface PreparedOnce extends PreparedBase {
+  readonly gradWrites: 'once';
+  /** Runs the kernel under the plan; returns `Σ weighted losses` and (for `'none'`) the elements. */
+  run(plan: ReductionPlan, grad: FloatArray | null, extra: readonly FloatArray[]): PreparedRun;
+}
+
+/**
+ * A kernel that accumulates into (or reads back) its gradients: it always receives float64
+ * buffers (the caller's float64 `gradOut`, else zeroed scratch) and the constructor rounds them
+ * into float32 gradients after — float64 accumulation whatever the output dtype.
+ */
+export interface PreparedAccumulate extends PreparedBase {
+  readonly gradWrites: 'accumulate';
+  /** Runs the kernel under the plan; returns `Σ weighted losses` and (for `'none'`) the elements. */
+  run(plan: ReductionPlan, grad: Float64Array | null, extra: readonly Float64Array[]): PreparedRun;
+}
+
+/** What a prepared layout hands back to the constructor: how its kernel writes gradients decides
+ * whether it may write float32 directly. */
+export type Prepared = PreparedOnce | PreparedAccumulate;
+
 export interface PreparedRun {
   readonly sum: number;
   readonly perElement: Float64Array | null;
   /** A value the layout computed itself (e.g. with an extra term), overriding the reducer's. */
   readonly value?: number | Tensor;
-  readonly extraGrads?: Record<string, Tensor>;
+  /** The definition's `kernelFlags` the kernel that ran flags, when not all of them (a WASM
+   * kernel: `[]`); the others are checked after the run. */
+  readonly flagged?: readonly Domain[];
 }
 
 /** Losses with their own prepare step (class axis, overlap over axes, CTC, embeddings, ...). */
@@ -588,8 +661,9 @@ export interface CommonOptions {
    * (TensorFlow.js `computeWeightedLoss`: NumPy broadcasting, tfjs's `'mean'`; the tfjs aliases'
    * default). */
   weightsBroadcast?: 'prefix' | 'numpy';
-  /** Optional output buffer for the gradient (length = `yPred`'s size); only read by `valueAndGrad`. */
-  gradOut?: Float64Array;
+  /** Optional output buffer for the gradient (length = `yPred`'s size, `Float32Array` or
+   * `Float64Array`: its dtype is the gradient's); only read by `valueAndGrad`. */
+  gradOut?: FloatArray;
 }
 
 /** Options of element-wise losses: the common ones and Keras's per-sample mean over the last axis. */
@@ -620,13 +694,17 @@ export interface LossDefinition<S extends OptionSchema, L extends Layout<S>> {
   /** Defaults of the canonical function. */
   readonly defaults?: LossOptions;
   /**
-   * The kernel cannot absorb a non-finite input (any NaN / ±Infinity in `yTrue` or `yPred` makes
-   * its sum NaN or ±Infinity), so inputs whose domain is `'real'` are checked for finiteness only
-   * when the result is not finite — one pass less over the data on the hot path. Declare it only
-   * for such kernels: the registry-wide property test (NaN / ±Infinity anywhere → NON_FINITE)
-   * fails otherwise.
+   * Domains the loss's JS kernels flag themselves: any value of `yTrue` / `yPred` outside its
+   * declared domain, when that domain is listed here, makes the kernel's sum NaN or ±Infinity
+   * (`'real'`: the kernel cannot absorb a NaN / ±Infinity, 0·∞ included; `'sign'`: a label other
+   * than ±1 gives a NaN term; `'probability'`: a target outside [0, 1] does). Those inputs are
+   * then not checked before the kernel — one pass less over the data on the hot path — but after
+   * it, only when its sum is not finite (or when the kernel that ran, a WASM twin, does not flag
+   * them: see `PreparedRun.flagged`), so the errors are the same. Declare only what the kernels
+   * guarantee: the registry-wide property tests (NaN / ±Infinity anywhere → NON_FINITE, ±1 labels,
+   * probabilities) fail otherwise.
    */
-  readonly propagatesNonFinite?: boolean;
+  readonly kernelFlags?: readonly Domain[];
   /** After a non-finite result with finite inputs, a hook that blames the culprit (user formulas). */
   readonly blame?: (inputs: Inputs<S>) => void;
 }
@@ -672,11 +750,22 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
     // 4. Declared input domains.
     const rule = def.domains;
     const domains: Domains = rule === undefined ? {} : typeof rule === 'function' ? rule(options) : rule;
-    const lazy = def.propagatesNonFinite === true;
-    const dTrue = domains.yTrue ?? 'real';
-    const dPred = domains.yPred ?? 'real';
-    if (yTrue !== null && !(lazy && dTrue === 'real')) checkDomain(fn, 'yTrue', yTrue, dTrue);
-    if (!(lazy && dPred === 'real')) checkDomain(fn, 'yPred', yPred, dPred);
+    // A domain the kernel flags (kernelFlags) is checked after it (see checkDeferred), else now.
+    const flags = def.kernelFlags ?? [];
+    const deferred: [string, Tensor, Domain][] = [];
+    const check = (arg: string, t: Tensor, d: Domain): void => {
+      if (d !== 'own' && flags.includes(d)) deferred.push([arg, t, d]);
+      else checkDomain(fn, arg, t, d);
+    };
+    if (yTrue !== null) check('yTrue', yTrue, domains.yTrue ?? 'real');
+    check('yPred', yPred, domains.yPred ?? 'real');
+    /** The deferred domain checks, after the kernel: when its sum is not finite (the flag), or
+     * for the domains the kernel that ran does not flag (`flagged`; default: all of them). */
+    const checkDeferred = (s: number, flagged: readonly Domain[] | undefined): void => {
+      for (const [arg, t, d] of deferred) {
+        if (!(s - s === 0) || (flagged !== undefined && !flagged.includes(d))) checkDomain(fn, arg, t, d);
+      }
+    };
     let value: number | Tensor;
     let sum: number;
     let gradTensor: Tensor | null = null;
@@ -688,8 +777,9 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
       const { lossShape, k } = lastAxisLayout(fn, yPred.shape, meanLast);
       // 5. The reduction plan, 6. the gradient buffer, 7. the kernel.
       const plan = planReduction(fn, reduction, lossShape, raw.sampleWeight, { weightsBroadcast });
-      const grad = call.wantGrad ? gradientBuffer(fn, yPred.data.length, raw.gradOut) : null;
+      const grad = call.wantGrad ? gradientBuffer(fn, yPred.data.length, raw.gradOut, yPred.data) : null;
       const r = runElementwise(kernel, { yTrue: inputs.yTrue.data, yPred: yPred.data, k }, plan, grad);
+      checkDeferred(r.sum, r.flagged);
       value = r.value;
       sum = r.sum;
       if (grad !== null) gradTensor = { data: grad, shape: yPred.shape };
@@ -702,13 +792,34 @@ export function loss<S extends OptionSchema, L extends Layout<S>>(
         weightsBroadcast,
       });
       const gradShape = p.gradShape ?? yPred.shape;
-      const grad = call.wantGrad ? gradientBuffer(fn, sizeOfShape(gradShape), raw.gradOut) : null;
-      const r = p.run(plan, grad);
+      const extra = p.extraGrads ?? [];
+      let r: PreparedRun;
+      if (!call.wantGrad) {
+        r = p.gradWrites === 'once' ? p.run(plan, null, []) : p.run(plan, null, []);
+      } else {
+        // 6. The gradient buffers (the dtype rule), 7. the kernel.
+        const grad = gradientBuffer(fn, sizeOfShape(gradShape), raw.gradOut, yPred.data);
+        const grads = extra.map(([, t]) => newGradient(t.data, t.data.length));
+        if (p.gradWrites === 'once') {
+          r = p.run(plan, grad, grads);
+        } else {
+          const work = workBuffer(grad);
+          const works = grads.map(workBuffer);
+          r = p.run(plan, work, works);
+          storeGradient(work, grad);
+          grads.forEach((g, i) => storeGradient(works[i], g));
+        }
+        gradTensor = { data: grad, shape: gradShape };
+        if (extra.length > 0) {
+          const named: Record<string, Tensor> = {};
+          extra.forEach(([name, t], i) => (named[name] = { data: grads[i], shape: t.shape }));
+          extraGrads = named;
+        }
+      }
+      checkDeferred(r.sum, r.flagged);
       sum = r.sum;
       value = r.value ?? finishReduction(plan, r.sum, r.perElement);
       ownValue = r.value !== undefined;
-      extraGrads = r.extraGrads;
-      if (grad !== null) gradTensor = { data: grad, shape: gradShape };
       if (p.explain !== undefined) explainNonFinite(fn, sum, p.explain);
     }
     // 8. A non-finite result: name the input (or the user's formula) responsible.

@@ -11,7 +11,7 @@ import type { FloatArray, Shape, Tensor } from '../tensor.js';
 import { shapesEqual, tensor } from '../tensor.js';
 import { checkNumberOption, fmtIndex } from '../validate.js';
 import type { ElementwiseKernel, LossMeta, Prepared } from './define.js';
-import { bindKernel, bool, gradientBuffer, loss, num, tensorOption } from './define.js';
+import { bindKernel, bool, loss, num, tensorOption } from './define.js';
 import { KERAS_EPSILON, KERAS_REDUCED as KERAS_DEFAULTS, TFJS_CORE } from './dialects.js';
 import type { LossEntry } from './registry-types.js';
 
@@ -220,6 +220,7 @@ export const kerasKLDivergence = loss({
       const inputs = { yTrue: yTrue.data, yPred: yPred.data, k, params: options };
       return {
         lossShape: yPred.shape.slice(0, -1),
+        gradWrites: 'accumulate',
         run: (plan, grad) => runLastAxisSum(kerasKLKernel, inputs, plan, grad),
       };
     },
@@ -397,8 +398,9 @@ export const gaussianNll = loss({
       return {
         lossShape: xs,
         explain: [['variance', variance]],
-        run: (plan, grad) => {
-          const gv = grad === null ? null : gradientBuffer(fn, variance.data.length, undefined);
+        extraGrads: [['variance', variance]],
+        gradWrites: 'accumulate',
+        run: (plan, grad, [gv = null]) => {
           const out = plan.reduction === 'none' ? new Float64Array(yPred.data.length) : null;
           const sum = gaussianNllKernel({
             n: yPred.data.length,
@@ -414,8 +416,7 @@ export const gaussianNll = loss({
             grad,
             gv,
           });
-          const extraGrads = gv === null ? undefined : { variance: { data: gv, shape: vs } };
-          return { sum, perElement: out, extraGrads };
+          return { sum, perElement: out };
         },
       };
     },
@@ -498,6 +499,7 @@ function cosineLoss(name: string, offset: number) {
         const lossShape = [...yPred.shape.slice(0, axis), ...yPred.shape.slice(axis + 1)];
         return {
           lossShape,
+          gradWrites: 'accumulate',
           run: (plan, grad) => {
             const out = plan.reduction === 'none' ? new Float64Array(outer * inner) : null;
             const sum = cosineKernel({
@@ -566,6 +568,7 @@ export const tfjsCosineDistance = loss({
       const p = yPred.data;
       return {
         lossShape,
+        gradWrites: 'accumulate',
         run: (plan, grad) => {
           const w = plan.weights;
           const out = plan.reduction === 'none' ? new Float64Array(outer * inner) : null;

@@ -204,8 +204,9 @@ export const cosineEmbedding = loss({
         lossShape,
         // A non-finite input2 always gives cos = NaN (its squared norm is infinite).
         explain: [['input2', input2]],
-        run: (plan, ga) => {
-          const gb = ga === null ? null : new Float64Array(yPred.data.length);
+        extraGrads: [['input2', input2]],
+        gradWrites: 'accumulate',
+        run: (plan, ga, [gb = null]) => {
           const out = plan.reduction === 'none' ? new Float64Array(rows) : null;
           const sum = cosineEmbeddingKernel({
             rows,
@@ -220,11 +221,7 @@ export const cosineEmbedding = loss({
             ga,
             gb,
           });
-          return {
-            sum,
-            perElement: out,
-            extraGrads: gb === null ? undefined : { input2: { data: gb, shape: yPred.shape } },
-          };
+          return { sum, perElement: out };
         },
       };
     },
@@ -404,15 +401,6 @@ function distanceOverflow(fn: string): never {
   );
 }
 
-/** The gradients w.r.t. `positive` and `negative`, as `extraGrads`. */
-function tripletExtraGrads(
-  gp: Float64Array | null,
-  gn: Float64Array | null,
-  shape: Shape,
-): Record<string, Tensor> | undefined {
-  return gp === null || gn === null ? undefined : { positive: { data: gp, shape }, negative: { data: gn, shape } };
-}
-
 /** What both triplet kernels take besides their own options (margin, distance, …). */
 type TripletRowArgs = Pick<
   TripletMarginArgs,
@@ -420,8 +408,9 @@ type TripletRowArgs = Pick<
 >;
 
 /**
- * The prepare step both triplet losses share: checks the inputs, then per call allocates the
- * positive / negative gradients and the `'none'` output and runs `kernel` on them.
+ * The prepare step both triplet losses share: checks the inputs, declares the positive /
+ * negative gradients (allocated by the constructor) and per call allocates the `'none'` output
+ * and runs `kernel`.
  */
 function tripletPrepared(
   fn: string,
@@ -430,16 +419,18 @@ function tripletPrepared(
   kernel: (args: TripletRowArgs) => number,
 ): Prepared {
   const { positive, negative, rows, D, lossShape } = tripletInputs(fn, anchor, options);
-  const n = anchor.data.length;
   return {
     lossShape,
     explain: [
       ['positive', positive],
       ['negative', negative],
     ],
-    run: (plan, ga) => {
-      const gp = ga === null ? null : new Float64Array(n);
-      const gn = ga === null ? null : new Float64Array(n);
+    extraGrads: [
+      ['positive', positive],
+      ['negative', negative],
+    ],
+    gradWrites: 'accumulate',
+    run: (plan, ga, [gp = null, gn = null]) => {
       const out = plan.reduction === 'none' ? new Float64Array(rows) : null;
       const sum = kernel({
         rows,
@@ -454,7 +445,7 @@ function tripletPrepared(
         gp,
         gn,
       });
-      return { sum, perElement: out, extraGrads: tripletExtraGrads(gp, gn, anchor.shape) };
+      return { sum, perElement: out };
     },
   };
 }

@@ -314,6 +314,7 @@ export const circle = loss({
         normWeights: st.valid,
         // Keras masks the zero-loss samples: 'sumOverBatchSize' is Σ sᵢ·lᵢ / (valid + 1e-7)
         mode: { kind: 'kerasMasked', valid: st.valid, epsilon: KERAS_EPSILON },
+        gradWrites: 'accumulate',
         run: (plan, grad) => {
           const w = plan.weights;
           let sum = 0;

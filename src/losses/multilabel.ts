@@ -150,6 +150,7 @@ export const multilabelSoftMargin = loss({
       const cw = checkClassWeight(fn, options.weight, C);
       return {
         lossShape,
+        gradWrites: 'accumulate',
         run: (plan, grad) => {
           const p = planned(plan, rows);
           const sum = multilabelSoftMarginKernel({ rows, C, y: yTrue.data, x: yPred.data, cw, ...p, grad });
@@ -263,6 +264,7 @@ export const multilabelMargin = loss({
       checkTargetLists(fn, yTrue, C);
       return {
         lossShape,
+        gradWrites: 'accumulate',
         run: (plan, grad) => {
           const p = planned(plan, rows);
           const isTarget = new Uint8Array(C);
@@ -404,6 +406,7 @@ export const multiMargin = loss({
       const { p, margin } = options;
       return {
         lossShape,
+        gradWrites: 'accumulate',
         run: (plan, grad) => {
           const o = planned(plan, rows);
           const sum = multiMarginKernel({ rows, C, y: yTrue.data, x: yPred.data, p, margin, cw, ...o, grad });

@@ -36,27 +36,29 @@ export interface MarginRankingArgs {
   scale: number;
   /** Per-element output `wᵢ·lᵢ`, or `null`. */
   out: Float64Array | null;
-  /** Gradients w.r.t. `x1` and `x2`, or `null`. */
-  g1: Float64Array | null;
-  g2: Float64Array | null;
+  /** Gradients w.r.t. `x1` and `x2` (each written once), or `null`. */
+  g1: FloatArray | null;
+  g2: FloatArray | null;
 }
 
 /**
  * Kernel of the margin ranking loss `lᵢ = max(0, −yᵢ·(x1ᵢ − x2ᵢ) + margin)`; writes
  * `∂/∂x1 = −y`, `∂/∂x2 = +y` where the hinge is active (`z >= 0`, PyTorch's `clamp_min`).
  * Returns `Σ wᵢ·lᵢ`, or NaN when some `z` is not finite (an infinite input that the flat side
- * of the hinge would turn into a finite "limit": the constructor then names the input).
+ * of the hinge would turn into a finite "limit") or some `y` is not ±1: the constructor then
+ * names the input (`kernelFlags`).
  */
 export function marginRankingKernel({ n, y, x1, x2, margin, w, scale, out, g1, g2 }: MarginRankingArgs): number {
   let s = 0;
-  let poison = 0; // stays 0 unless some z is NaN or ±Infinity (which the flat side would hide)
+  let labels = 0; // stays 0 unless some y is not ±1 (flagged: see kernelFlags)
   for (let i = 0; i < n; i++) {
     const yi = y[i];
     const z = margin - yi * (x1[i] - x2[i]);
-    poison += z * 0;
+    if (yi * yi !== 1) labels = NaN;
     const wi = w === null ? 1 : w[i];
-    // NaN stays NaN (then the constructor names the input); z < 0 is the flat side.
-    const l = z < 0 ? 0 : z;
+    // NaN stays NaN and +∞ stays +∞ (then the constructor names the input); z < 0 is the flat
+    // side, where z = −∞ (an infinite input) is NaN rather than a finite "limit" 0.
+    const l = z < 0 ? (z > -Infinity ? 0 : NaN) : z;
     s += wi * l;
     if (out !== null) out[i] = wi * l;
     if (g1 !== null && g2 !== null) {
@@ -65,7 +67,7 @@ export function marginRankingKernel({ n, y, x1, x2, margin, w, scale, out, g1, g
       g2[i] = g;
     }
   }
-  return s + poison;
+  return s + labels;
 }
 
 /** A non-finite loss from finite inputs: the arithmetic overflowed float64. */
@@ -115,6 +117,8 @@ export const marginRanking = loss({
   options: { margin: num({ default: 0 }), input2: tensorOption() },
   meta: { ...RANKING, batchInputs: ['input2'] },
   domains: { yTrue: 'sign' },
+  // The kernel's sum is NaN for a label other than ±1 and for any non-finite input.
+  kernelFlags: ['real', 'sign'],
   blame: ({ fn }) => overflow(fn),
   layout: {
     kind: 'prepared',
@@ -125,8 +129,9 @@ export const marginRanking = loss({
       return {
         lossShape: yPred.shape,
         explain: [['input2', input2]],
-        run: (plan, g1) => {
-          const g2 = g1 === null ? null : new Float64Array(n);
+        extraGrads: [['input2', input2]],
+        gradWrites: 'once',
+        run: (plan, g1, [g2 = null]) => {
           const out = plan.reduction === 'none' ? new Float64Array(n) : null;
           const sum = marginRankingKernel({
             n,
@@ -140,11 +145,7 @@ export const marginRanking = loss({
             g1,
             g2,
           });
-          return {
-            sum,
-            perElement: out,
-            extraGrads: g2 === null ? undefined : { input2: { data: g2, shape: input2.shape } },
-          };
+          return { sum, perElement: out };
         },
       };
     },
@@ -158,7 +159,10 @@ interface MarginParams {
   margin: number;
 }
 
-/** Kernel: `l = x` for `y = 1`, `max(0, margin − x)` for `y = −1` (gradient −1 where `margin − x >= 0`). */
+/**
+ * Kernel: `l = x` for `y = 1`, `max(0, margin − x)` for `y = −1` (gradient −1 where
+ * `margin − x >= 0`). Flags its inputs: a label other than ±1 or a non-finite `x` makes the sum NaN.
+ */
 export const hingeEmbeddingKernel: ElementwiseKernel<MarginParams> = ({
   n,
   yTrue: y,
@@ -175,13 +179,18 @@ export const hingeEmbeddingKernel: ElementwiseKernel<MarginParams> = ({
     const wi = w === null ? 1 : w[i];
     let l: number;
     let g: number;
-    if (y[i] === 1) {
+    const yi = y[i];
+    if (yi === 1) {
       l = xi;
       g = 1;
-    } else {
+    } else if (yi === -1) {
       const z = margin - xi;
-      l = z < 0 ? 0 : z;
+      // The flat side: 0, but NaN for x = +∞ (z = −∞), which must not vanish (see kernelFlags).
+      l = z < 0 ? (z > -Infinity ? 0 : NaN) : z;
       g = z >= 0 ? -1 : 0;
+    } else {
+      l = NaN; // not a ±1 label: flagged (see kernelFlags)
+      g = 0;
     }
     s += wi * l;
     if (out !== null) out[i] = wi * l;
@@ -209,6 +218,8 @@ export const hingeEmbedding = loss({
   options: { margin: num({ default: 1 }) },
   meta: RANKING,
   domains: { yTrue: 'sign' },
+  // The kernel's sum is NaN for a label other than ±1 and for any non-finite x.
+  kernelFlags: ['real', 'sign'],
   layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(hingeEmbeddingKernel, options) },
 });
 

@@ -143,7 +143,7 @@ export const meanSquaredError = loss({
   options: {},
   meta: REGRESSION,
   // (ŷ − y)² and |ŷ − y| turn every NaN / ±Infinity into a non-finite sum.
-  propagatesNonFinite: true,
+  kernelFlags: ['real'],
   layout: { kind: 'elementwise', kernel: () => bindKernel(squaredErrorKernel, NO_PARAMS) },
 });
 
@@ -164,7 +164,7 @@ export const meanAbsoluteError = loss({
   options: {},
   meta: REGRESSION,
   // (ŷ − y)² and |ŷ − y| turn every NaN / ±Infinity into a non-finite sum.
-  propagatesNonFinite: true,
+  kernelFlags: ['real'],
   layout: { kind: 'elementwise', kernel: () => bindKernel(absoluteErrorKernel, NO_PARAMS) },
 });
 

@@ -205,6 +205,7 @@ function overlapLoss<S extends OverlapSchema>(
         const p = sigmoid ? sigmoidOf(yPred.data) : yPred.data;
         return {
           lossShape,
+          gradWrites: 'accumulate',
           run: (plan, grad) => {
             const out = plan.reduction === 'none' ? new Float64Array(G) : null;
             const sum = overlapKernel({

@@ -514,6 +514,7 @@ function prepareCtc({ fn, options, yTrue, yPred }: Inputs<typeof CTC_OPTIONS>): 
   const lossShape = batched ? [N] : [];
   return {
     lossShape,
+    gradWrites: 'accumulate',
     run: (plan, grad) => {
       const soft = fromLogits ? logSoftmaxRows(x, C) : null;
       const lp = soft ?? x;

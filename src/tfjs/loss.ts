@@ -139,9 +139,6 @@ export function tfjsLoss(nameOrFn: string | LossFunction, options: LossOptions =
   const reduction = scalarReduction(FN, loss, options);
   const bound: LossOptions = { ...options };
   const acceptsGradOut = loss.optionNames.includes('gradOut');
-  // One float64 gradient buffer, reused while batch shapes stay the same: the gradient is
-  // copied to a fresh float32 array before the next call can overwrite it.
-  let gradOut: Float64Array | null = null;
 
   const call = (yTrue: TfTensor, yPred: TfTensor, callOptions?: LossOptions): Scalar => {
     let opts = bound;
@@ -155,12 +152,9 @@ export function tfjsLoss(nameOrFn: string | LossFunction, options: LossOptions =
     const f = customGrad<Scalar>((a: TfTensor | GradSaveFunc, b: TfTensor | GradSaveFunc) => {
       const yt = asTfTensor(a, 'yTrue');
       const yp = asTfTensor(b, 'yPred');
-      const n = yp.size;
-      let o = opts;
-      if (acceptsGradOut) {
-        if (gradOut === null || gradOut.length !== n) gradOut = new Float64Array(n);
-        o = { ...opts, gradOut };
-      }
+      // The gradient in float32, tfjs's dtype, written by the loss (float64 accumulation, one
+      // rounding): handed to tfjs as it is, no float64 buffer and no copy.
+      const o = acceptsGradOut ? { ...opts, gradOut: new Float32Array(yp.size) } : opts;
       const ytData: Tensor = { data: toFloat(yt.dataSync()), shape: yt.shape };
       const ypData: Tensor = { data: toFloat(yp.dataSync()), shape: yp.shape };
       const r = loss.valueAndGrad(ytData, ypData, o);
@@ -173,7 +167,7 @@ export function tfjsLoss(nameOrFn: string | LossFunction, options: LossOptions =
         );
       }
       state.lastValue = r.value;
-      const g = Float32Array.from(r.grad.data);
+      const g = r.grad.data instanceof Float32Array ? r.grad.data : Float32Array.from(r.grad.data);
       return {
         value: scalar(r.value, 'float32'),
         gradFunc: (dy: TfTensor) => [zeros(yt.shape, 'float32'), mul(dy, tfTensor(g, yp.shape, 'float32'))],

@@ -99,7 +99,7 @@ describe('LosskitError codes', () => {
     expect(e2.message).toBe("meanSquaredError: option 'meanOverLastAxis' must be true or false; received 1");
     const e3 = thrown(() => meanSquaredError.valueAndGrad([1, 2], [1, 2], { gradOut: new Float64Array(3) }));
     expect(e3.code).toBe('INVALID_OPTION');
-    expect(e3.message).toMatch(/option 'gradOut' must be a Float64Array of length 2/);
+    expect(e3.message).toMatch(/option 'gradOut' must be a Float32Array or Float64Array of length 2/);
   });
   it('EMPTY_INPUT', () => {
     const e = thrown(() => meanSquaredError([], []));
