@@ -182,7 +182,8 @@ describe('createThreadsArena: inputs and gradOut in the shared memory, nothing c
       [labels, { data: x, shape: SHAPE }],
     ] as const;
     cases.forEach(([fn], i) => {
-      const ref = fn.valueAndGrad(plain[i][0], plain[i][1]);
+      // the same gradient dtype as the arena call (a float64 gradOut; without one a float32 yPred gets float32)
+      const ref = fn.valueAndGrad(plain[i][0], plain[i][1], { gradOut: new Float64Array(n) });
       identical(flat(refs[i].value), flat(ref.value), `${fn.lossName} value`);
       identical(refs[i].grad, ref.grad.data, `${fn.lossName} grad`);
     });
