@@ -462,6 +462,23 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
 }
 
 // Not inlined: ce_g32 and ce_g64 share one copy (f32g: the gradient is float32).
+/** Whether row `zr` of `C` float32 logits holds a NaN or ±∞ (x − x is 0 only for finite x).
+ * Not inlined: ignored rows only (the other rows fold the test into the max pass). */
+function rowNonFinite(zr: usize, C: i32): bool {
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= C; j += 4) {
+    const x = v128.load(zr + (<usize>j << 2));
+    acc = f32x4.add(acc, f32x4.sub(x, x));
+  }
+  let f: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; j < C; j++) {
+    const x = load<f32>(zr + (<usize>j << 2));
+    f += x - x;
+  }
+  return f != f;
+}
+
 function crossEntropy(
   f32g: bool,
   N: i32,
@@ -490,6 +507,9 @@ function crossEntropy(
     for (let c = 0; c < C; c++) W += load<f64>(cw + (<usize>c << 3));
   }
   let total: f64 = 0;
+  // A NaN or ±∞ logit anywhere (ignored rows included) makes the sum NaN, so the loss layer can
+  // skip its own finiteness pass over the logits and explain the error only then (kernelFlags).
+  let nonFinite = false;
   for (let r = 0; r < N; r++) {
     const zr = z + ((<usize>r * <usize>C) << 2);
     const gr = grad + <usize>r * <usize>C * gs;
@@ -497,6 +517,7 @@ function crossEntropy(
     if (probs == 0) {
       const yl = loadLabel(labels, labelBytes, r);
       if (yl == ignoreIndex) {
+        if (rowNonFinite(zr, C)) nonFinite = true;
         if (out != 0) store<f64>(out + (<usize>r << 3), 0);
         if (grad != 0) memory.fill(gr, 0, <usize>C * gs);
         continue;
@@ -505,9 +526,20 @@ function crossEntropy(
     }
     // pass 1: max
     let mv = f32x4.splat(-Infinity);
+    let fin = f32x4.splat(0); // Σ (x − x): 0 when every logit is finite, else NaN
     let j = 0;
-    for (; j < C4; j += 4) mv = f32x4.pmax(mv, v128.load(zr + (<usize>j << 2)));
-    if (rem != 0) mv = f32x4.pmax(mv, loadPart(zr + (<usize>j << 2), rem, -Infinity));
+    for (; j < C4; j += 4) {
+      const x = v128.load(zr + (<usize>j << 2));
+      mv = f32x4.pmax(mv, x);
+      fin = f32x4.add(fin, f32x4.sub(x, x));
+    }
+    if (rem != 0) {
+      const x = loadPart(zr + (<usize>j << 2), rem, 0);
+      mv = f32x4.pmax(mv, loadPart(zr + (<usize>j << 2), rem, -Infinity));
+      fin = f32x4.add(fin, f32x4.sub(x, x));
+    }
+    const fs: f32 = f32x4.extract_lane(fin, 0) + f32x4.extract_lane(fin, 1) + f32x4.extract_lane(fin, 2) + f32x4.extract_lane(fin, 3);
+    if (fs != fs) nonFinite = true;
     let m32 = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
     const m = <f64>m32;
     const m4 = f32x4.splat(m32);
@@ -623,7 +655,7 @@ function crossEntropy(
       }
     }
   }
-  return total;
+  return nonFinite ? NaN : total;
 }
 
 // prettier-ignore

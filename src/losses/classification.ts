@@ -516,8 +516,9 @@ function runCrossEntropy(p: CEPrepared, plan: ReductionPlan, grad: FloatArray | 
   } else {
     sum = softmaxCrossEntropyKernel({ outer: layout.outer, C: layout.C, inner: layout.inner, ...args });
   }
-  // The WASM kernel flags nothing (a −∞ logit vanishes from its sum): the constructor checks after it.
-  return fast !== undefined ? { sum, perElement: out, flagged: [] } : { sum, perElement: out };
+  // Both kernels flag a NaN or ±∞ logit by a NaN sum (kernelFlags: ['real']; the WASM kernel tests
+  // every row, ignored ones included): the constructor explains it only then.
+  return { sum, perElement: out };
 }
 
 /**
