@@ -234,6 +234,9 @@ function backendArg(v: string): 'cpu' | 'wasm' {
   return v;
 }
 
+/** The subcommand being run (set before its action): decides whether a LosskitError is bad input. */
+let activeCommand = '';
+
 /** Builds the program (commander, with exitOverride so errors come back as exceptions). */
 function buildProgram(): Command {
   const program = new Command();
@@ -242,7 +245,10 @@ function buildProgram(): Command {
     .description('losskit: deep-learning losses and metrics for TypeScript — demos and tools')
     .showHelpAfterError('(run losskit --help for usage)')
     .version(packageVersion(), '-V, --version', 'print the version')
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, action) => {
+      activeCommand = action.name();
+    });
   program
     .command('demo')
     .description('train a small RNN (sin → cos) and a prior-KL classifier on TensorFlow.js and write an HTML report')
@@ -433,7 +439,12 @@ async function run(argv: string[]): Promise<number> {
       // The demo's own option checks are usage errors; a LosskitError from inside training is a failure.
       // Bad arguments and bad input files are usage errors (2); a LosskitError from inside
       // training is a failure (3).
-      const usage = ['demo', 'readPredictions', 'getLoss', 'getMetric', 'evaluate', 'merge'].includes(e.fn);
+      // Outside the demo every LosskitError comes from the user's files or options (a metric's
+      // options included, whichever function raised it), except a worker thread's failure.
+      const usage =
+        activeCommand === 'demo'
+          ? ['demo', 'readPredictions', 'getLoss', 'getMetric', 'evaluate', 'merge'].includes(e.fn)
+          : e.code !== 'THREAD_FAILED';
       if (e.fn === 'evaluate') {
         process.stderr.write(`losskit: ${e.message.replace(/^evaluate: /, '')}\n`);
         return 2;

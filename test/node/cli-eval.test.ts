@@ -44,6 +44,22 @@ describe('losskit eval', () => {
     expect(existsSync(out)).toBe(false);
     expect(run('eval', 'examples/data/predictions-binary.csv', '--task', 'nope').status).toBe(2);
   });
+  it("a metric's own option error (raised by the metric, not by eval) is bad input: exit 2, one line, no output", () => {
+    const out = join(tmp, 'never2.json');
+    // SensitivityAtSpecificity requires its `specificity` option, which the CLI has no flag for
+    const r = run(
+      'eval',
+      'examples/data/predictions-binary.csv',
+      '--metrics',
+      'SensitivityAtSpecificity',
+      '--out',
+      out,
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/the run failed|\n\s+at /);
+    expect(existsSync(out)).toBe(false);
+  });
 });
 
 describe('losskit diagnose', () => {
