@@ -499,6 +499,14 @@ export function bindKernel<P>(kernel: ElementwiseKernel<P>, params: P): BoundKer
 
 /** What an element-wise WASM twin flags by its sum (see `LossDefinition.kernelFlags`). */
 const WASM_FLAGS: readonly Domain[] = ['real'];
+/**
+ * The kinds whose WASM kernel also flags a target outside [0, 1] (or NaN) by a NaN sum
+ * (`FLAGS_TARGET_RANGE` in src/wasm/kernels.ts, repeated here so that the core does not import
+ * the kernels: see src/wasm/slot.ts). Only `yTrue`'s `'probability'` domain is deferred on it:
+ * a loss whose `kernelFlags` lists `'probability'` must declare it on `yTrue` only.
+ */
+export const WASM_TARGET_RANGE: ReadonlySet<WasmRoute['kind']> = new Set(['bceLogits', 'bceTorch', 'bceClip', 'focal']);
+const WASM_FLAGS_RANGE: readonly Domain[] = ['real', 'probability'];
 
 /** Sums consecutive groups of `k` values. */
 function groupSum(src: Float64Array, k: number): Float64Array {
@@ -561,8 +569,10 @@ function runElementwise(
   const sum = fast ?? kernel.run(args);
   const perElement = out !== null && k !== 1 ? groupSum(out, k) : out;
   const value = finishReduction(denominator === plan.denominator ? plan : { ...plan, denominator }, sum, perElement);
-  // The WASM twins propagate NaN / ±Infinity inputs as their JS kernels do, and flag no range.
-  return { value, sum, flagged: fast === undefined ? undefined : WASM_FLAGS };
+  // The WASM twins propagate NaN / ±Infinity inputs as their JS kernels do; the BCE family and
+  // focal also flag the targets' range.
+  if (fast === undefined || kernel.wasm === null) return { value, sum, flagged: undefined };
+  return { value, sum, flagged: WASM_TARGET_RANGE.has(kernel.wasm.kind) ? WASM_FLAGS_RANGE : WASM_FLAGS };
 }
 
 /** The inputs a layout's step receives. */

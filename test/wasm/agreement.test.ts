@@ -297,6 +297,11 @@ describe('float32 gradients are written by the kernels themselves', () => {
 });
 
 describe('the BCE-family WASM kernels flag targets outside [0, 1]', () => {
+  it("the definition path's copy of the kinds (it may not import the kernels) is the kernels' set", async () => {
+    const { FLAGS_TARGET_RANGE } = await import('../../src/wasm/kernels.js');
+    const { WASM_TARGET_RANGE } = await import('../../src/losses/define.js');
+    expect([...WASM_TARGET_RANGE].sort()).toEqual([...FLAGS_TARGET_RANGE].sort());
+  });
   it('a target outside [0, 1] or NaN anywhere (main loop or ragged tail) makes the sum NaN; valid targets do not', async () => {
     const { wasmElementwise, FLAGS_TARGET_RANGE } = await import('../../src/wasm/kernels.js');
     const n = 1027;
