@@ -42,7 +42,8 @@ export const CHUNK = 1 << 16;
 export type ElementwiseKind =
   'mse' | 'mae' | 'huber' | 'smoothL1' | 'bceLogits' | 'bceTorch' | 'bceClip' | 'kl' | 'klLog' | 'focal';
 
-const KIND: Record<ElementwiseKind, number> = {
+/** The kind's index in the kernel module (also read by the shared-memory pool, losskit/node). */
+export const KIND: Record<ElementwiseKind, number> = {
   mse: 0,
   mae: 1,
   huber: 2,
@@ -54,7 +55,8 @@ const KIND: Record<ElementwiseKind, number> = {
   klLog: 8,
   focal: 9,
 };
-const MEMORY_BOUND: ReadonlySet<ElementwiseKind> = new Set(['mse', 'mae', 'huber', 'smoothL1']);
+/** Memory-bound kinds: JS unless the inputs are resident; the pool keeps them on one thread. */
+export const MEMORY_BOUND: ReadonlySet<ElementwiseKind> = new Set(['mse', 'mae', 'huber', 'smoothL1']);
 /**
  * Kinds whose WASM kernel flags the targets' domain: a target outside [0, 1] (or NaN) makes the
  * returned sum NaN, so the definition path may check `yTrue`'s range only after a non-finite sum

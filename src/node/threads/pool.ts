@@ -13,8 +13,8 @@
 import { Worker } from 'node:worker_threads';
 import { LosskitError, describe } from '../../errors.js';
 import type { FloatArray } from '../../tensor.js';
-import { CHUNK } from '../../wasm/kernels.js';
-import type { CrossEntropyCall, ElementwiseCall, ElementwiseKind } from '../../wasm/kernels.js';
+import { CHUNK, KIND, MEMORY_BOUND } from '../../wasm/kernels.js';
+import type { CrossEntropyCall, ElementwiseCall } from '../../wasm/kernels.js';
 import type { ParallelExecutor } from '../../wasm/parallel.js';
 import { parallelExecutor, setParallelExecutor } from '../../wasm/parallel.js';
 import { getBackend } from '../../wasm/runtime.js';
@@ -79,13 +79,6 @@ export interface ThreadsInfo {
  * a core: retake it on a quiet machine before lowering or raising this.
  */
 export const DEFAULT_MIN_ELEMENTS = 1 << 19;
-
-/**
- * The memory-bound losses stay on one thread: their single-thread path is the JS kernel (the
- * WASM one only for arena inputs), and copying into shared memory costs more than the loop
- * (MSE 4M: 8 ms on one thread, 17 ms split, measured with bench/threads.mjs).
- */
-const MEMORY_BOUND: ReadonlySet<ElementwiseKind> = new Set(['mse', 'mae', 'huber', 'smoothL1']);
 
 interface WasmMemoryShared {
   readonly buffer: SharedArrayBuffer;
@@ -357,6 +350,9 @@ class ThreadPool implements ParallelExecutor {
   elementwise(c: ElementwiseCall): number | undefined {
     const { n, w, out, grad } = c;
     if (!(c.yPred instanceof Float32Array) || !(c.yTrue instanceof Float32Array)) return undefined;
+    // Memory-bound losses stay on one thread: their one-thread path is the JS kernel (WASM only for
+    // arena inputs), and copying into shared memory costs more than the loop (MSE 4M: 8 ms on one
+    // thread, 17 ms split, bench/threads.mjs).
     if (MEMORY_BOUND.has(c.kind)) return undefined;
     const nChunks = Math.ceil(n / CHUNK);
     if (nChunks < 2 || !this.usable(n)) return undefined;
@@ -492,19 +488,6 @@ class ThreadPool implements ParallelExecutor {
     return sum;
   }
 }
-
-const KIND: Record<ElementwiseKind, number> = {
-  mse: 0,
-  mae: 1,
-  huber: 2,
-  smoothL1: 3,
-  bceLogits: 4,
-  bceTorch: 5,
-  bceClip: 6,
-  kl: 7,
-  klLog: 8,
-  focal: 9,
-};
 
 let pool: ThreadPool | null = null;
 
