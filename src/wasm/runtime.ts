@@ -65,7 +65,7 @@ export interface WasmExports {
 }
 // WebAssembly exports take scalars only: the JS wrappers (kernels.ts) take one arguments object.
 /* eslint-disable max-params */
-type ElementwiseExport = (
+export type ElementwiseExport = (
   kind: number,
   n: number,
   yt: number,
@@ -79,7 +79,7 @@ type ElementwiseExport = (
   p2: number,
   p3: number,
 ) => number;
-type CrossEntropyExport = (
+export type CrossEntropyExport = (
   N: number,
   C: number,
   z: number,

@@ -22,6 +22,7 @@
  *   thread adds them in chunk order.
  */
 
+import type { CrossEntropyExport, ElementwiseExport } from '../../wasm/runtime.js';
 export const SEQ = 0;
 export const DONE = 1;
 export const ERR = 2;
@@ -56,38 +57,6 @@ export interface ChunkExports {
   ce_g32?: unknown;
   ce_g64?: unknown;
 }
-// The wasm exports take scalars only.
-/* eslint-disable max-params */
-type EwFn = (
-  kind: number,
-  n: number,
-  yt: number,
-  yp: number,
-  w: number,
-  scale: number,
-  out: number,
-  grad: number,
-  p0: number,
-  p1: number,
-  p2: number,
-  p3: number,
-) => number;
-type CeFn = (
-  N: number,
-  C: number,
-  z: number,
-  labels: number,
-  labelBytes: number,
-  probs: number,
-  cw: number,
-  ls: number,
-  ignoreIndex: number,
-  w: number,
-  scale: number,
-  out: number,
-  grad: number,
-) => number;
-/* eslint-enable max-params */
 
 /**
  * Computes chunk `c` of the job `d` and returns its partial sum. Element-wise jobs
@@ -99,7 +68,7 @@ type CeFn = (
  */
 export function runChunk(ex: ChunkExports, d: Float64Array, c: number): number {
   if (d[0] === 1) {
-    const f = (d[3] === 1 ? ex.ew_g32 : ex.ew_g64) as EwFn;
+    const f = (d[3] === 1 ? ex.ew_g32 : ex.ew_g64) as ElementwiseExport;
     const n = d[6];
     const chunk = d[14];
     const i = c * chunk;
@@ -123,7 +92,7 @@ export function runChunk(ex: ChunkExports, d: Float64Array, c: number): number {
     );
   }
   if (d[0] === 2) {
-    const f = (d[3] === 1 ? ex.ce_g32 : ex.ce_g64) as CeFn;
+    const f = (d[3] === 1 ? ex.ce_g32 : ex.ce_g64) as CrossEntropyExport;
     const N = d[5];
     const C = d[6];
     const rows = d[19];
