@@ -213,6 +213,19 @@ function statUpdate(
   }
 }
 
+/**
+ * Binary / multiclass stat-score metrics build the same state from the same batches when what
+ * `statUpdate` reads of the config is equal (the average, zeroDivision, β, kappa weights and
+ * normalisation only matter to `compute`). Multilabel states also hold per-sample sums that
+ * depend on β and zeroDivision: not shared.
+ */
+function statShareKey(c: StatConfig): string | null {
+  if (c.task === 'multilabel') return null;
+  const { task, numClasses, threshold, fromLogits, ignoreIndex, labels, labelsSubset, rowMax, oneHot, cm } = c;
+  const key = { state: 'stat', task, numClasses, threshold, fromLogits, ignoreIndex, labels, labelsSubset, rowMax };
+  return JSON.stringify({ ...key, oneHot: oneHot === true, cm });
+}
+
 function statSpec<V>(
   name: string,
   optionNames: readonly string[],
@@ -231,6 +244,9 @@ function statSpec<V>(
     update: statUpdate,
     mergeCustom: (a, b, c) => mergeStatState(a, b, c, name),
     compute,
+    shareKey: statShareKey,
+    // binary / multiclass: counts of unit weights (multilabel also keeps per-sample ratio sums)
+    countState: (c) => c.task !== 'multilabel',
     check: (s, c) =>
       checkStatState(
         s,

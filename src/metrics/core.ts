@@ -349,6 +349,20 @@ export interface MetricSpec<C extends object = object, S extends object = object
    * agree, sorted keys, …): `null` when consistent, else what is wrong, naming the fields.
    */
   check?(state: S, config: C): string | null;
+  /**
+   * Optional, for evaluation engines: a key such that metrics (of any spec) whose configs give
+   * the same non-null key have the same serialised fields and build the same state, bit for bit,
+   * from the same batches (e.g. `accuracy` and `f1` over one stat-score state; `auroc` and
+   * `averagePrecision` over one score histogram). One of them may then be updated and its state
+   * copied to the others ({@link Metric.adoptState}). The key must name the state family.
+   */
+  shareKey?(config: C): string | null;
+  /**
+   * Optional, for evaluation engines: true when, without sample weights, every update adds only
+   * integer counts (below 2⁵³) to the state and merges are exact sums or sorted merges, so states
+   * merged in any order give the same bits (no floating-point rounding anywhere).
+   */
+  countState?(config: C): boolean;
 }
 
 /** The largest array a metric state may declare: 2²⁷ float64 entries (1 GiB). */
@@ -684,6 +698,48 @@ export class Metric<C extends object = object, S extends object = object, V = Me
       }
     }
     this.spec.mergeCustom?.(a, b, this.config, this.name);
+    return this;
+  }
+
+  /** @internal The spec's {@link MetricSpec.shareKey} of this metric's config (null: none). */
+  shareKey(): string | null {
+    return this.spec.shareKey?.(this.config) ?? null;
+  }
+
+  /**
+   * @internal Whether states of this metric merge exactly in any order: unweighted, a
+   * {@link MetricSpec.countState} state.
+   */
+  orderFree(weighted: boolean): boolean {
+    return !weighted && this.spec.countState?.(this.config) === true;
+  }
+
+  /**
+   * @internal Replaces this metric's state by a copy of the state of `from`, a metric with the
+   * same {@link shareKey} (so the same serialised fields). `from` is unchanged.
+   */
+  adoptState(from: Metric<object, object, unknown>): this {
+    const key = this.shareKey();
+    if (key === null || key !== from.shareKey())
+      throw new LosskitError(
+        'INCOMPATIBLE_STATE',
+        this.name,
+        `cannot adopt the state of '${from.name}': the metrics do not share a state`,
+        'from',
+      );
+    const theirs = new Map(from.fields().map((f) => [f.key, f]));
+    const s = this.spec.init(this.config);
+    for (const f of this.fields()) {
+      const g = theirs.get(f.key);
+      if (f.kind === 'num' && g?.kind === 'num') f.set(s, g.get(from.state));
+      else if (f.kind === 'f64' && g?.kind === 'f64') f.set(s, Float64Array.from(g.get(from.state)));
+      else if (f.kind === 'list' && g?.kind === 'list') f.set(s, F64List.from(g.get(from.state).view()));
+      else
+        throw new Error(
+          `losskit internal: '${from.name}' has no ${f.kind} field '${f.key}' to share with '${this.name}'`,
+        );
+    }
+    this.state = s;
     return this;
   }
 

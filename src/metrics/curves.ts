@@ -914,7 +914,21 @@ function makeSpec(name: string, kind: Kind, extra: readonly string[]): MetricSpe
     update: curveUpdate(kind),
     mergeCustom: curveMerge,
     compute: curveCompute(kind),
+    shareKey: curveShareKey,
+    // histograms / buckets of unit weights: integer counts, exact sorted merges
+    countState: (c) => c.average !== 'samples',
   };
+}
+
+/**
+ * The four ranking metrics build the same histograms (or buckets) from the same batches when
+ * what `curveUpdate` reads of the config is equal; the `'samples'` average keeps per-kind sums.
+ */
+function curveShareKey(c: CurveConfig): string | null {
+  if (c.average === 'samples') return null;
+  const { task, numClasses, thresholds, posLabel, labels, multiClass } = c;
+  const micro = c.average === 'micro';
+  return JSON.stringify({ state: 'curve', task, numClasses, thresholds, posLabel, labels, multiClass, micro });
 }
 
 export const aurocSpec = makeSpec('auroc', 'auroc', ['maxFpr', 'multiClass', 'labels']);

@@ -23,7 +23,8 @@
  * compacted histogram in one linear merge. Every sample is therefore sorted exactly once, in
  * large blocks, and each merge costs no more than the pending entries it folds in (amortised
  * O(1) per sample on top of the sort). The pending buffer is folded in before anything reads
- * the histogram (compute, merge, `toJSON`, `clone`), so the serialised state never holds it.
+ * the histogram (compute, merge, `toJSON`, `clone`), so the serialised state never holds it, and
+ * released then (a block's histogram holds no buffer once it is computed or merged).
  * `merge` is one linear sorted merge summing equal keys. Samples of zero weight are dropped (as
  * scikit-learn does), so they never create a threshold.
  */
@@ -602,10 +603,17 @@ function foldWeighted(h: Histogram): void {
   absorb(h, runFromSigned(h.wk, h.ww, wn));
 }
 
-/** Folds every pending entry in (a change of representation only); returns `h`. */
+/**
+ * Folds every pending entry in (a change of representation only) and releases the pending
+ * buffers (a histogram that is read is usually done: merged, sent or computed; a later update
+ * allocates again); returns `h`.
+ */
 export function settle(h: Histogram): Histogram {
   foldUnit(h);
   foldWeighted(h);
+  h.u = NO_PENDING;
+  h.wk = NO_PENDING;
+  h.ww = NO_PENDING;
   return h;
 }
 

@@ -269,10 +269,57 @@ function softmaxRowsInPlace(a: Float64Array, c: number): void {
   }
 }
 
+/** A metric that failed: the reason, and the rows of the batch that raised it (1-based, from the accumulator's first row). */
+export interface MetricError {
+  message: string;
+  rows?: [number, number];
+}
+
+/** The text of a metric error: `rows A..B: reason`. */
+export function errorText(e: MetricError): string {
+  return e.rows === undefined ? e.message : `rows ${e.rows[0]}..${e.rows[1]}: ${e.message}`;
+}
+
+/** A batch ready for the metrics' `update` (after `fromLogits`). */
+export interface BatchView {
+  n: number;
+  batch: Batch;
+  yt: TensorInput;
+  yp: TensorInput;
+  opts: { sampleWeight?: TensorInput };
+}
+
+/** Applies `fromLogits` to the batch (in place) and wraps it for `update`. */
+export function viewBatch(p: Plan, b: Batch): BatchView {
+  if (p.fromLogits) {
+    if (p.task === 'multiclass') softmaxRowsInPlace(b.yPred, p.predWidth);
+    else sigmoidInPlace(b.yPred);
+  }
+  const yt = p.trueWidth === 1 ? { data: b.yTrue, shape: [b.n] } : { data: b.yTrue, shape: [b.n, p.trueWidth] };
+  const yp = p.predWidth === 1 ? { data: b.yPred, shape: [b.n] } : { data: b.yPred, shape: [b.n, p.predWidth] };
+  const opts = b.weight ? { sampleWeight: { data: b.weight, shape: [b.n] } } : {};
+  return { n: b.n, batch: b, yt, yp, opts };
+}
+
+/**
+ * Which metrics an accumulator holds: all of them; the order-free ones (states that merge
+ * exactly in any order: one state per thread in the block path); or the others (a state per
+ * block, merged along the fixed tree).
+ */
+export type Hold = 'all' | 'free' | 'ordered';
+
 export class Accumulator {
   rows = 0;
+  /** Per metric: its state, or null when it failed (see `errors`) or is not held here. */
   readonly metrics: (Metric | null)[];
-  readonly errors: (string | undefined)[];
+  readonly errors: (MetricError | undefined)[];
+  /**
+   * Per metric: the metric whose state it shares (itself when none; see `Metric.shareKey`). Only
+   * leaders are updated; the others get a copy of their leader's state from {@link materialize}.
+   */
+  readonly leader: number[];
+  /** Per metric: its state merges exactly in any order (unweighted counts, see `Metric.orderFree`). */
+  readonly free: boolean[];
   reportStream: ClassificationReportStream | null = null;
   collector: RowCollector | null = null;
   constructor(
@@ -280,10 +327,16 @@ export class Accumulator {
     readonly setups: MetricSetup[],
     report = false,
     threshold?: number,
+    hold: Hold = 'all',
   ) {
-    this.metrics = setups.map((s) => getMetric(s.metric, s.options));
+    const all = setups.map((s) => getMetric(s.metric, s.options));
+    const keys = all.map((m) => m.shareKey());
+    this.leader = keys.map((k, i) => (k === null ? i : keys.indexOf(k)));
+    const weighted = plan.used.weight !== null;
+    this.free = all.map((_, i) => all[this.leader[i]].orderFree(weighted));
+    this.metrics = all.map((m, i) => (hold === 'all' || (hold === 'free') === this.free[i] ? m : null));
     this.errors = setups.map(() => undefined);
-    if (report) {
+    if (report && hold !== 'free') {
       if (plan.task !== 'binary' && plan.task !== 'multiclass')
         throw new LosskitError(
           'INVALID_OPTION',
@@ -298,30 +351,56 @@ export class Accumulator {
       );
     }
   }
+  /** Whether this accumulator updates nothing (no metric held, no report, no rows kept). */
+  get idle(): boolean {
+    return this.reportStream === null && this.collector === null && this.metrics.every((m) => m === null);
+  }
   add(b: Batch): void {
     if (b.n === 0) return; // empty batches are a no-op
-    const p = this.plan;
-    if (p.fromLogits) {
-      if (p.task === 'multiclass') softmaxRowsInPlace(b.yPred, p.predWidth);
-      else sigmoidInPlace(b.yPred);
-    }
-    const yt = p.trueWidth === 1 ? { data: b.yTrue, shape: [b.n] } : { data: b.yTrue, shape: [b.n, p.trueWidth] };
-    const yp = p.predWidth === 1 ? { data: b.yPred, shape: [b.n] } : { data: b.yPred, shape: [b.n, p.predWidth] };
-    const opts = b.weight ? { sampleWeight: { data: b.weight, shape: [b.n] } } : {};
+    this.feed(viewBatch(this.plan, b));
+  }
+  /** Adds a batch already through {@link viewBatch} (which may feed several accumulators). */
+  feed(v: BatchView): void {
+    const { yt, yp, opts } = v;
     this.reportStream?.update(yt, yp, opts);
-    this.collector?.add(b);
+    this.collector?.add(v.batch);
     for (let i = 0; i < this.metrics.length; i++) {
       const m = this.metrics[i];
-      if (m === null) continue;
+      if (m === null || this.leader[i] !== i) continue;
       try {
         m.update(yt, yp, opts);
       } catch (e) {
         if (!(e instanceof LosskitError)) throw e;
-        this.errors[i] = `rows ${this.rows + 1}..${this.rows + b.n}: ${e.message}`;
-        this.metrics[i] = null;
+        this.fail(i, v.n, e.message);
+        // The metrics sharing its state fail too, each with its own message.
+        for (let j = i + 1; j < this.metrics.length; j++) {
+          const f = this.metrics[j];
+          if (this.leader[j] !== i || f === null) continue;
+          let message = e.message;
+          try {
+            f.update(yt, yp, opts);
+          } catch (e2) {
+            if (!(e2 instanceof LosskitError)) throw e2;
+            message = e2.message;
+          }
+          this.fail(j, v.n, message);
+        }
       }
     }
-    this.rows += b.n;
+    this.rows += v.n;
+  }
+  private fail(i: number, n: number, message: string): void {
+    this.errors[i] = { message, rows: [this.rows + 1, this.rows + n] };
+    this.metrics[i] = null;
+  }
+  /** Gives every metric that shares a state a copy of its leader's (after the last batch). */
+  materialize(): void {
+    for (let j = 0; j < this.metrics.length; j++) {
+      const l = this.leader[j];
+      const f = this.metrics[j];
+      const m = this.metrics[l];
+      if (l !== j && f !== null && m !== null) f.adoptState(m);
+    }
   }
   merge(states: EvalState): void {
     this.rows += states.rows;
@@ -332,7 +411,7 @@ export class Accumulator {
     }
     states.metrics.forEach((s, i) => {
       if (s.error !== undefined && this.errors[i] === undefined) {
-        this.errors[i] = s.error;
+        this.errors[i] = { message: s.error };
         this.metrics[i] = null;
       }
       const m = this.metrics[i];
@@ -351,7 +430,7 @@ export class Accumulator {
         metric: s.metric,
         settings: s.settings,
         state: this.metrics[i]?.toJSON() ?? null,
-        ...(this.errors[i] !== undefined ? { error: this.errors[i] } : {}),
+        ...(this.errors[i] !== undefined ? { error: errorText(this.errors[i]) } : {}),
       })),
       ...(this.reportStream !== null ? { report: this.reportStream.toJSON() } : {}),
     };
@@ -371,7 +450,14 @@ export class Accumulator {
   results(): MetricResult[] {
     return this.setups.map((s, i) => {
       const m = this.metrics[i];
-      if (m === null) return { metric: s.metric, settings: s.settings, value: null, error: this.errors[i] };
+      const failed = this.errors[i];
+      if (m === null)
+        return {
+          metric: s.metric,
+          settings: s.settings,
+          value: null,
+          error: failed === undefined ? 'not computed' : errorText(failed),
+        };
       if (this.rows === 0) return { metric: s.metric, settings: s.settings, value: null, error: 'no rows' };
       try {
         const v = m.compute();
@@ -518,6 +604,7 @@ async function run(
       await reader.close?.();
     }
   }
+  acc.materialize();
   const results = acc.results();
   return {
     result: {

@@ -19,7 +19,7 @@ import type { Worker as WorkerType } from 'node:worker_threads';
 import type { MetricTransfer } from '../../metrics/core.js';
 import { restoreTransfer } from '../../metrics/registry.js';
 import { ClassificationReportStream, type ClassificationReportStreamJSON } from '../../metrics/report.js';
-import { Accumulator, type MetricSetup } from './engine.js';
+import { Accumulator, viewBatch, type MetricError, type MetricSetup } from './engine.js';
 import type { Plan } from './plan.js';
 import { RangeCellError, csvRangeBatches, openReader, type Batch, type Reader } from './readers.js';
 import { EvalInputError } from './source.js';
@@ -64,7 +64,7 @@ export interface NodeState {
   lo: number;
   hi: number;
   rows: number;
-  metrics: { state: MetricTransfer | null; error?: string }[];
+  metrics: { state: MetricTransfer | null; error?: MetricError }[];
   report?: ClassificationReportStreamJSON;
 }
 
@@ -79,7 +79,7 @@ export interface WorkerTrace {
 /** Messages of a worker. */
 export type WorkerMessage =
   | { progress: { bytes: number; rows: number } }
-  | { ok: NodeState[]; trace: WorkerTrace }
+  | { ok: NodeState[]; free: NodeState; trace: WorkerTrace }
   | { error: { message: string; byteOffset?: number; column?: number; detail?: string; place?: string } };
 
 /**
@@ -170,67 +170,114 @@ export function treeNodes(
 
 /** Merges accumulator `b` into `a` (b's rows after a's): counts, metric states, errors, report. */
 export function absorb(a: Accumulator, b: Accumulator): void {
-  a.rows += b.rows;
   if (b.reportStream !== null) {
     if (a.reportStream === null) a.reportStream = b.reportStream;
     else a.reportStream.merge(b.reportStream);
   }
   for (let i = 0; i < a.metrics.length; i++) {
-    if (a.errors[i] === undefined && b.errors[i] !== undefined) {
-      a.errors[i] = b.errors[i];
+    const e = b.errors[i];
+    if (a.errors[i] === undefined && e !== undefined) {
+      // b's rows are counted from its first row: after a's
+      a.errors[i] = e.rows === undefined ? e : { ...e, rows: [e.rows[0] + a.rows, e.rows[1] + a.rows] };
       a.metrics[i] = null;
     }
     const m = a.metrics[i];
     const o = b.metrics[i];
     if (m !== null && o !== null) m.merge(o);
   }
+  a.rows += b.rows;
 }
 
 /** The Parquet reader of this thread (footer read once per file). */
 let parquet: { path: string; reader: Promise<Reader> } | null = null;
 
-/** Evaluates block `i` into a fresh accumulator. */
-async function evalBlock(job: BlockJob, cuts: number[], i: number): Promise<Accumulator> {
-  const acc = new Accumulator(job.plan, job.setups, job.report, job.threshold);
-  const [from, to] = [cuts[i], cuts[i + 1]];
-  if (to <= from) return acc;
-  let batches: AsyncGenerator<Batch>;
-  if (job.format === 'parquet') {
-    if (parquet === null || parquet.path !== job.path)
-      parquet = { path: job.path, reader: openReader(job.path, 'parquet') };
-    const r = await parquet.reader;
-    if (r.groupBatches === undefined) throw new Error('losskit internal: the Parquet reader has no row groups');
-    const g = job.groupCuts ?? [];
-    batches = r.groupBatches(job.plan, job.batchRows, g[i], g[i + 1]);
-  } else batches = csvRangeBatches(job.path, from, to, job.plan, job.batchRows, job.delimiter);
-  for await (const b of batches) acc.add(b);
-  return acc;
-}
+/**
+ * One thread's evaluation of a run of blocks. The order-free metrics (unweighted counts: their
+ * states merge exactly in any order) keep ONE state for the whole run (`free`), so a thread
+ * works as the in-order reader does; the others get a fresh state per block (`evalBlock`),
+ * merged along the fixed tree, so their floating-point sums are done in the same order for any
+ * number of workers. The read window is reused from block to block.
+ */
+export class ThreadRun {
+  readonly free: Accumulator;
+  private readonly scratch = { win: new Uint8Array(0) };
+  constructor(
+    readonly job: BlockJob,
+    readonly cuts: number[],
+  ) {
+    this.free = new Accumulator(job.plan, job.setups, false, job.threshold, 'free');
+  }
 
-/** The state of tree node [lo, hi), its blocks read in order. */
-async function evalNode(
-  job: BlockJob,
-  cuts: number[],
-  lo: number,
-  hi: number,
-  onBlock?: (bytes: number, rows: number) => void,
-): Promise<Accumulator> {
-  if (hi - lo === 1) {
-    const acc = await evalBlock(job, cuts, lo);
-    // Let the event loop turn between blocks (progress output, signals, workers' messages).
-    await new Promise((resolve) => setImmediate(resolve));
-    const span = cuts[hi] - cuts[lo];
-    onBlock?.(job.format === 'parquet' ? Math.round(span * (job.bytesPerRow ?? 0)) : span, acc.rows);
+  /** Evaluates block `i`: the order-free metrics into `free`, the others into a fresh accumulator (returned). */
+  async evalBlock(i: number): Promise<Accumulator> {
+    const { job, cuts } = this;
+    const acc = new Accumulator(job.plan, job.setups, job.report, job.threshold, 'ordered');
+    const [from, to] = [cuts[i], cuts[i + 1]];
+    if (to <= from) return acc;
+    let batches: AsyncGenerator<Batch>;
+    if (job.format === 'parquet') {
+      if (parquet === null || parquet.path !== job.path)
+        parquet = { path: job.path, reader: openReader(job.path, 'parquet') };
+      const r = await parquet.reader;
+      if (r.groupBatches === undefined) throw new Error('losskit internal: the Parquet reader has no row groups');
+      const g = job.groupCuts ?? [];
+      batches = r.groupBatches(job.plan, job.batchRows, g[i], g[i + 1]);
+    } else
+      batches = csvRangeBatches(
+        job.path,
+        { start: from, end: to, scratch: this.scratch },
+        job.plan,
+        job.batchRows,
+        job.delimiter,
+      );
+    const free = this.free.idle ? null : this.free;
+    const block = acc.idle ? null : acc;
+    for await (const b of batches) {
+      if (b.n === 0) continue;
+      const v = viewBatch(job.plan, b);
+      free?.feed(v);
+      if (block !== null) block.feed(v);
+      else acc.rows += v.n;
+    }
+    // A block's exact histograms are folded now: their pending buffers are freed before the next block.
+    compactHistograms(acc);
     return acc;
   }
-  const mid = (lo + hi) >>> 1;
-  const left = await evalNode(job, cuts, lo, mid, onBlock);
-  absorb(left, await evalNode(job, cuts, mid, hi, onBlock));
-  return left;
+
+  /** The state of tree node [lo, hi), its blocks read in order. */
+  async evalNode(lo: number, hi: number, onBlock?: (bytes: number, rows: number) => void): Promise<Accumulator> {
+    const { job, cuts } = this;
+    if (hi - lo === 1) {
+      const acc = await this.evalBlock(lo);
+      // Let the event loop turn between blocks (progress output, signals, workers' messages).
+      await new Promise((resolve) => setImmediate(resolve));
+      const span = cuts[hi] - cuts[lo];
+      onBlock?.(job.format === 'parquet' ? Math.round(span * (job.bytesPerRow ?? 0)) : span, acc.rows);
+      return acc;
+    }
+    const mid = (lo + hi) >>> 1;
+    const left = await this.evalNode(lo, mid, onBlock);
+    absorb(left, await this.evalNode(mid, hi, onBlock));
+    return left;
+  }
+}
+
+/** Folds the exact score histograms of `acc` (sorting their pending scores; the buffers are released). */
+function compactHistograms(acc: Accumulator): void {
+  acc.metrics.forEach((m, i) => {
+    if (m === null || acc.setups[i].histogram !== true || acc.leader[i] !== i) return;
+    try {
+      m.compute();
+    } catch {
+      /* the value is computed again at the end, which reports the error */
+    }
+  });
 }
 
 /** A node's accumulator as a message: compacted, arrays in `transfer`. */
 export function packNode(acc: Accumulator, lo: number, hi: number, transfer: ArrayBuffer[]): NodeState {
+  // compute() compacts an exact score histogram (its pending tail sorted here, in parallel).
+  compactHistograms(acc);
   return {
     lo,
     hi,
@@ -238,33 +285,33 @@ export function packNode(acc: Accumulator, lo: number, hi: number, transfer: Arr
     metrics: acc.metrics.map((m, i) => {
       const error = acc.errors[i];
       if (m === null) return { state: null, ...(error !== undefined ? { error } : {}) };
-      // compute() compacts an exact score histogram (its pending tail sorted here, in parallel).
-      if (acc.setups[i].histogram === true)
-        try {
-          m.compute();
-        } catch {
-          /* the value is computed again on the main thread, which reports the error */
-        }
       return { state: m.toTransfer(transfer) };
     }),
     ...(acc.reportStream !== null ? { report: acc.reportStream.toJSON() } : {}),
   };
 }
 
-/** A worker's whole job: the nodes of its blocks, ready to post. */
+/** A worker's whole job: the tree nodes of its blocks and its order-free state, ready to post. */
 export async function runWorkerJob(
   job: WorkerJob,
   onProgress: (bytes: number, rows: number) => void,
-): Promise<{ nodes: NodeState[]; transfer: ArrayBuffer[]; trace: WorkerTrace }> {
+): Promise<{ nodes: NodeState[]; free: NodeState; transfer: ArrayBuffer[]; trace: WorkerTrace }> {
   const start = Date.now();
   const accs: [number, number, Accumulator][] = [];
   const K = job.cuts.length - 1;
+  const run = new ThreadRun(job, job.cuts);
   for (const [lo, hi] of treeNodes(0, K, job.first, job.last))
-    accs.push([lo, hi, await evalNode(job, job.cuts, lo, hi, onProgress)]);
+    accs.push([lo, hi, await run.evalNode(lo, hi, onProgress)]);
   const parsed = Date.now();
   const transfer: ArrayBuffer[] = [];
   const nodes = accs.map(([lo, hi, acc]) => packNode(acc, lo, hi, transfer));
-  return { nodes, transfer, trace: { start, parsed, packed: Date.now(), cpuMs: job.trace ? threadCpuMs() : null } };
+  const free = packNode(run.free, job.first, job.last, transfer);
+  return {
+    nodes,
+    free,
+    transfer,
+    trace: { start, parsed, packed: Date.now(), cpuMs: job.trace ? threadCpuMs() : null },
+  };
 }
 
 /** CPU time of the calling thread (Linux /proc), or null. */
@@ -339,36 +386,45 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
   const self = thisFile();
   const workerFile = self ? join(dirname(self), 'worker.js') : null;
   let root: Accumulator;
+  /** The order-free states of the threads, in share order. */
+  let frees: Accumulator[];
   try {
+    let parts: Map<string, Accumulator>;
     if (n === 1 || workerFile === null || !existsSync(workerFile)) {
       // In this thread: the same tree (workers' shares computed one after the other).
-      const parts: Map<string, Accumulator> = new Map();
+      parts = new Map();
+      frees = [];
       for (let w = 0; w < n; w++) {
         const first = Math.floor((w * K) / n);
         const last = Math.floor(((w + 1) * K) / n);
+        const run = new ThreadRun(job, cuts);
         for (const [lo, hi] of treeNodes(0, K, first, last))
-          parts.set(`${lo},${hi}`, await evalNode(job, cuts, lo, hi, progress));
+          parts.set(`${lo},${hi}`, await run.evalNode(lo, hi, progress));
+        frees.push(run.free);
       }
       say('blocks evaluated');
-      root = completeTree(job, parts, 0, K);
     } else {
-      const parts = await runWorkers(job, cuts, n, workerFile, { trace, t0, progress });
+      ({ parts, frees } = await runWorkers(job, cuts, n, workerFile, { trace, t0, progress }));
       say('all workers done');
-      root = completeTree(job, parts, 0, K);
     }
+    root = completeTree(job, parts, 0, K);
   } catch (e) {
     if (e instanceof RangeCellError)
       throw new EvalInputError(`${job.path}:${await lineOfOffset(job.path, e.byteOffset)}:${e.column}`, e.detail);
     throw e;
   }
   parquet = null;
-  // `acc` is empty: it takes the root's states over (no copy).
+  // The order-free states merged in share order (exact in any order; the order places errors).
+  const free = frees[0];
+  for (let w = 1; w < frees.length; w++) absorb(free, frees[w]);
+  // `acc` is empty: it takes the states over (no copy).
   acc.rows = root.rows;
   acc.reportStream = root.reportStream;
-  root.metrics.forEach((m, i) => {
-    acc.metrics[i] = m;
-    acc.errors[i] = root.errors[i];
-  });
+  for (let i = 0; i < acc.metrics.length; i++) {
+    const from = acc.free[i] ? free : root;
+    acc.metrics[i] = from.metrics[i];
+    acc.errors[i] = from.errors[i];
+  }
   say('merged');
 }
 
@@ -376,26 +432,27 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
 function completeTree(job: BlockJob, parts: Map<string, Accumulator>, lo: number, hi: number): Accumulator {
   const have = parts.get(`${lo},${hi}`);
   if (have !== undefined) return have;
-  if (hi - lo <= 1) return new Accumulator(job.plan, job.setups, job.report, job.threshold);
+  if (hi - lo <= 1) return new Accumulator(job.plan, job.setups, job.report, job.threshold, 'ordered');
   const mid = (lo + hi) >>> 1;
   const left = completeTree(job, parts, lo, mid);
   absorb(left, completeTree(job, parts, mid, hi));
   return left;
 }
 
-/** Runs the shares (share 0 in this thread, the others in workers); resolves with every node computed (restored on this thread). */
+/** Runs the shares (share 0 in this thread, the others in workers); resolves with every node computed and the order-free state of each share (restored on this thread). */
 async function runWorkers(
   job: BlockJob,
   cuts: number[],
   n: number,
   workerFile: string,
   run: { trace: boolean; t0: number; progress: (bytes: number, rows: number) => void },
-): Promise<Map<string, Accumulator>> {
+): Promise<{ parts: Map<string, Accumulator>; frees: Accumulator[] }> {
   const { trace, t0, progress } = run;
   const { Worker } = await import('node:worker_threads');
   const K = cuts.length - 1;
   const workers: WorkerType[] = [];
   const parts: Map<string, Accumulator> = new Map();
+  const frees: Accumulator[] = new Array<Accumulator>(n);
   try {
     // Shares 1..n-1 in worker threads, share 0 in this thread (no thread start, no transfer).
     const all = Promise.all(
@@ -420,6 +477,7 @@ async function runWorkers(
             if ('ok' in m) {
               const before = Date.now();
               for (const node of m.ok) parts.set(`${node.lo},${node.hi}`, restoreNode(job, node));
+              frees[w] = restoreNode(job, m.free);
               if (trace) {
                 const r = m.trace;
                 process.stderr.write(
@@ -442,8 +500,10 @@ async function runWorkers(
       }),
     );
     all.catch(() => undefined); // awaited below; a worker may fail while this thread is busy
+    const own = new ThreadRun(job, cuts);
     for (const [lo, hi] of treeNodes(0, K, 0, Math.floor(K / n)))
-      parts.set(`${lo},${hi}`, await evalNode(job, cuts, lo, hi, progress));
+      parts.set(`${lo},${hi}`, await own.evalNode(lo, hi, progress));
+    frees[0] = own.free;
     if (trace)
       process.stderr.write(
         `losskit trace: main share [0, ${Math.floor(K / n)}) done +${Date.now() - t0} ms; thread CPU so far ${threadCpuMs() ?? '?'} ms\n`,
@@ -452,18 +512,16 @@ async function runWorkers(
   } finally {
     for (const w of workers) void w.terminate();
   }
-  return parts;
+  return { parts, frees };
 }
 
 /** A worker's node back into an accumulator on this thread (the transferred arrays adopted). */
 function restoreNode(job: BlockJob, node: NodeState): Accumulator {
-  const acc = new Accumulator(job.plan, job.setups, job.report, job.threshold);
+  const acc = new Accumulator(job.plan, job.setups, false, job.threshold);
   acc.rows = node.rows;
   node.metrics.forEach((s, i) => {
-    if (s.error !== undefined) {
-      acc.errors[i] = s.error;
-      acc.metrics[i] = null;
-    } else if (s.state !== null) acc.metrics[i] = restoreTransfer(s.state);
+    acc.errors[i] = s.error;
+    acc.metrics[i] = s.state === null ? null : restoreTransfer(s.state);
   });
   if (node.report !== undefined) acc.reportStream = ClassificationReportStream.fromJSON(node.report);
   return acc;

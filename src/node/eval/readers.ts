@@ -334,17 +334,18 @@ export async function csvReader(
 /** Streams a CSV byte range of a file (no header): the workers' reader. Line numbers are unknown: errors carry the byte offset. */
 export function csvRangeBatches(
   path: string,
-  start: number,
-  end: number,
+  range: { start: number; end: number; scratch?: { win: Uint8Array } },
   plan: Plan,
   batchRows: number,
   delim: number,
 ): AsyncGenerator<Batch> {
+  const { start, end, scratch } = range;
   const fd = openSync(path, 'r');
   let at = start;
   const st: CsvState = {
     buf: new Uint8Array(0),
-    win: new Uint8Array(0),
+    // the window of the previous range of this thread, reused (no 1-2 MB of garbage per range)
+    win: scratch?.win ?? new Uint8Array(0),
     pos: 0,
     final: false,
     line: 0,
@@ -359,6 +360,7 @@ export function csvRangeBatches(
       return false;
     }
     const rest = makeRoom(st, len);
+    if (scratch !== undefined) scratch.win = st.win;
     const got = readSync(fd, st.win, rest, len, at);
     at += got;
     st.buf = st.win.subarray(0, rest + got);

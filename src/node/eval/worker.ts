@@ -7,7 +7,7 @@ import { EvalInputError } from './source.js';
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(m, transfer);
 
 runWorkerJob(workerData as WorkerJob, (bytes, rows) => post({ progress: { bytes, rows } })).then(
-  ({ nodes, transfer, trace }) => post({ ok: nodes, trace }, transfer),
+  ({ nodes, free, transfer, trace }) => post({ ok: nodes, free, trace }, transfer),
   (e: unknown) => {
     if (e instanceof RangeCellError)
       post({ error: { message: e.message, byteOffset: e.byteOffset, column: e.column, detail: e.detail } });
