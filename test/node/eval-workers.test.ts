@@ -102,7 +102,7 @@ describe('Parquet: row groups are the blocks', () => {
     const [one, two, three] = runs.map((r) => r.out);
     expect(one.rows).toBe(N);
     expect(runs[0].stderr).toMatch(/12 blocks of 12 row groups, 1 worker/);
-    expect(runs[2].stderr).toMatch(/worker 2 blocks \[8, 12\)/);
+    expect(runs[2].stderr).toMatch(/worker 2 blocks \[9, 12\)/);
     expect(JSON.stringify(two.results)).toBe(JSON.stringify(one.results));
     expect(JSON.stringify(three.results)).toBe(JSON.stringify(one.results));
     const csv = evalCli(put('groups.csv', csvText(d, { weight: true })), 1).out;

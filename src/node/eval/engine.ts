@@ -604,8 +604,15 @@ async function run(
       await reader.close?.();
     }
   }
+  const trace = /^(1|true|yes)$/i.test(process.env.LOSSKIT_EVAL_TRACE ?? '');
+  const t1 = Date.now();
   acc.materialize();
+  const t2 = Date.now();
   const results = acc.results();
+  if (trace)
+    process.stderr.write(
+      `losskit trace: shared states copied in ${t2 - t1} ms, metrics computed in ${Date.now() - t2} ms\n`,
+    );
   return {
     result: {
       file,

@@ -364,39 +364,41 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
   const say = (what: string) => {
     if (trace) process.stderr.write(`losskit trace: main +${Date.now() - t0} ms ${what}\n`);
   };
-  let cuts: number[];
-  if (o.rowGroups) {
-    const groups = o.rowGroups;
-    const groupCuts = groupBlocks(groups);
-    job = { ...job, groupCuts };
-    cuts = groupCuts.map((g) => (g === 0 ? 0 : groups[g - 1][1]));
-  } else cuts = blockCuts(job.path, o.dataStart, o.size);
-  const K = cuts.length - 1;
-  const n = Math.max(1, Math.min(o.workers, K));
-  say(
-    `${K} ${o.rowGroups ? `blocks of ${o.rowGroups.length} row groups` : `blocks of about ${blockBytes(o.size - o.dataStart)} bytes`}, ${n} worker(s)`,
-  );
-  let bytes = o.rowGroups ? 0 : o.dataStart;
-  let rows = 0;
-  const progress = (b: number, r: number) => {
-    bytes += b;
-    rows += r;
-    o.onProgress?.(bytes, rows);
-  };
   const self = thisFile();
   const workerFile = self ? join(dirname(self), 'worker.js') : null;
+  const threaded = o.workers > 1 && workerFile !== null && existsSync(workerFile);
+  // Workers start (load their modules) while this thread cuts the file; they get their job by message.
+  const pool = threaded && workerFile !== null ? await spawnWorkers(o.workers - 1, workerFile) : [];
   let root: Accumulator;
   /** The order-free states of the threads, in share order. */
   let frees: Accumulator[];
   try {
+    let cuts: number[];
+    if (o.rowGroups) {
+      const groups = o.rowGroups;
+      const groupCuts = groupBlocks(groups);
+      job = { ...job, groupCuts };
+      cuts = groupCuts.map((g) => (g === 0 ? 0 : groups[g - 1][1]));
+    } else cuts = blockCuts(job.path, o.dataStart, o.size);
+    const K = cuts.length - 1;
+    const n = Math.max(1, Math.min(o.workers, K));
+    say(
+      `${K} ${o.rowGroups ? `blocks of ${o.rowGroups.length} row groups` : `blocks of about ${blockBytes(o.size - o.dataStart)} bytes`}, ${n} worker(s)`,
+    );
+    let bytes = o.rowGroups ? 0 : o.dataStart;
+    let rows = 0;
+    const progress = (b: number, r: number) => {
+      bytes += b;
+      rows += r;
+      o.onProgress?.(bytes, rows);
+    };
     let parts: Map<string, Accumulator>;
-    if (n === 1 || workerFile === null || !existsSync(workerFile)) {
+    if (n === 1 || !threaded) {
       // In this thread: the same tree (workers' shares computed one after the other).
       parts = new Map();
       frees = [];
       for (let w = 0; w < n; w++) {
-        const first = Math.floor((w * K) / n);
-        const last = Math.floor(((w + 1) * K) / n);
+        const [first, last] = share(K, n, w);
         const run = new ThreadRun(job, cuts);
         for (const [lo, hi] of treeNodes(0, K, first, last))
           parts.set(`${lo},${hi}`, await run.evalNode(lo, hi, progress));
@@ -404,7 +406,7 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
       }
       say('blocks evaluated');
     } else {
-      ({ parts, frees } = await runWorkers(job, cuts, n, workerFile, { trace, t0, progress }));
+      ({ parts, frees } = await runWorkers(job, cuts, pool.slice(0, n - 1), { trace, t0, progress }));
       say('all workers done');
     }
     root = completeTree(job, parts, 0, K);
@@ -412,6 +414,8 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
     if (e instanceof RangeCellError)
       throw new EvalInputError(`${job.path}:${await lineOfOffset(job.path, e.byteOffset)}:${e.column}`, e.detail);
     throw e;
+  } finally {
+    for (const w of pool) void w.terminate();
   }
   parquet = null;
   // The order-free states merged in share order (exact in any order; the order places errors).
@@ -428,6 +432,22 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
   say('merged');
 }
 
+/**
+ * Blocks [first, last) of share `w` of `n` (contiguous, in order). The first share (this thread's)
+ * takes one block more when there are workers: they start later and post their states at the end.
+ * Any shares give the same bits; this only balances the time.
+ */
+export function share(K: number, n: number, w: number): [number, number] {
+  const at = (v: number) => (v === 0 ? 0 : v === n ? K : Math.min(K, Math.floor((v * K) / n) + 1));
+  return [at(w), at(w + 1)];
+}
+
+/** Starts `count` evaluation workers; each waits for its {@link WorkerJob} message. */
+async function spawnWorkers(count: number, workerFile: string): Promise<WorkerType[]> {
+  const { Worker } = await import('node:worker_threads');
+  return Array.from({ length: count }, () => new Worker(workerFile));
+}
+
 /** Merges the given nodes up to node [lo, hi) along the fixed tree. */
 function completeTree(job: BlockJob, parts: Map<string, Accumulator>, lo: number, hi: number): Accumulator {
   const have = parts.get(`${lo},${hi}`);
@@ -439,79 +459,69 @@ function completeTree(job: BlockJob, parts: Map<string, Accumulator>, lo: number
   return left;
 }
 
-/** Runs the shares (share 0 in this thread, the others in workers); resolves with every node computed and the order-free state of each share (restored on this thread). */
+/** Runs the shares (share 0 in this thread, the others in the given workers); resolves with every node computed and the order-free state of each share (restored on this thread). */
 async function runWorkers(
   job: BlockJob,
   cuts: number[],
-  n: number,
-  workerFile: string,
+  workers: WorkerType[],
   run: { trace: boolean; t0: number; progress: (bytes: number, rows: number) => void },
 ): Promise<{ parts: Map<string, Accumulator>; frees: Accumulator[] }> {
   const { trace, t0, progress } = run;
-  const { Worker } = await import('node:worker_threads');
   const K = cuts.length - 1;
-  const workers: WorkerType[] = [];
+  const n = workers.length + 1;
   const parts: Map<string, Accumulator> = new Map();
   const frees: Accumulator[] = new Array<Accumulator>(n);
-  try {
-    // Shares 1..n-1 in worker threads, share 0 in this thread (no thread start, no transfer).
-    const all = Promise.all(
-      Array.from({ length: n - 1 }, (_, i) => {
-        const w = i + 1;
-        const wj: WorkerJob = {
-          ...job,
-          cuts,
-          first: Math.floor((w * K) / n),
-          last: Math.floor(((w + 1) * K) / n),
-          trace,
-        };
-        return new Promise<void>((resolve, reject) => {
-          const worker = new Worker(workerFile, { workerData: wj });
-          workers.push(worker);
-          const spawned = Date.now();
-          worker.on('message', (m: WorkerMessage) => {
-            if ('progress' in m) {
-              progress(m.progress.bytes, m.progress.rows);
-              return;
+  // Shares 1..n-1 in worker threads, share 0 in this thread (no thread start, no transfer).
+  const all = Promise.all(
+    workers.map((worker, i) => {
+      const w = i + 1;
+      const [first, last] = share(K, n, w);
+      const wj: WorkerJob = { ...job, cuts, first, last, trace };
+      return new Promise<void>((resolve, reject) => {
+        const posted = Date.now();
+        worker.on('message', (m: WorkerMessage) => {
+          if ('progress' in m) {
+            progress(m.progress.bytes, m.progress.rows);
+            return;
+          }
+          if ('ok' in m) {
+            const before = Date.now();
+            for (const node of m.ok) parts.set(`${node.lo},${node.hi}`, restoreNode(job, node));
+            frees[w] = restoreNode(job, m.free);
+            if (trace) {
+              const r = m.trace;
+              process.stderr.write(
+                `losskit trace: worker ${w} blocks [${first}, ${last}): job posted +${posted - t0} ms, started +${r.start - t0}, parsed +${r.parsed - t0}, packed +${r.packed - t0}, received +${before - t0}, restored +${Date.now() - t0}; thread CPU ${r.cpuMs ?? '?'} ms\n`,
+              );
             }
-            if ('ok' in m) {
-              const before = Date.now();
-              for (const node of m.ok) parts.set(`${node.lo},${node.hi}`, restoreNode(job, node));
-              frees[w] = restoreNode(job, m.free);
-              if (trace) {
-                const r = m.trace;
-                process.stderr.write(
-                  `losskit trace: worker ${w} blocks [${wj.first}, ${wj.last}): spawned +${spawned - t0} ms, started +${r.start - t0}, parsed +${r.parsed - t0}, packed +${r.packed - t0}, received +${before - t0}, restored +${Date.now() - t0}; thread CPU ${r.cpuMs ?? '?'} ms\n`,
-                );
-              }
-              resolve();
-              return;
-            }
-            const e = m.error;
-            if (e.byteOffset !== undefined)
-              reject(new RangeCellError(job.path, e.byteOffset, e.column ?? 1, e.detail ?? e.message));
-            else reject(new EvalInputError(e.place ?? job.path, e.detail ?? e.message));
-          });
-          worker.once('error', reject);
-          worker.once('exit', (code) => {
-            if (code !== 0) reject(new Error(`losskit: evaluation worker ${w} exited with code ${code}`));
-          });
+            resolve();
+            return;
+          }
+          const e = m.error;
+          if (e.byteOffset !== undefined)
+            reject(new RangeCellError(job.path, e.byteOffset, e.column ?? 1, e.detail ?? e.message));
+          else reject(new EvalInputError(e.place ?? job.path, e.detail ?? e.message));
         });
-      }),
+        worker.once('error', reject);
+        worker.once('exit', (code) => {
+          if (code !== 0) reject(new Error(`losskit: evaluation worker ${w} exited with code ${code}`));
+        });
+        worker.postMessage(wj);
+      });
+    }),
+  );
+  all.catch(() => undefined); // awaited below; a worker may fail while this thread is busy
+  const own = new ThreadRun(job, cuts);
+  const [first, last] = share(K, n, 0);
+  for (const [lo, hi] of treeNodes(0, K, first, last)) parts.set(`${lo},${hi}`, await own.evalNode(lo, hi, progress));
+  // Fold this thread's histograms while the workers finish (not after).
+  compactHistograms(own.free);
+  frees[0] = own.free;
+  if (trace)
+    process.stderr.write(
+      `losskit trace: main share [${first}, ${last}) done +${Date.now() - t0} ms; thread CPU so far ${threadCpuMs() ?? '?'} ms\n`,
     );
-    all.catch(() => undefined); // awaited below; a worker may fail while this thread is busy
-    const own = new ThreadRun(job, cuts);
-    for (const [lo, hi] of treeNodes(0, K, 0, Math.floor(K / n)))
-      parts.set(`${lo},${hi}`, await own.evalNode(lo, hi, progress));
-    frees[0] = own.free;
-    if (trace)
-      process.stderr.write(
-        `losskit trace: main share [0, ${Math.floor(K / n)}) done +${Date.now() - t0} ms; thread CPU so far ${threadCpuMs() ?? '?'} ms\n`,
-      );
-    await all;
-  } finally {
-    for (const w of workers) void w.terminate();
-  }
+  await all;
   return { parts, frees };
 }
 
