@@ -127,23 +127,28 @@ describe('metrics sharing one state', () => {
   });
 });
 
-describe('metric errors name file-absolute rows', () => {
+describe('metric errors name file-absolute places', () => {
   // Regression rows; one negative target deep in the file (the log error's domain).
   const r = lcg(5);
   const lines = ['y_true,y_pred'];
-  const bad = 41234; // data row (1-based)
+  const bad = 41234; // data row (1-based): line bad + 1
   for (let i = 1; i <= 60000; i++) lines.push(`${i === bad ? -1 : 1 + Math.floor(r() * 7)},${(1.5 + r()).toFixed(3)}`);
   const text = lines.join('\n') + '\n';
   const f = put('negative.csv', text);
   const gz = join(tmp, 'negative.csv.gz');
   writeGz(gz, text);
-  const placeOf = (msg: string) => {
-    const m = /rows (\d+)\.\.(\d+): meanSquaredLogError: .* received -1 at index \[(\d+)\]/.exec(msg);
+  // A negative prediction (column 4 of its line) on another line.
+  const lines2 = lines.slice();
+  lines2[bad] = '1,2.000';
+  lines2[bad + 7] = '12,-2.5';
+  const f2 = put('negative-pred.csv', lines2.join('\n') + '\n');
+  const rowsOf = (msg: string) => {
+    const m = /received -1 at index \[(\d+)\] \(rows (\d+)\.\.(\d+)\)$/.exec(msg);
     expect(m, msg).not.toBeNull();
-    const [from, to, index] = (m ?? []).slice(1).map(Number);
-    return { from, to, row: from + index };
+    const [index, from] = (m ?? []).slice(1).map(Number);
+    return { from, row: from + index };
   };
-  it('--workers 1 and 2 (deep in a multi-block file), and one in-order pass: the failing batch holds the bad row', () => {
+  it('--workers 1 and 2, deep in a multi-block file: file:line:column of the cell, file-absolute rows', () => {
     expect(Buffer.byteLength(text) / blockBytes(Buffer.byteLength(text))).toBeGreaterThan(5);
     const args = ['--task', 'regression', '--metrics', 'meanSquaredLogError,meanAbsoluteError'];
     const msgs = [1, 2].map((w) => {
@@ -154,15 +159,22 @@ describe('metric errors name file-absolute rows', () => {
       return out.results[0].error ?? '';
     });
     expect(msgs[1]).toBe(msgs[0]);
-    expect(placeOf(msgs[0]).row).toBe(bad);
-    expect(placeOf(msgs[0]).from).toBeGreaterThan(bad - 20000); // not counted from a block's start
+    expect(msgs[0].startsWith(`${f}:${bad + 1}:1: meanSquaredLogError: 'yTrue'`)).toBe(true);
+    expect(rowsOf(msgs[0]).row).toBe(bad);
+    for (const w of [1, 2]) {
+      const run = evalCli(f2, w, ['--task', 'regression', '--metrics', 'meanSquaredLogError']);
+      expect(run.out).toContain(`${f2}:${bad + 8}:4: meanSquaredLogError: 'yPred'`);
+    }
   });
-  it('in this thread: 1 and 3 shares and the in-order pass agree on the row', async () => {
+  it('in this thread (1 and 3 shares) and one in-order pass (gzip: file:line) agree', async () => {
     const o = { task: 'regression' as const, metrics: ['meanSquaredLogError'] };
-    for (const file of [f, gz])
-      for (const workers of [1, 3]) {
-        const res = await evaluateFile(file, { ...o, workers });
-        expect(placeOf(res.results[0].error ?? '').row).toBe(bad);
-      }
+    for (const workers of [1, 3]) {
+      const e = (await evaluateFile(f, { ...o, workers })).results[0].error ?? '';
+      expect(e.startsWith(`${f}:${bad + 1}:1: `)).toBe(true);
+      expect(rowsOf(e).row).toBe(bad);
+    }
+    const e = (await evaluateFile(gz, o)).results[0].error ?? '';
+    expect(e.startsWith(`${gz}:${bad + 1}: `)).toBe(true);
+    expect(rowsOf(e).row).toBe(bad);
   });
 });

@@ -273,10 +273,21 @@ function softmaxRowsInPlace(a: Float64Array, c: number): void {
 export interface MetricError {
   message: string;
   rows?: [number, number];
+  /**
+   * CSV / TSV: where the batch is — its first row on line `line` counted from the line of byte
+   * `offset` (0 for that line; `offset` −1: `line` is the file's line number), its rows spanning
+   * `lines` lines — with the failing row's index in the batch (`row`, when one row fails alone)
+   * and the argument at fault.
+   */
+  at?: { offset: number; line: number; lines: number; n: number; row?: number; argument?: string };
+  /** `file:line:column` of the failing cell (or `file:line` of the batch), once resolved. */
+  place?: string;
 }
 
-/** The text of a metric error: `rows A..B: reason`. */
+/** The text of a metric error: `file:line:column: reason (rows A..B)` or `rows A..B: reason`. */
 export function errorText(e: MetricError): string {
+  if (e.place !== undefined)
+    return `${e.place}: ${e.message}${e.rows === undefined ? '' : ` (rows ${e.rows[0]}..${e.rows[1]})`}`;
   return e.rows === undefined ? e.message : `rows ${e.rows[0]}..${e.rows[1]}: ${e.message}`;
 }
 
@@ -284,9 +295,15 @@ export function errorText(e: MetricError): string {
 export interface BatchView {
   n: number;
   batch: Batch;
-  yt: TensorInput;
-  yp: TensorInput;
-  opts: { sampleWeight?: TensorInput };
+  yt: Cols;
+  yp: Cols;
+  opts: { sampleWeight?: Cols };
+}
+
+/** Rows of a batch as a tensor input. */
+interface Cols {
+  data: Float64Array;
+  shape: number[];
 }
 
 /** Applies `fromLogits` to the batch (in place) and wraps it for `update`. */
@@ -299,6 +316,49 @@ export function viewBatch(p: Plan, b: Batch): BatchView {
   const yp = p.predWidth === 1 ? { data: b.yPred, shape: [b.n] } : { data: b.yPred, shape: [b.n, p.predWidth] };
   const opts = b.weight ? { sampleWeight: { data: b.weight, shape: [b.n] } } : {};
   return { n: b.n, batch: b, yt, yp, opts };
+}
+
+/** The first `m` rows of a batch view. */
+function headRows(v: BatchView, m: number): BatchView {
+  const cut = (t: Cols): Cols => {
+    const w = t.shape.length > 1 ? t.shape[1] : 1;
+    return { data: t.data.subarray(0, m * w), shape: t.shape.length > 1 ? [m, w] : [m] };
+  };
+  const sw = v.opts.sampleWeight;
+  return {
+    n: m,
+    batch: v.batch,
+    yt: cut(v.yt),
+    yp: cut(v.yp),
+    opts: sw === undefined ? {} : { sampleWeight: cut(sw) },
+  };
+}
+
+/**
+ * The row of a batch that a metric rejects (an error path only): the shortest head of the batch
+ * that a fresh metric rejects ends with it. `{}` when the batch alone is not rejected (the
+ * error came from the state, e.g. a class count that changed).
+ */
+function failingRow(setup: MetricSetup, v: BatchView): { row?: number } {
+  const fails = (m: number) => {
+    try {
+      const h = headRows(v, m);
+      getMetric(setup.metric, setup.options).update(h.yt, h.yp, h.opts);
+      return false;
+    } catch (e) {
+      if (e instanceof LosskitError) return true;
+      throw e;
+    }
+  };
+  if (!fails(v.n)) return {};
+  let lo = 1;
+  let hi = v.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (fails(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return { row: lo - 1 };
 }
 
 /**
@@ -322,6 +382,8 @@ export class Accumulator {
   readonly free: boolean[];
   reportStream: ClassificationReportStream | null = null;
   collector: RowCollector | null = null;
+  /** Where CSV / TSV batch lines count from (see {@link MetricError.at}); null: not a text file. */
+  lineBase: number | null = null;
   constructor(
     readonly plan: Plan,
     readonly setups: MetricSetup[],
@@ -371,26 +433,38 @@ export class Accumulator {
         m.update(yt, yp, opts);
       } catch (e) {
         if (!(e instanceof LosskitError)) throw e;
-        this.fail(i, v.n, e.message);
+        this.fail(i, v, e);
         // The metrics sharing its state fail too, each with its own message.
         for (let j = i + 1; j < this.metrics.length; j++) {
           const f = this.metrics[j];
           if (this.leader[j] !== i || f === null) continue;
-          let message = e.message;
+          let err = e;
           try {
             f.update(yt, yp, opts);
           } catch (e2) {
             if (!(e2 instanceof LosskitError)) throw e2;
-            message = e2.message;
+            err = e2;
           }
-          this.fail(j, v.n, message);
+          this.fail(j, v, err);
         }
       }
     }
     this.rows += v.n;
   }
-  private fail(i: number, n: number, message: string): void {
-    this.errors[i] = { message, rows: [this.rows + 1, this.rows + n] };
+  private fail(i: number, v: BatchView, e: LosskitError): void {
+    const b = v.batch;
+    const at =
+      this.lineBase !== null && b.line !== undefined
+        ? {
+            offset: this.lineBase,
+            line: b.line,
+            lines: b.lines ?? 0,
+            n: v.n,
+            ...(e.argument !== undefined ? { argument: e.argument } : {}),
+            ...failingRow(this.setups[i], v),
+          }
+        : undefined;
+    this.errors[i] = { message: e.message, rows: [this.rows + 1, this.rows + v.n], ...(at ? { at } : {}) };
     this.metrics[i] = null;
   }
   /** Gives every metric that shares a state a copy of its leader's (after the last batch). */
@@ -595,6 +669,7 @@ async function run(
       onProgress: (bytes, rows) => o.onProgress?.({ rows, bytes, total: size }),
     });
   } else {
+    if (reader.format === 'csv' || reader.format === 'tsv') acc.lineBase = -1;
     try {
       for await (const b of reader.batches(plan, windowRows(plan, o))) {
         acc.add(b);
@@ -603,6 +678,11 @@ async function run(
     } finally {
       await reader.close?.();
     }
+  }
+  if (acc.errors.some((e) => e?.at !== undefined)) {
+    const { placeErrors } = await import('./parallel.js');
+    const text = reader.seekable === true && (reader.format === 'csv' || reader.format === 'tsv');
+    await placeErrors(acc, file, text ? (reader.delimiter ?? 44) : null);
   }
   const trace = /^(1|true|yes)$/i.test(process.env.LOSSKIT_EVAL_TRACE ?? '');
   const t1 = Date.now();

@@ -232,6 +232,11 @@ export class ThreadRun {
       );
     const free = this.free.idle ? null : this.free;
     const block = acc.idle ? null : acc;
+    if (job.format === 'csv') {
+      // batches count their lines from the block's first byte (errors name file lines)
+      this.free.lineBase = from;
+      acc.lineBase = from;
+    }
     for await (const b of batches) {
       if (b.n === 0) continue;
       const v = viewBatch(job.plan, b);
@@ -341,6 +346,55 @@ async function lineOfOffset(path: string, offset: number): Promise<number> {
   for await (const c of createReadStream(path, { end: offset - 1 }) as AsyncIterable<Buffer>)
     for (let i = c.indexOf(10); i >= 0; i = c.indexOf(10, i + 1)) line++;
   return line;
+}
+
+/** The text of line `line` (1-based) of a file, without its line end. */
+async function lineText(path: string, line: number): Promise<string> {
+  const { createReadStream } = await import('node:fs');
+  let at = 1;
+  const parts: Buffer[] = [];
+  for await (const c of createReadStream(path) as AsyncIterable<Buffer>) {
+    let from = 0;
+    while (at < line) {
+      const nl = c.indexOf(10, from);
+      if (nl < 0) break;
+      at++;
+      from = nl + 1;
+    }
+    if (at < line) continue;
+    const end = c.indexOf(10, from);
+    parts.push(c.subarray(from, end < 0 ? c.length : end));
+    if (end >= 0) break;
+  }
+  return Buffer.concat(parts).toString('utf8').replace(/\r$/, '');
+}
+
+/**
+ * Names the place of metric errors whose batch lines are known (an error path): the line of the
+ * failing row, and the column of the argument at fault when the file's bytes are its text
+ * (`delimiter` given; null for gzip or stdin: `file:line`). A batch whose rows do not each take
+ * one line, or whose failing row is not found, keeps its file-absolute rows.
+ */
+export async function placeErrors(acc: Accumulator, file: string, delimiter: number | null): Promise<void> {
+  const roles = acc.plan.columns.roles;
+  for (const e of acc.errors) {
+    const a = e?.at;
+    if (e === undefined || a === undefined || e.place !== undefined) continue;
+    if (a.row === undefined || a.lines !== a.n) continue;
+    const line = (a.offset < 0 ? 0 : await lineOfOffset(file, a.offset)) + a.line + a.row;
+    if (delimiter === null) {
+      e.place = `${file}:${line}`;
+      continue;
+    }
+    const dest = a.argument === 'yPred' ? 'pred' : a.argument === 'sampleWeight' ? 'weight' : 'true';
+    const c = Math.max(
+      0,
+      roles.findIndex((r) => r.dest === dest),
+    );
+    const fields = (await lineText(file, line)).split(String.fromCharCode(delimiter));
+    const column = fields.slice(0, c).reduce((n, f) => n + f.length + 1, 1);
+    e.place = `${file}:${line}:${column}`;
+  }
 }
 
 export interface BlockRunOptions {

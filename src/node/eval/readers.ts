@@ -29,6 +29,12 @@ export interface Batch {
   yTrue: Float64Array;
   yPred: Float64Array;
   weight: Float64Array | null;
+  /**
+   * CSV / TSV: the line of the first row (a range reader's lines count from its range's first
+   * line, 0), and the lines the rows span (`n` when every row is one line, no blank line between).
+   */
+  line?: number;
+  lines?: number;
 }
 
 export interface Reader {
@@ -508,6 +514,9 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
     if (rangeStart !== null) throw new RangeCellError(file, st.dropped + rowStart, col, msg);
     throw new EvalInputError(`${file}:${line}:${col}`, msg);
   };
+  // The line of the batch's first row; the lines its rows span.
+  let first = 0;
+  const placed = (batch: Batch): Batch => ({ ...batch, line: first, lines: st.line - first });
   // Rows without text labels first try the fast path (one scan per row).
   const fast: FastRowCtx | null = strs.includes(1) ? null : { ncols, delim, dest, kk, chk, plan, b };
   for (;;) {
@@ -517,9 +526,10 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
       if (fast !== null) {
         const q = fastCsvRow(fast, buf, st.pos, len);
         if (q > 0) {
+          if (b.n === 0) first = st.line;
           st.line++;
           st.pos = q;
-          if (++b.n === b.cap) yield b.take();
+          if (++b.n === b.cap) yield placed(b.take());
           if (q >= len) break;
           continue;
         }
@@ -598,16 +608,17 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
         else if (d === 2) b.yPred[n * pw + kk[c]] = x;
         else if (d === 3 && b.weight !== null) b.weight[n] = x;
       }
+      if (n === 0) first = line;
       b.n = n + 1;
       st.pos = q;
-      if (b.n === b.cap) yield b.take();
+      if (b.n === b.cap) yield placed(b.take());
       if (q >= len) break;
     }
     if (st.final && (st.pos >= st.buf.length || tokenizeRow(st.buf, st.pos, st.buf.length, delim, true, f) === st.pos))
       break;
     if (!(await more()) && st.pos >= st.buf.length) break;
   }
-  if (b.n > 0) yield b.take();
+  if (b.n > 0) yield placed(b.take());
 }
 
 // ---------------------------------------------------------------- column formats
