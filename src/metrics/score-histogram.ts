@@ -662,11 +662,13 @@ export function addScores(
     let a = h.up;
     let b = u.length - 1 - h.un;
     let q = offset + i * stride;
-    if (isPos === null) for (let t = 0; t < m; t++, q += stride) u[a++] = scores[q];
+    // `+ 0`: −0 is stored as +0, so the key of a score 0 does not depend on which sign came first
+    // (states merged in any order, e.g. one per thread, stay the same bits)
+    if (isPos === null) for (let t = 0; t < m; t++, q += stride) u[a++] = scores[q] + 0;
     else
       for (let t = 0, r = posAt.offset + i * posAt.stride; t < m; t++, q += stride, r += posAt.stride) {
-        if (isPos[r] === 1) u[a++] = scores[q];
-        else u[b--] = scores[q];
+        if (isPos[r] === 1) u[a++] = scores[q] + 0;
+        else u[b--] = scores[q] + 0;
       }
     h.up = a;
     h.un = u.length - 1 - b;
@@ -714,7 +716,7 @@ export function addWeighted(
     ) {
       const wi = w[i + t];
       if (wi === 0) continue;
-      wk[c] = scores[q];
+      wk[c] = scores[q] + 0; // −0 stored as +0 (see addScores)
       ww[c++] = isPos[r] === 1 ? wi : -wi;
     }
     h.wn = c;
