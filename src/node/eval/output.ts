@@ -123,7 +123,8 @@ function markdownTable(r: EvaluationResult): string {
 
 const TMP = (base: string, pid: number) => `.${base}.losskit-${pid}.tmp`;
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (a temp file named by it may still be in use). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -146,7 +147,7 @@ export function removeStaleTemps(target: string): string[] {
   }
   for (const n of names) {
     const m = re.exec(n);
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) {
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) {
       try {
         unlinkSync(join(dir, n));
         removed.push(n);

@@ -4,6 +4,26 @@
  * JSON (sent to worker threads and stored with saved states).
  */
 import { LosskitError } from '../../errors.js';
+import { curveMetrics } from '../../metrics/curves.js';
+import { binnedAucEntry } from '../../metrics/keras-auc.js';
+import type { MetricEntry } from '../../metrics/registry-types.js';
+
+/**
+ * What a metric's `thresholds` option means, from the family that defines it: the number of
+ * bins of a ROC / precision–recall curve or area (`'bins'`: the curve family, exact without it,
+ * and Keras `AUC`'s `num_thresholds`) — the one meaning `--auroc-bins N` sets — or something
+ * else (`'other'`: the list of decision thresholds of Keras's confusion-count metrics, the
+ * `num_thresholds` of `sensitivityAtSpecificity` & co.), or no such option (`null`).
+ */
+export function thresholdsMeaning(e: MetricEntry): 'bins' | 'other' | null {
+  if (!e.spec.optionNames.includes('thresholds')) return null;
+  return (curveMetrics as readonly MetricEntry[]).includes(e) || e === binnedAucEntry ? 'bins' : 'other';
+}
+
+/** The metric keeps an exact score histogram unless given a bin count (the curve family). */
+export function exactCurveMetric(e: MetricEntry): boolean {
+  return (curveMetrics as readonly MetricEntry[]).includes(e);
+}
 
 export type Task = 'binary' | 'multiclass' | 'multilabel' | 'regression';
 
