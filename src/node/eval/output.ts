@@ -195,6 +195,28 @@ export function checkOutputPath(out: string, inputs: string[], what: string): vo
   }
 }
 
+/**
+ * Refuses two output options naming one file (`--out r.json --save-state r.json`: the second
+ * write would silently replace the first). `outs`: [path or undefined, option name].
+ */
+export function checkDistinctOutputs(outs: [string | undefined, string][]): void {
+  const key = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const given = outs.filter((o): o is [string, string] => o[0] !== undefined).map(([p, what]) => [key(p), p, what]);
+  for (let i = 0; i < given.length; i++)
+    for (let j = 0; j < i; j++)
+      if (given[i][0] === given[j][0])
+        throw new EvalInputError(
+          given[i][1],
+          `${given[j][2]} and ${given[i][2]} name the same file; give each its own file`,
+        );
+}
+
 /** Writes `text` to `out` atomically (temp file + rename; stale temps of killed runs removed first). */
 export function writeAtomic(out: string, text: string): void {
   removeStaleTemps(out);

@@ -69,6 +69,11 @@ export interface Plan {
   posLabel: string | number | null;
   /** Numeric positive label (cells equal to it → 1, others → 0). */
   posValue: number | null;
+  /**
+   * With {@link posValue}: the other label value, when the first rows show it (then any third
+   * value is an error at its place, as scikit-learn refuses a third label in a binary task).
+   */
+  negValue?: number | null;
   fromLogits: boolean;
   columns: { names: string[]; roles: ColumnRole[] };
   /** Column names used, for printing. */
@@ -292,6 +297,7 @@ export function resolvePlan(
   let numClasses = 0;
   let hard = false;
   let posValue: number | null = null;
+  let negValue: number | null = null;
   let posLabel: string | number | null = null;
   if (stringLabels) {
     if (task === 'regression' || task === 'multilabel')
@@ -330,8 +336,23 @@ export function resolvePlan(
         throw new PlanError(
           `--pos-label must be a number for numeric labels; received ${JSON.stringify(options.posLabel)}`,
         );
+      // scikit-learn's checks on the labels seen in the first rows: two values at most, the
+      // positive one of them; predict_proba's second column is the score of the larger label.
+      const seen = [...new Set(sampleLabels ?? [])].sort((a, b) => a - b);
+      const col = names[tIdx[0]];
+      if (seen.length > 2)
+        throw new PlanError(
+          `task 'binary' but '${col}' holds more than two label values: ${seen.slice(0, 10).join(', ')}`,
+        );
+      if (seen.length === 2 && !seen.includes(v))
+        throw new PlanError(`--pos-label ${v} is not one of the labels ${seen.join(', ')} of '${col}'`);
+      if (predCols === 2 && seen.length === 2 && v !== seen[1])
+        throw new PlanError(
+          `--pos-label ${v} is the first class: predict_proba's second column ${names[pIdx[1]]} is the score of ${seen[1]}`,
+        );
       posValue = v;
       posLabel = v;
+      negValue = seen.find((x) => x !== v) ?? null;
     } else posLabel = 1;
   } else if (task === 'multiclass') {
     if (stringPreds) {
@@ -401,6 +422,7 @@ export function resolvePlan(
     labels,
     posLabel,
     posValue,
+    negValue,
     fromLogits,
     columns: { names, roles },
     used: {
@@ -433,6 +455,10 @@ export function expectation(plan: Plan, check: CheckKind): string {
       return `a class index 0..${plan.numClasses - 1}`;
     case CHECK.weight:
       return 'a finite sample weight >= 0';
+    case CHECK.posLabel:
+      return plan.negValue === undefined || plan.negValue === null
+        ? 'a finite label'
+        : `one of the two labels ${plan.negValue} and ${plan.posValue} (--pos-label ${plan.posValue}; the first rows hold these two)`;
     default:
       return 'a finite number';
   }
@@ -452,7 +478,10 @@ export function applyCheck(plan: Plan, check: CheckKind, x: number): number {
     case CHECK.weight:
       return x >= 0 && Number.isFinite(x) ? x : NaN;
     case CHECK.posLabel:
-      return Number.isFinite(x) ? (x === plan.posValue ? 1 : 0) : NaN;
+      if (x === plan.posValue) return 1;
+      return Number.isFinite(x) && (plan.negValue === undefined || plan.negValue === null || x === plan.negValue)
+        ? 0
+        : NaN;
   }
   return NaN;
 }
