@@ -5,7 +5,9 @@
  *   `--pos-label`, and `--pos-label` of the first class with predict_proba's two columns
  *   (scored on the other class's column: AUROC 0) computed silently; scikit-learn refuses them;
  * - `--out` and `--save-state` (or `--html`) naming one file: the second write replaced the first;
+ * - `--threshold` on a multiclass task, `--top-k` without top-k accuracy, …: dropped silently;
  * - the progress line printed cli-progress's own ETA (`ETA INF` on stdin) instead of its own;
+ * - EPIPE tested with an output larger than the pipe buffer (a small one never raises it);
  * - an unreadable file tested as root too (a read error, not a permission error).
  */
 import { spawnSync } from 'node:child_process';
@@ -77,6 +79,30 @@ describe('--pos-label with numeric labels (scikit-learn refuses these)', () => {
   });
 });
 
+describe('an option that reaches none of the requested metrics is an error, not dropped', () => {
+  const bin = join(root, 'examples/data/predictions-binary.csv');
+  const mc = join(root, 'examples/data/predictions-multiclass.csv');
+  it('--threshold on a multiclass task', () =>
+    expectBad(
+      ['eval', mc, '--threshold', '0.3'],
+      /^losskit: --threshold reaches none of the requested metrics \(accuracy, .*; task multiclass\)/,
+    ));
+  it('--top-k without top-k accuracy', () =>
+    expectBad(['eval', bin, '--top-k', '3'], /^losskit: --top-k reaches none of the requested metrics/));
+  it('--auroc-bins without AUROC / AP', () =>
+    expectBad(
+      ['eval', bin, '--metrics', 'f1', '--auroc-bins', '10'],
+      /^losskit: --auroc-bins reaches none .*\(f1; task binary\)/,
+    ));
+  it('--average where no metric averages', () =>
+    expectBad(['eval', bin, '--metrics', 'logLoss', '--average', 'macro'], /^losskit: --average reaches none/));
+  it('taken by one metric, or by the classification report: accepted', () => {
+    expect(run(['eval', bin, '--metrics', 'auroc', '--threshold', '0.3', '--report']).status).toBe(0);
+    expect(run(['eval', mc, '--top-k', '2', '--average', 'weighted']).status).toBe(0);
+    expect(run(['eval', bin, '--metrics', 'f1,auroc', '--auroc-bins', '10']).status).toBe(0);
+  });
+});
+
 describe('output options naming one file', () => {
   it('eval --out and --save-state (or --html) on one file: exit 2, nothing written', () => {
     const inp = put('in.csv', 'y_true,prob\n0,0.1\n1,0.8\n');
@@ -140,6 +166,29 @@ describe('the progress line', () => {
     const text = chunks.join('');
     expect(text).toMatch(/eval \| 1\.0 MB \| 10 rows \| [\d,]+ rows\/s/);
     expect(text).not.toMatch(/ETA|INF|█|░/);
+  });
+});
+
+describe('a closed pipe (| head) with more output than the pipe holds', () => {
+  it('exits 0 with nothing on stderr (the EPIPE is really raised: about 240 KB of JSON)', () => {
+    const rows = ['y_true,prob'];
+    for (let i = 0; i < 30000; i++) rows.push(`${i % 3 === 0 ? 1 : 0},${((i * 7919) % 100003) / 100003}`);
+    const f = put('curve.csv', rows.join('\n') + '\n');
+    const full = run(['eval', f, '--metrics', 'rocCurve', '--json']);
+    expect(full.stdout.length).toBeGreaterThan(1 << 17); // more than a 64 KiB pipe buffer
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${cli}" eval "${f}" --metrics rocCurve --json | head -c 10; exit \${PIPESTATUS[0]}`,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stdout).toBe('{\n  "file"');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });
 

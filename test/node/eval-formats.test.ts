@@ -242,9 +242,10 @@ describe('--auroc-bins reaches only the metrics whose thresholds are a bin count
   const bin = binaryData(400, 3);
   const mc = multiclassData(300, 3, 4);
   const files = { binary: put('bins-b.csv', csvText(bin)), multiclass: put('bins-m.csv', csvText(mc)) };
+  // With --auroc-bins, auroc is requested too (an option that reaches no metric is an error).
   const outcome = async (f: string, metric: string, aurocBins?: number) => {
     try {
-      const r = await evaluateFile(f, { metrics: [metric], aurocBins });
+      const r = await evaluateFile(f, { metrics: aurocBins === undefined ? [metric] : [metric, 'auroc'], aurocBins });
       return { value: r.results[0].value, error: r.results[0].error ?? null };
     } catch (e) {
       return { thrown: (e as Error).message };

@@ -17,6 +17,7 @@ import type { MetricEntry } from '../../metrics/registry-types.js';
 import { tensor, type TensorInput } from '../../tensor.js';
 import {
   PlanError,
+  checkOptionsReached,
   exactCurveMetric,
   resolvePlan,
   thresholdsMeaning,
@@ -468,6 +469,9 @@ async function run(
       'threshold',
     );
   const setups = metricSetups(plan, o);
+  checkOptionsReached(setups, o, plan.task, {
+    threshold: plan.task === 'binary' && (o.report === true || o.collect !== undefined),
+  });
   const acc = new Accumulator(plan, setups, o.report === true, o.threshold);
   const workers = o.workers ?? 1;
   if (o.collect !== undefined) {

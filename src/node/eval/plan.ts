@@ -6,6 +6,7 @@
 import { LosskitError } from '../../errors.js';
 import { curveMetrics } from '../../metrics/curves.js';
 import { binnedAucEntry } from '../../metrics/keras-auc.js';
+import type { MetricOptions } from '../../metrics/core.js';
 import type { MetricEntry } from '../../metrics/registry-types.js';
 
 /**
@@ -18,6 +19,48 @@ import type { MetricEntry } from '../../metrics/registry-types.js';
 export function thresholdsMeaning(e: MetricEntry): 'bins' | 'other' | null {
   if (!e.spec.optionNames.includes('thresholds')) return null;
   return (curveMetrics as readonly MetricEntry[]).includes(e) || e === binnedAucEntry ? 'bins' : 'other';
+}
+
+/**
+ * Refuses a metric option that reaches none of the requested metrics (`--threshold` on a
+ * multiclass task, `--top-k` without top-k accuracy, `--auroc-bins` without AUROC / AP, …), so
+ * that a setting is never dropped silently. `used` tells whether something other than a metric
+ * takes it (the classification report or the page take the binary threshold).
+ */
+export function checkOptionsReached(
+  setups: { metric: string; options: MetricOptions }[],
+  given: { threshold?: number; topK?: number; average?: MetricOptions['average']; aurocBins?: number },
+  task: Task,
+  used: { threshold: boolean },
+): void {
+  const list = setups.map((s) => s.metric).join(', ');
+  const checks: [keyof typeof given, keyof MetricOptions, string, string][] = [
+    [
+      'threshold',
+      'threshold',
+      '--threshold',
+      'binary / multilabel metrics with a decision threshold (accuracy, precision, recall, f1, …)',
+    ],
+    ['topK', 'topK', '--top-k', 'topKAccuracy (multiclass) and the Keras confusion metrics'],
+    ['average', 'average', '--average', 'metrics that average over classes (f1, precision, recall, auroc, …)'],
+    [
+      'aurocBins',
+      'thresholds',
+      '--auroc-bins',
+      'auroc, averagePrecision, rocCurve, precisionRecallCurve and Keras AUC',
+    ],
+  ];
+  for (const [key, opt, flag, takers] of checks) {
+    if (given[key] === undefined) continue;
+    if (key === 'threshold' && used.threshold) continue;
+    if (setups.some((s) => s.options[opt] !== undefined)) continue;
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'evaluate',
+      `${flag} reaches none of the requested metrics (${list}; task ${task}); it is taken by ${takers}`,
+      key,
+    );
+  }
 }
 
 /** The metric keeps an exact score histogram unless given a bin count (the curve family). */
