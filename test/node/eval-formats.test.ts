@@ -148,6 +148,19 @@ describe('Arrow IPC: streamed record batch by record batch', () => {
     expect(pulledAtFirstWindow).toBeGreaterThan(0);
     expect(pulledAtFirstWindow).toBeLessThan(total / 4);
   });
+  it('a file on disk read through its handle still reports the bytes read (progress)', async () => {
+    const d = binaryData(50_000, 10);
+    const bytes = arrowBytes(d, 'file', 2000);
+    const f = put('progress.arrow', bytes);
+    const seen: { bytes: number; total: number | null }[] = [];
+    await evaluateFile(f, { metrics: ['accuracy'], onProgress: (p) => seen.push(p) });
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen[0].total).toBe(bytes.length);
+    expect(seen[0].bytes).toBeGreaterThan(0);
+    expect(seen[0].bytes).toBeLessThan(bytes.length / 2);
+    expect(seen[seen.length - 1].bytes).toBeGreaterThan(bytes.length * 0.9);
+    expect(seen[seen.length - 1].bytes).toBeLessThanOrEqual(bytes.length);
+  });
   it('a null cell is an error naming its row (not read as 0)', async () => {
     const withNull = tableFromArrays({ y_true: [0, 1, null, 0] as (number | null)[], prob: [0.1, 0.9, 0.8, 0.3] });
     const f = put('null.arrows', tableToIPC(withNull, 'stream'));

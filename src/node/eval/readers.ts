@@ -1347,8 +1347,15 @@ interface ArrowStreamReader extends AsyncIterable<ArrowBatch> {
   open(): Promise<unknown>;
   schema: { fields: { name: string; type: ArrowType }[] };
 }
+/** What apache-arrow reads a file through (its `isFileHandle`: `fd` and `stat`). */
+interface ArrowFileHandle {
+  fd: number;
+  stat(): Promise<{ size: number }>;
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
 interface ArrowModule {
-  RecordBatchReader: { from(src: AsyncIterable<Uint8Array> | FileHandle): Promise<ArrowStreamReader> };
+  RecordBatchReader: { from(src: AsyncIterable<Uint8Array> | ArrowFileHandle): Promise<ArrowStreamReader> };
 }
 
 const ARROW_MAGIC = 'ARROW1';
@@ -1366,7 +1373,8 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
     Buffer.from(head.buffer, head.byteOffset, Math.min(6, head.length)).toString('latin1') === ARROW_MAGIC;
   let fh: FileHandle | null = null;
   let spool: Spool | null = null;
-  let src: AsyncIterable<Uint8Array> | FileHandle;
+  let src: AsyncIterable<Uint8Array> | ArrowFileHandle;
+  let read = 0;
   if ((path !== null && input.regular && !input.gzip) || fileFormat) {
     let at = path;
     if (path === null || !input.regular || input.gzip) {
@@ -1379,7 +1387,18 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
       spool?.remove();
       throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
     }
-    src = fh;
+    const h = fh;
+    // Read through a counting handle: the bytes read drive the progress line.
+    src = {
+      fd: h.fd,
+      stat: () => h.stat(),
+      read: async (buffer, offset, length, position) => {
+        const r = await h.read(buffer, offset, length, position);
+        read += r.bytesRead;
+        return r;
+      },
+      close: () => h.close(),
+    };
   } else {
     const chunks = input.chunks;
     src = { [Symbol.asyncIterator]: () => chunks };
@@ -1475,6 +1494,7 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
     format: 'arrow',
     schema,
     sample,
+    ...(fh !== null && spool === null ? { bytesRead: () => read } : {}),
     batches: (plan, r) =>
       columnBatches(
         chunks((c) => plan.columns.roles[c].dest !== 'skip'),
@@ -1645,7 +1665,7 @@ export async function openReader(
     return r;
   }
   const r = await openFormat(input, fmt, format, byName, file, source);
-  r.bytesRead = input.bytesRead;
+  r.bytesRead ??= input.bytesRead;
   r.size = input.size;
   r.seekable = input.regular && !input.gzip;
   const own = r.close;
