@@ -77,7 +77,7 @@ function packageVersion(): string {
 
 async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<void> {
   const { evaluateFileWithState } = await import('./eval/engine.js');
-  const { checkOutputPath, writeAtomic, RENDERERS } = await import('./eval/output.js');
+  const { checkDistinctOutputs, checkOutputPath, writeAtomic, RENDERERS } = await import('./eval/output.js');
   const npy = opts.yTrue !== undefined || opts.yPred !== undefined;
   if (npy && (opts.yTrue === undefined || opts.yPred === undefined))
     throw new LosskitError('INVALID_OPTION', 'evaluate', '--y-true and --y-pred go together (two .npy files)');
@@ -98,6 +98,11 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
     [opts.html, '--html'],
   ] as const)
     if (o !== undefined) checkOutputPath(o, inputs, what);
+  checkDistinctOutputs([
+    [opts.out, '--out'],
+    [opts.saveState, '--save-state'],
+    [opts.html, '--html'],
+  ]);
   if (opts.html !== undefined && opts.workers > 1)
     throw new LosskitError(
       'INVALID_OPTION',
@@ -378,9 +383,13 @@ function buildProgram(): Command {
         const { readFileSync } = await import('node:fs');
         const { mergeStates, parseState } = await import('./eval/engine.js');
         const { statInput, sysReason, EvalInputError } = await import('./eval/source.js');
-        const { checkOutputPath, writeAtomic, RENDERERS } = await import('./eval/output.js');
+        const { checkDistinctOutputs, checkOutputPath, writeAtomic, RENDERERS } = await import('./eval/output.js');
         for (const o of [opts.out, opts.saveState])
           if (o !== undefined) checkOutputPath(o, files, o === opts.out ? '--out' : '--save-state');
+        checkDistinctOutputs([
+          [opts.out, '--out'],
+          [opts.saveState, '--save-state'],
+        ]);
         const states = files.map((f) => {
           statInput(f);
           let text: string;

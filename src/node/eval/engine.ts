@@ -15,7 +15,16 @@ import {
 } from '../../metrics/report.js';
 import type { MetricEntry } from '../../metrics/registry-types.js';
 import { tensor, type TensorInput } from '../../tensor.js';
-import { PlanError, resolvePlan, type Plan, type PlanOptions, type Task } from './plan.js';
+import {
+  PlanError,
+  checkOptionsReached,
+  exactCurveMetric,
+  resolvePlan,
+  thresholdsMeaning,
+  type Plan,
+  type PlanOptions,
+  type Task,
+} from './plan.js';
 import { batchRowsFor, npyFilesReader, openReader, type Batch, type Format, type Reader } from './readers.js';
 import { unifyLabels } from './parallel-labels.js';
 import { EvalInputError } from './source.js';
@@ -145,7 +154,7 @@ export function metricSetups(plan: Plan, o: EvaluateOptions): MetricSetup[] {
       // confusion metrics) topK is set only when asked for
       if (has('topK') && (o.topK !== undefined || plan.task === 'multiclass'))
         options.topK = o.topK ?? Math.min(5, Math.max(1, plan.numClasses - 1));
-      if (o.aurocBins !== undefined && has('thresholds')) options.thresholds = o.aurocBins;
+      if (o.aurocBins !== undefined && thresholdsMeaning(e) === 'bins') options.thresholds = o.aurocBins;
       if (plan.task === 'binary') settings.posLabel = plan.posLabel ?? 1;
     }
     const m = getMetric(metric, options);
@@ -171,7 +180,7 @@ export function metricSetups(plan: Plan, o: EvaluateOptions): MetricSetup[] {
     }
     if (plan.task === 'binary' && !('threshold' in settings) && has('threshold'))
       settings.threshold = o.threshold ?? 0.5;
-    const histogram = has('thresholds') && options.thresholds === undefined;
+    const histogram = exactCurveMetric(e) && options.thresholds === undefined;
     return { metric, options, settings, histogram };
   });
 }
@@ -620,6 +629,9 @@ async function run(
       'threshold',
     );
   const setups = metricSetups(plan, o);
+  checkOptionsReached(setups, o, plan.task, {
+    threshold: plan.task === 'binary' && (o.report === true || o.collect !== undefined),
+  });
   const acc = new Accumulator(plan, setups, o.report === true, o.threshold);
   const workers = o.workers ?? 1;
   if (o.collect !== undefined) {

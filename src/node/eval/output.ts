@@ -123,7 +123,8 @@ function markdownTable(r: EvaluationResult): string {
 
 const TMP = (base: string, pid: number) => `.${base}.losskit-${pid}.tmp`;
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (a temp file named by it may still be in use). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -146,7 +147,7 @@ export function removeStaleTemps(target: string): string[] {
   }
   for (const n of names) {
     const m = re.exec(n);
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) {
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) {
       try {
         unlinkSync(join(dir, n));
         removed.push(n);
@@ -192,6 +193,28 @@ export function checkOutputPath(out: string, inputs: string[], what: string): vo
   } catch (e) {
     throw new EvalInputError(out, `cannot create the directory of ${what}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Refuses two output options naming one file (`--out r.json --save-state r.json`: the second
+ * write would silently replace the first). `outs`: [path or undefined, option name].
+ */
+export function checkDistinctOutputs(outs: [string | undefined, string][]): void {
+  const key = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const given = outs.filter((o): o is [string, string] => o[0] !== undefined).map(([p, what]) => [key(p), p, what]);
+  for (let i = 0; i < given.length; i++)
+    for (let j = 0; j < i; j++)
+      if (given[i][0] === given[j][0])
+        throw new EvalInputError(
+          given[i][1],
+          `${given[j][2]} and ${given[i][2]} name the same file; give each its own file`,
+        );
 }
 
 /** Writes `text` to `out` atomically (temp file + rename; stale temps of killed runs removed first). */

@@ -4,6 +4,69 @@
  * JSON (sent to worker threads and stored with saved states).
  */
 import { LosskitError } from '../../errors.js';
+import { curveMetrics } from '../../metrics/curves.js';
+import { binnedAucEntry } from '../../metrics/keras-auc.js';
+import type { MetricOptions } from '../../metrics/core.js';
+import type { MetricEntry } from '../../metrics/registry-types.js';
+
+/**
+ * What a metric's `thresholds` option means, from the family that defines it: the number of
+ * bins of a ROC / precision–recall curve or area (`'bins'`: the curve family, exact without it,
+ * and Keras `AUC`'s `num_thresholds`) — the one meaning `--auroc-bins N` sets — or something
+ * else (`'other'`: the list of decision thresholds of Keras's confusion-count metrics, the
+ * `num_thresholds` of `sensitivityAtSpecificity` & co.), or no such option (`null`).
+ */
+export function thresholdsMeaning(e: MetricEntry): 'bins' | 'other' | null {
+  if (!e.spec.optionNames.includes('thresholds')) return null;
+  return (curveMetrics as readonly MetricEntry[]).includes(e) || e === binnedAucEntry ? 'bins' : 'other';
+}
+
+/**
+ * Refuses a metric option that reaches none of the requested metrics (`--threshold` on a
+ * multiclass task, `--top-k` without top-k accuracy, `--auroc-bins` without AUROC / AP, …), so
+ * that a setting is never dropped silently. `used` tells whether something other than a metric
+ * takes it (the classification report or the page take the binary threshold).
+ */
+export function checkOptionsReached(
+  setups: { metric: string; options: MetricOptions }[],
+  given: { threshold?: number; topK?: number; average?: MetricOptions['average']; aurocBins?: number },
+  task: Task,
+  used: { threshold: boolean },
+): void {
+  const list = setups.map((s) => s.metric).join(', ');
+  const checks: [keyof typeof given, keyof MetricOptions, string, string][] = [
+    [
+      'threshold',
+      'threshold',
+      '--threshold',
+      'binary / multilabel metrics with a decision threshold (accuracy, precision, recall, f1, …)',
+    ],
+    ['topK', 'topK', '--top-k', 'topKAccuracy (multiclass) and the Keras confusion metrics'],
+    ['average', 'average', '--average', 'metrics that average over classes (f1, precision, recall, auroc, …)'],
+    [
+      'aurocBins',
+      'thresholds',
+      '--auroc-bins',
+      'auroc, averagePrecision, rocCurve, precisionRecallCurve and Keras AUC',
+    ],
+  ];
+  for (const [key, opt, flag, takers] of checks) {
+    if (given[key] === undefined) continue;
+    if (key === 'threshold' && used.threshold) continue;
+    if (setups.some((s) => s.options[opt] !== undefined)) continue;
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'evaluate',
+      `${flag} reaches none of the requested metrics (${list}; task ${task}); it is taken by ${takers}`,
+      key,
+    );
+  }
+}
+
+/** The metric keeps an exact score histogram unless given a bin count (the curve family). */
+export function exactCurveMetric(e: MetricEntry): boolean {
+  return (curveMetrics as readonly MetricEntry[]).includes(e);
+}
 
 export type Task = 'binary' | 'multiclass' | 'multilabel' | 'regression';
 
@@ -49,6 +112,11 @@ export interface Plan {
   posLabel: string | number | null;
   /** Numeric positive label (cells equal to it → 1, others → 0). */
   posValue: number | null;
+  /**
+   * With {@link posValue}: the other label value, when the first rows show it (then any third
+   * value is an error at its place, as scikit-learn refuses a third label in a binary task).
+   */
+  negValue?: number | null;
   fromLogits: boolean;
   columns: { names: string[]; roles: ColumnRole[] };
   /** Column names used, for printing. */
@@ -272,6 +340,7 @@ export function resolvePlan(
   let numClasses = 0;
   let hard = false;
   let posValue: number | null = null;
+  let negValue: number | null = null;
   let posLabel: string | number | null = null;
   if (stringLabels) {
     if (task === 'regression' || task === 'multilabel')
@@ -310,8 +379,23 @@ export function resolvePlan(
         throw new PlanError(
           `--pos-label must be a number for numeric labels; received ${JSON.stringify(options.posLabel)}`,
         );
+      // scikit-learn's checks on the labels seen in the first rows: two values at most, the
+      // positive one of them; predict_proba's second column is the score of the larger label.
+      const seen = [...new Set(sampleLabels ?? [])].sort((a, b) => a - b);
+      const col = names[tIdx[0]];
+      if (seen.length > 2)
+        throw new PlanError(
+          `task 'binary' but '${col}' holds more than two label values: ${seen.slice(0, 10).join(', ')}`,
+        );
+      if (seen.length === 2 && !seen.includes(v))
+        throw new PlanError(`--pos-label ${v} is not one of the labels ${seen.join(', ')} of '${col}'`);
+      if (predCols === 2 && seen.length === 2 && v !== seen[1])
+        throw new PlanError(
+          `--pos-label ${v} is the first class: predict_proba's second column ${names[pIdx[1]]} is the score of ${seen[1]}`,
+        );
       posValue = v;
       posLabel = v;
+      negValue = seen.find((x) => x !== v) ?? null;
     } else posLabel = 1;
   } else if (task === 'multiclass') {
     if (stringPreds) {
@@ -381,6 +465,7 @@ export function resolvePlan(
     labels,
     posLabel,
     posValue,
+    negValue,
     fromLogits,
     columns: { names, roles },
     used: {
@@ -413,6 +498,10 @@ export function expectation(plan: Plan, check: CheckKind): string {
       return `a class index 0..${plan.numClasses - 1}`;
     case CHECK.weight:
       return 'a finite sample weight >= 0';
+    case CHECK.posLabel:
+      return plan.negValue === undefined || plan.negValue === null
+        ? 'a finite label'
+        : `one of the two labels ${plan.negValue} and ${plan.posValue} (--pos-label ${plan.posValue}; the first rows hold these two)`;
     default:
       return 'a finite number';
   }
@@ -432,7 +521,10 @@ export function applyCheck(plan: Plan, check: CheckKind, x: number): number {
     case CHECK.weight:
       return x >= 0 && Number.isFinite(x) ? x : NaN;
     case CHECK.posLabel:
-      return Number.isFinite(x) ? (x === plan.posValue ? 1 : 0) : NaN;
+      if (x === plan.posValue) return 1;
+      return Number.isFinite(x) && (plan.negValue === undefined || plan.negValue === null || x === plan.negValue)
+        ? 0
+        : NaN;
   }
   return NaN;
 }

@@ -19,18 +19,21 @@ export class EvalProgress {
     this.last = now;
     const secs = (now - this.t0) / 1000;
     const rate = secs > 0 ? p.rows / secs : 0;
-    const eta = p.total && p.bytes > 0 ? formatDuration((secs * (p.total - p.bytes)) / p.bytes) : '?';
+    // Our own keys: cli-progress fills `{eta}` itself (from the bar's value, INF for a stream).
     const payload = {
       done: mb(p.bytes),
       of: p.total ? ` / ${mb(p.total)}` : '',
       rows: p.rows.toLocaleString('en-US'),
       rate: Math.round(rate).toLocaleString('en-US'),
-      eta,
+      left: p.total && p.bytes > 0 ? formatDuration((secs * Math.max(0, p.total - p.bytes)) / p.bytes) : '?',
     };
     if (this.bar === null) {
       this.bar = new cliProgress.SingleBar(
         {
-          format: 'eval |{bar}| {done}{of} | {rows} rows | {rate} rows/s | ETA {eta}',
+          // A stream of unknown size (stdin, a pipe) has no bar and no ETA.
+          format: p.total
+            ? 'eval |{bar}| {done}{of} | {rows} rows | {rate} rows/s | ETA {left}'
+            : 'eval | {done} | {rows} rows | {rate} rows/s',
           barCompleteChar: '█',
           barIncompleteChar: '░',
           hideCursor: true,

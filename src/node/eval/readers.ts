@@ -20,6 +20,7 @@ import {
   type SchemaColumn,
 } from './plan.js';
 import { EvalInputError, openBytes, readAll, statInput, sysReason, type ByteInput } from './source.js';
+import { spoolInput, type Spool } from './spool.js';
 
 export type Format = 'csv' | 'tsv' | 'ndjson' | 'json' | 'parquet' | 'arrow' | 'npy' | 'npz';
 export const FORMATS: readonly Format[] = ['csv', 'tsv', 'ndjson', 'json', 'parquet', 'arrow', 'npy', 'npz'];
@@ -1217,7 +1218,7 @@ interface ParquetMeta {
   schema: { name: string; num_children?: number }[];
 }
 interface HyparquetModule {
-  asyncBufferFromFile?: (path: string) => Promise<HyparquetFile>;
+  asyncBufferFromFile: (path: string) => Promise<HyparquetFile>;
   parquetMetadataAsync(b: HyparquetFile): Promise<ParquetMeta>;
   parquetRead(o: {
     file: HyparquetFile;
@@ -1231,19 +1232,23 @@ interface HyparquetModule {
 
 async function parquetReader(input: ByteInput, file: string, path: string | null): Promise<Reader> {
   const hp = await optionalImport<HyparquetModule>('hyparquet', 'Parquet files');
-  // A file on disk is read by byte ranges (footer, then one row group at a time); a stream is buffered.
+  // Read by byte ranges (footer, then one row group at a time): a file on disk in place; stdin, a
+  // pipe or gzip copied to a temp file first (the footer is at the end), removed on close.
   let source: HyparquetFile;
-  if (path !== null && !input.gzip && hp.asyncBufferFromFile) {
+  let spool: Spool | null = null;
+  if (path !== null && input.regular && !input.gzip) {
     await input.chunks.return?.();
     source = await hp.asyncBufferFromFile(path);
   } else {
-    const buf = await readAll(input);
-    source = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+    spool = await spoolInput(input, file, 'parquet');
+    source = await hp.asyncBufferFromFile(spool.path);
   }
+  const removeSpool = (): void => spool?.remove();
   let meta: ParquetMeta;
   try {
     meta = await hp.parquetMetadataAsync(source);
   } catch (e) {
+    removeSpool();
     throw new EvalInputError(file, `not a valid Parquet file (${(e as Error).message})`);
   }
   const names = meta.schema
@@ -1258,7 +1263,10 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
     groups.push([at, at + n]);
     at += n;
   }
-  if (at === 0) throw new EvalInputError(file, 'no rows');
+  if (at === 0) {
+    removeSpool();
+    throw new EvalInputError(file, 'no rows');
+  }
   /** Row groups as column chunks, reading only the columns in `want` (at most `limit` rows). */
   const chunks = async function* (
     want: (c: number) => boolean,
@@ -1295,9 +1303,16 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
       if (e < e0) return;
     }
   };
-  const first = await chunks(() => true, SAMPLE_ROWS).next();
+  let first: IteratorResult<ColumnChunk>;
+  try {
+    first = await chunks(() => true, SAMPLE_ROWS).next();
+  } catch (e) {
+    removeSpool();
+    throw e;
+  }
   return {
     format: 'parquet',
+    close: async () => removeSpool(),
     schema,
     sample: sampleOf(first.value as ColumnChunk, schema),
     batches: (plan, r) =>
@@ -1325,55 +1340,174 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
 
 // Arrow IPC ------------------------------------------------------------
 
+interface ArrowType {
+  listSize?: number;
+  toString(): string;
+}
 interface ArrowVector {
   length: number;
+  nullCount: number;
+  type: ArrowType;
   toArray(): ArrayLike<unknown>;
-  type: { listSize?: number; toString(): string };
   get(i: number): unknown;
+  isValid(i: number): boolean;
 }
 interface ArrowBatch {
   numRows: number;
-  schema: { fields: { name: string; type: { listSize?: number; toString(): string } }[] };
   getChildAt(i: number): ArrowVector | null;
 }
+interface ArrowStreamReader extends AsyncIterable<ArrowBatch> {
+  open(): Promise<unknown>;
+  schema: { fields: { name: string; type: ArrowType }[] };
+}
+/** What apache-arrow reads a file through (its `isFileHandle`: `fd` and `stat`). */
+interface ArrowFileHandle {
+  fd: number;
+  stat(): Promise<{ size: number }>;
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
 interface ArrowModule {
-  RecordBatchReader: { from(src: Uint8Array): Iterable<ArrowBatch> & { open(): unknown } };
+  RecordBatchReader: { from(src: AsyncIterable<Uint8Array> | ArrowFileHandle): Promise<ArrowStreamReader> };
 }
 
-async function arrowReader(input: ByteInput, file: string): Promise<Reader> {
+const ARROW_MAGIC = 'ARROW1';
+
+/**
+ * Arrow IPC, one record batch at a time (memory: one batch). A file on disk is read through its
+ * handle (the IPC file format by its footer, the stream format in order); from stdin, a pipe or
+ * gzip the stream format is read as it arrives, and the file format (footer at the end) is first
+ * copied to a temp file ({@link spoolInput}).
+ */
+async function arrowReader(input: ByteInput, file: string, path: string | null): Promise<Reader> {
   const ar = await optionalImport<ArrowModule>('apache-arrow', 'Arrow IPC files');
-  const buf = await readAll(input);
-  let batches: ArrowBatch[];
-  try {
-    batches = [...ar.RecordBatchReader.from(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength))];
-  } catch (e) {
-    throw new EvalInputError(file, `not a valid Arrow IPC file or stream (${(e as Error).message})`);
+  const head = await peek(input, 8);
+  const fileFormat =
+    Buffer.from(head.buffer, head.byteOffset, Math.min(6, head.length)).toString('latin1') === ARROW_MAGIC;
+  let fh: FileHandle | null = null;
+  let spool: Spool | null = null;
+  let src: AsyncIterable<Uint8Array> | ArrowFileHandle;
+  let read = 0;
+  if ((path !== null && input.regular && !input.gzip) || fileFormat) {
+    let at = path;
+    if (path === null || !input.regular || input.gzip) {
+      spool = await spoolInput(input, file, 'arrow');
+      at = spool.path;
+    } else await input.chunks.return?.();
+    try {
+      fh = await open(at as string, 'r');
+    } catch (e) {
+      spool?.remove();
+      throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
+    }
+    const h = fh;
+    // Read through a counting handle: the bytes read drive the progress line.
+    src = {
+      fd: h.fd,
+      stat: () => h.stat(),
+      read: async (buffer, offset, length, position) => {
+        const r = await h.read(buffer, offset, length, position);
+        read += r.bytesRead;
+        return r;
+      },
+      close: () => h.close(),
+    };
+  } else {
+    const chunks = input.chunks;
+    src = { [Symbol.asyncIterator]: () => chunks };
   }
-  if (batches.length === 0) throw new EvalInputError(file, 'no record batches');
-  const fields = batches[0].schema.fields;
-  const schema = fields.map((f) => ({ name: f.name, width: f.type.listSize ?? 1 }));
-  const chunks = async function* (want: (c: number) => boolean): AsyncGenerator<ColumnChunk> {
-    let row = 0;
-    for (const b of batches) {
-      const cols = fields.map((f, c) => {
-        const v = b.getChildAt(c);
-        if (v === null || !want(c)) return null;
-        const w = schema[c].width;
-        const vals: ArrayLike<unknown> =
-          w > 1
-            ? Array.from({ length: v.length }, (_, i) => v.get(i) as ArrayLike<unknown>).map((x) => Array.from(x))
-            : v.toArray();
-        return toColumn(vals, w, (r) => `${file}: row ${row + r}`, f.name);
-      });
-      yield { n: b.numRows, cols };
-      row += b.numRows;
+  let closed = false;
+  const cleanup = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await fh?.close().catch(() => undefined);
+    spool?.remove();
+  };
+  const invalid = (e: unknown, where: string) =>
+    e instanceof EvalInputError
+      ? e
+      : new EvalInputError(where, `not a valid Arrow IPC file or stream (${(e as Error).message})`);
+  let reader: ArrowStreamReader;
+  try {
+    reader = await ar.RecordBatchReader.from(src);
+    await reader.open();
+  } catch (e) {
+    await cleanup();
+    throw invalid(e, file);
+  }
+  const it = reader[Symbol.asyncIterator]();
+  let batchNo = 0;
+  const next = async (): Promise<IteratorResult<ArrowBatch>> => {
+    try {
+      const r = await it.next();
+      if (!r.done) batchNo++;
+      return r;
+    } catch (e) {
+      await cleanup();
+      throw invalid(e, `${file}: record batch ${batchNo + 1}`);
     }
   };
-  const first = await chunks(() => true).next();
+  const fields = reader.schema.fields;
+  const schema = fields.map((f) => ({ name: f.name, width: f.type.listSize ?? 1 }));
+  /** One record batch as columns; `strict`: a null cell is an error (the sample skips that check). */
+  const convert = (b: ArrowBatch, want: (c: number) => boolean, row: number, strict: boolean): ColumnChunk => {
+    const cols = fields.map((f, c) => {
+      const v = b.getChildAt(c);
+      if (v === null || !want(c)) return null;
+      if (strict && v.nullCount > 0) {
+        let i = 0;
+        while (i < v.length && v.isValid(i)) i++;
+        throw new EvalInputError(
+          `${file}: row ${row + i}`,
+          `column '${f.name}' holds a null; every cell needs a value`,
+        );
+      }
+      const w = schema[c].width;
+      const vals: ArrayLike<unknown> =
+        w > 1 ? Array.from({ length: v.length }, (_, i) => Array.from(v.get(i) as ArrayLike<unknown>)) : v.toArray();
+      return toColumn(vals, w, (r) => `${file}: row ${row + r}`, f.name);
+    });
+    return { n: b.numRows, cols };
+  };
+  const firstBatch = await next();
+  if (firstBatch.done) {
+    await cleanup();
+    throw new EvalInputError(file, 'no record batches');
+  }
+  let pending: ArrowBatch | null = firstBatch.value;
+  let sample: SampleColumn[];
+  try {
+    sample = sampleOf(
+      convert(pending, () => true, 0, false),
+      schema,
+    );
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+  /** The batches (once: the first one kept from the sample, then the rest as they are read). */
+  const chunks = async function* (want: (c: number) => boolean): AsyncGenerator<ColumnChunk> {
+    if (pending === null) throw new EvalInputError(file, 'the Arrow input can be read once');
+    let b: ArrowBatch = pending;
+    pending = null;
+    let row = 0;
+    try {
+      for (;;) {
+        yield convert(b, want, row, true);
+        row += b.numRows;
+        const r = await next();
+        if (r.done) break;
+        b = r.value;
+      }
+    } finally {
+      await cleanup();
+    }
+  };
   return {
     format: 'arrow',
     schema,
-    sample: sampleOf(first.value as ColumnChunk, schema),
+    sample,
+    ...(fh !== null && spool === null ? { bytesRead: () => read } : {}),
     batches: (plan, r) =>
       columnBatches(
         chunks((c) => plan.columns.roles[c].dest !== 'skip'),
@@ -1386,6 +1520,10 @@ async function arrowReader(input: ByteInput, file: string): Promise<Reader> {
         chunks((c) => want.includes(c)),
         want,
       ),
+    close: async () => {
+      await it.return?.();
+      await cleanup();
+    },
   };
 }
 
@@ -1540,10 +1678,12 @@ export async function openReader(
     return r;
   }
   const r = await openFormat(input, fmt, format, byName, file, source);
-  r.bytesRead = input.bytesRead;
+  r.bytesRead ??= input.bytesRead;
   r.size = input.size;
   r.seekable = input.regular && !input.gzip;
+  const own = r.close;
   r.close = async () => {
+    await own?.();
     await input.chunks.return?.();
   };
   return r;
@@ -1572,7 +1712,7 @@ async function openFormat(
     case 'parquet':
       return parquetReader(input, file, typeof source === 'string' && source !== '-' ? source : null);
     case 'arrow':
-      return arrowReader(input, file);
+      return arrowReader(input, file, typeof source === 'string' && source !== '-' ? source : null);
   }
   throw new EvalInputError(file, `unknown format`);
 }
