@@ -112,10 +112,11 @@ function secondInput(fn: string, value: Parameters<typeof tensor>[0] | undefined
  *
  * @example marginRanking([1, -1], [0.2, 0.9], { input2: [0.5, 0.1], margin: 0.1 }) // (0.4 + 0.9) / 2
  */
-export const marginRanking = loss({
+export const marginRanking = /* @__PURE__ */ loss({
   name: 'marginRanking',
-  options: { margin: num({ default: 0 }), input2: tensorOption() },
-  meta: { ...RANKING, batchInputs: ['input2'] },
+  options: { margin: /* @__PURE__ */ num({ default: 0 }), input2: /* @__PURE__ */ tensorOption() },
+  // RANKING's fields written out: a spread would keep this loss in every bundle of a sibling
+  meta: { input: 'values', target: 'signs', meanDenominator: 'count', batchInputs: ['input2'] },
   domains: { yTrue: 'sign' },
   // The kernel's sum is NaN for a label other than ±1 and for any non-finite input.
   kernelFlags: ['real', 'sign'],
@@ -213,9 +214,9 @@ export const hingeEmbeddingKernel: ElementwiseKernel<MarginParams> = ({
  *
  * @example hingeEmbedding([1, -1], [0.3, 0.4]) // (0.3 + 0.6) / 2
  */
-export const hingeEmbedding = loss({
+export const hingeEmbedding = /* @__PURE__ */ loss({
   name: 'hingeEmbedding',
-  options: { margin: num({ default: 1 }) },
+  options: { margin: /* @__PURE__ */ num({ default: 1 }) },
   meta: RANKING,
   domains: { yTrue: 'sign' },
   // The kernel's sum is NaN for a label other than ±1 and for any non-finite x.
@@ -262,7 +263,7 @@ export const softMarginKernel: ElementwiseKernel<NoParams> = ({ n, yTrue: y, yPr
  *
  * @example softMargin([1, -1], [2, 0]) // (log(1 + e⁻²) + log 2) / 2
  */
-export const softMargin = loss({
+export const softMargin = /* @__PURE__ */ loss({
   name: 'softMargin',
   options: {},
   meta: RANKING,
