@@ -36,9 +36,12 @@ export type NumericTypedArray =
 /** 64-bit integer arrays (int64 labels), converted exactly when |value| <= 2^53. */
 export type Int64Array = BigInt64Array | BigUint64Array;
 
-/** A dense row-major tensor. `data.length` equals the product of `shape` (1 for a scalar `[]`). */
-export interface Tensor {
-  readonly data: FloatArray;
+/**
+ * A dense row-major tensor. `data.length` equals the product of `shape` (1 for a scalar `[]`).
+ * `D` narrows the data's type where it is known (a loss's gradient: `Tensor<Float32Array>`).
+ */
+export interface Tensor<D extends FloatArray = FloatArray> {
+  readonly data: D;
   readonly shape: Shape;
 }
 

@@ -303,3 +303,61 @@ export function checkClassWeight(fn: string, weight: TensorInput | undefined, C:
   checkFinite(fn, 'weight', w);
   return w.data;
 }
+
+/** Throws `EMPTY_INPUT` when a metric batch's `yTrue` has no samples. */
+export function checkHasSamples(fn: string, yTrue: Tensor): void {
+  if (yTrue.data.length === 0)
+    throw new LosskitError(
+      'EMPTY_INPUT',
+      fn,
+      `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`,
+      'yTrue',
+    );
+}
+
+/** What a binary metric accepts in `yPred`, for {@link checkBinaryBatch}. */
+export interface ScoreRule {
+  /** The accepted values, for the message: `'finite scores'`, `'probabilities in [0, 1]'`, … */
+  expect: string;
+  /** Inclusive bounds; a value outside them is `OUT_OF_RANGE`. Absent: no bounds. */
+  range?: readonly [number, number];
+  /** Whether ±Infinity is accepted (logits: a sigmoid of 0 or 1); NaN never is. */
+  infinite?: boolean;
+}
+
+/**
+ * The batch of a binary metric that reads every element as one prediction (Keras's `AUC` and
+ * thresholded confusion metrics): at least one element, `yTrue` 0/1 labels (`INVALID_LABEL`),
+ * `yPred` as `rule` says (NaN, and ±Infinity unless allowed, `NON_FINITE`; outside
+ * `rule.range` `OUT_OF_RANGE`). Elements are checked in order, label before score, so the first
+ * bad element is the one reported. `yTrue` and `yPred` hold the same number of elements.
+ */
+export function checkBinaryBatch(fn: string, yTrue: Tensor, yPred: Tensor, rule: ScoreRule): void {
+  checkHasSamples(fn, yTrue);
+  const t = yTrue.data;
+  const p = yPred.data;
+  const n = p.length;
+  const lo = rule.range === undefined ? -Infinity : rule.range[0];
+  const hi = rule.range === undefined ? Infinity : rule.range[1];
+  const infinite = rule.infinite === true;
+  for (let k = 0; k < n; k++) {
+    const y = t[k];
+    if (y !== 0 && y !== 1)
+      throw new LosskitError(
+        'INVALID_LABEL',
+        fn,
+        `'yTrue' must hold 0/1 labels; received ${describe(y)} at flat index ${k}`,
+        'yTrue',
+      );
+    const v = p[k];
+    const bad =
+      v !== v ? 'NON_FINITE' : !(v >= lo && v <= hi) ? 'OUT_OF_RANGE' : v - v !== 0 && !infinite ? 'NON_FINITE' : null;
+    if (bad !== null)
+      throw new LosskitError(
+        bad,
+        fn,
+        `'yPred' must hold ${rule.expect}; received ${describe(v)} at flat index ${k}`,
+        'yPred',
+      );
+  }
+}

@@ -432,10 +432,18 @@ export function nllKernel({ outer, C, inner, x, labels, cw, ignoreIndex, w, scal
 
 /** Options of the PyTorch cross-entropy family. */
 const CE = {
-  weight: tensorOption(),
-  ignoreIndex: num({ integer: true, default: -100 }),
-  labelSmoothing: num({ min: 0, max: 1, default: 0 }),
+  weight: /* @__PURE__ */ tensorOption(),
+  ignoreIndex: /* @__PURE__ */ num({ integer: true, default: -100 }),
+  labelSmoothing: /* @__PURE__ */ num({ min: 0, max: 1, default: 0 }),
 };
+
+/**
+ * CE's options and `extra`. A call, not `{ ...CE, … }` in place: a bundler cannot prove a
+ * spread free of side effects, and would keep the loss that has it in every bundle.
+ */
+function withCE<E extends object>(extra: E): typeof CE & E {
+  return { ...CE, ...extra };
+}
 
 /** What PyTorch class losses are: class axis 1, ignoreIndex −100, the class-weighted mean. */
 const TORCH_CLASS = (input: 'logits' | 'logProbabilities'): LossMeta => ({
@@ -547,10 +555,10 @@ function runCrossEntropy(p: CEPrepared, plan: ReductionPlan, grad: FloatArray | 
  * @example crossEntropy([0, 2], [[2, 1, 0], [0, 0, 3]]) // ≈ 0.251264
  * @example crossEntropy.valueAndGrad([1], [[0, 0]]).grad.data // [0.5, -0.5]
  */
-export const crossEntropy = loss({
+export const crossEntropy = /* @__PURE__ */ loss({
   name: 'crossEntropy',
   options: CE,
-  meta: TORCH_CLASS('logits'),
+  meta: /* @__PURE__ */ TORCH_CLASS('logits'),
   // The kernels' sums are NaN for any NaN / ±Infinity logit (−∞ through the row minimum).
   kernelFlags: ['real'],
   layout: {
@@ -581,10 +589,13 @@ export const crossEntropy = loss({
  *
  * @example nllLoss([1], [[-0.1, -2.3]]) // 2.3
  */
-export const nllLoss = loss({
+export const nllLoss = /* @__PURE__ */ loss({
   name: 'nllLoss',
-  options: { weight: tensorOption(), ignoreIndex: num({ integer: true, default: -100 }) },
-  meta: TORCH_CLASS('logProbabilities'),
+  options: {
+    weight: /* @__PURE__ */ tensorOption(),
+    ignoreIndex: /* @__PURE__ */ num({ integer: true, default: -100 }),
+  },
+  meta: /* @__PURE__ */ TORCH_CLASS('logProbabilities'),
   layout: {
     kind: 'prepared',
     prepare: ({ fn, options: { ignoreIndex, weight }, reduction, yTrue, yPred }): Prepared => {
@@ -782,15 +793,14 @@ export function priorKLKernel({ outer, C, inner, z, prior, batchMean, lam, grad 
  *
  * @example crossEntropyWithPriorKL([0, 1], [[2, 0], [0, 2]], { lambda: 0.5, prior: [0.5, 0.5] }) // ≈ 0.126928 (q is uniform: KL = 0)
  */
-export const crossEntropyWithPriorKL = loss({
+export const crossEntropyWithPriorKL = /* @__PURE__ */ loss({
   name: 'crossEntropyWithPriorKL',
-  options: {
-    ...CE,
-    lambda: num({ min: 0, default: 1 }),
-    prior: tensorOption(),
-    klTarget: oneOf(['batch-mean', 'per-sample'], 'batch-mean'),
-  },
-  meta: TORCH_CLASS('logits'),
+  options: /* @__PURE__ */ withCE({
+    lambda: /* @__PURE__ */ num({ min: 0, default: 1 }),
+    prior: /* @__PURE__ */ tensorOption(),
+    klTarget: /* @__PURE__ */ oneOf(['batch-mean', 'per-sample'], 'batch-mean'),
+  }),
+  meta: /* @__PURE__ */ TORCH_CLASS('logits'),
   layout: {
     kind: 'prepared',
     prepare: (inputs): Prepared => {
@@ -1081,12 +1091,12 @@ function runKerasCrossEntropy(
  *
  * @example getLoss('categorical_crossentropy')([[0, 1, 0]], [[0.05, 0.95, 0]]) // −log 0.95 ≈ 0.0513
  */
-export const kerasCategoricalCrossentropy = loss({
+export const kerasCategoricalCrossentropy = /* @__PURE__ */ loss({
   name: 'kerasCategoricalCrossentropy',
   options: {
-    fromLogits: bool(false),
-    labelSmoothing: num({ min: 0, max: 1, default: 0 }),
-    axis: num({ integer: true }),
+    fromLogits: /* @__PURE__ */ bool(false),
+    labelSmoothing: /* @__PURE__ */ num({ min: 0, max: 1, default: 0 }),
+    axis: /* @__PURE__ */ num({ integer: true }),
   },
   meta: KERAS_CLASS_META,
   domains: kerasProbDomains,
@@ -1121,9 +1131,13 @@ export const kerasCategoricalCrossentropy = loss({
  *
  * @example getLoss('sparse_categorical_crossentropy')([1], [[0.05, 0.95, 0]]) // ≈ 0.0513
  */
-export const kerasSparseCategoricalCrossentropy = loss({
+export const kerasSparseCategoricalCrossentropy = /* @__PURE__ */ loss({
   name: 'kerasSparseCategoricalCrossentropy',
-  options: { fromLogits: bool(false), ignoreIndex: num({ integer: true }), axis: num({ integer: true }) },
+  options: {
+    fromLogits: /* @__PURE__ */ bool(false),
+    ignoreIndex: /* @__PURE__ */ num({ integer: true }),
+    axis: /* @__PURE__ */ num({ integer: true }),
+  },
   meta: KERAS_CLASS_META,
   domains: kerasProbDomains,
   defaults: KERAS_DEFAULTS,
@@ -1272,14 +1286,14 @@ export function categoricalFocalKernel({
  *
  * @example categoricalFocal([[0, 1]], [[0.2, 0.8]]) // 0.25·0.2²·(−log 0.8) ≈ 0.002231
  */
-export const categoricalFocal = loss({
+export const categoricalFocal = /* @__PURE__ */ loss({
   name: 'categoricalFocal',
   options: {
-    alpha: num({ default: 0.25 }),
-    gamma: num({ min: 0, default: 2 }),
-    fromLogits: bool(false),
-    labelSmoothing: num({ min: 0, max: 1, default: 0 }),
-    axis: num({ integer: true }),
+    alpha: /* @__PURE__ */ num({ default: 0.25 }),
+    gamma: /* @__PURE__ */ num({ min: 0, default: 2 }),
+    fromLogits: /* @__PURE__ */ bool(false),
+    labelSmoothing: /* @__PURE__ */ num({ min: 0, max: 1, default: 0 }),
+    axis: /* @__PURE__ */ num({ integer: true }),
   },
   meta: KERAS_CLASS_META,
   domains: kerasProbDomains,
@@ -1396,9 +1410,9 @@ export function categoricalHingeKernel({
  *
  * @example categoricalHinge([[0, 1, 0]], [[0.3, 0.6, 0.1]]) // max(0.3 − 0.6 + 1, 0) = 0.7
  */
-export const categoricalHinge = loss({
+export const categoricalHinge = /* @__PURE__ */ loss({
   name: 'categoricalHinge',
-  options: { axis: num({ integer: true }) },
+  options: { axis: /* @__PURE__ */ num({ integer: true }) },
   meta: { input: 'values', target: 'classes', classAxis: 'last', meanDenominator: 'count' },
   layout: {
     kind: 'prepared',
@@ -1437,9 +1451,9 @@ export const categoricalHinge = loss({
  *
  * @example categoricalGeneralizedCrossEntropy([0, 1], [[0.64, 0.36], [0.25, 0.75]]) // ((1−0.8) + (1−√0.75))/0.5/2
  */
-export const categoricalGeneralizedCrossEntropy = loss({
+export const categoricalGeneralizedCrossEntropy = /* @__PURE__ */ loss({
   name: 'categoricalGeneralizedCrossEntropy',
-  options: { q: num({ gt: 0, max: 1, default: 0.5 }), axis: num({ integer: true }) },
+  options: { q: /* @__PURE__ */ num({ gt: 0, max: 1, default: 0.5 }), axis: /* @__PURE__ */ num({ integer: true }) },
   meta: KERAS_CLASS_META,
   domains: { yPred: 'probability' },
   // Keras's reduction; equal to 'mean' without sample weights.

@@ -5,7 +5,7 @@
  * types; `LossOptions` is the union of every loss's options (what `getLoss` accepts).
  */
 import type { Reduction } from '../reduce.js';
-import type { FloatArray, Tensor, TensorInput } from '../tensor.js';
+import type { FloatArray, Int64Array, NestedNumberArray, NumericTypedArray, Tensor, TensorInput } from '../tensor.js';
 import type { LossMeta } from './define.js';
 
 /**
@@ -92,17 +92,51 @@ export interface LossOptions {
   gradOut?: FloatArray;
 }
 
-/** Result of `valueAndGrad`. */
-export interface LossResult<V extends number | Tensor = number | Tensor> {
+/**
+ * The data type of a gradient, from the type of what it differentiates (`Y`, e.g. `yPred`) and of
+ * `gradOut` (`G`; `undefined` when not given), as the loss computes it at run time: `gradOut`'s
+ * type when given; else `Float32Array` for float32 data (a `Float32Array`, or a tensor-like
+ * whose `data` or `dataSync()` is one), `Float64Array` for everything else (numbers, arrays,
+ * `Float64Array`, integer arrays); `FloatArray` when the type does not say (e.g. `TensorInput`).
+ */
+export type GradData<Y, G = undefined> = [G] extends [undefined]
+  ? GradDataOf<Y>
+  : [G] extends [Float32Array]
+    ? Float32Array
+    : [G] extends [Float64Array]
+      ? Float64Array
+      : [G] extends [Float32Array | undefined]
+        ? Float32Array | GradDataOf<Y>
+        : [G] extends [Float64Array | undefined]
+          ? Float64Array | GradDataOf<Y>
+          : FloatArray;
+
+/** {@link GradData} without `gradOut` (distributes over a union `Y`). */
+type GradDataOf<Y> = Y extends Float32Array
+  ? Float32Array
+  : Y extends Float64Array | number | NestedNumberArray | Exclude<NumericTypedArray, Float32Array> | Int64Array
+    ? Float64Array
+    : Y extends { readonly data: infer D }
+      ? DataGrad<D>
+      : Y extends { dataSync(): infer D }
+        ? DataGrad<D>
+        : FloatArray;
+
+/** The gradient type of a tensor-like's `data`. */
+type DataGrad<D> = [D] extends [Float32Array] ? Float32Array : Float32Array extends D ? FloatArray : Float64Array;
+
+/** Result of `valueAndGrad`. `D`: the gradient's data type ({@link GradData}). */
+export interface LossResult<V extends number | Tensor = number | Tensor, D extends FloatArray = FloatArray> {
   /** The loss (a number, or a tensor for `reduction: 'none'`). */
   value: V;
   /**
    * d(value)/d(yPred), of `yPred`'s shape (for `'none'`: d(Σ value)/d(yPred)). Its dtype follows
    * `yPred` (as PyTorch and tfjs): `Float32Array` data for a `Float32Array` `yPred`, else
    * `Float64Array` — or `gradOut`'s dtype when one is given. Computed and accumulated in float64,
-   * rounded once.
+   * rounded once. The type says so: `valueAndGrad(yTrue, new Float32Array(…))` returns a
+   * `LossResult<number, Float32Array>` ({@link GradData}).
    */
-  grad: Tensor;
+  grad: Tensor<D>;
   /** Gradients with respect to the other differentiable inputs, keyed by option name; each of
    * its input's dtype (same rule). */
   extraGrads?: Record<string, Tensor>;
@@ -111,18 +145,47 @@ export interface LossResult<V extends number | Tensor = number | Tensor> {
 /**
  * A loss function. Targets first (Keras / tfjs order); gradients are w.r.t. `yPred`. `O` is the
  * loss's own options type (derived from its declared schema, see `define.ts`); losses looked up
- * by name (`getLoss`) take the union {@link LossOptions}, checked at run time.
+ * by name (`getLoss`) take the union {@link LossOptions}, checked at run time. `valueAndGrad`'s
+ * result types its gradient from `yPred` and `gradOut` ({@link GradData}).
  */
 export interface LossFunction<O extends object = LossOptions> {
   (yTrue: TensorInput | null, yPred: TensorInput, options: O & { reduction: 'none' }): Tensor;
   (yTrue: TensorInput | null, yPred: TensorInput, options?: O & { reduction?: Exclude<Reduction, 'none'> }): number;
   (yTrue: TensorInput | null, yPred: TensorInput, options?: O): number | Tensor;
-  valueAndGrad(yTrue: TensorInput | null, yPred: TensorInput, options: O & { reduction: 'none' }): LossResult<Tensor>;
-  valueAndGrad(
+  // With `gradOut` (a required property here, so that a `Float32Array | undefined` value infers
+  // `G` with its `undefined`: the gradient is then either dtype).
+  valueAndGrad<Y extends TensorInput, G extends FloatArray | undefined>(
     yTrue: TensorInput | null,
-    yPred: TensorInput,
-    options?: O & { reduction?: Exclude<Reduction, 'none'> },
-  ): LossResult<number>;
+    yPred: Y,
+    options: O & { reduction: 'none'; gradOut: G },
+  ): LossResult<Tensor, GradData<Y, G>>;
+  valueAndGrad<Y extends TensorInput, G extends FloatArray | undefined>(
+    yTrue: TensorInput | null,
+    yPred: Y,
+    options: O & { reduction?: Exclude<Reduction, 'none'>; gradOut: G },
+  ): LossResult<number, GradData<Y, G>>;
+  valueAndGrad<Y extends TensorInput, G extends FloatArray | undefined>(
+    yTrue: TensorInput | null,
+    yPred: Y,
+    options: O & { gradOut: G },
+  ): LossResult<number | Tensor, GradData<Y, G>>;
+  // Without `gradOut`: the gradient's dtype is `yPred`'s.
+  valueAndGrad<Y extends TensorInput>(
+    yTrue: TensorInput | null,
+    yPred: Y,
+    options: O & { reduction: 'none'; gradOut?: undefined },
+  ): LossResult<Tensor, GradData<Y>>;
+  valueAndGrad<Y extends TensorInput>(
+    yTrue: TensorInput | null,
+    yPred: Y,
+    options?: O & { reduction?: Exclude<Reduction, 'none'>; gradOut?: undefined },
+  ): LossResult<number, GradData<Y>>;
+  valueAndGrad<Y extends TensorInput>(
+    yTrue: TensorInput | null,
+    yPred: Y,
+    options?: O & { gradOut?: undefined },
+  ): LossResult<number | Tensor, GradData<Y>>;
+  // Options whose `gradOut` may or may not be there (e.g. typed `LossOptions`): either dtype.
   valueAndGrad(yTrue: TensorInput | null, yPred: TensorInput, options?: O): LossResult;
   /** Canonical name, e.g. `'meanSquaredError'` (`getLoss(lossName)` returns this loss). */
   readonly lossName: string;

@@ -92,7 +92,10 @@ function runLastAxisSum<P>(
 }
 
 /** What `yPred` and `yTrue` of each divergence are. */
-const meta = (input: LossMeta['input']): LossMeta => ({ input, target: 'other', meanDenominator: 'count' });
+const meta = (input: LossMeta['input'], batchInputs?: readonly string[]): LossMeta =>
+  batchInputs === undefined
+    ? { input, target: 'other', meanDenominator: 'count' }
+    : { input, target: 'other', meanDenominator: 'count', batchInputs };
 
 // ---------------------------------------------------------------------------------------------
 // klDivergence
@@ -104,7 +107,7 @@ interface KLParams {
 
 /** `l = t·(log t − x)` (0 where t = 0, PyTorch's xlogy), `∂l/∂x = −t`; with `logTarget`,
  * `l = eᵗ·(t − x)`, `∂l/∂x = −eᵗ`. */
-const klKernel: ElementwiseKernel<KLParams> = ({ n, yTrue, yPred, w, scale, out, grad, params }) => {
+const klJs: ElementwiseKernel<KLParams> = ({ n, yTrue, yPred, w, scale, out, grad, params }) => {
   let s = 0;
   const logTarget = params.logTarget;
   for (let i = 0; i < n; i++) {
@@ -127,6 +130,8 @@ const klKernel: ElementwiseKernel<KLParams> = ({ n, yTrue, yPred, w, scale, out,
   }
   return s;
 };
+/** {@link klJs} with its WASM twin (src/wasm/dispatch.ts): float32 inputs. */
+const klKernel = /* @__PURE__ */ wasmTwin(klJs, ({ logTarget }: KLParams) => ({ kind: logTarget ? 'klLog' : 'kl' }));
 
 /**
  * Kullback–Leibler divergence, PyTorch `F.kl_div` semantics: `yPred` holds **log-probabilities**
@@ -148,10 +153,10 @@ const klKernel: ElementwiseKernel<KLParams> = ({ n, yTrue, yPred, w, scale, out,
  *
  * @example klDivergence([[0.5, 0.5]], [[Math.log(0.25), Math.log(0.75)]], { reduction: 'batchmean' }) // ≈ 0.1438
  */
-export const klDivergence = loss({
+export const klDivergence = /* @__PURE__ */ loss({
   name: 'klDivergence',
-  options: { logTarget: bool(false) },
-  meta: meta('logProbabilities'),
+  options: { logTarget: /* @__PURE__ */ bool(false) },
+  meta: /* @__PURE__ */ meta('logProbabilities'),
   layout: {
     kind: 'elementwise',
     kernel: ({ fn, options, yTrue }) => {
@@ -197,10 +202,10 @@ const kerasKLKernel: ElementwiseKernel<KerasKLParams> = ({ n, yTrue, yPred, w, s
  *
  * @example kerasKLDivergence([[0.5, 0.5]], [[0.25, 0.75]]) // ≈ 0.1438
  */
-export const kerasKLDivergence = loss({
+export const kerasKLDivergence = /* @__PURE__ */ loss({
   name: 'kerasKLDivergence',
-  options: { eps: num({ gt: 0, max: 1, default: KERAS_EPSILON }) },
-  meta: meta('probabilities'),
+  options: { eps: /* @__PURE__ */ num({ gt: 0, max: 1, default: KERAS_EPSILON }) },
+  meta: /* @__PURE__ */ meta('probabilities'),
   // Keras clips both to [ε, 1]: values outside [0, 1] would be clipped silently, so they are errors.
   domains: { yTrue: 'probability', yPred: 'probability' },
   defaults: KERAS_DEFAULTS,
@@ -281,10 +286,14 @@ const poissonKernel: ElementwiseKernel<PoissonParams> = ({ n, yTrue, yPred, w, s
  *
  * @example poissonNll([2], [0]) // e⁰ − 2·0 = 1
  */
-export const poissonNll = loss({
+export const poissonNll = /* @__PURE__ */ loss({
   name: 'poissonNll',
-  options: { logInput: bool(true), full: bool(false), eps: num({ min: 0, default: 1e-8 }) },
-  meta: meta('values'),
+  options: {
+    logInput: /* @__PURE__ */ bool(true),
+    full: /* @__PURE__ */ bool(false),
+    eps: /* @__PURE__ */ num({ min: 0, default: 1e-8 }),
+  },
+  meta: /* @__PURE__ */ meta('values'),
   // Without logInput, yPred is the rate itself: a negative rate has no log (NaN before).
   domains: (o) => (o.logInput ? {} : { yPred: 'nonNegative' }),
   layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(poissonKernel, options) },
@@ -357,10 +366,14 @@ function gaussianNllKernel({ n, t, x, v, vDiv, eps, full, w, scale, out, grad, g
  *
  * @example gaussianNll([0], [1], { variance: [1] }) // ½·(0 + 1) = 0.5
  */
-export const gaussianNll = loss({
+export const gaussianNll = /* @__PURE__ */ loss({
   name: 'gaussianNll',
-  options: { variance: tensorOption(), full: bool(false), eps: num({ min: 0, default: 1e-6 }) },
-  meta: { ...meta('values'), batchInputs: ['variance'] },
+  options: {
+    variance: /* @__PURE__ */ tensorOption(),
+    full: /* @__PURE__ */ bool(false),
+    eps: /* @__PURE__ */ num({ min: 0, default: 1e-6 }),
+  },
+  meta: /* @__PURE__ */ meta('values', ['variance']),
   layout: {
     kind: 'prepared',
     sameShape: true,
@@ -489,8 +502,8 @@ function cosineKernel({ outer, D, inner, y, p, offset, w, scale, out, grad }: Co
 function cosineLoss(name: string, offset: number) {
   return loss({
     name,
-    options: { axis: num({ integer: true }) },
-    meta: meta('values'),
+    options: { axis: /* @__PURE__ */ num({ integer: true }) },
+    meta: /* @__PURE__ */ meta('values'),
     layout: {
       kind: 'prepared',
       sameShape: true,
@@ -540,7 +553,7 @@ function cosineLoss(name: string, offset: number) {
  *
  * @example cosineSimilarity([[0, 1], [1, 1]], [[1, 0], [1, 1]], { reduction: 'none' }) // [0, −1] (to 1 ulp)
  */
-export const cosineSimilarity = cosineLoss('cosineSimilarity', 0);
+export const cosineSimilarity = /* @__PURE__ */ cosineLoss('cosineSimilarity', 0);
 
 /**
  * Cosine distance as TensorFlow.js `tf.losses.cosineDistance(labels, predictions, axis)`:
@@ -553,10 +566,10 @@ export const cosineSimilarity = cosineLoss('cosineSimilarity', 0);
  *
  * @example getLoss('cosineDistance')([[0, 1]], [[0, 2]], { axis: 1 }) // −1 (1 − 2: not normalised, as tfjs)
  */
-export const tfjsCosineDistance = loss({
+export const tfjsCosineDistance = /* @__PURE__ */ loss({
   name: 'tfjsCosineDistance',
-  options: { axis: num({ integer: true }) },
-  meta: meta('values'),
+  options: { axis: /* @__PURE__ */ num({ integer: true }) },
+  meta: /* @__PURE__ */ meta('values'),
   layout: {
     kind: 'prepared',
     sameShape: true,
@@ -657,6 +670,3 @@ export const divergenceLosses: LossEntry[] = [
     ],
   },
 ];
-
-// WASM twin (src/wasm/dispatch.ts): float32 inputs.
-wasmTwin(klKernel, ({ logTarget }: KLParams) => ({ kind: logTarget ? 'klLog' : 'kl' }));

@@ -182,9 +182,9 @@ export function cosineEmbeddingKernel({
  *
  * @example cosineEmbedding([1, -1], [[1, 0], [1, 0]], { input2: [[1, 1], [0, 1]] }) // ≈ (1 − 0.7071 + 0) / 2
  */
-export const cosineEmbedding = loss({
+export const cosineEmbedding = /* @__PURE__ */ loss({
   name: 'cosineEmbedding',
-  options: { margin: num({ default: 0 }), input2: tensorOption() },
+  options: { margin: /* @__PURE__ */ num({ default: 0 }), input2: /* @__PURE__ */ tensorOption() },
   meta: { input: 'embeddings', target: 'signs', meanDenominator: 'count', batchInputs: ['input2'] },
   domains: { yTrue: 'sign' },
   layout: {
@@ -470,15 +470,15 @@ function tripletPrepared(
  *
  * @example tripletMargin(null, [[0, 0]], { positive: [[3, 4]], negative: [[1, 0]], eps: 0 }) // 1 + 5 − 1 = 5
  */
-export const tripletMargin = loss({
+export const tripletMargin = /* @__PURE__ */ loss({
   name: 'tripletMargin',
   options: {
-    positive: tensorOption(),
-    negative: tensorOption(),
-    margin: num({ default: 1 }),
-    p: num({ gt: 0, default: 2 }),
-    eps: num({ default: 1e-6 }),
-    swap: bool(false),
+    positive: /* @__PURE__ */ tensorOption(),
+    negative: /* @__PURE__ */ tensorOption(),
+    margin: /* @__PURE__ */ num({ default: 1 }),
+    p: /* @__PURE__ */ num({ gt: 0, default: 2 }),
+    eps: /* @__PURE__ */ num({ default: 1e-6 }),
+    swap: /* @__PURE__ */ bool(false),
   },
   meta: TRIPLET,
   target: 'optional',
@@ -673,16 +673,16 @@ function tripletDistanceKernel(args: TripletDistanceArgs): number {
  *
  * @example tripletMarginWithDistance(null, [[1, 0]], { positive: [[1, 1]], negative: [[0, 1]], distanceFunction: 'cosine' })
  */
-export const tripletMarginWithDistance = loss({
+export const tripletMarginWithDistance = /* @__PURE__ */ loss({
   name: 'tripletMarginWithDistance',
   options: {
-    positive: tensorOption(),
-    negative: tensorOption(),
-    distanceFunction: valueOption(parseDistance),
-    margin: num({ default: 1 }),
-    swap: bool(false),
-    p: num({ gt: 0 }),
-    eps: num(),
+    positive: /* @__PURE__ */ tensorOption(),
+    negative: /* @__PURE__ */ tensorOption(),
+    distanceFunction: /* @__PURE__ */ valueOption(parseDistance),
+    margin: /* @__PURE__ */ num({ default: 1 }),
+    swap: /* @__PURE__ */ bool(false),
+    p: /* @__PURE__ */ num({ gt: 0 }),
+    eps: /* @__PURE__ */ num(),
   },
   meta: TRIPLET,
   target: 'optional',

@@ -274,14 +274,14 @@ function referenceSet(
  *
  * @example circle([0, 0, 1], [[1, 0], [0.8, 0.6], [0, 1]], { gamma: 2 })
  */
-export const circle = loss({
+export const circle = /* @__PURE__ */ loss({
   name: 'circle',
   options: {
-    gamma: num({ gt: 0, default: 80 }),
-    margin: num({ default: 0.4 }),
-    removeDiagonal: bool(true),
-    refLabels: tensorOption(),
-    refEmbeddings: tensorOption(),
+    gamma: /* @__PURE__ */ num({ gt: 0, default: 80 }),
+    margin: /* @__PURE__ */ num({ default: 0.4 }),
+    removeDiagonal: /* @__PURE__ */ bool(true),
+    refLabels: /* @__PURE__ */ tensorOption(),
+    refEmbeddings: /* @__PURE__ */ tensorOption(),
   },
   meta: { input: 'embeddings', target: 'other', meanDenominator: 'count' },
   // Integer labels, checked in prepare (any integers: they are compared, not indexed).

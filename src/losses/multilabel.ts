@@ -136,9 +136,9 @@ export function multilabelSoftMarginKernel({
  *
  * @example multilabelSoftMargin([[1, 0]], [[2, -1]]) // (softplus(−2) + softplus(−1)) / 2
  */
-export const multilabelSoftMargin = loss({
+export const multilabelSoftMargin = /* @__PURE__ */ loss({
   name: 'multilabelSoftMargin',
-  options: { weight: tensorOption() },
+  options: { weight: /* @__PURE__ */ tensorOption() },
   meta: { input: 'logits', target: 'binary', meanDenominator: 'count' },
   // Targets (0/1 or soft) in [0, 1]; logits finite.
   domains: { yTrue: 'probability', yPred: 'real' },
@@ -250,7 +250,7 @@ function checkTargetLists(fn: string, yTrue: Tensor, C: number): void {
  *
  * @example multilabelMargin([[3, 0, -1, 1]], [[0.1, 0.2, 0.4, 0.8]]) // 0.85
  */
-export const multilabelMargin = loss({
+export const multilabelMargin = /* @__PURE__ */ loss({
   name: 'multilabelMargin',
   options: {},
   meta: SCORES,
@@ -391,9 +391,9 @@ function checkClassIndices(fn: string, yTrue: Tensor, yPred: Tensor, lossShape: 
  *
  * @example multiMargin([1], [[0.1, 0.2, 0.4, 0.8]]) // (0.9 + 1.2 + 1.6) / 4 = 0.925
  */
-export const multiMargin = loss({
+export const multiMargin = /* @__PURE__ */ loss({
   name: 'multiMargin',
-  options: { weight: tensorOption(), p: marginPower, margin: num({ default: 1 }) },
+  options: { weight: /* @__PURE__ */ tensorOption(), p: marginPower, margin: /* @__PURE__ */ num({ default: 1 }) },
   meta: SCORES,
   // Class indices are checked in prepare (they need C); scores finite.
   domains: { yTrue: 'own', yPred: 'real' },

@@ -18,7 +18,7 @@ const NO_PARAMS: NoParams = {};
 const REGRESSION: LossMeta = { input: 'values', target: 'values', meanDenominator: 'count' };
 
 /** Kernel of the squared error `lᵢ = (ŷᵢ − yᵢ)²`, `gᵢ = 2(ŷᵢ − yᵢ)`. */
-export const squaredErrorKernel: ElementwiseKernel<NoParams> = ({ n, yTrue, yPred, w, scale, out, grad }) => {
+const squaredErrorJs: ElementwiseKernel<NoParams> = ({ n, yTrue, yPred, w, scale, out, grad }) => {
   // Four independent accumulators: shorter dependency chains, ~0.7× the time of one.
   let s0 = 0,
     s1 = 0,
@@ -75,9 +75,11 @@ export const squaredErrorKernel: ElementwiseKernel<NoParams> = ({ n, yTrue, yPre
   }
   return s0;
 };
+/** {@link squaredErrorJs} with its WASM twin (src/wasm/dispatch.ts): float32 inputs already in wasm memory (a WasmArena). */
+export const squaredErrorKernel = /* @__PURE__ */ wasmTwin(squaredErrorJs, () => ({ kind: 'mse' }));
 
 /** Kernel of the absolute error `lᵢ = |ŷᵢ − yᵢ|`, `gᵢ = sign(ŷᵢ − yᵢ)` (0 at 0, as PyTorch). */
-export const absoluteErrorKernel: ElementwiseKernel<NoParams> = ({ n, yTrue, yPred, w, scale, out, grad }) => {
+const absoluteErrorJs: ElementwiseKernel<NoParams> = ({ n, yTrue, yPred, w, scale, out, grad }) => {
   // sign(d) as d/|d| (exactly ±1): a division the CPU pipelines, where a sign branch on random data
   // mispredicts half the time (~4× slower). d = 0 gives 0·scale = 0; NaN stays NaN.
   let s = 0;
@@ -121,6 +123,8 @@ export const absoluteErrorKernel: ElementwiseKernel<NoParams> = ({ n, yTrue, yPr
   }
   return s;
 };
+/** {@link absoluteErrorJs} with its WASM twin (src/wasm/dispatch.ts): float32 inputs already in wasm memory (a WasmArena). */
+export const absoluteErrorKernel = /* @__PURE__ */ wasmTwin(absoluteErrorJs, () => ({ kind: 'mae' }));
 
 /**
  * Mean squared error — the seed's first formula.
@@ -138,7 +142,7 @@ export const absoluteErrorKernel: ElementwiseKernel<NoParams> = ({ n, yTrue, yPr
  * @example meanSquaredError([1, 2, 3], [1, 2, 5]) // 4/3
  * @example meanSquaredError.valueAndGrad([1, 2], [0, 0]).grad.data // [-1, -2]
  */
-export const meanSquaredError = loss({
+export const meanSquaredError = /* @__PURE__ */ loss({
   name: 'meanSquaredError',
   options: {},
   meta: REGRESSION,
@@ -159,7 +163,7 @@ export const meanSquaredError = loss({
  *
  * @example meanAbsoluteError([1, 2, 3], [1, 2, 5]) // 2/3
  */
-export const meanAbsoluteError = loss({
+export const meanAbsoluteError = /* @__PURE__ */ loss({
   name: 'meanAbsoluteError',
   options: {},
   meta: REGRESSION,
@@ -176,16 +180,7 @@ interface DeltaParams {
  * Kernel of the Huber loss: with `d = ŷ − y`, `l = d²/2` for `|d| ≤ δ`, else `δ(|d| − δ/2)`;
  * `g = clamp(d, −δ, δ)` (PyTorch's `huber_loss_backward`).
  */
-export const huberKernel: ElementwiseKernel<DeltaParams> = ({
-  n,
-  yTrue,
-  yPred,
-  w,
-  scale,
-  out,
-  grad,
-  params: { delta },
-}) => {
+const huberJs: ElementwiseKernel<DeltaParams> = ({ n, yTrue, yPred, w, scale, out, grad, params: { delta } }) => {
   const half = 0.5 * delta;
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -199,12 +194,17 @@ export const huberKernel: ElementwiseKernel<DeltaParams> = ({
   }
   return s;
 };
+/** {@link huberJs} with its WASM twin (src/wasm/dispatch.ts): float32 inputs already in wasm memory (a WasmArena). */
+export const huberKernel = /* @__PURE__ */ wasmTwin(huberJs, ({ delta }: DeltaParams) => ({
+  kind: 'huber',
+  params: [delta],
+}));
 
 /**
  * Kernel of the smooth L1 loss: `l = d²/(2β)` for `|d| < β`, else `|d| − β/2`;
  * `g = clamp(d/β, −1, 1)`; `β = 0` is the L1 loss (`g = sign(d)`, 0 at 0), as PyTorch.
  */
-export const smoothL1Kernel: ElementwiseKernel<{ beta: number }> = ({
+const smoothL1Js: ElementwiseKernel<{ beta: number }> = ({
   n,
   yTrue,
   yPred,
@@ -228,6 +228,11 @@ export const smoothL1Kernel: ElementwiseKernel<{ beta: number }> = ({
   }
   return s;
 };
+/** {@link smoothL1Js} with its WASM twin (src/wasm/dispatch.ts): float32 inputs already in wasm memory (a WasmArena; these losses are memory-bound, so copying inputs in would cost what the JS loop costs). */
+export const smoothL1Kernel = /* @__PURE__ */ wasmTwin(smoothL1Js, ({ beta }: { beta: number }) => ({
+  kind: 'smoothL1',
+  params: [beta],
+}));
 
 /**
  * `log(cosh(x))` without overflow or cancellation: `log1p(2·sinh²(x/2))` for `|x| < 1`
@@ -341,9 +346,9 @@ export const absolutePercentageErrorKernel: ElementwiseKernel<{ eps: number }> =
  * @example huber([0, 0], [0.5, 3]) // (0.125 + 2.5) / 2 = 1.3125
  * @example huber([0], [3], { delta: 2 }) // 2·(3 − 1) = 4
  */
-export const huber = loss({
+export const huber = /* @__PURE__ */ loss({
   name: 'huber',
-  options: { delta: num({ gt: 0, default: 1 }) },
+  options: { delta: /* @__PURE__ */ num({ gt: 0, default: 1 }) },
   meta: REGRESSION,
   layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(huberKernel, options) },
 });
@@ -363,9 +368,9 @@ export const huber = loss({
  * @example smoothL1([0, 0], [0.5, 3]) // (0.125 + 2.5) / 2 = 1.3125
  * @example smoothL1([0], [0.5], { beta: 0 }) // 0.5 (L1)
  */
-export const smoothL1 = loss({
+export const smoothL1 = /* @__PURE__ */ loss({
   name: 'smoothL1',
-  options: { beta: num({ min: 0, default: 1 }) },
+  options: { beta: /* @__PURE__ */ num({ min: 0, default: 1 }) },
   meta: REGRESSION,
   layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(smoothL1Kernel, options) },
 });
@@ -384,7 +389,7 @@ export const smoothL1 = loss({
  *
  * @example logCosh([0], [1]) // log(cosh 1) ≈ 0.4337808
  */
-export const logCosh = loss({
+export const logCosh = /* @__PURE__ */ loss({
   name: 'logCosh',
   options: {},
   meta: REGRESSION,
@@ -426,9 +431,9 @@ function checkAboveMinusOne(fn: string, arg: string, t: Tensor): void {
  *
  * @example meanSquaredLogError([0, Math.E - 1], [Math.E - 1, Math.E - 1]) // 0.5
  */
-export const meanSquaredLogError = loss({
+export const meanSquaredLogError = /* @__PURE__ */ loss({
   name: 'meanSquaredLogError',
-  options: { eps: num({ min: 0 }) },
+  options: { eps: /* @__PURE__ */ num({ min: 0 }) },
   meta: REGRESSION,
   layout: {
     kind: 'elementwise',
@@ -458,9 +463,9 @@ export const meanSquaredLogError = loss({
  *
  * @example meanAbsolutePercentageError([2, -4], [1, -3]) // (50 + 25) / 2 = 37.5
  */
-export const meanAbsolutePercentageError = loss({
+export const meanAbsolutePercentageError = /* @__PURE__ */ loss({
   name: 'meanAbsolutePercentageError',
-  options: { eps: num({ gt: 0, default: 1e-7 }) },
+  options: { eps: /* @__PURE__ */ num({ gt: 0, default: 1e-7 }) },
   meta: REGRESSION,
   layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(absolutePercentageErrorKernel, options) },
 });
@@ -512,9 +517,9 @@ export const pinballKernel: ElementwiseKernel<{ alpha: number }> = ({
  *
  * @example pinball([1, 2], [2, 0], { alpha: 0.9 }) // (0.1·1 + 0.9·2)/2 = 0.95
  */
-export const pinball = loss({
+export const pinball = /* @__PURE__ */ loss({
   name: 'pinball',
-  options: { alpha: num({ min: 0, max: 1, default: 0.5 }) },
+  options: { alpha: /* @__PURE__ */ num({ min: 0, max: 1, default: 0.5 }) },
   meta: REGRESSION,
   layout: { kind: 'elementwise', kernel: ({ options }) => bindKernel(pinballKernel, options) },
 });
@@ -613,10 +618,3 @@ export const regressionLosses: LossEntry[] = [
     ],
   },
 ];
-
-// WASM twins (src/wasm/dispatch.ts): used for float32 inputs already in wasm memory (a WasmArena);
-// these losses are memory-bound, so copying inputs in would cost what the JS loop costs.
-wasmTwin(squaredErrorKernel, () => ({ kind: 'mse' }));
-wasmTwin(absoluteErrorKernel, () => ({ kind: 'mae' }));
-wasmTwin(huberKernel, ({ delta }: DeltaParams) => ({ kind: 'huber', params: [delta] }));
-wasmTwin(smoothL1Kernel, ({ beta }: { beta: number }) => ({ kind: 'smoothL1', params: [beta] }));

@@ -175,12 +175,16 @@ function sigmoidOf(x: FloatArray): Float64Array {
 /** Options of both overlap losses. */
 const OVERLAP = {
   /** Axes summed over (Keras `axis` tuple); default all. Checked against the shape by `groupLayout`. */
-  axes: valueOption((_fn, _name, v) => v as readonly number[]),
-  smooth: num({ min: 0, default: 0 }),
-  eps: num({ min: 0, default: 1e-7 }),
-  fromLogits: bool(false),
+  axes: /* @__PURE__ */ valueOption((_fn, _name, v) => v as readonly number[]),
+  smooth: /* @__PURE__ */ num({ min: 0, default: 0 }),
+  eps: /* @__PURE__ */ num({ min: 0, default: 1e-7 }),
+  fromLogits: /* @__PURE__ */ bool(false),
 };
-const TVERSKY = { ...OVERLAP, alpha: num({ min: 0, default: 0.5 }), beta: num({ min: 0, default: 0.5 }) };
+const TVERSKY = {
+  ...OVERLAP,
+  alpha: /* @__PURE__ */ num({ min: 0, default: 0.5 }),
+  beta: /* @__PURE__ */ num({ min: 0, default: 0.5 }),
+};
 
 type OverlapSchema = typeof OVERLAP | typeof TVERSKY;
 
@@ -258,7 +262,7 @@ const tverskyParams = () => (o: Parsed<typeof TVERSKY>) => ({
  *
  * @example dice([[1, 1], [0, 0]], [[0, 1], [0, 1]]) // 1 − 2·1/(2 + 2 + 1e-7) ≈ 0.5
  */
-export const dice = overlapLoss('dice', OVERLAP, (o) => ({ ...o, kind: 'dice', a: 0, b: 0 }));
+export const dice = /* @__PURE__ */ overlapLoss('dice', OVERLAP, (o) => ({ ...o, kind: 'dice', a: 0, b: 0 }));
 
 /**
  * Tversky loss (Salehi et al. 2017): `l = 1 − (TP + smooth) / (TP + α·FP + β·FN + smooth + eps)`
@@ -272,10 +276,10 @@ export const dice = overlapLoss('dice', OVERLAP, (o) => ({ ...o, kind: 'dice', a
  *
  * @example tversky([[1, 0]], [[0.8, 0.4]], { alpha: 0.7, beta: 0.3 }) // 1 − 0.8/(0.8 + 0.7·0.4 + 0.3·0.2 + 1e-7)
  */
-export const tversky = overlapLoss('tversky', TVERSKY, tverskyParams());
+export const tversky = /* @__PURE__ */ overlapLoss('tversky', TVERSKY, /* @__PURE__ */ tverskyParams());
 
 /** Keras 3's `tversky` (`alpha` on the false positives Σŷ(1−y), `beta` on the false negatives). */
-export const kerasTversky = overlapLoss('tversky', TVERSKY, tverskyParams());
+export const kerasTversky = /* @__PURE__ */ overlapLoss('tversky', TVERSKY, /* @__PURE__ */ tverskyParams());
 
 export const segmentationLosses: LossEntry[] = [
   {

@@ -271,15 +271,15 @@ function lengths({ fn, name, value, N, batched, hi, what }: LengthsArgs): FloatA
 
 /** Options of `ctc` (besides `reduction`, `sampleWeight`, `gradOut`), declared once. */
 const CTC_OPTIONS = {
-  inputLengths: tensorOption(),
-  targetLengths: tensorOption(),
+  inputLengths: /* @__PURE__ */ tensorOption(),
+  targetLengths: /* @__PURE__ */ tensorOption(),
   // The upper bound (C − 1) needs yPred's shape: checked again in prepare.
-  blank: num({ integer: true, min: 0, default: 0 }),
-  zeroInfinity: bool(false),
-  blankInTarget: oneOf(['error', 'emit'], 'error'),
-  ctcGrad: oneOf(['exact', 'pytorch'], 'exact'),
-  timeMajor: bool(true),
-  fromLogits: bool(false),
+  blank: /* @__PURE__ */ num({ integer: true, min: 0, default: 0 }),
+  zeroInfinity: /* @__PURE__ */ bool(false),
+  blankInTarget: /* @__PURE__ */ oneOf(['error', 'emit'], 'error'),
+  ctcGrad: /* @__PURE__ */ oneOf(['exact', 'pytorch'], 'exact'),
+  timeMajor: /* @__PURE__ */ bool(true),
+  fromLogits: /* @__PURE__ */ bool(false),
 };
 
 /**
@@ -323,7 +323,7 @@ const CTC_OPTIONS = {
  * // T = 2 frames, one sequence, C = 2 classes (0 = blank), target [1]:
  * ctc([[1]], [[[Math.log(0.5), Math.log(0.5)]], [[Math.log(0.5), Math.log(0.5)]]], { reduction: 'sum' }) // −log(0.75)
  */
-export const ctc = loss({
+export const ctc = /* @__PURE__ */ loss({
   name: 'ctc',
   options: CTC_OPTIONS,
   meta: {

@@ -31,7 +31,7 @@ const identityKernel: ElementwiseKernel<Record<string, never>> = ({ n, yPred, w,
  *
  * @example weightedLoss(null, [1, 2, 3], { sampleWeight: [1, 0, 0.5], reduction: 'sumByNonzeroWeights' }) // 1.25
  */
-export const weightedLoss = loss({
+export const weightedLoss = /* @__PURE__ */ loss({
   name: 'weightedLoss',
   options: {},
   meta: { input: 'values', target: 'other', meanDenominator: 'count' },

@@ -10,6 +10,7 @@ import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import type { MetricSpec } from './core.js';
 import { numField } from './core.js';
+import { checkHasSamples } from '../validate.js';
 import { sameLayout } from './keras-auc.js';
 import type { MetricEntry } from './registry-types.js';
 
@@ -40,13 +41,7 @@ export const elementwiseAccuracySpec: MetricSpec<object, MatchState, number> = {
   update(state, yTrue, yPred, w, _c, fn) {
     const shape = sameLayout(fn, yTrue, yPred);
     const n = yPred.data.length;
-    if (n === 0)
-      throw new LosskitError(
-        'EMPTY_INPUT',
-        fn,
-        `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`,
-        'yTrue',
-      );
+    checkHasSamples(fn, yTrue);
     const t = yTrue.data;
     const p = yPred.data;
     for (const [arg, d] of [

@@ -26,7 +26,7 @@
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkOneOf } from '../validate.js';
+import { checkBinaryBatch, checkOneOf, type ScoreRule } from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
 import { f64Field, numField } from './core.js';
 import type { MetricEntry } from './registry-types.js';
@@ -47,6 +47,10 @@ export interface KerasAucSettings {
 }
 
 const EPS = 1e-7;
+/** `yPred` without `fromLogits`. */
+const PROBABILITIES: ScoreRule = { expect: 'probabilities in [0, 1] (or pass fromLogits: true)', range: [0, 1] };
+/** `yPred` with `fromLogits`: any logit but NaN (±Infinity is a sigmoid of 0 or 1). */
+const LOGITS: ScoreRule = { expect: 'finite logits', infinite: true };
 
 /** Keras's threshold list for `num_thresholds` or an explicit list (end points added). */
 export function kerasAucThresholds(
@@ -340,13 +344,6 @@ const kerasAucSpec: MetricSpec<KerasAucConfig, KerasAucState, number> = {
   update(state, yTrue, yPred, w, c, fn) {
     const shape = sameLayout(fn, yTrue, yPred);
     const n = yPred.data.length;
-    if (n === 0)
-      throw new LosskitError(
-        'EMPTY_INPUT',
-        fn,
-        `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`,
-        'yTrue',
-      );
     const cols = shape.length >= 2 ? shape[shape.length - 1] : 1;
     let L = 1;
     if (c.multiLabel) {
@@ -375,25 +372,9 @@ const kerasAucSpec: MetricSpec<KerasAucConfig, KerasAucState, number> = {
         `option 'labelWeights' has ${lw.length} weights but yPred has ${c.multiLabel ? L : cols} labels (last axis of ${fmtShape(yPred.shape)})`,
         'labelWeights',
       );
+    checkBinaryBatch(fn, yTrue, yPred, c.fromLogits ? LOGITS : PROBABILITIES);
     const t = yTrue.data;
     const p = yPred.data;
-    for (let k = 0; k < n; k++) {
-      if (t[k] !== 0 && t[k] !== 1)
-        throw new LosskitError(
-          'INVALID_LABEL',
-          fn,
-          `'yTrue' must hold 0/1 labels; received ${describe(t[k])} at flat index ${k}`,
-          'yTrue',
-        );
-      const v = p[k];
-      if (v !== v || (!c.fromLogits && !(v >= 0 && v <= 1)))
-        throw new LosskitError(
-          v !== v ? 'NON_FINITE' : 'OUT_OF_RANGE',
-          fn,
-          `'yPred' must hold ${c.fromLogits ? 'finite logits' : 'probabilities in [0, 1] (or pass fromLogits: true)'}; received ${describe(v)} at flat index ${k}`,
-          'yPred',
-        );
-    }
     // one weight per element: per-sample weights repeated, times the label weights (flattened mode)
     let we: Float64Array | null = null;
     const N = shape.length > 0 ? shape[0] : 1;

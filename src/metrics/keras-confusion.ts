@@ -25,6 +25,7 @@
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { checkBinaryBatch, type ScoreRule } from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
 import { checkStateSize, f64Field } from './core.js';
 import { sameLayout } from './keras-auc.js';
@@ -34,6 +35,8 @@ import type { MetricEntry } from './registry-types.js';
 const NEG_INF = -1e10;
 /** Keras `backend.epsilon()` (the tolerance of `is_evenly_distributed_thresholds`). */
 const EPSILON = 1e-7;
+/** Any finite score (Keras compares it with the thresholds, after clipping when evenly spaced). */
+const FINITE_SCORES: ScoreRule = { expect: 'finite scores' };
 
 export interface ConfusionConfig {
   /** The thresholds, in the caller's order (one result per threshold). */
@@ -182,32 +185,10 @@ export function updateConfusion(
   // Keras's squeeze_or_expand_to_same_rank expands a rank-1 side to [N, 1] (it squeezes only at
   // higher ranks): the rows of topK / the columns of classId are then those of [N, 1]
   if (shape.length === 1 && (yTrue.shape.length === 2 || yPred.shape.length === 2)) shape = [shape[0], 1];
+  checkBinaryBatch(fn, yTrue, yPred, FINITE_SCORES);
   const n = yPred.data.length;
-  if (n === 0)
-    throw new LosskitError(
-      'EMPTY_INPUT',
-      fn,
-      `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`,
-      'yTrue',
-    );
   const t = yTrue.data;
   const raw = yPred.data;
-  for (let k = 0; k < n; k++) {
-    if (t[k] !== 0 && t[k] !== 1)
-      throw new LosskitError(
-        'INVALID_LABEL',
-        fn,
-        `'yTrue' must hold 0/1 labels; received ${describe(t[k])} at flat index ${k}`,
-        'yTrue',
-      );
-    if (!Number.isFinite(raw[k]))
-      throw new LosskitError(
-        'NON_FINITE',
-        fn,
-        `'yPred' must hold finite scores; received ${describe(raw[k])} at flat index ${k}`,
-        'yPred',
-      );
-  }
   const cols = shape.length >= 1 ? shape[shape.length - 1] : 1;
   const p = c.topK === null ? raw : filterTopK(fn, raw, cols, c.topK, shape);
   if (c.classId !== null) {

@@ -1106,19 +1106,22 @@ function argsort(x: Float64Array, order: Uint32Array): void {
  * Weighted mid-ranks of column `j` of `x` (row-major, `d` columns, `n` rows): a value's rank is
  * the total weight of smaller values plus half the weight of its ties. With integer weights this
  * is the average rank of the data with each row repeated `wᵢ` times, up to a constant shift of ½
- * (which no correlation sees).
+ * (which no correlation sees). Returns whether the column is constant over the rows of positive
+ * weight (at most one distinct value among them): its ranks are then all equal, and only the
+ * rounding of a weighted mean would make their variance non-zero.
  */
 function weightedRanks(
   data: { x: Float64Array; w: Float64Array; n: number; d: number },
   j: number,
   scratch: { col: Float64Array; order: Uint32Array },
   out: Float64Array,
-): void {
+): boolean {
   const { x, w, n, d } = data;
   const { col, order } = scratch;
   for (let i = 0; i < n; i++) col[i] = x[i * d + j];
   argsort(col, order);
   let c = 0;
+  let weighted = 0; // tie groups of positive weight
   for (let s = 0; s < n;) {
     const v = col[order[s]];
     let e = s;
@@ -1127,8 +1130,10 @@ function weightedRanks(
     const r = c + g / 2;
     for (let k = s; k < e; k++) out[order[k]] = r;
     c += g;
+    if (g > 0) weighted++;
     s = e;
   }
+  return weighted <= 1;
 }
 
 /** Weighted Pearson correlation of two length-`n` vectors (two-pass). */
@@ -1223,9 +1228,11 @@ export const spearmanCorrcoefSpec: MetricSpec<MultioutputConfig, SpearmanState, 
     const rp = new Float64Array(n);
     const out = new Float64Array(d);
     for (let j = 0; j < d; j++) {
-      weightedRanks({ x: t, w, n, d }, j, scratch, rt);
-      weightedRanks({ x: p, w, n, d }, j, scratch, rp);
-      out[j] = weightedPearson(rp, rt, w, n);
+      const constT = weightedRanks({ x: t, w, n, d }, j, scratch, rt);
+      const constP = weightedRanks({ x: p, w, n, d }, j, scratch, rp);
+      // a constant input has no correlation (scipy.stats.spearmanr: NaN, ConstantInputWarning);
+      // deciding it from the ranks' rounded variance made the result depend on the row order
+      out[j] = constT || constP ? NaN : weightedPearson(rp, rt, w, n);
     }
     return aggregateOutputs(out, config);
   },

@@ -19,9 +19,14 @@ export type WasmRouter<P> = (params: P) => WasmRoute | null;
 
 const twins = new WeakMap<object, WasmRouter<never>>();
 
-/** Declares the WASM twin of a JS kernel. */
-export function wasmTwin<P>(kernel: ElementwiseKernel<P>, route: WasmRouter<P>): void {
+/**
+ * Declares the WASM twin of a JS kernel and returns the kernel, so that a loss module can write
+ * `export const k = /* @__PURE__ *\/ wasmTwin(kJs, route)`: a bundle drops the declaration with
+ * the kernel when no loss it keeps uses `k`.
+ */
+export function wasmTwin<P>(kernel: ElementwiseKernel<P>, route: WasmRouter<P>): ElementwiseKernel<P> {
   twins.set(kernel, route as WasmRouter<never>);
+  return kernel;
 }
 
 /** The WASM route of `kernel` for `params`, or null. */

@@ -186,3 +186,37 @@ it('the overflow case really puts non-finite numbers in the JSON state', () => {
   expect(json).toMatch(/"Infinity"|"NaN"/);
   expect(JSON.stringify(restoreMetric(json).toJSON())).toBe(json);
 });
+
+it('spearman: a constant column is NaN in every row order (the seed 232826531 counterexample)', () => {
+  // fast-check seed 232826531 shrank "row order does not matter" to this: yPred's first column is
+  // constant, so SciPy's spearmanr gives NaN (ConstantInputWarning; test/fixtures/metrics-regression.json
+  // has the integer-weight cases from SciPy). The weighted mean of the tied ranks used to round to
+  // a value a few ulps off the ranks, giving 1 in this order and NaN in the other.
+  const yTrue = [
+    [0.09, 0],
+    [0, 0],
+    [0.09, 0],
+    [0.09, 0],
+  ];
+  const yPred = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
+  const w = [0.36, 0, 0.67, 1.4];
+  for (const order of [
+    [0, 1, 2, 3],
+    [0, 1, 3, 2],
+    [3, 2, 1, 0],
+  ]) {
+    const r = getMetric('spearmanCorrcoef', { multioutput: 'rawValues' })
+      .update(
+        order.map((i) => yTrue[i]),
+        order.map((i) => yPred[i]),
+        { sampleWeight: order.map((i) => w[i]) },
+      )
+      .compute();
+    expect(r, `order ${order.join(',')}`).toEqual([NaN, NaN]);
+  }
+});
