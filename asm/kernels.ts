@@ -5,8 +5,8 @@
 // means "absent" (the JS side never places data at 0). They mirror the JS kernels of
 // src/losses (same formulas, same special cases); the JS side checks shapes, options and
 // domains and chooses the backend.
-import { exp4, expNeg4, log4, log1p4, log1pSmall4, two4, expd2, logd2 } from './math';
-export { expArray, expNegArray, logArray, log1pArray, softplusNegArray, expd2Array, logd2Array } from './math';
+import { exp4, expNeg4, expNegSum4, log4, log1p4, log1pSmall4, two4, expd2, logd2 } from './math';
+export { expArray, expNegArray, expNegSumArray, logArray, log1pArray, softplusNegArray, expd2Array, logd2Array } from './math';
 
 /** Returns the first free byte after the static data (the JS arena starts above it). */
 export function heapBase(): usize {
@@ -289,6 +289,38 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
 }
 
 /**
+ * MSE's forward without weights: Σ (x − y)², the exact float64 differences of the float32 inputs
+ * (as `step`), two elements per float64x2 lane pair loaded and converted in one go, four
+ * accumulators. Memory-bound: no per-element output, no masks.
+ */
+function mseSum(n: i32, yt: usize, yp: usize): f64 {
+  let a0 = d1(0);
+  let a1 = d1(0);
+  let a2 = d1(0);
+  let a3 = d1(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const p = yp + (<usize>i << 2);
+    const t = yt + (<usize>i << 2);
+    const d0 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p)), f64x2.promote_low_f32x4(v128.load64_zero(t)));
+    const e1 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p, 8)), f64x2.promote_low_f32x4(v128.load64_zero(t, 8)));
+    const e2 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p, 16)), f64x2.promote_low_f32x4(v128.load64_zero(t, 16)));
+    const e3 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p, 24)), f64x2.promote_low_f32x4(v128.load64_zero(t, 24)));
+    a0 = f64x2.add(a0, f64x2.mul(d0, d0));
+    a1 = f64x2.add(a1, f64x2.mul(e1, e1));
+    a2 = f64x2.add(a2, f64x2.mul(e2, e2));
+    a3 = f64x2.add(a3, f64x2.mul(e3, e3));
+  }
+  const s = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; i < n; i++) {
+    const d = <f64>load<f32>(yp + (<usize>i << 2)) - <f64>load<f32>(yt + (<usize>i << 2));
+    sum += d * d;
+  }
+  return sum;
+}
+
+/**
  * The element-wise driver: Σ wᵢ·lᵢ over n elements; out[i] = wᵢ·lᵢ; grad[i] = scale·wᵢ·gᵢ.
  * `kind` is a compile-time constant after inlining; p0…p3 are the loss's parameters.
  */
@@ -307,6 +339,7 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
   p2: f64,
   p3: f64,
 ): f64 {
+  if (kind == MSE && w == 0 && out == 0 && grad == 0) return mseSum(n, yt, yp);
   let acc0 = d1(0);
   const acc1 = d1(0);
   const full = n & ~3;
@@ -479,6 +512,179 @@ function rowNonFinite(zr: usize, C: i32): bool {
   return f != f;
 }
 
+// ---- forward only (no gradient): one max/min pass and one exp-sum pass per row, nothing of
+// size N×C written. The exp-sum loop takes four vectors per iteration (the exp chains are
+// latency-bound) and drops expNeg4's exact zero below −87.3 (a term < 1.2e-38 next to the
+// maximum's 1). The row's ragged tail is one full-vector load, masked, where the vector stays
+// inside this call's logits (every row but the last), else lane by lane.
+// Results of rowLse (module globals: no memory round trip).
+let lseS: f64 = 0;
+let lseM: f32 = 0;
+let lseLo: f32 = 0;
+const NEG_INF4 = memory.data<f32>([-Infinity, -Infinity, -Infinity, -Infinity], 16);
+const POS_INF4 = memory.data<f32>([Infinity, Infinity, Infinity, Infinity], 16);
+
+/** S = Σ_c e^(z_c − m), m = max_c z_c and the row's minimum (−∞ flags a −∞ logit; NaN and +∞
+ * make S NaN). `over`: the tail vector may be loaded whole. */
+@inline function rowLse(zr: usize, C: i32, over: bool): void {
+  const C4 = C & ~3;
+  const rem = C - C4;
+  const ninf = v128.load(NEG_INF4);
+  const pinf = v128.load(POS_INF4);
+  let mv = ninf;
+  let mv2 = ninf;
+  let mn = pinf;
+  let mn2 = pinf;
+  let j = 0;
+  for (; j + 8 <= C4; j += 8) {
+    const x = v128.load(zr + (<usize>j << 2));
+    const x2 = v128.load(zr + (<usize>j << 2), 16);
+    mv = f32x4.pmax(mv, x);
+    mv2 = f32x4.pmax(mv2, x2);
+    mn = f32x4.pmin(mn, x);
+    mn2 = f32x4.pmin(mn2, x2);
+  }
+  if (j < C4) {
+    const x = v128.load(zr + (<usize>j << 2));
+    mv = f32x4.pmax(mv, x);
+    mn = f32x4.pmin(mn, x);
+  }
+  const mask = lanesMask(rem);
+  let xt = ninf; // the tail's logits, −∞ in the lanes past the row
+  if (rem != 0) {
+    const raw = over ? v128.load(zr + (<usize>C4 << 2)) : loadPart(zr + (<usize>C4 << 2), rem, 0);
+    xt = v128.bitselect(raw, ninf, mask);
+    mv = f32x4.pmax(mv, xt);
+    mn = f32x4.pmin(mn, v128.bitselect(raw, pinf, mask));
+  }
+  mv = f32x4.pmax(mv, mv2);
+  mv = f32x4.pmax(mv, v128.shuffle<i32>(mv, mv, 2, 3, 0, 1));
+  mv = f32x4.pmax(mv, v128.shuffle<i32>(mv, mv, 1, 0, 3, 2)); // the maximum in every lane
+  mn = f32x4.pmin(mn, mn2);
+  mn = f32x4.pmin(mn, v128.shuffle<i32>(mn, mn, 2, 3, 0, 1));
+  mn = f32x4.pmin(mn, v128.shuffle<i32>(mn, mn, 1, 0, 3, 2));
+  let s0 = d1(0);
+  let s1 = d1(0);
+  let s2 = d1(0);
+  let s3 = d1(0);
+  j = 0;
+  for (; j + 16 <= C4; j += 16) {
+    const e0 = expNegSum4(f32x4.sub(v128.load(zr + (<usize>j << 2)), mv));
+    const e1 = expNegSum4(f32x4.sub(v128.load(zr + (<usize>j << 2), 16), mv));
+    const e2 = expNegSum4(f32x4.sub(v128.load(zr + (<usize>j << 2), 32), mv));
+    const e3 = expNegSum4(f32x4.sub(v128.load(zr + (<usize>j << 2), 48), mv));
+    // pairs of terms (each ≤ 1) added in float32 first: one rounding (≤ 2⁻²⁴ of the pair) that
+    // does not grow with C, half the float32 → float64 conversions
+    const e01 = f32x4.add(e0, e1);
+    const e23 = f32x4.add(e2, e3);
+    s0 = f64x2.add(s0, f64x2.add(lo2(e01), lo2(e23)));
+    s1 = f64x2.add(s1, f64x2.add(hi2(e01), hi2(e23)));
+  }
+  for (; j < C4; j += 4) {
+    const e = expNegSum4(f32x4.sub(v128.load(zr + (<usize>j << 2)), mv));
+    s0 = f64x2.add(s0, lo2(e));
+    s1 = f64x2.add(s1, hi2(e));
+  }
+  if (rem != 0) {
+    const e = v128.and(expNegSum4(f32x4.sub(xt, mv)), mask);
+    s2 = f64x2.add(s2, lo2(e));
+    s3 = f64x2.add(s3, hi2(e));
+  }
+  const ss = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+  lseS = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
+  lseM = f32x4.extract_lane(mv, 0);
+  lseLo = f32x4.extract_lane(mn, 0);
+}
+
+/** log(x) for a positive normal float64 (logd2's lane 0). */
+@inline function logd(x: f64): f64 {
+  return f64x2.extract_lane(logd2(f64x2.splat(x)), 0);
+}
+
+/**
+ * crossEntropy's forward (`grad` = 0), the same formulas. Plain calls (index targets, no class
+ * weights, label smoothing, row weights or per-row output) take Σ_r log S_r as the log of the
+ * product Π_r S_r (S_r ∈ [1, C]; its binary exponent moved out before it can overflow): one
+ * float64 multiplication per row instead of a log (relative error of the product ≤ N·2⁻⁵³).
+ */
+function crossEntropyFwd(
+  N: i32,
+  C: i32,
+  z: usize,
+  labels: usize,
+  labelBytes: i32,
+  probs: usize,
+  cw: usize,
+  ls: f64,
+  ignoreIndex: f64,
+  w: usize,
+  out: usize,
+): f64 {
+  const lsC = ls / <f64>C;
+  const plain = probs == 0 && cw == 0 && ls == 0 && w == 0 && out == 0;
+  // the last byte a tail vector may load: this call's logits only
+  const zEnd = z + ((<usize>N * <usize>C) << 2);
+  const tailOff = <usize>((C & ~3) + 4) << 2;
+  let total: f64 = 0;
+  let P: f64 = 1;
+  let E: i64 = 0;
+  let nonFinite = false;
+  for (let r = 0; r < N; r++) {
+    const zr = z + ((<usize>r * <usize>C) << 2);
+    let y = -1;
+    if (probs == 0) {
+      const yl = loadLabel(labels, labelBytes, r);
+      if (yl == ignoreIndex) {
+        if (rowNonFinite(zr, C)) nonFinite = true;
+        if (out != 0) store<f64>(out + (<usize>r << 3), 0);
+        continue;
+      }
+      y = <i32>yl;
+    }
+    rowLse(zr, C, zr + tailOff <= zEnd);
+    const S = lseS;
+    const m = <f64>lseM;
+    if (lseLo == -Infinity || S != S) nonFinite = true;
+    if (plain) {
+      total -= <f64>load<f32>(zr + (<usize>y << 2)) - m;
+      P *= S;
+      if (P > 1e280) {
+        // P = 2^e · f, f ∈ [1, 2): keep f, count e
+        const bits = reinterpret<i64>(P);
+        E += (bits >>> 52) - 1023;
+        P = reinterpret<f64>((bits & 0x000fffffffffffff) | 0x3ff0000000000000);
+      }
+      continue;
+    }
+    const logS = logd(S); // S ≥ 1 (the maximum contributes e⁰)
+    let l: f64 = 0;
+    if (probs == 0) {
+      l = (1 - ls) * (cw == 0 ? 1 : load<f64>(cw + (<usize>y << 3))) * (logS - (<f64>load<f32>(zr + (<usize>y << 2)) - m));
+      if (ls != 0) {
+        let acc: f64 = 0;
+        for (let c = 0; c < C; c++) {
+          const a = cw == 0 ? 1 : load<f64>(cw + (<usize>c << 3));
+          acc += a * (logS - (<f64>load<f32>(zr + (<usize>c << 2)) - m));
+        }
+        l += lsC * acc;
+      }
+    } else {
+      const pr = probs + ((<usize>r * <usize>C) << 2);
+      for (let c = 0; c < C; c++) {
+        const t = <f64>load<f32>(pr + (<usize>c << 2));
+        const a = (cw == 0 ? 1 : load<f64>(cw + (<usize>c << 3))) * (ls == 0 ? t : t * (1 - ls) + lsC);
+        l += a * (logS - (<f64>load<f32>(zr + (<usize>c << 2)) - m));
+      }
+    }
+    const wi: f64 = w == 0 ? 1 : load<f64>(w + (<usize>r << 3));
+    total += wi * l;
+    if (out != 0) store<f64>(out + (<usize>r << 3), wi * l);
+  }
+  // P ≥ 1 is normal (NaN when a row's S was)
+  if (plain) total += logd(P) + <f64>E * 0.6931471805599453;
+  return nonFinite ? NaN : total;
+}
+
 function crossEntropy(
   f32g: bool,
   N: i32,
@@ -495,6 +701,7 @@ function crossEntropy(
   out: usize,
   grad: usize,
 ): f64 {
+  if (grad == 0) return crossEntropyFwd(N, C, z, labels, labelBytes, probs, cw, ls, ignoreIndex, w, out);
   const gs = (f32g ? <usize>4 : <usize>8);
   const C4 = C & ~3;
   const rem = C - C4;
