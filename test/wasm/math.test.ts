@@ -21,7 +21,7 @@ const src = arena.float32(BATCH);
 const dst = arena.float32(BATCH);
 const bits = new Uint32Array(src.buffer, src.byteOffset, BATCH);
 
-type Fn = 'expArray' | 'expNegArray' | 'logArray' | 'log1pArray' | 'softplusNegArray';
+type Fn = 'expArray' | 'expNegArray' | 'expNegSumArray' | 'logArray' | 'log1pArray' | 'softplusNegArray';
 interface Sweep {
   maxUlp: number;
   worstAt: number;
@@ -96,6 +96,16 @@ describe('float32x4 exp / log / log1p over the whole float32 range', () => {
     src.set([-87.31, -100, -Infinity, NaN, 0, -0]);
     (ex!.raw.expNegArray as (n: number, s: number, d: number) => void)(8, src.byteOffset, dst.byteOffset);
     expect(Array.from(dst.subarray(0, 6))).toEqual([0, 0, 0, NaN, 1, 1]);
+  });
+  it("expNegSum (softmax sums, forward): exp's bound on [−87.3, 0], below it a term ≤ 1.3e-38 (not 0), NaN propagates", () => {
+    const r = sweep('expNegSumArray', Math.exp, 0x80000000, 0xc2ae999a, 43);
+    expect(r.mismatches).toEqual([]);
+    expect(r.maxUlp, `worst at ${r.worstAt}`).toBeLessThanOrEqual(MAX_ULP.exp);
+    src.set([-87.31, -100, -Infinity, -3e38, NaN, 0, -0, -1]);
+    (ex!.raw.expNegSumArray as (n: number, s: number, d: number) => void)(8, src.byteOffset, dst.byteOffset);
+    const got = Array.from(dst.subarray(0, 8));
+    for (const v of got.slice(0, 4)) expect(v >= 0 && v <= 1.3e-38, String(v)).toBe(true);
+    expect(got.slice(4)).toEqual([NaN, 1, 1, Math.fround(Math.exp(-1))]);
   });
   it(`softplus(−|x|) = log1p(e^−|x|), e ∈ [0, 1]: relative error ≤ ${MAX_ULP.softplusNeg}·2⁻²⁴`, () => {
     const r = sweep('softplusNegArray', Math.log1p, 1, 0x3f800001, 61);
