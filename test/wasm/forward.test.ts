@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { crossEntropy, meanSquaredError } from '../../src/index.js';
 import type { LossFunction, LossOptions } from '../../src/losses/core.js';
 import type { Tensor } from '../../src/tensor.js';
-import { CHUNK, wasmCallCount, wasmCrossEntropy } from '../../src/wasm/kernels.js';
+import { CHUNK, MSE_FWD_MIN_COPY, wasmCallCount, wasmCrossEntropy } from '../../src/wasm/kernels.js';
 import { createWasmArena, setBackend } from '../../src/wasm/runtime.js';
 import { expectLosskitError, rng } from '../helpers.js';
 
@@ -196,5 +196,30 @@ describe('meanSquaredError forward on the WASM backend (arena inputs)', () => {
       for (const o of [{}, { reduction: 'sum' as const }]) agreeForward(meanSquaredError, yt, yp, o, `n=${n}`);
     }
     arena.reset();
+  });
+  it('copied (non-arena) inputs: the unweighted value from MSE_FWD_MIN_COPY elements, the JS loop otherwise', () => {
+    for (const n of [MSE_FWD_MIN_COPY, MSE_FWD_MIN_COPY + 3, CHUNK + 1]) {
+      const yt = f32(n, () => R() - 0.5);
+      const yp = f32(n, () => (R() - 0.5) * 3);
+      agreeForward(meanSquaredError, yt, yp, {}, `copied n=${n}`);
+      agreeForward(meanSquaredError, yt, yp, { reduction: 'sum' }, `copied n=${n} sum`);
+      // weights, per-element output or a gradient: the JS kernel (memory-bound, copies do not pay)
+      for (const run of [
+        () => meanSquaredError(yt, yp, { sampleWeight: 2 }),
+        () => meanSquaredError(yt, yp, { reduction: 'none' }),
+        () => meanSquaredError.valueAndGrad(yt, yp),
+      ]) {
+        const before = wasmCallCount();
+        run();
+        expect(wasmCallCount()).toBe(before);
+      }
+    }
+    const small = f32(MSE_FWD_MIN_COPY - 1, (i) => Math.sin(i));
+    const before = wasmCallCount();
+    meanSquaredError(
+      small,
+      small.map((x) => x * 2),
+    );
+    expect(wasmCallCount()).toBe(before);
   });
 });
