@@ -512,42 +512,75 @@ function rowNonFinite(zr: usize, C: i32): bool {
   return f != f;
 }
 
-// ---- forward only (no gradient): one max/min pass and one exp-sum pass per row, nothing of
-// size N×C written. The exp-sum loop takes four vectors per iteration (the exp chains are
-// latency-bound) and drops expNeg4's exact zero below −87.3 (a term < 1.2e-38 next to the
-// maximum's 1). The row's ragged tail is one full-vector load, masked, where the vector stays
-// inside this call's logits (every row but the last), else lane by lane.
+// ---- forward only (no gradient): one pass per row, nothing of size N×C written ------------
+// log-sum-exp relative to the row's FIRST logit M₀ instead of its maximum m: any shift with
+// m − M₀ ≤ 64 keeps every term finite in float32 (e^64 ≈ 6e27) and none that matters
+// underflows (terms are only larger relative to M₀ than to m), so S = Σ e^(z − M₀) and
+// l = log S − (z_y − M₀) are as accurate as with m, and the maximum is tracked in the same pass
+// (with the minimum: −∞ flags a −∞ logit; NaN and +∞ make S NaN). A row whose maximum is more
+// than 64 above its first logit is summed again relative to its maximum. Four vectors per
+// iteration (the exp chains are latency-bound); expNegSum4 (no exact zero below −87.3: a term
+// < 1.2e-38 next to the maximum's ≥ 1). The ragged tail is one full-vector load, masked, where
+// the vector stays inside this call's logits (every row but the last), else lane by lane.
 // Results of rowLse (module globals: no memory round trip).
 let lseS: f64 = 0;
 let lseM: f32 = 0;
 let lseLo: f32 = 0;
 const NEG_INF4 = memory.data<f32>([-Infinity, -Infinity, -Infinity, -Infinity], 16);
 const POS_INF4 = memory.data<f32>([Infinity, Infinity, Infinity, Infinity], 16);
+/** How far above the first logit the row's maximum may be for the one-pass sum. */
+const SHIFT_MAX: f32 = 64;
 
-/** S = Σ_c e^(z_c − m), m = max_c z_c and the row's minimum (−∞ flags a −∞ logit; NaN and +∞
- * make S NaN). `over`: the tail vector may be loaded whole. */
+/** Σ e^(z_c − m) over a row's full vectors (C4 logits) and its masked tail `xt`. */
+@inline function expSum(zr: usize, C4: i32, xt: v128, mask: v128, m4: v128): f64 {
+  let s0 = d1(0);
+  let s1 = d1(0);
+  let j = 0;
+  for (; j < C4; j += 4) {
+    const e = expNegSum4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
+    s0 = f64x2.add(s0, lo2(e));
+    s1 = f64x2.add(s1, hi2(e));
+  }
+  const e = v128.and(expNegSum4(f32x4.sub(xt, m4)), mask);
+  const ss = f64x2.add(f64x2.add(s0, lo2(e)), f64x2.add(s1, hi2(e)));
+  return f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
+}
+
+/** lseS = Σ_c e^(z_c − lseM), the shift lseM (the first logit, or the maximum) and the row's
+ * minimum lseLo. `over`: the tail vector may be loaded whole. */
 @inline function rowLse(zr: usize, C: i32, over: bool): void {
   const C4 = C & ~3;
   const rem = C - C4;
   const ninf = v128.load(NEG_INF4);
   const pinf = v128.load(POS_INF4);
+  const m0 = load<f32>(zr);
+  const m4 = f32x4.splat(m0);
   let mv = ninf;
-  let mv2 = ninf;
   let mn = pinf;
-  let mn2 = pinf;
+  let s0 = d1(0);
+  let s1 = d1(0);
   let j = 0;
-  for (; j + 8 <= C4; j += 8) {
-    const x = v128.load(zr + (<usize>j << 2));
-    const x2 = v128.load(zr + (<usize>j << 2), 16);
-    mv = f32x4.pmax(mv, x);
-    mv2 = f32x4.pmax(mv2, x2);
-    mn = f32x4.pmin(mn, x);
-    mn2 = f32x4.pmin(mn2, x2);
+  for (; j + 16 <= C4; j += 16) {
+    const x0 = v128.load(zr + (<usize>j << 2));
+    const x1 = v128.load(zr + (<usize>j << 2), 16);
+    const x2 = v128.load(zr + (<usize>j << 2), 32);
+    const x3 = v128.load(zr + (<usize>j << 2), 48);
+    mv = f32x4.pmax(mv, f32x4.pmax(f32x4.pmax(x0, x1), f32x4.pmax(x2, x3)));
+    mn = f32x4.pmin(mn, f32x4.pmin(f32x4.pmin(x0, x1), f32x4.pmin(x2, x3)));
+    // pairs of terms added in float32 first: one rounding (≤ 2⁻²⁴ of the pair) that does not
+    // grow with C, half the float32 → float64 conversions
+    const e01 = f32x4.add(expNegSum4(f32x4.sub(x0, m4)), expNegSum4(f32x4.sub(x1, m4)));
+    const e23 = f32x4.add(expNegSum4(f32x4.sub(x2, m4)), expNegSum4(f32x4.sub(x3, m4)));
+    s0 = f64x2.add(s0, f64x2.add(lo2(e01), lo2(e23)));
+    s1 = f64x2.add(s1, f64x2.add(hi2(e01), hi2(e23)));
   }
-  if (j < C4) {
+  for (; j < C4; j += 4) {
     const x = v128.load(zr + (<usize>j << 2));
     mv = f32x4.pmax(mv, x);
     mn = f32x4.pmin(mn, x);
+    const e = expNegSum4(f32x4.sub(x, m4));
+    s0 = f64x2.add(s0, lo2(e));
+    s1 = f64x2.add(s1, hi2(e));
   }
   const mask = lanesMask(rem);
   let xt = ninf; // the tail's logits, −∞ in the lanes past the row
@@ -556,44 +589,25 @@ const POS_INF4 = memory.data<f32>([Infinity, Infinity, Infinity, Infinity], 16);
     xt = v128.bitselect(raw, ninf, mask);
     mv = f32x4.pmax(mv, xt);
     mn = f32x4.pmin(mn, v128.bitselect(raw, pinf, mask));
-  }
-  mv = f32x4.pmax(mv, mv2);
-  mv = f32x4.pmax(mv, v128.shuffle<i32>(mv, mv, 2, 3, 0, 1));
-  mv = f32x4.pmax(mv, v128.shuffle<i32>(mv, mv, 1, 0, 3, 2)); // the maximum in every lane
-  mn = f32x4.pmin(mn, mn2);
-  mn = f32x4.pmin(mn, v128.shuffle<i32>(mn, mn, 2, 3, 0, 1));
-  mn = f32x4.pmin(mn, v128.shuffle<i32>(mn, mn, 1, 0, 3, 2));
-  let s0 = d1(0);
-  let s1 = d1(0);
-  let s2 = d1(0);
-  let s3 = d1(0);
-  j = 0;
-  for (; j + 16 <= C4; j += 16) {
-    const e0 = expNegSum4(f32x4.sub(v128.load(zr + (<usize>j << 2)), mv));
-    const e1 = expNegSum4(f32x4.sub(v128.load(zr + (<usize>j << 2), 16), mv));
-    const e2 = expNegSum4(f32x4.sub(v128.load(zr + (<usize>j << 2), 32), mv));
-    const e3 = expNegSum4(f32x4.sub(v128.load(zr + (<usize>j << 2), 48), mv));
-    // pairs of terms (each ≤ 1) added in float32 first: one rounding (≤ 2⁻²⁴ of the pair) that
-    // does not grow with C, half the float32 → float64 conversions
-    const e01 = f32x4.add(e0, e1);
-    const e23 = f32x4.add(e2, e3);
-    s0 = f64x2.add(s0, f64x2.add(lo2(e01), lo2(e23)));
-    s1 = f64x2.add(s1, f64x2.add(hi2(e01), hi2(e23)));
-  }
-  for (; j < C4; j += 4) {
-    const e = expNegSum4(f32x4.sub(v128.load(zr + (<usize>j << 2)), mv));
+    const e = v128.and(expNegSum4(f32x4.sub(xt, m4)), mask);
     s0 = f64x2.add(s0, lo2(e));
     s1 = f64x2.add(s1, hi2(e));
   }
-  if (rem != 0) {
-    const e = v128.and(expNegSum4(f32x4.sub(xt, mv)), mask);
-    s2 = f64x2.add(s2, lo2(e));
-    s3 = f64x2.add(s3, hi2(e));
-  }
-  const ss = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
-  lseS = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
-  lseM = f32x4.extract_lane(mv, 0);
+  mv = f32x4.pmax(mv, v128.shuffle<i32>(mv, mv, 2, 3, 0, 1));
+  mv = f32x4.pmax(mv, v128.shuffle<i32>(mv, mv, 1, 0, 3, 2));
+  mn = f32x4.pmin(mn, v128.shuffle<i32>(mn, mn, 2, 3, 0, 1));
+  mn = f32x4.pmin(mn, v128.shuffle<i32>(mn, mn, 1, 0, 3, 2));
+  const mx = f32x4.extract_lane(mv, 0);
   lseLo = f32x4.extract_lane(mn, 0);
+  if (mx - m0 > SHIFT_MAX) {
+    // rare: the first logit far below the maximum (also m0 = −∞, or mx = +∞)
+    lseS = expSum(zr, C4, xt, mask, mv);
+    lseM = mx;
+    return;
+  }
+  const ss = f64x2.add(s0, s1);
+  lseS = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
+  lseM = m0;
 }
 
 /** log(x) for a positive normal float64 (logd2's lane 0). */
@@ -656,7 +670,7 @@ function crossEntropyFwd(
       }
       continue;
     }
-    const logS = logd(S); // S ≥ 1 (the maximum contributes e⁰)
+    const logS = logd(S); // S ≥ 1 (the maximum's term is e^(m − M₀) ≥ 1)
     let l: f64 = 0;
     if (probs == 0) {
       l = (1 - ls) * (cw == 0 ? 1 : load<f64>(cw + (<usize>y << 3))) * (logS - (<f64>load<f32>(zr + (<usize>y << 2)) - m));

@@ -141,6 +141,28 @@ describe('crossEntropy forward on the WASM backend', () => {
     );
   });
 
+  it('rows whose first logit is far below their maximum (the one-pass shift and its fallback) agree with the JS backend', () => {
+    // the sum is taken relative to each row's first logit unless the maximum is more than 64
+    // above it; both sides of that limit, in the main loop and in the tail
+    const [N, C] = [48, 23];
+    for (const gap of [0.5, 30, 63.9, 64.1, 70, 88, 100, 1e4, 1e30]) {
+      const z = { data: f32(N * C, () => (R() - 0.5) * 4), shape: [N, C] };
+      for (let r = 0; r < N; r++) {
+        z.data[r * C] = -gap;
+        z.data[r * C + (r % 2 === 0 ? 5 : C - 1)] = 0; // the maximum, main loop or tail
+        if (r % 3 === 0) z.data[r * C + 1] = z.data[r * C]; // equal small logits
+      }
+      for (const o of [{}, { reduction: 'none' as const }, { labelSmoothing: 0.1 }])
+        agreeForward(
+          crossEntropy,
+          f32(N, (i) => (i * 5) % C),
+          z,
+          o,
+          `gap ${gap}`,
+        );
+    }
+  });
+
   it('a NaN or ±∞ logit anywhere (main loop, ragged tail, last row, an ignored row) is NON_FINITE naming yPred, as with the JS kernels', () => {
     const [N, C] = [60, 11];
     const y = f32(N, (i) => (i === 20 ? -100 : i % C));
