@@ -699,6 +699,124 @@ function crossEntropyFwd(
   return nonFinite ? NaN : total;
 }
 
+/** Stores the first `rem` (1–3) lanes of `e` at `p` as float32 or float64. */
+@inline function storeTail(f32g: bool, p: usize, e: v128, rem: i32): void {
+  if (f32g) {
+    store<f32>(p, f32x4.extract_lane(e, 0));
+    if (rem > 1) store<f32>(p, f32x4.extract_lane(e, 1), 4);
+    if (rem > 2) store<f32>(p, f32x4.extract_lane(e, 2), 8);
+  } else {
+    store<f64>(p, <f64>f32x4.extract_lane(e, 0));
+    if (rem > 1) store<f64>(p, <f64>f32x4.extract_lane(e, 1), 8);
+    if (rem > 2) store<f64>(p, <f64>f32x4.extract_lane(e, 2), 16);
+  }
+}
+/** Stores 4 lanes of `e` at `p` as float32 or float64. */
+@inline function store4(f32g: bool, p: usize, e: v128): void {
+  if (f32g) v128.store(p, e);
+  else {
+    v128.store(p, lo2(e));
+    v128.store(p, hi2(e), 16);
+  }
+}
+
+/** e_c = e^(z_c − m) stored at `gr` and their sum (the gradient loops' fallback, m the maximum). */
+function expStoreSum(f32g: bool, zr: usize, gr: usize, C4: i32, rem: i32, xt: v128, mask: v128, m4: v128): f64 {
+  const gs = f32g ? <usize>4 : <usize>8;
+  let s0 = d1(0);
+  let s1 = d1(0);
+  for (let j = 0; j < C4; j += 4) {
+    const e = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
+    store4(f32g, gr + <usize>j * gs, e);
+    s0 = f64x2.add(s0, lo2(e));
+    s1 = f64x2.add(s1, hi2(e));
+  }
+  if (rem != 0) {
+    const e = v128.and(expNeg4(f32x4.sub(xt, m4)), mask);
+    storeTail(f32g, gr + <usize>C4 * gs, e, rem);
+    s0 = f64x2.add(s0, lo2(e));
+    s1 = f64x2.add(s1, hi2(e));
+  }
+  const ss = f64x2.add(s0, s1);
+  return f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
+}
+
+/**
+ * The gradient loops' first pass, as {@link rowLse} (the same shift: the row's first logit, or
+ * its maximum when that is more than 64 above), also storing each e_c = e^(z_c − M) at `gr`
+ * (float32 or float64; exactly 0 below e^−87.3) for the rescaling pass.
+ */
+@inline function rowExpStore(f32g: bool, zr: usize, gr: usize, C: i32, over: bool): void {
+  const gs = f32g ? <usize>4 : <usize>8;
+  const C4 = C & ~3;
+  const rem = C - C4;
+  const ninf = v128.load(NEG_INF4);
+  const pinf = v128.load(POS_INF4);
+  const m0 = load<f32>(zr);
+  const m4 = f32x4.splat(m0);
+  let mv = ninf;
+  let mn = pinf;
+  let s0 = d1(0);
+  let s1 = d1(0);
+  let j = 0;
+  for (; j + 16 <= C4; j += 16) {
+    const x0 = v128.load(zr + (<usize>j << 2));
+    const x1 = v128.load(zr + (<usize>j << 2), 16);
+    const x2 = v128.load(zr + (<usize>j << 2), 32);
+    const x3 = v128.load(zr + (<usize>j << 2), 48);
+    mv = f32x4.pmax(mv, f32x4.pmax(f32x4.pmax(x0, x1), f32x4.pmax(x2, x3)));
+    mn = f32x4.pmin(mn, f32x4.pmin(f32x4.pmin(x0, x1), f32x4.pmin(x2, x3)));
+    const e0 = expNeg4(f32x4.sub(x0, m4));
+    const e1 = expNeg4(f32x4.sub(x1, m4));
+    const e2 = expNeg4(f32x4.sub(x2, m4));
+    const e3 = expNeg4(f32x4.sub(x3, m4));
+    const g = gr + <usize>j * gs;
+    store4(f32g, g, e0);
+    store4(f32g, g + 4 * gs, e1);
+    store4(f32g, g + 8 * gs, e2);
+    store4(f32g, g + 12 * gs, e3);
+    const e01 = f32x4.add(e0, e1); // pairs in float32 first, as rowLse
+    const e23 = f32x4.add(e2, e3);
+    s0 = f64x2.add(s0, f64x2.add(lo2(e01), lo2(e23)));
+    s1 = f64x2.add(s1, f64x2.add(hi2(e01), hi2(e23)));
+  }
+  for (; j < C4; j += 4) {
+    const x = v128.load(zr + (<usize>j << 2));
+    mv = f32x4.pmax(mv, x);
+    mn = f32x4.pmin(mn, x);
+    const e = expNeg4(f32x4.sub(x, m4));
+    store4(f32g, gr + <usize>j * gs, e);
+    s0 = f64x2.add(s0, lo2(e));
+    s1 = f64x2.add(s1, hi2(e));
+  }
+  const mask = lanesMask(rem);
+  let xt = ninf;
+  if (rem != 0) {
+    const raw = over ? v128.load(zr + (<usize>C4 << 2)) : loadPart(zr + (<usize>C4 << 2), rem, 0);
+    xt = v128.bitselect(raw, ninf, mask);
+    mv = f32x4.pmax(mv, xt);
+    mn = f32x4.pmin(mn, v128.bitselect(raw, pinf, mask));
+    const e = v128.and(expNeg4(f32x4.sub(xt, m4)), mask);
+    storeTail(f32g, gr + <usize>C4 * gs, e, rem);
+    s0 = f64x2.add(s0, lo2(e));
+    s1 = f64x2.add(s1, hi2(e));
+  }
+  mv = f32x4.pmax(mv, v128.shuffle<i32>(mv, mv, 2, 3, 0, 1));
+  mv = f32x4.pmax(mv, v128.shuffle<i32>(mv, mv, 1, 0, 3, 2));
+  mn = f32x4.pmin(mn, v128.shuffle<i32>(mn, mn, 2, 3, 0, 1));
+  mn = f32x4.pmin(mn, v128.shuffle<i32>(mn, mn, 1, 0, 3, 2));
+  const mx = f32x4.extract_lane(mv, 0);
+  lseLo = f32x4.extract_lane(mn, 0);
+  if (mx - m0 > SHIFT_MAX) {
+    lseS = expStoreSum(f32g, zr, gr, C4, rem, xt, mask, mv);
+    lseM = mx;
+    return;
+  }
+  const ss = f64x2.add(s0, s1);
+  lseS = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
+  lseM = m0;
+}
+
 function crossEntropy(
   f32g: bool,
   N: i32,
@@ -719,8 +837,9 @@ function crossEntropy(
   const gs = (f32g ? <usize>4 : <usize>8);
   const C4 = C & ~3;
   const rem = C - C4;
-  const tailMask = lanesMask(rem);
   const lsC = ls / <f64>C;
+  const zEnd = z + ((<usize>N * <usize>C) << 2);
+  const tailOff = <usize>(C4 + 4) << 2;
   // W = Σ_c w_c (index targets with label smoothing)
   let W: f64 = <f64>C;
   if (cw != 0) {
@@ -745,74 +864,12 @@ function crossEntropy(
       }
       y = <i32>yl;
     }
-    // pass 1: max
-    let mv = f32x4.splat(-Infinity);
-    let fin = f32x4.splat(0); // Σ (x − x): 0 when every logit is finite, else NaN
-    let j = 0;
-    for (; j < C4; j += 4) {
-      const x = v128.load(zr + (<usize>j << 2));
-      mv = f32x4.pmax(mv, x);
-      fin = f32x4.add(fin, f32x4.sub(x, x));
-    }
-    if (rem != 0) {
-      const x = loadPart(zr + (<usize>j << 2), rem, 0);
-      mv = f32x4.pmax(mv, loadPart(zr + (<usize>j << 2), rem, -Infinity));
-      fin = f32x4.add(fin, f32x4.sub(x, x));
-    }
-    const fs: f32 = f32x4.extract_lane(fin, 0) + f32x4.extract_lane(fin, 1) + f32x4.extract_lane(fin, 2) + f32x4.extract_lane(fin, 3);
-    if (fs != fs) nonFinite = true;
-    let m32 = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-    const m = <f64>m32;
-    const m4 = f32x4.splat(m32);
-    // pass 2: e = exp(z − m), S = Σ e (float64), e kept in the gradient buffer
-    let s0 = d1(0);
-    let s1 = d1(0);
-    j = 0;
-    for (; j + 8 <= C4; j += 8) {
-      // two vectors per iteration: independent exp chains overlap
-      const e = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
-      const e2 = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2), 16), m4));
-      s0 = f64x2.add(s0, f64x2.add(lo2(e), lo2(e2)));
-      s1 = f64x2.add(s1, f64x2.add(hi2(e), hi2(e2)));
-      if (grad != 0) {
-        if (f32g) {
-          v128.store(gr + (<usize>j << 2), e);
-          v128.store(gr + (<usize>j << 2), e2, 16);
-        } else {
-          v128.store(gr + (<usize>j << 3), lo2(e));
-          v128.store(gr + (<usize>j << 3), hi2(e), 16);
-          v128.store(gr + (<usize>j << 3), lo2(e2), 32);
-          v128.store(gr + (<usize>j << 3), hi2(e2), 48);
-        }
-      }
-    }
-    for (; j < C4; j += 4) {
-      const e = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
-      s0 = f64x2.add(s0, lo2(e));
-      s1 = f64x2.add(s1, hi2(e));
-      if (grad != 0) {
-        if (f32g) v128.store(gr + (<usize>j << 2), e);
-        else {
-          v128.store(gr + (<usize>j << 3), lo2(e));
-          v128.store(gr + (<usize>j << 3), hi2(e), 16);
-        }
-      }
-    }
-    if (rem != 0) {
-      const e = v128.and(expNeg4(f32x4.sub(loadPart(zr + (<usize>j << 2), rem, 0), m4)), tailMask);
-      s0 = f64x2.add(s0, lo2(e));
-      s1 = f64x2.add(s1, hi2(e));
-      if (grad != 0) {
-        for (let k = 0; k < rem; k++) {
-          const ek = f32x4.extract_lane(e, 0);
-          if (f32g) store<f32>(gr + (<usize>(j + k) << 2), k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2));
-          else store<f64>(gr + (<usize>(j + k) << 3), <f64>(k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2)));
-        }
-      }
-    }
-    const ss = f64x2.add(s0, s1);
-    const S = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
-    const logS = f64x2.extract_lane(logd2(f64x2.splat(S)), 0); // S ≥ 1 (the maximum contributes e⁰)
+    // pass 1: e = exp(z − M), S = Σ e (float64), kept in the gradient buffer (see rowExpStore)
+    rowExpStore(f32g, zr, gr, C, zr + tailOff <= zEnd);
+    const S = lseS;
+    const m = <f64>lseM;
+    if (lseLo == -Infinity || S != S) nonFinite = true;
+    const logS = logd(S); // S ≥ 1 (the maximum's term is e^(max − M) ≥ 1)
     // coefficients
     let l: f64 = 0;
     let A: f64 = 0;
@@ -846,6 +903,7 @@ function crossEntropy(
       // pass 3: rescale
       const g = scale * wi;
       const kA = (g * A) / S;
+      let j = 0;
       if (f32g) {
         const k4 = f32x4.splat(<f32>kA);
         for (j = 0; j < C4; j += 4) v128.store(gr + (<usize>j << 2), f32x4.mul(v128.load(gr + (<usize>j << 2)), k4));

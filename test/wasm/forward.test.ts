@@ -141,7 +141,7 @@ describe('crossEntropy forward on the WASM backend', () => {
     );
   });
 
-  it('rows whose first logit is far below their maximum (the one-pass shift and its fallback) agree with the JS backend', () => {
+  it('rows whose first logit is far below their maximum (the one-pass shift and its fallback): values and gradients agree with the JS backend', () => {
     // the sum is taken relative to each row's first logit unless the maximum is more than 64
     // above it; both sides of that limit, in the main loop and in the tail
     const [N, C] = [48, 23];
@@ -152,14 +152,21 @@ describe('crossEntropy forward on the WASM backend', () => {
         z.data[r * C + (r % 2 === 0 ? 5 : C - 1)] = 0; // the maximum, main loop or tail
         if (r % 3 === 0) z.data[r * C + 1] = z.data[r * C]; // equal small logits
       }
-      for (const o of [{}, { reduction: 'none' as const }, { labelSmoothing: 0.1 }])
-        agreeForward(
-          crossEntropy,
-          f32(N, (i) => (i * 5) % C),
-          z,
-          o,
-          `gap ${gap}`,
-        );
+      const y = f32(N, (i) => (i * 5) % C);
+      for (const o of [{}, { reduction: 'none' as const }, { labelSmoothing: 0.1 }]) {
+        agreeForward(crossEntropy, y, z, o, `gap ${gap}`);
+        // the gradient loops use the same shift: gradients as in the agreement suite
+        for (const gradOut of [new Float32Array(N * C), new Float64Array(N * C)]) {
+          setBackend('js');
+          const gj = Float64Array.from(crossEntropy.valueAndGrad(y, z, o).grad.data);
+          setBackend('auto');
+          const gw = crossEntropy.valueAndGrad(y, z, { ...o, gradOut }).grad.data;
+          const scale = gj.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
+          for (let i = 0; i < gj.length; i++)
+            if (!(Math.abs(gw[i] - gj[i]) <= 2e-5 * Math.abs(gj[i]) + 1e-6 * scale))
+              expect.fail(`gap ${gap} ${JSON.stringify(o)} grad[${i}] ${gw[i]} vs ${gj[i]}`);
+        }
+      }
     }
   });
 
