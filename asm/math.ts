@@ -271,15 +271,19 @@ const KN = memory.data<f32>([
   // kb's low 9 bits are 127 + k ∈ [1, 127] (its leading bits shift out): 2ᵏ's bit pattern
   return f32x4.mul(p, i32x4.shl(kb, 23));
 }
+/** `e` (= expNegSum4(x)) set to exactly 0 where x < −87.3 (−∞ included). */
+@inline export function zeroBelow(e: v128, x: v128): v128 {
+  return v128.andnot(e, f32x4.lt(x, kn(0)));
+}
 /** e^x for x ≤ 0: {@link expNegSum4}, exactly 0 below −87.3 (−∞ included). */
 @inline export function expNeg4(x: v128): v128 {
-  return v128.andnot(expNegSum4(x), f32x4.lt(x, kn(0)));
+  return zeroBelow(expNegSum4(x), x);
 }
-/** Test entry: dst = expNeg4(src). */
-export function expNegArray(n: i32, src: usize, dst: usize): void {
-  for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), expNeg4(v128.load(src + (<usize>i << 2))));
-}
-/** Test entry: dst = expNegSum4(src). */
-export function expNegSumArray(n: i32, src: usize, dst: usize): void {
-  for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), expNegSum4(v128.load(src + (<usize>i << 2))));
+/** Test entry: dst = expNeg4(src) (exact ≠ 0), else expNegSum4(src). */
+export function expNegArray(n: i32, src: usize, dst: usize, exact: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const x = v128.load(src + (<usize>i << 2));
+    const e = expNegSum4(x);
+    v128.store(dst + (<usize>i << 2), exact != 0 ? zeroBelow(e, x) : e);
+  }
 }
