@@ -5,7 +5,7 @@
 // means "absent" (the JS side never places data at 0). They mirror the JS kernels of
 // src/losses (same formulas, same special cases); the JS side checks shapes, options and
 // domains and chooses the backend.
-import { exp4, expNeg4, log4, log1p4, log1pSmall4, two4, expd2, logd2 } from './math';
+import { exp4, expNegSum4, zeroBelow, log4, log1p4, log1pSmall4, two4, expd2, logd2 } from './math';
 export { expArray, expNegArray, logArray, log1pArray, softplusNegArray, expd2Array, logd2Array } from './math';
 
 /** Returns the first free byte after the static data (the JS arena starts above it). */
@@ -289,6 +289,38 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
 }
 
 /**
+ * MSE's forward without weights: Σ (x − y)², the exact float64 differences of the float32 inputs
+ * (as `step`), two elements per float64x2 lane pair loaded and converted in one go, four
+ * accumulators. Memory-bound: no per-element output, no masks.
+ */
+function mseSum(n: i32, yt: usize, yp: usize): f64 {
+  let a0 = d1(0);
+  let a1 = d1(0);
+  let a2 = d1(0);
+  let a3 = d1(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const p = yp + (<usize>i << 2);
+    const t = yt + (<usize>i << 2);
+    const d0 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p)), f64x2.promote_low_f32x4(v128.load64_zero(t)));
+    const e1 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p, 8)), f64x2.promote_low_f32x4(v128.load64_zero(t, 8)));
+    const e2 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p, 16)), f64x2.promote_low_f32x4(v128.load64_zero(t, 16)));
+    const e3 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p, 24)), f64x2.promote_low_f32x4(v128.load64_zero(t, 24)));
+    a0 = f64x2.add(a0, f64x2.mul(d0, d0));
+    a1 = f64x2.add(a1, f64x2.mul(e1, e1));
+    a2 = f64x2.add(a2, f64x2.mul(e2, e2));
+    a3 = f64x2.add(a3, f64x2.mul(e3, e3));
+  }
+  const s = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; i < n; i++) {
+    const d = <f64>load<f32>(yp + (<usize>i << 2)) - <f64>load<f32>(yt + (<usize>i << 2));
+    sum += d * d;
+  }
+  return sum;
+}
+
+/**
  * The element-wise driver: Σ wᵢ·lᵢ over n elements; out[i] = wᵢ·lᵢ; grad[i] = scale·wᵢ·gᵢ.
  * `kind` is a compile-time constant after inlining; p0…p3 are the loss's parameters.
  */
@@ -307,6 +339,7 @@ const KD = memory.data<f64>([0.5, 0.5, 1, 1, -1, -1], 16);
   p2: f64,
   p3: f64,
 ): f64 {
+  if (kind == MSE && w == 0 && out == 0 && grad == 0) return mseSum(n, yt, yp);
   let acc0 = d1(0);
   const acc1 = d1(0);
   const full = n & ~3;
@@ -461,22 +494,127 @@ export function ew_g64(kind: i32, n: i32, yt: usize, yp: usize, w: usize, scale:
   return v;
 }
 
-// Not inlined: ce_g32 and ce_g64 share one copy (f32g: the gradient is float32).
-/** Whether row `zr` of `C` float32 logits holds a NaN or ±∞ (x − x is 0 only for finite x).
- * Not inlined: ignored rows only (the other rows fold the test into the max pass). */
-function rowNonFinite(zr: usize, C: i32): bool {
-  let acc = f32x4.splat(0);
+
+// ---- one pass per row: S = Σ e^(z − M) with the maximum and minimum tracked -------------------
+// log-sum-exp relative to the row's FIRST logit M₀ instead of its maximum m: any shift with
+// m − M₀ ≤ 64 keeps every term finite in float32 (e^64 ≈ 6e27) and none that matters
+// underflows (terms are only larger relative to M₀ than to m), so S = Σ e^(z − M₀) and
+// l = log S − (z_y − M₀) are as accurate as with m, and the maximum is found in the same pass as
+// the exps (one read of the row instead of two). The minimum too: −∞ flags a −∞ logit; NaN and
+// +∞ make S NaN. A row whose maximum is more than 64 above its first logit is summed again
+// relative to its maximum. Four vectors per iteration (the exp chains are latency-bound). With a
+// gradient the terms are stored for the rescaling pass (exactly 0 below e^−87.3); without one
+// nothing of size N×C is written. The ragged tail is one full-vector load, masked, where the
+// vector stays inside this call's logits (every row but the last), else lane by lane.
+// Results of rowPass (module globals: no memory round trip).
+let lseS: f64 = 0;
+let lseM: f32 = 0;
+let lseMax: f32 = 0;
+let lseLo: f32 = 0;
+const NEG_INF4 = memory.data<f32>([-Infinity, -Infinity, -Infinity, -Infinity], 16);
+const POS_INF4 = memory.data<f32>([Infinity, Infinity, Infinity, Infinity], 16);
+/** How far above the first logit the row's maximum may be for the one-pass sum. */
+const SHIFT_MAX: f32 = 64;
+
+/** log(x) for a positive normal float64 (logd2's lane 0). */
+@inline function logd(x: f64): f64 {
+  return f64x2.extract_lane(logd2(f64x2.splat(x)), 0);
+}
+/** Stores the 4 lanes of `e` (as float32 or float64) at `p`, 0 where d = z − M < −87.3. */
+@inline function storeTerms(f32g: bool, p: usize, e: v128, d: v128): void {
+  const v = zeroBelow(e, d);
+  if (f32g) v128.store(p, v);
+  else {
+    v128.store(p, lo2(v));
+    v128.store(p, hi2(v), 16);
+  }
+}
+
+/**
+ * lseS = Σ_c e^(z_c − m) over a row of C float32 logits at `zr`, lseM = m, lseMax and lseLo the
+ * row's maximum and minimum; the terms stored at `gr` (float32 or float64) unless it is 0.
+ * `over`: the tail vector may be loaded whole.
+ */
+function rowPass(f32g: bool, zr: usize, gr: usize, C: i32, over: bool, m: f32): void {
+  const gs = f32g ? <usize>4 : <usize>8;
+  const C4 = C & ~3;
+  const rem = C - C4;
+  const ninf = v128.load(NEG_INF4);
+  const pinf = v128.load(POS_INF4);
+  const m4 = f32x4.splat(m);
+  let mv = ninf;
+  let mn = pinf;
+  let s0 = d1(0);
+  let s1 = d1(0);
   let j = 0;
-  for (; j + 4 <= C; j += 4) {
-    const x = v128.load(zr + (<usize>j << 2));
-    acc = f32x4.add(acc, f32x4.sub(x, x));
+  for (; j + 16 <= C4; j += 16) {
+    const x0 = v128.load(zr + (<usize>j << 2));
+    const x1 = v128.load(zr + (<usize>j << 2), 16);
+    const x2 = v128.load(zr + (<usize>j << 2), 32);
+    const x3 = v128.load(zr + (<usize>j << 2), 48);
+    mv = f32x4.pmax(mv, f32x4.pmax(f32x4.pmax(x0, x1), f32x4.pmax(x2, x3)));
+    mn = f32x4.pmin(mn, f32x4.pmin(f32x4.pmin(x0, x1), f32x4.pmin(x2, x3)));
+    const d0 = f32x4.sub(x0, m4);
+    const d1v = f32x4.sub(x1, m4);
+    const d2 = f32x4.sub(x2, m4);
+    const d3 = f32x4.sub(x3, m4);
+    const e0 = expNegSum4(d0);
+    const e1 = expNegSum4(d1v);
+    const e2 = expNegSum4(d2);
+    const e3 = expNegSum4(d3);
+    if (gr != 0) {
+      const g = gr + <usize>j * gs;
+      storeTerms(f32g, g, e0, d0);
+      storeTerms(f32g, g + 4 * gs, e1, d1v);
+      storeTerms(f32g, g + 8 * gs, e2, d2);
+      storeTerms(f32g, g + 12 * gs, e3, d3);
+    }
+    // pairs of terms added in float32 first: one rounding (≤ 2⁻²⁴ of the pair) that does not
+    // grow with C, half the float32 → float64 conversions
+    const e01 = f32x4.add(e0, e1);
+    const e23 = f32x4.add(e2, e3);
+    s0 = f64x2.add(s0, f64x2.add(lo2(e01), lo2(e23)));
+    s1 = f64x2.add(s1, f64x2.add(hi2(e01), hi2(e23)));
   }
-  let f: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  for (; j < C; j++) {
-    const x = load<f32>(zr + (<usize>j << 2));
-    f += x - x;
+  const mask = lanesMask(rem);
+  // the remaining full vectors, then the tail (its lanes past the row: −∞ for the maximum, +∞
+  // for the minimum, 0 in the sum)
+  for (; j < C; j += 4) {
+    const tail = j + 4 > C;
+    const raw = !tail || over ? v128.load(zr + (<usize>j << 2)) : loadPart(zr + (<usize>j << 2), rem, 0);
+    const x = tail ? v128.bitselect(raw, ninf, mask) : raw;
+    mv = f32x4.pmax(mv, x);
+    mn = f32x4.pmin(mn, tail ? v128.bitselect(raw, pinf, mask) : raw);
+    const d = f32x4.sub(x, m4);
+    let e = expNegSum4(d);
+    if (tail) e = v128.and(e, mask);
+    if (gr != 0) {
+      const g = gr + <usize>j * gs;
+      if (tail) {
+        const v = zeroBelow(e, d);
+        if (f32g) {
+          store<f32>(g, f32x4.extract_lane(v, 0));
+          if (rem > 1) store<f32>(g, f32x4.extract_lane(v, 1), 4);
+          if (rem > 2) store<f32>(g, f32x4.extract_lane(v, 2), 8);
+        } else {
+          store<f64>(g, <f64>f32x4.extract_lane(v, 0));
+          if (rem > 1) store<f64>(g, <f64>f32x4.extract_lane(v, 1), 8);
+          if (rem > 2) store<f64>(g, <f64>f32x4.extract_lane(v, 2), 16);
+        }
+      } else storeTerms(f32g, g, e, d);
+    }
+    s0 = f64x2.add(s0, lo2(e));
+    s1 = f64x2.add(s1, hi2(e));
   }
-  return f != f;
+  mv = f32x4.pmax(mv, v128.shuffle<i32>(mv, mv, 2, 3, 0, 1));
+  mv = f32x4.pmax(mv, v128.shuffle<i32>(mv, mv, 1, 0, 3, 2));
+  mn = f32x4.pmin(mn, v128.shuffle<i32>(mn, mn, 2, 3, 0, 1));
+  mn = f32x4.pmin(mn, v128.shuffle<i32>(mn, mn, 1, 0, 3, 2));
+  const ss = f64x2.add(s0, s1);
+  lseS = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
+  lseM = m;
+  lseMax = f32x4.extract_lane(mv, 0);
+  lseLo = f32x4.extract_lane(mn, 0);
 }
 
 function crossEntropy(
@@ -498,14 +636,22 @@ function crossEntropy(
   const gs = (f32g ? <usize>4 : <usize>8);
   const C4 = C & ~3;
   const rem = C - C4;
-  const tailMask = lanesMask(rem);
   const lsC = ls / <f64>C;
+  const zEnd = z + ((<usize>N * <usize>C) << 2);
+  const tailOff = <usize>(C4 + 4) << 2;
   // W = Σ_c w_c (index targets with label smoothing)
   let W: f64 = <f64>C;
   if (cw != 0) {
     W = 0;
     for (let c = 0; c < C; c++) W += load<f64>(cw + (<usize>c << 3));
   }
+  // Plain values (no gradient, index targets, no class weights, label smoothing, row weights or
+  // per-row output): Σ_r log S_r as the log of the product Π_r S_r (S_r ∈ [1, C]; its binary
+  // exponent moved out before it can overflow; relative error ≤ N·2⁻⁵³): one float64
+  // multiplication per row instead of a log.
+  const prod = grad == 0 && probs == 0 && cw == 0 && ls == 0 && w == 0 && out == 0;
+  let P: f64 = 1;
+  let E: i64 = 0;
   let total: f64 = 0;
   // A NaN or ±∞ logit anywhere (ignored rows included) makes the sum NaN, so the loss layer can
   // skip its own finiteness pass over the logits and explain the error only then (kernelFlags).
@@ -517,81 +663,36 @@ function crossEntropy(
     if (probs == 0) {
       const yl = loadLabel(labels, labelBytes, r);
       if (yl == ignoreIndex) {
-        if (rowNonFinite(zr, C)) nonFinite = true;
+        // its logits still flag a NaN / ±∞ (the sum of its terms, discarded)
+        rowPass(f32g, zr, 0, C, zr + tailOff <= zEnd, load<f32>(zr));
+        if (lseLo == -Infinity || lseS != lseS) nonFinite = true;
         if (out != 0) store<f64>(out + (<usize>r << 3), 0);
         if (grad != 0) memory.fill(gr, 0, <usize>C * gs);
         continue;
       }
       y = <i32>yl;
     }
-    // pass 1: max
-    let mv = f32x4.splat(-Infinity);
-    let fin = f32x4.splat(0); // Σ (x − x): 0 when every logit is finite, else NaN
-    let j = 0;
-    for (; j < C4; j += 4) {
-      const x = v128.load(zr + (<usize>j << 2));
-      mv = f32x4.pmax(mv, x);
-      fin = f32x4.add(fin, f32x4.sub(x, x));
-    }
-    if (rem != 0) {
-      const x = loadPart(zr + (<usize>j << 2), rem, 0);
-      mv = f32x4.pmax(mv, loadPart(zr + (<usize>j << 2), rem, -Infinity));
-      fin = f32x4.add(fin, f32x4.sub(x, x));
-    }
-    const fs: f32 = f32x4.extract_lane(fin, 0) + f32x4.extract_lane(fin, 1) + f32x4.extract_lane(fin, 2) + f32x4.extract_lane(fin, 3);
-    if (fs != fs) nonFinite = true;
-    let m32 = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-    const m = <f64>m32;
-    const m4 = f32x4.splat(m32);
-    // pass 2: e = exp(z − m), S = Σ e (float64), e kept in the gradient buffer
-    let s0 = d1(0);
-    let s1 = d1(0);
-    j = 0;
-    for (; j + 8 <= C4; j += 8) {
-      // two vectors per iteration: independent exp chains overlap
-      const e = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
-      const e2 = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2), 16), m4));
-      s0 = f64x2.add(s0, f64x2.add(lo2(e), lo2(e2)));
-      s1 = f64x2.add(s1, f64x2.add(hi2(e), hi2(e2)));
-      if (grad != 0) {
-        if (f32g) {
-          v128.store(gr + (<usize>j << 2), e);
-          v128.store(gr + (<usize>j << 2), e2, 16);
-        } else {
-          v128.store(gr + (<usize>j << 3), lo2(e));
-          v128.store(gr + (<usize>j << 3), hi2(e), 16);
-          v128.store(gr + (<usize>j << 3), lo2(e2), 32);
-          v128.store(gr + (<usize>j << 3), hi2(e2), 48);
-        }
+    // pass 1: S = Σ e^(z − M) (float64), the terms kept in the gradient buffer (see rowPass)
+    const over = zr + tailOff <= zEnd;
+    const m0 = load<f32>(zr);
+    rowPass(f32g, zr, grad == 0 ? 0 : gr, C, over, m0);
+    // rare: the maximum more than 64 above the first logit (also m0 = −∞, or a +∞ logit)
+    if (lseMax - m0 > SHIFT_MAX) rowPass(f32g, zr, grad == 0 ? 0 : gr, C, over, lseMax);
+    const S = lseS;
+    const m = <f64>lseM;
+    if (lseLo == -Infinity || S != S) nonFinite = true;
+    if (prod) {
+      total -= <f64>load<f32>(zr + (<usize>y << 2)) - m;
+      P *= S;
+      if (P > 1e280) {
+        // P = 2^e · f, f ∈ [1, 2): keep f, count e
+        const bits = reinterpret<i64>(P);
+        E += (bits >>> 52) - 1023;
+        P = reinterpret<f64>((bits & 0x000fffffffffffff) | 0x3ff0000000000000);
       }
+      continue;
     }
-    for (; j < C4; j += 4) {
-      const e = expNeg4(f32x4.sub(v128.load(zr + (<usize>j << 2)), m4));
-      s0 = f64x2.add(s0, lo2(e));
-      s1 = f64x2.add(s1, hi2(e));
-      if (grad != 0) {
-        if (f32g) v128.store(gr + (<usize>j << 2), e);
-        else {
-          v128.store(gr + (<usize>j << 3), lo2(e));
-          v128.store(gr + (<usize>j << 3), hi2(e), 16);
-        }
-      }
-    }
-    if (rem != 0) {
-      const e = v128.and(expNeg4(f32x4.sub(loadPart(zr + (<usize>j << 2), rem, 0), m4)), tailMask);
-      s0 = f64x2.add(s0, lo2(e));
-      s1 = f64x2.add(s1, hi2(e));
-      if (grad != 0) {
-        for (let k = 0; k < rem; k++) {
-          const ek = f32x4.extract_lane(e, 0);
-          if (f32g) store<f32>(gr + (<usize>(j + k) << 2), k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2));
-          else store<f64>(gr + (<usize>(j + k) << 3), <f64>(k == 0 ? ek : k == 1 ? f32x4.extract_lane(e, 1) : f32x4.extract_lane(e, 2)));
-        }
-      }
-    }
-    const ss = f64x2.add(s0, s1);
-    const S = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
-    const logS = f64x2.extract_lane(logd2(f64x2.splat(S)), 0); // S ≥ 1 (the maximum contributes e⁰)
+    const logS = logd(S); // S ≥ 1 (the maximum's term is e^(max − M) ≥ 1)
     // coefficients
     let l: f64 = 0;
     let A: f64 = 0;
@@ -625,6 +726,7 @@ function crossEntropy(
       // pass 3: rescale
       const g = scale * wi;
       const kA = (g * A) / S;
+      let j = 0;
       if (f32g) {
         const k4 = f32x4.splat(<f32>kA);
         for (j = 0; j < C4; j += 4) v128.store(gr + (<usize>j << 2), f32x4.mul(v128.load(gr + (<usize>j << 2)), k4));
@@ -655,6 +757,7 @@ function crossEntropy(
       }
     }
   }
+  if (prod) total += logd(P) + <f64>E * 0.6931471805599453; // P ≥ 1 (NaN when a row's S was)
   return nonFinite ? NaN : total;
 }
 

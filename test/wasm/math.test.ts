@@ -29,13 +29,14 @@ interface Sweep {
   mismatches: string[];
 }
 /** Runs `fn` over bit patterns lo, lo+step, … < hi and compares with `ref`. */
-function sweep(fn: Fn, ref: (x: number) => number, lo: number, hi: number, step: number): Sweep {
+function sweep(fn: Fn, ref: (x: number) => number, lo: number, hi: number, step: number, flag = 1): Sweep {
   const r: Sweep = { maxUlp: 0, worstAt: NaN, maxAbsSubnormal: 0, mismatches: [] };
   for (let base = lo; base < hi; base += step * BATCH) {
     let k = 0;
     for (; k < BATCH && base + k * step < hi; k++) bits[k] = base + k * step;
     bits.fill(0, k);
-    (ex!.raw[fn] as (n: number, s: number, d: number) => void)(BATCH, src.byteOffset, dst.byteOffset);
+    // expNegArray's 4th argument: 1 = expNeg (exact 0 below −87.3), 0 = expNegSum
+    (ex!.raw[fn] as (n: number, s: number, d: number, f: number) => void)(BATCH, src.byteOffset, dst.byteOffset, flag);
     for (let j = 0; j < k; j++) {
       const x = src[j];
       const want = ref(x);
@@ -94,8 +95,18 @@ describe('float32x4 exp / log / log1p over the whole float32 range', () => {
     expect(r.mismatches).toEqual([]);
     expect(r.maxUlp, `worst at ${r.worstAt}`).toBeLessThanOrEqual(MAX_ULP.exp);
     src.set([-87.31, -100, -Infinity, NaN, 0, -0]);
-    (ex!.raw.expNegArray as (n: number, s: number, d: number) => void)(8, src.byteOffset, dst.byteOffset);
+    (ex!.raw.expNegArray as (n: number, s: number, d: number, f: number) => void)(8, src.byteOffset, dst.byteOffset, 1);
     expect(Array.from(dst.subarray(0, 6))).toEqual([0, 0, 0, NaN, 1, 1]);
+  });
+  it("expNegSum (softmax sums, forward): exp's bound on [−87.3, 0], below it a term ≤ 1.3e-38 (not 0), NaN propagates", () => {
+    const r = sweep('expNegArray', Math.exp, 0x80000000, 0xc2ae999a, 43, 0);
+    expect(r.mismatches).toEqual([]);
+    expect(r.maxUlp, `worst at ${r.worstAt}`).toBeLessThanOrEqual(MAX_ULP.exp);
+    src.set([-87.31, -100, -Infinity, -3e38, NaN, 0, -0, -1]);
+    (ex!.raw.expNegArray as (n: number, s: number, d: number, f: number) => void)(8, src.byteOffset, dst.byteOffset, 0);
+    const got = Array.from(dst.subarray(0, 8));
+    for (const v of got.slice(0, 4)) expect(v >= 0 && v <= 1.3e-38, String(v)).toBe(true);
+    expect(got.slice(4)).toEqual([NaN, 1, 1, Math.fround(Math.exp(-1))]);
   });
   it(`softplus(−|x|) = log1p(e^−|x|), e ∈ [0, 1]: relative error ≤ ${MAX_ULP.softplusNeg}·2⁻²⁴`, () => {
     const r = sweep('softplusNegArray', Math.log1p, 1, 0x3f800001, 61);
