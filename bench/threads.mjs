@@ -115,6 +115,37 @@ function ce(N, C) {
   };
 }
 
+/** CTC (T, N, C) log-probabilities, N targets of L labels: value + gradient, or the value alone. */
+function ctc(T, N, C, L, withGrad) {
+  const x = randn(T * N * C, 5, 3);
+  for (let o = 0; o < x.length; o += C) {
+    let m = -Infinity;
+    for (let c = 0; c < C; c++) m = Math.max(m, x[o + c]);
+    let z = 0;
+    for (let c = 0; c < C; c++) z += Math.exp(x[o + c] - m);
+    const lz = m + Math.log(z);
+    for (let c = 0; c < C; c++) x[o + c] = Math.fround(x[o + c] - lz);
+  }
+  const y = { data: labels(N * L, C - 1, 6).map((v) => v + 1), shape: [N, L] };
+  const yPred = { data: x, shape: [T, N, C] };
+  const gradOut = new Float32Array(x.length);
+  const name = `CTC T=${T} N=${N} C=${C} S=${L}${withGrad ? '' : ' fwd'}`;
+  const cells = T * N * (2 * L + 1);
+  const arena = withGrad && {
+    bytes: 8 * x.length + 4 * N * L + 4096,
+    make: (a) => {
+      const ax = a.float32(x.length);
+      ax.set(x);
+      const ag = a.float32(x.length);
+      return () => lk.ctc.valueAndGrad(y, { data: ax, shape: [T, N, C] }, { gradOut: ag });
+    },
+  };
+  const run = withGrad
+    ? () => lk.ctc.valueAndGrad(y, yPred, { gradOut })
+    : () => ({ value: lk.ctc(y, yPred), grad: { data: [] } });
+  return { name, elements: cells, arena, run };
+}
+
 const bce = lk.getLoss('binaryCrossEntropyWithLogits');
 const cases = SWEEP
   ? [1 << 17, 1 << 18, 1 << 19, 1 << 20, 1 << 21].flatMap((n) => [
@@ -129,6 +160,8 @@ const cases = SWEEP
       ce(1 << 20, 10),
       ce(16384, 1000),
       ce(2048, 32000),
+      ctc(1000, 4, 100, 100, true),
+      ctc(1000, 4, 100, 100, false),
     ];
 
 const info = await node.enableThreads({ threads: 2, minElements: SWEEP ? 0 : undefined });
