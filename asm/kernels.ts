@@ -780,7 +780,9 @@ function ctcForwardScaled(lp: usize, off: i32, tStride: i32, T: i32, ext: usize,
     const klo = lo >> 1;
     const khi = min(L - 1, hi >> 1);
     const lb = lpAt(lp, row + blank);
-    for (let k = klo; k <= khi; k++) sd(LG, k, lpAt(lp, row + li(ext, 2 * k + 1)));
+    // labels [klo, khi] and the pair's partner khi + 1 (LG[L] is the −∞ pad): nothing stale is read
+    const kend = min(L - 1, khi + 1);
+    for (let k = klo; k <= kend; k++) sd(LG, k, lpAt(lp, row + li(ext, 2 * k + 1)));
     let mv = f64x2.splat(lb);
     for (let k = klo; k <= khi; k += 2) mv = f64x2.pmax(mv, v128.load(LG + (<usize>k << 3)));
     const mu = max(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
