@@ -352,10 +352,12 @@ class ThreadPool implements ParallelExecutor {
   elementwise(c: ElementwiseCall): number | undefined {
     const { n, w, out, grad } = c;
     if (!(c.yPred instanceof Float32Array) || !(c.yTrue instanceof Float32Array)) return undefined;
-    // Memory-bound losses stay on one thread: their one-thread path is the JS kernel (WASM only for
-    // arena inputs), and copying into shared memory costs more than the loop (MSE 4M: 8 ms on one
-    // thread, 17 ms split, bench/threads.mjs).
-    if (MEMORY_BOUND.has(c.kind)) return undefined;
+    // Memory-bound losses split only when both inputs are already in the shared memory (a
+    // createThreadsArena): otherwise the main thread's copy into it (the workers cannot read the
+    // caller's ordinary ArrayBuffers) costs as much as the whole one-thread JS loop (MSE 4M: 8 ms
+    // on one thread, 17 ms split with the copy, bench/threads.mjs). Their arena calls compute what
+    // the core's WASM kernel computes on a createWasmArena (the same chunks, in order).
+    if (MEMORY_BOUND.has(c.kind) && !(this.resident(c.yPred) && this.resident(c.yTrue))) return undefined;
     const nChunks = Math.ceil(n / CHUNK);
     if (nChunks < 2 || !this.usable(n)) return undefined;
     const g32 = grad instanceof Float32Array;
