@@ -165,6 +165,8 @@ const cases = SWEEP
       elementwise(`BCE-logits ${n}`, bce, n, 'bits'),
       ce(n / 16, 16),
       ce(n / 1024, 1024),
+      // CTC's size is its recursion cells, T·N·(2L + 1) = n
+      ctc(Math.round(n / 404), 4, 100, 50, true),
     ])
   : [
       elementwise('MSE 4M (copied: 1 thread)', lk.meanSquaredError, 4 << 20, 'values'),

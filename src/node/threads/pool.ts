@@ -50,7 +50,8 @@ export interface ThreadsOptions {
   /** Threads computing a call, the main thread included (≥ 2; default 2). */
   threads?: number;
   /**
-   * Calls with fewer elements (logits for cross-entropy) stay on one thread. Default
+   * Calls with fewer elements (logits for cross-entropy, recursion cells Σ Tₙ·(2Lₙ + 1) for CTC)
+   * stay on one thread. Default
    * {@link DEFAULT_MIN_ELEMENTS}; below a few chunks the wake-up of a worker costs more than it
    * saves.
    */
@@ -76,9 +77,9 @@ export interface ThreadsInfo {
  * call's kernel time is milliseconds (BCE-with-logits ≈ 2 ms, cross-entropy 2^19 logits ≈ 3–8 ms
  * on one thread), so the fixed cost of a split — publishing the job and a worker's wake-up, tens
  * of µs on an idle core — stays near 1%, and there are enough chunks to balance two threads.
- * `node bench/threads.mjs --sweep` measures the crossover (2^17…2^21); on the loaded development
- * VM (load average 13–16 on 2 cores) no size below 2^21 gained, because a woken worker waits for
- * a core: retake it on a quiet machine before lowering or raising this.
+ * `node bench/threads.mjs --sweep` measures the crossover (2^17…2^21, BCE, cross-entropy and
+ * CTC); on the loaded development VM (load average 8–16 on 2 cores) no size gained, because a
+ * woken worker waits for a core: retake it on a quiet machine before lowering or raising this.
  */
 export const DEFAULT_MIN_ELEMENTS = 1 << 19;
 
