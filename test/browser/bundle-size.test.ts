@@ -28,11 +28,12 @@ interface Added {
 /** gzip bytes of one tree-shaken loss without the kernels (measured 7.6–11.6 kB at 9b83470). */
 const SINGLE_LOSS_BUDGET = 13_000;
 /** What `losskit/wasm` adds to a loss, gzip (measured +12.5 kB: 2.2 kB runtime, 10.3 kB module; +16.9 kB
- * with the CTC kernel, float32-gradient paths and float64 exp/log of the kernels helper). */
-const KERNELS_INLINED_BUDGET = 17_500;
+ * with the CTC kernel, float32-gradient paths and float64 exp/log of the kernels helper; +18.0 kB
+ * with the CTC forward in scaled probability space, +1.1 kB). */
+const KERNELS_INLINED_BUDGET = 18_600;
 /** What the kernels add when the module is a fetched file: runtime + .wasm gzip (measured 7.4 kB;
- * 12.0 kB with the kernels helper's CTC / float32-gradient additions). */
-const KERNELS_FILE_BUDGET = 12_500;
+ * 12.0 kB with the kernels helper's CTC / float32-gradient additions; 13.0 kB with the scaled CTC forward). */
+const KERNELS_FILE_BUDGET = 13_500;
 
 const LOSSES = ['meanSquaredError', 'binaryCrossEntropyWithLogits', 'crossEntropy', 'ctc'];
 
