@@ -5,7 +5,7 @@
 // means "absent" (the JS side never places data at 0). They mirror the JS kernels of
 // src/losses (same formulas, same special cases); the JS side checks shapes, options and
 // domains and chooses the backend.
-import { exp4, expNeg4, log4, log1p4, log1pSmall4, two4, expd2, logd2, expd2Array } from './math';
+import { exp4, expNeg4, log4, log1p4, log1pSmall4, two4, expd2, logd2, expd2Array, logd2Array } from './math';
 export { expArray, expNegArray, logArray, log1pArray, softplusNegArray, expd2Array, logd2Array } from './math';
 
 /** Returns the first free byte after the static data (the JS arena starts above it). */
@@ -749,7 +749,7 @@ function bail(t: i32, prev: usize, sigma: f64): f64 {
 }
 const CTC_LIN = memory.data<f64>([9.332636185032189e-302, 9.332636185032189e-302, -700, -700], 16);
 // prettier-ignore
-function ctcForwardScaled(lp: usize, off: i32, tStride: i32, T: i32, ext: usize, S: i32, blank: i32, work: usize): f64 {
+function ctcForwardScaled(lp: usize, off: i32, tStride: i32, T: i32, ext: usize, S: i32, blank: i32, work: usize, logOut: usize): f64 {
   const W = <usize>(S + 8) << 3;
   let prev = work; // X'[s + 2] = X[s]; X'[0] = X'[1] = 0
   let cur = prev + W;
@@ -820,6 +820,21 @@ function ctcForwardScaled(lp: usize, off: i32, tStride: i32, T: i32, ext: usize,
     D += d;
     const m = max(f64x2.extract_lane(mx, 0), f64x2.extract_lane(mx, 1));
     if (m == 0) return Infinity; // no alignment survives
+    if (logOut != 0) {
+      // value + gradient: the row as log α (the log-space layout of ctcSeq; −∞ outside [lo, hi])
+      const out = logOut + (<usize>(t * S) << 3);
+      const spare = ld(out, hi + 1); // the last pair's spare lane may be the next row's cell 0
+      for (let s = lo; s <= hi; s += 2) v128.store(out + (<usize>s << 3), f64x2.pmax(v128.load(cur + (<usize>(s + 2) << 3)), th));
+      logd2Array(((hi - lo) & ~1) + 2, out + (<usize>lo << 3), out + (<usize>lo << 3));
+      const sig = f64x2.splat(sumMu - <f64>D * 0.6931471805599453);
+      for (let s = lo; s <= hi; s += 2) {
+        const lg = f64x2.add(v128.load(out + (<usize>s << 3)), sig);
+        const z = f64x2.eq(v128.load(cur + (<usize>(s + 2) << 3)), zero);
+        v128.store(out + (<usize>s << 3), v128.bitselect(f64x2.splat(NEG_INF), lg, z));
+      }
+      sd(out, hi + 1, spare);
+      if (lo < max(0, S - 2 * (T - t))) sd(out, lo, NEG_INF); // the state below lo: −∞ as in ctcSeq
+    }
     rowMaxBits = reinterpret<i64>(m);
     const tmp = prev;
     prev = cur;
@@ -836,8 +851,9 @@ function ctcSeq(f32g: bool, lp: usize, off: i32, tStride: i32, T: i32, C: i32, e
   const ninf = f64x2.splat(NEG_INF);
   const cells = T * S;
   let t0 = 1;
+  let scaled: f64 = NaN;
   if (grad == 0) {
-    const r = ctcForwardScaled(lp, off, tStride, T, ext, S, blank, work);
+    const r = ctcForwardScaled(lp, off, tStride, T, ext, S, blank, work, 0);
     if (r == r) return r;
     // NaN: continue in log space from frame bailT (its previous row taken to log space)
     for (let i = 0; i < cells; i += 2) v128.store(alpha + (<usize>i << 3), ninf);
@@ -850,7 +866,12 @@ function ctcSeq(f32g: bool, lp: usize, off: i32, tStride: i32, T: i32, C: i32, e
       }
     }
   } else {
+    // the scaled forward writes α's rows in log space; past a frame where it stops (bailT), the
+    // log-space recursion below continues from the row before
     for (let i = 0; i < cells; i += 2) v128.store(alpha + (<usize>i << 3), ninf);
+    scaled = ctcForwardScaled(lp, off, tStride, T, ext, S, blank, work, alpha);
+    if (scaled == Infinity) return Infinity;
+    t0 = scaled == scaled ? T : max(1, bailT);
   }
   const W = <usize>(S + 8) << 3;
   const E = work; // E'[s + 2] = E[s]; E'[0], E'[1] (and E'[S + 2], E'[S + 3]) are 0
@@ -917,7 +938,7 @@ function ctcSeq(f32g: bool, lp: usize, off: i32, tStride: i32, T: i32, C: i32, e
   }
   const last = alpha + (<usize>((T - 1) * S) << 3);
   const ll = S > 1 ? lse2(ld(last, S - 1), ld(last, S - 2)) : ld(last, 0);
-  const nll = -ll;
+  const nll = scaled == scaled ? scaled : -ll;
   if (grad == 0 || nll == Infinity) return nll;
 
   // Backward.
