@@ -5,7 +5,7 @@
 // means "absent" (the JS side never places data at 0). They mirror the JS kernels of
 // src/losses (same formulas, same special cases); the JS side checks shapes, options and
 // domains and chooses the backend.
-import { exp4, expNegSum4, zeroBelow, log4, log1p4, log1pSmall4, two4, expd2, logd2 } from './math';
+import { exp4, expNegSum4, zeroBelow, log4, log1p4, log1pSmall4, two4, expd2, logd2, expd2Array, logd2Array } from './math';
 export { expArray, expNegArray, logArray, log1pArray, softplusNegArray, expd2Array, logd2Array } from './math';
 
 /** Returns the first free byte after the static data (the JS arena starts above it). */
@@ -831,9 +831,151 @@ function expRow(p: usize, from: i32, hi: i32, M: f64, E: usize): void {
   for (let s = from; s <= hi; s += 2) v128.store(E + (<usize>(s + 2) << 3), expd2(f64x2.sub(v128.load(p + (<usize>s << 3)), m2)));
 }
 
+// ---- CTC forward alone, in scaled probability space ------------------------------------------
+// α_t(s) = X_t(s)·e^(Σμ)·2^(−Σd): per frame t, μ = the largest log-probability among the
+// sequence's labels and Q = e^(lp − μ) (one exp per label and frame, not per state); the row is
+// kept near 2^1000 by a power of two 2^d (exact), so states down to 2^−1000 of the row — a spread
+// of 1386 nats — stay normal float64 numbers, and the recursion is three adds and a multiply per
+// state. At a frame where a state would fall below 2^−1000 (or a label lies more than 700 nats
+// below μ) it returns NaN, and ctcSeq continues from the previous row (taken to log space) with
+// the log-space recursion, whose exact scalar path covers any spread: the result is as exact as
+// a log-space recursion in every case, and the frames before the stop are not recomputed.
+/** Where the scaled forward stopped: frame t, whose previous row is X at `bailPrev` (offset 2), α = X·e^σ. */
+let bailT: i32 = 0;
+let bailPrev: usize = 0;
+let bailSigma: f64 = 0;
+function bail(t: i32, prev: usize, sigma: f64): f64 {
+  bailT = t;
+  bailPrev = prev;
+  bailSigma = sigma;
+  return NaN;
+}
+const CTC_LIN = memory.data<f64>([9.332636185032189e-302, 9.332636185032189e-302, -700, -700], 16);
+// prettier-ignore
+function ctcForwardScaled(lp: usize, off: i32, tStride: i32, T: i32, ext: usize, S: i32, blank: i32, work: usize, logOut: usize): f64 {
+  const W = <usize>(S + 8) << 3;
+  let prev = work; // X'[s + 2] = X[s]; X'[0] = X'[1] = 0
+  let cur = prev + W;
+  const SK = cur + W; // all-ones where state s may skip from s − 2 (odd s only)
+  const L = (S - 1) >> 1;
+  const LG = SK + W; // log-probability of label k (state 2k + 1), −∞ past L
+  const G = LG + ((<usize>(L + 4) << 3) & ~15); // Q = e^(lp − μ) of label k, 0 past L
+  memory.fill(prev, 0, W << 1);
+  for (let q = 0; q < S + 2; q++) {
+    const e = q < S ? li(ext, q) : blank;
+    store<i64>(SK + (<usize>q << 3), (q & 1) == 1 && q >= 2 && e != li(ext, q - 2) ? -1 : 0);
+  }
+  for (let k = L; k < L + 2; k++) {
+    sd(LG, k, NEG_INF);
+    sd(G, k, 0);
+  }
+  sd(prev, 2, 1); // a virtual frame −1 whose state 0 leads to states 0 and 1 of frame 0
+  const th = v128.load(CTC_LIN);
+  const deep = v128.load(CTC_LIN + 16);
+  const zero = f64x2.splat(0);
+  let sumMu: f64 = 0;
+  let D: i32 = 0;
+  let rowMaxBits: i64 = 0x3ff0000000000000; // the previous row's maximum (1 for frame −1)
+  for (let t = 0; t < T; t++) {
+    const lo = max(0, S - 2 * (T - t)) & ~1;
+    const hi = min(S - 1, 2 * t + 1);
+    const row = off + t * tStride;
+    const klo = lo >> 1;
+    const khi = min(L - 1, hi >> 1);
+    const lb = lpAt(lp, row + blank);
+    // labels [klo, khi] and the pair's partner khi + 1 (LG[L] is the −∞ pad): nothing stale is read
+    const kend = min(L - 1, khi + 1);
+    for (let k = klo; k <= kend; k++) sd(LG, k, lpAt(lp, row + li(ext, 2 * k + 1)));
+    let mv = f64x2.splat(lb);
+    for (let k = klo; k <= khi; k += 2) mv = f64x2.pmax(mv, v128.load(LG + (<usize>k << 3)));
+    const mu = max(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
+    if (mu == NEG_INF) return Infinity; // every label impossible at this frame
+    // 2^d brings the previous row's maximum to [2^1000, 2^1001) (d ≤ 1020: a representable factor)
+    const d = min(1020, 1000 - (<i32>(rowMaxBits >>> 52) - 1023));
+    const F = reinterpret<f64>(<i64>(d + 1023) << 52);
+    const m2 = f64x2.splat(mu);
+    const f2 = f64x2.splat(F);
+    let bad = zero;
+    for (let k = klo; k <= khi; k += 2) {
+      const x = f64x2.sub(v128.load(LG + (<usize>k << 3)), m2);
+      bad = v128.or(bad, v128.and(f64x2.lt(x, deep), f64x2.ne(x, f64x2.splat(NEG_INF))));
+      v128.store(G + (<usize>k << 3), x);
+    }
+    expd2Array(((khi - klo) & ~1) + 2, G + (<usize>klo << 3), G + (<usize>klo << 3)); // one shared copy of exp
+    const xb = lb - mu;
+    if (xb < -700 && xb != NEG_INF) return bail(t, prev, sumMu - <f64>D * 0.6931471805599453);
+    const gb = Math.exp(xb);
+    let mx = zero;
+    for (let s = lo; s <= hi; s += 2) {
+      const a = v128.load(prev + (<usize>(s + 2) << 3));
+      const b = v128.load(prev + (<usize>(s + 1) << 3));
+      const c = v128.and(v128.load(prev + (<usize>s << 3)), v128.load(SK + (<usize>s << 3)));
+      const sum = f64x2.add(f64x2.add(a, b), c);
+      const q = f64x2.mul(f64x2.replace_lane(f64x2.splat(gb), 1, ld(G, s >> 1)), f2);
+      const v = f64x2.mul(sum, q);
+      mx = f64x2.pmax(mx, v);
+      // a state below 2^−1000 of the scale (not an exact 0: an unreachable state or log 0)
+      bad = v128.or(bad, v128.and(f64x2.lt(v, th), v128.and(f64x2.gt(sum, zero), f64x2.gt(q, zero))));
+      v128.store(cur + (<usize>(s + 2) << 3), v);
+    }
+    if (v128.any_true(bad)) return bail(t, prev, sumMu - <f64>D * 0.6931471805599453);
+    sumMu += mu;
+    D += d;
+    const m = max(f64x2.extract_lane(mx, 0), f64x2.extract_lane(mx, 1));
+    if (m == 0) return Infinity; // no alignment survives
+    if (logOut != 0) {
+      // value + gradient: the row as log α (the log-space layout of ctcSeq; −∞ outside [lo, hi])
+      const out = logOut + (<usize>(t * S) << 3);
+      const spare = ld(out, hi + 1); // the last pair's spare lane may be the next row's cell 0
+      for (let s = lo; s <= hi; s += 2) v128.store(out + (<usize>s << 3), f64x2.pmax(v128.load(cur + (<usize>(s + 2) << 3)), th));
+      logd2Array(((hi - lo) & ~1) + 2, out + (<usize>lo << 3), out + (<usize>lo << 3));
+      const sig = f64x2.splat(sumMu - <f64>D * 0.6931471805599453);
+      for (let s = lo; s <= hi; s += 2) {
+        const lg = f64x2.add(v128.load(out + (<usize>s << 3)), sig);
+        const z = f64x2.eq(v128.load(cur + (<usize>(s + 2) << 3)), zero);
+        v128.store(out + (<usize>s << 3), v128.bitselect(f64x2.splat(NEG_INF), lg, z));
+      }
+      sd(out, hi + 1, spare);
+      if (lo < max(0, S - 2 * (T - t))) sd(out, lo, NEG_INF); // the state below lo: −∞ as in ctcSeq
+    }
+    rowMaxBits = reinterpret<i64>(m);
+    const tmp = prev;
+    prev = cur;
+    cur = tmp;
+  }
+  const fin = S > 1 ? ld(prev, S + 1) + ld(prev, S) : ld(prev, 2);
+  if (fin == 0) return Infinity;
+  return -(Math.log(fin) + sumMu - <f64>D * 0.6931471805599453);
+}
+
 // prettier-ignore
 function ctcSeq(f32g: bool, lp: usize, off: i32, tStride: i32, T: i32, C: i32, ext: usize, S: i32, blank: i32, alpha: usize, beta: usize, work: usize, grad: usize, g: f64, pyt: i32): f64 {
   if (T == 0) return S == 1 ? 0 : Infinity;
+  const ninf = f64x2.splat(NEG_INF);
+  const cells = T * S;
+  let t0 = 1;
+  let scaled: f64 = NaN;
+  if (grad == 0) {
+    const r = ctcForwardScaled(lp, off, tStride, T, ext, S, blank, work, 0);
+    if (r == r) return r;
+    // NaN: continue in log space from frame bailT (its previous row taken to log space)
+    for (let i = 0; i < cells; i += 2) v128.store(alpha + (<usize>i << 3), ninf);
+    if (bailT > 0) {
+      t0 = bailT;
+      const p = alpha + (<usize>((t0 - 1) * S) << 3);
+      for (let q = max(0, S - 2 * (T - t0 + 1)); q <= min(S - 1, 2 * t0 - 1); q++) {
+        const x = ld(bailPrev, q + 2);
+        sd(p, q, x > 0 ? Math.log(x) + bailSigma : NEG_INF);
+      }
+    }
+  } else {
+    // the scaled forward writes α's rows in log space; past a frame where it stops (bailT), the
+    // log-space recursion below continues from the row before
+    for (let i = 0; i < cells; i += 2) v128.store(alpha + (<usize>i << 3), ninf);
+    scaled = ctcForwardScaled(lp, off, tStride, T, ext, S, blank, work, alpha);
+    if (scaled == Infinity) return Infinity;
+    t0 = scaled == scaled ? T : max(1, bailT);
+  }
   const W = <usize>(S + 8) << 3;
   const E = work; // E'[s + 2] = E[s]; E'[0], E'[1] (and E'[S + 2], E'[S + 3]) are 0
   const SKF = E + W; // all-ones where α may skip from s − 2
@@ -851,14 +993,13 @@ function ctcSeq(f32g: bool, lp: usize, off: i32, tStride: i32, T: i32, C: i32, e
     store<i64>(SKF + (<usize>s << 3), f);
     store<i64>(SKB + (<usize>s << 3), b);
   }
-  const ninf = f64x2.splat(NEG_INF);
-  const cells = T * S;
-  for (let i = 0; i < cells; i += 2) v128.store(alpha + (<usize>i << 3), ninf);
   const tiny = v128.load(CTC_TINY);
   // Forward.
-  sd(alpha, 0, lpAt(lp, off + blank));
-  if (S > 1) sd(alpha, 1, lpAt(lp, off + li(ext, 1)));
-  for (let t = 1; t < T; t++) {
+  if (t0 == 1) {
+    sd(alpha, 0, lpAt(lp, off + blank));
+    if (S > 1) sd(alpha, 1, lpAt(lp, off + li(ext, 1)));
+  }
+  for (let t = t0; t < T; t++) {
     const lo = max(0, S - 2 * (T - t));
     const hi = min(S - 1, 2 * t + 1);
     const prev = alpha + (<usize>((t - 1) * S) << 3);
@@ -900,7 +1041,7 @@ function ctcSeq(f32g: bool, lp: usize, off: i32, tStride: i32, T: i32, C: i32, e
   }
   const last = alpha + (<usize>((T - 1) * S) << 3);
   const ll = S > 1 ? lse2(ld(last, S - 1), ld(last, S - 2)) : ld(last, 0);
-  const nll = -ll;
+  const nll = scaled == scaled ? scaled : -ll;
   if (grad == 0 || nll == Infinity) return nll;
 
   // Backward.

@@ -9,6 +9,7 @@
 //   node bench/losses.mjs --cpu         # process CPU time instead of wall-clock (shared machines)
 //   node bench/losses.mjs --no-torch --no-tfjs --no-c --json=out.json
 //   node bench/losses.mjs --no-threads  # skip the two-thread rows (losskit/node enableThreads)
+//   node bench/losses.mjs --threads-arena  # and time two threads on createThreadsArena inputs too
 //
 // Timings: median of several runs after warm-up, in ms, of
 //   fwd   the loss value only
@@ -380,6 +381,11 @@ for (const c of cases) {
 // ------------------------------------------------------------------------------------------
 const lkNode = flag('no-threads') ? null : await import(join(dirname(dist), 'node', 'index.js')).catch(() => null);
 const threads = lkNode?.enableThreads && cpus().length >= 2 ? await lkNode.enableThreads({ threads: 2 }) : null;
+// --threads-arena: also time two threads with the inputs and gradOut in a createThreadsArena
+// (nothing copied: the only two-thread path of the memory-bound losses, docs/threads.md).
+const bytesOf = ({ c, d }) => c.arrays(d).reduce((b, a) => b + a.byteLength + 64, 8 * c.elements + 64);
+const tarena =
+  threads && flag('threads-arena') ? lkNode.createThreadsArena(Math.max(...rows.map(bytesOf)) + 4096) : null;
 if (threads) {
   rt.setBackend('auto');
   for (const { c, d, plan, row } of rows) {
@@ -388,6 +394,16 @@ if (threads) {
     const f = c.losskit(c.arrays(d), new Float64Array(c.elements));
     row.lk.wasm2t = { fwd: time(f.fwd, plan), grad: time(f.grad, plan), value: f.fwd() };
     row.lk.wasm2t.split = lkNode.threadsInfo().calls > before;
+    if (tarena) {
+      tarena.reset();
+      const resident = c.arrays(d).map((a) => {
+        const v = a instanceof Float32Array ? tarena.float32(a.length) : tarena.float64(a.length);
+        v.set(a);
+        return v;
+      });
+      const fa = c.losskit(resident, tarena.float64(c.elements));
+      row.lk.arena2t = { fwd: time(fa.fwd, plan), grad: time(fa.grad, plan), value: fa.fwd() };
+    }
     console.error(
       `${c.label}: wasm 2 threads ${row.lk.wasm2t.fwd.ms.toFixed(3)} / ${row.lk.wasm2t.grad.ms.toFixed(3)} ms` +
         (row.lk.wasm2t.split ? '' : ' (stayed on one thread)'),
@@ -477,8 +493,9 @@ if (threads) {
     `Two threads (losskit/node \`enableThreads({ threads: 2 })\`, default threshold ${threads.minElements} elements; inputs copied in per call):`,
   );
   lines.push('');
-  lines.push('| case | mode | losskit WASM 1t | losskit WASM 2t | 1t / 2t | PyTorch 2t | torch2t / lk2t |');
-  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  const ta = tarena ? ' losskit 2t threads arena | torch2t / lk2t arena |' : '';
+  lines.push(`| case | mode | losskit WASM 1t | losskit WASM 2t | 1t / 2t | PyTorch 2t | torch2t / lk2t |${ta}`);
+  lines.push(`| --- | --- | ---: | ---: | ---: | ---: | ---: |${tarena ? ' ---: | ---: |' : ''}`);
   for (const { row: r } of rows) {
     if (!r.lk.wasm2t) continue;
     for (const key of ['fwd', 'grad']) {
@@ -486,7 +503,8 @@ if (threads) {
       const two = r.lk.wasm2t[key];
       const t2 = torch2?.cases[r.id]?.[key];
       lines.push(
-        `| ${r.label} | ${key === 'fwd' ? 'fwd' : 'fwd+grad'} | ${f(one)} | ${f(two)}${r.lk.wasm2t.split ? '' : ' (1t)'} | ${ratio(one, two)} | ${f(t2)} | ${ratio(t2, two)} |`,
+        `| ${r.label} | ${key === 'fwd' ? 'fwd' : 'fwd+grad'} | ${f(one)} | ${f(two)}${r.lk.wasm2t.split ? '' : ' (1t)'} | ${ratio(one, two)} | ${f(t2)} | ${ratio(t2, two)} |` +
+          (tarena ? ` ${f(r.lk.arena2t?.[key])} | ${ratio(t2, r.lk.arena2t?.[key])} |` : ''),
       );
     }
   }

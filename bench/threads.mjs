@@ -7,7 +7,8 @@
 //   node bench/threads.mjs --json=out.json
 //
 // A third column times two threads with inputs and gradOut in a createThreadsArena (nothing
-// copied), as a training loop that reuses its buffers would.
+// copied), as a training loop that reuses its buffers would. Memory-bound losses (MSE) split only
+// there; their arena results are compared with the core's WASM kernel on a createWasmArena.
 //
 // Prints per case the median ms on 1 and 2 threads, the speedup, and whether the results were
 // bit-identical; the load average at the start and the end (a shared machine: compare the
@@ -22,6 +23,7 @@ const dist = join(here, '..', 'dist', 'esm');
 const lk = await import(join(dist, 'index.js'));
 const node = await import(join(dist, 'node', 'index.js'));
 const slot = await import(join(dist, 'wasm', 'parallel.js'));
+const rt = await import(join(dist, 'wasm', 'runtime.js'));
 
 const args = process.argv.slice(2);
 const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -80,8 +82,19 @@ function elementwise(name, loss, n, target) {
       return () => loss.valueAndGrad(at, ap, { gradOut: ag });
     },
   };
-  return { name, elements: n, arena, run: () => loss.valueAndGrad(yt, yp, { gradOut }) };
+  // Memory-bound losses: copied inputs stay on one thread (the JS kernel); arena inputs split,
+  // and compute what the core's WASM kernel computes on a createWasmArena (the arena reference).
+  const arenaRef = MEMORY_BOUND.has(name)
+    ? () => {
+        const a = rt.createWasmArena(8 * n + gradOut.byteLength + 4096);
+        if (a === null) throw new Error(`no wasm arena: ${JSON.stringify(rt.getBackend())}`);
+        const r = arena.make(a)();
+        return { value: r.value, grad: { data: r.grad.data.slice() } };
+      }
+    : null;
+  return { name, elements: n, arena, arenaRef, run: () => loss.valueAndGrad(yt, yp, { gradOut }) };
 }
+const MEMORY_BOUND = new Set(['MSE 4M (copied: 1 thread)']);
 function ce(N, C) {
   const y = labels(N, C, 3);
   const z = { data: randn(N * C, 4), shape: [N, C] };
@@ -115,20 +128,55 @@ function ce(N, C) {
   };
 }
 
+/** CTC (T, N, C) log-probabilities, N targets of L labels: value + gradient, or the value alone. */
+function ctc(T, N, C, L, withGrad) {
+  const x = randn(T * N * C, 5, 3);
+  for (let o = 0; o < x.length; o += C) {
+    let m = -Infinity;
+    for (let c = 0; c < C; c++) m = Math.max(m, x[o + c]);
+    let z = 0;
+    for (let c = 0; c < C; c++) z += Math.exp(x[o + c] - m);
+    const lz = m + Math.log(z);
+    for (let c = 0; c < C; c++) x[o + c] = Math.fround(x[o + c] - lz);
+  }
+  const y = { data: labels(N * L, C - 1, 6).map((v) => v + 1), shape: [N, L] };
+  const yPred = { data: x, shape: [T, N, C] };
+  const gradOut = new Float32Array(x.length);
+  const name = `CTC T=${T} N=${N} C=${C} S=${L}${withGrad ? '' : ' fwd'}`;
+  const cells = T * N * (2 * L + 1);
+  const arena = withGrad && {
+    bytes: 8 * x.length + 4 * N * L + 4096,
+    make: (a) => {
+      const ax = a.float32(x.length);
+      ax.set(x);
+      const ag = a.float32(x.length);
+      return () => lk.ctc.valueAndGrad(y, { data: ax, shape: [T, N, C] }, { gradOut: ag });
+    },
+  };
+  const run = withGrad
+    ? () => lk.ctc.valueAndGrad(y, yPred, { gradOut })
+    : () => ({ value: lk.ctc(y, yPred), grad: { data: [] } });
+  return { name, elements: cells, arena, run };
+}
+
 const bce = lk.getLoss('binaryCrossEntropyWithLogits');
 const cases = SWEEP
   ? [1 << 17, 1 << 18, 1 << 19, 1 << 20, 1 << 21].flatMap((n) => [
       elementwise(`BCE-logits ${n}`, bce, n, 'bits'),
       ce(n / 16, 16),
       ce(n / 1024, 1024),
+      // CTC's size is its recursion cells, T·N·(2L + 1) = n
+      ctc(Math.round(n / 404), 4, 100, 50, true),
     ])
   : [
-      elementwise('MSE 4M (stays on 1 thread)', lk.meanSquaredError, 4 << 20, 'values'),
+      elementwise('MSE 4M (copied: 1 thread)', lk.meanSquaredError, 4 << 20, 'values'),
       elementwise('BCE-with-logits 4M', bce, 4 << 20, 'bits'),
       elementwise('sigmoid focal 4M', lk.sigmoidFocal, 4 << 20, 'bits'),
       ce(1 << 20, 10),
       ce(16384, 1000),
       ce(2048, 32000),
+      ctc(1000, 4, 100, 100, true),
+      ctc(1000, 4, 100, 100, false),
     ];
 
 const info = await node.enableThreads({ threads: 2, minElements: SWEEP ? 0 : undefined });
@@ -163,11 +211,14 @@ for (const c of cases) {
   row.speedup = row.ms1 / row.ms2;
   // Inputs and gradOut in a threads arena (createThreadsArena): nothing copied in or out.
   if (c.arena && !SWEEP) {
+    slot.setParallelExecutor(null);
+    const aref = c.arenaRef ? c.arenaRef() : ref;
+    slot.setParallelExecutor(pool);
     const arena = node.createThreadsArena(c.arena.bytes);
     const runA = c.arena.make(arena);
     slot.setParallelExecutor(pool);
     const ra = runA();
-    row.arenaIdentical = same(ref, { value: ra.value, grad: { data: ra.grad.data } });
+    row.arenaIdentical = same(aref, { value: ra.value, grad: { data: ra.grad.data } });
     const ta = [];
     for (let i = 0; i < REPS + 2; i++) {
       const t0 = performance.now();

@@ -319,6 +319,8 @@ export const CTC_MIN_WASM = 2048;
  * 0 for inactive sequences), and the gradient written to `grad`. `undefined`: run the JS kernel.
  */
 export function wasmCtc(c: CtcCall): Float64Array | undefined {
+  const par = parallelExecutor()?.ctc(c);
+  if (par !== undefined) return par;
   const { lp, T, N, C, grad } = c;
   if (!(lp instanceof Float32Array)) return undefined;
   let cells = 0;

@@ -3,7 +3,8 @@
  * and alias, from listLosses()) whose calls go parallel, under each option set, on inputs of
  * several chunks with a ragged tail — with the main thread sharing the chunks and with the
  * workers computing all of them; the pool declines what it must (float64 inputs, backend 'js',
- * memory-bound losses, calls under the threshold); a failing or hung worker surfaces as a
+ * memory-bound losses whose inputs are not in a threads arena, calls under the threshold); the
+ * memory-bound losses on arena inputs split, bit-identical to the core's WASM kernel on a WasmArena; a failing or hung worker surfaces as a
  * LosskitError (never a hang) and disables the threads; an idle pool does not keep the process
  * alive.
  */
@@ -17,7 +18,7 @@ import { createThreadsArena, disableThreads, enableThreads, threadsInfo } from '
 import { runTestJobForTest, setMainClaimsForTest } from '../../src/node/threads/pool.js';
 import { JOB_TEST_HANG, JOB_TEST_THROW } from '../../src/node/threads/protocol.js';
 import type { Tensor } from '../../src/tensor.js';
-import { setBackend } from '../../src/wasm/runtime.js';
+import { createWasmArena, setBackend } from '../../src/wasm/runtime.js';
 import { expectLosskitError, rng } from '../helpers.js';
 import { transpileSrc } from './transpile.js';
 
@@ -188,6 +189,56 @@ describe('createThreadsArena: inputs and gradOut in the shared memory, nothing c
       identical(refs[i].grad, ref.grad.data, `${fn.lossName} grad`);
     });
     expect(arena.free).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('createThreadsArena: memory-bound losses split when their inputs are in the arena', () => {
+  afterEach(async () => {
+    await disableThreads();
+  });
+  it('MSE, MAE, Huber, smooth L1: bit-identical to the core WASM kernel on a createWasmArena, any number of threads', async () => {
+    const y = real().data;
+    const x = real().data;
+    const core = createWasmArena(16 * n + 4096);
+    if (core === null) throw new Error('wasm arena');
+    const cy = core.float32(n);
+    cy.set(y);
+    const cx = core.float32(n);
+    cx.set(x);
+    const losses = ['meanSquaredError', 'meanAbsoluteError', 'huber', 'smoothL1'].map((k) => getLoss(k));
+    const opts: LossOptions[] = [{}, { reduction: 'none' }, { sampleWeight: sw }];
+    // the reference: one thread, the core's WASM kernel on resident inputs
+    const refs = losses.flatMap((fn) =>
+      opts.map((o) => fn.valueAndGrad({ data: cy, shape: SHAPE }, { data: cx, shape: SHAPE }, o)),
+    );
+    for (const threads of [2, 3]) {
+      await enableThreads({ threads, minElements: 0 });
+      const arena = createThreadsArena(16 * n + 4096);
+      if (arena === null) throw new Error('arena');
+      const ay = arena.float32(n);
+      ay.set(y);
+      const ax = arena.float32(n);
+      ax.set(x);
+      let i = 0;
+      for (const fn of losses) {
+        for (const o of opts) {
+          for (const mainClaims of [true, false]) {
+            setMainClaimsForTest(mainClaims);
+            const before = threadsInfo().calls;
+            const got = fn.valueAndGrad({ data: ay, shape: SHAPE }, { data: ax, shape: SHAPE }, o);
+            const label = `${fn.lossName} ${JSON.stringify(o)} threads=${threads} mainClaims=${mainClaims}`;
+            expect(threadsInfo().calls - before, `${label}: the pool took the call`).toBe(1);
+            identical(flat(got.value), flat(refs[i].value), `${label} value`);
+            identical(got.grad.data, refs[i].grad.data, `${label} grad`);
+          }
+          i++;
+        }
+      }
+      setMainClaimsForTest(true);
+      // copied inputs stay on one thread (the JS kernel)
+      getLoss('meanSquaredError').valueAndGrad(y, x);
+      expect(threadsInfo().calls).toBe(4 * opts.length * 2);
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { LosskitError, describe } from '../../errors.js';
 import type { FloatArray } from '../../tensor.js';
 import { CHUNK, KIND, MEMORY_BOUND } from '../../wasm/kernels.js';
-import type { CrossEntropyCall, ElementwiseCall } from '../../wasm/kernels.js';
+import type { CrossEntropyCall, CtcCall, ElementwiseCall } from '../../wasm/kernels.js';
 import type { ParallelExecutor } from '../../wasm/parallel.js';
 import { parallelExecutor, setParallelExecutor } from '../../wasm/parallel.js';
 import { getBackend } from '../../wasm/runtime.js';
@@ -33,12 +33,14 @@ import {
   D_TYPE,
   ERR,
   JOB_CE,
+  JOB_CTC,
   JOB_EW,
   MSG_BYTES,
   QUIT,
   READY,
   SEQ,
   WCHUNKS,
+  CTC_ROW,
   runChunk,
   workerSource,
 } from './protocol.js';
@@ -48,7 +50,8 @@ export interface ThreadsOptions {
   /** Threads computing a call, the main thread included (≥ 2; default 2). */
   threads?: number;
   /**
-   * Calls with fewer elements (logits for cross-entropy) stay on one thread. Default
+   * Calls with fewer elements (logits for cross-entropy, recursion cells Σ Tₙ·(2Lₙ + 1) for CTC)
+   * stay on one thread. Default
    * {@link DEFAULT_MIN_ELEMENTS}; below a few chunks the wake-up of a worker costs more than it
    * saves.
    */
@@ -74,9 +77,9 @@ export interface ThreadsInfo {
  * call's kernel time is milliseconds (BCE-with-logits ≈ 2 ms, cross-entropy 2^19 logits ≈ 3–8 ms
  * on one thread), so the fixed cost of a split — publishing the job and a worker's wake-up, tens
  * of µs on an idle core — stays near 1%, and there are enough chunks to balance two threads.
- * `node bench/threads.mjs --sweep` measures the crossover (2^17…2^21); on the loaded development
- * VM (load average 13–16 on 2 cores) no size below 2^21 gained, because a woken worker waits for
- * a core: retake it on a quiet machine before lowering or raising this.
+ * `node bench/threads.mjs --sweep` measures the crossover (2^17…2^21, BCE, cross-entropy and
+ * CTC); on the loaded development VM (load average 8–16 on 2 cores) no size gained, because a
+ * woken worker waits for a core: retake it on a quiet machine before lowering or raising this.
  */
 export const DEFAULT_MIN_ELEMENTS = 1 << 19;
 
@@ -150,7 +153,7 @@ class ThreadPool implements ParallelExecutor {
     for (let t = 1; t < threads; t++) {
       const w = new Worker(src, {
         eval: true,
-        workerData: { module, memory: this.memory, ctrl, claim, desc, msg },
+        workerData: { module, memory: this.memory, ctrl, claim, desc, msg, index: t },
       });
       // Referenced until it is ready (an awaited enableThreads() keeps the process alive), then
       // unreferenced: an idle pool never keeps the process alive.
@@ -350,10 +353,12 @@ class ThreadPool implements ParallelExecutor {
   elementwise(c: ElementwiseCall): number | undefined {
     const { n, w, out, grad } = c;
     if (!(c.yPred instanceof Float32Array) || !(c.yTrue instanceof Float32Array)) return undefined;
-    // Memory-bound losses stay on one thread: their one-thread path is the JS kernel (WASM only for
-    // arena inputs), and copying into shared memory costs more than the loop (MSE 4M: 8 ms on one
-    // thread, 17 ms split, bench/threads.mjs).
-    if (MEMORY_BOUND.has(c.kind)) return undefined;
+    // Memory-bound losses split only when both inputs are already in the shared memory (a
+    // createThreadsArena): otherwise the main thread's copy into it (the workers cannot read the
+    // caller's ordinary ArrayBuffers) costs as much as the whole one-thread JS loop (MSE 4M: 8 ms
+    // on one thread, 17 ms split with the copy, bench/threads.mjs). Their arena calls compute what
+    // the core's WASM kernel computes on a createWasmArena (the same chunks, in order).
+    if (MEMORY_BOUND.has(c.kind) && !(this.resident(c.yPred) && this.resident(c.yTrue))) return undefined;
     const nChunks = Math.ceil(n / CHUNK);
     if (nChunks < 2 || !this.usable(n)) return undefined;
     const g32 = grad instanceof Float32Array;
@@ -402,6 +407,81 @@ class ThreadPool implements ParallelExecutor {
     return this.run(JOB_CE, g32, nChunks, parts, args);
   }
 
+  /**
+   * CTC: one chunk per sequence (the sequence kernel of the single-thread path, on the thread
+   * that claims it, in that thread's own α/β/work area), so each sequence's nll and gradient
+   * rows are the one-thread ones bit for bit. The size compared with `minElements` is the
+   * recursion's cells, Σ Tₙ·(2Lₙ + 1).
+   */
+  ctc(c: CtcCall): Float64Array | undefined {
+    const { lp, T, N, C, grad } = c;
+    if (!(lp instanceof Float32Array)) return undefined;
+    const nll = new Float64Array(N);
+    const seqs: number[] = [];
+    let cells = 0;
+    for (let n = 0; n < N; n++) {
+      if (!c.active(n)) continue;
+      const Tn = c.inputLengths === null ? T : c.inputLengths[n];
+      if (c.tl[n] > Tn) nll[n] = Infinity;
+      else {
+        seqs.push(n);
+        cells += Tn * (2 * c.tl[n] + 1);
+      }
+    }
+    if (seqs.length < 2 || !this.usable(cells)) return undefined;
+    const g32 = grad instanceof Float32Array;
+    if ((g32 ? this.ex.ctc_g32 : this.ex.ctc_g64) === undefined) return undefined;
+    this.begin(1, seqs.length);
+    const plp = this.place(lp, 0);
+    const resident = grad !== null && this.resident(grad);
+    const pg = grad === null ? 0 : resident ? grad.byteOffset : this.alloc(grad.byteLength);
+    const table = this.alloc(seqs.length * 8 * CTC_ROW);
+    const ext = this.alloc(seqs.length * c.maxS * 4);
+    const cellBytes = align(c.maxCells * 8 + 32);
+    const betaAt = grad === null ? 0 : cellBytes;
+    const workAt = grad === null ? cellBytes : 2 * cellBytes;
+    const per = workAt + align((4 * (c.maxS + 8) + C + 8) * 8 + 32);
+    const scratch = this.alloc(per * this.threads);
+    const parts = this.alloc(seqs.length * 8);
+    if (!this.commit()) return undefined;
+    const buf = this.buffer();
+    const tStride = c.timeMajor ? N * C : C;
+    const rowOf = (n: number, t: number): number => (c.timeMajor ? t * N + n : n * T + t) * C;
+    const gview =
+      grad === null ? null : g32 ? new Float32Array(buf, pg, grad.length) : new Float64Array(buf, pg, grad.length);
+    // Rows no kernel call writes are 0: frames t ≥ Tₙ, and every frame of a skipped sequence.
+    const zero = (n: number, from: number, to: number): void => {
+      if (gview !== null) for (let t = from; t < to; t++) gview.fill(0, rowOf(n, t), rowOf(n, t) + C);
+    };
+    const tab = new Float64Array(buf, table, seqs.length * CTC_ROW);
+    const ev = new Int32Array(buf, ext, seqs.length * c.maxS);
+    let k = 0;
+    for (let n = 0; n < N; n++) {
+      const Tn = c.inputLengths === null ? T : c.inputLengths[n];
+      if (seqs[k] !== n) {
+        zero(n, 0, T);
+        continue;
+      }
+      zero(n, Tn, T);
+      const S = 2 * c.tl[n] + 1;
+      const o = c.tOff[n];
+      for (let i = 0; i < S; i++) ev[k * c.maxS + i] = i % 2 === 0 ? c.blank : c.target[o + ((i - 1) >> 1)];
+      tab.set([n, c.timeMajor ? n * C : n * T * C, Tn, S, ext + 4 * k * c.maxS, c.g[n]], k * CTC_ROW);
+      k++;
+    }
+    // d[5..] = lp, tStride, C, blank, table, grad, pyt, scratch, per, betaAt, workAt (see runChunk)
+    const args = [plp, tStride, C, c.blank, table, pg, c.pytorchGrad ? 1 : 0, scratch, per, betaAt, workAt];
+    this.run(JOB_CTC, g32, seqs.length, parts, args);
+    const partials = new Float64Array(this.buffer(), parts, seqs.length);
+    seqs.forEach((n, i) => {
+      nll[n] = partials[i];
+      // no alignment: the kernel returned before writing its gradient rows
+      if (partials[i] === Infinity) zero(n, 0, c.inputLengths === null ? T : c.inputLengths[n]);
+    });
+    if (grad !== null && gview !== null && !resident) grad.set(gview);
+    return nll;
+  }
+
   /** Test hook: a job of a test type over two chunks, nothing to copy. */
   testJob(type: number): void {
     this.begin(1, 2);
@@ -445,7 +525,7 @@ class ThreadPool implements ParallelExecutor {
       if (Atomics.compareExchange(claim, 0, v, v + 1n) !== v) continue;
       const ci = Number(v - base);
       try {
-        partials[ci] = runChunk(this.ex, d, ci);
+        partials[ci] = runChunk(this.ex, d, ci, 0, buf);
         this.copyOutChunk(buf, ci); // while the chunk's outputs are in the cache
         mine.push(ci);
       } catch (e) {

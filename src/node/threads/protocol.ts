@@ -35,6 +35,7 @@ export const CTRL_WORDS = 8;
 /** Job types. */
 export const JOB_EW = 1;
 export const JOB_CE = 2;
+export const JOB_CTC = 3;
 /** Test jobs: a worker that throws, and one that never finishes its chunk. */
 export const JOB_TEST_THROW = 90;
 export const JOB_TEST_HANG = 91;
@@ -56,17 +57,25 @@ export interface ChunkExports {
   ew_g64?: unknown;
   ce_g32?: unknown;
   ce_g64?: unknown;
+  ctc_g32?: unknown;
+  ctc_g64?: unknown;
 }
+
+/** Float64 words per sequence in a CTC job's table (see `runChunk`). */
+export const CTC_ROW = 6;
 
 /**
  * Computes chunk `c` of the job `d` and returns its partial sum. Element-wise jobs
  * (`d[5..]` = kind, n, yt, yp, w, scale, out, grad, gradBytes, chunk, p0, p1, p2, p3): elements
  * `[c·chunk, min(n, (c+1)·chunk))`. Cross-entropy jobs (`d[5..]` = N, C, z, labels, labelBytes,
  * probs, cw, ls, ignoreIndex, w, scale, out, grad, gradBytes, rowsPerChunk): rows
- * `[c·rows, min(N, (c+1)·rows))`. The same arguments as the single-thread loops of
- * src/wasm/kernels.ts, chunk by chunk.
+ * `[c·rows, min(N, (c+1)·rows))`. CTC jobs (`d[5..]` = lp, tStride, C, blank, table, grad, pyt,
+ * scratch, scratchPerThread, betaAt, workAt): chunk `c` is one sequence, whose row of the table
+ * (`CTC_ROW` float64 at `table + 48·c`) holds off, T, S, ext, g; `thread` (0: the main thread)
+ * selects the caller's own α/β/work area in the scratch (`mem`: the shared memory's buffer). The same arguments as the single-thread
+ * loops of src/wasm/kernels.ts, chunk by chunk (a CTC chunk: one call of the sequence kernel).
  */
-export function runChunk(ex: ChunkExports, d: Float64Array, c: number): number {
+export function runChunk(ex: ChunkExports, d: Float64Array, c: number, thread: number, mem: ArrayBufferLike): number {
   if (d[0] === 1) {
     const f = (d[3] === 1 ? ex.ew_g32 : ex.ew_g64) as ElementwiseExport;
     const n = d[6];
@@ -119,6 +128,28 @@ export function runChunk(ex: ChunkExports, d: Float64Array, c: number): number {
       grad === 0 ? 0 : grad + d[18] * r * C,
     );
   }
+  if (d[0] === 3) {
+    const f = (d[3] === 1 ? ex.ctc_g32 : ex.ctc_g64) as (...a: number[]) => number;
+    const row = new Float64Array(mem, d[9] + 48 * c, 6);
+    const area = d[12] + thread * d[13];
+    // (lp, off, tStride, T, C, ext, S, blank, alpha, beta, work, grad, g, pytorchGrad)
+    return f(
+      d[5],
+      row[1],
+      d[6],
+      row[2],
+      d[7],
+      row[4],
+      row[3],
+      d[8],
+      area,
+      area + d[14],
+      area + d[15],
+      d[10],
+      row[5],
+      d[11],
+    );
+  }
   if (d[0] === 90) throw new Error('test failure injected into a worker');
   if (d[0] === 91) {
     // Never returns (a hung worker): the main thread's timeout must fire.
@@ -136,6 +167,8 @@ export interface WorkerInit {
   claim: SharedArrayBuffer;
   desc: SharedArrayBuffer;
   msg: SharedArrayBuffer;
+  /** This worker's thread number (1, 2, …; the main thread is 0). */
+  index: number;
 }
 
 /** The minimal WebAssembly API the worker uses (the core's `lib` has no DOM/WebAssembly types). */
@@ -200,7 +233,7 @@ export function workerLoop(init: WorkerInit, run: typeof runChunk, W: WorkerWasm
       if (Atomics.compareExchange(claim, 0, v, v + 1n) !== v) continue;
       let part: number;
       try {
-        part = run(ex, d, c);
+        part = run(ex, d, c, init.index, (init.memory as { buffer: SharedArrayBuffer }).buffer);
       } catch (e) {
         fail(e);
         break;
