@@ -272,7 +272,7 @@ describe('enableThreads: what stays on one thread', () => {
   it('threadsInfo and the options', async () => {
     expect(threadsInfo()).toMatchObject({ threads: 1, ready: false });
     const info = await enableThreads();
-    expect(info).toMatchObject({ threads: 2, ready: true, minElements: 1 << 19, calls: 0 });
+    expect(info).toMatchObject({ threads: 2, ready: true, minElements: 1 << 17, calls: 0 });
     await expect(enableThreads({ threads: 1 })).rejects.toMatchObject({ code: 'INVALID_OPTION', argument: 'threads' });
     await expect(enableThreads({ threads: 2.5 })).rejects.toThrow(/'threads' must be an integer >= 2; received 2.5/);
     await expect(enableThreads({ minElements: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });

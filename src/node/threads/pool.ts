@@ -73,15 +73,16 @@ export interface ThreadsInfo {
 }
 
 /**
- * Default threshold: 2^19 = 524,288 elements (8 chunks; logits for cross-entropy). At that size a
- * call's kernel time is milliseconds (BCE-with-logits ≈ 2 ms, cross-entropy 2^19 logits ≈ 3–8 ms
- * on one thread), so the fixed cost of a split — publishing the job and a worker's wake-up, tens
- * of µs on an idle core — stays near 1%, and there are enough chunks to balance two threads.
- * `node bench/threads.mjs --sweep` measures the crossover (2^17…2^21, BCE, cross-entropy and
- * CTC); on the loaded development VM (load average 8–16 on 2 cores) no size gained, because a
- * woken worker waits for a core: retake it on a quiet machine before lowering or raising this.
+ * Default threshold: 2^17 = 131,072 elements (2 chunks; logits for cross-entropy; recursion cells
+ * for CTC). `node bench/threads.mjs --sweep` measures the crossover (2^17…2^21, BCE, cross-entropy
+ * and CTC): on the quiet development VM (2026-12-01 04:07 UTC, load average 1.2–1.4 with the sweep
+ * itself running) every case gained already at 2^17 — BCE-with-logits ×1.47, cross-entropy
+ * 8192×16 ×1.36, 128×1024 ×1.19, CTC ×1.52 — and ×1.48–1.84 from 2^19 up, every result
+ * bit-identical. Sizes below 2^17 were not measured, so the default stops there. On a loaded
+ * machine (load average near or above the core count) a woken worker waits for a core and no
+ * size gains (0.5–1.05× measured at load 1.8–16): `disableThreads()` there.
  */
-export const DEFAULT_MIN_ELEMENTS = 1 << 19;
+export const DEFAULT_MIN_ELEMENTS = 1 << 17;
 
 interface WasmMemoryShared {
   readonly buffer: SharedArrayBuffer;
