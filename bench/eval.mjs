@@ -13,7 +13,7 @@
 // Generates its data (deterministic) under DIR (default: the OS temp dir), keeps it between
 // runs. Needs /usr/bin/time and /usr/bin/python3 with pandas and scikit-learn.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +60,15 @@ async function ensure(name, make) {
   return p;
 }
 
-const losskit = (file, extra = []) => measure(process.execPath, [cli, 'eval', file, '--quiet', '--json', ...extra]);
+// The Node flags of the CLI's shebang (`#!/usr/bin/env -S node FLAGS`), as the installed `losskit`
+// command runs with them.
+const shebangFlags = (() => {
+  const first = readFileSync(cli, 'utf8').split('\n', 1)[0];
+  const m = /^#!\S*env -S node(.*)$/.exec(first);
+  return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
+})();
+const losskit = (file, extra = []) =>
+  measure(process.execPath, [...shebangFlags, cli, 'eval', file, '--quiet', '--json', ...extra]);
 const losskitOnly = args.includes('--losskit-only');
 const sklearn = (kind, file) =>
   losskitOnly ? undefined : measure('/usr/bin/python3', [join(here, 'eval_sklearn.py'), kind, file]);
@@ -121,7 +129,7 @@ if (args.includes('--workers')) {
 // ---- end of --workers -----------------------------------------------------------------------
 
 console.log(`load before: ${load()}`);
-console.log(`losskit CLI: ${cli}`);
+console.log(`losskit CLI: ${cli}${shebangFlags.length > 0 ? ` (run with its shebang's Node flags: ${shebangFlags.join(' ')})` : ''}`);
 const n10 = Math.round(10e6 * scale);
 const n1 = Math.round(1e6 * scale);
 const count = ['--metrics', 'accuracy,precision,recall,f1,logLoss'];

@@ -11,7 +11,7 @@
  * - an unreadable file tested as root too (a read error, not a permission error).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -195,5 +195,22 @@ describe('a closed pipe (| head) with more output than the pipe holds', () => {
 describe('unreadable input, also when the tests run as root', () => {
   it.skipIf(process.platform !== 'linux')('a read error (EIO) is exit 2 with one line naming the file', () =>
     expectBad(['eval', '/proc/self/mem'], /^losskit: \/proc\/self\/mem: cannot read: EIO/),
+  );
+});
+
+describe('the installed command runs through its shebang', () => {
+  it.skipIf(process.platform !== 'linux')(
+    '`#!/usr/bin/env -S node --max-semi-space-size=4` starts the CLI (npm links the bin to this file, executable)',
+    () => {
+      const first = readFileSync(cli, 'utf8').split('\n', 1)[0];
+      expect(first).toBe('#!/usr/bin/env -S node --max-semi-space-size=4');
+      chmodSync(cli, 0o755); // what npm does to a package's bin on install
+      const r = spawnSync(cli, ['--version'], { cwd: tmp, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim()).toBe(
+        (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
+      );
+    },
   );
 });
