@@ -129,7 +129,9 @@ if (args.includes('--workers')) {
 // ---- end of --workers -----------------------------------------------------------------------
 
 console.log(`load before: ${load()}`);
-console.log(`losskit CLI: ${cli}${shebangFlags.length > 0 ? ` (run with its shebang's Node flags: ${shebangFlags.join(' ')})` : ''}`);
+console.log(
+  `losskit CLI: ${cli}${shebangFlags.length > 0 ? ` (run with its shebang's Node flags: ${shebangFlags.join(' ')})` : ''}`,
+);
 const n10 = Math.round(10e6 * scale);
 const n1 = Math.round(1e6 * scale);
 const count = ['--metrics', 'accuracy,precision,recall,f1,logLoss'];
