@@ -46,7 +46,14 @@
 import { LosskitError, fmtShape } from '../errors.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import type { MetricResult } from './results.js';
-import { checkBooleanOption, checkFinite, checkNumberOption, checkOneOf, fmtIndex } from '../validate.js';
+import {
+  checkBooleanOption,
+  checkFinite,
+  checkHasSamples,
+  checkNumberOption,
+  checkOneOf,
+  fmtIndex,
+} from '../validate.js';
 import type { MetricOptions, MetricSpec } from './core.js';
 import { MAX_STATE_ENTRIES, checkStateSize, numField, oneShot } from './core.js';
 import { sortedIdsTopK } from './keras-accuracy.js';
@@ -594,13 +601,7 @@ export const topKAccuracySpec: MetricSpec<TopKConfig, TopKState, number> = {
         'yPred',
       );
     }
-    if (yTrue.data.length === 0)
-      throw new LosskitError(
-        'EMPTY_INPUT',
-        fn,
-        `'yTrue' is empty (shape ${fmtShape(yTrue.shape)}); expected at least one sample`,
-        'yTrue',
-      );
+    checkHasSamples(fn, yTrue);
     const W = L.width;
     if (c.numClasses !== null && W !== c.numClasses) {
       throw new LosskitError(

@@ -133,11 +133,11 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Removes temp files of `target` left by killed runs (their process is gone). */
-export function removeStaleTemps(target: string): string[] {
-  const dir = dirname(resolve(target));
-  const base = basename(target);
-  const re = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.losskit-(\\d+)\\.tmp$`);
+/**
+ * Removes the files of `dir` whose name matches `re` (group 1: the pid of the run that made them)
+ * when that process is gone: temp files of killed runs. Returns the names removed.
+ */
+export function removeDeadPidFiles(dir: string, re: RegExp): string[] {
   const removed: string[] = [];
   let names: string[];
   try {
@@ -157,6 +157,13 @@ export function removeStaleTemps(target: string): string[] {
     }
   }
   return removed;
+}
+
+/** Removes temp files of `target` left by killed runs (their process is gone). */
+export function removeStaleTemps(target: string): string[] {
+  const base = basename(target);
+  const re = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.losskit-(\\d+)\\.tmp$`);
+  return removeDeadPidFiles(dirname(resolve(target)), re);
 }
 
 /**

@@ -10,11 +10,11 @@
  * those files and remove the ones whose process is gone (as `--out` does with its temp files).
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from './output.js';
+import { removeDeadPidFiles } from './output.js';
 import { EvalInputError, sysReason, type ByteInput } from './source.js';
 
 const SPOOL_RE = /^losskit-spool-(\d+)-[0-9a-f]+\.[a-z]+$/;
@@ -60,26 +60,7 @@ function uninstall(): void {
 
 /** Removes spool files left in `dir` by processes that are gone (killed before cleaning up). */
 export function removeStaleSpools(dir = tmpdir()): string[] {
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return removed;
-  }
-  for (const n of names) {
-    const m = SPOOL_RE.exec(n);
-    if (m === null) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || processAlive(pid)) continue;
-    try {
-      unlinkSync(join(dir, n));
-      removed.push(n);
-    } catch {
-      /* another run removed it */
-    }
-  }
-  return removed;
+  return removeDeadPidFiles(dir, SPOOL_RE);
 }
 
 export interface Spool {
