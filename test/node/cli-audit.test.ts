@@ -103,6 +103,36 @@ describe('an option that reaches none of the requested metrics is an error, not 
   });
 });
 
+describe('--average with the default metrics goes where it is accepted', () => {
+  // Expected values: scikit-learn 1.2.1 on these rows, thresholded at 0.5 —
+  // accuracy_score 0.6666666666666666; precision_score / recall_score / f1_score
+  // (average='macro') 0.6666666666666666 / 0.65 / 0.6493506493506493 (binary f1 would be 0.5714…).
+  const rows = 'y_true,y_pred\n0,0.2\n1,0.7\n1,0.4\n0,0.1\n1,0.9\n0,0.6\n0,0.3\n0,0.05\n1,0.45\n';
+  it('binary --average macro: precision / recall / f1 macro, accuracy plain (it has no macro form)', () => {
+    const f = put('avg.csv', rows);
+    const r = run(['eval', f, '--average', 'macro', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      metrics: { metric: string; value: number; settings: { average?: string } }[];
+    };
+    const by = new Map(out.results.map((m) => [m.metric, m]));
+    expect(by.get('accuracy')?.value).toBeCloseTo(0.6666666666666666, 12);
+    expect(by.get('accuracy')?.settings.average).not.toBe('macro');
+    expect(by.get('precision')?.value).toBeCloseTo(0.6666666666666666, 12);
+    expect(by.get('recall')?.value).toBeCloseTo(0.65, 12);
+    expect(by.get('f1')?.value).toBeCloseTo(0.6493506493506493, 12);
+    for (const m of ['precision', 'recall', 'f1']) expect(by.get(m)?.settings.average).toBe('macro');
+  });
+  it('a metric named with --metrics that refuses the average is still exit 2', () => {
+    const f = put('avg2.csv', rows);
+    expectBad(
+      ['eval', f, '--metrics', 'accuracy', '--average', 'macro'],
+      /^losskit: accuracy: option 'average' must be one of/,
+    );
+  });
+});
+
 describe('output options naming one file', () => {
   it('eval --out and --save-state (or --html) on one file: exit 2, nothing written', () => {
     const inp = put('in.csv', 'y_true,prob\n0,0.1\n1,0.8\n');

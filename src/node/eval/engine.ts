@@ -130,6 +130,23 @@ export interface MetricSetup {
   settings: MetricResult['settings'];
 }
 
+/**
+ * The metric with its options. `--average` with the default metrics goes to those that accept it
+ * for the task: one that refuses it (binary `accuracy`, which has no macro form) is built without
+ * it, as scikit-learn's `accuracy_score` takes no `average`. A metric named with `--metrics` keeps
+ * the refusal (exit 2), and `checkOptionsReached` still refuses an average that reached none.
+ */
+function averagedWhereAccepted(metric: string, options: MetricOptions, o: EvaluateOptions): Metric {
+  try {
+    return getMetric(metric, options);
+  } catch (e) {
+    const refusedAverage = e instanceof LosskitError && e.code === 'INVALID_OPTION' && e.argument === 'average';
+    if (!refusedAverage || o.metrics !== undefined || options.average === undefined) throw e;
+    delete options.average;
+    return getMetric(metric, options);
+  }
+}
+
 /** Options of each metric, from its declared option names (not from its name). */
 export function metricSetups(plan: Plan, o: EvaluateOptions): MetricSetup[] {
   const names = o.metrics ?? (plan.hardPredictions ? HARD_METRICS : DEFAULT_METRICS[plan.task]);
@@ -157,8 +174,7 @@ export function metricSetups(plan: Plan, o: EvaluateOptions): MetricSetup[] {
       if (o.aurocBins !== undefined && thresholdsMeaning(e) === 'bins') options.thresholds = o.aurocBins;
       if (plan.task === 'binary') settings.posLabel = plan.posLabel ?? 1;
     }
-    const m = getMetric(metric, options);
-    const cfg = m.config as Record<string, unknown>;
+    const cfg = averagedWhereAccepted(metric, options, o).config as Record<string, unknown>;
     for (const k of [
       'average',
       'threshold',
