@@ -114,7 +114,7 @@ describe('--average with the default metrics goes where it is accepted', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as {
-      metrics: { metric: string; value: number; settings: { average?: string } }[];
+      results: { metric: string; value: number; settings: { average?: string } }[];
     };
     const by = new Map(out.results.map((m) => [m.metric, m]));
     expect(by.get('accuracy')?.value).toBeCloseTo(0.6666666666666666, 12);
