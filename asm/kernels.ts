@@ -5,7 +5,7 @@
 // means "absent" (the JS side never places data at 0). They mirror the JS kernels of
 // src/losses (same formulas, same special cases); the JS side checks shapes, options and
 // domains and chooses the backend.
-import { exp4, expNegSum4, zeroBelow, log4, log1p4, log1pSmall4, two4, expd2, logd2, expd2Array, logd2Array } from './math';
+import { exp4, expNegSum4, expNegSumFwd4, zeroBelow, log4, log1p4, log1pSmall4, two4, expd2, logd2, expd2Array, logd2Array } from './math';
 export { expArray, expNegArray, logArray, log1pArray, softplusNegArray, expd2Array, logd2Array } from './math';
 
 /** Returns the first free byte after the static data (the JS arena starts above it). */
@@ -547,6 +547,20 @@ function rowPass(f32g: bool, zr: usize, gr: usize, C: i32, over: bool, m: f32): 
   let s0 = d1(0);
   let s1 = d1(0);
   let j = 0;
+  // the value alone: the forward sum's exp (expNegSumFwd4, 18 operations per 4 lanes against 22)
+  if (gr == 0)
+    for (; j + 16 <= C4; j += 16) {
+      const x0 = v128.load(zr + (<usize>j << 2));
+      const x1 = v128.load(zr + (<usize>j << 2), 16);
+      const x2 = v128.load(zr + (<usize>j << 2), 32);
+      const x3 = v128.load(zr + (<usize>j << 2), 48);
+      mv = f32x4.pmax(mv, f32x4.pmax(f32x4.pmax(x0, x1), f32x4.pmax(x2, x3)));
+      mn = f32x4.pmin(mn, f32x4.pmin(f32x4.pmin(x0, x1), f32x4.pmin(x2, x3)));
+      const e01 = f32x4.add(expNegSumFwd4(f32x4.sub(x0, m4)), expNegSumFwd4(f32x4.sub(x1, m4)));
+      const e23 = f32x4.add(expNegSumFwd4(f32x4.sub(x2, m4)), expNegSumFwd4(f32x4.sub(x3, m4)));
+      s0 = f64x2.add(s0, f64x2.add(lo2(e01), lo2(e23)));
+      s1 = f64x2.add(s1, f64x2.add(hi2(e01), hi2(e23)));
+    }
   for (; j + 16 <= C4; j += 16) {
     const x0 = v128.load(zr + (<usize>j << 2));
     const x1 = v128.load(zr + (<usize>j << 2), 16);
