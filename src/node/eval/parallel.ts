@@ -236,6 +236,17 @@ export class ThreadRun {
 
   /** Evaluates block `i`: the order-free metrics into `free`, the others into a fresh accumulator (returned). */
   async evalBlock(i: number): Promise<Accumulator> {
+    if (!blockTracing) return this.evalBlockNow(i);
+    const [t, c] = [Date.now(), threadCpuMs() ?? 0];
+    const acc = await this.evalBlockNow(i);
+    const { isMainThread } = await import('node:worker_threads');
+    process.stderr.write(
+      `losskit trace: block ${i} ${isMainThread ? 'main' : 'worker'} from ${t} (ms since the epoch): ${Date.now() - t} ms, thread CPU ${(threadCpuMs() ?? 0) - c} ms\n`,
+    );
+    return acc;
+  }
+
+  private async evalBlockNow(i: number): Promise<Accumulator> {
     const { job, cuts } = this;
     const acc = new Accumulator(job.plan, job.setups, job.report, job.threshold, 'ordered');
     const [from, to] = [cuts[i], cuts[i + 1]];
@@ -425,7 +436,9 @@ export interface BlockRunOptions {
   onProgress?: (bytes: number, rows: number) => void;
 }
 
-const tracing = () => /^(1|true|yes)$/i.test(process.env.LOSSKIT_EVAL_TRACE ?? '');
+const tracing = () => /^(1|true|yes|blocks)$/i.test(process.env.LOSSKIT_EVAL_TRACE ?? '');
+/** `LOSSKIT_EVAL_TRACE=blocks`: also one line per block (thread, wall and thread CPU time). */
+const blockTracing = /^blocks$/i.test(process.env.LOSSKIT_EVAL_TRACE ?? '');
 /**
  * `LOSSKIT_EVAL_SPLIT=static`: every worker is waited for and takes a fixed share
  * ({@link share}) instead of the blocks left when it is ready. The same bits either way; this
@@ -488,7 +501,7 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
   const say = (what: string) => {
     if (trace) process.stderr.write(`losskit trace: main +${Date.now() - t0} ms ${what}\n`);
   };
-  say(`blocks start ${Math.round(performance.now())} ms after the process`);
+  say(`blocks start ${Math.round(performance.now())} ms after the process (${t0} ms since the epoch)`);
   const workerFile = o.workers > 1 ? workerFilePath() : null;
   let pool: PooledWorker[] = [];
   let root: Accumulator;
