@@ -603,13 +603,14 @@ async function planFor(
         : -1,
     )
     .filter((i) => i >= 0);
-  if (!reader.seekable && reader.format !== 'json' && reader.format !== 'npz')
+  if (!reader.seekable && reader.reopen === undefined)
     throw new PlanError(
       'text labels with numbered score columns need two passes over the data (for the sorted label set): give a file, not a stream, or name the score columns by class (p_cat, p_dog, …)',
     );
   const labels = [...(await reader.distinct(want))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  await reader.close?.();
-  const again = await open();
+  // A reader that can start again (in memory, or a spooled stdin / gzip Parquet) is not reopened.
+  if (reader.reopen === undefined) await reader.close?.();
+  const again = reader.reopen !== undefined ? await reader.reopen() : await open();
   const second = resolvePlan(again.schema, again.sample, o, labels);
   return { plan: second.plan, reader: again };
 }

@@ -57,6 +57,12 @@ export interface Reader {
   seekable?: boolean;
   /** Stops reading (closes the file). */
   close?: () => Promise<void>;
+  /**
+   * A reader of the same rows from the first without reading the source again (the data is in
+   * memory, or in a file or temp file read by ranges), when {@link Reader.distinct} leaves it
+   * usable: text labels then take their second pass over stdin and gzip input too.
+   */
+  reopen?: () => Promise<Reader>;
   /** Parquet: the row groups' row ranges, and the rows of groups [first, last) (`--workers`). */
   rowGroups?: [number, number][];
   groupBatches?(plan: Plan, batchRows: number, first: number, last: number): AsyncGenerator<Batch>;
@@ -829,13 +835,15 @@ async function jsonReader(input: ByteInput, file: string): Promise<Reader> {
   const one = async function* () {
     yield chunk;
   };
-  return {
+  const r: Reader = {
     format: 'json',
     schema,
     sample: sampleOf(chunk, schema),
     batches: (plan, rows) => columnBatches(one(), plan, rows, (r, c) => `${file}: "${schema[c].name}"[${r}]`),
     distinct: (want) => distinctOf(one(), want),
+    reopen: async () => r,
   };
+  return r;
 }
 
 // NDJSON ------------------------------------------------------------
@@ -1154,13 +1162,15 @@ function npyReader(file: string, arrays: Npy[], names: string[]): Reader {
     }
   };
   const head = { n: Math.min(rows, SAMPLE_ROWS), cols: arrays.map((a) => a.read(0, Math.min(rows, SAMPLE_ROWS))) };
-  return {
+  const reader: Reader = {
     format: 'npy',
     schema,
     sample: sampleOf(head, schema),
     batches: (plan, r) => columnBatches(chunks(), plan, r, (row, c) => `${arrays[c].name}: row ${row}`),
     distinct: (want) => distinctOf(chunks(), want),
+    reopen: async () => reader,
   };
+  return reader;
 }
 
 /** `--y-true a.npy --y-pred b.npy [--sample-weight w.npy]`. */
@@ -1184,7 +1194,8 @@ async function npzReader(input: ByteInput, file: string): Promise<Reader> {
   checkKeys(keys, file);
   const arrays = keys.map((k) => npyFromBuffer(`${file}: ${k}`, entries.get(k) as Buffer));
   const r = npyReader(file, arrays, keys);
-  return { ...r, format: 'npz' };
+  const z: Reader = { ...r, format: 'npz', reopen: async () => z };
+  return z;
 }
 
 async function singleNpyReader(input: ByteInput, file: string): Promise<Reader> {
@@ -1217,6 +1228,8 @@ interface ParquetMeta {
   row_groups: { num_rows: bigint }[];
   schema: { name: string; num_children?: number }[];
 }
+/** A decoded column chunk of hyparquet (`onChunk`): typed arrays, or plain arrays (texts, nulls, booleans). */
+type ParquetColumnData = ArrayLike<unknown>;
 interface HyparquetModule {
   asyncBufferFromFile: (path: string) => Promise<HyparquetFile>;
   parquetMetadataAsync(b: HyparquetFile): Promise<ParquetMeta>;
@@ -1226,8 +1239,73 @@ interface HyparquetModule {
     columns: string[];
     rowStart: number;
     rowEnd: number;
-    onComplete: (rows: unknown[][]) => void;
+    onChunk: (c: { columnName: string; columnData: ParquetColumnData; rowStart: number; rowEnd: number }) => void;
   }): Promise<void>;
+}
+
+/** A piece of one column: its values for rows [rowStart, rowStart + data.length) of the file. */
+interface ParquetPiece {
+  data: ParquetColumnData;
+  rowStart: number;
+}
+
+/**
+ * The column of rows [s, e) from hyparquet's decoded pieces, as one typed array (no per-row
+ * array): a float64 piece that covers exactly the range is used as it is; int32 / float32 /
+ * unsigned pieces are copied with `set`; int64 (`bigint`), booleans and plain arrays go through
+ * {@link numOf} (a null or a non-number cell is an error naming its row); texts give a `string[]`.
+ */
+function parquetColumn(
+  pieces: ParquetPiece[],
+  range: [number, number],
+  name: string,
+  place: (row: number) => string,
+): Float64Array | string[] {
+  const [s, e] = range;
+  const n = e - s;
+  if (pieces.length === 1 && pieces[0].rowStart === s && pieces[0].data.length === n) {
+    const d = pieces[0].data;
+    if (d instanceof Float64Array) return d;
+  }
+  const text = pieces.some((p) => p.data.length > 0 && typeof p.data[0] === 'string');
+  const strs: string[] | null = text ? new Array<string>(n) : null;
+  const out = text ? null : new Float64Array(n);
+  let filled = 0;
+  for (const p of pieces) {
+    const lo = Math.max(p.rowStart, s);
+    const hi = Math.min(p.rowStart + p.data.length, e);
+    if (hi <= lo) continue;
+    const d = p.data;
+    const a = lo - p.rowStart;
+    const b = hi - p.rowStart;
+    filled += hi - lo;
+    if (
+      out !== null &&
+      (d instanceof Float64Array ||
+        d instanceof Float32Array ||
+        d instanceof Int32Array ||
+        d instanceof Uint32Array ||
+        d instanceof Int16Array ||
+        d instanceof Uint16Array ||
+        d instanceof Int8Array ||
+        d instanceof Uint8Array)
+    ) {
+      out.set(d.subarray(a, b), lo - s);
+      continue;
+    }
+    for (let i = a; i < b; i++) {
+      const v = d[i];
+      const row = p.rowStart + i;
+      if (strs !== null) {
+        if (typeof v !== 'string')
+          throw new EvalInputError(place(row), `column '${name}' mixes text and ${v === null ? 'null' : typeof v}`);
+        strs[row - s] = v;
+      } else if (out !== null) out[row - s] = numOf(v, place(row), name);
+    }
+  }
+  if (filled !== n)
+    throw new EvalInputError(place(s), `column '${name}': the row group decodes to ${filled} values for ${n} rows`);
+  return strs ?? (out as Float64Array);
 }
 
 async function parquetReader(input: ByteInput, file: string, path: string | null): Promise<Reader> {
@@ -1276,7 +1354,9 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
     const read = names.filter((_, c) => want(c));
     for (const [s, e0] of of) {
       const e = Math.min(e0, s + limit);
-      let rows: unknown[][] = [];
+      // Column by column (hyparquet's decoded column chunks, typed arrays for numbers): no array
+      // per row, so memory is the group's columns, 8 bytes a value.
+      const pieces = new Map<string, ParquetPiece[]>(read.map((name) => [name, []]));
       try {
         await hp.parquetRead({
           file: source,
@@ -1284,21 +1364,17 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
           columns: read,
           rowStart: s,
           rowEnd: e,
-          onComplete: (r) => (rows = r),
+          onChunk: (c) => pieces.get(c.columnName)?.push({ data: c.columnData, rowStart: c.rowStart }),
         });
       } catch (err) {
         throw new EvalInputError(`${file}: rows ${s}..${e}`, `cannot read (${(err as Error).message})`);
       }
       const cols = names.map((name, c) => {
-        const j = read.indexOf(name);
-        if (j < 0 || !want(c)) return null;
-        return toColumn(
-          rows.map((r) => r[j]),
-          1,
-          (r) => `${file}: row ${s + r}`,
-          name,
-        );
+        const got = pieces.get(name);
+        if (got === undefined || !want(c)) return null;
+        return parquetColumn(got, [s, e], name, (r) => `${file}: row ${r}`);
       });
+      pieces.clear();
       yield { n: e - s, cols };
       if (e < e0) return;
     }
@@ -1310,8 +1386,11 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
     removeSpool();
     throw e;
   }
-  return {
+  // The row groups are read from the file (or temp file) by byte ranges: a pass leaves the
+  // reader usable, so the label pass of text labels needs no second read of stdin / gzip.
+  const r: Reader = {
     format: 'parquet',
+    reopen: async () => r,
     close: async () => removeSpool(),
     schema,
     sample: sampleOf(first.value as ColumnChunk, schema),
@@ -1336,6 +1415,7 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
         (row) => `${file}: row ${groups[first][0] + row}`,
       ),
   };
+  return r;
 }
 
 // Arrow IPC ------------------------------------------------------------
