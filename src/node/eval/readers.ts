@@ -1454,6 +1454,161 @@ interface ArrowModule {
 const ARROW_MAGIC = 'ARROW1';
 
 /**
+ * The message framing of an Arrow IPC stream, followed as its bytes go by (the bodies are skipped,
+ * not kept): each message is `0xFFFFFFFF`, an int32 metadata length, the metadata (a flatbuffer
+ * `Message` whose `bodyLength` is read) and the body; the end-of-stream marker is `0xFFFFFFFF
+ * 00000000` (before format 1.0: a bare int32 length, and `00000000`). It tells a stream that
+ * ended with its marker from one cut at a message boundary, which the readers of the format
+ * cannot tell apart (the marker is optional), and counts the bytes after the marker.
+ */
+export class IpcFraming {
+  /** Bytes of the stream seen. */
+  at = 0;
+  /** The end-of-stream marker was seen; `eosEnd`: the offset after it. */
+  done = false;
+  eosEnd = -1;
+  /** Bytes seen after the marker. */
+  after = 0;
+  /** Body bytes still to skip. */
+  skip = 0;
+  /** Bytes wanted in `buf` (4, then 8 after a continuation marker, else the metadata length) and bytes there. */
+  need = 4;
+  got = 0;
+  private meta = false;
+  private buf = new Uint8Array(64);
+  /** The metadata is unreadable (a reader of the format reports it). */
+  broken = false;
+
+  push(b: Uint8Array): void {
+    let i = 0;
+    while (i < b.length) {
+      if (this.done || this.broken) {
+        this.after += b.length - i;
+        return;
+      }
+      if (this.skip > 0) {
+        const k = Math.min(this.skip, b.length - i);
+        this.advance(k);
+        i += k;
+        continue;
+      }
+      const k = Math.min(this.need - this.got, b.length - i);
+      if (this.buf.length < this.need) {
+        const grown = new Uint8Array(this.need);
+        grown.set(this.buf.subarray(0, this.got));
+        this.buf = grown;
+      }
+      this.buf.set(b.subarray(i, i + k), this.got);
+      this.got += k;
+      this.at += k;
+      i += k;
+      if (this.got === this.need) this.step();
+    }
+  }
+
+  /** Skips `k` body bytes (at most {@link skip}). */
+  advance(k: number): void {
+    this.skip -= k;
+    this.at += k;
+  }
+
+  /** Where the stream stands: after its marker, at a message boundary without it, or inside a message. */
+  get end(): 'eos' | 'boundary' | 'partial' {
+    if (this.done) return 'eos';
+    return this.skip === 0 && this.got === 0 && !this.meta && !this.broken ? 'boundary' : 'partial';
+  }
+
+  private step(): void {
+    const v = new DataView(this.buf.buffer, 0, this.got);
+    if (!this.meta) {
+      const first = v.getUint32(0, true);
+      if (this.need === 4 && first === 0xffffffff) {
+        this.need = 8; // the continuation marker: the length follows
+        return;
+      }
+      const len = this.need === 8 ? v.getInt32(4, true) : first;
+      if (len === 0) {
+        this.done = true;
+        this.eosEnd = this.at;
+        return;
+      }
+      if (len < 0 || len > 1 << 30) {
+        this.broken = true;
+        return;
+      }
+      this.meta = true;
+      this.need = len;
+      this.got = 0;
+      return;
+    }
+    // Message table: field 3 (version, header type, header, bodyLength) is the body length.
+    let body = 0n;
+    try {
+      const table = v.getUint32(0, true);
+      const vt = table - v.getInt32(table, true);
+      const vtLen = v.getUint16(vt, true);
+      const off = vtLen >= 12 ? v.getUint16(vt + 10, true) : 0;
+      if (off !== 0) body = v.getBigInt64(table + off, true);
+    } catch {
+      this.broken = true;
+      return;
+    }
+    if (body < 0n || body > BigInt(Number.MAX_SAFE_INTEGER)) {
+      this.broken = true;
+      return;
+    }
+    this.meta = false;
+    this.need = 4;
+    this.got = 0;
+    this.skip = Number(body);
+  }
+}
+
+/** Follows the framing of an Arrow IPC stream in a file by small positional reads (bodies skipped). */
+async function framingOfFile(h: FileHandle, size: number): Promise<IpcFraming> {
+  const fr = new IpcFraming();
+  let pos = 0;
+  const scratch = new Uint8Array(1 << 16);
+  while (pos < size && !fr.done && !fr.broken) {
+    if (fr.skip > 0) {
+      const k = Math.min(fr.skip, size - pos);
+      fr.advance(k);
+      pos += k;
+      continue;
+    }
+    const want = Math.min(fr.need - fr.got, scratch.length, size - pos);
+    const { bytesRead } = await h.read(scratch, 0, want, pos);
+    if (bytesRead === 0) break;
+    fr.push(scratch.subarray(0, bytesRead));
+    pos += bytesRead;
+  }
+  if (fr.done) fr.after += size - pos;
+  return fr;
+}
+
+/**
+ * The end of an Arrow IPC stream as {@link IpcFraming} saw it: an error unless the stream ended
+ * with its end-of-stream marker and nothing after it.
+ */
+function streamEndError(fr: IpcFraming, file: string, batches: number, rows: number): EvalInputError | null {
+  const end = fr.end;
+  if (end === 'eos' && fr.after === 0) return null;
+  if (fr.broken) return null; // unreadable metadata: the Arrow reader's own error stands
+  if (end === 'eos')
+    return new EvalInputError(
+      `${file}: byte ${fr.eosEnd}`,
+      'more bytes after the Arrow IPC end-of-stream marker (two streams concatenated?); evaluate each stream on its own (or merge their --save-state files)',
+    );
+  const after = `after record batch ${batches} (${rows} rows)`;
+  return end === 'boundary'
+    ? new EvalInputError(
+        `${file}: byte ${fr.at}`,
+        `the Arrow IPC stream ends ${after} without its end-of-stream marker (0xFFFFFFFF 00000000): the writer did not finish or the stream was cut, so rows may be missing; if it is complete, append the marker (printf '\\377\\377\\377\\377\\0\\0\\0\\0' >> FILE)`,
+      )
+    : new EvalInputError(`${file}: byte ${fr.at}`, `the Arrow IPC stream is cut inside a message ${after}`);
+}
+
+/**
  * Arrow IPC, one record batch at a time (memory: one batch). A file on disk is read through its
  * handle (the IPC file format by its footer, the stream format in order); from stdin, a pipe or
  * gzip the stream format is read as it arrives, and the file format (footer at the end) is first
@@ -1468,6 +1623,8 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
   let spool: Spool | null = null;
   let src: AsyncIterable<Uint8Array> | ArrowFileHandle;
   let read = 0;
+  /** The stream format: its framing at the end (for the end-of-stream check). */
+  let streamEnd: (() => Promise<IpcFraming>) | null = null;
   if ((path !== null && input.regular && !input.gzip) || fileFormat) {
     let at = path;
     if (path === null || !input.regular || input.gzip) {
@@ -1481,6 +1638,29 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
       throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
     }
     const h = fh;
+    if (fileFormat) {
+      // The IPC file format ends with its footer and the magic again: without it the file is cut.
+      let size = 0;
+      let tail = '';
+      try {
+        size = (await h.stat()).size;
+        const t = Buffer.alloc(6);
+        await h.read(t, 0, 6, Math.max(0, size - 6));
+        tail = t.toString('latin1');
+      } catch (e) {
+        await h.close().catch(() => undefined);
+        spool?.remove();
+        throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
+      }
+      if (size < 16 || tail !== ARROW_MAGIC) {
+        await h.close().catch(() => undefined);
+        spool?.remove();
+        throw new EvalInputError(
+          `${file}: byte ${size}`,
+          'truncated Arrow IPC file: it starts with the ARROW1 magic but does not end with its footer and the magic',
+        );
+      }
+    } else streamEnd = async () => framingOfFile(h, (await h.stat()).size);
     // Read through a counting handle: the bytes read drive the progress line.
     src = {
       fd: h.fd,
@@ -1490,11 +1670,32 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
         read += r.bytesRead;
         return r;
       },
-      close: () => h.close(),
+      // The Arrow reader closes its handle at the end of the batches; the file is closed by
+      // cleanup, after the end-of-stream check has read it.
+      close: async () => undefined,
     };
   } else {
+    // The stream as it arrives, its framing followed on the way (for the end-of-stream check).
     const chunks = input.chunks;
-    src = { [Symbol.asyncIterator]: () => chunks };
+    const fr = new IpcFraming();
+    const seen: AsyncIterator<Uint8Array> = {
+      next: async () => {
+        const r = await chunks.next();
+        if (!r.done) fr.push(r.value);
+        return r;
+      },
+    };
+    src = { [Symbol.asyncIterator]: () => seen };
+    streamEnd = async () => {
+      // The Arrow reader stops at the marker: the rest of the input is read here (to its end, or
+      // to the first byte after the marker).
+      while (fr.after === 0) {
+        const r = await chunks.next();
+        if (r.done) break;
+        fr.push(r.value);
+      }
+      return fr;
+    };
   }
   let closed = false;
   const cleanup = async (): Promise<void> => {
@@ -1517,15 +1718,25 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
   }
   const it = reader[Symbol.asyncIterator]();
   let batchNo = 0;
+  let rowsRead = 0;
   const next = async (): Promise<IteratorResult<ArrowBatch>> => {
+    let r: IteratorResult<ArrowBatch>;
+    let bad: EvalInputError | null = null;
     try {
-      const r = await it.next();
-      if (!r.done) batchNo++;
-      return r;
+      r = await it.next();
+      if (!r.done) {
+        batchNo++;
+        rowsRead += r.value.numRows;
+      } else if (streamEnd !== null) bad = streamEndError(await streamEnd(), file, batchNo, rowsRead);
     } catch (e) {
       await cleanup();
       throw invalid(e, `${file}: record batch ${batchNo + 1}`);
     }
+    if (bad !== null) {
+      await cleanup();
+      throw bad;
+    }
+    return r;
   };
   const fields = reader.schema.fields;
   const schema = fields.map((f) => ({ name: f.name, width: f.type.listSize ?? 1 }));
