@@ -1640,23 +1640,22 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
     const h = fh;
     if (fileFormat) {
       // The IPC file format ends with its footer and the magic again: without it the file is cut.
-      let size = 0;
-      let tail = '';
+      let end: { size: number; tail: string };
       try {
-        size = (await h.stat()).size;
+        const size = (await h.stat()).size;
         const t = Buffer.alloc(6);
         await h.read(t, 0, 6, Math.max(0, size - 6));
-        tail = t.toString('latin1');
+        end = { size, tail: t.toString('latin1') };
       } catch (e) {
         await h.close().catch(() => undefined);
         spool?.remove();
         throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
       }
-      if (size < 16 || tail !== ARROW_MAGIC) {
+      if (end.size < 16 || end.tail !== ARROW_MAGIC) {
         await h.close().catch(() => undefined);
         spool?.remove();
         throw new EvalInputError(
-          `${file}: byte ${size}`,
+          `${file}: byte ${end.size}`,
           'truncated Arrow IPC file: it starts with the ARROW1 magic but does not end with its footer and the magic',
         );
       }
