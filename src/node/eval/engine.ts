@@ -304,7 +304,16 @@ export interface MetricError {
    * `lines` lines — with the failing row's index in the batch (`row`, when one row fails alone)
    * and the argument at fault.
    */
-  at?: { offset: number; line: number; lines: number; n: number; row?: number; argument?: string };
+  at?: {
+    offset: number;
+    line: number;
+    lines: number;
+    n: number;
+    row?: number;
+    argument?: string;
+    /** The batch's {@link Batch.breaks} (rows after a blank line or a row of several lines). */
+    breaks?: number[];
+  };
   /** `file:line:column` of the failing cell (or `file:line` of the batch), once resolved. */
   place?: string;
 }
@@ -485,6 +494,7 @@ export class Accumulator {
             line: b.line,
             lines: b.lines ?? 0,
             n: v.n,
+            ...(b.breaks !== undefined ? { breaks: Array.from(b.breaks) } : {}),
             ...(e.argument !== undefined ? { argument: e.argument } : {}),
             ...failingRow(this.setups[i], v),
           }

@@ -36,6 +36,26 @@ export interface Batch {
    */
   line?: number;
   lines?: number;
+  /**
+   * CSV / TSV: where the rows leave the one-line-per-row count — after blank lines or a row of
+   * several lines (a quoted line break) — as pairs (row index in the batch, that row's line), in
+   * row order; absent when every row is on the line after the previous one. Row r is on line
+   * `L + (r − R)` for the last pair (R, L) with R ≤ r (else `line + r`). A view of a reused buffer:
+   * valid until the next batch.
+   */
+  breaks?: Int32Array;
+}
+
+/** The line of row `row` of a CSV batch (see {@link Batch.breaks}), counted as `Batch.line`. */
+export function lineOfRow(line: number, breaks: ArrayLike<number> | undefined, row: number): number {
+  let base = line;
+  let at = 0;
+  if (breaks !== undefined)
+    for (let k = 0; k + 1 < breaks.length && breaks[k] <= row; k += 2) {
+      at = breaks[k];
+      base = breaks[k + 1];
+    }
+  return base + (row - at);
 }
 
 export interface Reader {
@@ -386,6 +406,62 @@ export function csvRangeBatches(
   return csvBatches({ st, more, plan, batchRows, delim, file: path, rangeStart: start });
 }
 
+/**
+ * The line and column (1-based; the column in bytes, as the reader's own cell errors) of field
+ * `col` of the CSV / TSV row that starts on line `line` of a file: a quoted field before it may
+ * hold the delimiter or line breaks, so the row is tokenized, not split. Error path only (reads
+ * the file from its start); a line or field that is not there gives the row's line, column 1.
+ */
+export async function cellPlace(
+  path: string,
+  line: number,
+  delim: number,
+  col: number,
+): Promise<{ line: number; column: number }> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const step = 1 << 20;
+    const chunk = new Uint8Array(step);
+    // The byte offset where line `line` starts.
+    let pos = 0;
+    let at = 1;
+    let start = line <= 1 ? 0 : -1;
+    while (start < 0 && pos < size) {
+      const { bytesRead } = await fh.read(chunk, 0, Math.min(step, size - pos), pos);
+      if (bytesRead === 0) break;
+      for (let i = chunk.indexOf(LF); i >= 0 && i < bytesRead; i = chunk.indexOf(LF, i + 1))
+        if (++at === line) {
+          start = pos + i + 1;
+          break;
+        }
+      pos += bytesRead;
+    }
+    if (start < 0) return { line, column: 1 };
+    // The row from there, read until it is complete.
+    const f = new RowFields();
+    let buf = new Uint8Array(0);
+    for (let want = 1 << 16; ; want *= 4) {
+      const len = Math.min(want, size - start);
+      buf = new Uint8Array(len);
+      const { bytesRead } = await fh.read(buf, 0, len, start);
+      const final = start + bytesRead >= size;
+      if (tokenizeRow(buf, 0, bytesRead, delim, final, f) >= 0 || final) break;
+    }
+    if (col >= f.count) return { line, column: 1 };
+    const s = f.start[col];
+    let lines = 0;
+    let lineStart = 0;
+    for (let i = buf.indexOf(LF); i >= 0 && i < s; i = buf.indexOf(LF, i + 1)) {
+      lines++;
+      lineStart = i + 1;
+    }
+    return { line: line + lines, column: s - lineStart + 1 };
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Thrown by range readers: the main thread turns the byte offset into a line number. */
 export class RangeCellError extends EvalInputError {
   constructor(
@@ -521,9 +597,32 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
     if (rangeStart !== null) throw new RangeCellError(file, st.dropped + rowStart, col, msg);
     throw new EvalInputError(`${file}:${line}:${col}`, msg);
   };
-  // The line of the batch's first row; the lines its rows span.
+  // The line of the batch's first row; the lines its rows span; the rows after a blank line or a
+  // row of several lines, with their lines (pairs; only the general path below records them, so
+  // the fast path of plain rows does nothing more per row).
   let first = 0;
-  const placed = (batch: Batch): Batch => ({ ...batch, line: first, lines: st.line - first });
+  let brk = new Int32Array(64);
+  let nb = 0;
+  const note = (row: number, line: number): void => {
+    if (nb > 0 && brk[2 * nb - 2] === row) {
+      brk[2 * nb - 1] = line;
+      return;
+    }
+    if (2 * nb + 2 > brk.length) {
+      const grown = new Int32Array(2 * brk.length);
+      grown.set(brk);
+      brk = grown;
+    }
+    brk[2 * nb] = row;
+    brk[2 * nb + 1] = line;
+    nb++;
+  };
+  const placed = (batch: Batch): Batch => {
+    const out: Batch = { ...batch, line: first, lines: st.line - first };
+    if (nb > 0) out.breaks = brk.subarray(0, 2 * nb);
+    nb = 0;
+    return out;
+  };
   // Rows without text labels first try the fast path (one scan per row).
   const fast: FastRowCtx | null = strs.includes(1) ? null : { ncols, delim, dest, kk, chk, plan, b };
   for (;;) {
@@ -547,6 +646,8 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
       const line = st.line;
       st.line += 1 + f.innerLines;
       if (f.count === 1 && f.start[0] === f.end[0] && ncols > 1) {
+        // A blank line: the next row of this batch starts lower than its index says.
+        if (b.n > 0) note(b.n, st.line);
         st.pos = q;
         if (q >= len) break;
         continue;
@@ -618,6 +719,8 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
       if (n === 0) first = line;
       b.n = n + 1;
       st.pos = q;
+      // A row of several lines: so does the next row.
+      if (f.innerLines > 0 && b.n < b.cap) note(b.n, st.line);
       if (b.n === b.cap) yield placed(b.take());
       if (q >= len) break;
     }
