@@ -20,13 +20,14 @@
  * error; 2 bad arguments, a bad input file or a missing dependency (a one-line message, no stack
  * trace, no output file); 3 the run failed (an error during training, or an unexpected error).
  */
+// First: `eval --workers N` starts its worker threads before the rest of the CLI loads.
+import './eval/prespawn.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { LosskitError } from '../errors.js';
 import type { Task } from './eval/plan.js';
-import { FORMATS, type Format } from './eval/readers.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './eval/output.js';
+import { FORMATS, OUTPUT_FORMATS, type Format, type OutputFormat } from './eval/formats.js';
 
 interface EvalCliOptions {
   yTrue?: string;

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { evaluateFile } from '../../src/node/eval/engine.js';
-import { blockBytes, blockCuts, treeNodes } from '../../src/node/eval/parallel.js';
+import { InOrderTree, blockBytes, blockCuts, endsInQuotes, treeNodes } from '../../src/node/eval/parallel.js';
 import { binaryData, csvText, lcg, multiclassData } from './eval-helpers.js';
 
 const root = resolve(__dirname, '..', '..');
@@ -30,13 +30,23 @@ interface Out {
   report?: unknown;
 }
 
-function evalCli(file: string, workers: number, extra: string[] = []): { out: Out; stderr: string } {
+/**
+ * The CLI on `file`. The split of the blocks is static (`LOSSKIT_EVAL_SPLIT=static`: every worker
+ * takes its fixed share, so the work is split over the threads whatever their start-up time)
+ * unless `split` is 'dynamic' (the default of the CLI: a worker takes blocks once it is ready).
+ */
+function evalCli(
+  file: string,
+  workers: number,
+  extra: string[] = [],
+  split: 'static' | 'dynamic' = 'static',
+): { out: Out; stderr: string } {
   const r = spawnSync(
     process.execPath,
     [cli, 'eval', file, '--json', '--quiet', '--workers', String(workers), ...extra],
     {
       encoding: 'utf8',
-      env: { ...process.env, LOSSKIT_EVAL_TRACE: '1' },
+      env: { ...process.env, LOSSKIT_EVAL_TRACE: '1', LOSSKIT_EVAL_SPLIT: split },
     },
   );
   expect(r.status, r.stderr).toBe(0);
@@ -156,7 +166,23 @@ describe('block evaluation in this thread', () => {
     ]);
   });
 
-  it('blockCuts: every cut is a line start; a cut inside a quoted line break makes the file one block', () => {
+  it('InOrderTree: blocks 0 … L−1 in order leave the nodes of treeNodes(0, K, 0, L), each merged in the tree order', () => {
+    /** The merge order as text: the same as completing the fixed tree recursively. */
+    const treeText = (lo: number, hi: number): string =>
+      hi - lo === 1 ? String(lo) : `(${treeText(lo, (lo + hi) >>> 1)}+${treeText((lo + hi) >>> 1, hi)})`;
+    for (let K = 1; K <= 40; K++)
+      for (let L = 0; L <= K; L++) {
+        const t = new InOrderTree<{ s: string }>(K, (a, b) => {
+          a.s = `(${a.s}+${b.s})`;
+        });
+        for (let i = 0; i < L; i++) t.add(i, { s: String(i) });
+        const want = treeNodes(0, K, 0, L);
+        expect([...t.parts.keys()].sort()).toEqual(want.map(([lo, hi]) => `${lo},${hi}`).sort());
+        for (const [lo, hi] of want) expect(t.parts.get(`${lo},${hi}`)?.s).toBe(treeText(lo, hi));
+      }
+  });
+
+  it('blockCuts: every cut is a line start, found without reading the file; endsInQuotes finds a cut inside a quoted field', () => {
     const lines = ['y_true,prob'];
     for (let i = 0; i < 30000; i++) lines.push(`${i % 2},0.${String(i).padStart(5, '0')}`);
     const text = lines.join('\n') + '\n';
@@ -167,13 +193,71 @@ describe('block evaluation in this thread', () => {
     expect(cuts[0]).toBe(start);
     expect(cuts[cuts.length - 1]).toBe(text.length);
     for (const c of cuts.slice(1, -1)) expect(text[c - 1]).toBe('\n');
-    // A quoted field with line breaks spanning the place of every cut: one block.
-    const quoted = text.slice(0, start) + '1,"0.5' + '\n'.repeat(text.length) + '"\n';
+    for (let k = 0; k < cuts.length - 1; k++) expect(endsInQuotes(f, cuts, k)).toBe(false);
+    // A quoted field with line breaks across the place of the second cut: the block before it ends in quotes.
+    const mid = text.indexOf('\n', cuts[1] - 5000) + 1;
+    const quoted = text.slice(0, mid) + '1,"0.5' + '\n'.repeat(20000) + '"\n' + text.slice(mid);
     const g = put('quoted.csv', quoted);
-    expect(blockCuts(g, start, quoted.length)).toEqual([start, quoted.length]);
-    // Balanced quotes before the cuts: cuts stay.
+    const qc = blockCuts(g, start, quoted.length);
+    const open = quoted.indexOf('"');
+    const k = qc.findIndex((c, i) => c <= open && open < qc[i + 1]);
+    expect(qc[k + 1]).toBeLessThan(open + 20000); // a cut among the quoted line breaks
+    for (let j = 0; j < k; j++) expect(endsInQuotes(g, qc, j)).toBe(false);
+    expect(endsInQuotes(g, qc, k)).toBe(true);
+    // Balanced quotes: no block ends in quotes.
     const q2 = text.replace(/\n0,/g, '\n"0",');
     const h = put('quoted2.csv', q2);
-    expect(blockCuts(h, start, q2.length).length).toBeGreaterThan(3);
+    const hc = blockCuts(h, start, q2.length);
+    for (let k = 0; k < hc.length - 1; k++) expect(endsInQuotes(h, hc, k)).toBe(false);
+  });
+});
+
+describe('a cut inside a quoted line break: the file again as one block', () => {
+  // A text column (not evaluated) with a quoted note of 40,000 lines in the middle of the file.
+  const lines = ['y_true,prob,note'];
+  for (let i = 0; i < 30000; i++)
+    lines.push(
+      `${i % 2},0.${String(i).padStart(5, '0')},${i === 14000 ? '"multi' + '\nline'.repeat(40000) + '"' : 'x'}`,
+    );
+  const text = lines.join('\n') + '\n';
+  const f = put('quoted-note.csv', text);
+  it('CLI, 1 and 2 workers: the same bits; the values of one batch of the whole file; the trace says why', () => {
+    const whole = evalCli(f, 1, ['--batch-rows', '100000']);
+    const one = evalCli(f, 1);
+    const two = evalCli(f, 2);
+    expect(one.out.rows).toBe(30000);
+    for (const r of [one, two])
+      expect(r.stderr).toMatch(/a cut fell inside a quoted field: the file again as one block/);
+    expect(JSON.stringify(two.out.results)).toBe(JSON.stringify(one.out.results));
+    whole.out.results.forEach((r, i) => expect(one.out.results[i].value as number).toBeCloseTo(r.value as number, 12));
+  });
+  it('in this thread', async () => {
+    const a = await evaluateFile(f, { workers: 1 });
+    const b = await evaluateFile(f, { workers: 3 });
+    expect(b.results).toEqual(a.results);
+    expect(a.rows).toBe(30000);
+  });
+  it('a genuine error in a block before the quoted one is reported with its place, not re-read as one block', () => {
+    const bad = text.replace('\n1,0.00101,x\n', '\n1,0.0x101,x\n');
+    const g = put('quoted-note-bad.csv', bad);
+    const line = bad.slice(0, bad.indexOf('0.0x101')).split('\n').length;
+    const r = spawnSync(process.execPath, [cli, 'eval', g, '--json', '--quiet', '--workers', '2'], {
+      encoding: 'utf8',
+      env: { ...process.env, LOSSKIT_EVAL_TRACE: '1', LOSSKIT_EVAL_SPLIT: 'static' },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${g}:${line}:3`);
+    expect(r.stderr).not.toMatch(/again as one block/);
+  });
+});
+
+describe('the default (dynamic) split: a worker takes the blocks left when it is ready', () => {
+  it('binary, weighted, 400k rows: 1, 2 and 3 workers give the same bits', () => {
+    const file = put('dynamic.csv', csvText(binaryData(400000, 21), { weight: true }));
+    const runs = [1, 2, 3].map((w) => evalCli(file, w, [], 'dynamic'));
+    expect(runs[0].out.rows).toBe(400000);
+    expect(JSON.stringify(runs[1].out.results)).toBe(JSON.stringify(runs[0].out.results));
+    expect(JSON.stringify(runs[2].out.results)).toBe(JSON.stringify(runs[0].out.results));
+    expect(runs[1].stderr).toMatch(/2 worker\(s\)/);
   });
 });

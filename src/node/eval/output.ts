@@ -11,8 +11,8 @@ import { classificationReportDict, formatClassificationReport } from '../../metr
 import type { EvaluationResult, MetricResult } from './engine.js';
 import { EvalInputError } from './source.js';
 
-export type OutputFormat = 'table' | 'json' | 'csv' | 'markdown';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv', 'markdown'];
+import type { OutputFormat } from './formats.js';
+export { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 
 /** A metric value for a terminal table. */
 export function formatValue(v: MetricValue | null): string {

@@ -13,14 +13,13 @@
  * copy), with exact score histograms already compacted, so the main thread only does the few
  * linear merges at the top of the tree.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { Worker as WorkerType } from 'node:worker_threads';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { MetricTransfer } from '../../metrics/core.js';
 import { restoreTransfer } from '../../metrics/registry.js';
 import { ClassificationReportStream, type ClassificationReportStreamJSON } from '../../metrics/report.js';
 import { Accumulator, viewBatch, type MetricError, type MetricSetup } from './engine.js';
 import type { Plan } from './plan.js';
+import { type PooledWorker, takeWorkers, workerFilePath } from './prespawn.js';
 import { RangeCellError, csvRangeBatches, openReader, type Batch, type Reader } from './readers.js';
 import { EvalInputError } from './source.js';
 
@@ -78,51 +77,78 @@ export interface WorkerTrace {
 
 /** Messages of a worker. */
 export type WorkerMessage =
+  | { ready: true }
   | { progress: { bytes: number; rows: number } }
   | { ok: NodeState[]; free: NodeState; trace: WorkerTrace }
   | { error: { message: string; byteOffset?: number; column?: number; detail?: string; place?: string } };
 
 /**
- * Cuts [start, size) into blocks at line ends: K + 1 offsets, first `start`, last `size`. One
- * read of the file (memchr speed): a cut must not fall inside a quoted field (a quoted line
- * break), so the quote bytes before each cut are counted; when a cut would land inside quotes,
- * the file is one block (read in order, no workers).
+ * Cuts [start, size) into blocks at line ends: K + 1 offsets, first `start`, last `size`. Cut i
+ * is the byte after the first line end at or after `start + i·b − 1` (b = {@link blockBytes}):
+ * a function of the file alone, found by reading a few bytes at each place (not the whole file).
+ *
+ * A cut may fall inside a quoted field that holds a line break. The block before it then ends
+ * inside an open quote, which its reader rejects (an unterminated quoted field), so such a cut
+ * never goes unnoticed: {@link evaluateBlocks} checks any such error with {@link endsInQuotes}
+ * and evaluates the file again as one block, in order.
  */
 export function blockCuts(path: string, start: number, size: number): number[] {
   const b = blockBytes(size - start);
-  const fd = openSync(path, 'r');
+  const K = Math.max(1, Math.ceil((size - start) / b));
   const cuts = [start];
+  const fd = openSync(path, 'r');
+  const buf = Buffer.alloc(1 << 16);
+  try {
+    for (let i = 1; i < K; i++) {
+      let at = Math.max(start + i * b - 1, cuts[cuts.length - 1]);
+      let cut = size;
+      while (at < size) {
+        const got = readSync(fd, buf, 0, Math.min(buf.length, size - at), at);
+        if (got <= 0) break;
+        const nl = buf.indexOf(10);
+        if (nl >= 0 && nl < got) {
+          cut = at + nl + 1;
+          break;
+        }
+        at += got;
+      }
+      if (cut >= size) break;
+      if (cut > cuts[cuts.length - 1]) cuts.push(cut);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  cuts.push(size);
+  return cuts;
+}
+
+/**
+ * Whether block k of `cuts` ends inside a quoted field: its start being a row start, an odd
+ * number of quote bytes in it (an escaped `""` counts two). Read only on an error path.
+ */
+export function endsInQuotes(path: string, cuts: number[], k: number): boolean {
+  if (k < 0 || k >= cuts.length - 2) return false; // the file's last block ends at the end
+  const fd = openSync(path, 'r');
   const buf = Buffer.alloc(1 << 20);
   let quotes = 0;
-  let next = start + b; // look for the first line end at or after next - 1
-  let safe = true;
   try {
-    for (let at = start; at < size;) {
-      const got = readSync(fd, buf, 0, Math.min(buf.length, size - at), at);
+    for (let at = cuts[k]; at < cuts[k + 1];) {
+      const got = readSync(fd, buf, 0, Math.min(buf.length, cuts[k + 1] - at), at);
       if (got <= 0) break;
-      const chunk = buf.subarray(0, got);
-      let from = 0;
-      while (next - 1 < at + got) {
-        // Quotes before the candidate cut, then the line end.
-        const nl = chunk.indexOf(10, Math.max(from, next - 1 - at));
-        if (nl < 0) break;
-        for (let q = chunk.indexOf(34, from); q >= 0 && q < nl; q = chunk.indexOf(34, q + 1)) quotes++;
-        from = nl;
-        const cut = at + nl + 1;
-        if (cut >= size) break;
-        if (quotes % 2 !== 0) safe = false;
-        if (cut > cuts[cuts.length - 1]) cuts.push(cut);
-        next = Math.max(next + b, cut + 1);
-      }
-      for (let q = chunk.indexOf(34, from); q >= 0; q = chunk.indexOf(34, q + 1)) quotes++;
+      for (let q = buf.indexOf(34); q >= 0 && q < got; q = buf.indexOf(34, q + 1)) quotes++;
       at += got;
     }
   } finally {
     closeSync(fd);
   }
-  if (!safe) return [start, size];
-  cuts.push(size);
-  return cuts;
+  return quotes % 2 !== 0;
+}
+
+/** The block of `cuts` holding byte `offset`. */
+function blockOf(cuts: number[], offset: number): number {
+  let k = 0;
+  while (k + 1 < cuts.length - 1 && cuts[k + 1] <= offset) k++;
+  return k;
 }
 
 /** Fewest rows of a Parquet block: smaller row groups are read together. */
@@ -331,13 +357,6 @@ export function threadCpuMs(): number | null {
   }
 }
 
-/** The file of this module (ESM or CommonJS build, or the TypeScript source under a test runner). */
-function thisFile(): string | null {
-  const line = (new Error().stack ?? '').split('\n').find((l) => /eval[\\/]parallel\.[jt]s/.test(l));
-  const m = line ? /(?:file:\/\/)?(\/[^\s():]+parallel\.[jt]s)/.exec(line) : null;
-  return m ? decodeURIComponent(m[1]) : null;
-}
-
 /** Line number (1-based) of a byte offset. */
 async function lineOfOffset(path: string, offset: number): Promise<number> {
   const { createReadStream } = await import('node:fs');
@@ -388,10 +407,61 @@ export interface BlockRunOptions {
 }
 
 const tracing = () => /^(1|true|yes)$/i.test(process.env.LOSSKIT_EVAL_TRACE ?? '');
+/**
+ * `LOSSKIT_EVAL_SPLIT=static`: every worker is waited for and takes a fixed share
+ * ({@link share}) instead of the blocks left when it is ready. The same bits either way; this
+ * makes the split itself repeatable (tests, tracing).
+ */
+const staticSplit = () => /^static$/i.test(process.env.LOSSKIT_EVAL_SPLIT ?? '');
 
 /**
- * Evaluates the data rows of a CSV / TSV file (byte blocks) or a Parquet file (row groups) block by block into `acc` (empty, nothing added yet), with
- * `workers` worker threads (1: in this thread). The same bits for any number of workers.
+ * The fixed tree's nodes built bottom-up as blocks 0, 1, 2, … arrive in order: a node is formed
+ * (its left child absorbs its right) as soon as its last block is in, so at any time the nodes
+ * held are the largest ones inside [0, blocks done) — what {@link treeNodes} lists — and every
+ * sum is done in the tree's order.
+ */
+export class InOrderTree<T> {
+  readonly parts = new Map<string, T>();
+  /** `merge(a, b)`: b's blocks after a's, into a. */
+  constructor(
+    readonly K: number,
+    private readonly merge: (a: T, b: T) => void,
+  ) {}
+  add(i: number, state: T): void {
+    const path: [number, number][] = [];
+    for (let lo = 0, hi = this.K; hi - lo > 1;) {
+      path.push([lo, hi]);
+      const mid = (lo + hi) >>> 1;
+      if (i < mid) hi = mid;
+      else lo = mid;
+    }
+    let [lo, hi] = [i, i + 1];
+    let cur = state;
+    for (let d = path.length - 1; d >= 0; d--) {
+      const [plo, phi] = path[d];
+      const mid = (plo + phi) >>> 1;
+      // a right child completes its parent (its left sibling came first); a left child waits
+      if (lo !== mid || hi !== phi) break;
+      const left = this.parts.get(`${plo},${mid}`);
+      if (left === undefined) break;
+      this.parts.delete(`${plo},${mid}`);
+      this.merge(left, cur);
+      [cur, lo, hi] = [left, plo, phi];
+    }
+    this.parts.set(`${lo},${hi}`, cur);
+  }
+}
+
+/**
+ * Evaluates the data rows of a CSV / TSV file (byte blocks) or a Parquet file (row groups) block
+ * by block into `acc` (empty, nothing added yet), with `workers` threads in all (1: this thread
+ * only). The same bits for any number of workers and any split of the blocks between them.
+ *
+ * This thread starts on block 0 at once and goes on in order; each worker thread, when it is
+ * ready (booted, modules loaded), takes the last part of the blocks this thread has not reached
+ * (half of them with one worker), so a thread that boots late gets less and none waits. If a
+ * CSV block turns out to end inside a quoted field (a quoted line break across a cut), the file
+ * is evaluated again as one block, in order.
  */
 export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRunOptions): Promise<void> {
   const trace = tracing();
@@ -399,13 +469,11 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
   const say = (what: string) => {
     if (trace) process.stderr.write(`losskit trace: main +${Date.now() - t0} ms ${what}\n`);
   };
-  const self = thisFile();
-  const workerFile = self ? join(dirname(self), 'worker.js') : null;
-  const threaded = o.workers > 1 && workerFile !== null && existsSync(workerFile);
-  // Workers start (load their modules) while this thread cuts the file; they get their job by message.
-  const pool = threaded && workerFile !== null ? await spawnWorkers(o.workers - 1, workerFile) : [];
+  say(`blocks start ${Math.round(performance.now())} ms after the process`);
+  const workerFile = o.workers > 1 ? workerFilePath() : null;
+  let pool: PooledWorker[] = [];
   let root: Accumulator;
-  /** The order-free states of the threads, in share order. */
+  /** The order-free states of the shares, in file order. */
   let frees: Accumulator[];
   try {
     let cuts: number[];
@@ -415,45 +483,64 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
       job = { ...job, groupCuts };
       cuts = groupCuts.map((g) => (g === 0 ? 0 : groups[g - 1][1]));
     } else cuts = blockCuts(job.path, o.dataStart, o.size);
-    const K = cuts.length - 1;
-    const n = Math.max(1, Math.min(o.workers, K));
-    say(
-      `${K} ${o.rowGroups ? `blocks of ${o.rowGroups.length} row groups` : `blocks of about ${blockBytes(o.size - o.dataStart)} bytes`}, ${n} worker(s)`,
-    );
-    let bytes = o.rowGroups ? 0 : o.dataStart;
+    let bytes = 0;
     let rows = 0;
     const progress = (b: number, r: number) => {
       bytes += b;
       rows += r;
       o.onProgress?.(bytes, rows);
     };
-    let parts: Map<string, Accumulator>;
-    if (n === 1 || !threaded) {
-      // In this thread: the same tree (workers' shares computed one after the other).
-      parts = new Map();
-      frees = [];
+    const run = async (cuts: number[]): Promise<{ parts: Map<string, Accumulator>; frees: Accumulator[] }> => {
+      const K = cuts.length - 1;
+      const n = Math.max(1, Math.min(o.workers, K));
+      bytes = o.rowGroups ? 0 : o.dataStart;
+      rows = 0;
+      say(
+        `${K} ${o.rowGroups ? `blocks of ${o.rowGroups.length} row groups` : `blocks of about ${blockBytes(o.size - o.dataStart)} bytes`}, ${n} worker(s)`,
+      );
+      if (n > 1 && workerFile !== null) {
+        if (pool.length === 0) pool = takeWorkers(n - 1, workerFile);
+        const r = await runThreaded(job, cuts, pool, { trace, t0, progress });
+        say('all workers done');
+        return r;
+      }
+      // In this thread: the same tree (with n > 1, the shares computed one after the other).
+      const parts = new Map<string, Accumulator>();
+      const frees: Accumulator[] = [];
       for (let w = 0; w < n; w++) {
         const [first, last] = share(K, n, w);
-        const run = new ThreadRun(job, cuts);
+        const own = new ThreadRun(job, cuts);
         for (const [lo, hi] of treeNodes(0, K, first, last))
-          parts.set(`${lo},${hi}`, await run.evalNode(lo, hi, progress));
-        frees.push(run.free);
+          parts.set(`${lo},${hi}`, await own.evalNode(lo, hi, progress));
+        frees.push(own.free);
       }
       say('blocks evaluated');
-    } else {
-      ({ parts, frees } = await runWorkers(job, cuts, pool.slice(0, n - 1), { trace, t0, progress }));
-      say('all workers done');
+      return { parts, frees };
+    };
+    let r: { parts: Map<string, Accumulator>; frees: Accumulator[] };
+    try {
+      r = await run(cuts);
+    } catch (e) {
+      // A cut inside a quoted line break: the block before it ended in an open quote.
+      if (!(e instanceof RangeCellError) || o.rowGroups || !endsInQuotes(job.path, cuts, blockOf(cuts, e.byteOffset)))
+        throw e;
+      say('a cut fell inside a quoted field: the file again as one block');
+      for (const w of pool) void w.worker.terminate();
+      pool = [];
+      cuts = [o.dataStart, o.size];
+      r = await run(cuts);
     }
-    root = completeTree(job, parts, 0, K);
+    frees = r.frees;
+    root = completeTree(job, r.parts, 0, cuts.length - 1);
   } catch (e) {
     if (e instanceof RangeCellError)
       throw new EvalInputError(`${job.path}:${await lineOfOffset(job.path, e.byteOffset)}:${e.column}`, e.detail);
     throw e;
   } finally {
-    for (const w of pool) void w.terminate();
+    for (const w of pool) void w.worker.terminate();
   }
   parquet = null;
-  // The order-free states merged in share order (exact in any order; the order places errors).
+  // The order-free states merged in file order (exact in any order; the order places errors).
   const free = frees[0];
   for (let w = 1; w < frees.length; w++) absorb(free, frees[w]);
   // `acc` is empty: it takes the states over (no copy).
@@ -468,19 +555,13 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
 }
 
 /**
- * Blocks [first, last) of share `w` of `n` (contiguous, in order). The first share (this thread's)
- * takes one block more when there are workers: they start later and post their states at the end.
- * Any shares give the same bits; this only balances the time.
+ * Blocks [first, last) of share `w` of `n` (contiguous, in order): the split of
+ * `LOSSKIT_EVAL_SPLIT=static` and of the shares computed in this thread. The first share (this
+ * thread's) takes one block more when there are workers. Any shares give the same bits.
  */
 export function share(K: number, n: number, w: number): [number, number] {
   const at = (v: number) => (v === 0 ? 0 : v === n ? K : Math.min(K, Math.floor((v * K) / n) + 1));
   return [at(w), at(w + 1)];
-}
-
-/** Starts `count` evaluation workers; each waits for its {@link WorkerJob} message. */
-async function spawnWorkers(count: number, workerFile: string): Promise<WorkerType[]> {
-  const { Worker } = await import('node:worker_threads');
-  return Array.from({ length: count }, () => new Worker(workerFile));
 }
 
 /** Merges the given nodes up to node [lo, hi) along the fixed tree. */
@@ -494,69 +575,138 @@ function completeTree(job: BlockJob, parts: Map<string, Accumulator>, lo: number
   return left;
 }
 
-/** Runs the shares (share 0 in this thread, the others in the given workers); resolves with every node computed and the order-free state of each share (restored on this thread). */
-async function runWorkers(
+/** A share's outcome: its blocks, and its nodes and order-free state or its error. */
+interface ShareResult {
+  first: number;
+  last: number;
+  parts?: [string, Accumulator][];
+  free?: Accumulator;
+  error?: unknown;
+}
+
+/**
+ * Blocks in this thread and the given workers: this thread from block 0 on, each worker (once
+ * ready) the last part of the blocks not yet reached. Resolves with every node computed and the
+ * order-free state of each share in file order; an error is that of the first share in file
+ * order that failed (every share before it ran to its end, so its first block began at a row).
+ */
+async function runThreaded(
   job: BlockJob,
   cuts: number[],
-  workers: WorkerType[],
+  workers: PooledWorker[],
   run: { trace: boolean; t0: number; progress: (bytes: number, rows: number) => void },
 ): Promise<{ parts: Map<string, Accumulator>; frees: Accumulator[] }> {
   const { trace, t0, progress } = run;
   const K = cuts.length - 1;
+  const fixed = staticSplit();
   const n = workers.length + 1;
-  const parts: Map<string, Accumulator> = new Map();
-  const frees: Accumulator[] = new Array<Accumulator>(n);
-  // Shares 1..n-1 in worker threads, share 0 in this thread (no thread start, no transfer).
-  const all = Promise.all(
-    workers.map((worker, i) => {
-      const w = i + 1;
-      const [first, last] = share(K, n, w);
-      const wj: WorkerJob = { ...job, cuts, first, last, trace };
-      return new Promise<void>((resolve, reject) => {
-        const posted = Date.now();
-        worker.on('message', (m: WorkerMessage) => {
-          if ('progress' in m) {
-            progress(m.progress.bytes, m.progress.rows);
-            return;
-          }
-          if ('ok' in m) {
-            const before = Date.now();
-            for (const node of m.ok) parts.set(`${node.lo},${node.hi}`, restoreNode(job, node));
-            frees[w] = restoreNode(job, m.free);
-            if (trace) {
-              const r = m.trace;
-              process.stderr.write(
-                `losskit trace: worker ${w} blocks [${first}, ${last}): job posted +${posted - t0} ms, started +${r.start - t0}, parsed +${r.parsed - t0}, packed +${r.packed - t0}, received +${before - t0}, restored +${Date.now() - t0}; thread CPU ${r.cpuMs ?? '?'} ms\n`,
-              );
-            }
+  /** This thread evaluates blocks [0, limit); it has started `claimed` of them. */
+  let limit = fixed ? share(K, n, 0)[1] : K;
+  let claimed = 0;
+  let waiting = workers.length;
+  const results: ShareResult[] = [];
+  const started = workers.map(
+    ({ worker, ready }, i) =>
+      new Promise<void>((resolve) => {
+        const w = i + 1;
+        void ready.then((up) => {
+          waiting--;
+          if (!up) {
+            // A worker that never came up: its blocks stay with this thread (or, split static, fail).
+            if (fixed)
+              results.push({
+                first: share(K, n, w)[0],
+                last: share(K, n, w)[1],
+                error: new Error(`losskit: evaluation worker ${w} did not start`),
+              });
             resolve();
             return;
           }
-          const e = m.error;
-          if (e.byteOffset !== undefined)
-            reject(new RangeCellError(job.path, e.byteOffset, e.column ?? 1, e.detail ?? e.message));
-          else reject(new EvalInputError(e.place ?? job.path, e.detail ?? e.message));
+          let first: number;
+          let last: number;
+          if (fixed) [first, last] = share(K, n, w);
+          else {
+            // The last 1/(waiting + 2) of the blocks not reached yet (this thread keeps an equal part).
+            const take = Math.round((limit - claimed) / (waiting + 2));
+            [first, last] = [limit - take, limit];
+            limit = first;
+          }
+          if (last <= first) {
+            resolve();
+            return;
+          }
+          const res: ShareResult = { first, last };
+          results.push(res);
+          const posted = Date.now();
+          const fail = (error: unknown) => {
+            res.error ??= error;
+            resolve();
+          };
+          worker.on('message', (m: WorkerMessage) => {
+            if ('progress' in m) {
+              progress(m.progress.bytes, m.progress.rows);
+              return;
+            }
+            if ('ok' in m) {
+              const before = Date.now();
+              res.parts = m.ok.map((node) => [`${node.lo},${node.hi}`, restoreNode(job, node)]);
+              res.free = restoreNode(job, m.free);
+              if (trace) {
+                const r = m.trace;
+                process.stderr.write(
+                  `losskit trace: worker ${w} blocks [${first}, ${last}): job posted +${posted - t0} ms, started +${r.start - t0}, parsed +${r.parsed - t0}, packed +${r.packed - t0}, received +${before - t0}, restored +${Date.now() - t0}; thread CPU ${r.cpuMs ?? '?'} ms\n`,
+                );
+              }
+              resolve();
+              return;
+            }
+            if (!('error' in m)) return;
+            const e = m.error;
+            if (e.byteOffset !== undefined)
+              fail(new RangeCellError(job.path, e.byteOffset, e.column ?? 1, e.detail ?? e.message));
+            else fail(new EvalInputError(e.place ?? job.path, e.detail ?? e.message));
+          });
+          worker.once('error', fail);
+          worker.once('exit', (code) => {
+            if (res.parts === undefined) fail(new Error(`losskit: evaluation worker ${w} exited with code ${code}`));
+          });
+          const wj: WorkerJob = { ...job, cuts, first, last, trace };
+          worker.postMessage(wj);
         });
-        worker.once('error', reject);
-        worker.once('exit', (code) => {
-          if (code !== 0) reject(new Error(`losskit: evaluation worker ${w} exited with code ${code}`));
-        });
-        worker.postMessage(wj);
-      });
-    }),
+      }),
   );
-  all.catch(() => undefined); // awaited below; a worker may fail while this thread is busy
+  if (fixed) await Promise.all(workers.map((p) => p.ready));
+  // This thread: blocks 0, 1, … up to `limit` (which the workers' shares lower as they start).
+  const tree = new InOrderTree<Accumulator>(K, absorb);
   const own = new ThreadRun(job, cuts);
-  const [first, last] = share(K, n, 0);
-  for (const [lo, hi] of treeNodes(0, K, first, last)) parts.set(`${lo},${hi}`, await own.evalNode(lo, hi, progress));
+  for (let i = 0; i < limit; i++) {
+    claimed = i + 1;
+    const acc = await own.evalBlock(i);
+    // Let the event loop turn between blocks (progress output, signals, workers' messages).
+    await new Promise((resolve) => setImmediate(resolve));
+    progress(
+      job.format === 'parquet' ? Math.round((cuts[i + 1] - cuts[i]) * (job.bytesPerRow ?? 0)) : cuts[i + 1] - cuts[i],
+      acc.rows,
+    );
+    tree.add(i, acc);
+  }
+  claimed = limit;
   // Fold this thread's histograms while the workers finish (not after).
   compactHistograms(own.free);
-  frees[0] = own.free;
   if (trace)
     process.stderr.write(
-      `losskit trace: main share [${first}, ${last}) done +${Date.now() - t0} ms; thread CPU so far ${threadCpuMs() ?? '?'} ms\n`,
+      `losskit trace: main share [0, ${limit}) done +${Date.now() - t0} ms; thread CPU so far ${threadCpuMs() ?? '?'} ms\n`,
     );
-  await all;
+  // Workers not ready by now get no blocks (`limit - claimed` is 0).
+  await Promise.all(started);
+  results.sort((a, b) => a.first - b.first);
+  const parts = tree.parts;
+  const frees: Accumulator[] = [own.free];
+  for (const r of results) {
+    if (r.error !== undefined) throw r.error;
+    for (const [k, acc] of r.parts ?? []) parts.set(k, acc);
+    if (r.free) frees.push(r.free);
+  }
   return { parts, frees };
 }
 

@@ -22,8 +22,8 @@ import {
 import { EvalInputError, openBytes, readAll, statInput, sysReason, type ByteInput } from './source.js';
 import { spoolInput, type Spool } from './spool.js';
 
-export type Format = 'csv' | 'tsv' | 'ndjson' | 'json' | 'parquet' | 'arrow' | 'npy' | 'npz';
-export const FORMATS: readonly Format[] = ['csv', 'tsv', 'ndjson', 'json', 'parquet', 'arrow', 'npy', 'npz'];
+import type { Format } from './formats.js';
+export { FORMATS, type Format } from './formats.js';
 
 export interface Batch {
   n: number;

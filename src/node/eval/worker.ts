@@ -18,7 +18,8 @@ const run = (job: WorkerJob) =>
     },
   );
 
-// The job comes by message: the thread starts (modules loaded) while the main thread cuts the file.
+// Modules loaded: say so, then take the job (blocks are given to a thread only once it is ready).
 parentPort?.once('message', (job: WorkerJob) => {
   void run(job);
 });
+post({ ready: true });
