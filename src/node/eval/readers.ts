@@ -1596,8 +1596,9 @@ export class IpcFraming {
         continue;
       }
       const k = Math.min(this.need - this.got, b.length - i);
-      if (this.buf.length < this.need) {
-        const grown = new Uint8Array(this.need);
+      if (this.buf.length < this.got + k) {
+        // Grown with the bytes that came (a corrupt length does not allocate its claim at once).
+        const grown = new Uint8Array(Math.min(this.need, Math.max(2 * this.buf.length, this.got + k)));
         grown.set(this.buf.subarray(0, this.got));
         this.buf = grown;
       }
