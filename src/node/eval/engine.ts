@@ -304,7 +304,16 @@ export interface MetricError {
    * `lines` lines — with the failing row's index in the batch (`row`, when one row fails alone)
    * and the argument at fault.
    */
-  at?: { offset: number; line: number; lines: number; n: number; row?: number; argument?: string };
+  at?: {
+    offset: number;
+    line: number;
+    lines: number;
+    n: number;
+    row?: number;
+    argument?: string;
+    /** The batch's {@link Batch.breaks} (rows after a blank line or a row of several lines). */
+    breaks?: number[];
+  };
   /** `file:line:column` of the failing cell (or `file:line` of the batch), once resolved. */
   place?: string;
 }
@@ -485,6 +494,7 @@ export class Accumulator {
             line: b.line,
             lines: b.lines ?? 0,
             n: v.n,
+            ...(b.breaks !== undefined ? { breaks: Array.from(b.breaks) } : {}),
             ...(e.argument !== undefined ? { argument: e.argument } : {}),
             ...failingRow(this.setups[i], v),
           }
@@ -603,13 +613,14 @@ async function planFor(
         : -1,
     )
     .filter((i) => i >= 0);
-  if (!reader.seekable && reader.format !== 'json' && reader.format !== 'npz')
+  if (!reader.seekable && reader.reopen === undefined)
     throw new PlanError(
       'text labels with numbered score columns need two passes over the data (for the sorted label set): give a file, not a stream, or name the score columns by class (p_cat, p_dog, …)',
     );
   const labels = [...(await reader.distinct(want))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  await reader.close?.();
-  const again = await open();
+  // A reader that can start again (in memory, or a spooled stdin / gzip Parquet) is not reopened.
+  if (reader.reopen === undefined) await reader.close?.();
+  const again = reader.reopen !== undefined ? await reader.reopen() : await open();
   const second = resolvePlan(again.schema, again.sample, o, labels);
   return { plan: second.plan, reader: again };
 }

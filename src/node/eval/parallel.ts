@@ -378,40 +378,21 @@ async function lineOfOffset(path: string, offset: number): Promise<number> {
   return line;
 }
 
-/** The text of line `line` (1-based) of a file, without its line end. */
-async function lineText(path: string, line: number): Promise<string> {
-  const { createReadStream } = await import('node:fs');
-  let at = 1;
-  const parts: Buffer[] = [];
-  for await (const c of createReadStream(path) as AsyncIterable<Buffer>) {
-    let from = 0;
-    while (at < line) {
-      const nl = c.indexOf(10, from);
-      if (nl < 0) break;
-      at++;
-      from = nl + 1;
-    }
-    if (at < line) continue;
-    const end = c.indexOf(10, from);
-    parts.push(c.subarray(from, end < 0 ? c.length : end));
-    if (end >= 0) break;
-  }
-  return Buffer.concat(parts).toString('utf8').replace(/\r$/, '');
-}
-
 /**
  * Names the place of metric errors whose batch lines are known (an error path): the line of the
- * failing row, and the column of the argument at fault when the file's bytes are its text
- * (`delimiter` given; null for gzip or stdin: `file:line`). A batch whose rows do not each take
- * one line, or whose failing row is not found, keeps its file-absolute rows.
+ * failing row (its batch's first line, moved by the batch's breaks: blank lines, rows of several
+ * lines), and the line and column of the argument's field when the file's bytes are its text
+ * (`delimiter` given; null for gzip or stdin: `file:line`). A failing row that is not found keeps
+ * the batch's file-absolute rows.
  */
 export async function placeErrors(acc: Accumulator, file: string, delimiter: number | null): Promise<void> {
   const roles = acc.plan.columns.roles;
+  const { cellPlace, lineOfRow } = await import('./readers.js');
   for (const e of acc.errors) {
     const a = e?.at;
     if (e === undefined || a === undefined || e.place !== undefined) continue;
-    if (a.row === undefined || a.lines !== a.n) continue;
-    const line = (a.offset < 0 ? 0 : await lineOfOffset(file, a.offset)) + a.line + a.row;
+    if (a.row === undefined) continue;
+    const line = (a.offset < 0 ? 0 : await lineOfOffset(file, a.offset)) + lineOfRow(a.line, a.breaks, a.row);
     if (delimiter === null) {
       e.place = `${file}:${line}`;
       continue;
@@ -421,9 +402,9 @@ export async function placeErrors(acc: Accumulator, file: string, delimiter: num
       0,
       roles.findIndex((r) => r.dest === dest),
     );
-    const fields = (await lineText(file, line)).split(String.fromCharCode(delimiter));
-    const column = fields.slice(0, c).reduce((n, f) => n + f.length + 1, 1);
-    e.place = `${file}:${line}:${column}`;
+    // The field's own line and column (a quoted field may hold the delimiter or line breaks).
+    const at = await cellPlace(file, line, delimiter, c);
+    e.place = `${file}:${at.line}:${at.column}`;
   }
 }
 

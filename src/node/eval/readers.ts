@@ -36,6 +36,26 @@ export interface Batch {
    */
   line?: number;
   lines?: number;
+  /**
+   * CSV / TSV: where the rows leave the one-line-per-row count — after blank lines or a row of
+   * several lines (a quoted line break) — as pairs (row index in the batch, that row's line), in
+   * row order; absent when every row is on the line after the previous one. Row r is on line
+   * `L + (r − R)` for the last pair (R, L) with R ≤ r (else `line + r`). A view of a reused buffer:
+   * valid until the next batch.
+   */
+  breaks?: Int32Array;
+}
+
+/** The line of row `row` of a CSV batch (see {@link Batch.breaks}), counted as `Batch.line`. */
+export function lineOfRow(line: number, breaks: ArrayLike<number> | undefined, row: number): number {
+  let base = line;
+  let at = 0;
+  if (breaks !== undefined)
+    for (let k = 0; k + 1 < breaks.length && breaks[k] <= row; k += 2) {
+      at = breaks[k];
+      base = breaks[k + 1];
+    }
+  return base + (row - at);
 }
 
 export interface Reader {
@@ -57,6 +77,12 @@ export interface Reader {
   seekable?: boolean;
   /** Stops reading (closes the file). */
   close?: () => Promise<void>;
+  /**
+   * A reader of the same rows from the first without reading the source again (the data is in
+   * memory, or in a file or temp file read by ranges), when {@link Reader.distinct} leaves it
+   * usable: text labels then take their second pass over stdin and gzip input too.
+   */
+  reopen?: () => Promise<Reader>;
   /** Parquet: the row groups' row ranges, and the rows of groups [first, last) (`--workers`). */
   rowGroups?: [number, number][];
   groupBatches?(plan: Plan, batchRows: number, first: number, last: number): AsyncGenerator<Batch>;
@@ -380,6 +406,62 @@ export function csvRangeBatches(
   return csvBatches({ st, more, plan, batchRows, delim, file: path, rangeStart: start });
 }
 
+/**
+ * The line and column (1-based; the column in bytes, as the reader's own cell errors) of field
+ * `col` of the CSV / TSV row that starts on line `line` of a file: a quoted field before it may
+ * hold the delimiter or line breaks, so the row is tokenized, not split. Error path only (reads
+ * the file from its start); a line or field that is not there gives the row's line, column 1.
+ */
+export async function cellPlace(
+  path: string,
+  line: number,
+  delim: number,
+  col: number,
+): Promise<{ line: number; column: number }> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const step = 1 << 20;
+    const chunk = new Uint8Array(step);
+    // The byte offset where line `line` starts.
+    let pos = 0;
+    let at = 1;
+    let start = line <= 1 ? 0 : -1;
+    while (start < 0 && pos < size) {
+      const { bytesRead } = await fh.read(chunk, 0, Math.min(step, size - pos), pos);
+      if (bytesRead === 0) break;
+      for (let i = chunk.indexOf(LF); i >= 0 && i < bytesRead; i = chunk.indexOf(LF, i + 1))
+        if (++at === line) {
+          start = pos + i + 1;
+          break;
+        }
+      pos += bytesRead;
+    }
+    if (start < 0) return { line, column: 1 };
+    // The row from there, read until it is complete.
+    const f = new RowFields();
+    let buf = new Uint8Array(0);
+    for (let want = 1 << 16; ; want *= 4) {
+      const len = Math.min(want, size - start);
+      buf = new Uint8Array(len);
+      const { bytesRead } = await fh.read(buf, 0, len, start);
+      const final = start + bytesRead >= size;
+      if (tokenizeRow(buf, 0, bytesRead, delim, final, f) >= 0 || final) break;
+    }
+    if (col >= f.count) return { line, column: 1 };
+    const s = f.start[col];
+    let lines = 0;
+    let lineStart = 0;
+    for (let i = buf.indexOf(LF); i >= 0 && i < s; i = buf.indexOf(LF, i + 1)) {
+      lines++;
+      lineStart = i + 1;
+    }
+    return { line: line + lines, column: s - lineStart + 1 };
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Thrown by range readers: the main thread turns the byte offset into a line number. */
 export class RangeCellError extends EvalInputError {
   constructor(
@@ -515,9 +597,32 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
     if (rangeStart !== null) throw new RangeCellError(file, st.dropped + rowStart, col, msg);
     throw new EvalInputError(`${file}:${line}:${col}`, msg);
   };
-  // The line of the batch's first row; the lines its rows span.
+  // The line of the batch's first row; the lines its rows span; the rows after a blank line or a
+  // row of several lines, with their lines (pairs; only the general path below records them, so
+  // the fast path of plain rows does nothing more per row).
   let first = 0;
-  const placed = (batch: Batch): Batch => ({ ...batch, line: first, lines: st.line - first });
+  let brk = new Int32Array(64);
+  let nb = 0;
+  const note = (row: number, line: number): void => {
+    if (nb > 0 && brk[2 * nb - 2] === row) {
+      brk[2 * nb - 1] = line;
+      return;
+    }
+    if (2 * nb + 2 > brk.length) {
+      const grown = new Int32Array(2 * brk.length);
+      grown.set(brk);
+      brk = grown;
+    }
+    brk[2 * nb] = row;
+    brk[2 * nb + 1] = line;
+    nb++;
+  };
+  const placed = (batch: Batch): Batch => {
+    const out: Batch = { ...batch, line: first, lines: st.line - first };
+    if (nb > 0) out.breaks = brk.subarray(0, 2 * nb);
+    nb = 0;
+    return out;
+  };
   // Rows without text labels first try the fast path (one scan per row).
   const fast: FastRowCtx | null = strs.includes(1) ? null : { ncols, delim, dest, kk, chk, plan, b };
   for (;;) {
@@ -541,6 +646,8 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
       const line = st.line;
       st.line += 1 + f.innerLines;
       if (f.count === 1 && f.start[0] === f.end[0] && ncols > 1) {
+        // A blank line: the next row of this batch starts lower than its index says.
+        if (b.n > 0) note(b.n, st.line);
         st.pos = q;
         if (q >= len) break;
         continue;
@@ -612,6 +719,8 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
       if (n === 0) first = line;
       b.n = n + 1;
       st.pos = q;
+      // A row of several lines: so does the next row.
+      if (f.innerLines > 0 && b.n < b.cap) note(b.n, st.line);
       if (b.n === b.cap) yield placed(b.take());
       if (q >= len) break;
     }
@@ -829,13 +938,15 @@ async function jsonReader(input: ByteInput, file: string): Promise<Reader> {
   const one = async function* () {
     yield chunk;
   };
-  return {
+  const r: Reader = {
     format: 'json',
     schema,
     sample: sampleOf(chunk, schema),
     batches: (plan, rows) => columnBatches(one(), plan, rows, (r, c) => `${file}: "${schema[c].name}"[${r}]`),
     distinct: (want) => distinctOf(one(), want),
+    reopen: async () => r,
   };
+  return r;
 }
 
 // NDJSON ------------------------------------------------------------
@@ -1154,13 +1265,15 @@ function npyReader(file: string, arrays: Npy[], names: string[]): Reader {
     }
   };
   const head = { n: Math.min(rows, SAMPLE_ROWS), cols: arrays.map((a) => a.read(0, Math.min(rows, SAMPLE_ROWS))) };
-  return {
+  const reader: Reader = {
     format: 'npy',
     schema,
     sample: sampleOf(head, schema),
     batches: (plan, r) => columnBatches(chunks(), plan, r, (row, c) => `${arrays[c].name}: row ${row}`),
     distinct: (want) => distinctOf(chunks(), want),
+    reopen: async () => reader,
   };
+  return reader;
 }
 
 /** `--y-true a.npy --y-pred b.npy [--sample-weight w.npy]`. */
@@ -1184,7 +1297,8 @@ async function npzReader(input: ByteInput, file: string): Promise<Reader> {
   checkKeys(keys, file);
   const arrays = keys.map((k) => npyFromBuffer(`${file}: ${k}`, entries.get(k) as Buffer));
   const r = npyReader(file, arrays, keys);
-  return { ...r, format: 'npz' };
+  const z: Reader = { ...r, format: 'npz', reopen: async () => z };
+  return z;
 }
 
 async function singleNpyReader(input: ByteInput, file: string): Promise<Reader> {
@@ -1217,6 +1331,8 @@ interface ParquetMeta {
   row_groups: { num_rows: bigint }[];
   schema: { name: string; num_children?: number }[];
 }
+/** A decoded column chunk of hyparquet (`onChunk`): typed arrays, or plain arrays (texts, nulls, booleans). */
+type ParquetColumnData = ArrayLike<unknown>;
 interface HyparquetModule {
   asyncBufferFromFile: (path: string) => Promise<HyparquetFile>;
   parquetMetadataAsync(b: HyparquetFile): Promise<ParquetMeta>;
@@ -1226,8 +1342,73 @@ interface HyparquetModule {
     columns: string[];
     rowStart: number;
     rowEnd: number;
-    onComplete: (rows: unknown[][]) => void;
+    onChunk: (c: { columnName: string; columnData: ParquetColumnData; rowStart: number; rowEnd: number }) => void;
   }): Promise<void>;
+}
+
+/** A piece of one column: its values for rows [rowStart, rowStart + data.length) of the file. */
+interface ParquetPiece {
+  data: ParquetColumnData;
+  rowStart: number;
+}
+
+/**
+ * The column of rows [s, e) from hyparquet's decoded pieces, as one typed array (no per-row
+ * array): a float64 piece that covers exactly the range is used as it is; int32 / float32 /
+ * unsigned pieces are copied with `set`; int64 (`bigint`), booleans and plain arrays go through
+ * {@link numOf} (a null or a non-number cell is an error naming its row); texts give a `string[]`.
+ */
+function parquetColumn(
+  pieces: ParquetPiece[],
+  range: [number, number],
+  name: string,
+  place: (row: number) => string,
+): Float64Array | string[] {
+  const [s, e] = range;
+  const n = e - s;
+  if (pieces.length === 1 && pieces[0].rowStart === s && pieces[0].data.length === n) {
+    const d = pieces[0].data;
+    if (d instanceof Float64Array) return d;
+  }
+  const text = pieces.some((p) => p.data.length > 0 && typeof p.data[0] === 'string');
+  const strs: string[] | null = text ? new Array<string>(n) : null;
+  const out = text ? null : new Float64Array(n);
+  let filled = 0;
+  for (const p of pieces) {
+    const lo = Math.max(p.rowStart, s);
+    const hi = Math.min(p.rowStart + p.data.length, e);
+    if (hi <= lo) continue;
+    const d = p.data;
+    const a = lo - p.rowStart;
+    const b = hi - p.rowStart;
+    filled += hi - lo;
+    if (
+      out !== null &&
+      (d instanceof Float64Array ||
+        d instanceof Float32Array ||
+        d instanceof Int32Array ||
+        d instanceof Uint32Array ||
+        d instanceof Int16Array ||
+        d instanceof Uint16Array ||
+        d instanceof Int8Array ||
+        d instanceof Uint8Array)
+    ) {
+      out.set(d.subarray(a, b), lo - s);
+      continue;
+    }
+    for (let i = a; i < b; i++) {
+      const v = d[i];
+      const row = p.rowStart + i;
+      if (strs !== null) {
+        if (typeof v !== 'string')
+          throw new EvalInputError(place(row), `column '${name}' mixes text and ${v === null ? 'null' : typeof v}`);
+        strs[row - s] = v;
+      } else if (out !== null) out[row - s] = numOf(v, place(row), name);
+    }
+  }
+  if (filled !== n)
+    throw new EvalInputError(place(s), `column '${name}': the row group decodes to ${filled} values for ${n} rows`);
+  return strs ?? (out as Float64Array);
 }
 
 async function parquetReader(input: ByteInput, file: string, path: string | null): Promise<Reader> {
@@ -1276,7 +1457,9 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
     const read = names.filter((_, c) => want(c));
     for (const [s, e0] of of) {
       const e = Math.min(e0, s + limit);
-      let rows: unknown[][] = [];
+      // Column by column (hyparquet's decoded column chunks, typed arrays for numbers): no array
+      // per row, so memory is the group's columns, 8 bytes a value.
+      const pieces = new Map<string, ParquetPiece[]>(read.map((name) => [name, []]));
       try {
         await hp.parquetRead({
           file: source,
@@ -1284,21 +1467,17 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
           columns: read,
           rowStart: s,
           rowEnd: e,
-          onComplete: (r) => (rows = r),
+          onChunk: (c) => pieces.get(c.columnName)?.push({ data: c.columnData, rowStart: c.rowStart }),
         });
       } catch (err) {
         throw new EvalInputError(`${file}: rows ${s}..${e}`, `cannot read (${(err as Error).message})`);
       }
       const cols = names.map((name, c) => {
-        const j = read.indexOf(name);
-        if (j < 0 || !want(c)) return null;
-        return toColumn(
-          rows.map((r) => r[j]),
-          1,
-          (r) => `${file}: row ${s + r}`,
-          name,
-        );
+        const got = pieces.get(name);
+        if (got === undefined || !want(c)) return null;
+        return parquetColumn(got, [s, e], name, (r) => `${file}: row ${r}`);
       });
+      pieces.clear();
       yield { n: e - s, cols };
       if (e < e0) return;
     }
@@ -1310,8 +1489,11 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
     removeSpool();
     throw e;
   }
-  return {
+  // The row groups are read from the file (or temp file) by byte ranges: a pass leaves the
+  // reader usable, so the label pass of text labels needs no second read of stdin / gzip.
+  const r: Reader = {
     format: 'parquet',
+    reopen: async () => r,
     close: async () => removeSpool(),
     schema,
     sample: sampleOf(first.value as ColumnChunk, schema),
@@ -1336,6 +1518,7 @@ async function parquetReader(input: ByteInput, file: string, path: string | null
         (row) => `${file}: row ${groups[first][0] + row}`,
       ),
   };
+  return r;
 }
 
 // Arrow IPC ------------------------------------------------------------
@@ -1374,6 +1557,162 @@ interface ArrowModule {
 const ARROW_MAGIC = 'ARROW1';
 
 /**
+ * The message framing of an Arrow IPC stream, followed as its bytes go by (the bodies are skipped,
+ * not kept): each message is `0xFFFFFFFF`, an int32 metadata length, the metadata (a flatbuffer
+ * `Message` whose `bodyLength` is read) and the body; the end-of-stream marker is `0xFFFFFFFF
+ * 00000000` (before format 1.0: a bare int32 length, and `00000000`). It tells a stream that
+ * ended with its marker from one cut at a message boundary, which the readers of the format
+ * cannot tell apart (the marker is optional), and counts the bytes after the marker.
+ */
+export class IpcFraming {
+  /** Bytes of the stream seen. */
+  at = 0;
+  /** The end-of-stream marker was seen; `eosEnd`: the offset after it. */
+  done = false;
+  eosEnd = -1;
+  /** Bytes seen after the marker. */
+  after = 0;
+  /** Body bytes still to skip. */
+  skip = 0;
+  /** Bytes wanted in `buf` (4, then 8 after a continuation marker, else the metadata length) and bytes there. */
+  need = 4;
+  got = 0;
+  private meta = false;
+  private buf = new Uint8Array(64);
+  /** The metadata is unreadable (a reader of the format reports it). */
+  broken = false;
+
+  push(b: Uint8Array): void {
+    let i = 0;
+    while (i < b.length) {
+      if (this.done || this.broken) {
+        this.after += b.length - i;
+        return;
+      }
+      if (this.skip > 0) {
+        const k = Math.min(this.skip, b.length - i);
+        this.advance(k);
+        i += k;
+        continue;
+      }
+      const k = Math.min(this.need - this.got, b.length - i);
+      if (this.buf.length < this.got + k) {
+        // Grown with the bytes that came (a corrupt length does not allocate its claim at once).
+        const grown = new Uint8Array(Math.min(this.need, Math.max(2 * this.buf.length, this.got + k)));
+        grown.set(this.buf.subarray(0, this.got));
+        this.buf = grown;
+      }
+      this.buf.set(b.subarray(i, i + k), this.got);
+      this.got += k;
+      this.at += k;
+      i += k;
+      if (this.got === this.need) this.step();
+    }
+  }
+
+  /** Skips `k` body bytes (at most {@link skip}). */
+  advance(k: number): void {
+    this.skip -= k;
+    this.at += k;
+  }
+
+  /** Where the stream stands: after its marker, at a message boundary without it, or inside a message. */
+  get end(): 'eos' | 'boundary' | 'partial' {
+    if (this.done) return 'eos';
+    return this.skip === 0 && this.got === 0 && !this.meta && !this.broken ? 'boundary' : 'partial';
+  }
+
+  private step(): void {
+    const v = new DataView(this.buf.buffer, 0, this.got);
+    if (!this.meta) {
+      const first = v.getUint32(0, true);
+      if (this.need === 4 && first === 0xffffffff) {
+        this.need = 8; // the continuation marker: the length follows
+        return;
+      }
+      const len = this.need === 8 ? v.getInt32(4, true) : first;
+      if (len === 0) {
+        this.done = true;
+        this.eosEnd = this.at;
+        return;
+      }
+      if (len < 0 || len > 1 << 30) {
+        this.broken = true;
+        return;
+      }
+      this.meta = true;
+      this.need = len;
+      this.got = 0;
+      return;
+    }
+    // Message table: field 3 (version, header type, header, bodyLength) is the body length.
+    let body = 0n;
+    try {
+      const table = v.getUint32(0, true);
+      const vt = table - v.getInt32(table, true);
+      const vtLen = v.getUint16(vt, true);
+      const off = vtLen >= 12 ? v.getUint16(vt + 10, true) : 0;
+      if (off !== 0) body = v.getBigInt64(table + off, true);
+    } catch {
+      this.broken = true;
+      return;
+    }
+    if (body < 0n || body > BigInt(Number.MAX_SAFE_INTEGER)) {
+      this.broken = true;
+      return;
+    }
+    this.meta = false;
+    this.need = 4;
+    this.got = 0;
+    this.skip = Number(body);
+  }
+}
+
+/** Follows the framing of an Arrow IPC stream in a file by small positional reads (bodies skipped). */
+async function framingOfFile(h: FileHandle, size: number): Promise<IpcFraming> {
+  const fr = new IpcFraming();
+  let pos = 0;
+  const scratch = new Uint8Array(1 << 16);
+  while (pos < size && !fr.done && !fr.broken) {
+    if (fr.skip > 0) {
+      const k = Math.min(fr.skip, size - pos);
+      fr.advance(k);
+      pos += k;
+      continue;
+    }
+    const want = Math.min(fr.need - fr.got, scratch.length, size - pos);
+    const { bytesRead } = await h.read(scratch, 0, want, pos);
+    if (bytesRead === 0) break;
+    fr.push(scratch.subarray(0, bytesRead));
+    pos += bytesRead;
+  }
+  if (fr.done) fr.after += size - pos;
+  return fr;
+}
+
+/**
+ * The end of an Arrow IPC stream as {@link IpcFraming} saw it: an error unless the stream ended
+ * with its end-of-stream marker and nothing after it.
+ */
+function streamEndError(fr: IpcFraming, file: string, batches: number, rows: number): EvalInputError | null {
+  const end = fr.end;
+  if (end === 'eos' && fr.after === 0) return null;
+  if (fr.broken) return null; // unreadable metadata: the Arrow reader's own error stands
+  if (end === 'eos')
+    return new EvalInputError(
+      `${file}: byte ${fr.eosEnd}`,
+      'more bytes after the Arrow IPC end-of-stream marker (two streams concatenated?); evaluate each stream on its own (or merge their --save-state files)',
+    );
+  const after = `after record batch ${batches} (${rows} rows)`;
+  return end === 'boundary'
+    ? new EvalInputError(
+        `${file}: byte ${fr.at}`,
+        `the Arrow IPC stream ends ${after} without its end-of-stream marker (0xFFFFFFFF 00000000): the writer did not finish or the stream was cut, so rows may be missing; if it is complete, append the marker (printf '\\377\\377\\377\\377\\0\\0\\0\\0' >> FILE)`,
+      )
+    : new EvalInputError(`${file}: byte ${fr.at}`, `the Arrow IPC stream is cut inside a message ${after}`);
+}
+
+/**
  * Arrow IPC, one record batch at a time (memory: one batch). A file on disk is read through its
  * handle (the IPC file format by its footer, the stream format in order); from stdin, a pipe or
  * gzip the stream format is read as it arrives, and the file format (footer at the end) is first
@@ -1388,6 +1727,8 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
   let spool: Spool | null = null;
   let src: AsyncIterable<Uint8Array> | ArrowFileHandle;
   let read = 0;
+  /** The stream format: its framing at the end (for the end-of-stream check). */
+  let streamEnd: (() => Promise<IpcFraming>) | null = null;
   if ((path !== null && input.regular && !input.gzip) || fileFormat) {
     let at = path;
     if (path === null || !input.regular || input.gzip) {
@@ -1401,6 +1742,28 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
       throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
     }
     const h = fh;
+    if (fileFormat) {
+      // The IPC file format ends with its footer and the magic again: without it the file is cut.
+      let end: { size: number; tail: string };
+      try {
+        const size = (await h.stat()).size;
+        const t = Buffer.alloc(6);
+        await h.read(t, 0, 6, Math.max(0, size - 6));
+        end = { size, tail: t.toString('latin1') };
+      } catch (e) {
+        await h.close().catch(() => undefined);
+        spool?.remove();
+        throw new EvalInputError(file, `cannot read: ${sysReason(e)}`);
+      }
+      if (end.size < 16 || end.tail !== ARROW_MAGIC) {
+        await h.close().catch(() => undefined);
+        spool?.remove();
+        throw new EvalInputError(
+          `${file}: byte ${end.size}`,
+          'truncated Arrow IPC file: it starts with the ARROW1 magic but does not end with its footer and the magic',
+        );
+      }
+    } else streamEnd = async () => framingOfFile(h, (await h.stat()).size);
     // Read through a counting handle: the bytes read drive the progress line.
     src = {
       fd: h.fd,
@@ -1410,11 +1773,32 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
         read += r.bytesRead;
         return r;
       },
-      close: () => h.close(),
+      // The Arrow reader closes its handle at the end of the batches; the file is closed by
+      // cleanup, after the end-of-stream check has read it.
+      close: async () => undefined,
     };
   } else {
+    // The stream as it arrives, its framing followed on the way (for the end-of-stream check).
     const chunks = input.chunks;
-    src = { [Symbol.asyncIterator]: () => chunks };
+    const fr = new IpcFraming();
+    const seen: AsyncIterator<Uint8Array> = {
+      next: async () => {
+        const r = await chunks.next();
+        if (!r.done) fr.push(r.value);
+        return r;
+      },
+    };
+    src = { [Symbol.asyncIterator]: () => seen };
+    streamEnd = async () => {
+      // The Arrow reader stops at the marker: the rest of the input is read here (to its end, or
+      // to the first byte after the marker).
+      while (fr.after === 0) {
+        const r = await chunks.next();
+        if (r.done) break;
+        fr.push(r.value);
+      }
+      return fr;
+    };
   }
   let closed = false;
   const cleanup = async (): Promise<void> => {
@@ -1437,15 +1821,25 @@ async function arrowReader(input: ByteInput, file: string, path: string | null):
   }
   const it = reader[Symbol.asyncIterator]();
   let batchNo = 0;
+  let rowsRead = 0;
   const next = async (): Promise<IteratorResult<ArrowBatch>> => {
+    let r: IteratorResult<ArrowBatch>;
+    let bad: EvalInputError | null = null;
     try {
-      const r = await it.next();
-      if (!r.done) batchNo++;
-      return r;
+      r = await it.next();
+      if (!r.done) {
+        batchNo++;
+        rowsRead += r.value.numRows;
+      } else if (streamEnd !== null) bad = streamEndError(await streamEnd(), file, batchNo, rowsRead);
     } catch (e) {
       await cleanup();
       throw invalid(e, `${file}: record batch ${batchNo + 1}`);
     }
+    if (bad !== null) {
+      await cleanup();
+      throw bad;
+    }
+    return r;
   };
   const fields = reader.schema.fields;
   const schema = fields.map((f) => ({ name: f.name, width: f.type.listSize ?? 1 }));
