@@ -184,73 +184,92 @@ function fromOrderedBits(u: Int32Array, n: number): void {
   }
 }
 
-/**
- * One LSD pass: keys `src` (word pairs) scattered into `dst` by digit `pass`, `cc` holding the
- * digit's starting word offsets (advanced by 2 per key). One loop per digit, so that no loop
- * decides which digit it extracts per key.
+/*
+ * One LSD pass: keys `src` (word pairs) scattered into `dst` by one digit, `cc` holding the
+ * digit's starting word offsets (advanced by 2 per key). One function per digit: each is
+ * compiled once for its own loop (a single function with a switch was deoptimised and
+ * recompiled at every new digit: 11 TurboFan compiles per run, measured with --trace-deopt).
  */
-function scatterKeys(src: Int32Array, dst: Int32Array, n2: number, cc: Int32Array, pass: number): void {
-  switch (pass) {
-    case 0:
-      for (let j = 0; j < n2; j += 2) {
-        const lo = src[j];
-        const d = lo & MASK;
-        const k = cc[d];
-        cc[d] = k + 2;
-        dst[k] = lo;
-        dst[k + 1] = src[j + 1];
-      }
-      return;
-    case 1:
-      for (let j = 0; j < n2; j += 2) {
-        const lo = src[j];
-        const d = (lo >> 11) & MASK;
-        const k = cc[d];
-        cc[d] = k + 2;
-        dst[k] = lo;
-        dst[k + 1] = src[j + 1];
-      }
-      return;
-    case 2:
-      for (let j = 0; j < n2; j += 2) {
-        const lo = src[j];
-        const hi = src[j + 1];
-        const d = ((lo >>> 22) | (hi << 10)) & MASK;
-        const k = cc[d];
-        cc[d] = k + 2;
-        dst[k] = lo;
-        dst[k + 1] = hi;
-      }
-      return;
-    case 3:
-      for (let j = 0; j < n2; j += 2) {
-        const hi = src[j + 1];
-        const d = (hi >> 1) & MASK;
-        const k = cc[d];
-        cc[d] = k + 2;
-        dst[k] = src[j];
-        dst[k + 1] = hi;
-      }
-      return;
-    case 4:
-      for (let j = 0; j < n2; j += 2) {
-        const hi = src[j + 1];
-        const d = (hi >> 12) & MASK;
-        const k = cc[d];
-        cc[d] = k + 2;
-        dst[k] = src[j];
-        dst[k + 1] = hi;
-      }
-      return;
-    default:
-      for (let j = 0; j < n2; j += 2) {
-        const hi = src[j + 1];
-        const d = (hi >> 23) & 511;
-        const k = cc[d];
-        cc[d] = k + 2;
-        dst[k] = src[j];
-        dst[k + 1] = hi;
-      }
+type Scatter = (src: Int32Array, dst: Int32Array, n2: number, cc: Int32Array) => void;
+const scatterKeys: Scatter[] = [
+  (src, dst, n2, cc) => {
+    for (let j = 0; j < n2; j += 2) {
+      const lo = src[j];
+      const d = lo & MASK;
+      const k = cc[d];
+      cc[d] = k + 2;
+      dst[k] = lo;
+      dst[k + 1] = src[j + 1];
+    }
+  },
+  (src, dst, n2, cc) => {
+    for (let j = 0; j < n2; j += 2) {
+      const lo = src[j];
+      const d = (lo >> 11) & MASK;
+      const k = cc[d];
+      cc[d] = k + 2;
+      dst[k] = lo;
+      dst[k + 1] = src[j + 1];
+    }
+  },
+  (src, dst, n2, cc) => {
+    for (let j = 0; j < n2; j += 2) {
+      const lo = src[j];
+      const hi = src[j + 1];
+      const d = ((lo >>> 22) | (hi << 10)) & MASK;
+      const k = cc[d];
+      cc[d] = k + 2;
+      dst[k] = lo;
+      dst[k + 1] = hi;
+    }
+  },
+  (src, dst, n2, cc) => {
+    for (let j = 0; j < n2; j += 2) {
+      const hi = src[j + 1];
+      const d = (hi >> 1) & MASK;
+      const k = cc[d];
+      cc[d] = k + 2;
+      dst[k] = src[j];
+      dst[k + 1] = hi;
+    }
+  },
+  (src, dst, n2, cc) => {
+    for (let j = 0; j < n2; j += 2) {
+      const hi = src[j + 1];
+      const d = (hi >> 12) & MASK;
+      const k = cc[d];
+      cc[d] = k + 2;
+      dst[k] = src[j];
+      dst[k + 1] = hi;
+    }
+  },
+  (src, dst, n2, cc) => {
+    for (let j = 0; j < n2; j += 2) {
+      const hi = src[j + 1];
+      const d = (hi >> 23) & 511;
+      const k = cc[d];
+      cc[d] = k + 2;
+      dst[k] = src[j];
+      dst[k + 1] = hi;
+    }
+  },
+];
+
+/** One LSD pass of keys with a payload (`sortedOrder`): as {@link scatterKeys}, `cc` in keys. */
+function scatterPairs(
+  src: Int32Array,
+  dst: Int32Array,
+  srcI: Int32Array,
+  dstI: Int32Array,
+  cc: Int32Array,
+  pass: number,
+): void {
+  const n2 = srcI.length * 2;
+  for (let j = 0, i = 0; j < n2; j += 2, i++) {
+    const t = cc[digitOf(src, j, pass)]++;
+    dst[2 * t] = src[j];
+    dst[2 * t + 1] = src[j + 1];
+    dstI[t] = srcI[i];
   }
 }
 
@@ -303,17 +322,12 @@ function radixPasses(
     if (trivial) continue;
     if (dst === null) dst = new Int32Array(2 * n);
     if (srcI !== null && dstI === null) dstI = new Int32Array(n);
+    const cc = cnt.subarray(base, base + RADIX);
     if (srcI === null || dstI === null) {
-      const cc = cnt.subarray(base, base + RADIX);
       for (let d = 0; d < RADIX; d++) cc[d] *= 2;
-      scatterKeys(src, dst, 2 * n, cc, pass);
+      scatterKeys[pass](src, dst, 2 * n, cc);
     } else {
-      for (let j = 0, i = 0; j < 2 * n; j += 2, i++) {
-        const t = cnt[base + digitOf(src, j, pass)]++;
-        dst[2 * t] = src[j];
-        dst[2 * t + 1] = src[j + 1];
-        dstI[t] = srcI[i];
-      }
+      scatterPairs(src, dst, srcI.subarray(0, n), dstI, cc, pass);
       const ti = srcI;
       srcI = dstI;
       dstI = ti;
@@ -619,10 +633,26 @@ function foldUnit(h: Histogram): void {
  * exhausted input).
  */
 function mergeSplit(a: Run, P: Float64Array, N: Float64Array): Run {
-  const la = a.keys.length;
+  // Each pass is a function of its own: compiled once (inside one function, on-stack
+  // replacement of the first loop and later the second deoptimised it again and again).
+  const m = mergedLength(a.keys, P, N);
+  if (m === a.keys.length) {
+    // Every pending score is a key already (the usual case once most scores have been seen):
+    // the counts are added in place, no new arrays. `a` is the histogram's own prefix.
+    addSortedCounts(a.keys, a.pos, P);
+    addSortedCounts(a.keys, a.neg, N);
+    return a;
+  }
+  const out = { keys: new Float64Array(m), pos: new Float64Array(m), neg: new Float64Array(m) };
+  fillMerged(a, P, N, out);
+  return out;
+}
+
+/** The number of distinct keys of `ak` ∪ `P` ∪ `N` (all ascending). */
+function mergedLength(ak: Float64Array, P: Float64Array, N: Float64Array): number {
+  const la = ak.length;
   const np = P.length;
   const nn = N.length;
-  const ak = a.keys;
   let i = 0;
   let j = 0;
   let l = 0;
@@ -638,19 +668,20 @@ function mergeSplit(a: Run, P: Float64Array, N: Float64Array): Run {
     while (l < nn && N[l] === v) l++;
     m++;
   }
-  if (m === la) {
-    // Every pending score is a key already (the usual case once most scores have been seen):
-    // the counts are added in place, no new arrays. `a` is the histogram's own prefix.
-    addSortedCounts(ak, a.pos, P);
-    addSortedCounts(ak, a.neg, N);
-    return a;
-  }
-  const keys = new Float64Array(m);
-  const pos = new Float64Array(m);
-  const neg = new Float64Array(m);
-  i = 0;
-  j = 0;
-  l = 0;
+  return m;
+}
+
+/** The merge of {@link mergeSplit} into `out` (allocated to the merged length). */
+function fillMerged(a: Run, P: Float64Array, N: Float64Array, out: Run): void {
+  const { keys, pos, neg } = out;
+  const m = keys.length;
+  const ak = a.keys;
+  const la = ak.length;
+  const np = P.length;
+  const nn = N.length;
+  let i = 0;
+  let j = 0;
+  let l = 0;
   for (let k = 0; k < m; k++) {
     const x = i < la ? ak[i] : Infinity;
     const y = j < np ? P[j] : Infinity;
@@ -672,7 +703,6 @@ function mergeSplit(a: Run, P: Float64Array, N: Float64Array): Run {
     pos[k] = cp + (j - j0);
     neg[k] = cn + (l - l0);
   }
-  return { keys, pos, neg };
 }
 
 /** Adds to `counts[i]` how many of the ascending `sorted` scores equal `keys[i]` (every score is a key). */

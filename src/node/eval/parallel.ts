@@ -50,12 +50,91 @@ export interface BlockJob {
   threshold?: number;
 }
 
-/** A worker's share: blocks [first, last) of `cuts` (K + 1 byte offsets, or the row offsets of Parquet row groups). */
+/**
+ * A worker's job: blocks of `cuts` (K + 1 byte offsets, or the row offsets of Parquet row
+ * groups). With `claim`, the worker takes its blocks itself when it starts ({@link claimShare});
+ * otherwise it evaluates blocks [first, last).
+ */
 export interface WorkerJob extends BlockJob {
   cuts: number[];
   first: number;
   last: number;
+  claim?: { shared: SharedArrayBuffer; slot: number };
   trace: boolean;
+}
+
+/**
+ * The split of the blocks between the threads, in shared memory, so that a worker takes its
+ * blocks the moment it is up (not when the main thread next turns its event loop). Words:
+ * a spin lock, `limit` (the main thread evaluates blocks below it), `claimed` (blocks the main
+ * thread has started), then one state per worker: 0 not started, 1 took [first, last) (next
+ * two words), 2 none (came up too late, or told so by the main thread).
+ */
+export class BlockClaims {
+  static readonly LOCK = 0;
+  static readonly LIMIT = 1;
+  static readonly CLAIMED = 2;
+  readonly words: Int32Array;
+  constructor(shared: SharedArrayBuffer) {
+    this.words = new Int32Array(shared);
+  }
+  static create(K: number, workers: number): BlockClaims {
+    const c = new BlockClaims(new SharedArrayBuffer(4 * (3 + 3 * workers)));
+    c.words[BlockClaims.LIMIT] = K;
+    return c;
+  }
+  private locked<T>(f: (w: Int32Array) => T): T {
+    const w = this.words;
+    while (Atomics.compareExchange(w, BlockClaims.LOCK, 0, 1) !== 0); // held for a few operations only
+    try {
+      return f(w);
+    } finally {
+      Atomics.store(w, BlockClaims.LOCK, 0);
+    }
+  }
+  /** Main thread: claims block i, or false when it is past the limit (taken by a worker). */
+  claim(i: number): boolean {
+    return this.locked((w) => {
+      if (i >= w[BlockClaims.LIMIT]) return false;
+      w[BlockClaims.CLAIMED] = i + 1;
+      return true;
+    });
+  }
+  /**
+   * Worker `slot` (0-based): takes the last part of the blocks the main thread has not reached —
+   * an equal part for it, the main thread and every worker not started yet — or nothing.
+   */
+  take(slot: number): [number, number] | null {
+    return this.locked((w) => {
+      const at = 3 + 3 * slot;
+      if (w[at] !== 0) return null;
+      let waiting = 0;
+      for (let j = 3; j < w.length; j += 3) if (w[j] === 0) waiting++;
+      const limit = w[BlockClaims.LIMIT];
+      const take = Math.round((limit - w[BlockClaims.CLAIMED]) / (waiting + 1));
+      if (take <= 0) {
+        w[at] = 2;
+        return null;
+      }
+      w[at] = 1;
+      w[at + 1] = limit - take;
+      w[at + 2] = limit;
+      w[BlockClaims.LIMIT] = limit - take;
+      return [limit - take, limit];
+    });
+  }
+  /** Main thread, its blocks done: workers not started get nothing. Returns the slots that took blocks. */
+  close(): number[] {
+    return this.locked((w) => {
+      w[BlockClaims.CLAIMED] = w[BlockClaims.LIMIT];
+      const took: number[] = [];
+      for (let j = 3, slot = 0; j < w.length; j += 3, slot++) {
+        if (w[j] === 0) w[j] = 2;
+        if (w[j] === 1) took.push(slot);
+      }
+      return took;
+    });
+  }
 }
 
 /** A tree node's state as a worker sends it (arrays transferred). */
@@ -77,9 +156,9 @@ export interface WorkerTrace {
 
 /** Messages of a worker. */
 export type WorkerMessage =
-  | { ready: true }
+  | { none: true }
   | { progress: { bytes: number; rows: number } }
-  | { ok: NodeState[]; free: NodeState; trace: WorkerTrace }
+  | { ok: NodeState[]; first: number; last: number; free: NodeState; trace: WorkerTrace }
   | { error: { message: string; byteOffset?: number; column?: number; detail?: string; place?: string } };
 
 /**
@@ -337,18 +416,32 @@ export function packNode(acc: Accumulator, lo: number, hi: number, transfer: Arr
 export async function runWorkerJob(
   job: WorkerJob,
   onProgress: (bytes: number, rows: number) => void,
-): Promise<{ nodes: NodeState[]; free: NodeState; transfer: ArrayBuffer[]; trace: WorkerTrace }> {
+): Promise<{
+  first: number;
+  last: number;
+  nodes: NodeState[];
+  free: NodeState;
+  transfer: ArrayBuffer[];
+  trace: WorkerTrace;
+} | null> {
   const start = Date.now();
+  let { first, last } = job;
+  if (job.claim !== undefined) {
+    const got = new BlockClaims(job.claim.shared).take(job.claim.slot);
+    if (got === null) return null;
+    [first, last] = got;
+  }
   const accs: [number, number, Accumulator][] = [];
   const K = job.cuts.length - 1;
   const run = new ThreadRun(job, job.cuts);
-  for (const [lo, hi] of treeNodes(0, K, job.first, job.last))
-    accs.push([lo, hi, await run.evalNode(lo, hi, onProgress)]);
+  for (const [lo, hi] of treeNodes(0, K, first, last)) accs.push([lo, hi, await run.evalNode(lo, hi, onProgress)]);
   const parsed = Date.now();
   const transfer: ArrayBuffer[] = [];
   const nodes = accs.map(([lo, hi, acc]) => packNode(acc, lo, hi, transfer));
-  const free = packNode(run.free, job.first, job.last, transfer);
+  const free = packNode(run.free, first, last, transfer);
   return {
+    first,
+    last,
     nodes,
     free,
     transfer,
@@ -588,20 +681,19 @@ function completeTree(job: BlockJob, parts: Map<string, Accumulator>, lo: number
   return left;
 }
 
-/** A share's outcome: its blocks, and its nodes and order-free state or its error. */
-interface ShareResult {
-  first: number;
-  last: number;
-  parts?: [string, Accumulator][];
-  free?: Accumulator;
-  error?: unknown;
-}
+/** A worker's outcome: its blocks and their nodes and order-free state, nothing, or an error. */
+type Outcome =
+  | { first: number; last: number; parts: [string, Accumulator][]; free: Accumulator }
+  | { none: true }
+  | { error: unknown };
 
 /**
- * Blocks in this thread and the given workers: this thread from block 0 on, each worker (once
- * ready) the last part of the blocks not yet reached. Resolves with every node computed and the
- * order-free state of each share in file order; an error is that of the first share in file
- * order that failed (every share before it ran to its end, so its first block began at a row).
+ * Blocks in this thread and the given workers. Every worker gets the job at once; with the
+ * dynamic split ({@link BlockClaims}) it takes the last part of the blocks this thread has not
+ * reached the moment it is up, and this thread goes on from block 0 until it meets the blocks
+ * taken. Resolves with every node computed and the order-free state of each share in file
+ * order; an error is that of the first share in file order that failed (every share before it
+ * ran to its end, so its first block began at a row).
  */
 async function runThreaded(
   job: BlockJob,
@@ -611,114 +703,87 @@ async function runThreaded(
 ): Promise<{ parts: Map<string, Accumulator>; frees: Accumulator[] }> {
   const { trace, t0, progress } = run;
   const K = cuts.length - 1;
-  const fixed = staticSplit();
   const n = workers.length + 1;
-  /** This thread evaluates blocks [0, limit); it has started `claimed` of them. */
-  let limit = fixed ? share(K, n, 0)[1] : K;
-  let claimed = 0;
-  let waiting = workers.length;
-  const results: ShareResult[] = [];
-  const started = workers.map(
-    ({ worker, ready }, i) =>
-      new Promise<void>((resolve) => {
+  const claims = staticSplit() ? null : BlockClaims.create(K, workers.length);
+  const outcomes = workers.map(
+    ({ worker, failure }, i) =>
+      new Promise<Outcome>((resolve) => {
         const w = i + 1;
-        void ready.then((up) => {
-          waiting--;
-          if (!up) {
-            // A worker that never came up: its blocks stay with this thread (or, split static, fail).
-            if (fixed)
-              results.push({
-                first: share(K, n, w)[0],
-                last: share(K, n, w)[1],
-                error: new Error(`losskit: evaluation worker ${w} did not start`),
-              });
-            resolve();
-            return;
-          }
-          let first: number;
-          let last: number;
-          if (fixed) [first, last] = share(K, n, w);
-          else {
-            // The last 1/(waiting + 2) of the blocks not reached yet (this thread keeps an equal part).
-            const take = Math.round((limit - claimed) / (waiting + 2));
-            [first, last] = [limit - take, limit];
-            limit = first;
-          }
-          if (last <= first) {
-            resolve();
-            return;
-          }
-          const res: ShareResult = { first, last };
-          results.push(res);
-          const posted = Date.now();
-          const fail = (error: unknown) => {
-            res.error ??= error;
-            resolve();
-          };
-          worker.on('message', (m: WorkerMessage) => {
-            if ('progress' in m) {
-              progress(m.progress.bytes, m.progress.rows);
-              return;
+        if (failure !== null) return resolve({ error: failure });
+        const posted = Date.now();
+        worker.on('message', (m: WorkerMessage) => {
+          if ('progress' in m) return progress(m.progress.bytes, m.progress.rows);
+          if ('none' in m) return resolve({ none: true });
+          if ('ok' in m) {
+            const before = Date.now();
+            const parts = m.ok.map((node): [string, Accumulator] => [`${node.lo},${node.hi}`, restoreNode(job, node)]);
+            const free = restoreNode(job, m.free);
+            if (trace) {
+              const r = m.trace;
+              process.stderr.write(
+                `losskit trace: worker ${w} blocks [${m.first}, ${m.last}): job posted +${posted - t0} ms, started +${r.start - t0}, parsed +${r.parsed - t0}, packed +${r.packed - t0}, received +${before - t0}, restored +${Date.now() - t0}; thread CPU ${r.cpuMs ?? '?'} ms\n`,
+              );
             }
-            if ('ok' in m) {
-              const before = Date.now();
-              res.parts = m.ok.map((node) => [`${node.lo},${node.hi}`, restoreNode(job, node)]);
-              res.free = restoreNode(job, m.free);
-              if (trace) {
-                const r = m.trace;
-                process.stderr.write(
-                  `losskit trace: worker ${w} blocks [${first}, ${last}): job posted +${posted - t0} ms, started +${r.start - t0}, parsed +${r.parsed - t0}, packed +${r.packed - t0}, received +${before - t0}, restored +${Date.now() - t0}; thread CPU ${r.cpuMs ?? '?'} ms\n`,
-                );
-              }
-              resolve();
-              return;
-            }
-            if (!('error' in m)) return;
-            const e = m.error;
-            if (e.byteOffset !== undefined)
-              fail(new RangeCellError(job.path, e.byteOffset, e.column ?? 1, e.detail ?? e.message));
-            else fail(new EvalInputError(e.place ?? job.path, e.detail ?? e.message));
-          });
-          worker.once('error', fail);
-          worker.once('exit', (code) => {
-            if (res.parts === undefined) fail(new Error(`losskit: evaluation worker ${w} exited with code ${code}`));
-          });
-          const wj: WorkerJob = { ...job, cuts, first, last, trace };
-          worker.postMessage(wj);
+            return resolve({ first: m.first, last: m.last, parts, free });
+          }
+          const e = m.error;
+          if (e.byteOffset !== undefined)
+            resolve({ error: new RangeCellError(job.path, e.byteOffset, e.column ?? 1, e.detail ?? e.message) });
+          else resolve({ error: new EvalInputError(e.place ?? job.path, e.detail ?? e.message) });
         });
+        worker.once('error', (error) => resolve({ error }));
+        worker.once('exit', (code) =>
+          resolve({ error: new Error(`losskit: evaluation worker ${w} exited with code ${code}`) }),
+        );
+        const [first, last] = share(K, n, w);
+        const wj: WorkerJob = {
+          ...job,
+          cuts,
+          first,
+          last,
+          trace,
+          ...(claims !== null ? { claim: { shared: claims.words.buffer as SharedArrayBuffer, slot: i } } : {}),
+        };
+        worker.postMessage(wj);
       }),
   );
-  if (fixed) await Promise.all(workers.map((p) => p.ready));
-  // This thread: blocks 0, 1, … up to `limit` (which the workers' shares lower as they start).
+  // This thread: blocks 0, 1, … as long as no worker has taken them.
   const tree = new InOrderTree<Accumulator>(K, absorb);
   const own = new ThreadRun(job, cuts);
-  for (let i = 0; i < limit; i++) {
-    claimed = i + 1;
+  const end = share(K, n, 0)[1];
+  let limit = 0;
+  for (let i = 0; claims !== null ? claims.claim(i) : i < end; i++) {
     const acc = await own.evalBlock(i);
     // Let the event loop turn between blocks (progress output, signals, workers' messages).
     await new Promise((resolve) => setImmediate(resolve));
-    progress(
-      job.format === 'parquet' ? Math.round((cuts[i + 1] - cuts[i]) * (job.bytesPerRow ?? 0)) : cuts[i + 1] - cuts[i],
-      acc.rows,
-    );
+    const span = cuts[i + 1] - cuts[i];
+    progress(job.format === 'parquet' ? Math.round(span * (job.bytesPerRow ?? 0)) : span, acc.rows);
     tree.add(i, acc);
+    limit = i + 1;
   }
-  claimed = limit;
+  // Workers not started by now get no blocks (and are not waited for).
+  const took = claims !== null ? claims.close() : workers.map((_, i) => i);
   // Fold this thread's histograms while the workers finish (not after).
   compactHistograms(own.free);
   if (trace)
     process.stderr.write(
       `losskit trace: main share [0, ${limit}) done +${Date.now() - t0} ms; thread CPU so far ${threadCpuMs() ?? '?'} ms\n`,
     );
-  // Workers not ready by now get no blocks (`limit - claimed` is 0).
-  await Promise.all(started);
-  results.sort((a, b) => a.first - b.first);
+  const shares: { first: number; outcome: Outcome }[] = [];
+  for (const slot of took) {
+    const outcome = await outcomes[slot];
+    const words = claims?.words;
+    const first = words !== undefined ? words[3 + 3 * slot + 1] : share(K, n, slot + 1)[0];
+    shares.push({ first, outcome });
+  }
+  shares.sort((a, b) => a.first - b.first);
   const parts = tree.parts;
   const frees: Accumulator[] = [own.free];
-  for (const r of results) {
-    if (r.error !== undefined) throw r.error;
-    for (const [k, acc] of r.parts ?? []) parts.set(k, acc);
-    if (r.free) frees.push(r.free);
+  for (const { outcome } of shares) {
+    if ('error' in outcome) throw outcome.error;
+    if ('none' in outcome) continue;
+    for (const [k, acc] of outcome.parts) parts.set(k, acc);
+    frees.push(outcome.free);
   }
   return { parts, frees };
 }

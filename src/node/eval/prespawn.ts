@@ -9,18 +9,17 @@
  * stdin, a bad argument) exits as if they did not exist. Called from code (`evaluateFile`), the
  * threads are started by {@link takeWorkers} when needed.
  *
- * Each worker posts `{ ready: true }` once its modules are loaded; only then is it given blocks,
- * so a late thread gets a smaller share instead of holding the run back.
+ * Each worker is given its job at once; it reads it once its modules are loaded and then takes
+ * its blocks (parallel.ts `BlockClaims`), so a late thread gets a smaller share instead of
+ * holding the run back.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-/** A started worker and whether it came up (resolves `false` when it failed before ready). */
+/** A started worker, and its error event if it had one. */
 export interface PooledWorker {
   worker: Worker;
-  ready: Promise<boolean>;
-  /** The error event of the worker, if any (set before `ready` resolves false). */
   failure: Error | null;
 }
 
@@ -36,16 +35,11 @@ export function workerFilePath(): string | null {
 /** Starts one evaluation worker. */
 export function startWorker(file: string): PooledWorker {
   const worker = new Worker(file);
-  const p: PooledWorker = { worker, ready: Promise.resolve(false), failure: null };
+  const p: PooledWorker = { worker, failure: null };
   // Kept for the worker's life: an error of an unused worker must not crash the process; a used
   // one is also watched by its run.
   worker.on('error', (e: Error) => {
     p.failure = e;
-  });
-  p.ready = new Promise<boolean>((resolve) => {
-    worker.once('message', (m: unknown) => resolve(typeof m === 'object' && m !== null && 'ready' in m));
-    worker.once('error', () => resolve(false));
-    worker.once('exit', () => resolve(false));
   });
   return p;
 }

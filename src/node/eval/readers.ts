@@ -572,6 +572,30 @@ function fastCsvRow(x: FastRowCtx, buf: Uint8Array, pos: number, len: number): n
   return -1;
 }
 
+/**
+ * Plain rows by {@link fastCsvRow} from `st.pos` into the batch: up to a full batch, the end of
+ * the bytes at hand or a row it cannot take. Returns the rows taken (`st.pos`, `st.line` moved on).
+ * A function of its own, not a loop of the `csvBatches` generator: V8 compiles it once, where
+ * the generator (with its general path, never run on a plain file) was compiled four times.
+ */
+function fastRows(x: FastRowCtx, st: CsvState, len: number): number {
+  const b = x.b;
+  const buf = st.buf;
+  const room = b.cap - b.n;
+  let pos = st.pos;
+  let rows = 0;
+  while (rows < room && pos < len) {
+    const q = fastCsvRow(x, buf, pos, len);
+    if (q <= 0) break;
+    pos = q;
+    b.n++;
+    rows++;
+  }
+  st.pos = pos;
+  st.line += rows;
+  return rows;
+}
+
 async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
   const { st, more, plan, batchRows, delim, file, rangeStart } = pass;
   const roles = plan.columns.roles;
@@ -630,13 +654,12 @@ async function* csvBatches(pass: CsvPass): AsyncGenerator<Batch> {
     const len = buf.length;
     for (;;) {
       if (fast !== null) {
-        const q = fastCsvRow(fast, buf, st.pos, len);
-        if (q > 0) {
-          if (b.n === 0) first = st.line;
-          st.line++;
-          st.pos = q;
-          if (++b.n === b.cap) yield placed(b.take());
-          if (q >= len) break;
+        const n0 = b.n;
+        const line0 = st.line;
+        if (fastRows(fast, st, len) > 0) {
+          if (n0 === 0) first = line0;
+          if (b.n === b.cap) yield placed(b.take());
+          if (st.pos >= len) break;
           continue;
         }
       }

@@ -8,7 +8,10 @@ const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort?.pos
 
 const run = (job: WorkerJob) =>
   runWorkerJob(job, (bytes, rows) => post({ progress: { bytes, rows } })).then(
-    ({ nodes, free, transfer, trace }) => post({ ok: nodes, free, trace }, transfer),
+    (r) =>
+      r === null
+        ? post({ none: true })
+        : post({ ok: r.nodes, first: r.first, last: r.last, free: r.free, trace: r.trace }, r.transfer),
     (e: unknown) => {
       if (e instanceof RangeCellError)
         post({ error: { message: e.message, byteOffset: e.byteOffset, column: e.column, detail: e.detail } });
@@ -18,8 +21,7 @@ const run = (job: WorkerJob) =>
     },
   );
 
-// Modules loaded: say so, then take the job (blocks are given to a thread only once it is ready).
+// The job was posted when the thread started; it is read once the modules are loaded.
 parentPort?.once('message', (job: WorkerJob) => {
   void run(job);
 });
-post({ ready: true });
