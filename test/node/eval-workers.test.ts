@@ -193,7 +193,7 @@ describe('block evaluation in this thread', () => {
     expect(cuts[0]).toBe(start);
     expect(cuts[cuts.length - 1]).toBe(text.length);
     for (const c of cuts.slice(1, -1)) expect(text[c - 1]).toBe('\n');
-    for (let k = 0; k < cuts.length - 1; k++) expect(endsInQuotes(f, cuts, k)).toBe(false);
+    for (let k = 0; k < cuts.length - 1; k++) expect(endsInQuotes(f, cuts, k, 44)).toBe(false);
     // A quoted field with line breaks across the place of the second cut: the block before it ends in quotes.
     const mid = text.indexOf('\n', cuts[1] - 5000) + 1;
     const quoted = text.slice(0, mid) + '1,"0.5' + '\n'.repeat(20000) + '"\n' + text.slice(mid);
@@ -202,13 +202,33 @@ describe('block evaluation in this thread', () => {
     const open = quoted.indexOf('"');
     const k = qc.findIndex((c, i) => c <= open && open < qc[i + 1]);
     expect(qc[k + 1]).toBeLessThan(open + 20000); // a cut among the quoted line breaks
-    for (let j = 0; j < k; j++) expect(endsInQuotes(g, qc, j)).toBe(false);
-    expect(endsInQuotes(g, qc, k)).toBe(true);
-    // Balanced quotes: no block ends in quotes.
+    for (let j = 0; j < k; j++) expect(endsInQuotes(g, qc, j, 44)).toBe(false);
+    expect(endsInQuotes(g, qc, k, 44)).toBe(true);
+    // Quoted fields closed on their line: no block ends in quotes.
     const q2 = text.replace(/\n0,/g, '\n"0",');
     const h = put('quoted2.csv', q2);
     const hc = blockCuts(h, start, q2.length);
-    for (let k = 0; k < hc.length - 1; k++) expect(endsInQuotes(h, hc, k)).toBe(false);
+    for (let k = 0; k < hc.length - 1; k++) expect(endsInQuotes(h, hc, k, 44)).toBe(false);
+    // A literal quote inside an unquoted field (12" as text) is not a quoting quote: an odd number
+    // of quote bytes in a block, and still no block ends in quotes; with a quoted line break across
+    // a cut as well, that block does.
+    const notes = ['y_true,prob,note'];
+    for (let i = 0; i < 30000; i++)
+      notes.push(`${i % 2},0.${String(i).padStart(5, '0')},${i % 997 === 0 ? '12"' : 'x'}`);
+    const stray = notes.join('\n') + '\n';
+    const sf = put('stray.csv', stray);
+    const s0 = stray.indexOf('\n') + 1;
+    const sc = blockCuts(sf, s0, stray.length);
+    const odd = sc.slice(0, -1).filter((c, i) => (stray.slice(c, sc[i + 1]).split('"').length - 1) % 2 === 1);
+    expect(odd.length).toBeGreaterThan(0);
+    for (let k = 0; k < sc.length - 1; k++) expect(endsInQuotes(sf, sc, k, 44)).toBe(false);
+    const at = stray.indexOf('\n', sc[1] - 3000) + 1;
+    const both = stray.slice(0, at) + '1,0.5,"a' + '\nb'.repeat(20000) + '"\n' + stray.slice(at);
+    const bf = put('stray-quoted.csv', both);
+    const bc = blockCuts(bf, s0, both.length);
+    const open2 = both.indexOf('"a');
+    const kb = bc.findIndex((c, i) => c <= open2 && open2 < bc[i + 1]);
+    expect(endsInQuotes(bf, bc, kb, 44)).toBe(true);
   });
 });
 

@@ -17,6 +17,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { MetricTransfer } from '../../metrics/core.js';
 import { restoreTransfer } from '../../metrics/registry.js';
 import { ClassificationReportStream, type ClassificationReportStreamJSON } from '../../metrics/report.js';
+import { RowFields, tokenizeRow } from './csv.js';
 import { Accumulator, viewBatch, type MetricError, type MetricSetup } from './engine.js';
 import type { Plan } from './plan.js';
 import { type PooledWorker, takeWorkers, workerFilePath } from './prespawn.js';
@@ -202,25 +203,32 @@ export function blockCuts(path: string, start: number, size: number): number[] {
 }
 
 /**
- * Whether block k of `cuts` ends inside a quoted field: its start being a row start, an odd
- * number of quote bytes in it (an escaped `""` counts two). Read only on an error path.
+ * Whether block k of `cuts` ends inside a quoted field, its start being a row start: its rows
+ * tokenized as the reader does (a quote opens a field only at the field's start, `""` is an
+ * escaped quote), the last one left open. Read only on an error path.
  */
-export function endsInQuotes(path: string, cuts: number[], k: number): boolean {
+export function endsInQuotes(path: string, cuts: number[], k: number, delimiter: number): boolean {
   if (k < 0 || k >= cuts.length - 2) return false; // the file's last block ends at the end
+  const len = cuts[k + 1] - cuts[k];
+  const buf = Buffer.alloc(len);
   const fd = openSync(path, 'r');
-  const buf = Buffer.alloc(1 << 20);
-  let quotes = 0;
   try {
-    for (let at = cuts[k]; at < cuts[k + 1];) {
-      const got = readSync(fd, buf, 0, Math.min(buf.length, cuts[k + 1] - at), at);
-      if (got <= 0) break;
-      for (let q = buf.indexOf(34); q >= 0 && q < got; q = buf.indexOf(34, q + 1)) quotes++;
+    for (let at = 0; at < len;) {
+      const got = readSync(fd, buf, at, len - at, cuts[k] + at);
+      if (got <= 0) return false;
       at += got;
     }
   } finally {
     closeSync(fd);
   }
-  return quotes % 2 !== 0;
+  const f = new RowFields(64);
+  for (let p = 0; p < len;) {
+    const q = tokenizeRow(buf, p, len, delimiter, false, f);
+    if (q < 0) return true; // the block ends inside a row: after its last line end, only in quotes
+    if (q === p) return false;
+    p = q;
+  }
+  return false;
 }
 
 /** The block of `cuts` holding byte `offset`. */
@@ -628,7 +636,11 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
       r = await run(cuts);
     } catch (e) {
       // A cut inside a quoted line break: the block before it ended in an open quote.
-      if (!(e instanceof RangeCellError) || o.rowGroups || !endsInQuotes(job.path, cuts, blockOf(cuts, e.byteOffset)))
+      if (
+        !(e instanceof RangeCellError) ||
+        o.rowGroups ||
+        !endsInQuotes(job.path, cuts, blockOf(cuts, e.byteOffset), job.delimiter)
+      )
         throw e;
       say('a cut fell inside a quoted field: the file again as one block');
       for (const w of pool) void w.worker.terminate();
