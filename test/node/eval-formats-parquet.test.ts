@@ -8,32 +8,16 @@
  *   from stdin or gzip too (the temp file, or the in-memory document, is read twice), with the
  *   result of the same file given by path.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { evaluateStream } from '../../src/node/eval/engine.js';
-import { binaryData, csvText, multiclassData } from './eval-helpers.js';
+import { binaryData, cliSandbox, csvText, multiclassData } from './eval-helpers.js';
 
-const root = resolve(__dirname, '..', '..');
-const cli = join(root, 'dist/esm/node/cli.js');
-const tmp = mkdtempSync(join(tmpdir(), 'losskit-pqcol-'));
-const spoolDir = mkdtempSync(join(tmpdir(), 'losskit-pqcol-spool-'));
-const put = (name: string, content: string | Buffer | Uint8Array) => {
-  const p = join(tmp, name);
-  writeFileSync(p, content);
-  return p;
-};
-const run = (args: string[], input?: Buffer) =>
-  spawnSync(process.execPath, [cli, ...args], {
-    cwd: tmp,
-    encoding: 'utf8',
-    input,
-    env: { ...process.env, TMPDIR: spoolDir },
-  });
+/** Inputs, and the CLI's temp directory (TMPDIR of the child processes): spool files are looked for there. */
+const { tmp, spoolDir, put, run } = cliSandbox('losskit-pqcol');
 interface CliResult {
   rows: number;
   format: string;

@@ -10,7 +10,7 @@
  *   ROC / PR curve or area (every metric name the CLI accepts is tried).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -21,25 +21,12 @@ import { METRIC_FAMILIES } from '../../src/metrics/catalog.js';
 import { evaluateFile, evaluateStream, metricSetups } from '../../src/node/eval/engine.js';
 import { resolvePlan, thresholdsMeaning } from '../../src/node/eval/plan.js';
 import { removeStaleSpools } from '../../src/node/eval/spool.js';
-import { binaryData, csvText, multiclassData, type Data } from './eval-helpers.js';
+import { binaryData, cliSandbox, csvText, multiclassData, type Data } from './eval-helpers.js';
 
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'dist/esm/node/cli.js');
-const tmp = mkdtempSync(join(tmpdir(), 'losskit-formats-'));
-/** The CLI's temp directory (TMPDIR of the child processes): spool files are looked for here. */
-const spoolDir = mkdtempSync(join(tmpdir(), 'losskit-spooldir-'));
-const put = (name: string, content: string | Buffer | Uint8Array) => {
-  const p = join(tmp, name);
-  writeFileSync(p, content);
-  return p;
-};
-const run = (args: string[], input?: Buffer) =>
-  spawnSync(process.execPath, [cli, ...args], {
-    cwd: tmp,
-    encoding: 'utf8',
-    input,
-    env: { ...process.env, TMPDIR: spoolDir },
-  });
+/** Inputs, and the CLI's temp directory (TMPDIR of the child processes): spool files are looked for there. */
+const { tmp, spoolDir, put, run } = cliSandbox('losskit-formats');
 const spools = () => readdirSync(spoolDir).filter((n) => n.startsWith('losskit-spool-'));
 const values = (r: { results: { metric: string; value: unknown }[] }) => r.results.map((x) => [x.metric, x.value]);
 

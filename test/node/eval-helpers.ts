@@ -1,5 +1,8 @@
 /** Small prediction data sets written in every format the evaluation engine reads (tests only). */
-import { writeFileSync } from 'node:fs';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 
 export function lcg(seed: number): () => number {
@@ -148,4 +151,36 @@ export function zipBytes(entries: Record<string, Buffer>): Buffer {
 
 export function writeGz(path: string, text: string): void {
   writeFileSync(path, gzipSync(Buffer.from(text)));
+}
+
+/**
+ * A directory for a test file's inputs and the built CLI run in it: `put` writes a file there,
+ * `run` starts `dist/esm/node/cli.js` with the given arguments (and stdin), its TMPDIR
+ * `spoolDir` (where its spool files are looked for).
+ */
+export function cliSandbox(prefix: string): {
+  tmp: string;
+  spoolDir: string;
+  put: (name: string, content: string | Buffer | Uint8Array) => string;
+  run: (args: string[], input?: Buffer) => SpawnSyncReturns<string>;
+} {
+  const cli = join(resolve(__dirname, '..', '..'), 'dist/esm/node/cli.js');
+  const tmp = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const spoolDir = mkdtempSync(join(tmpdir(), `${prefix}-spool-`));
+  return {
+    tmp,
+    spoolDir,
+    put: (name, content) => {
+      const p = join(tmp, name);
+      writeFileSync(p, content);
+      return p;
+    },
+    run: (args, input) =>
+      spawnSync(process.execPath, [cli, ...args], {
+        cwd: tmp,
+        encoding: 'utf8',
+        input,
+        env: { ...process.env, TMPDIR: spoolDir },
+      }),
+  };
 }
