@@ -523,7 +523,7 @@ const tracing = () => /^(1|true|yes|blocks)$/i.test(process.env.LOSSKIT_EVAL_TRA
 const blockTracing = /^blocks$/i.test(process.env.LOSSKIT_EVAL_TRACE ?? '');
 /**
  * `LOSSKIT_EVAL_SPLIT=static`: every worker is waited for and takes a fixed share
- * ({@link share}) instead of the blocks left when it is ready. The same bits either way; this
+ * ({@link share}) instead of the blocks left when it is up. The same bits either way; this
  * makes the split itself repeatable (tests, tracing).
  */
 const staticSplit = () => /^static$/i.test(process.env.LOSSKIT_EVAL_SPLIT ?? '');
@@ -571,9 +571,10 @@ export class InOrderTree<T> {
  * by block into `acc` (empty, nothing added yet), with `workers` threads in all (1: this thread
  * only). The same bits for any number of workers and any split of the blocks between them.
  *
- * This thread starts on block 0 at once and goes on in order; each worker thread, when it is
- * ready (booted, modules loaded), takes the last part of the blocks this thread has not reached
- * (half of them with one worker), so a thread that boots late gets less and none waits. If a
+ * This thread starts on block 0 at once and goes on in order; each worker thread, the moment
+ * it is up (booted, modules loaded, job read), takes the last part of the blocks this thread has
+ * not reached ({@link BlockClaims}; half of them with one worker), so a thread that boots late
+ * gets less and none waits. If a
  * CSV block turns out to end inside a quoted field (a quoted line break across a cut), the file
  * is evaluated again as one block, in order.
  */
