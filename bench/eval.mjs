@@ -8,7 +8,7 @@
 // --losskit-only skips pandas + scikit-learn.
 // CPU time (user + system) is printed beside the wall time: on a shared machine it is the
 // steadier figure.
-//   node bench/eval.mjs --workers [R]   only 1 vs 2 workers, alternated R times (default 3)
+//   node bench/eval.mjs --workers [R] [--rows N]   only 1 vs 2 workers, alternated R times (default 3)
 //
 // Generates its data (deterministic) under DIR (default: the OS temp dir), keeps it between
 // runs. Needs /usr/bin/time and /usr/bin/python3 with pandas and scikit-learn.
@@ -93,11 +93,13 @@ const report = (label, a, b) => {
 };
 
 // ---- --workers [R]: only the 1-vs-2-worker comparison (evalpar's part) --------------------
-// Alternates 1 and 2 workers R times (default 3) on the 10M-row file, default binary metrics:
-// median wall time, CPU seconds (user + sys) and peak RSS of each, the speed-up, the load.
+// Alternates 1 and 2 workers R times (default 3) on the 10M-row file (`--rows N`: an N-row file,
+// e.g. 40000000), default binary metrics: median wall time, CPU seconds (user + sys) and peak RSS
+// of each, the speed-up, the load.
 if (args.includes('--workers')) {
   const reps = Number(args[args.indexOf('--workers') + 1]) || 3;
-  const file = await ensure(`binary-${Math.round(10e6 * scale)}.csv`, (p) => writeBinary(p, Math.round(10e6 * scale)));
+  const n = args.includes('--rows') ? Number(args[args.indexOf('--rows') + 1]) : Math.round(10e6 * scale);
+  const file = await ensure(`binary-${n}.csv`, (p) => writeBinary(p, n));
   const cpu = (m) => {
     const u = /User time \(seconds\): ([\d.]+)/.exec(m.stderr);
     const k = /System time \(seconds\): ([\d.]+)/.exec(m.stderr);
