@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { evaluateFile } from '../../src/node/eval/engine.js';
-import { InOrderTree, blockBytes, blockCuts, endsInQuotes, treeNodes } from '../../src/node/eval/parallel.js';
+import { InOrderTree, blockBytes, blockCuts, endsInQuotes } from '../../src/node/eval/parallel.js';
 import { binaryData, csvText, lcg, multiclassData } from './eval-helpers.js';
 
 const root = resolve(__dirname, '..', '..');
@@ -71,6 +71,19 @@ const cases: [string, string, string[]][] = [
   ['multiclass (4 classes), weighted', csvText(multiclassData(N, 4, 8), { weight: true }), []],
   ['regression, weighted', regressionCsv(N), ['--task', 'regression']],
 ];
+
+/** The largest nodes of the fixed tree over [lo, hi) inside [a, b), left to right: what InOrderTree must hold. */
+function treeNodes(lo: number, hi: number, a: number, b: number, out: [number, number][] = []): [number, number][] {
+  if (b <= lo || hi <= a) return out;
+  if (a <= lo && hi <= b) {
+    out.push([lo, hi]);
+    return out;
+  }
+  const mid = (lo + hi) >>> 1;
+  treeNodes(lo, mid, a, b, out);
+  treeNodes(mid, hi, a, b, out);
+  return out;
+}
 
 describe('--workers 1, 2, 3 (worker threads): the same bits', () => {
   for (const [name, text, extra] of cases)
@@ -166,20 +179,21 @@ describe('block evaluation in this thread', () => {
     ]);
   });
 
-  it('InOrderTree: blocks 0 … L−1 in order leave the nodes of treeNodes(0, K, 0, L), each merged in the tree order', () => {
+  it('InOrderTree: blocks a … b−1 in order leave the nodes of treeNodes(0, K, a, b), each merged in the tree order', () => {
     /** The merge order as text: the same as completing the fixed tree recursively. */
     const treeText = (lo: number, hi: number): string =>
       hi - lo === 1 ? String(lo) : `(${treeText(lo, (lo + hi) >>> 1)}+${treeText((lo + hi) >>> 1, hi)})`;
-    for (let K = 1; K <= 40; K++)
-      for (let L = 0; L <= K; L++) {
-        const t = new InOrderTree<{ s: string }>(K, (a, b) => {
-          a.s = `(${a.s}+${b.s})`;
-        });
-        for (let i = 0; i < L; i++) t.add(i, { s: String(i) });
-        const want = treeNodes(0, K, 0, L);
-        expect([...t.parts.keys()].sort()).toEqual(want.map(([lo, hi]) => `${lo},${hi}`).sort());
-        for (const [lo, hi] of want) expect(t.parts.get(`${lo},${hi}`)?.s).toBe(treeText(lo, hi));
-      }
+    for (let K = 1; K <= 24; K++)
+      for (let a = 0; a <= K; a++)
+        for (let b = a; b <= K; b++) {
+          const t = new InOrderTree<{ s: string }>(K, (x, y) => {
+            x.s = `(${x.s}+${y.s})`;
+          });
+          for (let i = a; i < b; i++) t.add(i, { s: String(i) });
+          const want = treeNodes(0, K, a, b);
+          expect(t.nodes().map(([lo, hi]) => [lo, hi])).toEqual(want);
+          for (const [lo, hi, v] of t.nodes()) expect(v.s).toBe(treeText(lo, hi));
+        }
   });
 
   it('blockCuts: every cut is a line start, found without reading the file; endsInQuotes finds a cut inside a quoted field', () => {

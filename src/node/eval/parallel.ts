@@ -262,25 +262,6 @@ export function groupBlocks(groups: [number, number][]): number[] {
   return cuts;
 }
 
-/** The largest tree nodes inside [a, b), left to right. */
-export function treeNodes(
-  lo: number,
-  hi: number,
-  a: number,
-  b: number,
-  out: [number, number][] = [],
-): [number, number][] {
-  if (b <= lo || hi <= a) return out;
-  if (a <= lo && hi <= b) {
-    out.push([lo, hi]);
-    return out;
-  }
-  const mid = (lo + hi) >>> 1;
-  treeNodes(lo, mid, a, b, out);
-  treeNodes(mid, hi, a, b, out);
-  return out;
-}
-
 /** Merges accumulator `b` into `a` (b's rows after a's): counts, metric states, errors, report. */
 export function absorb(a: Accumulator, b: Accumulator): void {
   if (b.reportStream !== null) {
@@ -314,11 +295,14 @@ let parquet: { path: string; reader: Promise<Reader> } | null = null;
 export class ThreadRun {
   readonly free: Accumulator;
   private readonly scratch = { win: new Uint8Array(0) };
+  /** The fixed tree's nodes over the blocks evaluated so far (the others' states). */
+  readonly tree: InOrderTree<Accumulator>;
   constructor(
     readonly job: BlockJob,
     readonly cuts: number[],
   ) {
     this.free = new Accumulator(job.plan, job.setups, false, job.threshold, 'free');
+    this.tree = new InOrderTree<Accumulator>(cuts.length - 1, absorb);
   }
 
   /** Evaluates block `i`: the order-free metrics into `free`, the others into a fresh accumulator (returned). */
@@ -373,21 +357,22 @@ export class ThreadRun {
     return acc;
   }
 
-  /** The state of tree node [lo, hi), its blocks read in order. */
-  async evalNode(lo: number, hi: number, onBlock?: (bytes: number, rows: number) => void): Promise<Accumulator> {
+  /**
+   * Evaluates block `i` into {@link tree} (blocks come in increasing order), lets the event loop
+   * turn (progress output, signals, workers' messages) and reports the block's bytes and rows.
+   */
+  async addBlock(i: number, onBlock?: (bytes: number, rows: number) => void): Promise<void> {
     const { job, cuts } = this;
-    if (hi - lo === 1) {
-      const acc = await this.evalBlock(lo);
-      // Let the event loop turn between blocks (progress output, signals, workers' messages).
-      await new Promise((resolve) => setImmediate(resolve));
-      const span = cuts[hi] - cuts[lo];
-      onBlock?.(job.format === 'parquet' ? Math.round(span * (job.bytesPerRow ?? 0)) : span, acc.rows);
-      return acc;
-    }
-    const mid = (lo + hi) >>> 1;
-    const left = await this.evalNode(lo, mid, onBlock);
-    absorb(left, await this.evalNode(mid, hi, onBlock));
-    return left;
+    const acc = await this.evalBlock(i);
+    await new Promise((resolve) => setImmediate(resolve));
+    const span = cuts[i + 1] - cuts[i];
+    onBlock?.(job.format === 'parquet' ? Math.round(span * (job.bytesPerRow ?? 0)) : span, acc.rows);
+    this.tree.add(i, acc);
+  }
+
+  /** Blocks [first, last), in order, into {@link tree}. */
+  async evalRange(first: number, last: number, onBlock?: (bytes: number, rows: number) => void): Promise<void> {
+    for (let i = first; i < last; i++) await this.addBlock(i, onBlock);
   }
 }
 
@@ -439,13 +424,11 @@ export async function runWorkerJob(
     if (got === null) return null;
     [first, last] = got;
   }
-  const accs: [number, number, Accumulator][] = [];
-  const K = job.cuts.length - 1;
   const run = new ThreadRun(job, job.cuts);
-  for (const [lo, hi] of treeNodes(0, K, first, last)) accs.push([lo, hi, await run.evalNode(lo, hi, onProgress)]);
+  await run.evalRange(first, last, onProgress);
   const parsed = Date.now();
   const transfer: ArrayBuffer[] = [];
-  const nodes = accs.map(([lo, hi, acc]) => packNode(acc, lo, hi, transfer));
+  const nodes = run.tree.nodes().map(([lo, hi, acc]) => packNode(acc, lo, hi, transfer));
   const free = packNode(run.free, first, last, transfer);
   return {
     first,
@@ -529,10 +512,11 @@ const blockTracing = /^blocks$/i.test(process.env.LOSSKIT_EVAL_TRACE ?? '');
 const staticSplit = () => /^static$/i.test(process.env.LOSSKIT_EVAL_SPLIT ?? '');
 
 /**
- * The fixed tree's nodes built bottom-up as blocks 0, 1, 2, … arrive in order: a node is formed
- * (its left child absorbs its right) as soon as its last block is in, so at any time the nodes
- * held are the largest ones inside [0, blocks done) — what {@link treeNodes} lists — and every
- * sum is done in the tree's order.
+ * The fixed tree's nodes built bottom-up as blocks a, a + 1, a + 2, … arrive in order: a node is
+ * formed (its left child absorbs its right) as soon as its last block is in, so at any time the
+ * nodes held are the largest ones inside [a, blocks done) (the tree: node [lo, hi) has children
+ * [lo, mid) and [mid, hi), mid = ⌊(lo + hi) / 2⌋) — and
+ * every sum is done in the tree's order (a node whose left child starts before a stays open).
  */
 export class InOrderTree<T> {
   readonly parts = new Map<string, T>();
@@ -541,6 +525,15 @@ export class InOrderTree<T> {
     readonly K: number,
     private readonly merge: (a: T, b: T) => void,
   ) {}
+  /** The nodes held, as [lo, hi, state], left to right. */
+  nodes(): [number, number, T][] {
+    return [...this.parts]
+      .map(([k, v]): [number, number, T] => {
+        const [lo, hi] = k.split(',').map(Number);
+        return [lo, hi, v];
+      })
+      .sort((x, y) => x[0] - y[0]);
+  }
   add(i: number, state: T): void {
     const path: [number, number][] = [];
     for (let lo = 0, hi = this.K; hi - lo > 1;) {
@@ -625,8 +618,8 @@ export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRu
       for (let w = 0; w < n; w++) {
         const [first, last] = share(K, n, w);
         const own = new ThreadRun(job, cuts);
-        for (const [lo, hi] of treeNodes(0, K, first, last))
-          parts.set(`${lo},${hi}`, await own.evalNode(lo, hi, progress));
+        await own.evalRange(first, last, progress);
+        for (const [k, acc] of own.tree.parts) parts.set(k, acc);
         frees.push(own.free);
       }
       say('blocks evaluated');
@@ -761,17 +754,11 @@ async function runThreaded(
       }),
   );
   // This thread: blocks 0, 1, … as long as no worker has taken them.
-  const tree = new InOrderTree<Accumulator>(K, absorb);
   const own = new ThreadRun(job, cuts);
   const end = share(K, n, 0)[1];
   let limit = 0;
   for (let i = 0; claims !== null ? claims.claim(i) : i < end; i++) {
-    const acc = await own.evalBlock(i);
-    // Let the event loop turn between blocks (progress output, signals, workers' messages).
-    await new Promise((resolve) => setImmediate(resolve));
-    const span = cuts[i + 1] - cuts[i];
-    progress(job.format === 'parquet' ? Math.round(span * (job.bytesPerRow ?? 0)) : span, acc.rows);
-    tree.add(i, acc);
+    await own.addBlock(i, progress);
     limit = i + 1;
   }
   // Workers not started by now get no blocks (and are not waited for).
@@ -790,7 +777,7 @@ async function runThreaded(
     shares.push({ first, outcome });
   }
   shares.sort((a, b) => a.first - b.first);
-  const parts = tree.parts;
+  const parts = own.tree.parts;
   const frees: Accumulator[] = [own.free];
   for (const { outcome } of shares) {
     if ('error' in outcome) throw outcome.error;
