@@ -207,22 +207,25 @@ describe('block evaluation in this thread', () => {
     expect(cuts[0]).toBe(start);
     expect(cuts[cuts.length - 1]).toBe(text.length);
     for (const c of cuts.slice(1, -1)) expect(text[c - 1]).toBe('\n');
-    for (let k = 0; k < cuts.length - 1; k++) expect(endsInQuotes(f, cuts, k, 44)).toBe(false);
-    // A quoted field with line breaks across the place of the second cut: the block before it ends in quotes.
+    /** The blocks of a file that end inside a quoted field (endsInQuotes of each), and its cuts. */
+    const inQuotes = (name: string, content: string, from: number) => {
+      const p = put(name, content);
+      const cs = blockCuts(p, from, content.length);
+      return { cuts: cs, ends: cs.slice(0, -1).flatMap((_, k) => (endsInQuotes(p, cs, k, 44) ? [k] : [])) };
+    };
+    /** The block holding byte `offset`. */
+    const blockAt = (cs: number[], offset: number) => cs.findIndex((c, i) => c <= offset && offset < cs[i + 1]);
+    expect(inQuotes('cuts.csv', text, start).ends).toEqual([]);
+    // A quoted field with line breaks across the place of the second cut: the block before it ends
+    // in quotes, and none before it (the blocks after it start inside the quotes: not asked).
     const mid = text.indexOf('\n', cuts[1] - 5000) + 1;
     const quoted = text.slice(0, mid) + '1,"0.5' + '\n'.repeat(20000) + '"\n' + text.slice(mid);
-    const g = put('quoted.csv', quoted);
-    const qc = blockCuts(g, start, quoted.length);
     const open = quoted.indexOf('"');
-    const k = qc.findIndex((c, i) => c <= open && open < qc[i + 1]);
-    expect(qc[k + 1]).toBeLessThan(open + 20000); // a cut among the quoted line breaks
-    for (let j = 0; j < k; j++) expect(endsInQuotes(g, qc, j, 44)).toBe(false);
-    expect(endsInQuotes(g, qc, k, 44)).toBe(true);
+    const q = inQuotes('quoted.csv', quoted, start);
+    expect(q.cuts[blockAt(q.cuts, open) + 1]).toBeLessThan(open + 20000); // a cut among the quoted line breaks
+    expect(q.ends[0]).toBe(blockAt(q.cuts, open));
     // Quoted fields closed on their line: no block ends in quotes.
-    const q2 = text.replace(/\n0,/g, '\n"0",');
-    const h = put('quoted2.csv', q2);
-    const hc = blockCuts(h, start, q2.length);
-    for (let k = 0; k < hc.length - 1; k++) expect(endsInQuotes(h, hc, k, 44)).toBe(false);
+    expect(inQuotes('quoted2.csv', text.replace(/\n0,/g, '\n"0",'), start).ends).toEqual([]);
     // A literal quote inside an unquoted field (12" as text) is not a quoting quote: an odd number
     // of quote bytes in a block, and still no block ends in quotes; with a quoted line break across
     // a cut as well, that block does.
@@ -230,19 +233,15 @@ describe('block evaluation in this thread', () => {
     for (let i = 0; i < 30000; i++)
       notes.push(`${i % 2},0.${String(i).padStart(5, '0')},${i % 997 === 0 ? '12"' : 'x'}`);
     const stray = notes.join('\n') + '\n';
-    const sf = put('stray.csv', stray);
     const s0 = stray.indexOf('\n') + 1;
-    const sc = blockCuts(sf, s0, stray.length);
-    const odd = sc.slice(0, -1).filter((c, i) => (stray.slice(c, sc[i + 1]).split('"').length - 1) % 2 === 1);
+    const sq = inQuotes('stray.csv', stray, s0);
+    const odd = sq.cuts.slice(0, -1).filter((c, i) => (stray.slice(c, sq.cuts[i + 1]).split('"').length - 1) % 2 === 1);
     expect(odd.length).toBeGreaterThan(0);
-    for (let k = 0; k < sc.length - 1; k++) expect(endsInQuotes(sf, sc, k, 44)).toBe(false);
-    const at = stray.indexOf('\n', sc[1] - 3000) + 1;
+    expect(sq.ends).toEqual([]);
+    const at = stray.indexOf('\n', sq.cuts[1] - 3000) + 1;
     const both = stray.slice(0, at) + '1,0.5,"a' + '\nb'.repeat(20000) + '"\n' + stray.slice(at);
-    const bf = put('stray-quoted.csv', both);
-    const bc = blockCuts(bf, s0, both.length);
-    const open2 = both.indexOf('"a');
-    const kb = bc.findIndex((c, i) => c <= open2 && open2 < bc[i + 1]);
-    expect(endsInQuotes(bf, bc, kb, 44)).toBe(true);
+    const bq = inQuotes('stray-quoted.csv', both, s0);
+    expect(bq.ends[0]).toBe(blockAt(bq.cuts, both.indexOf('"a')));
   });
 });
 

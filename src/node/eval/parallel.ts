@@ -75,14 +75,23 @@ export class BlockClaims {
   static readonly LOCK = 0;
   static readonly LIMIT = 1;
   static readonly CLAIMED = 2;
+  /** Worker `slot`'s state word; its first and last block follow it. */
+  private static state = (slot: number) => 3 + 3 * slot;
+  private static readonly NOT_STARTED = 0;
+  private static readonly TOOK = 1;
+  private static readonly NONE = 2;
   readonly words: Int32Array;
   constructor(shared: SharedArrayBuffer) {
     this.words = new Int32Array(shared);
   }
   static create(K: number, workers: number): BlockClaims {
-    const c = new BlockClaims(new SharedArrayBuffer(4 * (3 + 3 * workers)));
+    const c = new BlockClaims(new SharedArrayBuffer(4 * BlockClaims.state(workers)));
     c.words[BlockClaims.LIMIT] = K;
     return c;
+  }
+  /** The number of worker slots. */
+  private get slots(): number {
+    return (this.words.length - BlockClaims.state(0)) / 3;
   }
   private locked<T>(f: (w: Int32Array) => T): T {
     const w = this.words;
@@ -107,17 +116,17 @@ export class BlockClaims {
    */
   take(slot: number): [number, number] | null {
     return this.locked((w) => {
-      const at = 3 + 3 * slot;
-      if (w[at] !== 0) return null;
+      const at = BlockClaims.state(slot);
+      if (w[at] !== BlockClaims.NOT_STARTED) return null;
       let waiting = 0;
-      for (let j = 3; j < w.length; j += 3) if (w[j] === 0) waiting++;
+      for (let j = 0; j < this.slots; j++) if (w[BlockClaims.state(j)] === BlockClaims.NOT_STARTED) waiting++;
       const limit = w[BlockClaims.LIMIT];
       const take = Math.round((limit - w[BlockClaims.CLAIMED]) / (waiting + 1));
       if (take <= 0) {
-        w[at] = 2;
+        w[at] = BlockClaims.NONE;
         return null;
       }
-      w[at] = 1;
+      w[at] = BlockClaims.TOOK;
       w[at + 1] = limit - take;
       w[at + 2] = limit;
       w[BlockClaims.LIMIT] = limit - take;
@@ -129,12 +138,17 @@ export class BlockClaims {
     return this.locked((w) => {
       w[BlockClaims.CLAIMED] = w[BlockClaims.LIMIT];
       const took: number[] = [];
-      for (let j = 3, slot = 0; j < w.length; j += 3, slot++) {
-        if (w[j] === 0) w[j] = 2;
-        if (w[j] === 1) took.push(slot);
+      for (let slot = 0; slot < this.slots; slot++) {
+        const at = BlockClaims.state(slot);
+        if (w[at] === BlockClaims.NOT_STARTED) w[at] = BlockClaims.NONE;
+        if (w[at] === BlockClaims.TOOK) took.push(slot);
       }
       return took;
     });
+  }
+  /** The first block worker `slot` took (after {@link close}, for a slot it returned). */
+  first(slot: number): number {
+    return this.words[BlockClaims.state(slot) + 1];
   }
 }
 
@@ -772,8 +786,7 @@ async function runThreaded(
   const shares: { first: number; outcome: Outcome }[] = [];
   for (const slot of took) {
     const outcome = await outcomes[slot];
-    const words = claims?.words;
-    const first = words !== undefined ? words[3 + 3 * slot + 1] : share(K, n, slot + 1)[0];
+    const first = claims !== null ? claims.first(slot) : share(K, n, slot + 1)[0];
     shares.push({ first, outcome });
   }
   shares.sort((a, b) => a.first - b.first);
