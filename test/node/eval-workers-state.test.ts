@@ -9,22 +9,13 @@
  * up to rounding. Metric errors name file-absolute rows whatever the block or worker.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateFile, evaluateFileWithState, type EvalState } from '../../src/node/eval/engine.js';
 import { blockBytes } from '../../src/node/eval/parallel.js';
-import { binaryData, csvText, lcg, multiclassData, writeGz } from './eval-helpers.js';
+import { binaryData, cliSandbox, csvText, lcg, multiclassData, writeGz } from './eval-helpers.js';
 
-const root = resolve(__dirname, '..', '..');
-const cli = join(root, 'dist/esm/node/cli.js');
-const tmp = mkdtempSync(join(tmpdir(), 'losskit-workers-state-'));
-const put = (name: string, content: string) => {
-  const p = join(tmp, name);
-  writeFileSync(p, content);
-  return p;
-};
+const { cli, tmp, put } = cliSandbox('losskit-workers-state');
 
 interface Out {
   rows: number;
@@ -35,7 +26,8 @@ function evalCli(file: string, workers: number, extra: string[] = []): { status:
   const r = spawnSync(
     process.execPath,
     [cli, 'eval', file, '--json', '--quiet', '--workers', String(workers), ...extra],
-    { encoding: 'utf8', env: { ...process.env, LOSSKIT_EVAL_TRACE: '1' } },
+    // fixed shares: the work is split over the threads whatever their start-up time
+    { encoding: 'utf8', env: { ...process.env, LOSSKIT_EVAL_TRACE: '1', LOSSKIT_EVAL_SPLIT: 'static' } },
   );
   return { status: r.status, out: r.stdout + r.stderr };
 }
