@@ -6,25 +6,13 @@
  * a blank line or a row of several lines (`Batch.breaks`); the expected lines below are counted
  * from the text the test writes.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { evaluateFile } from '../../src/node/eval/engine.js';
 import { lineOfRow } from '../../src/node/eval/readers.js';
+import { cliSandbox } from './eval-helpers.js';
 
-const root = resolve(__dirname, '..', '..');
-const cli = join(root, 'dist/esm/node/cli.js');
-const tmp = mkdtempSync(join(tmpdir(), 'losskit-csvplace-'));
-const put = (name: string, content: string | Buffer) => {
-  const p = join(tmp, name);
-  writeFileSync(p, content);
-  return p;
-};
-const run = (args: string[], input?: Buffer) =>
-  spawnSync(process.execPath, [cli, ...args], { cwd: tmp, encoding: 'utf8', input });
+const { put, run } = cliSandbox('losskit-csvplace');
 
 /**
  * A regression CSV `id,y_true,y_pred` of `n` rows; every `blankEvery`-th row is preceded by a blank

@@ -159,6 +159,8 @@ export function writeGz(path: string, text: string): void {
  * `spoolDir` (where its spool files are looked for).
  */
 export function cliSandbox(prefix: string): {
+  /** The built CLI script. */
+  cli: string;
   tmp: string;
   spoolDir: string;
   put: (name: string, content: string | Buffer | Uint8Array) => string;
@@ -168,6 +170,7 @@ export function cliSandbox(prefix: string): {
   const tmp = mkdtempSync(join(tmpdir(), `${prefix}-`));
   const spoolDir = mkdtempSync(join(tmpdir(), `${prefix}-spool-`));
   return {
+    cli,
     tmp,
     spoolDir,
     put: (name, content) => {

@@ -6,23 +6,13 @@
  * tree and the block cuts themselves.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { evaluateFile } from '../../src/node/eval/engine.js';
 import { InOrderTree, blockBytes, blockCuts, endsInQuotes } from '../../src/node/eval/parallel.js';
-import { binaryData, csvText, lcg, multiclassData } from './eval-helpers.js';
+import { binaryData, cliSandbox, csvText, lcg, multiclassData } from './eval-helpers.js';
 
-const root = resolve(__dirname, '..', '..');
-const cli = join(root, 'dist/esm/node/cli.js');
-const tmp = mkdtempSync(join(tmpdir(), 'losskit-workers-'));
-const put = (name: string, content: string | Buffer) => {
-  const p = join(tmp, name);
-  writeFileSync(p, content);
-  return p;
-};
+const { cli, put } = cliSandbox('losskit-workers');
 
 interface Out {
   rows: number;
