@@ -8,7 +8,7 @@
 // --losskit-only skips pandas + scikit-learn.
 // CPU time (user + system) is printed beside the wall time: on a shared machine it is the
 // steadier figure.
-//   node bench/eval.mjs --workers [R] [--rows N]   only 1 vs 2 workers, alternated R times (default 3)
+//   node bench/eval.mjs --workers [R] [--rows N] [--count]   only 1 vs 2 workers, alternated R times (default 3)
 //
 // Generates its data (deterministic) under DIR (default: the OS temp dir), keeps it between
 // runs. Needs /usr/bin/time and /usr/bin/python3 with pandas and scikit-learn.
@@ -92,9 +92,12 @@ const report = (label, a, b) => {
   console.log(JSON.stringify(line));
 };
 
+/** The count-based metrics of the 40M case and of `--count`. */
+const count = ['--metrics', 'accuracy,precision,recall,f1,logLoss'];
+
 // ---- --workers [R]: only the 1-vs-2-worker comparison (evalpar's part) --------------------
 // Alternates 1 and 2 workers R times (default 3) on the 10M-row file (`--rows N`: an N-row file,
-// e.g. 40000000), default binary metrics: median wall time, CPU seconds (user + sys) and peak RSS
+// e.g. 40000000), default binary metrics (`--count`: the count-based ones): median wall time, CPU seconds (user + sys) and peak RSS
 // of each, the speed-up, the load.
 if (args.includes('--workers')) {
   const reps = Number(args[args.indexOf('--workers') + 1]) || 3;
@@ -110,7 +113,7 @@ if (args.includes('--workers')) {
   console.log(`load before: ${load()}`);
   for (let i = 0; i < reps; i++)
     for (const w of [1, 2]) {
-      const m = losskit(file, ['--workers', String(w)]);
+      const m = losskit(file, ['--workers', String(w), ...(args.includes('--count') ? count : [])]);
       by[w].push(m);
       console.log(
         JSON.stringify({
@@ -136,7 +139,6 @@ console.log(
 );
 const n10 = Math.round(10e6 * scale);
 const n1 = Math.round(1e6 * scale);
-const count = ['--metrics', 'accuracy,precision,recall,f1,logLoss'];
 if (want('binary') || want('workers')) {
   const bin10 = await ensure(`binary-${n10}.csv`, (p) => writeBinary(p, n10));
   if (want('binary'))
