@@ -7,29 +7,10 @@
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { LosskitError } from '../../errors.js';
+import { MissingDependencyError, importOptional } from '../optional.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 export type DemoBackend = 'cpu' | 'wasm';
-
-/** Thrown (and printed by the CLI) when TensorFlow.js is not installed. */
-export class MissingDependencyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MissingDependencyError';
-  }
-}
-
-async function importOptional<T>(name: string, load: () => Promise<T>, hint: string): Promise<T> {
-  try {
-    return await load();
-  } catch (e) {
-    const code = (e as { code?: unknown })?.code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new MissingDependencyError(`the demo needs ${name}, which is not installed. ${hint}`);
-    }
-    throw e;
-  }
-}
 
 /** Imports `@tensorflow/tfjs`, selects `backend` and silences tfjs's "install tfjs-node" banner. */
 export async function loadTf(backend: DemoBackend = 'cpu'): Promise<Tf> {
@@ -41,18 +22,20 @@ export async function loadTf(backend: DemoBackend = 'cpu'): Promise<Tf> {
       'backend',
     );
   }
-  const tf = await importOptional(
+  const tf = await importOptional<Tf>(
     '@tensorflow/tfjs',
-    () => import('@tensorflow/tfjs'),
+    'the demo needs',
     'Install it next to losskit: npm install @tensorflow/tfjs',
+    () => import('@tensorflow/tfjs'),
   );
   // PROD mode turns off tfjs's debug warnings (including the tfjs-node advertisement).
   tf.env().set('PROD', true);
   if (backend === 'wasm') {
-    const wasm = await importOptional(
+    const wasm = await importOptional<typeof import('@tensorflow/tfjs-backend-wasm')>(
       '@tensorflow/tfjs-backend-wasm',
-      () => import('@tensorflow/tfjs-backend-wasm'),
+      'the wasm backend needs',
       'Install it (npm install @tensorflow/tfjs-backend-wasm) or use --backend cpu',
+      () => import('@tensorflow/tfjs-backend-wasm'),
     );
     // Resolve the .wasm files from the running script (the installed CLI) or the working directory.
     let dir: string | undefined;

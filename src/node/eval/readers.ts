@@ -21,6 +21,7 @@ import {
 } from './plan.js';
 import { EvalInputError, openBytes, readAll, statInput, sysReason, type ByteInput } from './source.js';
 import { spoolInput, type Spool } from './spool.js';
+import { importOptional } from '../optional.js';
 
 import type { Format } from './formats.js';
 export { FORMATS, type Format } from './formats.js';
@@ -1339,16 +1340,6 @@ async function singleNpyReader(input: ByteInput, file: string): Promise<Reader> 
 
 // Parquet ------------------------------------------------------------
 
-async function optionalImport<T>(name: string, what: string): Promise<T> {
-  try {
-    return (await import(name)) as T;
-  } catch {
-    const e = new Error(`reading ${what} needs the optional package '${name}': npm install ${name}`);
-    e.name = 'MissingDependencyError';
-    throw e;
-  }
-}
-
 type HyparquetFile = ArrayBuffer | { byteLength: number; slice(start: number, end?: number): unknown };
 interface ParquetMeta {
   row_groups: { num_rows: bigint }[];
@@ -1435,7 +1426,7 @@ function parquetColumn(
 }
 
 async function parquetReader(input: ByteInput, file: string, path: string | null): Promise<Reader> {
-  const hp = await optionalImport<HyparquetModule>('hyparquet', 'Parquet files');
+  const hp = await importOptional<HyparquetModule>('hyparquet', 'reading Parquet files needs', 'npm install hyparquet');
   // Read by byte ranges (footer, then one row group at a time): a file on disk in place; stdin, a
   // pipe or gzip copied to a temp file first (the footer is at the end), removed on close.
   let source: HyparquetFile;
@@ -1742,7 +1733,11 @@ function streamEndError(fr: IpcFraming, file: string, batches: number, rows: num
  * copied to a temp file ({@link spoolInput}).
  */
 async function arrowReader(input: ByteInput, file: string, path: string | null): Promise<Reader> {
-  const ar = await optionalImport<ArrowModule>('apache-arrow', 'Arrow IPC files');
+  const ar = await importOptional<ArrowModule>(
+    'apache-arrow',
+    'reading Arrow IPC files needs',
+    'npm install apache-arrow',
+  );
   const head = await peek(input, 8);
   const fileFormat =
     Buffer.from(head.buffer, head.byteOffset, Math.min(6, head.length)).toString('latin1') === ARROW_MAGIC;
