@@ -170,3 +170,28 @@ describe('metric errors name file-absolute places', () => {
     expect(rowsOf(e).row).toBe(bad);
   });
 });
+
+describe('a worker goes downwards: the bad cell reported is still the first of the file', () => {
+  // Two bad cells in the last half of the file (the worker's share with fixed shares, the blocks a
+  // worker meets first, from the top): the one reported is the first, as with one thread.
+  const r = lcg(11);
+  const lines = ['y_true,prob'];
+  const [first, second] = [45000, 55000]; // data rows (1-based): lines + 1
+  for (let i = 1; i <= 60000; i++)
+    lines.push(`${r() < 0.5 ? 1 : 0},${i === first ? 'abc' : i === second ? 'x' : r().toFixed(4)}`);
+  const text = lines.join('\n') + '\n';
+  const f = put('two-bad-cells.csv', text);
+  it('fixed shares and the dynamic split, 1 to 3 workers: file:line:column of the first', () => {
+    expect(Buffer.byteLength(text) / blockBytes(Buffer.byteLength(text))).toBeGreaterThan(5);
+    const want = `losskit: ${f}:${first + 1}:3: column 'prob' must hold a decimal number; received "abc"`;
+    for (const split of ['static', 'dynamic'])
+      for (const w of [1, 2, 3]) {
+        const run = spawnSync(process.execPath, [cli, 'eval', f, '--json', '--quiet', '--workers', String(w)], {
+          encoding: 'utf8',
+          env: { ...process.env, LOSSKIT_EVAL_SPLIT: split },
+        });
+        expect(run.status, `${split} ${w}: ${run.stderr}`).toBe(2);
+        expect(run.stderr.trim(), `${split} ${w}`).toBe(want);
+      }
+  });
+});

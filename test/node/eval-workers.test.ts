@@ -6,10 +6,11 @@
  * tree and the block cuts themselves.
  */
 import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { evaluateFile } from '../../src/node/eval/engine.js';
-import { InOrderTree, blockBytes, blockCuts, endsInQuotes } from '../../src/node/eval/parallel.js';
+import { BlockClaims, BlockTree, blockBytes, blockCuts, endsInQuotes } from '../../src/node/eval/parallel.js';
 import { binaryData, cliSandbox, csvText, lcg, multiclassData } from './eval-helpers.js';
 
 const { cli, put } = cliSandbox('losskit-workers');
@@ -62,7 +63,7 @@ const cases: [string, string, string[]][] = [
   ['regression, weighted', regressionCsv(N), ['--task', 'regression']],
 ];
 
-/** The largest nodes of the fixed tree over [lo, hi) inside [a, b), left to right: what InOrderTree must hold. */
+/** The largest nodes of the fixed tree over [lo, hi) inside [a, b), left to right: what BlockTree must hold. */
 function treeNodes(lo: number, hi: number, a: number, b: number, out: [number, number][] = []): [number, number][] {
   if (b <= lo || hi <= a) return out;
   if (a <= lo && hi <= b) {
@@ -169,21 +170,102 @@ describe('block evaluation in this thread', () => {
     ]);
   });
 
-  it('InOrderTree: blocks a … b−1 in order leave the nodes of treeNodes(0, K, a, b), each merged in the tree order', () => {
+  it('BlockTree: blocks a … b−1 upwards, downwards or shuffled leave the nodes of treeNodes(0, K, a, b), each merged in the tree order', () => {
     /** The merge order as text: the same as completing the fixed tree recursively. */
     const treeText = (lo: number, hi: number): string =>
       hi - lo === 1 ? String(lo) : `(${treeText(lo, (lo + hi) >>> 1)}+${treeText((lo + hi) >>> 1, hi)})`;
+    const r = lcg(17);
     for (let K = 1; K <= 24; K++)
       for (let a = 0; a <= K; a++)
         for (let b = a; b <= K; b++) {
-          const t = new InOrderTree<{ s: string }>(K, (x, y) => {
-            x.s = `(${x.s}+${y.s})`;
-          });
-          for (let i = a; i < b; i++) t.add(i, { s: String(i) });
-          const want = treeNodes(0, K, a, b);
-          expect(t.nodes().map(([lo, hi]) => [lo, hi])).toEqual(want);
-          for (const [lo, hi, v] of t.nodes()) expect(v.s).toBe(treeText(lo, hi));
+          const up = Array.from({ length: b - a }, (_, j) => a + j);
+          const shuffled = up.slice();
+          for (let j = shuffled.length - 1; j > 0; j--) {
+            const k = Math.floor(r() * (j + 1));
+            [shuffled[j], shuffled[k]] = [shuffled[k], shuffled[j]];
+          }
+          for (const order of [up, up.slice().reverse(), shuffled]) {
+            const t = new BlockTree<{ s: string }>(K, (x, y) => {
+              x.s = `(${x.s}+${y.s})`;
+            });
+            for (const i of order) t.add(i, { s: String(i) });
+            const want = treeNodes(0, K, a, b);
+            expect(t.nodes().map(([lo, hi]) => [lo, hi])).toEqual(want);
+            for (const [lo, hi, v] of t.nodes()) expect(v.s).toBe(treeText(lo, hi));
+          }
         }
+  });
+
+  it('BlockClaims: for any start times, pace and early stops of the threads, the runs partition the blocks', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        // 0: the main thread's step; w in 1..W: worker w's step; W + w: worker w stops (an error)
+        fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 200 }),
+        (K, W, steps) => {
+          const c = BlockClaims.create(K, W);
+          const claimed: number[][] = Array.from({ length: W + 1 }, () => []);
+          const started = new Array<boolean>(W).fill(false);
+          const done = new Array<boolean>(W + 1).fill(false);
+          const stopped = new Array<boolean>(W).fill(false);
+          let nextMain = 0;
+          const stepMain = () => {
+            if (done[0]) return;
+            if (!c.claim(nextMain)) {
+              done[0] = true;
+              return;
+            }
+            claimed[0].push(nextMain);
+            nextMain++;
+          };
+          const stepWorker = (w: number) => {
+            if (done[w + 1]) return;
+            if (!started[w]) {
+              started[w] = true;
+              if (!c.take(w)) done[w + 1] = true;
+              return;
+            }
+            const b = c.next(w);
+            if (b < 0) done[w + 1] = true;
+            else claimed[w + 1].push(b);
+          };
+          const stop = (w: number) => {
+            if (!started[w] || done[w + 1]) return;
+            stopped[w] = done[w + 1] = true;
+          };
+          // the schedule drawn, then every thread runs to its end (the main thread first)
+          for (const s of steps) {
+            if (s === 0) stepMain();
+            else if (s <= W) stepWorker(s - 1);
+            else if (s - W <= W) stop(s - W - 1);
+          }
+          while (!done[0]) stepMain();
+          const took = c.close();
+          for (let w = 0; w < W; w++) if (started[w]) while (!done[w + 1]) stepWorker(w);
+          // The main thread: 0, 1, … upwards. A worker: downwards from the top of its range, which is
+          // exactly its blocks if it ran to its end; the ranges and the main thread's blocks partition
+          // [0, K) (what a stopped worker left unclaimed stays in its range: evaluated again).
+          expect(claimed[0]).toEqual(claimed[0].map((_, j) => j));
+          const owner = new Array<number>(K).fill(-1);
+          for (const b of claimed[0]) owner[b] = 0;
+          for (let w = 0; w < W; w++) {
+            const mine = claimed[w + 1];
+            if (mine.length > 0) expect(took).toContain(w);
+            if (!took.includes(w)) continue;
+            const [first, last] = c.range(w);
+            expect(mine).toEqual(mine.map((_, j) => last - 1 - j));
+            if (!stopped[w]) expect(first).toBe(last - mine.length);
+            for (let b = first; b < last; b++) {
+              expect(owner[b]).toBe(-1);
+              owner[b] = w + 1;
+            }
+          }
+          expect(owner.every((t) => t >= 0)).toBe(true);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 
   it('blockCuts: every cut is a line start, found without reading the file; endsInQuotes finds a cut inside a quoted field', () => {

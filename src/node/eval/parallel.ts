@@ -66,20 +66,31 @@ export interface WorkerJob extends BlockJob {
 
 /**
  * The split of the blocks between the threads, in shared memory, so that a worker takes its
- * blocks the moment it is up (not when the main thread next turns its event loop). Words:
- * a spin lock, `limit` (the main thread evaluates blocks below it), `claimed` (blocks the main
- * thread has started), then one state per worker: 0 not started, 1 took [first, last) (next
- * two words), 2 none (came up too late, or told so by the main thread).
+ * blocks the moment it is up (not when the main thread next turns its event loop) and the
+ * threads finish together. The main thread claims blocks 0, 1, … upwards; a worker claims
+ * blocks downwards from the top of its range, one at a time, so the main thread and the worker
+ * that started last meet wherever they meet (one block apart at most). A worker that starts
+ * while another is sharing the rest with the main thread leaves it an equal part of the blocks
+ * left (its floor, fixed from then on) and shares the part below with the main thread itself.
+ *
+ * Words: a spin lock, `limit` (the main thread claims blocks below it: the lowest block claimed
+ * by the worker it shares with), `claimed` (the blocks below it are the main thread's), then per
+ * worker four words: its state (0 not started, 1 took blocks, 2 none: came up too late, or told
+ * so by the main thread), the lowest block it claimed (`first`), the top of its range (`last`,
+ * exclusive) and its floor (−1 while it shares with the main thread).
  */
 export class BlockClaims {
   static readonly LOCK = 0;
   static readonly LIMIT = 1;
   static readonly CLAIMED = 2;
-  /** Worker `slot`'s state word; its first and last block follow it. */
-  private static state = (slot: number) => 3 + 3 * slot;
+  private static readonly WORDS = 4;
+  /** Worker `slot`'s state word; its first block, its last (exclusive) and its floor follow it. */
+  private static state = (slot: number) => 3 + BlockClaims.WORDS * slot;
   private static readonly NOT_STARTED = 0;
   private static readonly TOOK = 1;
   private static readonly NONE = 2;
+  /** The floor of the worker sharing the blocks left with the main thread. */
+  private static readonly SHARING = -1;
   readonly words: Int32Array;
   constructor(shared: SharedArrayBuffer) {
     this.words = new Int32Array(shared);
@@ -91,7 +102,7 @@ export class BlockClaims {
   }
   /** The number of worker slots. */
   private get slots(): number {
-    return (this.words.length - BlockClaims.state(0)) / 3;
+    return (this.words.length - BlockClaims.state(0)) / BlockClaims.WORDS;
   }
   private locked<T>(f: (w: Int32Array) => T): T {
     const w = this.words;
@@ -102,7 +113,7 @@ export class BlockClaims {
       Atomics.store(w, BlockClaims.LOCK, 0);
     }
   }
-  /** Main thread: claims block i, or false when it is past the limit (taken by a worker). */
+  /** Main thread: claims block i, or false when a worker has claimed it (then all above it are taken). */
   claim(i: number): boolean {
     return this.locked((w) => {
       if (i >= w[BlockClaims.LIMIT]) return false;
@@ -111,26 +122,48 @@ export class BlockClaims {
     });
   }
   /**
-   * Worker `slot` (0-based): takes the last part of the blocks the main thread has not reached —
-   * an equal part for it, the main thread and every worker not started yet — or nothing.
+   * Worker `slot` (0-based), when it is up: takes the top of the blocks the main thread has not
+   * reached, to share with it ({@link next}), leaving the worker that shared them so far an
+   * equal part (an equal part for it, the main thread and every worker not started yet, this
+   * one included). False when nothing is left.
    */
-  take(slot: number): [number, number] | null {
+  take(slot: number): boolean {
     return this.locked((w) => {
       const at = BlockClaims.state(slot);
-      if (w[at] !== BlockClaims.NOT_STARTED) return null;
+      if (w[at] !== BlockClaims.NOT_STARTED) return false;
       let waiting = 0;
-      for (let j = 0; j < this.slots; j++) if (w[BlockClaims.state(j)] === BlockClaims.NOT_STARTED) waiting++;
-      const limit = w[BlockClaims.LIMIT];
-      const take = Math.round((limit - w[BlockClaims.CLAIMED]) / (waiting + 1));
-      if (take <= 0) {
-        w[at] = BlockClaims.NONE;
-        return null;
+      let sharing = -1;
+      for (let j = 0; j < this.slots; j++) {
+        const st = BlockClaims.state(j);
+        if (w[st] === BlockClaims.NOT_STARTED) waiting++;
+        else if (w[st] === BlockClaims.TOOK && w[st + 3] === BlockClaims.SHARING) sharing = j;
       }
+      const limit = w[BlockClaims.LIMIT];
+      const keep = sharing < 0 ? 0 : Math.round((limit - w[BlockClaims.CLAIMED]) / (waiting + 2));
+      const top = limit - keep;
+      if (top <= w[BlockClaims.CLAIMED]) {
+        w[at] = BlockClaims.NONE;
+        return false;
+      }
+      if (sharing >= 0) w[BlockClaims.state(sharing) + 3] = top;
       w[at] = BlockClaims.TOOK;
-      w[at + 1] = limit - take;
-      w[at + 2] = limit;
-      w[BlockClaims.LIMIT] = limit - take;
-      return [limit - take, limit];
+      w[at + 1] = top;
+      w[at + 2] = top;
+      w[at + 3] = BlockClaims.SHARING;
+      w[BlockClaims.LIMIT] = top;
+      return true;
+    });
+  }
+  /** Worker `slot`, after {@link take}: claims its next block (downwards), or −1 when none is left. */
+  next(slot: number): number {
+    return this.locked((w) => {
+      const at = BlockClaims.state(slot);
+      const b = w[at + 1] - 1;
+      const sharing = w[at + 3] === BlockClaims.SHARING;
+      if (b < (sharing ? w[BlockClaims.CLAIMED] : w[at + 3])) return -1;
+      w[at + 1] = b;
+      if (sharing) w[BlockClaims.LIMIT] = b;
+      return b;
     });
   }
   /** Main thread, its blocks done: workers not started get nothing. Returns the slots that took blocks. */
@@ -146,9 +179,14 @@ export class BlockClaims {
       return took;
     });
   }
-  /** The first block worker `slot` took (after {@link close}, for a slot it returned). */
-  first(slot: number): number {
-    return this.words[BlockClaims.state(slot) + 1];
+  /**
+   * Worker `slot`'s blocks [first, last) once it is done: those it claimed and, if it stopped
+   * early (an error), those down to its floor that it left unclaimed. Empty if none.
+   */
+  range(slot: number): [number, number] {
+    const at = BlockClaims.state(slot);
+    const w = this.words;
+    return [w[at + 3] >= 0 ? Math.min(w[at + 3], w[at + 1]) : w[at + 1], w[at + 2]];
   }
 }
 
@@ -310,13 +348,13 @@ export class ThreadRun {
   readonly free: Accumulator;
   private readonly scratch = { win: new Uint8Array(0) };
   /** The fixed tree's nodes over the blocks evaluated so far (the others' states). */
-  readonly tree: InOrderTree<Accumulator>;
+  readonly tree: BlockTree<Accumulator>;
   constructor(
     readonly job: BlockJob,
     readonly cuts: number[],
   ) {
     this.free = new Accumulator(job.plan, job.setups, false, job.threshold, 'free');
-    this.tree = new InOrderTree<Accumulator>(cuts.length - 1, absorb);
+    this.tree = new BlockTree<Accumulator>(cuts.length - 1, absorb);
   }
 
   /** Evaluates block `i`: the order-free metrics into `free`, the others into a fresh accumulator (returned). */
@@ -372,8 +410,9 @@ export class ThreadRun {
   }
 
   /**
-   * Evaluates block `i` into {@link tree} (blocks come in increasing order), lets the event loop
-   * turn (progress output, signals, workers' messages) and reports the block's bytes and rows.
+   * Evaluates block `i` into {@link tree} (the blocks of a run, upwards or downwards), lets the
+   * event loop turn (progress output, signals, workers' messages) and reports the block's bytes
+   * and rows.
    */
   async addBlock(i: number, onBlock?: (bytes: number, rows: number) => void): Promise<void> {
     const { job, cuts } = this;
@@ -432,14 +471,18 @@ export async function runWorkerJob(
   trace: WorkerTrace;
 } | null> {
   const start = Date.now();
-  let { first, last } = job;
-  if (job.claim !== undefined) {
-    const got = new BlockClaims(job.claim.shared).take(job.claim.slot);
-    if (got === null) return null;
-    [first, last] = got;
-  }
   const run = new ThreadRun(job, job.cuts);
-  await run.evalRange(first, last, onProgress);
+  // Blocks downwards from the top of the range: with the dynamic split the main thread, going
+  // upwards, meets this thread wherever it is (BlockClaims).
+  let [first, last] = [job.first, job.last];
+  if (job.claim !== undefined) {
+    const { slot } = job.claim;
+    const claims = new BlockClaims(job.claim.shared);
+    if (!claims.take(slot)) return null;
+    for (let b = claims.next(slot); b >= 0; b = claims.next(slot)) await run.addBlock(b, onProgress);
+    [first, last] = claims.range(slot);
+  } else for (let b = last - 1; b >= first; b--) await run.addBlock(b, onProgress);
+  if (first >= last) return null;
   const parsed = Date.now();
   const transfer: ArrayBuffer[] = [];
   const nodes = run.tree.nodes().map(([lo, hi, acc]) => packNode(acc, lo, hi, transfer));
@@ -526,13 +569,14 @@ const blockTracing = /^blocks$/i.test(process.env.LOSSKIT_EVAL_TRACE ?? '');
 const staticSplit = () => /^static$/i.test(process.env.LOSSKIT_EVAL_SPLIT ?? '');
 
 /**
- * The fixed tree's nodes built bottom-up as blocks a, a + 1, a + 2, … arrive in order: a node is
- * formed (its left child absorbs its right) as soon as its last block is in, so at any time the
- * nodes held are the largest ones inside [a, blocks done) (the tree: node [lo, hi) has children
- * [lo, mid) and [mid, hi), mid = ⌊(lo + hi) / 2⌋) — and
- * every sum is done in the tree's order (a node whose left child starts before a stays open).
+ * The fixed tree's nodes built bottom-up as the blocks of a run [a, b) arrive, upwards or
+ * downwards (any order): a node is formed, its left child absorbing its right, as soon as both
+ * children are in. So the nodes held are always the largest ones inside the blocks done (the
+ * tree: node [lo, hi) has children [lo, mid) and [mid, hi), mid = ⌊(lo + hi) / 2⌋), and every sum
+ * is done in the tree's order whatever the order of the blocks (a node reaching outside the run
+ * stays open).
  */
-export class InOrderTree<T> {
+export class BlockTree<T> {
   readonly parts = new Map<string, T>();
   /** `merge(a, b)`: b's blocks after a's, into a. */
   constructor(
@@ -561,13 +605,16 @@ export class InOrderTree<T> {
     for (let d = path.length - 1; d >= 0; d--) {
       const [plo, phi] = path[d];
       const mid = (plo + phi) >>> 1;
-      // a right child completes its parent (its left sibling came first); a left child waits
-      if (lo !== mid || hi !== phi) break;
-      const left = this.parts.get(`${plo},${mid}`);
-      if (left === undefined) break;
-      this.parts.delete(`${plo},${mid}`);
-      this.merge(left, cur);
-      [cur, lo, hi] = [left, plo, phi];
+      const right = lo === mid; // cur is the right child [mid, phi), else the left [plo, mid)
+      const key = right ? `${plo},${mid}` : `${mid},${phi}`;
+      const sibling = this.parts.get(key);
+      if (sibling === undefined) break; // the parent waits for it
+      this.parts.delete(key);
+      if (right) {
+        this.merge(sibling, cur);
+        cur = sibling;
+      } else this.merge(cur, sibling);
+      [lo, hi] = [plo, phi];
     }
     this.parts.set(`${lo},${hi}`, cur);
   }
@@ -578,12 +625,12 @@ export class InOrderTree<T> {
  * by block into `acc` (empty, nothing added yet), with `workers` threads in all (1: this thread
  * only). The same bits for any number of workers and any split of the blocks between them.
  *
- * This thread starts on block 0 at once and goes on in order; each worker thread, the moment
- * it is up (booted, modules loaded, job read), takes the last part of the blocks this thread has
- * not reached ({@link BlockClaims}; half of them with one worker), so a thread that boots late
- * gets less and none waits. If a
- * CSV block turns out to end inside a quoted field (a quoted line break across a cut), the file
- * is evaluated again as one block, in order.
+ * This thread starts on block 0 at once and goes upwards; each worker thread, the moment it is
+ * up (booted, modules loaded, job read), takes the top of the blocks this thread has not reached
+ * and goes downwards ({@link BlockClaims}): they meet wherever they meet, so a thread that boots
+ * late or runs slower does fewer blocks and none waits for another. If a CSV block turns out to
+ * end inside a quoted field (a quoted line break across a cut), the file is evaluated again as
+ * one block, in order.
  */
 export async function evaluateBlocks(acc: Accumulator, job: BlockJob, o: BlockRunOptions): Promise<void> {
   const trace = tracing();
@@ -709,11 +756,13 @@ type Outcome =
 
 /**
  * Blocks in this thread and the given workers. Every worker gets the job at once; with the
- * dynamic split ({@link BlockClaims}) it takes the last part of the blocks this thread has not
- * reached the moment it is up, and this thread goes on from block 0 until it meets the blocks
- * taken. Resolves with every node computed and the order-free state of each share in file
- * order; an error is that of the first share in file order that failed (every share before it
- * ran to its end, so its first block began at a row).
+ * dynamic split ({@link BlockClaims}) it takes the top of the blocks this thread has not reached
+ * the moment it is up and works downwards, and this thread goes on upwards from block 0 until
+ * they meet (with fixed shares, each worker goes down its share). Resolves with every node
+ * computed and the order-free state of each share in file order; an error is that of the first
+ * share in file order that failed (every share before it ran to its end, so its first block
+ * began at a row), and a worker's share that met bad input is evaluated again upwards here, so
+ * that the error reported is its first.
  */
 async function runThreaded(
   job: BlockJob,
@@ -783,22 +832,42 @@ async function runThreaded(
     process.stderr.write(
       `losskit trace: main share [0, ${limit}) done +${Date.now() - t0} ms; thread CPU so far ${threadCpuMs() ?? '?'} ms\n`,
     );
-  const shares: { first: number; outcome: Outcome }[] = [];
+  const shares: { first: number; last: number; outcome: Outcome }[] = [];
   for (const slot of took) {
     const outcome = await outcomes[slot];
-    const first = claims !== null ? claims.first(slot) : share(K, n, slot + 1)[0];
-    shares.push({ first, outcome });
+    const [first, last] = claims !== null ? claims.range(slot) : share(K, n, slot + 1);
+    shares.push({ first, last, outcome });
   }
   shares.sort((a, b) => a.first - b.first);
   const parts = own.tree.parts;
   const frees: Accumulator[] = [own.free];
-  for (const { outcome } of shares) {
-    if ('error' in outcome) throw outcome.error;
-    if ('none' in outcome) continue;
-    for (const [k, acc] of outcome.parts) parts.set(k, acc);
-    frees.push(outcome.free);
+  for (const { first, last, outcome } of shares) {
+    let o = outcome;
+    if (inputFailed(o)) {
+      // A worker goes downwards: the first bad row of its blocks, or the first failure of an
+      // order-free metric (one state for all its blocks), may lie below the one it met. Its
+      // blocks again, upwards, in this thread: it throws the first error, or gives the states
+      // with the first failures.
+      const again = new ThreadRun(job, cuts);
+      await again.evalRange(first, last);
+      o = { first, last, parts: [...again.tree.parts], free: again.free };
+    }
+    if ('error' in o) throw o.error;
+    if ('none' in o) continue;
+    for (const [k, acc] of o.parts) parts.set(k, acc);
+    frees.push(o.free);
   }
   return { parts, frees };
+}
+
+/**
+ * Whether a worker met bad input: a bad cell (thrown), or an order-free metric that failed (its
+ * one state saw the blocks downwards; the reader checks every row first, so no metric fails this
+ * way today).
+ */
+function inputFailed(o: Outcome): boolean {
+  if ('error' in o) return o.error instanceof RangeCellError || o.error instanceof EvalInputError;
+  return 'free' in o && o.free.errors.some((e) => e !== undefined);
 }
 
 /** A worker's node back into an accumulator on this thread (the transferred arrays adopted). */

@@ -9,9 +9,9 @@
  * stdin, a bad argument) exits as if they did not exist. Called from code (`evaluateFile`), the
  * threads are started by {@link takeWorkers} when needed.
  *
- * Each worker is given its job at once; it reads it once its modules are loaded and then takes
- * its blocks (parallel.ts `BlockClaims`), so a late thread gets a smaller share instead of
- * holding the run back.
+ * Each worker is given its job at once; it reads it once its modules are loaded and then claims
+ * its blocks one by one (parallel.ts `BlockClaims`), so a late thread gets a smaller share
+ * instead of holding the run back.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
