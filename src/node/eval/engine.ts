@@ -4,7 +4,7 @@
  * place), and feeds each batch to the metrics' `update`. Memory = the metrics' state + a fixed
  * window of rows (about 4 MB), whatever the file size.
  */
-import { LosskitError } from '../../errors.js';
+import { LosskitError, describe } from '../../errors.js';
 import { METRIC_FAMILIES } from '../../metrics/catalog.js';
 import type { Metric, MetricJSON, MetricOptions, MetricValue } from '../../metrics/core.js';
 import { getMetric, restoreMetric } from '../../metrics/registry.js';
@@ -28,6 +28,8 @@ import {
 import { batchRowsFor, npyFilesReader, openReader, type Batch, type Format, type Reader } from './readers.js';
 import { unifyLabels } from './parallel-labels.js';
 import { EvalInputError } from './source.js';
+import { FORMATS } from './formats.js';
+import { checkBooleanOption, checkNumberOption, checkOneOf, checkOptionNames } from '../../validate.js';
 
 export type { Task } from './plan.js';
 export type { Format } from './readers.js';
@@ -71,6 +73,94 @@ export interface EvaluateOptions extends PlanOptions {
   onProgress?: (p: { rows: number; bytes: number; total: number | null }) => void;
   /** Name used in messages for a stream. */
   name?: string;
+}
+
+/** A check of one option's value (`name` for the message); throws `INVALID_OPTION`. */
+type OptionRule = (name: string, value: unknown) => void;
+const badOption = (name: string, expected: string, value: unknown): never => {
+  throw new LosskitError(
+    'INVALID_OPTION',
+    'evaluate',
+    `option '${name}' must be ${expected}; received ${describe(value)}`,
+    name,
+  );
+};
+const text: OptionRule = (n, v) => {
+  if (typeof v !== 'string' || v === '') badOption(n, 'a non-empty string', v);
+};
+const integer =
+  (min: number, max: number): OptionRule =>
+  (n, v) => {
+    checkNumberOption('evaluate', n, v, { integer: true, min, max });
+  };
+const flag: OptionRule = (n, v) => {
+  checkBooleanOption('evaluate', n, v);
+};
+const oneOf =
+  (choices: readonly string[]): OptionRule =>
+  (n, v) => {
+    checkOneOf('evaluate', n, v, choices);
+  };
+
+/**
+ * The rule of every option of {@link EvaluateOptions} (a key without a rule does not compile), the
+ * ranges those of the CLI's flags. {@link checkEvaluateOptions} applies them before anything is
+ * read: a misspelt option or a value of the wrong kind is an `INVALID_OPTION` error naming it.
+ */
+const OPTION_RULES: { [K in keyof Required<EvaluateOptions>]: OptionRule } = {
+  task: oneOf(['binary', 'multiclass', 'multilabel', 'regression'] satisfies Task[]),
+  targetCol: text,
+  predCol: text,
+  predPrefix: text,
+  weightCol: text,
+  fromLogits: flag,
+  posLabel: (n, v) => {
+    if (!(typeof v === 'string' && v !== '') && !(typeof v === 'number' && Number.isFinite(v)))
+      badOption(n, 'a label: a finite number or a non-empty string', v);
+  },
+  numClasses: integer(2, 1_000_000),
+  metrics: (n, v) => {
+    if (!Array.isArray(v) || v.some((m) => typeof m !== 'string')) badOption(n, 'an array of metric names', v);
+  },
+  average: oneOf(['micro', 'macro', 'weighted', 'samples', 'none', 'binary']),
+  threshold: (n, v) => {
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+      throw new LosskitError(
+        'INVALID_OPTION',
+        'evaluate',
+        `'${n}' must be a probability in [0, 1]; received ${describe(v)}`,
+        n,
+      );
+  },
+  topK: integer(1, 1_000_000),
+  aurocBins: integer(3, 1_000_000),
+  format: oneOf(FORMATS),
+  report: flag,
+  collect: (n, v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) badOption(n, '{ maxRows }', v);
+    checkOptionNames('evaluate', v as object, ['maxRows']);
+    integer(1, 2 ** 30)(`${n}.maxRows`, (v as { maxRows?: unknown }).maxRows);
+  },
+  batchRows: integer(1, 1 << 24),
+  workers: integer(1, 256),
+  onProgress: (n, v) => {
+    if (typeof v !== 'function') badOption(n, 'a function', v);
+  },
+  name: text,
+};
+
+/** The names of {@link EvaluateOptions}. */
+export const EVALUATE_OPTION_NAMES: readonly string[] = Object.keys(OPTION_RULES);
+
+/** Checks an {@link EvaluateOptions} object from a caller: its keys and each value ({@link OPTION_RULES}). */
+export function checkEvaluateOptions(o: unknown): void {
+  if (o === null) badOption('options', 'an object', o);
+  checkOptionNames('evaluate', o as object | undefined, EVALUATE_OPTION_NAMES);
+  if (o === undefined) return;
+  for (const [key, rule] of Object.entries(OPTION_RULES) as [string, OptionRule][]) {
+    const v = (o as Record<string, unknown>)[key];
+    if (v !== undefined) rule(key, v);
+  }
 }
 
 export interface MetricResult {
@@ -632,13 +722,6 @@ async function run(
   keepState: boolean,
 ): Promise<{ result: EvaluationResult; state: EvalState | null; collected?: CollectedRows }> {
   const t0 = Date.now();
-  if (o.threshold !== undefined && !(o.threshold >= 0 && o.threshold <= 1))
-    throw new LosskitError(
-      'INVALID_OPTION',
-      'evaluate',
-      `'threshold' must be a probability in [0, 1]; received ${o.threshold}`,
-      'threshold',
-    );
   let reader = await open();
   let plan: Plan;
   try {
@@ -775,6 +858,7 @@ export async function evaluateFileWithState(
   options: EvaluateOptions = {},
   keepState = true,
 ): Promise<{ result: EvaluationResult; state: EvalState | null; collected?: CollectedRows }> {
+  checkEvaluateOptions(options);
   const name = typeof path === 'string' ? (path === '-' ? (options.name ?? '<stdin>') : path) : path.yPred;
   const open =
     typeof path === 'string' ? () => openReader(path, options.format, options.name) : async () => npyFilesReader(path);
@@ -797,6 +881,7 @@ export async function evaluateStream(
   source: AsyncIterable<Uint8Array | string | PredictionBatch>,
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
+  checkEvaluateOptions(options);
   const it = source[Symbol.asyncIterator]();
   const first = await it.next();
   const replay = async function* <T>(head: IteratorResult<T>, rest: AsyncIterator<T>): AsyncGenerator<T> {
