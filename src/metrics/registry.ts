@@ -104,6 +104,9 @@ export function restoreTransfer(t: MetricTransfer): Metric<object> {
   return restoreFrom(t);
 }
 
+/** The fields of `metric.toJSON()` (and of `toTransfer`). */
+const METRIC_JSON_KEYS = ['losskitMetric', 'metric', 'options', 'fingerprint', 'state'];
+
 function restoreFrom(json: unknown): Metric<object> {
   let j: unknown = json;
   if (typeof json === 'string') {
@@ -118,6 +121,13 @@ function restoreFrom(json: unknown): Metric<object> {
   }
   if (!isRecord(j) || Reflect.get(j, 'losskitMetric') !== 1)
     invalidJson('json', `must be the output of metric.toJSON() (with losskitMetric: 1); received ${describe(j)}`);
+  // Nothing in it is ignored: a field toJSON() does not write is an error, not dropped.
+  for (const key of Object.keys(j))
+    if (!METRIC_JSON_KEYS.includes(key))
+      invalidJson(
+        `json.${key}`,
+        `is not a field of metric.toJSON() (${METRIC_JSON_KEYS.join(', ')}); received ${describe(Reflect.get(j, key))}`,
+      );
   const name: unknown = Reflect.get(j, 'metric');
   if (typeof name !== 'string') invalidJson('json.metric', `must be a metric name; received ${describe(name)}`);
   const options: unknown = Reflect.get(j, 'options');

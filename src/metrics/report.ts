@@ -546,12 +546,19 @@ export class ClassificationReportStream {
     if (j === null || typeof j !== 'object' || Reflect.get(j, 'losskitMetric') !== 1 || Reflect.get(j, 'metric') !== FN)
       bad(`must be the output of ClassificationReportStream.toJSON(); received ${describe(j)}`);
     const o = j as Record<string, unknown>;
+    // Untrusted input: a field toJSON() does not write is an error, not ignored.
+    const keys = ['losskitMetric', 'metric', 'options', 'fingerprint', 'state', 'sampleWeighted'];
+    for (const k of Object.keys(o))
+      if (!keys.includes(k))
+        bad(`.${k} is not a field of stream.toJSON() (${keys.join(', ')}); received ${describe(o[k])}`);
+    if (typeof o.sampleWeighted !== 'boolean')
+      bad(`.sampleWeighted must be true or false; received ${describe(o.sampleWeighted)}`);
     const options = o.options;
     if (options === null || typeof options !== 'object' || Array.isArray(options))
       bad(`.options must be an object; received ${describe(options)}`);
     const s = new ClassificationReportStream(options as ClassificationReportStreamOptions);
     s.metric.loadState(o.fingerprint, o.state);
-    s.sampleWeighted = o.sampleWeighted === true;
+    s.sampleWeighted = o.sampleWeighted === true; // a boolean (checked above)
     return s;
   }
 

@@ -29,6 +29,7 @@ import { batchRowsFor, npyFilesReader, openReader, type Batch, type Format, type
 import { unifyLabels } from './parallel-labels.js';
 import { EvalInputError } from './source.js';
 import { FORMATS } from './formats.js';
+import { checkEvalState } from './state-check.js';
 import { checkBooleanOption, checkNumberOption, checkOneOf, checkOptionNames } from '../../validate.js';
 
 export type { Task } from './plan.js';
@@ -615,7 +616,19 @@ export class Accumulator {
       }
       const m = this.metrics[i];
       if (m === null || s.state === null) return;
-      m.merge(restoreMetric(s.state));
+      try {
+        m.merge(restoreMetric(s.state));
+      } catch (e) {
+        // name the metric of the state file whose state is refused
+        if (e instanceof LosskitError)
+          throw new LosskitError(
+            e.code,
+            e.fn,
+            `state.metrics[${i}] (${s.metric}): ${e.message.replace(`${e.fn}: `, '')}`,
+            e.argument,
+          );
+        throw e;
+      }
     });
   }
   state(file: string, format: EvalState['format']): EvalState {
@@ -964,7 +977,25 @@ export async function evaluateStream(
 
 /** Merges saved states (`eval --save-state` of each shard) and computes the metrics of all shards together. */
 export function mergeStates(given: EvalState[], names: string[]): { result: EvaluationResult; state: EvalState } {
+  if (!Array.isArray(given))
+    throw new LosskitError(
+      'INVALID_INPUT',
+      'merge',
+      `'states' must be an array of states; received ${describe(given)}`,
+      'states',
+    );
+  if (!Array.isArray(names) || names.length !== given.length || names.some((n) => typeof n !== 'string'))
+    throw new LosskitError(
+      'INVALID_INPUT',
+      'merge',
+      `'names' must be an array of ${given.length} strings (one per state); received ${describe(names)}`,
+      'names',
+    );
   if (given.length === 0) throw new LosskitError('EMPTY_INPUT', 'merge', 'no state files', 'files');
+  // Untrusted input: each state's shape first (its metric states are checked when restored).
+  given.forEach((s, i) =>
+    checkEvalState(s, (why) => new EvalInputError(names[i], `not a valid losskit state: ${why}`)),
+  );
   const states = unifyLabels(given, names); // text labels: to the sorted union when exact
   const t0 = Date.now();
   const base = states[0];
