@@ -46,6 +46,20 @@ function fsyncDir(dir: string): void {
  * `path`, fsync of the directory. On error the temp file is removed and `path` is untouched.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  if (typeof path !== 'string' || path === '')
+    throw new LosskitError(
+      'INVALID_INPUT',
+      'writeFileAtomic',
+      `'path' must be a file path; received ${describe(path)}`,
+      'path',
+    );
+  if (typeof data !== 'string' && !(data instanceof Uint8Array))
+    throw new LosskitError(
+      'INVALID_INPUT',
+      'writeFileAtomic',
+      `'data' must be a string or a Uint8Array (a Buffer); received ${describe(data)}`,
+      'data',
+    );
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd = -1;

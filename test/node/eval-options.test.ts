@@ -127,6 +127,32 @@ describe('evaluate options: one rule per option, checked first', () => {
     );
   });
 
+  it("evaluateFile's path and evaluateStream's source: checked, named", async () => {
+    for (const path of [
+      5,
+      '',
+      null,
+      [],
+      {},
+      { yTrue: 'a.npy' },
+      { yTrue: 'a.npy', yPred: 5 },
+      { yTrue: 'a', yPred: 'b', w: 'c' },
+    ]) {
+      const e = await rejection(evaluateFile(path as unknown as string));
+      expect(e.code).toBe('INVALID_INPUT');
+      expect(e.argument).toBe('path');
+      expect(e.message).toMatch(
+        /^evaluate: 'path' must be a file path \('-' for stdin\) or \{ yTrue, yPred, sampleWeight\? \} \.npy paths; received /,
+      );
+    }
+    for (const source of [5, null, 'text', [new Uint8Array(1)], {}]) {
+      const e = await rejection(evaluateStream(source as unknown as AsyncIterable<Uint8Array>));
+      expect(e.code).toBe('INVALID_INPUT');
+      expect(e.argument).toBe('source');
+      expect(e.message).toMatch(/^evaluateStream: 'source' must be an async iterable/);
+    }
+  });
+
   it('null or non-object options are an error', async () => {
     for (const o of [null, 5, 'x'])
       expect((await rejection(evaluateFile(file, o as unknown as EvaluateOptions))).code).toBe('INVALID_OPTION');

@@ -186,6 +186,21 @@ describe('HistoryFileWriter + readHistoryFile', () => {
     expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('old');
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
+
+  it('writeFileAtomic: a path that is not one, or data that is not text or bytes, is an error (an empty file was written)', () => {
+    const path = join(dir, 'atomic-bad.txt');
+    expectError(
+      () => writeFileAtomic(path, 5 as unknown as string),
+      'INVALID_INPUT',
+      "'data' must be a string or a Uint8Array",
+    );
+    expectError(() => writeFileAtomic(path, { a: 1 } as unknown as string), 'INVALID_INPUT', "'data' must be");
+    expectError(() => writeFileAtomic(5 as unknown as string, 'x'), 'INVALID_INPUT', "'path' must be a file path");
+    expectError(() => writeFileAtomic('', 'x'), 'INVALID_INPUT', "'path' must be a file path");
+    expect(existsSync(path)).toBe(false);
+    writeFileAtomic(path, new Uint8Array([104, 105]));
+    expect(readFileSync(path, 'utf8')).toBe('hi');
+  });
 });
 
 describe('a writer killed mid-run (SIGKILL)', () => {

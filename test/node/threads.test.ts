@@ -148,6 +148,8 @@ describe('createThreadsArena: inputs and gradOut in the shared memory, nothing c
   });
   it('null without threads; arena calls are bit-identical to one thread and write gradOut in place', async () => {
     expect(createThreadsArena(1024)).toBeNull();
+    // a bad size is an error with threads off too (it returned null)
+    expectLosskitError(() => createThreadsArena(-1), 'INVALID_OPTION', "'bytes' must be a positive integer");
     await enableThreads({ threads: 2, minElements: 0 });
     expectLosskitError(() => createThreadsArena(0), 'INVALID_OPTION', "'bytes' must be a positive integer");
     const arena = createThreadsArena(24 * n + 4096);

@@ -855,6 +855,29 @@ export interface NpyPaths {
   sampleWeight?: string;
 }
 
+/** The `path` argument of {@link evaluateFile}: a non-empty path, or `.npy` paths `{ yTrue, yPred, sampleWeight? }`. */
+function checkInputPath(path: unknown): asserts path is string | NpyPaths {
+  const bad = (what: string, v: unknown): never => {
+    throw new LosskitError(
+      'INVALID_INPUT',
+      'evaluate',
+      `'path' must be a file path ('-' for stdin) or { yTrue, yPred, sampleWeight? } .npy paths; ${what} ${describe(v)}`,
+      'path',
+    );
+  };
+  if (typeof path === 'string') {
+    if (path === '') bad('received', path);
+    return;
+  }
+  if (path === null || typeof path !== 'object' || Array.isArray(path)) bad('received', path);
+  const o = path as Record<string, unknown>;
+  for (const k of Object.keys(o))
+    if (!['yTrue', 'yPred', 'sampleWeight'].includes(k)) bad(`received the field '${k}':`, o[k]);
+  for (const k of ['yTrue', 'yPred', 'sampleWeight'])
+    if ((k !== 'sampleWeight' || o[k] !== undefined) && (typeof o[k] !== 'string' || o[k] === ''))
+      bad(`received ${k}:`, o[k]);
+}
+
 /**
  * Evaluates a prediction file (CSV, TSV, NDJSON, JSON, Parquet, Arrow IPC, .npz, gzip of the text
  * formats; `-` is stdin) — or a pair of `.npy` files — streaming, in bounded memory.
@@ -872,6 +895,7 @@ export async function evaluateFileWithState(
   keepState = true,
 ): Promise<{ result: EvaluationResult; state: EvalState | null; collected?: CollectedRows }> {
   checkEvaluateOptions(options);
+  checkInputPath(path);
   const name = typeof path === 'string' ? (path === '-' ? (options.name ?? '<stdin>') : path) : path.yPred;
   const open =
     typeof path === 'string' ? () => openReader(path, options.format, options.name) : async () => npyFilesReader(path);
@@ -895,6 +919,13 @@ export async function evaluateStream(
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
   checkEvaluateOptions(options);
+  if (source === null || typeof (source as Partial<AsyncIterable<unknown>>)?.[Symbol.asyncIterator] !== 'function')
+    throw new LosskitError(
+      'INVALID_INPUT',
+      'evaluateStream',
+      `'source' must be an async iterable of byte chunks or of { yTrue, yPred, sampleWeight? } batches (a stream, an async generator); received ${describe(source)}`,
+      'source',
+    );
   const it = source[Symbol.asyncIterator]();
   const first = await it.next();
   const replay = async function* <T>(head: IteratorResult<T>, rest: AsyncIterator<T>): AsyncGenerator<T> {

@@ -670,7 +670,7 @@ export interface ThreadsArena {
 
 /** Reserves `bytes` of the threads' shared memory for a {@link ThreadsArena}; null without threads. */
 export function createThreadsArena(bytes: number): ThreadsArena | null {
-  if (pool === null || parallelExecutor() !== pool) return null;
+  // the argument is checked whether threads are on or not (a bad call fails the same way everywhere)
   if (!(Number.isInteger(bytes) && bytes > 0)) {
     throw new LosskitError(
       'INVALID_OPTION',
@@ -679,6 +679,7 @@ export function createThreadsArena(bytes: number): ThreadsArena | null {
       'bytes',
     );
   }
+  if (pool === null || parallelExecutor() !== pool) return null;
   const { base, end, buffer } = pool.reserve(bytes);
   let top = base;
   const take = (n: number, size: number): number => {
