@@ -2,7 +2,7 @@
  * The options of evaluateFile / evaluateStream are untrusted input, checked before anything is
  * read (engine.ts OPTION_RULES, one rule per option): over every option, a value of the wrong kind
  * is an INVALID_OPTION error naming it, and a valid value is accepted; an unknown option is an
- * error with a suggestion; `null` options are an error. Before, `workers: NaN` and `targetCol: 5`
+ * error with a suggestion; options that are not an object are an error. Before, `workers: NaN` and `targetCol: 5`
  * crashed with a TypeError, `batchRows: -5` with a RangeError, and `workers: 0`, `numClasses: -3`
  * or a misspelt `worker: 2` were silently accepted.
  */
@@ -153,9 +153,10 @@ describe('evaluate options: one rule per option, checked first', () => {
     }
   });
 
-  it('null or non-object options are an error', async () => {
-    for (const o of [null, 5, 'x'])
+  it('non-object options are an error; null options are no options (as everywhere in losskit)', async () => {
+    for (const o of [5, 'x', [1]])
       expect((await rejection(evaluateFile(file, o as unknown as EvaluateOptions))).code).toBe('INVALID_OPTION');
+    expect((await evaluateFile(file, null as unknown as EvaluateOptions)).rows).toBe(4);
   });
 
   it('the valid values are accepted (together)', async () => {

@@ -12,6 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { LosskitError, describe } from '../../errors.js';
+import { checkOptionNames } from '../../validate.js';
 import type { FloatArray } from '../../tensor.js';
 import { CHUNK, KIND, MEMORY_BOUND } from '../../wasm/kernels.js';
 import type { CrossEntropyCall, CtcCall, ElementwiseCall } from '../../wasm/kernels.js';
@@ -592,17 +593,8 @@ function intOption(name: string, v: unknown, min: number, dflt: number): number 
  * again replaces the previous pool. See docs/threads.md.
  */
 export async function enableThreads(options: ThreadsOptions = {}): Promise<ThreadsInfo> {
-  const o = options as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (!['threads', 'minElements', 'timeoutMs'].includes(k)) {
-      throw new LosskitError(
-        'INVALID_OPTION',
-        'enableThreads',
-        `unknown option '${k}'; expected threads, minElements or timeoutMs`,
-        k,
-      );
-    }
-  }
+  checkOptionNames('enableThreads', options, ['threads', 'minElements', 'timeoutMs']); // also a non-object
+  const o = (options ?? {}) as Record<string, unknown>;
   const threads = intOption('threads', o.threads, 2, 2);
   const minElements = intOption('minElements', o.minElements, 0, DEFAULT_MIN_ELEMENTS);
   const timeoutMs = intOption('timeoutMs', o.timeoutMs, 1, 10_000);
