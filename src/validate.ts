@@ -38,11 +38,12 @@ export function suggest(name: string, candidates: readonly string[]): string | u
 
 /**
  * Rejects option names not in `allowed` (a typo in an option name is an error, never ignored).
- * `undefined` values are treated as absent.
+ * `undefined` options are no options; anything else that is not a plain object (`null`, an
+ * array, a number) is an error, so that no caller reads a field of it.
  */
 export function checkOptionNames(fn: string, options: object | undefined, allowed: readonly string[]): void {
-  if (options === undefined || options === null) return;
-  if (typeof options !== 'object') {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new LosskitError(
       'INVALID_OPTION',
       fn,

@@ -153,10 +153,9 @@ describe('evaluate options: one rule per option, checked first', () => {
     }
   });
 
-  it('non-object options are an error; null options are no options (as everywhere in losskit)', async () => {
-    for (const o of [5, 'x', [1]])
+  it('options that are not an object (null, a number, text, an array) are an error', async () => {
+    for (const o of [null, 5, 'x', [1]])
       expect((await rejection(evaluateFile(file, o as unknown as EvaluateOptions))).code).toBe('INVALID_OPTION');
-    expect((await evaluateFile(file, null as unknown as EvaluateOptions)).rows).toBe(4);
   });
 
   it('the valid values are accepted (together)', async () => {

@@ -155,8 +155,8 @@ export const EVALUATE_OPTION_NAMES: readonly string[] = Object.keys(OPTION_RULES
 
 /** Checks an {@link EvaluateOptions} object from a caller: its keys and each value ({@link OPTION_RULES}). */
 export function checkEvaluateOptions(o: unknown): void {
-  checkOptionNames('evaluate', o as object | undefined, EVALUATE_OPTION_NAMES); // null: no options
-  if (o === undefined || o === null) return;
+  checkOptionNames('evaluate', o as object | undefined, EVALUATE_OPTION_NAMES);
+  if (o === undefined) return;
   for (const [key, rule] of Object.entries(OPTION_RULES) as [string, OptionRule][]) {
     const v = (o as Record<string, unknown>)[key];
     if (v !== undefined) rule(key, v);
@@ -894,7 +894,6 @@ export async function evaluateFileWithState(
   keepState = true,
 ): Promise<{ result: EvaluationResult; state: EvalState | null; collected?: CollectedRows }> {
   checkEvaluateOptions(options);
-  options ??= {}; // null options are no options
   checkInputPath(path);
   const name = typeof path === 'string' ? (path === '-' ? (options.name ?? '<stdin>') : path) : path.yPred;
   const open =
@@ -919,7 +918,6 @@ export async function evaluateStream(
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
   checkEvaluateOptions(options);
-  options ??= {}; // null options are no options
   if (source === null || typeof (source as Partial<AsyncIterable<unknown>>)?.[Symbol.asyncIterator] !== 'function')
     throw new LosskitError(
       'INVALID_INPUT',

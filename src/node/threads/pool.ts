@@ -594,7 +594,7 @@ function intOption(name: string, v: unknown, min: number, dflt: number): number 
  */
 export async function enableThreads(options: ThreadsOptions = {}): Promise<ThreadsInfo> {
   checkOptionNames('enableThreads', options, ['threads', 'minElements', 'timeoutMs']); // also a non-object
-  const o = (options ?? {}) as Record<string, unknown>;
+  const o = options as Record<string, unknown>;
   const threads = intOption('threads', o.threads, 2, 2);
   const minElements = intOption('minElements', o.minElements, 0, DEFAULT_MIN_ELEMENTS);
   const timeoutMs = intOption('timeoutMs', o.timeoutMs, 1, 10_000);
