@@ -10,7 +10,7 @@ import type { InputKind } from './losses/define.js';
 import { getLoss } from './losses/registry.js';
 import type { Tensor, TensorInput } from './tensor.js';
 import { shapesEqual, tensor } from './tensor.js';
-import { fmtIndex } from './validate.js';
+import { checkShapeOf, fmtIndex } from './validate.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -70,6 +70,10 @@ export function diagnoseLoss(
   yPredIn: TensorInput,
   options: LossOptions = {},
 ): Diagnosis {
+  if (typeof loss !== 'string')
+    checkShapeOf('diagnoseLoss', 'loss', loss, "a loss name or a loss function (getLoss()'s result)", {
+      valueAndGrad: 'function',
+    });
   const fn = typeof loss === 'string' ? getLoss(loss) : loss;
   const kind = inputKindOf(fn, options);
   const findings: Finding[] = [];

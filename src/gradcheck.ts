@@ -4,6 +4,7 @@
 import type { LossFunction, LossOptions } from './losses/core.js';
 import type { Tensor, TensorInput } from './tensor.js';
 import { tensor } from './tensor.js';
+import { checkOptionNames, checkShapeOf } from './validate.js';
 
 export interface GradientCheckOptions {
   /** Step of the central difference (default 1e-6, scaled by max(1, |x|)). */
@@ -46,6 +47,8 @@ export function checkGradient(
   options: LossOptions = {},
   check: GradientCheckOptions = {},
 ): GradientCheckResult {
+  checkShapeOf('checkGradient', 'lossFn', lossFn, "a loss function (getLoss()'s result)", { valueAndGrad: 'function' });
+  checkOptionNames('checkGradient', check, ['h', 'atol', 'wrt']);
   const h = check.h ?? 1e-6;
   const atol = check.atol ?? 1e-8;
   const wrt = check.wrt ?? 'yPred';

@@ -9,7 +9,7 @@
  * which listens to {@link LossHistory.onRecord}.
  */
 import { LosskitError, describe } from './errors.js';
-import { checkNumberOption, checkOptionNames } from './validate.js';
+import { checkArrayArg, checkNumberOption, checkOptionNames } from './validate.js';
 import type { JsonNumber } from './json-number.js';
 import { decodeNumber, encodeNumber } from './json-number.js';
 
@@ -145,6 +145,7 @@ export const HISTORY_CSV_COLUMNS = [
  * @example smoothEma([1, 1, 1]) // [1, 1, 1] (bias correction: no ramp-up from 0)
  */
 export function smoothEma(values: ArrayLike<number>, beta = 0.98): number[] {
+  checkArrayArg('smoothEma', 'values', values);
   checkNumberOption('smoothEma', 'beta', beta, { min: 0, max: 1 });
   if (beta === 1)
     throw new LosskitError(

@@ -9,7 +9,7 @@
  * (`lrRangeTestTfjs`, which also restores the weights afterwards).
  */
 import { LosskitError, describe } from './errors.js';
-import { checkNumberOption, checkOneOf, checkOptionNames } from './validate.js';
+import { checkArrayArg, checkNumberOption, checkOneOf, checkOptionNames } from './validate.js';
 
 export interface LrRangeTestOptions {
   /** First learning rate (default 1e-7). */
@@ -175,6 +175,10 @@ export function suggestLr(
   skipBegin = 10,
   skipEnd = 1,
 ): { index: number; lr: number } | null {
+  checkArrayArg('suggestLr', 'lrs', lrs);
+  checkArrayArg('suggestLr', 'smoothed', smoothed);
+  checkNumberOption('suggestLr', 'skipBegin', skipBegin, { integer: true, min: 0 });
+  checkNumberOption('suggestLr', 'skipEnd', skipEnd, { integer: true, min: 0 });
   let n = Math.min(lrs.length, smoothed.length);
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(smoothed[i])) {

@@ -256,6 +256,20 @@ export function tensor(values: TensorInput, shape?: Shape, fn = 'tensor', arg = 
 
 /** Converts a tensor to nested arrays (for printing, JSON and tests). */
 export function toNested(t: Tensor): number | NestedNumberArray {
+  const shape = (t as Partial<Tensor> | null)?.shape;
+  const data = (t as Partial<Tensor> | null)?.data;
+  if (
+    !Array.isArray(shape) ||
+    !shape.every((d) => Number.isInteger(d) && d >= 0) ||
+    !ArrayBuffer.isView(data) ||
+    (data as FloatArray).length !== shape.reduce((a, b) => a * b, 1)
+  )
+    throw new LosskitError(
+      'INVALID_INPUT',
+      'toNested',
+      `'t' must be a tensor { data, shape } (tensor()'s result) with data.length the product of shape; received ${describe(t)}`,
+      't',
+    );
   if (t.shape.length === 0) return t.data[0];
   let k = 0;
   const build = (depth: number): NestedNumberArray => {

@@ -64,6 +64,48 @@ export function checkOptionNames(fn: string, options: object | undefined, allowe
   }
 }
 
+/**
+ * An argument that must be an object with the given fields of the given kinds (`'array'`: an
+ * array or a typed array; `'function'`; `'object'`; `'string'`; `'number'`); throws
+ * `INVALID_INPUT` naming the argument (and the field) otherwise. For the public functions whose
+ * argument is a structure (a report, a tensor, a loss): a wrong value is an error here, never a
+ * TypeError inside.
+ */
+export function checkShapeOf(
+  fn: string,
+  arg: string,
+  value: unknown,
+  what: string,
+  fields: Record<string, 'array' | 'function' | 'object' | 'string' | 'number'>,
+): void {
+  const bad = (why: string): never => {
+    throw new LosskitError('INVALID_INPUT', fn, `'${arg}' must be ${what}; ${why}`, arg);
+  };
+  // (a function may carry the fields: a loss function is callable, with valueAndGrad)
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) bad(`received ${describe(value)}`);
+  for (const [k, kind] of Object.entries(fields)) {
+    const v = (value as Record<string, unknown>)[k];
+    const ok =
+      kind === 'array'
+        ? Array.isArray(v) || ArrayBuffer.isView(v)
+        : kind === 'object'
+          ? v !== null && typeof v === 'object'
+          : typeof v === kind;
+    if (!ok) bad(`its '${k}' is ${describe(v)}`);
+  }
+}
+
+/** An argument that must be an array or a typed array (of numbers); throws `INVALID_INPUT` otherwise. */
+export function checkArrayArg(fn: string, arg: string, value: unknown): void {
+  if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView)))
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'${arg}' must be an array or a typed array of numbers; received ${describe(value)}`,
+      arg,
+    );
+}
+
 /** Checks that `value` is one of `choices`. */
 export function checkOneOf<T extends string>(fn: string, name: string, value: unknown, choices: readonly T[]): T {
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {

@@ -3,7 +3,7 @@
  * and TensorFlow.js aliases, each alias with its dialect's defaults.
  */
 import { LosskitError, describe } from '../errors.js';
-import { suggest } from '../validate.js';
+import { checkShapeOf, suggest } from '../validate.js';
 import { LOSS_FAMILIES } from './catalog.js';
 import type { LossFunction } from './core.js';
 import { withDefaults } from './define.js';
@@ -105,6 +105,12 @@ export function listLosses(): LossInfo[] {
 
 /** Adds a loss (e.g. from `defineLoss`) to the registry. */
 export function registerLoss(entry: LossEntry): void {
+  checkShapeOf('registerLoss', 'entry', entry, '{ name, fn, description, aliases } (a LossEntry)', {
+    name: 'string',
+    fn: 'function',
+    description: 'string',
+    aliases: 'array',
+  });
   const t = lookup();
   for (const n of [entry.name, ...entry.aliases.map((a) => a.name)]) {
     if (t.has(n))

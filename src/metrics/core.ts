@@ -12,7 +12,7 @@
 import { LosskitError, describe, fmtShape } from '../errors.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import { broadcastShapes, broadcastTo, sizeOf, tensor } from '../tensor.js';
-import { checkFinite, checkOptionNames } from '../validate.js';
+import { checkFinite, checkOptionNames, checkShapeOf } from '../validate.js';
 import type { JsonNumber } from '../json-number.js';
 import { decodeNumber, encodeNumber } from '../json-number.js';
 
@@ -547,7 +547,17 @@ export class Metric<C extends object = object, S extends object = object, V = Me
   private fieldList: readonly FieldSpec<S>[] | null = null;
   private state: S;
 
-  constructor(spec: MetricSpec<C, S, V>, options: MetricOptions | null = {}, name = spec.name) {
+  constructor(spec: MetricSpec<C, S, V>, options: MetricOptions | null = {}, name?: string) {
+    checkShapeOf('Metric', 'spec', spec, "a metric spec (use getMetric(name, options) for the catalog's metrics)", {
+      name: 'string',
+      optionNames: 'array',
+      config: 'function',
+      init: 'function',
+      fields: 'function',
+      update: 'function',
+      compute: 'function',
+    });
+    name ??= spec.name;
     const o = metricOptions(name, options, spec.optionNames);
     this.name = name;
     this.spec = spec;

@@ -9,7 +9,14 @@
  */
 import { LosskitError, describe, fmtShape } from '../errors.js';
 import { tensor, type Tensor, type TensorInput } from '../tensor.js';
-import { checkBooleanOption, checkNumberOption, checkOneOf, checkOptionNames, fmtIndex } from '../validate.js';
+import {
+  checkBooleanOption,
+  checkNumberOption,
+  checkOneOf,
+  checkOptionNames,
+  checkShapeOf,
+  fmtIndex,
+} from '../validate.js';
 import { Metric, type MetricJSON, type MetricSpec, type UpdateOptions } from './core.js';
 import type { StatFieldsConfig, StatState } from './stat-scores.js';
 import {
@@ -633,7 +640,19 @@ const dictRow = (r: ClassificationReportRow): ClassificationReportDictRow => ({
  * "f1-score", support }, …, accuracy: number (or "micro avg": {…}), "macro avg": {…},
  * "weighted avg": {…} }`, keys in that order.
  */
+/** The `report` argument of the functions that print or convert a report: `classificationReport()`'s result. */
+export function checkReportArg(fn: string, report: unknown): void {
+  checkShapeOf(fn, 'report', report, "a ClassificationReport (classificationReport()'s result)", {
+    names: 'array',
+    classes: 'array',
+    macroAvg: 'object',
+    weightedAvg: 'object',
+    digits: 'number',
+  });
+}
+
 export function classificationReportDict(report: ClassificationReport): ClassificationReportDict {
+  checkReportArg('classificationReportDict', report);
   const out: ClassificationReportDict = {};
   report.names.forEach((n, i) => (out[n] = dictRow(report.classes[i])));
   if (report.microAvg !== null) out['micro avg'] = dictRow(report.microAvg);
@@ -734,6 +753,7 @@ export function formatClassificationReport(
   options: { digits?: number } = {},
 ): string {
   const fn = 'formatClassificationReport';
+  checkReportArg(fn, report);
   checkOneOf(fn, 'format', format, ['table', 'json', 'csv', 'markdown'] as const);
   checkOptionNames(fn, options, ['digits']);
   const digits =

@@ -3,9 +3,10 @@
  * finder's loss vs log-LR with the suggestion marked, and predictions vs targets. Each returns
  * an SVG string from {@link lineChart}.
  */
-import type { LossHistory } from '../history.js';
+import { LossHistory } from '../history.js';
 import type { LrRangeTestResult } from '../lr-finder.js';
 import { LosskitError, describe } from '../errors.js';
+import { checkShapeOf } from '../validate.js';
 import { lineChart, formatTick, type Series } from './svg.js';
 
 export interface ChartSize {
@@ -25,6 +26,13 @@ export function lossCurveChart(
   history: LossHistory,
   options: ChartSize & { yLabel?: string; logY?: boolean; batches?: boolean } = {},
 ): string {
+  if (!(history instanceof LossHistory))
+    throw new LosskitError(
+      'INVALID_INPUT',
+      'lossCurveChart',
+      `'history' must be a LossHistory; received ${describe(history)}`,
+      'history',
+    );
   // Epochs are numbered from 1 on the x axis, as the console and the progress bar number them.
   const plus1 = (c: { x: number[]; y: number[] }) => ({ x: c.x.map((e) => e + 1), y: c.y });
   const train = plus1(history.curve('loss', 'epoch'));
@@ -163,6 +171,11 @@ export function predictionChart(
   },
   options: ChartSize & { xLabel?: string; yLabel?: string; points?: boolean } = {},
 ): string {
+  checkShapeOf('predictionChart', 'data', data, '{ x, yTrue, yPred } (arrays)', {
+    x: 'array',
+    yTrue: 'array',
+    yPred: 'array',
+  });
   return lineChart({
     title: options.title ?? 'Prediction vs target',
     series: [

@@ -6,6 +6,7 @@
 import { checkOptionNames } from '../validate.js';
 import type { TensorInput } from '../tensor.js';
 import {
+  checkReportArg,
   classificationReport,
   formatClassificationReport,
   pyFixed,
@@ -31,7 +32,9 @@ export interface EvaluationReportOptions extends EvaluationChartOptions {
 const FN = 'renderEvaluationReport';
 
 /** The report as an HTML table (numbers right-aligned, `digits` decimals as scikit-learn prints them). */
-export function classificationReportHtml(r: ClassificationReport, digits = r.digits): string {
+export function classificationReportHtml(r: ClassificationReport, digits?: number): string {
+  checkReportArg('classificationReportHtml', r);
+  digits ??= r.digits;
   const num = (v: number | null) => `<td class="num">${v === null ? '' : escapeXml(pyFixed(v, digits))}</td>`;
   const sup = (v: number) => `<td class="num">${escapeXml(Number.isInteger(v) ? String(v) : v.toPrecision(6))}</td>`;
   const rows: string[] = [];

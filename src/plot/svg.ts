@@ -8,7 +8,7 @@
  * bytes), so charts can be snapshot-tested and embedded in HTML reports (see `report.ts`).
  */
 import { LosskitError, describe } from '../errors.js';
-import { checkOptionNames } from '../validate.js';
+import { checkArrayArg, checkOptionNames } from '../validate.js';
 
 /** One line (or set of points) of a chart. */
 export interface Series {
@@ -665,6 +665,7 @@ export function sparkline(
   values: ArrayLike<number>,
   options: { min?: number; max?: number; width?: number } = {},
 ): string {
+  checkArrayArg('sparkline', 'values', values);
   checkOptionNames('sparkline', options, ['min', 'max', 'width']);
   let v: number[] = Array.from(values);
   const width = options.width;

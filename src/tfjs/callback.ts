@@ -53,6 +53,13 @@ export class StreamingMetricsCallback extends Callback {
 
   constructor(options: StreamingMetricsCallbackOptions) {
     super();
+    if (options === undefined)
+      throw new LosskitError(
+        'INVALID_OPTION',
+        FN,
+        `'options' must be { validationData, metrics, … }; received undefined`,
+        'options',
+      );
     checkOptionNames(FN, options, [
       'validationData',
       'metrics',

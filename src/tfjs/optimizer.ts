@@ -64,7 +64,19 @@ export function resolveOptimizer(
 }
 
 /** The optimizer's current learning rate, when it exposes one (NaN otherwise). */
+/** The `optimizer` argument: an object (a tfjs optimizer); a TypeError from `Reflect.get` otherwise. */
+function checkOptimizerArg(fn: string, optimizer: unknown): void {
+  if (optimizer === null || typeof optimizer !== 'object')
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'optimizer' must be a TensorFlow.js optimizer (tf.train.sgd(…), model.optimizer); received ${describe(optimizer)}`,
+      'optimizer',
+    );
+}
+
 export function learningRateOf(optimizer: Optimizer): number {
+  checkOptimizerArg('learningRateOf', optimizer);
   const lr: unknown = Reflect.get(optimizer, 'learningRate');
   return typeof lr === 'number' ? lr : NaN;
 }
@@ -75,6 +87,9 @@ export function learningRateOf(optimizer: Optimizer): number {
  * Adadelta read at every step. Throws `INVALID_OPTION` for an optimizer with neither.
  */
 export function setLearningRate(optimizer: Optimizer, lr: number, fn = 'setLearningRate'): void {
+  checkOptimizerArg(fn, optimizer);
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
+    throw new LosskitError('INVALID_OPTION', fn, `'lr' must be a finite number >= 0; received ${describe(lr)}`, 'lr');
   const set: unknown = Reflect.get(optimizer, 'setLearningRate');
   if (typeof set === 'function') {
     Reflect.apply(set, optimizer, [lr]);

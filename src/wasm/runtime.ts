@@ -368,9 +368,16 @@ export interface WasmArena {
 
 /** Reserves `bytes` of the kernels' memory for a {@link WasmArena}; null without WebAssembly. */
 export function createWasmArena(bytes: number): WasmArena | null {
+  // the argument is checked with or without WebAssembly (a bad call fails the same way everywhere)
+  if (!(Number.isInteger(bytes) && bytes > 0))
+    throw new LosskitError(
+      'INVALID_OPTION',
+      'createWasmArena',
+      `'bytes' must be a positive integer; received ${describe(bytes)}`,
+      'bytes',
+    );
   const ex = wasm();
   if (ex === null) return null;
-  if (!(Number.isInteger(bytes) && bytes > 0)) throw new TypeError(`createWasmArena: bytes must be a positive integer`);
   const base = scratchTop;
   const end = align(base + bytes);
   // Reserve the arena plus 1 MiB of scratch, so that small calls do not grow the memory.
@@ -378,10 +385,17 @@ export function createWasmArena(bytes: number): WasmArena | null {
   scratchTop = end;
   let top = base;
   const take = (n: number, size: number): number => {
-    if (!(Number.isInteger(n) && n >= 0)) throw new TypeError(`WasmArena: length must be a non-negative integer`);
+    if (!(Number.isInteger(n) && n >= 0))
+      throw new LosskitError(
+        'INVALID_OPTION',
+        'WasmArena',
+        `'n' (the length) must be an integer >= 0; received ${describe(n)}`,
+        'n',
+      );
     const p = top;
     const next = align(p + n * size + 32);
-    if (next > end) throw new RangeError(`WasmArena: ${n * size} bytes requested, ${end - p} free`);
+    if (next > end)
+      throw new LosskitError('INVALID_OPTION', 'WasmArena', `${n * size} bytes requested, ${end - p} free`, 'n');
     top = next;
     return p;
   };
