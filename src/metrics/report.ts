@@ -635,12 +635,7 @@ const dictRow = (r: ClassificationReportRow): ClassificationReportDictRow => ({
   support: r.support,
 });
 
-/**
- * scikit-learn's `classification_report(output_dict=True)`: `{ "<name>": { precision, recall,
- * "f1-score", support }, …, accuracy: number (or "micro avg": {…}), "macro avg": {…},
- * "weighted avg": {…} }`, keys in that order.
- */
-/** The `report` argument of the functions that print or convert a report: `classificationReport()`'s result. */
+/** @internal The `report` argument of the functions that print or convert a report: `classificationReport()`'s result. */
 export function checkReportArg(fn: string, report: unknown): void {
   checkShapeOf(fn, 'report', report, "a ClassificationReport (classificationReport()'s result)", {
     names: 'array',
@@ -651,6 +646,11 @@ export function checkReportArg(fn: string, report: unknown): void {
   });
 }
 
+/**
+ * scikit-learn's `classification_report(output_dict=True)`: `{ "<name>": { precision, recall,
+ * "f1-score", support }, …, accuracy: number (or "micro avg": {…}), "macro avg": {…},
+ * "weighted avg": {…} }`, keys in that order.
+ */
 export function classificationReportDict(report: ClassificationReport): ClassificationReportDict {
   checkReportArg('classificationReportDict', report);
   const out: ClassificationReportDict = {};
