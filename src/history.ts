@@ -268,6 +268,17 @@ export function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** @internal A `history` argument: a {@link LossHistory}, else `INVALID_INPUT` naming `fn`. */
+export function checkLossHistory(fn: string, history: unknown): void {
+  if (!(history instanceof LossHistory))
+    throw new LosskitError(
+      'INVALID_INPUT',
+      fn,
+      `'history' must be a LossHistory; received ${describe(history)}`,
+      'history',
+    );
+}
+
 /**
  * Records the loss (and metrics, learning rate, wall time) of a training run per batch and per
  * epoch.

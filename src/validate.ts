@@ -86,18 +86,17 @@ export function checkShapeOf(
   for (const [k, kind] of Object.entries(fields)) {
     const v = (value as Record<string, unknown>)[k];
     const ok =
-      kind === 'array'
-        ? Array.isArray(v) || ArrayBuffer.isView(v)
-        : kind === 'object'
-          ? v !== null && typeof v === 'object'
-          : typeof v === kind;
+      kind === 'array' ? isNumberArray(v) : kind === 'object' ? v !== null && typeof v === 'object' : typeof v === kind;
     if (!ok) bad(`its '${k}' is ${describe(v)}`);
   }
 }
 
+/** An array or a typed array (not a DataView). */
+const isNumberArray = (v: unknown): boolean => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+
 /** An argument that must be an array or a typed array (of numbers); throws `INVALID_INPUT` otherwise. */
 export function checkArrayArg(fn: string, arg: string, value: unknown): void {
-  if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView)))
+  if (!isNumberArray(value))
     throw new LosskitError(
       'INVALID_INPUT',
       fn,

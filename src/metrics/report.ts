@@ -565,7 +565,7 @@ export class ClassificationReportStream {
       bad(`.options must be an object; received ${describe(options)}`);
     const s = new ClassificationReportStream(options as ClassificationReportStreamOptions);
     s.metric.loadState(o.fingerprint, o.state);
-    s.sampleWeighted = o.sampleWeighted === true; // a boolean (checked above)
+    s.sampleWeighted = o.sampleWeighted as boolean; // checked above
     return s;
   }
 

@@ -19,6 +19,7 @@ import { checkOptionNames } from '../validate.js';
 import {
   HISTORY_CSV_COLUMNS,
   LossHistory,
+  checkLossHistory,
   decodeRecord,
   encodeRecord,
   setOwn,
@@ -144,14 +145,7 @@ function jsonlMeta(history: LossHistory): { format: 'losskit-history'; version: 
 export function saveHistory(history: LossHistory, path: string, options: { format?: HistoryFileFormat } = {}): void {
   const fn = 'saveHistory';
   checkOptionNames(fn, options, ['format']);
-  if (!(history instanceof LossHistory)) {
-    throw new LosskitError(
-      'INVALID_INPUT',
-      fn,
-      `'history' must be a LossHistory; received ${describe(history)}`,
-      'history',
-    );
-  }
+  checkLossHistory(fn, history);
   const f = formatOf(fn, path, options.format);
   ensureDir(fn, path);
   writeFileAtomic(
@@ -204,14 +198,7 @@ export class HistoryFileWriter {
 
   constructor(history: LossHistory, options: HistoryFileWriterOptions) {
     const fn = 'HistoryFileWriter';
-    if (!(history instanceof LossHistory)) {
-      throw new LosskitError(
-        'INVALID_INPUT',
-        fn,
-        `'history' must be a LossHistory; received ${describe(history)}`,
-        'history',
-      );
-    }
+    checkLossHistory(fn, history);
     checkOptionNames(fn, options, ['csv', 'jsonl', 'fsync']);
     if (options?.csv === undefined && options?.jsonl === undefined) {
       throw new LosskitError(

@@ -3,7 +3,7 @@
  * finder's loss vs log-LR with the suggestion marked, and predictions vs targets. Each returns
  * an SVG string from {@link lineChart}.
  */
-import { LossHistory } from '../history.js';
+import { checkLossHistory, type LossHistory } from '../history.js';
 import type { LrRangeTestResult } from '../lr-finder.js';
 import { LosskitError, describe } from '../errors.js';
 import { checkShapeOf } from '../validate.js';
@@ -26,13 +26,7 @@ export function lossCurveChart(
   history: LossHistory,
   options: ChartSize & { yLabel?: string; logY?: boolean; batches?: boolean } = {},
 ): string {
-  if (!(history instanceof LossHistory))
-    throw new LosskitError(
-      'INVALID_INPUT',
-      'lossCurveChart',
-      `'history' must be a LossHistory; received ${describe(history)}`,
-      'history',
-    );
+  checkLossHistory('lossCurveChart', history);
   // Epochs are numbered from 1 on the x axis, as the console and the progress bar number them.
   const plus1 = (c: { x: number[]; y: number[] }) => ({ x: c.x.map((e) => e + 1), y: c.y });
   const train = plus1(history.curve('loss', 'epoch'));

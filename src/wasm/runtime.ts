@@ -17,6 +17,7 @@
  */
 import { LosskitError, describe } from '../errors.js';
 import { checkOneOf } from '../validate.js';
+import { align16 as align, bumpArena, checkArenaBytes } from './arena.js';
 
 /** The part of the `WebAssembly` global used here (typed locally: the core's `lib` is ES2022). */
 export interface WasmMemory {
@@ -276,10 +277,6 @@ export function getBackend(): { backend: Backend; wasmLoaded: boolean; error: st
 // Memory: [static data | arenas ... | per-call scratch →]
 // ---------------------------------------------------------------------------------------------
 
-function align(x: number): number {
-  return (x + 15) & ~15;
-}
-
 /** Grows the memory to at least `end` bytes; false when it cannot (4 GiB limit, out of memory). */
 function ensure(ex: WasmExports, end: number): boolean {
   const have = ex.memory.buffer.byteLength;
@@ -368,14 +365,7 @@ export interface WasmArena {
 
 /** Reserves `bytes` of the kernels' memory for a {@link WasmArena}; null without WebAssembly. */
 export function createWasmArena(bytes: number): WasmArena | null {
-  // the argument is checked with or without WebAssembly (a bad call fails the same way everywhere)
-  if (!(Number.isInteger(bytes) && bytes > 0))
-    throw new LosskitError(
-      'INVALID_OPTION',
-      'createWasmArena',
-      `'bytes' must be a positive integer; received ${describe(bytes)}`,
-      'bytes',
-    );
+  checkArenaBytes('createWasmArena', bytes); // with or without WebAssembly: a bad call fails the same way
   const ex = wasm();
   if (ex === null) return null;
   const base = scratchTop;
@@ -383,34 +373,12 @@ export function createWasmArena(bytes: number): WasmArena | null {
   // Reserve the arena plus 1 MiB of scratch, so that small calls do not grow the memory.
   if (!ensure(ex, end + (1 << 20))) throw new RangeError(`createWasmArena: cannot reserve ${bytes} bytes`);
   scratchTop = end;
-  let top = base;
-  const take = (n: number, size: number): number => {
-    if (!(Number.isInteger(n) && n >= 0))
-      throw new LosskitError(
-        'INVALID_OPTION',
-        'WasmArena',
-        `'n' (the length) must be an integer >= 0; received ${describe(n)}`,
-        'n',
-      );
-    const p = top;
-    const next = align(p + n * size + 32);
-    if (next > end)
-      throw new LosskitError('INVALID_OPTION', 'WasmArena', `${n * size} bytes requested, ${end - p} free`, 'n');
-    top = next;
-    return p;
-  };
-  return {
-    float32: (n) => new Float32Array(ex.memory.buffer, take(n, 4), n),
-    float64: (n) => new Float64Array(ex.memory.buffer, take(n, 8), n),
-    int32: (n) => new Int32Array(ex.memory.buffer, take(n, 4), n),
-    get free() {
-      return end - top;
+  return Object.assign(
+    bumpArena('WasmArena', base, end, () => ex.memory.buffer),
+    {
+      valid: (view: ArrayBufferView) => view.buffer === ex.memory.buffer,
     },
-    valid: (view) => view.buffer === ex.memory.buffer,
-    reset: () => {
-      top = base;
-    },
-  };
+  );
 }
 
 /** Scratch base, for tests. */

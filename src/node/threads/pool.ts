@@ -19,6 +19,7 @@ import type { CrossEntropyCall, CtcCall, ElementwiseCall } from '../../wasm/kern
 import type { ParallelExecutor } from '../../wasm/parallel.js';
 import { parallelExecutor, setParallelExecutor } from '../../wasm/parallel.js';
 import { getBackend } from '../../wasm/runtime.js';
+import { align16 as align, bumpArena, checkArenaBytes } from '../../wasm/arena.js';
 import { SHARED_WASM_BASE64 } from './binary.js';
 import type { ChunkExports } from './protocol.js';
 import {
@@ -102,10 +103,6 @@ let compiled: object | null = null;
 function sharedModule(): object {
   if (compiled === null) compiled = new WA.Module(Buffer.from(SHARED_WASM_BASE64, 'base64'));
   return compiled;
-}
-
-function align(x: number): number {
-  return (x + 15) & ~15;
 }
 
 class ThreadPool implements ParallelExecutor {
@@ -662,46 +659,10 @@ export interface ThreadsArena {
 
 /** Reserves `bytes` of the threads' shared memory for a {@link ThreadsArena}; null without threads. */
 export function createThreadsArena(bytes: number): ThreadsArena | null {
-  // the argument is checked whether threads are on or not (a bad call fails the same way everywhere)
-  if (!(Number.isInteger(bytes) && bytes > 0)) {
-    throw new LosskitError(
-      'INVALID_OPTION',
-      'createThreadsArena',
-      `'bytes' must be a positive integer; received ${describe(bytes)}`,
-      'bytes',
-    );
-  }
+  checkArenaBytes('createThreadsArena', bytes); // with threads on or off: a bad call fails the same way
   if (pool === null || parallelExecutor() !== pool) return null;
   const { base, end, buffer } = pool.reserve(bytes);
-  let top = base;
-  const take = (n: number, size: number): number => {
-    if (!(Number.isInteger(n) && n >= 0)) {
-      throw new LosskitError(
-        'INVALID_OPTION',
-        'ThreadsArena',
-        `length must be a non-negative integer; received ${describe(n)}`,
-        'n',
-      );
-    }
-    const p = top;
-    const next = align(p + n * size + 32);
-    if (next > end) {
-      throw new LosskitError('INVALID_OPTION', 'ThreadsArena', `${n * size} bytes requested, ${end - p} free`, 'n');
-    }
-    top = next;
-    return p;
-  };
-  return {
-    float32: (n) => new Float32Array(buffer(), take(n, 4), n),
-    float64: (n) => new Float64Array(buffer(), take(n, 8), n),
-    int32: (n) => new Int32Array(buffer(), take(n, 4), n),
-    get free() {
-      return end - top;
-    },
-    reset: () => {
-      top = base;
-    },
-  };
+  return bumpArena('ThreadsArena', base, end, buffer);
 }
 
 /** Test hook (not exported by losskit/node): whether the main thread computes chunks too. */
