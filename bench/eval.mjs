@@ -9,11 +9,12 @@
 // CPU time (user + system) is printed beside the wall time: on a shared machine it is the
 // steadier figure.
 //   node bench/eval.mjs --workers [R] [--rows N] [--count]   only 1 vs 2 workers, alternated R times (default 3)
+//   node bench/eval.mjs --halves [R] [--rows N] [--count]    also two processes on the file's halves at once
 //
 // Generates its data (deterministic) under DIR (default: the OS temp dir), keeps it between
 // runs. Needs /usr/bin/time and /usr/bin/python3 with pandas and scikit-learn.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +137,61 @@ if (args.includes('--workers')) {
   process.exit(0);
 }
 // ---- end of --workers -----------------------------------------------------------------------
+
+// ---- --halves [R]: what any data-parallel split can reach on this machine -------------------
+// The file's two halves (split at the line nearest the middle, header kept in both) are evaluated
+// by two independent `losskit eval` processes at once: no shared state, no messages, no merge —
+// the best case of any split into two. Alternated R times (default 3) with one process on the
+// whole file, with `--workers 2` and with one process on the first half alone: medians and the
+// speed-ups over the one-process run.
+if (args.includes('--halves')) {
+  const reps = Number(args[args.indexOf('--halves') + 1]) || 3;
+  const n = args.includes('--rows') ? Number(args[args.indexOf('--rows') + 1]) : Math.round(10e6 * scale);
+  const file = await ensure(`binary-${n}.csv`, (p) => writeBinary(p, n));
+  const halves = [join(dir, `binary-${n}-half-0.csv`), join(dir, `binary-${n}-half-1.csv`)];
+  if (!halves.every((h) => existsSync(h))) splitHalves(file, halves);
+  const extra = args.includes('--count') ? count : [];
+  const pair = () =>
+    measure('/bin/sh', [
+      '-c',
+      halves
+        .map((h) =>
+          [process.execPath, ...shebangFlags, cli, 'eval', h, '--quiet', '--json', ...extra]
+            .map((a) => `'${a}'`)
+            .join(' '),
+        )
+        .map((c) => `${c} > /dev/null &`)
+        .join(' ') + ' wait',
+    ]);
+  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  const by = { one: [], workers2: [], halves: [], half: [] };
+  console.log(`load before: ${load()}`);
+  for (let i = 0; i < reps; i++) {
+    by.one.push(losskit(file, ['--workers', '1', ...extra]).seconds);
+    by.workers2.push(losskit(file, ['--workers', '2', ...extra]).seconds);
+    by.halves.push(pair().seconds);
+    by.half.push(losskit(halves[0], extra).seconds);
+    console.log(JSON.stringify({ one: by.one[i], workers2: by.workers2[i], halves: by.halves[i], half: by.half[i] }));
+  }
+  const [one, w2, h] = [median(by.one), median(by.workers2), median(by.halves)];
+  console.log(
+    `median of ${reps}: one process ${one.toFixed(2)} s; --workers 2 ${w2.toFixed(2)} s (${(one / w2).toFixed(2)}x); ` +
+      `two processes on the halves ${h.toFixed(2)} s (${(one / h).toFixed(2)}x); ` +
+      `one process on the first half alone ${median(by.half).toFixed(2)} s; load after: ${load()}`,
+  );
+  process.exit(0);
+}
+
+/** Writes the header and the first half of the rows of `file` to `out[0]`, the header and the rest to `out[1]`. */
+function splitHalves(file, out) {
+  const bytes = readFileSync(file);
+  const headerEnd = bytes.indexOf(10) + 1;
+  const middle = bytes.indexOf(10, headerEnd + ((bytes.length - headerEnd) >> 1)) + 1;
+  const header = bytes.subarray(0, headerEnd);
+  writeFileSync(out[0], Buffer.concat([header, bytes.subarray(headerEnd, middle)]));
+  writeFileSync(out[1], Buffer.concat([header, bytes.subarray(middle)]));
+}
+// ---- end of --halves ------------------------------------------------------------------------
 
 console.log(`load before: ${load()}`);
 console.log(
