@@ -131,8 +131,9 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
   let result;
   let state;
   let collected;
+  let serial;
   try {
-    ({ result, state, collected } = await evaluateFileWithState(
+    ({ result, state, collected, serial } = await evaluateFileWithState(
       npy
         ? {
             yTrue: opts.yTrue as string,
@@ -169,6 +170,10 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
   } finally {
     progress?.stop();
   }
+  if (serial !== null && !opts.quiet)
+    process.stderr.write(
+      `losskit eval: note: --workers ${opts.workers} was not used: ${serial} (CSV / TSV and Parquet files on disk are split into blocks)\n`,
+    );
   // The page is rendered before anything is written, so a failure leaves no partial output.
   let page: string | undefined;
   if (opts.html !== undefined && collected !== undefined) {
