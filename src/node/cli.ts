@@ -21,7 +21,7 @@
  * trace, no output file); 3 the run failed (an error during training, or an unexpected error).
  */
 // First: `eval --workers N` starts its worker threads before the rest of the CLI loads.
-import './eval/prespawn.js';
+import { MAX_WORKERS, parseWorkers } from './eval/prespawn.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -231,6 +231,13 @@ function intArg(name: string, min: number, max: number) {
   };
 }
 
+function workersArg(v: string): number {
+  const n = parseWorkers(v);
+  if (n === null)
+    throw new InvalidArgumentError(`workers must be an integer in [1, ${MAX_WORKERS}] or 'auto'; received "${v}"`);
+  return n;
+}
+
 function choiceArg<T extends string>(name: string, choices: readonly T[]) {
   return (v: string): T => {
     if (!(choices as readonly string[]).includes(v))
@@ -356,8 +363,8 @@ function buildProgram(): Command {
     )
     .option(
       '-w, --workers <n>',
-      'threads over blocks of a CSV/TSV file (byte ranges) or a Parquet file (row groups); same result for any N',
-      intArg('workers', 1, 256),
+      "threads over blocks of a CSV/TSV file (byte ranges) or a Parquet file (row groups), or 'auto' (one per core); same result for any N",
+      workersArg,
       1,
     )
     .option('--report', "also print scikit-learn's classification report (binary / multiclass)", false)
