@@ -980,9 +980,15 @@ async function ndjsonReader(input: ByteInput, file: string): Promise<Reader> {
   let lineNo = 0;
   let done = false;
   const dec = new TextDecoder('utf-8');
-  const lines: { no: number; text: string }[] = [];
+  // The lines of the chunks read and not yet parsed: a queue read from `at` (not `shift()`,
+  // which copies the rest of the array each time once it is large: quadratic in the lines of a
+  // 1 MB chunk of a file on disk).
+  let lines: { no: number; text: string }[] = [];
+  let at = 0;
   const fill = async (): Promise<void> => {
-    while (lines.length === 0 && !done) {
+    while (at === lines.length && !done) {
+      lines = [];
+      at = 0;
       const r = await input.chunks.next();
       if (r.done) {
         done = true;
@@ -1035,36 +1041,48 @@ async function ndjsonReader(input: ByteInput, file: string): Promise<Reader> {
     return { n: objs.length, cols };
   };
   await fill();
-  if (lines.length === 0)
+  if (at === lines.length)
     throw new EvalInputError(`${file}:1:1`, 'the file is empty; expected one JSON object per line');
-  const first = parse(lines[0]);
+  const first = parse(lines[at]);
   keys = Object.keys(first);
-  checkKeys(keys, `${file}:${lines[0].no}:1`);
+  checkKeys(keys, `${file}:${lines[at].no}:1`);
   schema = keys.map((k) => ({ name: k, width: Array.isArray(first[k]) ? (first[k] as unknown[]).length : 1 }));
   const sampleObjs: { no: number; o: Record<string, unknown> }[] = [];
   while (sampleObjs.length < SAMPLE_ROWS) {
     await fill();
-    const l = lines.shift();
+    const l = at < lines.length ? lines[at++] : undefined;
     if (!l) break;
     sampleObjs.push({ no: l.no, o: parse(l) });
   }
   const head = chunkOf(sampleObjs);
+  // The line numbers of the chunk last yielded (blank lines make them differ from row + 1): the
+  // batches are checked one chunk at a time, before the next chunk is read.
+  let curStart = 0;
+  let curLines: number[] = sampleObjs.map((x) => x.no);
   const rest = async function* (): AsyncGenerator<ColumnChunk> {
+    curStart = 0;
+    curLines = sampleObjs.map((x) => x.no);
     yield head;
+    let next = sampleObjs.length;
     for (;;) {
       const objs: { no: number; o: Record<string, unknown> }[] = [];
       while (objs.length < 4096) {
         await fill();
-        const l = lines.shift();
+        const l = at < lines.length ? lines[at++] : undefined;
         if (!l) break;
         objs.push({ no: l.no, o: parse(l) });
       }
       if (objs.length === 0) return;
-      yield chunkOf(objs);
+      const chunk = chunkOf(objs);
+      curStart = next;
+      curLines = objs.map((x) => x.no);
+      next += objs.length;
+      yield chunk;
     }
   };
   const lineOf = (row: number): number => {
-    // Rows of the sample keep their line numbers; later rows are reported by chunkOf itself.
+    const i = row - curStart;
+    if (i >= 0 && i < curLines.length) return curLines[i];
     return row < sampleObjs.length ? sampleObjs[row].no : row + 1;
   };
   return {
@@ -1135,14 +1153,14 @@ function npyOf(name: string, head: Buffer, readBytes: (pos: number, len: number)
     .map(Number);
   if (shape.length === 0 || shape.length > 2)
     throw new EvalInputError(name, `arrays must be 1-D [N] or 2-D [N, C]; received shape (${shape.join(', ')})`);
-  if (fortran && shape.length === 2 && shape[1] > 1)
-    throw new EvalInputError(name, 'Fortran-ordered 2-D arrays are not supported; save with np.ascontiguousarray');
   const dataStart = hstart + hlen;
   const rows = shape[0];
   const width = shape.length === 2 ? shape[1] : 1;
   const order = descr[0];
   const code = descr.slice(1);
   const le = order !== '>';
+  // Fortran order (what pandas' `df.to_numpy()` gives): column j is stored whole, then j + 1.
+  const colMajor = fortran && width > 1;
   if (code.startsWith('U')) {
     const chars = Number(code.slice(1));
     const itemBytes = chars * 4;
@@ -1188,17 +1206,23 @@ function npyOf(name: string, head: Buffer, readBytes: (pos: number, len: number)
     rows,
     width,
     read: (start, count) => {
-      const buf = readBytes(dataStart + start * width * size, count * width * size);
-      const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
       const out = new Float64Array(count * width);
-      for (let i = 0; i < out.length; i++) {
-        const x = get(v, i * size, le);
-        if (x !== x && code[0] !== 'f')
-          throw new EvalInputError(
-            `${name}: element ${start * width + i}`,
-            'int64 value beyond 2^53 cannot be represented exactly',
-          );
-        out[i] = x;
+      // Row-major: one run of count × width elements; column-major: one run of count per column.
+      const runs = colMajor ? width : 1;
+      const runLen = colMajor ? count : count * width;
+      for (let j = 0; j < runs; j++) {
+        const first = colMajor ? j * rows + start : start * width;
+        const buf = readBytes(dataStart + first * size, runLen * size);
+        const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+        for (let i = 0; i < runLen; i++) {
+          const x = get(v, i * size, le);
+          if (x !== x && code[0] !== 'f')
+            throw new EvalInputError(
+              `${name}: element ${first + i}`,
+              'int64 value beyond 2^53 cannot be represented exactly',
+            );
+          out[colMajor ? i * width + j : i] = x;
+        }
       }
       return out;
     },
