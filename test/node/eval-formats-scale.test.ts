@@ -7,14 +7,19 @@
  *   before it (it was reported as row + 1);
  * - a Fortran-ordered 2-D `.npy` (what pandas' `df.to_numpy()` saves) is read column by column
  *   and equals its C-ordered twin, as a pair of `.npy` files and inside an `.npz`, across the
- *   reader's 65,536-row chunks (it was refused).
+ *   reader's 65,536-row chunks (it was refused);
+ * - the progress of inputs read whole (JSON, `.npz`) or by position (`.npy` files) follows the
+ *   rows evaluated (it showed the whole input done, ETA 0 s, from the first batch on; `.npy`
+ *   files showed 0 bytes of no total).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { evaluateFile } from '../../src/node/eval/engine.js';
 import {
   binaryData,
   cliSandbox,
   csvText,
+  jsonText,
   multiclassData,
   ndjsonText,
   npyBytes,
@@ -121,4 +126,28 @@ describe('Fortran-ordered .npy', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/bad\.npy: row 69000: column 'y_pred'\[2\] must hold .*; received NaN/);
   });
+});
+
+describe('progress of inputs read whole or by position', () => {
+  const d = binaryData(10_000, 5);
+  const yt = put('p-yt.npy', npyBytes(d.yTrue, [d.yTrue.length], '<i8'));
+  const yp = put('p-yp.npy', npyBytes(d.yPred.flat(), [d.yTrue.length], '<f8'));
+  const inputs: [string, Parameters<typeof evaluateFile>[0], number][] = [
+    ['JSON', put('p.json', jsonText(d, false)), 0],
+    ['.npz', put('p.npz', zipBytes({ 'y_true.npy': readFileSync(yt), 'y_pred.npy': readFileSync(yp) })), 0],
+    ['.npy files', { yTrue: yt, yPred: yp }, statSync(yt).size + statSync(yp).size],
+  ];
+  for (const [name, input, size] of inputs)
+    it(`${name}: the bytes done grow with the rows, to the input's size`, async () => {
+      const seen: { rows: number; bytes: number; total: number | null }[] = [];
+      const r = await evaluateFile(input, { metrics: ['accuracy'], batchRows: 1024, onProgress: (p) => seen.push(p) });
+      expect(r.rows).toBe(10_000);
+      const total = size || statSync(input as string).size;
+      expect(seen.length).toBeGreaterThan(5);
+      for (const p of seen) expect(p.total).toBe(total);
+      expect(seen[0].bytes).toBeGreaterThan(0);
+      expect(seen[0].bytes).toBeLessThan(total / 4);
+      for (let i = 1; i < seen.length; i++) expect(seen[i].bytes).toBeGreaterThanOrEqual(seen[i - 1].bytes);
+      expect(seen[seen.length - 1].bytes).toBe(total);
+    });
 });

@@ -4,7 +4,7 @@
  * `yTrue` `[n × trueWidth]`, `yPred` `[n × predWidth]`, `weight` `[n]` — the batch buffers are
  * reused, so memory is a fixed window whatever the file size.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import { CR, LF, QUOTE, RowFields, fieldText, sniffDelimiter, tokenizeRow } from './csv.js';
@@ -90,6 +90,24 @@ export interface Reader {
 }
 
 const SAMPLE_ROWS = 1000;
+
+/**
+ * Progress of a reader whose input is read whole before its rows (JSON, `.npz`) or by position
+ * (`.npy` files): its bytes done follow the rows evaluated, `rows` of them in `bytes` — else the
+ * progress line shows the whole input done (ETA 0 s) while the rows are still being evaluated.
+ */
+function progressByRows(r: Reader, rows: number, bytes: number): void {
+  let done = 0;
+  const inner = r.batches;
+  r.batches = async function* (plan, batchRows) {
+    done = 0;
+    for await (const b of inner(plan, batchRows)) {
+      done += b.n;
+      yield b;
+    }
+  };
+  r.bytesRead = () => (rows > 0 ? Math.round((bytes * Math.min(done, rows)) / rows) : 0);
+}
 
 /** Rows per batch for a plan: `values` float64 values (default 2^19, about 4 MB) per batch. */
 export function batchRowsFor(plan: Plan, values = 1 << 19): number {
@@ -970,6 +988,7 @@ async function jsonReader(input: ByteInput, file: string): Promise<Reader> {
     distinct: (want) => distinctOf(one(), want),
     reopen: async () => r,
   };
+  progressByRows(r, n, input.size ?? input.bytesRead());
   return r;
 }
 
@@ -1332,11 +1351,14 @@ export function npyFilesReader(paths: { yTrue: string; yPred: string; sampleWeig
   ];
   if (paths.sampleWeight !== undefined) list.push(['sample_weight', paths.sampleWeight]);
   const arrays = list.map(([, p]) => npyFromFile(p));
-  return npyReader(
+  const r = npyReader(
     paths.yTrue,
     arrays,
     list.map(([n]) => n),
   );
+  r.size = list.reduce((sum, [, p]) => sum + statSync(p).size, 0);
+  progressByRows(r, arrays[0].rows, r.size);
+  return r;
 }
 
 async function npzReader(input: ByteInput, file: string): Promise<Reader> {
@@ -1346,6 +1368,7 @@ async function npzReader(input: ByteInput, file: string): Promise<Reader> {
   const arrays = keys.map((k) => npyFromBuffer(`${file}: ${k}`, entries.get(k) as Buffer));
   const r = npyReader(file, arrays, keys);
   const z: Reader = { ...r, format: 'npz', reopen: async () => z };
+  progressByRows(z, arrays[0].rows, input.size ?? input.bytesRead());
   return z;
 }
 
