@@ -1086,7 +1086,7 @@ async function ndjsonReader(input: ByteInput, file: string): Promise<Reader> {
     for (;;) {
       const objs: { no: number; o: Record<string, unknown> }[] = [];
       while (objs.length < 4096) {
-        await fill();
+        if (at === lines.length) await fill(); // one await per read, not per line
         const l = at < lines.length ? lines[at++] : undefined;
         if (!l) break;
         objs.push({ no: l.no, o: parse(l) });
