@@ -21,7 +21,7 @@
  * trace, no output file); 3 the run failed (an error during training, or an unexpected error).
  */
 // First: `eval --workers N` starts its worker threads before the rest of the CLI loads.
-import './eval/prespawn.js';
+import { MAX_WORKERS, parseWorkers } from './eval/prespawn.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -131,8 +131,9 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
   let result;
   let state;
   let collected;
+  let serial;
   try {
-    ({ result, state, collected } = await evaluateFileWithState(
+    ({ result, state, collected, serial } = await evaluateFileWithState(
       npy
         ? {
             yTrue: opts.yTrue as string,
@@ -169,6 +170,10 @@ async function runEval(file: string | undefined, opts: EvalCliOptions): Promise<
   } finally {
     progress?.stop();
   }
+  if (serial !== null && !opts.quiet)
+    process.stderr.write(
+      `losskit eval: note: --workers ${opts.workers} was not used: ${serial} (CSV / TSV and Parquet files on disk are split into blocks)\n`,
+    );
   // The page is rendered before anything is written, so a failure leaves no partial output.
   let page: string | undefined;
   if (opts.html !== undefined && collected !== undefined) {
@@ -224,6 +229,13 @@ function intArg(name: string, min: number, max: number) {
       throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]; received ${n}`);
     return n;
   };
+}
+
+function workersArg(v: string): number {
+  const n = parseWorkers(v);
+  if (n === null)
+    throw new InvalidArgumentError(`workers must be an integer in [1, ${MAX_WORKERS}] or 'auto'; received "${v}"`);
+  return n;
 }
 
 function choiceArg<T extends string>(name: string, choices: readonly T[]) {
@@ -351,8 +363,8 @@ function buildProgram(): Command {
     )
     .option(
       '-w, --workers <n>',
-      'threads over blocks of a CSV/TSV file (byte ranges) or a Parquet file (row groups); same result for any N',
-      intArg('workers', 1, 256),
+      "threads over blocks of a CSV/TSV file (byte ranges) or a Parquet file (row groups), or 'auto' (one per core); same result for any N",
+      workersArg,
       1,
     )
     .option('--report', "also print scikit-learn's classification report (binary / multiclass)", false)

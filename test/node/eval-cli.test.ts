@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -265,6 +265,26 @@ describe('workers, --save-state and merge', () => {
     const b = JSON.parse(r.stdout) as { results: { value: number }[]; rows: number };
     expect(b.rows).toBe(30000);
     a.results.forEach((x, i) => expect(b.results[i].value).toBeCloseTo(x.value, 12));
+  });
+  it('--workers auto (-wauto, --workers=auto) takes one thread per core, with the same results; other values are refused', () => {
+    const a = JSON.parse(run(['eval', whole, '--json']).stdout) as { results: { value: number }[] };
+    for (const flag of [['--workers', 'auto'], ['-wauto'], ['--workers=auto']]) {
+      const r = spawnSync(process.execPath, [cli, 'eval', whole, '--json', '--quiet', ...flag], {
+        encoding: 'utf8',
+        env: { ...process.env, LOSSKIT_EVAL_TRACE: '1', LOSSKIT_EVAL_SPLIT: 'static' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`${availableParallelism()} worker(s)`);
+      const b = JSON.parse(r.stdout) as { results: { value: number }[] };
+      a.results.forEach((x, i) => expect(b.results[i].value).toBeCloseTo(x.value, 12));
+    }
+    for (const v of ['0', '257', 'two', 'Auto', '-1']) {
+      const r = run(['eval', whole, '--workers', v]);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`workers must be an integer in [1, 256] or 'auto'; received "${v}"`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
   });
   it('a bad cell found by a worker is reported with its line', () => {
     const lines = csvText(d).split('\n');

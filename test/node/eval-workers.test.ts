@@ -6,6 +6,7 @@
  * tree and the block cuts themselves.
  */
 import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
@@ -364,5 +365,40 @@ describe('the default (dynamic) split: a worker takes the blocks left when it is
     expect(JSON.stringify(runs[1].out.results)).toBe(JSON.stringify(runs[0].out.results));
     expect(JSON.stringify(runs[2].out.results)).toBe(JSON.stringify(runs[0].out.results));
     expect(runs[1].stderr).toMatch(/2 worker\(s\)/);
+  });
+});
+
+describe('--workers N on an input it cannot split says so once, and the results are those of one thread', () => {
+  const { run: runIn, put: putIn } = cliSandbox('losskit-workers-serial');
+  const text = csvText(binaryData(3000, 31));
+  const csv = putIn('split.csv', text);
+  const rows = text.trim().split('\n').slice(1);
+  const ndjson = putIn(
+    'serial.ndjson',
+    rows.map((l) => `{"y_true":${l.split(',')[0]},"y_pred":${l.split(',')[1]}}`).join('\n') + '\n',
+  );
+  const gz = putIn('serial.csv.gz', gzipSync(text));
+  const one = runIn(['eval', csv, '--json', '--quiet']);
+  const note =
+    /^losskit eval: note: --workers 2 was not used: (.*) \(CSV \/ TSV and Parquet files on disk are split into blocks\)$/;
+  it.each([
+    ['an NDJSON file', [ndjson], undefined, 'ndjson input is read in order by one thread'],
+    ['a gzip CSV file', [gz], undefined, 'csv input from stdin or gzip is read in order by one thread'],
+    ['CSV on stdin', ['-'], Buffer.from(text), 'csv input from stdin or gzip is read in order by one thread'],
+  ] as const)('%s', (_, input, stdin, why) => {
+    const r = runIn(['eval', ...input, '--json', '--workers', '2'], stdin);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect(note.exec(lines[0])?.[1]).toBe(why);
+    const out = JSON.parse(r.stdout) as Out;
+    expect(JSON.stringify(out.results)).toBe(JSON.stringify((JSON.parse(one.stdout) as Out).results));
+    // --quiet: nothing on stderr.
+    expect(runIn(['eval', ...input, '--json', '--quiet', '--workers', '2'], stdin).stderr).toBe('');
+  });
+  it('a CSV file on disk is split: no note', () => {
+    const r = runIn(['eval', csv, '--json', '--workers', '2']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/note/);
   });
 });

@@ -29,6 +29,7 @@ import { batchRowsFor, npyFilesReader, openReader, type Batch, type Format, type
 import { unifyLabels } from './parallel-labels.js';
 import { EvalInputError } from './source.js';
 import { FORMATS } from './formats.js';
+import { MAX_WORKERS } from './prespawn.js';
 import { checkEvalState } from './state-check.js';
 import { checkBooleanOption, checkNumberOption, checkOneOf, checkOptionNames } from '../../validate.js';
 
@@ -143,7 +144,7 @@ const OPTION_RULES: { [K in keyof Required<EvaluateOptions>]: OptionRule } = {
     integer(1, 2 ** 30)(`${n}.maxRows`, (v as { maxRows?: unknown }).maxRows);
   },
   batchRows: integer(1, 1 << 24),
-  workers: integer(1, 256),
+  workers: integer(1, MAX_WORKERS),
   onProgress: (n, v) => {
     if (typeof v !== 'function') badOption(n, 'a function', v);
   },
@@ -732,7 +733,7 @@ async function run(
   file: string,
   o: EvaluateOptions,
   keepState: boolean,
-): Promise<{ result: EvaluationResult; state: EvalState | null; collected?: CollectedRows }> {
+): Promise<EvaluationRun> {
   const t0 = Date.now();
   let reader = await open();
   let plan: Plan;
@@ -776,7 +777,15 @@ async function run(
   const csvFile =
     (reader.format === 'csv' || reader.format === 'tsv') && reader.dataStart !== undefined && Boolean(reader.size);
   const parquetFile = reader.format === 'parquet' && reader.rowGroups !== undefined && Boolean(reader.size);
-  if (o.collect === undefined && reader.seekable && (csvFile || parquetFile)) {
+  const blocks = Boolean(reader.seekable) && (csvFile || parquetFile);
+  // Why `workers > 1` cannot split this input (said by the CLI; the results are the same).
+  const serial =
+    workers <= 1 || blocks
+      ? null
+      : ['csv', 'tsv', 'parquet'].includes(reader.format) && reader.seekable !== true
+        ? `${reader.format} input from stdin or gzip is read in order by one thread`
+        : `${reader.format} input is read in order by one thread`;
+  if (o.collect === undefined && blocks) {
     // CSV / TSV byte blocks or Parquet row groups, merged along one fixed tree (worker threads with
     // workers > 1): the same bits for any number of workers.
     const size = reader.size ?? 0;
@@ -845,7 +854,17 @@ async function run(
     },
     state: keepState ? acc.state(file, reader.format) : null,
     ...(acc.collector !== null ? { collected: acc.collector.result() } : {}),
+    serial,
   };
+}
+
+/** What {@link evaluateFileWithState} returns. */
+export interface EvaluationRun {
+  result: EvaluationResult;
+  state: EvalState | null;
+  collected?: CollectedRows;
+  /** With `workers > 1`, why the input was read by one thread (not CSV / TSV / Parquet on disk); else null. */
+  serial: string | null;
 }
 
 export interface NpyPaths {
@@ -892,7 +911,7 @@ export async function evaluateFileWithState(
   path: string | NpyPaths,
   options: EvaluateOptions = {},
   keepState = true,
-): Promise<{ result: EvaluationResult; state: EvalState | null; collected?: CollectedRows }> {
+): Promise<EvaluationRun> {
   checkEvaluateOptions(options);
   checkInputPath(path);
   const name = typeof path === 'string' ? (path === '-' ? (options.name ?? '<stdin>') : path) : path.yPred;

@@ -14,6 +14,7 @@
  * instead of holding the run back.
  */
 import { existsSync, realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -54,7 +55,22 @@ export function takeWorkers(count: number, file: string): PooledWorker[] {
   return got;
 }
 
-/** The N of `eval … --workers N` (also `-w N`, `-wN`, `--workers=N`) in a command line, or 1. */
+/** Most threads `--workers` takes. */
+export const MAX_WORKERS = 256;
+
+/**
+ * The value of `--workers`: an integer in [1, {@link MAX_WORKERS}], or `auto` (the cores Node
+ * reports, `os.availableParallelism()`); null for anything else.
+ */
+export function parseWorkers(v: string): number | null {
+  const t = v.trim();
+  if (t === 'auto') return Math.min(MAX_WORKERS, availableParallelism());
+  if (!/^\d+$/.test(t)) return null;
+  const n = Number(t);
+  return n >= 1 && n <= MAX_WORKERS ? n : null;
+}
+
+/** The N of `eval … --workers N` (also `-w N`, `-wN`, `--workers=N`, `auto`) in a command line, or 1. */
 export function workersInArgv(argv: readonly string[]): number {
   if (argv[2] !== 'eval') return 1;
   for (let i = 3; i < argv.length; i++) {
@@ -63,8 +79,9 @@ export function workersInArgv(argv: readonly string[]): number {
     let v: string | undefined;
     if (a === '--workers' || a === '-w') v = argv[i + 1];
     else if (a.startsWith('--workers=')) v = a.slice(10);
-    else if (/^-w\d+$/.test(a)) v = a.slice(2);
-    if (v !== undefined && /^\d+$/.test(v)) return Math.min(256, Number(v));
+    else if (/^-w(\d+|auto)$/.test(a)) v = a.slice(2);
+    const n = v === undefined ? null : parseWorkers(v);
+    if (n !== null) return n;
   }
   return 1;
 }
