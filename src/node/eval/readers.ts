@@ -9,6 +9,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import { CR, LF, QUOTE, RowFields, fieldText, sniffDelimiter, tokenizeRow } from './csv.js';
 import { POW10, parseDecimal, showBytes } from './number.js';
+import { fastNdjsonLine, ndjsonShape, type NdjsonShape } from './ndjson-fast.js';
 import {
   CHECK,
   applyCheck,
@@ -994,52 +995,49 @@ async function jsonReader(input: ByteInput, file: string): Promise<Reader> {
 
 // NDJSON ------------------------------------------------------------
 
-async function ndjsonReader(input: ByteInput, file: string): Promise<Reader> {
-  let pending = '';
+/**
+ * Reads an NDJSON input: one JSON object per line. `fast: false` reads every line by the general
+ * path (`JSON.parse`) — the reference the tests compare the fast path with.
+ */
+export async function ndjsonReader(input: ByteInput, file: string, fast = true): Promise<Reader> {
+  // The bytes are read into one reused window and cut into lines by their '\n'. A line the fast
+  // path takes ({@link fastNdjsonLine}) goes straight into the chunk's number columns; any other
+  // line is decoded and read by `JSON.parse` as before (then the chunk is built of objects, the
+  // fast lines' values as the objects JSON.parse would give), so every line gives the row, and
+  // every bad line the error, of the general path.
+  const st: CsvState = { buf: new Uint8Array(0), win: new Uint8Array(0), pos: 0, final: false, line: 1, dropped: 0 };
+  const fill = chunkFill(input);
+  const dec = new TextDecoder('utf-8', { ignoreBOM: true });
   let lineNo = 0;
-  let done = false;
-  const dec = new TextDecoder('utf-8');
-  // The lines of the chunks read and not yet parsed: a queue read from `at` (not `shift()`,
-  // which copies the rest of the array each time once it is large: quadratic in the lines of a
-  // 1 MB chunk of a file on disk).
-  let lines: { no: number; text: string }[] = [];
-  let at = 0;
-  const fill = async (): Promise<void> => {
-    while (at === lines.length && !done) {
-      lines = [];
-      at = 0;
-      const r = await input.chunks.next();
-      if (r.done) {
-        done = true;
-        pending += dec.decode();
-        if (pending.trim() !== '') lines.push({ no: ++lineNo, text: pending });
-        pending = '';
-        break;
-      }
-      pending += dec.decode(r.value, { stream: true });
-      const parts = pending.split('\n');
-      pending = parts.pop() ?? '';
-      for (const p of parts) {
-        lineNo++;
-        if (p.trim() !== '') lines.push({ no: lineNo, text: p.replace(/^\uFEFF/, '') });
-      }
-    }
-  };
   let keys: string[] = [];
   let schema: SchemaColumn[] = [];
-  const parse = (l: { no: number; text: string }): Record<string, unknown> => {
+  let shape: NdjsonShape | null = null;
+  let one: Float64Array[] = []; // one row of the fast path, for a chunk built of objects
+  let seen = false; // the first row has been read
+  const parse = (no: number, text: string): Record<string, unknown> => {
     let o: unknown;
     try {
-      o = JSON.parse(l.text);
+      o = JSON.parse(text);
     } catch (e) {
-      throw new EvalInputError(`${file}:${l.no}:1`, `not a JSON object (${(e as Error).message.split('\n')[0]})`);
+      throw new EvalInputError(`${file}:${no}:1`, `not a JSON object (${(e as Error).message.split('\n')[0]})`);
     }
     if (o === null || typeof o !== 'object' || Array.isArray(o))
       throw new EvalInputError(
-        `${file}:${l.no}:1`,
+        `${file}:${no}:1`,
         'each line must be a JSON object such as {"y_true": 1, "y_pred": 0.8}',
       );
     return o as Record<string, unknown>;
+  };
+  /**
+   * The text the general path reads of the line `buf[s..e)`, as the whole input decoded as UTF-8
+   * (a BOM at its start dropped) and split at '\n' gives it: null when blank; a BOM at the start
+   * of a line ended by '\n' dropped.
+   */
+  const textOf = (s: number, e: number, ended: boolean): string | null => {
+    let text = dec.decode(st.buf.subarray(s, e));
+    if (st.dropped + s === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (text.trim() === '') return null;
+    return ended ? text.replace(/^\uFEFF/, '') : text;
   };
   const chunkOf = (objs: { no: number; o: Record<string, unknown> }[]): ColumnChunk => {
     const cols = keys.map((k, c) => {
@@ -1059,50 +1057,102 @@ async function ndjsonReader(input: ByteInput, file: string): Promise<Reader> {
     }
     return { n: objs.length, cols };
   };
-  await fill();
-  if (at === lines.length)
-    throw new EvalInputError(`${file}:1:1`, 'the file is empty; expected one JSON object per line');
-  const first = parse(lines[at]);
-  keys = Object.keys(first);
-  checkKeys(keys, `${file}:${lines[at].no}:1`);
-  schema = keys.map((k) => ({ name: k, width: Array.isArray(first[k]) ? (first[k] as unknown[]).length : 1 }));
-  const sampleObjs: { no: number; o: Record<string, unknown> }[] = [];
-  while (sampleObjs.length < SAMPLE_ROWS) {
-    await fill();
-    const l = at < lines.length ? lines[at++] : undefined;
-    if (!l) break;
-    sampleObjs.push({ no: l.no, o: parse(l) });
-  }
-  const head = chunkOf(sampleObjs);
+  /** The object JSON.parse gives of a fast line, from its values in row `r` of `cols`. */
+  const objectOf = (x: NdjsonShape, cols: Float64Array[], r: number): Record<string, unknown> => {
+    const o: Record<string, unknown> = {};
+    for (let c = 0; c < keys.length; c++) {
+      const w = x.widths[c];
+      o[keys[c]] = w === 0 ? cols[c][r] : Array.from(cols[c].subarray(r * w, r * w + w));
+    }
+    return o;
+  };
+  /**
+   * The next rows, up to `max` (fewer only at the end of the input; null when there are none),
+   * and their line numbers. The first row read sets the keys, the schema and the fast path's shape.
+   */
+  const collect = async (max: number): Promise<{ chunk: ColumnChunk; nos: number[] } | null> => {
+    const nos: number[] = [];
+    let objs: { no: number; o: Record<string, unknown> }[] | null = shape === null ? [] : null;
+    const cols: Float64Array[] =
+      shape === null ? [] : Array.from(shape.widths, (w) => new Float64Array(max * Math.max(1, w)));
+    while (nos.length < max) {
+      const buf = st.buf;
+      const pos = st.pos;
+      let e = buf.indexOf(10, pos);
+      const ended = e >= 0;
+      if (!ended) {
+        if (!st.final) {
+          await fill(st);
+          continue;
+        }
+        if (pos >= buf.length) break;
+        e = buf.length;
+      }
+      st.pos = ended ? e + 1 : e;
+      lineNo++;
+      if (shape !== null) {
+        if (objs === null) {
+          if (fastNdjsonLine(shape, buf, pos, e, cols, nos.length)) {
+            nos.push(lineNo);
+            continue;
+          }
+        } else if (fastNdjsonLine(shape, buf, pos, e, one, 0)) {
+          objs.push({ no: lineNo, o: objectOf(shape, one, 0) });
+          nos.push(lineNo);
+          continue;
+        }
+      }
+      const text = textOf(pos, e, ended);
+      if (text === null) continue;
+      const o = parse(lineNo, text);
+      if (!seen) {
+        seen = true;
+        keys = Object.keys(o);
+        checkKeys(keys, `${file}:${lineNo}:1`);
+        schema = keys.map((k) => ({ name: k, width: Array.isArray(o[k]) ? (o[k] as unknown[]).length : 1 }));
+        shape = fast ? ndjsonShape(o, keys) : null;
+        if (shape !== null) one = Array.from(shape.widths, (w) => new Float64Array(Math.max(1, w)));
+      }
+      if (objs === null) {
+        // A line the fast path did not take: this chunk is built of objects.
+        const x = shape as NdjsonShape;
+        objs = nos.map((no, r) => ({ no, o: objectOf(x, cols, r) }));
+      }
+      objs.push({ no: lineNo, o });
+      nos.push(lineNo);
+    }
+    if (nos.length === 0) return null;
+    if (objs !== null) return { chunk: chunkOf(objs), nos };
+    const n = nos.length;
+    const widths = (shape as NdjsonShape).widths;
+    return { chunk: { n, cols: cols.map((col, c) => col.subarray(0, n * Math.max(1, widths[c]))) }, nos };
+  };
+  const first = await collect(SAMPLE_ROWS);
+  if (first === null) throw new EvalInputError(`${file}:1:1`, 'the file is empty; expected one JSON object per line');
+  const head = first.chunk;
+  const headNos = first.nos;
   // The line numbers of the chunk last yielded (blank lines make them differ from row + 1): the
   // batches are checked one chunk at a time, before the next chunk is read.
   let curStart = 0;
-  let curLines: number[] = sampleObjs.map((x) => x.no);
+  let curLines: number[] = headNos;
   const rest = async function* (): AsyncGenerator<ColumnChunk> {
     curStart = 0;
-    curLines = sampleObjs.map((x) => x.no);
+    curLines = headNos;
     yield head;
-    let next = sampleObjs.length;
+    let next = headNos.length;
     for (;;) {
-      const objs: { no: number; o: Record<string, unknown> }[] = [];
-      while (objs.length < 4096) {
-        if (at === lines.length) await fill(); // one await per read, not per line
-        const l = at < lines.length ? lines[at++] : undefined;
-        if (!l) break;
-        objs.push({ no: l.no, o: parse(l) });
-      }
-      if (objs.length === 0) return;
-      const chunk = chunkOf(objs);
+      const c = await collect(4096);
+      if (c === null) return;
       curStart = next;
-      curLines = objs.map((x) => x.no);
-      next += objs.length;
-      yield chunk;
+      curLines = c.nos;
+      next += c.nos.length;
+      yield c.chunk;
     }
   };
   const lineOf = (row: number): number => {
     const i = row - curStart;
     if (i >= 0 && i < curLines.length) return curLines[i];
-    return row < sampleObjs.length ? sampleObjs[row].no : row + 1;
+    return row < headNos.length ? headNos[row] : row + 1;
   };
   return {
     format: 'ndjson',
