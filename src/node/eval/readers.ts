@@ -1033,8 +1033,25 @@ export async function ndjsonReader(input: ByteInput, file: string, fast = true):
    * (a BOM at its start dropped) and split at '\n' gives it: null when blank; a BOM at the start
    * of a line ended by '\n' dropped.
    */
+  let view: Buffer = Buffer.alloc(0); // st.win as a Buffer (for its latin1 decoding)
+  let viewOf: Uint8Array | null = null;
   const textOf = (s: number, e: number, ended: boolean): string | null => {
-    let text = dec.decode(st.buf.subarray(s, e));
+    const b = st.buf;
+    let ascii = true;
+    for (let i = s; i < e; i++)
+      if (b[i] >= 0x80) {
+        ascii = false;
+        break;
+      }
+    let text: string;
+    if (ascii) {
+      // ASCII: its UTF-8 decoding is its latin1 decoding, and the native latin1 one is faster.
+      if (viewOf !== st.win) {
+        viewOf = st.win;
+        view = Buffer.from(st.win.buffer, st.win.byteOffset, st.win.length);
+      }
+      text = view.toString('latin1', s, e);
+    } else text = dec.decode(b.subarray(s, e));
     if (st.dropped + s === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.trim() === '') return null;
     return ended ? text.replace(/^\uFEFF/, '') : text;
@@ -1066,22 +1083,37 @@ export async function ndjsonReader(input: ByteInput, file: string, fast = true):
     }
     return o;
   };
+  // The line numbers and number columns of the chunks after the first, reused: a chunk is done
+  // with (its rows copied to the batch) before the next is read.
+  let spare: { nos: number[]; cols: Float64Array[] } | null = null;
+  let scanned = 0; // bytes from st.pos known to hold no '\n'
   /**
    * The next rows, up to `max` (fewer only at the end of the input; null when there are none),
-   * and their line numbers. The first row read sets the keys, the schema and the fast path's shape.
+   * and their line numbers (`reuse`: in the spare arrays). The first row read sets the keys, the
+   * schema and the fast path's shape.
    */
-  const collect = async (max: number): Promise<{ chunk: ColumnChunk; nos: number[] } | null> => {
-    const nos: number[] = [];
+  const collect = async (max: number, reuse: boolean): Promise<{ chunk: ColumnChunk; nos: number[] } | null> => {
+    if (reuse && spare === null && shape !== null)
+      spare = { nos: [], cols: Array.from(shape.widths, (w) => new Float64Array(max * Math.max(1, w))) };
+    const nos: number[] = reuse && spare !== null ? spare.nos : [];
+    nos.length = 0;
     let objs: { no: number; o: Record<string, unknown> }[] | null = shape === null ? [] : null;
     const cols: Float64Array[] =
-      shape === null ? [] : Array.from(shape.widths, (w) => new Float64Array(max * Math.max(1, w)));
+      shape === null
+        ? []
+        : reuse && spare !== null
+          ? spare.cols
+          : Array.from(shape.widths, (w) => new Float64Array(max * Math.max(1, w)));
     while (nos.length < max) {
       const buf = st.buf;
       const pos = st.pos;
-      let e = buf.indexOf(10, pos);
-      const ended = e >= 0;
+      const len = buf.length;
+      let e = pos + scanned;
+      while (e < len && buf[e] !== 10) e++; // (a loop: faster than indexOf on short lines)
+      const ended = e < len;
       if (!ended) {
         if (!st.final) {
+          scanned = e - pos; // a long line is not scanned again from its start after each read
           await fill(st);
           continue;
         }
@@ -1089,6 +1121,7 @@ export async function ndjsonReader(input: ByteInput, file: string, fast = true):
         e = buf.length;
       }
       st.pos = ended ? e + 1 : e;
+      scanned = 0;
       lineNo++;
       if (shape !== null) {
         if (objs === null) {
@@ -1127,7 +1160,7 @@ export async function ndjsonReader(input: ByteInput, file: string, fast = true):
     const widths = (shape as NdjsonShape).widths;
     return { chunk: { n, cols: cols.map((col, c) => col.subarray(0, n * Math.max(1, widths[c]))) }, nos };
   };
-  const first = await collect(SAMPLE_ROWS);
+  const first = await collect(SAMPLE_ROWS, false);
   if (first === null) throw new EvalInputError(`${file}:1:1`, 'the file is empty; expected one JSON object per line');
   const head = first.chunk;
   const headNos = first.nos;
@@ -1141,7 +1174,7 @@ export async function ndjsonReader(input: ByteInput, file: string, fast = true):
     yield head;
     let next = headNos.length;
     for (;;) {
-      const c = await collect(4096);
+      const c = await collect(4096, true);
       if (c === null) return;
       curStart = next;
       curLines = c.nos;
