@@ -1028,13 +1028,13 @@ export async function ndjsonReader(input: ByteInput, file: string, fast = true):
       );
     return o as Record<string, unknown>;
   };
+  let view: Buffer = Buffer.alloc(0); // st.win as a Buffer (for its latin1 decoding)
+  let viewOf: Uint8Array | null = null;
   /**
    * The text the general path reads of the line `buf[s..e)`, as the whole input decoded as UTF-8
    * (a BOM at its start dropped) and split at '\n' gives it: null when blank; a BOM at the start
    * of a line ended by '\n' dropped.
    */
-  let view: Buffer = Buffer.alloc(0); // st.win as a Buffer (for its latin1 decoding)
-  let viewOf: Uint8Array | null = null;
   const textOf = (s: number, e: number, ended: boolean): string | null => {
     const b = st.buf;
     let ascii = true;
