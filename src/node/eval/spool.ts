@@ -85,14 +85,19 @@ export async function spoolInput(input: ByteInput, file: string, ext: string): P
     }
     if (live.size === 0) uninstall();
   };
+  // Registered before the file is created: a signal arriving while `open` completes (the file
+  // exists, the continuation has not run yet) still removes it.
+  live.add(path);
+  install();
   let fh;
   try {
     fh = await open(path, 'wx', 0o600);
   } catch (e) {
+    // Nothing was created (a name in use is not ours to remove): only unregistered.
+    live.delete(path);
+    if (live.size === 0) uninstall();
     throw new EvalInputError(file, `cannot create a temporary file in ${tmpdir()} to read it: ${sysReason(e)}`);
   }
-  live.add(path);
-  install();
   try {
     for (;;) {
       const r = await input.chunks.next();
