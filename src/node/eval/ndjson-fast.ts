@@ -13,7 +13,7 @@
  * `Number()` of the number's text. Both give the correctly rounded float64 of the decimal, which
  * is what `JSON.parse` gives.
  */
-import { POW10 } from './number.js';
+import { decimalValue } from './number.js';
 
 /** What the fast path knows of the first row (built once). */
 export interface NdjsonShape {
@@ -50,24 +50,18 @@ export function ndjsonShape(first: Record<string, unknown>, keys: string[]): Ndj
 /** Position after the number last read by {@link jsonNumber}. */
 let after = 0;
 
-function slow(b: Uint8Array, s: number, e: number): number {
-  let str = '';
-  for (let i = s; i < e; i++) str += String.fromCharCode(b[i]);
-  return Number(str);
-}
-
 /**
  * Reads a JSON number at `b[i..]` (not past `e`): its float64 (as `JSON.parse`), `after` set to
  * the byte after it; `NaN` when the bytes there do not start a JSON number. What follows the
  * number is the caller's to check (`01` reads `0`, then `1` is refused by the caller).
  */
 export function jsonNumber(b: Uint8Array, i: number, e: number): number {
-  const start = i;
   let neg = false;
   if (i < e && b[i] === 45) {
     neg = true;
     i++;
   }
+  const digits = i; // the number's text without its sign
   if (i >= e) return NaN;
   let c = b[i] - 48;
   let mant = 0;
@@ -117,16 +111,8 @@ export function jsonNumber(b: Uint8Array, i: number, e: number): number {
     exp += eneg ? -ev : ev;
   }
   after = i;
-  if (sig <= 15) {
-    if (mant === 0) return neg ? -0 : 0;
-    let v: number;
-    if (exp === 0) v = mant;
-    else if (exp > 0 && exp <= 22) v = mant * POW10[exp];
-    else if (exp < 0 && exp >= -22) v = mant / POW10[-exp];
-    else return slow(b, start, i);
-    return neg ? -v : v;
-  }
-  return slow(b, start, i);
+  const v = decimalValue(mant, sig, exp, b, digits, i);
+  return neg ? -v : v;
 }
 
 /** JSON whitespace within a line: space, tab, CR. */

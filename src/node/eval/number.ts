@@ -30,7 +30,6 @@ export function parseDecimal(b: Uint8Array, s: number, e: number): number {
   while (s < e && (b[s] === 32 || b[s] === 9)) s++;
   while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
   if (s >= e) return NaN;
-  const start = s;
   let neg = false;
   let c = b[s];
   if (c === 45 || c === 43) {
@@ -87,16 +86,31 @@ export function parseDecimal(b: Uint8Array, s: number, e: number): number {
     exp += eneg ? -ev : ev;
   }
   if (i !== e) return NaN;
+  const v = decimalValue(mant, sig, exp, b, s, e);
+  return neg ? -v : v;
+}
+
+/**
+ * The float64 of the unsigned decimal `mant·10^exp` whose digits are `b[start..end)` (a checked
+ * number text without its sign): Clinger's fast path when `sig` (its significant digits) ≤ 15 and
+ * |exp| ≤ 22, else `Number()` of the text. Negating it gives the float64 of the signed text (round
+ * to nearest is symmetric). Shared by {@link parseDecimal} and the NDJSON fast path's numbers.
+ */
+export function decimalValue(
+  mant: number,
+  sig: number,
+  exp: number,
+  b: Uint8Array,
+  start: number,
+  end: number,
+): number {
   if (sig <= 15) {
-    if (mant === 0) return neg ? -0 : 0;
-    let v: number;
-    if (exp === 0) v = mant;
-    else if (exp > 0 && exp <= 22) v = mant * POW10[exp];
-    else if (exp < 0 && exp >= -22) v = mant / POW10[-exp];
-    else return slow(b, start, e);
-    return neg ? -v : v;
+    if (mant === 0) return 0;
+    if (exp === 0) return mant;
+    if (exp > 0 && exp <= 22) return mant * POW10[exp];
+    if (exp < 0 && exp >= -22) return mant / POW10[-exp];
   }
-  return slow(b, start, e);
+  return slow(b, start, end);
 }
 
 /** Text of bytes `b[s..e)` for messages (latin1, at most 40 characters, JSON-quoted so NULs and controls show escaped). */
